@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+/**
+ * The whole test suite, as `npm test` runs it (after `scripts/ensure-deps.mjs --browser`).
+ *
+ *   node scripts/test-all.mjs                 every stage
+ *   node scripts/test-all.mjs unit e2e        only the named stages (lint typecheck unit browser e2e)
+ *
+ * Stages, in order; a failure does not stop the later ones:
+ *   lint       eslint .   and   prettier --check .
+ *   typecheck  tsc --noEmit   and   svelte-check --tsconfig ./tsconfig.json
+ *   unit       vitest, project `node`    (test/{unit,contract,regression}, no *.browser.test.ts)
+ *   browser    vitest, project `browser` (same files + test/browser, no *.node.test.ts; Chromium)
+ *   e2e        vite build, then vitest -c vitest.e2e.config.ts (test/e2e/**\/*.e2e.ts)
+ *
+ * Test counts come from vitest's JSON reporter (test-results/vitest-*.json). A lint, typecheck or
+ * build command counts as one test. The last line of output is exactly `N passed, N failed`; the
+ * exit code is 1 when anything failed. Every command runs under a time limit and is killed (with
+ * its whole process group: browsers included) when it overruns.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, 'test-results');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const MIN = 60_000;
+
+/** @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string }} Step */
+/** @type {{ stage: string, steps: Step[] }[]} */
+const STAGES = [
+  {
+    stage: 'lint',
+    steps: [
+      { name: 'eslint .', cmd: bin('eslint'), args: ['.'], timeoutMs: 5 * MIN },
+      {
+        name: 'prettier --check .',
+        cmd: bin('prettier'),
+        args: ['--check', '.'],
+        timeoutMs: 5 * MIN,
+      },
+    ],
+  },
+  {
+    stage: 'typecheck',
+    steps: [
+      {
+        name: 'tsc --noEmit',
+        cmd: bin('tsc'),
+        args: ['--noEmit', '-p', 'tsconfig.json'],
+        timeoutMs: 5 * MIN,
+      },
+      {
+        name: 'svelte-check',
+        cmd: bin('svelte-check'),
+        args: ['--tsconfig', './tsconfig.json', '--output', 'human'],
+        timeoutMs: 5 * MIN,
+      },
+    ],
+  },
+  {
+    stage: 'unit',
+    steps: [vitestStep('vitest (node)', ['--project', 'node'], 'vitest-node.json', 15 * MIN)],
+  },
+  {
+    stage: 'browser',
+    steps: [
+      vitestStep('vitest (chromium)', ['--project', 'browser'], 'vitest-browser.json', 10 * MIN),
+    ],
+  },
+  {
+    stage: 'e2e',
+    steps: [
+      { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
+      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 15 * MIN),
+    ],
+  },
+];
+
+/** @returns {Step} */
+function vitestStep(name, extraArgs, jsonName, timeoutMs) {
+  return {
+    name,
+    cmd: bin('vitest'),
+    args: [
+      'run',
+      ...extraArgs,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(resultsDir, jsonName)}`,
+    ],
+    timeoutMs,
+    json: path.join(resultsDir, jsonName),
+  };
+}
+
+// --- running commands ----------------------------------------------------------------------------
+
+/** @type {import('node:child_process').ChildProcess | null} */
+let current = null;
+
+function killGroup(child, signal) {
+  if (!child?.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    killGroup(current, 'SIGKILL');
+    console.error(`\n[test-all] interrupted (${sig})`);
+    process.exit(130);
+  });
+}
+
+/** Runs a step with inherited stdio in its own process group; resolves with exit info. */
+function runStep(step) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(step.cmd, step.args, {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+    });
+    current = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(
+        `\n[test-all] ${step.name}: over its ${step.timeoutMs / 1000}s limit, killing it`,
+      );
+      killGroup(child, 'SIGTERM');
+      setTimeout(() => killGroup(child, 'SIGKILL'), 5000).unref();
+    }, step.timeoutMs);
+    const done = (code, error) => {
+      clearTimeout(timer);
+      // Reap anything the command left behind in its group (stray browsers, servers).
+      killGroup(child, 'SIGKILL');
+      current = null;
+      resolve({ code, timedOut, error, seconds: (Date.now() - started) / 1000 });
+    };
+    child.on('error', (err) => done(null, err.message));
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1), undefined));
+  });
+}
+
+/** Counts from vitest's JSON report; a file that failed to load counts as one failed test. */
+function readVitestJson(file) {
+  if (!existsSync(file)) return null;
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    let failed = report.numFailedTests ?? 0;
+    for (const suite of report.testResults ?? []) {
+      const failedInside = (suite.assertionResults ?? []).some((a) => a.status === 'failed');
+      if (suite.status === 'failed' && !failedInside) failed += 1;
+    }
+    return {
+      passed: report.numPassedTests ?? 0,
+      failed,
+      skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+    };
+  } catch {
+    return null;
+  }
+}
+
+// --- main ----------------------------------------------------------------------------------------
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !STAGES.some((s) => s.stage === w));
+if (unknown.length) {
+  console.error(`[test-all] unknown stage(s): ${unknown.join(', ')}`);
+  console.error(`[test-all] stages: ${STAGES.map((s) => s.stage).join(' ')}`);
+  process.exit(2);
+}
+
+mkdirSync(resultsDir, { recursive: true });
+const t0 = Date.now();
+/** @type {{ stage: string, name: string, passed: number, failed: number, skipped: number, seconds: number, note: string }[]} */
+const rows = [];
+
+for (const { stage, steps } of STAGES) {
+  if (wanted.length && !wanted.includes(stage)) continue;
+  let blocked = '';
+  for (const step of steps) {
+    if (blocked) {
+      rows.push({
+        stage,
+        name: step.name,
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+        seconds: 0,
+        note: blocked,
+      });
+      continue;
+    }
+    console.log(`\n[test-all] ===== ${stage}: ${step.name} =====`);
+    if (step.json) rmSync(step.json, { force: true });
+    const res = await runStep(step);
+    const row = {
+      stage,
+      name: step.name,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      seconds: res.seconds,
+      note: '',
+    };
+    if (step.json) {
+      const counts = readVitestJson(step.json);
+      if (counts) Object.assign(row, counts);
+      // A non-zero exit with no failed test (unhandled error, crash, time limit) is one failure.
+      if (res.code !== 0 && row.failed === 0) {
+        row.failed = 1;
+        row.note = counts ? `exit code ${res.code} with no failed test` : 'no JSON report';
+      }
+    } else if (res.code === 0) {
+      row.passed = 1;
+    } else {
+      row.failed = 1;
+    }
+    if (res.timedOut) row.note = `killed after ${step.timeoutMs / 1000}s`;
+    if (res.error) row.note = `could not start: ${res.error}`;
+    rows.push(row);
+    // The e2e tests need a build: skip them when it failed.
+    if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';
+  }
+}
+
+const passed = rows.reduce((n, r) => n + r.passed, 0);
+const failed = rows.reduce((n, r) => n + r.failed, 0);
+const pad = (s, n) => String(s).padEnd(n);
+console.log('\n[test-all] ===== summary =====');
+for (const r of rows) {
+  const status = r.note.startsWith('skipped') ? 'SKIP' : r.failed ? 'FAIL' : 'ok';
+  const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
+  console.log(
+    `  ${pad(status, 5)}${pad(r.stage, 11)}${pad(r.name, 22)}${pad(counts, 34)}${pad(`${r.seconds.toFixed(1)}s`, 8)}${r.note}`,
+  );
+}
+console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

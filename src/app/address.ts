@@ -1,0 +1,45 @@
+/** The `?url=` parameter of the address bar: how a dataset link is shared and reopened. */
+
+const PARAM = 'url';
+
+/** The dataset URL named in the address bar, as written, or null. */
+export function addressUrl(): string | null {
+  const value = new URLSearchParams(window.location.search).get(PARAM)?.trim();
+  return value ? value : null;
+}
+
+/** Puts `url` in the address bar (a new history entry), or removes it when null. */
+export function setAddressUrl(url: string | null): void {
+  const next = new URL(window.location.href);
+  if (url) next.searchParams.set(PARAM, url);
+  else next.searchParams.delete(PARAM);
+  if (next.href !== window.location.href) window.history.pushState(null, '', next);
+}
+
+/**
+ * Resolves what the user typed against the page, so that `examples/x/metadata.json` and full URLs
+ * both work. Returns null when it cannot be a fetchable URL.
+ */
+export function resolveDatasetUrl(input: string): string | null {
+  try {
+    const url = new URL(input.trim(), window.location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The URL of a file under the app's public folder, e.g. `examples/index.json`. */
+export function publicUrl(path: string): URL {
+  return new URL(`${import.meta.env.BASE_URL}${path}`, window.location.href);
+}
+
+/**
+ * `path` resolved against `base`, written relative to the page when it lies under the page's
+ * folder (short, shareable `?url=` values), else absolute.
+ */
+export function pageRelative(path: string, base: URL): string {
+  const absolute = new URL(path, base).href;
+  const pageDir = new URL('.', window.location.href).href;
+  return absolute.startsWith(pageDir) ? absolute.slice(pageDir.length) : absolute;
+}

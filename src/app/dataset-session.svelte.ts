@@ -1,0 +1,215 @@
+/**
+ * The state of the one dataset shown on the first screen: open → metadata and issues → the
+ * first records of each record set. Owns the worker client and the AbortController of the work
+ * in flight; `destroy()` ends both.
+ */
+import type { Progress } from '../lib/croissant/api.ts';
+import type { Issue, Metadata } from '../lib/croissant/model.ts';
+import type {
+  CroissantClient,
+  DroppedFile,
+  OpenSource,
+  WireRow,
+} from '../../workers/api/croissant.api.ts';
+import { describeError } from './format.ts';
+import type { ErrorInfo } from './format.ts';
+
+/** How many records of each record set the first screen shows. */
+export const RECORDS_LIMIT = 20;
+
+/** What the user asked to open. */
+export type OpenRequest =
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: DroppedFile[]; rootName?: string; label: string };
+
+export interface RecordSetState {
+  status: 'waiting' | 'loading' | 'ready' | 'failed' | 'cancelled';
+  rows: WireRow[];
+  /** The record set has more records than {@link RECORDS_LIMIT}. */
+  more: boolean;
+  error: ErrorInfo | null;
+}
+
+export type SessionStatus = 'idle' | 'opening' | 'records' | 'ready' | 'failed' | 'cancelled';
+
+export class DatasetSession {
+  status = $state<SessionStatus>('idle');
+  /** What is being opened, in words (a URL or file names). */
+  label = $state('');
+  /** The URL or path of the document that was read. */
+  source = $state<string | null>(null);
+  metadata = $state.raw<Metadata | null>(null);
+  errors = $state.raw<Issue[]>([]);
+  warnings = $state.raw<Issue[]>([]);
+  progress = $state.raw<Progress | null>(null);
+  /** uuid of the record set whose records are being generated. */
+  activeRecordSet = $state<string | null>(null);
+  /** Why opening failed, when it did. Record-set failures live in {@link recordSets}. */
+  failure = $state.raw<ErrorInfo | null>(null);
+  recordSets = $state.raw<Record<string, RecordSetState>>({});
+  busy = $derived(this.status === 'opening' || this.status === 'records');
+
+  readonly #makeClient: () => CroissantClient;
+  #client: CroissantClient | null = null;
+  #handle: number | null = null;
+  #controller: AbortController | null = null;
+  #generation = 0;
+  #destroyed = false;
+
+  /** `makeClient` starts a worker; it is called lazily, and again after a worker died. */
+  constructor(makeClient: () => CroissantClient) {
+    this.#makeClient = makeClient;
+  }
+
+  /** Opens a dataset, cancelling whatever was running. Never throws: failures land in state. */
+  async open(req: OpenRequest): Promise<void> {
+    if (this.#destroyed) return;
+    this.#stop();
+    const generation = ++this.#generation;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const { signal } = controller;
+    const current = () => !this.#destroyed && generation === this.#generation;
+    const onProgress = (p: Progress) => {
+      if (current()) this.progress = p;
+    };
+
+    this.#reset();
+    this.status = 'opening';
+    this.label = req.kind === 'url' ? req.url : req.label;
+    try {
+      const client = this.#ensureClient();
+      const opened = await client.open(toSource(req), { signal, onProgress });
+      if (!current()) {
+        client.close(opened.handle);
+        return;
+      }
+      this.#handle = opened.handle;
+      this.source = opened.source;
+      this.metadata = opened.metadata;
+      this.errors = opened.errors;
+      this.warnings = opened.warnings;
+      if (!opened.metadata) {
+        const first = opened.errors[0];
+        this.failure = {
+          code: 'INVALID',
+          message: first ? first.message : 'the document could not be read as a Croissant dataset',
+          location: { file: opened.source },
+        };
+        this.status = 'failed';
+        return;
+      }
+      const sets = opened.metadata.recordSets;
+      this.recordSets = Object.fromEntries(sets.map((rs) => [rs.uuid, emptyRecordSet()]));
+      this.status = 'records';
+      for (const rs of sets) {
+        if (!current()) return;
+        if (signal.aborted) {
+          this.#patch(rs.uuid, { status: 'cancelled' });
+          continue;
+        }
+        this.activeRecordSet = rs.uuid;
+        this.#patch(rs.uuid, { status: 'loading' });
+        try {
+          const { rows, more } = await client.records(opened.handle, rs.uuid, RECORDS_LIMIT, {
+            signal,
+            onProgress,
+          });
+          if (!current()) return;
+          this.#patch(rs.uuid, { status: 'ready', rows, more });
+        } catch (e) {
+          if (!current()) return;
+          const error = describeError(e);
+          if (error.code === 'WORKER_DIED' || error.code === 'WORKER_TERMINATED') throw e;
+          this.#patch(
+            rs.uuid,
+            error.code === 'ABORTED' ? { status: 'cancelled' } : { status: 'failed', error },
+          );
+        }
+      }
+      this.status = signal.aborted ? 'cancelled' : 'ready';
+    } catch (e) {
+      if (!current()) return;
+      const error = describeError(e);
+      if (error.code === 'ABORTED') this.status = 'cancelled';
+      else {
+        this.failure = error;
+        this.status = 'failed';
+      }
+    } finally {
+      if (current()) {
+        this.progress = null;
+        this.activeRecordSet = null;
+        this.#controller = null;
+      }
+    }
+  }
+
+  /** Shows a failure that happened before anything could be opened (e.g. an unreadable drop). */
+  fail(error: ErrorInfo): void {
+    if (this.#destroyed) return;
+    this.#stop();
+    this.#generation++;
+    this.#reset();
+    this.failure = error;
+    this.status = 'failed';
+  }
+
+  /** Cancels the work in flight; what was already shown stays. */
+  cancel(): void {
+    this.#controller?.abort();
+  }
+
+  /** Hides the failure banner. */
+  dismissFailure(): void {
+    this.failure = null;
+    if (this.status === 'failed') this.status = this.metadata ? 'ready' : 'idle';
+  }
+
+  /** Stops all work and the worker. The session cannot be used afterwards. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#stop();
+    this.#destroyed = true;
+    this.#client?.terminate();
+    this.#client = null;
+  }
+
+  #ensureClient(): CroissantClient {
+    if (!this.#client?.alive) this.#client = this.#makeClient();
+    return this.#client;
+  }
+
+  #stop(): void {
+    this.#controller?.abort();
+    this.#controller = null;
+    if (this.#handle !== null) this.#client?.close(this.#handle);
+    this.#handle = null;
+  }
+
+  #reset(): void {
+    this.source = null;
+    this.metadata = null;
+    this.errors = [];
+    this.warnings = [];
+    this.progress = null;
+    this.activeRecordSet = null;
+    this.failure = null;
+    this.recordSets = {};
+  }
+
+  #patch(uuid: string, patch: Partial<RecordSetState>): void {
+    const before = this.recordSets[uuid] ?? emptyRecordSet();
+    this.recordSets = { ...this.recordSets, [uuid]: { ...before, ...patch } };
+  }
+}
+
+function emptyRecordSet(): RecordSetState {
+  return { status: 'waiting', rows: [], more: false, error: null };
+}
+
+function toSource(req: OpenRequest): OpenSource {
+  if (req.kind === 'files')
+    return { kind: 'files', files: req.files, ...(req.rootName ? { rootName: req.rootName } : {}) };
+  return { kind: 'url', url: req.url };
+}

@@ -1,0 +1,148 @@
+/** Small pure helpers that turn data into words for the UI. */
+import type { Phase } from '../lib/croissant/api.ts';
+import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
+import type { ErrorLocation } from '../lib/croissant/errors.ts';
+import type { Json } from '../lib/croissant/model.ts';
+import { WorkerError } from '../../workers/api/croissant.api.ts';
+
+/** A failure, ready to show: what went wrong, where, and what to do. */
+export interface ErrorInfo {
+  code: string;
+  /** The message without its location suffix (the location is shown on its own). */
+  message: string;
+  location?: ErrorLocation;
+}
+
+/** Any thrown value → {@link ErrorInfo}. */
+export function describeError(e: unknown): ErrorInfo {
+  if (e instanceof CroissantError || e instanceof WorkerError) {
+    const location = e instanceof CroissantError ? e.location : undefined;
+    const suffix = formatLocation(location);
+    const message =
+      suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
+    return location ? { code: e.code, message, location } : { code: e.code, message };
+  }
+  if (e instanceof DOMException && e.name === 'AbortError')
+    return { code: 'ABORTED', message: 'cancelled' };
+  return { code: 'INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
+const TITLES: Record<string, string> = {
+  BAD_URL: 'This is not a URL',
+  BAD_JSON: 'The document is not valid JSON',
+  BAD_JSONLD: 'The document is not valid JSON-LD',
+  REMOTE_CONTEXT: 'The document needs a remote JSON-LD context',
+  NOT_A_DATASET: 'This is not a Croissant dataset',
+  INVALID: 'The dataset does not validate',
+  NOT_FOUND: 'File not found',
+  NETWORK: 'The server could not be reached',
+  FETCH_FAILED: 'The server refused the request',
+  TIMEOUT: 'The server took too long to answer',
+  CHECKSUM_MISMATCH: 'Checksum mismatch',
+  BAD_ARCHIVE: 'The archive is damaged',
+  TRUNCATED_ARCHIVE: 'The archive is incomplete',
+  BAD_DATA: 'The data could not be read',
+  CAST_FAILED: 'A value does not have the declared type',
+  UNKNOWN_FORMAT: 'Unknown file format',
+  UNSUPPORTED: 'Not supported yet',
+  OFFLINE_SOURCE: 'This source cannot be read here',
+  WORKER_DIED: 'The background worker stopped',
+  ABORTED: 'Cancelled',
+};
+
+const HINTS: Record<string, string> = {
+  BAD_URL: 'Paste an absolute URL such as https://example.org/croissant.json.',
+  BAD_JSON: 'Fix the syntax at the position shown, then open the document again.',
+  NOT_A_DATASET: 'A Croissant document is JSON-LD describing a schema.org Dataset.',
+  NOT_FOUND: 'Check the URL or path: the server answered that nothing is there.',
+  NETWORK:
+    'Check the URL and your connection. A server on another site must also allow cross-origin requests (CORS) for the browser to read it.',
+  FETCH_FAILED: 'The server answered with an error. Check the URL, or try again later.',
+  TIMEOUT: 'Try again later, or download the files and drop the folder here.',
+  CHECKSUM_MISMATCH:
+    'The file is not the one the metadata describes: it changed or was damaged after the checksum was written.',
+  BAD_ARCHIVE: 'Download the archive again; it may have been cut short or corrupted.',
+  TRUNCATED_ARCHIVE: 'Download the archive again; it was cut short.',
+  WORKER_DIED: 'Open the dataset again: a fresh worker will be started.',
+};
+
+/** A short title for an error code. */
+export function errorTitle(code: string): string {
+  return TITLES[code] ?? 'Something went wrong';
+}
+
+/** What the user can do about an error code, when there is advice to give. */
+export function errorHint(code: string): string | undefined {
+  return HINTS[code];
+}
+
+/** 1234567 → "1.2 MB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let unit = 'B';
+  for (const u of units) {
+    if (v < 1000) break;
+    v /= 1000;
+    unit = u;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${unit}`;
+}
+
+const PHASES: Record<Phase, string> = {
+  metadata: 'Reading metadata',
+  validate: 'Validating',
+  download: 'Downloading',
+  records: 'Generating records',
+  done: 'Done',
+};
+
+/** Words for a progress phase. */
+export function phaseLabel(phase: Phase): string {
+  return PHASES[phase] ?? phase;
+}
+
+const PREFIXES: [string, string][] = [
+  ['https://schema.org/', 'sc:'],
+  ['http://schema.org/', 'sc:'],
+  ['http://mlcommons.org/croissant/RAI/', 'rai:'],
+  ['http://mlcommons.org/croissant/', 'cr:'],
+  ['http://mlcommons.org/schema/', 'ml:'],
+  ['https://www.wikidata.org/wiki/', 'wd:'],
+];
+
+/** Full IRI → compact form (`https://schema.org/Text` → `sc:Text`). */
+export function shortIri(iri: string): string {
+  for (const [long, short] of PREFIXES)
+    if (iri.startsWith(long)) return short + iri.slice(long.length);
+  return iri;
+}
+
+/** True for strings a browser can follow as a link. */
+export function isHttpUrl(s: string): boolean {
+  return /^https?:\/\//i.test(s);
+}
+
+/** A JSON value as one line of text. */
+export function jsonText(value: Json | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(jsonText).join(', ');
+  const name = value['name'] ?? value['@value'] ?? value['@id'];
+  return name !== undefined ? jsonText(name) : JSON.stringify(value);
+}
+
+/** A person or organisation (schema.org creator) as name, link and e-mail. */
+export function personOf(value: Json): { name: string; url?: string; email?: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { name: jsonText(value) };
+  const url = jsonText(value['url']);
+  const email = jsonText(value['email']);
+  return {
+    name: jsonText(value['name']) || url || email || JSON.stringify(value),
+    ...(url ? { url } : {}),
+    ...(email ? { email } : {}),
+  };
+}

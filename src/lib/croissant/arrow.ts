@@ -1,0 +1,103 @@
+/**
+ * Rows → Arrow record batches. Column types follow the fields' data types; images become a
+ * struct of their description plus raw bytes; anything nested is kept as JSON text.
+ */
+import {
+  Binary,
+  Bool,
+  Field as ArrowField,
+  Float64,
+  Int32,
+  Int64,
+  RecordBatch,
+  Struct,
+  TimestampMillisecond,
+  Utf8,
+  makeData,
+  makeVector,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
+import type { Value } from './api.ts';
+import type { Field, RecordSet } from './model.ts';
+import { castTypeOf } from './records/cast.ts';
+import { leafFields } from './records/generate.ts';
+import { toPlainJson } from './plain.ts';
+
+const IMAGE = new Struct([
+  new ArrowField('format', new Utf8()),
+  new ArrowField('mode', new Utf8()),
+  new ArrowField('width', new Int32()),
+  new ArrowField('height', new Int32()),
+  new ArrowField('bytes', new Binary()),
+]);
+
+function arrowType(f: Field | undefined): DataType {
+  if (!f || f.repeated || f.subFields.length) return new Utf8();
+  switch (castTypeOf(f.dataTypes)) {
+    case 'int':
+      return new Int64();
+    case 'float':
+      return new Float64();
+    case 'bool':
+      return new Bool();
+    case 'date':
+      return new TimestampMillisecond();
+    case 'image':
+      return IMAGE;
+    case 'audio':
+    case 'bytes':
+      return new Binary();
+    default:
+      return new Utf8();
+  }
+}
+
+function column(type: DataType, values: Value[]): Vector {
+  if (type instanceof Int64) {
+    return vectorFromArray(values.map((v) => (v === null ? null : BigInt(typeof v === 'number' ? Math.trunc(v) : (v as bigint)))), type);
+  }
+  if (type instanceof Binary) {
+    return vectorFromArray(values.map((v) => (v && typeof v === 'object' && 'bytes' in v ? (v.bytes as Uint8Array) : null)), type);
+  }
+  if (type === IMAGE) {
+    const imgs = values.map((v) => (v && typeof v === 'object' && 'kind' in v && v.kind === 'image' ? v : null));
+    const child = (name: string, t: DataType, get: (i: NonNullable<(typeof imgs)[number]>) => unknown) =>
+      vectorFromArray(imgs.map((i) => (i ? get(i) : null)) as never[], t).data[0]!;
+    const children = [
+      child('format', new Utf8(), (i) => i.format),
+      child('mode', new Utf8(), (i) => i.mode),
+      child('width', new Int32(), (i) => i.width),
+      child('height', new Int32(), (i) => i.height),
+      child('bytes', new Binary(), (i) => i.bytes),
+    ];
+    const nullBitmap = new Uint8Array(Math.ceil(imgs.length / 8));
+    imgs.forEach((img, i) => {
+      if (img) nullBitmap[i >> 3]! |= 1 << (i & 7);
+    });
+    const data = makeData({ type: IMAGE, length: imgs.length, nullBitmap, children });
+    return makeVector(data);
+  }
+  if (type instanceof Utf8) {
+    return vectorFromArray(values.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(toPlainJson(v)))), type);
+  }
+  return vectorFromArray(values as never[], type);
+}
+
+/** Builds one record batch from rows keyed by `columns`. */
+export function rowsToBatch(rs: RecordSet, columns: readonly string[], rows: readonly Record<string, Value>[]): RecordBatch {
+  const leaves = leafFields(rs.fields);
+  const byKey = new Map<string, Field>();
+  for (const f of [...rs.fields, ...leaves]) {
+    byKey.set(f.uuid, f);
+    byKey.set(f.name, f);
+  }
+  const vectors: Record<string, Vector> = {};
+  for (const c of columns) {
+    const f = byKey.get(c);
+    const type = rs.data ? new Utf8() : arrowType(f);
+    vectors[c] = column(type, rows.map((r) => r[c] ?? null));
+  }
+  return new RecordBatch(vectors as never);
+}

@@ -1,0 +1,39 @@
+/**
+ * A table read from one file: pandas-like column dtypes plus a stream of rows. Rows map column
+ * names (or JSONPath expressions, or file properties) to values.
+ */
+import type { Dtype } from '../records/pandas.ts';
+
+export interface Table {
+  dtypes: Map<string, Dtype>;
+  rows: AsyncIterable<Record<string, unknown>>;
+}
+
+/** A table over rows already in memory. */
+export function memoryTable(dtypes: Map<string, Dtype>, rows: Record<string, unknown>[]): Table {
+  return {
+    dtypes,
+    rows: (async function* () {
+      yield* rows;
+    })(),
+  };
+}
+
+/** Concatenates bytes. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** Reads a whole stream. */
+export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  return concat(parts);
+}

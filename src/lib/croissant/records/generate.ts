@@ -1,0 +1,232 @@
+/**
+ * Record generation for one record set, following the reference's operation graph: read the
+ * source files (or the records of another record set), left-join through `references`, then
+ * extract, transform and cast every leaf field. Rows stream; only join right-hand sides and
+ * sorted archive members are held in memory.
+ */
+import type { RecordRow, Value } from '../api.ts';
+import { CroissantError, locate, throwIfAborted } from '../errors.ts';
+import { readFileTable } from '../formats/read.ts';
+import type { Field, Json, Metadata, RecordSet, Source } from '../model.ts';
+import type { FilesContext } from '../resources/files.ts';
+import { filesOf, findResource } from '../resources/files.ts';
+import { castTypeOf, castValue } from './cast.ts';
+import type { CastType } from './cast.ts';
+import type { Dtype } from './pandas.ts';
+import { applyTransforms } from './transforms.ts';
+
+/** A source row plus the dtype of each column. */
+interface SourceRow {
+  row: Record<string, unknown>;
+  dtypes: Map<string, Dtype>;
+}
+
+export type GenerateContext = FilesContext;
+
+type Parent = { kind: 'resource' | 'recordSet'; uuid: string };
+
+/** All leaf fields (sub-fields replace their parent). */
+export function leafFields(fields: readonly Field[]): Field[] {
+  return fields.flatMap((f) => (f.subFields.length ? leafFields(f.subFields) : [f]));
+}
+
+/** Finds a field anywhere in the document by uuid. */
+function findField(md: Metadata, uuid: string): Field | undefined {
+  const walk = (fs: readonly Field[]): Field | undefined => {
+    for (const f of fs) {
+      if (f.uuid === uuid) return f;
+      const sub = walk(f.subFields);
+      if (sub) return sub;
+    }
+    return undefined;
+  };
+  for (const rs of md.recordSets) {
+    const hit = walk(rs.fields);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The node a source reads from: a FileObject/FileSet, or another record set. */
+function parentOf(md: Metadata, src: Source): Parent | undefined {
+  const res = src.fileObject ?? src.fileSet ?? src.distribution;
+  if (res) return { kind: 'resource', uuid: res };
+  if (src.field) {
+    const f = findField(md, src.field);
+    const rs = f?.recordSet ?? src.field.split('/')[0] ?? src.field;
+    return { kind: 'recordSet', uuid: rs };
+  }
+  return undefined;
+}
+
+/** The column a source reads in its parent's rows (the reference's `get_column`). */
+function columnOf(src: Source): string {
+  if (src.field && !src.fileObject && !src.fileSet && !src.distribution) return src.field;
+  return src.extract.column ?? src.extract.jsonPath ?? src.extract.fileProperty ?? '';
+}
+
+const key = (p: Parent) => `${p.kind}:${p.uuid}`;
+
+/** Rows of one parent, as source rows. */
+async function* parentRows(ctx: GenerateContext, p: Parent, fields: Field[]): AsyncGenerator<SourceRow> {
+  if (p.kind === 'recordSet') {
+    const rs = ctx.metadata.recordSets.find((r) => r.uuid === p.uuid || r.name === p.uuid);
+    if (!rs) throw new CroissantError('UNKNOWN_RECORD_SET', `no record set "${p.uuid}"`);
+    for await (const row of generateRows(ctx, rs, { keyBy: 'uuid' })) yield { row, dtypes: new Map() };
+    return;
+  }
+  const resource = findResource(ctx.metadata, p.uuid);
+  for await (const file of filesOf(ctx, resource)) {
+    try {
+      const table = await readFileTable(file, fields);
+      for await (const row of table.rows) yield { row, dtypes: table.dtypes };
+    } catch (e) {
+      throw locate(e, { file: file.filepath });
+    }
+  }
+}
+
+const joinKey = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? `n${v}` : `${typeof v}:${String(v)}`);
+
+/** The left-joined rows of several parents, following every `references` join. */
+async function* joinedRows(ctx: GenerateContext, rs: RecordSet, leaves: Field[], parents: Parent[]): AsyncGenerator<SourceRow> {
+  const joins = leaves.flatMap((f) => {
+    const l = f.source && parentOf(ctx.metadata, f.source);
+    const r = f.references && parentOf(ctx.metadata, f.references);
+    return l && r && key(l) !== key(r) ? [{ field: f, left: l, right: r }] : [];
+  });
+  const first = joins[0];
+  if (!first) {
+    throw new CroissantError(
+      'INVALID',
+      `record set "${rs.uuid}" reads from ${parents.map((p) => p.uuid).join(', ')} without a join: declare one with references`,
+      { location: { recordSet: rs.uuid } },
+    );
+  }
+  const usedBy = (p: Parent) => leaves.filter((f) => f.source && key(parentOf(ctx.metadata, f.source) as Parent) === key(p));
+  const lookups = [];
+  for (const j of joins) {
+    const index = new Map<string, Record<string, unknown>[]>();
+    const rightColumn = columnOf(j.field.references as Source);
+    const missing: Record<string, unknown> = {};
+    for await (const { row } of parentRows(ctx, j.right, usedBy(j.right))) {
+      for (const k of Object.keys(row)) missing[k] = null;
+      const k = joinKey(row[rightColumn]);
+      const list = index.get(k) ?? [];
+      list.push(row);
+      index.set(k, list);
+    }
+    lookups.push({ ...j, index, missing, leftColumn: columnOf(j.field.source as Source) });
+  }
+  for await (const { row, dtypes } of parentRows(ctx, first.left, usedBy(first.left))) {
+    let rows: Record<string, unknown>[] = [row];
+    for (const j of lookups) {
+      const next: Record<string, unknown>[] = [];
+      for (const r of rows) {
+        const transformed = applyTransforms(r[j.leftColumn], j.field.source?.transforms ?? [], { isDate: false });
+        const base = { ...r, [j.leftColumn]: transformed };
+        const matches = j.index.get(joinKey(transformed));
+        // A left join: no match gives missing values (pandas' NaN) on the right.
+        if (!matches) next.push({ ...j.missing, ...base });
+        else for (const m of matches) next.push({ ...m, ...base });
+      }
+      rows = next;
+    }
+    for (const r of rows) yield { row: r, dtypes };
+  }
+}
+
+export interface GenerateOptions {
+  /** Key rows by field uuid (internal, for joins) or as the reference prints them. */
+  keyBy: 'uuid' | 'output';
+}
+
+/** Converts inline `data` JSON to values. */
+function jsonToValue(v: Json): Value {
+  return v as Value;
+}
+
+/** Streams the records of `rs`. */
+export async function* generateRows(ctx: GenerateContext, rs: RecordSet, opts: GenerateOptions): AsyncGenerator<RecordRow> {
+  if (rs.data) {
+    // 0.8 keys inline data by field name; joins address fields by `recordSet/name`.
+    const rename = opts.keyBy === 'uuid' && ctx.metadata.version === '0.8';
+    for (const row of rs.data) {
+      const out: RecordRow = {};
+      for (const [k, v] of Object.entries(row)) out[rename && !k.includes('/') ? `${rs.uuid}/${k}` : k] = jsonToValue(v);
+      yield out;
+    }
+    return;
+  }
+  const leaves = leafFields(rs.fields);
+  const parents: Parent[] = [];
+  for (const f of leaves) {
+    const p = f.source && parentOf(ctx.metadata, f.source);
+    if (p && !parents.some((q) => key(q) === key(p))) parents.push(p);
+  }
+  const plans = leaves.map((f) => ({
+    field: f,
+    column: f.source ? columnOf(f.source) : '',
+    castType: castTypeOf(f.dataTypes) as CastType,
+    noMatch: 0,
+  }));
+  const reportNoMatch = () => {
+    for (const p of plans) {
+      if (p.noMatch) ctx.warn(`[RecordSet(${rs.uuid}) > Field(${p.field.uuid})] regex matched nothing in ${p.noMatch} value(s); the values were kept unchanged, as the reference does`);
+    }
+  };
+  const v0 = ctx.metadata.version === '0.8';
+  const top = new Set(rs.fields.map((f) => f.uuid));
+  const source = parents.length <= 1 ? (parents[0] ? parentRows(ctx, parents[0], leaves) : constantRow()) : joinedRows(ctx, rs, leaves, parents);
+  let rowIndex = 0;
+  try {
+    for await (const { row, dtypes } of source) {
+      throwIfAborted(ctx.signal);
+      const out: RecordRow = {};
+      for (const plan of plans) {
+        const f = plan.field;
+        let raw: unknown;
+        if (f.source) {
+          if (!(plan.column in row)) {
+            throw new CroissantError('BAD_DATA', `column "${plan.column}" does not exist in the source of field ${f.uuid}`, {
+              location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
+            });
+          }
+          raw = applyTransforms(row[plan.column], f.source.transforms, {
+            isDate: plan.castType === 'date',
+            onNoMatch: () => plan.noMatch++,
+          });
+        } else raw = f.value ?? null;
+        let value: Value;
+        try {
+          value = castValue(raw, plan.castType, dtypes.get(plan.column) ?? 'object');
+        } catch (e) {
+          throw locate(e, { recordSet: rs.uuid, field: f.uuid, row: rowIndex });
+        }
+        if (opts.keyBy === 'uuid' || v0) out[opts.keyBy === 'uuid' ? f.uuid : f.name] = value;
+        else if (top.has(f.uuid) || !f.parent) out[f.uuid] = value;
+        else nest(out, f, value);
+      }
+      rowIndex++;
+      yield out;
+    }
+  } finally {
+    reportNoMatch();
+  }
+}
+
+/** Places a sub-field value under its parent: a dict, or a list of dicts for repeated parents. */
+function nest(out: RecordRow, f: Field, value: Value): void {
+  const parentId = f.parent as string;
+  const existing = out[parentId];
+  if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
+    (existing as Record<string, Value>)[f.uuid] = value;
+  } else if (Array.isArray(existing)) {
+    const vals = Array.isArray(value) ? value : [];
+    existing.forEach((item, i) => ((item as Record<string, Value>)[f.uuid] = vals[i] ?? null));
+  } else out[parentId] = { [f.uuid]: value };
+}
+
+async function* constantRow(): AsyncGenerator<SourceRow> {
+  yield { row: {}, dtypes: new Map() };
+}

@@ -1,0 +1,197 @@
+/**
+ * Turns FileObjects and FileSets into concrete files: downloads (checksum-verified, with
+ * progress), archive members, and directory listings filtered with Python fnmatch.
+ */
+import { createSHA256 } from 'hash-wasm';
+import type { Progress } from '../api.ts';
+import { CroissantError, throwIfAborted } from '../errors.ts';
+import type { FileObject, FileSet, Metadata, Resource } from '../model.ts';
+import type { ByteSource, Resolver } from '../../io/source.ts';
+import { isUrl } from '../../io/source.ts';
+import { readArchive } from './archive.ts';
+import { createVerifier } from './checksum.ts';
+import { selected } from './fnmatch.ts';
+
+/** One file a record set reads. */
+export interface FileRef {
+  /** Where it lives: a URL/path, or `archive/member`. */
+  filepath: string;
+  /** Path relative to its directory or archive (what `includes` matched). */
+  fullpath: string;
+  /** Base name. */
+  filename: string;
+  /** Streams the bytes from the start (may be called more than once). */
+  open(): AsyncIterable<Uint8Array>;
+  encodingFormat?: string;
+}
+
+/** What resolving needs: where to read, overrides, cancellation and progress. */
+export interface FilesContext {
+  metadata: Metadata;
+  resolver: Resolver;
+  mapping: Record<string, string>;
+  signal?: AbortSignal;
+  verifyChecksums: boolean;
+  progress: (p: Partial<Progress>) => void;
+  /** Reports a non-fatal finding. */
+  warn: (message: string) => void;
+}
+
+const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/** Finds a distribution node by uuid (or, for robustness, by name). */
+export function findResource(md: Metadata, uuid: string): Resource {
+  const r = md.distribution.find((d) => d.uuid === uuid) ?? md.distribution.find((d) => d.name === uuid);
+  if (!r) throw new CroissantError('INVALID', `no FileObject or FileSet "${uuid}" in the distribution`);
+  return r;
+}
+
+/** The byte source of a top-level FileObject, honouring `mapping` and refusing git+ URLs. */
+function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
+  const url = fo.contentUrl;
+  const mapped = ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);
+  if (mapped) return ctx.resolver.resolve(mapped, isUrl(mapped) ? mapped : '');
+  if (!url) {
+    throw new CroissantError('INVALID', `FileObject "${fo.uuid}" has no contentUrl`, { location: { file: fo.uuid } });
+  }
+  if (url.startsWith('git+')) {
+    throw new CroissantError(
+      'OFFLINE_SOURCE',
+      `FileObject "${fo.uuid}" lives in a git repository (${url}), which needs git over the network; download it and pass --mapping ${fo.uuid}=<local path>`,
+      { location: { file: url } },
+    );
+  }
+  return ctx.resolver.resolve(url, ctx.metadata.baseUrl);
+}
+
+/** Files already verified in one generation: a file read twice (CSV passes) is hashed once. */
+const verifiedBy = new WeakMap<FilesContext, Set<string>>();
+
+/** Streams a top-level FileObject, verifying its checksum and reporting bytes. */
+function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8Array> {
+  const src = sourceOf(ctx, fo);
+  return async function* () {
+    const done = verifiedBy.get(ctx) ?? new Set<string>();
+    verifiedBy.set(ctx, done);
+    const verifier = ctx.verifyChecksums && !done.has(src.name) ? await createVerifier(fo, src.name) : null;
+    let bytes = 0;
+    ctx.progress({ phase: 'download', file: src.name });
+    for await (const chunk of src.stream(ctx.signal)) {
+      throwIfAborted(ctx.signal);
+      verifier?.update(chunk);
+      bytes += chunk.byteLength;
+      ctx.progress({ phase: 'download', bytes: chunk.byteLength, file: src.name });
+      yield chunk;
+    }
+    try {
+      verifier?.finish();
+      done.add(src.name);
+    } catch (e) {
+      // The reference verifies only what it downloads; a local file that does not match is
+      // reported but still read, so records stay identical to the reference's.
+      if (isUrl(src.name) && !src.name.startsWith('file:')) throw e;
+      done.add(src.name);
+      ctx.warn(`${(e as Error).message}. It is a local file, which the reference implementation does not verify either, so its records were still generated`);
+    }
+    void bytes;
+  };
+}
+
+/** Members of the archives `containers`, in the reference's order: containers by sha256 of their URL. */
+async function* archiveMembers(ctx: FilesContext, containers: readonly string[]) {
+  const keyed: { key: string; fo: FileObject }[] = [];
+  for (const uuid of containers) {
+    const r = findResource(ctx.metadata, uuid);
+    if (r.kind !== 'FileObject') {
+      throw new CroissantError('UNSUPPORTED', `"${uuid}" is a FileSet; only FileObject archives can contain files`);
+    }
+    const h = await createSHA256();
+    h.update(r.contentUrl ?? r.uuid);
+    keyed.push({ key: h.digest('hex'), fo: r });
+  }
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { fo } of keyed) {
+    const open = download(ctx, fo);
+    const name = fo.contentUrl ?? fo.uuid;
+    for await (const entry of readArchive(open(), name)) yield { archive: name, ...entry };
+  }
+}
+
+/** Every file of a resource, in the order the reference produces them. */
+export async function* filesOf(ctx: FilesContext, r: Resource): AsyncGenerator<FileRef> {
+  if (r.kind === 'FileObject') yield* fileObjectFiles(ctx, r);
+  else yield* fileSetFiles(ctx, r);
+}
+
+async function* fileObjectFiles(ctx: FilesContext, fo: FileObject): AsyncGenerator<FileRef> {
+  if (!fo.containedIn.length || ctx.mapping[fo.uuid]) {
+    const open = download(ctx, fo);
+    const path = fo.contentUrl ?? fo.uuid;
+    yield { filepath: path, fullpath: path, filename: basename(path), open, encodingFormat: fo.encodingFormat };
+    return;
+  }
+  const want = (fo.contentUrl ?? '').replace(/^\.\//, '');
+  for await (const m of archiveMembers(ctx, fo.containedIn)) {
+    if (m.path !== want) continue;
+    const bytes = m.bytes;
+    yield {
+      filepath: `${m.archive}/${m.path}`,
+      fullpath: m.path,
+      filename: basename(m.path),
+      open: async function* () {
+        yield bytes;
+      },
+      encodingFormat: fo.encodingFormat,
+    };
+    return;
+  }
+  throw new CroissantError('NOT_FOUND', `"${want}" is not inside ${fo.containedIn.join(', ')}`, {
+    location: { file: fo.containedIn.join(', ') },
+  });
+}
+
+async function* fileSetFiles(ctx: FilesContext, fs: FileSet): AsyncGenerator<FileRef> {
+  const enc = fs.encodingFormat;
+  if (fs.containedIn.length) {
+    // The reference sorts members by path within each archive; members arrive in archive order.
+    const matched: FileRef[] = [];
+    for await (const m of archiveMembers(ctx, fs.containedIn)) {
+      throwIfAborted(ctx.signal);
+      if (!selected(fs.includes, fs.excludes, m.path)) continue;
+      const bytes = m.bytes;
+      matched.push({
+        filepath: `${m.archive}/${m.path}`,
+        fullpath: m.path,
+        filename: basename(m.path),
+        open: async function* () {
+          yield bytes;
+        },
+        encodingFormat: enc,
+      });
+    }
+    matched.sort((a, b) => (a.filepath < b.filepath ? -1 : a.filepath > b.filepath ? 1 : 0));
+    yield* matched;
+    return;
+  }
+  if (!ctx.resolver.list) {
+    throw new CroissantError(
+      'UNSUPPORTED',
+      `FileSet "${fs.uuid}" lists local files (${fs.includes.join(', ')}), which needs a local folder: open the dataset from a folder or a path`,
+      { location: { file: fs.uuid } },
+    );
+  }
+  const found: FileRef[] = [];
+  for await (const f of ctx.resolver.list(ctx.metadata.baseUrl, ctx.signal)) {
+    if (!selected(fs.includes, fs.excludes, f.path)) continue;
+    const src = f.source;
+    found.push({
+      filepath: src.name,
+      fullpath: f.path,
+      filename: basename(f.path),
+      open: () => src.stream(ctx.signal),
+      encodingFormat: enc,
+    });
+  }
+  found.sort((a, b) => (a.filepath < b.filepath ? -1 : a.filepath > b.filepath ? 1 : 0));
+  yield* found;
+}

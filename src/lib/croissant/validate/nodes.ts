@@ -1,0 +1,294 @@
+/**
+ * Builds the validator's view of a document — Metadata, distribution (FileObject/FileSet),
+ * RecordSets, Fields and sub-fields — from expanded JSON-LD. Building reports what the
+ * reference reports while parsing: wrong `@type`s, values of the wrong type, malformed sources.
+ */
+import { SCHEMA, values } from '../jsonld.ts';
+import type { ExpandedNode } from '../jsonld.ts';
+import type { Locatable } from './issues.ts';
+import {
+  firstType,
+  isNodeObject,
+  nameOf,
+  nodeId,
+  pyGet,
+  readMany,
+  readOne,
+  refId,
+  toPy,
+} from './read.ts';
+import type { ReadCtx } from './read.ts';
+import { parseSource, readSourceProperty } from './source.ts';
+import type { VSource } from './source.ts';
+
+/** A node of the structure graph. */
+export interface VNode extends Locatable {
+  kind: 'Metadata' | 'FileObject' | 'FileSet' | 'RecordSet' | 'Field';
+  name: string;
+  /** `@id` (or a generated blank identifier). */
+  id: string;
+  parents: VNode[];
+  raw: ExpandedNode;
+}
+
+/** A FileObject or FileSet. */
+export interface VFile extends VNode {
+  kind: 'FileObject' | 'FileSet';
+  containedIn: string[];
+  encodingFormat: unknown;
+  contentUrl: unknown;
+  md5: unknown;
+  sha256: unknown;
+  includes: unknown[];
+}
+
+/** A Field or sub-field. */
+export interface VField extends VNode {
+  kind: 'Field';
+  source?: VSource;
+  references?: VSource;
+  subFields: VField[];
+  dataTypes: string[];
+  /** 1.1 `value` (undefined when absent). */
+  value: unknown;
+  isArray: unknown;
+  arrayShape: unknown;
+}
+
+/** A RecordSet. */
+export interface VRecordSet extends VNode {
+  kind: 'RecordSet';
+  fields: VField[];
+  /** `data` as JSON, undefined when absent; `invalid` when it could not be parsed. */
+  data: unknown;
+}
+
+/** The dataset. */
+export interface VMetadata extends VNode {
+  kind: 'Metadata';
+  distribution: VFile[];
+  recordSets: VRecordSet[];
+}
+
+/** The reference's identifier of a node: its name path in 0.8, its `@id` later. */
+export function uuidOf(v0: boolean, node: VNode): string {
+  if (!v0) return node.id;
+  const parent = node.parents[node.parents.length - 1];
+  if (node.parents.length <= 1 || !parent) return node.name;
+  return `${uuidOf(v0, parent)}/${node.name}`;
+}
+
+function readName(ctx: ReadCtx, raw: ExpandedNode): string {
+  const name = readOne(ctx, raw, 'name', [SCHEMA + 'name'], 'Text');
+  return typeof name === 'string' ? name : '';
+}
+
+/** Identifiers a `containedIn` points to (references, 0.8 names, or 1.1 DataSources). */
+function containedIn(ctx: ReadCtx, raw: ExpandedNode): string[] {
+  const out: string[] = [];
+  for (const v of ctx.vocab.containedIn.flatMap((iri) => values(raw, iri))) {
+    const lit = toPy(v);
+    if (typeof lit === 'string') out.push(lit);
+    else if (isNodeObject(v)) {
+      const hasBody = Object.keys(v).some((k) => k !== '@id');
+      if (hasBody) {
+        const uuid = parseSource(ctx, v).uuid;
+        if (uuid !== undefined) out.push(uuid);
+      } else {
+        const id = refId(v);
+        if (id !== undefined) out.push(id);
+      }
+    }
+  }
+  return out;
+}
+
+function buildFile(ctx: ReadCtx, raw: ExpandedNode, kind: VFile['kind']): VFile {
+  const { p } = ctx.vocab;
+  const sc = (local: string): string[] => [SCHEMA + local];
+  readOne(ctx, raw, 'content_size', sc('contentSize'), 'Text');
+  readOne(ctx, raw, 'description', sc('description'), 'Text');
+  const file: VFile = {
+    kind,
+    name: readName(ctx, raw),
+    id: nodeId(ctx, raw),
+    parents: [],
+    raw,
+    containedIn: containedIn(ctx, raw),
+    encodingFormat: readOne(ctx, raw, 'encoding_format', sc('encodingFormat'), 'Text'),
+    contentUrl: undefined,
+    md5: undefined,
+    sha256: undefined,
+    includes: [],
+  };
+  if (kind === 'FileObject') {
+    file.contentUrl = readOne(ctx, raw, 'content_url', sc('contentUrl'), 'URL');
+    file.md5 = readOne(ctx, raw, 'md5', ctx.vocab.md5, 'Text');
+    file.sha256 = readOne(ctx, raw, 'sha256', sc('sha256'), 'Text');
+    readMany(ctx, raw, 'same_as', sc('sameAs'), 'URL');
+    readSourceProperty(ctx, raw, p.source, 'source');
+  } else {
+    file.includes = readMany(ctx, raw, 'includes', [p.includes], 'Text');
+    readMany(ctx, raw, 'excludes', [p.excludes], 'Text');
+  }
+  return file;
+}
+
+/** Builds the distribution: entries that are neither FileObject nor FileSet are reported. */
+function buildDistribution(ctx: ReadCtx, root: ExpandedNode): VFile[] {
+  const { vocab } = ctx;
+  const out: VFile[] = [];
+  for (const entry of values(root, SCHEMA + 'distribution')) {
+    if (!isNodeObject(entry)) continue;
+    const type = firstType(entry);
+    if (type === vocab.fileObjectType) out.push(buildFile(ctx, entry, 'FileObject'));
+    else if (type === vocab.fileSetType) out.push(buildFile(ctx, entry, 'FileSet'));
+    else {
+      ctx.issues.error(
+        `"${nameOf(entry) ?? ''}" should have an attribute "@type": "${vocab.fileObjectType}" or` +
+          ` "@type": "${vocab.fileSetType}". Got ${type ?? 'None'} instead.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Data types of a field or record set, as full IRIs. */
+function dataTypes(raw: ExpandedNode, iri: string): string[] {
+  return values(raw, iri).flatMap((v) => {
+    const lit = toPy(v);
+    if (typeof lit === 'string') return [lit];
+    const id = isNodeObject(v) ? v['@id'] : undefined;
+    return typeof id === 'string' ? [id] : [];
+  });
+}
+
+function buildField(ctx: ReadCtx, raw: ExpandedNode): VField {
+  const { p, version, v0 } = ctx.vocab;
+  readOne(ctx, raw, 'description', [SCHEMA + 'description'], 'Text');
+  readOne(ctx, raw, 'repeated', [p.repeated], 'Boolean');
+  if (v0) readOne(ctx, raw, 'is_enumeration', [p.isEnumeration], 'Boolean');
+  const field: VField = {
+    kind: 'Field',
+    name: readName(ctx, raw),
+    id: nodeId(ctx, raw),
+    parents: [],
+    raw,
+    references: readSourceProperty(ctx, raw, p.references, 'references'),
+    source: readSourceProperty(ctx, raw, p.source, 'source'),
+    dataTypes: dataTypes(raw, p.dataType),
+    subFields: [],
+    value: undefined,
+    isArray: undefined,
+    arrayShape: undefined,
+  };
+  for (const parent of values(raw, p.parentField).filter(isNodeObject)) {
+    readSourceProperty(ctx, parent, p.references, 'references');
+    readSourceProperty(ctx, parent, p.source, 'source');
+  }
+  if (version === '1.1') {
+    field.isArray = readOne(ctx, raw, 'is_array', [p.isArray], 'Boolean');
+    field.arrayShape = readOne(ctx, raw, 'array_shape', [p.arrayShape], 'Text');
+    field.value = pyGet(raw, ctx.vocab.value);
+  }
+  // Sub-fields are type-checked by name and kept, unlike fields (see buildRecordSet).
+  for (const sub of values(raw, p.subField).filter(isNodeObject)) {
+    checkTypeByName(ctx, sub, ctx.vocab.fieldType);
+    field.subFields.push(buildField(ctx, sub));
+  }
+  return field;
+}
+
+/** The reference's `check_expected_type`: located by name, the node is kept. */
+function checkTypeByName(ctx: ReadCtx, raw: ExpandedNode, expected: string): void {
+  const type = firstType(raw);
+  if (type !== expected) {
+    const name = toPy(values(raw, SCHEMA + 'name')[0]);
+    const shown = typeof name === 'string' ? name : '<unknown node>';
+    ctx.issues.error(
+      `"${shown}" should have an attribute "@type": "${expected}". Got ${type ?? 'None'} instead.`,
+    );
+  }
+}
+
+/** Reads `data`: inline JSON records (a JSON string is parsed like the reference does). */
+function readData(ctx: ReadCtx, raw: ExpandedNode): unknown {
+  let data = pyGet(raw, [ctx.vocab.p.data]);
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data) as unknown;
+    } catch {
+      ctx.issues.error(`${ctx.vocab.p.data} is not a proper list of JSON: ${data}`);
+      return undefined;
+    }
+  }
+  // `data` has cardinality MANY: a single record is boxed into a list.
+  return data === undefined || data === null || Array.isArray(data) ? data : [data];
+}
+
+function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode): VRecordSet {
+  const { vocab } = ctx;
+  checkTypeByName(ctx, raw, vocab.recordSetType);
+  readOne(ctx, raw, 'description', [SCHEMA + 'description'], 'Text');
+  readOne(ctx, raw, 'is_enumeration', [vocab.p.isEnumeration], 'Boolean');
+  const fields: VField[] = [];
+  for (const f of values(raw, vocab.p.field)) {
+    if (!isNodeObject(f)) continue;
+    const type = firstType(f);
+    if (type === vocab.fieldType) {
+      fields.push(buildField(ctx, f));
+      continue;
+    }
+    // Fields of the wrong type are reported (by identifier) and dropped.
+    const uuid = vocab.v0 ? (nameOf(f) ?? 'None') : nodeId(ctx, f);
+    ctx.issues.error(
+      `"${uuid}" should have an attribute "@type": "${vocab.fieldType}". Got ${type ?? 'None'} instead.`,
+    );
+  }
+  return {
+    kind: 'RecordSet',
+    name: readName(ctx, raw),
+    id: nodeId(ctx, raw),
+    parents: [],
+    raw,
+    fields,
+    data: readData(ctx, raw),
+  };
+}
+
+/**
+ * Builds the whole tree and sets parents like the reference: distribution and record sets
+ * under the metadata, fields under their record set, first-level sub-fields under their field.
+ */
+export function buildMetadata(ctx: ReadCtx, root: ExpandedNode): VMetadata {
+  const meta: VMetadata = {
+    kind: 'Metadata',
+    name: readName(ctx, root),
+    id: ctx.blankId(),
+    parents: [],
+    raw: root,
+    distribution: buildDistribution(ctx, root),
+    recordSets: values(root, ctx.vocab.p.recordSet)
+      .filter(isNodeObject)
+      .map((r) => buildRecordSet(ctx, r)),
+  };
+  for (const file of meta.distribution) file.parents = [meta];
+  for (const rs of meta.recordSets) {
+    rs.parents = [meta];
+    for (const field of rs.fields) {
+      field.parents = [meta, rs];
+      for (const sub of field.subFields) sub.parents = [meta, rs, field];
+    }
+  }
+  return meta;
+}
+
+/** Every node of the structure graph, in the reference's order. */
+export function allNodes(meta: VMetadata): VNode[] {
+  const nodes: VNode[] = [meta, ...meta.distribution, ...meta.recordSets];
+  for (const rs of meta.recordSets) {
+    nodes.push(...rs.fields);
+    for (const field of rs.fields) nodes.push(...field.subFields);
+  }
+  return nodes;
+}

@@ -1,0 +1,72 @@
+/**
+ * The browser file adapter: a dropped Croissant file, or a dropped folder (or picked directory)
+ * whose files are addressed by their relative path. URLs still go through fetch.
+ */
+import { CroissantError } from '../croissant/errors.ts';
+import { urlSource } from './fetch.ts';
+import type { ByteSource, Resolver } from './source.ts';
+import { isUrl, resolveRef } from './source.ts';
+
+/** A byte source over a File or Blob. */
+export function blobSource(name: string, blob: Blob): ByteSource {
+  return {
+    name,
+    size: () => Promise.resolve(blob.size),
+    async *stream(signal) {
+      const reader = blob.stream().getReader();
+      try {
+        for (;;) {
+          if (signal?.aborted) throw new CroissantError('ABORTED', `cancelled while reading ${name}`);
+          const { done, value } = await reader.read();
+          if (done) break;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+  };
+}
+
+/** Path of a file inside a dropped folder, without the folder's own name. */
+function relPath(file: File, rootName?: string): string {
+  const p = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+  if (rootName && p.startsWith(rootName + '/')) return p.slice(rootName.length + 1);
+  const i = p.indexOf('/');
+  return (file as File & { webkitRelativePath?: string }).webkitRelativePath && i >= 0 ? p.slice(i + 1) : p;
+}
+
+/**
+ * Resolves paths against a set of files. Paths are relative to the folder root; the document
+ * is addressed by its own relative path.
+ */
+export function filesResolver(files: Iterable<File>, rootName?: string): Resolver {
+  const byPath = new Map<string, File>();
+  for (const f of files) byPath.set(relPath(f, rootName), f);
+  return {
+    resolve(ref, base) {
+      const target = resolveRef(ref, base);
+      if (isUrl(target)) return urlSource(target);
+      const file = byPath.get(target.replace(/^\.\//, ''));
+      if (!file) {
+        return {
+          name: target,
+          size: () => Promise.resolve(undefined),
+          // eslint-disable-next-line require-yield
+          async *stream() {
+            throw new CroissantError(
+              'NOT_FOUND',
+              `"${target}" is not among the dropped files; drop the whole dataset folder`,
+              { location: { file: target } },
+            );
+          },
+        };
+      }
+      return blobSource(target, file);
+    },
+    async *list() {
+      const paths = [...byPath.keys()].sort();
+      for (const p of paths) yield { path: p, source: blobSource(p, byPath.get(p) as File) };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The fetch adapter: http(s) URLs (and, in the browser, same-origin paths) read by streaming.
+ * Errors name the URL and say whether it was a 404, a network/CORS refusal or a timeout.
+ */
+import { CroissantError } from '../croissant/errors.ts';
+import type { ByteSource, Resolver } from './source.ts';
+import { resolveRef } from './source.ts';
+
+export interface FetchOptions {
+  /** Abort a request that sends no bytes for this long (default 30 s). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** Opens a URL, turning every failure into a located CroissantError. */
+async function open(url: string, opts: FetchOptions, signal?: AbortSignal): Promise<Response> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await (opts.fetch ?? fetch)(url, { signal: combined });
+  } catch (e) {
+    if (signal?.aborted) throw new CroissantError('ABORTED', `cancelled while fetching ${url}`);
+    if (timeout.aborted) {
+      throw new CroissantError('TIMEOUT', `no answer from ${url} within ${timeoutMs / 1000} s`, {
+        cause: e,
+        location: { file: url },
+      });
+    }
+    throw new CroissantError(
+      'NETWORK',
+      `could not fetch ${url}: the server is unreachable or refused the request (network error or CORS)`,
+      { cause: e, location: { file: url } },
+    );
+  }
+  if (!res.ok) {
+    const code = res.status === 404 ? 'NOT_FOUND' : 'FETCH_FAILED';
+    throw new CroissantError(code, `HTTP ${res.status} ${res.statusText} for ${url}`.trim(), {
+      location: { file: url },
+    });
+  }
+  return res;
+}
+
+/** A byte source over one URL. */
+export function urlSource(url: string, opts: FetchOptions = {}): ByteSource {
+  return {
+    name: url,
+    async size(signal) {
+      try {
+        const res = await (opts.fetch ?? fetch)(url, { method: 'HEAD', signal });
+        const len = res.headers.get('content-length');
+        return res.ok && len ? Number(len) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async *stream(signal) {
+      const res = await open(url, opts, signal);
+      if (!res.body) return;
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          yield value;
+        }
+      } catch (e) {
+        if (signal?.aborted) throw new CroissantError('ABORTED', `cancelled while reading ${url}`);
+        throw new CroissantError('NETWORK', `connection lost while reading ${url}`, {
+          cause: e,
+          location: { file: url },
+        });
+      } finally {
+        reader.releaseLock();
+      }
+    },
+  };
+}
+
+/** Resolves references as URLs relative to the document URL. */
+export function fetchResolver(opts: FetchOptions = {}): Resolver {
+  return {
+    resolve(ref, base) {
+      const base2 = base && !/^[a-z]+:/i.test(base) && typeof location !== 'undefined' ? new URL(base, location.href).href : base;
+      return urlSource(resolveRef(ref, base2), opts);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * I/O adapters: the only way the core reads bytes. One interface, three implementations
+ * (fetch/URL, browser File or directory, Node filesystem), so the same reader runs everywhere.
+ */
+
+/** Something whose bytes can be read, possibly more than once. */
+export interface ByteSource {
+  /** What to call it in messages: a URL, a path, or a file name. */
+  readonly name: string;
+  /** Size in bytes when known up front. */
+  size(signal?: AbortSignal): Promise<number | undefined>;
+  /** Streams the bytes. Each call starts from the beginning. */
+  stream(signal?: AbortSignal): AsyncIterable<Uint8Array>;
+}
+
+/** A file found while listing a directory (FileSets without `containedIn`). */
+export interface ListedFile {
+  /** Path relative to the listed directory, with `/` separators. */
+  path: string;
+  source: ByteSource;
+}
+
+/**
+ * Turns references in a document into byte sources. `ref` is an absolute URL or a path; `base`
+ * is the document's own location, against which relative paths resolve.
+ */
+export interface Resolver {
+  resolve(ref: string, base: string): ByteSource;
+  /** Lists every file under the directory that `base` lives in (for local FileSets). */
+  list?(base: string, signal?: AbortSignal): AsyncIterable<ListedFile>;
+}
+
+/** Reads a whole source into one buffer. Only for things that must be whole (JSON, zip). */
+export async function readAll(source: ByteSource, signal?: AbortSignal): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source.stream(signal)) {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+  }
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** A source over bytes already in memory (inline data, archive members, tests). */
+export function bytesSource(name: string, bytes: Uint8Array): ByteSource {
+  return {
+    name,
+    size: () => Promise.resolve(bytes.byteLength),
+    async *stream() {
+      yield bytes;
+    },
+  };
+}
+
+/** True for http(s) URLs and other absolute URLs with a scheme. */
+export function isUrl(ref: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(ref);
+}
+
+/** Resolves `ref` against `base` (a URL or a path), keeping paths as paths. */
+export function resolveRef(ref: string, base: string): string {
+  if (isUrl(ref)) return ref;
+  if (isUrl(base)) return new URL(ref, base).href;
+  if (ref.startsWith('/')) return ref;
+  const dir = base.includes('/') ? base.slice(0, base.lastIndexOf('/') + 1) : '';
+  const parts = (dir + ref).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else if (p !== '.') out.push(p);
+  }
+  return out.join('/');
+}

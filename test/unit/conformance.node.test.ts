@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { nodeResolver } from '../../src/lib/io/node.ts';
+import { conformanceSuite } from './conformance-suite.ts';
+
+const root = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
+
+conformanceSuite({ name: 'node', locate: (doc) => root + doc, resolver: nodeResolver });

@@ -1,0 +1,65 @@
+/**
+ * Unit/contract/regression tests, in two projects:
+ *
+ * - `node`:    test/{unit,contract,regression}/**\/*.test.ts, minus `*.browser.test.ts`.
+ * - `browser`: the same files plus test/browser/**, minus `*.node.test.ts`, in headless Chromium
+ *              (vitest browser mode, playwright provider, Debian's /usr/bin/chromium).
+ *
+ * Run one with `vitest run --project node` / `--project browser`. The e2e tests have their own
+ * config: vitest.e2e.config.ts.
+ */
+import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import viteConfig from './vite.config.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
+
+const shared = [
+  'test/unit/**/*.test.ts',
+  'test/contract/**/*.test.ts',
+  'test/regression/**/*.test.ts',
+];
+
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      // Every test has a timeout; the Node project's DuckDB/Parquet work can hang otherwise.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      teardownTimeout: 10_000,
+      passWithNoTests: true,
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            environment: 'node',
+            pool: 'forks',
+            include: shared,
+            exclude: [...configDefaults.exclude, '**/*.browser.test.ts'],
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'browser',
+            include: [...shared, 'test/browser/**/*.test.ts'],
+            exclude: [...configDefaults.exclude, '**/*.node.test.ts'],
+            browser: {
+              enabled: true,
+              headless: true,
+              screenshotFailures: false,
+              provider: playwright({
+                launchOptions: {
+                  executablePath: CHROMIUM_PATH,
+                  args: [...CHROMIUM_ARGS],
+                },
+              }),
+              instances: [{ browser: 'chromium' }],
+            },
+          },
+        },
+      ],
+    },
+  }),
+);
