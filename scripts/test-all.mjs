@@ -28,10 +28,11 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const MIN = 60_000;
 
 /** @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string }} Step */
-/** @type {{ stage: string, steps: Step[] }[]} */
+/** @type {{ stage: string, concurrent?: boolean, steps: Step[] }[]} */
 const STAGES = [
   {
     stage: 'lint',
+    concurrent: true,
     steps: [
       { name: 'eslint .', cmd: bin('eslint'), args: ['.'], timeoutMs: 5 * MIN },
       {
@@ -44,6 +45,7 @@ const STAGES = [
   },
   {
     stage: 'typecheck',
+    concurrent: true,
     steps: [
       {
         name: 'tsc --noEmit',
@@ -97,8 +99,8 @@ function vitestStep(name, extraArgs, jsonName, timeoutMs) {
 
 // --- running commands ----------------------------------------------------------------------------
 
-/** @type {import('node:child_process').ChildProcess | null} */
-let current = null;
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const running = new Set();
 
 function killGroup(child, signal) {
   if (!child?.pid) return;
@@ -111,41 +113,50 @@ function killGroup(child, signal) {
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    killGroup(current, 'SIGKILL');
+    for (const child of running) killGroup(child, 'SIGKILL');
     console.error(`\n[test-all] interrupted (${sig})`);
     process.exit(130);
   });
 }
 
-/** Runs a step with inherited stdio in its own process group; resolves with exit info. */
-function runStep(step) {
+/**
+ * Runs a step in its own process group under its time limit. `buffered`: collect its output and
+ * return it (for steps that run side by side) instead of streaming it.
+ */
+function runStep(step, buffered) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(step.cmd, step.args, {
       cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: buffered ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
       detached: true,
       env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
-    current = child;
+    running.add(child);
+    let output = '';
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      console.error(
-        `\n[test-all] ${step.name}: over its ${step.timeoutMs / 1000}s limit, killing it`,
-      );
+      const msg = `\n[test-all] ${step.name}: over its ${step.timeoutMs / 1000}s limit, killing it\n`;
+      if (buffered) output += msg;
+      else console.error(msg);
       killGroup(child, 'SIGTERM');
       setTimeout(() => killGroup(child, 'SIGKILL'), 5000).unref();
     }, step.timeoutMs);
+    let finished = false;
     const done = (code, error) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       // Reap anything the command left behind in its group (stray browsers, servers).
       killGroup(child, 'SIGKILL');
-      current = null;
-      resolve({ code, timedOut, error, seconds: (Date.now() - started) / 1000 });
+      running.delete(child);
+      resolve({ code, timedOut, error, output, seconds: (Date.now() - started) / 1000 });
     };
     child.on('error', (err) => done(null, err.message));
-    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1), undefined));
+    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1), undefined));
   });
 }
 
@@ -169,6 +180,35 @@ function readVitestJson(file) {
   }
 }
 
+/** Turns a finished step into a summary row. */
+function toRow(stage, step, res) {
+  const row = {
+    stage,
+    name: step.name,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    seconds: res.seconds,
+    note: '',
+  };
+  if (step.json) {
+    const counts = readVitestJson(step.json);
+    if (counts) Object.assign(row, counts);
+    // A non-zero exit with no failed test (unhandled error, crash, time limit) is one failure.
+    if (res.code !== 0 && row.failed === 0) {
+      row.failed = 1;
+      row.note = counts ? `exit code ${res.code} with no failed test` : 'no JSON report';
+    }
+  } else if (res.code === 0) {
+    row.passed = 1;
+  } else {
+    row.failed = 1;
+  }
+  if (res.timedOut) row.note = `killed after ${step.timeoutMs / 1000}s`;
+  if (res.error) row.note = `could not start: ${res.error}`;
+  return row;
+}
+
 // --- main ----------------------------------------------------------------------------------------
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -183,9 +223,38 @@ mkdirSync(resultsDir, { recursive: true });
 const t0 = Date.now();
 /** @type {{ stage: string, name: string, passed: number, failed: number, skipped: number, seconds: number, note: string }[]} */
 const rows = [];
+const selected = STAGES.filter((s) => !wanted.length || wanted.includes(s.stage));
+const banner = (stage, step) => `\n[test-all] ===== ${stage}: ${step.name} =====`;
 
-for (const { stage, steps } of STAGES) {
-  if (wanted.length && !wanted.includes(stage)) continue;
+// The lint and typecheck commands are single-threaded: run them two at a time (2 cores), and
+// print each one's output, in order, once it is done.
+const concurrentJobs = selected
+  .filter((s) => s.concurrent)
+  .flatMap((s) => s.steps.map((step) => ({ stage: s.stage, step })));
+if (concurrentJobs.length) {
+  const results = new Array(concurrentJobs.length);
+  let next = 0;
+  let printed = 0;
+  const flush = () => {
+    while (printed < concurrentJobs.length && results[printed]) {
+      const { stage, step } = concurrentJobs[printed];
+      console.log(banner(stage, step));
+      process.stdout.write(results[printed].output);
+      printed++;
+    }
+  };
+  const lane = async () => {
+    while (next < concurrentJobs.length) {
+      const i = next++;
+      results[i] = await runStep(concurrentJobs[i].step, true);
+      flush();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  concurrentJobs.forEach(({ stage, step }, i) => rows.push(toRow(stage, step, results[i])));
+}
+
+for (const { stage, steps } of selected.filter((s) => !s.concurrent)) {
   let blocked = '';
   for (const step of steps) {
     if (blocked) {
@@ -200,33 +269,9 @@ for (const { stage, steps } of STAGES) {
       });
       continue;
     }
-    console.log(`\n[test-all] ===== ${stage}: ${step.name} =====`);
+    console.log(banner(stage, step));
     if (step.json) rmSync(step.json, { force: true });
-    const res = await runStep(step);
-    const row = {
-      stage,
-      name: step.name,
-      passed: 0,
-      failed: 0,
-      skipped: 0,
-      seconds: res.seconds,
-      note: '',
-    };
-    if (step.json) {
-      const counts = readVitestJson(step.json);
-      if (counts) Object.assign(row, counts);
-      // A non-zero exit with no failed test (unhandled error, crash, time limit) is one failure.
-      if (res.code !== 0 && row.failed === 0) {
-        row.failed = 1;
-        row.note = counts ? `exit code ${res.code} with no failed test` : 'no JSON report';
-      }
-    } else if (res.code === 0) {
-      row.passed = 1;
-    } else {
-      row.failed = 1;
-    }
-    if (res.timedOut) row.note = `killed after ${step.timeoutMs / 1000}s`;
-    if (res.error) row.note = `could not start: ${res.error}`;
+    const row = toRow(stage, step, await runStep(step, false));
     rows.push(row);
     // The e2e tests need a build: skip them when it failed.
     if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';
@@ -241,7 +286,7 @@ for (const r of rows) {
   const status = r.note.startsWith('skipped') ? 'SKIP' : r.failed ? 'FAIL' : 'ok';
   const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
   console.log(
-    `  ${pad(status, 5)}${pad(r.stage, 11)}${pad(r.name, 22)}${pad(counts, 34)}${pad(`${r.seconds.toFixed(1)}s`, 8)}${r.note}`,
+    `  ${pad(status, 5)}${pad(r.stage, 11)}${pad(r.name, 20)}${pad(counts, 32)}${pad(`${r.seconds.toFixed(1)}s`, 8)}${r.note}`.trimEnd(),
   );
 }
 console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -322,7 +322,13 @@ export function watchPage(page: Page): PageWatch {
   const watch: PageWatch = { errors: [], requests: [] };
   page.on('pageerror', (err) => watch.errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') watch.errors.push(`console.error: ${msg.text()}`);
+    if (msg.type() !== 'error') return;
+    // "Failed to load resource" messages say which URL only in their location.
+    const where = msg.location().url;
+    const text = msg.text();
+    watch.errors.push(
+      `console.error: ${text}${where && !text.includes(where) ? ` (${where})` : ''}`,
+    );
   });
   page.on('request', (req) => watch.requests.push(req.url()));
   return watch;

@@ -61,9 +61,8 @@ const canonical = (o: Record<string, unknown>) =>
 
 export interface Environment {
   name: string;
-  /** Where the document lives for this adapter (a path or a URL). */
-  locate(doc: string): string;
-  resolver(): Resolver;
+  /** Makes the document at `doc` (relative to the fixtures root) readable through an adapter. */
+  open(doc: string): Promise<{ location: string; resolver: Resolver }>;
 }
 
 /** Registers the suite; prints the pass count and fails on any miss. */
@@ -76,8 +75,8 @@ export function conformanceSuite(env: Environment): void {
     });
     for (const c of cases) {
       it(c.id, async () => {
-        const resolver = env.resolver();
-        const { metadata, errors } = await readCroissant(env.locate(c.doc), { resolver });
+        const { location, resolver } = await env.open(c.doc);
+        const { metadata, errors } = await readCroissant(location, { resolver });
         expect(errors).toEqual([]);
         const rows = [];
         for await (const row of recordRows(metadata!, c.recordSet, { resolver })) rows.push(row);

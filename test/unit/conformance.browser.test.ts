@@ -1,27 +1,27 @@
 /**
- * The conformance suite in Chromium, through the fetch adapter against the test server. Local
- * FileSets are listed from the files the server holds for that dataset's folder.
+ * The conformance suite in Chromium through the browser-file adapter: each dataset's folder is
+ * fetched from the test server and handed over as files, as when a user drops the folder.
  */
-import { fetchResolver } from '../../src/lib/io/fetch.ts';
-import { urlSource } from '../../src/lib/io/fetch.ts';
-import type { Resolver } from '../../src/lib/io/source.ts';
+import { filesResolver } from '../../src/lib/io/browser-files.ts';
 import { conformanceSuite } from './conformance-suite.ts';
 
-const files = Object.keys(import.meta.glob('../fixtures/croissant/**/data/**/*'));
-const base = new URL('../fixtures/croissant/', import.meta.url).href;
+const files = Object.keys(import.meta.glob('../fixtures/croissant/**/*.{json,csv,zip,txt,parquet,mp3}'));
+// The test server serves the project root; this file lives in test/unit/.
+const testDir = `${location.origin}/test/unit/`;
 
-function resolver(): Resolver {
-  const f = fetchResolver();
-  return {
-    resolve: f.resolve,
-    async *list(doc) {
-      const dir = doc.slice(0, doc.lastIndexOf('/') + 1);
-      for (const key of files) {
-        const url = new URL(key, import.meta.url).href;
-        if (url.startsWith(dir)) yield { path: url.slice(dir.length), source: urlSource(url) };
-      }
-    },
-  };
-}
-
-conformanceSuite({ name: 'chromium', locate: (doc) => base + doc, resolver });
+conformanceSuite({
+  name: 'chromium',
+  async open(doc) {
+    const folder = `../fixtures/croissant/${doc.slice(0, doc.lastIndexOf('/') + 1)}`;
+    const entries = await Promise.all(
+      files
+        .filter((f) => f.startsWith(folder))
+        .map(async (f) => {
+          const res = await fetch(new URL(f, testDir));
+          if (!res.ok) throw new Error(`test server: HTTP ${res.status} for ${f}`);
+          return { path: f.slice(folder.length), file: await res.blob() };
+        }),
+    );
+    return { location: doc.slice(doc.lastIndexOf('/') + 1), resolver: filesResolver(entries) };
+  },
+});

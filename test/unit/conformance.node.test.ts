@@ -4,4 +4,7 @@ import { conformanceSuite } from './conformance-suite.ts';
 
 const root = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
 
-conformanceSuite({ name: 'node', locate: (doc) => root + doc, resolver: nodeResolver });
+conformanceSuite({
+  name: 'node',
+  open: (doc) => Promise.resolve({ location: root + doc, resolver: nodeResolver() }),
+});

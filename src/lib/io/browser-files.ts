@@ -40,9 +40,12 @@ function relPath(file: File, rootName?: string): string {
  * Resolves paths against a set of files. Paths are relative to the folder root; the document
  * is addressed by its own relative path.
  */
-export function filesResolver(files: Iterable<File>, rootName?: string): Resolver {
-  const byPath = new Map<string, File>();
-  for (const f of files) byPath.set(relPath(f, rootName), f);
+export function filesResolver(files: Iterable<File | { path: string; file: Blob }>, rootName?: string): Resolver {
+  const byPath = new Map<string, Blob>();
+  for (const f of files) {
+    if (f instanceof File) byPath.set(relPath(f, rootName), f);
+    else byPath.set(f.path, f.file);
+  }
   return {
     resolve(ref, base) {
       const target = resolveRef(ref, base);
@@ -66,7 +69,7 @@ export function filesResolver(files: Iterable<File>, rootName?: string): Resolve
     },
     async *list() {
       const paths = [...byPath.keys()].sort();
-      for (const p of paths) yield { path: p, source: blobSource(p, byPath.get(p) as File) };
+      for (const p of paths) yield { path: p, source: blobSource(p, byPath.get(p) as Blob) };
     },
   };
 }

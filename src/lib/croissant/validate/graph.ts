@@ -135,21 +135,21 @@ function checkJoins(ctx: ReadCtx, g: Graph, rs: VRecordSet): void {
 function checkDataTypes(ctx: ReadCtx, g: Graph): void {
   const known = new Set([...atomicDataTypes(ctx.vocab), ...semanticDataTypes(ctx.vocab)]);
   const iri = ctx.vocab.p.dataType;
+  const missing = (field: VField): void => {
+    const got = field.dataTypes.map((t) => `rdflib.term.URIRef(${pyStrRepr(t)})`).join(', ');
+    ctx.issues.error(
+      `The field does not specify a valid ${iri}, neither does any of its predecessor. Got: [${got}]`,
+      field,
+    );
+  };
   const resolve = (field: VField, visiting: Set<VField>): void => {
     if (field.subFields.length > 0) return;
     if (field.dataTypes.some((t) => known.has(t))) return;
     const uuid = field.source?.uuid;
     const source = uuid === undefined ? undefined : g.firstByUuid.get(uuid);
-    if (!source || source.kind !== 'Field') {
-      const got = field.dataTypes.map((t) => `rdflib.term.URIRef(${pyStrRepr(t)})`).join(', ');
-      ctx.issues.error(
-        `The field does not specify a valid ${iri}, neither does any of its predecessor. Got: [${got}]`,
-        field,
-      );
-      return;
-    }
-    if (visiting.has(source as VField)) return;
     visiting.add(field);
+    // No field to inherit from, or a cycle of fields sourced from one another.
+    if (!source || source.kind !== 'Field' || visiting.has(source as VField)) return missing(field);
     resolve(source as VField, visiting);
   };
   for (const node of g.nodes) if (node.kind === 'Field') resolve(node as VField, new Set());

@@ -6,6 +6,7 @@ import { DCT, SCHEMA, values } from '../jsonld.ts';
 import type { ExpandedNode } from '../jsonld.ts';
 import { pyRepr, pyTruthy, pyTypeName } from './issues.ts';
 import { checkName, mandatory } from './checks.ts';
+import { isIsoDate } from './dates.ts';
 import type { VMetadata } from './nodes.ts';
 import { pyGet, toPy } from './read.ts';
 import type { ReadCtx } from './read.ts';
@@ -70,48 +71,6 @@ function validateDate(ctx: ReadCtx, meta: VMetadata, date: unknown): unknown {
   }
   ctx.issues.error(`Wrong type for a date. Expected Date or Datetime. Got: ${pyRepr(date)}`, meta);
   return undefined;
-}
-
-const DATE_FORMS = [
-  /^(\d{4})$/,
-  /^(\d{4})-(\d{2})$/,
-  /^(\d{4})-?(\d{2})-?(\d{2})$/,
-  /^(\d{4})-?W(\d{2})(?:-?([1-7]))?$/,
-];
-const TIME = /^(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/** True for the ISO 8601 forms dateutil's `isoparse` accepts. */
-export function isIsoDate(s: string): boolean {
-  // The date is at most 10 characters; the separator is any single character.
-  for (let len = Math.min(s.length, 10); len >= 4; len--) {
-    const datePart = s.slice(0, len);
-    const m = DATE_FORMS.map((r) => r.exec(datePart)).find((x) => x);
-    if (!m || !validDate(m, datePart)) continue;
-    if (len === s.length) return true;
-    const t = TIME.exec(s.slice(len + 1));
-    if (t && validTime(t)) return true;
-  }
-  return false;
-}
-
-function validDate(m: RegExpExecArray, text: string): boolean {
-  if (text.includes('W')) {
-    const week = Number(m[2]);
-    return week >= 1 && week <= 53;
-  }
-  const month = m[2] === undefined ? 1 : Number(m[2]);
-  const day = m[3] === undefined ? 1 : Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(Number(m[1]), month, 0)).getUTCDate();
-  return day <= days;
-}
-
-function validTime(t: RegExpExecArray): boolean {
-  const h = Number(t[1]);
-  const min = Number(t[2] ?? 0);
-  const sec = Number(t[3] ?? 0);
-  if (h === 24) return min === 0 && sec === 0;
-  return h < 24 && min < 60 && sec < 60;
 }
 
 /** All dataset-level checks. */
