@@ -131,6 +131,8 @@ export class DatasetSession {
     } catch (e) {
       if (!current()) return;
       const error = describeError(e);
+      // Say where, even when the reader did not: it was the thing being opened.
+      if (!error.location && this.label) error.location = { file: this.source ?? this.label };
       if (error.code === 'ABORTED') this.status = 'cancelled';
       else {
         this.failure = error;
@@ -153,6 +155,16 @@ export class DatasetSession {
     this.#reset();
     this.failure = error;
     this.status = 'failed';
+  }
+
+  /** Closes the dataset and returns to the start screen. */
+  clear(): void {
+    if (this.#destroyed) return;
+    this.#stop();
+    this.#generation++;
+    this.#reset();
+    this.label = '';
+    this.status = 'idle';
   }
 
   /** Cancels the work in flight; what was already shown stays. */

@@ -52,7 +52,8 @@ const TITLES: Record<string, string> = {
 
 const HINTS: Record<string, string> = {
   BAD_URL: 'Paste an absolute URL such as https://example.org/croissant.json.',
-  BAD_JSON: 'Fix the syntax at the position shown, then open the document again.',
+  BAD_JSON:
+    'Check that the URL points at the Croissant JSON-LD file itself, not at a web page, and that its syntax is valid.',
   NOT_A_DATASET: 'A Croissant document is JSON-LD describing a schema.org Dataset.',
   NOT_FOUND: 'Check the URL or path: the server answered that nothing is there.',
   NETWORK:

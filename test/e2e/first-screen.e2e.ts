@@ -4,7 +4,7 @@
  * errors for bad URLs, unreachable hosts, corrupt archives and checksum mismatches, with the app
  * still usable afterwards; cancel a slow open.
  */
-import { cp, mkdtemp, readFile, rm, truncate, writeFile, chmod } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile, chmod } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -131,6 +131,11 @@ describe('first screen', () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'first-screen-'));
     await makeCorruptZip(path.join(tmp, 'coco-corrupt'));
     await makeChecksumMismatch(path.join(tmp, 'titanic-changed'));
+    await mkdir(path.join(tmp, 'bad-json'));
+    await writeFile(
+      path.join(tmp, 'bad-json/metadata.json'),
+      '{\n  "@type": "sc:Dataset",\n  "name": "x",,\n}\n',
+    );
     app = await startPreview();
     fixtures = await startStaticServer(FIXTURES, { cors: true });
     broken = await startStaticServer(tmp, { cors: true });
@@ -288,18 +293,53 @@ describe('first screen', () => {
   });
 
   it('shows malformed JSON as a located error', async () => {
-    const { app, browser } = setup();
+    const { app, broken, browser } = setup();
     const page = await browser.newPage();
-    // index.html is not JSON: the reader must say where the syntax breaks.
-    await page.goto(`${app.url}/?url=${encodeURIComponent(`${app.url}/index.html`)}`);
-    await page
-      .locator('[data-testid="error"], [data-testid="validation-errors"]')
-      .first()
-      .waitFor({ timeout: WAIT });
-    expect(await page.locator('main').textContent()).toMatch(/index\.html/);
+    const bad = `${broken.url}/bad-json/metadata.json`;
+    await page.goto(`${app.url}/?url=${encodeURIComponent(bad)}`);
+    const error = page.locator('[data-testid="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('BAD_JSON');
+    const text = await error.textContent();
+    expect(text).toContain('bad-json/metadata.json');
+    expect(text).toMatch(/line 3/);
     await expectUsable(page);
     await screenshot(page, 'first-screen-error-bad-json');
+
+    // A web page instead of a Croissant file: still a located error.
+    await page.locator('#dataset-url').fill(`${app.url}/index.html`);
+    await page.locator('[data-testid="open-url"]').click();
+    await waitForText(page, '[data-testid="error"]', 'index.html');
+    await expectUsable(page);
+    await screenshot(page, 'first-screen-error-html');
     await openTitanicExample(page);
+    await page.close();
+  });
+
+  it('opens a dropped Croissant file, and locates the data files it lacks', async () => {
+    const { app, browser } = setup();
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.locator('[data-example="titanic"]').waitFor({ timeout: WAIT });
+    const text = await readFile(path.join(FIXTURES, 'titanic/metadata.json'), 'utf8');
+    await page.evaluate((json) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([json], 'metadata.json', { type: 'application/json' }));
+      document.body.dispatchEvent(
+        new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }),
+      );
+      document.body.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
+      );
+    }, text);
+    await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
+    const genders = page.locator('[data-record-set="genders"] [data-testid="error"]');
+    await genders.waitFor({ timeout: WAIT });
+    expect(await genders.getAttribute('data-code')).toBe('NOT_FOUND');
+    expect(await genders.textContent()).toContain('data/genders.csv');
+    await expectUsable(page);
+    expect(await page.locator('.drop-overlay').count()).toBe(0);
+    await screenshot(page, 'first-screen-dropped-file');
     await page.close();
   });
 

@@ -17,6 +17,7 @@ describe('records as Arrow record batches', () => {
     expect(String(first.schema.fields.find((f) => f.name === 'passengers/name')?.type)).toBe('Utf8');
     expect(first.getChild('passengers/name')?.get(0)).toBe('Allen, Miss. Elisabeth Walton');
     expect(first.getChild('passengers/survived')?.get(0)).toBe(1n);
+    expect(first.toArray()[1]?.toJSON()['passengers/age']).toBe('0.9167');
   });
   it('keeps image bytes and their description in a struct', async () => {
     const resolver = nodeResolver();

@@ -234,9 +234,9 @@ function withPath({ file, path }: DroppedFile): File {
 async function findDocument(files: DroppedFile[]): Promise<DroppedFile> {
   const depth = (p: string) => p.split('/').length;
   const rank = (p: string) =>
-    /(^|\/)(metadata|croissant)\.jsonld?$/i.test(p) ? 0 : p.endsWith('.jsonld') ? 1 : 2;
+    /(^|\/)(metadata|croissant)\.json(ld)?$/i.test(p) ? 0 : p.endsWith('.jsonld') ? 1 : 2;
   const candidates = files
-    .filter((f) => /\.jsonld?$/i.test(f.path))
+    .filter((f) => /\.json(ld)?$/i.test(f.path))
     .sort(
       (a, b) =>
         depth(a.path) - depth(b.path) ||

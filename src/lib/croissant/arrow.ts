@@ -16,6 +16,7 @@ import {
   makeData,
   makeVector,
   vectorFromArray,
+  type Data,
   type DataType,
   type Vector,
 } from 'apache-arrow';
@@ -93,11 +94,12 @@ export function rowsToBatch(rs: RecordSet, columns: readonly string[], rows: rea
     byKey.set(f.uuid, f);
     byKey.set(f.name, f);
   }
-  const vectors: Record<string, Vector> = {};
+  const children: Record<string, Data> = {};
   for (const c of columns) {
     const f = byKey.get(c);
     const type = rs.data ? new Utf8() : arrowType(f);
-    vectors[c] = column(type, rows.map((r) => r[c] ?? null));
+    const data = column(type, rows.map((r) => r[c] ?? null)).data;
+    children[c] = (data.length === 1 ? data[0] : makeVector(data).data[0]) as Data;
   }
-  return new RecordBatch(vectors as never);
+  return new RecordBatch(children);
 }

@@ -92,5 +92,3 @@ export function validate(
   checkMetadata(ctx, meta);
   return issues.result();
 }
-
-export { formatIssue } from '../model.ts';
