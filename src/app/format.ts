@@ -55,7 +55,7 @@ const HINTS: Record<string, string> = {
   BAD_JSON:
     'Check that the URL points at the Croissant JSON-LD file itself, not at a web page, and that its syntax is valid.',
   NOT_A_DATASET: 'A Croissant document is JSON-LD describing a schema.org Dataset.',
-  NOT_FOUND: 'Check the URL or path: the server answered that nothing is there.',
+  NOT_FOUND: 'Check the URL or path: nothing was found there.',
   NETWORK:
     'Check the URL and your connection. A server on another site must also allow cross-origin requests (CORS) for the browser to read it.',
   FETCH_FAILED: 'The server answered with an error. Check the URL, or try again later.',

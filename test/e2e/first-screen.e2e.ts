@@ -360,6 +360,28 @@ describe('first screen', () => {
     await page.close();
   });
 
+  it('rejects the pending open when the worker cannot start, then recovers', async () => {
+    const { app, browser } = setup();
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.locator('[data-example="titanic"]').waitFor({ timeout: WAIT });
+    // The worker script fails to load: the open in flight must fail, not hang.
+    await page.route('**/croissant.worker*.js', (route) =>
+      route.fulfill({ status: 500, body: 'down' }),
+    );
+    await page.locator('[data-example="titanic"]').click();
+    const error = page.locator('[data-testid="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('WORKER_DIED');
+    await expectUsable(page);
+    await screenshot(page, 'first-screen-worker-died');
+    // A fresh worker is started for the next open.
+    await page.unroute('**/croissant.worker*.js');
+    await page.locator('[data-example="titanic"]').click();
+    await waitForText(page, '[data-record-set="passengers"] .records-table', FIRST_PASSENGER);
+    await page.close();
+  });
+
   it('cancels a stalled download inside the worker, and stays usable', async () => {
     const { app, browser } = setup();
     const stalling = await startStallingServer();

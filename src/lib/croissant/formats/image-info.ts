@@ -3,6 +3,8 @@
  * pixels: JPEG, PNG, GIF, BMP, WebP, TIFF and DICOM. Unknown bytes give null.
  */
 
+import { dicomInfo } from './dicom-info.ts';
+
 export interface ImageInfo {
   format: string;
   mode: string;
@@ -80,8 +82,6 @@ export function imageInfo(b: Uint8Array): ImageInfo | null {
   if (String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
     return webp(b);
   }
-  if (String.fromCharCode(...b.subarray(128, 132)) === 'DICM') {
-    return { format: 'DICOM', mode: 'I;16', width: 0, height: 0 };
-  }
+  if (String.fromCharCode(...b.subarray(128, 132)) === 'DICM') return dicomInfo(b);
   return null;
 }
