@@ -132,7 +132,10 @@ export class DatasetSession {
       if (!current()) return;
       const error = describeError(e);
       // Say where, even when the reader did not: it was the thing being opened.
-      if (!error.location && this.label) error.location = { file: this.source ?? this.label };
+      const aboutDataset = !error.code.startsWith('WORKER_');
+      if (aboutDataset && !error.location && this.label) {
+        error.location = { file: this.source ?? this.label };
+      }
       if (error.code === 'ABORTED') this.status = 'cancelled';
       else {
         this.failure = error;

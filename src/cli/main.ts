@@ -4,7 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
-import { CroissantError, formatIssue, readCroissant, recordRows, toPlainJson } from '../lib/croissant/index.ts';
+import {
+  CroissantError,
+  formatIssue,
+  readCroissant,
+  recordRows,
+  toPlainJson,
+} from '../lib/croissant/index.ts';
 import type { Issue } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
 
@@ -61,11 +67,15 @@ async function recordsCommand(target: string, values: Record<string, unknown>): 
   const recordSet = values['record-set'] as string | undefined;
   if (!recordSet) throw new CroissantError('INVALID', 'records needs --record-set ID');
   const format = (values.format as string | undefined) ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw new CroissantError('INVALID', `--format must be jsonl or csv, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv')
+    throw new CroissantError('INVALID', `--format must be jsonl or csv, got "${format}"`);
   const limitText = values.limit as string | undefined;
   const limit = limitText === undefined ? undefined : Number(limitText);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-    throw new CroissantError('INVALID', `--limit must be a non-negative integer, got "${limitText}"`);
+    throw new CroissantError(
+      'INVALID',
+      `--limit must be a non-negative integer, got "${limitText}"`,
+    );
   }
   const resolver = nodeResolver();
   const result = await readCroissant(target, { resolver });
@@ -95,7 +105,11 @@ async function recordsCommand(target: string, values: Record<string, unknown>): 
     }
     const cells = header.map((k) => {
       const v = plain[k];
-      return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return v === null || v === undefined
+        ? ''
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v);
     });
     process.stdout.write(stringify([cells]));
   }

@@ -189,6 +189,13 @@ describe('first screen', () => {
     ).toBe(20);
     await page.locator('[data-testid="progress"]').waitFor({ state: 'detached', timeout: WAIT });
     await screenshot(page, 'first-screen-titanic');
+    // The address is a shareable link: reloading it opens the same dataset.
+    await page.reload();
+    await waitForText(page, '[data-record-set="passengers"] .records-table', FIRST_PASSENGER);
+    // Back returns to the start page.
+    await page.goBack();
+    await page.locator('.example-card[data-example="titanic"]').waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="metadata"]').count()).toBe(0);
     expect(watch.errors).toEqual([]);
     await page.close();
   });

@@ -53,7 +53,11 @@ async function records(url: string, recordSet: string, timeoutMs = 5000) {
   const { metadata } = await readCroissant(url, { resolver });
   const warnings: Issue[] = [];
   const rows = [];
-  for await (const r of recordRows(metadata!, recordSet, { resolver, onWarning: (w) => warnings.push(w) })) rows.push(r);
+  for await (const r of recordRows(metadata!, recordSet, {
+    resolver,
+    onWarning: (w) => warnings.push(w),
+  }))
+    rows.push(r);
   return { rows, warnings };
 }
 
@@ -64,17 +68,24 @@ describe('bad input gives located errors', () => {
     );
   });
   it('a remote JSON-LD context is refused without the network', async () => {
-    await expect(readCroissantText('{"@context": "https://example.org/ctx.jsonld", "name": "x"}', 'doc.json')).rejects.toThrow(
-      /@context "https:\/\/example\.org\/ctx\.jsonld" would need the network/,
-    );
+    await expect(
+      readCroissantText('{"@context": "https://example.org/ctx.jsonld", "name": "x"}', 'doc.json'),
+    ).rejects.toThrow(/@context "https:\/\/example\.org\/ctx\.jsonld" would need the network/);
   });
   it('the wrong context: not a schema.org Dataset', async () => {
-    const r = await readCroissantText('{"@context": {"@vocab": "http://example.org/"}, "@type": "Dataset", "name": "x"}', 'doc.json');
+    const r = await readCroissantText(
+      '{"@context": {"@vocab": "http://example.org/"}, "@type": "Dataset", "name": "x"}',
+      'doc.json',
+    );
     expect(r.metadata).toBeNull();
-    expect(r.errors.map((e) => e.message)).toContain("The current JSON-LD doesn't extend https://schema.org/Dataset.");
+    expect(r.errors.map((e) => e.message)).toContain(
+      "The current JSON-LD doesn't extend https://schema.org/Dataset.",
+    );
   });
   it('a missing document (404) names the URL', async () => {
-    await expect(readCroissant(`${base}/nope/metadata.json`)).rejects.toThrow(/HTTP 404.*\/nope\/metadata\.json/);
+    await expect(readCroissant(`${base}/nope/metadata.json`)).rejects.toThrow(
+      /HTTP 404.*\/nope\/metadata\.json/,
+    );
   });
   it('a refused connection names the URL', async () => {
     await expect(readCroissant('http://127.0.0.1:9/metadata.json')).rejects.toThrow(
@@ -82,9 +93,9 @@ describe('bad input gives located errors', () => {
     );
   });
   it('a timeout names the URL', async () => {
-    await expect(readCroissant(`${base}/hang`, { resolver: fetchResolver({ timeoutMs: 300 }) })).rejects.toThrow(
-      /no answer from .*\/hang within 0\.3 s/,
-    );
+    await expect(
+      readCroissant(`${base}/hang`, { resolver: fetchResolver({ timeoutMs: 300 }) }),
+    ).rejects.toThrow(/no answer from .*\/hang within 0\.3 s/);
   });
   it('a wrong checksum names the file and both digests', async () => {
     await expect(records(`${base}/titanic/metadata.json`, 'genders')).rejects.toMatchObject({
@@ -99,8 +110,13 @@ describe('bad input gives located errors', () => {
     const doc = JSON.parse(readFileSync(join(fixtures, 'titanic/metadata.json'), 'utf8'));
     doc.distribution[1].encodingFormat = 'text/x-weird';
     const r = await readCroissantText(JSON.stringify(doc), `${base}/titanic/metadata.json`);
-    const it = recordRows(r.metadata!, 'genders', { resolver: fetchResolver(), verifyChecksums: false });
-    await expect(it.next()).rejects.toThrow(/unsupported encodingFormat "text\/x-weird" for .*genders\.csv/);
+    const it = recordRows(r.metadata!, 'genders', {
+      resolver: fetchResolver(),
+      verifyChecksums: false,
+    });
+    await expect(it.next()).rejects.toThrow(
+      /unsupported encodingFormat "text\/x-weird" for .*genders\.csv/,
+    );
   });
   it('a regex that matches nothing keeps values, like the reference, and warns with the field', async () => {
     const doc = JSON.parse(readFileSync(join(fixtures, 'titanic/metadata.json'), 'utf8'));
@@ -118,10 +134,20 @@ describe('bad input gives located errors', () => {
   it('a join key with no match gives None on the right, as a left join', async () => {
     const doc = JSON.parse(readFileSync(join(fixtures, 'simple-join/metadata.json'), 'utf8'));
     doc.recordSet[0].data.splice(1, 1); // drop jane.doe from users
-    const r = await readCroissantText(JSON.stringify(doc), join(fixtures, 'simple-join/metadata.json'));
+    const r = await readCroissantText(
+      JSON.stringify(doc),
+      join(fixtures, 'simple-join/metadata.json'),
+    );
     const { nodeResolver } = await import('../../src/lib/io/node.ts');
     const out = [];
-    for await (const row of recordRows(r.metadata!, 'publications_by_user', { resolver: nodeResolver() })) out.push(row);
-    expect(out.map((o) => o['publications_by_user/author_fullname'])).toEqual(['John Smith', null, 'David Lee']);
+    for await (const row of recordRows(r.metadata!, 'publications_by_user', {
+      resolver: nodeResolver(),
+    }))
+      out.push(row);
+    expect(out.map((o) => o['publications_by_user/author_fullname'])).toEqual([
+      'John Smith',
+      null,
+      'David Lee',
+    ]);
   });
 });

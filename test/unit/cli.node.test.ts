@@ -16,7 +16,9 @@ beforeEach(() => {
   err = [];
   vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
   vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (s: string | Uint8Array) => (out.push(String(s)), true),
+  );
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -34,34 +36,62 @@ describe('croissant-lake validate', () => {
 
 describe('croissant-lake records', () => {
   it('prints JSON Lines keyed by @id with a limit', async () => {
-    expect(await main(['records', `${fx}1.0/titanic/metadata.json`, '--record-set', 'passengers', '--limit', '2'])).toBe(0);
-    const rows = out.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      await main([
+        'records',
+        `${fx}1.0/titanic/metadata.json`,
+        '--record-set',
+        'passengers',
+        '--limit',
+        '2',
+      ]),
+    ).toBe(0);
+    const rows = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(2);
     expect(rows[0]?.['passengers/name']).toBe('Allen, Miss. Elisabeth Walton');
   });
   it('keys 0.8 records by name and describes images by mode and size', async () => {
     expect(await main(['records', `${fx}0.8/titanic/metadata.json`, '-r', 'genders'])).toBe(0);
-    expect(JSON.parse(out.join('').split('\n')[0] as string)).toEqual({ label: 'male', url: 'https://www.wikidata.org/wiki/Q6581097' });
+    expect(JSON.parse(out.join('').split('\n')[0] as string)).toEqual({
+      label: 'male',
+      url: 'https://www.wikidata.org/wiki/Q6581097',
+    });
     out = [];
-    expect(await main(['records', `${fx}1.0/coco2014-mini/metadata.json`, '-r', 'images', '-n', '1'])).toBe(0);
+    expect(
+      await main(['records', `${fx}1.0/coco2014-mini/metadata.json`, '-r', 'images', '-n', '1']),
+    ).toBe(0);
     expect(JSON.parse(out.join('').trim())['images/image_content']).toEqual({
       image: { format: 'JPEG', mode: 'RGB', width: 3, height: 2, byteLength: 931 },
     });
   });
   it('prints CSV with a header', async () => {
-    expect(await main(['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders', '-f', 'csv'])).toBe(0);
-    expect(out.join('')).toBe('genders/label,genders/url\nmale,https://www.wikidata.org/wiki/Q6581097\nfemale,https://www.wikidata.org/wiki/Q6581072\n');
+    expect(
+      await main(['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders', '-f', 'csv']),
+    ).toBe(0);
+    expect(out.join('')).toBe(
+      'genders/label,genders/url\nmale,https://www.wikidata.org/wiki/Q6581097\nfemale,https://www.wikidata.org/wiki/Q6581072\n',
+    );
   });
   it('reads a FileObject from a mapped path', async () => {
     const args = ['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders', '--no-verify'];
-    expect(await main([...args, '--mapping', `genders.csv=${fx}1.0/titanic/data/titanic.csv`])).toBe(1);
-    expect(err.join("\n")).toMatch(/column "label" does not exist .*titanic\.csv|column "label" does not exist/);
+    expect(
+      await main([...args, '--mapping', `genders.csv=${fx}1.0/titanic/data/titanic.csv`]),
+    ).toBe(1);
+    expect(err.join('\n')).toMatch(
+      /column "label" does not exist .*titanic\.csv|column "label" does not exist/,
+    );
   });
   it('gives clear errors for bad arguments and unknown record sets', async () => {
     expect(await main(['records', `${fx}1.0/titanic/metadata.json`])).toBe(1);
     expect(err.join('\n')).toMatch(/records needs --record-set/);
     expect(await main(['records', `${fx}1.0/titanic/metadata.json`, '-r', 'nope'])).toBe(1);
-    expect(err.join('\n')).toMatch(/no record set "nope"; the document has: genders, embarkation_ports, passengers/);
+    expect(err.join('\n')).toMatch(
+      /no record set "nope"; the document has: genders, embarkation_ports, passengers/,
+    );
     expect(await main(['frobnicate', 'x'])).toBe(2);
     expect(await main(['records', `${fx}nope.json`, '-r', 'x'])).toBe(1);
     expect(err.join('\n')).toMatch(/file not found: .*nope\.json/);

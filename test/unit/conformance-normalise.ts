@@ -6,7 +6,14 @@ import type { RecordRow, Value } from '../../src/lib/croissant/api.ts';
 import { pyRepr, pyStr } from '../../src/lib/croissant/records/cast.ts';
 import { pyFloatRepr } from '../../src/lib/croissant/records/pandas.ts';
 
-const PIL_PLUGIN: Record<string, string> = { JPEG: 'Jpeg', PNG: 'Png', GIF: 'Gif', BMP: 'Bmp', WEBP: 'WebP', TIFF: 'Tiff' };
+const PIL_PLUGIN: Record<string, string> = {
+  JPEG: 'Jpeg',
+  PNG: 'Png',
+  GIF: 'Gif',
+  BMP: 'Bmp',
+  WEBP: 'WebP',
+  TIFF: 'Tiff',
+};
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');

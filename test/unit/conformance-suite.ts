@@ -48,9 +48,14 @@ export function conformanceCases(): Case[] {
       .filter((d) => d.startsWith(dir + '/') && !d.slice(dir.length + 1).includes('/'));
     const doc =
       candidates.find((d) => d.endsWith('/metadata.json')) ??
-      candidates.find((d) => (documents[`../fixtures/croissant/${d}`] ?? '').includes(`"${recordSet}"`));
+      candidates.find((d) =>
+        (documents[`../fixtures/croissant/${d}`] ?? '').includes(`"${recordSet}"`),
+      );
     if (!doc) throw new Error(`no document declares ${recordSet} for ${key}`);
-    const expected = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const expected = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     cases.push({ id: `${dir}/${recordSet}`, doc, recordSet, expected });
   }
   return cases.sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -83,8 +88,12 @@ export function conformanceSuite(env: Environment): void {
         const why = NOT_REPRODUCIBLE[c.id];
         if (why) {
           expect(rows.length).toBe(c.expected.length);
-          for (const r of rows) for (const v of Object.values(r)) expect((v as { bytes: Uint8Array }).bytes.byteLength).toBeGreaterThan(1000);
-          console.log(`conformance (${env.name}): ${c.id} checked for count and bytes only: ${why}`);
+          for (const r of rows)
+            for (const v of Object.values(r))
+              expect((v as { bytes: Uint8Array }).bytes.byteLength).toBeGreaterThan(1000);
+          console.log(
+            `conformance (${env.name}): ${c.id} checked for count and bytes only: ${why}`,
+          );
           return;
         }
         expect(rows.map((r) => canonical(normaliseRow(r)))).toEqual(c.expected.map(canonical));
@@ -93,7 +102,9 @@ export function conformanceSuite(env: Environment): void {
     }
     it('reports the pass count', () => {
       const exact = cases.length - Object.keys(NOT_REPRODUCIBLE).length;
-      console.log(`conformance (${env.name}): ${passed}/${exact} record sets identical to the reference`);
+      console.log(
+        `conformance (${env.name}): ${passed}/${exact} record sets identical to the reference`,
+      );
       expect(passed).toBe(exact);
     });
   });

@@ -5,7 +5,9 @@
 import { filesResolver } from '../../src/lib/io/browser-files.ts';
 import { conformanceSuite } from './conformance-suite.ts';
 
-const files = Object.keys(import.meta.glob('../fixtures/croissant/**/*.{json,csv,zip,txt,parquet,mp3}'));
+const files = Object.keys(
+  import.meta.glob('../fixtures/croissant/**/*.{json,csv,zip,txt,parquet,mp3}'),
+);
 // The test server serves the project root; this file lives in test/unit/.
 const testDir = `${location.origin}/test/unit/`;
 

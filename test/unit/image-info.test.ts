@@ -57,7 +57,12 @@ function dicom(rows: number, cols: number, bits: number, photometric: string): U
 
 describe('image headers', () => {
   it('PNG colour types and 16-bit greyscale', () => {
-    expect(imageInfo(png(64, 32, 8, 0))).toEqual({ format: 'PNG', mode: 'L', width: 64, height: 32 });
+    expect(imageInfo(png(64, 32, 8, 0))).toEqual({
+      format: 'PNG',
+      mode: 'L',
+      width: 64,
+      height: 32,
+    });
     expect(imageInfo(png(64, 32, 16, 0))?.mode).toBe('I;16');
     expect(imageInfo(png(5, 7, 8, 2))?.mode).toBe('RGB');
     expect(imageInfo(png(5, 7, 8, 6))?.mode).toBe('RGBA');
@@ -74,7 +79,12 @@ describe('image headers', () => {
     expect(imageInfo(bmp)).toEqual({ format: 'BMP', mode: 'RGB', width: 3, height: 2 });
   });
   it('DICOM through dicom-parser: size and mode', () => {
-    expect(imageInfo(dicom(512, 256, 16, 'MONOCHROME2'))).toEqual({ format: 'DICOM', mode: 'I;16', width: 256, height: 512 });
+    expect(imageInfo(dicom(512, 256, 16, 'MONOCHROME2'))).toEqual({
+      format: 'DICOM',
+      mode: 'I;16',
+      width: 256,
+      height: 512,
+    });
     expect(imageInfo(dicom(4, 4, 8, 'MONOCHROME1'))?.mode).toBe('L');
   });
   it('unknown bytes give null', () => {

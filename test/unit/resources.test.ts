@@ -12,7 +12,8 @@ async function* chunked(bytes: Uint8Array, size = 7) {
 }
 async function members(bytes: Uint8Array, name = 'x') {
   const out: [string, string][] = [];
-  for await (const m of readArchive(chunked(bytes), name)) out.push([m.path, new TextDecoder().decode(m.bytes)]);
+  for await (const m of readArchive(chunked(bytes), name))
+    out.push([m.path, new TextDecoder().decode(m.bytes)]);
   return out;
 }
 
@@ -59,7 +60,12 @@ describe('archives, detected by content and streamed', () => {
     ]);
   });
   it('reads tar and tar.gz', async () => {
-    const tar = await packTar(Object.entries(files).map(([name, data]) => ({ header: { name, size: data.length }, body: data })));
+    const tar = await packTar(
+      Object.entries(files).map(([name, data]) => ({
+        header: { name, size: data.length },
+        body: data,
+      })),
+    );
     expect(await members(tar)).toEqual([
       ['a/one.txt', 'one'],
       ['b.txt', 'two'],
@@ -67,16 +73,24 @@ describe('archives, detected by content and streamed', () => {
     expect(await members(gzipSync(tar), 'x.tgz')).toHaveLength(2);
   });
   it('reads a plain gzip file as one member named without .gz', async () => {
-    expect(await members(gzipSync(enc.encode('a,b\n1,2\n')), 'dir/t.csv.gz')).toEqual([['t.csv', 'a,b\n1,2\n']]);
+    expect(await members(gzipSync(enc.encode('a,b\n1,2\n')), 'dir/t.csv.gz')).toEqual([
+      ['t.csv', 'a,b\n1,2\n'],
+    ]);
   });
   it('reports a truncated zip with the file and byte offset', async () => {
     const zip = zipSync({ 'big.txt': enc.encode('x'.repeat(5000)) }, { level: 0 });
-    await expect(members(zip.subarray(0, 2000), 'cut.zip')).rejects.toThrow(/cut\.zip.*(truncated|byte offset)/);
+    await expect(members(zip.subarray(0, 2000), 'cut.zip')).rejects.toThrow(
+      /cut\.zip.*(truncated|byte offset)/,
+    );
   });
   it('reports a truncated tar and non-archives', async () => {
-    const tar = await packTar([{ header: { name: 'f.txt', size: 4000 }, body: new Uint8Array(4000) }]);
+    const tar = await packTar([
+      { header: { name: 'f.txt', size: 4000 }, body: new Uint8Array(4000) },
+    ]);
     await expect(members(tar.subarray(0, 1500), 'cut.tar')).rejects.toThrow(/cut\.tar/);
-    await expect(members(enc.encode('hello world'), 'notes.zip')).rejects.toThrow(/notes\.zip is not a zip, tar or gzip/);
+    await expect(members(enc.encode('hello world'), 'notes.zip')).rejects.toThrow(
+      /notes\.zip is not a zip, tar or gzip/,
+    );
   });
 });
 
@@ -84,7 +98,12 @@ describe('checksums', () => {
   const data = enc.encode('abc');
   const sha = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
   it('accepts sha256 and md5 in hex or base64', async () => {
-    for (const expected of [{ sha256: sha }, { sha256: sha.toUpperCase() }, { md5: '900150983cd24fb0d6963f7d28e17f72' }, { md5: 'kAFQmDzST7DWlj99KOF/cg==' }]) {
+    for (const expected of [
+      { sha256: sha },
+      { sha256: sha.toUpperCase() },
+      { md5: '900150983cd24fb0d6963f7d28e17f72' },
+      { md5: 'kAFQmDzST7DWlj99KOF/cg==' },
+    ]) {
       const v = await createVerifier(expected, 'f');
       v!.update(data);
       expect(() => v!.finish()).not.toThrow();
@@ -93,6 +112,8 @@ describe('checksums', () => {
   it('names the file and both digests on a mismatch', async () => {
     const v = await createVerifier({ sha256: sha }, 'data/x.csv');
     v!.update(enc.encode('abd'));
-    expect(() => v!.finish()).toThrow(/sha256 mismatch for data\/x\.csv: the document declares ba78.* hash to /);
+    expect(() => v!.finish()).toThrow(
+      /sha256 mismatch for data\/x\.csv: the document declares ba78.* hash to /,
+    );
   });
 });

@@ -61,6 +61,7 @@ export type Cell =
       format: string;
       bytes: Uint8Array<ArrayBuffer>;
     }
+  /** Bytes: `text` previews them (at most 10,000 characters) when they are text. */
   | { t: 'bytes'; byteLength: number; encodingFormat?: string; text?: string }
   | { t: 'list'; v: Cell[] }
   | { t: 'record'; v: Record<string, Cell> };
@@ -130,6 +131,8 @@ export class WorkerError extends Error {
 
 const FETCH_TIMEOUT_MS = 30_000;
 const LOOSE_ROOT = 'dropped';
+/** Longest text shown for a bytes value. */
+const MAX_TEXT = 10_000;
 const PROGRESS_INTERVAL_MS = 80;
 
 /** Any thrown value → plain data. */
@@ -189,7 +192,10 @@ export function toCell(
     const plain = lib.toPlainJson(value);
     const cell: Cell = { t: 'bytes', byteLength: value.bytes.byteLength };
     if (typeof value.encodingFormat === 'string') cell.encodingFormat = value.encodingFormat;
-    if (typeof plain === 'string') cell.text = plain;
+    // A preview, not the data: a whole text file would be copied into every table cell.
+    if (typeof plain === 'string') {
+      cell.text = plain.length > MAX_TEXT ? `${plain.slice(0, MAX_TEXT)}…` : plain;
+    }
     return cell;
   }
   const out: Record<string, Cell> = {};

@@ -57,15 +57,30 @@ function arrowType(f: Field | undefined): DataType {
 
 function column(type: DataType, values: Value[]): Vector {
   if (type instanceof Int64) {
-    return vectorFromArray(values.map((v) => (v === null ? null : BigInt(typeof v === 'number' ? Math.trunc(v) : (v as bigint)))), type);
+    return vectorFromArray(
+      values.map((v) =>
+        v === null ? null : BigInt(typeof v === 'number' ? Math.trunc(v) : (v as bigint)),
+      ),
+      type,
+    );
   }
   if (type instanceof Binary) {
-    return vectorFromArray(values.map((v) => (v && typeof v === 'object' && 'bytes' in v ? (v.bytes as Uint8Array) : null)), type);
+    return vectorFromArray(
+      values.map((v) =>
+        v && typeof v === 'object' && 'bytes' in v ? (v.bytes as Uint8Array) : null,
+      ),
+      type,
+    );
   }
   if (type === IMAGE) {
-    const imgs = values.map((v) => (v && typeof v === 'object' && 'kind' in v && v.kind === 'image' ? v : null));
-    const child = (name: string, t: DataType, get: (i: NonNullable<(typeof imgs)[number]>) => unknown) =>
-      vectorFromArray(imgs.map((i) => (i ? get(i) : null)) as never[], t).data[0]!;
+    const imgs = values.map((v) =>
+      v && typeof v === 'object' && 'kind' in v && v.kind === 'image' ? v : null,
+    );
+    const child = (
+      name: string,
+      t: DataType,
+      get: (i: NonNullable<(typeof imgs)[number]>) => unknown,
+    ) => vectorFromArray(imgs.map((i) => (i ? get(i) : null)) as never[], t).data[0]!;
     const children = [
       child('format', new Utf8(), (i) => i.format),
       child('mode', new Utf8(), (i) => i.mode),
@@ -81,13 +96,22 @@ function column(type: DataType, values: Value[]): Vector {
     return makeVector(data);
   }
   if (type instanceof Utf8) {
-    return vectorFromArray(values.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(toPlainJson(v)))), type);
+    return vectorFromArray(
+      values.map((v) =>
+        v === null ? null : typeof v === 'string' ? v : JSON.stringify(toPlainJson(v)),
+      ),
+      type,
+    );
   }
   return vectorFromArray(values as never[], type);
 }
 
 /** Builds one record batch from rows keyed by `columns`. */
-export function rowsToBatch(rs: RecordSet, columns: readonly string[], rows: readonly Record<string, Value>[]): RecordBatch {
+export function rowsToBatch(
+  rs: RecordSet,
+  columns: readonly string[],
+  rows: readonly Record<string, Value>[],
+): RecordBatch {
   const leaves = leafFields(rs.fields);
   const byKey = new Map<string, Field>();
   for (const f of [...rs.fields, ...leaves]) {
@@ -98,7 +122,10 @@ export function rowsToBatch(rs: RecordSet, columns: readonly string[], rows: rea
   for (const c of columns) {
     const f = byKey.get(c);
     const type = rs.data ? new Utf8() : arrowType(f);
-    const data = column(type, rows.map((r) => r[c] ?? null)).data;
+    const data = column(
+      type,
+      rows.map((r) => r[c] ?? null),
+    ).data;
     children[c] = (data.length === 1 ? data[0] : makeVector(data).data[0]) as Data;
   }
   return new RecordBatch(children);

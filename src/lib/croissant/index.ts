@@ -15,7 +15,15 @@ import { buildMetadata } from './parse.ts';
 import { generateRows, leafFields } from './records/generate.ts';
 import { validate } from './validate/index.ts';
 
-export type { Progress, ReadOptions, RecordOptions, RecordRow, Value, ImageValue, BytesValue } from './api.ts';
+export type {
+  Progress,
+  ReadOptions,
+  RecordOptions,
+  RecordRow,
+  Value,
+  ImageValue,
+  BytesValue,
+} from './api.ts';
 export type { Issue, Metadata, ReadResult, RecordSet, Field, Resource } from './model.ts';
 export { formatIssue } from './model.ts';
 export { CroissantError } from './errors.ts';
@@ -42,7 +50,10 @@ export async function readCroissantText(text: string, url: string): Promise<Read
  * Reads the Croissant document at `urlOrPath` (resolved by `opts.resolver`, fetch by default).
  * Throws CroissantError for unreadable input (404, bad JSON); validation findings are returned.
  */
-export async function readCroissant(urlOrPath: string, opts: ReadOptions = {}): Promise<ReadCroissantResult> {
+export async function readCroissant(
+  urlOrPath: string,
+  opts: ReadOptions = {},
+): Promise<ReadCroissantResult> {
   const resolver = opts.resolver ?? fetchResolver();
   opts.onProgress?.({ phase: 'metadata', bytes: 0, records: 0, file: urlOrPath });
   const source = resolver.resolve(urlOrPath, '');
@@ -116,7 +127,8 @@ export async function* recordBatches(
 ): AsyncGenerator<RecordBatch> {
   const rs = findRecordSet(md, recordSetId);
   const size = opts.batchSize ?? 4096;
-  const columns = md.version === '0.8' ? leafFields(rs.fields).map((f) => f.name) : rs.fields.map((f) => f.uuid);
+  const columns =
+    md.version === '0.8' ? leafFields(rs.fields).map((f) => f.name) : rs.fields.map((f) => f.uuid);
   let pending: RecordRow[] = [];
   for await (const row of recordRows(md, recordSetId, opts)) {
     pending.push(row);

@@ -133,7 +133,10 @@ export function hasType(node: ExpandedNode, ...types: string[]): boolean {
  * namespace it uses: `http://mlcommons.org/schema/` is 0.8.
  */
 export function detectVersion(root: ExpandedNode): CroissantVersion {
-  const conforms = [...literals(root, DCT + 'conformsTo'), ...literals(root, SCHEMA + 'conformsTo')];
+  const conforms = [
+    ...literals(root, DCT + 'conformsTo'),
+    ...literals(root, SCHEMA + 'conformsTo'),
+  ];
   for (const c of conforms) {
     const m = typeof c === 'string' ? /croissant\/(\d+\.\d+)/.exec(c) : null;
     if (m?.[1] === '1.1') return '1.1';

@@ -45,7 +45,8 @@ export interface FileSet extends NodeBase {
 export type Resource = FileObject | FileSet;
 
 /** Which file-level property a field reads. */
-export type FileProperty = 'content' | 'filename' | 'filepath' | 'fullpath' | 'lines' | 'lineNumbers';
+export type FileProperty =
+  'content' | 'filename' | 'filepath' | 'fullpath' | 'lines' | 'lineNumbers';
 
 export interface Extract {
   column?: string;

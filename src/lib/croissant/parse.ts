@@ -3,7 +3,17 @@
  * structurally odd document (validation reports those); it only reads what is there.
  */
 import type { ExpandedNode } from './jsonld.ts';
-import { RAI, SCHEMA, crNamespace, detectVersion, ids, literals, nodes, str, values } from './jsonld.ts';
+import {
+  RAI,
+  SCHEMA,
+  crNamespace,
+  detectVersion,
+  ids,
+  literals,
+  nodes,
+  str,
+  values,
+} from './jsonld.ts';
 import type {
   CroissantVersion,
   Extract,
@@ -47,7 +57,11 @@ function transforms(node: ExpandedNode, cr: string): Transform[] {
 }
 
 /** Parses a `source`, `references` or `parentField` node. */
-function source(node: ExpandedNode | undefined, cr: string, version: CroissantVersion): Source | undefined {
+function source(
+  node: ExpandedNode | undefined,
+  cr: string,
+  version: CroissantVersion,
+): Source | undefined {
   if (!node) return undefined;
   const ex = nodes(node, cr + 'extract')[0];
   const extract: Extract = {};
@@ -128,7 +142,9 @@ function recordSet(node: ExpandedNode, cr: string, version: CroissantVersion): R
   const data = literals(node, cr + 'data');
   if (data.length) {
     const rows = data.length === 1 && Array.isArray(data[0]) ? data[0] : data;
-    rs.data = rows.filter((r): r is JsonObject => !!r && typeof r === 'object' && !Array.isArray(r));
+    rs.data = rows.filter(
+      (r): r is JsonObject => !!r && typeof r === 'object' && !Array.isArray(r),
+    );
   }
   const examples = literals(node, cr + 'examples');
   if (examples.length) rs.examples = examples[0] as Json;
@@ -208,7 +224,9 @@ export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
     creators: values(root, SCHEMA + 'creator').map(plain),
     keywords: literals(root, SCHEMA + 'keywords').map(String),
     rai,
-    distribution: nodes(root, SCHEMA + 'distribution').flatMap((n) => resource(n, cr, version) ?? []),
+    distribution: nodes(root, SCHEMA + 'distribution').flatMap(
+      (n) => resource(n, cr, version) ?? [],
+    ),
     recordSets: nodes(root, cr + 'recordSet').map((n) => recordSet(n, cr, version)),
     baseUrl,
   };

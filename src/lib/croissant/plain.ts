@@ -23,7 +23,15 @@ export function toPlainJson(v: Value): unknown {
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(toPlainJson);
   if ('kind' in v && v.kind === 'image' && v.bytes instanceof Uint8Array) {
-    return { image: { format: v.format, mode: v.mode, width: v.width, height: v.height, byteLength: v.bytes.byteLength } };
+    return {
+      image: {
+        format: v.format,
+        mode: v.mode,
+        width: v.width,
+        height: v.height,
+        byteLength: v.bytes.byteLength,
+      },
+    };
   }
   if ('kind' in v && v.kind === 'bytes' && v.bytes instanceof Uint8Array) {
     return isTextual(v.bytes) ? new TextDecoder().decode(v.bytes) : { bytes: v.bytes.byteLength };

@@ -16,7 +16,8 @@ export function blobSource(name: string, blob: Blob): ByteSource {
       const reader = blob.stream().getReader();
       try {
         for (;;) {
-          if (signal?.aborted) throw new CroissantError('ABORTED', `cancelled while reading ${name}`);
+          if (signal?.aborted)
+            throw new CroissantError('ABORTED', `cancelled while reading ${name}`);
           const { done, value } = await reader.read();
           if (done) break;
           yield value;
@@ -33,14 +34,19 @@ function relPath(file: File, rootName?: string): string {
   const p = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
   if (rootName && p.startsWith(rootName + '/')) return p.slice(rootName.length + 1);
   const i = p.indexOf('/');
-  return (file as File & { webkitRelativePath?: string }).webkitRelativePath && i >= 0 ? p.slice(i + 1) : p;
+  return (file as File & { webkitRelativePath?: string }).webkitRelativePath && i >= 0
+    ? p.slice(i + 1)
+    : p;
 }
 
 /**
  * Resolves paths against a set of files. Paths are relative to the folder root; the document
  * is addressed by its own relative path.
  */
-export function filesResolver(files: Iterable<File | { path: string; file: Blob }>, rootName?: string): Resolver {
+export function filesResolver(
+  files: Iterable<File | { path: string; file: Blob }>,
+  rootName?: string,
+): Resolver {
   const byPath = new Map<string, Blob>();
   for (const f of files) {
     if (f instanceof File) byPath.set(relPath(f, rootName), f);

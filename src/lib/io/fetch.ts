@@ -83,7 +83,10 @@ export function urlSource(url: string, opts: FetchOptions = {}): ByteSource {
 export function fetchResolver(opts: FetchOptions = {}): Resolver {
   return {
     resolve(ref, base) {
-      const base2 = base && !/^[a-z]+:/i.test(base) && typeof location !== 'undefined' ? new URL(base, location.href).href : base;
+      const base2 =
+        base && !/^[a-z]+:/i.test(base) && typeof location !== 'undefined'
+          ? new URL(base, location.href).href
+          : base;
       return urlSource(resolveRef(ref, base2), opts);
     },
   };

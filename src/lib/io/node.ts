@@ -28,9 +28,12 @@ export function fileSource(path: string): ByteSource {
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'ENOENT') {
-          throw new CroissantError('NOT_FOUND', `file not found: ${path}`, { location: { file: path } });
+          throw new CroissantError('NOT_FOUND', `file not found: ${path}`, {
+            location: { file: path },
+          });
         }
-        if (err.name === 'AbortError') throw new CroissantError('ABORTED', `cancelled while reading ${path}`);
+        if (err.name === 'AbortError')
+          throw new CroissantError('ABORTED', `cancelled while reading ${path}`);
         throw new CroissantError('FETCH_FAILED', `cannot read ${path}: ${err.message}`, {
           cause: e,
           location: { file: path },
@@ -46,7 +49,8 @@ async function* walk(dir: string, root: string): AsyncGenerator<ListedFile> {
   for (const e of entries) {
     const full = join(dir, e.name);
     if (e.isDirectory()) yield* walk(full, root);
-    else if (e.isFile()) yield { path: relative(root, full).split(sep).join('/'), source: fileSource(full) };
+    else if (e.isFile())
+      yield { path: relative(root, full).split(sep).join('/'), source: fileSource(full) };
   }
 }
 

@@ -23,7 +23,8 @@ async function* csvRecords(
   });
   const decoder = new TextDecoder('utf-8');
   const drain = function* (): Generator<Info> {
-    for (let r = parser.read() as Info | null; r !== null; r = parser.read() as Info | null) yield r;
+    for (let r = parser.read() as Info | null; r !== null; r = parser.read() as Info | null)
+      yield r;
   };
   const check = () => {
     if (!failure) return;
@@ -66,10 +67,14 @@ export async function readCsv(
     for (let i = 0; i < inference.length; i++) inference[i]?.add(record[i]);
   }
   if (!header) {
-    throw new CroissantError('BAD_DATA', `${file} is empty: no CSV header row`, { location: { file } });
+    throw new CroissantError('BAD_DATA', `${file} is empty: no CSV header row`, {
+      location: { file },
+    });
   }
   const columns = header;
-  const dtypes = new Map<string, Dtype>(columns.map((c, i) => [c, inference[i]?.dtype ?? 'object']));
+  const dtypes = new Map<string, Dtype>(
+    columns.map((c, i) => [c, inference[i]?.dtype ?? 'object']),
+  );
   async function* rows() {
     let first = true;
     for await (const { record } of csvRecords(open(), delimiter, file)) {

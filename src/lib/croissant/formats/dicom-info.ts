@@ -15,7 +15,12 @@ export function dicomInfo(bytes: Uint8Array): ImageInfo | null {
     const bits = ds.uint16('x00280100') ?? 8;
     const samples = ds.uint16('x00280002') ?? 1;
     const photometric = (ds.string('x00280004') ?? '').trim();
-    const mode = samples >= 3 || photometric.startsWith('RGB') || photometric.startsWith('YBR') ? 'RGB' : bits > 8 ? 'I;16' : 'L';
+    const mode =
+      samples >= 3 || photometric.startsWith('RGB') || photometric.startsWith('YBR')
+        ? 'RGB'
+        : bits > 8
+          ? 'I;16'
+          : 'L';
     return { format: 'DICOM', mode, width: cols, height: rows };
   } catch {
     return null;

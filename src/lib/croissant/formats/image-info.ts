@@ -20,7 +20,13 @@ const le32 = (b: Uint8Array, o: number) => le16(b, o) + le16(b, o + 2) * 65536;
 function png(b: Uint8Array): ImageInfo {
   const depth = b[24] ?? 8;
   const colour = b[25] ?? 0;
-  const modes: Record<number, string> = { 0: depth === 16 ? 'I;16' : depth === 1 ? '1' : 'L', 2: 'RGB', 3: 'P', 4: 'LA', 6: 'RGBA' };
+  const modes: Record<number, string> = {
+    0: depth === 16 ? 'I;16' : depth === 1 ? '1' : 'L',
+    2: 'RGB',
+    3: 'P',
+    4: 'LA',
+    6: 'RGBA',
+  };
   return { format: 'PNG', mode: modes[colour] ?? 'RGB', width: be32(b, 16), height: be32(b, 20) };
 }
 
@@ -37,7 +43,8 @@ function jpeg(b: Uint8Array): ImageInfo | null {
       continue;
     }
     const len = be16(b, o + 2);
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    const isSof =
+      marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
       const comps = b[o + 9] ?? 3;
       const mode = comps === 1 ? 'L' : comps === 4 ? 'CMYK' : 'RGB';
@@ -50,10 +57,21 @@ function jpeg(b: Uint8Array): ImageInfo | null {
 
 function webp(b: Uint8Array): ImageInfo | null {
   const chunk = String.fromCharCode(...b.subarray(12, 16));
-  if (chunk === 'VP8 ') return { format: 'WEBP', mode: 'RGB', width: le16(b, 26) & 0x3fff, height: le16(b, 28) & 0x3fff };
+  if (chunk === 'VP8 ')
+    return {
+      format: 'WEBP',
+      mode: 'RGB',
+      width: le16(b, 26) & 0x3fff,
+      height: le16(b, 28) & 0x3fff,
+    };
   if (chunk === 'VP8L') {
     const bits = le32(b, 21);
-    return { format: 'WEBP', mode: 'RGBA', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
+    return {
+      format: 'WEBP',
+      mode: 'RGBA',
+      width: (bits & 0x3fff) + 1,
+      height: ((bits >> 14) & 0x3fff) + 1,
+    };
   }
   if (chunk === 'VP8X') {
     const alpha = ((b[20] ?? 0) & 0x10) !== 0;
@@ -79,7 +97,10 @@ export function imageInfo(b: Uint8Array): ImageInfo | null {
     return { format: 'GIF', mode: 'P', width: le16(b, 6), height: le16(b, 8) };
   }
   if (b[0] === 0x42 && b[1] === 0x4d) return bmp(b);
-  if (String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
+  if (
+    String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' &&
+    String.fromCharCode(...b.subarray(8, 12)) === 'WEBP'
+  ) {
     return webp(b);
   }
   if (String.fromCharCode(...b.subarray(128, 132)) === 'DICM') return dicomInfo(b);

@@ -15,7 +15,9 @@ export function jsonPathValues(doc: unknown, path: string): unknown[] {
   try {
     return JSONPath({ path, json: doc as object, wrap: true }) as unknown[];
   } catch (e) {
-    throw new CroissantError('BAD_DATA', `invalid JSONPath ${path}: ${(e as Error).message}`, { cause: e });
+    throw new CroissantError('BAD_DATA', `invalid JSONPath ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -51,13 +53,19 @@ export function jsonPathTable(doc: unknown, paths: readonly string[], file: stri
 }
 
 /** Reads a JSON document. */
-export async function readJsonDoc(chunks: AsyncIterable<Uint8Array>, file: string): Promise<unknown> {
+export async function readJsonDoc(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<unknown> {
   const text = new TextDecoder().decode(await collect(chunks));
   return parseJsonText(text, file);
 }
 
 /** JSON Lines: one object per non-blank line; columns are the union of keys. */
-export async function readJsonLines(chunks: AsyncIterable<Uint8Array>, file: string): Promise<Table> {
+export async function readJsonLines(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<Table> {
   const text = new TextDecoder().decode(await collect(chunks));
   const rows: Record<string, unknown>[] = [];
   const lines = text.split('\n');
@@ -66,12 +74,18 @@ export async function readJsonLines(chunks: AsyncIterable<Uint8Array>, file: str
     if (!line) continue;
     try {
       const v = JSON.parse(line) as unknown;
-      rows.push(v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { 0: v });
+      rows.push(
+        v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { 0: v },
+      );
     } catch (e) {
-      throw new CroissantError('BAD_DATA', `malformed JSON on line ${i + 1} of ${file}: ${(e as Error).message}`, {
-        cause: e,
-        location: { file, row: i + 1 },
-      });
+      throw new CroissantError(
+        'BAD_DATA',
+        `malformed JSON on line ${i + 1} of ${file}: ${(e as Error).message}`,
+        {
+          cause: e,
+          location: { file, row: i + 1 },
+        },
+      );
     }
   }
   const keys = new Set<string>();

@@ -4,19 +4,25 @@
  * the app's own copy (served by Vite, never a CDN).
  */
 import { tableFromIPC, type Table as ArrowTable } from 'apache-arrow';
+import type * as ParquetWasm from 'parquet-wasm/esm';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import type { Table } from './table.ts';
 import { collect } from './table.ts';
 
-type ParquetModule = typeof import('parquet-wasm/esm');
+type ParquetModule = typeof ParquetWasm;
 let modulePromise: Promise<ParquetModule> | null = null;
 
 /** Loads parquet-wasm once. */
 export function loadParquet(): Promise<ParquetModule> {
   modulePromise ??= (async () => {
     const mod = await import('parquet-wasm/esm');
-    if (typeof process !== 'undefined' && process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined') {
+    if (
+      typeof process !== 'undefined' &&
+      process.versions?.node &&
+      typeof window === 'undefined' &&
+      typeof self === 'undefined'
+    ) {
       const { readFile } = await import('node:fs/promises');
       const { createRequire } = await import('node:module');
       const require = createRequire(import.meta.url);
@@ -40,16 +46,28 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
     const wasmTable = pq.readParquet(bytes);
     table = tableFromIPC(wasmTable.intoIPCStream());
   } catch (e) {
-    throw new CroissantError('BAD_DATA', `cannot read Parquet file ${file}: ${String((e as Error).message ?? e)}`, {
-      cause: e,
-      location: { file },
-    });
+    throw new CroissantError(
+      'BAD_DATA',
+      `cannot read Parquet file ${file}: ${String((e as Error).message ?? e)}`,
+      {
+        cause: e,
+        location: { file },
+      },
+    );
   }
   const dtypes = new Map<string, Dtype>();
   for (const f of table.schema.fields) {
     const t = String(f.type);
     const nulls = (table.getChild(f.name)?.nullCount ?? 0) > 0;
-    const dtype: Dtype = /^u?int/i.test(t) ? (nulls ? 'float' : 'int') : /float|double/i.test(t) ? 'float' : /bool/i.test(t) ? 'bool' : 'object';
+    const dtype: Dtype = /^u?int/i.test(t)
+      ? nulls
+        ? 'float'
+        : 'int'
+      : /float|double/i.test(t)
+        ? 'float'
+        : /bool/i.test(t)
+          ? 'bool'
+          : 'object';
     dtypes.set(f.name, dtype);
   }
   async function* rows() {
@@ -57,7 +75,12 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
       const out: Record<string, unknown> = {};
       const obj = row.toJSON() as Record<string, unknown>;
       for (const [k, v] of Object.entries(obj)) {
-        out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+        out[k] =
+          typeof v === 'bigint' &&
+          v <= BigInt(Number.MAX_SAFE_INTEGER) &&
+          v >= -BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(v)
+            : v;
       }
       yield out;
     }

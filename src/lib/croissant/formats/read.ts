@@ -80,9 +80,15 @@ function opener(file: FileRef): () => AsyncIterable<Uint8Array> {
   };
 }
 
-async function contentTable(file: FileRef, format: Format, method: Method, fields: readonly Field[]): Promise<Table> {
+async function contentTable(
+  file: FileRef,
+  format: Format,
+  method: Method,
+  fields: readonly Field[],
+): Promise<Table> {
   const open = opener(file);
-  const one = (content: unknown) => memoryTable(new Map<string, Dtype>([['content', 'object']]), [{ content }]);
+  const one = (content: unknown) =>
+    memoryTable(new Map<string, Dtype>([['content', 'object']]), [{ content }]);
   switch (format) {
     case 'csv':
       return readCsv(open, file.filepath, ',');
@@ -95,7 +101,9 @@ async function contentTable(file: FileRef, format: Format, method: Method, field
     case 'json': {
       const doc = await readJsonDoc(open(), file.filepath);
       if (method === 'json') {
-        const paths = fields.flatMap((f) => (f.source?.extract.jsonPath ? [f.source.extract.jsonPath] : []));
+        const paths = fields.flatMap((f) =>
+          f.source?.extract.jsonPath ? [f.source.extract.jsonPath] : [],
+        );
         return jsonPathTable(doc, [...new Set(paths)], file.filepath);
       }
       return one(doc);
@@ -137,7 +145,9 @@ export async function readFileTable(file: FileRef, fields: readonly Field[]): Pr
   async function* rows() {
     let i = 0;
     for await (const row of table.rows) {
-      yield wantsLineNumbers && !('lineNumbers' in row) ? { ...row, lineNumbers: i, ...props } : { ...row, ...props };
+      yield wantsLineNumbers && !('lineNumbers' in row)
+        ? { ...row, lineNumbers: i, ...props }
+        : { ...row, ...props };
       i++;
     }
   }

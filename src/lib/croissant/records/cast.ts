@@ -40,7 +40,8 @@ const TYPES: Record<string, CastType> = {
   [CR_10 + 'BoundingBox']: 'bbox',
   [SCHEMA + 'ByteString']: 'bytes',
 };
-for (const t of ['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']) TYPES[CR_10 + t] = 'int';
+for (const t of ['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64'])
+  TYPES[CR_10 + t] = 'int';
 for (const t of ['Float16', 'Float32', 'Float64']) TYPES[CR_10 + t] = 'float';
 
 /** Picks the cast type from declared data types (first recognised one wins). */
@@ -57,7 +58,8 @@ export function pyStr(v: unknown, dtype: Dtype = 'object'): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return dtype === 'float' || !Number.isInteger(v) ? pyFloatRepr(v) : String(v);
+  if (typeof v === 'number')
+    return dtype === 'float' || !Number.isInteger(v) ? pyFloatRepr(v) : String(v);
   if (v instanceof Uint8Array) return new TextDecoder().decode(v);
   if (v === null || v === undefined) return 'None';
   return pyRepr(v);
@@ -65,11 +67,14 @@ export function pyStr(v: unknown, dtype: Dtype = 'object'): string {
 
 /** Python `repr()` of JSON-like values (lists and dicts). */
 export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  if (typeof v === 'string')
+    return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Date) return v.toISOString();
   if (v && typeof v === 'object') {
-    return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   }
   return pyStr(v);
 }
@@ -88,12 +93,18 @@ function toNumber(v: unknown, kind: 'int' | 'float'): number | bigint {
   const low = t.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(low)) return low.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(low)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(low)) throw new Error(`could not convert string to float: '${s}'`);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(low))
+    throw new Error(`could not convert string to float: '${s}'`);
   return Number(t);
 }
 
 function toBbox(v: unknown): number[] {
-  const parts = Array.isArray(v) ? v : pyStr(v).replace(/[[\]()]/g, ' ').trim().split(/[\s,]+/);
+  const parts = Array.isArray(v)
+    ? v
+    : pyStr(v)
+        .replace(/[[\]()]/g, ' ')
+        .trim()
+        .split(/[\s,]+/);
   const nums = parts.map((p) => Number(typeof p === 'number' ? p : String(p)));
   if (nums.length !== 4 || nums.some((n) => Number.isNaN(n))) {
     throw new Error(`a bounding box needs 4 numbers, got ${pyRepr(v)}`);
@@ -104,7 +115,8 @@ function toBbox(v: unknown): number[] {
 function toImage(v: unknown): ImageValue {
   if (!(v instanceof Uint8Array)) throw new Error(`an image needs bytes, got ${typeof v}`);
   const info = imageInfo(v);
-  if (!info) throw new Error(`the ${v.byteLength} bytes are not a JPEG, PNG, GIF, BMP, WebP or DICOM image`);
+  if (!info)
+    throw new Error(`the ${v.byteLength} bytes are not a JPEG, PNG, GIF, BMP, WebP or DICOM image`);
   return { kind: 'image', ...info, bytes: v };
 }
 
@@ -122,7 +134,9 @@ function castOne(v: unknown, type: CastType, dtype: Dtype): Value {
     case 'str':
       return pyStr(v, dtype);
     case 'date':
-      return parseDate(typeof v === 'string' || v instanceof Date || typeof v === 'number' ? v : pyStr(v));
+      return parseDate(
+        typeof v === 'string' || v instanceof Date || typeof v === 'number' ? v : pyStr(v),
+      );
     case 'time':
       return pyStr(v);
     case 'image':
@@ -144,9 +158,14 @@ function castOne(v: unknown, type: CastType, dtype: Dtype): Value {
 export function castValue(v: unknown, type: CastType, dtype: Dtype): Value {
   if (!Array.isArray(v) && isNa(v)) return null;
   try {
-    if (Array.isArray(v) && type !== 'bbox') return v.map((x) => (isNa(x) ? null : castOne(x, type, 'object')));
+    if (Array.isArray(v) && type !== 'bbox')
+      return v.map((x) => (isNa(x) ? null : castOne(x, type, 'object')));
     return castOne(v, type, dtype);
   } catch (e) {
-    throw new CroissantError('CAST_FAILED', `cannot cast ${pyRepr(v)} to ${type}: ${(e as Error).message}`, { cause: e });
+    throw new CroissantError(
+      'CAST_FAILED',
+      `cannot cast ${pyRepr(v)} to ${type}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }

@@ -68,11 +68,16 @@ function columnOf(src: Source): string {
 const key = (p: Parent) => `${p.kind}:${p.uuid}`;
 
 /** Rows of one parent, as source rows. */
-async function* parentRows(ctx: GenerateContext, p: Parent, fields: Field[]): AsyncGenerator<SourceRow> {
+async function* parentRows(
+  ctx: GenerateContext,
+  p: Parent,
+  fields: Field[],
+): AsyncGenerator<SourceRow> {
   if (p.kind === 'recordSet') {
     const rs = ctx.metadata.recordSets.find((r) => r.uuid === p.uuid || r.name === p.uuid);
     if (!rs) throw new CroissantError('UNKNOWN_RECORD_SET', `no record set "${p.uuid}"`);
-    for await (const row of generateRows(ctx, rs, { keyBy: 'uuid' })) yield { row, dtypes: new Map() };
+    for await (const row of generateRows(ctx, rs, { keyBy: 'uuid' }))
+      yield { row, dtypes: new Map() };
     return;
   }
   const resource = findResource(ctx.metadata, p.uuid);
@@ -86,10 +91,16 @@ async function* parentRows(ctx: GenerateContext, p: Parent, fields: Field[]): As
   }
 }
 
-const joinKey = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? `n${v}` : `${typeof v}:${String(v)}`);
+const joinKey = (v: unknown) =>
+  typeof v === 'number' || typeof v === 'bigint' ? `n${v}` : `${typeof v}:${String(v)}`;
 
 /** The left-joined rows of several parents, following every `references` join. */
-async function* joinedRows(ctx: GenerateContext, rs: RecordSet, leaves: Field[], parents: Parent[]): AsyncGenerator<SourceRow> {
+async function* joinedRows(
+  ctx: GenerateContext,
+  rs: RecordSet,
+  leaves: Field[],
+  parents: Parent[],
+): AsyncGenerator<SourceRow> {
   const joins = leaves.flatMap((f) => {
     const l = f.source && parentOf(ctx.metadata, f.source);
     const r = f.references && parentOf(ctx.metadata, f.references);
@@ -103,7 +114,8 @@ async function* joinedRows(ctx: GenerateContext, rs: RecordSet, leaves: Field[],
       { location: { recordSet: rs.uuid } },
     );
   }
-  const usedBy = (p: Parent) => leaves.filter((f) => f.source && key(parentOf(ctx.metadata, f.source) as Parent) === key(p));
+  const usedBy = (p: Parent) =>
+    leaves.filter((f) => f.source && key(parentOf(ctx.metadata, f.source) as Parent) === key(p));
   const lookups = [];
   for (const j of joins) {
     const index = new Map<string, Record<string, unknown>[]>();
@@ -123,7 +135,9 @@ async function* joinedRows(ctx: GenerateContext, rs: RecordSet, leaves: Field[],
     for (const j of lookups) {
       const next: Record<string, unknown>[] = [];
       for (const r of rows) {
-        const transformed = applyTransforms(r[j.leftColumn], j.field.source?.transforms ?? [], { isDate: false });
+        const transformed = applyTransforms(r[j.leftColumn], j.field.source?.transforms ?? [], {
+          isDate: false,
+        });
         const base = { ...r, [j.leftColumn]: transformed };
         const matches = j.index.get(joinKey(transformed));
         // A left join: no match gives missing values (pandas' NaN) on the right.
@@ -147,13 +161,18 @@ function jsonToValue(v: Json): Value {
 }
 
 /** Streams the records of `rs`. */
-export async function* generateRows(ctx: GenerateContext, rs: RecordSet, opts: GenerateOptions): AsyncGenerator<RecordRow> {
+export async function* generateRows(
+  ctx: GenerateContext,
+  rs: RecordSet,
+  opts: GenerateOptions,
+): AsyncGenerator<RecordRow> {
   if (rs.data) {
     // 0.8 keys inline data by field name; joins address fields by `recordSet/name`.
     const rename = opts.keyBy === 'uuid' && ctx.metadata.version === '0.8';
     for (const row of rs.data) {
       const out: RecordRow = {};
-      for (const [k, v] of Object.entries(row)) out[rename && !k.includes('/') ? `${rs.uuid}/${k}` : k] = jsonToValue(v);
+      for (const [k, v] of Object.entries(row))
+        out[rename && !k.includes('/') ? `${rs.uuid}/${k}` : k] = jsonToValue(v);
       yield out;
     }
     return;
@@ -172,12 +191,20 @@ export async function* generateRows(ctx: GenerateContext, rs: RecordSet, opts: G
   }));
   const reportNoMatch = () => {
     for (const p of plans) {
-      if (p.noMatch) ctx.warn(`[RecordSet(${rs.uuid}) > Field(${p.field.uuid})] regex matched nothing in ${p.noMatch} value(s); the values were kept unchanged, as the reference does`);
+      if (p.noMatch)
+        ctx.warn(
+          `[RecordSet(${rs.uuid}) > Field(${p.field.uuid})] regex matched nothing in ${p.noMatch} value(s); the values were kept unchanged, as the reference does`,
+        );
     }
   };
   const v0 = ctx.metadata.version === '0.8';
   const top = new Set(rs.fields.map((f) => f.uuid));
-  const source = parents.length <= 1 ? (parents[0] ? parentRows(ctx, parents[0], leaves) : constantRow()) : joinedRows(ctx, rs, leaves, parents);
+  const source =
+    parents.length <= 1
+      ? parents[0]
+        ? parentRows(ctx, parents[0], leaves)
+        : constantRow()
+      : joinedRows(ctx, rs, leaves, parents);
   let rowIndex = 0;
   try {
     for await (const { row, dtypes } of source) {
@@ -188,9 +215,13 @@ export async function* generateRows(ctx: GenerateContext, rs: RecordSet, opts: G
         let raw: unknown;
         if (f.source) {
           if (!(plan.column in row)) {
-            throw new CroissantError('BAD_DATA', `column "${plan.column}" does not exist in the source of field ${f.uuid}`, {
-              location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
-            });
+            throw new CroissantError(
+              'BAD_DATA',
+              `column "${plan.column}" does not exist in the source of field ${f.uuid}`,
+              {
+                location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
+              },
+            );
           }
           raw = applyTransforms(row[plan.column], f.source.transforms, {
             isDate: plan.castType === 'date',

@@ -19,7 +19,9 @@ export function pyRegex(source: string): RegExp {
     try {
       re = new RegExp(`^(?:${js})`, 's');
     } catch (e) {
-      throw new CroissantError('INVALID', `invalid regex ${source}: ${(e as Error).message}`, { cause: e });
+      throw new CroissantError('INVALID', `invalid regex ${source}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     regexCache.set(source, re);
   }
@@ -58,7 +60,10 @@ function applyOne(value: unknown, t: Transform, ctx: TransformContext): unknown 
   }
   if (t.format !== undefined) {
     if (!ctx.isDate) throw new CroissantError('INVALID', `\`format\` only applies to dates`);
-    return strftime(parseDate(value instanceof Date || typeof value === 'number' ? value : String(value)), t.format);
+    return strftime(
+      parseDate(value instanceof Date || typeof value === 'number' ? value : String(value)),
+      t.format,
+    );
   }
   if (t.separator !== undefined) return String(value).split(t.separator);
   if (t.replace !== undefined) {
@@ -69,7 +74,11 @@ function applyOne(value: unknown, t: Transform, ctx: TransformContext): unknown 
 }
 
 /** Applies every transform; list values are transformed element-wise. */
-export function applyTransforms(value: unknown, transforms: readonly Transform[], ctx: TransformContext): unknown {
+export function applyTransforms(
+  value: unknown,
+  transforms: readonly Transform[],
+  ctx: TransformContext,
+): unknown {
   let v = value;
   for (const t of transforms) {
     v = Array.isArray(v) ? v.map((x) => applyOne(x, t, ctx)) : applyOne(v, t, ctx);

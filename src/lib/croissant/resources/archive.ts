@@ -64,7 +64,10 @@ function normalise(path: string): string {
   return path.replace(/^\.\//, '').replace(/^\/+/, '');
 }
 
-async function* gunzip(source: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+async function* gunzip(
+  source: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let ended = false;
   const gz = new Gunzip((data, final) => {
@@ -79,20 +82,31 @@ async function* gunzip(source: AsyncIterable<Uint8Array>, file: string): AsyncGe
     gz.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof CroissantError) throw e;
-    throw new CroissantError('BAD_ARCHIVE', `corrupt gzip data in ${file}: ${(e as Error).message}`, {
-      cause: e,
-      location: { file },
-    });
+    throw new CroissantError(
+      'BAD_ARCHIVE',
+      `corrupt gzip data in ${file}: ${(e as Error).message}`,
+      {
+        cause: e,
+        location: { file },
+      },
+    );
   }
   yield* out.splice(0);
   if (!ended) {
-    throw new CroissantError('TRUNCATED_ARCHIVE', `gzip stream of ${file} ends early: the file is truncated`, {
-      location: { file },
-    });
+    throw new CroissantError(
+      'TRUNCATED_ARCHIVE',
+      `gzip stream of ${file} ends early: the file is truncated`,
+      {
+        location: { file },
+      },
+    );
   }
 }
 
-async function* untar(source: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<ArchiveEntry> {
+async function* untar(
+  source: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<ArchiveEntry> {
   const decoder = createTarDecoder({ strict: true });
   const it = source[Symbol.asyncIterator]();
   const input = new ReadableStream<Uint8Array>({
@@ -114,23 +128,35 @@ async function* untar(source: AsyncIterable<Uint8Array>, file: string): AsyncGen
       const body = new Uint8Array(await new Response(value.body).arrayBuffer());
       if (value.header.type && value.header.type !== 'file') continue;
       if (body.byteLength !== value.header.size) {
-        throw new CroissantError('TRUNCATED_ARCHIVE', `tar member ${value.header.name} of ${file} is truncated`, {
-          location: { file },
-        });
+        throw new CroissantError(
+          'TRUNCATED_ARCHIVE',
+          `tar member ${value.header.name} of ${file} is truncated`,
+          {
+            location: { file },
+          },
+        );
       }
       yield { path: normalise(value.header.name), bytes: body };
     }
   } catch (e) {
     if (e instanceof CroissantError) throw e;
     const msg = (e as Error).message;
-    const code = /unexpected end|truncat|incomplete/i.test(msg) ? 'TRUNCATED_ARCHIVE' : 'BAD_ARCHIVE';
-    throw new CroissantError(code, `cannot read tar archive ${file}: ${msg}`, { cause: e, location: { file } });
+    const code = /unexpected end|truncat|incomplete/i.test(msg)
+      ? 'TRUNCATED_ARCHIVE'
+      : 'BAD_ARCHIVE';
+    throw new CroissantError(code, `cannot read tar archive ${file}: ${msg}`, {
+      cause: e,
+      location: { file },
+    });
   } finally {
     reader.releaseLock();
   }
 }
 
-async function* unzip(source: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<ArchiveEntry> {
+async function* unzip(
+  source: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<ArchiveEntry> {
   const ready: ArchiveEntry[] = [];
   const pending = new Set<string>();
   let failure: unknown = null;
@@ -163,10 +189,14 @@ async function* unzip(source: AsyncIterable<Uint8Array>, file: string): AsyncGen
   });
   uz.register(UnzipInflate);
   const fail = (e: unknown): never => {
-    throw new CroissantError('BAD_ARCHIVE', `corrupt zip archive ${file} near byte offset ${offset}: ${(e as Error).message ?? e}`, {
-      cause: e,
-      location: { file, byteOffset: offset },
-    });
+    throw new CroissantError(
+      'BAD_ARCHIVE',
+      `corrupt zip archive ${file} near byte offset ${offset}: ${(e as Error).message ?? e}`,
+      {
+        cause: e,
+        location: { file, byteOffset: offset },
+      },
+    );
   };
   // A complete zip ends with its end-of-central-directory record (22 bytes + comment ≤ 64 KiB).
   let tail = new Uint8Array(0);
@@ -203,7 +233,8 @@ async function* unzip(source: AsyncIterable<Uint8Array>, file: string): AsyncGen
 
 function hasEndRecord(tail: Uint8Array): boolean {
   for (let i = tail.byteLength - 22; i >= 0; i--) {
-    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return true;
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6)
+      return true;
   }
   return false;
 }

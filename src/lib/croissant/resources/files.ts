@@ -41,18 +41,23 @@ const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 /** Finds a distribution node by uuid (or, for robustness, by name). */
 export function findResource(md: Metadata, uuid: string): Resource {
-  const r = md.distribution.find((d) => d.uuid === uuid) ?? md.distribution.find((d) => d.name === uuid);
-  if (!r) throw new CroissantError('INVALID', `no FileObject or FileSet "${uuid}" in the distribution`);
+  const r =
+    md.distribution.find((d) => d.uuid === uuid) ?? md.distribution.find((d) => d.name === uuid);
+  if (!r)
+    throw new CroissantError('INVALID', `no FileObject or FileSet "${uuid}" in the distribution`);
   return r;
 }
 
 /** The byte source of a top-level FileObject, honouring `mapping` and refusing git+ URLs. */
 function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
   const url = fo.contentUrl;
-  const mapped = ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);
+  const mapped =
+    ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);
   if (mapped) return ctx.resolver.resolve(mapped, isUrl(mapped) ? mapped : '');
   if (!url) {
-    throw new CroissantError('INVALID', `FileObject "${fo.uuid}" has no contentUrl`, { location: { file: fo.uuid } });
+    throw new CroissantError('INVALID', `FileObject "${fo.uuid}" has no contentUrl`, {
+      location: { file: fo.uuid },
+    });
   }
   if (url.startsWith('git+')) {
     throw new CroissantError(
@@ -73,7 +78,8 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
   return async function* () {
     const done = verifiedBy.get(ctx) ?? new Set<string>();
     verifiedBy.set(ctx, done);
-    const verifier = ctx.verifyChecksums && !done.has(src.name) ? await createVerifier(fo, src.name) : null;
+    const verifier =
+      ctx.verifyChecksums && !done.has(src.name) ? await createVerifier(fo, src.name) : null;
     let bytes = 0;
     ctx.progress({ phase: 'download', file: src.name });
     for await (const chunk of src.stream(ctx.signal)) {
@@ -91,7 +97,9 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
       // reported but still read, so records stay identical to the reference's.
       if (isUrl(src.name) && !src.name.startsWith('file:')) throw e;
       done.add(src.name);
-      ctx.warn(`${(e as Error).message}. It is a local file, which the reference implementation does not verify either, so its records were still generated`);
+      ctx.warn(
+        `${(e as Error).message}. It is a local file, which the reference implementation does not verify either, so its records were still generated`,
+      );
     }
     void bytes;
   };
@@ -103,7 +111,10 @@ async function* archiveMembers(ctx: FilesContext, containers: readonly string[])
   for (const uuid of containers) {
     const r = findResource(ctx.metadata, uuid);
     if (r.kind !== 'FileObject') {
-      throw new CroissantError('UNSUPPORTED', `"${uuid}" is a FileSet; only FileObject archives can contain files`);
+      throw new CroissantError(
+        'UNSUPPORTED',
+        `"${uuid}" is a FileSet; only FileObject archives can contain files`,
+      );
     }
     const h = await createSHA256();
     h.update(r.contentUrl ?? r.uuid);
@@ -127,7 +138,13 @@ async function* fileObjectFiles(ctx: FilesContext, fo: FileObject): AsyncGenerat
   if (!fo.containedIn.length || ctx.mapping[fo.uuid]) {
     const open = download(ctx, fo);
     const path = fo.contentUrl ?? fo.uuid;
-    yield { filepath: path, fullpath: path, filename: basename(path), open, encodingFormat: fo.encodingFormat };
+    yield {
+      filepath: path,
+      fullpath: path,
+      filename: basename(path),
+      open,
+      encodingFormat: fo.encodingFormat,
+    };
     return;
   }
   const want = (fo.contentUrl ?? '').replace(/^\.\//, '');

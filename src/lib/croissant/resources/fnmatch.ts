@@ -42,6 +42,10 @@ export function matchAny(patterns: readonly string[], path: string): boolean {
 }
 
 /** Includes minus excludes. */
-export function selected(includes: readonly string[], excludes: readonly string[], path: string): boolean {
+export function selected(
+  includes: readonly string[],
+  excludes: readonly string[],
+  path: string,
+): boolean {
   return matchAny(includes, path) && !(excludes.length && matchAny(excludes, path));
 }
