@@ -350,6 +350,40 @@ describe('first screen', () => {
     await page.close();
   });
 
+  it('shows RAI fields and nested sub-fields of datasets whose data is online only', async () => {
+    const { app, browser } = setup();
+    const networkOnly = await startStaticServer('test/fixtures/croissant/network-only/1.0', {
+      cors: true,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(
+        `${app.url}/?url=${encodeURIComponent(`${networkOnly.url}/dices-350/metadata.json`)}`,
+      );
+      const rai = page.locator('[data-testid="rai"]');
+      await rai.waitFor({ timeout: WAIT });
+      expect(await rai.textContent()).toContain('rai:dataCollection');
+      await screenshot(page, 'first-screen-rai');
+
+      const squad = `${networkOnly.url}/huggingface-squad/metadata.json`;
+      await page.locator('#dataset-url').fill(squad);
+      await page.locator('[data-testid="open-url"]').click();
+      const answers = page.locator('[data-field="record_set_plain_text/answers"]');
+      await answers.waitFor({ timeout: WAIT });
+      const nested = answers.locator('[data-field="record_set_plain_text/answers/answer_start"]');
+      expect(await nested.textContent()).toContain('sc:Integer');
+      // The data lives on huggingface.co, out of reach here: a located error, not a blank page.
+      await page
+        .locator('[data-record-set="record_set_plain_text"] [data-testid="error"]')
+        .waitFor({ timeout: WAIT });
+      await expectUsable(page);
+      await screenshot(page, 'first-screen-subfields');
+      await page.close();
+    } finally {
+      await networkOnly.close();
+    }
+  });
+
   it('opens a dataset folder chosen with the folder picker', async () => {
     const { app, browser } = setup();
     const page = await browser.newPage();

@@ -2,49 +2,63 @@
  * CSV/TSV tables, streamed twice: a first pass infers pandas dtypes per column, the second
  * emits typed rows. Memory stays bounded by one chunk, whatever the file size.
  */
-import { parse } from 'csv-parse/browser/esm';
+import Papa from 'papaparse';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import { CsvColumnInference, csvCell } from '../records/pandas.ts';
 import type { Table } from './table.ts';
 
-type Info = { record: string[]; info: { lines: number; bytes: number } };
+/** Papa Parse's synchronous core parser, which its own chunked streamer drives the same way. */
+interface PapaCore {
+  parse(
+    input: string,
+    baseIndex: number,
+    ignoreLastRow: boolean,
+  ): {
+    data: string[][];
+    errors: { type: string; code: string; message: string; row?: number }[];
+    meta: { cursor: number };
+  };
+}
+const Parser = (Papa as unknown as { Parser: new (config: object) => PapaCore }).Parser;
 
-/** Parses a text stream into raw records (arrays of cells) with their line numbers. */
-async function* csvRecords(
+/**
+ * Parses a byte stream into raw records (arrays of cells), chunk by chunk: each chunk is parsed
+ * up to its last complete row and the rest carried into the next, so memory stays bounded.
+ * Blank lines are skipped, as pandas does.
+ */
+export async function* csvRecords(
   chunks: AsyncIterable<Uint8Array>,
   delimiter: string,
   file: string,
-): AsyncGenerator<Info> {
-  const parser = parse({ delimiter, relax_column_count: true, info: true, skip_empty_lines: true });
-  let failure: unknown = null;
-  parser.on('error', (e: unknown) => {
-    failure = e;
-  });
+): AsyncGenerator<string[][]> {
   const decoder = new TextDecoder('utf-8');
-  const drain = function* (): Generator<Info> {
-    for (let r = parser.read() as Info | null; r !== null; r = parser.read() as Info | null)
-      yield r;
-  };
-  const check = () => {
-    if (!failure) return;
-    const e = failure as Error & { lines?: number; bytes?: number };
-    throw new CroissantError('BAD_DATA', `malformed CSV in ${file}: ${e.message}`, {
-      cause: e,
-      location: { file, ...(e.bytes !== undefined ? { byteOffset: e.bytes } : {}) },
-    });
+  let carry = '';
+  let row = 0;
+  let bytes = 0;
+  const parse = (input: string, last: boolean) => {
+    const result = new Parser({ delimiter, newline: '' }).parse(input, 0, !last);
+    const bad = result.errors.find(
+      (e) => e.type === 'Quotes' && (last || e.code !== 'MissingQuotes'),
+    );
+    if (bad) {
+      throw new CroissantError('BAD_DATA', `malformed CSV in ${file}: ${bad.message}`, {
+        location: { file, row: row + (bad.row ?? 0) + 1, byteOffset: bytes },
+      });
+    }
+    const rows = result.data.filter((r) => !(r.length === 1 && r[0] === ''));
+    row += result.data.length;
+    carry = input.slice(result.meta.cursor);
+    return rows;
   };
   for await (const chunk of chunks) {
-    parser.write(decoder.decode(chunk, { stream: true }));
-    check();
-    yield* drain();
+    const text = carry + decoder.decode(chunk, { stream: true });
+    bytes += chunk.byteLength;
+    const rows = parse(text, false);
+    if (rows.length) yield rows;
   }
-  const tail = decoder.decode();
-  if (tail) parser.write(tail);
-  parser.end();
-  await new Promise((r) => setTimeout(r, 0));
-  check();
-  yield* drain();
+  const rows = parse(carry + decoder.decode(), true);
+  if (rows.length) yield rows;
 }
 
 /**
@@ -58,13 +72,15 @@ export async function readCsv(
 ): Promise<Table> {
   let header: string[] | null = null;
   let inference: CsvColumnInference[] = [];
-  for await (const { record } of csvRecords(open(), delimiter, file)) {
-    if (!header) {
-      header = dedupe(record);
-      inference = header.map(() => new CsvColumnInference());
-      continue;
+  for await (const records of csvRecords(open(), delimiter, file)) {
+    for (const record of records) {
+      if (!header) {
+        header = dedupe(record);
+        inference = header.map(() => new CsvColumnInference());
+        continue;
+      }
+      for (let i = 0; i < inference.length; i++) inference[i]?.add(record[i]);
     }
-    for (let i = 0; i < inference.length; i++) inference[i]?.add(record[i]);
   }
   if (!header) {
     throw new CroissantError('BAD_DATA', `${file} is empty: no CSV header row`, {
@@ -77,17 +93,18 @@ export async function readCsv(
   );
   async function* rows() {
     let first = true;
-    for await (const { record } of csvRecords(open(), delimiter, file)) {
-      if (first) {
-        first = false;
-        continue;
+    const types = columns.map((c) => dtypes.get(c) ?? 'object');
+    for await (const records of csvRecords(open(), delimiter, file)) {
+      for (const record of records) {
+        if (first) {
+          first = false;
+          continue;
+        }
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < columns.length; i++)
+          row[columns[i] as string] = csvCell(record[i], types[i] as Dtype);
+        yield row;
       }
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < columns.length; i++) {
-        const col = columns[i] as string;
-        row[col] = csvCell(record[i], dtypes.get(col) ?? 'object');
-      }
-      yield row;
     }
   }
   return { dtypes, rows: rows() };

@@ -130,19 +130,26 @@ async function* joinedRows(
     }
     lookups.push({ ...j, index, missing, leftColumn: columnOf(j.field.source as Source) });
   }
+  const transformCtx = { isDate: false };
   for await (const { row, dtypes } of parentRows(ctx, first.left, usedBy(first.left))) {
     let rows: Record<string, unknown>[] = [row];
     for (const j of lookups) {
       const next: Record<string, unknown>[] = [];
       for (const r of rows) {
-        const transformed = applyTransforms(r[j.leftColumn], j.field.source?.transforms ?? [], {
-          isDate: false,
+        const transformed = applyTransforms(
+          r[j.leftColumn],
+          j.field.source?.transforms ?? [],
+          transformCtx,
+        );
+        r[j.leftColumn] = transformed;
+        // A left join: no match gives missing values (pandas' NaN) on the right; on a name
+        // clash the left side wins.
+        const matches = j.index.get(joinKey(transformed)) ?? [j.missing];
+        matches.forEach((m, i) => {
+          const out = i === matches.length - 1 ? r : { ...r };
+          for (const k in m) if (!(k in out)) out[k] = m[k];
+          next.push(out);
         });
-        const base = { ...r, [j.leftColumn]: transformed };
-        const matches = j.index.get(joinKey(transformed));
-        // A left join: no match gives missing values (pandas' NaN) on the right.
-        if (!matches) next.push({ ...j.missing, ...base });
-        else for (const m of matches) next.push({ ...m, ...base });
       }
       rows = next;
     }
@@ -183,12 +190,17 @@ export async function* generateRows(
     const p = f.source && parentOf(ctx.metadata, f.source);
     if (p && !parents.some((q) => key(q) === key(p))) parents.push(p);
   }
-  const plans = leaves.map((f) => ({
-    field: f,
-    column: f.source ? columnOf(f.source) : '',
-    castType: castTypeOf(f.dataTypes) as CastType,
-    noMatch: 0,
-  }));
+  const plans = leaves.map((f) => {
+    const castType = castTypeOf(f.dataTypes) as CastType;
+    const plan = {
+      field: f,
+      column: f.source ? columnOf(f.source) : '',
+      castType,
+      noMatch: 0,
+      transforms: { isDate: castType === 'date', onNoMatch: () => void plan.noMatch++ },
+    };
+    return plan;
+  });
   const reportNoMatch = () => {
     for (const p of plans) {
       if (p.noMatch)
@@ -223,10 +235,7 @@ export async function* generateRows(
               },
             );
           }
-          raw = applyTransforms(row[plan.column], f.source.transforms, {
-            isDate: plan.castType === 'date',
-            onNoMatch: () => plan.noMatch++,
-          });
+          raw = applyTransforms(row[plan.column], f.source.transforms, plan.transforms);
         } else raw = f.value ?? null;
         let value: Value;
         try {
