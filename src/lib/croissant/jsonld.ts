@@ -32,7 +32,13 @@ export function parseJsonText(text: string, file: string): Json {
       const col = offset - before.lastIndexOf('\n');
       where = ` at line ${line}, column ${col} (byte offset ${offset})`;
     }
-    throw new CroissantError('BAD_JSON', `${file}: malformed JSON${where}: ${msg}`, { cause: e });
+    const looksHtml = /^\s*</.test(text)
+      ? ' (it looks like an HTML page, not a Croissant document)'
+      : '';
+    throw new CroissantError('BAD_JSON', `${file}: malformed JSON${where}${looksHtml}: ${msg}`, {
+      cause: e,
+      location: { file, ...(pos?.[1] ? { byteOffset: Number(pos[1]) } : {}) },
+    });
   }
 }
 

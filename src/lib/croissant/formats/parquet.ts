@@ -4,6 +4,8 @@
  * the app's own copy (served by Vite, never a CDN).
  */
 import { tableFromIPC, type Table as ArrowTable } from 'apache-arrow';
+import type * as NodeFs from 'node:fs/promises';
+import type * as NodeModule from 'node:module';
 import type * as ParquetWasm from 'parquet-wasm/esm';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
@@ -23,8 +25,13 @@ export function loadParquet(): Promise<ParquetModule> {
       typeof window === 'undefined' &&
       typeof self === 'undefined'
     ) {
-      const { readFile } = await import('node:fs/promises');
-      const { createRequire } = await import('node:module');
+      // Variable specifiers keep Node built-ins out of the browser bundle.
+      const fsModule = 'node:fs/promises';
+      const moduleModule = 'node:module';
+      const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof NodeFs;
+      const { createRequire } = (await import(
+        /* @vite-ignore */ moduleModule
+      )) as typeof NodeModule;
       const require = createRequire(import.meta.url);
       const wasm = await readFile(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'));
       await mod.default({ module_or_path: wasm });
