@@ -12,7 +12,7 @@ import type { ExpandedNode } from './jsonld.ts';
 import { SCHEMA, expandDocument, hasType, parseJsonText } from './jsonld.ts';
 import type { Issue, Metadata, ReadResult } from './model.ts';
 import { buildMetadata } from './parse.ts';
-import { generateRows, leafFields } from './records/generate.ts';
+import { generateBatches, leafFields } from './records/generate.ts';
 import { validate } from './validate/index.ts';
 
 export type {
@@ -110,10 +110,13 @@ export async function* recordRows(
   };
   const limit = opts.limit ?? Infinity;
   if (limit <= 0) return;
-  for await (const row of generateRows(ctx, rs, { keyBy: 'output' })) {
-    progress.records++;
+  for await (const batch of generateBatches(ctx, rs, { keyBy: 'output' })) {
+    for (const row of batch) {
+      progress.records++;
+      yield row;
+      if (progress.records >= limit) break;
+    }
     report({ phase: 'records' });
-    yield row;
     if (progress.records >= limit) break;
   }
   opts.onProgress?.({ ...progress, phase: 'done' });

@@ -95,6 +95,7 @@ export async function readCsv(
     let first = true;
     const types = columns.map((c) => dtypes.get(c) ?? 'object');
     for await (const records of csvRecords(open(), delimiter, file)) {
+      const batch: Record<string, unknown>[] = [];
       for (const record of records) {
         if (first) {
           first = false;
@@ -103,8 +104,9 @@ export async function readCsv(
         const row: Record<string, unknown> = {};
         for (let i = 0; i < columns.length; i++)
           row[columns[i] as string] = csvCell(record[i], types[i] as Dtype);
-        yield row;
+        batch.push(row);
       }
+      if (batch.length) yield batch;
     }
   }
   return { dtypes, rows: rows() };

@@ -10,7 +10,7 @@ import type * as ParquetWasm from 'parquet-wasm/esm';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import type { Table } from './table.ts';
-import { collect } from './table.ts';
+import { BATCH, collect } from './table.ts';
 
 type ParquetModule = typeof ParquetWasm;
 let modulePromise: Promise<ParquetModule> | null = null;
@@ -78,6 +78,7 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
     dtypes.set(f.name, dtype);
   }
   async function* rows() {
+    let batch: Record<string, unknown>[] = [];
     for (const row of table) {
       const out: Record<string, unknown> = {};
       const obj = row.toJSON() as Record<string, unknown>;
@@ -89,8 +90,13 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
             ? Number(v)
             : v;
       }
-      yield out;
+      batch.push(out);
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length) yield batch;
   }
   return { dtypes, rows: rows() };
 }

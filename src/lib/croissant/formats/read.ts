@@ -135,21 +135,20 @@ export async function readFileTable(file: FileRef, fields: readonly Field[]): Pr
   const props = { filename: file.filename, fullpath: file.fullpath, filepath: file.filepath };
   const propTypes: [string, Dtype][] = Object.keys(props).map((k) => [k, 'object']);
   if (method === 'none') {
-    return memoryTable(new Map(propTypes), [{ ...props }]);
+    return { ...memoryTable(new Map(propTypes), [{}]), constants: props };
   }
   const format = formatOf(file.encodingFormat, file.filepath);
   const table = await contentTable(file, format, method, fields);
   const wantsLineNumbers = fields.some((f) => f.source?.extract.fileProperty === 'lineNumbers');
   const dtypes = new Map([...table.dtypes, ...propTypes]);
   if (wantsLineNumbers) dtypes.set('lineNumbers', 'int');
+  if (!wantsLineNumbers) return { dtypes, rows: table.rows, constants: props };
   async function* rows() {
     let i = 0;
-    for await (const row of table.rows) {
-      yield wantsLineNumbers && !('lineNumbers' in row)
-        ? { ...row, lineNumbers: i, ...props }
-        : { ...row, ...props };
-      i++;
+    for await (const batch of table.rows) {
+      for (const row of batch) if (!('lineNumbers' in row)) row.lineNumbers = i++;
+      yield batch;
     }
   }
-  return { dtypes, rows: rows() };
+  return { dtypes, rows: rows(), constants: props };
 }

@@ -15,11 +15,14 @@ import type { CastType } from './cast.ts';
 import type { Dtype } from './pandas.ts';
 import { applyTransforms } from './transforms.ts';
 
-/** A source row plus the dtype of each column. */
-interface SourceRow {
-  row: Record<string, unknown>;
+/** A batch of source rows, the dtype of each column, and per-file constant columns. */
+interface SourceBatch {
+  rows: Record<string, unknown>[];
   dtypes: Map<string, Dtype>;
+  constants: Record<string, unknown>;
 }
+
+const NO_DTYPES = new Map<string, Dtype>();
 
 export type GenerateContext = FilesContext;
 
@@ -72,19 +75,20 @@ async function* parentRows(
   ctx: GenerateContext,
   p: Parent,
   fields: Field[],
-): AsyncGenerator<SourceRow> {
+): AsyncGenerator<SourceBatch> {
   if (p.kind === 'recordSet') {
     const rs = ctx.metadata.recordSets.find((r) => r.uuid === p.uuid || r.name === p.uuid);
     if (!rs) throw new CroissantError('UNKNOWN_RECORD_SET', `no record set "${p.uuid}"`);
-    for await (const row of generateRows(ctx, rs, { keyBy: 'uuid' }))
-      yield { row, dtypes: new Map() };
+    for await (const rows of generateBatches(ctx, rs, { keyBy: 'uuid' }))
+      yield { rows, dtypes: NO_DTYPES, constants: {} };
     return;
   }
   const resource = findResource(ctx.metadata, p.uuid);
   for await (const file of filesOf(ctx, resource)) {
     try {
       const table = await readFileTable(file, fields);
-      for await (const row of table.rows) yield { row, dtypes: table.dtypes };
+      const constants = table.constants ?? {};
+      for await (const rows of table.rows) yield { rows, dtypes: table.dtypes, constants };
     } catch (e) {
       throw locate(e, { file: file.filepath });
     }
@@ -100,7 +104,7 @@ async function* joinedRows(
   rs: RecordSet,
   leaves: Field[],
   parents: Parent[],
-): AsyncGenerator<SourceRow> {
+): AsyncGenerator<SourceBatch> {
   const joins = leaves.flatMap((f) => {
     const l = f.source && parentOf(ctx.metadata, f.source);
     const r = f.references && parentOf(ctx.metadata, f.references);
@@ -121,26 +125,26 @@ async function* joinedRows(
     const index = new Map<string, Record<string, unknown>[]>();
     const rightColumn = columnOf(j.field.references as Source);
     const missing: Record<string, unknown> = {};
-    for await (const { row } of parentRows(ctx, j.right, usedBy(j.right))) {
-      for (const k of Object.keys(row)) missing[k] = null;
-      const k = joinKey(row[rightColumn]);
-      const list = index.get(k) ?? [];
-      list.push(row);
-      index.set(k, list);
+    for await (const batch of parentRows(ctx, j.right, usedBy(j.right))) {
+      for (const source of batch.rows) {
+        const row = { ...batch.constants, ...source };
+        for (const k of Object.keys(row)) missing[k] = null;
+        const k = joinKey(row[rightColumn]);
+        const list = index.get(k) ?? [];
+        list.push(row);
+        index.set(k, list);
+      }
     }
     lookups.push({ ...j, index, missing, leftColumn: columnOf(j.field.source as Source) });
   }
   const transformCtx = { isDate: false };
-  for await (const { row, dtypes } of parentRows(ctx, first.left, usedBy(first.left))) {
-    let rows: Record<string, unknown>[] = [row];
+  for await (const batch of parentRows(ctx, first.left, usedBy(first.left))) {
+    let rows = batch.rows;
     for (const j of lookups) {
       const next: Record<string, unknown>[] = [];
       for (const r of rows) {
-        const transformed = applyTransforms(
-          r[j.leftColumn],
-          j.field.source?.transforms ?? [],
-          transformCtx,
-        );
+        const cell = j.leftColumn in r ? r[j.leftColumn] : batch.constants[j.leftColumn];
+        const transformed = applyTransforms(cell, j.field.source?.transforms ?? [], transformCtx);
         r[j.leftColumn] = transformed;
         // A left join: no match gives missing values (pandas' NaN) on the right; on a name
         // clash the left side wins.
@@ -153,7 +157,7 @@ async function* joinedRows(
       }
       rows = next;
     }
-    for (const r of rows) yield { row: r, dtypes };
+    yield { rows, dtypes: batch.dtypes, constants: batch.constants };
   }
 }
 
@@ -167,21 +171,32 @@ function jsonToValue(v: Json): Value {
   return v as Value;
 }
 
-/** Streams the records of `rs`. */
+/** Streams the records of `rs`, one at a time. */
 export async function* generateRows(
   ctx: GenerateContext,
   rs: RecordSet,
   opts: GenerateOptions,
 ): AsyncGenerator<RecordRow> {
+  for await (const batch of generateBatches(ctx, rs, opts)) yield* batch;
+}
+
+/** Streams the records of `rs` in batches (one async step per batch of source rows). */
+export async function* generateBatches(
+  ctx: GenerateContext,
+  rs: RecordSet,
+  opts: GenerateOptions,
+): AsyncGenerator<RecordRow[]> {
   if (rs.data) {
     // 0.8 keys inline data by field name; joins address fields by `recordSet/name`.
     const rename = opts.keyBy === 'uuid' && ctx.metadata.version === '0.8';
+    const out: RecordRow[] = [];
     for (const row of rs.data) {
-      const out: RecordRow = {};
+      const record: RecordRow = {};
       for (const [k, v] of Object.entries(row))
-        out[rename && !k.includes('/') ? `${rs.uuid}/${k}` : k] = jsonToValue(v);
-      yield out;
+        record[rename && !k.includes('/') ? `${rs.uuid}/${k}` : k] = jsonToValue(v);
+      out.push(record);
     }
+    yield out;
     return;
   }
   const leaves = leafFields(rs.fields);
@@ -219,36 +234,42 @@ export async function* generateRows(
       : joinedRows(ctx, rs, leaves, parents);
   let rowIndex = 0;
   try {
-    for await (const { row, dtypes } of source) {
+    for await (const { rows, dtypes, constants } of source) {
       throwIfAborted(ctx.signal);
-      const out: RecordRow = {};
-      for (const plan of plans) {
-        const f = plan.field;
-        let raw: unknown;
-        if (f.source) {
-          if (!(plan.column in row)) {
-            throw new CroissantError(
-              'BAD_DATA',
-              `column "${plan.column}" does not exist in the source of field ${f.uuid}`,
-              {
-                location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
-              },
-            );
+      const records: RecordRow[] = [];
+      for (const row of rows) {
+        const out: RecordRow = {};
+        for (const plan of plans) {
+          const f = plan.field;
+          let raw: unknown;
+          if (f.source) {
+            const present = plan.column in row;
+            if (!present && !(plan.column in constants)) {
+              throw new CroissantError(
+                'BAD_DATA',
+                `column "${plan.column}" does not exist in the source of field ${f.uuid}`,
+                {
+                  location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
+                },
+              );
+            }
+            const cell = present ? row[plan.column] : constants[plan.column];
+            raw = applyTransforms(cell, f.source.transforms, plan.transforms);
+          } else raw = f.value ?? null;
+          let value: Value;
+          try {
+            value = castValue(raw, plan.castType, dtypes.get(plan.column) ?? 'object');
+          } catch (e) {
+            throw locate(e, { recordSet: rs.uuid, field: f.uuid, row: rowIndex });
           }
-          raw = applyTransforms(row[plan.column], f.source.transforms, plan.transforms);
-        } else raw = f.value ?? null;
-        let value: Value;
-        try {
-          value = castValue(raw, plan.castType, dtypes.get(plan.column) ?? 'object');
-        } catch (e) {
-          throw locate(e, { recordSet: rs.uuid, field: f.uuid, row: rowIndex });
+          if (opts.keyBy === 'uuid' || v0) out[opts.keyBy === 'uuid' ? f.uuid : f.name] = value;
+          else if (top.has(f.uuid) || !f.parent) out[f.uuid] = value;
+          else nest(out, f, value);
         }
-        if (opts.keyBy === 'uuid' || v0) out[opts.keyBy === 'uuid' ? f.uuid : f.name] = value;
-        else if (top.has(f.uuid) || !f.parent) out[f.uuid] = value;
-        else nest(out, f, value);
+        rowIndex++;
+        records.push(out);
       }
-      rowIndex++;
-      yield out;
+      yield records;
     }
   } finally {
     reportNoMatch();
@@ -267,6 +288,6 @@ function nest(out: RecordRow, f: Field, value: Value): void {
   } else out[parentId] = { [f.uuid]: value };
 }
 
-async function* constantRow(): AsyncGenerator<SourceRow> {
-  yield { row: {}, dtypes: new Map() };
+async function* constantRow(): AsyncGenerator<SourceBatch> {
+  yield { rows: [{}], dtypes: NO_DTYPES, constants: {} };
 }
