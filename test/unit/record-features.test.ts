@@ -1,0 +1,147 @@
+/**
+ * Record features the corpus's expected outputs do not cover, on small hand-written documents
+ * with inline files: jsonPath/format/separator/replace transforms, text lines and line numbers,
+ * sub-field nesting, repeated fields, pandas' int→float promotion and casting errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { readCroissantText, recordRows } from '../../src/lib/croissant/index.ts';
+import type { Resolver } from '../../src/lib/io/source.ts';
+import { bytesSource, resolveRef } from '../../src/lib/io/source.ts';
+
+const CONTEXT = {
+  '@vocab': 'https://schema.org/',
+  cr: 'http://mlcommons.org/croissant/',
+  dct: 'http://purl.org/dc/terms/',
+  sc: 'https://schema.org/',
+};
+
+function files(map: Record<string, string>): Resolver {
+  return {
+    resolve(ref, base) {
+      const path = resolveRef(ref, base);
+      const text = map[path];
+      if (text === undefined) throw new Error(`no ${path}`);
+      return bytesSource(path, new TextEncoder().encode(text));
+    },
+  };
+}
+
+function doc(distribution: object[], fields: object[]) {
+  return JSON.stringify({
+    '@context': CONTEXT,
+    '@type': 'sc:Dataset',
+    'dct:conformsTo': 'http://mlcommons.org/croissant/1.0',
+    name: 'features',
+    'sc:distribution': distribution,
+    'cr:recordSet': [{ '@type': 'cr:RecordSet', '@id': 'rs', name: 'rs', 'cr:field': fields }],
+  });
+}
+const fo = (id: string, url: string, format: string) => ({
+  '@type': 'cr:FileObject',
+  '@id': id,
+  name: id,
+  contentUrl: url,
+  encodingFormat: format,
+});
+const field = (id: string, dataType: string, source: object, extra: object = {}) => ({
+  '@type': 'cr:Field',
+  '@id': `rs/${id}`,
+  name: id,
+  'cr:dataType': { '@id': dataType },
+  'cr:source': source,
+  ...extra,
+});
+
+async function rows(text: string, resolver: Resolver) {
+  const r = await readCroissantText(text, 'dir/doc.json');
+  const out = [];
+  for await (const row of recordRows(r.metadata!, 'rs', { resolver })) out.push(row);
+  return out;
+}
+
+describe('record features', () => {
+  const csv =
+    'id,when,tags,meta,n\n1,2024-03-05 10:20:30,a|b,"{""k"": 7}",3\n2,2023-12-31,c,"{""k"": 8}",\n';
+  const resolver = files({ 'dir/t.csv': csv, 'dir/lines.txt': 'first\n\nsecond\n' });
+  const src = (column: string, transform?: object) => ({
+    'cr:fileObject': { '@id': 't' },
+    'cr:extract': { 'cr:column': column },
+    ...(transform ? { 'cr:transform': transform } : {}),
+  });
+
+  it('applies format, separator, jsonPath and replace transforms', async () => {
+    const text = doc(
+      [fo('t', 't.csv', 'text/csv')],
+      [
+        field('year', 'sc:Text', src('when', { 'cr:format': '%Y/%m' }), {
+          'cr:dataType': { '@id': 'sc:Date' },
+        }),
+        field('tags', 'sc:Text', src('tags', { 'cr:separator': '|' }), { 'cr:repeated': true }),
+        field('k', 'sc:Integer', src('meta', { 'cr:jsonPath': '$.k' })),
+        field('id2', 'sc:Text', src('id', { 'cr:replace': '(\\d)/id-\\1' })),
+      ],
+    );
+    const out = await rows(text, resolver);
+    expect(out.map((r) => (r['rs/year'] as Date).toISOString())).toEqual([
+      '2024-03-01T00:00:00.000Z',
+      '2023-12-01T00:00:00.000Z',
+    ]);
+    expect(out.map((r) => r['rs/tags'])).toEqual([['a', 'b'], ['c']]);
+    expect(out.map((r) => r['rs/k'])).toEqual([7, 8]);
+    expect(out.map((r) => r['rs/id2'])).toEqual(['id-1', 'id-2']);
+  });
+
+  it('promotes an int column with a blank to float, as pandas does', async () => {
+    const text = doc(
+      [fo('t', 't.csv', 'text/csv')],
+      [field('n', 'sc:Text', src('n')), field('ni', 'sc:Integer', src('n'))],
+    );
+    const out = await rows(text, resolver);
+    expect(out.map((r) => r['rs/n'])).toEqual(['3.0', null]);
+    expect(out.map((r) => r['rs/ni'])).toEqual([3, null]);
+  });
+
+  it('reads text lines and line numbers, skipping blank lines', async () => {
+    const lineSrc = (p: string) => ({
+      'cr:fileObject': { '@id': 'l' },
+      'cr:extract': { 'cr:fileProperty': p },
+    });
+    const text = doc(
+      [fo('l', 'lines.txt', 'text/plain')],
+      [
+        field('line', 'sc:Text', lineSrc('lines')),
+        field('no', 'sc:Integer', lineSrc('lineNumbers')),
+      ],
+    );
+    expect(await rows(text, resolver)).toEqual([
+      { 'rs/line': 'first', 'rs/no': 0 },
+      { 'rs/line': 'second', 'rs/no': 1 },
+    ]);
+  });
+
+  it('nests sub-fields under their parent', async () => {
+    const text = doc(
+      [fo('t', 't.csv', 'text/csv')],
+      [
+        {
+          '@type': 'cr:Field',
+          '@id': 'rs/pair',
+          name: 'pair',
+          'cr:subField': [
+            field('pair/id', 'sc:Integer', src('id')),
+            field('pair/tags', 'sc:Text', src('tags')),
+          ],
+        },
+      ],
+    );
+    const out = await rows(text, resolver);
+    expect(out[0]).toEqual({ 'rs/pair': { 'rs/pair/id': 1, 'rs/pair/tags': 'a|b' } });
+  });
+
+  it('locates a value that cannot be cast', async () => {
+    const text = doc([fo('t', 't.csv', 'text/csv')], [field('bad', 'sc:Integer', src('tags'))]);
+    await expect(rows(text, resolver)).rejects.toThrow(
+      /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[record set rs, field rs\/bad, row 0\]/,
+    );
+  });
+});
