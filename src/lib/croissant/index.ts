@@ -40,10 +40,11 @@ export async function readCroissantText(text: string, url: string): Promise<Read
   const expanded = await expandDocument(json, url);
   const root: ExpandedNode | undefined =
     expanded.find((n) => hasType(n, SCHEMA + 'Dataset')) ?? expanded[0];
-  const version = root ? buildMetadata(root, url).version : '1.0';
+  const built = root ? buildMetadata(root, url) : null;
+  const version = built?.version ?? '1.0';
   const { errors, warnings } = validate(root, expanded, version);
   const isDataset = !!root && hasType(root, SCHEMA + 'Dataset');
-  return { metadata: isDataset && root ? buildMetadata(root, url) : null, errors, warnings };
+  return { metadata: isDataset ? built : null, errors, warnings };
 }
 
 /**

@@ -83,11 +83,13 @@ export function urlSource(url: string, opts: FetchOptions = {}): ByteSource {
 export function fetchResolver(opts: FetchOptions = {}): Resolver {
   return {
     resolve(ref, base) {
-      const base2 =
+      // In a page, a relative document location (e.g. `examples/x/metadata.json`) is relative
+      // to the page itself.
+      const absoluteBase =
         base && !/^[a-z]+:/i.test(base) && typeof location !== 'undefined'
           ? new URL(base, location.href).href
           : base;
-      return urlSource(resolveRef(ref, base2), opts);
+      return urlSource(resolveRef(ref, absoluteBase), opts);
     },
   };
 }

@@ -80,12 +80,10 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
     verifiedBy.set(ctx, done);
     const verifier =
       ctx.verifyChecksums && !done.has(src.name) ? await createVerifier(fo, src.name) : null;
-    let bytes = 0;
     ctx.progress({ phase: 'download', file: src.name });
     for await (const chunk of src.stream(ctx.signal)) {
       throwIfAborted(ctx.signal);
       verifier?.update(chunk);
-      bytes += chunk.byteLength;
       ctx.progress({ phase: 'download', bytes: chunk.byteLength, file: src.name });
       yield chunk;
     }
@@ -101,7 +99,6 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
         `${(e as Error).message}. It is a local file, which the reference implementation does not verify either, so its records were still generated`,
       );
     }
-    void bytes;
   };
 }
 
