@@ -236,7 +236,7 @@ describe('first screen', () => {
     await page.close();
   });
 
-  it('shows a located error for a 404 and an unreachable host, and stays usable', async () => {
+  it('shows a located error for a 404, an unreachable host and a CORS refusal, and stays usable', async () => {
     const { app, fixtures, browser } = setup();
     const page = await browser.newPage();
     await page.goto(app.url);
@@ -255,6 +255,21 @@ describe('first screen', () => {
     expect(await page.locator('[data-testid="error"]').getAttribute('data-code')).toBe('NETWORK');
     await expectUsable(page);
     await screenshot(page, 'first-screen-error-unreachable');
+
+    // A server that answers but sends no CORS headers: the browser refuses the response.
+    const noCors = await startStaticServer(FIXTURES, { cors: false });
+    try {
+      const refused = `${noCors.url}/titanic/metadata.json`;
+      await page.locator('#dataset-url').fill(refused);
+      await page.locator('[data-testid="open-url"]').click();
+      await waitForText(page, '[data-testid="error"]', 'CORS');
+      expect(await page.locator('[data-testid="error"]').textContent()).toContain(refused);
+      expect(await page.locator('[data-testid="error"]').getAttribute('data-code')).toBe('NETWORK');
+      await expectUsable(page);
+      await screenshot(page, 'first-screen-error-cors');
+    } finally {
+      await noCors.close();
+    }
 
     await openTitanicExample(page);
     expect(await page.locator('[data-testid="error"]').count()).toBe(0);
