@@ -30,22 +30,28 @@ export interface Resolver {
   list?(base: string, signal?: AbortSignal): AsyncIterable<ListedFile>;
 }
 
-/** Reads a whole source into one buffer. Only for things that must be whole (JSON, zip). */
-export async function readAll(source: ByteSource, signal?: AbortSignal): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of source.stream(signal)) {
-    chunks.push(chunk);
-    total += chunk.byteLength;
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
+/** Concatenates byte chunks (no copy for a single chunk). */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
   }
   return out;
+}
+
+/** Reads a whole stream into one buffer. Only for things that must be whole (JSON, members). */
+export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  return concat(parts);
+}
+
+/** Reads a whole source into one buffer. */
+export function readAll(source: ByteSource, signal?: AbortSignal): Promise<Uint8Array> {
+  return collect(source.stream(signal));
 }
 
 /** A source over bytes already in memory (inline data, archive members, tests). */

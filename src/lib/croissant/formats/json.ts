@@ -8,7 +8,8 @@ import { parseJsonText } from '../jsonld.ts';
 import { jsonColumnDtype } from '../records/pandas.ts';
 import type { Dtype } from '../records/pandas.ts';
 import type { Table } from './table.ts';
-import { collect, memoryTable } from './table.ts';
+import { collect } from '../../io/source.ts';
+import { memoryTable } from './table.ts';
 
 /** Evaluates a JSONPath the way jsonpath_rw returns matches. */
 export function jsonPathValues(doc: unknown, path: string): unknown[] {

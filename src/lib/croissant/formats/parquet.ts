@@ -10,7 +10,8 @@ import type * as ParquetWasm from 'parquet-wasm/esm';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import type { Table } from './table.ts';
-import { BATCH, collect } from './table.ts';
+import { collect } from '../../io/source.ts';
+import { BATCH } from './table.ts';
 
 type ParquetModule = typeof ParquetWasm;
 let modulePromise: Promise<ParquetModule> | null = null;

@@ -11,7 +11,8 @@ import { readCsv } from './csv.ts';
 import { jsonPathTable, readJsonDoc, readJsonLines } from './json.ts';
 import { readParquet } from './parquet.ts';
 import type { Table } from './table.ts';
-import { collect, memoryTable } from './table.ts';
+import { collect } from '../../io/source.ts';
+import { memoryTable } from './table.ts';
 
 export type Format = 'csv' | 'tsv' | 'json' | 'jsonl' | 'parquet' | 'text' | 'binary';
 

@@ -4,6 +4,7 @@
  */
 import { Gunzip, Unzip, UnzipInflate } from 'fflate';
 import { createTarDecoder } from 'modern-tar';
+import { collect, concat } from '../../io/source.ts';
 import { CroissantError } from '../errors.ts';
 
 export type ArchiveKind = 'zip' | 'tar' | 'gzip' | 'none';
@@ -42,12 +43,7 @@ async function peek(
     parts.push(r.value);
     size += r.value.byteLength;
   }
-  const head = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    head.set(p, o);
-    o += p.byteLength;
-  }
+  const head = parts.length ? concat(parts) : new Uint8Array(0);
   async function* rest(): AsyncGenerator<Uint8Array> {
     if (head.byteLength) yield head;
     if (done) return;
@@ -176,13 +172,7 @@ async function* unzip(
         // At the end of input fflate flushes what it has: a short member is a truncated one.
         if (member.originalSize !== undefined && size !== member.originalSize) return;
         pending.delete(member.name);
-        const bytes = new Uint8Array(size);
-        let o = 0;
-        for (const p of parts) {
-          bytes.set(p, o);
-          o += p.byteLength;
-        }
-        ready.push({ path: normalise(member.name), bytes });
+        ready.push({ path: normalise(member.name), bytes: concat(parts) });
       }
     };
     member.start();
@@ -255,14 +245,7 @@ export async function* readArchive(
     const inner = await peek(gunzip(rest, file), 512);
     if (detectArchive(inner.head) === 'tar') yield* untar(inner.rest, file);
     else {
-      const parts: Uint8Array[] = [];
-      for await (const c of inner.rest) parts.push(c);
-      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-      let o = 0;
-      for (const p of parts) {
-        bytes.set(p, o);
-        o += p.byteLength;
-      }
+      const bytes = await collect(inner.rest);
       const base = file.split('/').pop() ?? file;
       yield { path: base.replace(/\.gz$/i, ''), bytes };
     }
