@@ -43,3 +43,21 @@ export function pageRelative(path: string, base: URL): string {
   const pageDir = new URL('.', window.location.href).href;
   return absolute.startsWith(pageDir) ? absolute.slice(pageDir.length) : absolute;
 }
+
+const LAKE_PARAM = 'lake';
+
+/**
+ * The lake view named in the address (`?lake` or `?lake=<dataset>`): null when the address
+ * shows the open view, '' for the lake without a selected dataset, else the dataset id.
+ */
+export function lakeAddress(): string | null {
+  return new URLSearchParams(window.location.search).get(LAKE_PARAM);
+}
+
+/** Records the view in the address bar (a new history entry): see {@link lakeAddress}. */
+export function setLakeAddress(dataset: string | null): void {
+  const next = new URL(window.location.href);
+  if (dataset === null) next.searchParams.delete(LAKE_PARAM);
+  else next.searchParams.set(LAKE_PARAM, dataset);
+  if (next.href !== window.location.href) window.history.pushState(null, '', next);
+}

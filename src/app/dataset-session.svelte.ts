@@ -38,6 +38,8 @@ export class DatasetSession {
   label = $state('');
   /** The URL or path of the document that was read. */
   source = $state<string | null>(null);
+  /** What was asked for, to read it again (saving to the lake). */
+  request = $state.raw<OpenRequest | null>(null);
   metadata = $state.raw<Metadata | null>(null);
   errors = $state.raw<Issue[]>([]);
   warnings = $state.raw<Issue[]>([]);
@@ -75,6 +77,7 @@ export class DatasetSession {
     };
 
     this.#reset();
+    this.request = req;
     this.status = 'opening';
     this.label = req.kind === 'url' ? req.url : req.label;
     try {
@@ -203,6 +206,7 @@ export class DatasetSession {
   }
 
   #reset(): void {
+    this.request = null;
     this.source = null;
     this.metadata = null;
     this.errors = [];
@@ -223,7 +227,8 @@ function emptyRecordSet(): RecordSetState {
   return { status: 'waiting', rows: [], more: false, error: null };
 }
 
-function toSource(req: OpenRequest): OpenSource {
+/** The source to read for a request (the worker's form of it). */
+export function toSource(req: OpenRequest): OpenSource {
   if (req.kind === 'files')
     return { kind: 'files', files: req.files, ...(req.rootName ? { rootName: req.rootName } : {}) };
   return { kind: 'url', url: req.url };

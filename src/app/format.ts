@@ -3,6 +3,7 @@ import type { Phase } from '../lib/croissant/api.ts';
 import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
 import type { ErrorLocation } from '../lib/croissant/errors.ts';
 import type { Json } from '../lib/croissant/model.ts';
+import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 
 /** A failure, ready to show: what went wrong, where, and what to do. */
@@ -22,6 +23,7 @@ export function describeError(e: unknown): ErrorInfo {
       suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
+  if (e instanceof LakeError) return { code: e.code, message: e.message };
   if (e instanceof DOMException && e.name === 'AbortError')
     return { code: 'ABORTED', message: 'cancelled' };
   return { code: 'INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
@@ -48,6 +50,18 @@ const TITLES: Record<string, string> = {
   OFFLINE_SOURCE: 'This source cannot be read here',
   WORKER_DIED: 'The background worker stopped',
   ABORTED: 'Cancelled',
+  QUOTA_EXCEEDED: 'Storage is full',
+  CORRUPT_CHUNK: 'Stored data is damaged',
+  MISSING_CHUNK: 'Stored data is missing',
+  DATASET_EXISTS: 'This dataset is already in the lake',
+  PROTECTED_BRANCH: 'This branch is protected',
+  REF_EXISTS: 'That name is taken',
+  UNKNOWN_REF: 'No such branch, tag or commit',
+  UNKNOWN_DATASET: 'No such dataset in the lake',
+  REF_CONFLICT: 'Someone else changed this branch',
+  LOCKED: 'The lake is busy',
+  UNSUPPORTED_FORMAT: 'Written by a newer croissant-lake',
+  IO: 'Storage error',
 };
 
 const HINTS: Record<string, string> = {
@@ -65,6 +79,14 @@ const HINTS: Record<string, string> = {
   BAD_ARCHIVE: 'Download the archive again; it may have been cut short or corrupted.',
   TRUNCATED_ARCHIVE: 'Download the archive again; it was cut short.',
   WORKER_DIED: 'Open the dataset again: a fresh worker will be started.',
+  QUOTA_EXCEEDED:
+    'The browser gives this site a limited share of the disk. Delete datasets you no longer need in the Lake tab, then try again.',
+  CORRUPT_CHUNK:
+    'Delete this dataset and save it to the lake again; the damaged file cannot be repaired in place.',
+  MISSING_CHUNK: 'Delete this dataset and save it to the lake again.',
+  DATASET_EXISTS: 'Delete it in the Lake tab first, or save this one under another name.',
+  PROTECTED_BRANCH: 'Create a branch from it and work there, or unprotect it.',
+  LOCKED: 'Another tab is writing to the lake. Wait for it to finish, then try again.',
 };
 
 /** A short title for an error code. */

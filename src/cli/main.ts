@@ -1,6 +1,7 @@
 /**
  * The headless command line over the core library, with Node adapters:
- * `croissant-lake validate <url|path>` and `croissant-lake records <url|path> --record-set ID`.
+ * `croissant-lake validate <url|path>`, `croissant-lake records <url|path> --record-set ID`, and
+ * the lake's commands (lake-commands.ts).
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
@@ -13,6 +14,8 @@ import {
 } from '../lib/croissant/index.ts';
 import type { Issue } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
+import { LakeError } from '../lib/store/errors.ts';
+import { LAKE_COMMANDS, LAKE_HELP, LAKE_OPTIONS, lakeCommand } from './lake-commands.ts';
 
 const HELP = `croissant-lake — read Croissant datasets as the reference implementation does
 
@@ -32,7 +35,8 @@ Options:
   -m, --mapping ID=P    read FileObject ID (or URL) from local path or URL P; repeatable
       --no-verify       skip md5/sha256 verification
   -h, --help            this help
-`;
+
+${LAKE_HELP}`;
 
 /** Prints issues in the reference validator's layout. */
 export function printIssues(errors: Issue[], warnings: Issue[], out: (s: string) => void): void {
@@ -130,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
         mapping: { type: 'string', short: 'm', multiple: true },
         'no-verify': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        ...LAKE_OPTIONS,
       },
     });
   } catch (e) {
@@ -140,6 +145,16 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.values.help || !command) {
     console.log(HELP);
     return command || parsed.values.help ? 0 : 2;
+  }
+  if (LAKE_COMMANDS.has(command)) {
+    try {
+      const mapping = parseMapping((parsed.values.mapping as string[] | undefined) ?? []);
+      return await lakeCommand(command, parsed.positionals.slice(1), parsed.values, mapping);
+    } catch (e) {
+      const code = e instanceof LakeError || e instanceof CroissantError ? ` [${e.code}]` : '';
+      console.error(`croissant-lake: error${code}: ${(e as Error).message}`);
+      return 1;
+    }
   }
   if (!target) {
     console.error(`croissant-lake: ${command} needs a URL or path\n\n${HELP}`);

@@ -23,17 +23,10 @@ import { CroissantError, formatLocation } from '../../src/lib/croissant/errors.t
 import type { CroissantErrorCode, ErrorLocation } from '../../src/lib/croissant/errors.ts';
 import type { Issue, Metadata } from '../../src/lib/croissant/model.ts';
 import type { Resolver } from '../../src/lib/io/source.ts';
+import { resolveSource } from './dropped-source.ts';
+import type { OpenSource } from './dropped-source.ts';
 
-/** A file the user dropped or picked, with its path inside what was dropped. */
-export interface DroppedFile {
-  file: File;
-  /** Relative path with `/` separators, e.g. `titanic/data/titanic.csv`. */
-  path: string;
-}
-
-/** What to open: a URL, or files handed over from the page. */
-export type OpenSource =
-  { kind: 'url'; url: string } | { kind: 'files'; files: DroppedFile[]; rootName?: string };
+export type { DroppedFile, OpenSource } from './dropped-source.ts';
 
 export interface OpenResult {
   /** Names the opened document in the worker, for {@link CroissantWorkerApi.records}. */
@@ -129,8 +122,6 @@ export class WorkerError extends Error {
   }
 }
 
-const FETCH_TIMEOUT_MS = 30_000;
-const LOOSE_ROOT = 'dropped';
 /** Longest text shown for a bytes value. */
 const MAX_TEXT = 10_000;
 const PROGRESS_INTERVAL_MS = 80;
@@ -225,42 +216,6 @@ function release(cb: ProgressCallback | undefined): void {
   remote?.[Comlink.releaseProxy]?.();
 }
 
-/** Gives each dropped file the relative path that the files resolver reads. */
-function withPath({ file, path }: DroppedFile): File {
-  if (file.webkitRelativePath !== path) {
-    Object.defineProperty(file, 'webkitRelativePath', { value: path, configurable: true });
-  }
-  return file;
-}
-
-/**
- * Finds the Croissant document among dropped files: the shallowest `.json`/`.jsonld` whose first
- * bytes mention the Croissant vocabulary, preferring `metadata.json`.
- */
-async function findDocument(files: DroppedFile[]): Promise<DroppedFile> {
-  const depth = (p: string) => p.split('/').length;
-  const rank = (p: string) =>
-    /(^|\/)(metadata|croissant)\.json(ld)?$/i.test(p) ? 0 : p.endsWith('.jsonld') ? 1 : 2;
-  const candidates = files
-    .filter((f) => /\.json(ld)?$/i.test(f.path))
-    .sort(
-      (a, b) =>
-        depth(a.path) - depth(b.path) ||
-        rank(a.path) - rank(b.path) ||
-        a.path.localeCompare(b.path),
-    );
-  for (const c of candidates) {
-    const head = await c.file.slice(0, 65_536).text();
-    if (/mlcommons\.org\/(croissant|schema)/.test(head)) return c;
-  }
-  const first = candidates[0];
-  if (first) return first;
-  throw new CroissantError(
-    'NOT_A_DATASET',
-    `none of the ${files.length} dropped files is a .json or .jsonld document`,
-  );
-}
-
 /** The worker-side implementation of {@link CroissantWorkerApi} over the core reader. */
 export function createCroissantService(lib: CroissantLib): CroissantWorkerApi {
   const sessions = new Map<number, { metadata: Metadata; resolver: Resolver }>();
@@ -288,21 +243,7 @@ export function createCroissantService(lib: CroissantLib): CroissantWorkerApi {
     open(opId, source, cb) {
       return run(opId, cb, async (signal) => {
         const onProgress = throttled(cb);
-        let resolver: Resolver;
-        let path: string;
-        if (source.kind === 'url') {
-          resolver = lib.fetchResolver({ timeoutMs: FETCH_TIMEOUT_MS });
-          path = source.url;
-        } else {
-          // The files resolver addresses files relative to one root folder; loose files
-          // (dropped side by side) get a synthetic root so that their own folders are kept.
-          const root = source.rootName ?? LOOSE_ROOT;
-          const files = source.rootName
-            ? source.files
-            : source.files.map((f) => ({ ...f, path: `${root}/${f.path}` }));
-          resolver = lib.filesResolver(files.map(withPath), root);
-          path = (await findDocument(files)).path.slice(root.length + 1);
-        }
+        const { path, resolver } = await resolveSource(source, lib);
         const read = await lib.readCroissant(path, { resolver, signal, onProgress });
         const handle = nextHandle++;
         if (read.metadata) sessions.set(handle, { metadata: read.metadata, resolver });

@@ -49,7 +49,7 @@ export function findResource(md: Metadata, uuid: string): Resource {
 }
 
 /** The byte source of a top-level FileObject, honouring `mapping` and refusing git+ URLs. */
-function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
+export function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
   const url = fo.contentUrl;
   const mapped =
     ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);

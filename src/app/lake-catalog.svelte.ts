@@ -1,0 +1,160 @@
+/**
+ * The lake as the page sees it: the catalog (read from the lake on start, so it survives a
+ * reload), saving a dataset into it with progress and cancel, deleting, freeing space. Owns the
+ * lake worker client; every other lake state calls the worker through {@link LakeCatalog.call}.
+ */
+import type { LakeCallOptions, LakeClient } from '../../workers/api/lake-client.ts';
+import type {
+  CatalogEntry,
+  IngestProgress,
+  IngestResult,
+  IngestSource,
+  LakeArgs,
+  LakeMethod,
+  LakeResult,
+} from '../../workers/api/lake.api.ts';
+import { describeError } from './format.ts';
+import type { ErrorInfo } from './format.ts';
+
+/** Where saving a dataset stands. */
+export type SaveState =
+  | { status: 'idle' }
+  | { status: 'saving'; label: string; progress: IngestProgress | null; cancelling: boolean }
+  | { status: 'saved'; label: string; result: IngestResult }
+  | { status: 'cancelled'; label: string }
+  | { status: 'failed'; label: string; error: ErrorInfo };
+
+export class LakeCatalog {
+  status = $state<'loading' | 'ready' | 'failed'>('loading');
+  datasets = $state.raw<CatalogEntry[]>([]);
+  /** Bytes of every chunk in the lake. */
+  totalBytes = $state(0);
+  /** The browser's figures for this site, when it gives them. */
+  usage = $state<number | null>(null);
+  quota = $state<number | null>(null);
+  /** Why reading the catalog, deleting or freeing space failed. */
+  failure = $state.raw<ErrorInfo | null>(null);
+  save = $state.raw<SaveState>({ status: 'idle' });
+  /** A delete or free-space is running. */
+  working = $state(false);
+
+  readonly #makeClient: () => LakeClient;
+  #client: LakeClient | null = null;
+  #saving: AbortController | null = null;
+  #refreshes = 0;
+  #destroyed = false;
+
+  /** `makeClient` starts a worker; called lazily, and again after a worker died. */
+  constructor(makeClient: () => LakeClient) {
+    this.#makeClient = makeClient;
+  }
+
+  /** Runs a lake operation in the worker (restarting it if it died). */
+  call<K extends LakeMethod>(
+    method: K,
+    args: LakeArgs<K>,
+    opts: LakeCallOptions = {},
+  ): Promise<LakeResult<K>> {
+    if (!this.#client?.alive) this.#client = this.#makeClient();
+    return this.#client.call(method, args, opts);
+  }
+
+  /** Reads the catalog and sizes again. Never throws: a failure lands in {@link failure}. */
+  async refresh(): Promise<void> {
+    if (this.#destroyed) return;
+    const mine = ++this.#refreshes;
+    try {
+      const catalog = await this.call('datasets', []);
+      if (this.#destroyed || mine !== this.#refreshes) return;
+      this.datasets = catalog.datasets;
+      this.totalBytes = catalog.totalBytes;
+      this.usage = catalog.usage ?? null;
+      this.quota = catalog.quota ?? null;
+      this.status = 'ready';
+    } catch (e) {
+      if (this.#destroyed || mine !== this.#refreshes) return;
+      this.failure = describeError(e);
+      if (this.status === 'loading') this.status = 'failed';
+    }
+  }
+
+  /** Saves a dataset into the lake (one at a time). Never throws: the outcome is {@link save}. */
+  async ingest(source: IngestSource, label: string, dataset?: string): Promise<void> {
+    if (this.#destroyed || this.save.status === 'saving') return;
+    const controller = new AbortController();
+    this.#saving = controller;
+    this.save = { status: 'saving', label, progress: null, cancelling: false };
+    const onProgress = (progress: IngestProgress) => {
+      if (this.save.status === 'saving' && this.#saving === controller) {
+        this.save = { ...this.save, progress };
+      }
+    };
+    try {
+      const opts = dataset ? { dataset } : {};
+      const result = await this.call('ingest', [source, opts], {
+        signal: controller.signal,
+        onProgress,
+      });
+      if (this.#destroyed) return;
+      this.save = { status: 'saved', label, result };
+    } catch (e) {
+      if (this.#destroyed) return;
+      const error = describeError(e);
+      this.save =
+        error.code === 'ABORTED'
+          ? { status: 'cancelled', label }
+          : { status: 'failed', label, error };
+    } finally {
+      if (this.#saving === controller) this.#saving = null;
+    }
+    await this.refresh();
+  }
+
+  /** Asks the worker to stop the save; {@link save} says how it ended. */
+  cancelIngest(): void {
+    if (this.save.status !== 'saving' || !this.#saving) return;
+    this.save = { ...this.save, cancelling: true };
+    this.#saving.abort();
+  }
+
+  /** Forgets the outcome of the last save. */
+  dismissSave(): void {
+    if (this.save.status !== 'saving') this.save = { status: 'idle' };
+  }
+
+  /** Deletes a dataset; its space is freed by garbage collection. */
+  remove(id: string): Promise<void> {
+    return this.#work(() => this.call('deleteDataset', [id]));
+  }
+
+  /**
+   * Deletes every chunk no dataset uses, however new. An ingest running in another tab would
+   * lose its chunks, so the page offers this only while it is not saving itself.
+   */
+  freeSpace(): Promise<void> {
+    return this.#work(() => this.call('gc', [{ graceMs: 0 }]));
+  }
+
+  /** Stops the worker; the catalog cannot be used afterwards. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#saving?.abort();
+    this.#client?.terminate();
+    this.#client = null;
+  }
+
+  async #work(run: () => Promise<unknown>): Promise<void> {
+    if (this.#destroyed) return;
+    this.working = true;
+    this.failure = null;
+    try {
+      await run();
+    } catch (e) {
+      if (!this.#destroyed) this.failure = describeError(e);
+    } finally {
+      this.working = false;
+    }
+    await this.refresh();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The browser backend: chunks in OPFS, entries in IndexedDB, locks through Web Locks. Works in
+ * a dedicated worker (chunks are then written through sync access handles) and on the main
+ * thread (through `createWritable()`).
+ */
+import { DexieRefStore } from './dexie-refs.ts';
+import { checkLakeName, OpfsChunkStore } from './opfs.ts';
+import type { LakeBackend } from './types.ts';
+import { WebLocks } from './web-locks.ts';
+
+/** Opens (creating it if needed) the browser lake `lakeName`. */
+export async function openBrowserBackend(lakeName = 'default'): Promise<LakeBackend> {
+  checkLakeName(lakeName);
+  const chunks = await OpfsChunkStore.open(lakeName);
+  const refs = new DexieRefStore(lakeName);
+  return {
+    chunks,
+    refs,
+    locks: new WebLocks(lakeName),
+    async close() {
+      refs.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Entries in IndexedDB through Dexie: database `croissant-lake-<lake>`, table `entries` keyed
+ * by `key`. IndexedDB serialises read-write transactions on one table across every tab and
+ * worker of the origin, which is what makes cas() atomic without any lock.
+ */
+import Dexie from 'dexie';
+import type { Table } from 'dexie';
+import { checkVersion, toJsonValue } from './common.ts';
+import type { Entry, RefStore } from './types.ts';
+
+/** The IndexedDB database name of lake `lakeName`. */
+export function refDatabaseName(lakeName: string): string {
+  return `croissant-lake-${lakeName}`;
+}
+
+class LakeDatabase extends Dexie {
+  entries!: Table<Entry, string>;
+
+  constructor(name: string) {
+    super(name);
+    this.version(1).stores({ entries: 'key' });
+  }
+}
+
+/** A {@link RefStore} over IndexedDB; works in workers and on the main thread. */
+export class DexieRefStore implements RefStore {
+  private readonly db: LakeDatabase;
+
+  /** Opens (lazily, on first use) the entries of lake `lakeName`. */
+  constructor(lakeName: string) {
+    this.db = new LakeDatabase(refDatabaseName(lakeName));
+  }
+
+  async get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
+    return (await this.db.entries.get(key)) as Entry<T> | undefined;
+  }
+
+  async list<T = unknown>(prefix: string): Promise<Entry<T>[]> {
+    // A primary-key range scan: already in key order, and only the prefix is read.
+    const rows =
+      prefix === ''
+        ? await this.db.entries.toArray()
+        : await this.db.entries.where('key').startsWith(prefix).toArray();
+    return rows as Entry<T>[];
+  }
+
+  async cas<T = unknown>(key: string, expected: number, value: T | null): Promise<boolean> {
+    checkVersion(key, expected);
+    const stored = value === null ? null : toJsonValue(key, value);
+    return this.db.transaction('rw', this.db.entries, async () => {
+      const current = (await this.db.entries.get(key))?.version ?? 0;
+      if (current !== expected) return false;
+      if (stored === null) await this.db.entries.delete(key);
+      else await this.db.entries.put({ key, value: stored, version: current + 1 });
+      return true;
+    });
+  }
+
+  /** Closes the database connection (a pending `Dexie.delete` waits for this). */
+  close(): void {
+    this.db.close();
+  }
+}

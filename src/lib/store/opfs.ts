@@ -1,0 +1,257 @@
+/**
+ * Chunks in the Origin Private File System: `<lake>/chunks/<ab>/<sha256>`, written under
+ * `<lake>/tmp/<random>` and moved into place when complete.
+ *
+ * Meant to run in a dedicated worker, where writes go through sync access handles (the fast
+ * path, and the only one that reports a full disk promptly). On the main thread, where those
+ * do not exist, writes fall back to `createWritable()`. Reads always use `getFile()`: a sync
+ * handle locks its file exclusively, and two tabs must be able to read one chunk at once.
+ */
+import {
+  checkHash,
+  checkRange,
+  corruptChunk,
+  missingChunk,
+  quotaExceeded,
+  rangePastEnd,
+} from './common.ts';
+import { isQuotaError, LakeError } from './errors.ts';
+import { isHash, sha256 } from './hash.ts';
+import type { ChunkInfo, ChunkStore } from './types.ts';
+
+/** `move()` is in Chromium and Firefox but not yet in TypeScript's DOM types. */
+type MovableHandle = FileSystemFileHandle & {
+  move?: (parent: FileSystemDirectoryHandle, name: string) => Promise<void>;
+};
+
+/** Async iteration of a folder is not in the DOM types this project compiles against. */
+type IterableDirectory = FileSystemDirectoryHandle & {
+  entries(): AsyncIterable<[string, FileSystemHandle]>;
+};
+
+/** How {@link OpfsChunkStore.put} writes in the current context. */
+export interface OpfsWritePath {
+  /** `sync-access-handle` in a dedicated worker, otherwise `writable`. */
+  write: 'sync-access-handle' | 'writable';
+  /** True when finished files are moved into place (`FileSystemFileHandle.move`). */
+  move: boolean;
+}
+
+/** A {@link ChunkStore} over the Origin Private File System. */
+export class OpfsChunkStore implements ChunkStore {
+  readonly lakeName: string;
+  private readonly chunks: FileSystemDirectoryHandle;
+  private readonly tmp: FileSystemDirectoryHandle;
+
+  private constructor(
+    lakeName: string,
+    chunks: FileSystemDirectoryHandle,
+    tmp: FileSystemDirectoryHandle,
+  ) {
+    this.lakeName = lakeName;
+    this.chunks = chunks;
+    this.tmp = tmp;
+  }
+
+  /** Opens (creating it if needed) the chunk store of lake `lakeName`. */
+  static async open(lakeName: string): Promise<OpfsChunkStore> {
+    checkLakeName(lakeName);
+    const root = await navigator.storage.getDirectory();
+    const lake = await root.getDirectoryHandle(lakeName, { create: true });
+    const chunks = await lake.getDirectoryHandle('chunks', { create: true });
+    const tmp = await lake.getDirectoryHandle('tmp', { create: true });
+    return new OpfsChunkStore(lakeName, chunks, tmp);
+  }
+
+  /** How writes happen here (for diagnostics and tests). */
+  static writePath(): OpfsWritePath {
+    const proto = globalThis.FileSystemFileHandle?.prototype as MovableHandle | undefined;
+    return {
+      write:
+        typeof proto?.createSyncAccessHandle === 'function' ? 'sync-access-handle' : 'writable',
+      move: typeof proto?.move === 'function',
+    };
+  }
+
+  async has(hash: string): Promise<boolean> {
+    const handle = await this.#handle(hash);
+    if (!handle) return false;
+    if (OpfsChunkStore.writePath().move || hash === EMPTY_SHA256) return true;
+    // Without move() the final name exists, empty, from the start of its write until the
+    // write commits (and forever after a crash mid-write): that is not a stored chunk.
+    return (await handle.getFile()).size > 0;
+  }
+
+  async put(hash: string, bytes: Uint8Array): Promise<void> {
+    if (await this.has(hash)) return;
+    const shard = await this.chunks.getDirectoryHandle(hash.slice(0, 2), { create: true });
+    if (!OpfsChunkStore.writePath().move) {
+      // createWritable() writes a swap file and replaces the target only on close(), so the
+      // final name never holds a partial chunk (only, briefly, an empty file: see has()).
+      const final = await shard.getFileHandle(hash, { create: true });
+      await this.#write(hash, final, bytes, 'writable', () => shard.removeEntry(hash));
+      return;
+    }
+    const mode = OpfsChunkStore.writePath().write;
+    for (let attempt = 0; ; attempt++) {
+      const name = crypto.randomUUID();
+      const file = (await this.tmp.getFileHandle(name, { create: true })) as MovableHandle;
+      const removeTmp = () => this.tmp.removeEntry(name);
+      await this.#write(hash, file, bytes, mode, removeTmp);
+      try {
+        await file.move!(shard, hash);
+        return;
+      } catch (e) {
+        await removeTmp().catch(() => undefined);
+        // Another tab stored the same chunk meanwhile: same bytes, so this put is done.
+        if (await this.has(hash)) return;
+        // NotFoundError: a concurrent sweepTemporary() removed our file; write it again.
+        if (domName(e) !== 'NotFoundError' || attempt >= 2) {
+          throw new LakeError('IO', `Could not store chunk ${hash} in OPFS: ${String(e)}`, {
+            cause: e,
+          });
+        }
+      }
+    }
+  }
+
+  async get(hash: string): Promise<Uint8Array> {
+    const bytes = new Uint8Array(await (await this.#file(hash)).arrayBuffer());
+    const actual = await sha256(bytes);
+    if (actual !== hash) throw corruptChunk(hash, actual);
+    return bytes;
+  }
+
+  async getRange(hash: string, offset: number, length: number): Promise<Uint8Array> {
+    checkRange(hash, offset, length);
+    const file = await this.#file(hash);
+    if (offset + length > file.size) throw rangePastEnd(hash, file.size, offset, length);
+    return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+  }
+
+  async delete(hash: string): Promise<void> {
+    checkHash(hash);
+    try {
+      const shard = await this.chunks.getDirectoryHandle(hash.slice(0, 2));
+      await shard.removeEntry(hash);
+    } catch (e) {
+      if (domName(e) !== 'NotFoundError') throw e;
+    }
+  }
+
+  async *list(): AsyncIterable<ChunkInfo> {
+    for await (const [shardName, shard] of (this.chunks as IterableDirectory).entries()) {
+      if (shard.kind !== 'directory' || !/^[0-9a-f]{2}$/.test(shardName)) continue;
+      for await (const [name, handle] of (shard as IterableDirectory).entries()) {
+        if (handle.kind !== 'file' || !isHash(name) || !name.startsWith(shardName)) continue;
+        let file: File;
+        try {
+          file = await (handle as FileSystemFileHandle).getFile();
+        } catch (e) {
+          if (domName(e) === 'NotFoundError') continue; // deleted meanwhile
+          throw e;
+        }
+        yield { hash: name, size: file.size, mtime: file.lastModified };
+      }
+    }
+  }
+
+  async sweepTemporary(): Promise<number> {
+    let removed = 0;
+    const names: string[] = [];
+    for await (const [name] of (this.tmp as IterableDirectory).entries()) names.push(name);
+    for (const name of names) {
+      try {
+        await this.tmp.removeEntry(name, { recursive: true });
+        removed++;
+      } catch (e) {
+        // A file a worker is writing right now is locked by its sync handle: not a leftover.
+        const n = domName(e);
+        if (n !== 'NoModificationAllowedError' && n !== 'NotFoundError') throw e;
+      }
+    }
+    return removed;
+  }
+
+  /** Writes `bytes` to `file`; on any failure calls `remove` so nothing half-written stays. */
+  async #write(
+    hash: string,
+    file: FileSystemFileHandle,
+    bytes: Uint8Array,
+    mode: OpfsWritePath['write'],
+    remove: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      if (mode === 'sync-access-handle') {
+        const handle = await file.createSyncAccessHandle();
+        try {
+          const written = handle.write(bytes, { at: 0 });
+          if (written !== bytes.length) {
+            throw new LakeError('IO', `Short write of chunk ${hash}: ${written}/${bytes.length}`);
+          }
+          handle.flush();
+        } finally {
+          handle.close();
+        }
+      } else {
+        const writable = await file.createWritable({ keepExistingData: false });
+        try {
+          await writable.write(bytes as Uint8Array<ArrayBuffer>);
+          await writable.close();
+        } catch (e) {
+          await writable.abort().catch(() => undefined);
+          throw e;
+        }
+      }
+    } catch (e) {
+      await remove().catch(() => undefined);
+      if (isQuotaError(e)) throw quotaExceeded(hash, bytes.length, e);
+      if (e instanceof LakeError) throw e;
+      throw new LakeError('IO', `Could not write chunk ${hash} to OPFS: ${String(e)}`, {
+        cause: e,
+      });
+    }
+  }
+
+  async #handle(hash: string): Promise<FileSystemFileHandle | undefined> {
+    checkHash(hash);
+    try {
+      const shard = await this.chunks.getDirectoryHandle(hash.slice(0, 2));
+      return await shard.getFileHandle(hash);
+    } catch (e) {
+      if (domName(e) === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async #file(hash: string): Promise<File> {
+    const handle = await this.#handle(hash);
+    if (!handle) throw missingChunk(hash);
+    try {
+      return await handle.getFile();
+    } catch (e) {
+      if (domName(e) === 'NotFoundError') throw missingChunk(hash, e);
+      throw e;
+    }
+  }
+}
+
+/** sha256 of zero bytes: the one chunk that is legitimately empty. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** The DOMException name of `e` (NotFoundError…), if any. */
+function domName(e: unknown): string | undefined {
+  const name = (e as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Throws BAD_INPUT unless `name` can name a lake (it becomes an OPFS folder name). */
+export function checkLakeName(name: string): void {
+  if (!name || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `Bad lake name ${JSON.stringify(name)}: it must be non-empty, not "." or "..", and ` +
+        'contain no "/" or "\\".',
+    );
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Record values as the lake stores them, and their Arrow encoding (docs/format.md, "Record
+ * fragments"). Images and binary values are stored as objects and referenced by sha256.
+ */
+import {
+  Bool,
+  Field as ArrowField,
+  Float64,
+  Int32,
+  Int64,
+  Struct,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
+import { LakeError } from '../store/errors.ts';
+import type { ColumnDef, ColumnType } from './manifest.ts';
+
+/** An image in a fragment: its description, and the object holding its bytes. */
+export interface ImageRef {
+  sha256: string;
+  format: string;
+  mode: string;
+  width: number;
+  height: number;
+}
+
+/** One cell. Timestamps are ms since epoch; blobs are the sha256 of their object. */
+export type Cell = null | string | number | bigint | boolean | ImageRef;
+
+/** One row, keyed by column name, without `_rowid`. */
+export type LakeRow = Record<string, Cell>;
+
+export const ROWID = '_rowid';
+
+const IMAGE = () =>
+  new Struct([
+    new ArrowField('format', new Utf8(), true),
+    new ArrowField('mode', new Utf8(), true),
+    new ArrowField('width', new Int32(), true),
+    new ArrowField('height', new Int32(), true),
+    new ArrowField('sha256', new Utf8(), true),
+  ]);
+
+/** The Arrow type of a column type. */
+export function arrowTypeOf(t: ColumnType): DataType {
+  switch (t) {
+    case 'int64':
+      return new Int64();
+    case 'float64':
+      return new Float64();
+    case 'bool':
+      return new Bool();
+    case 'timestamp':
+      return new TimestampMillisecond();
+    case 'image':
+      return IMAGE();
+    case 'utf8':
+    case 'blob':
+      return new Utf8();
+  }
+}
+
+/** The column type of an Arrow type (for tables arriving from CSV, Parquet or SQL). */
+export function columnTypeOf(t: DataType): ColumnType {
+  const s = String(t);
+  if (/^u?int/i.test(s)) return 'int64';
+  if (/^float|^double|^decimal/i.test(s)) return 'float64';
+  if (/^bool/i.test(s)) return 'bool';
+  if (/^timestamp|^date/i.test(s)) return 'timestamp';
+  if (/^struct<.*sha256/i.test(s)) return 'image';
+  return 'utf8';
+}
+
+function coerce(t: ColumnType, v: Cell, column: string): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t) {
+    case 'int64':
+      if (typeof v === 'bigint') return v;
+      if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
+      if (typeof v === 'boolean') return v ? 1n : 0n;
+      break;
+    case 'float64':
+      if (typeof v === 'number') return v;
+      if (typeof v === 'bigint') return Number(v);
+      break;
+    case 'bool':
+      if (typeof v === 'boolean') return v;
+      break;
+    case 'timestamp':
+      if (typeof v === 'number') return new Date(v);
+      if (typeof v === 'bigint') return new Date(Number(v));
+      break;
+    case 'image':
+      if (typeof v === 'object') return v;
+      break;
+    case 'utf8':
+    case 'blob':
+      return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  throw new LakeError(
+    'SCHEMA_MISMATCH',
+    `column ${column} is ${t}, but a value is ${typeof v}: ${String(v)}`,
+  );
+}
+
+/** Builds an Arrow table `_rowid` + `columns` from rows. */
+export function buildTable(
+  columns: readonly ColumnDef[],
+  rowids: readonly bigint[],
+  rows: readonly LakeRow[],
+): Table {
+  const vectors: Record<string, Vector> = {
+    [ROWID]: vectorFromArray(rowids as bigint[], new Int64()),
+  };
+  for (const c of columns) {
+    const values = rows.map((r) => coerce(c.type, r[c.name] ?? null, c.name));
+    vectors[c.name] = vectorFromArray(values as never[], arrowTypeOf(c.type));
+  }
+  return new Table(vectors);
+}
+
+/** Reads a cell out of an Arrow value. */
+export function toCell(t: ColumnType, v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (t === 'image') {
+    const o = (v as { toJSON?: () => unknown }).toJSON?.() ?? v;
+    return o as ImageRef;
+  }
+  if (t === 'timestamp') return typeof v === 'number' ? v : Number(v);
+  return v as Cell;
+}
+
+/** A string equal for equal cells, for comparisons in diff and merge. */
+export function cellKey(v: Cell): string {
+  if (v === null) return 'null';
+  if (typeof v === 'bigint') return 'i' + v.toString();
+  if (typeof v === 'number') return Number.isNaN(v) ? 'nan' : 'n' + String(v);
+  if (typeof v === 'object')
+    return 'o' + v.sha256 + '/' + v.format + v.mode + v.width + 'x' + v.height;
+  return typeof v + ':' + String(v);
+}

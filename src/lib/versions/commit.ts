@@ -1,0 +1,126 @@
+/**
+ * The commit protocol (docs/format.md, "Writing a commit"): chunks first, the commit chunk
+ * next, the ref last, by compare-and-set under the dataset's lock. When another writer moved
+ * the branch meanwhile, the change is built again on the new head (a clean rebase) or refused.
+ */
+import { LakeError } from '../store/errors.ts';
+import type { LakeBackend } from '../store/types.ts';
+import { putJson } from './chunks.ts';
+import { FORMAT_VERSION, type Commit, type Lineage } from './manifest.ts';
+import { getRef, refKey, type RefValue } from './refs.ts';
+
+/** What an operation contributes to a commit; the protocol fills in the rest. */
+export interface CommitDraft {
+  message: string;
+  lineage: Lineage;
+  document: string | null;
+  objects: string | null;
+  recordSets: Commit['recordSets'];
+  /** Parents besides the branch head (a merge's other side). */
+  extraParents?: string[];
+}
+
+export interface CommitOptions {
+  author?: string;
+  /** Fail with REF_CONFLICT unless the branch is at this commit (null: must not exist). */
+  expectedHead?: string | null;
+  /** Build again on a moved head instead of failing (default true). */
+  rebase?: boolean;
+  /** Create the branch with this protection when it does not exist (ingest). */
+  create?: { protected: boolean };
+  /** Time to record, for reproducible tests; defaults to now. */
+  time?: string;
+}
+
+export interface CommitResult {
+  hash: string;
+  commit: Commit;
+}
+
+/** Builds a commit on `branch` and moves the branch to it. */
+export async function commitToBranch(
+  backend: LakeBackend,
+  dataset: string,
+  branch: string,
+  build: (head: string | null) => Promise<CommitDraft>,
+  opts: CommitOptions = {},
+): Promise<CommitResult> {
+  const key = refKey(dataset, 'branch', branch);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const ref = await getRef(backend.refs, dataset, 'branch', branch);
+    if (!ref && !opts.create) {
+      throw new LakeError('UNKNOWN_REF', `dataset ${dataset} has no branch "${branch}"`);
+    }
+    if (ref?.protected) throw protectedError(dataset, branch);
+    const head = ref?.commit ?? null;
+    if (opts.expectedHead !== undefined && opts.expectedHead !== head && attempt === 0) {
+      if (opts.rebase === false) throw conflictError(dataset, branch, opts.expectedHead, head);
+    }
+    const draft = await build(head);
+    const commit: Commit = {
+      format: 'croissant-lake/commit',
+      formatVersion: FORMAT_VERSION,
+      features: featuresOf(draft.recordSets),
+      dataset,
+      parents: [...(head ? [head] : []), ...(draft.extraParents ?? [])],
+      author: opts.author ?? 'croissant-lake',
+      time: opts.time ?? new Date().toISOString(),
+      message: draft.message,
+      lineage: draft.lineage,
+      document: draft.document,
+      objects: draft.objects,
+      recordSets: draft.recordSets,
+    };
+    const hash = await putJson(backend.chunks, commit);
+    const moved = await backend.locks.withLock(`dataset:${dataset}`, async () => {
+      const now = await getRef(backend.refs, dataset, 'branch', branch);
+      if (now?.protected) throw protectedError(dataset, branch);
+      const value: RefValue = {
+        commit: hash,
+        protected: now?.protected ?? opts.create?.protected ?? false,
+        updatedAt: new Date().toISOString(),
+      };
+      return backend.refs.cas(key, ref?.version ?? 0, value);
+    });
+    if (moved) return { hash, commit };
+    if (opts.rebase === false) {
+      const now = await getRef(backend.refs, dataset, 'branch', branch);
+      throw conflictError(dataset, branch, head, now?.commit ?? null);
+    }
+  }
+  throw new LakeError(
+    'REF_CONFLICT',
+    `branch "${branch}" of ${dataset} kept moving while committing (8 attempts); try again`,
+  );
+}
+
+function featuresOf(recordSets: Commit['recordSets']): string[] {
+  const f = new Set<string>();
+  for (const rs of Object.values(recordSets)) {
+    for (const fr of rs.fragments) {
+      if (fr.deletions) f.add('deletions');
+      if (fr.extension) f.add('column-groups');
+    }
+  }
+  return [...f].sort();
+}
+
+/** The error for a write to a protected branch. */
+export function protectedError(dataset: string, branch: string): LakeError {
+  return new LakeError(
+    'PROTECTED_BRANCH',
+    `branch "${branch}" of ${dataset} is protected (read-only); create a branch from it and commit there, or unprotect it`,
+  );
+}
+
+function conflictError(
+  dataset: string,
+  branch: string,
+  expected: string | null,
+  now: string | null,
+) {
+  return new LakeError(
+    'REF_CONFLICT',
+    `branch "${branch}" of ${dataset} moved to ${now ?? '(deleted)'} since ${expected ?? '(none)'}; another tab or process committed first. Reload and apply the change again.`,
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * CSV files given to append and add-columns: parsed with the reader's Papa Parse based
+ * streaming parser (`csvRecords`), numbered like a spreadsheet (the header is row 1), and hashed
+ * as they stream so the operation's lineage names the exact content it read.
+ */
+import { CroissantError } from '../croissant/errors.ts';
+import { csvRecords } from '../croissant/formats/csv.ts';
+import type { ByteSource } from '../io/source.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import { sha256Stream } from '../store/hash.ts';
+import { matchColumn } from './cells.ts';
+import type { ColumnDef } from './manifest.ts';
+
+/** One CSV record and its row number (the header is row 1; blank lines are skipped). */
+export interface CsvRecord {
+  row: number;
+  cells: string[];
+}
+
+/** Options shared by appendCsv and addColumnsCsv. */
+export interface CsvOptions {
+  /** The CSV file (its `name` appears in errors and lineage). */
+  csv: ByteSource;
+  /** Field delimiter (default `,`). */
+  delimiter?: string;
+  signal?: AbortSignal;
+}
+
+/** The sha256 of a source's bytes (one streaming pass). */
+export async function sourceSha256(src: ByteSource, signal?: AbortSignal): Promise<string> {
+  const h = await sha256Stream();
+  for await (const c of src.stream(signal)) {
+    checkAborted(signal);
+    h.update(c);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Streams a CSV file: first its header (as `row: 1`), then batches of data records. A record
+ * whose cell count differs from the header's is refused with its row number; malformed quoting
+ * becomes BAD_INPUT naming the file.
+ */
+export async function* csvRows(
+  opts: CsvOptions,
+): AsyncGenerator<{ header: string[]; records: CsvRecord[] }> {
+  const file = opts.csv.name;
+  let header: string[] | null = null;
+  let row = 0;
+  try {
+    for await (const batch of csvRecords(
+      opts.csv.stream(opts.signal),
+      opts.delimiter ?? ',',
+      file,
+    )) {
+      checkAborted(opts.signal);
+      const records: CsvRecord[] = [];
+      for (const cells of batch) {
+        row++;
+        if (!header) {
+          header = cells.map((h) => h.trim());
+          continue;
+        }
+        if (cells.length !== header.length) {
+          throw new LakeError(
+            'BAD_INPUT',
+            `${file}, row ${row}: has ${cells.length} cells but the header (row 1) has ${header.length}`,
+          );
+        }
+        records.push({ row, cells });
+      }
+      if (header) yield { header, records };
+    }
+  } catch (e) {
+    if (e instanceof CroissantError) {
+      throw new LakeError('BAD_INPUT', `${file} is not a readable CSV file: ${e.message}`, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  if (!header) throw new LakeError('BAD_INPUT', `${file} is empty: it needs a header row`);
+}
+
+/** Reads a whole CSV file into memory (add-columns holds its rows anyway). */
+export async function readCsvAll(
+  opts: CsvOptions,
+): Promise<{ header: string[]; records: CsvRecord[] }> {
+  let header: string[] = [];
+  const records: CsvRecord[] = [];
+  for await (const b of csvRows(opts)) {
+    header = b.header;
+    records.push(...b.records);
+  }
+  return { header, records };
+}
+
+/** Refuses a header that names one column twice. */
+export function checkDuplicateHeaders(header: readonly string[], file: string): void {
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) {
+      throw new LakeError('BAD_INPUT', `${file}, row 1: the header names "${h}" twice`);
+    }
+    seen.add(h);
+  }
+}
+
+/**
+ * The record set column each header names (see `matchColumn`), or SCHEMA_MISMATCH naming the
+ * header (row 1); two headers naming one column are BAD_INPUT.
+ */
+export function mapCsvHeader(
+  header: readonly string[],
+  columns: readonly ColumnDef[],
+  rsId: string,
+  file: string,
+): ColumnDef[] {
+  checkDuplicateHeaders(header, file);
+  const used = new Map<string, string>();
+  return header.map((h) => {
+    let c: ColumnDef | undefined;
+    try {
+      c = matchColumn(h, columns);
+    } catch (e) {
+      throw new LakeError('SCHEMA_MISMATCH', `${file}, row 1: ${(e as Error).message}`);
+    }
+    if (!c) {
+      throw new LakeError(
+        'SCHEMA_MISMATCH',
+        `${file}, row 1: column "${h}" is not in record set ${rsId}, which has: ${columns.map((x) => x.name).join(', ')}`,
+      );
+    }
+    const prev = used.get(c.name);
+    if (prev !== undefined) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${file}, row 1: "${prev}" and "${h}" both name column ${c.name}`,
+      );
+    }
+    used.set(c.name, h);
+    return c;
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * Record fragments: Arrow tables written as Parquet (ZSTD, parquet-wasm) chunks, and their
+ * deletion vectors (sorted uint32 positions).
+ */
+import {
+  Data,
+  DataType,
+  Visitor,
+  makeData,
+  tableFromIPC,
+  tableToIPC,
+  type Bool,
+  type Table,
+} from 'apache-arrow';
+import { loadParquet } from '../croissant/formats/parquet.ts';
+import { LakeError } from '../store/errors.ts';
+import type { ChunkStore } from '../store/types.ts';
+import { getChunk, putChunk } from './chunks.ts';
+import { ROWID } from './columns.ts';
+import type { FragmentRef } from './manifest.ts';
+
+/** Rows per fragment written by ingest and append. */
+export const FRAGMENT_ROWS = 65_536;
+
+/*
+ * apache-arrow (17 here) writes an all-null Bool column to IPC with an empty values buffer
+ * (apache/arrow-js#68, fixed upstream by apache/arrow-js#392), which parquet-wasm (arrow-rs)
+ * refuses, so such a column could not be stored. The IPC writer's VectorAssembler is not
+ * exported (and a deep import is a second copy under Vite's pre-bundling), so this hooks the
+ * exported Visitor base class where the assembler looks up its Bool visit: an all-null Bool
+ * gets a zero-filled values buffer. The validity bitmap, written before, still says null.
+ */
+type VisitFn = (this: unknown, data: unknown, ...rest: unknown[]) => unknown;
+const visitor = Visitor.prototype as unknown as {
+  getVisitFn(this: object, node: unknown, throwIfNotFound?: boolean): VisitFn;
+};
+const getVisitFn = visitor.getVisitFn;
+visitor.getVisitFn = function (node, throwIfNotFound) {
+  const fn = getVisitFn.call(this, node, throwIfNotFound);
+  const isAssembler = 'bufferRegions' in this;
+  if (!isAssembler || !(node instanceof Data) || !DataType.isBool(node.type)) return fn;
+  return function (this: unknown, data: unknown, ...rest: unknown[]) {
+    const d = data as Data<Bool>;
+    if (d.length === 0 || d.nullCount < d.length) return fn.call(this, data, ...rest);
+    const values = new Uint8Array((d.length + 7) >> 3);
+    const filled = makeData({ type: d.type, length: d.length, nullCount: 0, data: values });
+    return fn.call(this, filled, ...rest);
+  };
+};
+
+/** Encodes an Arrow table as Parquet bytes (ZSTD). */
+export async function toParquet(table: Table): Promise<Uint8Array> {
+  const pq = await loadParquet();
+  const props = new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.ZSTD)
+    .setCreatedBy('croissant-lake')
+    .build();
+  return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), props);
+}
+
+/** Decodes Parquet bytes to an Arrow table. */
+export async function fromParquet(bytes: Uint8Array, what: string): Promise<Table> {
+  const pq = await loadParquet();
+  try {
+    return tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+  } catch (e) {
+    throw new LakeError('CORRUPT_CHUNK', `${what} is not a readable Parquet file: ${String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
+/** Writes a table (its first column is `_rowid`) as a fragment. */
+export async function writeFragment(
+  store: ChunkStore,
+  table: Table,
+  extension = false,
+): Promise<FragmentRef> {
+  const ids = table.getChild(ROWID);
+  if (!ids || table.schema.fields[0]?.name !== ROWID) {
+    throw new LakeError('BAD_INPUT', `a fragment's first column must be ${ROWID}`);
+  }
+  let min = 0n;
+  let max = 0n;
+  for (let i = 0; i < table.numRows; i++) {
+    const v = ids.get(i) as bigint;
+    if (i === 0 || v < min) min = v;
+    if (i === 0 || v > max) max = v;
+  }
+  const chunk = await putChunk(store, await toParquet(table));
+  return {
+    chunk,
+    rows: table.numRows,
+    columns: table.schema.fields.map((f) => f.name),
+    minRowId: String(min),
+    maxRowId: String(max),
+    ...(extension ? { extension: true } : {}),
+  };
+}
+
+/** Reads a fragment's table. */
+export async function readFragment(
+  store: ChunkStore,
+  ref: FragmentRef,
+  what: string,
+): Promise<Table> {
+  const bytes = await getChunk(store, ref.chunk, `${what}, fragment ${ref.chunk}`);
+  const table = await fromParquet(bytes, `${what}, fragment ${ref.chunk}`);
+  if (table.numRows !== ref.rows) {
+    throw new LakeError(
+      'CORRUPT_CHUNK',
+      `${what}, fragment ${ref.chunk}: has ${table.numRows} rows where the commit says ${ref.rows}`,
+    );
+  }
+  return table;
+}
+
+/** Writes sorted positions as a deletions chunk. */
+export async function writeDeletions(
+  store: ChunkStore,
+  positions: Iterable<number>,
+): Promise<string> {
+  const sorted = Uint32Array.from(new Set(positions)).sort();
+  const bytes = new Uint8Array(sorted.byteLength);
+  const view = new DataView(bytes.buffer);
+  sorted.forEach((p, i) => view.setUint32(i * 4, p, true));
+  return putChunk(store, bytes);
+}
+
+/** Reads a fragment's deleted positions (empty when none). */
+export async function readDeletions(
+  store: ChunkStore,
+  ref: FragmentRef,
+  what: string,
+): Promise<Set<number>> {
+  if (!ref.deletions) return new Set();
+  const bytes = await getChunk(store, ref.deletions, `${what}, deletions of fragment ${ref.chunk}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Set<number>();
+  for (let o = 0; o + 4 <= bytes.byteLength; o += 4) out.add(view.getUint32(o, true));
+  return out;
+}
+
+/** Adds deleted positions to a fragment reference (a new deletions chunk; nothing rewritten). */
+export async function withDeletions(
+  store: ChunkStore,
+  ref: FragmentRef,
+  positions: Iterable<number>,
+  what: string,
+): Promise<FragmentRef> {
+  const all = await readDeletions(store, ref, what);
+  for (const p of positions) all.add(p);
+  if (all.size === (ref.deleted ?? 0)) return ref;
+  return { ...ref, deletions: await writeDeletions(store, all), deleted: all.size };
+}

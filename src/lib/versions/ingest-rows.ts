@@ -1,0 +1,86 @@
+/**
+ * Croissant records → lake rows: the column of each field, and each value as the lake stores
+ * it. Image and binary values are stored as objects and referenced by sha256.
+ */
+import type { BytesValue, ImageValue, Value } from '../croissant/api.ts';
+import type { Metadata, RecordSet } from '../croissant/model.ts';
+import { toPlainJson } from '../croissant/plain.ts';
+import { castTypeOf } from '../croissant/records/cast.ts';
+import { leafFields } from '../croissant/records/generate.ts';
+import type { Field } from '../croissant/model.ts';
+import type { Cell, LakeRow } from './columns.ts';
+import type { ColumnDef, ColumnType } from './manifest.ts';
+import type { ObjectWriter } from './objects.ts';
+
+function typeOf(f: Field, inline: boolean): ColumnType {
+  if (inline || f.repeated || f.subFields.length) return 'utf8';
+  switch (castTypeOf(f.dataTypes)) {
+    case 'int':
+      return 'int64';
+    case 'float':
+      return 'float64';
+    case 'bool':
+      return 'bool';
+    case 'date':
+      return 'timestamp';
+    case 'image':
+      return 'image';
+    case 'audio':
+    case 'bytes':
+      return 'blob';
+    default:
+      return 'utf8';
+  }
+}
+
+/** The columns of a record set, keyed as the reader keys its records. */
+export function columnsOf(md: Metadata, rs: RecordSet): ColumnDef[] {
+  const fields = md.version === '0.8' ? leafFields(rs.fields) : rs.fields;
+  return fields.map((f) => ({
+    name: md.version === '0.8' ? f.name : f.uuid,
+    type: typeOf(f, !!rs.data),
+    field: f.uuid,
+    ...(!rs.data && (f.repeated || f.subFields.length || castTypeOf(f.dataTypes) === 'bbox')
+      ? { json: true }
+      : {}),
+  }));
+}
+
+function isBinary(v: Value): v is ImageValue | BytesValue {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    (v.kind === 'image' || v.kind === 'bytes') &&
+    v.bytes instanceof Uint8Array
+  );
+}
+
+async function cell(t: ColumnType, v: Value, objects: ObjectWriter): Promise<Cell> {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.getTime();
+  if (isBinary(v)) {
+    const sha = await objects.putBytes(v.bytes);
+    if (v.kind === 'image' && t === 'image') {
+      return { sha256: sha, format: v.format, mode: v.mode, width: v.width, height: v.height };
+    }
+    return sha;
+  }
+  if (t === 'utf8' && typeof v !== 'string') {
+    return typeof v === 'object' ? JSON.stringify(toPlainJson(v)) : String(v);
+  }
+  if (typeof v === 'object') return JSON.stringify(toPlainJson(v));
+  return v;
+}
+
+/** Converts one record. */
+export async function toLakeRow(
+  columns: readonly ColumnDef[],
+  record: Record<string, Value>,
+  objects: ObjectWriter,
+): Promise<LakeRow> {
+  const row: LakeRow = {};
+  for (const c of columns) row[c.name] = await cell(c.type, record[c.name] ?? null, objects);
+  return row;
+}

@@ -1,0 +1,248 @@
+/**
+ * Ingest: a Croissant URL or file → a new dataset in the lake. Raw files first (byte for byte,
+ * deduplicated by hash), then the record fragments generated from those stored bytes, then one
+ * commit on `main`, which is protected. An interrupted ingest resumes from its journal: files
+ * already stored are neither downloaded nor written again.
+ */
+import { readCroissant, recordRows } from '../croissant/index.ts';
+import type { Metadata } from '../croissant/model.ts';
+import { formatIssue } from '../croissant/model.ts';
+import { sourceOf, type FilesContext } from '../croissant/resources/files.ts';
+import { selected } from '../croissant/resources/fnmatch.ts';
+import { fetchResolver } from '../io/fetch.ts';
+import type { Resolver } from '../io/source.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import { sha256 } from '../store/hash.ts';
+import { putChunk, putJson } from './chunks.ts';
+import type { LakeRow } from './columns.ts';
+import { FRAGMENT_ROWS } from './fragments.ts';
+import { columnsOf, toLakeRow } from './ingest-rows.ts';
+import { IngestJournal } from './journal.ts';
+import type { Lake } from './lake.ts';
+import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
+import { ObjectWriter } from './objects.ts';
+import { RawCapture } from './raw-capture.ts';
+import { writeRows, type IdRow } from './write.ts';
+
+export type IngestPhase = 'metadata' | 'raw' | 'records' | 'commit' | 'done';
+
+export interface IngestProgress {
+  phase: IngestPhase;
+  /** Bytes read from sources so far (raw files). */
+  bytes: number;
+  records: number;
+  file?: string;
+  recordSet?: string;
+}
+
+export interface IngestOptions {
+  /** Dataset id (default: from the document's name). */
+  dataset?: string;
+  resolver?: Resolver;
+  mapping?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (p: IngestProgress) => void;
+  author?: string;
+  /** Recorded as the commit time (tests); defaults to now. */
+  time?: string;
+  /** Pack size in bytes (default 8 MiB); an interrupted ingest redoes at most one pack. */
+  packSize?: number;
+}
+
+export interface IngestResult {
+  dataset: string;
+  commit: string;
+  rawBytes: number;
+  records: Record<string, number>;
+  /** Files that were already stored by an interrupted run. */
+  resumedFiles: number;
+  warnings: string[];
+}
+
+/** A dataset id from a name: lowercase letters, digits and dashes. */
+export function datasetId(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'dataset'
+  );
+}
+
+/** Ingests the Croissant document at `url` (a URL or a path the resolver understands). */
+export async function ingest(
+  lake: Lake,
+  url: string,
+  opts: IngestOptions = {},
+): Promise<IngestResult> {
+  const progress: IngestProgress = { phase: 'metadata', bytes: 0, records: 0 };
+  let last = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (force || now - last > 100) {
+      last = now;
+      opts.onProgress?.({ ...progress });
+    }
+  };
+  report(true);
+  const resolver = opts.resolver ?? fetchResolver();
+  const read = await readCroissant(url, {
+    resolver,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (!read.metadata || read.errors.length) {
+    const errs = read.errors.map(formatIssue);
+    throw new LakeError(
+      'BAD_INPUT',
+      `${url} is not a valid Croissant dataset, so nothing was ingested:\n${errs.join('\n') || 'no Dataset node'}`,
+      { detail: read.errors },
+    );
+  }
+  const md = read.metadata;
+  const id = opts.dataset ?? datasetId(md.name || 'dataset');
+  if (await lake.backend.refs.get(`dataset/${id}`)) {
+    throw new LakeError(
+      'DATASET_EXISTS',
+      `dataset "${id}" is already in this lake; delete it first, or ingest under another name`,
+    );
+  }
+  const docSha = await sha256(new TextEncoder().encode(read.text));
+  const journal = await IngestJournal.open(lake.backend.refs, id, url);
+  const index = emptyObjectIndex();
+  Object.assign(index.objects, journal.objects);
+  const capture: { current?: RawCapture } = {};
+  const writer = new ObjectWriter(
+    lake.chunks,
+    index,
+    (shas) => journal.record(shas, index, capture.current?.files),
+    opts.signal,
+  );
+  if (opts.packSize) writer.packSize = opts.packSize;
+  const raw: RawCapture = new RawCapture(writer, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    resumed: journal.files,
+    onCaptured: (): Promise<void> => journal.record([], index, raw.files),
+    onBytes: (n, file) => {
+      progress.bytes += n;
+      progress.file = file;
+      report();
+    },
+  });
+  capture.current = raw;
+  const warnings: string[] = [];
+  const ctx: FilesContext = {
+    metadata: md,
+    resolver: raw.resolver(resolver),
+    mapping: opts.mapping ?? {},
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    verifyChecksums: true,
+    progress: () => {},
+    warn: (m) => warnings.push(m),
+  };
+
+  progress.phase = 'raw';
+  report(true);
+  await storeRawFiles({ ...ctx, resolver }, raw);
+  checkAborted(opts.signal);
+
+  progress.phase = 'records';
+  const recordSets: Record<string, RecordSetManifest> = {};
+  const counts: Record<string, number> = {};
+  for (const rs of md.recordSets) {
+    progress.recordSet = rs.uuid;
+    const columns = columnsOf(md, rs);
+    const fragments: FragmentRef[] = [];
+    let pending: IdRow[] = [];
+    let n = 0;
+    const rows = recordRows(md, rs.uuid, {
+      resolver: ctx.resolver,
+      mapping: ctx.mapping,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onWarning: (i) => warnings.push(formatIssue(i)),
+    });
+    for await (const record of rows) {
+      const row: LakeRow = await toLakeRow(columns, record, writer);
+      pending.push({ rowid: BigInt(n++), row });
+      progress.records++;
+      if (pending.length >= FRAGMENT_ROWS) {
+        fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+        pending = [];
+        report();
+      }
+    }
+    if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+    recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
+    counts[rs.uuid] = n;
+    report();
+  }
+  await writer.flush();
+
+  progress.phase = 'commit';
+  report(true);
+  index.files = [...raw.files.values()].sort(
+    (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
+  );
+  const document = await putChunk(lake.chunks, new TextEncoder().encode(read.text));
+  const objects = await putJson(lake.chunks, index);
+  const rawBytes = index.files.reduce((n, f) => n + f.size, 0);
+  const { hash } = await lake.commit(
+    id,
+    'main',
+    async () => ({
+      message: `Ingest ${md.name || id} from ${url}`,
+      lineage: {
+        op: 'ingest',
+        params: { source: url, sourceSha256: docSha, version: md.version, records: counts },
+      },
+      document,
+      objects,
+      recordSets,
+    }),
+    {
+      create: { protected: true },
+      expectedHead: null,
+      rebase: false,
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.time ? { time: opts.time } : {}),
+    },
+  );
+  await lake.backend.refs.cas(`dataset/${id}`, 0, {
+    id,
+    name: md.name || id,
+    source: url,
+    createdAt: new Date().toISOString(),
+    rawBytes,
+  });
+  await journal.clear();
+  progress.phase = 'done';
+  report(true);
+  return {
+    dataset: id,
+    commit: hash,
+    rawBytes,
+    records: counts,
+    resumedFiles: journal.files.size,
+    warnings,
+  };
+}
+
+/**
+ * Stores every file the distribution names, including ones no record set reads. `ctx` carries
+ * the user's own resolver, so each file is read once, straight into the lake.
+ */
+async function storeRawFiles(ctx: FilesContext, raw: RawCapture): Promise<void> {
+  const md: Metadata = ctx.metadata;
+  for (const r of md.distribution) {
+    checkAborted(ctx.signal);
+    if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
+      if (!r.contentUrl && !ctx.mapping[r.uuid]) continue;
+      await raw.capture(sourceOf(ctx, r), r.uuid, r.encodingFormat);
+    } else if (r.kind === 'FileSet' && !r.containedIn.length && ctx.resolver.list) {
+      for await (const f of ctx.resolver.list(md.baseUrl, ctx.signal)) {
+        if (!selected(r.includes, r.excludes, f.path)) continue;
+        await raw.capture(f.source, `${r.uuid}/${f.path}`, r.encodingFormat);
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Raw files and blobs, byte for byte: small ones packed together into ~8 MiB pack chunks, large
+ * ones split into 16 MiB part chunks, every one indexed by the sha256 of its whole content.
+ */
+import { concat } from '../io/source.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import { sha256, sha256Stream } from '../store/hash.ts';
+import type { ChunkStore } from '../store/types.ts';
+import { putChunk } from './chunks.ts';
+import type { ObjectEntry, ObjectIndex } from './manifest.ts';
+
+export const PACK_SIZE = 8 * 1024 * 1024;
+/** Files under this size are packed; larger ones get part chunks of their own. */
+export const PACK_THRESHOLD = 4 * 1024 * 1024;
+export const PART_SIZE = 16 * 1024 * 1024;
+
+interface Pending {
+  sha: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Writes objects into an object index. Objects added to the open pack are stored only after
+ * `flush()` (or when the pack fills), which `onStored` reports, so a resume journal never
+ * names an object that is not on disk.
+ */
+export class ObjectWriter {
+  private pack: Uint8Array[] = [];
+  private packBytes = 0;
+  private pending: Pending[] = [];
+  private pendingShas = new Set<string>();
+  /** Bytes at which the open pack is written. Smaller packs resume at a finer grain. */
+  packSize = PACK_SIZE;
+
+  constructor(
+    readonly store: ChunkStore,
+    readonly index: ObjectIndex,
+    private readonly onStored: (shas: string[]) => Promise<void> | void = () => {},
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** True when the object is stored or waiting in the open pack. */
+  has(sha: string): boolean {
+    return sha in this.index.objects || this.pendingShas.has(sha);
+  }
+
+  /** The bytes of an object still waiting in the open pack (not yet readable from the store). */
+  pendingBytes(sha: string): Uint8Array | undefined {
+    const i = this.pending.findIndex((p) => p.sha === sha);
+    return i < 0 ? undefined : this.pack[i];
+  }
+
+  /** Stores bytes already in memory; returns their sha256. */
+  async putBytes(bytes: Uint8Array): Promise<string> {
+    const sha = await sha256(bytes);
+    if (this.has(sha)) return sha;
+    if (bytes.byteLength >= PACK_THRESHOLD) {
+      const parts: [string, number, number][] = [];
+      for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
+        checkAborted(this.signal);
+        const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
+        parts.push([await putChunk(this.store, part), 0, part.byteLength]);
+      }
+      this.index.objects[sha] = { size: bytes.byteLength, parts };
+      await this.onStored([sha]);
+      return sha;
+    }
+    this.pending.push({ sha, offset: this.packBytes, length: bytes.byteLength });
+    this.pendingShas.add(sha);
+    this.pack.push(bytes);
+    this.packBytes += bytes.byteLength;
+    if (this.packBytes >= this.packSize) await this.flush();
+    return sha;
+  }
+
+  /**
+   * Stores a stream, holding at most one part in memory. `onBytes` sees each chunk as it
+   * arrives (progress). Returns the object's sha256 and size.
+   */
+  async putStream(
+    chunks: AsyncIterable<Uint8Array>,
+    onBytes: (n: number) => void = () => {},
+  ): Promise<{ sha256: string; size: number }> {
+    const hasher = await sha256Stream();
+    const parts: [string, number, number][] = [];
+    let buf: Uint8Array[] = [];
+    let bufBytes = 0;
+    let size = 0;
+    const emit = async (final: boolean) => {
+      const all = concat(buf);
+      let o = 0;
+      for (; all.byteLength - o >= PART_SIZE || (final && o < all.byteLength); o += PART_SIZE) {
+        const part = all.subarray(o, Math.min(o + PART_SIZE, all.byteLength));
+        parts.push([await putChunk(this.store, part), 0, part.byteLength]);
+      }
+      buf = o < all.byteLength ? [all.subarray(o)] : [];
+      bufBytes = all.byteLength - o;
+    };
+    for await (const c of chunks) {
+      checkAborted(this.signal);
+      hasher.update(c);
+      size += c.byteLength;
+      onBytes(c.byteLength);
+      buf.push(c);
+      bufBytes += c.byteLength;
+      if (bufBytes >= PART_SIZE * 2) await emit(false);
+    }
+    const sha = hasher.digest('hex');
+    if (this.has(sha)) return { sha256: sha, size };
+    if (size < PACK_THRESHOLD && parts.length === 0) {
+      await this.putBytes(concat(buf));
+      return { sha256: sha, size };
+    }
+    await emit(true);
+    this.index.objects[sha] = { size, parts };
+    await this.onStored([sha]);
+    return { sha256: sha, size };
+  }
+
+  /** Writes the open pack, if any. */
+  async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const hash = await putChunk(this.store, concat(this.pack));
+    for (const p of this.pending) {
+      this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
+    }
+    const shas = this.pending.map((p) => p.sha);
+    this.pack = [];
+    this.packBytes = 0;
+    this.pending = [];
+    this.pendingShas.clear();
+    await this.onStored(shas);
+  }
+}
+
+/** Streams an object's parts, then verifies its sha256 (CORRUPT_CHUNK names the object). */
+export async function* streamObject(
+  store: ChunkStore,
+  sha: string,
+  entry: ObjectEntry,
+  what = `object ${sha}`,
+): AsyncGenerator<Uint8Array> {
+  const hasher = await sha256Stream();
+  for (const [chunk, offset, length] of entry.parts) {
+    let bytes: Uint8Array;
+    try {
+      // A part may be a slice of a pack: read the range; the object's hash verifies it.
+      bytes = await store.getRange(chunk, offset, length);
+    } catch (e) {
+      if (e instanceof LakeError)
+        throw new LakeError(e.code, `${what}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    if (bytes.byteLength !== length) {
+      throw new LakeError(
+        'CORRUPT_CHUNK',
+        `${what}: chunk ${chunk} is shorter than its index says (${bytes.byteLength} of ${length} bytes at offset ${offset})`,
+      );
+    }
+    hasher.update(bytes);
+    yield bytes;
+  }
+  const got = hasher.digest('hex');
+  if (got !== sha) {
+    throw new LakeError(
+      'CORRUPT_CHUNK',
+      `${what}: stored bytes hash to ${got}, not ${sha}; the lake is damaged here (restore from a remote or ingest again)`,
+    );
+  }
+}
+
+/** Reads a whole object, verified. */
+export async function readObject(
+  store: ChunkStore,
+  index: ObjectIndex,
+  sha: string,
+  what = `object ${sha}`,
+): Promise<Uint8Array> {
+  const entry = index.objects[sha];
+  if (!entry) throw new LakeError('MISSING_CHUNK', `${what} is not in this commit's object index`);
+  const parts: Uint8Array[] = [];
+  for await (const p of streamObject(store, sha, entry, what)) parts.push(p);
+  return concat(parts);
+}

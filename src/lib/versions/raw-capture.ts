@@ -1,0 +1,106 @@
+/**
+ * Raw files kept byte for byte: a Resolver that wraps the user's (fetch, dropped files, Node
+ * filesystem) so that the first read of any file stores it in the lake, and every read is
+ * then served from the lake. Records are therefore generated from exactly the stored bytes,
+ * and a file is downloaded once even when the reader passes over it twice.
+ */
+import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
+import { LakeError } from '../store/errors.ts';
+import type { FileEntry } from './manifest.ts';
+import { streamObject, type ObjectWriter } from './objects.ts';
+
+export interface CaptureOptions {
+  signal?: AbortSignal;
+  /** Bytes read from sources (progress). */
+  onBytes?: (n: number, file: string) => void;
+  /** Files stored by an earlier, interrupted run, by name. */
+  resumed?: ReadonlyMap<string, FileEntry>;
+  /** Called when a file has been read whole (its object may still wait in the open pack). */
+  onCaptured?: (entry: FileEntry) => Promise<void> | void;
+}
+
+/** Captures sources into an ObjectWriter; `files` lists what was captured, by source name. */
+export class RawCapture {
+  readonly files = new Map<string, FileEntry>();
+  private inflight = new Map<string, Promise<FileEntry>>();
+
+  constructor(
+    private readonly writer: ObjectWriter,
+    private readonly opts: CaptureOptions = {},
+  ) {}
+
+  /** Stores a source unless already stored (or stored by an earlier run); returns its entry. */
+  capture(src: ByteSource, id: string, encodingFormat?: string): Promise<FileEntry> {
+    const known = this.files.get(src.name);
+    if (known) return Promise.resolve(known);
+    const resumed = this.opts.resumed?.get(src.name);
+    if (resumed && this.writer.has(resumed.sha256)) {
+      this.files.set(src.name, resumed);
+      return Promise.resolve(resumed);
+    }
+    let p = this.inflight.get(src.name);
+    if (!p) {
+      p = (async () => {
+        const { sha256, size } = await this.writer.putStream(src.stream(this.opts.signal), (n) =>
+          this.opts.onBytes?.(n, src.name),
+        );
+        const entry: FileEntry = {
+          id,
+          source: src.name,
+          name: src.name,
+          sha256,
+          size,
+          ...(encodingFormat ? { encodingFormat } : {}),
+        };
+        this.files.set(src.name, entry);
+        await this.opts.onCaptured?.(entry);
+        return entry;
+      })();
+      this.inflight.set(src.name, p);
+      p.finally(() => this.inflight.delete(src.name)).catch(() => {});
+    }
+    return p;
+  }
+
+  /** A source that reads from the lake (capturing `inner` on first use). */
+  wrap(inner: ByteSource, id = inner.name): ByteSource {
+    return {
+      name: inner.name,
+      size: async () => this.files.get(inner.name)?.size ?? (await inner.size()),
+      stream: (signal) => this.read(inner, id, signal),
+    };
+  }
+
+  private async *read(inner: ByteSource, id: string, signal?: AbortSignal) {
+    const entry = await this.capture(inner, id);
+    const pending = this.writer.pendingBytes(entry.sha256);
+    if (pending) {
+      yield pending;
+      return;
+    }
+    const obj = this.writer.index.objects[entry.sha256];
+    if (!obj) throw new LakeError('MISSING_CHUNK', `raw file ${inner.name} was not stored`);
+    for await (const part of streamObject(
+      this.writer.store,
+      entry.sha256,
+      obj,
+      `raw file ${inner.name}`,
+    )) {
+      if (signal?.aborted) throw new LakeError('ABORTED', 'cancelled by the user');
+      yield part;
+    }
+  }
+
+  /** The user's resolver, with every source it gives captured into the lake. */
+  resolver(inner: Resolver): Resolver {
+    const out: Resolver = { resolve: (ref, base) => this.wrap(inner.resolve(ref, base)) };
+    if (inner.list) {
+      const list = inner.list.bind(inner);
+      out.list = async function* (base, signal): AsyncIterable<ListedFile> {
+        for await (const f of list(base, signal)) yield { path: f.path, source: wrapOf(f.source) };
+      };
+    }
+    const wrapOf = (s: ByteSource) => this.wrap(s);
+    return out;
+  }
+}

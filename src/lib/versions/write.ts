@@ -1,0 +1,124 @@
+/**
+ * Writing rows: new fragments for new or modified rows, deletion vectors for rows removed from
+ * existing fragments. Nothing already stored is rewritten.
+ */
+import { LakeError } from '../store/errors.ts';
+import { sha256 } from '../store/hash.ts';
+import type { ChunkStore } from '../store/types.ts';
+import { ROWID, buildTable, type LakeRow } from './columns.ts';
+import { FRAGMENT_ROWS, readFragment, withDeletions, writeFragment } from './fragments.ts';
+import {
+  canonicalJson,
+  type ColumnDef,
+  type FragmentRef,
+  type RecordSetManifest,
+} from './manifest.ts';
+
+/** A row to write, with its id. */
+export interface IdRow {
+  rowid: bigint;
+  row: LakeRow;
+}
+
+/** Writes rows as base fragments of at most FRAGMENT_ROWS rows each. */
+export async function writeRows(
+  store: ChunkStore,
+  columns: readonly ColumnDef[],
+  rows: readonly IdRow[],
+): Promise<FragmentRef[]> {
+  const out: FragmentRef[] = [];
+  for (let i = 0; i < rows.length; i += FRAGMENT_ROWS) {
+    const slice = rows.slice(i, i + FRAGMENT_ROWS);
+    const table = buildTable(
+      columns,
+      slice.map((r) => r.rowid),
+      slice.map((r) => r.row),
+    );
+    out.push(await writeFragment(store, table));
+  }
+  return out;
+}
+
+/**
+ * The row-id tag of an operation: 31 bits of sha256 of the parent commit and the operation's
+ * parameters, so the same operation on the same parent numbers its rows the same everywhere.
+ */
+export async function rowIdTag(parent: string | null, params: unknown): Promise<bigint> {
+  const h = await sha256(new TextEncoder().encode((parent ?? '') + canonicalJson(params)));
+  return BigInt(parseInt(h.slice(0, 8), 16) & 0x7fffffff || 1);
+}
+
+/** Row ids `(tag << 32) | i` for i in [0, n). */
+export function rowIds(tag: bigint, n: number, start = 0): bigint[] {
+  const out: bigint[] = [];
+  for (let i = 0; i < n; i++) out.push((tag << 32n) | BigInt(start + i));
+  return out;
+}
+
+/** Positions of the given row ids in the base fragments, by fragment index. */
+export async function locate(
+  store: ChunkStore,
+  rs: RecordSetManifest,
+  rowids: ReadonlySet<bigint>,
+  what: string,
+): Promise<Map<number, number[]>> {
+  const found = new Map<number, number[]>();
+  if (!rowids.size) return found;
+  let min = -1n;
+  let max = -1n;
+  for (const id of rowids) {
+    if (min < 0n || id < min) min = id;
+    if (id > max) max = id;
+  }
+  for (let f = 0; f < rs.fragments.length; f++) {
+    const ref = rs.fragments[f]!;
+    if (ref.extension || BigInt(ref.maxRowId) < min || BigInt(ref.minRowId) > max) continue;
+    const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
+    const positions: number[] = [];
+    for (let i = 0; i < ref.rows; i++) if (rowids.has(ids.get(i) as bigint)) positions.push(i);
+    if (positions.length) found.set(f, positions);
+  }
+  return found;
+}
+
+/**
+ * Applies row changes to a record set: `deletes` and the old versions of `upserts` get
+ * deletion vectors; `upserts` are written into one new base fragment with every column.
+ * Deleted positions already deleted stay deleted; a row id not found in `deletes` is an error.
+ */
+export async function applyChanges(
+  store: ChunkStore,
+  rs: RecordSetManifest,
+  changes: { upserts?: readonly IdRow[]; deletes?: ReadonlySet<bigint> },
+  what: string,
+): Promise<RecordSetManifest> {
+  const upserts = changes.upserts ?? [];
+  const deletes = changes.deletes ?? new Set<bigint>();
+  const gone = new Set<bigint>([...deletes, ...upserts.map((u) => u.rowid)]);
+  const located = await locate(store, rs, gone, what);
+  const fragments = [...rs.fragments];
+  let removed = 0;
+  for (const [f, positions] of located) {
+    const ref = fragments[f]!;
+    const before = ref.deleted ?? 0;
+    fragments[f] = await withDeletions(store, ref, positions, what);
+    removed += (fragments[f]!.deleted ?? 0) - before;
+  }
+  const foundIds = new Set<bigint>();
+  if (deletes.size) {
+    // Which deleted ids were live rows: re-read the ids at the located positions.
+    for (const [f, positions] of located) {
+      const ids = (await readFragment(store, rs.fragments[f]!, what)).getChild(ROWID)!;
+      for (const p of positions) foundIds.add(ids.get(p) as bigint);
+    }
+    const missing = [...deletes].filter((id) => !foundIds.has(id));
+    if (missing.length) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${what}: no row with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''} to delete`,
+      );
+    }
+  }
+  const added = await writeRows(store, rs.columns, upserts);
+  return { ...rs, fragments: [...fragments, ...added], rows: rs.rows - removed + upserts.length };
+}

@@ -1,0 +1,113 @@
+/**
+ * The lake's CLI, run in-process on a temporary lake directory: a whole session of ingest,
+ * branch, protect, append, add-columns, diff, merge, tag, log, export, delete and gc, and
+ * clear errors for bad arguments.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+
+const fx = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'cli-lake-'));
+const lake = path.join(dir, 'lake');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (s: string | Uint8Array) => (out.push(String(s)), true),
+  );
+});
+afterEach(() => vi.restoreAllMocks());
+
+const run = (...args: string[]) => main([...args, '--lake', lake]);
+
+describe('croissant-lake lake commands', () => {
+  it('ingests, branches, appends, adds columns, diffs, merges, tags, exports and collects', async () => {
+    expect(await run('ingest', fx + '1.0/titanic/metadata.json')).toBe(0);
+    expect(out[0]).toMatch(/^ingested titanic at [0-9a-f]{64} \(main, protected\)$/);
+    expect(out).toContain('  passengers: 1309 records');
+
+    expect(await run('branch', 'titanic', 'curated')).toBe(0);
+    expect(await run('branch', 'titanic')).toBe(0);
+    expect(out.filter((l) => /^(main|curated)\t/.test(l)).map((l) => l.split('\t')[0])).toEqual([
+      'curated',
+      'main',
+    ]);
+    expect(out.find((l) => l.startsWith('main\t'))).toMatch(/\tprotected$/);
+
+    const csv = path.join(dir, 'more.csv');
+    writeFileSync(csv, 'name,age\nAda Lovelace,36\nAlan Turing,41\n');
+    err = [];
+    expect(await run('append', 'titanic', csv, '--branch', 'main', '-r', 'passengers')).toBe(1);
+    expect(err.join('\n')).toMatch(/PROTECTED_BRANCH.*"main"/);
+    expect(await run('append', 'titanic', csv, '--branch', 'curated', '-r', 'passengers')).toBe(0);
+    expect(out.at(-1)).toMatch(/^appended 2 rows to passengers on curated at /);
+
+    expect(await run('branch', 'titanic', 'genetics')).toBe(0);
+    const cols = path.join(dir, 'cols.csv');
+    writeFileSync(cols, '_rowid,haplogroup\n0,H1\n3,U5\n');
+    expect(
+      await run('add-columns', 'titanic', cols, '--branch', 'genetics', '-r', 'passengers'),
+    ).toBe(0);
+    expect(out.at(-1)).toMatch(/^added passengers\/haplogroup to passengers \(2 rows\)/);
+
+    out = [];
+    expect(await run('diff', 'titanic', 'main', 'curated')).toBe(0);
+    expect(out.join('\n')).toContain('passengers [changed]: +2 -0 ~0 rows (1309 → 1311)');
+
+    expect(await run('merge', 'titanic', 'genetics', '--into', 'curated')).toBe(0);
+    expect(out.at(-1)).toMatch(/^merged at [0-9a-f]{64}/);
+    out = [];
+    expect(await run('diff', 'titanic', 'main', 'curated', '--json')).toBe(0);
+    const d = JSON.parse(out.join('\n')) as {
+      recordSets: { id: string; columnsAdded: string[] }[];
+    };
+    const passengers = d.recordSets.find((r) => r.id === 'passengers');
+    expect(JSON.stringify(passengers)).toContain('passengers/haplogroup');
+
+    expect(await run('tag', 'titanic', 'v1', '--from', 'curated')).toBe(0);
+    out = [];
+    expect(await run('log', 'titanic', 'v1')).toBe(0);
+    const log = out.join('\n');
+    expect(log).toMatch(/lineage: merge /);
+    expect(log).toMatch(/lineage: append .*more\.csv/);
+    expect(log).toMatch(/lineage: add-columns /);
+    expect(log).toMatch(/lineage: ingest .*"sourceSha256":"[0-9a-f]{64}"/);
+    expect(log).toMatch(/^merge {2}[0-9a-f]{12} [0-9a-f]{12}$/m);
+
+    const exported = path.join(dir, 'export');
+    expect(await run('export', 'titanic', 'v1', '--out', exported)).toBe(0);
+    expect(existsSync(path.join(exported, 'metadata.json'))).toBe(true);
+    out = [];
+    expect(await main(['records', path.join(exported, 'metadata.json'), '-r', 'passengers'])).toBe(
+      0,
+    );
+    const records = out.join('').trim().split('\n');
+    expect(records).toHaveLength(1311);
+    expect(records[0]).toContain('"passengers/haplogroup":"H1"');
+    expect(records.at(-1)).toContain('Alan Turing');
+
+    expect(await run('delete', 'titanic')).toBe(0);
+    expect(await run('gc', '--grace-ms', '0')).toBe(0);
+    expect(out.at(-1)).toMatch(/^gc: deleted [1-9]\d* chunks .* kept 0 /);
+  });
+
+  it('says what is wrong with bad arguments', async () => {
+    expect(await run('log', 'nope')).toBe(1);
+    expect(err.at(-1)).toMatch(/UNKNOWN_DATASET.*"nope"/);
+    expect(await run('merge', 'nope', 'x', '--into', 'main', '--policy', 'maybe')).toBe(1);
+    expect(err.at(-1)).toMatch(/--policy must be fail, ours or theirs/);
+    expect(await run('branch')).toBe(1);
+    expect(err.at(-1)).toMatch(/missing the dataset/);
+    expect(await run('ingest', path.join(dir, 'missing.json'))).toBe(1);
+    expect(err.at(-1)).toMatch(/missing\.json/);
+  });
+});

@@ -1,0 +1,267 @@
+/**
+ * The worker side of the lake protocol: {@link createLakeService} implements every operation of
+ * {@link LakeMethods} over one Lake, and `workers/lake.worker.ts` exposes it with Comlink.
+ * Worker code only: it pulls in the whole lake and reader.
+ */
+import * as Comlink from 'comlink';
+import { filesResolver } from '../../src/lib/io/browser-files.ts';
+import { fetchResolver } from '../../src/lib/io/fetch.ts';
+import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
+import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
+import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
+import { ingest } from '../../src/lib/versions/ingest.ts';
+import type { IngestProgress } from '../../src/lib/versions/ingest.ts';
+import type { Lake } from '../../src/lib/versions/lake.ts';
+import type { Commit } from '../../src/lib/versions/manifest.ts';
+import { readObject } from '../../src/lib/versions/objects.ts';
+import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';
+import type { Ref } from '../../src/lib/versions/refs.ts';
+import { resolveSource } from './dropped-source.ts';
+import { toLakeWireError } from './lake.api.ts';
+import type {
+  CommitInfo,
+  IngestProgressCallback,
+  LakeArgs,
+  LakeMethod,
+  LakeReply,
+  LakeResult,
+  LakeWorkerApi,
+  LogItem,
+  RefInfo,
+  RowsPage,
+} from './lake.api.ts';
+
+/** What an operation gets besides its arguments. */
+interface CallContext {
+  lake: Lake;
+  signal: AbortSignal;
+  onProgress: (p: IngestProgress) => void;
+  /** Marks a buffer of the result to be transferred rather than copied. */
+  transfer(buffer: ArrayBuffer): void;
+}
+
+type Handlers = {
+  [K in LakeMethod]: (ctx: CallContext, ...args: LakeArgs<K>) => Promise<LakeResult<K>>;
+};
+
+const FULL_HASH = /^[0-9a-f]{64}$/;
+
+function refInfo(r: Ref): RefInfo {
+  return {
+    name: r.name,
+    kind: r.kind,
+    commit: r.commit,
+    protected: r.protected,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function logItem(hash: string, c: Commit): LogItem {
+  return {
+    hash,
+    time: c.time,
+    author: c.author,
+    message: c.message,
+    lineage: c.lineage,
+    parents: c.parents,
+  };
+}
+
+/** Resolves `rev` in `dataset` and reads its commit; a full hash must belong to the dataset. */
+async function commitOf(lake: Lake, dataset: string, rev: string): Promise<[string, Commit]> {
+  const hash = FULL_HASH.test(rev) ? rev : await lake.resolve(dataset, rev);
+  const commit = await lake.readCommit(hash);
+  if (commit.dataset !== dataset) {
+    throw new LakeError(
+      'UNKNOWN_REF',
+      `commit ${hash} belongs to dataset ${commit.dataset}, not to ${dataset}`,
+    );
+  }
+  return [hash, commit];
+}
+
+const handlers: Handlers = {
+  async ingest({ lake, signal, onProgress }, source, opts) {
+    const { path, resolver } = await resolveSource(source, { fetchResolver, filesResolver });
+    return ingest(lake, path, {
+      resolver,
+      signal,
+      onProgress,
+      ...(opts.dataset ? { dataset: opts.dataset } : {}),
+    });
+  },
+
+  async datasets({ lake }) {
+    const entries = await lake.datasets();
+    const sizes = await datasetSizes(lake);
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    return {
+      datasets: entries.map((d) => ({ ...d, lakeBytes: sizes.byDataset[d.id] ?? 0 })),
+      totalBytes: sizes.total,
+      ...(estimate?.usage !== undefined ? { usage: estimate.usage } : {}),
+      ...(estimate?.quota !== undefined ? { quota: estimate.quota } : {}),
+    };
+  },
+
+  async deleteDataset({ lake }, id) {
+    await lake.deleteDataset(id);
+    return collectGarbage(lake);
+  },
+
+  async gc({ lake }, opts) {
+    return collectGarbage(lake, opts.graceMs === undefined ? {} : { graceMs: opts.graceMs });
+  },
+
+  async branches({ lake }, dataset) {
+    await lake.dataset(dataset);
+    return (await lake.branches(dataset)).map(refInfo);
+  },
+
+  async tags({ lake }, dataset) {
+    await lake.dataset(dataset);
+    return (await lake.tags(dataset)).map(refInfo);
+  },
+
+  async log({ lake }, dataset, rev, limit) {
+    const [hash] = await commitOf(lake, dataset, rev);
+    return (await lake.log(dataset, hash, limit)).map((e) => logItem(e.hash, e.commit));
+  },
+
+  async commit({ lake }, dataset, rev) {
+    const [hash, c] = await commitOf(lake, dataset, rev);
+    const index = await lake.readObjects(c);
+    const info: CommitInfo = {
+      ...logItem(hash, c),
+      dataset,
+      recordSets: Object.entries(c.recordSets).map(([id, rs]) => ({
+        id,
+        name: rs.name,
+        rows: rs.rows,
+        columns: rs.columns,
+        fragments: rs.fragments.map((f) => ({
+          chunk: f.chunk,
+          rows: f.rows,
+          deleted: f.deleted ?? 0,
+          extension: f.extension ?? false,
+        })),
+      })),
+      files: index.files.length,
+      rawBytes: index.files.reduce((n, f) => n + f.size, 0),
+    };
+    return info;
+  },
+
+  async createBranch({ lake }, dataset, name, from) {
+    return refInfo(await lake.createBranch(dataset, name, from));
+  },
+
+  async deleteBranch({ lake }, dataset, name) {
+    await lake.deleteBranch(dataset, name);
+  },
+
+  async tag({ lake }, dataset, name, rev) {
+    return refInfo(await lake.tag(dataset, name, rev));
+  },
+
+  async protect({ lake }, dataset, branch, on) {
+    return refInfo(await lake.protect(dataset, branch, on));
+  },
+
+  async rows({ lake, signal }, dataset, rev, recordSet, offset, limit) {
+    const [hash, c] = await commitOf(lake, dataset, rev);
+    const [id, rs] = recordSetOf(c, recordSet);
+    const what = `record set ${id} of ${dataset} at commit ${hash.slice(0, 12)}`;
+    const page: RowsPage = {
+      recordSet: id,
+      columns: rs.columns,
+      rows: [],
+      offset,
+      total: rs.rows,
+      more: false,
+    };
+    let seen = 0;
+    scan: for await (const batch of scanRows(lake.chunks, rs, what)) {
+      checkAborted(signal);
+      for (const r of batch) {
+        if (seen++ < offset) continue;
+        if (page.rows.length === limit) {
+          page.more = true;
+          break scan;
+        }
+        page.rows.push({ rowid: String(r.rowid), row: toJsonRow(r.row) });
+      }
+    }
+    return page;
+  },
+
+  async image({ lake, transfer }, dataset, rev, sha256) {
+    const [, c] = await commitOf(lake, dataset, rev);
+    const index = await lake.readObjects(c);
+    // A copy owns exactly its bytes, so transferring it detaches nothing else.
+    const bytes = (
+      await readObject(lake.chunks, index, sha256, `image ${sha256} of ${dataset}`)
+    ).slice();
+    transfer(bytes.buffer);
+    return bytes;
+  },
+
+  async diff({ lake }, dataset, a, b, limit) {
+    const [from] = await commitOf(lake, dataset, a);
+    const [to] = await commitOf(lake, dataset, b);
+    return diffCommits(lake, from, to, { limit });
+  },
+};
+
+function release(cb: IngestProgressCallback | undefined): void {
+  const remote = cb as Partial<Comlink.Remote<unknown>> | undefined;
+  remote?.[Comlink.releaseProxy]?.();
+}
+
+/**
+ * The worker-side implementation of {@link LakeWorkerApi}. `openLake` is called once, on the
+ * first call (again after it failed, so that a transient failure is not permanent).
+ */
+export function createLakeService(openLake: () => Promise<Lake>): LakeWorkerApi {
+  const running = new Map<number, AbortController>();
+  let lake: Promise<Lake> | null = null;
+  const getLake = () => {
+    lake ??= openLake().catch((e: unknown) => {
+      lake = null;
+      throw e;
+    });
+    return lake;
+  };
+
+  return {
+    async call(opId, method, args, cb) {
+      const controller = new AbortController();
+      running.set(opId, controller);
+      const transfers: ArrayBuffer[] = [];
+      try {
+        const handler = handlers[method] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
+        if (typeof handler !== 'function') {
+          throw new LakeError('BAD_INPUT', `the lake worker has no operation "${String(method)}"`);
+        }
+        const ctx: CallContext = {
+          lake: await getLake(),
+          signal: controller.signal,
+          // The page may have gone away; a lost progress message is not an error.
+          onProgress: (p) => void Promise.resolve(cb?.({ ...p })).catch(() => undefined),
+          transfer: (b) => transfers.push(b),
+        };
+        const value = await handler(ctx, ...args);
+        const reply = { ok: true, value } as LakeReply<LakeResult<typeof method>>;
+        return Comlink.transfer(reply, transfers);
+      } catch (e) {
+        return { ok: false, error: toLakeWireError(e) };
+      } finally {
+        running.delete(opId);
+        release(cb);
+      }
+    },
+
+    abort(opId) {
+      running.get(opId)?.abort(new LakeError('ABORTED', 'cancelled by the user'));
+    },
+  };
+}

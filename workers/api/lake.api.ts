@@ -1,0 +1,171 @@
+/**
+ * The lake worker's protocol, imported by both sides.
+ *
+ * - {@link LakeMethods} declares every operation once: its arguments and its result. The worker
+ *   side (`lake-service.ts`) implements exactly these; the page side (`lake-client.ts`) calls
+ *   them by name, so the two cannot drift apart.
+ * - Results are plain data (structured-clone safe): row cells as JSON (int64 as a decimal string,
+ *   images as `{sha256, format, mode, width, height}`), image bytes transferred, not copied.
+ * - Errors cross as plain {@link LakeWireError} data inside a {@link LakeReply} and are rebuilt
+ *   on arrival as the LakeError, CroissantError or WorkerError they were, with their `code`.
+ */
+import type { CroissantError } from '../../src/lib/croissant/errors.ts';
+import { LakeError, isQuotaError } from '../../src/lib/store/errors.ts';
+import type { LakeErrorCode } from '../../src/lib/store/errors.ts';
+import type { CommitDiff, JsonRow } from '../../src/lib/versions/diff.ts';
+import type { GcResult } from '../../src/lib/versions/gc.ts';
+import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest.ts';
+import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
+import type { ColumnDef, Lineage } from '../../src/lib/versions/manifest.ts';
+import { fromWireError, toWireError } from './croissant.api.ts';
+import type { WireError, WorkerError } from './croissant.api.ts';
+import type { OpenSource } from './dropped-source.ts';
+
+export type { GcResult, IngestProgress, IngestResult, JsonRow };
+
+/** What to ingest: a Croissant URL, or files dropped or picked in the page. */
+export type IngestSource = OpenSource;
+
+/** A dataset of the catalog, with the bytes its chunks take in the lake. */
+export interface CatalogEntry extends DatasetEntry {
+  /** Bytes of every chunk reachable from the dataset's refs (shared chunks count for each). */
+  lakeBytes: number;
+}
+
+export interface Catalog {
+  datasets: CatalogEntry[];
+  /** Bytes of every chunk stored, unreferenced ones (not yet collected) included. */
+  totalBytes: number;
+  /** What the browser reports for this site (`navigator.storage.estimate()`), when it does. */
+  usage?: number;
+  quota?: number;
+}
+
+/** A branch or tag. */
+export interface RefInfo {
+  name: string;
+  kind: 'branch' | 'tag';
+  commit: string;
+  protected: boolean;
+  updatedAt: string;
+}
+
+/** One commit of a log: who, when, why, and how it was made (lineage). */
+export interface LogItem {
+  hash: string;
+  time: string;
+  author: string;
+  message: string;
+  lineage: Lineage;
+  parents: string[];
+}
+
+/** A record set of a commit, with where its rows are stored. */
+export interface RecordSetInfo {
+  id: string;
+  name: string;
+  /** Live rows. */
+  rows: number;
+  columns: ColumnDef[];
+  fragments: { chunk: string; rows: number; deleted: number; extension: boolean }[];
+}
+
+/** A commit with its record sets and files. */
+export interface CommitInfo extends LogItem {
+  dataset: string;
+  recordSets: RecordSetInfo[];
+  /** Raw files the Croissant document reads, and their bytes. */
+  files: number;
+  rawBytes: number;
+}
+
+/** One page of a record set's rows, in storage order. */
+export interface RowsPage {
+  recordSet: string;
+  columns: ColumnDef[];
+  rows: { rowid: string; row: JsonRow }[];
+  offset: number;
+  /** Live rows of the record set. */
+  total: number;
+  more: boolean;
+}
+
+/**
+ * Every operation of the lake worker. `rev` is a branch, a tag, a commit hash or a unique hash
+ * prefix of the dataset.
+ */
+export interface LakeMethods {
+  /** Stores a dataset (raw files, records) as a new dataset whose `main` is protected. */
+  ingest(source: IngestSource, opts: { dataset?: string }): IngestResult;
+  /** The catalog, with sizes. */
+  datasets(): Catalog;
+  /** Removes a dataset, then collects garbage (with the default grace period). */
+  deleteDataset(id: string): GcResult;
+  /** Deletes unreferenced chunks older than `graceMs` (default one hour). */
+  gc(opts: { graceMs?: number }): GcResult;
+  branches(dataset: string): RefInfo[];
+  tags(dataset: string): RefInfo[];
+  /** Commits reachable from `rev`, newest first. */
+  log(dataset: string, rev: string, limit: number): LogItem[];
+  commit(dataset: string, rev: string): CommitInfo;
+  createBranch(dataset: string, name: string, from: string): RefInfo;
+  deleteBranch(dataset: string, name: string): void;
+  tag(dataset: string, name: string, rev: string): RefInfo;
+  protect(dataset: string, branch: string, on: boolean): RefInfo;
+  /** Rows `offset … offset + limit - 1` of a record set (by @id or name). */
+  rows(dataset: string, rev: string, recordSet: string, offset: number, limit: number): RowsPage;
+  /** The bytes of a stored image (or any object) by sha256, verified; transferred. */
+  image(dataset: string, rev: string, sha256: string): Uint8Array<ArrayBuffer>;
+  /** Row-level diff from `a` to `b`; `limit` caps the row detail per category. */
+  diff(dataset: string, a: string, b: string, limit: number): CommitDiff;
+}
+
+export type LakeMethod = keyof LakeMethods;
+export type LakeArgs<K extends LakeMethod> = Parameters<LakeMethods[K]>;
+export type LakeResult<K extends LakeMethod> = ReturnType<LakeMethods[K]>;
+
+/** An error as plain data; `detail` is the LakeError's structured detail, if any. */
+export interface LakeWireError extends WireError {
+  detail?: unknown;
+}
+
+export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
+export type IngestProgressCallback = (p: IngestProgress) => unknown;
+
+/** What the worker exposes. `opId` names a call so that {@link LakeWorkerApi.abort} can cancel it. */
+export interface LakeWorkerApi {
+  call<K extends LakeMethod>(
+    opId: number,
+    method: K,
+    args: LakeArgs<K>,
+    onProgress?: IngestProgressCallback,
+  ): Promise<LakeReply<LakeResult<K>>>;
+  abort(opId: number): void;
+}
+
+/** Any thrown value → plain data. A storage-full error from any layer becomes QUOTA_EXCEEDED. */
+export function toLakeWireError(e: unknown): LakeWireError {
+  if (e instanceof LakeError) {
+    const { name, code, message, detail } = e.toJSON();
+    return detail === undefined ? { name, code, message } : { name, code, message, detail };
+  }
+  if (isQuotaError(e)) {
+    const why = e instanceof Error && e.message ? ` (${e.message})` : '';
+    return {
+      name: 'LakeError',
+      code: 'QUOTA_EXCEEDED',
+      message:
+        `Storage is full: the browser refused to store more for this site${why}. Nothing of ` +
+        'this operation became visible. Free space by deleting datasets you no longer need, ' +
+        'then try again.',
+    };
+  }
+  return toWireError(e);
+}
+
+/** Plain data → the error it was: a LakeError, a CroissantError or a WorkerError. */
+export function fromLakeWireError(w: LakeWireError): LakeError | CroissantError | WorkerError {
+  if (w.name !== 'LakeError') return fromWireError(w);
+  const opts = w.detail === undefined ? {} : { detail: w.detail };
+  return new LakeError(w.code as LakeErrorCode, w.message, opts);
+}
