@@ -43,17 +43,21 @@ export const gc: (() => void) | undefined = (() => {
   }
 })();
 
-/** Samples RSS every 5 ms (and on demand) while work runs. */
-class RssSampler {
+/** Samples RSS every 5 ms (and on demand) while work runs; `heap` also samples heapUsed. */
+export class RssSampler {
   peak = 0;
+  heapPeak = 0;
   private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly heap = false) {}
   start(): void {
     this.peak = process.memoryUsage.rss();
+    this.heapPeak = this.heap ? process.memoryUsage().heapUsed : 0;
     this.timer = setInterval(() => this.sample(), 5);
   }
   sample(): void {
     const r = process.memoryUsage.rss();
     if (r > this.peak) this.peak = r;
+    if (this.heap) this.heapPeak = Math.max(this.heapPeak, process.memoryUsage().heapUsed);
   }
   stop(): number {
     clearInterval(this.timer);
@@ -62,7 +66,7 @@ class RssSampler {
   }
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
@@ -146,9 +150,12 @@ export function table(results: Result[]): string {
         : '-',
     fmtMB(r.peakRssBytes),
   ]);
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
+  return formatTable(head, rows);
+}
+
+/** A plain-text table: first column left-aligned, the others right-aligned. */
+export function formatTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))

@@ -1,13 +1,16 @@
 /**
- * Record-generation benchmark (`npm run bench`; see bench/README.md).
+ * The benchmark (`npm run bench`; see bench/README.md).
  *
- *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1] [--only csv|images]
+ *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1] [--only csv,images,lake]
  *                    [--batch-size N] [--no-verify] [--baseline-only] [--regen]
+ *                    [--lake-rows N] [--lake-big N] [--lake-reps N]
  *
- * For each dataset it times, in the same process, a plain baseline over the same bytes and our
- * record generation, and reports records/s, MB/s (input bytes, 1 MB = 10^6 B), the ratio
- * ours/baseline and the peak RSS. Each figure is the median of --runs timed runs after --warmup
- * untimed ones. Results also go to bench/out/results.json.
+ * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
+ * a plain baseline over the same bytes and our record generation, and reports records/s, MB/s
+ * (input bytes, 1 MB = 10^6 B), the ratio ours/baseline and the peak RSS. Each figure is the
+ * median of --runs timed runs after --warmup untimed ones. Group `lake` (bench/lake.ts): ingest,
+ * branch, commit, diff and storage figures of the versioned lake, each against a baseline of
+ * the same run. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import {
 import { generateCsvJoin } from './gen/csv-join.ts';
 import { generateImagesTar } from './gen/images-tar.ts';
 import { fmtInt, fmtMB, gc, measure, type Result, table } from './measure.ts';
+import { DEFAULT_BIG_ROWS, DEFAULT_LAKE_ROWS, DEFAULT_REPS, runLake } from './lake.ts';
 import { loadReader, oursRunner, type ReaderApi } from './reader.ts';
 
 function gitCommit(): string | undefined {
@@ -43,8 +47,10 @@ function gitCommit(): string | undefined {
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1] [--only csv|images]\n' +
-        '                        [--batch-size N] [--no-verify] [--baseline-only] [--regen]',
+      'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
+        '                        [--only csv,images,lake] [--batch-size N] [--no-verify]\n' +
+        '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-big N]\n' +
+        '                        [--lake-reps N]',
     );
     return 0;
   }
@@ -58,21 +64,28 @@ async function main(argv: string[]): Promise<number> {
   const verifyChecksums = !argv.includes('--no-verify');
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
-  const only = parseStringFlag(argv, '--only');
-  if (only && only !== 'csv' && only !== 'images') throw new Error('--only expects csv or images');
+  const onlyFlag = parseStringFlag(argv, '--only');
+  const groups = new Set(onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake']);
+  for (const g of groups) {
+    if (!['csv', 'images', 'lake'].includes(g))
+      throw new Error(`--only expects csv, images or lake (comma-separated), got ${g}`);
+  }
+  const recordGroups = groups.has('csv') || groups.has('images');
   const out = DEFAULT_OUT;
   const opts = { runs, warmup };
 
   console.log(
-    `croissant-lake record-generation benchmark — node ${process.version}, ${os.cpus().length}x ` +
+    `croissant-lake benchmark (${[...groups].join(', ')}) — node ${process.version}, ${os.cpus().length}x ` +
       `${os.cpus()[0]?.model ?? 'cpu'}, ${fmtMB(os.totalmem())} MB RAM${gc ? '' : ' (no gc())'}`,
   );
   console.log(`median of ${runs} run(s) after ${warmup} warm-up; 1 MB = 10^6 bytes\n`);
 
   const api: ReaderApi | { error: string } = baselineOnly
     ? { error: 'skipped (--baseline-only)' }
-    : await loadReader();
-  const readerError = 'error' in api ? api.error : undefined;
+    : recordGroups
+      ? await loadReader()
+      : { error: 'not run (no csv or images group)' };
+  const readerError = recordGroups && 'error' in api ? api.error : undefined;
   if (readerError && !baselineOnly) {
     console.log(`!! Cannot benchmark our reader: ${readerError}`);
     console.log('!! Running the baselines only.\n');
@@ -83,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   const datasets: Record<string, unknown> = {};
 
   // ---- CSV with a join ------------------------------------------------------------------------
-  if (only !== 'images') {
+  if (groups.has('csv')) {
     const dir = join(out, 'csv-join');
     if (regen || !dataIsCurrent(dir, readManifest(dir), 'rows', rows)) {
       console.log(`generating ${dir} (${fmtInt(rows)} rows)…`);
@@ -146,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // ---- Image FileSet in a tar -----------------------------------------------------------------
-  if (only !== 'csv') {
+  if (groups.has('images')) {
     const dir = join(out, 'images-tar');
     if (regen || !dataIsCurrent(dir, readManifest(dir), 'images', images)) {
       console.log(`generating ${dir} (${fmtInt(images)} images)…`);
@@ -212,16 +225,37 @@ async function main(argv: string[]): Promise<number> {
     console.log();
   }
 
-  console.log(table(results));
-  for (const r of results) if (r.note) console.log(`  note — ${r.name}: ${r.note}`);
-  console.log(
-    '\nratio = our MB/s ÷ the baseline MB/s over the same input bytes (= baseline time ÷ our time);' +
-      '\npeak RSS = highest resident set sampled every 5 ms during warm-up + timed runs of that row.',
-  );
+  if (recordGroups) {
+    console.log(table(results));
+    for (const r of results) if (r.note) console.log(`  note — ${r.name}: ${r.note}`);
+    console.log(
+      '\nratio = our MB/s ÷ the baseline MB/s over the same input bytes (= baseline time ÷ our time);' +
+        '\npeak RSS = highest resident set sampled every 5 ms during warm-up + timed runs of that row.',
+    );
+  }
   if (samples.patients)
     console.log(`\nfirst "patients" record: ${JSON.stringify(samples.patients)}`);
   if (samples.images) console.log(`first "images" record:   ${JSON.stringify(samples.images)}`);
   if (readerError) console.log(`\n!! our reader was not measured: ${readerError}`);
+
+  let lake: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('lake')) {
+    if (recordGroups) console.log();
+    try {
+      lake = await runLake({
+        runs,
+        warmup,
+        csvRows: parseIntFlag(argv, '--lake-rows') ?? DEFAULT_LAKE_ROWS,
+        images,
+        bigRows: parseIntFlag(argv, '--lake-big') ?? DEFAULT_BIG_ROWS,
+        reps: parseIntFlag(argv, '--lake-reps') ?? DEFAULT_REPS,
+        regen,
+      });
+    } catch (e) {
+      console.log(`\n!! lake: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      lake = { json: { error: String(e) }, failed: true };
+    }
+  }
 
   const resultsPath = join(out, 'results.json');
   writeFileSync(
@@ -247,9 +281,13 @@ async function main(argv: string[]): Promise<number> {
           verifyChecksums,
         },
         datasets,
-        reader: readerError ? { measured: false, error: readerError } : { measured: true },
+        reader:
+          'error' in api
+            ? { measured: false, error: readerError ?? api.error }
+            : { measured: true },
         results,
         firstRecords: samples,
+        ...(lake ? { lake: lake.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -258,7 +296,10 @@ async function main(argv: string[]): Promise<number> {
   );
   console.log(`\nwrote ${resultsPath}`);
   const failed =
-    results.some((r) => r.note?.startsWith('!!')) || samples.patientsError || samples.imagesError;
+    results.some((r) => r.note?.startsWith('!!')) ||
+    samples.patientsError ||
+    samples.imagesError ||
+    lake?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

@@ -24,6 +24,7 @@ export type SaveState =
   | { status: 'cancelled'; label: string }
   | { status: 'failed'; label: string; error: ErrorInfo };
 
+/** The catalog and the save in flight; see the module comment. */
 export class LakeCatalog {
   status = $state<'loading' | 'ready' | 'failed'>('loading');
   datasets = $state.raw<CatalogEntry[]>([]);
@@ -115,6 +116,11 @@ export class LakeCatalog {
     if (this.save.status !== 'saving' || !this.#saving) return;
     this.save = { ...this.save, cancelling: true };
     this.#saving.abort();
+  }
+
+  /** Hides the catalog's failure banner. */
+  dismissFailure(): void {
+    this.failure = null;
   }
 
   /** Forgets the outcome of the last save. */

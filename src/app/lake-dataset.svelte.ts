@@ -13,12 +13,14 @@ export const PAGE_ROWS = 25;
 /** Commits shown in the log. */
 export const LOG_LIMIT = 100;
 
+/** Something loaded from the lake: not asked for, on its way, there, or why not. */
 export type Loading<T> =
   | { status: 'idle' }
   | { status: 'loading' }
   | { status: 'ready'; value: T }
   | { status: 'failed'; error: ErrorInfo };
 
+/** What the view of one dataset shows; see the module comment. */
 export class LakeDataset {
   readonly id: string;
   branches = $state.raw<RefInfo[]>([]);
@@ -140,6 +142,17 @@ export class LakeDataset {
     return this.#act(async () => {
       await this.#lake.call('deleteBranch', [this.id, branch]);
       await this.load(this.ref === branch ? 'main' : undefined);
+    });
+  }
+
+  /** Appends a CSV file's rows to the shown record set on the selected branch, then shows it. */
+  appendCsv(file: File): Promise<boolean> {
+    const branch = this.selectedRef;
+    const recordSet = this.recordSet;
+    if (branch?.kind !== 'branch' || !recordSet) return Promise.resolve(false);
+    return this.#act(async () => {
+      await this.#lake.call('appendCsv', [this.id, branch.name, recordSet, file]);
+      await this.load(branch.name);
     });
   }
 

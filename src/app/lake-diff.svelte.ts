@@ -7,6 +7,7 @@ import type { Loading } from './lake-dataset.svelte.ts';
 /** Rows of detail shown per category and record set. */
 export const DIFF_ROWS = 50;
 
+/** Two revisions picked by the user and their diff, loaded on {@link LakeDiff.run}. */
 export class LakeDiff {
   /** Revisions compared: branch, tag or commit hash. */
   from = $state('');

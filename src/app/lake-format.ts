@@ -25,7 +25,7 @@ export function ingestPhaseLabel(phase: IngestPhase): string {
   return PHASES[phase] ?? phase;
 }
 
-/** One lineage parameter, ready to show: `full` is the whole value when `text` shortens it. */
+/** One lineage parameter, ready to show: `full` is the whole value (`text` may shorten it). */
 export interface LineageParam {
   name: string;
   text: string;
@@ -35,16 +35,19 @@ export interface LineageParam {
 /** A commit's lineage parameters, in a stable order, hashes shortened. */
 export function lineageParams(lineage: Lineage): LineageParam[] {
   return Object.entries(lineage.params).map(([name, value]) => {
-    if (typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) {
-      return { name, text: shortHash(value), full: value };
-    }
-    if (typeof value === 'string') return { name, text: value };
+    const full = typeof value === 'string' ? value : JSON.stringify(value);
+    if (typeof value === 'string') return { name, text: short(value), full };
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const parts = Object.entries(value).map(([k, v]) => `${k}: ${String(v)}`);
-      return { name, text: parts.join(', ') };
+      const parts = Object.entries(value).map(([k, v]) => `${k}: ${short(String(v))}`);
+      return { name, text: parts.join(', '), full };
     }
-    return { name, text: JSON.stringify(value) };
+    return { name, text: full };
   });
+}
+
+/** A sha256 shortened; any other text as it is. */
+function short(text: string): string {
+  return /^[0-9a-f]{64}$/.test(text) ? shortHash(text) : text;
 }
 
 /** The last part of a column name (`passengers/age` → `age`). */

@@ -18,8 +18,23 @@ import { storeContract } from './store-contract.ts';
 const run = promisify(execFile);
 const CHILD = join(import.meta.dirname, 'store-child.ts');
 
-function child(...args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 50_000 });
+/** Runs `n` children with `args` (mode, dir, …), releasing them together once all are up. */
+async function children(n: number, ...args: [string, string, ...string[]]) {
+  const dir = args[1];
+  const runs = Array.from({ length: n }, () =>
+    run(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 50_000 }),
+  );
+  const failed = Promise.race(runs).then(() => {
+    throw new Error('a child exited before the start signal');
+  });
+  failed.catch(() => undefined); // only matters while waiting below
+  for (;;) {
+    const ready = (await readdir(dir)).filter((name) => name.startsWith('ready-'));
+    if (ready.length === n) break;
+    await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20))]);
+  }
+  await writeFile(join(dir, 'go'), '');
+  return Promise.all(runs);
 }
 
 storeContract('memory', async () => {
@@ -71,7 +86,7 @@ describe('node-fs across processes', () => {
   });
 
   it('concurrent read-modify-cas from 4 processes loses no update', async () => {
-    const outs = await Promise.all([1, 2, 3, 4].map(() => child('cas', dir, '50')));
+    const outs = await children(4, 'cas', dir, '50');
     expect((await backend.refs.get('counter'))?.value).toBe(200);
     expect((await backend.refs.get('counter'))?.version).toBe(200);
     // Not a requirement, but shows the processes did contend rather than run one by one.
@@ -82,7 +97,7 @@ describe('node-fs across processes', () => {
 
   it('withLock excludes other processes', async () => {
     const log = join(dir, 'lock.log');
-    await Promise.all([1, 2, 3].map(() => child('lock', dir, '20', log)));
+    await children(3, 'lock', dir, '20', log);
     const lines = (await readFile(log, 'utf8')).trim().split('\n');
     expect(lines.length).toBe(120);
     for (let i = 0; i < lines.length; i += 2) {
@@ -92,7 +107,10 @@ describe('node-fs across processes', () => {
   });
 
   it('takes over a lock file left by a process that died', async () => {
-    const { stdout } = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const { stdout } = await run(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]);
     const deadPid = Number(stdout);
     const lockFile = join(dir, 'locks', 'lake.lock');
     await writeFile(lockFile, JSON.stringify({ pid: deadPid, time: Date.now() - 1000 }));

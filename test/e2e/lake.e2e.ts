@@ -8,101 +8,24 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-
-const WAIT = 45_000;
-const FIRST_PASSENGER = 'Allen, Miss. Elisabeth Walton';
-const TITANIC = path.join(REPO_ROOT, 'public/examples/titanic');
-
-/**
- * A CORS server that serves titanic's metadata but stalls on its data files after a first
- * chunk, and counts stalled requests and those the browser gave up on.
- */
-async function startStallingServer(): Promise<Served & { stalled: number; closedEarly: number }> {
-  const metadata = await readFile(path.join(TITANIC, 'metadata.json'));
-  const state = { stalled: 0, closedEarly: 0 };
-  const open = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (req.url?.endsWith('metadata.json')) {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(metadata);
-      return;
-    }
-    state.stalled++;
-    open.add(res);
-    res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': '117743' });
-    res.write('pclass,survived,name\n');
-    res.on('close', () => {
-      open.delete(res);
-      if (!res.writableFinished) state.closedEarly++;
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of open) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
-}
-
-/** Waits until an element matching `selector` contains `text`. */
-async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page
-    .locator(selector, { hasText: text })
-    .first()
-    .waitFor({ state: 'visible', timeout: WAIT });
-}
-
-/** Opens the Titanic example from the open view and waits for its metadata. */
-async function openTitanic(page: Page): Promise<void> {
-  await page.locator('[data-testid="tab-open"]').click();
-  await page.locator('[data-example="titanic"]').first().click();
-  await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
-}
-
-/** Presses "Save to lake" and waits for the outcome; returns its status. */
-async function saveToLake(page: Page): Promise<string | null> {
-  await page.locator('[data-testid="save-to-lake"]').click();
-  const result = page.locator('[data-testid="save-result"]');
-  await result.waitFor({ timeout: WAIT });
-  return result.getAttribute('data-status');
-}
-
-/** Shows the lake view and waits for the catalog to be read. */
-async function showLake(page: Page): Promise<void> {
-  await page.locator('[data-testid="tab-lake"]').click();
-  await page.locator('[data-testid="catalog"]').waitFor({ timeout: WAIT });
-  await page.locator('[data-testid="catalog"] .loading').waitFor({ state: 'detached' });
-}
-
-/** Ids of the datasets the catalog lists. */
-function catalogIds(page: Page): Promise<(string | null)[]> {
-  return page
-    .locator('[data-testid="catalog"] tr[data-dataset]')
-    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dataset')));
-}
-
-/** Selects a record set of the shown commit and waits for its rows (or its error). */
-async function showRecordSet(page: Page, id: string): Promise<void> {
-  await page.locator(`[data-lake-record-set="${id}"]`).click();
-  await page
-    .locator('[data-testid="lake-rows"]:is([data-status="ready"], [data-status="failed"])')
-    .waitFor({ timeout: WAIT });
-}
+import {
+  FIRST_PASSENGER,
+  TITANIC,
+  WAIT,
+  catalogIds,
+  openTitanic,
+  saveToLake,
+  showLake,
+  showRecordSet,
+  startStallingServer,
+  waitForText,
+} from './lake-helpers.ts';
 
 /** The dataset, its refs and its rows are all there (after a reload or a restart). */
 async function expectTitanicInLake(page: Page): Promise<void> {
@@ -217,17 +140,50 @@ describe('the lake in the browser', () => {
     await refused.waitFor({ timeout: WAIT });
     expect(await refused.getAttribute('data-code')).toBe('REF_EXISTS');
     await refused.locator('button', { hasText: 'Dismiss' }).click();
+    await page.locator('[data-testid="branch-name"]').fill('');
 
-    // The branch and main point at the same commit: the diff says so, per record set.
+    // Rows appended on the branch make a new commit there, with its own lineage.
+    await showRecordSet(page, 'genders');
+    await page.locator('[data-testid="append-csv-input"]').setInputFiles({
+      name: 'more-genders.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('label,url\nunknown,https://www.wikidata.org/wiki/Q24238356\n'),
+    });
+    await commits.nth(1).waitFor({ timeout: WAIT });
+    expect(await commits.count()).toBe(2);
+    expect(await commits.first().locator('[data-testid="lineage-op"]').textContent()).toBe(
+      'append',
+    );
+    expect(await commits.first().textContent()).toContain('more-genders.csv');
+    await page.locator('[data-lake-record-set="genders"][data-rows="3"]').waitFor();
+
+    // The diff between main and the branch: genders gained that row, the rest is unchanged.
     await page.locator('[data-testid="diff-from"]').selectOption('main');
     await page.locator('[data-testid="diff-to"]').selectOption('experiment');
     await page.locator('[data-testid="run-diff"]').click();
-    await waitForText(page, '[data-testid="diff-summary"]', 'no differences');
+    await waitForText(page, '[data-testid="diff-summary"]', '1 of 3 record sets differ');
     const statuses = await page
       .locator('[data-diff-record-set]')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-    expect(statuses).toEqual(['unchanged', 'unchanged', 'unchanged']);
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-diff-record-set'), e.getAttribute('data-status')]),
+      );
+    expect(statuses).toEqual([
+      ['embarkation_ports', 'unchanged'],
+      ['genders', 'changed'],
+      ['passengers', 'unchanged'],
+    ]);
+    const genders = page.locator('[data-diff-record-set="genders"]');
+    expect(await genders.locator('[data-testid="diff-counts"]').textContent()).toMatch(
+      /\+1\s*−0\s*~0/,
+    );
+    expect(await genders.locator('tr.added').textContent()).toContain('unknown');
     await screenshot(page, 'lake-dataset');
+
+    // main and the tag made from it are the same commit: no differences.
+    await page.locator('[data-testid="diff-from"]').selectOption('main');
+    await page.locator('[data-testid="diff-to"]').selectOption('v1');
+    await page.locator('[data-testid="run-diff"]').click();
+    await waitForText(page, '[data-testid="diff-summary"]', 'no differences');
 
     // A reload reads everything back from OPFS and IndexedDB.
     await page.reload();
@@ -368,5 +324,45 @@ describe('the lake in the browser', () => {
     // Other record sets do not use that chunk and still read.
     await showRecordSet(page, 'genders');
     await waitForText(page, '[data-testid="lake-rows"] .records-table', 'female');
+  });
+
+  it('saves a picked folder, and Mini-COCO with its images read back from the lake', async () => {
+    const { page } = await start('files');
+    const watch = watchPage(page);
+    // Files picked in the page are handed to the lake worker, which reads them itself.
+    await page
+      .locator('[data-testid="folder-input"]')
+      .setInputFiles(path.join(REPO_ROOT, 'test/fixtures/croissant/1.0/titanic'));
+    await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
+    await page.locator('[data-testid="save-name"]').fill('titanic-folder');
+    expect(await saveToLake(page)).toBe('saved');
+
+    await page.locator('[data-example="coco2014-mini"]').first().click();
+    await waitForText(page, '[data-testid="metadata"] h2', 'Mini-COCO');
+    expect(await saveToLake(page)).toBe('saved');
+    await page
+      .locator('[data-testid="save-result"] button', { hasText: 'Show in the lake' })
+      .click();
+    expect(await catalogIds(page)).toEqual(['mini-coco', 'titanic-folder']);
+    await showRecordSet(page, 'images');
+    await page.waitForFunction(
+      () => {
+        const imgs = [
+          ...document.querySelectorAll<HTMLImageElement>('[data-testid="lake-rows"] img'),
+        ];
+        return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 3);
+      },
+      undefined,
+      { timeout: WAIT },
+    );
+    await screenshot(page, 'lake-images');
+
+    await page.locator('tr[data-dataset="titanic-folder"] [data-testid="select-dataset"]').click();
+    const lineage = page.locator('[data-testid="log"] [data-testid="lineage"]').first();
+    await lineage.waitFor({ timeout: WAIT });
+    expect(await lineage.textContent()).toMatch(/source\s*metadata\.json/);
+    await showRecordSet(page, 'passengers');
+    await waitForText(page, '[data-testid="lake-rows"] .records-table', FIRST_PASSENGER);
+    expect(watch.errors).toEqual([]);
   });
 });

@@ -106,7 +106,7 @@ export interface CroissantLib {
   ): AsyncIterable<RecordRow>;
   toPlainJson(value: Value): unknown;
   fetchResolver(opts?: { timeoutMs?: number }): Resolver;
-  filesResolver(files: File[], rootName?: string): Resolver;
+  filesResolver(files: Iterable<File | { path: string; file: Blob }>, rootName?: string): Resolver;
 }
 
 /** Codes of failures that belong to the worker rather than to the dataset. */

@@ -20,19 +20,11 @@ export type OpenSource =
 /** The resolvers a worker provides (injected, so that this module stays small). */
 export interface ResolverFactories {
   fetchResolver(opts?: { timeoutMs?: number }): Resolver;
-  filesResolver(files: File[], rootName?: string): Resolver;
+  filesResolver(files: Iterable<File | { path: string; file: Blob }>, rootName?: string): Resolver;
 }
 
 const FETCH_TIMEOUT_MS = 30_000;
 const LOOSE_ROOT = 'dropped';
-
-/** Gives each dropped file the relative path that the files resolver reads. */
-function withPath({ file, path }: DroppedFile): File {
-  if (file.webkitRelativePath !== path) {
-    Object.defineProperty(file, 'webkitRelativePath', { value: path, configurable: true });
-  }
-  return file;
-}
 
 /**
  * Finds the Croissant document among dropped files: the shallowest `.json`/`.jsonld` whose first
@@ -76,7 +68,16 @@ export async function resolveSource(
   const files = source.rootName
     ? source.files
     : source.files.map((f) => ({ ...f, path: `${root}/${f.path}` }));
-  const resolver = lib.filesResolver(files.map(withPath), root);
+  // Paths travel beside the files, not inside them: a File may arrive as a plain Blob (cloned
+  // across a worker boundary), and its own name says nothing of its folder.
+  const prefix = `${root}/`;
+  const resolver = lib.filesResolver(
+    files.map((f) => ({
+      path: f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path,
+      file: f.file,
+    })),
+    root,
+  );
   const path = (await findDocument(files)).path.slice(root.length + 1);
   return { path, resolver };
 }

@@ -4,9 +4,10 @@
  * Worker code only: it pulls in the whole lake and reader.
  */
 import * as Comlink from 'comlink';
-import { filesResolver } from '../../src/lib/io/browser-files.ts';
+import { blobSource, filesResolver } from '../../src/lib/io/browser-files.ts';
 import { fetchResolver } from '../../src/lib/io/fetch.ts';
 import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
+import { appendCsv } from '../../src/lib/versions/append.ts';
 import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
 import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
@@ -94,7 +95,7 @@ const handlers: Handlers = {
   async datasets({ lake }) {
     const entries = await lake.datasets();
     const sizes = await datasetSizes(lake);
-    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
     return {
       datasets: entries.map((d) => ({ ...d, lakeBytes: sizes.byDataset[d.id] ?? 0 })),
       totalBytes: sizes.total,
@@ -203,6 +204,12 @@ const handlers: Handlers = {
     ).slice();
     transfer(bytes.buffer);
     return bytes;
+  },
+
+  async appendCsv({ lake, signal }, dataset, branch, recordSet, csv) {
+    const source = blobSource(csv.name, csv);
+    const r = await appendCsv(lake, dataset, { branch, recordSet, csv: source, signal });
+    return { commit: r.hash, recordSet: r.recordSet, rows: r.rows };
   },
 
   async diff({ lake }, dataset, a, b, limit) {

@@ -32,6 +32,7 @@ export interface CatalogEntry extends DatasetEntry {
   lakeBytes: number;
 }
 
+/** The catalog with sizes. */
 export interface Catalog {
   datasets: CatalogEntry[];
   /** Bytes of every chunk stored, unreferenced ones (not yet collected) included. */
@@ -90,6 +91,13 @@ export interface RowsPage {
   more: boolean;
 }
 
+/** What appending a CSV file committed. */
+export interface AppendInfo {
+  commit: string;
+  recordSet: string;
+  rows: number;
+}
+
 /**
  * Every operation of the lake worker. `rev` is a branch, a tag, a commit hash or a unique hash
  * prefix of the dataset.
@@ -116,12 +124,17 @@ export interface LakeMethods {
   rows(dataset: string, rev: string, recordSet: string, offset: number, limit: number): RowsPage;
   /** The bytes of a stored image (or any object) by sha256, verified; transferred. */
   image(dataset: string, rev: string, sha256: string): Uint8Array<ArrayBuffer>;
+  /** Appends a CSV file's rows to a record set of a writable branch: one new commit. */
+  appendCsv(dataset: string, branch: string, recordSet: string, csv: File): AppendInfo;
   /** Row-level diff from `a` to `b`; `limit` caps the row detail per category. */
   diff(dataset: string, a: string, b: string, limit: number): CommitDiff;
 }
 
+/** The name of a lake operation. */
 export type LakeMethod = keyof LakeMethods;
+/** The arguments of operation `K`, as a tuple. */
 export type LakeArgs<K extends LakeMethod> = Parameters<LakeMethods[K]>;
+/** What operation `K` gives back. */
 export type LakeResult<K extends LakeMethod> = ReturnType<LakeMethods[K]>;
 
 /** An error as plain data; `detail` is the LakeError's structured detail, if any. */
@@ -129,7 +142,9 @@ export interface LakeWireError extends WireError {
   detail?: unknown;
 }
 
+/** A result or an error, as the worker sends it back. */
 export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
+/** Receives ingest progress (a Comlink proxy when it crosses to the worker). */
 export type IngestProgressCallback = (p: IngestProgress) => unknown;
 
 /** What the worker exposes. `opId` names a call so that {@link LakeWorkerApi.abort} can cancel it. */

@@ -12,35 +12,28 @@
  * cas() takes its own lock file, not one of withLock's, so a cas inside withLock (how a ref
  * moves under the lake's lock) cannot deadlock: the two never share a lock.
  *
- * Entry file names are the key through encodeURIComponent, with upper-case letters and
- * `!'()*~` escaped as well, so that keys differing only in case stay apart on case-insensitive
- * filesystems (macOS, Windows) and names are valid everywhere. A name that would be too long
- * for a filesystem becomes `~<sha256 of the key>.json`; the key is always in the file too.
+ * Entry file names are described in node-fs-refs.ts.
  *
  * Node only: browser code must never import this module.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   checkHash,
   checkRange,
-  checkVersion,
   corruptChunk,
   formatBytes,
   missingChunk,
   quotaExceeded,
   rangePastEnd,
-  sortEntries,
-  toJsonValue,
 } from './common.ts';
-import { isQuotaError, LakeError } from './errors.ts';
+import { isQuotaError } from './errors.ts';
 import { isHash } from './hash.ts';
-import { errorCode, withLockFile } from './node-lock-file.ts';
-import type { ChunkInfo, ChunkStore, Entry, LakeBackend, Locks, RefStore } from './types.ts';
-
-/** Longest encoded key used as a file name as is (most filesystems allow 255 bytes). */
-const MAX_NAME = 200;
+import { errorCode, ioError, readdirIfExists, statIfExists, writeAtomic } from './node-fs-io.ts';
+import { encodeName, NodeRefStore } from './node-fs-refs.ts';
+import { withLockFile } from './node-lock-file.ts';
+import type { ChunkInfo, ChunkStore, LakeBackend, Locks } from './types.ts';
 
 /**
  * Opens (creating it if needed) the lake in folder `dir`. Leftover temporary files are not
@@ -160,83 +153,6 @@ class NodeChunkStore implements ChunkStore {
   }
 }
 
-class NodeRefStore implements RefStore {
-  private readonly dir: string;
-  private readonly tmp: string;
-  private readonly lockPath: string;
-
-  constructor(root: string) {
-    this.dir = join(root, 'entries');
-    this.tmp = join(root, 'tmp');
-    this.lockPath = join(root, 'entries.lock');
-  }
-
-  async get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
-    return this.#read<T>(join(this.dir, entryFileName(key)));
-  }
-
-  async list<T = unknown>(prefix: string): Promise<Entry<T>[]> {
-    const out: Entry<T>[] = [];
-    for (const name of await readdirIfExists(this.dir)) {
-      if (!name.endsWith('.json')) continue;
-      // Decoded names are filtered before reading; hashed (long) names must be read.
-      if (!name.startsWith('~')) {
-        const key = decodeEntryFileName(name);
-        if (key === undefined || !key.startsWith(prefix)) continue;
-      }
-      const entry = await this.#read<T>(join(this.dir, name));
-      if (entry?.key.startsWith(prefix)) out.push(entry);
-    }
-    return sortEntries(out);
-  }
-
-  async cas<T = unknown>(key: string, expected: number, value: T | null): Promise<boolean> {
-    checkVersion(key, expected);
-    const stored = value === null ? null : toJsonValue(key, value);
-    const path = join(this.dir, entryFileName(key));
-    // The lock makes read-check-write atomic across processes; the rename makes the write
-    // itself atomic for readers, who take no lock.
-    return withLockFile(this.lockPath, this.tmp, async () => {
-      const current = (await this.#read(path))?.version ?? 0;
-      if (current !== expected) return false;
-      if (stored === null) {
-        await rm(path, { force: true });
-        return true;
-      }
-      const entry: Entry = { key, value: stored, version: current + 1 };
-      try {
-        await writeAtomic(this.tmp, path, new TextEncoder().encode(JSON.stringify(entry)));
-      } catch (e) {
-        if (isQuotaError(e)) {
-          throw new LakeError(
-            'QUOTA_EXCEEDED',
-            `Storage is full: could not write entry "${key}"; it was left unchanged. Free ` +
-              'space by deleting datasets you no longer need, then try again.',
-            { cause: e },
-          );
-        }
-        throw ioError(`Could not write entry "${key}"`, path, e);
-      }
-      return true;
-    });
-  }
-
-  async #read<T>(path: string): Promise<Entry<T> | undefined> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      if (errorCode(e) === 'ENOENT') return undefined;
-      throw ioError('Could not read an entry', path, e);
-    }
-    try {
-      return JSON.parse(text) as Entry<T>;
-    } catch (e) {
-      throw ioError('An entry file is not valid JSON (edited by hand?)', path, e);
-    }
-  }
-}
-
 class NodeLocks implements Locks {
   private readonly dir: string;
   private readonly tmp: string;
@@ -250,77 +166,4 @@ class NodeLocks implements Locks {
     const path = join(this.dir, `${encodeName(name)}.lock`);
     return withLockFile(path, this.tmp, fn, opts.timeoutMs);
   }
-}
-
-/**
- * Writes `bytes` to `path` atomically: a temporary file in `tmpDir`, flushed to disk, then
- * renamed. The flush matters: after a crash a rename can survive while unflushed data does
- * not, and an ingest resuming would then skip a chunk that exists but is not whole.
- */
-async function writeAtomic(tmpDir: string, path: string, bytes: Uint8Array): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const tmp = join(tmpDir, randomUUID());
-    try {
-      const fh = await open(tmp, 'wx');
-      try {
-        await fh.writeFile(bytes);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-      return;
-    } catch (e) {
-      await rm(tmp, { force: true });
-      // ENOENT: a concurrent sweepTemporary() took our file, or a folder was removed.
-      if (errorCode(e) !== 'ENOENT' || attempt >= 2) throw e;
-      await mkdir(tmpDir, { recursive: true });
-      await mkdir(dirname(path), { recursive: true });
-    }
-  }
-}
-
-/** encodeURIComponent, plus escapes for upper case and the characters it leaves alone. */
-function encodeName(name: string): string {
-  return encodeURIComponent(name).replace(/%[0-9A-F]{2}|[A-Z!'()*~]/g, (m) =>
-    m.length === 3 ? m : `%${m.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-function entryFileName(key: string): string {
-  const encoded = encodeName(key);
-  if (encoded.length <= MAX_NAME) return `${encoded}.json`;
-  return `~${createHash('sha256').update(key).digest('hex')}.json`;
-}
-
-function decodeEntryFileName(name: string): string | undefined {
-  try {
-    return decodeURIComponent(name.slice(0, -'.json'.length));
-  } catch {
-    return undefined; // not a name we wrote
-  }
-}
-
-async function statIfExists(path: string) {
-  try {
-    return await stat(path);
-  } catch (e) {
-    if (errorCode(e) === 'ENOENT') return undefined;
-    throw ioError('Could not read', path, e);
-  }
-}
-
-async function readdirIfExists(path: string): Promise<string[]> {
-  try {
-    return await readdir(path);
-  } catch (e) {
-    if (errorCode(e) === 'ENOENT') return [];
-    throw ioError('Could not list', path, e);
-  }
-}
-
-function ioError(what: string, path: string, cause: unknown): LakeError {
-  if (cause instanceof LakeError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new LakeError('IO', `${what}: ${path}: ${reason}`, { cause, detail: { path } });
 }

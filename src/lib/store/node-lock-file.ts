@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEFAULT_LOCK_TIMEOUT_MS, LockQueue } from './common.ts';
 import { LakeError } from './errors.ts';
+import { errorCode } from './node-fs-io.ts';
 
 /** What a lock file holds. */
 interface Holder {
@@ -66,14 +67,14 @@ async function acquire(
   deadline: number,
   timeoutMs: number,
 ): Promise<string> {
-  const token = JSON.stringify({
-    pid: process.pid,
-    time: Date.now(),
-    host: HOST,
-    started: STARTED,
-    id: randomUUID(),
-  } satisfies Holder);
   for (;;) {
+    const token = JSON.stringify({
+      pid: process.pid,
+      time: Date.now(),
+      host: HOST,
+      started: STARTED,
+      id: randomUUID(),
+    } satisfies Holder);
     if (await createExclusive(path, tmpDir, token)) return token;
     const raw = await readIfExists(path);
     if (raw === undefined) continue; // released between our attempt and the read
@@ -188,7 +189,7 @@ function parseHolder(raw: string): Holder | undefined {
 function lockedError(
   path: string,
   timeoutMs: number,
-  holder: Pick<Holder, 'pid'> & Partial<Holder> | undefined,
+  holder: (Pick<Holder, 'pid'> & Partial<Holder>) | undefined,
 ): LakeError {
   const who = !holder
     ? 'an unknown process'
@@ -212,12 +213,6 @@ async function readIfExists(path: string): Promise<string | undefined> {
     if (errorCode(e) === 'ENOENT') return undefined;
     throw e;
   }
-}
-
-/** The `code` of a Node system error (ENOENT, EEXIST…), if any. */
-export function errorCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

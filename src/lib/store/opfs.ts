@@ -105,6 +105,7 @@ export class OpfsChunkStore implements ChunkStore {
         await removeTmp().catch(() => undefined);
         // Another tab stored the same chunk meanwhile: same bytes, so this put is done.
         if (await this.has(hash)) return;
+        if (isQuotaError(e)) throw quotaExceeded(hash, bytes.length, e);
         // NotFoundError: a concurrent sweepTemporary() removed our file; write it again.
         if (domName(e) !== 'NotFoundError' || attempt >= 2) {
           throw new LakeError('IO', `Could not store chunk ${hash} in OPFS: ${String(e)}`, {
@@ -186,8 +187,14 @@ export class OpfsChunkStore implements ChunkStore {
         const handle = await file.createSyncAccessHandle();
         try {
           const written = handle.write(bytes, { at: 0 });
+          // A full disk should throw QuotaExceededError, but Chromium 156 returns its internal
+          // error code as an unsigned byte count instead (2^32 - 8 = -8, FILE_ERROR_NO_SPACE).
+          // Running out of space is the one way a sync write comes up short, so say so.
           if (written !== bytes.length) {
-            throw new LakeError('IO', `Short write of chunk ${hash}: ${written}/${bytes.length}`);
+            throw new DOMException(
+              `short write of chunk ${hash}: ${written} of ${bytes.length} bytes`,
+              'QuotaExceededError',
+            );
           }
           handle.flush();
         } finally {

@@ -46,14 +46,20 @@ export async function commitToBranch(
   opts: CommitOptions = {},
 ): Promise<CommitResult> {
   const key = refKey(dataset, 'branch', branch);
-  for (let attempt = 0; attempt < 8; attempt++) {
+  const lockName = `dataset:${dataset}`;
+  /**
+   * One attempt: read the head, build on it, write the commit chunk, compare-and-set the ref.
+   * `locked` attempts run entirely under the dataset's lock, so no other writer can move the
+   * ref in between and the attempt cannot lose the race.
+   */
+  const attempt = async (first: boolean, locked: boolean): Promise<CommitResult | null> => {
     const ref = await getRef(backend.refs, dataset, 'branch', branch);
     if (!ref && !opts.create) {
       throw new LakeError('UNKNOWN_REF', `dataset ${dataset} has no branch "${branch}"`);
     }
     if (ref?.protected) throw protectedError(dataset, branch);
     const head = ref?.commit ?? null;
-    if (opts.expectedHead !== undefined && opts.expectedHead !== head && attempt === 0) {
+    if (first && opts.expectedHead !== undefined && opts.expectedHead !== head) {
       if (opts.rebase === false) throw conflictError(dataset, branch, opts.expectedHead, head);
     }
     const draft = await build(head);
@@ -72,7 +78,7 @@ export async function commitToBranch(
       recordSets: draft.recordSets,
     };
     const hash = await putJson(backend.chunks, commit);
-    const moved = await backend.locks.withLock(`dataset:${dataset}`, async () => {
+    const swap = async () => {
       const now = await getRef(backend.refs, dataset, 'branch', branch);
       if (now?.protected) throw protectedError(dataset, branch);
       const value: RefValue = {
@@ -81,16 +87,24 @@ export async function commitToBranch(
         updatedAt: new Date().toISOString(),
       };
       return backend.refs.cas(key, ref?.version ?? 0, value);
-    });
+    };
+    const moved = locked ? await swap() : await backend.locks.withLock(lockName, swap);
     if (moved) return { hash, commit };
     if (opts.rebase === false) {
       const now = await getRef(backend.refs, dataset, 'branch', branch);
       throw conflictError(dataset, branch, head, now?.commit ?? null);
     }
-  }
+    return null;
+  };
+  // Optimistic first: building (which may write many chunks) runs outside the lock. If another
+  // writer moved the branch meanwhile, build again on its head while holding the lock.
+  const done =
+    (await attempt(true, false)) ??
+    (await backend.locks.withLock(lockName, () => attempt(false, true)));
+  if (done) return done;
   throw new LakeError(
     'REF_CONFLICT',
-    `branch "${branch}" of ${dataset} kept moving while committing (8 attempts); try again`,
+    `branch "${branch}" of ${dataset} moved while committing under its lock; another writer does not take the lock`,
   );
 }
 

@@ -82,10 +82,14 @@ export async function writeFragment(
   }
   let min = 0n;
   let max = 0n;
+  let dense = true;
+  let prev = 0n;
   for (let i = 0; i < table.numRows; i++) {
     const v = ids.get(i) as bigint;
     if (i === 0 || v < min) min = v;
     if (i === 0 || v > max) max = v;
+    if (i > 0 && v !== prev + 1n) dense = false;
+    prev = v;
   }
   const chunk = await putChunk(store, await toParquet(table));
   return {
@@ -95,6 +99,7 @@ export async function writeFragment(
     minRowId: String(min),
     maxRowId: String(max),
     ...(extension ? { extension: true } : {}),
+    ...(dense && table.numRows > 0 ? { dense: true } : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export interface FragmentRef {
   maxRowId: string;
   /** Only `_rowid` and columns added later, joined to base rows by row id. */
   extension?: boolean;
+  /** Row ids are `minRowId, minRowId + 1, …` in order: a row's position is `id - minRowId`. */
+  dense?: boolean;
   /** Chunk of sorted uint32 positions removed from this fragment. */
   deletions?: string;
   deleted?: number;

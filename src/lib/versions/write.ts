@@ -27,8 +27,12 @@ export async function writeRows(
   rows: readonly IdRow[],
 ): Promise<FragmentRef[]> {
   const out: FragmentRef[] = [];
-  for (let i = 0; i < rows.length; i += FRAGMENT_ROWS) {
-    const slice = rows.slice(i, i + FRAGMENT_ROWS);
+  // Ascending ids make fragments of consecutive ids `dense`: rows found without reading them.
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i - 1]!.rowid < rows[i]!.rowid;
+  const ordered = sorted ? rows : [...rows].sort((a, b) => (a.rowid < b.rowid ? -1 : 1));
+  for (let i = 0; i < ordered.length; i += FRAGMENT_ROWS) {
+    const slice = ordered.slice(i, i + FRAGMENT_ROWS);
     const table = buildTable(
       columns,
       slice.map((r) => r.rowid),
@@ -72,10 +76,18 @@ export async function locate(
   }
   for (let f = 0; f < rs.fragments.length; f++) {
     const ref = rs.fragments[f]!;
-    if (ref.extension || BigInt(ref.maxRowId) < min || BigInt(ref.minRowId) > max) continue;
-    const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
+    const lo = BigInt(ref.minRowId);
+    const hi = BigInt(ref.maxRowId);
+    if (ref.extension || hi < min || lo > max) continue;
     const positions: number[] = [];
-    for (let i = 0; i < ref.rows; i++) if (rowids.has(ids.get(i) as bigint)) positions.push(i);
+    if (ref.dense) {
+      // Positions follow from the ids: a 1-row change reads no fragment at all.
+      for (const id of rowids) if (id >= lo && id <= hi) positions.push(Number(id - lo));
+      positions.sort((a, b) => a - b);
+    } else {
+      const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
+      for (let i = 0; i < ref.rows; i++) if (rowids.has(ids.get(i) as bigint)) positions.push(i);
+    }
     if (positions.length) found.set(f, positions);
   }
   return found;
@@ -108,7 +120,12 @@ export async function applyChanges(
   if (deletes.size) {
     // Which deleted ids were live rows: re-read the ids at the located positions.
     for (const [f, positions] of located) {
-      const ids = (await readFragment(store, rs.fragments[f]!, what)).getChild(ROWID)!;
+      const ref = rs.fragments[f]!;
+      if (ref.dense) {
+        for (const p of positions) foundIds.add(BigInt(ref.minRowId) + BigInt(p));
+        continue;
+      }
+      const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
       for (const p of positions) foundIds.add(ids.get(p) as bigint);
     }
     const missing = [...deletes].filter((id) => !foundIds.has(id));

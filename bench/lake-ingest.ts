@@ -1,0 +1,291 @@
+/**
+ * Lake benchmark, figures 1 and 4 (bench/lake.ts, bench/README.md): ingest throughput against a
+ * plain write of the same raw bytes to the same backend, and the lake's storage overhead.
+ *
+ * Every run gets a fresh Node filesystem lake in a temporary folder (deleted afterwards), so
+ * nothing is deduplicated against an earlier run.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { nodeResolver } from '../src/lib/io/node.ts';
+import type { ByteSource, Resolver } from '../src/lib/io/source.ts';
+import { sha256 } from '../src/lib/store/hash.ts';
+import { openNodeBackend } from '../src/lib/store/node-fs.ts';
+import type { LakeBackend } from '../src/lib/store/types.ts';
+import { datasetSizes } from '../src/lib/versions/gc.ts';
+import { ingest, type IngestResult } from '../src/lib/versions/ingest.ts';
+import { Lake } from '../src/lib/versions/lake.ts';
+import { gc, median } from './measure.ts';
+
+/** Baseline piece size: the lake's part size. */
+const PIECE = 16 * 1024 * 1024;
+
+export interface IngestTarget {
+  /** Label in the table. */
+  label: string;
+  metadata: string;
+  dataset: string;
+}
+
+export interface IngestFigures {
+  label: string;
+  dataset: string;
+  /** Raw files as ingest stored them (paths and sizes). */
+  files: { path: string; bytes: number }[];
+  rawBytes: number;
+  records: number;
+  baselineSeconds: number[];
+  ingestSeconds: number[];
+  /** Raw-file phase of each timed ingest (null when it could not be told apart). */
+  rawPhaseSeconds: (number | null)[];
+  baselineMedian: number;
+  ingestMedian: number;
+  rawPhaseMedian: number | null;
+  /** Throughput ratios: baseline time ÷ ingest time (whole, and raw phase only). */
+  ratio: number;
+  rawPhaseRatio: number | null;
+  storage: StorageFigures;
+}
+
+export interface StorageFigures {
+  /** The catalog's rawBytes. */
+  rawBytes: number;
+  /** datasetSizes(): bytes of every chunk the dataset's refs reach. */
+  lakeBytes: number;
+  /** Of lakeBytes: object chunks (packs and parts: raw files and extracted blobs). */
+  objectBytes: number;
+  /** Of lakeBytes: Parquet fragments (and deletion vectors). */
+  fragmentBytes: number;
+  /** Of lakeBytes: commits, the document, the object index. */
+  otherBytes: number;
+  /** Objects that are not files the document reads: extracted image and binary blobs. */
+  blobs: number;
+  blobBytes: number;
+  ratio: number;
+}
+
+async function tempLake(): Promise<{ dir: string; backend: LakeBackend }> {
+  const dir = await mkdtemp(join(os.tmpdir(), 'croissant-lake-bench-'));
+  return { dir, backend: await openNodeBackend(dir) };
+}
+
+/**
+ * The user's Node resolver, instrumented to find where ingest's raw-file phase ends. In that
+ * phase every source resolved is then streamed whole into the lake; in the records phase that
+ * follows, sources are resolved again but served from the lake, never streamed from here. So
+ * the raw phase ends at the first resolve() after the last stream of a source ended.
+ */
+function timedResolver(): {
+  resolver: Resolver;
+  /** Call when ingest reports phase 'raw'. */
+  rawStarts(): void;
+  rawSeconds(): number | null;
+  /** Sources streamed in the raw phase, and their bytes. */
+  streamed: Map<string, number>;
+} {
+  const inner = nodeResolver();
+  const resolves: number[] = [];
+  const streamed = new Map<string, number>();
+  let rawStart = -1;
+  let lastStreamEnd = -1;
+  const wrap = (s: ByteSource): ByteSource => ({
+    name: s.name,
+    size: (signal) => s.size(signal),
+    async *stream(signal) {
+      const raw = rawStart >= 0; // metadata.json is read before the raw phase
+      let n = 0;
+      for await (const c of s.stream(signal)) {
+        n += c.byteLength;
+        yield c;
+      }
+      if (!raw) return;
+      streamed.set(s.name, n);
+      lastStreamEnd = performance.now();
+    },
+  });
+  const resolver: Resolver = {
+    resolve(ref, base) {
+      resolves.push(performance.now());
+      return wrap(inner.resolve(ref, base));
+    },
+    async *list(base, signal) {
+      for await (const f of inner.list!(base, signal))
+        yield { path: f.path, source: wrap(f.source) };
+    },
+  };
+  return {
+    resolver,
+    streamed,
+    rawStarts: () => {
+      if (rawStart < 0) rawStart = performance.now();
+    },
+    rawSeconds: () => {
+      const end = resolves.find((t) => t > lastStreamEnd);
+      return rawStart >= 0 && lastStreamEnd >= 0 && end !== undefined
+        ? (end - rawStart) / 1e3
+        : null;
+    },
+  };
+}
+
+interface IngestRun {
+  seconds: number;
+  rawPhaseSeconds: number | null;
+  result: IngestResult;
+  streamed: Map<string, number>;
+  storage?: StorageFigures;
+}
+
+async function ingestOnce(t: IngestTarget, withStorage: boolean): Promise<IngestRun> {
+  const { dir, backend } = await tempLake();
+  try {
+    const lake = await Lake.open(backend);
+    const timed = timedResolver();
+    gc?.();
+    const t0 = performance.now();
+    const result = await ingest(lake, t.metadata, {
+      resolver: timed.resolver,
+      dataset: t.dataset,
+      onProgress: (p) => {
+        if (p.phase === 'raw') timed.rawStarts();
+      },
+    });
+    const seconds = (performance.now() - t0) / 1e3;
+    const run: IngestRun = {
+      seconds,
+      rawPhaseSeconds: timed.rawSeconds(),
+      result,
+      streamed: timed.streamed,
+    };
+    if (withStorage) run.storage = await storage(lake, t.dataset);
+    return run;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Figure 4: what the dataset takes in the lake, against its raw bytes. */
+export async function storage(lake: Lake, id: string): Promise<StorageFigures> {
+  const { byDataset } = await datasetSizes(lake);
+  const sizes = new Map<string, number>();
+  for await (const c of lake.chunks.list()) sizes.set(c.hash, c.size);
+  const commit = await lake.readCommit(await lake.resolve(id, 'main'));
+  const index = await lake.readObjects(commit);
+  const objectChunks = new Set<string>();
+  for (const o of Object.values(index.objects)) for (const [c] of o.parts) objectChunks.add(c);
+  const fragmentChunks = new Set<string>();
+  for (const rs of Object.values(commit.recordSets)) {
+    for (const f of rs.fragments) {
+      fragmentChunks.add(f.chunk);
+      if (f.deletions) fragmentChunks.add(f.deletions);
+    }
+  }
+  const sum = (s: Set<string>) => [...s].reduce((n, h) => n + (sizes.get(h) ?? 0), 0);
+  const files = new Set(index.files.map((f) => f.sha256));
+  const blobs = Object.entries(index.objects).filter(([sha]) => !files.has(sha));
+  const lakeBytes = byDataset[id] ?? 0;
+  const rawBytes = (await lake.dataset(id)).rawBytes;
+  const objectBytes = sum(objectChunks);
+  const fragmentBytes = sum(fragmentChunks);
+  return {
+    rawBytes,
+    lakeBytes,
+    objectBytes,
+    fragmentBytes,
+    otherBytes: lakeBytes - objectBytes - fragmentBytes,
+    blobs: blobs.length,
+    blobBytes: blobs.reduce((n, [, o]) => n + o.size, 0),
+    ratio: lakeBytes / rawBytes,
+  };
+}
+
+/** The baseline: the raw files' bytes in 16 MiB pieces, hashed in advance. */
+async function piecesOf(paths: string[]): Promise<{ hash: string; bytes: Uint8Array }[]> {
+  const out: { hash: string; bytes: Uint8Array }[] = [];
+  for (const p of paths) {
+    const buf = await readFile(p);
+    const all = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    for (let o = 0; o < all.byteLength || o === 0; o += PIECE) {
+      const bytes = all.subarray(o, Math.min(o + PIECE, all.byteLength));
+      out.push({ hash: await sha256(bytes), bytes });
+      if (all.byteLength === 0) break;
+    }
+  }
+  return out;
+}
+
+async function putOnce(pieces: { hash: string; bytes: Uint8Array }[]): Promise<number> {
+  const { dir, backend } = await tempLake();
+  try {
+    gc?.();
+    const t0 = performance.now();
+    for (const p of pieces) await backend.chunks.put(p.hash, p.bytes);
+    return (performance.now() - t0) / 1e3;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Figure 1 (+ 4 from the last run): `warmup` untimed then `runs` timed rounds, each an ingest
+ * into a fresh lake followed by the baseline write into another fresh lake.
+ */
+export async function benchIngest(
+  t: IngestTarget,
+  opts: { runs: number; warmup: number },
+  log: (s: string) => void,
+): Promise<IngestFigures> {
+  log(`• ingest ${t.label}: `);
+  let pieces: { hash: string; bytes: Uint8Array }[] | undefined;
+  let files: { path: string; bytes: number }[] = [];
+  const ingestSeconds: number[] = [];
+  const rawPhaseSeconds: (number | null)[] = [];
+  const baselineSeconds: number[] = [];
+  let last: IngestRun | undefined;
+  const total = opts.warmup + opts.runs;
+  for (let i = 0; i < total; i++) {
+    const timed = i >= opts.warmup;
+    const run = await ingestOnce(t, i === total - 1);
+    if (!pieces) {
+      files = [...run.streamed].map(([path, bytes]) => ({ path, bytes }));
+      const streamedBytes = files.reduce((n, f) => n + f.bytes, 0);
+      if (streamedBytes !== run.result.rawBytes) {
+        throw new Error(
+          `${t.label}: ingest stored ${run.result.rawBytes} raw bytes but ${streamedBytes} were streamed`,
+        );
+      }
+      pieces = await piecesOf(files.map((f) => f.path));
+    }
+    const put = await putOnce(pieces);
+    if (timed) {
+      ingestSeconds.push(run.seconds);
+      rawPhaseSeconds.push(run.rawPhaseSeconds);
+      baselineSeconds.push(put);
+    }
+    last = run;
+    log(`${timed ? '' : 'w:'}${run.seconds.toFixed(2)}s/${put.toFixed(2)}s `);
+  }
+  log('\n');
+  const result = last!.result;
+  const phases = rawPhaseSeconds.filter((s): s is number => s !== null);
+  const baselineMedian = median(baselineSeconds);
+  const ingestMedian = median(ingestSeconds);
+  const rawPhaseMedian = phases.length === rawPhaseSeconds.length ? median(phases) : null;
+  return {
+    label: t.label,
+    dataset: t.dataset,
+    files,
+    rawBytes: result.rawBytes,
+    records: Object.values(result.records).reduce((n, r) => n + r, 0),
+    baselineSeconds,
+    ingestSeconds,
+    rawPhaseSeconds,
+    baselineMedian,
+    ingestMedian,
+    rawPhaseMedian,
+    ratio: baselineMedian / ingestMedian,
+    rawPhaseRatio: rawPhaseMedian === null ? null : baselineMedian / rawPhaseMedian,
+    storage: last!.storage!,
+  };
+}

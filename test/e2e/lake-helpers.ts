@@ -1,0 +1,108 @@
+/**
+ * Helpers of the lake e2e tests (test/e2e/lake.e2e.ts): a server that stalls downloads, and the
+ * steps a user takes in the lake UI, each waiting for its outcome.
+ */
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from './harness.ts';
+import type { Served } from './harness.ts';
+
+/** How long a step may take. */
+export const WAIT = 45_000;
+/** The first passenger of Titanic, as every reader shows it. */
+export const FIRST_PASSENGER = 'Allen, Miss. Elisabeth Walton';
+/** The embedded Titanic example. */
+export const TITANIC = path.join(REPO_ROOT, 'public/examples/titanic');
+
+/**
+ * A CORS server that serves titanic's metadata but stalls on its data files after a first
+ * chunk, and counts stalled requests and those the browser gave up on.
+ */
+export async function startStallingServer(): Promise<
+  Served & { stalled: number; closedEarly: number }
+> {
+  const metadata = await readFile(path.join(TITANIC, 'metadata.json'));
+  const state = { stalled: 0, closedEarly: 0 };
+  const open = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (req.url?.endsWith('metadata.json')) {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(metadata);
+      return;
+    }
+    state.stalled++;
+    open.add(res);
+    res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': '117743' });
+    res.write('pclass,survived,name\n');
+    res.on('close', () => {
+      open.delete(res);
+      if (!res.writableFinished) state.closedEarly++;
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of open) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+/** Waits until an element matching `selector` contains `text`. */
+export async function waitForText(page: Page, selector: string, text: string): Promise<void> {
+  await page
+    .locator(selector, { hasText: text })
+    .first()
+    .waitFor({ state: 'visible', timeout: WAIT });
+}
+
+/** Opens the Titanic example from the open view and waits for its metadata. */
+export async function openTitanic(page: Page): Promise<void> {
+  await page.locator('[data-testid="tab-open"]').click();
+  await page.locator('[data-example="titanic"]').first().click();
+  await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
+}
+
+/** Presses "Save to lake" and waits for the outcome; returns its status. */
+export async function saveToLake(page: Page): Promise<string | null> {
+  const previous = page.locator('[data-testid="save-result"]');
+  if (await previous.count()) {
+    await previous.locator('button', { hasText: 'Dismiss' }).click();
+    await previous.waitFor({ state: 'detached' });
+  }
+  await page.locator('[data-testid="save-to-lake"]').click();
+  const result = page.locator('[data-testid="save-result"]');
+  await result.waitFor({ timeout: WAIT });
+  return result.getAttribute('data-status');
+}
+
+/** Shows the lake view and waits for the catalog to be read. */
+export async function showLake(page: Page): Promise<void> {
+  await page.locator('[data-testid="tab-lake"]').click();
+  await page.locator('[data-testid="catalog"]').waitFor({ timeout: WAIT });
+  await page.locator('[data-testid="catalog"] .loading').waitFor({ state: 'detached' });
+}
+
+/** Ids of the datasets the catalog lists. */
+export function catalogIds(page: Page): Promise<(string | null)[]> {
+  return page
+    .locator('[data-testid="catalog"] tr[data-dataset]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dataset')));
+}
+
+/** Selects a record set of the shown commit and waits for its rows (or its error). */
+export async function showRecordSet(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-lake-record-set="${id}"]`).click();
+  await page
+    .locator('[data-testid="lake-rows"]:is([data-status="ready"], [data-status="failed"])')
+    .waitFor({ timeout: WAIT });
+}

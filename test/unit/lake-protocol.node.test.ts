@@ -1,0 +1,167 @@
+/**
+ * The lake worker's protocol without a browser: the service over a memory lake, behind Comlink
+ * on a MessageChannel, driven by the real LakeClient. Checks what crosses the boundary: plain
+ * results, transferred image bytes, progress, errors rebuilt with their code, abort reaching
+ * the work, and pending calls rejected when the worker goes away.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { WorkerError } from '../../workers/api/croissant.api.ts';
+import type { DroppedFile } from '../../workers/api/dropped-source.ts';
+import { LakeClient } from '../../workers/api/lake-client.ts';
+import { createLakeService } from '../../workers/api/lake-service.ts';
+import type { IngestProgress, IngestSource } from '../../workers/api/lake.api.ts';
+
+const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
+
+/** An example dataset folder as files dropped in the page. */
+function dropped(name: string): IngestSource {
+  const files: DroppedFile[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const rel = path.relative(examples, full).split(path.sep).join('/');
+        files.push({ file: new File([readFileSync(full)], entry), path: rel });
+      }
+    }
+  };
+  walk(path.join(examples, name));
+  return { kind: 'files', files, rootName: name };
+}
+
+const open: LakeClient[] = [];
+
+/** A client and a service over a fresh memory lake, joined by a MessageChannel. */
+function connect(): LakeClient {
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(
+    createLakeService(() => Lake.open(memoryBackend())),
+    port1 as unknown as Comlink.Endpoint,
+  );
+  const worker = Object.assign(port2, {
+    terminate: () => {
+      port1.close();
+      port2.close();
+    },
+  });
+  const client = new LakeClient(worker as unknown as Worker);
+  open.push(client);
+  return client;
+}
+
+afterEach(() => {
+  for (const c of open.splice(0)) c.terminate();
+});
+
+describe('lake protocol (service ⇄ client)', () => {
+  it('ingests dropped files with progress, and reads catalog, refs, log, rows and diff', async () => {
+    const lake = connect();
+    const phases = new Set<string>();
+    const result = await lake.call('ingest', [dropped('titanic'), {}], {
+      onProgress: (p: IngestProgress) => phases.add(p.phase),
+    });
+    expect(result.dataset).toBe('titanic');
+    expect(result.records).toEqual({ embarkation_ports: 4, genders: 2, passengers: 1309 });
+    expect(phases).toContain('records');
+
+    const catalog = await lake.call('datasets', []);
+    expect(catalog.datasets.map((d) => [d.id, d.rawBytes])).toEqual([['titanic', 117952]]);
+    expect(catalog.datasets[0]!.lakeBytes).toBeGreaterThan(117952);
+
+    const [main] = await lake.call('branches', ['titanic']);
+    expect(main).toMatchObject({ name: 'main', kind: 'branch', protected: true });
+    const log = await lake.call('log', ['titanic', 'main', 10]);
+    expect(log.map((c) => [c.hash, c.lineage.op, c.parents])).toEqual([
+      [result.commit, 'ingest', []],
+    ]);
+
+    const page = await lake.call('rows', ['titanic', 'main', 'passengers', 1, 2]);
+    expect(page).toMatchObject({ recordSet: 'passengers', offset: 1, total: 1309, more: true });
+    expect(page.rows.map((r) => r.rowid)).toEqual(['1', '2']);
+    expect(page.rows[0]!.row['passengers/name']).toBe('Allison, Master. Hudson Trevor');
+
+    await lake.call('createBranch', ['titanic', 'dev', result.commit]);
+    const diff = await lake.call('diff', ['titanic', 'main', 'dev', 10]);
+    expect(diff.recordSets.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('transfers image bytes read back from the lake', async () => {
+    const lake = connect();
+    await lake.call('ingest', [dropped('coco2014-mini'), {}]);
+    const page = await lake.call('rows', ['mini-coco', 'main', 'images', 0, 1]);
+    const image = page.rows[0]!.row['images/image_content'];
+    expect(image).toMatchObject({ format: 'JPEG', width: 3, height: 2 });
+    const sha = (image as { sha256: string }).sha256;
+    const bytes = await lake.call('image', ['mini-coco', 'main', sha]);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+  });
+
+  it('rebuilds errors with their code and message', async () => {
+    const lake = connect();
+    const e = await lake.call('branches', ['nope']).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LakeError);
+    expect((e as LakeError).code).toBe('UNKNOWN_DATASET');
+    expect((e as LakeError).message).toContain('no dataset "nope"');
+    await lake.call('ingest', [dropped('titanic'), {}]);
+    const again = await lake.call('ingest', [dropped('titanic'), {}]).catch((x: unknown) => x);
+    expect((again as LakeError).code).toBe('DATASET_EXISTS');
+  });
+
+  it('cancels an ingest stalled on a download, leaving no dataset', async () => {
+    // Serves titanic's metadata, then stalls on every data file until the client gives up.
+    const metadata = readFileSync(path.join(examples, 'titanic/metadata.json'));
+    let closedEarly = 0;
+    let stalled!: () => void;
+    const downloading = new Promise<void>((resolve) => (stalled = resolve));
+    const server = http.createServer((req, res) => {
+      if (req.url?.endsWith('metadata.json')) return void res.end(metadata);
+      stalled();
+      res.writeHead(200, { 'Content-Length': '100000' });
+      res.write('pclass,survived,name\n');
+      res.on('close', () => void (res.writableFinished || closedEarly++));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const lake = connect();
+      const controller = new AbortController();
+      const saving = lake.call(
+        'ingest',
+        [{ kind: 'url', url: `http://127.0.0.1:${port}/titanic/metadata.json` }, {}],
+        { signal: controller.signal },
+      );
+      await downloading;
+      controller.abort();
+      const e = await saving.catch((x: unknown) => x);
+      expect((e as LakeError).code).toBe('ABORTED');
+      await expect.poll(() => closedEarly).toBeGreaterThan(0);
+      expect((await lake.call('datasets', [])).datasets).toEqual([]);
+      // A later ingest works.
+      expect((await lake.call('ingest', [dropped('titanic'), {}])).dataset).toBe('titanic');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('rejects pending calls when the worker is terminated', async () => {
+    const lake = connect();
+    const pending = lake.call('ingest', [dropped('titanic'), {}]);
+    lake.terminate();
+    const e = await pending.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(WorkerError);
+    expect((e as WorkerError).code).toBe('WORKER_TERMINATED');
+    await expect(lake.call('datasets', [])).rejects.toMatchObject({ code: 'WORKER_TERMINATED' });
+  });
+});
