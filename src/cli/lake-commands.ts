@@ -16,6 +16,9 @@ import { collectGarbage, datasetSizes } from '../lib/versions/gc.ts';
 import { ingest, type IngestProgress } from '../lib/versions/ingest.ts';
 import { Lake } from '../lib/versions/lake.ts';
 import { mergeBranches, type MergePolicy } from '../lib/versions/merge.ts';
+import { recordSetOf } from '../lib/versions/read.ts';
+import { lakeRecords } from '../lib/versions/records.ts';
+import { toPlainJson } from '../lib/croissant/plain.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...]
@@ -27,6 +30,7 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   branch <dataset> --delete <name>
   tag <dataset> [<name> [--from REV]]     list tags, or tag a commit
   protect <dataset> <branch> [--off]
+  rows <dataset> [rev] -r RS [-n N]        the records at a branch, tag or commit (JSON Lines)
   diff <dataset> <a> <b> [-n N] [--json]  rows added/removed/modified, columns
   merge <dataset> <from> --into <branch> [--policy fail|ours|theirs]
   append <dataset> <csv|croissant> --branch B --record-set RS
@@ -61,6 +65,7 @@ export const LAKE_COMMANDS = new Set([
   'branch',
   'tag',
   'protect',
+  'rows',
   'diff',
   'merge',
   'append',
@@ -167,6 +172,18 @@ export async function lakeCommand(
     case 'protect': {
       const r = await lake.protect(need(a0, 'the dataset'), need(a1, 'the branch'), !values.off);
       console.log(`branch ${r.name} is ${r.protected ? 'protected (read-only)' : 'writable'}`);
+      return 0;
+    }
+    case 'rows': {
+      const ds = need(a0, 'the dataset');
+      const commit = await lake.readCommit(await lake.resolve(ds, a1 ?? 'main'));
+      const [id, rs] = recordSetOf(commit, need(str(values, 'record-set'), '--record-set RS'));
+      const index = await lake.readObjects(commit);
+      let n = 0;
+      for await (const row of lakeRecords(lake.chunks, rs, index, `record set ${id} of ${ds}`)) {
+        if (limit !== undefined && n++ >= limit) break;
+        process.stdout.write(JSON.stringify(toPlainJson(row)) + '\n');
+      }
       return 0;
     }
     case 'diff': {

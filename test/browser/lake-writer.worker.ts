@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { openBrowserBackend } from '../../src/lib/store/browser.ts';
-import { LakeError } from '../../src/lib/store/errors.ts';
+import type { LakeError } from '../../src/lib/store/errors.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';

@@ -11,8 +11,15 @@ import { entryLockContract } from './entry-lock-contract.ts';
 export { bytesOf, digest } from './contract-helpers.ts';
 export type { ContractSubject } from './contract-helpers.ts';
 
-/** Registers the contract tests for backend `name`. */
-export function storeContract(name: string, make: () => Promise<ContractSubject>): void {
+/**
+ * Registers the contract tests for backend `name`. `temporaryFiles`: the backend writes
+ * through temporary files (and the subject can leave one behind), so their tests apply.
+ */
+export function storeContract(
+  name: string,
+  make: () => Promise<ContractSubject>,
+  opts: { temporaryFiles: boolean },
+): void {
   describe(`store contract: ${name}`, () => {
     let s: ContractSubject | undefined;
     const subject = (): ContractSubject => {
@@ -26,7 +33,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       await s?.cleanup();
       s = undefined;
     });
-    chunkContract(subject);
+    chunkContract(subject, opts);
     entryLockContract(subject);
   });
 }

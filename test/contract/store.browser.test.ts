@@ -111,43 +111,57 @@ function browserSubject(
 
 const uniqueLake = () => `contract-${crypto.randomUUID()}`;
 
-storeContract('memory', async () => {
-  const state = createMemoryState();
-  return {
-    backend: memoryBackend(state),
-    async corrupt(hash) {
-      const chunk = state.chunks.get(hash);
-      if (!chunk) throw new Error(`no chunk ${hash}`);
-      chunk.bytes = chunk.bytes.slice();
-      chunk.bytes[0] = (chunk.bytes[0] ?? 0) ^ 0xff;
-    },
-    async cleanup() {},
-    reopen: async () => memoryBackend(state),
-  };
-});
-
-storeContract('browser, main thread', async () => {
-  const lakeName = uniqueLake();
-  const open = () => openBrowserBackend(lakeName);
-  return browserSubject(lakeName, await open(), open, () => {});
-});
-
-storeContract('browser, chunks in a worker', async () => {
-  const lakeName = uniqueLake();
-  const workers: Worker[] = [];
-  const open = async (): Promise<LakeBackend> => {
-    const { worker, chunks } = await workerStore(lakeName);
-    workers.push(worker);
-    const refs = new DexieRefStore(lakeName);
+storeContract(
+  'memory',
+  async () => {
+    const state = createMemoryState();
     return {
-      chunks,
-      refs,
-      locks: new WebLocks(lakeName),
-      close: async () => refs.close(),
+      backend: memoryBackend(state),
+      async corrupt(hash) {
+        const chunk = state.chunks.get(hash);
+        if (!chunk) throw new Error(`no chunk ${hash}`);
+        chunk.bytes = chunk.bytes.slice();
+        chunk.bytes[0] = (chunk.bytes[0] ?? 0) ^ 0xff;
+      },
+      async cleanup() {},
+      reopen: async () => memoryBackend(state),
     };
-  };
-  return browserSubject(lakeName, await open(), open, () => workers.forEach((w) => w.terminate()));
-});
+  },
+  { temporaryFiles: false },
+);
+
+storeContract(
+  'browser, main thread',
+  async () => {
+    const lakeName = uniqueLake();
+    const open = () => openBrowserBackend(lakeName);
+    return browserSubject(lakeName, await open(), open, () => {});
+  },
+  { temporaryFiles: true },
+);
+
+storeContract(
+  'browser, chunks in a worker',
+  async () => {
+    const lakeName = uniqueLake();
+    const workers: Worker[] = [];
+    const open = async (): Promise<LakeBackend> => {
+      const { worker, chunks } = await workerStore(lakeName);
+      workers.push(worker);
+      const refs = new DexieRefStore(lakeName);
+      return {
+        chunks,
+        refs,
+        locks: new WebLocks(lakeName),
+        close: async () => refs.close(),
+      };
+    };
+    return browserSubject(lakeName, await open(), open, () =>
+      workers.forEach((w) => w.terminate()),
+    );
+  },
+  { temporaryFiles: true },
+);
 
 describe('browser backend specifics', () => {
   let lakeName: string;
@@ -157,6 +171,7 @@ describe('browser backend specifics', () => {
   });
   afterEach(async () => {
     worker?.terminate();
+    worker = undefined;
     await browserSubject(
       lakeName,
       await openBrowserBackend(lakeName),

@@ -37,42 +37,50 @@ async function children(n: number, ...args: [string, string, ...string[]]) {
   return Promise.all(runs);
 }
 
-storeContract('memory', async () => {
-  const state = createMemoryState();
-  return {
-    backend: memoryBackend(state),
-    async corrupt(hash) {
-      const chunk = state.chunks.get(hash);
-      if (!chunk) throw new Error(`no chunk ${hash}`);
-      chunk.bytes = chunk.bytes.slice();
-      chunk.bytes[0] = (chunk.bytes[0] ?? 0) ^ 0xff;
-    },
-    async cleanup() {},
-    async reopen() {
-      return memoryBackend(state);
-    },
-  };
-});
+storeContract(
+  'memory',
+  async () => {
+    const state = createMemoryState();
+    return {
+      backend: memoryBackend(state),
+      async corrupt(hash) {
+        const chunk = state.chunks.get(hash);
+        if (!chunk) throw new Error(`no chunk ${hash}`);
+        chunk.bytes = chunk.bytes.slice();
+        chunk.bytes[0] = (chunk.bytes[0] ?? 0) ^ 0xff;
+      },
+      async cleanup() {},
+      async reopen() {
+        return memoryBackend(state);
+      },
+    };
+  },
+  { temporaryFiles: false },
+);
 
-storeContract('node-fs', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'lake-contract-'));
-  return {
-    backend: await openNodeBackend(dir),
-    async corrupt(hash) {
-      const path = join(dir, 'chunks', hash.slice(0, 2), hash);
-      const bytes = await readFile(path);
-      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
-      await writeFile(path, bytes);
-    },
-    async cleanup() {
-      await rm(dir, { recursive: true, force: true });
-    },
-    reopen: () => openNodeBackend(dir),
-    async leaveTemporary() {
-      await writeFile(join(dir, 'tmp', 'interrupted-write'), 'half a chunk');
-    },
-  };
-});
+storeContract(
+  'node-fs',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lake-contract-'));
+    return {
+      backend: await openNodeBackend(dir),
+      async corrupt(hash) {
+        const path = join(dir, 'chunks', hash.slice(0, 2), hash);
+        const bytes = await readFile(path);
+        bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
+        await writeFile(path, bytes);
+      },
+      async cleanup() {
+        await rm(dir, { recursive: true, force: true });
+      },
+      reopen: () => openNodeBackend(dir),
+      async leaveTemporary() {
+        await writeFile(join(dir, 'tmp', 'interrupted-write'), 'half a chunk');
+      },
+    };
+  },
+  { temporaryFiles: true },
+);
 
 describe('node-fs across processes', () => {
   let dir: string;

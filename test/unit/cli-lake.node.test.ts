@@ -73,6 +73,16 @@ describe('croissant-lake lake commands', () => {
     const passengers = d.recordSets.find((r) => r.id === 'passengers');
     expect(JSON.stringify(passengers)).toContain('passengers/haplogroup');
 
+    out = [];
+    expect(await run('rows', 'titanic', 'curated', '-r', 'passengers', '-n', '2')).toBe(0);
+    const first = out.join('').trim().split('\n');
+    expect(first).toHaveLength(2);
+    expect(JSON.parse(first[0]!)).toMatchObject({
+      _rowid: '0',
+      'passengers/haplogroup': 'H1',
+      'passengers/name': 'Allen, Miss. Elisabeth Walton',
+    });
+
     expect(await run('tag', 'titanic', 'v1', '--from', 'curated')).toBe(0);
     out = [];
     expect(await run('log', 'titanic', 'v1')).toBe(0);

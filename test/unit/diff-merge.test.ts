@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
+import { putJson } from '../../src/lib/versions/chunks.ts';
 import { writeFragment } from '../../src/lib/versions/fragments.ts';
+import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
 import { diffCommits, formatDiff } from '../../src/lib/versions/diff.ts';
 import { mergeBase, mergeBranches, mergeRows } from '../../src/lib/versions/merge.ts';
 import {
@@ -329,6 +331,24 @@ describe('mergeBranches', () => {
     );
     Object.assign(patches, { 1: { name: 'o1', flag: null }, 3: { flag: true } });
     expect(await rowsAt(lake, 'main')).toEqual(expected(range(0, 9), patches));
+  });
+
+  it('unites the object indexes when theirs stores more objects', async () => {
+    const { lake } = await base();
+    const entry = (k: string) => ({
+      [k]: { size: 1, parts: [[k, 0, 1]] as [string, number, number][] },
+    });
+    const index = (objects: object) => putJson(lake.chunks, { ...emptyObjectIndex(), objects });
+    const withObjects = (branch: string, objects: Promise<string>) =>
+      lake.commit(DS, branch, async (head) => ({
+        ...(await lake.readCommit(head!)),
+        lineage: { op: 'commit', params: {} },
+        objects: await objects,
+      }));
+    await withObjects('main', index(entry('a')));
+    await withObjects('feature', index({ ...entry('a'), ...entry('b') }));
+    const res = await mergeBranches(lake, DS, { into: 'main', from: 'feature' });
+    expect(Object.keys((await lake.readObjects(res.commit)).objects).sort()).toEqual(['a', 'b']);
   });
 
   it('refuses a column both sides added with different types', async () => {

@@ -105,7 +105,7 @@ export class OpfsChunkStore implements ChunkStore {
         await removeTmp().catch(() => undefined);
         // Another tab stored the same chunk meanwhile: same bytes, so this put is done.
         if (await this.has(hash)) return;
-        if (isQuotaError(e)) throw quotaExceeded(hash, bytes.length, e);
+        if (await isFull(e, bytes.length)) throw quotaExceeded(hash, bytes.length, e);
         // NotFoundError: a concurrent sweepTemporary() removed our file; write it again.
         if (domName(e) !== 'NotFoundError' || attempt >= 2) {
           throw new LakeError('IO', `Could not store chunk ${hash} in OPFS: ${String(e)}`, {
@@ -212,7 +212,7 @@ export class OpfsChunkStore implements ChunkStore {
       }
     } catch (e) {
       await remove().catch(() => undefined);
-      if (isQuotaError(e)) throw quotaExceeded(hash, bytes.length, e);
+      if (await isFull(e, bytes.length)) throw quotaExceeded(hash, bytes.length, e);
       if (e instanceof LakeError) throw e;
       throw new LakeError('IO', `Could not write chunk ${hash} to OPFS: ${String(e)}`, {
         cause: e,
@@ -245,6 +245,21 @@ export class OpfsChunkStore implements ChunkStore {
 
 /** sha256 of zero bytes: the one chunk that is legitimately empty. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * True when `e` means storage is full. Besides QuotaExceededError, asks the quota manager:
+ * Chromium does not always say so by name (see the short write above), and telling the user
+ * "storage is full" beats an opaque IO error.
+ */
+async function isFull(e: unknown, bytes: number): Promise<boolean> {
+  if (isQuotaError(e)) return true;
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return usage !== undefined && quota !== undefined && usage + bytes > quota;
+  } catch {
+    return false;
+  }
+}
 
 /** The DOMException name of `e` (NotFoundError…), if any. */
 function domName(e: unknown): string | undefined {

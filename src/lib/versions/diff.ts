@@ -22,17 +22,21 @@ import { scanRows } from './read.ts';
 
 /** A cell as plain JSON: int64 as a decimal string, images as objects. */
 export type JsonCell = null | string | number | boolean | ImageRef;
+/** A row as plain JSON, keyed by column name. */
 export type JsonRow = Record<string, JsonCell>;
 
+/** A row added or removed, with its values. */
 export interface RowDetail {
   rowid: string;
   row: JsonRow;
 }
+/** One cell of a modified row, before and after. */
 export interface CellChange {
   column: string;
   before: JsonCell;
   after: JsonCell;
 }
+/** A modified row: the cells that differ. */
 export interface RowChange {
   rowid: string;
   changes: CellChange[];
@@ -60,6 +64,7 @@ export interface RecordSetDiff {
   fullScan: boolean;
 }
 
+/** The difference between two commits, record set by record set (sorted by @id). */
 export interface CommitDiff {
   from: string;
   to: string;

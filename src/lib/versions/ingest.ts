@@ -76,13 +76,38 @@ export async function ingest(
   url: string,
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
+  let settled = false;
+  const onProgress = opts.onProgress;
+  try {
+    return await ingestOnce(lake, url, {
+      ...opts,
+      // Nothing is reported once the call has returned or thrown (a trailing update is late).
+      ...(onProgress ? { onProgress: (p: IngestProgress) => !settled && onProgress(p) } : {}),
+    });
+  } finally {
+    settled = true;
+  }
+}
+
+async function ingestOnce(
+  lake: Lake,
+  url: string,
+  opts: IngestOptions = {},
+): Promise<IngestResult> {
   const progress: IngestProgress = { phase: 'metadata', bytes: 0, records: 0 };
   let last = 0;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const report = (force = false) => {
     const now = Date.now();
     if (force || now - last > 100) {
+      clearTimeout(trailing);
+      trailing = undefined;
       last = now;
       opts.onProgress?.({ ...progress });
+    } else {
+      // A throttled update is sent a little later, so a stalled download still shows the
+      // bytes that did arrive.
+      trailing ??= setTimeout(() => report(true), 150);
     }
   };
   report(true);
@@ -217,6 +242,7 @@ export async function ingest(
   await journal.clear();
   progress.phase = 'done';
   report(true);
+  clearTimeout(trailing);
   return {
     dataset: id,
     commit: hash,

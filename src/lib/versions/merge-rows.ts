@@ -24,6 +24,7 @@ export interface MergeConflict {
   theirs: JsonCell | JsonRow;
 }
 
+/** One record set's changed rows on each side of a merge. */
 export interface MergeRowsInput {
   recordSet: string;
   /** Every column of the merged record set. */

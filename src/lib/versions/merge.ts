@@ -15,6 +15,7 @@ import { getRef } from './refs.ts';
 
 export { conflictError, mergeRows, type MergeConflict, type MergePolicy } from './merge-rows.ts';
 
+/** What to merge into what, and how conflicts are resolved. */
 export interface MergeOptions {
   /** The branch to merge into (ours). */
   into: string;
@@ -27,6 +28,7 @@ export interface MergeOptions {
   time?: string;
 }
 
+/** Counts of what a merge did. */
 export interface MergeStats {
   /** Rows written (added or changed) and deleted on top of ours. */
   upserted: number;
@@ -39,6 +41,7 @@ export interface MergeStats {
   columnsAdded: number;
 }
 
+/** The outcome of `mergeBranches`. */
 export interface MergeResult {
   /** The merge commit, or our head when there was nothing to merge. */
   hash: string;
