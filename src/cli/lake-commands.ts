@@ -23,6 +23,8 @@ import { toPlainJson } from '../lib/croissant/plain.ts';
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...]
       Stores the raw files, the document and the records; main is protected.
+  Commands that commit also take --author NAME and --code KEY=VALUE (repeatable: the code
+  that produced the change, e.g. --code repo=https://… --code commit=abc123), kept in lineage.
   datasets                      the catalog, with sizes
   log <dataset> [rev] [-n N]    commits with their lineage
   branch <dataset>              list branches
@@ -56,6 +58,8 @@ export const LAKE_OPTIONS = {
   json: { type: 'boolean' },
   'ignore-unmatched': { type: 'boolean' },
   'grace-ms': { type: 'string' },
+  author: { type: 'string' },
+  code: { type: 'string', multiple: true },
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -83,6 +87,17 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
+/** `--code k=v` options as a lineage code reference. */
+function parseCode(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new LakeError('BAD_INPUT', `--code expects key=value, got "${kv}"`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 
 /** Runs one lake command. */
@@ -98,6 +113,10 @@ export async function lakeCommand(
   const signal = controller.signal;
   const [a0, a1, a2] = args;
   const limit = values.limit === undefined ? undefined : Number(values.limit);
+  const who = {
+    ...(str(values, 'author') ? { author: str(values, 'author')! } : {}),
+    ...(values.code ? { code: parseCode(values.code as string[]) } : {}),
+  };
   switch (command) {
     case 'ingest': {
       let last = '';
@@ -112,6 +131,7 @@ export async function lakeCommand(
         mapping,
         signal,
         onProgress,
+        ...who,
         ...(dataset ? { dataset } : {}),
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -206,6 +226,7 @@ export async function lakeCommand(
         from: need(a1, 'the revision to merge'),
         into: need(str(values, 'into'), '--into BRANCH'),
         policy,
+        ...who,
       });
       if (r.upToDate) console.log('already up to date: nothing to merge');
       else console.log(`merged at ${r.hash}: ${JSON.stringify(r.stats)}`);
@@ -220,6 +241,7 @@ export async function lakeCommand(
         branch: need(str(values, 'branch'), '--branch B'),
         recordSet: need(str(values, 'record-set'), '--record-set RS'),
         signal,
+        ...who,
       };
       const r = /\.csv$|\.tsv$/i.test(file)
         ? await appendCsv(lake, ds, { ...opts, csv: fileSource(file) })
@@ -236,6 +258,7 @@ export async function lakeCommand(
         key: key === 'rowid' ? { by: 'rowid' } : { by: 'field', column: key },
         ignoreUnmatched: !!values['ignore-unmatched'],
         signal,
+        ...who,
       });
       console.log(
         `added ${r.columns.join(', ')} to ${r.recordSet} (${r.updated} rows) at ${r.hash}`,

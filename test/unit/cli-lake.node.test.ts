@@ -48,7 +48,23 @@ describe('croissant-lake lake commands', () => {
     err = [];
     expect(await run('append', 'titanic', csv, '--branch', 'main', '-r', 'passengers')).toBe(1);
     expect(err.join('\n')).toMatch(/PROTECTED_BRANCH.*"main"/);
-    expect(await run('append', 'titanic', csv, '--branch', 'curated', '-r', 'passengers')).toBe(0);
+    expect(
+      await run(
+        'append',
+        'titanic',
+        csv,
+        '--branch',
+        'curated',
+        '-r',
+        'passengers',
+        '--author',
+        'Ada',
+        '--code',
+        'repo=https://example.org/prep.git',
+        '--code',
+        'commit=abc123',
+      ),
+    ).toBe(0);
     expect(out.at(-1)).toMatch(/^appended 2 rows to passengers on curated at /);
 
     expect(await run('branch', 'titanic', 'genetics')).toBe(0);
@@ -88,7 +104,10 @@ describe('croissant-lake lake commands', () => {
     expect(await run('log', 'titanic', 'v1')).toBe(0);
     const log = out.join('\n');
     expect(log).toMatch(/lineage: merge /);
-    expect(log).toMatch(/lineage: append .*more\.csv/);
+    expect(log).toMatch(
+      /lineage: append .*more\.csv.* code \{"commit":"abc123","repo":"https:\/\/example.org\/prep.git"\}/,
+    );
+    expect(log).toMatch(/^author Ada$/m);
     expect(log).toMatch(/lineage: add-columns /);
     expect(log).toMatch(/lineage: ingest .*"sourceSha256":"[0-9a-f]{64}"/);
     expect(log).toMatch(/^merge {2}[0-9a-f]{12} [0-9a-f]{12}$/m);

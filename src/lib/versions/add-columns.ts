@@ -46,6 +46,8 @@ export interface AddColumnsOptions {
   /** Objects (images, blobs) the values refer to that the dataset does not store yet. */
   objects?: ObjectIndex;
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   message?: string;
   signal?: AbortSignal;
 }
@@ -239,7 +241,10 @@ export async function runAddColumns(
         },
       };
     },
-    opts.author ? { author: opts.author } : {},
+    {
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.code ? { code: opts.code } : {}),
+    },
   );
   return { ...result, recordSet: rsId, columns: columns.map((c) => c.name), updated, unmatched };
 }

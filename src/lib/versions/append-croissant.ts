@@ -25,6 +25,8 @@ export interface AppendCroissantOptions {
   mapping?: Record<string, string>;
   signal?: AbortSignal;
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   message?: string;
 }
 
@@ -77,6 +79,7 @@ export async function appendCroissant(
     objects: index,
     source: { kind: 'croissant', url, sha256: await sha256(new TextEncoder().encode(read.text)) },
     ...(opts.author ? { author: opts.author } : {}),
+    ...(opts.code ? { code: opts.code } : {}),
     message: opts.message ?? `Append ${rows.length} records of ${rs.uuid} from ${url}`,
     ...signal,
   });

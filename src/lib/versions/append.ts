@@ -34,6 +34,8 @@ export interface AppendOptions {
   /** Objects (images, blobs) the rows refer to that the dataset does not store yet. */
   objects?: ObjectIndex;
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   message?: string;
   signal?: AbortSignal;
 }
@@ -215,7 +217,10 @@ async function runAppend(
         },
       };
     },
-    opts.author ? { author: opts.author } : {},
+    {
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.code ? { code: opts.code } : {}),
+    },
   );
   return { ...result, recordSet: rsId, rows: staged.rows };
 }

@@ -22,6 +22,8 @@ export interface CommitDraft {
 
 export interface CommitOptions {
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   /** Fail with REF_CONFLICT unless the branch is at this commit (null: must not exist). */
   expectedHead?: string | null;
   /** Build again on a moved head instead of failing (default true). */
@@ -72,7 +74,7 @@ export async function commitToBranch(
       author: opts.author ?? 'croissant-lake',
       time: opts.time ?? new Date().toISOString(),
       message: draft.message,
-      lineage: draft.lineage,
+      lineage: opts.code ? { ...draft.lineage, code: opts.code } : draft.lineage,
       document: draft.document,
       objects: draft.objects,
       recordSets: draft.recordSets,

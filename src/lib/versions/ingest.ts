@@ -43,6 +43,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   onProgress?: (p: IngestProgress) => void;
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   /** Recorded as the commit time (tests); defaults to now. */
   time?: string;
   /** Pack size in bytes (default 8 MiB); an interrupted ingest redoes at most one pack. */
@@ -229,6 +231,7 @@ async function ingestOnce(
       expectedHead: null,
       rebase: false,
       ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.code ? { code: opts.code } : {}),
       ...(opts.time ? { time: opts.time } : {}),
     },
   );

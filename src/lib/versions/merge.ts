@@ -23,6 +23,8 @@ export interface MergeOptions {
   from: string;
   policy?: MergePolicy;
   author?: string;
+  /** The code that produced this change (e.g. `{ repo, commit }`), recorded in its lineage. */
+  code?: Record<string, string>;
   message?: string;
   /** Commit time, for reproducible tests. */
   time?: string;
@@ -270,7 +272,7 @@ export async function mergeBranches(
           extraParents: [theirs],
         };
       },
-      { author: opts.author, time: opts.time },
+      { author: opts.author, time: opts.time, ...(opts.code ? { code: opts.code } : {}) },
     );
     return { ...res, upToDate: false, base, conflicts: out!.conflicts, stats: out!.stats };
   } catch (e) {
