@@ -20,6 +20,8 @@ import { gc, median } from './measure.ts';
 
 /** Baseline piece size: the lake's part size. */
 const PIECE = 16 * 1024 * 1024;
+/** Baseline writes per ingest run. */
+const BASELINE_PER_ROUND = 3;
 
 export interface IngestTarget {
   /** Label in the table. */
@@ -229,7 +231,8 @@ async function putOnce(pieces: { hash: string; bytes: Uint8Array }[]): Promise<n
 
 /**
  * Figure 1 (+ 4 from the last run): `warmup` untimed then `runs` timed rounds, each an ingest
- * into a fresh lake followed by the baseline write into another fresh lake.
+ * into a fresh lake followed by BASELINE_PER_ROUND baseline writes, each into another fresh
+ * lake.
  */
 export async function benchIngest(
   t: IngestTarget,
@@ -257,11 +260,14 @@ export async function benchIngest(
       }
       pieces = await piecesOf(files.map((f) => f.path));
     }
-    const put = await putOnce(pieces);
+    // The baseline is cheap and its fsyncs are noisy: several samples per round.
+    const puts: number[] = [];
+    for (let j = 0; j < BASELINE_PER_ROUND; j++) puts.push(await putOnce(pieces));
+    const put = median(puts);
     if (timed) {
       ingestSeconds.push(run.seconds);
       rawPhaseSeconds.push(run.rawPhaseSeconds);
-      baselineSeconds.push(put);
+      baselineSeconds.push(...puts);
     }
     last = run;
     log(`${timed ? '' : 'w:'}${run.seconds.toFixed(2)}s/${put.toFixed(2)}s `);

@@ -128,22 +128,25 @@ export interface Timed {
   name: string;
   seconds: number[];
   medianSeconds: number;
-  /** Peak over the runs minus the value after gc() before them. */
-  peakRssDeltaBytes: number;
+  /** Highest RSS during the runs (the process's, so it includes what came before). */
+  peakRssBytes: number;
+  /** Highest heapUsed during the runs minus heapUsed after gc() before them. */
   peakHeapDeltaBytes: number;
-  /** What the work found (rows scanned, or the diff's counts). */
+  /** What the work found (rows scanned, or the diff's counts), and what it should find. */
   result: string;
+  expected: string;
   ratio?: number;
 }
 
 async function timed(
   name: string,
+  expected: string,
   fn: () => Promise<string>,
   opts: { runs: number; warmup: number },
 ): Promise<Timed> {
   for (let i = 0; i < opts.warmup; i++) await fn();
   gc?.();
-  const start = process.memoryUsage();
+  const heapBefore = process.memoryUsage().heapUsed;
   const sampler = new RssSampler(true);
   sampler.start();
   const seconds: number[] = [];
@@ -158,9 +161,10 @@ async function timed(
     name,
     seconds,
     medianSeconds: median(seconds),
-    peakRssDeltaBytes: sampler.peak - start.rss,
-    peakHeapDeltaBytes: sampler.heapPeak - start.heapUsed,
+    peakRssBytes: sampler.peak,
+    peakHeapDeltaBytes: sampler.heapPeak - heapBefore,
     result,
+    expected,
   };
 }
 
@@ -229,6 +233,7 @@ export async function benchDiff(
   const results: Timed[] = [];
   const scan = await timed(
     `full scan of ${rows.toLocaleString('en-US')} rows (baseline)`,
+    `${rows} rows`,
     async () => {
       let n = 0;
       for await (const batch of scanRows(lake.chunks, rs, RS)) n += batch.length;
@@ -237,13 +242,19 @@ export async function benchDiff(
     opts,
   );
   results.push(scan);
-  const diffs: [string, string, { runs: number; warmup: number }][] = [
-    [`diff, 1% modified spread + 0.1% deleted + 0.1% added`, spread, opts],
-    [`diff, 1% modified in consecutive rows`, clustered, opts],
-    [`diff, identical content`, same, { runs: 21, warmup: 3 }],
+  const diffs: [string, string, string, { runs: number; warmup: number }][] = [
+    [
+      `diff, 1% modified spread + 0.1% deleted + 0.1% added`,
+      spread,
+      `+${small} -${small} ~${k}`,
+      opts,
+    ],
+    [`diff, 1% modified in consecutive rows`, clustered, `+0 -0 ~${k}`, opts],
+    [`diff, identical content`, same, '+0 -0 ~0', { runs: 21, warmup: 3 }],
   ];
-  for (const [name, commit, o] of diffs) {
-    const t = await timed(name, async () => counts(await diffCommits(lake, base, commit)), o);
+  for (const [name, commit, expected, o] of diffs) {
+    const run = async () => counts(await diffCommits(lake, base, commit));
+    const t = await timed(name, expected, run, o);
     t.ratio = t.medianSeconds / scan.medianSeconds;
     results.push(t);
   }

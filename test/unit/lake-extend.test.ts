@@ -84,11 +84,27 @@ async function setup() {
 }
 
 /** Records the heads each build starts from, to show a commit really was rebuilt on a moved head. */
+/**
+ * Records the head each build starts from. The first two builds wait for each other, so two
+ * concurrent operations really race for the ref whatever the timing of the machine.
+ */
 function watchBuilds(lake: Lake): (string | null)[] {
   const heads: (string | null)[] = [];
+  let release: () => void = () => {};
+  const bothStarted = new Promise<void>((r) => (release = r));
   const commit = lake.commit.bind(lake);
   lake.commit = (dataset, branch, build, opts) =>
-    commit(dataset, branch, (head) => (heads.push(head), build(head)), opts);
+    commit(
+      dataset,
+      branch,
+      async (head) => {
+        heads.push(head);
+        if (heads.length === 2) release();
+        if (heads.length <= 2) await bothStarted;
+        return build(head);
+      },
+      opts,
+    );
   return heads;
 }
 

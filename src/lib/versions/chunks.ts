@@ -7,9 +7,16 @@ import { sha256 } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { encodeJson } from './manifest.ts';
 
-/** Stores `bytes` under their sha256 unless already there; returns the hash. */
-export async function putChunk(store: ChunkStore, bytes: Uint8Array): Promise<string> {
-  const hash = await sha256(bytes);
+/**
+ * Stores `bytes` under their sha256 unless already there; returns the hash. `known` is the
+ * hash when the caller has just computed it (a one-part object), to skip hashing again.
+ */
+export async function putChunk(
+  store: ChunkStore,
+  bytes: Uint8Array,
+  known?: string,
+): Promise<string> {
+  const hash = known ?? (await sha256(bytes));
   if (await store.has(hash)) return hash;
   try {
     await store.put(hash, bytes);

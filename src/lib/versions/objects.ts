@@ -4,6 +4,7 @@
  */
 import { concat } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
+import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
@@ -51,16 +52,22 @@ export class ObjectWriter {
     return i < 0 ? undefined : this.pack[i];
   }
 
-  /** Stores bytes already in memory; returns their sha256. */
-  async putBytes(bytes: Uint8Array): Promise<string> {
-    const sha = await sha256(bytes);
+  /** Stores bytes already in memory; returns their sha256 (`known`: already computed). */
+  async putBytes(bytes: Uint8Array, known?: string): Promise<string> {
+    const sha = known ?? (await sha256(bytes));
     if (this.has(sha)) return sha;
     if (bytes.byteLength >= PACK_THRESHOLD) {
       const parts: [string, number, number][] = [];
+      const single = bytes.byteLength <= PART_SIZE;
       for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
         checkAborted(this.signal);
         const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
-        parts.push([await putChunk(this.store, part), 0, part.byteLength]);
+        // A one-part object's part is the object itself: its hash is known.
+        parts.push([
+          await putChunk(this.store, part, single ? sha : undefined),
+          0,
+          part.byteLength,
+        ]);
       }
       this.index.objects[sha] = { size: bytes.byteLength, parts };
       await this.onStored([sha]);
@@ -75,14 +82,15 @@ export class ObjectWriter {
   }
 
   /**
-   * Stores a stream, holding at most one part in memory. `onBytes` sees each chunk as it
-   * arrives (progress). Returns the object's sha256 and size.
+   * Stores a stream, holding at most two parts in memory. A file of up to two parts is hashed
+   * once, whole, when it ends (fast native hashing); a larger one is hashed as it streams.
+   * `onBytes` sees each chunk as it arrives (progress). Returns the object's sha256 and size.
    */
   async putStream(
     chunks: AsyncIterable<Uint8Array>,
     onBytes: (n: number) => void = () => {},
   ): Promise<{ sha256: string; size: number }> {
-    const hasher = await sha256Stream();
+    let hasher: IHasher | null = null;
     const parts: [string, number, number][] = [];
     let buf: Uint8Array[] = [];
     let bufBytes = 0;
@@ -99,19 +107,26 @@ export class ObjectWriter {
     };
     for await (const c of chunks) {
       checkAborted(this.signal);
-      hasher.update(c);
       size += c.byteLength;
       onBytes(c.byteLength);
       buf.push(c);
       bufBytes += c.byteLength;
-      if (bufBytes >= PART_SIZE * 2) await emit(false);
+      hasher?.update(c);
+      if (bufBytes >= PART_SIZE * 2) {
+        if (!hasher) {
+          hasher = await sha256Stream();
+          for (const b of buf) hasher.update(b);
+        }
+        await emit(false);
+      }
+    }
+    if (!hasher) {
+      const all = concat(buf);
+      const sha = await this.putBytes(all, await sha256(all));
+      return { sha256: sha, size };
     }
     const sha = hasher.digest('hex');
     if (this.has(sha)) return { sha256: sha, size };
-    if (size < PACK_THRESHOLD && parts.length === 0) {
-      await this.putBytes(concat(buf));
-      return { sha256: sha, size };
-    }
     await emit(true);
     this.index.objects[sha] = { size, parts };
     await this.onStored([sha]);
