@@ -207,6 +207,14 @@ export class OpfsChunkStore implements ChunkStore {
           await writable.close();
         } catch (e) {
           await writable.abort().catch(() => undefined);
+          // Chromium reports a write refused by the quota on this path as an AbortError
+          // ("Failed to write data to data pipe"); nothing else here aborts the stream.
+          if (domName(e) === 'AbortError' && /data pipe/i.test(String((e as Error).message))) {
+            throw new DOMException(
+              `the browser refused the write: ${String(e)}`,
+              'QuotaExceededError',
+            );
+          }
           throw e;
         }
       }
