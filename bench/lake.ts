@@ -93,7 +93,7 @@ function ingestTable(figs: IngestFigures[]): string {
     const mb = f.rawBytes / 1e6;
     rows.push(
       [
-        `${f.label}: chunks.put raw bytes (baseline)`,
+        `${f.label}: hash + chunks.put raw bytes (baseline)`,
         '-',
         mb.toFixed(2),
         f.baselineMedian.toFixed(3),
