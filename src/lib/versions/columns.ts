@@ -12,6 +12,8 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
+  makeData,
+  makeVector,
   vectorFromArray,
   type DataType,
   type Vector,
@@ -114,13 +116,51 @@ export function buildTable(
   rows: readonly LakeRow[],
 ): Table {
   const vectors: Record<string, Vector> = {
-    [ROWID]: vectorFromArray(rowids as bigint[], new Int64()),
+    [ROWID]: makeVector(BigInt64Array.from(rowids)),
   };
   for (const c of columns) {
+    const fast = c.type === 'float64' || c.type === 'int64' ? numeric(c, rows) : null;
+    if (fast) {
+      vectors[c.name] = fast;
+      continue;
+    }
     const values = rows.map((r) => coerce(c.type, r[c.name] ?? null, c.name));
     vectors[c.name] = vectorFromArray(values as never[], arrowTypeOf(c.type));
   }
   return new Table(vectors);
+}
+
+/**
+ * A float64 or int64 column built straight into a typed array with a validity bitmap: Arrow's
+ * generic builder costs about a microsecond per value, which ingest pays on every cell.
+ */
+function numeric(c: ColumnDef, rows: readonly LakeRow[]): Vector | null {
+  const n = rows.length;
+  const isInt = c.type === 'int64';
+  const values = isInt ? new BigInt64Array(n) : new Float64Array(n);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const v = rows[i]![c.name] ?? null;
+    if (v === null) {
+      nulls++;
+      continue;
+    }
+    const x = coerce(c.type, v, c.name);
+    if (isInt) (values as BigInt64Array)[i] = x as bigint;
+    else (values as Float64Array)[i] = x as number;
+    valid[i >> 3]! |= 1 << (i & 7);
+  }
+  const type = isInt ? new Int64() : new Float64();
+  return makeVector(
+    makeData({
+      type,
+      length: n,
+      nullCount: nulls,
+      data: values,
+      ...(nulls ? { nullBitmap: valid } : {}),
+    } as never),
+  );
 }
 
 /** Reads a cell out of an Arrow value. */
