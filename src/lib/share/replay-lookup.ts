@@ -1,0 +1,75 @@
+/**
+ * What a replay looks for before doing any work: an earlier import of the same source with the
+ * same content, a branch already holding the result, and free names for what it creates.
+ */
+import { LakeError } from '../store/errors.ts';
+import { contentHash } from '../versions/content-hash.ts';
+import type { Lake } from '../versions/lake.ts';
+import { getRef } from '../versions/refs.ts';
+import type { Recipe } from './recipe-schema.ts';
+
+/** The root ingest commit of a dataset, following `main`'s first parents. */
+async function ingestCommitOf(lake: Lake, dataset: string): Promise<string | null> {
+  const main = await getRef(lake.backend.refs, dataset, 'branch', 'main');
+  if (!main) return null;
+  let hash = main.commit;
+  for (let c = await lake.readCommit(hash); c.parents[0]; c = await lake.readCommit(hash)) {
+    hash = c.parents[0];
+  }
+  return (await lake.readCommit(hash)).lineage.op === 'ingest' ? hash : null;
+}
+
+/** Imports of the recipe's source in this lake, by content hash of their ingest commit. */
+export async function importsOf(lake: Lake, recipe: Recipe) {
+  const out = new Map<string, { dataset: string; commit: string }>();
+  for (const d of await lake.datasets()) {
+    if (d.source !== recipe.source) continue;
+    const commit = await ingestCommitOf(lake, d.id);
+    if (commit) out.set(await contentHash(lake, commit), { dataset: d.id, commit });
+  }
+  return out;
+}
+
+/** A branch of `dataset` whose head has content `hash` (`prefer` first), or null. */
+export async function branchWithContent(lake: Lake, dataset: string, hash: string, prefer: string) {
+  const branches = (await lake.branches(dataset)).sort(
+    (a, b) => Number(b.name === prefer) - Number(a.name === prefer),
+  );
+  for (const b of branches) if ((await contentHash(lake, b.commit)) === hash) return b.name;
+  return null;
+}
+
+/** `base`, or `base-2`, `base-3`…: the first name `taken` says is free. */
+export async function freeName(
+  base: string,
+  taken: (name: string) => Promise<boolean>,
+): Promise<string> {
+  for (let i = 1; i < 1000; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    if (!(await taken(name))) return name;
+  }
+  throw new LakeError('BAD_INPUT', `every name from ${base} to ${base}-999 is taken`);
+}
+
+/**
+ * Creates an unprotected branch at `commit` named `base`, or `base-2`, `base-3`… when taken
+ * (also when another writer takes a name between the check and the creation).
+ */
+export async function createFreeBranch(
+  lake: Lake,
+  dataset: string,
+  base: string,
+  commit: string,
+): Promise<string> {
+  for (;;) {
+    const name = await freeName(base, async (n) =>
+      Boolean(await getRef(lake.backend.refs, dataset, 'branch', n)),
+    );
+    try {
+      await lake.createBranch(dataset, name, commit);
+      return name;
+    } catch (e) {
+      if (!(e instanceof LakeError && e.code === 'REF_EXISTS')) throw e;
+    }
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Opening a share link: import the source unless this lake already has it (same content hash),
+ * check the import is what the link was made from, replay the steps onto a new protected
+ * branch, and verify the result's content hash. SQL from the link runs only after the caller
+ * confirmed it, and only through the caller's read-only engine (`rowidsWhere`).
+ */
+import { fetchResolver } from '../io/fetch.ts';
+import type { Resolver } from '../io/source.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import { addColumnsCsv } from '../versions/add-columns.ts';
+import { contentHash, contentSummary } from '../versions/content-hash.ts';
+import { filterDraft } from '../versions/filter.ts';
+import { ingest, type IngestProgress } from '../versions/ingest.ts';
+import type { Lake } from '../versions/lake.ts';
+import { getRef } from '../versions/refs.ts';
+import { branchWithContent, createFreeBranch, freeName, importsOf } from './replay-lookup.ts';
+import { recipeSql, validateRecipe, type Recipe, type RecipeStep } from './recipe-schema.ts';
+import {
+  identicalReport,
+  resultDiffersReport,
+  sourceChangedReport,
+  type ReplayReport,
+  type StepMismatch,
+} from './replay-report.ts';
+
+export type { ReplayReport } from './replay-report.ts';
+
+/** Where a replay is. */
+export interface ReplayProgress {
+  phase: 'check' | 'ingest' | 'verify-source' | 'step' | 'verify' | 'done';
+  /** The ingest's own progress (phase "ingest"). */
+  ingest?: IngestProgress;
+  /** 1-based step being replayed, of `steps` (phase "step"). */
+  step?: number;
+  steps?: number;
+}
+
+/**
+ * Row ids of the live rows of `recordSet` (@id) at `commit` of `dataset` that satisfy the SQL
+ * WHERE `predicate`: `SELECT _rowid FROM <record set> WHERE <predicate>`. The predicate comes
+ * from a link, so the engine MUST run it read-only (no writes, no file or network access).
+ */
+export type RowidsWhere = (
+  dataset: string,
+  commit: string,
+  recordSet: string,
+  predicate: string,
+) => Promise<bigint[]>;
+
+/** Options of {@link replayRecipe}. */
+export interface ReplayOptions {
+  /** Reads the source and add-columns CSVs (default: fetch). */
+  resolver?: Resolver;
+  onProgress?: (p: ReplayProgress) => void;
+  signal?: AbortSignal;
+  rowidsWhere: RowidsWhere;
+  /**
+   * Shows the link's SQL predicates (also given with their record sets) and resolves true to run
+   * them. Asked once, before anything is written; false aborts with ABORTED. A UI must pass it;
+   * without it the caller vouches for the SQL.
+   */
+  confirmSql?: (
+    statements: string[],
+    detail: { recordSet: string; predicate: string }[],
+  ) => Promise<boolean>;
+  author?: string;
+}
+
+/** What a replay did and found. */
+export interface ReplayResult {
+  verified: boolean;
+  /** The link's result content hash, and the replay's (of the import when the source changed). */
+  expected: string;
+  actual: string;
+  dataset: string;
+  /** The branch holding the result (null when the source changed and nothing was replayed). */
+  branch: string | null;
+  /** True when the source was imported now; false when an identical import was reused. */
+  ingested: boolean;
+  report: ReplayReport;
+}
+
+/** Replays one step on `branch` (unprotected while replaying); returns rows kept by a filter. */
+async function replayStep(
+  lake: Lake,
+  dataset: string,
+  branch: string,
+  step: RecipeStep,
+  recipe: Recipe,
+  opts: ReplayOptions,
+): Promise<number | undefined> {
+  const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+  if (step.op === 'add-columns') {
+    const resolver = opts.resolver ?? fetchResolver();
+    await addColumnsCsv(lake, dataset, {
+      branch,
+      recordSet: step.recordSet,
+      csv: resolver.resolve(step.url, recipe.source),
+      key: step.key,
+      columns: step.columns,
+      ignoreUnmatched: step.ignoreUnmatched,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.author ? { author: opts.author } : {}),
+    });
+    return undefined;
+  }
+  const keep = await opts.rowidsWhere(dataset, head, step.recordSet, step.predicate);
+  checkAborted(opts.signal);
+  const built = await filterDraft(lake, head, await lake.readCommit(head), {
+    recordSet: step.recordSet,
+    predicate: step.predicate,
+    keep,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  await lake.commit(dataset, branch, () => Promise.resolve(built.draft), {
+    expectedHead: head,
+    rebase: false,
+    ...(opts.author ? { author: opts.author } : {}),
+  });
+  return built.kept;
+}
+
+/**
+ * Replays a recipe (from a share link or recipe file) into `lake`. In order: an import of the
+ * source with the link's ingest content hash is reused, and a branch already holding the
+ * result is returned as is; otherwise `confirmSql` is asked (refusal: ABORTED, nothing written),
+ * the source is imported when absent (progress through `onProgress`), and a source that changed
+ * since the link was made gives `verified: false` with a report and no branch. Then each step
+ * is replayed onto a new branch named after `recipe.branch` (`-2`, `-3`… when taken), protected
+ * once done (removed again if a step fails), and the result's content hash is compared.
+ */
+export async function replayRecipe(
+  lake: Lake,
+  input: Recipe,
+  opts: ReplayOptions,
+): Promise<ReplayResult> {
+  const recipe = validateRecipe(input, 'recipe');
+  const progress = (p: ReplayProgress) => opts.onProgress?.(p);
+  progress({ phase: 'check' });
+  const imports = await importsOf(lake, recipe);
+  let found = imports.get(recipe.ingestHash);
+  if (found) {
+    const branch = await branchWithContent(lake, found.dataset, recipe.result, recipe.branch);
+    if (branch) return done(recipe, found.dataset, branch, false, progress);
+  }
+  const sql = recipeSql(recipe);
+  if (sql.length && opts.confirmSql) {
+    const ok = await opts.confirmSql(
+      sql.map((s) => s.predicate),
+      sql,
+    );
+    if (!ok)
+      throw new LakeError(
+        'ABORTED',
+        'the SQL of the link was not confirmed; nothing was run or written',
+      );
+  }
+  checkAborted(opts.signal);
+  let ingested = false;
+  if (!found) {
+    progress({ phase: 'ingest' });
+    const id = await freeName(recipe.dataset, async (name) => {
+      if (await lake.backend.refs.get(`dataset/${name}`)) return true;
+      // An unfinished ingest of another source would be discarded by ours.
+      const journal = await lake.backend.refs.list<{ source: string }>(`ingest/${name}/`);
+      return journal.some((e) => e.value.source !== recipe.source);
+    });
+    const r = await ingest(lake, recipe.source, {
+      dataset: id,
+      ...(opts.resolver ? { resolver: opts.resolver } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.author ? { author: opts.author } : {}),
+      onProgress: (p) => progress({ phase: 'ingest', ingest: p }),
+    });
+    found = { dataset: id, commit: r.commit };
+    ingested = true;
+  }
+  progress({ phase: 'verify-source' });
+  const source = await contentSummary(lake, found.commit);
+  if (source.hash !== recipe.ingestHash) {
+    const twin = imports.get(source.hash);
+    if (twin && ingested) {
+      // An earlier import already has this content: keep one copy (chunks are shared anyway).
+      await lake.deleteDataset(found.dataset);
+      found = twin;
+      ingested = false;
+    }
+    return {
+      verified: false,
+      expected: recipe.result,
+      actual: source.hash,
+      dataset: found.dataset,
+      branch: null,
+      ingested,
+      report: sourceChangedReport(recipe, source),
+    };
+  }
+  const existing = await branchWithContent(lake, found.dataset, recipe.result, recipe.branch);
+  if (existing) return done(recipe, found.dataset, existing, ingested, progress);
+  const dataset = found.dataset;
+  const branch = await createFreeBranch(lake, dataset, recipe.branch, found.commit);
+  const mismatches: StepMismatch[] = [];
+  try {
+    for (const [i, step] of recipe.steps.entries()) {
+      checkAborted(opts.signal);
+      progress({ phase: 'step', step: i + 1, steps: recipe.steps.length });
+      const kept = await replayStep(lake, dataset, branch, step, recipe, opts);
+      const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+      const actual = await contentHash(lake, head);
+      if (step.result && actual !== step.result) {
+        mismatches.push({
+          step: i + 1,
+          op: step.op,
+          recordSet: step.recordSet,
+          expected: step.result,
+          actual,
+          ...(step.op === 'filter' && step.kept !== undefined ? { expectedKept: step.kept } : {}),
+          ...(kept !== undefined ? { actualKept: kept } : {}),
+        });
+      }
+    }
+    await lake.protect(dataset, branch);
+  } catch (e) {
+    // A half-replayed branch is not the link's result: remove it. The step's error is what the
+    // user needs to see; a failure to remove the branch would only hide it.
+    await lake.deleteBranch(dataset, branch).catch(() => undefined);
+    throw e;
+  }
+  progress({ phase: 'verify' });
+  const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+  const got = await contentSummary(lake, head);
+  progress({ phase: 'done' });
+  if (got.hash === recipe.result) {
+    return {
+      verified: true,
+      expected: recipe.result,
+      actual: got.hash,
+      dataset,
+      branch,
+      ingested,
+      report: identicalReport(got.hash),
+    };
+  }
+  return {
+    verified: false,
+    expected: recipe.result,
+    actual: got.hash,
+    dataset,
+    branch,
+    ingested,
+    report: resultDiffersReport(recipe, got, mismatches),
+  };
+}
+
+function done(
+  recipe: Recipe,
+  dataset: string,
+  branch: string,
+  ingested: boolean,
+  progress: (p: ReplayProgress) => void,
+): ReplayResult {
+  progress({ phase: 'done' });
+  const report = identicalReport(recipe.result);
+  return {
+    verified: true,
+    expected: recipe.result,
+    actual: recipe.result,
+    dataset,
+    branch,
+    ingested,
+    report,
+  };
+}

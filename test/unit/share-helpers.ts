@@ -1,0 +1,101 @@
+/**
+ * Helpers of the share tests (Node only): a tiny HTTP server over files held in memory, the
+ * titanic fixture as such files (and a modified copy), and a stand-in for the query engine's
+ * `SELECT _rowid … WHERE predicate` that evaluates simple predicates by hand.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { RowidsWhere } from '../../src/lib/share/replay.ts';
+import type { Lake } from '../../src/lib/versions/lake.ts';
+import { readAllRows, recordSetOf } from '../../src/lib/versions/read.ts';
+
+const dir = fileURLToPath(new URL('../fixtures/croissant/1.0/titanic/', import.meta.url));
+const FILES = [
+  'metadata.json',
+  'data/titanic.csv',
+  'data/genders.csv',
+  'data/embarkation_ports.csv',
+];
+
+/** The titanic fixture's files by path. */
+export function titanicFiles(): Map<string, Uint8Array> {
+  return new Map(FILES.map((f) => [f, new Uint8Array(readFileSync(dir + f))]));
+}
+
+/** The titanic fixture with the last `drop` passengers removed (checksum updated to match). */
+export function modifiedTitanic(drop: number): Map<string, Uint8Array> {
+  const files = titanicFiles();
+  const csv = new TextDecoder().decode(files.get('data/titanic.csv'));
+  const lines = csv.trimEnd().split('\n');
+  const cut = new TextEncoder().encode(lines.slice(0, lines.length - drop).join('\n') + '\n');
+  const oldSha = createHash('sha256').update(files.get('data/titanic.csv')!).digest('hex');
+  const newSha = createHash('sha256').update(cut).digest('hex');
+  const doc = new TextDecoder().decode(files.get('metadata.json')).replace(oldSha, newSha);
+  files.set('data/titanic.csv', cut);
+  files.set('metadata.json', new TextEncoder().encode(doc));
+  return files;
+}
+
+/** An HTTP server on 127.0.0.1 over `files` (replaceable while it runs). */
+export async function serve(files: Map<string, Uint8Array>) {
+  const state = { files };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
+    const body = state.files.get(path);
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.byteLength });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    set(next: Map<string, Uint8Array>) {
+      state.files = next;
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+type Cell = string | number | bigint | boolean | null;
+
+/** Evaluates `"column" OP literal [AND …]` (OP: = <> < <= > >=; literal: 'text' or a number). */
+function evaluate(predicate: string, row: Record<string, unknown>): boolean {
+  return predicate.split(/\s+AND\s+/i).every((part) => {
+    const m = /^"([^"]+)"\s*(=|<>|<=|>=|<|>)\s*(?:'([^']*)'|(-?[\d.]+))$/.exec(part.trim());
+    if (!m) throw new Error(`the test engine cannot evaluate ${part}`);
+    const v = row[m[1]!] as Cell;
+    if (v === null || v === undefined) return false;
+    const a = typeof v === 'bigint' ? Number(v) : v;
+    const b = m[3] ?? Number(m[4]);
+    switch (m[2]) {
+      case '=':
+        return a === b;
+      case '<>':
+        return a !== b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      default:
+        return a >= b;
+    }
+  });
+}
+
+/** A stand-in for the query engine: row ids of the live rows a simple predicate selects. */
+export function testRowidsWhere(lake: Lake): RowidsWhere {
+  return async (_dataset, commit, recordSet, predicate) => {
+    const [id, rs] = recordSetOf(await lake.readCommit(commit), recordSet);
+    const rows = await readAllRows(lake.chunks, rs, id);
+    return rows.filter((r) => evaluate(predicate, r.row)).map((r) => r.rowid);
+  };
+}
