@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * Cross-origin isolation (COOP + COEP) gives `crossOriginIsolated === true`, which the app needs
@@ -12,12 +13,70 @@ export const isolationHeaders: Record<string, string> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The app is a PWA (issue 4 §5, "Offline"): after the first visit, the service worker has
+ * precached the app shell, every worker and every wasm (parquet-wasm, DuckDB-WASM) and the
+ * bundled examples, so the app opens and works with the network off.
+ *
+ * - `generateSW` with `mode: 'production'`: workbox is bundled into dist/ (no CDN, no logs).
+ * - Cross-origin isolation survives offline: precaching stores each response *with its
+ *   headers*, and every server that serves the app sends COOP/COEP (see `isolationHeaders`), so
+ *   the cached index.html and workers carry them. test/e2e/offline.e2e.ts checks
+ *   `crossOriginIsolated === true` after an offline reload with the server stopped.
+ * - The registration lives in src/app/pwa.ts (`virtual:pwa-register`), hence
+ *   `injectRegister: false`.
+ * - Under vitest (which merges this config) the plugin is disabled; its virtual modules then
+ *   resolve to no-ops.
+ */
+const pwa = VitePWA({
+  disable: Boolean(process.env['VITEST']),
+  strategies: 'generateSW',
+  registerType: 'autoUpdate',
+  injectRegister: false,
+  // The glob below already precaches public/icons; listing them again would only duplicate.
+  includeManifestIcons: false,
+  manifest: {
+    name: 'croissant-lake',
+    short_name: 'croissant-lake',
+    description: 'Open, validate and explore Croissant datasets in your browser.',
+    start_url: '.',
+    scope: '.',
+    display: 'standalone',
+    background_color: '#f6f5f2',
+    theme_color: '#b05a12',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    mode: 'production',
+    // Everything the app is made of, plus the embedded examples (their CSV, JSON and zip data
+    // files too), so that an example opens offline. manifest.webmanifest is not in the glob
+    // because the plugin adds it to the precache itself (twice would only duplicate it).
+    globPatterns: ['**/*.{js,css,html,wasm,svg,png,json,ico}', 'examples/**/*.{csv,zip,md}'],
+    // duckdb-mvp.wasm is about 39 MB; the default limit (2 MiB) would silently skip it.
+    maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+    // Hashed file names (assets/name-HASH.ext) need no revision query when precached.
+    dontCacheBustURLsMatching: /^assets\//,
+    // Any navigation (`/?url=…`, `/?lake=…`) gets the precached app shell.
+    navigateFallback: 'index.html',
+    // …but a data file opened in a tab is that file (or the server's 404), never the app.
+    navigateFallbackDenylist: [/^\/examples\//],
+    cleanupOutdatedCaches: true,
+    clientsClaim: true,
+    skipWaiting: true,
+  },
+});
+
 // The app never loads code from a CDN: wasm and worker files are bundled (`?url`/`?worker`
 // imports) and served from the app's own origin.
 export default defineConfig({
   // index.html at the repo root is the app entry.
   root: '.',
-  plugins: [svelte()],
+  plugins: [svelte(), pwa],
   server: {
     headers: isolationHeaders,
   },

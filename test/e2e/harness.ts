@@ -262,6 +262,12 @@ export interface LaunchOptions {
   disableGpu?: boolean;
   /** More Chromium flags. */
   args?: string[];
+  /**
+   * Let the app's service worker (the PWA, see vite.config.ts) register and serve. Default
+   * false: pages are never controlled by it, so `page.route()` sees every request and the
+   * precache takes no storage quota. test/e2e/offline.e2e.ts turns it on.
+   */
+  serviceWorkers?: boolean;
 }
 
 export interface LaunchedBrowser {
@@ -286,10 +292,14 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);
   const launch = { executablePath: CHROMIUM_PATH, headless: true, args, timeout: 60_000 };
+  const serviceWorkers = opts.serviceWorkers ? 'allow' : 'block';
 
   if (opts.userDataDir) {
     await mkdir(opts.userDataDir, { recursive: true });
-    const context = await chromium.launchPersistentContext(opts.userDataDir, launch);
+    const context = await chromium.launchPersistentContext(opts.userDataDir, {
+      ...launch,
+      serviceWorkers,
+    });
     return {
       context,
       browser: null,
@@ -298,7 +308,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     };
   }
   const browser = await chromium.launch(launch);
-  const context = await browser.newContext();
+  const context = await browser.newContext({ serviceWorkers });
   return {
     context,
     browser,

@@ -1,0 +1,215 @@
+/**
+ * Offline (issue 4 §5): the built app is a PWA. After a first visit online, its service worker has
+ * precached the app shell, every worker and wasm and the embedded examples. Then, with the
+ * network off *and* the server stopped, a reload still gives the app, cross-origin isolated
+ * (COOP/COEP come back from the cache with the responses), the lake saved in OPFS with its rows,
+ * and the embedded Titanic example opens and generates its records.
+ */
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import {
+  FIRST_PASSENGER,
+  WAIT,
+  catalogIds,
+  openTitanic,
+  saveToLake,
+  showLake,
+  showRecordSet,
+  waitForText,
+} from './lake-helpers.ts';
+
+const DIST = path.join(REPO_ROOT, 'dist');
+
+/** Every file under dir, as paths relative to it with `/` separators. */
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(path.join(dir, entry.name), `${rel}/`)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** The paths (without the origin and workbox's revision query) the page's caches hold. */
+function cachedPaths(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const paths: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) paths.push(new URL(request.url).pathname.slice(1));
+    }
+    return paths.sort();
+  });
+}
+
+/** Waits until a service worker is active and controls the page. */
+async function waitForController(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
+    timeout: WAIT,
+  });
+}
+
+/**
+ * Runs in the page: starts the built query worker and sends one `call(opId, 'query', [sql, {}])`
+ * in Comlink's wire format (the page has no module that speaks it; see workers/api/query.api.ts
+ * for the protocol). Gives the reply's outcome and row count.
+ */
+async function queryOffline(arg: {
+  worker: string;
+  sql: string;
+}): Promise<{ ok: boolean; rows?: number; truncated?: boolean; error?: unknown }> {
+  const worker = new Worker(arg.worker, { type: 'module' });
+  try {
+    const raw = (value: unknown) => ({ type: 'RAW', value });
+    const message = await new Promise<{ type: string; value: unknown }>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent) => resolve(e.data);
+      worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || 'the worker failed'));
+      worker.postMessage({
+        id: 'offline-1',
+        type: 'APPLY',
+        path: ['call'],
+        argumentList: [raw(1), raw('query'), raw([arg.sql, {}])],
+      });
+    });
+    if (message.type !== 'RAW') return { ok: false, error: message.value };
+    const reply = message.value as
+      { ok: true; value: { rows: number; truncated: boolean } } | { ok: false; error: unknown };
+    if (!reply.ok) return { ok: false, error: reply.error };
+    return { ok: true, rows: reply.value.rows, truncated: reply.value.truncated };
+  } finally {
+    worker.terminate();
+  }
+}
+
+describe('offline: the app as a PWA', () => {
+  let app: Served | undefined;
+  let serverOpen = false;
+  let profile: string | undefined;
+  let browser: LaunchedBrowser | undefined;
+
+  beforeAll(async () => {
+    app = await startPreview();
+    serverOpen = true;
+    profile = await mkdtemp(path.join(os.tmpdir(), 'offline-e2e-'));
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (serverOpen) await app?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('the built service worker precaches every file of the app and loads nothing remote', async () => {
+    const files = await listFiles(DIST);
+    expect(files).toContain('sw.js');
+    expect(files).toContain('manifest.webmanifest');
+    // Workbox is bundled next to sw.js, never fetched from a CDN.
+    for (const file of files.filter((f) => /^(sw|workbox-[\w-]+)\.js$/.test(f))) {
+      const code = await readFile(path.join(DIST, file), 'utf8');
+      expect(code, file).not.toMatch(/importScripts\(\s*["'`]https?:/);
+      expect(code, file).not.toMatch(/\b(?:from|import\()\s*["'`]https?:/);
+      expect(code, file).not.toContain('storage.googleapis.com');
+    }
+    const manifest = JSON.parse(await readFile(path.join(DIST, 'manifest.webmanifest'), 'utf8'));
+    expect(manifest.name).toBe('croissant-lake');
+    for (const icon of manifest.icons as { src: string }[]) expect(files).toContain(icon.src);
+  });
+
+  it('after a first visit, opens offline with the server stopped: isolated, lake and examples', async () => {
+    if (!app || !profile) throw new Error('setup failed');
+    const url = app.url;
+    browser = await launchBrowser({ userDataDir: profile, serviceWorkers: true });
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+
+    // First visit, online: the service worker installs (precaching everything) and takes over.
+    await page.goto(url);
+    await waitForController(page);
+    await page.reload();
+    await waitForController(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    // Every file the build produced is in the precache: the shell, each worker, each wasm
+    // (parquet-wasm's, and DuckDB-WASM's once the app bundles it), the icons, the examples.
+    const expected = (await listFiles(DIST))
+      .filter((f) => f !== 'sw.js' && !/^workbox-[\w-]+\.js$/.test(f))
+      .sort();
+    expect(expected.some((f) => f.endsWith('.wasm'))).toBe(true);
+    expect(await cachedPaths(page)).toEqual(expected);
+
+    await openTitanic(page);
+    expect(await saveToLake(page)).toBe('saved');
+    await showLake(page);
+    expect(await catalogIds(page)).toEqual(['titanic']);
+
+    // Network off, and the server gone: nothing can come from anywhere but the service worker.
+    await app.close();
+    serverOpen = false;
+    await browser.context.setOffline(true);
+    const responses: Response[] = [];
+    const failed: string[] = [];
+    page.on('response', (r) => responses.push(r));
+    page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ''}`));
+    watch.errors.length = 0;
+
+    const shell = await page.reload();
+    expect(shell?.status()).toBe(200);
+    expect(shell?.fromServiceWorker()).toBe(true);
+    // The cached responses carry the server's isolation headers, so isolation survives.
+    expect(shell?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+    expect(shell?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
+    expect(await page.title()).toBe('croissant-lake');
+
+    // The lake, read from OPFS and IndexedDB by the lake worker (itself served from the cache).
+    await showLake(page);
+    expect(await catalogIds(page)).toEqual(['titanic']);
+    await page.locator('tr[data-dataset="titanic"] [data-testid="select-dataset"]').click();
+    await page.locator('[data-testid="lake-dataset"][data-dataset="titanic"]').waitFor({
+      timeout: WAIT,
+    });
+    await page.locator('[data-ref="main"][data-protected="true"]').waitFor({ timeout: WAIT });
+    await showRecordSet(page, 'passengers');
+    await waitForText(page, '[data-testid="lake-rows"] .records-table', FIRST_PASSENGER);
+    await screenshot(page, 'offline-lake');
+
+    // SQL offline, through the query worker (workers/query.worker.ts: DuckDB-WASM from the
+    // precached duckdb-*.wasm). TODO(query UI): the worker exists but no page code starts it
+    // yet, so it is in the build only once the app imports it; until then this step is
+    // skipped. When a query view exists, drive it here instead of the raw protocol below.
+    const queryWorker = (await listFiles(DIST)).find((f) =>
+      /^assets\/query\.worker-.*\.js$/.test(f),
+    );
+    if (queryWorker) {
+      const reply = await page.evaluate(queryOffline, {
+        worker: `/${queryWorker}`,
+        sql: 'SELECT * FROM "titanic@main".passengers',
+      });
+      expect(reply).toEqual({ ok: true, rows: 1309, truncated: false });
+    }
+
+    // The embedded example opens offline: its metadata and CSV files come from the precache.
+    await openTitanic(page);
+    await waitForText(page, '[data-record-set="passengers"] .records-table', FIRST_PASSENGER);
+    await page.locator('[data-testid="progress"]').waitFor({ state: 'detached', timeout: WAIT });
+    await screenshot(page, 'offline-example');
+
+    expect(failed).toEqual([]);
+    const fromNetwork = responses
+      .filter((r) => !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+      .filter((r) => !r.fromServiceWorker())
+      .map((r) => r.url());
+    expect(fromNetwork).toEqual([]);
+    expect(responses.length).toBeGreaterThan(3);
+    expect(watch.errors).toEqual([]);
+  });
+});
