@@ -1,0 +1,297 @@
+/**
+ * {@link QueryEngine} over DuckDB-WASM (an `AsyncDuckDB`, or anything with its shape). One
+ * connection; operations run one at a time in call order. User SQL is checked and wrapped as
+ * read-only (read-only.ts) and run as a pending query that is polled, so a cancel reaches it
+ * between polls (about every 100 ms). Lake names are bound by an injected {@link Binder}
+ * before the query runs.
+ */
+import { tableFromIPC, tableToIPC } from 'apache-arrow';
+import type { Binder, EngineAdmin } from './binder.ts';
+import type {
+  QueryEngine,
+  QueryOptions,
+  QueryResult,
+  ResultColumn,
+  TableSource,
+} from './engine.ts';
+import { QueryError, checkQueryAborted } from './errors.ts';
+import { LOCKDOWN, checkReadOnly, describeSql, unwrapMessage, wrapped } from './read-only.ts';
+import { qualified } from './sql.ts';
+import { concatStream, ipcChunks, ownBuffer } from './ipc.ts';
+import { qualifiedRefs, toTokens, type ScriptTokens } from './tokens.ts';
+
+/** The parts of duckdb-wasm's `AsyncDuckDB` this engine uses. */
+export interface DuckDBLike {
+  connectInternal(): Promise<number>;
+  disconnect(conn: number): Promise<void>;
+  runQuery(conn: number, text: string): Promise<Uint8Array>;
+  startPendingQuery(conn: number, text: string, stream?: boolean): Promise<Uint8Array | null>;
+  pollPendingQuery(conn: number): Promise<Uint8Array | null>;
+  cancelPendingQuery(conn: number): Promise<boolean>;
+  fetchQueryResults(conn: number): Promise<Uint8Array | null>;
+  insertArrowFromIPCStream(
+    conn: number,
+    buffer: Uint8Array,
+    options?: { name: string; schema?: string; create?: boolean },
+  ): Promise<void>;
+  createPrepared(conn: number, text: string): Promise<number>;
+  runPrepared(conn: number, statement: number, params: unknown[]): Promise<Uint8Array>;
+  closePrepared(conn: number, statement: number): Promise<void>;
+  tokenize(text: string): Promise<ScriptTokens>;
+  terminate(): Promise<void>;
+}
+
+export interface DuckDBEngineOptions {
+  binder?: Binder;
+  /** DuckDB's worker: when it fails, pending and later calls reject with CLOSED. */
+  worker?: Worker;
+  /** Terminate the DuckDB instance on close (default true). */
+  terminate?: boolean;
+}
+
+export class DuckDBEngine implements QueryEngine {
+  readonly #db: DuckDBLike;
+  readonly #conn: number;
+  readonly #opts: DuckDBEngineOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed: QueryError | null = null;
+  #released = false;
+  #die!: (e: QueryError) => void;
+  readonly #death = new Promise<never>((_, reject) => (this.#die = reject));
+
+  private constructor(db: DuckDBLike, conn: number, opts: DuckDBEngineOptions) {
+    this.#db = db;
+    this.#conn = conn;
+    this.#opts = opts;
+    this.#death.catch(() => undefined);
+    opts.worker?.addEventListener('error', (e) => {
+      this.#fail(new QueryError('CLOSED', `DuckDB's worker failed: ${e.message || 'it crashed'}`));
+    });
+  }
+
+  /** Connects and locks the instance down (read-only.ts, LOCKDOWN) before anything else runs. */
+  static async open(db: DuckDBLike, opts: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
+    const engine = new DuckDBEngine(db, await db.connectInternal(), opts);
+    for (const sql of LOCKDOWN) await engine.#run(sql);
+    return engine;
+  }
+
+  query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+    const { limit } = opts;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      const why = `limit must be a whole number of rows ≥ 0, not ${limit}`;
+      return Promise.reject(new QueryError('BAD_INPUT', why, { sql }));
+    }
+    return this.#exclusive(opts.signal, sql, () => this.#query(sql, opts));
+  }
+
+  async #query(sql: string, opts: QueryOptions): Promise<QueryResult> {
+    const t0 = performance.now();
+    const tokens = toTokens(sql, await this.#guard(this.#db.tokenize(sql)));
+    const stmt = checkReadOnly(sql, tokens);
+    const loaded = this.#opts.binder
+      ? await this.#opts.binder(qualifiedRefs(tokens), {
+          admin: this.#admin(sql),
+          sql,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        })
+      : [];
+    checkQueryAborted(opts.signal, sql);
+    const text = wrapped(stmt, opts.limit);
+    // DuckDB's parser must see exactly one statement: the wrapper, a SELECT (layer 2). A PIVOT
+    // is the exception: DuckDB itself makes it two (see ReadOnlyStatement.pivot).
+    const single = await this.#prepared(text, sql, async () => true).catch((e: unknown) => {
+      if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return false;
+      throw e;
+    });
+    const describe = single ? describeSql(stmt) : null;
+    // DESCRIBE binds the query without running it: SQL types, and errors before any work.
+    const columns: ResultColumn[] | null = describe
+      ? tableFromIPC(
+          await this.#prepared(describe, sql, (id) => this.#db.runPrepared(this.#conn, id, [])),
+        )
+          .toArray()
+          .map((r: { column_name: string; column_type: string }) => ({
+            name: r.column_name,
+            type: r.column_type,
+          }))
+      : null;
+    let ipc = await this.#stream(text, sql, opts.signal);
+    const table = tableFromIPC(ipc);
+    let rows = table.numRows;
+    const truncated = opts.limit !== undefined && rows > opts.limit;
+    if (truncated) {
+      // The query asked for one row more than the limit, to know whether there were more.
+      ipc = tableToIPC(table.slice(0, opts.limit), 'stream') as Uint8Array<ArrayBuffer>;
+      rows = opts.limit!;
+    }
+    return {
+      columns: columns ?? table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })),
+      ipc,
+      rows,
+      truncated,
+      loaded,
+      ms: performance.now() - t0,
+    };
+  }
+
+  registerTable(name: string, source: TableSource, opts: { signal?: AbortSignal } = {}) {
+    return this.#exclusive(opts.signal, undefined, () =>
+      this.#admin().insert({ schema: 'main', name }, source, opts.signal),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    this.#fail(new QueryError('CLOSED', 'the query engine was closed'));
+    await this.#db.disconnect(this.#conn).catch(() => undefined);
+    if (this.#opts.terminate !== false) await this.#db.terminate().catch(() => undefined);
+  }
+
+  #fail(e: QueryError): void {
+    this.#closed ??= e;
+    this.#die(e);
+  }
+
+  /**
+   * Runs `fn` after every earlier operation. The caller's promise rejects as soon as `signal`
+   * fires; the work itself stops at its next check (a waiting one never starts).
+   */
+  #exclusive<T>(signal: AbortSignal | undefined, sql: string | undefined, fn: () => Promise<T>) {
+    const run = async () => {
+      if (this.#closed) throw this.#closed;
+      checkQueryAborted(signal, sql);
+      return fn();
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    if (!signal) return result;
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () =>
+        reject(
+          new QueryError('ABORTED', 'the query was cancelled', sql === undefined ? {} : { sql }),
+        );
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void result
+        .finally(() => signal.removeEventListener('abort', onAbort))
+        .catch(() => undefined);
+    });
+    aborted.catch(() => undefined);
+    return Promise.race([result, aborted]);
+  }
+
+  /** A DuckDB call that rejects with CLOSED when the engine closes or DuckDB's worker dies. */
+  #guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.#death]);
+  }
+
+  #sqlError(e: unknown, userSql: string | undefined): QueryError {
+    if (e instanceof QueryError) return e;
+    const raw = e instanceof Error ? e.message : String(e);
+    const opts = { duckdb: raw, cause: e, ...(userSql === undefined ? {} : { sql: userSql }) };
+    if (raw.startsWith('Permission Error')) {
+      // The locked-down instance refused a file, URL or extension (read-only.ts, layer 3).
+      const why =
+        'reading files or URLs is not allowed: queries read only the lake and registered tables';
+      return new QueryError('READ_ONLY', `${why}. DuckDB: ${unwrapMessage(raw)}`, opts);
+    }
+    return new QueryError('SQL_ERROR', unwrapMessage(raw), opts);
+  }
+
+  /** Runs SQL to completion (internal statements, DESCRIBE); Arrow IPC bytes. */
+  async #run(text: string, userSql?: string): Promise<Uint8Array> {
+    try {
+      return await this.#guard(this.#db.runQuery(this.#conn, text));
+    } catch (e) {
+      throw this.#sqlError(e, userSql);
+    }
+  }
+
+  /**
+   * Prepares `text` (parsing and binding it, running nothing), gives the statement to `use`,
+   * then closes it. Text holding several statements is refused: DuckDB would run them all.
+   */
+  async #prepared<T>(text: string, userSql: string, use: (id: number) => Promise<T>): Promise<T> {
+    let id: number;
+    try {
+      id = await this.#guard(this.#db.createPrepared(this.#conn, text));
+    } catch (e) {
+      const raw = e instanceof Error ? e.message : String(e);
+      if (/multiple statements/i.test(raw)) {
+        throw new QueryError('READ_ONLY', 'run one statement at a time', {
+          sql: userSql,
+          duckdb: raw,
+        });
+      }
+      throw this.#sqlError(e, userSql);
+    }
+    try {
+      return await this.#guard(use(id));
+    } catch (e) {
+      throw this.#sqlError(e, userSql);
+    } finally {
+      await this.#guard(this.#db.closePrepared(this.#conn, id)).catch(() => undefined);
+    }
+  }
+
+  /** Runs a pending query, polling so that `signal` can cancel it; one IPC stream. */
+  async #stream(text: string, userSql: string, signal?: AbortSignal) {
+    const db = this.#db;
+    try {
+      let header = await this.#guard(db.startPendingQuery(this.#conn, text, false));
+      while (header === null) {
+        if (signal?.aborted) {
+          await this.#guard(db.cancelPendingQuery(this.#conn));
+          checkQueryAborted(signal, userSql);
+        }
+        header = await this.#guard(db.pollPendingQuery(this.#conn));
+      }
+      const parts = [header];
+      for (;;) {
+        const batch = await this.#guard(db.fetchQueryResults(this.#conn));
+        if (!batch || batch.byteLength === 0) break;
+        parts.push(batch);
+      }
+      return concatStream(parts);
+    } catch (e) {
+      throw this.#sqlError(e, userSql);
+    }
+  }
+
+  #admin(userSql?: string): EngineAdmin {
+    return {
+      exec: async (sql) => void (await this.#run(sql, userSql)),
+      insert: async (table, source, signal) => {
+        await this.#run(`DROP TABLE IF EXISTS ${qualified(table)}`);
+        let create = true;
+        for await (const chunk of ipcChunks(source)) {
+          checkQueryAborted(signal, userSql);
+          if (chunk.byteLength === 0) continue;
+          // DuckDB-WASM transfers the buffer: give it one that holds exactly these bytes.
+          const own = ownBuffer(chunk);
+          const options = {
+            name: table.name,
+            create,
+            ...(table.schema ? { schema: table.schema } : {}),
+          };
+          try {
+            await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, own, options));
+          } catch (e) {
+            throw this.#sqlError(e, userSql);
+          }
+          create = false;
+        }
+        if (create) {
+          throw new QueryError('BAD_INPUT', `no Arrow data to register as ${qualified(table)}`);
+        }
+        const count = tableFromIPC(
+          await this.#run(`SELECT count(*) AS n FROM ${qualified(table)}`),
+        );
+        return Number(count.getChild('n')?.get(0) ?? 0);
+      },
+    };
+  }
+}

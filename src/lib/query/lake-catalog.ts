@@ -1,0 +1,245 @@
+/**
+ * The lake as SQL names (lake-names.ts). {@link LakeCatalog.binder} runs before each query: it
+ * resolves every `"<dataset>@<rev>".<record set>` the query names to a commit, loads that
+ * record set's live rows (deletions and extension columns applied, by read.ts) into a DuckDB
+ * table named by commit and record set, and points the view `"<dataset>@<rev>".<record set>`
+ * at it. A commit is loaded once: a later query at the same commit uses the table; a branch
+ * that moved is bound to its new commit, and tables no SQL name refers to any more are dropped.
+ */
+import { tableToIPC } from 'apache-arrow';
+import { LakeError } from '../store/errors.ts';
+import { buildTable } from '../versions/columns.ts';
+import type { Lake } from '../versions/lake.ts';
+import type { Commit, RecordSetManifest } from '../versions/manifest.ts';
+import { readTables } from '../versions/read.ts';
+import type { Binder, BindContext } from './binder.ts';
+import type { LoadedTable } from './engine.ts';
+import { checkQueryAborted } from './errors.ts';
+import {
+  ROWID_COLUMN,
+  findRecordSet,
+  lakeSchema,
+  lakeSqlName,
+  parseLakeSchema,
+  sqlColumns,
+  viewNames,
+  type SqlColumn,
+} from './lake-names.ts';
+import { ident, qualified, selectFrom, type TableName } from './sql.ts';
+import type { QualifiedRef } from './tokens.ts';
+
+/** Where loaded record sets are kept: `"_lake"."<commit>/<record set id>"`. */
+export const CACHE_SCHEMA = '_lake';
+
+const FULL_HASH = /^[0-9a-f]{64}$/;
+
+/** A record set as SQL sees it, without loading it. */
+export interface LakeTableInfo {
+  /** `"titanic@main"."passengers"`. */
+  sqlName: string;
+  recordSet: string;
+  name: string;
+  rows: number;
+  /** The columns of the view, `_rowid` (BIGINT) first. */
+  columns: SqlColumn[];
+}
+
+/** A dataset at a revision as SQL sees it. */
+export interface LakeSchemaInfo {
+  /** The schema name, unquoted: `titanic@main`. */
+  schema: string;
+  dataset: string;
+  rev: string;
+  commit: string;
+  tables: LakeTableInfo[];
+}
+
+interface BoundSchema {
+  commit: string;
+  /** Record set ids whose view exists in the schema. */
+  views: Set<string>;
+}
+
+/**
+ * The lake's SQL names for one engine: it remembers which tables and views it created there,
+ * so give each engine its own catalog (`DuckDBEngine.open(db, { binder: catalog.binder })`).
+ */
+export class LakeCatalog {
+  readonly #lake: Lake;
+  /** Loaded tables by `<commit>/<record set id>`. */
+  readonly #tables = new Set<string>();
+  /** Bound schemas by lowercase name (DuckDB's names ignore case). */
+  readonly #schemas = new Map<string, BoundSchema>();
+  #cacheSchema = false;
+  /** Record sets loaded from the lake so far (cache misses). */
+  loads = 0;
+
+  constructor(lake: Lake) {
+    this.#lake = lake;
+  }
+
+  /** The binder to give the engine (`DuckDBEngine.open(db, { binder })`). */
+  readonly binder: Binder = (refs, ctx) => this.#bind(refs, ctx);
+
+  /** Resolves `rev` of `dataset`; a full hash must be a commit of that dataset. */
+  async resolve(dataset: string, rev: string): Promise<[string, Commit]> {
+    const hash = FULL_HASH.test(rev) ? rev : await this.#lake.resolve(dataset, rev);
+    const commit = await this.#lake.readCommit(hash);
+    if (commit.dataset !== dataset) {
+      throw new LakeError(
+        'UNKNOWN_REF',
+        `commit ${hash} belongs to dataset ${commit.dataset}, not to ${dataset}`,
+      );
+    }
+    return [hash, commit];
+  }
+
+  /** The SQL names and columns of `dataset` at `rev`, loading nothing. */
+  async describe(dataset: string, rev: string): Promise<LakeSchemaInfo> {
+    const [commit, c] = await this.resolve(dataset, rev);
+    return {
+      schema: lakeSchema(dataset, rev),
+      dataset,
+      rev,
+      commit,
+      tables: Object.entries(c.recordSets).map(([id, rs]) => ({
+        sqlName: lakeSqlName(dataset, rev, rs.name),
+        recordSet: id,
+        name: rs.name,
+        rows: rs.rows,
+        columns: [
+          { name: ROWID_COLUMN, column: ROWID_COLUMN, type: 'int64' },
+          ...sqlColumns(id, rs),
+        ],
+      })),
+    };
+  }
+
+  async #bind(refs: QualifiedRef[], ctx: BindContext): Promise<LoadedTable[]> {
+    const wanted = new Map<string, { schema: string; tables: Set<string> }>();
+    for (const r of refs) {
+      if (!parseLakeSchema(r.schema)) continue;
+      const key = r.schema.toLowerCase();
+      const entry = wanted.get(key) ?? { schema: r.schema, tables: new Set<string>() };
+      entry.tables.add(r.table);
+      wanted.set(key, entry);
+    }
+    const loaded: LoadedTable[] = [];
+    for (const [key, { schema, tables }] of wanted) {
+      try {
+        await this.#bindSchema(key, schema, tables, ctx, loaded);
+      } catch (e) {
+        if (!(e instanceof LakeError)) throw e;
+        throw new LakeError(e.code, `${e.message}\n\nin the query:\n${ctx.sql}`, { cause: e });
+      }
+    }
+    return loaded;
+  }
+
+  async #bindSchema(
+    key: string,
+    schema: string,
+    tables: Set<string>,
+    ctx: BindContext,
+    loaded: LoadedTable[],
+  ): Promise<void> {
+    const { dataset, rev } = parseLakeSchema(schema)!;
+    const [hash, commit] = await this.resolve(dataset, rev);
+    let bound = this.#schemas.get(key);
+    if (!bound || bound.commit !== hash) {
+      // The name now means another commit (a branch moved): its views are made again.
+      await ctx.admin.exec(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+      await ctx.admin.exec(`CREATE SCHEMA ${ident(schema)}`);
+      bound = { commit: hash, views: new Set() };
+      this.#schemas.set(key, bound);
+      await this.#evict(ctx);
+    }
+    for (const table of tables) {
+      const hit = findRecordSet(commit, table);
+      if (!hit) {
+        const names = Object.values(commit.recordSets).map((rs) =>
+          lakeSqlName(dataset, rev, rs.name),
+        );
+        throw new LakeError(
+          'BAD_INPUT',
+          `${dataset} at ${rev} has no record set "${table}"; it has: ${names.join(', ') || 'none'}`,
+        );
+      }
+      const [id, rs] = hit;
+      if (bound.views.has(id)) continue;
+      const sqlName = lakeSqlName(dataset, rev, rs.name);
+      const source = await this.#load(hash, id, rs, sqlName, ctx, (info) =>
+        loaded.push({ sqlName, dataset, rev, ...info }),
+      );
+      const view = selectFrom(source, [
+        { source: ROWID_COLUMN },
+        ...sqlColumns(id, rs).map((c) => ({ source: c.column, as: c.name })),
+      ]);
+      for (const name of viewNames(id, rs)) {
+        await ctx.admin.exec(`CREATE OR REPLACE VIEW ${qualified({ schema, name })} AS ${view}`);
+      }
+      bound.views.add(id);
+    }
+  }
+
+  /** Loads a record set at a commit into its cache table, unless it is there already. */
+  async #load(
+    hash: string,
+    id: string,
+    rs: RecordSetManifest,
+    sqlName: string,
+    ctx: BindContext,
+    onLoaded: (info: Omit<LoadedTable, 'sqlName' | 'dataset' | 'rev'>) => void,
+  ): Promise<TableName> {
+    const key = `${hash}/${id}`;
+    const table = { schema: CACHE_SCHEMA, name: key };
+    if (this.#tables.has(key)) return table;
+    if (!this.#cacheSchema) {
+      await ctx.admin.exec(`CREATE SCHEMA IF NOT EXISTS ${ident(CACHE_SCHEMA)}`);
+      this.#cacheSchema = true;
+    }
+    const t0 = performance.now();
+    const fragments = rs.fragments.filter((f) => !f.extension).length;
+    const progress = { sqlName, commit: hash, recordSet: id, fragments, totalRows: rs.rows };
+    let fragmentsDone = 0;
+    let rows = 0;
+    ctx.onProgress?.({ ...progress, fragmentsDone, rows });
+    const what = `record set ${id} at commit ${hash.slice(0, 12)}`;
+    const lake = this.#lake;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      let created = false;
+      for await (const t of readTables(lake.chunks, rs, what)) {
+        checkQueryAborted(ctx.signal, ctx.sql);
+        // The first table creates the cache table, even when empty; later empty ones add nothing.
+        if (t.numRows > 0 || !created) yield tableToIPC(t, 'stream');
+        created = true;
+        fragmentsDone++;
+        rows += t.numRows;
+        ctx.onProgress?.({ ...progress, fragmentsDone, rows });
+      }
+      if (!created) yield tableToIPC(buildTable(rs.columns, [], []), 'stream');
+    }
+    try {
+      await ctx.admin.insert(table, chunks(), ctx.signal);
+    } catch (e) {
+      await ctx.admin.exec(`DROP TABLE IF EXISTS ${qualified(table)}`).catch(() => undefined);
+      throw e;
+    }
+    this.#tables.add(key);
+    this.loads++;
+    onLoaded({ commit: hash, recordSet: id, rows, fragments, ms: performance.now() - t0 });
+    return table;
+  }
+
+  /** Drops cached tables of commits that no bound schema refers to any more. */
+  async #evict(ctx: BindContext): Promise<void> {
+    const live = new Set([...this.#schemas.values()].map((s) => s.commit));
+    for (const key of [...this.#tables]) {
+      if (live.has(key.slice(0, key.indexOf('/')))) continue;
+      await ctx.admin.exec(
+        `DROP TABLE IF EXISTS ${qualified({ schema: CACHE_SCHEMA, name: key })}`,
+      );
+      this.#tables.delete(key);
+    }
+  }
+}

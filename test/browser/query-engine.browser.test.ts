@@ -1,0 +1,104 @@
+/**
+ * The QueryEngine contract against DuckDB-WASM driven from the page (DuckDB runs in its own
+ * worker), over a browser lake opened in the page. Plus what only this layer shows: the
+ * statement check on DuckDB's tokens.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
+import { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
+import { openBrowserBackend } from '../../src/lib/store/browser.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { openDuckDB } from '../../workers/api/query-duckdb.ts';
+import { queryEngineContract } from './query-contract.ts';
+
+queryEngineContract({
+  name: 'DuckDB-WASM in the page',
+  async open(lakeName) {
+    const backend = await openBrowserBackend(lakeName);
+    const catalog = new LakeCatalog(await Lake.open(backend));
+    const { db, worker } = await openDuckDB();
+    const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
+    return {
+      engine,
+      describe: (dataset, rev) => catalog.describe(dataset, rev),
+      loads: async () => catalog.loads,
+      async close() {
+        await engine.close();
+        await backend.close?.();
+      },
+    };
+  },
+});
+
+describe('DuckDBEngine without a lake', () => {
+  it('runs plain SQL and rejects pending calls when DuckDB worker dies', async () => {
+    const { db, worker } = await openDuckDB();
+    const engine = await DuckDBEngine.open(db, { worker });
+    expect((await engine.query('SELECT 1 AS one')).rows).toBe(1);
+    const slow = engine.query(
+      'SELECT count(*) FROM range(30000) a, range(30000) b WHERE (a.range * b.range) % 7 = 3',
+    );
+    const queued = engine.query('SELECT 2');
+    setTimeout(() => worker.dispatchEvent(new ErrorEvent('error', { message: 'boom' })), 200);
+    await expect(slow).rejects.toMatchObject({
+      code: 'CLOSED',
+      message: expect.stringContaining('boom'),
+    });
+    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(engine.query('SELECT 3')).rejects.toMatchObject({ code: 'CLOSED' });
+    await engine.close();
+  });
+});
+
+describe('read-only layer 2 on its own', () => {
+  it('runs nothing but one SELECT even when the statement check is fooled', async () => {
+    const { db, worker } = await openDuckDB();
+    // A tokenizer that hides every ";" and parenthesis: the statement check (layer 1) sees one
+    // statement and cannot tell that text closes the wrapping subquery.
+    const fooled = new Proxy(db, {
+      get(target, key) {
+        if (key === 'tokenize') {
+          return async (text: string) => {
+            const t = await target.tokenize(text);
+            const keep = t.offsets.map((o) => !';()'.includes(text[o]!));
+            return {
+              offsets: t.offsets.filter((_, i) => keep[i]),
+              types: t.types.filter((_, i) => keep[i]),
+            };
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const engine = await DuckDBEngine.open(fooled, { worker });
+    try {
+      for (const sql of [
+        'SELECT 1) ; CREATE TABLE pwned AS SELECT 1; SELECT (1',
+        'SELECT 1) ; SET lock_configuration = false; SELECT (1',
+      ]) {
+        await expect(engine.query(sql)).rejects.toMatchObject({
+          code: 'READ_ONLY',
+          duckdb: expect.stringMatching(/multiple statements/),
+        });
+      }
+      await expect(engine.query('SELECT 1; CREATE TABLE pwned AS SELECT 1')).rejects.toMatchObject({
+        code: 'SQL_ERROR',
+        message: expect.stringContaining('syntax error'),
+      });
+      // Checked on a connection of its own: the fooled tokenizer would hide this query's parentheses.
+      const conn = await db.connectInternal();
+      const r = tableFromIPC(
+        await db.runQuery(
+          conn,
+          `SELECT count(*)::INT AS n FROM duckdb_tables() WHERE table_name = 'pwned'
+           UNION ALL SELECT current_setting('lock_configuration')::INT`,
+        ),
+      );
+      expect([...r.getChild('n')!]).toEqual([0, 1]);
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The page side of the query protocol. {@link QueryClient} is a {@link QueryEngine} whose work
+ * runs in the query worker: it calls the operations of {@link QueryMethods} by name, forwards
+ * AbortSignals and load progress, rebuilds errors, and rejects every pending call (with CLOSED)
+ * when the worker dies or is terminated.
+ *
+ * ```ts
+ * const worker = new Worker(new URL('../query.worker.ts', import.meta.url), { type: 'module' });
+ * const db = new QueryClient(worker);
+ * const r = await db.query('SELECT sex, count(*) FROM "titanic@main".passengers GROUP BY 1');
+ * const table = tableFromIPC(r.ipc);
+ * ```
+ */
+import * as Comlink from 'comlink';
+import type {
+  LoadProgress,
+  QueryEngine,
+  QueryOptions,
+  QueryResult,
+  TableSource,
+} from '../../src/lib/query/engine.ts';
+import { QueryError } from '../../src/lib/query/errors.ts';
+import { ownBuffer } from '../../src/lib/query/ipc.ts';
+import { fromQueryWireError } from './query.api.ts';
+import type {
+  LakeSchemaInfo,
+  QueryArgs,
+  QueryMethod,
+  QueryValue,
+  QueryWorkerApi,
+} from './query.api.ts';
+
+/** Options of one call. */
+export interface QueryCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/** Page-side proxy of the query worker. Create one per worker; close it when done. */
+export class QueryClient implements QueryEngine {
+  readonly #worker: Worker;
+  readonly #remote: Comlink.Remote<QueryWorkerApi>;
+  readonly #pending = new Set<(e: Error) => void>();
+  #dead: QueryError | null = null;
+  #nextOp = 1;
+
+  constructor(worker: Worker) {
+    this.#worker = worker;
+    this.#remote = Comlink.wrap<QueryWorkerApi>(worker);
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.#fail(`the query worker failed: ${e.message || 'it could not start or crashed'}`);
+    });
+    worker.addEventListener('messageerror', () => {
+      this.#fail('the query worker sent a message that could not be read');
+    });
+  }
+
+  /** False once the worker died or was closed; make a new client then. */
+  get alive(): boolean {
+    return this.#dead === null;
+  }
+
+  query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+    const { limit, ...call } = opts;
+    return this.call('query', [sql, limit === undefined ? {} : { limit }], call);
+  }
+
+  async registerTable(name: string, source: TableSource, opts: { signal?: AbortSignal } = {}) {
+    const chunks: Uint8Array[] = [];
+    if (source instanceof Uint8Array) chunks.push(source);
+    else for await (const c of source) chunks.push(c);
+    const owned = chunks.map(ownBuffer);
+    const buffers = owned.map((c) => c.buffer);
+    return this.call('registerTable', Comlink.transfer([name, owned], buffers), opts);
+  }
+
+  /** The SQL names and columns of a dataset at a revision, loading nothing. */
+  describe(dataset: string, rev: string, opts: QueryCallOptions = {}): Promise<LakeSchemaInfo> {
+    return this.call('describe', [dataset, rev], opts);
+  }
+
+  /** Record sets the worker loaded from the lake so far. */
+  stats(): Promise<{ loads: number }> {
+    return this.call('stats', []);
+  }
+
+  /** Runs one operation in the worker. */
+  call<K extends QueryMethod>(
+    method: K,
+    args: QueryArgs<K>,
+    opts: QueryCallOptions = {},
+  ): Promise<QueryValue<K>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const { signal, onProgress } = opts;
+    if (signal?.aborted) {
+      return Promise.reject(new QueryError('ABORTED', 'the query was cancelled'));
+    }
+    const opId = this.#nextOp++;
+    return new Promise<QueryValue<K>>((resolve, reject) => {
+      const onAbort = () => void this.#remote.abort(opId).catch(() => undefined);
+      const settle = (finish: () => void) => {
+        if (!this.#pending.delete(reject)) return;
+        signal?.removeEventListener('abort', onAbort);
+        finish();
+      };
+      this.#pending.add(reject);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cb = onProgress ? Comlink.proxy(onProgress) : undefined;
+      this.#remote.call(opId, method, args, cb).then(
+        (reply) =>
+          settle(() =>
+            reply.ok
+              ? resolve(reply.value as QueryValue<K>)
+              : reject(fromQueryWireError(reply.error)),
+          ),
+        (e: unknown) =>
+          settle(() => reject(e instanceof Error ? e : new QueryError('CLOSED', String(e)))),
+      );
+    });
+  }
+
+  /** Stops the worker; pending and later calls reject with CLOSED. */
+  async close(): Promise<void> {
+    this.#fail('the query engine was closed');
+  }
+
+  #fail(why: string): void {
+    if (this.#dead) return;
+    this.#dead = new QueryError('CLOSED', why);
+    this.#worker.terminate();
+    for (const reject of this.#pending) reject(this.#dead);
+    this.#pending.clear();
+  }
+}

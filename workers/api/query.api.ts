@@ -1,0 +1,78 @@
+/**
+ * The query worker's protocol, imported by both sides.
+ *
+ * - {@link QueryMethods} declares every operation once: its arguments and its result. The
+ *   worker side (`query-service.ts`) implements exactly these; the page side
+ *   (`query-client.ts`) calls them by name, so the two cannot drift apart.
+ * - Results are plain data; a query's rows are one Arrow IPC stream whose buffer is
+ *   transferred, not copied (decode it with apache-arrow's `tableFromIPC`).
+ * - Errors cross as plain {@link QueryWireError} data inside a {@link QueryReply} and are
+ *   rebuilt on arrival as the QueryError, LakeError or WorkerError they were, with their `code`.
+ */
+import { QueryError } from '../../src/lib/query/errors.ts';
+import type { LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
+import type { LakeSchemaInfo } from '../../src/lib/query/lake-catalog.ts';
+import type { CroissantError } from '../../src/lib/croissant/errors.ts';
+import type { LakeError } from '../../src/lib/store/errors.ts';
+import type { WorkerError } from './croissant.api.ts';
+import { fromLakeWireError, toLakeWireError, type LakeWireError } from './lake.api.ts';
+
+export type { LakeSchemaInfo, LoadProgress, QueryResult };
+
+/** Every operation of the query worker. */
+export interface QueryMethods {
+  /**
+   * Runs one read-only statement over the lake (`"<dataset>@<rev>".<record set>`) and any
+   * registered tables; `limit` caps the rows returned.
+   */
+  query(sql: string, opts: { limit?: number }): QueryResult;
+  /** Creates or replaces table `name` from Arrow IPC streams (transferred); gives its rows. */
+  registerTable(name: string, ipc: Uint8Array[]): number;
+  /** The SQL names and columns of a dataset at a branch, tag or commit, loading nothing. */
+  describe(dataset: string, rev: string): LakeSchemaInfo;
+  /** Record sets loaded from the lake since the worker started (cache misses). */
+  stats(): { loads: number };
+}
+
+/** The name of a query operation. */
+export type QueryMethod = keyof QueryMethods;
+/** The arguments of operation `K`, as a tuple. */
+export type QueryArgs<K extends QueryMethod> = Parameters<QueryMethods[K]>;
+/** What operation `K` gives back. */
+export type QueryValue<K extends QueryMethod> = ReturnType<QueryMethods[K]>;
+
+/** An error as plain data: a QueryError keeps its SQL and DuckDB's own message. */
+export interface QueryWireError extends LakeWireError {
+  sql?: string;
+  duckdb?: string;
+}
+
+/** A result or an error, as the worker sends it back. */
+export type QueryReply<T> = { ok: true; value: T } | { ok: false; error: QueryWireError };
+/** Receives lake loading progress (a Comlink proxy when it crosses to the worker). */
+export type LoadProgressCallback = (p: LoadProgress) => unknown;
+
+/** What the worker exposes. `opId` names a call so that {@link QueryWorkerApi.abort} can cancel it. */
+export interface QueryWorkerApi {
+  call<K extends QueryMethod>(
+    opId: number,
+    method: K,
+    args: QueryArgs<K>,
+    onProgress?: LoadProgressCallback,
+  ): Promise<QueryReply<QueryValue<K>>>;
+  abort(opId: number): void;
+}
+
+/** Any thrown value → plain data. */
+export function toQueryWireError(e: unknown): QueryWireError {
+  if (e instanceof QueryError) return e.toJSON();
+  return toLakeWireError(e);
+}
+
+/** Plain data → the error it was: a QueryError, LakeError, CroissantError or WorkerError. */
+export function fromQueryWireError(
+  w: QueryWireError,
+): QueryError | LakeError | CroissantError | WorkerError {
+  if (w.name === 'QueryError') return QueryError.fromJSON(w);
+  return fromLakeWireError(w);
+}
