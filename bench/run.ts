@@ -1,16 +1,19 @@
 /**
  * The benchmark (`npm run bench`; see bench/README.md).
  *
- *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1] [--only csv,images,lake]
- *                    [--batch-size N] [--no-verify] [--baseline-only] [--regen]
- *                    [--lake-rows N] [--lake-big N] [--lake-reps N]
+ *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
+ *                    [--only csv,images,lake,query] [--batch-size N] [--no-verify]
+ *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-big N] [--lake-reps N]
+ *                    [--query-rows N] [--query-runs N] [--query-timeout S]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
  * a plain baseline over the same bytes and our record generation, and reports records/s, MB/s
  * (input bytes, 1 MB = 10^6 B), the ratio ours/baseline and the peak RSS. Each figure is the
  * median of --runs timed runs after --warmup untimed ones. Group `lake` (bench/lake.ts): ingest,
  * branch, commit, diff and storage figures of the versioned lake, each against a baseline of
- * the same run. Results also go to bench/out/results.json.
+ * the same run. Group `query` (bench/query.ts, in headless Chromium): query latency over a
+ * branch, first load of a branch and column statistics, each against a baseline of the same run.
+ * Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -47,9 +50,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,lake,query] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-big N]\n' +
-        '                        [--lake-reps N]',
+        '                        [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
+        '                        [--query-timeout S]',
     );
     return 0;
   }
@@ -64,10 +68,10 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const groups = new Set(onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake']);
+  const groups = new Set(onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query']);
   for (const g of groups) {
-    if (!['csv', 'images', 'lake'].includes(g))
-      throw new Error(`--only expects csv, images or lake (comma-separated), got ${g}`);
+    if (!['csv', 'images', 'lake', 'query'].includes(g))
+      throw new Error(`--only expects csv, images, lake or query (comma-separated), got ${g}`);
   }
   const recordGroups = groups.has('csv') || groups.has('images');
   const out = DEFAULT_OUT;
@@ -250,6 +254,18 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let query: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('query')) {
+    if (recordGroups || lake) console.log();
+    try {
+      const { runQueryFromArgv } = await import('./query.ts');
+      query = await runQueryFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(`\n!! query: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      query = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
   writeFileSync(
     resultsPath,
@@ -281,6 +297,7 @@ async function main(argv: string[]): Promise<number> {
         results,
         firstRecords: samples,
         ...(lake ? { lake: lake.json } : {}),
+        ...(query ? { query: query.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -292,7 +309,8 @@ async function main(argv: string[]): Promise<number> {
     results.some((r) => r.note?.startsWith('!!')) ||
     samples.patientsError ||
     samples.imagesError ||
-    lake?.failed;
+    lake?.failed ||
+    query?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

@@ -1,0 +1,271 @@
+/**
+ * The query benchmark group (`npm run bench -- --only query`; see bench/README.md, "Query").
+ * It runs in headless Chromium (Debian's, scripts/chromium.ts) on a Vite dev server with the
+ * project's vite.config.ts: bench/query/page.ts writes an N-row record set into a memory lake,
+ * opens DuckDB-WASM as the app does and measures, against baselines of the same run:
+ *
+ *   1. query latency over a branch (lake view) against the same rows as a plain DuckDB table;
+ *   2. the first load of a branch against parquet-wasm decoding of the same fragments;
+ *   3. statistics of every column (stats-plan.ts + stats.ts) against one SUMMARIZE.
+ *
+ * Everything has a time limit (server start, Chromium launch, page load, each step in the page,
+ * the whole page); the browser and the server are closed at the end in every case.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { createLogger, createServer, type ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.ts';
+import { parseIntFlag } from './generate.ts';
+import { fmtInt, formatTable } from './measure.ts';
+import type { PagePost, QueryBenchResults, QueryBenchSettings, Timing } from './query/types.ts';
+
+export const DEFAULT_QUERY_ROWS = 1_000_000;
+export const DEFAULT_LATENCY_RUNS = 25;
+/** The whole page (all three figures) may take this long (`--query-timeout` seconds). */
+export const DEFAULT_PAGE_TIMEOUT_S = 600;
+const LATENCY_GOAL = 1.2;
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+const out = (s: string) => process.stdout.write(s);
+const x = (r: number) => `${r.toFixed(r > 0 && r < 0.1 ? 3 : 2)}x`;
+const ms = (v: number) => (v >= 1000 ? `${(v / 1e3).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+
+/** `p`, or a rejection naming `what` after `s` seconds. */
+async function limit<T>(p: Promise<T>, s: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${s} s`)), s * 1e3);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+async function startServer(): Promise<{ server: ViteDevServer; url: string }> {
+  // duckdb-wasm's worker has source maps pointing outside its package: one warning per file.
+  const logger = createLogger('warn');
+  const [warn, warnOnce] = [logger.warn.bind(logger), logger.warnOnce.bind(logger)];
+  const noise = (msg: string) => msg.includes('outside its package');
+  logger.warn = (msg, opts) => void (noise(msg) || warn(msg, opts));
+  logger.warnOnce = (msg, opts) => void (noise(msg) || warnOnce(msg, opts));
+  const server = await createServer({
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    customLogger: logger,
+    clearScreen: false,
+    // No file watching and no HMR: an edit elsewhere in the repository must not reload the page.
+    server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null },
+    // Pre-bundle the page's dependencies at start, not on first request (no reload mid-run).
+    optimizeDeps: { entries: ['bench/query/page.html'] },
+  });
+  await server.listen();
+  const address = server.httpServer?.address() as AddressInfo | null;
+  if (!address || typeof address !== 'object') {
+    await server.close();
+    throw new Error('the Vite dev server reported no listening address');
+  }
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** Opens the bench page in Chromium and waits for what it posts. */
+async function runPage(
+  url: string,
+  settings: QueryBenchSettings,
+  timeoutS: number,
+  onBrowser: (b: Browser) => void,
+): Promise<{ results: QueryBenchResults; chromium: string }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+    timeout: 60_000,
+  });
+  onBrowser(browser);
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().startsWith('[bench] ')) out(`  ${m.text().slice(8)}\n`);
+    else if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
+  const q = new URLSearchParams(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+  await page.goto(`${url}/bench/query/page.html?${q}`, { timeout: 120_000, waitUntil: 'load' });
+  try {
+    await page.waitForFunction(
+      () => (window as { __bench?: unknown }).__bench !== undefined,
+      null,
+      {
+        timeout: timeoutS * 1e3,
+        polling: 500,
+      },
+    );
+  } catch (e) {
+    const seen = errors.length ? `\npage errors:\n${errors.join('\n')}` : '';
+    throw new Error(`the bench page did not finish within ${timeoutS} s: ${String(e)}${seen}`, {
+      cause: e,
+    });
+  }
+  const post = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as PagePost;
+  if (!post.ok) throw new Error(`the bench page failed: ${post.error}`);
+  return { results: post.results, chromium: browser.version() };
+}
+
+function report(r: QueryBenchResults): void {
+  const st = r.setup;
+  console.log(
+    `\n${fmtInt(r.settings.rows)} rows in ${st.fragments} fragments (${(st.parquetBytes / 1e6).toFixed(1)} MB ` +
+      `of Parquet); written in ${ms(st.writeMs)}; plain table registered in ${ms(st.registerDirectMs)}; ` +
+      `cold first query (first load + wasm/JIT warm-up) ${ms(st.coldFirstQueryMs)}.`,
+  );
+  const latRows = r.latency.map((l) => [
+    `${l.name} (${fmtInt(l.resultRows)} rows out)`,
+    ms(l.direct.medianMs),
+    ms(l.lake.medianMs),
+    x(l.lake.medianMs / l.direct.medianMs),
+    `≤ ${LATENCY_GOAL.toFixed(2)}x`,
+    ms(l.cache.medianMs),
+    x(l.lake.medianMs / l.cache.medianMs),
+  ]);
+  console.log(
+    '\n' +
+      formatTable(
+        [
+          'query (after the first load)',
+          'plain',
+          'lake "big@main".t',
+          'lake/plain',
+          'goal',
+          'cache',
+          'lake/cache',
+        ],
+        latRows,
+      ),
+  );
+  console.log(
+    `\nmedian of ${r.settings.latencyRuns} runs each, the three in rotation; each is one engine.query()` +
+      '\n(tokenize, read-only check, binder, prepare, DESCRIBE, run, Arrow IPC out). plain = the same Arrow' +
+      '\ntables registered with engine.registerTable; lake = the view the LakeCatalog binds; cache =' +
+      "\nthe catalog's table behind that view named directly (no binder, no view): lake/cache is the" +
+      '\ncost of the binder and the view alone. Tables of identical content differ by up to ~15 % in' +
+      "\nDuckDB's row-group layout (sizes, which groups are compressed), which moves lake/plain too.",
+  );
+  const fl = r.firstLoad;
+  const base = fl.decode.medianMs;
+  const row = (name: string, t: Timing, ratio: string) => [name, ms(t.medianMs), ratio];
+  const frags = `${st.fragments} fragments`;
+  console.log(
+    '\n' +
+      formatTable(
+        ['first load of a branch', 'median', 'vs decode'],
+        [
+          row(`parquet-wasm readParquet → Arrow IPC, ${frags} (baseline)`, fl.decode, 'ref'),
+          row(
+            '  the same + insert into DuckDB (informational)',
+            fl.decodeInsert,
+            x(fl.decodeInsert.medianMs / base),
+          ),
+          row(
+            'lake: first query of a new branch (load + count(*))',
+            fl.lake,
+            x(fl.lake.medianMs / base),
+          ),
+          row(
+            '  of which the catalog load (LoadedTable.ms)',
+            fl.lakeLoad,
+            x(fl.lakeLoad.medianMs / base),
+          ),
+          row(
+            '  read.ts readTables → Arrow IPC alone, no DuckDB (informational)',
+            fl.readTables,
+            x(fl.readTables.medianMs / base),
+          ),
+        ],
+      ),
+  );
+  console.log(
+    `\nmedian of ${r.settings.runs} runs; each run loads a branch the catalog has not seen (a new commit` +
+      '\nholding the same fragments). Fragment bytes are read from the chunk store in every row.',
+  );
+  const s = r.stats;
+  const sb = s.summarize.medianMs;
+  const kinds = s.columns.map((c) => `${c}: ${s.kinds[c] ?? '?'}`).join(', ');
+  console.log(
+    '\n' +
+      formatTable(
+        ['statistics of all columns', 'median', 'vs SUMMARIZE'],
+        [
+          row(`SUMMARIZE of the ${s.columns.length} columns (baseline)`, s.summarize, 'ref'),
+          row(`stats-plan.ts + stats.ts, ${s.queries} queries`, s.all, x(s.all.medianMs / sb)),
+          row('  of which planning (stats-plan.ts)', s.plan, x(s.plan.medianMs / sb)),
+          row('  of which statistics (stats.ts)', s.stats, x(s.stats.medianMs / sb)),
+        ],
+      ),
+  );
+  console.log(
+    `\nmedian of ${r.settings.runs} runs, alternating; over "big@main".t (loaded). Charts: ${kinds}.` +
+      '\nSlowest statistics queries of the last run:',
+  );
+  for (const q of s.slowest) {
+    console.log(`  ${ms(q.ms).padStart(9)}  ${q.sql.replace(/\s+/g, ' ').slice(0, 110)}`);
+  }
+  for (const p of r.problems) console.log(`!! ${p}`);
+}
+
+/** Runs the group, prints its tables; returns what goes into results.json and whether it failed. */
+export async function runQuery(
+  settings: QueryBenchSettings,
+  timeoutS = DEFAULT_PAGE_TIMEOUT_S,
+): Promise<{ json: unknown; failed: boolean }> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} not found: install it with node scripts/ensure-deps.mjs --browser`,
+    );
+  }
+  console.log(
+    `query: headless Chromium (${CHROMIUM_PATH}) on a Vite dev server; ${fmtInt(settings.rows)} rows, ` +
+      `latency median of ${settings.latencyRuns}, load and stats median of ${settings.runs} after ${settings.warmup} warm-up`,
+  );
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    out('• starting the Vite dev server… ');
+    const started = await limit(startServer(), 120, 'starting the Vite dev server');
+    server = started.server;
+    out(`${started.url}\n• running the page…\n`);
+    const { results, chromium: version } = await limit(
+      runPage(started.url, settings, timeoutS, (b) => (browser = b)),
+      timeoutS + 300,
+      'the bench page',
+    );
+    console.log(
+      `  Chromium ${version}, DuckDB ${results.env.duckdbVersion}, crossOriginIsolated ` +
+        `${results.env.crossOriginIsolated}, ${results.env.hardwareConcurrency} hardware threads`,
+    );
+    report(results);
+    return { json: { chromium: version, ...results }, failed: results.problems.length > 0 };
+  } finally {
+    await limit(browser?.close() ?? Promise.resolve(), 30, 'closing Chromium').catch(
+      () => undefined,
+    );
+    await limit(server?.close() ?? Promise.resolve(), 30, 'closing Vite').catch(() => undefined);
+  }
+}
+
+/** The group as bench/run.ts calls it: --query-rows, --query-runs, --query-timeout. */
+export function runQueryFromArgv(
+  argv: string[],
+  common: { runs: number; warmup: number },
+): Promise<{ json: unknown; failed: boolean }> {
+  return runQuery(
+    {
+      rows: parseIntFlag(argv, '--query-rows') ?? DEFAULT_QUERY_ROWS,
+      latencyRuns: parseIntFlag(argv, '--query-runs') ?? DEFAULT_LATENCY_RUNS,
+      runs: common.runs,
+      warmup: common.warmup,
+      stepTimeoutMs: 180_000,
+    },
+    parseIntFlag(argv, '--query-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
+  );
+}
