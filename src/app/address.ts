@@ -61,3 +61,36 @@ export function setLakeAddress(dataset: string | null): void {
   else next.searchParams.set(LAKE_PARAM, dataset);
   if (next.href !== window.location.href) window.history.pushState(null, '', next);
 }
+
+const QUERY_PARAM = 'query';
+
+/** A dataset version named in the address, for the query view. */
+export interface QueryTarget {
+  dataset: string | null;
+  rev: string | null;
+}
+
+/**
+ * The query view named in the address (`?query` or `?query=<dataset>@<rev>`), or null when the
+ * address shows another view.
+ */
+export function queryAddress(): QueryTarget | null {
+  const value = new URLSearchParams(window.location.search).get(QUERY_PARAM);
+  if (value === null) return null;
+  if (!value) return { dataset: null, rev: null };
+  const at = value.indexOf('@');
+  return at > 0
+    ? { dataset: value.slice(0, at), rev: value.slice(at + 1) || null }
+    : { dataset: value, rev: null };
+}
+
+/** Records the query view in the address bar (a new history entry); null leaves it. */
+export function setQueryAddress(target: QueryTarget | null): void {
+  const next = new URL(window.location.href);
+  if (target === null) next.searchParams.delete(QUERY_PARAM);
+  else {
+    const value = target.dataset ? `${target.dataset}${target.rev ? `@${target.rev}` : ''}` : '';
+    next.searchParams.set(QUERY_PARAM, value);
+  }
+  if (next.href !== window.location.href) window.history.pushState(null, '', next);
+}

@@ -3,6 +3,7 @@ import type { Phase } from '../lib/croissant/api.ts';
 import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
 import type { ErrorLocation } from '../lib/croissant/errors.ts';
 import type { Json } from '../lib/croissant/model.ts';
+import { QueryError } from '../lib/query/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 
@@ -12,6 +13,8 @@ export interface ErrorInfo {
   /** The message without its location suffix (the location is shown on its own). */
   message: string;
   location?: ErrorLocation;
+  /** The SQL the error is about (query errors). */
+  sql?: string;
 }
 
 /** Any thrown value → {@link ErrorInfo}. */
@@ -24,6 +27,11 @@ export function describeError(e: unknown): ErrorInfo {
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
   if (e instanceof LakeError) return { code: e.code, message: e.message };
+  if (e instanceof QueryError) {
+    return e.sql === undefined
+      ? { code: e.code, message: e.reason }
+      : { code: e.code, message: e.reason, sql: e.sql };
+  }
   if (e instanceof DOMException && e.name === 'AbortError')
     return { code: 'ABORTED', message: 'cancelled' };
   return { code: 'INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
@@ -62,6 +70,10 @@ const TITLES: Record<string, string> = {
   LOCKED: 'The lake is busy',
   UNSUPPORTED_FORMAT: 'Written by a newer croissant-lake',
   IO: 'Storage error',
+  READ_ONLY: 'Queries are read-only',
+  SQL_ERROR: 'DuckDB could not run the query',
+  CLOSED: 'The query engine stopped',
+  BAD_INPUT: 'This cannot be done as asked',
 };
 
 const HINTS: Record<string, string> = {

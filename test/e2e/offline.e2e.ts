@@ -3,7 +3,8 @@
  * precached the app shell, every worker and wasm and the embedded examples. Then, with the
  * network off *and* the server stopped, a reload still gives the app, cross-origin isolated
  * (COOP/COEP come back from the cache with the responses), the lake saved in OPFS with its rows,
- * and the embedded Titanic example opens and generates its records.
+ * SQL and column statistics in the Query view (DuckDB-WASM from the precache), and the embedded
+ * Titanic example opens and generates its records.
  */
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -54,38 +55,6 @@ async function waitForController(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
     timeout: WAIT,
   });
-}
-
-/**
- * Runs in the page: starts the built query worker and sends one `call(opId, 'query', [sql, {}])`
- * in Comlink's wire format (the page has no module that speaks it; see workers/api/query.api.ts
- * for the protocol). Gives the reply's outcome and row count.
- */
-async function queryOffline(arg: {
-  worker: string;
-  sql: string;
-}): Promise<{ ok: boolean; rows?: number; truncated?: boolean; error?: unknown }> {
-  const worker = new Worker(arg.worker, { type: 'module' });
-  try {
-    const raw = (value: unknown) => ({ type: 'RAW', value });
-    const message = await new Promise<{ type: string; value: unknown }>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent) => resolve(e.data);
-      worker.onerror = (e: ErrorEvent) => reject(new Error(e.message || 'the worker failed'));
-      worker.postMessage({
-        id: 'offline-1',
-        type: 'APPLY',
-        path: ['call'],
-        argumentList: [raw(1), raw('query'), raw([arg.sql, {}])],
-      });
-    });
-    if (message.type !== 'RAW') return { ok: false, error: message.value };
-    const reply = message.value as
-      { ok: true; value: { rows: number; truncated: boolean } } | { ok: false; error: unknown };
-    if (!reply.ok) return { ok: false, error: reply.error };
-    return { ok: true, rows: reply.value.rows, truncated: reply.value.truncated };
-  } finally {
-    worker.terminate();
-  }
 }
 
 describe('offline: the app as a PWA', () => {
@@ -182,20 +151,14 @@ describe('offline: the app as a PWA', () => {
     await waitForText(page, '[data-testid="lake-rows"] .records-table', FIRST_PASSENGER);
     await screenshot(page, 'offline-lake');
 
-    // SQL offline, through the query worker (workers/query.worker.ts: DuckDB-WASM from the
-    // precached duckdb-*.wasm). TODO(query UI): the worker exists but no page code starts it
-    // yet, so it is in the build only once the app imports it; until then this step is
-    // skipped. When a query view exists, drive it here instead of the raw protocol below.
-    const queryWorker = (await listFiles(DIST)).find((f) =>
-      /^assets\/query\.worker-.*\.js$/.test(f),
-    );
-    if (queryWorker) {
-      const reply = await page.evaluate(queryOffline, {
-        worker: `/${queryWorker}`,
-        sql: 'SELECT * FROM "titanic@main".passengers',
-      });
-      expect(reply).toEqual({ ok: true, rows: 1309, truncated: false });
-    }
+    // SQL offline, in the Query view: the query worker and DuckDB-WASM (its wasm precached)
+    // load the record set from the lake and run the query; the charts are computed too.
+    await page.locator('[data-testid="tab-query"]').click();
+    await page.locator('[data-testid="result-grid"][data-rows="1309"]').waitFor({ timeout: WAIT });
+    await page
+      .locator('[data-testid="column-card"][data-column="age"][data-status="ready"]')
+      .waitFor({ timeout: WAIT });
+    await screenshot(page, 'offline-query');
 
     // The embedded example opens offline: its metadata and CSV files come from the precache.
     await openTitanic(page);

@@ -20,6 +20,7 @@ import type { Ref } from '../../src/lib/versions/refs.ts';
 import { resolveSource } from './dropped-source.ts';
 import { toLakeWireError } from './lake.api.ts';
 import type {
+  CatalogEntry,
   CommitInfo,
   IngestProgressCallback,
   LakeArgs,
@@ -55,6 +56,25 @@ function refInfo(r: Ref): RefInfo {
     protected: r.protected,
     updatedAt: r.updatedAt,
   };
+}
+
+/** A dataset's branches (`main` first) and its newest branch head, for the catalog. */
+async function branchSummary(
+  lake: Lake,
+  dataset: string,
+): Promise<Pick<CatalogEntry, 'branches' | 'lastCommit'>> {
+  const refs = (await lake.branches(dataset)).sort(
+    (a, b) => Number(b.name === 'main') - Number(a.name === 'main') || a.name.localeCompare(b.name),
+  );
+  const branches = refs.map((r) => ({ name: r.name, protected: r.protected }));
+  let last: Pick<CatalogEntry, 'lastCommit'> = {};
+  for (const r of refs) {
+    const c = await lake.readCommit(r.commit);
+    if (!last.lastCommit || c.time > last.lastCommit.time) {
+      last = { lastCommit: { hash: r.commit, branch: r.name, time: c.time, message: c.message } };
+    }
+  }
+  return { branches, ...last };
 }
 
 function logItem(hash: string, c: Commit): LogItem {
@@ -96,8 +116,15 @@ const handlers: Handlers = {
     const entries = await lake.datasets();
     const sizes = await datasetSizes(lake);
     const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+    const datasets = await Promise.all(
+      entries.map(async (d) => ({
+        ...d,
+        lakeBytes: sizes.byDataset[d.id] ?? 0,
+        ...(await branchSummary(lake, d.id)),
+      })),
+    );
     return {
-      datasets: entries.map((d) => ({ ...d, lakeBytes: sizes.byDataset[d.id] ?? 0 })),
+      datasets,
       totalBytes: sizes.total,
       ...(estimate?.usage !== undefined ? { usage: estimate.usage } : {}),
       ...(estimate?.quota !== undefined ? { quota: estimate.quota } : {}),

@@ -30,6 +30,10 @@ export type IngestSource = OpenSource;
 export interface CatalogEntry extends DatasetEntry {
   /** Bytes of every chunk reachable from the dataset's refs (shared chunks count for each). */
   lakeBytes: number;
+  /** Its branches, `main` first. */
+  branches: { name: string; protected: boolean }[];
+  /** The newest commit at the head of a branch. */
+  lastCommit?: { hash: string; branch: string; time: string; message: string };
 }
 
 /** The catalog with sizes. */

@@ -26,15 +26,24 @@ import type {
   LakeSchemaInfo,
   QueryArgs,
   QueryMethod,
+  QueryProgress,
   QueryValue,
   QueryWorkerApi,
+  Recipe,
+  ReplayProgress,
+  ReplayResult,
+  SavedBranch,
+  ShareLink,
 } from './query.api.ts';
 
-/** Options of one call. */
-export interface QueryCallOptions {
+/** Options of one call; `P` is the progress it reports. */
+export interface QueryCallOptions<P = LoadProgress> {
   signal?: AbortSignal;
-  onProgress?: (p: LoadProgress) => void;
+  onProgress?: (p: P) => void;
 }
+
+/** The progress an operation reports: a replay's phases, else record sets loading. */
+export type ProgressOf<K extends QueryMethod> = K extends 'replay' ? ReplayProgress : LoadProgress;
 
 /** Page-side proxy of the query worker. Create one per worker; close it when done. */
 export class QueryClient implements QueryEngine {
@@ -85,11 +94,42 @@ export class QueryClient implements QueryEngine {
     return this.call('stats', []);
   }
 
+  /**
+   * Keeps the rows of a record set that a SQL WHERE predicate selects as a new protected branch
+   * (see `QueryMethods.saveFilterBranch`).
+   */
+  saveFilterBranch(
+    target: { dataset: string; rev: string; recordSet: string },
+    predicate: string,
+    branch: string,
+    opts: QueryCallOptions = {},
+  ): Promise<SavedBranch> {
+    const { dataset, rev, recordSet } = target;
+    return this.call('saveFilterBranch', [dataset, rev, recordSet, predicate, branch], opts);
+  }
+
+  /** The share link of a branch, tag or commit, or a recipe file when it is too long. */
+  shareLink(dataset: string, rev: string, appUrl: string): Promise<ShareLink> {
+    return this.call('shareLink', [dataset, rev, appUrl]);
+  }
+
+  /**
+   * Replays a recipe. Pass `confirmed: true` only once the user saw and accepted its SQL
+   * (`recipeSql(recipe)`); without it a recipe with SQL is refused.
+   */
+  replay(
+    recipe: Recipe,
+    confirmed: boolean,
+    opts: QueryCallOptions<ReplayProgress> = {},
+  ): Promise<ReplayResult> {
+    return this.call('replay', [recipe, { confirmed }], opts);
+  }
+
   /** Runs one operation in the worker. */
   call<K extends QueryMethod>(
     method: K,
     args: QueryArgs<K>,
-    opts: QueryCallOptions = {},
+    opts: QueryCallOptions<ProgressOf<K>> = {},
   ): Promise<QueryValue<K>> {
     if (this.#dead) return Promise.reject(this.#dead);
     const { signal, onProgress } = opts;
@@ -106,7 +146,7 @@ export class QueryClient implements QueryEngine {
       };
       this.#pending.add(reject);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const cb = onProgress ? Comlink.proxy(onProgress) : undefined;
+      const cb = onProgress ? Comlink.proxy(onProgress as (p: QueryProgress) => void) : undefined;
       this.#remote.call(opId, method, args, cb).then(
         (reply) =>
           settle(() =>

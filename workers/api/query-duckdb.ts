@@ -63,7 +63,7 @@ export async function openLakeQueryEngine(lake: Lake): Promise<QueryBackend> {
   const { db, worker } = await openDuckDB();
   try {
     const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
-    return { engine, catalog };
+    return { engine, catalog, lake };
   } catch (e) {
     worker.terminate();
     throw e;

@@ -7,36 +7,43 @@ import * as Comlink from 'comlink';
 import type { QueryEngine } from '../../src/lib/query/engine.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import type { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
-import type { LoadProgress } from '../../src/lib/query/engine.ts';
+import type { Lake } from '../../src/lib/versions/lake.ts';
 import { toQueryWireError } from './query.api.ts';
 import type {
   LoadProgressCallback,
   QueryArgs,
   QueryMethod,
+  QueryProgress,
   QueryReply,
   QueryValue,
   QueryWorkerApi,
 } from './query.api.ts';
+import { curationHandlers } from './query-curation.ts';
 
-/** What the service runs on: an engine whose binder is the catalog's. */
+/** What the service runs on: an engine whose binder is the catalog's, over `lake`. */
 export interface QueryBackend {
   engine: QueryEngine;
   catalog: LakeCatalog;
+  /** The lake the catalog reads; curation and replays write to it. */
+  lake: Lake;
 }
 
 /** What an operation gets besides its arguments. */
-interface CallContext extends QueryBackend {
+export interface CallContext extends QueryBackend {
   signal: AbortSignal;
-  onProgress: (p: LoadProgress) => void;
+  onProgress: (p: QueryProgress) => void;
   /** Marks a buffer of the result to be transferred rather than copied. */
   transfer(buffer: ArrayBuffer): void;
 }
 
-type Handlers = {
+/** The implementation of each operation. */
+export type Handlers = {
   [K in QueryMethod]: (ctx: CallContext, ...args: QueryArgs<K>) => Promise<QueryValue<K>>;
 };
 
 const handlers: Handlers = {
+  ...curationHandlers,
+
   async query({ engine, signal, onProgress, transfer }, sql, opts) {
     const result = await engine.query(sql, {
       signal,

@@ -12,12 +12,30 @@
 import { QueryError } from '../../src/lib/query/errors.ts';
 import type { LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
 import type { LakeSchemaInfo } from '../../src/lib/query/lake-catalog.ts';
+import type { ShareLink } from '../../src/lib/share/link.ts';
+import type { Recipe } from '../../src/lib/share/recipe-schema.ts';
+import type { ReplayProgress, ReplayResult } from '../../src/lib/share/replay.ts';
 import type { CroissantError } from '../../src/lib/croissant/errors.ts';
 import type { LakeError } from '../../src/lib/store/errors.ts';
 import type { WorkerError } from './croissant.api.ts';
 import { fromLakeWireError, toLakeWireError, type LakeWireError } from './lake.api.ts';
 
-export type { LakeSchemaInfo, LoadProgress, QueryResult };
+export type { LakeSchemaInfo, LoadProgress, QueryResult, Recipe, ReplayProgress, ReplayResult };
+export type { ShareLink };
+
+/** What "Save as branch" made: a protected branch holding the rows the predicate kept. */
+export interface SavedBranch {
+  dataset: string;
+  branch: string;
+  /** The new branch's commit, and the commit it filtered (its lineage parent). */
+  commit: string;
+  from: string;
+  /** The record set's @id. */
+  recordSet: string;
+  predicate: string;
+  kept: number;
+  removed: number;
+}
 
 /** Every operation of the query worker. */
 export interface QueryMethods {
@@ -32,6 +50,25 @@ export interface QueryMethods {
   describe(dataset: string, rev: string): LakeSchemaInfo;
   /** Record sets loaded from the lake since the worker started (cache misses). */
   stats(): { loads: number };
+  /**
+   * Curation: keeps the rows of `recordSet` at `rev` that the SQL WHERE `predicate` selects (run
+   * read-only) as a new PROTECTED branch whose commit records the predicate and its parent.
+   */
+  saveFilterBranch(
+    dataset: string,
+    rev: string,
+    recordSet: string,
+    predicate: string,
+    branch: string,
+  ): SavedBranch;
+  /** The share link of `rev` (its recipe, in `appUrl#share=…`), or a recipe file when too long. */
+  shareLink(dataset: string, rev: string, appUrl: string): ShareLink;
+  /**
+   * Replays a share link's recipe: imports the source when absent, replays its steps, verifies
+   * the content hash. Its SQL runs only with `confirmed` (the user saw and accepted it);
+   * otherwise a recipe with SQL is refused with ABORTED before anything is written.
+   */
+  replay(recipe: Recipe, opts: { confirmed: boolean }): ReplayResult;
 }
 
 /** The name of a query operation. */
@@ -49,8 +86,10 @@ export interface QueryWireError extends LakeWireError {
 
 /** A result or an error, as the worker sends it back. */
 export type QueryReply<T> = { ok: true; value: T } | { ok: false; error: QueryWireError };
-/** Receives lake loading progress (a Comlink proxy when it crosses to the worker). */
-export type LoadProgressCallback = (p: LoadProgress) => unknown;
+/** Progress of a call: loading record sets (queries), or where a replay is. */
+export type QueryProgress = LoadProgress | ReplayProgress;
+/** Receives progress (a Comlink proxy when it crosses to the worker). */
+export type LoadProgressCallback = (p: QueryProgress) => unknown;
 
 /** What the worker exposes. `opId` names a call so that {@link QueryWorkerApi.abort} can cancel it. */
 export interface QueryWorkerApi {

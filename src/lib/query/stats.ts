@@ -59,7 +59,8 @@ export function statsSql(table: string, plan: ColumnPlan, predicate: string): st
   const b = plan.binning;
   cols.push('count(x) AS filled', ...summaryCols());
   for (let i = 0; i < b.bins; i++) cols.push(`count(*) FILTER (WHERE b = ${i}) AS b${i}`);
-  const bin = `least(greatest(floor((x - ${literal(b.lo)}) / ${literal(b.width)}), 0), ${b.bins - 1})`;
+  // DuckDB's least and greatest skip NULLs: without the CASE a NULL would land in bin 0.
+  const bin = `CASE WHEN x IS NOT NULL THEN least(greatest(floor((x - ${literal(b.lo)}) / ${literal(b.width)}), 0), ${b.bins - 1}) END`;
   return (
     `SELECT ${cols.join(', ')} FROM (SELECT v, x, ${bin} AS b FROM ` +
     `(SELECT ${plan.valueExpr} AS v, (${plan.expr})::DOUBLE AS x FROM ${table}${where}))`

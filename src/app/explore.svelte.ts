@@ -1,0 +1,231 @@
+/**
+ * What the Query view explores: a record set of a dataset at a branch, tag or commit, its
+ * schema, the filter (the user's WHERE and the facets picked on charts) and each column's
+ * statistics. Charts cross-filter: each is computed under every filter but its own facet.
+ * Every load is superseded by the next one of its kind, and nothing lands after `destroy()`.
+ */
+import { filterPredicate, type Facet } from '../lib/query/facets.ts';
+import type { LakeSchemaInfo, LakeTableInfo } from '../lib/query/lake-catalog.ts';
+import { lakeSqlName } from '../lib/query/lake-names.ts';
+import { planColumn, type ColumnPlan } from '../lib/query/stats-plan.ts';
+import { columnStats, type ColumnStats } from '../lib/query/stats.ts';
+import type { RefInfo } from '../../workers/api/lake.api.ts';
+import { describeError, type ErrorInfo } from './format.ts';
+import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import type { Loading } from './lake-dataset.svelte.ts';
+import type { QueryHost } from './query-host.svelte.ts';
+
+/** A chart's statistics: filtered (what is drawn) and unfiltered (the faint background). */
+export interface ChartStats {
+  plan: ColumnPlan;
+  base: Loading<ColumnStats>;
+  filtered: Loading<ColumnStats>;
+  /** A new filter is being computed; `filtered` is still the previous one's. */
+  pending: boolean;
+}
+
+/** See the module comment. */
+export class Explorer {
+  dataset = $state<string | null>(null);
+  rev = $state('main');
+  refs = $state.raw<RefInfo[]>([]);
+  schema = $state.raw<Loading<LakeSchemaInfo>>({ status: 'idle' });
+  /** The record set explored (@id). */
+  recordSet = $state<string | null>(null);
+  /** The WHERE text applied (what the user typed, once applied). */
+  where = $state('');
+  facets = $state.raw<Facet[]>([]);
+  charts = $state.raw<Loading<ChartStats[]>>({ status: 'idle' });
+
+  readonly #lake: LakeCatalog;
+  readonly #host: QueryHost;
+  readonly #tokens = { schema: 0, plan: 0, stats: 0 };
+  #statsController: AbortController | null = null;
+  #destroyed = false;
+
+  constructor(lake: LakeCatalog, host: QueryHost) {
+    this.#lake = lake;
+    this.#host = host;
+  }
+
+  /** The explored record set as the schema describes it. */
+  get table(): LakeTableInfo | undefined {
+    if (this.schema.status !== 'ready') return undefined;
+    return this.schema.value.tables.find((t) => t.recordSet === this.recordSet);
+  }
+
+  /** Its SQL name, e.g. `"titanic@main"."passengers"`. */
+  get sqlName(): string | null {
+    const t = this.table;
+    return t && this.dataset ? lakeSqlName(this.dataset, this.rev, t.name) : null;
+  }
+
+  /** The whole filter as one predicate ('' when nothing filters). */
+  get predicate(): string {
+    return filterPredicate(this.where, this.facets);
+  }
+
+  /** The SQL of the filtered rows. */
+  get rowsSql(): string {
+    const name = this.sqlName;
+    if (!name) return '';
+    const p = this.predicate;
+    return p ? `SELECT * FROM ${name}\nWHERE ${p}` : `SELECT * FROM ${name}`;
+  }
+
+  /**
+   * Explores `dataset` at `rev` (its refs, its schema), keeping the record set if it has it.
+   * Charts are planned by {@link plan}, once the caller has queued what it wants first.
+   */
+  async select(dataset: string, rev = 'main'): Promise<void> {
+    const token = ++this.#tokens.schema;
+    const sameDataset = dataset === this.dataset;
+    this.dataset = dataset;
+    this.rev = rev;
+    this.schema = { status: 'loading' };
+    this.charts = { status: 'idle' };
+    this.#tokens.plan++;
+    try {
+      const [branches, tags, schema] = await Promise.all([
+        this.#lake.call('branches', [dataset]),
+        this.#lake.call('tags', [dataset]),
+        this.#host.client.describe(dataset, rev),
+      ]);
+      if (this.#stale('schema', token)) return;
+      this.refs = [...branches, ...tags];
+      this.schema = { status: 'ready', value: schema };
+      const keep = sameDataset && schema.tables.find((t) => t.recordSet === this.recordSet);
+      // The largest record set is most likely the one to explore (the others describe it).
+      const largest = [...schema.tables].sort((a, b) => b.rows - a.rows)[0];
+      const first = keep || largest;
+      if (first) this.selectRecordSet(first.recordSet, !sameDataset);
+    } catch (e) {
+      if (!this.#stale('schema', token))
+        this.schema = { status: 'failed', error: describeError(e) };
+    }
+  }
+
+  /** Explores another record set of the schema (its charts are then planned by {@link plan}). */
+  selectRecordSet(id: string, resetFilter = true): void {
+    if (this.recordSet !== id || resetFilter) {
+      this.where = '';
+      this.facets = [];
+    }
+    this.recordSet = id;
+    this.charts = { status: 'idle' };
+    // Charts still being planned for the previous choice are not this one's.
+    this.#tokens.plan++;
+  }
+
+  /**
+   * Plans the explored record set's charts (a query or two per column, on the unfiltered
+   * data), then computes them.
+   */
+  async plan(): Promise<void> {
+    const table = this.table;
+    const name = this.sqlName;
+    if (!table || !name) return;
+    const token = ++this.#tokens.plan;
+    this.charts = { status: 'loading' };
+    try {
+      const rows = (sql: string) => this.#host.rows(sql);
+      const columns = table.columns.filter((c) => c.name !== '_rowid');
+      const plans = (await Promise.all(columns.map((c) => planColumn(rows, name, c)))).flat();
+      if (this.#stale('plan', token)) return;
+      const loading = { status: 'loading' } as const;
+      this.charts = {
+        status: 'ready',
+        value: plans.map((plan) => ({ plan, base: loading, filtered: loading, pending: true })),
+      };
+      void this.#computeBase(token, name);
+      void this.refreshStats();
+    } catch (e) {
+      if (!this.#stale('plan', token)) this.charts = { status: 'failed', error: describeError(e) };
+    }
+  }
+
+  /** Applies a new WHERE text and facets, and recomputes the charts. */
+  setFilter(where: string, facets: Facet[]): void {
+    this.where = where;
+    this.facets = facets;
+    void this.refreshStats();
+  }
+
+  /** Recomputes every chart under the filter (each without its own facet). */
+  async refreshStats(): Promise<void> {
+    const name = this.sqlName;
+    if (this.charts.status !== 'ready' || !name) return;
+    const token = ++this.#tokens.stats;
+    this.#statsController?.abort();
+    const controller = new AbortController();
+    this.#statsController = controller;
+    const { where, facets } = this;
+    this.charts = {
+      status: 'ready',
+      value: this.charts.value.map((c) => ({ ...c, pending: true })),
+    };
+    await Promise.all(
+      this.charts.value.map(async ({ plan }) => {
+        const predicate = filterPredicate(where, facets, plan.column);
+        const filtered = await this.#load(name, plan, predicate, controller.signal);
+        if (!this.#stale('stats', token)) this.#update(plan.column, { filtered, pending: false });
+      }),
+    );
+  }
+
+  /** Reads the branches and tags again (after one was made). */
+  async reloadRefs(): Promise<void> {
+    const dataset = this.dataset;
+    if (!dataset) return;
+    try {
+      const [branches, tags] = await Promise.all([
+        this.#lake.call('branches', [dataset]),
+        this.#lake.call('tags', [dataset]),
+      ]);
+      if (!this.#destroyed && this.dataset === dataset) this.refs = [...branches, ...tags];
+    } catch {
+      // The picker keeps the refs it had; the next select() reads them again.
+    }
+  }
+
+  /** Nothing loads into this state afterwards. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#statsController?.abort();
+  }
+
+  async #computeBase(token: number, name: string): Promise<void> {
+    if (this.charts.status !== 'ready') return;
+    for (const { plan } of this.charts.value) {
+      const base = await this.#load(name, plan, '');
+      if (this.#stale('plan', token)) return;
+      this.#update(plan.column, { base });
+    }
+  }
+
+  async #load(
+    name: string,
+    plan: ColumnPlan,
+    predicate: string,
+    signal?: AbortSignal,
+  ): Promise<Loading<ColumnStats>> {
+    try {
+      const rows = (sql: string) => this.#host.rows(sql, signal);
+      return { status: 'ready', value: await columnStats(rows, name, plan, predicate) };
+    } catch (e) {
+      return { status: 'failed', error: describeError(e) as ErrorInfo };
+    }
+  }
+
+  #update(column: string, change: Partial<ChartStats>): void {
+    if (this.charts.status !== 'ready') return;
+    const value = this.charts.value.map((c) =>
+      c.plan.column === column ? { ...c, ...change } : c,
+    );
+    this.charts = { status: 'ready', value };
+  }
+
+  #stale(kind: 'schema' | 'plan' | 'stats', token: number): boolean {
+    return this.#destroyed || this.#tokens[kind] !== token;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Images of query results, read from the lake's raw blobs (the bytes stored at ingest, never
+ * re-encoded): an object URL for formats a browser shows, the header tags for DICOM.
+ */
+import { dicomTags, type DicomTag } from '../lib/croissant/formats/dicom-tags.ts';
+import type { ImageRef } from '../lib/versions/columns.ts';
+import type { LakeCatalog } from './lake-catalog.svelte.ts';
+
+/** PIL format → MIME type, for the formats a browser can show. */
+const MIME: Record<string, string> = {
+  JPEG: 'image/jpeg',
+  PNG: 'image/png',
+  GIF: 'image/gif',
+  BMP: 'image/bmp',
+  WEBP: 'image/webp',
+};
+
+/** What an image cell shows: its picture, or (DICOM) its tags. Revoke `url` when done. */
+export interface LoadedImage {
+  url?: string;
+  tags?: DicomTag[];
+}
+
+/** True when a result column of this SQL type holds lake images (a struct with sha256). */
+export function isImageType(type: string): boolean {
+  return /^STRUCT\(.*\bsha256\b.*\)$/is.test(type) && /\bwidth\b/i.test(type);
+}
+
+/** A result cell as an image reference, or null when it is not one. */
+export function asImage(cell: unknown): ImageRef | null {
+  const v =
+    cell && typeof cell === 'object' && 'toJSON' in cell && typeof cell.toJSON === 'function'
+      ? (cell.toJSON() as unknown)
+      : cell;
+  if (!v || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.sha256 !== 'string') return null;
+  return {
+    sha256: o.sha256,
+    format: String(o.format ?? ''),
+    mode: String(o.mode ?? ''),
+    width: Number(o.width ?? 0),
+    height: Number(o.height ?? 0),
+  };
+}
+
+/** Whether the browser can show this format itself. */
+export function isViewable(image: ImageRef): boolean {
+  return image.format.toUpperCase() in MIME;
+}
+
+/** Reads an image's bytes from the lake (dataset at `rev`): a URL to show, or DICOM tags. */
+export async function loadImage(
+  lake: LakeCatalog,
+  dataset: string,
+  rev: string,
+  image: ImageRef,
+): Promise<LoadedImage> {
+  const format = image.format.toUpperCase();
+  const type = MIME[format];
+  if (!type && format !== 'DICOM') return {};
+  const bytes = await lake.call('image', [dataset, rev, image.sha256]);
+  if (format === 'DICOM') return { tags: dicomTags(bytes) };
+  return { url: URL.createObjectURL(new Blob([bytes], { type })) };
+}

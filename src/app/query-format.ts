@@ -1,0 +1,67 @@
+/** Query results and statistics as text for the grid, the charts and their tables. */
+import type { StatsKind } from '../lib/query/stats-plan.ts';
+
+/** At most this many characters of a cell are shown in the grid (the title has them all). */
+const CELL_CHARS = 200;
+
+function json(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/** A result cell as text; `type` is DuckDB's SQL type of its column. */
+export function formatCell(v: unknown, type: string): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' && /^(TIMESTAMP|DATE)/.test(type)) {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? String(v) : d.toISOString().replace('T00:00:00.000Z', '');
+  }
+  if (v instanceof Date) return v.toISOString();
+  const decimal = /^DECIMAL\(\d+,\s*(\d+)\)/.exec(type);
+  if (decimal && typeof v === 'object') return scaled(String(v), Number(decimal[1]));
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
+  if (typeof v === 'object') {
+    const plain: unknown = 'toJSON' in v && typeof v.toJSON === 'function' ? v.toJSON() : v;
+    const text = typeof plain === 'string' ? plain : json(plain);
+    return text.length > CELL_CHARS ? text.slice(0, CELL_CHARS) + '…' : text;
+  }
+  const text = String(v);
+  return text.length > CELL_CHARS ? text.slice(0, CELL_CHARS) + '…' : text;
+}
+
+/** An unscaled decimal integer (`-12345`) with `scale` digits after the point (`-123.45`). */
+function scaled(digits: string, scale: number): string {
+  if (!scale) return digits;
+  const minus = digits.startsWith('-') ? '-' : '';
+  const abs = digits.replace(/^-/, '').padStart(scale + 1, '0');
+  return `${minus}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+}
+
+/** Whether a column of this SQL type is right-aligned (numbers). */
+export function isNumericType(type: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/.test(
+    type,
+  );
+}
+
+/** A short name of a SQL type for a column header: `BIGINT`, `VARCHAR`, `STRUCT`. */
+export function shortType(type: string): string {
+  const at = type.indexOf('(');
+  return at > 0 ? type.slice(0, at) : type;
+}
+
+/** A statistic of a chart's value: a date for dates, else a number with few digits. */
+export function formatStat(v: number, kind: StatsKind, integer = false): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : String(v);
+  if (kind === 'date') return new Date(v).toISOString().slice(0, 10);
+  if (integer && Number.isInteger(v)) return v.toLocaleString('en-US');
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+/** `12 (3.4%)`. */
+export function countWithShare(n: number, of: number): string {
+  const pct = of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '';
+  return `${n.toLocaleString('en-US')}${pct}`;
+}

@@ -1,0 +1,107 @@
+/**
+ * One query as the page runs it: progress while the lake loads, Cancel, the result as an Arrow
+ * table, or the error with its SQL. A new run supersedes the one in flight (which is
+ * cancelled), and nothing lands after `destroy()`.
+ */
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { LoadProgress, ResultColumn } from '../lib/query/engine.ts';
+import { describeError, type ErrorInfo } from './format.ts';
+import type { QueryHost } from './query-host.svelte.ts';
+
+/** Rows a result may hold; more are cut off (and said so). */
+export const RESULT_LIMIT = 200_000;
+
+/** A finished query. */
+export interface RunResult {
+  sql: string;
+  columns: ResultColumn[];
+  table: Table;
+  rows: number;
+  truncated: boolean;
+  ms: number;
+}
+
+/** See the module comment. */
+export class QueryRun {
+  status = $state<'idle' | 'running' | 'done' | 'failed' | 'cancelled'>('idle');
+  /** The SQL running or last run. */
+  sql = $state('');
+  progress = $state.raw<LoadProgress | null>(null);
+  result = $state.raw<RunResult | null>(null);
+  error = $state.raw<ErrorInfo | null>(null);
+  /** Runs settled so far (done, failed or cancelled): tells one outcome from the next. */
+  settled = $state(0);
+
+  readonly #host: QueryHost;
+  #controller: AbortController | null = null;
+  #destroyed = false;
+
+  constructor(host: QueryHost) {
+    this.#host = host;
+  }
+
+  /** Runs `sql`; resolves true when it gave a result. Never throws. */
+  async run(sql: string): Promise<boolean> {
+    if (this.#destroyed) return false;
+    this.#controller?.abort();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.sql = sql;
+    this.status = 'running';
+    this.progress = null;
+    this.error = null;
+    try {
+      const r = await this.#host.client.query(sql, {
+        signal: controller.signal,
+        limit: RESULT_LIMIT,
+        onProgress: (p) => {
+          if (this.#controller === controller) this.progress = p;
+        },
+      });
+      if (this.#destroyed || this.#controller !== controller) return false;
+      const table = tableFromIPC(r.ipc);
+      this.result = {
+        sql,
+        columns: r.columns,
+        table,
+        rows: r.rows,
+        truncated: r.truncated,
+        ms: r.ms,
+      };
+      this.status = 'done';
+      return true;
+    } catch (e) {
+      if (this.#destroyed || this.#controller !== controller) return false;
+      const error = describeError(e);
+      if (error.code === 'ABORTED') this.status = 'cancelled';
+      else {
+        this.error = error;
+        this.status = 'failed';
+      }
+      return false;
+    } finally {
+      if (this.#controller === controller) {
+        this.#controller = null;
+        this.progress = null;
+        this.settled++;
+      }
+    }
+  }
+
+  /** Cancels the query in flight. */
+  cancel(): void {
+    this.#controller?.abort();
+  }
+
+  /** Hides the error. */
+  dismissError(): void {
+    this.error = null;
+    if (this.status === 'failed') this.status = 'idle';
+  }
+
+  /** Cancels what runs; nothing lands afterwards. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#controller?.abort();
+  }
+}

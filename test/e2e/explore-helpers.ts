@@ -1,0 +1,134 @@
+/**
+ * Helpers of the exploration e2e tests (test/e2e/explore.e2e.ts): the steps a user takes in the
+ * Query view (SQL, charts, facets, saving a branch, share links), each waiting for its outcome.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { WAIT } from './lake-helpers.ts';
+
+/** Sets the text of a CodeMirror editor (by its data-testid), as if typed. */
+export async function setEditor(page: Page, testid: string, text: string): Promise<void> {
+  const content = page.locator(`[data-testid="${testid}"] .cm-content`);
+  await content.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Backspace');
+  // insertText: no key events, so auto-closed brackets and quotes do not double up.
+  if (text) await page.keyboard.insertText(text);
+  // Close the completion list that typing may have opened.
+  await page.keyboard.press('Escape');
+}
+
+/** The state of the query status line (`running`, `done`, `failed`…). */
+export function queryStatus(page: Page): Promise<string | null> {
+  return page.locator('[data-testid="query-status"]').getAttribute('data-status');
+}
+
+/** Waits until the query in flight settles; gives its status. */
+export async function settled(page: Page): Promise<string | null> {
+  await page
+    .locator('[data-testid="query-status"]:not([data-status="running"]):not([data-status="idle"])')
+    .waitFor({ timeout: WAIT });
+  return queryStatus(page);
+}
+
+/** How many runs have settled so far. */
+async function settledRuns(page: Page): Promise<number> {
+  const n = await page.locator('[data-testid="query-status"]').getAttribute('data-settled');
+  return Number(n ?? 0);
+}
+
+/** Puts `sql` in the editor, runs it, and waits for the outcome; gives its status. */
+export async function runSql(page: Page, sql: string): Promise<string | null> {
+  await setEditor(page, 'sql-editor', sql);
+  const before = await settledRuns(page);
+  await page.locator('[data-testid="run-query"]').click();
+  // A run in flight when this one starts is superseded; this one settles last.
+  await page.waitForFunction(
+    (n) =>
+      Number(document.querySelector('[data-testid="query-status"]')?.getAttribute('data-settled')) >
+        n &&
+      document.querySelector('[data-testid="query-status"]')?.getAttribute('data-status') !==
+        'running',
+    before,
+    { timeout: WAIT },
+  );
+  return queryStatus(page);
+}
+
+/** The row count the grid shows (`data-rows`). */
+export async function gridRows(page: Page): Promise<number> {
+  return Number(await page.locator('[data-testid="result-grid"]').getAttribute('data-rows'));
+}
+
+/** Waits until the grid holds `rows` rows. */
+export async function waitForGridRows(page: Page, rows: number): Promise<void> {
+  await page.locator(`[data-testid="result-grid"][data-rows="${rows}"]`).waitFor({ timeout: WAIT });
+  await settled(page);
+}
+
+/** The column names and SQL types in the grid's header. */
+export function gridHeader(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid="result-grid"] .head [role="columnheader"]')
+    .evaluateAll((cells) =>
+      cells.slice(1).map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    );
+}
+
+/** A column card of the statistics panel. */
+export function card(page: Page, column: string) {
+  return page.locator(`[data-testid="column-card"][data-column="${column}"]`);
+}
+
+/** Waits until every chart is computed under the current filter. */
+export async function chartsReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="column-card"]').first().waitFor({ timeout: WAIT });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="column-card"]')].every(
+        (c) => c.getAttribute('data-status') !== 'loading',
+      ),
+    undefined,
+    { timeout: WAIT },
+  );
+}
+
+/** The rows a chart says the filter keeps. */
+export async function cardRows(page: Page, column: string): Promise<number> {
+  const text = await card(page, column).locator('[data-testid="stat-rows"]').textContent();
+  return Number((text ?? '').replace(/,/g, ''));
+}
+
+/** Opens the Query view and waits for the first dataset's rows. */
+export async function showQuery(page: Page): Promise<void> {
+  await page.locator('[data-testid="tab-query"]').click();
+  await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
+}
+
+/**
+ * Starts watching for an element to appear (before the action that shows it, which may be
+ * too quick to catch afterwards); `seen()` then says whether it did.
+ */
+export async function watchFor(page: Page, selector: string): Promise<() => Promise<boolean>> {
+  const key = `__seen_${selector.replace(/\W+/g, '_')}`;
+  await page.evaluate(
+    ({ selector, key }) => {
+      const w = window as unknown as Record<string, boolean>;
+      w[key] = document.querySelector(selector) !== null;
+      const observer = new MutationObserver(() => {
+        if (document.querySelector(selector)) {
+          w[key] = true;
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    },
+    { selector, key },
+  );
+  return () =>
+    page.evaluate((key) => (window as unknown as Record<string, boolean>)[key] === true, key);
+}
+
+/** An element's text with runs of white space made one space. */
+export async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,466 @@
+/**
+ * Exploration, curation and sharing, end to end in Chromium against the built app (issue 4 §6):
+ * open `?url=` and save it to the lake with a progress bar; query it with SQL; see its column
+ * statistics; cross-filter the charts and the grid; save the filter as a protected branch; copy
+ * its share link and open it in a second, empty browser profile, which imports the source,
+ * replays the filter and verifies the result is identical. Forbidden SQL is refused, and a
+ * malformed link gives a clear error. Persistent profiles, one folder each.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeShareLink, encodeShareLink } from '../../src/lib/share/link.ts';
+import { writeDicomDataset } from './dicom-fixture.ts';
+import {
+  launchBrowser,
+  screenshot,
+  startPreview,
+  startStaticServer,
+  watchPage,
+} from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import {
+  card,
+  cardRows,
+  chartsReady,
+  gridHeader,
+  gridRows,
+  runSql,
+  setEditor,
+  showQuery,
+  textOf,
+  waitForGridRows,
+  watchFor,
+} from './explore-helpers.ts';
+import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+
+describe('exploring, curating and sharing', () => {
+  let app: Served | undefined;
+  let profiles: string | undefined;
+  /** One browser per profile folder (Chromium locks a profile while it runs). */
+  const browsers = new Map<string, LaunchedBrowser>();
+  /** The share link made in the first profile, and the rows its branch keeps. */
+  let shareLink = '';
+  let savedRows = 0;
+
+  beforeAll(async () => {
+    app = await startPreview();
+    profiles = await mkdtemp(path.join(os.tmpdir(), 'explore-e2e-'));
+  });
+
+  afterAll(async () => {
+    for (const b of browsers.values()) await b.close().catch(() => undefined);
+    await app?.close();
+    if (profiles) await rm(profiles, { recursive: true, force: true });
+  });
+
+  /** A page in the persistent profile `name` (a new, empty one the first time). */
+  async function open(name: string, query = ''): Promise<Page> {
+    if (!app || !profiles) throw new Error('setup failed');
+    await browsers.get(name)?.close();
+    const browser = await launchBrowser({ userDataDir: path.join(profiles, name) });
+    browsers.set(name, browser);
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/${query}`);
+    return page;
+  }
+
+  it('opens ?url=, saves it with progress, queries, charts and cross-filters it', async () => {
+    const source = `${app!.url}/examples/titanic/metadata.json`;
+    const page = await open('alice', `?url=${encodeURIComponent(source)}`);
+    const watch = watchPage(page);
+    await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
+    const sawProgress = await watchFor(page, '[data-testid="ingest-progress"]');
+    expect(await saveToLake(page)).toBe('saved');
+    expect(await sawProgress()).toBe(true);
+
+    // The Query view opens on the dataset just saved, with its rows in the grid, loaded from
+    // the lake with progress.
+    const sawLoading = await watchFor(page, '[data-testid="load-progress"]');
+    await showQuery(page);
+    await waitForGridRows(page, 1309);
+    expect(await sawLoading()).toBe(true);
+    expect(await gridHeader(page)).toContain('age VARCHAR');
+    await screenshot(page, 'explore-query');
+
+    // SQL: any read-only query; column types in the header.
+    await runSql(
+      page,
+      'SELECT gender, count(*) AS n, avg(survived) AS rate\nFROM "titanic@main".passengers\nGROUP BY 1 ORDER BY 1',
+    );
+    await waitForGridRows(page, 2);
+    expect(await gridHeader(page)).toEqual(['gender VARCHAR', 'n BIGINT', 'rate DOUBLE']);
+    await waitForText(page, '[data-testid="result-grid"]', 'female');
+
+    // Column statistics, computed in DuckDB.
+    await chartsReady(page);
+    expect(await cardRows(page, 'age')).toBe(1309);
+    expect(await card(page, 'age').getAttribute('data-kind')).toBe('number');
+    expect(await card(page, 'gender').getAttribute('data-kind')).toBe('category');
+    expect(await card(page, 'name').getAttribute('data-kind')).toBe('text');
+    await card(page, 'survived').locator('[data-testid="class-balance"]').waitFor();
+    await screenshot(page, 'explore-stats');
+
+    // Cross-filter: a category picked on one chart filters the others and the grid.
+    await card(page, 'gender').locator('[data-value="female"]').click();
+    await waitForGridRows(page, 466);
+    await chartsReady(page);
+    expect(await cardRows(page, 'age')).toBe(466);
+    // A chart is not filtered by its own facet.
+    expect(await cardRows(page, 'gender')).toBe(1309);
+
+    // A range brushed on a histogram: the grid and the other charts follow.
+    const hist = card(page, 'age').locator('svg.histogram');
+    const box = (await hist.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('[data-testid="facet"][data-column="age"]').waitFor({ timeout: WAIT });
+    await chartsReady(page);
+    const withAge = await cardRows(page, 'survived');
+    expect(withAge).toBeGreaterThan(0);
+    expect(withAge).toBeLessThan(466);
+    await waitForGridRows(page, withAge);
+
+    // A WHERE predicate typed by hand joins the facets.
+    await setEditor(page, 'where-editor', 'survived = 1');
+    await page.locator('[data-testid="apply-where"]').click();
+    await chartsReady(page);
+    const kept = await cardRows(page, 'name');
+    savedRows = kept;
+    expect(kept).toBeLessThan(withAge);
+    await waitForGridRows(page, kept);
+    await screenshot(page, 'explore-crossfilter');
+
+    // Save as branch: protected, its commit records the predicate; main is untouched.
+    await page.locator('[data-testid="save-branch-open"]').click();
+    const predicate = await page.locator('[data-testid="save-predicate"]').textContent();
+    expect(predicate).toContain('survived = 1');
+    expect(predicate).toContain(`("gender" IN ('female'))`);
+    await page.locator('[data-testid="branch-name-input"]').fill('young-women-survived');
+    await page.locator('[data-testid="save-branch"]').click();
+    const saved = page.locator('[data-testid="branch-saved"]');
+    await saved.waitFor({ timeout: WAIT });
+    expect(await saved.getAttribute('data-branch')).toBe('young-women-survived');
+    expect(await textOf(saved)).toContain(`kept ${kept} of 1,309 rows`);
+    await screenshot(page, 'explore-saved-branch');
+
+    // It can be queried at once, by SQL name and from the picker.
+    await runSql(page, 'SELECT count(*) AS n FROM "titanic@young-women-survived".passengers');
+    await waitForText(page, '[data-testid="result-grid"] [role="gridcell"]', String(kept));
+    await page.locator('[data-testid="query-branch"]').click();
+    await page
+      .locator('[data-testid="pick-rev"]')
+      .locator('option[value="young-women-survived"]')
+      .waitFor({ state: 'attached' });
+    await waitForGridRows(page, kept);
+    expect(new URL(page.url()).searchParams.get('query')).toBe('titanic@young-women-survived');
+
+    // The share link of the branch.
+    await page.locator('[data-testid="share"] [data-testid="copy-link"]').first().click();
+    const linkBox = page.locator('[data-testid="share-link"]').first();
+    await linkBox.waitFor({ timeout: WAIT });
+    shareLink = (await linkBox.inputValue()) ?? '';
+    expect(shareLink).toMatch(new RegExp(`^${app!.url}/#share=[A-Za-z0-9_-]+$`));
+
+    // The catalog lists the branch (protected) and its last commit.
+    await page.locator('[data-testid="tab-lake"]').click();
+    const row = page.locator('tr[data-dataset="titanic"]');
+    await row
+      .locator('[data-branch="young-women-survived"][data-protected="true"]')
+      .waitFor({ timeout: WAIT });
+    expect(await textOf(row.locator('[data-testid="catalog-last-commit"]'))).toContain(
+      'young-women-survived',
+    );
+    await screenshot(page, 'explore-catalog');
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('opens the link in a second, empty profile: imports, replays and verifies', async () => {
+    expect(shareLink).not.toBe('');
+    const page = await open('bob');
+    const watch = watchPage(page);
+    await page.goto(shareLink);
+    const panel = page.locator('[data-testid="share-open"]');
+    await panel.locator('[data-testid="share-sql"]').first().waitFor({ timeout: WAIT });
+    // The SQL is shown before anything runs; nothing is in this lake yet.
+    expect(await panel.locator('[data-testid="share-sql"]').textContent()).toContain(
+      'survived = 1',
+    );
+    await screenshot(page, 'share-confirm');
+    const sawProgress = await watchFor(page, '[data-testid="share-progress"]');
+    await panel.locator('[data-testid="confirm-share"]').click();
+    await panel.locator('[data-testid="share-verified"]').waitFor({ timeout: WAIT });
+    expect(await sawProgress()).toBe(true);
+    expect(await textOf(panel.locator('[data-testid="share-verified"]'))).toContain(
+      'Verified identical',
+    );
+    await screenshot(page, 'share-verified');
+
+    // The replayed branch holds the same rows, and can be queried.
+    await panel.locator('[data-testid="share-query"]').click();
+    await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
+    await waitForGridRows(page, savedRows);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('refuses every forbidden SQL statement, in the editor, the WHERE box and a link', async () => {
+    const page = await open('bob', '?query=titanic@main');
+    const watch = watchPage(page);
+    await waitForGridRows(page, 1309);
+    const forbidden: [string, string][] = [
+      ['INSERT INTO t VALUES (1)', 'INSERT'],
+      ['UPDATE "titanic@main".passengers SET age = 1', 'UPDATE'],
+      ['DELETE FROM "titanic@main".passengers', 'DELETE'],
+      ['CREATE TABLE t (a INT)', 'CREATE TABLE'],
+      ['DROP SCHEMA "titanic@main" CASCADE', 'DROP SCHEMA'],
+      ['ALTER TABLE t ADD COLUMN b INT', 'ALTER TABLE'],
+      ["COPY (SELECT 1) TO 'out.csv'", 'COPY'],
+      ["EXPORT DATABASE 'dir'", 'EXPORT DATABASE'],
+      ["ATTACH ':memory:' AS m", 'ATTACH'],
+      ['INSTALL httpfs', 'INSTALL'],
+      ['LOAD httpfs', 'LOAD'],
+      ['PRAGMA version', 'PRAGMA'],
+      ['SET enable_external_access = true', 'SET'],
+      ['CALL pragma_version()', 'CALL'],
+      ['CHECKPOINT', 'CHECKPOINT'],
+      ['BEGIN TRANSACTION', 'BEGIN'],
+      ['WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x', 'WITH … INSERT'],
+    ];
+    const error = page.locator('[data-testid="query-status"] [data-testid="error"]');
+    for (const [sql, kind] of forbidden) {
+      expect(await runSql(page, sql), sql).toBe('failed');
+      expect(await error.getAttribute('data-code'), sql).toBe('READ_ONLY');
+      expect(await textOf(error.locator('.error-message')), sql).toContain(
+        `${kind} statements are not allowed`,
+      );
+      // The SQL is shown with the error.
+      expect(await error.locator('[data-testid="error-sql"]').textContent()).toBe(sql);
+    }
+    for (const sql of [
+      "SELECT * FROM read_csv('/etc/passwd')",
+      "SELECT * FROM 'https://example.com/x.parquet'",
+      'SELECT 1; DROP TABLE t',
+    ]) {
+      expect(await runSql(page, sql), sql).toBe('failed');
+      expect(await error.getAttribute('data-code'), sql).toBe('READ_ONLY');
+    }
+    await screenshot(page, 'explore-read-only');
+    // DuckDB's own errors come back with the SQL too.
+    expect(await runSql(page, 'SELECT nope FROM "titanic@main".passengers')).toBe('failed');
+    expect(await error.getAttribute('data-code')).toBe('SQL_ERROR');
+    expect(await textOf(error)).toContain('Binder Error');
+
+    // A WHERE predicate that smuggles a statement is refused when saving a branch.
+    await setEditor(page, 'where-editor', '1 = 1; DELETE FROM "titanic@main".passengers');
+    await page.locator('[data-testid="apply-where"]').click();
+    await page.locator('[data-testid="save-branch-open"]').click();
+    await page.locator('[data-testid="branch-name-input"]').fill('sneaky');
+    await page.locator('[data-testid="save-branch"]').click();
+    const refused = page.locator('[data-testid="save-branch-panel"] [data-testid="error"]');
+    await refused.waitFor({ timeout: WAIT });
+    expect(await refused.getAttribute('data-code')).toBe('READ_ONLY');
+
+    // So is a link whose predicate was tampered with: shown, confirmed, refused by the worker.
+    const recipe = decodeShareLink(shareLink);
+    const step = recipe.steps[0]!;
+    const tampered = {
+      ...recipe,
+      result: 'f'.repeat(64),
+      steps: [{ ...step, predicate: `1 = 1; DROP SCHEMA "titanic@main" CASCADE` }],
+    };
+    const link = encodeShareLink(tampered, `${app!.url}/`);
+    if (!('url' in link)) throw new Error('the tampered link is too long');
+    await page.goto(link.url);
+    const panel = page.locator('[data-testid="share-open"]');
+    expect(await panel.locator('[data-testid="share-sql"]').textContent()).toContain('DROP SCHEMA');
+    await panel.locator('[data-testid="confirm-share"]').click();
+    await panel.locator('[data-testid="error"]').waitFor({ timeout: WAIT });
+    expect(await panel.locator('[data-testid="error"]').getAttribute('data-code')).toBe(
+      'READ_ONLY',
+    );
+    // main is untouched: still every row.
+    await page.goto(`${app!.url}/?query=titanic@main`);
+    await waitForGridRows(page, 1309);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('offers a recipe file when the link would be too long, and opens it elsewhere', async () => {
+    const page = await open('alice', '?query=titanic@main');
+    await waitForGridRows(page, 1309);
+    // A predicate long and random enough that even compressed it does not fit in a link.
+    const names = Array.from({ length: 1500 }, (_, i) => `'${(i * 2654435761).toString(36)}'`);
+    await setEditor(page, 'where-editor', `name NOT IN (${names.join(', ')})`);
+    await page.locator('[data-testid="apply-where"]').click();
+    await waitForGridRows(page, 1309);
+    await page.locator('[data-testid="save-branch-open"]').click();
+    await page.locator('[data-testid="branch-name-input"]').fill('long-recipe');
+    await page.locator('[data-testid="save-branch"]').click();
+    const saved = page.locator('[data-testid="branch-saved"]');
+    await saved.waitFor({ timeout: WAIT });
+    await saved.locator('[data-testid="copy-link"]').click();
+    const offer = saved.locator('[data-testid="share-file"]');
+    await offer.waitFor({ timeout: WAIT });
+    expect(await textOf(offer)).toContain('too long for a link');
+    await screenshot(page, 'share-recipe-file');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      offer.locator('[data-testid="download-recipe"]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('titanic-long-recipe.recipe.json');
+    const file = path.join(profiles!, 'long-recipe.recipe.json');
+    await download.saveAs(file);
+
+    // Another, empty profile opens the file: same confirmation, same verification.
+    const other = await open('frank');
+    await other.locator('[data-testid="recipe-input"]').setInputFiles(file);
+    const panel = other.locator('[data-testid="share-open"]');
+    await panel.locator('[data-testid="share-sql"]').waitFor({ timeout: WAIT });
+    expect(await textOf(panel)).toContain('This recipe file runs this SQL');
+    await panel.locator('[data-testid="confirm-share"]').click();
+    await panel.locator('[data-testid="share-verified"]').waitFor({ timeout: WAIT });
+  });
+
+  it('gives a clear error for a malformed or cut-off link, and runs nothing', async () => {
+    const page = await open('carol');
+    for (const [link, words] of [
+      [`${app!.url}/#share=%%%not-base64%%%`, 'not base64url'],
+      [shareLink.slice(0, Math.floor(shareLink.length * 0.6)), 'cut off'],
+      [`${app!.url}/#share=`, 'empty'],
+    ] as const) {
+      await page.goto('about:blank');
+      await page.goto(link);
+      const panel = page.locator('[data-testid="share-open"][data-status="unreadable"]');
+      await panel.waitFor({ timeout: WAIT });
+      const error = panel.locator('[data-testid="error"]');
+      expect(await error.getAttribute('data-code')).toBe('BAD_INPUT');
+      expect(await textOf(error), link).toContain(words);
+      expect(await panel.locator('[data-testid="confirm-share"]').count()).toBe(0);
+    }
+    await screenshot(page, 'share-malformed');
+    // Nothing was imported.
+    await page.locator('[data-testid="tab-lake"]').click();
+    await page.locator('[data-testid="catalog-empty"]').waitFor({ timeout: WAIT });
+  });
+
+  it('scrolls 100,000 rows smoothly: only the rows in view are in the page', async () => {
+    const page = await open('dave', '?query');
+    await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
+    await runSql(
+      page,
+      "SELECT range AS i, range * 0.5 AS half, 'row ' || range AS label FROM range(100000)",
+    );
+    await waitForGridRows(page, 100_000);
+    expect(await gridRows(page)).toBe(100_000);
+    const grid = page.locator('[data-testid="result-grid"]');
+    const domRows = () => grid.locator('.body [role="row"]').count();
+    expect(await domRows()).toBeLessThan(80);
+    // Scroll through it in steps, a frame each, and time the frames.
+    const frames = await grid.evaluate(async (el) => {
+      const times: number[] = [];
+      let last = performance.now();
+      for (let i = 1; i <= 60; i++) {
+        el.scrollTop = (el.scrollHeight * i) / 60;
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        times.push(now - last);
+        last = now;
+      }
+      return times;
+    });
+    const sorted = [...frames].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    expect(median).toBeLessThan(50);
+    await waitForText(page, '[data-testid="result-grid"] [role="row"]', 'row 99999');
+    expect(await domRows()).toBeLessThan(80);
+    await screenshot(page, 'explore-100k');
+
+    // A long query can be cancelled, and the engine keeps working.
+    await setEditor(
+      page,
+      'sql-editor',
+      'SELECT count(*) FROM range(40000) a, range(40000) b WHERE (a.range * b.range) % 7 = 3',
+    );
+    await page.locator('[data-testid="run-query"]').click();
+    await page.locator('[data-testid="cancel-query"]').click({ timeout: WAIT });
+    await page
+      .locator('[data-testid="query-status"][data-status="cancelled"]')
+      .waitFor({ timeout: 10_000 });
+    expect(await runSql(page, 'SELECT 42 AS answer')).toBe('done');
+    await waitForGridRows(page, 1);
+  });
+
+  it('shows the images of a filtered result: thumbnails, metadata, zoom; DICOM tags', async () => {
+    const coco = `${app!.url}/examples/coco2014-mini/metadata.json`;
+    const page = await open('erin', `?url=${encodeURIComponent(coco)}`);
+    const watch = watchPage(page);
+    await waitForText(page, '[data-testid="metadata"] h2', 'Mini-COCO');
+    expect(await saveToLake(page)).toBe('saved');
+    await page.goto(`${app!.url}/?query=mini-coco@main`);
+    await page.locator('[data-testid="pick-record-set"][data-record-set="images"]').click();
+    await page.locator('[data-testid="show-images"]').waitFor({ timeout: WAIT });
+    const all = await gridRows(page);
+    expect(all).toBe(2);
+    await page.locator('[data-testid="show-images"]').click();
+    const tiles = page.locator('[data-testid="image-tile"]');
+    await tiles.first().waitFor({ timeout: WAIT });
+    expect(await tiles.count()).toBe(all);
+    // Thumbnails come from the stored bytes, once in view; metadata sits beside each.
+    await tiles.first().locator('img').waitFor({ timeout: WAIT });
+    expect(await textOf(tiles.first())).toContain('image_filename');
+
+    // The grid follows the filter.
+    await page.locator('[data-testid="image-tile"] .thumb[data-loaded="true"]').nth(1).waitFor({
+      timeout: WAIT,
+    });
+    await screenshot(page, 'explore-images');
+    await setEditor(page, 'where-editor', "image_filename LIKE '%533055%'");
+    await page.locator('[data-testid="apply-where"]').click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="image-tile"]').length === 1,
+      undefined,
+      { timeout: WAIT },
+    );
+    expect(await textOf(tiles.first())).toContain('533055');
+
+    // The detail view, with zoom.
+    await tiles.first().click();
+    const detail = page.locator('[data-testid="image-detail"]');
+    await detail.locator('img').waitFor({ timeout: WAIT });
+    await detail.locator('[data-testid="zoom-in"]').click();
+    await detail.locator('[data-testid="zoom-in"]').click();
+    expect(await detail.locator('[data-testid="zoom-level"]').textContent()).toBe('156%');
+    await screenshot(page, 'explore-image-detail');
+    await detail.locator('[data-testid="close-detail"]').click();
+    await detail.waitFor({ state: 'detached' });
+
+    // DICOM items: a placeholder with their tags, in the grid and the detail view.
+    const server = await startStaticServer(await writeDicomDataset());
+    try {
+      await page.goto(`${app!.url}/?url=${encodeURIComponent(`${server.url}/metadata.json`)}`);
+      await waitForText(page, '[data-testid="metadata"] h2', 'Mini-DICOM');
+      expect(await saveToLake(page)).toBe('saved');
+      await page.goto(`${app!.url}/?query=mini-dicom@main`);
+      await page.locator('[data-testid="show-images"]').click();
+      const placeholders = page.locator('[data-testid="dicom-placeholder"]');
+      await placeholders.nth(1).waitFor({ timeout: WAIT });
+      await page.locator('[data-testid="dicom-placeholder"]', { hasText: 'BRAIN' }).waitFor({
+        timeout: WAIT,
+      });
+      await screenshot(page, 'explore-dicom');
+      await page.locator('[data-testid="image-tile"]').first().click();
+      const tags = page.locator('[data-testid="dicom-tags"]');
+      await tags.waitFor({ timeout: WAIT });
+      const shown = await textOf(tags);
+      expect(shown).toMatch(/Modality \(0008,0060\) (MR|CT)/);
+      expect(shown).toContain('Acme Imaging');
+      await screenshot(page, 'explore-dicom-detail');
+    } finally {
+      await server.close();
+    }
+    expect(watch.errors).toEqual([]);
+  });
+});
