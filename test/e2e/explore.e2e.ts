@@ -463,4 +463,48 @@ describe('exploring, curating and sharing', () => {
     }
     expect(watch.errors).toEqual([]);
   });
+
+  it('joins the two bundled datasets: UNION ALL BY NAME and a FULL OUTER JOIN across them', async () => {
+    const page = await open('gina', '');
+    const watch = watchPage(page);
+    for (const [example, title] of [
+      ['titanic', 'Titanic'],
+      ['coco2014-mini', 'Mini-COCO'],
+    ] as const) {
+      const url = `${app!.url}/examples/${example}/metadata.json`;
+      await page.goto(`${app!.url}/?url=${encodeURIComponent(url)}`);
+      await waitForText(page, '[data-testid="metadata"] h2', title);
+      expect(await saveToLake(page)).toBe('saved');
+    }
+    await page.goto(`${app!.url}/?query=titanic@main`);
+    // The view first runs its own SELECT * of the largest record set: let it finish.
+    await waitForGridRows(page, 1309);
+    // A "set of datasets": one row per dataset, columns matched by name.
+    expect(
+      await runSql(
+        page,
+        `SELECT 'titanic' AS dataset, count(*) AS records FROM "titanic@main".passengers
+UNION ALL BY NAME
+SELECT 'mini-coco' AS dataset, count(*) AS records FROM "mini-coco@main".images
+ORDER BY dataset`,
+      ),
+    ).toBe('done');
+    await waitForGridRows(page, 2);
+    const grid = page.locator('[data-testid="result-grid"]');
+    expect(await textOf(grid)).toMatch(/mini-coco\s*2[\s\S]*titanic\s*1,?309/);
+    // An outer join keeps the rows of both sides that match nothing on the other:
+    // 2 genders + 3 COCO splits, no label in common.
+    expect(
+      await runSql(
+        page,
+        `SELECT g.label AS gender, s.name AS split
+FROM "titanic@main".genders g FULL OUTER JOIN "mini-coco@main".split_enums s ON g.label = s.name
+ORDER BY gender NULLS LAST, split`,
+      ),
+    ).toBe('done');
+    await waitForGridRows(page, 5);
+    expect(await gridHeader(page)).toEqual(['gender VARCHAR', 'split VARCHAR']);
+    await screenshot(page, 'explore-join');
+    expect(watch.errors).toEqual([]);
+  });
 });
