@@ -6,7 +6,7 @@
  *   node scripts/ensure-deps.mjs            npm packages only
  *   node scripts/ensure-deps.mjs --browser  also Debian's Chromium (/usr/bin/chromium), for tests
  *
- * npm: runs `npm ci` when node_modules is missing or package-lock.json is newer than
+ * npm: runs `npm ci` (or `npm install` when ci refuses the lock, see `ci()`) when node_modules is missing or package-lock.json is newer than
  * node_modules/.package-lock.json (npm's record of what is installed); `npm install` when there is
  * no lock file. Chromium: `apt-get update && apt-get install -y chromium` (through sudo when not
  * root) when the binary is missing. Playwright's own browser downloads do not work on these
@@ -39,6 +39,21 @@ function run(cmd, args, what) {
   }
 }
 
+/**
+ * `npm ci`, falling back to `npm install` when npm finds the lock file incomplete. Registries
+ * that mirror only this platform lack other platforms' optional packages (rollup's android,
+ * darwin, musl… builds, pulled in by vite-plugin-pwa's workbox-build), so the lock cannot list
+ * them, and `npm ci` refuses such a lock even though nothing missing is needed here.
+ */
+function ci() {
+  log('running: npm ci --no-audit --no-fund');
+  const res = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (res.error) fail(`npm ci could not start: ${res.error.message}`);
+  if (res.status === 0) return;
+  log('npm ci failed; retrying with npm install (same lock file, tolerant of missing optionals)');
+  run(npm, ['install', '--no-audit', '--no-fund'], 'npm install');
+}
+
 function mtime(file) {
   try {
     return statSync(file).mtimeMs;
@@ -58,7 +73,7 @@ if (!existsSync(lock)) {
   run(npm, ['install', '--no-audit', '--no-fund'], 'npm install');
 } else if (!existsSync(nodeModules)) {
   log('node_modules is missing: installing with npm ci');
-  run(npm, ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  ci();
 } else {
   const lockTime = mtime(lock);
   const installedTime = mtime(installedLock);
@@ -68,7 +83,7 @@ if (!existsSync(lock)) {
         ? 'node_modules/.package-lock.json is missing: reinstalling with npm ci'
         : 'package-lock.json is newer than node_modules: reinstalling with npm ci',
     );
-    run(npm, ['ci', '--no-audit', '--no-fund'], 'npm ci');
+    ci();
   } else {
     log('npm dependencies are up to date');
   }
