@@ -4,7 +4,14 @@
  * replayed in another, empty lake, which runs the link's SQL only once confirmed and verifies
  * the result's content hash.
  */
-import { tableFromIPC } from 'apache-arrow';
+import {
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planColumn } from '../../src/lib/query/stats-plan.ts';
@@ -155,5 +162,41 @@ describe('query worker: curation and share links', () => {
       rows: 2,
       nulls: 0,
     });
+  });
+
+  it('computes date and list statistics in DuckDB: times binned, lists by length', async () => {
+    const rows = async (sql: string) =>
+      tableFromIPC((await a.query(sql)).ipc)
+        .toArray()
+        .map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
+    const days = [
+      Date.UTC(2020, 0, 1),
+      Date.UTC(2020, 0, 2),
+      Date.UTC(2021, 5, 1),
+      Date.UTC(2022, 11, 31),
+    ];
+    const lists = ['[]', '["a"]', '["a","b"]', '["x, y","c",[1,2]]']; // a comma in a string, a nested list
+    const table = new Table({
+      t: vectorFromArray(
+        days.map((d) => new Date(d)),
+        new TimestampMillisecond(),
+      ),
+      tags: vectorFromArray(lists, new Utf8()),
+    });
+    expect(await a.registerTable('dl', [tableToIPC(table, 'stream')])).toBe(4);
+    const [t] = await planColumn(rows, 'dl', { name: 't', type: 'timestamp' });
+    expect(t).toMatchObject({ kind: 'date' });
+    const dates = await columnStats(rows, 'dl', t!, '');
+    expect(dates).toMatchObject({ rows: 4, nulls: 0 });
+    expect(dates.summary!.min).toBe(days[0]);
+    expect(dates.summary!.max).toBe(days[3]);
+    expect(dates.bins!.reduce((n, b) => n + b, 0)).toBe(4);
+    const [tags] = await planColumn(rows, 'dl', { name: 'tags', type: 'utf8' });
+    expect(tags).toMatchObject({ kind: 'list', label: 'tags (length)' });
+    const lengths = await columnStats(rows, 'dl', tags!, '');
+    expect(lengths.summary).toMatchObject({ min: 0, max: 3, mean: 1.5 });
+    // Under a filter, only the matching rows are counted.
+    const recent = await columnStats(rows, 'dl', tags!, `"t" >= TIMESTAMP '2021-01-01'`);
+    expect(recent.summary).toMatchObject({ min: 2, max: 3 });
   });
 });

@@ -138,16 +138,10 @@ async function stringPlan(
   );
   const d = num(p?.d);
   const filled = num(p?.filled);
-  if (d <= MAX_CATEGORIES) {
-    return { ...base, kind: 'category', expr: v, categories: await topValues(rows, table, v) };
-  }
-  // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
-  // counts as null.
-  if (num(p?.nums) > 0 && num(p?.markers) <= 1 && num(p?.nums) >= filled / 2) {
-    return numberPlan(rows, table, base, 'number', asNumber, false);
-  }
+  // Lists (JSON arrays of a repeated field) are charted by length, however few distinct.
   if (filled > 0 && num(p?.arrays) === filled) {
-    const length = `json_array_length(nullif(trim(${v}), ''))`;
+    // DuckDB's own string-to-list cast: the JSON extension is not available offline.
+    const length = `len(TRY_CAST(nullif(trim(${v}), '') AS VARCHAR[]))`;
     return numberPlan(
       rows,
       table,
@@ -156,6 +150,14 @@ async function stringPlan(
       length,
       true,
     );
+  }
+  if (d <= MAX_CATEGORIES) {
+    return { ...base, kind: 'category', expr: v, categories: await topValues(rows, table, v) };
+  }
+  // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
+  // counts as null.
+  if (num(p?.nums) > 0 && num(p?.markers) <= 1 && num(p?.nums) >= filled / 2) {
+    return numberPlan(rows, table, base, 'number', asNumber, false);
   }
   const length = `length(${v})`;
   return numberPlan(
