@@ -1,0 +1,262 @@
+/**
+ * The dataloader: batches `{x: [B,C,H,W] float32, y, rowIds}` of a record set's images at a
+ * commit, shuffled per epoch from a seed, augmented with per-row random streams, ready for
+ * onnxruntime-web tensors.
+ *
+ * Determinism: batch k of epoch e is `shuffle(n, seed, e)[k·B … (k+1)·B)`, and each item is a
+ * pure function of (bytes, augment, seed, e, row id). Items are processed by any lane in any
+ * order and put back by position, so batches are bit-identical whatever the worker count,
+ * prefetch depth or timing, on every run and machine.
+ *
+ * Pipeline: the loader reads a batch's bytes itself, in (chunk, offset) order (ObjectReader,
+ * one read at a time, batches in order), then hands each item's bytes (transferred, not copied)
+ * to the lane with the least work, which verifies, decodes and augments it. One reader rather
+ * than reads in each worker: reads stay in pack order, neighbouring images are read as one
+ * range and the range kept serves the next batch; the CPU work is what runs in parallel. Up to
+ * `prefetch` batches are prepared ahead of the consumer (a bounded queue).
+ */
+import { LakeError } from '../store/errors.ts';
+import type { LakeErrorCode } from '../store/errors.ts';
+import type { Lake } from '../versions/lake.ts';
+import { checkLoaderConfig, loaderPermalink, type LoaderConfig } from './loader-config.ts';
+import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './loader-batch.ts';
+import { inlineLane, type ItemJob, type PoolLane } from './loader-item.ts';
+import { resolveItems, type LoaderItems } from './loader-items.ts';
+import { ObjectReader } from './loader-read.ts';
+import { StatsRecorder, type LoaderStats } from './loader-stats.ts';
+import { shuffle } from './rng.ts';
+
+export type { Batch } from './loader-batch.ts';
+export type { LoaderConfig } from './loader-config.ts';
+export type { LoaderStats } from './loader-stats.ts';
+
+/** What a loader reads, once resolved. */
+export interface LoaderInfo {
+  dataset: string;
+  commit: string;
+  recordSet: string;
+  /** Items selected (bad ones included until they are met). */
+  items: number;
+  batchesPerEpoch: number;
+  /** Label values; `y` indexes them. */
+  classes: string[];
+}
+
+/** Where a loader runs. */
+export interface LoaderOptions {
+  lake: Lake;
+  /** Starts one worker lane (browser: `spawnLoaderWorker`); absent, items are processed inline. */
+  spawn?: () => PoolLane;
+  /** Closes the loader when fired (running epochs end with ABORTED). */
+  signal?: AbortSignal;
+}
+
+const LAKE_CODES = new Set<string>([
+  'CORRUPT_CHUNK',
+  'MISSING_CHUNK',
+  'BAD_INPUT',
+  'IO',
+  'ABORTED',
+  'UNSUPPORTED_FORMAT',
+]);
+
+const now = () => performance.now();
+
+/** Creates a loader; nothing is read until the first batch (or {@link Loader.info}). */
+export function createLoader(config: LoaderConfig, options: LoaderOptions): Loader {
+  checkLoaderConfig(config);
+  return new Loader(config, options);
+}
+
+/** See the module comment. Iterating the loader itself runs epochs 0, 1, 2… in turn. */
+export class Loader implements AsyncIterable<Batch> {
+  readonly config: LoaderConfig;
+  readonly #lake: Lake;
+  readonly #spawn: (() => PoolLane) | undefined;
+  readonly #stats = new StatsRecorder();
+  readonly #active = new Set<AbortController>();
+  #items: Promise<LoaderItems> | null = null;
+  #reader: ObjectReader | null = null;
+  #pool: LanePool | null = null;
+  #io: Promise<unknown> = Promise.resolve();
+  #nextEpoch = 0;
+  #closed = false;
+
+  constructor(config: LoaderConfig, options: LoaderOptions) {
+    this.config = config;
+    this.#lake = options.lake;
+    this.#spawn = options.spawn;
+    if (options.signal?.aborted) this.close();
+    options.signal?.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  /** Resolves the ref and the selected rows. */
+  async info(): Promise<LoaderInfo> {
+    const it = await this.#ready();
+    const n = it.rowIds.length;
+    const b = this.config.batchSize;
+    return {
+      dataset: it.dataset,
+      commit: it.commit,
+      recordSet: it.recordSet,
+      items: n,
+      batchesPerEpoch: this.config.dropLast ? Math.floor(n / b) : Math.ceil(n / b),
+      classes: it.classes,
+    };
+  }
+
+  /** The permalink of this loader, pinned to the commit its ref resolved to. */
+  async permalink(): Promise<string> {
+    return loaderPermalink(this.config, (await this.#ready()).commit);
+  }
+
+  /** Live statistics. */
+  stats(): LoaderStats {
+    return this.#stats.snapshot(this.#reader?.stats ?? { reads: 0, bytes: 0, cacheHits: 0 });
+  }
+
+  /** Stops everything: running epochs end with ABORTED, workers are terminated. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#active) c.abort();
+    this.#pool?.close();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Batch> {
+    return this.epoch(this.#nextEpoch++);
+  }
+
+  /** The batches of epoch `e` (any number of times, always the same). */
+  async *epoch(e: number): AsyncGenerator<Batch, void, undefined> {
+    if (!Number.isSafeInteger(e) || e < 0) {
+      throw new LakeError('BAD_INPUT', `epoch must be a non-negative integer, got ${e}`);
+    }
+    this.#checkOpen();
+    const items = await this.#ready();
+    this.#startLanes();
+    const { batchSize: size, prefetch, shuffle: sh } = this.config;
+    const n = items.rowIds.length;
+    const order =
+      sh.order === 'storage'
+        ? Uint32Array.from({ length: n }, (_, i) => i)
+        : shuffle(n, sh.seed, e);
+    const count = this.config.dropLast ? Math.floor(n / size) : Math.ceil(n / size);
+    const job: ItemJob = {
+      augment: this.config.augment,
+      seed: sh.seed,
+      epoch: e,
+      ...(this.config.channels ? { channels: this.config.channels } : {}),
+    };
+    const ctl = new AbortController();
+    this.#active.add(ctl);
+    const started: (Promise<Built> | undefined)[] = [];
+    let made = 0;
+    try {
+      for (let k = 0; k < count; k++) {
+        for (; made < count && made <= k + prefetch; made++) {
+          const slice = order.subarray(made * size, Math.min(n, (made + 1) * size));
+          const p = this.#build(items, job, made, slice, ctl.signal);
+          p.catch(() => undefined); // awaited in turn; a batch never reached must not go unhandled
+          started.push(p);
+        }
+        const t = now();
+        let built: Built;
+        try {
+          built = await started[k]!;
+        } catch (err) {
+          this.#checkOpen();
+          throw err;
+        } finally {
+          this.#stats.ms.wait += now() - t;
+          started[k] = undefined;
+        }
+        this.#checkOpen();
+        this.#settleErrors(items, built);
+        if (!built.batch) continue;
+        this.#stats.items += built.batch.shape[0];
+        this.#stats.batches++;
+        const t1 = now();
+        try {
+          yield built.batch;
+        } finally {
+          this.#stats.ms.consumer += now() - t1;
+        }
+        this.#checkOpen();
+      }
+    } finally {
+      ctl.abort();
+      this.#active.delete(ctl);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LakeError('ABORTED', 'the loader was closed');
+  }
+
+  #ready(): Promise<LoaderItems> {
+    this.#items ??= resolveItems(this.#lake, this.config).then(
+      (items) => {
+        this.#reader = new ObjectReader(this.#lake.chunks, items.index);
+        return items;
+      },
+      (e: unknown) => {
+        this.#items = null;
+        throw e;
+      },
+    );
+    return this.#items;
+  }
+
+  #startLanes(): void {
+    if (this.#pool) return;
+    const spawn = this.config.workers > 0 ? this.#spawn : undefined;
+    this.#pool = new LanePool(
+      spawn ? Array.from({ length: this.config.workers }, spawn) : [inlineLane()],
+    );
+    this.#stats.lanes = this.#pool.size;
+  }
+
+  /** Reads and processes one batch; rejects only when a lane fails or the epoch was left. */
+  async #build(
+    items: LoaderItems,
+    job: ItemJob,
+    k: number,
+    positions: Uint32Array,
+    signal: AbortSignal,
+  ): Promise<Built> {
+    const shas = Array.from(positions, (p) => items.images[p] ?? null);
+    const wanted = shas.filter((s): s is string => s !== null);
+    const read = this.#io.then(async () => {
+      if (signal.aborted) throw new LakeError('ABORTED', 'the epoch was left');
+      const t = now();
+      try {
+        return await this.#reader!.read(wanted);
+      } finally {
+        this.#stats.ms.io += now() - t;
+      }
+    });
+    this.#io = read.catch(() => undefined);
+    const got = await read;
+    const results = await Promise.all(
+      taskResults(items, job, positions, got, this.config.fields.image, (t) => this.#pool!.run(t)),
+    );
+    return assembleBatch(items, job.epoch, k, positions, results, this.#stats);
+  }
+
+  /** `stop`: throws for the first bad item; `skip`: counts them. */
+  #settleErrors(items: LoaderItems, built: Built): void {
+    if (!built.errors.length) return;
+    if (this.config.onError === 'skip') {
+      for (const e of built.errors) this.#stats.skip(e);
+      return;
+    }
+    const first = built.errors[0]!;
+    const code = (LAKE_CODES.has(first.code) ? first.code : 'BAD_INPUT') as LakeErrorCode;
+    throw new LakeError(
+      code,
+      `row ${first.rowId} of record set ${items.recordSet} of ${items.dataset} at commit ${items.commit.slice(0, 12)}: ${first.message} (onError: 'skip' skips such rows)`,
+      { detail: { rowId: String(first.rowId), code: first.code } },
+    );
+  }
+}
