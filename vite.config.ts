@@ -53,10 +53,10 @@ const pwa = VitePWA({
   },
   workbox: {
     mode: 'production',
-    // Everything the app is made of, plus the embedded examples (their CSV, JSON and zip data
+    // Everything the app is made of, plus the embedded examples (their CSV, JSON, zip and tar data
     // files too), so that an example opens offline. manifest.webmanifest is not in the glob
     // because the plugin adds it to the precache itself (twice would only duplicate it).
-    globPatterns: ['**/*.{js,css,html,wasm,svg,png,json,ico}', 'examples/**/*.{csv,zip,md}'],
+    globPatterns: ['**/*.{js,css,html,wasm,svg,png,json,ico}', 'examples/**/*.{csv,zip,md,tar,gz}'],
     // duckdb-mvp.wasm is about 39 MB; the default limit (2 MiB) would silently skip it.
     maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
     // Hashed file names (assets/name-HASH.ext) need no revision query when precached.

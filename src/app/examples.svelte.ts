@@ -7,6 +7,8 @@ export interface Example {
   /** Path of the Croissant document, relative to the index. */
   path: string;
   description: string;
+  /** Shown first and larger on the start page (the demo dataset `npm start` leads with). */
+  featured: boolean;
   /** `path` relative to the page, for the address bar. */
   href: string;
 }
@@ -30,6 +32,7 @@ export class ExamplesIndex {
         name: e.name,
         path: e.path,
         description: e.description ?? '',
+        featured: e.featured === true,
         href: pageRelative(e.path, indexUrl),
       }));
       this.status = 'ready';
@@ -43,7 +46,7 @@ export class ExamplesIndex {
 
 function isExampleEntry(
   v: unknown,
-): v is { id: string; name: string; path: string; description?: string } {
+): v is { id: string; name: string; path: string; description?: string; featured?: unknown } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (
