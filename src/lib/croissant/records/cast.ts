@@ -113,6 +113,11 @@ function toBbox(v: unknown): number[] {
 }
 
 function toImage(v: unknown): ImageValue {
+  // An image referenced from another record set's image field is already decoded: like the
+  // reference (a PIL image passes through), keep it.
+  if (v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'image') {
+    return v as ImageValue;
+  }
   if (!(v instanceof Uint8Array)) throw new Error(`an image needs bytes, got ${typeof v}`);
   const info = imageInfo(v);
   if (!info)
