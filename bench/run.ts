@@ -2,7 +2,7 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,lake,query] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-big N] [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S]
  *
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake,query] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-big N]\n' +
         '                        [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S]',
@@ -68,10 +68,14 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const groups = new Set(onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query']);
+  const groups = new Set(
+    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query', 'pipeline'],
+  );
   for (const g of groups) {
-    if (!['csv', 'images', 'lake', 'query'].includes(g))
-      throw new Error(`--only expects csv, images, lake or query (comma-separated), got ${g}`);
+    if (!['csv', 'images', 'lake', 'query', 'pipeline'].includes(g))
+      throw new Error(
+        `--only expects csv, images, lake, query or pipeline (comma-separated), got ${g}`,
+      );
   }
   const recordGroups = groups.has('csv') || groups.has('images');
   const out = DEFAULT_OUT;
@@ -266,6 +270,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let pipeline: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('pipeline')) {
+    if (recordGroups || lake || query) console.log();
+    try {
+      const { runPipelineFromArgv } = await import('./pipeline.ts');
+      pipeline = await runPipelineFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! pipeline: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      pipeline = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
   writeFileSync(
     resultsPath,
@@ -298,6 +316,7 @@ async function main(argv: string[]): Promise<number> {
         firstRecords: samples,
         ...(lake ? { lake: lake.json } : {}),
         ...(query ? { query: query.json } : {}),
+        ...(pipeline ? { pipeline: pipeline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -310,7 +329,8 @@ async function main(argv: string[]): Promise<number> {
     samples.patientsError ||
     samples.imagesError ||
     lake?.failed ||
-    query?.failed;
+    query?.failed ||
+    pipeline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

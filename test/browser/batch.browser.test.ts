@@ -1,0 +1,92 @@
+/**
+ * The batch pipeline in the browser: a real browser lake (OPFS + IndexedDB) and real pipeline
+ * workers. Inline, 1 and 3 workers give the same commit (same object index, same fragments,
+ * hence the same hash at a fixed time); a corrupt image stops the run with its row id.
+ */
+import Dexie from 'dexie';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPipelineToBranch, type PipelineRunOptions } from '../../src/lib/pipeline/batch.ts';
+import { openBrowserBackend } from '../../src/lib/store/browser.ts';
+import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { spawnPipelineWorker } from '../../workers/api/pipeline-client.ts';
+import { DATASET, IMAGE, buildImageDataset } from '../unit/loader-fixture.ts';
+
+const options = (over: Partial<PipelineRunOptions>): PipelineRunOptions => ({
+  from: 'main',
+  recordSet: 'pics',
+  imageColumn: IMAGE,
+  spec: [
+    { op: 'random-crop', width: 8, height: 8 },
+    { op: 'flip', axis: 'horizontal', p: 0.5 },
+    { op: 'rotate', degrees: 15, random: true },
+    { op: 'gaussian-noise', std: 2 },
+  ],
+  seed: 9,
+  branch: 'silver',
+  time: '2026-01-01T00:00:00.000Z',
+  checkpointEvery: 10,
+  ...over,
+});
+
+async function openLake(tag: string): Promise<{ lake: Lake; cleanup(): Promise<void> }> {
+  const name = `batch-${tag}-${Date.now()}`;
+  const lake = await Lake.open(await openBrowserBackend(name));
+  return {
+    lake,
+    async cleanup() {
+      await lake.backend.close?.();
+      await Dexie.delete(refDatabaseName(name));
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry(name, { recursive: true }).catch(() => undefined);
+    },
+  };
+}
+
+describe('batch pipeline in workers', () => {
+  let env: Awaited<ReturnType<typeof openLake>>;
+  beforeAll(async () => {
+    env = await openLake('good');
+    await buildImageDataset(env.lake, { n: 40 });
+  });
+  afterAll(() => env.cleanup());
+
+  it('gives the same commit inline and with 1 or 3 workers', async () => {
+    const inline = await runPipelineToBranch(env.lake, DATASET, options({ branch: 'inline' }));
+    const one = await runPipelineToBranch(
+      env.lake,
+      DATASET,
+      options({ branch: 'one', workers: 1, spawn: spawnPipelineWorker }),
+    );
+    const three = await runPipelineToBranch(
+      env.lake,
+      DATASET,
+      options({ branch: 'three', workers: 3, spawn: spawnPipelineWorker }),
+    );
+    expect(inline).toMatchObject({ rows: 40, processed: 40 });
+    expect(one.hash).toBe(inline.hash);
+    expect(three.hash).toBe(inline.hash);
+    expect(three.commit.objects).toBe(inline.commit.objects);
+  });
+
+  it('stops at a corrupt image with its row id', async () => {
+    const bad = await openLake('bad');
+    try {
+      await buildImageDataset(bad.lake, { n: 12, corrupt: [5] });
+      const e = await runPipelineToBranch(
+        bad.lake,
+        DATASET,
+        options({ workers: 2, spawn: spawnPipelineWorker }),
+      ).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(LakeError);
+      expect((e as LakeError).detail).toEqual({ rowId: '5', code: 'BAD_INPUT' });
+      expect((await bad.lake.branches(DATASET)).map((b) => b.name)).toEqual(['main']);
+    } finally {
+      await bad.cleanup();
+    }
+  });
+});
