@@ -14,11 +14,15 @@ interface JournalRecord {
 
 const prefix = (dataset: string) => `ingest/${dataset}/`;
 
-/** Every object named by any journal (garbage collection keeps them). */
+/** Every object named by any resume journal (garbage collection keeps them). */
 export async function journaledObjects(refs: RefStore): Promise<ObjectEntry[]> {
   const out: ObjectEntry[] = [];
-  for (const e of await refs.list<JournalRecord>('ingest/'))
-    out.push(...Object.values(e.value.objects));
+  // Unfinished ingests and unfinished batch pipelines (`transform/…`) both journal objects.
+  for (const prefix of ['ingest/', 'transform/']) {
+    for (const e of await refs.list<{ objects?: Record<string, ObjectEntry> }>(prefix)) {
+      out.push(...Object.values(e.value.objects ?? {}));
+    }
+  }
   return out;
 }
 

@@ -241,7 +241,11 @@ export class Lake {
       for (const e of await this.backend.refs.list(`ref/${id}/`)) {
         await this.backend.refs.cas(e.key, e.version, null);
       }
-      for (const e of await this.backend.refs.list(`ingest/${id}/`)) {
+      const journals = [
+        ...(await this.backend.refs.list(`ingest/${id}/`)),
+        ...(await this.backend.refs.list(`transform/${id}/`)),
+      ];
+      for (const e of journals) {
         await this.backend.refs.cas(e.key, e.version, null);
       }
       const e = await this.backend.refs.get(`dataset/${id}`);
