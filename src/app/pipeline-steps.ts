@@ -1,0 +1,155 @@
+/**
+ * Pure helpers of the pipeline builder: a default step for each op, editing one parameter
+ * (typed by the op's parameter kinds), moving steps, and an `Image` turned into canvas pixels.
+ */
+import type { Image, TransformSpec } from '../lib/pipeline/image.ts';
+
+/** Every op, in the order the builder offers them. */
+export const STEP_OPS: TransformSpec['op'][] = [
+  'resize',
+  'center-crop',
+  'random-crop',
+  'flip',
+  'rotate',
+  'brightness-contrast',
+  'gaussian-noise',
+  'normalize',
+  'window-level',
+  'background-subtract',
+];
+
+/** A step of `op` with sensible starting parameters. */
+export function defaultStep(op: TransformSpec['op']): TransformSpec {
+  switch (op) {
+    case 'resize':
+      return { op, width: 96, height: 96 };
+    case 'center-crop':
+      return { op, width: 96, height: 96 };
+    case 'random-crop':
+      return { op, width: 80, height: 80 };
+    case 'flip':
+      return { op, axis: 'horizontal', p: 0.5 };
+    case 'rotate':
+      return { op, degrees: 15, random: true };
+    case 'brightness-contrast':
+      return { op, brightness: 0.2, contrast: 0.2, random: true };
+    case 'gaussian-noise':
+      return { op, std: 8 };
+    case 'normalize':
+      return { op, mean: [0.5], std: [0.25] };
+    case 'window-level':
+      return { op, center: 128, width: 200 };
+    case 'background-subtract':
+      return { op, sigma: 20 };
+  }
+}
+
+/** How a parameter is edited. */
+export type ParamKind = 'number' | 'boolean' | 'axis' | 'list';
+
+/** The editable parameters of a step, with their kinds, in a fixed order. */
+export function stepParams(step: TransformSpec): { key: string; kind: ParamKind }[] {
+  const kinds: Record<string, ParamKind> = {
+    width: 'number',
+    height: 'number',
+    p: 'number',
+    degrees: 'number',
+    brightness: 'number',
+    contrast: 'number',
+    std: step.op === 'normalize' ? 'list' : 'number',
+    mean: 'list',
+    center: 'number',
+    sigma: 'number',
+    random: 'boolean',
+    axis: 'axis',
+  };
+  const keys = Object.keys(defaultStep(step.op)).filter((k) => k !== 'op');
+  return keys.map((key) => ({ key, kind: kinds[key] ?? 'number' }));
+}
+
+/**
+ * `step` with parameter `key` set from an input's text (or checkbox); a number that does not
+ * parse is kept as NaN so validation names it rather than the edit being lost silently.
+ */
+export function withParam(
+  step: TransformSpec,
+  key: string,
+  kind: ParamKind,
+  raw: string | boolean,
+): TransformSpec {
+  let value: unknown;
+  if (kind === 'boolean') value = Boolean(raw);
+  else if (kind === 'axis') value = raw === 'vertical' ? 'vertical' : 'horizontal';
+  else if (kind === 'list') {
+    value = String(raw)
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
+  } else value = String(raw).trim() === '' ? Number.NaN : Number(raw);
+  return { ...step, [key]: value } as TransformSpec;
+}
+
+/** A parameter's value as input text. */
+export function paramText(step: TransformSpec, key: string): string {
+  const v = (step as unknown as Record<string, unknown>)[key];
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'number' && Number.isNaN(v)) return '';
+  return v === undefined ? '' : String(v);
+}
+
+/** `list` with the item at `from` moved by `by` places (clamped); a new array. */
+export function moveItem<T>(list: readonly T[], from: number, by: number): T[] {
+  const to = Math.max(0, Math.min(list.length - 1, from + by));
+  const out = [...list];
+  const [item] = out.splice(from, 1);
+  if (item !== undefined) out.splice(to, 0, item);
+  return out;
+}
+
+/**
+ * RGBA pixels of an image for a canvas. Samples in the native range (0–255, or 0–65535 for
+ * 16-bit) are scaled from it; anything else (after normalize, noise past the range) is
+ * stretched from its own minimum to maximum, so a standardised image is still visible.
+ */
+export function toPixels(img: Image): Uint8ClampedArray<ArrayBuffer> {
+  const { width: w, height: h, channels: c, data } = img;
+  const full = img.bitDepth === 16 ? 65535 : 255;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const native = lo >= 0 && hi <= full;
+  const min = native ? 0 : lo;
+  const scale = 255 / (native ? full : Math.max(hi - lo, 1e-9));
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let p = 0; p < w * h; p++) {
+    const s = p * c;
+    const gray = c === 1;
+    out[p * 4] = ((data[s] as number) - min) * scale;
+    out[p * 4 + 1] = ((data[gray ? s : s + 1] as number) - min) * scale;
+    out[p * 4 + 2] = ((data[gray ? s : s + 2] as number) - min) * scale;
+    out[p * 4 + 3] = c === 4 ? ((data[s + 3] as number) - min) * scale : 255;
+  }
+  return out;
+}
+
+/**
+ * Item `i` of a planar `[B, C, H, W]` batch tensor as an interleaved `Image` (for previews).
+ */
+export function batchItem(
+  x: Float32Array,
+  shape: readonly [number, number, number, number],
+  i: number,
+): Image {
+  const [, c, h, w] = shape;
+  const plane = h * w;
+  const data = new Float32Array(plane * c);
+  const base = i * c * plane;
+  for (let k = 0; k < c; k++) {
+    for (let p = 0; p < plane; p++) data[p * c + k] = x[base + k * plane + p] as number;
+  }
+  return { width: w, height: h, channels: c as 1 | 3 | 4, bitDepth: 8, data };
+}
