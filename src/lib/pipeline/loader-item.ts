@@ -77,11 +77,11 @@ function failure(e: unknown, stage: string, times: ItemTimes): ItemFailure {
   return { ok: false, code, message: `${stage}: ${text}`, ...times };
 }
 
-/** Processes one item; never throws. */
+/** The items of this thread, in turn. */
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Processes one item. Items given to the same thread run one after another: their awaits
+ * Processes one item; never throws. Items given to the same thread run one after another: their awaits
  * would otherwise interleave, and each item's timers would count the others' work (an epoch
  * of 0.8 s showed 9.5 s of decode per lane). The work is CPU-bound in this thread anyway, so
  * running them in turn costs nothing.
