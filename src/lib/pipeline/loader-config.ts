@@ -4,7 +4,7 @@
  * prefix, so that another profile or machine gets the same batches. Everything that goes wrong
  * is a LakeError (BAD_INPUT, UNSUPPORTED_FORMAT for a newer link) saying what and where.
  */
-import { Inflate, deflateSync } from 'fflate';
+import { decodeLinkData, encodeLinkData } from '../io/link-data.ts';
 import { LakeError } from '../store/errors.ts';
 import type { LakeRow } from '../versions/columns.ts';
 import { canonicalJson } from '../versions/manifest.ts';
@@ -129,14 +129,6 @@ export interface LoaderPermalink {
   ref: string;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 /**
  * The permalink of a loader reading `commit`. A `where` predicate cannot travel: resolve it to
  * `rowIds` (or a set) first.
@@ -158,37 +150,7 @@ export function loaderPermalink(config: LoaderConfig, commit: string): string {
     ids = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
   }
   const json = canonicalJson({ ...rest, ...(ids ? { rowIds: ids } : {}), commit });
-  return (
-    PREFIX + VERSION + ':' + toBase64Url(deflateSync(new TextEncoder().encode(json), { level: 9 }))
-  );
-}
-
-function inflate(bytes: Uint8Array, where: string): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let ended = false;
-  const inf = new Inflate((chunk, final) => {
-    size += chunk.byteLength;
-    parts.push(chunk);
-    ended ||= final;
-  });
-  try {
-    for (let at = 0; at < bytes.byteLength || at === 0; at += 4096) {
-      inf.push(bytes.subarray(at, at + 4096), at + 4096 >= bytes.byteLength);
-      if (size > MAX_JSON) throw bad(where, `the configuration is larger than ${MAX_JSON} bytes`);
-    }
-  } catch (e) {
-    if (e instanceof LakeError) throw e;
-    throw bad(where, 'the data is not a deflated configuration; the link is damaged or cut off', e);
-  }
-  if (!ended) throw bad(where, 'the data ends early; the link is cut off');
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
+  return PREFIX + VERSION + ':' + encodeLinkData(json);
 }
 
 /** Reads a permalink back; throws BAD_INPUT (UNSUPPORTED_FORMAT for a newer one) saying why. */
@@ -213,20 +175,9 @@ export function parseLoaderPermalink(link: string): LoaderPermalink {
   const data = colon < 0 ? '' : rest.slice(colon + 1);
   if (!data) throw bad(where, 'the data after the version is empty; the link is cut off');
   if (data.length > MAX_LINK) throw bad(where, `the link is over ${MAX_LINK} characters`);
-  const at = data.search(/[^A-Za-z0-9_-]/);
-  if (at >= 0) {
-    throw bad(
-      where,
-      `character ${JSON.stringify(data[at])} at position ${at + 1} of the data is not base64url`,
-    );
-  }
-  if (data.length % 4 === 1)
-    throw bad(where, 'the data has an impossible length; the link is cut off');
-  const bin = atob(data.replace(/-/g, '+').replace(/_/g, '/'));
   const json = new TextDecoder().decode(
-    inflate(
-      Uint8Array.from(bin, (c) => c.charCodeAt(0)),
-      where,
+    decodeLinkData(data, MAX_JSON, 'the configuration', (problem, cause) =>
+      bad(where, problem, cause),
     ),
   );
   let raw: Record<string, unknown>;

@@ -4,7 +4,7 @@
  * goes into a downloadable recipe file (plain JSON, readable before anything is run). Reading
  * either never throws anything but a LakeError BAD_INPUT that says what is wrong and where.
  */
-import { Inflate, deflateSync } from 'fflate';
+import { decodeLinkData, encodeLinkData } from '../io/link-data.ts';
 import { LakeError } from '../store/errors.ts';
 import { canonicalJson } from '../versions/manifest.ts';
 import { validateRecipe, type Recipe } from './recipe-schema.ts';
@@ -30,33 +30,6 @@ function bad(where: string, problem: string, cause?: unknown): LakeError {
   return new LakeError('BAD_INPUT', `${where}: ${problem}`, { cause });
 }
 
-/** base64url without padding. */
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string, where: string): Uint8Array {
-  const at = text.search(/[^A-Za-z0-9_-]/);
-  if (at >= 0) {
-    throw bad(
-      where,
-      `the share data is not base64url: character ${JSON.stringify(text[at])} at position ${at + 1}. Was the link changed when it was copied?`,
-    );
-  }
-  if (text.length % 4 === 1) {
-    throw bad(
-      where,
-      `the share data has an impossible length (${text.length}); the link is cut off`,
-    );
-  }
-  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
 /** The recipe as a downloadable, human-readable JSON file. */
 export function recipeFile(recipe: Recipe): RecipeFile {
   const checked = validateRecipe(recipe, 'recipe');
@@ -79,9 +52,7 @@ export function encodeShareLink(recipe: Recipe, appUrl: string): ShareLink {
   } catch (e) {
     throw bad('share link', `the app URL ${JSON.stringify(appUrl)} is not an absolute URL`, e);
   }
-  const data = toBase64Url(
-    deflateSync(new TextEncoder().encode(canonicalJson(checked)), { level: 9 }),
-  );
+  const data = encodeLinkData(canonicalJson(checked));
   const url = `${base.origin}${base.pathname}#share=${data}`;
   if (url.length <= MAX_LINK_LENGTH) return { url };
   return { tooLong: true, length: url.length, file: recipeFile(checked) };
@@ -116,42 +87,6 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-/**
- * Inflates raw DEFLATE data, fed in small pieces so that a "zip bomb" is stopped once its output
- * passes `max` bytes instead of being expanded whole.
- */
-function inflateBounded(bytes: Uint8Array, max: number, where: string): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let ended = false;
-  const inflate = new Inflate((chunk, final) => {
-    size += chunk.byteLength;
-    parts.push(chunk);
-    ended ||= final;
-  });
-  try {
-    for (let at = 0; at < bytes.byteLength || at === 0; at += 512) {
-      inflate.push(bytes.subarray(at, at + 512), at + 512 >= bytes.byteLength);
-      if (size > max) throw bad(where, `the recipe is larger than ${max} bytes`);
-    }
-  } catch (e) {
-    if (e instanceof LakeError) throw e;
-    throw bad(
-      where,
-      `the share data does not decompress (${(e as Error).message}); the link is damaged or cut off`,
-      e,
-    );
-  }
-  if (!ended) throw bad(where, 'the share data ends early; the link is cut off');
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 /** Runs `fn`, turning anything but a LakeError into BAD_INPUT naming `where`. */
 function guarded<T>(where: string, fn: () => T): T {
   try {
@@ -172,8 +107,12 @@ export function decodeShareLink(input: string): Recipe {
   const where = 'share link';
   return guarded(where, () => {
     if (typeof input !== 'string') throw bad(where, 'is not text');
-    const bytes = fromBase64Url(shareData(input, where), where);
-    const raw = inflateBounded(bytes, MAX_LINK_RECIPE_BYTES, where);
+    const raw = decodeLinkData(
+      shareData(input, where),
+      MAX_LINK_RECIPE_BYTES,
+      'the recipe',
+      (problem, cause) => bad(where, problem.replace(/^the data/, 'the share data'), cause),
+    );
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
