@@ -1,9 +1,59 @@
 /**
- * Helpers of the exploration e2e tests (test/e2e/explore.e2e.ts): the steps a user takes in the
+ * Helpers of the exploration e2e tests (explore.e2e.ts, explore-data.e2e.ts): the steps a user takes in the
  * Query view (SQL, charts, facets, saving a branch, share links), each waiting for its outcome.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchBrowser, startPreview } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT } from './lake-helpers.ts';
+
+/**
+ * The built app plus persistent browser profiles, one folder each, for the enclosing suite:
+ * `open(name)` gives a page in profile `name` (a new, empty one the first time). Everything is
+ * closed and removed after the suite.
+ */
+export function useProfiles(prefix: string): {
+  app: () => Served;
+  open: (name: string, query?: string) => Promise<Page>;
+  /** The suite's temporary folder (removed afterwards), for files a test writes. */
+  dir: () => string;
+} {
+  let served: Served | undefined;
+  let profiles: string | undefined;
+  // One browser per profile folder (Chromium locks a profile while it runs).
+  const browsers = new Map<string, LaunchedBrowser>();
+  beforeAll(async () => {
+    served = await startPreview();
+    profiles = await mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    for (const b of browsers.values()) await b.close().catch(() => undefined);
+    await served?.close();
+    if (profiles) await rm(profiles, { recursive: true, force: true });
+  });
+  const app = () => {
+    if (!served) throw new Error('setup failed');
+    return served;
+  };
+  async function open(name: string, query = ''): Promise<Page> {
+    if (!profiles) throw new Error('setup failed');
+    await browsers.get(name)?.close();
+    const browser = await launchBrowser({ userDataDir: path.join(profiles, name) });
+    browsers.set(name, browser);
+    const page = await browser.newPage();
+    await page.goto(`${app().url}/${query}`);
+    return page;
+  }
+  const dir = () => {
+    if (!profiles) throw new Error('setup failed');
+    return profiles;
+  };
+  return { app, open, dir };
+}
 
 /** Sets the text of a CodeMirror editor (by its data-testid), as if typed. */
 export async function setEditor(page: Page, testid: string, text: string): Promise<void> {
