@@ -3,15 +3,12 @@
  * workers. Inline, 1 and 3 workers give the same commit (same object index, same fragments,
  * hence the same hash at a fixed time); a corrupt image stops the run with its row id.
  */
-import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipelineToBranch, type PipelineRunOptions } from '../../src/lib/pipeline/batch.ts';
-import { openBrowserBackend } from '../../src/lib/store/browser.ts';
-import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
-import { Lake } from '../../src/lib/versions/lake.ts';
 import { spawnPipelineWorker } from '../../workers/api/pipeline-client.ts';
 import { DATASET, IMAGE, buildImageDataset } from '../unit/loader-fixture.ts';
+import { openTestLake } from './browser-lake.ts';
 
 const options = (over: Partial<PipelineRunOptions>): PipelineRunOptions => ({
   from: 'main',
@@ -30,19 +27,7 @@ const options = (over: Partial<PipelineRunOptions>): PipelineRunOptions => ({
   ...over,
 });
 
-async function openLake(tag: string): Promise<{ lake: Lake; cleanup(): Promise<void> }> {
-  const name = `batch-${tag}-${Date.now()}`;
-  const lake = await Lake.open(await openBrowserBackend(name));
-  return {
-    lake,
-    async cleanup() {
-      await lake.backend.close?.();
-      await Dexie.delete(refDatabaseName(name));
-      const root = await navigator.storage.getDirectory();
-      await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-    },
-  };
-}
+const openLake = (tag: string) => openTestLake('batch', tag);
 
 describe('batch pipeline in workers', () => {
   let env: Awaited<ReturnType<typeof openLake>>;

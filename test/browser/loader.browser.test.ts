@@ -4,15 +4,12 @@
  * and across runs; they differ for another seed or epoch. Bad items (a corrupt PNG, a missing
  * blob) are per-item errors with their row ids; a dying worker rejects, never hangs.
  */
-import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
-import { openBrowserBackend } from '../../src/lib/store/browser.ts';
-import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
-import { Lake } from '../../src/lib/versions/lake.ts';
 import { LoaderWorkerClient, spawnLoaderWorker } from '../../workers/api/loader-client.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from '../unit/loader-fixture.ts';
+import { openTestLake } from './browser-lake.ts';
 
 const config = (over: Partial<LoaderConfig> = {}): LoaderConfig => ({
   dataset: DATASET,
@@ -42,19 +39,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-async function openLake(tag: string): Promise<{ lake: Lake; cleanup(): Promise<void> }> {
-  const name = `loader-${tag}-${Date.now()}`;
-  const lake = await Lake.open(await openBrowserBackend(name));
-  return {
-    lake,
-    async cleanup() {
-      await lake.backend.close?.();
-      await Dexie.delete(refDatabaseName(name));
-      const root = await navigator.storage.getDirectory();
-      await root.removeEntry(name, { recursive: true }).catch(() => undefined);
-    },
-  };
-}
+const openLake = (tag: string) => openTestLake('loader', tag);
 
 describe('loader in workers', () => {
   let env: Awaited<ReturnType<typeof openLake>>;

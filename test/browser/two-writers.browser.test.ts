@@ -4,14 +4,13 @@
  * both land; an edit made against a head that moved fails with REF_CONFLICT naming the branch.
  */
 import * as Comlink from 'comlink';
-import Dexie from 'dexie';
 import { afterAll, expect, it } from 'vitest';
 import { openBrowserBackend } from '../../src/lib/store/browser.ts';
-import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { readAllRows } from '../../src/lib/versions/read.ts';
 import { writeRows } from '../../src/lib/versions/write.ts';
 import type { LakeWriterApi } from './lake-writer.worker.ts';
+import { removeBrowserLake } from './browser-lake.ts';
 
 const name = `two-writers-${Date.now()}`;
 const workers: Worker[] = [];
@@ -22,9 +21,7 @@ const tab = () => {
 };
 afterAll(async () => {
   workers.forEach((w) => w.terminate());
-  await Dexie.delete(refDatabaseName(name));
-  const root = await navigator.storage.getDirectory();
-  await root.removeEntry(name, { recursive: true }).catch(() => {});
+  await removeBrowserLake(name);
 });
 
 async function setup(): Promise<Lake> {
