@@ -59,12 +59,16 @@ export function rowIds(tag: bigint, n: number, start = 0): bigint[] {
   return out;
 }
 
-/** Positions of the given row ids in the base fragments, by fragment index. */
+/**
+ * Positions of the given row ids in the base fragments, by fragment index. The ids met are
+ * added to `seen` when it is given.
+ */
 export async function locate(
   store: ChunkStore,
   rs: RecordSetManifest,
   rowids: ReadonlySet<bigint>,
   what: string,
+  seen?: Set<bigint>,
 ): Promise<Map<number, number[]>> {
   const found = new Map<number, number[]>();
   if (!rowids.size) return found;
@@ -82,11 +86,20 @@ export async function locate(
     const positions: number[] = [];
     if (ref.dense) {
       // Positions follow from the ids: a 1-row change reads no fragment at all.
-      for (const id of rowids) if (id >= lo && id <= hi) positions.push(Number(id - lo));
+      for (const id of rowids) {
+        if (id < lo || id > hi) continue;
+        positions.push(Number(id - lo));
+        seen?.add(id);
+      }
       positions.sort((a, b) => a - b);
     } else {
       const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
-      for (let i = 0; i < ref.rows; i++) if (rowids.has(ids.get(i) as bigint)) positions.push(i);
+      for (let i = 0; i < ref.rows; i++) {
+        const id = ids.get(i) as bigint;
+        if (!rowids.has(id)) continue;
+        positions.push(i);
+        seen?.add(id);
+      }
     }
     if (positions.length) found.set(f, positions);
   }
@@ -107,7 +120,16 @@ export async function applyChanges(
   const upserts = changes.upserts ?? [];
   const deletes = changes.deletes ?? new Set<bigint>();
   const gone = new Set<bigint>([...deletes, ...upserts.map((u) => u.rowid)]);
-  const located = await locate(store, rs, gone, what);
+  const foundIds = new Set<bigint>();
+  const located = await locate(store, rs, gone, what, foundIds);
+  // Refuse before writing anything: every id to delete must be stored.
+  const missing = [...deletes].filter((id) => !foundIds.has(id));
+  if (missing.length) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `${what}: no row with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''} to delete`,
+    );
+  }
   const fragments = [...rs.fragments];
   let removed = 0;
   for (const [f, positions] of located) {
@@ -115,26 +137,6 @@ export async function applyChanges(
     const before = ref.deleted ?? 0;
     fragments[f] = await withDeletions(store, ref, positions, what);
     removed += (fragments[f]!.deleted ?? 0) - before;
-  }
-  const foundIds = new Set<bigint>();
-  if (deletes.size) {
-    // Which deleted ids were live rows: re-read the ids at the located positions.
-    for (const [f, positions] of located) {
-      const ref = rs.fragments[f]!;
-      if (ref.dense) {
-        for (const p of positions) foundIds.add(BigInt(ref.minRowId) + BigInt(p));
-        continue;
-      }
-      const ids = (await readFragment(store, ref, what)).getChild(ROWID)!;
-      for (const p of positions) foundIds.add(ids.get(p) as bigint);
-    }
-    const missing = [...deletes].filter((id) => !foundIds.has(id));
-    if (missing.length) {
-      throw new LakeError(
-        'BAD_INPUT',
-        `${what}: no row with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''} to delete`,
-      );
-    }
   }
   const added = await writeRows(store, rs.columns, upserts);
   return { ...rs, fragments: [...fragments, ...added], rows: rs.rows - removed + upserts.length };
