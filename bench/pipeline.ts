@@ -161,11 +161,14 @@ export async function runPipelineFromArgv(
       [
         ['loader inline: decode only (baseline)', epoch({ augment: [] })],
         ['loader inline: typical augmentation', epoch({})],
+        ['loader, 2 worker threads: decode only (baseline)', epoch({ augment: [], workers: 2 })],
+        ['loader, 2 worker threads: typical augmentation', epoch({ workers: 2 })],
       ],
       opts,
     );
     compare(a[1]!, a[0]!, 0.8);
-    print('(a) loader: typical augmentation vs decode only (same images, inline)', a);
+    compare(a[3]!, a[2]!, 0.8);
+    print('(a) loader: typical augmentation vs decode only (same images, same workers)', a);
 
     // (b) scaling, and the loader against a naive loop
     const b = await rounds(

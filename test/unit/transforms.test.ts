@@ -240,14 +240,31 @@ describe('gaussian noise', () => {
   it('std 0 is the identity and draws nothing', () => {
     expect(vals(applyTransform({ op: 'gaussian-noise', std: 0 }, im, none))).toEqual(seq(15));
   });
-  it('uses Box–Muller: draws (0.5, 0) give √(2 ln 2)·std then 0', () => {
+  it('draws exactly four numbers from the row stream, whatever the image size', () => {
     const out = applyTransform(
       { op: 'gaussian-noise', std: 2 },
-      img(2, 1, [10, 10]),
-      fixed(0.5, 0),
+      img(3, 2, [10, 10, 10, 10, 10, 10]),
+      fixed(0.1, 0.2, 0.3, 0.4),
     );
-    expect(out.data[0]).toBeCloseTo(10 + 2 * Math.sqrt(2 * Math.LN2), 5);
-    expect(out.data[1]).toBe(10);
+    expect(out.data.length).toBe(6);
+    expect(vals(out).every((v) => Number.isFinite(v) && v !== 10)).toBe(true);
+    // and the same four draws give the same noise
+    const again = applyTransform(
+      { op: 'gaussian-noise', std: 2 },
+      img(3, 2, [10, 10, 10, 10, 10, 10]),
+      fixed(0.1, 0.2, 0.3, 0.4),
+    );
+    expect(vals(again)).toEqual(vals(out));
+  });
+  it('passes alpha through and noises the colour channels', () => {
+    const out = applyTransform(
+      { op: 'gaussian-noise', std: 5 },
+      img(2, 1, [1, 2, 3, 200, 4, 5, 6, 100], 4),
+      rngFor(3, 0, 9n),
+    );
+    expect([out.data[3], out.data[7]]).toEqual([200, 100]);
+    const input = [1, 2, 3, 200, 4, 5, 6, 100];
+    expect([0, 1, 2, 4, 5, 6].filter((i) => out.data[i] === input[i])).toEqual([]);
   });
   it('is reproducible for a seed and differs between seeds', () => {
     const a = applyTransform({ op: 'gaussian-noise', std: 5 }, im, rngFor(7, 0, 1n));

@@ -96,13 +96,19 @@ export function randomCrop(img: Image, width: number, height: number, rng: Rng):
 /** Mirrors the image left–right ('horizontal') or top–bottom ('vertical'). */
 export function flip(img: Image, axis: 'horizontal' | 'vertical'): Image {
   const out = blank(img, img.width, img.height);
-  const { width: w, height: h, channels: ch } = img;
+  const { width: w, height: h, channels: ch, data: src } = img;
+  const dst = out.data;
+  const row = w * ch;
+  if (axis === 'vertical') {
+    for (let y = 0; y < h; y++) dst.set(src.subarray((h - 1 - y) * row, (h - y) * row), y * row);
+    return out;
+  }
   for (let y = 0; y < h; y++) {
+    const base = y * row;
     for (let x = 0; x < w; x++) {
-      const sx = axis === 'horizontal' ? w - 1 - x : x;
-      const sy = axis === 'vertical' ? h - 1 - y : y;
-      const s = (sy * w + sx) * ch;
-      out.data.set(img.data.subarray(s, s + ch), (y * w + x) * ch);
+      const o = base + x * ch;
+      const s = base + (w - 1 - x) * ch;
+      for (let k = 0; k < ch; k++) dst[o + k] = src[s + k] as number;
     }
   }
   return out;

@@ -2,10 +2,11 @@
  * Intensity transforms: brightness/contrast, gaussian noise, normalize, window/level and
  * background subtraction. They work on the native range (0–255 or 0–65535, from `bitDepth`);
  * an alpha channel (the 4th of 4) is passed through untouched by all but `normalize`.
- * Exponentials, logs and cosines come from ./detmath.ts, so results are the same bits on every
- * platform.
+ * Exponentials come from ./detmath.ts and noise from ./gauss.ts, so results are the same bits
+ * on every platform.
  */
-import { detExp, detLog, sinCosTurns } from './detmath.ts';
+import { detExp } from './detmath.ts';
+import { intSourceFrom, normal } from './gauss.ts';
 import type { Image, Rng } from './image.ts';
 
 /** The full-scale value of an image's bit depth: 255 or 65535. */
@@ -42,30 +43,40 @@ const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > 
 export function brightnessContrast(img: Image, brightness: number, contrast: number): Image {
   const max = maxValue(img);
   const mid = max / 2;
-  return mapColor(img, (v) => clamp((v - mid) * (1 + contrast) + mid + brightness * max, 0, max));
+  const slope = 1 + contrast;
+  const lift = brightness * max;
+  const src = img.data;
+  const data = new Float32Array(src.length);
+  const ch = img.channels;
+  const cc = colorChannels(img);
+  // A direct loop (no per-sample callback): this runs on every augmented item.
+  for (let i = 0; i < src.length; i += ch) {
+    for (let k = 0; k < cc; k++) {
+      const v = ((src[i + k] as number) - mid) * slope + mid + lift;
+      data[i + k] = v < 0 ? 0 : v > max ? max : v;
+    }
+    if (cc < ch) data[i + cc] = src[i + cc] as number;
+  }
+  return { ...img, data };
 }
 
 /**
- * Adds independent N(0, std²) noise (std in native sample units) to every colour sample,
- * drawn by Box–Muller from `rng`, two rng draws per pair of samples, in sample order. Not
+ * Adds independent N(0, std²) noise (std in native sample units) to every colour sample, in
+ * sample order, from a ziggurat sampler (./gauss.ts) seeded by four draws of `rng`. Not
  * clamped. std 0 returns the image unchanged and draws nothing.
  */
 export function gaussianNoise(img: Image, std: number, rng: Rng): Image {
   if (std === 0) return { ...img, data: img.data.slice() };
-  let spare: number | null = null;
-  const gauss = (): number => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = 1 - rng.next(); // (0, 1], so log is finite
-    const r = Math.sqrt(-2 * detLog(u));
-    const [sin, cos] = sinCosTurns(rng.next());
-    spare = r * sin;
-    return r * cos;
-  };
-  return mapColor(img, (v) => v + std * gauss());
+  const source = intSourceFrom(rng);
+  const src = img.data;
+  const data = new Float32Array(src.length);
+  const ch = img.channels;
+  const cc = colorChannels(img);
+  for (let i = 0; i < src.length; i += ch) {
+    for (let k = 0; k < cc; k++) data[i + k] = (src[i + k] as number) + std * normal(source);
+    if (cc < ch) data[i + cc] = src[i + cc] as number;
+  }
+  return { ...img, data };
 }
 
 /**
@@ -82,10 +93,12 @@ export function normalize(img: Image, mean: number[], std: number[]): Image {
     );
   }
   const max = maxValue(img);
-  const data = new Float32Array(img.data.length);
-  for (let i = 0; i < data.length; i++) {
-    const k = mean.length === 1 ? 0 : i % ch;
-    data[i] = ((img.data[i] as number) / max - (mean[k] as number)) / (std[k] as number);
+  const src = img.data;
+  const data = new Float32Array(src.length);
+  for (let k = 0; k < ch; k++) {
+    const m = mean[mean.length === 1 ? 0 : k] as number;
+    const sd = std[mean.length === 1 ? 0 : k] as number;
+    for (let i = k; i < src.length; i += ch) data[i] = ((src[i] as number) / max - m) / sd;
   }
   return { ...img, data };
 }

@@ -6,7 +6,8 @@
  *
  * Rng use per op (a fixed number of draws, except noise): random-crop 2 (x, y); flip 1
  * (flips when draw < p, so p = 0 never and p = 1 always); rotate 1 when random; brightness-
- * contrast 2 when random (brightness, then contrast); gaussian-noise one per colour sample.
+ * contrast 2 when random (brightness, then contrast); gaussian-noise 4 (the seed of its own
+ * sample stream, ./gauss.ts), none when std is 0.
  */
 import { LakeError } from '../store/errors.ts';
 import { centerCrop, flip, randomCrop, resize, rotateBilinear, rotateQuarter } from './geometry.ts';
@@ -108,6 +109,15 @@ export function toTensor(imgs: Image[], channels?: 1 | 3 | 4): Float32Array {
         'BAD_INPUT',
         `toTensor: image ${b} is ${img.width}×${img.height}, image 0 is ${w}×${h}; resize or crop first`,
       );
+    }
+    if (c === img.channels) {
+      // The common case: deinterleave without conversion.
+      const d = img.data;
+      for (let k = 0; k < c; k++) {
+        const o = (b * c + k) * plane;
+        for (let p = 0; p < plane; p++) out[o + p] = d[p * c + k] as number;
+      }
+      return;
     }
     for (let k = 0; k < c; k++) {
       const o = (b * c + k) * plane;
