@@ -3,6 +3,7 @@
  * (typed by the op's parameter kinds), moving steps, and an `Image` turned into canvas pixels.
  */
 import type { Image, TransformSpec } from '../lib/pipeline/image.ts';
+import { LakeError } from '../lib/store/errors.ts';
 
 /** Every op, in the order the builder offers them. */
 export const STEP_OPS: TransformSpec['op'][] = [
@@ -18,7 +19,10 @@ export const STEP_OPS: TransformSpec['op'][] = [
   'background-subtract',
 ];
 
-/** A step of `op` with sensible starting parameters. */
+/**
+ * A step of `op` with sensible starting parameters.
+ * @throws LakeError BAD_INPUT for an op not in {@link STEP_OPS}.
+ */
 export function defaultStep(op: TransformSpec['op']): TransformSpec {
   switch (op) {
     case 'resize':
@@ -41,13 +45,21 @@ export function defaultStep(op: TransformSpec['op']): TransformSpec {
       return { op, center: 128, width: 200 };
     case 'background-subtract':
       return { op, sigma: 20 };
+    default:
+      throw new LakeError(
+        'BAD_INPUT',
+        `unknown op ${JSON.stringify(op)}; known ops: ${STEP_OPS.join(', ')}`,
+      );
   }
 }
 
 /** How a parameter is edited. */
 export type ParamKind = 'number' | 'boolean' | 'axis' | 'list';
 
-/** The editable parameters of a step, with their kinds, in a fixed order. */
+/**
+ * The editable parameters of a step, with their kinds, in a fixed order; none for an unknown
+ * op (a step from outside, which validation names).
+ */
 export function stepParams(step: TransformSpec): { key: string; kind: ParamKind }[] {
   const kinds: Record<string, ParamKind> = {
     width: 'number',
@@ -63,6 +75,7 @@ export function stepParams(step: TransformSpec): { key: string; kind: ParamKind 
     random: 'boolean',
     axis: 'axis',
   };
+  if (!STEP_OPS.includes(step.op)) return [];
   const keys = Object.keys(defaultStep(step.op)).filter((k) => k !== 'op');
   return keys.map((key) => ({ key, kind: kinds[key] ?? 'number' }));
 }
@@ -97,12 +110,15 @@ export function paramText(step: TransformSpec, key: string): string {
   return v === undefined ? '' : String(v);
 }
 
-/** `list` with the item at `from` moved by `by` places (clamped); a new array. */
+/**
+ * `list` with the item at `from` moved by `by` places (clamped); a new array, unchanged when
+ * `from` is not an index of `list`.
+ */
 export function moveItem<T>(list: readonly T[], from: number, by: number): T[] {
-  const to = Math.max(0, Math.min(list.length - 1, from + by));
   const out = [...list];
-  const [item] = out.splice(from, 1);
-  if (item !== undefined) out.splice(to, 0, item);
+  if (!Number.isInteger(from) || from < 0 || from >= out.length) return out;
+  const to = Math.max(0, Math.min(out.length - 1, from + by));
+  out.splice(to, 0, ...out.splice(from, 1));
   return out;
 }
 

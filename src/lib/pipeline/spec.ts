@@ -37,12 +37,15 @@ function fail(where: string, message: string): never {
   throw new LakeError('BAD_INPUT', `${where}: ${message}`);
 }
 
+/** A value for an error message; NaN and ±Infinity as such (JSON would print null). */
 function show(v: unknown): string {
-  return typeof v === 'string'
-    ? JSON.stringify(v)
-    : v === undefined
-      ? 'nothing'
-      : String(JSON.stringify(v));
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (Array.isArray(v) && v.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
+    return `[${v.map((x) => show(x)).join(',')}]`;
+  }
+  return String(JSON.stringify(v));
 }
 
 /** Validates one op's params; returns them with defaults filled, in a fixed key order. */
