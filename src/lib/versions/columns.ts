@@ -119,13 +119,15 @@ export function buildTable(
     [ROWID]: makeVector(BigInt64Array.from(rowids)),
   };
   for (const c of columns) {
-    const fast = c.type === 'float64' || c.type === 'int64' ? numeric(c, rows) : null;
-    if (fast) {
-      vectors[c.name] = fast;
+    if (c.type === 'float64' || c.type === 'int64') {
+      vectors[c.name] = numeric(c, rows);
       continue;
     }
     const values = rows.map((r) => coerce(c.type, r[c.name] ?? null, c.name));
-    vectors[c.name] = vectorFromArray(values as never[], arrowTypeOf(c.type));
+    vectors[c.name] =
+      c.type === 'utf8' || c.type === 'blob'
+        ? utf8Vector(values as (string | null)[])
+        : vectorFromArray(values as never[], arrowTypeOf(c.type));
   }
   return new Table(vectors);
 }
@@ -134,7 +136,7 @@ export function buildTable(
  * A float64 or int64 column built straight into a typed array with a validity bitmap: Arrow's
  * generic builder costs about a microsecond per value, which ingest pays on every cell.
  */
-function numeric(c: ColumnDef, rows: readonly LakeRow[]): Vector | null {
+function numeric(c: ColumnDef, rows: readonly LakeRow[]): Vector {
   const n = rows.length;
   const isInt = c.type === 'int64';
   const values = isInt ? new BigInt64Array(n) : new Float64Array(n);
@@ -158,6 +160,61 @@ function numeric(c: ColumnDef, rows: readonly LakeRow[]): Vector | null {
       length: n,
       nullCount: nulls,
       data: values,
+      ...(nulls ? { nullBitmap: valid } : {}),
+    } as never),
+  );
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A Utf8 vector built as Arrow lays it out (int32 offsets, one byte buffer, validity bitmap):
+ * Arrow's builder encodes value by value through TextEncoder, the largest single cost of
+ * building a fragment. Here the column is joined and encoded once; when it is all ASCII (byte
+ * count = character count) the offsets are the strings' lengths, otherwise each string is
+ * encoded into the buffer in turn.
+ */
+function utf8Vector(values: readonly (string | null)[]): Vector {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  let chars = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) nulls++;
+    else {
+      chars += v.length;
+      valid[i >> 3]! |= 1 << (i & 7);
+    }
+    offsets[i + 1] = chars;
+  }
+  if (chars > 0x3fffffff) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `a text column of one fragment holds ${chars} characters (over 1 GiB)`,
+    );
+  }
+  const whole = encoder.encode(values.join(''));
+  let data = whole;
+  if (whole.length !== chars) {
+    // Not ASCII: encode each string at its byte offset (3 bytes per UTF-16 unit at most).
+    data = new Uint8Array(chars * 3);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v) at += encoder.encodeInto(v, data.subarray(at)).written;
+      offsets[i + 1] = at;
+    }
+    data = data.slice(0, at);
+  }
+  return makeVector(
+    makeData({
+      type: new Utf8(),
+      length: n,
+      nullCount: nulls,
+      valueOffsets: offsets,
+      data,
       ...(nulls ? { nullBitmap: valid } : {}),
     } as never),
   );
