@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
-import { ingest } from '../../src/lib/versions/ingest.ts';
+import { ingest, type IngestProgress } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { readObject } from '../../src/lib/versions/objects.ts';
 import { readAllRows } from '../../src/lib/versions/read.ts';
@@ -93,6 +93,24 @@ describe('ingest', () => {
     ).rejects.toMatchObject({ code: 'DATASET_EXISTS' });
   });
 
+  it("reports the raw files' total size up front and reaches it", async () => {
+    const { lake } = await tempLake();
+    const seen: IngestProgress[] = [];
+    const doc = examples + 'titanic/metadata.json';
+    const r = await ingest(lake, doc, {
+      resolver: nodeResolver(),
+      onProgress: (p) => seen.push(p),
+    });
+    // titanic's three files, sized by hand: `ls -l public/examples/titanic/data`
+    const total = 117952;
+    expect(r.rawBytes).toBe(total);
+    // the total is known before the first byte is read, and stays on every later report
+    const first = seen.findIndex((p) => p.totalBytes !== undefined);
+    expect(seen[first]).toMatchObject({ phase: 'raw', bytes: 0, totalBytes: total });
+    expect(seen.slice(first).filter((p) => p.totalBytes !== total)).toEqual([]);
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', bytes: total, totalBytes: total });
+  });
+
   it('refuses an invalid document with its validation errors and writes nothing', async () => {
     const { dir, lake } = await tempLake();
     const bad = path.join(dir, 'bad.json');
@@ -141,7 +159,14 @@ describe('ingest', () => {
     expect(await lake.branches('titanic')).toEqual([]);
     const firstRun = new Map(reads);
     reads.clear();
-    const r = await ingest(lake, doc, { resolver: counting(nodeResolver()), packSize: 1 });
+    let last: IngestProgress | undefined;
+    const r = await ingest(lake, doc, {
+      resolver: counting(nodeResolver()),
+      packSize: 1,
+      onProgress: (p) => (last = p),
+    });
+    // The bar ends full: files the first run stored count as done.
+    expect(last).toMatchObject({ bytes: r.rawBytes, totalBytes: r.rawBytes });
     // The first run was cancelled as its third read opened (document, first file, second
     // file), so exactly one data file was stored whole.
     expect(r.resumedFiles).toBe(1);

@@ -10,7 +10,7 @@ import { formatIssue } from '../croissant/model.ts';
 import { sourceOf, type FilesContext } from '../croissant/resources/files.ts';
 import { selected } from '../croissant/resources/fnmatch.ts';
 import { fetchResolver } from '../io/fetch.ts';
-import type { Resolver } from '../io/source.ts';
+import type { ByteSource, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { putChunk, putJson } from './chunks.ts';
@@ -28,8 +28,10 @@ export type IngestPhase = 'metadata' | 'raw' | 'records' | 'commit' | 'done';
 
 export interface IngestProgress {
   phase: IngestPhase;
-  /** Bytes read from sources so far (raw files). */
+  /** Raw-file bytes stored so far (a resumed run counts the files an earlier run stored). */
   bytes: number;
+  /** The raw files' total size, once known (absent when a source cannot tell its size). */
+  totalBytes?: number;
   records: number;
   file?: string;
   recordSet?: string;
@@ -170,7 +172,10 @@ async function ingestOnce(
 
   progress.phase = 'raw';
   report(true);
-  await storeRawFiles({ ...ctx, resolver }, raw);
+  await storeRawFiles({ ...ctx, resolver }, raw, (total) => {
+    progress.totalBytes = total;
+    report(true);
+  });
   checkAborted(opts.signal);
 
   progress.phase = 'records';
@@ -260,18 +265,33 @@ async function ingestOnce(
  * Stores every file the distribution names, including ones no record set reads. `ctx` carries
  * the user's own resolver, so each file is read once, straight into the lake.
  */
-async function storeRawFiles(ctx: FilesContext, raw: RawCapture): Promise<void> {
+async function storeRawFiles(
+  ctx: FilesContext,
+  raw: RawCapture,
+  onTotal: (bytes: number) => void,
+): Promise<void> {
   const md: Metadata = ctx.metadata;
+  const files: { source: ByteSource; id: string; format: string | undefined }[] = [];
   for (const r of md.distribution) {
     checkAborted(ctx.signal);
     if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
       if (!r.contentUrl && !ctx.mapping[r.uuid]) continue;
-      await raw.capture(sourceOf(ctx, r), r.uuid, r.encodingFormat);
+      files.push({ source: sourceOf(ctx, r), id: r.uuid, format: r.encodingFormat });
     } else if (r.kind === 'FileSet' && !r.containedIn.length && ctx.resolver.list) {
       for await (const f of ctx.resolver.list(md.baseUrl, ctx.signal)) {
         if (!selected(r.includes, r.excludes, f.path)) continue;
-        await raw.capture(f.source, `${r.uuid}/${f.path}`, r.encodingFormat);
+        files.push({ source: f.source, id: `${r.uuid}/${f.path}`, format: r.encodingFormat });
       }
     }
+  }
+  // The total, for a determinate progress bar, only when every size is known (a server may
+  // refuse HEAD or omit Content-Length; then the bar shows bytes read without a total).
+  const sizes = await Promise.all(
+    files.map((f) => f.source.size(ctx.signal).catch(() => undefined)),
+  );
+  if (sizes.every((n) => typeof n === 'number')) onTotal(sizes.reduce((a, n) => a + n!, 0));
+  for (const f of files) {
+    checkAborted(ctx.signal);
+    await raw.capture(f.source, f.id, f.format);
   }
 }

@@ -36,6 +36,7 @@ export class RawCapture {
     const resumed = this.opts.resumed?.get(src.name);
     if (resumed && this.writer.has(resumed.sha256)) {
       this.files.set(src.name, resumed);
+      this.opts.onBytes?.(resumed.size, src.name); // stored by an earlier run: done
       return Promise.resolve(resumed);
     }
     let p = this.inflight.get(src.name);
