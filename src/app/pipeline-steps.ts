@@ -124,8 +124,11 @@ export function moveItem<T>(list: readonly T[], from: number, by: number): T[] {
 
 /**
  * RGBA pixels of an image for a canvas. Samples in the native range (0–255, or 0–65535 for
- * 16-bit) are scaled from it; anything else (after normalize, noise past the range) is
+ * 16-bit colour) are scaled from it; anything else (after normalize, noise past the range) is
  * stretched from its own minimum to maximum, so a standardised image is still visible.
+ * 16-bit grayscale is always stretched from its own minimum to maximum (an automatic window,
+ * as a DICOM viewer shows a file before any window is chosen): medical data often uses 12 bits
+ * or fewer of its 16, and scaled from 65535 it would look black.
  */
 export function toPixels(img: Image): Uint8ClampedArray<ArrayBuffer> {
   const { width: w, height: h, channels: c, data } = img;
@@ -137,7 +140,7 @@ export function toPixels(img: Image): Uint8ClampedArray<ArrayBuffer> {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const native = lo >= 0 && hi <= full;
+  const native = lo >= 0 && hi <= full && !(img.bitDepth === 16 && c === 1);
   const min = native ? 0 : lo;
   const scale = 255 / (native ? full : Math.max(hi - lo, 1e-9));
   const out = new Uint8ClampedArray(w * h * 4);

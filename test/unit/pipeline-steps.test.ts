@@ -522,12 +522,20 @@ describe('toPixels', () => {
     expect(px(img(1, 1, [10, 20, 30, 128], 4))).toEqual([10, 20, 30, 128]);
   });
 
-  it('16-bit: scaled from 0–65535', () => {
+  it('16-bit colour: scaled from 0–65535', () => {
+    expect(px(img(1, 1, [0, 25700, 65535], 3, 16))).toEqual([0, 100, 255, 255]);
+    // 255 of 65535 is almost black, not white.
+    expect(px(img(1, 1, [255, 255, 255], 3, 16))).toEqual([1, 1, 1, 255]);
+  });
+
+  it('16-bit grayscale: stretched from its own min to max (12-bit data is not black)', () => {
+    // min 1000, max 2000: (v − 1000) × 0.255
+    expect(px(img(3, 1, [1000, 1200, 2000], 1, 16))).toEqual([
+      0, 0, 0, 255, 51, 51, 51, 255, 255, 255, 255, 255,
+    ]);
     expect(px(img(3, 1, [0, 25700, 65535], 1, 16))).toEqual([
       0, 0, 0, 255, 100, 100, 100, 255, 255, 255, 255, 255,
     ]);
-    // 255 of 65535 is almost black, not white.
-    expect(px(img(1, 1, [255], 1, 16))).toEqual([1, 1, 1, 255]);
   });
 
   it('stretches values below 0 (after normalize) from their min to max', () => {

@@ -1,5 +1,6 @@
 /**
- * Image decoding and PNG encoding for the pipeline, in pure JavaScript (fast-png, jpeg-js).
+ * Image decoding and PNG encoding for the pipeline, in pure JavaScript (fast-png, jpeg-js, and
+ * dicom-parser for uncompressed DICOM: decode-dicom.ts).
  *
  * Why not `createImageBitmap`/`<canvas>` in the browser: they exist only on the page and in
  * workers (not Node), they return 8-bit RGBA only (16-bit PNGs lose their low byte, grayscale
@@ -11,6 +12,7 @@
 import { decode as decodePngRaw, encode as encodePngRaw, type DecodedPng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { LakeError } from '../store/errors.ts';
+import { decodeDicomImage, isDicom } from './decode-dicom.ts';
 import type { Image } from './image.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -20,17 +22,19 @@ const MAX_SAMPLES = 1 << 28;
 const bad = (message: string, cause?: unknown): LakeError =>
   new LakeError('BAD_INPUT', message, { cause });
 
-/** 'png', 'jpeg' or null, from the magic bytes. */
-export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | null {
+/** 'png', 'jpeg', 'dicom' (`DICM` at byte 128) or null, from the magic bytes. */
+export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | 'dicom' | null {
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (isDicom(bytes)) return 'dicom';
   return null;
 }
 
-function hintedFormat(hint: string | undefined): 'png' | 'jpeg' | null {
+function hintedFormat(hint: string | undefined): 'png' | 'jpeg' | 'dicom' | null {
   const h = (hint ?? '').toLowerCase();
   if (/png$/.test(h)) return 'png';
   if (/(jpe?g|jpe)$/.test(h)) return 'jpeg';
+  if (/(dicom|\.dcm)$/.test(h)) return 'dicom';
   return null;
 }
 
@@ -39,10 +43,11 @@ function hexHead(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes a PNG or JPEG (recognised by its magic bytes; `hint` — a MIME type or file name —
- * only sharpens the error message) into an `Image`. PNG: 8- and 16-bit samples are kept,
- * 1/2/4-bit grayscale is scaled to 8-bit, palettes become RGB (RGBA with a tRNS chunk),
- * grayscale stays 1 channel, gray+alpha becomes RGBA. JPEG: 1 (grayscale) or 3 channels.
+ * Decodes a PNG, JPEG or uncompressed DICOM (recognised by its magic bytes; `hint` — a MIME
+ * type or file name — only sharpens the error message) into an `Image`. PNG: 8- and 16-bit
+ * samples are kept, 1/2/4-bit grayscale is scaled to 8-bit, palettes become RGB (RGBA with a
+ * tRNS chunk), grayscale stays 1 channel, gray+alpha becomes RGBA. JPEG: 1 (grayscale) or 3
+ * channels. DICOM: see {@link decodeDicomImage} (stored values kept, frame 0, no rescale).
  * Async so a faster platform path can be added later without changing callers.
  * @throws LakeError BAD_INPUT for corrupt or truncated input, UNSUPPORTED_FORMAT otherwise.
  */
@@ -51,6 +56,7 @@ export async function decodeImage(bytes: Uint8Array, hint?: string): Promise<Ima
   const format = sniffImage(bytes);
   if (format === 'png') return decodePngImage(bytes);
   if (format === 'jpeg') return decodeJpegImage(bytes);
+  if (format === 'dicom') return decodeDicomImage(bytes);
   const hinted = hintedFormat(hint);
   if (bytes.length === 0) throw bad(`not an image: the input is empty${hint ? ` (${hint})` : ''}`);
   if (hinted === 'png') {
@@ -59,10 +65,16 @@ export async function decodeImage(bytes: Uint8Array, hint?: string): Promise<Ima
   if (hinted === 'jpeg') {
     throw bad(`not a JPEG (${hint}): the first bytes are ${hexHead(bytes)}, not ff d8 ff`);
   }
+  if (hinted === 'dicom') {
+    throw bad(
+      `not a DICOM file (${hint}): no DICM marker at byte 128` +
+        (bytes.length < 132 ? ` (the input is only ${bytes.length} bytes)` : ''),
+    );
+  }
   throw new LakeError(
     'UNSUPPORTED_FORMAT',
     `unrecognised image format${hint ? ` (${hint})` : ''}: first bytes ${hexHead(bytes)}; ` +
-      'PNG and JPEG are supported',
+      'PNG, JPEG and uncompressed DICOM are supported',
   );
 }
 
