@@ -167,6 +167,26 @@ describe('pipeline view', () => {
     await page.close();
   }, 240_000);
 
+  it('previews the DICOM record set (16-bit, uncompressed) in the same profile', async () => {
+    if (!app || !browser) throw new Error('setup failed');
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    // The first test saved the dataset in this profile: the Pipeline view lists it.
+    await page.goto(app.url);
+    await page.locator('[data-testid="tab-pipeline"]').click();
+    await page.locator('[data-testid="pipeline-view"]').waitFor({ timeout: WAIT });
+    await page.locator('[data-testid="pipeline-record-set"]').selectOption('dicom');
+    // make-demo wrote one DICOM file (--dicom-count 1): one preview pair, decoded.
+    const pair = page.locator('[data-testid="preview-pair"]');
+    await pair.first().waitFor({ timeout: WAIT });
+    await expect.poll(() => pair.first().getAttribute('data-ok'), { timeout: WAIT }).toBe('true');
+    expect(await pair.count()).toBe(1);
+    expect(await page.locator('[data-testid="preview-pair"] .failed').count()).toBe(0);
+    await screenshot(page, 'pipeline-dicom-preview');
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('opens the loader permalink in a second, empty profile and gets the same epoch hash', async () => {
     if (!app || !data || !link) throw new Error('the first test did not make a permalink');
     const second = await launchBrowser();

@@ -179,6 +179,7 @@ async function ingestOnce(
   checkAborted(opts.signal);
 
   progress.phase = 'records';
+  report(true); // every phase change is shown at once
   const recordSets: Record<string, RecordSetManifest> = {};
   const counts: Record<string, number> = {};
   for (const rs of md.recordSets) {
