@@ -16,17 +16,10 @@ import {
 } from '../../src/app/pipeline-steps.ts';
 import type { Image, PipelineSpec, TransformSpec } from '../../src/lib/pipeline/image.ts';
 import { TRANSFORM_OPS, validateSpec } from '../../src/lib/pipeline/spec.ts';
+import { img } from './image-fixture.ts';
 
 /** A step as JSON from outside (a permalink, a pasted spec) may be anything. */
 const untrusted = (v: unknown): TransformSpec => v as TransformSpec;
-
-const img = (
-  width: number,
-  height: number,
-  values: number[],
-  channels: 1 | 3 | 4 = 1,
-  bitDepth: 8 | 16 = 8,
-): Image => ({ width, height, channels, bitDepth, data: Float32Array.from(values) });
 
 /** Every op's default step, written out by hand. */
 const DEFAULTS: PipelineSpec = [

@@ -5,25 +5,13 @@ import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, sniffImage } from '../../src/lib/pipeline/decode.ts';
 import type { Image } from '../../src/lib/pipeline/image.ts';
+import { img } from './image-fixture.ts';
 
 /** A 16×8 RGB JPEG of one colour (200, 100, 50), written by jpeg-js at quality 90. */
 const JPEG_16x8 =
   '/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRQBAwQEBQQFCQUFCRQNCw0UFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFP/AABEIAAgAEAMBEQACEQEDEQH/xAGiAAABBQEBAQEBAQAAAAAAAAAAAQIDBAUGBwgJCgsQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+gEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoLEQACAQIEBAMEBwUEBAABAncAAQIDEQQFITEGEkFRB2FxEyIygQgUQpGhscEJIzNS8BVictEKFiQ04SXxFxgZGiYnKCkqNTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqCg4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2dri4+Tl5ufo6ery8/T19vf4+fr/2gAMAwEAAhEDEQA/AKlfh5/SAUAf/9k=';
 
 const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const img = (
-  width: number,
-  height: number,
-  values: number[],
-  channels: 1 | 3 | 4,
-  bitDepth: 8 | 16,
-): Image => ({
-  width,
-  height,
-  channels,
-  bitDepth,
-  data: Float32Array.from(values),
-});
 const plain = (im: Image): unknown => ({ ...im, data: Array.from(im.data) });
 
 describe('decodeImage: PNG', () => {

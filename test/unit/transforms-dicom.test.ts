@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, sniffImage } from '../../src/lib/pipeline/decode.ts';
 import type { Image } from '../../src/lib/pipeline/image.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
+import { concat } from '../../src/lib/io/source.ts';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -15,15 +16,6 @@ const DEFLATED = '1.2.840.10008.1.2.1.99';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const LONG_VRS = new Set(['OB', 'OW', 'SQ', 'UN', 'UT']);
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 const u16 = (...v: number[]): Uint8Array => {
   const b = new Uint8Array(v.length * 2);
   v.forEach((x, i) => new DataView(b.buffer).setUint16(i * 2, x, true));

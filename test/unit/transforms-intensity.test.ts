@@ -7,20 +7,8 @@ import type { Image, PipelineSpec, Rng } from '../../src/lib/pipeline/image.ts';
 import { gaussianKernel } from '../../src/lib/pipeline/intensity.ts';
 import { rngFor } from '../../src/lib/pipeline/rng.ts';
 import { applyPipeline, applyTransform, toTensor } from '../../src/lib/pipeline/transforms.ts';
+import { img } from './image-fixture.ts';
 
-const img = (
-  width: number,
-  height: number,
-  values: number[],
-  channels: 1 | 3 | 4 = 1,
-  bitDepth: 8 | 16 = 8,
-): Image => ({
-  width,
-  height,
-  channels,
-  bitDepth,
-  data: Float32Array.from(values),
-});
 const none: Rng = {
   next: () => {
     throw new Error('no draws expected');

@@ -7,20 +7,8 @@ import type { Image, Rng } from '../../src/lib/pipeline/image.ts';
 import { rotateBilinear } from '../../src/lib/pipeline/geometry.ts';
 import { rngFor } from '../../src/lib/pipeline/rng.ts';
 import { applyTransform } from '../../src/lib/pipeline/transforms.ts';
+import { img } from './image-fixture.ts';
 
-const img = (
-  width: number,
-  height: number,
-  values: number[],
-  channels: 1 | 3 | 4 = 1,
-  bitDepth: 8 | 16 = 8,
-): Image => ({
-  width,
-  height,
-  channels,
-  bitDepth,
-  data: Float32Array.from(values),
-});
 /** An rng that replays fixed draws, then fails if asked for more. */
 const fixed = (...draws: number[]): Rng => ({
   next: () => {
