@@ -1,7 +1,11 @@
 /**
- * "Run as branch": the pipeline applied to every image of the record set and saved as a new,
- * protected branch (see `runPipelineToBranch`), with progress and cancel. Runs on the page over
- * the page's lake, with `spawnPipelineWorker` lanes doing the decode, transform and encode.
+ * "Run as branch": the pipeline applied to every image of the record set, or only to the rows
+ * an SQL WHERE predicate selects, and saved as a new, protected branch (see
+ * `runPipelineToBranch`), with progress and cancel. Runs on the page over the page's lake, with
+ * `spawnPipelineWorker` lanes doing the decode, transform and encode. A predicate is resolved
+ * to row ids first, at the commit the run reads, by the host's `rowidsWhere` (the query
+ * worker's read-only engine, as curation does); an invalid one, or one that selects no rows,
+ * fails the run before anything is written.
  */
 import type { BatchLane } from '../lib/pipeline/batch-item.ts';
 import {
@@ -16,10 +20,23 @@ import { describeError, type ErrorInfo } from './format.ts';
 /** Where a run stands. */
 export type BranchRunState =
   | { status: 'idle' }
-  | { status: 'running'; branch: string; progress: PipelineProgress | null; cancelling: boolean }
-  | { status: 'done'; result: PipelineRunResult }
+  | {
+      status: 'running';
+      branch: string;
+      progress: PipelineProgress | null;
+      cancelling: boolean;
+      /** The predicate being resolved or run; `selected` is null until its rows are known. */
+      selection: Selection | null;
+    }
+  | { status: 'done'; result: PipelineRunResult; selection: Selection | null }
   | { status: 'cancelled'; branch: string }
   | { status: 'failed'; branch: string; error: ErrorInfo };
+
+/** The rows a predicate selected (`selected` null while the query runs). */
+export interface Selection {
+  where: string;
+  selected: number | null;
+}
 
 /** What the run reads and writes. */
 export interface BranchJob {
@@ -30,12 +47,22 @@ export interface BranchJob {
   spec: PipelineSpec;
   seed: number;
   branch: string;
+  /** Only the rows this SQL WHERE predicate selects (absent or blank: every row). */
+  where?: string;
 }
 
 /** The page's lake and how to start a pipeline worker. */
 export interface BranchHost {
   openLake: () => Promise<Lake>;
   spawn: () => BatchLane;
+  /** The ids of the rows of `recordSet` at commit `rev` that the predicate selects (read-only). */
+  rowidsWhere: (
+    dataset: string,
+    rev: string,
+    recordSet: string,
+    predicate: string,
+    signal: AbortSignal,
+  ) => Promise<bigint[]>;
 }
 
 /** See the module comment. */
@@ -54,17 +81,42 @@ export class BranchRun {
     if (this.state.status === 'running') return false;
     const abort = new AbortController();
     this.#abort = abort;
-    this.state = { status: 'running', branch: job.branch, progress: null, cancelling: false };
+    const where = job.where?.trim() ?? '';
+    let selection: Selection | null = where ? { where, selected: null } : null;
+    this.state = {
+      status: 'running',
+      branch: job.branch,
+      progress: null,
+      cancelling: false,
+      selection,
+    };
     try {
       const lake = await this.#host.openLake();
+      // The rows are chosen and transformed at one commit, even if `from` moves meanwhile.
+      const from = await lake.resolve(job.dataset, job.from);
+      let rowIds: bigint[] | undefined;
+      if (where) {
+        rowIds = await this.#host.rowidsWhere(
+          job.dataset,
+          from,
+          job.recordSet,
+          where,
+          abort.signal,
+        );
+        selection = { where, selected: rowIds.length };
+        if (this.state.status === 'running' && this.#abort === abort) {
+          this.state = { ...this.state, selection };
+        }
+      }
       const workers = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
       const result = await runPipelineToBranch(lake, job.dataset, {
-        from: job.from,
+        from,
         recordSet: job.recordSet,
         imageColumn: job.imageColumn,
         spec: job.spec,
         seed: job.seed,
         branch: job.branch,
+        ...(rowIds ? { rowIds, where } : {}),
         workers,
         spawn: this.#host.spawn,
         signal: abort.signal,
@@ -75,7 +127,7 @@ export class BranchRun {
         },
       });
       if (this.#destroyed) return false;
-      this.state = { status: 'done', result };
+      this.state = { status: 'done', result, selection };
       return true;
     } catch (e) {
       if (this.#destroyed) return false;

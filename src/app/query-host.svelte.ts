@@ -6,6 +6,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { getContext, setContext } from 'svelte';
 import type { QueryClient } from '../../workers/api/query-client.ts';
+import { rowidsWhere } from '../lib/query/rowids.ts';
 
 const KEY = Symbol('query');
 
@@ -45,6 +46,20 @@ export class QueryHost {
       out.push(row);
     }
     return out;
+  }
+
+  /**
+   * The ids of the rows of `recordSet` at `rev` (best a commit) that a SQL WHERE predicate
+   * selects, run read-only in the worker as curation does (`rowidsWhere`).
+   */
+  async rowidsWhere(
+    dataset: string,
+    rev: string,
+    recordSet: string,
+    predicate: string,
+    signal?: AbortSignal,
+  ): Promise<bigint[]> {
+    return rowidsWhere(this.client, dataset, rev, recordSet, predicate, signal);
   }
 
   /** Stops the worker; the host cannot be used afterwards. */

@@ -1,7 +1,8 @@
 /**
  * The batch pipeline in the browser: a real browser lake (OPFS + IndexedDB) and real pipeline
  * workers. Inline, 1 and 3 workers give the same commit (same object index, same fragments,
- * hence the same hash at a fixed time); a corrupt image stops the run with its row id.
+ * hence the same hash at a fixed time), for every row or the rows a query selected; a corrupt
+ * image stops the run with its row id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipelineToBranch, type PipelineRunOptions } from '../../src/lib/pipeline/batch.ts';
@@ -53,6 +54,23 @@ describe('batch pipeline in workers', () => {
     expect(one.hash).toBe(inline.hash);
     expect(three.hash).toBe(inline.hash);
     expect(three.commit.objects).toBe(inline.commit.objects);
+  });
+
+  it('gives the same commit for selected rows inline and with 3 workers', async () => {
+    const sel = { rowIds: [31n, 4n, 17n, 0n, 39n], where: '_rowid IN (0, 4, 17, 31, 39)' };
+    const inline = await runPipelineToBranch(
+      env.lake,
+      DATASET,
+      options({ branch: 'sel-inline', ...sel }),
+    );
+    const three = await runPipelineToBranch(
+      env.lake,
+      DATASET,
+      options({ branch: 'sel-three', ...sel, workers: 3, spawn: spawnPipelineWorker }),
+    );
+    expect(inline).toMatchObject({ rows: 5, processed: 5 });
+    expect(inline.commit.lineage.params).toMatchObject({ where: sel.where, rows: 5 });
+    expect(three.hash).toBe(inline.hash);
   });
 
   it('stops at a corrupt image with its row id', async () => {

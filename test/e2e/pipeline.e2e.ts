@@ -3,10 +3,12 @@
  * `make-demo`) is saved to the lake; a pipeline is built in the Pipeline view with before/after
  * previews, run as a new branch (which then shows in the Lake view), and a dataloader iterates
  * one epoch and hashes it. Its permalink, opened in a second, empty profile that saved the same
- * dataset, configures the same loader and gives the same epoch hash.
+ * dataset, configures the same loader and gives the same epoch hash. "Only rows where (SQL)" runs
+ * the pipeline on the rows a predicate selects (as many as the labels file says), and an invalid
+ * predicate shows an error and makes no branch.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -210,5 +212,71 @@ describe('pipeline view', () => {
     } finally {
       await second.close();
     }
+  }, 180_000);
+
+  it('runs the pipeline only on the rows a SQL predicate selects, in the same profile', async () => {
+    if (!app || !browser) throw new Error('setup failed');
+    // The lesion = 1 rows, counted from the generated labels file (not by the app).
+    const labels = (await readFile(path.join(dir, 'data/labels.csv'), 'utf8')).trim().split('\n');
+    expect(labels[0]).toBe('image_id,lesion,annotator_id');
+    const lesions = labels.slice(1).filter((l) => l.split(',')[1] === '1').length;
+    expect(lesions).toBeGreaterThan(0);
+    expect(lesions).toBeLessThan(IMAGES);
+
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    // The first test saved the dataset in this profile: the Pipeline view lists it.
+    await page.goto(app.url);
+    await page.locator('[data-testid="tab-pipeline"]').click();
+    await page.locator('[data-testid="pipeline-view"]').waitFor({ timeout: WAIT });
+    await page
+      .locator('[data-testid="preview-pair"][data-ok="true"]')
+      .first()
+      .waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="pipeline-record-set"]').inputValue()).toBe('images');
+
+    // The Query view's column names: the field images/lesion is `lesion`.
+    const where = page.locator('[data-testid="pipeline-where"]');
+    await page.locator('[data-testid="pipeline-branch-name"]').fill('lesions-only');
+    await where.fill('lesion = 1');
+    await page.locator('[data-testid="run-as-branch"]').click();
+    const result = page.locator('[data-testid="branch-result"]');
+    await result.waitFor({ timeout: 90_000 });
+    expect(await result.getAttribute('data-status')).toBe('done');
+    expect(await result.textContent()).toContain(`${lesions} rows`);
+    expect(await result.locator('[data-testid="branch-selected"]').textContent()).toBe(
+      String(lesions),
+    );
+    expect(await result.locator('code.where-sql').textContent()).toBe('lesion = 1');
+    await screenshot(page, 'pipeline-where-done');
+    await page.locator('[data-testid="show-branch"]').click();
+    await page.locator('[data-testid="refs"] [data-ref="lesions-only"]').waitFor({ timeout: WAIT });
+    const lakeUrl = page.url();
+
+    // An invalid predicate, then one that selects nothing: an error each, and no branch.
+    await page.locator('[data-testid="tab-pipeline"]').click();
+    await page.locator('[data-testid="pipeline-view"]').waitFor({ timeout: WAIT });
+    const error = page.locator('[data-testid="run-branch"] [data-testid="error"]');
+    await page.locator('[data-testid="pipeline-branch-name"]').fill('nonsense');
+    await where.fill('nonsense ===');
+    await page.locator('[data-testid="run-as-branch"]').click();
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('SQL_ERROR');
+    expect(await error.textContent()).toContain('nonsense ===');
+    expect(await result.count()).toBe(0);
+    await screenshot(page, 'pipeline-where-invalid');
+    await page.locator('[data-testid="run-branch"] [data-testid="error"] button').click();
+    await where.fill('lesion = 99');
+    await page.locator('[data-testid="run-as-branch"]').click();
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('BAD_INPUT');
+    expect(await error.textContent()).toContain('the query selected no rows');
+
+    // The lake, read afresh: lesions-only is there, no branch named nonsense.
+    await page.goto(lakeUrl);
+    await page.locator('[data-testid="refs"] [data-ref="lesions-only"]').waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="refs"] [data-ref="nonsense"]').count()).toBe(0);
+    expect(watch.errors).toEqual([]);
+    await page.close();
   }, 180_000);
 });

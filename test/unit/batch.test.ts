@@ -2,12 +2,17 @@
  * The batch pipeline (runPipelineToBranch) with the inline pool: exact output pixels for
  * deterministic specs (8- and 16-bit), random ops equal to the per-row stream, lineage and spec
  * hash, the parent untouched, a protected derived branch, cancel + resume (the second run does
- * only the remaining items), a corrupt item (stop with its row id, or skip), bad options.
+ * only the remaining items), a corrupt item (stop with its row id, or skip), bad options; a run
+ * over the rows a query selected (only those rows, lineage `where`, its own resume journal).
  */
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
-import { runPipelineToBranch, type PipelineRunOptions } from '../../src/lib/pipeline/batch.ts';
+import {
+  runPipelineToBranch,
+  type PipelineProgress,
+  type PipelineRunOptions,
+} from '../../src/lib/pipeline/batch.ts';
 import { batchJournalPrefix } from '../../src/lib/pipeline/batch-journal.ts';
 import { decodeImage, encodePng } from '../../src/lib/pipeline/decode.ts';
 import type { PipelineSpec } from '../../src/lib/pipeline/image.ts';
@@ -226,5 +231,142 @@ describe('runPipelineToBranch: random ops, resume, errors', () => {
     expect((await errorOf(runPipelineToBranch(lake, DATASET, col))).code).toBe('BAD_INPUT');
     const seed = pics({ branch: 'n', seed: -1 });
     expect((await errorOf(runPipelineToBranch(lake, DATASET, seed))).code).toBe('BAD_INPUT');
+  });
+});
+
+describe('runPipelineToBranch: only the rows a query selected', () => {
+  let lake: Lake;
+  let main: string;
+  const branchNames = async () => (await lake.branches(DATASET)).map((b) => b.name).sort();
+  const journal = async (branch: string) =>
+    lake.backend.refs.list(batchJournalPrefix(DATASET, branch));
+  beforeAll(async () => {
+    lake = await Lake.open(memoryBackend());
+    main = (await buildImageDataset(lake, { n: 20 })).commit;
+  });
+
+  it('transforms and keeps only the selected rows, each as in a whole-branch run', async () => {
+    const where = '_rowid IN (2, 11, 17)';
+    const time = '2026-01-01T00:00:00.000Z';
+    const res = await runPipelineToBranch(
+      lake,
+      DATASET,
+      pics({ branch: 'some', rowIds: [11n, 2n, 17n], where, time }),
+    );
+    expect(res).toMatchObject({ rows: 3, processed: 3, resumed: 0, skipped: [] });
+    const rows = await readImages(lake, DATASET, 'some', 'pics', IMAGE);
+    expect(rows.map((r) => r.rowid)).toEqual([2n, 11n, 17n]);
+    expect(res.commit.recordSets.pics!.rows).toBe(3);
+    const full = await runPipelineToBranch(lake, DATASET, pics({ branch: 'all' }));
+    const whole = await readImages(lake, DATASET, 'all', 'pics', IMAGE);
+    expect(full.rows).toBe(20);
+    for (const r of rows) {
+      // The same bytes and cells as the row of the whole-branch run, and as the hand-made result.
+      const w = whole.find((x) => x.rowid === r.rowid)!;
+      expect(r.bytes).toEqual(w.bytes);
+      expect(r.row).toEqual(w.row);
+      const src = await decodeImage(tinyPng(Number(r.rowid)));
+      expect(r.bytes).toEqual(encodePng(applyPipeline(RANDOM, src, rngFor(5, 0, r.rowid))));
+    }
+    expect(res.commit.lineage).toEqual({
+      op: 'transform',
+      params: {
+        from: main,
+        recordSet: 'pics',
+        column: IMAGE,
+        spec: RANDOM,
+        specHash: await specHash(RANDOM),
+        seed: 5,
+        where,
+        rows: 3,
+        skipped: 0,
+      },
+      code: { version: pkg.version },
+    });
+    expect(res.commit.message).toContain(`of 3 rows where ${where}`);
+    expect(await lake.resolve(DATASET, 'main')).toBe(main);
+    // The same ids in another order (and repeated): the same commit.
+    const again = await runPipelineToBranch(
+      lake,
+      DATASET,
+      pics({ branch: 'some-again', rowIds: [17n, 2n, 11n, 2n], where, time }),
+    );
+    expect(again.hash).toBe(res.hash);
+    // Without where, the selection is still honoured; lineage then has no where.
+    const bare = await runPipelineToBranch(lake, DATASET, pics({ branch: 'bare', rowIds: [4n] }));
+    expect(bare.rows).toBe(1);
+    expect(bare.commit.lineage.params).not.toHaveProperty('where');
+  });
+
+  it('refuses where without rowIds, no rows, and ids not in the record set', async () => {
+    const before = await branchNames();
+    const noIds = await errorOf(
+      runPipelineToBranch(lake, DATASET, pics({ branch: 'bad', where: 'label = 1' })),
+    );
+    expect(noIds.code).toBe('BAD_INPUT');
+    expect(noIds.message).toMatch(/^option where \(label = 1\) needs option rowIds/);
+    const none = await errorOf(
+      runPipelineToBranch(lake, DATASET, pics({ branch: 'bad', rowIds: [], where: 'false' })),
+    );
+    expect(none.code).toBe('BAD_INPUT');
+    expect(none.message).toMatch(/^the query selected no rows \(where false\)/);
+    const unknown = await errorOf(
+      runPipelineToBranch(lake, DATASET, pics({ branch: 'bad', rowIds: [1n, 20n, 5n, 99n] })),
+    );
+    expect(unknown.code).toBe('BAD_INPUT');
+    expect(unknown.message).toMatch(
+      /^row id 20 is not a live row of record set pics of pics at [0-9a-f]{12} \(2 of the 4 selected row ids are missing\)/,
+    );
+    expect(unknown.detail).toEqual({ rowId: '20', missing: 2 });
+    expect(await branchNames()).toEqual(before);
+    expect(await journal('bad')).toEqual([]);
+  });
+
+  it('resumes only a journal of the same selection', async () => {
+    /** Aborts a run once `n` items are done; `resumed` is what its progress reported. */
+    const abortAt = (n: number) => {
+      const ctl = new AbortController();
+      const seen = { resumed: -1 };
+      const opts = {
+        signal: ctl.signal,
+        checkpointEvery: 1,
+        onProgress: (p: PipelineProgress) => {
+          seen.resumed = p.resumed;
+          if (p.done === n) ctl.abort();
+        },
+      };
+      return { opts, seen };
+    };
+    const ten = Array.from({ length: 10 }, (_, i) => BigInt(i));
+    const first = abortAt(4);
+    const run1 = pics({ branch: 'pick', rowIds: ten, where: '_rowid < 10', ...first.opts });
+    expect((await errorOf(runPipelineToBranch(lake, DATASET, run1))).code).toBe('ABORTED');
+    expect((await journal('pick')).length).toBeGreaterThan(0);
+    // Other ids (rows 0–3, done by the first run, among them), same text: nothing reused.
+    const five = ten.slice(0, 5);
+    const other = abortAt(3);
+    const run2 = pics({ branch: 'pick', rowIds: five, where: '_rowid < 10', ...other.opts });
+    expect((await errorOf(runPipelineToBranch(lake, DATASET, run2))).code).toBe('ABORTED');
+    expect(other.seen.resumed).toBe(0);
+    // The same ids from another predicate: nothing reused either (the journal is of run2).
+    const res = await runPipelineToBranch(
+      lake,
+      DATASET,
+      pics({ branch: 'pick', rowIds: five, where: '_rowid < 5' }),
+    );
+    expect(res).toMatchObject({ resumed: 0, processed: 5, rows: 5 });
+    expect(await journal('pick')).toEqual([]);
+    // The same selection (ids in another order) resumes, and gives the uninterrupted result.
+    const sel = { rowIds: [7n, 3n, 12n, 1n, 9n, 15n], where: '_rowid IN (1, 3, 7, 9, 12, 15)' };
+    const cut = pics({ branch: 'pick2', ...sel, ...abortAt(2).opts });
+    expect((await errorOf(runPipelineToBranch(lake, DATASET, cut))).code).toBe('ABORTED');
+    const resumed = await runPipelineToBranch(
+      lake,
+      DATASET,
+      pics({ branch: 'pick2', ...sel, rowIds: [...sel.rowIds].reverse() }),
+    );
+    expect(resumed).toMatchObject({ resumed: 2, processed: 4, rows: 6 });
+    const fresh = await runPipelineToBranch(lake, DATASET, pics({ branch: 'pick3', ...sel }));
+    expect(resumed.commit.recordSets.pics).toEqual(fresh.commit.recordSets.pics);
   });
 });

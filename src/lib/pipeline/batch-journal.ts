@@ -3,9 +3,10 @@
  * `transform/<dataset>/<encoded branch>/<seq>`, each naming rows now done (row id → the PNG
  * object that holds its result, and that object's size and mode) and the objects that just
  * became stored. A rerun with the same job (parent commit, record set, column, spec hash,
- * seed, branch) reads them back and skips those rows; a run of another job on the same
- * branch name discards them; a finished run removes them. Like ingest's journal
- * (../versions/journal.ts), it never names an object that is not stored yet.
+ * seed, row selection, branch) reads them back and skips those rows; a run of another job on
+ * the same branch name (another selection included) discards them; a finished run removes
+ * them. Like ingest's journal (../versions/journal.ts), it never names an object that is not
+ * stored yet.
  */
 import type { ChunkStore, RefStore } from '../store/types.ts';
 import { canonicalJson, type ObjectEntry } from '../versions/manifest.ts';
@@ -25,6 +26,12 @@ export interface BatchJobKey {
   column: string;
   specHash: string;
   seed: number;
+  /**
+   * A run over the rows a query selected (absent: every row): the SQL predicate, when given,
+   * and the sha256 of the sorted row ids (./batch-select.ts `selectionKey`).
+   */
+  where?: string;
+  rows?: string;
 }
 
 interface JournalRecord {

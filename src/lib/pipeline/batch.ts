@@ -1,14 +1,15 @@
 /**
- * The batch pipeline (issue 5 §3): a spec applied to every live row's image of a record set,
- * saved as a derived ("silver") branch. Each result is encoded as PNG (16-bit stays 16-bit) and
- * stored as a NEW object; the commit's object index is the parent's plus these objects. The
- * record set is written again as new base fragments holding only the transformed rows, with
- * their ids and every column, the image cell pointing at the new object (format PNG, mode,
- * width and height of the result); other record sets, the document and the raw files are
- * shared with the parent. The new branch is PROTECTED (read-only, like a filter's): it is a
- * reproducible product of its lineage
- * `{op: 'transform', params: {from, recordSet, column, spec, specHash, seed, rows, skipped},
- * code: {version}}`, not a place to edit. The parent (e.g. `main`) is never touched.
+ * The batch pipeline (issue 5 §3): a spec applied to every live row's image of a record set, or
+ * to the rows a query selected (`rowIds`, with the SQL `where` they came from; see
+ * ./batch-select.ts), saved as a derived ("silver") branch. Each result is encoded as PNG
+ * (16-bit stays 16-bit) and stored as a NEW object; the commit's object index is the parent's
+ * plus these objects. The record set is written again as new base fragments holding only the
+ * transformed rows (all, or the selected ones), with their ids and every column, the image
+ * cell pointing at the new object (format PNG, mode, width and height of the result); other
+ * record sets, the document and the raw files are shared with the parent. The new branch is
+ * PROTECTED (read-only, like a filter's): it is a reproducible product of its lineage
+ * `{op: 'transform', params: {from, recordSet, column, spec, specHash, seed, where?, rows,
+ * skipped}, code: {version}}`, not a place to edit. The parent (e.g. `main`) is never touched.
  *
  * Random ops draw from `rngFor(seed, 0, rowId)`, so a row's result depends only on its bytes,
  * the spec, the seed and its id: the same for 1 or N workers, on every machine. Cancelling
@@ -27,8 +28,9 @@ import { checkRefName, getRef } from '../versions/refs.ts';
 import { putJson } from '../versions/chunks.ts';
 import { writeRows, type IdRow } from '../versions/write.ts';
 import { BatchPool, checkBatchSpec, inlineBatchLane, type BatchLane } from './batch-item.ts';
-import { BatchJournal } from './batch-journal.ts';
+import { BatchJournal, type BatchJobKey } from './batch-journal.ts';
 import { ResultSink, runItems, type RunItem } from './batch-run.ts';
+import { checkRowSelection, selectRows, selectionKey } from './batch-select.ts';
 import type { PipelineSpec } from './image.ts';
 import { ObjectReader } from './loader-read.ts';
 import { specHash as hashSpec } from './transforms.ts';
@@ -59,6 +61,13 @@ export interface PipelineRunOptions {
   seed: number;
   /** The new branch (must not exist; created protected). */
   branch: string;
+  /**
+   * Only these rows (ids at `from`, resolved by the caller's query engine) are transformed, and
+   * only they are in the new branch's record set; absent, every live row. Never empty.
+   */
+  rowIds?: readonly bigint[];
+  /** The SQL WHERE predicate `rowIds` came from: recorded in lineage, never run here. */
+  where?: string;
   /** Worker lanes when `spawn` is given (default: cores − 1, 1 to 4); otherwise inline. */
   workers?: number;
   /** Starts one worker lane (browser: `spawnPipelineWorker`); absent, items run inline. */
@@ -90,7 +99,7 @@ export interface PipelineRunResult extends CommitResult {
   /** The record set's @id. */
   recordSet: string;
   specHash: string;
-  /** Live rows of the derived record set. */
+  /** Live rows of the derived record set (with `rowIds`: the selected ones, less skipped). */
   rows: number;
   /** Items transformed by this run, and done by an earlier one. */
   processed: number;
@@ -111,7 +120,10 @@ function defaultWorkers(): number {
   return Math.max(1, Math.min(4, (cores ?? 2) - 1));
 }
 
-/** See the module comment. A taken branch name is REF_EXISTS; a bad spec or column BAD_INPUT. */
+/**
+ * See the module comment. A taken branch name is REF_EXISTS; a bad spec, column or row
+ * selection (`where` without `rowIds`, no ids, an id not in the record set) BAD_INPUT.
+ */
 export async function runPipelineToBranch(
   lake: Lake,
   dataset: string,
@@ -122,6 +134,7 @@ export async function runPipelineToBranch(
   if (!Number.isSafeInteger(opts.seed) || opts.seed < 0) {
     throw new LakeError('BAD_INPUT', `seed must be a non-negative integer, got ${opts.seed}`);
   }
+  const selection = checkRowSelection(opts);
   const from = await lake.resolve(dataset, opts.from);
   const commit = await lake.readCommit(from);
   const [rsId, rs] = recordSetOf(commit, opts.recordSet);
@@ -138,7 +151,8 @@ export async function runPipelineToBranch(
   if (await getRef(lake.backend.refs, dataset, 'branch', opts.branch))
     throw refExists(dataset, opts.branch);
   const specHash = await hashSpec(spec);
-  const rows = await readAllRows(lake.chunks, rs, what);
+  const all = await readAllRows(lake.chunks, rs, what);
+  const rows = selection ? selectRows(all, selection, what) : all;
   const items: RunItem[] = [];
   for (const r of rows) {
     const cell = r.row[column.name] ?? null;
@@ -153,12 +167,14 @@ export async function runPipelineToBranch(
   }
   const parent = await lake.readObjects(commit);
   const job = { from, recordSet: rsId, column: column.name, specHash, seed: opts.seed };
+  // A run over selected rows resumes only a journal of the same selection.
+  const key: BatchJobKey = selection ? { ...job, ...(await selectionKey(selection)) } : job;
   const journal = await BatchJournal.open(
     lake.backend.refs,
     lake.chunks,
     dataset,
     opts.branch,
-    job,
+    key,
     parent.objects,
   );
   const index = { ...parent, objects: { ...parent.objects, ...journal.objects } };
@@ -226,7 +242,11 @@ export async function runPipelineToBranch(
   }
   const fragments = await writeRows(lake.chunks, rs.columns, out);
   const objects = await putJson(lake.chunks, index);
-  const params = { ...job, spec, rows: out.length, skipped: skipped.length };
+  const where = selection?.where === undefined ? {} : { where: selection.where };
+  const params = { ...job, spec, ...where, rows: out.length, skipped: skipped.length };
+  const of = selection
+    ? ` of ${rows.length} rows${selection.where ? ` where ${selection.where}` : ''}`
+    : '';
   try {
     const result = await lake.commit(
       dataset,
@@ -236,7 +256,7 @@ export async function runPipelineToBranch(
         return {
           message:
             opts.message ??
-            `Transform ${rs.name}/${column.name}: ${spec.map((t) => t.op).join(', ') || 'identity'} (seed ${opts.seed})`,
+            `Transform ${rs.name}/${column.name}${of}: ${spec.map((t) => t.op).join(', ') || 'identity'} (seed ${opts.seed})`,
           lineage: { op: 'transform', params },
           document: commit.document,
           objects,
