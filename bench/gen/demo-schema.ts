@@ -2,44 +2,19 @@
  * The fixed parts of the demo dataset's Croissant document (demo-metadata.ts): the 1.1
  * @context and the columns of its CSV files as [column, dataType, description].
  */
+import { CROISSANT_10_CONTEXT } from '../../src/lib/versions/export-doc.ts';
 
-export const CONTEXT = {
-  '@language': 'en',
-  '@vocab': 'https://schema.org/',
-  citeAs: 'cr:citeAs',
-  column: 'cr:column',
-  conformsTo: 'dct:conformsTo',
-  containedIn: 'cr:containedIn',
-  cr: 'http://mlcommons.org/croissant/',
-  rai: 'http://mlcommons.org/croissant/RAI/',
-  data: { '@id': 'cr:data', '@type': '@json' },
-  dataType: { '@id': 'cr:dataType', '@type': '@vocab' },
-  dct: 'http://purl.org/dc/terms/',
-  examples: { '@id': 'cr:examples', '@type': '@json' },
-  extract: 'cr:extract',
-  field: 'cr:field',
-  fileProperty: 'cr:fileProperty',
-  fileObject: 'cr:fileObject',
-  fileSet: 'cr:fileSet',
-  format: 'cr:format',
-  includes: 'cr:includes',
-  isLiveDataset: 'cr:isLiveDataset',
-  jsonPath: 'cr:jsonPath',
-  key: 'cr:key',
-  md5: 'cr:md5',
-  parentField: 'cr:parentField',
-  path: 'cr:path',
-  recordSet: 'cr:recordSet',
-  references: 'cr:references',
-  regex: 'cr:regex',
-  repeated: 'cr:repeated',
-  replace: 'cr:replace',
-  sc: 'https://schema.org/',
-  separator: 'cr:separator',
-  source: 'cr:source',
-  subField: 'cr:subField',
-  transform: 'cr:transform',
-};
+/** Croissant's standard @context (as exports write it), plus `containedIn` after `conformsTo`. */
+export const CONTEXT = Object.fromEntries(
+  Object.entries(CROISSANT_10_CONTEXT).flatMap(([k, v]) =>
+    k === 'conformsTo'
+      ? [
+          [k, v],
+          ['containedIn', 'cr:containedIn'],
+        ]
+      : [[k, v]],
+  ),
+);
 
 /** Columns of metadata.csv: [column, dataType, description]. */
 export const STUDY_COLUMNS: readonly [string, string, string][] = [
