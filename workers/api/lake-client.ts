@@ -3,7 +3,6 @@
  * {@link LakeMethods} by name, takes an AbortSignal and a progress callback, rebuilds errors, and
  * rejects every pending call when the worker dies or is terminated.
  */
-import * as Comlink from 'comlink';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { WorkerError } from './croissant.api.ts';
 import { fromLakeWireError } from './lake.api.ts';
@@ -12,8 +11,9 @@ import type {
   LakeArgs,
   LakeMethod,
   LakeResult,
-  LakeWorkerApi,
+  LakeWireError,
 } from './lake.api.ts';
+import { OpClient } from './op-client.ts';
 
 /** Options of a call. */
 export interface LakeCallOptions {
@@ -28,30 +28,21 @@ export interface LakeCallOptions {
 
 /** Page-side proxy of the lake worker. Create one per worker; terminate it when done. */
 export class LakeClient {
-  readonly #worker: Worker;
-  readonly #remote: Comlink.Remote<LakeWorkerApi>;
-  readonly #pending = new Set<(e: Error) => void>();
-  #dead: WorkerError | null = null;
-  #nextOp = 1;
+  readonly #ops: OpClient<LakeWireError>;
 
   constructor(worker: Worker) {
-    this.#worker = worker;
-    this.#remote = Comlink.wrap<LakeWorkerApi>(worker);
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      const why = e.message || 'it could not start or crashed';
-      this.#fail(new WorkerError('WORKER_DIED', `the lake worker failed: ${why}`));
-    });
-    worker.addEventListener('messageerror', () => {
-      this.#fail(
-        new WorkerError('WORKER_DIED', 'the lake worker sent a message that could not be read'),
-      );
+    this.#ops = new OpClient(worker, {
+      what: 'the lake worker',
+      fromWireError: fromLakeWireError,
+      aborted: () => new LakeError('ABORTED', 'cancelled by the user'),
+      died: (message) => new WorkerError('WORKER_DIED', message),
+      transport: (message) => new WorkerError('INTERNAL', message),
     });
   }
 
   /** False once the worker died or was terminated; make a new client then. */
   get alive(): boolean {
-    return this.#dead === null;
+    return this.#ops.alive;
   }
 
   /** Runs one lake operation in the worker. */
@@ -60,43 +51,11 @@ export class LakeClient {
     args: LakeArgs<K>,
     opts: LakeCallOptions = {},
   ): Promise<LakeResult<K>> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const { signal, onProgress } = opts;
-    if (signal?.aborted) return Promise.reject(new LakeError('ABORTED', 'cancelled by the user'));
-    const opId = this.#nextOp++;
-    return new Promise<LakeResult<K>>((resolve, reject) => {
-      const onAbort = () => void this.#remote.abort(opId).catch(() => undefined);
-      const settle = (finish: () => void) => {
-        if (!this.#pending.delete(reject)) return;
-        signal?.removeEventListener('abort', onAbort);
-        finish();
-      };
-      this.#pending.add(reject);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const cb = onProgress ? Comlink.proxy(onProgress) : undefined;
-      this.#remote.call(opId, method, args, cb).then(
-        (reply) =>
-          settle(() =>
-            reply.ok
-              ? resolve(reply.value as LakeResult<K>)
-              : reject(fromLakeWireError(reply.error)),
-          ),
-        (e: unknown) =>
-          settle(() => reject(e instanceof Error ? e : new WorkerError('INTERNAL', String(e)))),
-      );
-    });
+    return this.#ops.call(method, args, opts) as Promise<LakeResult<K>>;
   }
 
   /** Stops the worker; pending calls reject with WORKER_TERMINATED. */
   terminate(): void {
-    this.#fail(new WorkerError('WORKER_TERMINATED', 'the lake worker was stopped'));
-  }
-
-  #fail(error: WorkerError): void {
-    if (this.#dead) return;
-    this.#dead = error;
-    this.#worker.terminate();
-    for (const reject of this.#pending) reject(error);
-    this.#pending.clear();
+    this.#ops.stop(new WorkerError('WORKER_TERMINATED', 'the lake worker was stopped'));
   }
 }

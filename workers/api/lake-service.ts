@@ -3,7 +3,6 @@
  * {@link LakeMethods} over one Lake, and `workers/lake.worker.ts` exposes it with Comlink.
  * Worker code only: it pulls in the whole lake and reader.
  */
-import * as Comlink from 'comlink';
 import { blobSource, filesResolver } from '../../src/lib/io/browser-files.ts';
 import { fetchResolver } from '../../src/lib/io/fetch.ts';
 import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
@@ -19,13 +18,12 @@ import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';
 import type { Ref } from '../../src/lib/versions/refs.ts';
 import { resolveSource } from './dropped-source.ts';
 import { toLakeWireError } from './lake.api.ts';
+import { serveOps, type OpContext } from './op-service.ts';
 import type {
   CatalogEntry,
   CommitInfo,
-  IngestProgressCallback,
   LakeArgs,
   LakeMethod,
-  LakeReply,
   LakeResult,
   LakeWorkerApi,
   LogItem,
@@ -34,12 +32,8 @@ import type {
 } from './lake.api.ts';
 
 /** What an operation gets besides its arguments. */
-interface CallContext {
+interface CallContext extends OpContext<IngestProgress> {
   lake: Lake;
-  signal: AbortSignal;
-  onProgress: (p: IngestProgress) => void;
-  /** Marks a buffer of the result to be transferred rather than copied. */
-  transfer(buffer: ArrayBuffer): void;
 }
 
 type Handlers = {
@@ -246,56 +240,16 @@ const handlers: Handlers = {
   },
 };
 
-function release(cb: IngestProgressCallback | undefined): void {
-  const remote = cb as Partial<Comlink.Remote<unknown>> | undefined;
-  remote?.[Comlink.releaseProxy]?.();
-}
-
 /**
  * The worker-side implementation of {@link LakeWorkerApi}. `openLake` is called once, on the
  * first call (again after it failed, so that a transient failure is not permanent).
  */
 export function createLakeService(openLake: () => Promise<Lake>): LakeWorkerApi {
-  const running = new Map<number, AbortController>();
-  let lake: Promise<Lake> | null = null;
-  const getLake = () => {
-    lake ??= openLake().catch((e: unknown) => {
-      lake = null;
-      throw e;
-    });
-    return lake;
-  };
-
-  return {
-    async call(opId, method, args, cb) {
-      const controller = new AbortController();
-      running.set(opId, controller);
-      const transfers: ArrayBuffer[] = [];
-      try {
-        const handler = handlers[method] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
-        if (typeof handler !== 'function') {
-          throw new LakeError('BAD_INPUT', `the lake worker has no operation "${String(method)}"`);
-        }
-        const ctx: CallContext = {
-          lake: await getLake(),
-          signal: controller.signal,
-          // The page may have gone away; a lost progress message is not an error.
-          onProgress: (p) => void Promise.resolve(cb?.({ ...p })).catch(() => undefined),
-          transfer: (b) => transfers.push(b),
-        };
-        const value = await handler(ctx, ...args);
-        const reply = { ok: true, value } as LakeReply<LakeResult<typeof method>>;
-        return Comlink.transfer(reply, transfers);
-      } catch (e) {
-        return { ok: false, error: toLakeWireError(e) };
-      } finally {
-        running.delete(opId);
-        release(cb);
-      }
-    },
-
-    abort(opId) {
-      running.get(opId)?.abort(new LakeError('ABORTED', 'cancelled by the user'));
-    },
-  };
+  return serveOps({
+    open: async () => ({ lake: await openLake() }),
+    handlers,
+    noSuchOp: (m) => new LakeError('BAD_INPUT', `the lake worker has no operation "${m}"`),
+    toWireError: toLakeWireError,
+    abortReason: () => new LakeError('ABORTED', 'cancelled by the user'),
+  }) as LakeWorkerApi;
 }

@@ -21,14 +21,13 @@ import type {
 } from '../../src/lib/query/engine.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import { ownBuffer } from '../../src/lib/query/ipc.ts';
-import { fromQueryWireError } from './query.api.ts';
+import { OpClient } from './op-client.ts';
+import { fromQueryWireError, type QueryWireError } from './query.api.ts';
 import type {
   LakeSchemaInfo,
   QueryArgs,
   QueryMethod,
-  QueryProgress,
   QueryValue,
-  QueryWorkerApi,
   Recipe,
   ReplayProgress,
   ReplayResult,
@@ -47,27 +46,21 @@ export type ProgressOf<K extends QueryMethod> = K extends 'replay' ? ReplayProgr
 
 /** Page-side proxy of the query worker. Create one per worker; close it when done. */
 export class QueryClient implements QueryEngine {
-  readonly #worker: Worker;
-  readonly #remote: Comlink.Remote<QueryWorkerApi>;
-  readonly #pending = new Set<(e: Error) => void>();
-  #dead: QueryError | null = null;
-  #nextOp = 1;
+  readonly #ops: OpClient<QueryWireError>;
 
   constructor(worker: Worker) {
-    this.#worker = worker;
-    this.#remote = Comlink.wrap<QueryWorkerApi>(worker);
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.#fail(`the query worker failed: ${e.message || 'it could not start or crashed'}`);
-    });
-    worker.addEventListener('messageerror', () => {
-      this.#fail('the query worker sent a message that could not be read');
+    this.#ops = new OpClient(worker, {
+      what: 'the query worker',
+      fromWireError: fromQueryWireError,
+      aborted: () => new QueryError('ABORTED', 'the query was cancelled'),
+      died: (message) => new QueryError('CLOSED', message),
+      transport: (message) => new QueryError('CLOSED', message),
     });
   }
 
   /** False once the worker died or was closed; make a new client then. */
   get alive(): boolean {
-    return this.#dead === null;
+    return this.#ops.alive;
   }
 
   query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
@@ -131,45 +124,11 @@ export class QueryClient implements QueryEngine {
     args: QueryArgs<K>,
     opts: QueryCallOptions<ProgressOf<K>> = {},
   ): Promise<QueryValue<K>> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const { signal, onProgress } = opts;
-    if (signal?.aborted) {
-      return Promise.reject(new QueryError('ABORTED', 'the query was cancelled'));
-    }
-    const opId = this.#nextOp++;
-    return new Promise<QueryValue<K>>((resolve, reject) => {
-      const onAbort = () => void this.#remote.abort(opId).catch(() => undefined);
-      const settle = (finish: () => void) => {
-        if (!this.#pending.delete(reject)) return;
-        signal?.removeEventListener('abort', onAbort);
-        finish();
-      };
-      this.#pending.add(reject);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const cb = onProgress ? Comlink.proxy(onProgress as (p: QueryProgress) => void) : undefined;
-      this.#remote.call(opId, method, args, cb).then(
-        (reply) =>
-          settle(() =>
-            reply.ok
-              ? resolve(reply.value as QueryValue<K>)
-              : reject(fromQueryWireError(reply.error)),
-          ),
-        (e: unknown) =>
-          settle(() => reject(e instanceof Error ? e : new QueryError('CLOSED', String(e)))),
-      );
-    });
+    return this.#ops.call(method, args, opts) as Promise<QueryValue<K>>;
   }
 
   /** Stops the worker; pending and later calls reject with CLOSED. */
   async close(): Promise<void> {
-    this.#fail('the query engine was closed');
-  }
-
-  #fail(why: string): void {
-    if (this.#dead) return;
-    this.#dead = new QueryError('CLOSED', why);
-    this.#worker.terminate();
-    for (const reject of this.#pending) reject(this.#dead);
-    this.#pending.clear();
+    this.#ops.stop(new QueryError('CLOSED', 'the query engine was closed'));
   }
 }

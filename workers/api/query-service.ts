@@ -3,18 +3,16 @@
  * of {@link QueryMethods} over one query engine and lake catalog, and `workers/query.worker.ts`
  * exposes it with Comlink. Worker code only.
  */
-import * as Comlink from 'comlink';
 import type { QueryEngine } from '../../src/lib/query/engine.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import type { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
+import { serveOps, type OpContext } from './op-service.ts';
 import { toQueryWireError } from './query.api.ts';
 import type {
-  LoadProgressCallback,
   QueryArgs,
   QueryMethod,
   QueryProgress,
-  QueryReply,
   QueryValue,
   QueryWorkerApi,
 } from './query.api.ts';
@@ -29,12 +27,7 @@ export interface QueryBackend {
 }
 
 /** What an operation gets besides its arguments. */
-export interface CallContext extends QueryBackend {
-  signal: AbortSignal;
-  onProgress: (p: QueryProgress) => void;
-  /** Marks a buffer of the result to be transferred rather than copied. */
-  transfer(buffer: ArrayBuffer): void;
-}
+export interface CallContext extends QueryBackend, OpContext<QueryProgress> {}
 
 /** The implementation of each operation. */
 export type Handlers = {
@@ -67,59 +60,15 @@ const handlers: Handlers = {
   },
 };
 
-function release(cb: LoadProgressCallback | undefined): void {
-  const remote = cb as Partial<Comlink.Remote<unknown>> | undefined;
-  remote?.[Comlink.releaseProxy]?.();
-}
-
 /**
  * The worker-side implementation of {@link QueryWorkerApi}. `open` is called on the first call
  * (again after it failed, so that a transient failure is not permanent).
  */
 export function createQueryService(open: () => Promise<QueryBackend>): QueryWorkerApi {
-  const running = new Map<number, AbortController>();
-  let backend: Promise<QueryBackend> | null = null;
-  const getBackend = () => {
-    backend ??= open().catch((e: unknown) => {
-      backend = null;
-      throw e;
-    });
-    return backend;
-  };
-
-  return {
-    async call(opId, method, args, cb) {
-      const controller = new AbortController();
-      running.set(opId, controller);
-      const transfers: ArrayBuffer[] = [];
-      try {
-        const handler = handlers[method] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
-        if (typeof handler !== 'function') {
-          throw new QueryError(
-            'BAD_INPUT',
-            `the query worker has no operation "${String(method)}"`,
-          );
-        }
-        const ctx: CallContext = {
-          ...(await getBackend()),
-          signal: controller.signal,
-          // The page may have gone away; a lost progress message is not an error.
-          onProgress: (p) => void Promise.resolve(cb?.({ ...p })).catch(() => undefined),
-          transfer: (b) => transfers.push(b),
-        };
-        const value = await handler(ctx, ...args);
-        const reply = { ok: true, value } as QueryReply<QueryValue<typeof method>>;
-        return Comlink.transfer(reply, transfers);
-      } catch (e) {
-        return { ok: false, error: toQueryWireError(e) };
-      } finally {
-        running.delete(opId);
-        release(cb);
-      }
-    },
-
-    abort(opId) {
-      running.get(opId)?.abort();
-    },
-  };
+  return serveOps({
+    open,
+    handlers,
+    noSuchOp: (m) => new QueryError('BAD_INPUT', `the query worker has no operation "${m}"`),
+    toWireError: toQueryWireError,
+  }) as QueryWorkerApi;
 }
