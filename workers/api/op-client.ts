@@ -6,18 +6,7 @@
  * when the worker dies or is stopped (so nothing waits on a worker that is gone).
  */
 import * as Comlink from 'comlink';
-import type { OpReply } from './op-service.ts';
-
-/** The worker API both protocols expose (`LakeWorkerApi`, `QueryWorkerApi`), loosely typed. */
-interface OpWorkerApi<W> {
-  call(
-    opId: number,
-    method: string,
-    args: readonly unknown[],
-    cb?: (p: never) => unknown,
-  ): Promise<OpReply<W>>;
-  abort(opId: number): void;
-}
+import type { OpService } from './op-service.ts';
 
 /** How one protocol names its worker and builds its errors. */
 export interface OpClientSpec<W> {
@@ -35,7 +24,7 @@ export interface OpClientSpec<W> {
 /** See the module comment. Create one per worker; `stop` it when done. */
 export class OpClient<W> {
   readonly #worker: Worker;
-  readonly #remote: Comlink.Remote<OpWorkerApi<W>>;
+  readonly #remote: Comlink.Remote<OpService<W>>;
   readonly #spec: OpClientSpec<W>;
   readonly #pending = new Set<(e: Error) => void>();
   #dead: Error | null = null;
@@ -44,7 +33,7 @@ export class OpClient<W> {
   constructor(worker: Worker, spec: OpClientSpec<W>) {
     this.#worker = worker;
     this.#spec = spec;
-    this.#remote = Comlink.wrap<OpWorkerApi<W>>(worker);
+    this.#remote = Comlink.wrap<OpService<W>>(worker);
     worker.addEventListener('error', (e) => {
       e.preventDefault();
       const why = e.message || 'it could not start or crashed';
