@@ -3,6 +3,7 @@
  * with inline files: jsonPath/format/separator/replace transforms, text lines and line numbers,
  * sub-field nesting, repeated fields, pandas' int→float promotion and casting errors.
  */
+import { sha256 as shaOf } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import { readCroissantText, recordRows } from '../../src/lib/croissant/index.ts';
 import type { Resolver } from '../../src/lib/io/source.ts';
@@ -143,5 +144,48 @@ describe('record features', () => {
     await expect(rows(text, resolver)).rejects.toThrow(
       /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[record set rs, field rs\/bad, row 0\]/,
     );
+  });
+});
+
+describe('declared checksums and sources that check their own bytes', () => {
+  const csv = 'a\n1\n';
+  const other = 'a\n2\n'; // what a changed server sends
+  const declared = (sha: string) =>
+    doc(
+      [{ ...fo('t', 'https://example.org/t.csv', 'text/csv'), sha256: sha }],
+      [
+        field('a', 'sc:Integer', {
+          'cr:fileObject': { '@id': 't' },
+          'cr:extract': { 'cr:column': 'a' },
+        }),
+      ],
+    );
+  const serving = (body: string, verifiedSha256?: string): Resolver => ({
+    resolve: (ref) => ({
+      ...bytesSource(ref, new TextEncoder().encode(body)),
+      ...(verifiedSha256 ? { verifiedSha256: () => verifiedSha256 } : {}),
+    }),
+  });
+
+  it('verifies a downloaded file against the document', async () => {
+    const text = declared(await shaOf(csv));
+    expect((await rows(text, serving(csv))).map((r) => r['rs/a'])).toEqual([1]);
+    await expect(rows(text, serving(other))).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+  });
+
+  it('leaves the check to a source that checks the declared sha256 itself', async () => {
+    // The source promises to fail its own stream if its bytes do not hash to `sha` (the lake's
+    // objects do); the reader then does not hash the bytes a second time.
+    const sha = await shaOf(csv);
+    const text = declared(sha);
+    expect((await rows(text, serving(other, sha))).map((r) => r['rs/a'])).toEqual([2]);
+  });
+
+  it('still verifies when the source checks a different sha256', async () => {
+    const text = declared(await shaOf(csv));
+    const otherSha = await shaOf(other);
+    await expect(rows(text, serving(other, otherSha))).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+    });
   });
 });

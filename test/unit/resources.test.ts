@@ -72,6 +72,21 @@ describe('archives, detected by content and streamed', () => {
     ]);
     expect(await members(gzipSync(tar), 'x.tgz')).toHaveLength(2);
   });
+  it('gives each tar member a buffer of its own, not a view of the archive', async () => {
+    const tar = await packTar(
+      Object.entries(files).map(([name, data]) => ({
+        header: { name, size: data.length },
+        body: data,
+      })),
+    );
+    async function* whole() {
+      yield tar; // one chunk: the decoder could hand out views into it
+    }
+    for await (const m of readArchive(whole(), 'x.tar')) {
+      expect(m.bytes.byteLength).toBe(3);
+      expect(m.bytes.buffer.byteLength).toBe(3);
+    }
+  });
   it('reads a plain gzip file as one member named without .gz', async () => {
     expect(await members(gzipSync(enc.encode('a,b\n1,2\n')), 'dir/t.csv.gz')).toEqual([
       ['t.csv', 'a,b\n1,2\n'],

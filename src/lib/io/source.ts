@@ -11,6 +11,12 @@ export interface ByteSource {
   size(signal?: AbortSignal): Promise<number | undefined>;
   /** Streams the bytes. Each call starts from the beginning. */
   stream(signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * The sha256 (lowercase hex) that `stream()` checks its bytes against, failing at the end of
+   * the stream when they differ, as the lake does for the objects it stores. A reader whose
+   * declared checksum is this one need not hash the bytes a second time.
+   */
+  verifiedSha256?(): string | undefined;
 }
 
 /** A file found while listing a directory (FileSets without `containedIn`). */

@@ -69,6 +69,8 @@ export class RawCapture {
       name: inner.name,
       size: async () => this.files.get(inner.name)?.size ?? (await inner.size()),
       stream: (signal) => this.read(inner, id, signal),
+      // Reads from the lake check the object's sha256 (streamObject), so a reader need not.
+      verifiedSha256: () => this.files.get(inner.name)?.sha256,
     };
   }
 
@@ -76,11 +78,13 @@ export class RawCapture {
     const entry = await this.capture(inner, id);
     const pending = this.writer.pendingBytes(entry.sha256);
     if (pending) {
+      this.writer.known.set(pending, entry.sha256);
       yield pending;
       return;
     }
     const obj = this.writer.index.objects[entry.sha256];
     if (!obj) throw new LakeError('MISSING_CHUNK', `raw file ${inner.name} was not stored`);
+    const whole = obj.parts.length === 1;
     for await (const part of streamObject(
       this.writer.store,
       entry.sha256,
@@ -88,6 +92,8 @@ export class RawCapture {
       `raw file ${inner.name}`,
     )) {
       if (signal?.aborted) throw new LakeError('ABORTED', 'cancelled by the user');
+      // A one-part object is read in one piece: a record holding it as a value reuses its hash.
+      if (whole) this.writer.known.set(part, entry.sha256);
       yield part;
     }
   }

@@ -99,6 +99,27 @@ async function* gunzip(
   }
 }
 
+/**
+ * A tar member's body, read straight from its stream (a Response per member costs more than
+ * reading small images). Its own buffer: a view into the decoder's input would keep that alive.
+ */
+async function memberBytes(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      parts.push(r.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const one = parts.length === 1 ? parts[0]! : null;
+  if (one && one.byteOffset === 0 && one.byteLength === one.buffer.byteLength) return one;
+  return one ? one.slice() : concat(parts);
+}
+
 async function* untar(
   source: AsyncIterable<Uint8Array>,
   file: string,
@@ -121,7 +142,7 @@ async function* untar(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      const body = new Uint8Array(await new Response(value.body).arrayBuffer());
+      const body = await memberBytes(value.body);
       if (value.header.type && value.header.type !== 'file') continue;
       if (body.byteLength !== value.header.size) {
         throw new CroissantError(

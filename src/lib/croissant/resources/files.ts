@@ -72,6 +72,12 @@ export function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
 /** Files already verified in one generation: a file read twice (CSV passes) is hashed once. */
 const verifiedBy = new WeakMap<FilesContext, Set<string>>();
 
+/** True when the source itself checks the declared sha256 while it streams (a lake object). */
+function verifiedAlready(fo: FileObject, src: ByteSource): boolean {
+  const declared = fo.sha256?.trim().toLowerCase();
+  return !!declared && declared === src.verifiedSha256?.();
+}
+
 /** Streams a top-level FileObject, verifying its checksum and reporting bytes. */
 function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8Array> {
   const src = sourceOf(ctx, fo);
@@ -79,7 +85,9 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
     const done = verifiedBy.get(ctx) ?? new Set<string>();
     verifiedBy.set(ctx, done);
     const verifier =
-      ctx.verifyChecksums && !done.has(src.name) ? await createVerifier(fo, src.name) : null;
+      ctx.verifyChecksums && !done.has(src.name) && !verifiedAlready(fo, src)
+        ? await createVerifier(fo, src.name)
+        : null;
     ctx.progress({ phase: 'download', file: src.name });
     for await (const chunk of src.stream(ctx.signal)) {
       throwIfAborted(ctx.signal);
