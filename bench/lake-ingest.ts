@@ -40,17 +40,13 @@ export interface IngestFigures {
   records: number;
   baselineSeconds: number[];
   ingestSeconds: number[];
-  /** Raw-file phase of each timed ingest (null when it could not be told apart). */
-  rawPhaseSeconds: (number | null)[];
   baselineMedian: number;
   ingestMedian: number;
-  rawPhaseMedian: number | null;
   /** Generating every record from the files with the reader alone, nothing stored. */
   recordsOnlySeconds: number[];
   recordsOnlyMedian: number;
-  /** Throughput ratios: baseline time ÷ ingest time (whole, and raw phase only). */
+  /** Throughput ratio: baseline time ÷ ingest time. */
   ratio: number;
-  rawPhaseRatio: number | null;
   /**
    * Baseline time ÷ records-only time: the most any ingest that generates the records can
    * reach, however little it costs to store them.
@@ -82,67 +78,40 @@ async function tempLake(): Promise<{ dir: string; backend: LakeBackend }> {
 }
 
 /**
- * The user's Node resolver, instrumented to find where ingest's raw-file phase ends. In that
- * phase every source resolved is then streamed whole into the lake; in the records phase that
- * follows, sources are resolved again but served from the lake, never streamed from here. So
- * the raw phase ends at the first resolve() after the last stream of a source ended.
+ * The user's Node resolver, instrumented to record which raw files ingest streamed from it
+ * (each is read once from the source and stored; reads back are served by the lake) and how
+ * many bytes each had: the baseline writes exactly those bytes.
  */
-function timedResolver(): {
-  resolver: Resolver;
-  /** Call when ingest reports phase 'raw'. */
-  rawStarts(): void;
-  rawSeconds(): number | null;
-  /** Sources streamed in the raw phase, and their bytes. */
-  streamed: Map<string, number>;
-} {
+function countingResolver(): { resolver: Resolver; streamed: Map<string, number> } {
   const inner = nodeResolver();
-  const resolves: number[] = [];
   const streamed = new Map<string, number>();
-  let rawStart = -1;
-  let lastStreamEnd = -1;
+  let document = true; // the first stream is metadata.json, which is not a raw file
   const wrap = (s: ByteSource): ByteSource => ({
     name: s.name,
     size: (signal) => s.size(signal),
     async *stream(signal) {
-      const raw = rawStart >= 0; // metadata.json is read before the raw phase
+      const raw = !document;
+      document = false;
       let n = 0;
       for await (const c of s.stream(signal)) {
         n += c.byteLength;
         yield c;
       }
-      if (!raw) return;
-      streamed.set(s.name, n);
-      lastStreamEnd = performance.now();
+      if (raw) streamed.set(s.name, n);
     },
   });
   const resolver: Resolver = {
-    resolve(ref, base) {
-      resolves.push(performance.now());
-      return wrap(inner.resolve(ref, base));
-    },
+    resolve: (ref, base) => wrap(inner.resolve(ref, base)),
     async *list(base, signal) {
       for await (const f of inner.list!(base, signal))
         yield { path: f.path, source: wrap(f.source) };
     },
   };
-  return {
-    resolver,
-    streamed,
-    rawStarts: () => {
-      if (rawStart < 0) rawStart = performance.now();
-    },
-    rawSeconds: () => {
-      const end = resolves.find((t) => t > lastStreamEnd);
-      return rawStart >= 0 && lastStreamEnd >= 0 && end !== undefined
-        ? (end - rawStart) / 1e3
-        : null;
-    },
-  };
+  return { resolver, streamed };
 }
 
 interface IngestRun {
   seconds: number;
-  rawPhaseSeconds: number | null;
   result: IngestResult;
   streamed: Map<string, number>;
   storage?: StorageFigures;
@@ -152,22 +121,18 @@ async function ingestOnce(t: IngestTarget, withStorage: boolean): Promise<Ingest
   const { dir, backend } = await tempLake();
   try {
     const lake = await Lake.open(backend);
-    const timed = timedResolver();
+    const counting = countingResolver();
     gc?.();
     const t0 = performance.now();
     const result = await ingest(lake, t.metadata, {
-      resolver: timed.resolver,
+      resolver: counting.resolver,
       dataset: t.dataset,
-      onProgress: (p) => {
-        if (p.phase === 'raw') timed.rawStarts();
-      },
     });
     const seconds = (performance.now() - t0) / 1e3;
     const run: IngestRun = {
       seconds,
-      rawPhaseSeconds: timed.rawSeconds(),
       result,
-      streamed: timed.streamed,
+      streamed: counting.streamed,
     };
     if (withStorage) run.storage = await storage(lake, t.dataset);
     return run;
@@ -267,7 +232,6 @@ export async function benchIngest(
   let pieces: { hash: string; bytes: Uint8Array }[] | undefined;
   let files: { path: string; bytes: number }[] = [];
   const ingestSeconds: number[] = [];
-  const rawPhaseSeconds: (number | null)[] = [];
   const baselineSeconds: number[] = [];
   const recordsOnlySeconds: number[] = [];
   let last: IngestRun | undefined;
@@ -293,7 +257,6 @@ export async function benchIngest(
     if (timed) {
       recordsOnlySeconds.push(reader.seconds);
       ingestSeconds.push(run.seconds);
-      rawPhaseSeconds.push(run.rawPhaseSeconds);
       baselineSeconds.push(...puts);
     }
     last = run;
@@ -301,10 +264,8 @@ export async function benchIngest(
   }
   log('\n');
   const result = last!.result;
-  const phases = rawPhaseSeconds.filter((s): s is number => s !== null);
   const baselineMedian = median(baselineSeconds);
   const ingestMedian = median(ingestSeconds);
-  const rawPhaseMedian = phases.length === rawPhaseSeconds.length ? median(phases) : null;
   const recordsOnlyMedian = median(recordsOnlySeconds);
   return {
     label: t.label,
@@ -314,15 +275,12 @@ export async function benchIngest(
     records: Object.values(result.records).reduce((n, r) => n + r, 0),
     baselineSeconds,
     ingestSeconds,
-    rawPhaseSeconds,
     baselineMedian,
     ingestMedian,
-    rawPhaseMedian,
     recordsOnlySeconds,
     recordsOnlyMedian,
     recordsOnlyRatio: baselineMedian / recordsOnlyMedian,
     ratio: baselineMedian / ingestMedian,
-    rawPhaseRatio: rawPhaseMedian === null ? null : baselineMedian / rawPhaseMedian,
     storage: last!.storage!,
   };
 }

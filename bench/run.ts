@@ -3,7 +3,8 @@
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
  *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
- *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-big N] [--lake-reps N]
+ *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
+ *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
@@ -51,8 +52,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
         '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
-        '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-big N]\n' +
-        '                        [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
+        '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
+        '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S]',
     );
     return 0;

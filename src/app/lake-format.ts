@@ -14,8 +14,8 @@ export function formatTime(iso: string): string {
 
 const PHASES: Record<IngestPhase, string> = {
   metadata: 'Reading metadata',
-  raw: 'Storing raw files',
-  records: 'Writing records',
+  raw: 'Storing the other raw files',
+  records: 'Storing raw files and writing records',
   commit: 'Committing',
   done: 'Saved',
 };

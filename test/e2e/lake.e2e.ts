@@ -214,7 +214,7 @@ describe('the lake in the browser', () => {
       await page.locator('[data-testid="cancelled"]').waitFor({ timeout: WAIT });
       const before = stalling.stalled;
       await page.locator('[data-testid="save-to-lake"]').click();
-      await page.locator('[data-testid="ingest-progress"][data-phase="raw"]').waitFor({
+      await page.locator('[data-testid="ingest-progress"][data-phase="records"]').waitFor({
         timeout: WAIT,
       });
       await expect.poll(() => stalling.stalled, { timeout: WAIT }).toBeGreaterThan(before);

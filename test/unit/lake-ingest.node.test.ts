@@ -93,6 +93,49 @@ describe('ingest', () => {
     ).rejects.toMatchObject({ code: 'DATASET_EXISTS' });
   });
 
+  it('names each stored file by its FileObject @id, though the reader stored it first', async () => {
+    const { lake } = await tempLake();
+    const doc = examples + 'titanic/metadata.json';
+    const r = await ingest(lake, doc, { resolver: nodeResolver() });
+    const index = await lake.readObjects(await lake.readCommit(r.commit));
+    const declared = (
+      JSON.parse(readFileSync(doc, 'utf8')) as {
+        distribution: { '@id': string; contentUrl: string; encodingFormat: string }[];
+      }
+    ).distribution.map((d) => [d['@id'], path.basename(d.contentUrl), d.encodingFormat]);
+    const stored = index.files.map((f) => [f.id, path.basename(f.name), f.encodingFormat]);
+    expect(stored.sort()).toEqual(declared.sort());
+  });
+
+  it('finishes an ingest that stopped between its commit and the catalog entry', async () => {
+    const { lake } = await tempLake();
+    const doc = examples + 'titanic/metadata.json';
+    const first = await ingest(lake, doc, { resolver: nodeResolver() });
+    // What a crash right after the commit leaves: main, but no catalog entry.
+    const entry = (await lake.backend.refs.get('dataset/titanic'))!;
+    await lake.backend.refs.cas('dataset/titanic', entry.version, null);
+    expect(await lake.datasets()).toEqual([]);
+    const again = await ingest(lake, doc, { resolver: nodeResolver() });
+    expect(again).toMatchObject({
+      commit: first.commit,
+      rawBytes: first.rawBytes,
+      records: first.records,
+    });
+    expect((await lake.datasets()).map((d) => [d.id, d.rawBytes])).toEqual([
+      ['titanic', first.rawBytes],
+    ]);
+    expect((await lake.log('titanic', 'main')).length).toBe(1);
+    // Another document under that id is refused, not committed over the interrupted one.
+    const e2 = (await lake.backend.refs.get('dataset/titanic'))!;
+    await lake.backend.refs.cas('dataset/titanic', e2.version, null);
+    await expect(
+      ingest(lake, examples + 'coco2014-mini/metadata.json', {
+        resolver: nodeResolver(),
+        dataset: 'titanic',
+      }),
+    ).rejects.toMatchObject({ code: 'DATASET_EXISTS', message: expect.stringContaining('main') });
+  });
+
   it("reports the raw files' total size up front and reaches it", async () => {
     const { lake } = await tempLake();
     const seen: IngestProgress[] = [];
@@ -106,7 +149,7 @@ describe('ingest', () => {
     expect(r.rawBytes).toBe(total);
     // the total is known before the first byte is read, and stays on every later report
     const first = seen.findIndex((p) => p.totalBytes !== undefined);
-    expect(seen[first]).toMatchObject({ phase: 'raw', bytes: 0, totalBytes: total });
+    expect(seen[first]).toMatchObject({ phase: 'records', bytes: 0, totalBytes: total });
     expect(seen.slice(first).filter((p) => p.totalBytes !== total)).toEqual([]);
     expect(seen.at(-1)).toMatchObject({ phase: 'done', bytes: total, totalBytes: total });
   });

@@ -63,14 +63,19 @@ export async function appendCroissant(
   const writer = new ObjectWriter(lake.chunks, index, () => {}, opts.signal);
   const raw = new RawCapture(writer, signal);
   const rows: LakeRow[] = [];
-  for await (const record of recordRows(md, rs.uuid, {
-    resolver: raw.resolver(resolver),
-    ...(opts.mapping ? { mapping: opts.mapping } : {}),
-    ...signal,
-  })) {
-    rows.push(await toLakeRow(columns, record, writer));
+  try {
+    for await (const record of recordRows(md, rs.uuid, {
+      resolver: raw.resolver(resolver),
+      ...(opts.mapping ? { mapping: opts.mapping } : {}),
+      ...signal,
+    })) {
+      rows.push(await toLakeRow(columns, record, writer));
+    }
+    await writer.flush();
+  } catch (e) {
+    await writer.settle(); // no pack write outlives the call
+    throw e;
   }
-  await writer.flush();
   index.files = [...raw.files.values()];
   return appendRows(lake, dataset, {
     branch: opts.branch,

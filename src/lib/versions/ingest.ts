@@ -1,8 +1,10 @@
 /**
- * Ingest: a Croissant URL or file → a new dataset in the lake. Raw files first (byte for byte,
- * deduplicated by hash), then the record fragments generated from those stored bytes, then one
- * commit on `main`, which is protected. An interrupted ingest resumes from its journal: files
- * already stored are neither downloaded nor written again.
+ * Ingest: a Croissant URL or file → a new dataset in the lake. Raw files are stored byte for
+ * byte (deduplicated by hash), each before any record fragment made from it: the reader's first
+ * read of a file stores it and the records are generated from exactly those bytes. Files no
+ * record set reads are stored next; one commit on `main`, which is protected, comes last. An
+ * interrupted ingest resumes from its journal: files already stored are neither downloaded nor
+ * written again.
  */
 import { readCroissant, recordRows } from '../croissant/index.ts';
 import type { Metadata } from '../croissant/model.ts';
@@ -17,6 +19,7 @@ import { putChunk, putJson } from './chunks.ts';
 import type { LakeRow } from './columns.ts';
 import { FRAGMENT_ROWS } from './fragments.ts';
 import { columnsOf, toLakeRow } from './ingest-rows.ts';
+import { finishCommitted, register } from './ingest-finish.ts';
 import { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
 import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
@@ -51,6 +54,12 @@ export interface IngestOptions {
   time?: string;
   /** Pack size in bytes (default 8 MiB); an interrupted ingest redoes at most one pack. */
   packSize?: number;
+}
+
+interface RawFile {
+  source: ByteSource;
+  id: string;
+  format: string | undefined;
 }
 
 export interface IngestResult {
@@ -138,6 +147,15 @@ async function ingestOnce(
   }
   const docSha = await sha256(new TextEncoder().encode(read.text));
   const journal = await IngestJournal.open(lake.backend.refs, id, url);
+  const committed = await finishCommitted(lake, id, url, docSha);
+  if (committed) {
+    // An earlier run stopped right after its commit: only the catalog entry was missing.
+    const { commit, rawBytes, records, files } = committed;
+    await register(lake, { id, name: md.name || id, source: url, rawBytes }, journal);
+    progress.phase = 'done';
+    report(true);
+    return { dataset: id, commit, rawBytes, records, resumedFiles: files, warnings: [] };
+  }
   const index = emptyObjectIndex();
   Object.assign(index.objects, journal.objects);
   const capture: { current?: RawCapture } = {};
@@ -170,46 +188,68 @@ async function ingestOnce(
     warn: (m) => warnings.push(m),
   };
 
-  progress.phase = 'raw';
-  report(true);
-  await storeRawFiles({ ...ctx, resolver }, raw, (total) => {
-    progress.totalBytes = total;
-    report(true);
-  });
+  // Every file the distribution names, sized up front for a determinate progress bar (a
+  // server may refuse HEAD or omit Content-Length; then the bar shows bytes without a total).
+  const files = await rawFiles({ ...ctx, resolver });
+  for (const f of files) raw.name(f.source, f.id, f.format);
+  const sizes = await Promise.all(
+    files.map((f) => f.source.size(opts.signal).catch(() => undefined)),
+  );
+  if (sizes.every((n) => typeof n === 'number')) {
+    progress.totalBytes = sizes.reduce((a, n) => a + n!, 0);
+  }
   checkAborted(opts.signal);
 
-  progress.phase = 'records';
-  report(true); // every phase change is shown at once
+  // Each file is stored the first time the reader reads it, before any record made from it,
+  // and the records are generated from those very bytes: a file is read once, not stored and
+  // then read back.
   const recordSets: Record<string, RecordSetManifest> = {};
   const counts: Record<string, number> = {};
-  for (const rs of md.recordSets) {
-    progress.recordSet = rs.uuid;
-    const columns = columnsOf(md, rs);
-    const fragments: FragmentRef[] = [];
-    let pending: IdRow[] = [];
-    let n = 0;
-    const rows = recordRows(md, rs.uuid, {
-      resolver: ctx.resolver,
-      mapping: ctx.mapping,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onWarning: (i) => warnings.push(formatIssue(i)),
-    });
-    for await (const record of rows) {
-      const row: LakeRow = await toLakeRow(columns, record, writer);
-      pending.push({ rowid: BigInt(n++), row });
-      progress.records++;
-      if (pending.length >= FRAGMENT_ROWS) {
-        fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-        pending = [];
-        report();
+  try {
+    progress.phase = 'records';
+    report(true); // every phase change is shown at once
+    for (const rs of md.recordSets) {
+      progress.recordSet = rs.uuid;
+      const columns = columnsOf(md, rs);
+      const fragments: FragmentRef[] = [];
+      let pending: IdRow[] = [];
+      let n = 0;
+      const rows = recordRows(md, rs.uuid, {
+        resolver: ctx.resolver,
+        mapping: ctx.mapping,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onWarning: (i) => warnings.push(formatIssue(i)),
+      });
+      for await (const record of rows) {
+        const row: LakeRow = await toLakeRow(columns, record, writer);
+        pending.push({ rowid: BigInt(n++), row });
+        progress.records++;
+        if (pending.length >= FRAGMENT_ROWS) {
+          fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+          pending = [];
+          report();
+        }
       }
+      if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+      recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
+      counts[rs.uuid] = n;
+      report();
     }
-    if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-    recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
-    counts[rs.uuid] = n;
-    report();
+    delete progress.recordSet;
+
+    // Then the files no record set read: every byte the document names is kept.
+    progress.phase = 'raw';
+    report(true);
+    for (const f of files) {
+      checkAborted(opts.signal);
+      await raw.capture(f.source, f.id);
+    }
+    await writer.flush();
+  } catch (e) {
+    // A pack may still be on its way to the store: nothing happens after the call returns.
+    await writer.settle();
+    throw e;
   }
-  await writer.flush();
 
   progress.phase = 'commit';
   report(true);
@@ -241,14 +281,7 @@ async function ingestOnce(
       ...(opts.time ? { time: opts.time } : {}),
     },
   );
-  await lake.backend.refs.cas(`dataset/${id}`, 0, {
-    id,
-    name: md.name || id,
-    source: url,
-    createdAt: new Date().toISOString(),
-    rawBytes,
-  });
-  await journal.clear();
+  await register(lake, { id, name: md.name || id, source: url, rawBytes }, journal);
   progress.phase = 'done';
   report(true);
   clearTimeout(trailing);
@@ -263,16 +296,12 @@ async function ingestOnce(
 }
 
 /**
- * Stores every file the distribution names, including ones no record set reads. `ctx` carries
- * the user's own resolver, so each file is read once, straight into the lake.
+ * Every file the distribution names, including ones no record set reads, as the user's
+ * resolver serves them (`ctx` carries it): top-level FileObjects and listed FileSets.
  */
-async function storeRawFiles(
-  ctx: FilesContext,
-  raw: RawCapture,
-  onTotal: (bytes: number) => void,
-): Promise<void> {
+async function rawFiles(ctx: FilesContext): Promise<RawFile[]> {
   const md: Metadata = ctx.metadata;
-  const files: { source: ByteSource; id: string; format: string | undefined }[] = [];
+  const files: RawFile[] = [];
   for (const r of md.distribution) {
     checkAborted(ctx.signal);
     if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
@@ -285,14 +314,5 @@ async function storeRawFiles(
       }
     }
   }
-  // The total, for a determinate progress bar, only when every size is known (a server may
-  // refuse HEAD or omit Content-Length; then the bar shows bytes read without a total).
-  const sizes = await Promise.all(
-    files.map((f) => f.source.size(ctx.signal).catch(() => undefined)),
-  );
-  if (sizes.every((n) => typeof n === 'number')) onTotal(sizes.reduce((a, n) => a + n!, 0));
-  for (const f of files) {
-    checkAborted(ctx.signal);
-    await raw.capture(f.source, f.id, f.format);
-  }
+  return files;
 }

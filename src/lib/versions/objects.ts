@@ -25,12 +25,18 @@ interface Pending {
  * Writes objects into an object index. Objects added to the open pack are stored only after
  * `flush()` (or when the pack fills), which `onStored` reports, so a resume journal never
  * names an object that is not on disk.
+ *
+ * A full pack is written in the background while the next one fills (at most one write in
+ * flight), so hashing and writing overlap with reading and record generation. Until its write
+ * ends, its objects are served from memory; a failed write surfaces at the next call.
  */
 export class ObjectWriter {
   private pack: Uint8Array[] = [];
   private packBytes = 0;
   private pending: Pending[] = [];
-  private pendingShas = new Set<string>();
+  /** Objects not yet stored, open pack and pack being written: sha → bytes. */
+  private waiting = new Map<string, Uint8Array>();
+  private writing: Promise<void> = Promise.resolve();
   /**
    * Buffers whose sha256 is already known: whole objects read back from this writer (a file a
    * record holds as its value is then not hashed again).
@@ -46,15 +52,14 @@ export class ObjectWriter {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** True when the object is stored or waiting in the open pack. */
+  /** True when the object is stored, or waiting in the open pack or the one being written. */
   has(sha: string): boolean {
-    return sha in this.index.objects || this.pendingShas.has(sha);
+    return sha in this.index.objects || this.waiting.has(sha);
   }
 
-  /** The bytes of an object still waiting in the open pack (not yet readable from the store). */
+  /** The bytes of an object not yet readable from the store (its pack is not written yet). */
   pendingBytes(sha: string): Uint8Array | undefined {
-    const i = this.pending.findIndex((p) => p.sha === sha);
-    return i < 0 ? undefined : this.pack[i];
+    return this.waiting.get(sha);
   }
 
   /** Stores bytes already in memory; returns their sha256 (`known`: already computed). */
@@ -79,10 +84,10 @@ export class ObjectWriter {
       return sha;
     }
     this.pending.push({ sha, offset: this.packBytes, length: bytes.byteLength });
-    this.pendingShas.add(sha);
+    this.waiting.set(sha, bytes);
     this.pack.push(bytes);
     this.packBytes += bytes.byteLength;
-    if (this.packBytes >= this.packSize) await this.flush();
+    if (this.packBytes >= this.packSize) await this.startWrite();
     return sha;
   }
 
@@ -138,19 +143,39 @@ export class ObjectWriter {
     return { sha256: sha, size };
   }
 
-  /** Writes the open pack, if any. */
+  /** Writes the open pack, if any, and waits for every write to end. */
   async flush(): Promise<void> {
+    await this.startWrite();
+    await this.writing;
+  }
+
+  /** Waits for the pack being written, if any, ignoring its failure (ingest is failing). */
+  async settle(): Promise<void> {
+    await this.writing.catch(() => {});
+  }
+
+  /**
+   * Hands the open pack to the background writer once the previous write has ended (its
+   * failure is thrown here), so at most one pack is in flight.
+   */
+  private async startWrite(): Promise<void> {
+    await this.writing;
     if (!this.pending.length) return;
-    const hash = await putChunk(this.store, concat(this.pack));
-    for (const p of this.pending) {
-      this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
-    }
-    const shas = this.pending.map((p) => p.sha);
+    const [pack, pending] = [this.pack, this.pending];
     this.pack = [];
     this.packBytes = 0;
     this.pending = [];
-    this.pendingShas.clear();
-    await this.onStored(shas);
+    const write = async () => {
+      const hash = await putChunk(this.store, concat(pack));
+      for (const p of pending) {
+        this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
+        this.waiting.delete(p.sha);
+      }
+      await this.onStored(pending.map((p) => p.sha));
+    };
+    this.writing = write();
+    // Awaited by the next call; until then a failure must not count as unhandled.
+    this.writing.catch(() => {});
   }
 }
 
@@ -167,7 +192,10 @@ export async function* streamObject(
   what = `object ${sha}`,
 ): AsyncGenerator<Uint8Array> {
   const whole = entry.size >= PACK_THRESHOLD && entry.parts.every(([, offset]) => offset === 0);
-  const hasher = whole ? null : await sha256Stream();
+  // One slice is hashed in one call (native for all but tiny ones), several incrementally.
+  const single = !whole && entry.parts.length === 1;
+  const hasher = whole || single ? null : await sha256Stream();
+  let got = whole ? sha : '';
   for (const [chunk, offset, length] of entry.parts) {
     let bytes: Uint8Array;
     try {
@@ -184,10 +212,11 @@ export async function* streamObject(
         `${what}: chunk ${chunk} holds ${bytes.byteLength} bytes where its index says ${length} (at offset ${offset})`,
       );
     }
+    if (single) got = await sha256(bytes);
     hasher?.update(bytes);
     yield bytes;
   }
-  const got = hasher?.digest('hex') ?? sha;
+  if (hasher) got = hasher.digest('hex');
   if (got !== sha) {
     throw new LakeError(
       'CORRUPT_CHUNK',

@@ -23,21 +23,35 @@ export interface CaptureOptions {
 export class RawCapture {
   readonly files = new Map<string, FileEntry>();
   private inflight = new Map<string, Promise<FileEntry>>();
+  /** What the document calls each file it names (id, encodingFormat), by source name. */
+  private named = new Map<string, { id: string; encodingFormat: string | undefined }>();
 
   constructor(
     private readonly writer: ObjectWriter,
     private readonly opts: CaptureOptions = {},
   ) {}
 
+  /**
+   * Names a file before it is read: whenever it is captured (by ingest's listing, or by the
+   * reader reading it first), its entry gets this id and encodingFormat. The first name given
+   * to a source is kept.
+   */
+  name(src: ByteSource, id: string, encodingFormat?: string): void {
+    if (!this.named.has(src.name)) this.named.set(src.name, { id, encodingFormat });
+  }
+
   /** Stores a source unless already stored (or stored by an earlier run); returns its entry. */
-  capture(src: ByteSource, id: string, encodingFormat?: string): Promise<FileEntry> {
+  capture(src: ByteSource, fallbackId: string): Promise<FileEntry> {
+    const named = this.named.get(src.name);
+    const { id, encodingFormat } = named ?? { id: fallbackId, encodingFormat: undefined };
     const known = this.files.get(src.name);
     if (known) return Promise.resolve(known);
     const resumed = this.opts.resumed?.get(src.name);
     if (resumed && this.writer.has(resumed.sha256)) {
-      this.files.set(src.name, resumed);
+      const entry: FileEntry = named ? withName(resumed, id, encodingFormat) : resumed;
+      this.files.set(src.name, entry);
       this.opts.onBytes?.(resumed.size, src.name); // stored by an earlier run: done
-      return Promise.resolve(resumed);
+      return Promise.resolve(entry);
     }
     let p = this.inflight.get(src.name);
     if (!p) {
@@ -45,14 +59,11 @@ export class RawCapture {
         const { sha256, size } = await this.writer.putStream(src.stream(this.opts.signal), (n) =>
           this.opts.onBytes?.(n, src.name),
         );
-        const entry: FileEntry = {
+        const entry = withName(
+          { id, source: src.name, name: src.name, sha256, size },
           id,
-          source: src.name,
-          name: src.name,
-          sha256,
-          size,
-          ...(encodingFormat ? { encodingFormat } : {}),
-        };
+          encodingFormat,
+        );
         this.files.set(src.name, entry);
         await this.opts.onCaptured?.(entry);
         return entry;
@@ -110,4 +121,9 @@ export class RawCapture {
     const wrapOf = (s: ByteSource) => this.wrap(s);
     return out;
   }
+}
+
+function withName(entry: FileEntry, id: string, encodingFormat: string | undefined): FileEntry {
+  const { encodingFormat: _, ...rest } = entry;
+  return { ...rest, id, ...(encodingFormat ? { encodingFormat } : {}) };
 }
