@@ -188,6 +188,11 @@ async function ingestOnce(
     warn: (m) => warnings.push(m),
   };
 
+  // Each file is stored the first time the reader reads it, before any record made from it,
+  // and the records are generated from those very bytes: a file is read once, not stored and
+  // then read back. Sizing the files (HEAD requests) is the first step of that phase.
+  progress.phase = 'records';
+  report(true); // every phase change is shown at once
   // Every file the distribution names, sized up front for a determinate progress bar (a
   // server may refuse HEAD or omit Content-Length; then the bar shows bytes without a total).
   const files = await rawFiles({ ...ctx, resolver });
@@ -197,17 +202,12 @@ async function ingestOnce(
   );
   if (sizes.every((n) => typeof n === 'number')) {
     progress.totalBytes = sizes.reduce((a, n) => a + n!, 0);
+    report(true);
   }
   checkAborted(opts.signal);
-
-  // Each file is stored the first time the reader reads it, before any record made from it,
-  // and the records are generated from those very bytes: a file is read once, not stored and
-  // then read back.
   const recordSets: Record<string, RecordSetManifest> = {};
   const counts: Record<string, number> = {};
   try {
-    progress.phase = 'records';
-    report(true); // every phase change is shown at once
     for (const rs of md.recordSets) {
       progress.recordSet = rs.uuid;
       const columns = columnsOf(md, rs);
