@@ -188,4 +188,34 @@ describe('declared checksums and sources that check their own bytes', () => {
       code: 'CHECKSUM_MISMATCH',
     });
   });
+
+  it('asks the source once its stream has started (the lake stores a file on first read)', async () => {
+    const sha = await shaOf(csv);
+    let started = false;
+    const lazy: Resolver = {
+      resolve: (ref) => {
+        const inner = bytesSource(ref, new TextEncoder().encode(other));
+        return {
+          ...inner,
+          async *stream() {
+            started = true;
+            yield* inner.stream();
+          },
+          verifiedSha256: () => (started ? sha : undefined),
+        };
+      },
+    };
+    expect((await rows(declared(sha), lazy)).map((r) => r['rs/a'])).toEqual([2]);
+  });
+
+  it('verifies an empty file against its declared checksum', async () => {
+    const nothing: Resolver = {
+      resolve: (ref) => ({ ...bytesSource(ref, new Uint8Array(0)), async *stream() {} }),
+    };
+    for (const r of [serving(''), nothing]) {
+      await expect(rows(declared(await shaOf(csv)), r)).rejects.toMatchObject({
+        code: 'CHECKSUM_MISMATCH',
+      });
+    }
+  });
 });

@@ -84,17 +84,23 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
   return async function* () {
     const done = verifiedBy.get(ctx) ?? new Set<string>();
     verifiedBy.set(ctx, done);
-    const verifier =
-      ctx.verifyChecksums && !done.has(src.name) && !verifiedAlready(fo, src)
-        ? await createVerifier(fo, src.name)
-        : null;
+    const verify = ctx.verifyChecksums && !done.has(src.name);
+    let verifier: Awaited<ReturnType<typeof createVerifier>> = null;
+    let first = true;
     ctx.progress({ phase: 'download', file: src.name });
     for await (const chunk of src.stream(ctx.signal)) {
       throwIfAborted(ctx.signal);
+      if (first) {
+        // Asked once the stream has started: a source may only know then what it checks.
+        first = false;
+        if (verify && !verifiedAlready(fo, src)) verifier = await createVerifier(fo, src.name);
+      }
       verifier?.update(chunk);
       ctx.progress({ phase: 'download', bytes: chunk.byteLength, file: src.name });
       yield chunk;
     }
+    // An empty file is checked too.
+    if (first && verify && !verifiedAlready(fo, src)) verifier = await createVerifier(fo, src.name);
     try {
       verifier?.finish();
       done.add(src.name);
