@@ -91,8 +91,10 @@ export function withParam(
   raw: string | boolean,
 ): TransformSpec {
   let value: unknown;
-  if (kind === 'boolean') value = Boolean(raw);
-  else if (kind === 'axis') value = raw === 'vertical' ? 'vertical' : 'horizontal';
+  // Text reaches here from a URL or a pasted spec too: "false" is false, and an axis other than
+  // the two is kept as typed so that validateSpec names it.
+  if (kind === 'boolean') value = raw === true || raw === 'true';
+  else if (kind === 'axis') value = String(raw);
   else if (kind === 'list') {
     value = String(raw)
       .split(/[\s,]+/)

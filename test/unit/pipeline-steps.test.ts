@@ -213,7 +213,7 @@ describe('withParam', () => {
     });
   });
 
-  it('flip axis: "vertical" or else "horizontal"', () => {
+  it('flip axis: as chosen; anything else is kept for validateSpec to refuse', () => {
     const flip = defaultStep('flip');
     expect(withParam(flip, 'axis', 'axis', 'vertical')).toEqual({
       op: 'flip',
@@ -222,7 +222,11 @@ describe('withParam', () => {
     });
     const vertical = withParam(flip, 'axis', 'axis', 'vertical');
     expect(withParam(vertical, 'axis', 'axis', 'horizontal')).toEqual(flip);
-    expect(withParam(vertical, 'axis', 'axis', 'diagonal')).toEqual(flip);
+    const diagonal = withParam(vertical, 'axis', 'axis', 'diagonal');
+    expect(diagonal).toEqual({ ...flip, axis: 'diagonal' });
+    expect(() => validateSpec([diagonal])).toThrow(
+      /axis must be "horizontal" or "vertical", got "diagonal"/,
+    );
   });
 
   it('random: the checkbox state', () => {
@@ -235,6 +239,9 @@ describe('withParam', () => {
     expect(
       withParam({ op: 'rotate', degrees: 15, random: false }, 'random', 'boolean', true),
     ).toEqual({ op: 'rotate', degrees: 15, random: true });
+    // The text forms, as a checkbox value read back from an attribute gives them.
+    expect(withParam(rotate, 'random', 'boolean', 'false')).toMatchObject({ random: false });
+    expect(withParam(rotate, 'random', 'boolean', 'true')).toMatchObject({ random: true });
   });
 
   it('trims numbers and reads the forms Number() reads', () => {
