@@ -7,12 +7,10 @@
  * written again.
  */
 import { readCroissant, recordRows } from '../croissant/index.ts';
-import type { Metadata } from '../croissant/model.ts';
 import { formatIssue } from '../croissant/model.ts';
-import { sourceOf, type FilesContext } from '../croissant/resources/files.ts';
-import { selected } from '../croissant/resources/fnmatch.ts';
+import type { FilesContext } from '../croissant/resources/files.ts';
 import { fetchResolver } from '../io/fetch.ts';
-import type { ByteSource, Resolver } from '../io/source.ts';
+import type { Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { putChunk, putJson } from './chunks.ts';
@@ -24,7 +22,7 @@ import { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
 import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
-import { RawCapture } from './raw-capture.ts';
+import { RawCapture, rawFiles } from './raw-capture.ts';
 import { writeRows, type IdRow } from './write.ts';
 
 export type IngestPhase = 'metadata' | 'raw' | 'records' | 'commit' | 'done';
@@ -54,12 +52,6 @@ export interface IngestOptions {
   time?: string;
   /** Pack size in bytes (default 8 MiB); an interrupted ingest redoes at most one pack. */
   packSize?: number;
-}
-
-interface RawFile {
-  source: ByteSource;
-  id: string;
-  format: string | undefined;
 }
 
 export interface IngestResult {
@@ -293,26 +285,4 @@ async function ingestOnce(
     resumedFiles: journal.files.size,
     warnings,
   };
-}
-
-/**
- * Every file the distribution names, including ones no record set reads, as the user's
- * resolver serves them (`ctx` carries it): top-level FileObjects and listed FileSets.
- */
-async function rawFiles(ctx: FilesContext): Promise<RawFile[]> {
-  const md: Metadata = ctx.metadata;
-  const files: RawFile[] = [];
-  for (const r of md.distribution) {
-    checkAborted(ctx.signal);
-    if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
-      if (!r.contentUrl && !ctx.mapping[r.uuid]) continue;
-      files.push({ source: sourceOf(ctx, r), id: r.uuid, format: r.encodingFormat });
-    } else if (r.kind === 'FileSet' && !r.containedIn.length && ctx.resolver.list) {
-      for await (const f of ctx.resolver.list(md.baseUrl, ctx.signal)) {
-        if (!selected(r.includes, r.excludes, f.path)) continue;
-        files.push({ source: f.source, id: `${r.uuid}/${f.path}`, format: r.encodingFormat });
-      }
-    }
-  }
-  return files;
 }

@@ -2,10 +2,14 @@
  * Raw files kept byte for byte: a Resolver that wraps the user's (fetch, dropped files, Node
  * filesystem) so that the first read of any file stores it in the lake, and every read is
  * then served from the lake. Records are therefore generated from exactly the stored bytes,
- * and a file is downloaded once even when the reader passes over it twice.
+ * and a file is downloaded once even when the reader passes over it twice. `rawFiles` lists
+ * every file a document names, so that ingest also keeps the ones no record set reads.
  */
+import type { Metadata } from '../croissant/model.ts';
+import { sourceOf, type FilesContext } from '../croissant/resources/files.ts';
+import { selected } from '../croissant/resources/fnmatch.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
-import { LakeError } from '../store/errors.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
 import { streamObject, type ObjectWriter } from './objects.ts';
 
@@ -126,4 +130,33 @@ export class RawCapture {
 function withName(entry: FileEntry, id: string, encodingFormat: string | undefined): FileEntry {
   const { encodingFormat: _, ...rest } = entry;
   return { ...rest, id, ...(encodingFormat ? { encodingFormat } : {}) };
+}
+
+/** A file the document names, as the user's resolver serves it. */
+export interface RawFile {
+  source: ByteSource;
+  id: string;
+  format: string | undefined;
+}
+
+/**
+ * Every file the distribution names, including ones no record set reads, as the user's
+ * resolver serves them (`ctx` carries it): top-level FileObjects and listed FileSets.
+ */
+export async function rawFiles(ctx: FilesContext): Promise<RawFile[]> {
+  const md: Metadata = ctx.metadata;
+  const files: RawFile[] = [];
+  for (const r of md.distribution) {
+    checkAborted(ctx.signal);
+    if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
+      if (!r.contentUrl && !ctx.mapping[r.uuid]) continue;
+      files.push({ source: sourceOf(ctx, r), id: r.uuid, format: r.encodingFormat });
+    } else if (r.kind === 'FileSet' && !r.containedIn.length && ctx.resolver.list) {
+      for await (const f of ctx.resolver.list(md.baseUrl, ctx.signal)) {
+        if (!selected(r.includes, r.excludes, f.path)) continue;
+        files.push({ source: f.source, id: `${r.uuid}/${f.path}`, format: r.encodingFormat });
+      }
+    }
+  }
+  return files;
 }
