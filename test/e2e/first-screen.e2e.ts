@@ -5,8 +5,6 @@
  * still usable afterwards; cancel a slow open.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile, chmod } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -20,10 +18,9 @@ import {
   watchPage,
 } from './harness.ts';
 import type { LaunchedBrowser, Served, StaticServer } from './harness.ts';
+import { FIRST_PASSENGER, WAIT, startStallingServer, waitForText } from './lake-helpers.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/croissant/1.0');
-const FIRST_PASSENGER = 'Allen, Miss. Elisabeth Walton';
-const WAIT = 45_000;
 
 /** Copies a fixture dataset (metadata.json and data/, not output/) into `dest`, writable. */
 async function copyDataset(name: string, dest: string): Promise<void> {
@@ -58,52 +55,6 @@ async function makeChecksumMismatch(dir: string): Promise<void> {
   expect(at).toBeGreaterThan(0);
   bytes[at + 3] = 'a'.charCodeAt(0);
   await writeFile(csv, bytes);
-}
-
-/**
- * A CORS server that serves titanic's metadata but stalls on its data files after a first chunk,
- * and records when the browser gives up on a stalled request.
- */
-async function startStallingServer(): Promise<Served & { stalled: number; closedEarly: number }> {
-  const metadata = await readFile(path.join(FIXTURES, 'titanic/metadata.json'));
-  const state = { stalled: 0, closedEarly: 0 };
-  const open = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (req.url?.endsWith('metadata.json')) {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(metadata);
-      return;
-    }
-    state.stalled++;
-    open.add(res);
-    res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': '117743' });
-    res.write('pclass,survived,name\n');
-    res.on('close', () => {
-      open.delete(res);
-      if (!res.writableFinished) state.closedEarly++;
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of open) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
-}
-
-/** Waits until an element matching `selector` contains `text`. */
-async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page
-    .locator(selector, { hasText: text })
-    .first()
-    .waitFor({ state: 'visible', timeout: WAIT });
 }
 
 /** Opens the Titanic example from whatever screen the page is on and waits for its records. */

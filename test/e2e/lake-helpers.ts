@@ -1,6 +1,6 @@
 /**
- * Helpers of the lake e2e tests (test/e2e/lake.e2e.ts): a server that stalls downloads, and the
- * steps a user takes in the lake UI, each waiting for its outcome.
+ * Helpers of the e2e tests (lake.e2e.ts, first-screen.e2e.ts): a server that stalls downloads,
+ * and the steps a user takes in the UI, each waiting for its outcome.
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
