@@ -3,21 +3,11 @@
  * (typed by the op's parameter kinds), moving steps, and an `Image` turned into canvas pixels.
  */
 import type { Image, TransformSpec } from '../lib/pipeline/image.ts';
+import { TRANSFORM_OPS } from '../lib/pipeline/spec.ts';
 import { LakeError } from '../lib/store/errors.ts';
 
-/** Every op, in the order the builder offers them. */
-export const STEP_OPS: TransformSpec['op'][] = [
-  'resize',
-  'center-crop',
-  'random-crop',
-  'flip',
-  'rotate',
-  'brightness-contrast',
-  'gaussian-noise',
-  'normalize',
-  'window-level',
-  'background-subtract',
-];
+/** Every op, in the order the builder offers them: the spec's own list. */
+export const STEP_OPS: readonly TransformSpec['op'][] = TRANSFORM_OPS;
 
 /**
  * A step of `op` with sensible starting parameters.
