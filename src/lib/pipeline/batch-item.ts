@@ -10,6 +10,7 @@ import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { decodeImage, encodePng } from './decode.ts';
 import type { Image, PipelineSpec } from './image.ts';
+import { LanePool, type Lane } from './pool.ts';
 import { rngFor } from './rng.ts';
 import { applyPipeline, validateSpec } from './transforms.ts';
 
@@ -52,10 +53,7 @@ export type BatchResult = BatchOk | BatchFailure;
  * or the in-process {@link inlineBatchLane}. `process` resolves with the item's result (errors
  * as data) and rejects only when the lane itself fails (a worker died or was closed).
  */
-export interface BatchLane {
-  process(task: BatchTask): Promise<BatchResult>;
-  close(): void;
-}
+export type BatchLane = Lane<BatchTask, BatchResult>;
 
 /** PIL-style mode of an encoded result (what ingest records for such a PNG). */
 export function modeOf(channels: number, bitDepth: number): string {
@@ -136,30 +134,5 @@ export function inlineBatchLane(): BatchLane {
   };
 }
 
-/** The pipeline's lanes; each task goes to the lane with the least pending work. */
-export class BatchPool {
-  readonly #lanes: { lane: BatchLane; pending: number }[];
-
-  constructor(lanes: BatchLane[]) {
-    if (!lanes.length) throw new LakeError('BAD_INPUT', 'a pipeline pool needs a lane');
-    this.#lanes = lanes.map((lane) => ({ lane, pending: 0 }));
-  }
-
-  /** Number of lanes. */
-  get size(): number {
-    return this.#lanes.length;
-  }
-
-  /** Processes one task; rejects only when its lane fails. */
-  run(task: BatchTask): Promise<BatchResult> {
-    let best = this.#lanes[0]!;
-    for (const l of this.#lanes) if (l.pending < best.pending) best = l;
-    best.pending++;
-    return best.lane.process(task).finally(() => best.pending--);
-  }
-
-  /** Closes every lane (workers are terminated). */
-  close(): void {
-    for (const l of this.#lanes) l.lane.close();
-  }
-}
+/** The batch pipeline's lanes; each task goes to the lane with the least pending work. */
+export class BatchPool extends LanePool<BatchTask, BatchResult> {}

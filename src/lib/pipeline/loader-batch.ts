@@ -3,10 +3,11 @@
  * putting the processed items back together in shuffle order (by position, whatever order the
  * lanes finished in), so that a batch is the same whatever the workers or timing.
  */
-import type { ItemJob, ItemResult, ItemTask, PoolLane } from './loader-item.ts';
+import type { ItemJob, ItemResult, ItemTask } from './loader-item.ts';
 import type { LoaderItems } from './loader-items.ts';
 import type { ReadResult } from './loader-read.ts';
 import type { StatsRecorder } from './loader-stats.ts';
+import { LanePool as Pool } from './pool.ts';
 
 /** One batch. `x` is `[B, C, H, W]` (see `shape`); `y` holds class indices (-1: no label). */
 export interface Batch {
@@ -33,29 +34,7 @@ export interface Built {
 }
 
 /** The loader's lanes; each task goes to the lane with the least pending work. */
-export class LanePool {
-  readonly #lanes: { lane: PoolLane; pending: number }[];
-
-  constructor(lanes: PoolLane[]) {
-    this.#lanes = lanes.map((lane) => ({ lane, pending: 0 }));
-  }
-
-  get size(): number {
-    return this.#lanes.length;
-  }
-
-  /** Processes one task; rejects only when its lane fails. */
-  run(task: ItemTask): Promise<ItemResult> {
-    let best = this.#lanes[0]!;
-    for (const l of this.#lanes) if (l.pending < best.pending) best = l;
-    best.pending++;
-    return best.lane.process(task).finally(() => best.pending--);
-  }
-
-  close(): void {
-    for (const l of this.#lanes) l.lane.close();
-  }
-}
+export class LanePool extends Pool<ItemTask, ItemResult> {}
 
 function fail(code: string, message: string): ItemResult {
   return { ok: false, code, message, verifyMs: 0, decodeMs: 0, augmentMs: 0 };

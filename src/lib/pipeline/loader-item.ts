@@ -8,6 +8,7 @@ import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { decodeImage } from './decode.ts';
 import type { PipelineSpec } from './image.ts';
+import type { Lane } from './pool.ts';
 import { rngFor } from './rng.ts';
 import { applyPipeline, toTensor } from './transforms.ts';
 
@@ -63,10 +64,7 @@ export type ItemResult = ItemOk | ItemFailure;
  * in-process {@link inlineLane}. `process` resolves with the item's result (errors as data) and
  * rejects only when the lane itself fails (a worker died or was closed).
  */
-export interface PoolLane {
-  process(task: ItemTask): Promise<ItemResult>;
-  close(): void;
-}
+export type PoolLane = Lane<ItemTask, ItemResult>;
 
 const now = () => performance.now();
 
