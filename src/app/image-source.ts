@@ -13,7 +13,13 @@ const MIME: Record<string, string> = {
   GIF: 'image/gif',
   BMP: 'image/bmp',
   WEBP: 'image/webp',
+  ICO: 'image/x-icon',
 };
+
+/** The MIME type of a PIL format (any case) the browser can show, or undefined. */
+export function imageMime(format: string): string | undefined {
+  return MIME[format.toUpperCase()];
+}
 
 /** What an image cell shows: its picture, or (DICOM) its tags. Revoke `url` when done. */
 export interface LoadedImage {
@@ -46,7 +52,7 @@ export function asImage(cell: unknown): ImageRef | null {
 
 /** Whether the browser can show this format itself. */
 export function isViewable(image: ImageRef): boolean {
-  return image.format.toUpperCase() in MIME;
+  return imageMime(image.format) !== undefined;
 }
 
 /** Reads an image's bytes from the lake (dataset at `rev`): a URL to show, or DICOM tags. */
@@ -57,7 +63,7 @@ export async function loadImage(
   image: ImageRef,
 ): Promise<LoadedImage> {
   const format = image.format.toUpperCase();
-  const type = MIME[format];
+  const type = imageMime(format);
   if (!type && format !== 'DICOM') return {};
   const bytes = await lake.call('image', [dataset, rev, image.sha256]);
   if (format === 'DICOM') return { tags: dicomTags(bytes) };
