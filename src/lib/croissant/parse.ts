@@ -205,6 +205,34 @@ function plain(v: unknown): Json {
   return v as Json;
 }
 
+/**
+ * The reference resolves a source by identifier, whatever key names it (its `Source.uuid` is
+ * `field or fileObject or fileSet`), so `"field": {"@id": "images"}` naming a FileSet reads
+ * that FileSet. The model keeps `field` for record-set fields only: a `field` that names a
+ * FileObject or FileSet is moved to the key of that node's kind.
+ */
+function followFieldsToResources(md: Metadata): void {
+  const kinds = new Map(md.distribution.map((r) => [r.uuid, r.kind]));
+  const follow = (src: Source | undefined): void => {
+    const kind = src?.field === undefined ? undefined : kinds.get(src.field);
+    if (!src || !kind || src.fileObject || src.fileSet || src.distribution) return;
+    const uuid = src.field as string;
+    delete src.field;
+    if (md.version === '0.8') src.distribution = uuid;
+    else if (kind === 'FileObject') src.fileObject = uuid;
+    else src.fileSet = uuid;
+  };
+  const walk = (fields: Field[]): void => {
+    for (const f of fields) {
+      follow(f.source);
+      follow(f.references);
+      follow(f.parentField);
+      walk(f.subFields);
+    }
+  };
+  for (const rs of md.recordSets) walk(rs.fields);
+}
+
 /** Builds the model for the Dataset node `root`; `baseUrl` is where the document lives. */
 export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
   const version = detectVersion(root);
@@ -240,5 +268,6 @@ export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
   if (citeAs !== undefined) md.citeAs = citeAs;
   if (datePublished !== undefined) md.datePublished = datePublished;
   if (datasetVersion !== undefined) md.datasetVersion = datasetVersion;
+  followFieldsToResources(md);
   return md;
 }
