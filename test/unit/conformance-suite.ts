@@ -13,6 +13,15 @@ const outputs = import.meta.glob('../fixtures/croissant/**/output/*.jsonl', {
   import: 'default',
   eager: true,
 }) as Record<string, string>;
+/**
+ * Variants of a corpus dataset (`variant.json` beside their document): the same data written
+ * differently (CRLF or CR line endings), which the reference reads identically, so they are
+ * compared with the original's expected outputs.
+ */
+const variants = import.meta.glob('../fixtures/croissant/*/*/variant.json', {
+  import: 'default',
+  eager: true,
+}) as Record<string, { of: string }>;
 const documents = import.meta.glob(
   ['../fixtures/croissant/*/*/metadata.json', '../fixtures/croissant/*/recipes/*.json'],
   { query: '?raw', import: 'default', eager: true },
@@ -57,6 +66,15 @@ export function conformanceCases(): Case[] {
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     cases.push({ id: `${dir}/${recordSet}`, doc, recordSet, expected });
+  }
+  for (const [key, { of }] of Object.entries(variants)) {
+    const dir = key.replace('../fixtures/croissant/', '').replace(/\/variant\.json$/, '');
+    const originals = cases.filter((c) => c.id.startsWith(`${of}/`));
+    if (!originals.length) throw new Error(`${key}: no expected output under ${of}`);
+    for (const c of originals) {
+      const recordSet = c.id.slice(of.length + 1);
+      cases.push({ ...c, id: `${dir}/${recordSet}`, doc: `${dir}/metadata.json` });
+    }
   }
   return cases.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -6,7 +6,7 @@ import { filesResolver } from '../../src/lib/io/browser-files.ts';
 import { conformanceSuite } from './conformance-suite.ts';
 
 const files = Object.keys(
-  import.meta.glob('../fixtures/croissant/**/*.{json,csv,zip,txt,parquet,mp3}'),
+  import.meta.glob('../fixtures/croissant/**/*.{json,csv,zip,txt,parquet,mp3,jpg,png}'),
 );
 // The test server serves the project root; this file lives in test/unit/.
 const testDir = `${location.origin}/test/unit/`;

@@ -4,6 +4,7 @@
  */
 import jsonld from 'jsonld';
 import { CroissantError } from './errors.ts';
+import { tolerateLanguageMaps } from './language-maps.ts';
 import type { CroissantVersion, Json, JsonObject } from './model.ts';
 
 export const SCHEMA = 'https://schema.org/';
@@ -83,7 +84,8 @@ export async function expandDocument(doc: Json, file: string): Promise<ExpandedN
   };
   try {
     const options = { base: null, documentLoader, safe: false };
-    const expanded = await jsonld.expand(doc as jsonld.JsonLdDocument, options as never);
+    const input = tolerateLanguageMaps(doc as JsonObject);
+    const expanded = await jsonld.expand(input as jsonld.JsonLdDocument, options as never);
     return normaliseSchemaOrg(expanded) as ExpandedNode[];
   } catch (e) {
     if (e instanceof CroissantError) throw e;

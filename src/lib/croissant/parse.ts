@@ -30,6 +30,18 @@ import type {
   Transform,
 } from './model.ts';
 
+/**
+ * A text property that may carry translations (Croissant 1.1 `@language` maps): the English
+ * value when there is one, else the first.
+ */
+function text(node: ExpandedNode | undefined, iri: string): string | undefined {
+  const en = values(node, iri).find(
+    (v) => !!v && typeof v === 'object' && (v as { '@language'?: unknown })['@language'] === 'en',
+  );
+  const v = en === undefined ? undefined : (en as { '@value'?: unknown })['@value'];
+  return typeof v === 'string' ? v : str(node, iri);
+}
+
 /** Reads `prop` as a reference: `{"@id": x}` (1.0) or a plain name literal (0.8). */
 function refs(node: ExpandedNode | undefined, iri: string): string[] {
   const out = ids(node, iri);
@@ -95,7 +107,7 @@ function field(
   recordSet: string,
   parentUuid?: string,
 ): Field {
-  const name = str(node, SCHEMA + 'name') ?? '';
+  const name = text(node, SCHEMA + 'name') ?? '';
   const prefix = parentUuid ?? recordSet;
   const uuid = version === '0.8' ? `${prefix}/${name}` : (node['@id'] ?? name);
   const repeated =
@@ -110,7 +122,7 @@ function field(
     repeated,
     recordSet,
   };
-  const description = str(node, SCHEMA + 'description');
+  const description = text(node, SCHEMA + 'description');
   if (description !== undefined) f.description = description;
   if (parentUuid) f.parent = parentUuid;
   const src = source(nodes(node, cr + 'source')[0], cr, version);
@@ -126,7 +138,7 @@ function field(
 }
 
 function recordSet(node: ExpandedNode, cr: string, version: CroissantVersion): RecordSet {
-  const name = str(node, SCHEMA + 'name') ?? '';
+  const name = text(node, SCHEMA + 'name') ?? '';
   const uuid = version === '0.8' ? name : (node['@id'] ?? name);
   const rs: RecordSet = {
     kind: 'RecordSet',
@@ -137,7 +149,7 @@ function recordSet(node: ExpandedNode, cr: string, version: CroissantVersion): R
     key: refs(node, cr + 'key'),
     dataTypes: dataTypes(node, cr),
   };
-  const description = str(node, SCHEMA + 'description');
+  const description = text(node, SCHEMA + 'description');
   if (description !== undefined) rs.description = description;
   const data = literals(node, cr + 'data');
   if (data.length) {
@@ -156,14 +168,14 @@ function resource(node: ExpandedNode, cr: string, version: CroissantVersion): Re
   const isSet = types.some((t) => t.endsWith('/FileSet'));
   const isObject = types.some((t) => t.endsWith('/FileObject'));
   if (!isSet && !isObject) return undefined;
-  const name = str(node, SCHEMA + 'name') ?? '';
+  const name = text(node, SCHEMA + 'name') ?? '';
   const base = {
     uuid: version === '0.8' ? name : (node['@id'] ?? name),
     name,
     raw: node as JsonObject,
     containedIn: refs(node, cr + 'containedIn').concat(refs(node, SCHEMA + 'containedIn')),
   };
-  const description = str(node, SCHEMA + 'description');
+  const description = text(node, SCHEMA + 'description');
   const encodingFormat = str(node, SCHEMA + 'encodingFormat');
   if (isSet) {
     const fs: FileSet = {
@@ -205,6 +217,34 @@ function plain(v: unknown): Json {
   return v as Json;
 }
 
+/**
+ * The reference resolves a source by identifier, whatever key names it (its `Source.uuid` is
+ * `field or fileObject or fileSet`), so `"field": {"@id": "images"}` naming a FileSet reads
+ * that FileSet. The model keeps `field` for record-set fields only: a `field` that names a
+ * FileObject or FileSet is moved to the key of that node's kind.
+ */
+function followFieldsToResources(md: Metadata): void {
+  const kinds = new Map(md.distribution.map((r) => [r.uuid, r.kind]));
+  const follow = (src: Source | undefined): void => {
+    const kind = src?.field === undefined ? undefined : kinds.get(src.field);
+    if (!src || !kind || src.fileObject || src.fileSet || src.distribution) return;
+    const uuid = src.field as string;
+    delete src.field;
+    if (md.version === '0.8') src.distribution = uuid;
+    else if (kind === 'FileObject') src.fileObject = uuid;
+    else src.fileSet = uuid;
+  };
+  const walk = (fields: Field[]): void => {
+    for (const f of fields) {
+      follow(f.source);
+      follow(f.references);
+      follow(f.parentField);
+      walk(f.subFields);
+    }
+  };
+  for (const rs of md.recordSets) walk(rs.fields);
+}
+
 /** Builds the model for the Dataset node `root`; `baseUrl` is where the document lives. */
 export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
   const version = detectVersion(root);
@@ -215,8 +255,8 @@ export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
   }
   const md: Metadata = {
     kind: 'Metadata',
-    uuid: root['@id'] ?? str(root, SCHEMA + 'name') ?? '',
-    name: str(root, SCHEMA + 'name') ?? '',
+    uuid: root['@id'] ?? text(root, SCHEMA + 'name') ?? '',
+    name: text(root, SCHEMA + 'name') ?? '',
     raw: root as JsonObject,
     version,
     conformsTo: literals(root, 'http://purl.org/dc/terms/conformsTo').map(String),
@@ -230,7 +270,7 @@ export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
     recordSets: nodes(root, cr + 'recordSet').map((n) => recordSet(n, cr, version)),
     baseUrl,
   };
-  const description = str(root, SCHEMA + 'description');
+  const description = text(root, SCHEMA + 'description');
   const url = str(root, SCHEMA + 'url');
   const citeAs = str(root, cr + 'citeAs') ?? str(root, SCHEMA + 'citation');
   const datePublished = str(root, SCHEMA + 'datePublished');
@@ -240,5 +280,6 @@ export function buildMetadata(root: ExpandedNode, baseUrl: string): Metadata {
   if (citeAs !== undefined) md.citeAs = citeAs;
   if (datePublished !== undefined) md.datePublished = datePublished;
   if (datasetVersion !== undefined) md.datasetVersion = datasetVersion;
+  followFieldsToResources(md);
   return md;
 }

@@ -6,6 +6,7 @@ import Papa from 'papaparse';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import { CsvColumnInference, csvCell } from '../records/pandas.ts';
+import { RecordBreaks } from './line-endings.ts';
 import type { Table } from './table.ts';
 
 /** Papa Parse's synchronous core parser, which its own chunked streamer drives the same way. */
@@ -25,7 +26,7 @@ const Parser = (Papa as unknown as { Parser: new (config: object) => PapaCore })
 /**
  * Parses a byte stream into raw records (arrays of cells), chunk by chunk: each chunk is parsed
  * up to its last complete row and the rest carried into the next, so memory stays bounded.
- * Blank lines are skipped, as pandas does.
+ * Records end at `\n`, `\r\n` or `\r`, as in pandas; blank lines are skipped, as pandas does.
  */
 export async function* csvRecords(
   chunks: AsyncIterable<Uint8Array>,
@@ -33,11 +34,12 @@ export async function* csvRecords(
   file: string,
 ): AsyncGenerator<string[][]> {
   const decoder = new TextDecoder('utf-8');
+  const breaks = new RecordBreaks(delimiter);
   let carry = '';
   let row = 0;
   let bytes = 0;
   const parse = (input: string, last: boolean) => {
-    const result = new Parser({ delimiter, newline: '' }).parse(input, 0, !last);
+    const result = new Parser({ delimiter, newline: '\n' }).parse(input, 0, !last);
     const bad = result.errors.find(
       (e) => e.type === 'Quotes' && (last || e.code !== 'MissingQuotes'),
     );
@@ -52,12 +54,12 @@ export async function* csvRecords(
     return rows;
   };
   for await (const chunk of chunks) {
-    const text = carry + decoder.decode(chunk, { stream: true });
+    const text = carry + breaks.normalise(decoder.decode(chunk, { stream: true }));
     bytes += chunk.byteLength;
     const rows = parse(text, false);
     if (rows.length) yield rows;
   }
-  const rows = parse(carry + decoder.decode(), true);
+  const rows = parse(carry + breaks.normalise(decoder.decode()), true);
   if (rows.length) yield rows;
 }
 

@@ -113,7 +113,8 @@ async function contentTable(
       const bytes = await collect(open());
       if (method !== 'lines') return one(bytes);
       const text = new TextDecoder().decode(bytes);
-      const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+      // The reference reads lines with pandas, whose records end at \n, \r\n or \r alike.
+      const lines = text.split(/\r\n|\r|\n/).filter((l) => l.length > 0);
       return memoryTable(
         new Map<string, Dtype>([
           ['lines', 'object'],

@@ -86,15 +86,21 @@ export function checkRecordSet(ctx: ReadCtx, rs: VRecordSet): void {
   }
 }
 
-/** `arrayShape`: comma-separated integers, `-1` for unknown sizes, optionally parenthesised. */
-const ARRAY_SHAPE = /^\s*\(?\s*-?\d+\s*(,\s*-?\d+\s*)*,?\s*\)?\s*$/;
+/**
+ * One dimension of `arrayShape` as Python's `int()` reads it: optional blanks and sign, digits
+ * with single underscores between them. The reference parses
+ * `tuple(int(dim) for dim in array_shape.split(","))`, so `(-1,)` is refused there too.
+ */
+const PY_INT = /^\s*[+-]?\p{Nd}+(?:_\p{Nd}+)*\s*$/u;
 
-/** Field checks (sub-fields included), with the Croissant 1.1 `value`/`isArray` rules. */
+/**
+ * Field checks (sub-fields included): `value` against `source`, and `isArray`/`arrayShape`,
+ * with the messages of the reference's `Field.__post_init__` (mlcommons/croissant,
+ * structure_graph/nodes/field.py), which reads these properties whatever the version.
+ */
 export function checkField(ctx: ReadCtx, field: VField): void {
   checkName(ctx, field);
   checkIdentifier(ctx, field);
-  if (ctx.vocab.version !== '1.1') return;
-  const { ns } = ctx.vocab;
   const uuid = uuidOf(ctx.vocab.v0, field);
   if (field.source?.uuid !== undefined && field.value !== undefined) {
     ctx.issues.error(
@@ -102,20 +108,16 @@ export function checkField(ctx: ReadCtx, field: VField): void {
       field,
     );
   }
-  if (field.arrayShape !== undefined) {
-    if (field.isArray !== true) {
-      ctx.issues.error(
-        `Field ${uuid} specifies ${ns}arrayShape, but ${ns}isArray is not true. An array shape` +
-          ' requires the field to be an array.',
-        field,
-      );
-    }
-    if (typeof field.arrayShape === 'string' && !ARRAY_SHAPE.test(field.arrayShape)) {
-      ctx.issues.error(
-        `Field ${uuid} has a malformed ${ns}arrayShape: "${field.arrayShape}". Expected` +
-          ' comma-separated integers (-1 for unknown sizes), e.g. "(-1,)" or "3,224,224".',
-        field,
-      );
-    }
+  const shape = field.arrayShape;
+  if (!pyTruthy(shape)) return;
+  if (field.isArray !== true) {
+    ctx.issues.error(`Field ${uuid} defines \`array_shape\`, but \`is_array\` is False.`, field);
+  }
+  if (typeof shape === 'string' && !shape.split(',').every((dim) => PY_INT.test(dim))) {
+    ctx.issues.error(
+      `Field ${uuid}'s attribute array_shape \`${shape}\` cannot be parsed as a tuple of` +
+        ' comma-separated values.',
+      field,
+    );
   }
 }

@@ -12,6 +12,7 @@ import {
   nameOf,
   nodeId,
   pyGet,
+  readLanguageTagged,
   readMany,
   readOne,
   refId,
@@ -79,7 +80,7 @@ export function uuidOf(v0: boolean, node: VNode): string {
 }
 
 function readName(ctx: ReadCtx, raw: ExpandedNode): string {
-  const name = readOne(ctx, raw, 'name', [SCHEMA + 'name'], 'Text');
+  const name = readLanguageTagged(ctx, raw, 'name', [SCHEMA + 'name']);
   return typeof name === 'string' ? name : '';
 }
 
@@ -107,7 +108,7 @@ function buildFile(ctx: ReadCtx, raw: ExpandedNode, kind: VFile['kind']): VFile 
   const { p } = ctx.vocab;
   const sc = (local: string): string[] => [SCHEMA + local];
   readOne(ctx, raw, 'content_size', sc('contentSize'), 'Text');
-  readOne(ctx, raw, 'description', sc('description'), 'Text');
+  readLanguageTagged(ctx, raw, 'description', sc('description'));
   const file: VFile = {
     kind,
     name: readName(ctx, raw),
@@ -164,8 +165,8 @@ function dataTypes(raw: ExpandedNode, iri: string): string[] {
 }
 
 function buildField(ctx: ReadCtx, raw: ExpandedNode): VField {
-  const { p, version, v0 } = ctx.vocab;
-  readOne(ctx, raw, 'description', [SCHEMA + 'description'], 'Text');
+  const { p, v0 } = ctx.vocab;
+  readLanguageTagged(ctx, raw, 'description', [SCHEMA + 'description']);
   readOne(ctx, raw, 'repeated', [p.repeated], 'Boolean');
   if (v0) readOne(ctx, raw, 'is_enumeration', [p.isEnumeration], 'Boolean');
   const field: VField = {
@@ -186,11 +187,10 @@ function buildField(ctx: ReadCtx, raw: ExpandedNode): VField {
     readSourceProperty(ctx, parent, p.references, 'references');
     readSourceProperty(ctx, parent, p.source, 'source');
   }
-  if (version === '1.1') {
-    field.isArray = readOne(ctx, raw, 'is_array', [p.isArray], 'Boolean');
-    field.arrayShape = readOne(ctx, raw, 'array_shape', [p.arrayShape], 'Text');
-    field.value = pyGet(raw, ctx.vocab.value);
-  }
+  // The reference's Field reads these in every version (no `versions=` on their fields).
+  field.isArray = readOne(ctx, raw, 'is_array', [p.isArray], 'Boolean');
+  field.arrayShape = readOne(ctx, raw, 'array_shape', [p.arrayShape], 'Text');
+  field.value = pyGet(raw, ctx.vocab.value);
   // Sub-fields are type-checked by name and kept, unlike fields (see buildRecordSet).
   for (const sub of values(raw, p.subField).filter(isNodeObject)) {
     checkTypeByName(ctx, sub, ctx.vocab.fieldType);
@@ -229,7 +229,7 @@ function readData(ctx: ReadCtx, raw: ExpandedNode): unknown {
 function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode): VRecordSet {
   const { vocab } = ctx;
   checkTypeByName(ctx, raw, vocab.recordSetType);
-  readOne(ctx, raw, 'description', [SCHEMA + 'description'], 'Text');
+  readLanguageTagged(ctx, raw, 'description', [SCHEMA + 'description']);
   readOne(ctx, raw, 'is_enumeration', [vocab.p.isEnumeration], 'Boolean');
   const fields: VField[] = [];
   for (const f of values(raw, vocab.p.field)) {
@@ -261,6 +261,7 @@ function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode): VRecordSet {
  * under the metadata, fields under their record set, first-level sub-fields under their field.
  */
 export function buildMetadata(ctx: ReadCtx, root: ExpandedNode): VMetadata {
+  readLanguageTagged(ctx, root, 'description', [SCHEMA + 'description']);
   const meta: VMetadata = {
     kind: 'Metadata',
     name: readName(ctx, root),

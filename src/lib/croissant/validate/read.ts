@@ -125,6 +125,23 @@ export function readOne(
   return out[0];
 }
 
+/**
+ * Reads `name` or `description`, which the reference declares LANGUAGE-TAGGED (Croissant 1.1:
+ * a `@language` map, or `@language`/`@value` objects): every value is type-checked, several
+ * values are translations rather than a cardinality problem, and the English one is kept.
+ */
+export function readLanguageTagged(
+  ctx: ReadCtx,
+  node: ExpandedNode,
+  pyName: string,
+  iris: string[],
+): unknown {
+  const checkedValues = preferEnglish(rawValues(node, iris)).map((r) =>
+    checked(ctx, pyName, 'Text', r),
+  );
+  return checkedValues[0];
+}
+
 /** Reads a property of cardinality MANY: values of the wrong type are reported and dropped. */
 export function readMany(
   ctx: ReadCtx,
