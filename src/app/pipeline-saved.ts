@@ -1,14 +1,14 @@
 /**
  * The pipeline being built, kept in localStorage (per browser profile) so that a reload finds
- * the same steps, seed and source. What is read back is untrusted (another version of the app
- * may have written it, or someone edited it): anything that cannot be a step is left out, and
- * every problem is said in a notice; a step of an op this version does not know is kept, so the
- * user sees it named (the builder's validation says what is wrong) and can remove it. Storage
- * that is full or unavailable (private windows) only loses the draft, never the work on screen.
+ * the same steps and seed (the source is picked again, as on a first visit). What is read back
+ * is untrusted (another version of the app may have written it, or someone edited it):
+ * anything that cannot be a step is left out, and every problem is said in a notice; a step of
+ * an op this version does not know is kept, so the user sees it named (the builder's validation
+ * says what is wrong) and can remove it. Storage that is full or unavailable (private windows)
+ * only loses the draft, never the work on screen.
  */
 import type { PipelineSpec, TransformSpec } from '../lib/pipeline/image.ts';
 import { TRANSFORM_OPS } from '../lib/pipeline/spec.ts';
-import type { KeptSource } from './pipeline-session.svelte.ts';
 
 const KEY = 'croissant-lake.pipeline';
 const FORMAT = 'croissant-lake/pipeline-draft';
@@ -18,7 +18,6 @@ const VERSION = 1;
 export interface SavedPipeline {
   steps: PipelineSpec;
   seed: number;
-  source: KeptSource | null;
 }
 
 /** What was read back, with what could not be. */
@@ -29,17 +28,6 @@ export interface RestoredPipeline extends SavedPipeline {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-
-function readSource(v: unknown): KeptSource | null {
-  if (!isObj(v) || typeof v.dataset !== 'string' || typeof v.rev !== 'string') return null;
-  return {
-    dataset: v.dataset,
-    rev: v.rev,
-    ...(typeof v.recordSet === 'string' ? { recordSet: v.recordSet } : {}),
-    ...(typeof v.image === 'string' ? { image: v.image } : {}),
-    label: typeof v.label === 'string' ? v.label : null,
-  };
-}
 
 /**
  * The pipeline saved in `storage`; null when none was. `fallback` is what to show when the
@@ -59,7 +47,6 @@ export function readSavedPipeline(
   const unreadable = (why: string): RestoredPipeline => ({
     steps: fallback,
     seed: 0,
-    source: null,
     notice: `The pipeline saved in this browser could not be restored (${why}); the default steps are shown.`,
   });
   let saved: unknown;
@@ -93,7 +80,6 @@ export function readSavedPipeline(
   return {
     steps,
     seed,
-    source: readSource(saved.source),
     notice: problems.length
       ? `The pipeline saved in this browser was restored with problems: ${problems.join('; ')}.`
       : null,

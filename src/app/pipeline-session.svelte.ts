@@ -1,8 +1,9 @@
 /**
  * What the pipeline view keeps while the page lives, so that going to the lake view and back
  * finds the same pipeline, seed, loader settings and source: one builder and one settings
- * object, and the source last picked. Made once, when the view's code is first loaded, from
- * what was saved in this browser (pipeline-saved.ts), so that a reload keeps them too.
+ * object, and the source last picked. Made once, when the view's code is first loaded; the
+ * steps and seed from what was saved in this browser (pipeline-saved.ts), so that a reload
+ * keeps them too.
  */
 import { PipelineBuilder, STARTER_STEPS } from './pipeline-builder.svelte.ts';
 import { readSavedPipeline, savePipeline } from './pipeline-saved.ts';
@@ -23,12 +24,12 @@ if (restored) builder.load(restored.steps, restored.seed);
 export const pipelineSession = {
   builder,
   settings: new LoaderSettings(),
-  source: (restored?.source ?? null) as KeptSource | null,
+  source: null as KeptSource | null,
   /** What could not be restored from the saved pipeline, until the user dismisses it. */
   notice: restored?.notice ?? null,
 };
 
-/** Remembers what `source` shows (and saves it with the pipeline). */
+/** Remembers what `source` shows. */
 export function keepSource(source: PipelineSource): void {
   if (!source.dataset) return;
   pipelineSession.source = {
@@ -38,10 +39,9 @@ export function keepSource(source: PipelineSource): void {
     ...(source.imageColumn ? { image: source.imageColumn } : {}),
     label: source.labelColumn,
   };
-  savePipelineSession();
 }
 
-/** Saves the steps, seed and source in this browser. */
+/** Saves the steps and seed in this browser. */
 export function savePipelineSession(): void {
-  savePipeline({ steps: builder.steps, seed: builder.seed, source: pipelineSession.source });
+  savePipeline({ steps: builder.steps, seed: builder.seed });
 }

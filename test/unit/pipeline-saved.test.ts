@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSavedPipeline, savePipeline } from '../../src/app/pipeline-saved.ts';
 import type { PipelineSpec } from '../../src/lib/pipeline/image.ts';
+import { validateSpec } from '../../src/lib/pipeline/spec.ts';
 
 const KEY = 'croissant-lake.pipeline';
 const FALLBACK: PipelineSpec = [{ op: 'resize', width: 96, height: 96 }];
@@ -28,22 +29,15 @@ function memoryStorage(): Storage & { map: Map<string, string> } {
 }
 
 describe('the saved pipeline', () => {
-  it('comes back as it was saved: steps, seed and source', () => {
+  it('comes back as it was saved: steps and seed', () => {
     const storage = memoryStorage();
     expect(readSavedPipeline(FALLBACK, storage)).toBeNull();
     const steps: PipelineSpec = [
       { op: 'center-crop', width: 48, height: 48 },
       { op: 'gaussian-noise', std: 3 },
     ];
-    const source = {
-      dataset: 'demo',
-      rev: 'main',
-      recordSet: 'images',
-      image: 'image',
-      label: null,
-    };
-    savePipeline({ steps, seed: 7, source }, storage);
-    expect(readSavedPipeline(FALLBACK, storage)).toEqual({ steps, seed: 7, source, notice: null });
+    savePipeline({ steps, seed: 7 }, storage);
+    expect(readSavedPipeline(FALLBACK, storage)).toEqual({ steps, seed: 7, notice: null });
   });
 
   it('keeps a step of an unknown op, and says which and what to do', () => {
@@ -55,7 +49,6 @@ describe('the saved pipeline', () => {
         version: 1,
         steps: [{ op: 'flip', axis: 'vertical', p: 1 }, { op: 'sharpen', amount: 2 }, 42],
         seed: 3,
-        source: { dataset: 7 },
       }),
     );
     const r = readSavedPipeline(FALLBACK, storage)!;
@@ -64,10 +57,13 @@ describe('the saved pipeline', () => {
       { op: 'sharpen', amount: 2 },
     ]);
     expect(r.seed).toBe(3);
-    expect(r.source).toBeNull();
     expect(r.notice).toContain('step 2 is "sharpen", which this version does not know');
     expect(r.notice).toContain('remove it to run the pipeline');
     expect(r.notice).toContain('step 3 is not a transform and was left out');
+    // What the builder then shows under the steps names the op, not its parameter.
+    expect(() => validateSpec(r.steps)).toThrow(
+      /^pipeline\[1\] \(sharpen\): unknown op "sharpen"; known ops: resize, /,
+    );
   });
 
   it('falls back to the default steps, with a notice, when the entry cannot be read', () => {
@@ -104,7 +100,7 @@ describe('the saved pipeline', () => {
     full.setItem = () => {
       throw new DOMException('full', 'QuotaExceededError');
     };
-    expect(() => savePipeline({ steps: FALLBACK, seed: 0, source: null }, full)).not.toThrow();
+    expect(() => savePipeline({ steps: FALLBACK, seed: 0 }, full)).not.toThrow();
     expect(readSavedPipeline(FALLBACK, full)).toBeNull();
   });
 });

@@ -63,6 +63,10 @@ function checkOne(where: string, raw: Params): TransformSpec {
     'background-subtract': ['sigma'],
   };
   const op = raw.op as string;
+  // The op first: an unknown one's parameters are not what is wrong with it.
+  if (!Object.hasOwn(allowed, op)) {
+    fail(where, `unknown op ${show(op)}; known ops: ${TRANSFORM_OPS.join(', ')}`);
+  }
   for (const key of Object.keys(raw)) {
     if (key !== 'op' && !allowed[op]?.includes(key)) {
       fail(where, `unknown parameter "${key}" (allowed: ${allowed[op]?.join(', ')})`);
