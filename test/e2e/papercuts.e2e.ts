@@ -314,7 +314,7 @@ describe('issue 11: query, pipeline and share papercuts', () => {
     await notice.waitFor({ timeout: WAIT });
     expect(await textOf(notice)).toContain('step 2 is "sharpen", which this version does not know');
     expect(await textOf(page.locator('[data-testid="pipeline-invalid"]'))).toContain(
-      'unknown op "sharpen"',
+      'unknown op "sharpen"; known ops: resize',
     );
     expect(await ops()).toEqual(['resize', 'sharpen']);
     expect(await run.isDisabled()).toBe(true);

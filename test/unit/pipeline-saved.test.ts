@@ -62,7 +62,7 @@ describe('the saved pipeline', () => {
     expect(r.notice).toContain('step 3 is not a transform and was left out');
     // What the builder then shows under the steps names the op, not its parameter.
     expect(() => validateSpec(r.steps)).toThrow(
-      /^pipeline\[1\] \(sharpen\): unknown op "sharpen"; known ops: resize, /,
+      /^pipeline\[1\] \(sharpen\): unknown parameter "amount" of unknown op "sharpen"; known ops: resize, /,
     );
   });
 
