@@ -63,34 +63,54 @@ export function setLakeAddress(dataset: string | null): void {
 }
 
 const QUERY_PARAM = 'query';
+const RECORD_SET_PARAM = 'rs';
 
 /** A dataset version named in the address, for the query view. */
 export interface QueryTarget {
   dataset: string | null;
   rev: string | null;
+  /** The record set to explore (@id or name; `?rs=`), else the view picks one. */
+  recordSet?: string | null;
+  /**
+   * A WHERE predicate to explore it with (a shared branch's filter). Shown once when the view
+   * opens; never written to the address, so that a reload does not bring back a stale filter.
+   */
+  where?: string;
 }
 
 /**
- * The query view named in the address (`?query` or `?query=<dataset>@<rev>`), or null when the
- * address shows another view.
+ * The query view named in the address (`?query` or `?query=<dataset>@<rev>`, and `&rs=<record
+ * set>`), or null when the address shows another view.
  */
 export function queryAddress(): QueryTarget | null {
-  const value = new URLSearchParams(window.location.search).get(QUERY_PARAM);
+  const params = new URLSearchParams(window.location.search);
+  const value = params.get(QUERY_PARAM);
   if (value === null) return null;
-  if (!value) return { dataset: null, rev: null };
+  const recordSet = params.get(RECORD_SET_PARAM) || null;
+  if (!value) return { dataset: null, rev: null, recordSet };
   const at = value.indexOf('@');
   return at > 0
-    ? { dataset: value.slice(0, at), rev: value.slice(at + 1) || null }
-    : { dataset: value, rev: null };
+    ? { dataset: value.slice(0, at), rev: value.slice(at + 1) || null, recordSet }
+    : { dataset: value, rev: null, recordSet };
 }
 
-/** Records the query view in the address bar (a new history entry); null leaves it. */
-export function setQueryAddress(target: QueryTarget | null): void {
+/**
+ * Records the query view in the address bar, as a new history entry (or in place of the current
+ * one with `replace`, for a record set picked in the view); null leaves it.
+ */
+export function setQueryAddress(target: QueryTarget | null, replace = false): void {
   const next = new URL(window.location.href);
-  if (target === null) next.searchParams.delete(QUERY_PARAM);
-  else {
+  if (target === null) {
+    next.searchParams.delete(QUERY_PARAM);
+    next.searchParams.delete(RECORD_SET_PARAM);
+  } else {
     const value = target.dataset ? `${target.dataset}${target.rev ? `@${target.rev}` : ''}` : '';
     next.searchParams.set(QUERY_PARAM, value);
+    if (target.dataset && target.recordSet) {
+      next.searchParams.set(RECORD_SET_PARAM, target.recordSet);
+    } else next.searchParams.delete(RECORD_SET_PARAM);
   }
-  if (next.href !== window.location.href) window.history.pushState(null, '', next);
+  if (next.href === window.location.href) return;
+  if (replace) window.history.replaceState(null, '', next);
+  else window.history.pushState(null, '', next);
 }

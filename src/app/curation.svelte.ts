@@ -3,6 +3,7 @@
  * the query worker (which selects them read-only and commits them to the lake). One save at a
  * time; nothing lands after `destroy()`.
  */
+import { countWhereSql } from '../lib/query/rowids.ts';
 import type { SavedBranch } from '../../workers/api/query.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { QueryHost } from './query-host.svelte.ts';
@@ -25,17 +26,41 @@ export function suggestBranchName(recordSet: string, taken: readonly string[]): 
   }
 }
 
+/** How many rows the filter keeps, counted before saving (an empty branch is asked about). */
+export type KeptCount =
+  | { status: 'idle' }
+  | { status: 'counting' }
+  | { status: 'ready'; kept: number }
+  | { status: 'failed'; error: ErrorInfo };
+
 /** See the module comment. */
 export class BranchSaver {
   status = $state<'idle' | 'saving' | 'saved' | 'failed'>('idle');
   saved = $state.raw<SavedBranch | null>(null);
   error = $state.raw<ErrorInfo | null>(null);
+  count = $state.raw<KeptCount>({ status: 'idle' });
 
   readonly #host: QueryHost;
   #destroyed = false;
+  #countToken = 0;
 
   constructor(host: QueryHost) {
     this.#host = host;
+  }
+
+  /** Counts the rows `req`'s predicate keeps, read-only (the latest call wins). */
+  async countKept(req: Omit<SaveRequest, 'branch'>): Promise<void> {
+    const token = ++this.#countToken;
+    this.count = { status: 'counting' };
+    try {
+      const sql = countWhereSql(req.dataset, req.rev, req.recordSet, req.predicate);
+      const [row] = await this.#host.rows(sql);
+      if (this.#destroyed || token !== this.#countToken) return;
+      this.count = { status: 'ready', kept: Number(row?.n ?? 0) };
+    } catch (e) {
+      if (!this.#destroyed && token === this.#countToken)
+        this.count = { status: 'failed', error: describeError(e) };
+    }
   }
 
   /** Saves; resolves with the branch made, or null (the error is then in {@link error}). */
@@ -68,6 +93,8 @@ export class BranchSaver {
     this.status = 'idle';
     this.saved = null;
     this.error = null;
+    this.#countToken++;
+    this.count = { status: 'idle' };
   }
 
   destroy(): void {

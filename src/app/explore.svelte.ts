@@ -7,6 +7,7 @@
 import { filterPredicate, type Facet } from '../lib/query/facets.ts';
 import type { LakeSchemaInfo, LakeTableInfo } from '../lib/query/lake-catalog.ts';
 import { lakeSqlName } from '../lib/query/lake-names.ts';
+import { defaultRecordSet } from '../lib/query/roles.ts';
 import { planColumn, type ColumnPlan } from '../lib/query/stats-plan.ts';
 import { columnStats, type ColumnStats } from '../lib/query/stats.ts';
 import type { RefInfo } from '../../workers/api/lake.api.ts';
@@ -22,6 +23,17 @@ export interface ChartStats {
   filtered: Loading<ColumnStats>;
   /** A new filter is being computed; `filtered` is still the previous one's. */
   pending: boolean;
+}
+
+/** What to show once a dataset version is read: a record set (@id or name) and its filter. */
+export interface ExploreFocus {
+  recordSet?: string;
+  where?: string;
+}
+
+/** A table of the schema by record set @id, else by name. */
+function findTable(tables: readonly LakeTableInfo[], name: string): LakeTableInfo | undefined {
+  return tables.find((t) => t.recordSet === name) ?? tables.find((t) => t.name === name);
 }
 
 /** See the module comment. */
@@ -74,10 +86,12 @@ export class Explorer {
   }
 
   /**
-   * Explores `dataset` at `rev` (its refs, its schema), keeping the record set if it has it.
+   * Explores `dataset` at `rev` (its refs, its schema): the record set and filter of `focus`
+   * when given (a shared branch), else the record set explored so far if the dataset is the
+   * same, else the one to start with (roles.ts: not one for checking only, the largest).
    * Charts are planned by {@link plan}, once the caller has queued what it wants first.
    */
-  async select(dataset: string, rev = 'main'): Promise<void> {
+  async select(dataset: string, rev = 'main', focus: ExploreFocus = {}): Promise<void> {
     const token = ++this.#tokens.schema;
     const sameDataset = dataset === this.dataset;
     this.dataset = dataset;
@@ -94,15 +108,29 @@ export class Explorer {
       if (this.#stale('schema', token)) return;
       this.refs = [...branches, ...tags];
       this.schema = { status: 'ready', value: schema };
+      const named = focus.recordSet ? findTable(schema.tables, focus.recordSet) : undefined;
       const keep = sameDataset && schema.tables.find((t) => t.recordSet === this.recordSet);
-      // The largest record set is most likely the one to explore (the others describe it).
-      const largest = [...schema.tables].sort((a, b) => b.rows - a.rows)[0];
-      const first = keep || largest;
-      if (first) this.selectRecordSet(first.recordSet, !sameDataset);
+      const first = named ?? (keep || defaultRecordSet(schema.tables));
+      if (first) this.selectRecordSet(first.recordSet, !sameDataset || named !== undefined);
+      if (named && focus.where?.trim()) this.where = focus.where.trim();
     } catch (e) {
       if (!this.#stale('schema', token))
         this.schema = { status: 'failed', error: describeError(e) };
     }
+  }
+
+  /**
+   * Shows `focus` in the schema already read: its record set (and filter), when that is not
+   * the one explored. True when something changed (the caller then explores it again).
+   */
+  focus(focus: ExploreFocus): boolean {
+    if (this.schema.status !== 'ready' || !focus.recordSet) return false;
+    const t = findTable(this.schema.value.tables, focus.recordSet);
+    if (!t || (t.recordSet === this.recordSet && !focus.where)) return false;
+    if (t.recordSet === this.recordSet && focus.where?.trim() === this.where) return false;
+    this.selectRecordSet(t.recordSet);
+    if (focus.where?.trim()) this.where = focus.where.trim();
+    return true;
   }
 
   /** Explores another record set of the schema (its charts are then planned by {@link plan}). */

@@ -3,6 +3,7 @@ import type { Phase } from '../lib/croissant/api.ts';
 import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
 import type { ErrorLocation } from '../lib/croissant/errors.ts';
 import type { Json } from '../lib/croissant/model.ts';
+import { errorHead, type SqlPosition } from '../lib/query/error-position.ts';
 import { QueryError } from '../lib/query/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
@@ -15,6 +16,8 @@ export interface ErrorInfo {
   location?: ErrorLocation;
   /** The SQL the error is about (query errors). */
   sql?: string;
+  /** Where in `sql` the error is (line and column, from 1), when known. */
+  position?: SqlPosition;
 }
 
 /** Any thrown value → {@link ErrorInfo}. */
@@ -28,8 +31,10 @@ export function describeError(e: unknown): ErrorInfo {
   }
   if (e instanceof LakeError) return { code: e.code, message: e.message };
   if (e instanceof QueryError) {
-    return e.sql === undefined
-      ? { code: e.code, message: e.reason }
+    if (e.sql === undefined) return { code: e.code, message: e.reason };
+    // The SQL is shown with the place marked, so DuckDB's "LINE n:" block would say it twice.
+    return e.position
+      ? { code: e.code, message: errorHead(e.reason), sql: e.sql, position: e.position }
       : { code: e.code, message: e.reason, sql: e.sql };
   }
   if (e instanceof DOMException && e.name === 'AbortError')

@@ -1,4 +1,5 @@
 /** Query results and statistics as text for the grid, the charts and their tables. */
+import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
@@ -64,4 +65,22 @@ export function formatStat(v: number, kind: StatsKind, integer = false): string 
 export function countWithShare(n: number, of: number): string {
   const pct = of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '';
   return `${n.toLocaleString('en-US')}${pct}`;
+}
+
+/**
+ * `sql` cut around `position` for showing it marked: the text before, the character there
+ * ('' at the end of a line or of the text), and the text after. `before + at + after` is `sql`.
+ */
+export function splitAtPosition(
+  sql: string,
+  position: SqlPosition,
+): { before: string; at: string; after: string } {
+  const lines = sql.split('\n');
+  const line = Math.min(Math.max(position.line, 1), lines.length);
+  const chars = [...lines[line - 1]!];
+  const column = Math.min(Math.max(position.column, 1), chars.length + 1);
+  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  const offset = start + chars.slice(0, column - 1).join('').length;
+  const at = chars[column - 1] ?? '';
+  return { before: sql.slice(0, offset), at, after: sql.slice(offset + at.length) };
 }

@@ -9,6 +9,7 @@
  * - Errors cross as plain {@link QueryWireError} data inside a {@link QueryReply} and are
  *   rebuilt on arrival as the QueryError, LakeError or WorkerError they were, with their `code`.
  */
+import type { SqlPosition } from '../../src/lib/query/error-position.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import type { LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
 import type { LakeSchemaInfo } from '../../src/lib/query/lake-catalog.ts';
@@ -82,6 +83,8 @@ export type QueryValue<K extends QueryMethod> = ReturnType<QueryMethods[K]>;
 export interface QueryWireError extends LakeWireError {
   sql?: string;
   duckdb?: string;
+  /** Where in `sql` the error is (line and column, from 1). */
+  position?: SqlPosition;
 }
 
 /** A result or an error, as the worker sends it back. */

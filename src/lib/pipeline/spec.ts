@@ -63,10 +63,16 @@ function checkOne(where: string, raw: Params): TransformSpec {
     'background-subtract': ['sigma'],
   };
   const op = raw.op as string;
+  const known = Object.hasOwn(allowed, op) ? allowed[op] : undefined;
   for (const key of Object.keys(raw)) {
-    if (key !== 'op' && !allowed[op]?.includes(key)) {
-      fail(where, `unknown parameter "${key}" (allowed: ${allowed[op]?.join(', ')})`);
-    }
+    if (key === 'op' || known?.includes(key)) continue;
+    // An unknown op has no parameters to list: name the op and the known ones instead.
+    fail(
+      where,
+      known
+        ? `unknown parameter "${key}" (allowed: ${known.join(', ')})`
+        : `unknown parameter "${key}" of unknown op ${show(op)}; known ops: ${TRANSFORM_OPS.join(', ')}`,
+    );
   }
   const num = (key: string, ok: (v: number) => boolean, rule: string): number => {
     const v = raw[key];

@@ -15,7 +15,15 @@ import type {
   TableSource,
 } from './engine.ts';
 import { QueryError, checkQueryAborted } from './errors.ts';
-import { LOCKDOWN, checkReadOnly, describeSql, unwrapMessage, wrapped } from './read-only.ts';
+import { errorHead, locateSqlError, type Wrapping } from './error-position.ts';
+import {
+  LOCKDOWN,
+  WRAPPED_FIRST_LINE,
+  checkReadOnly,
+  describeSql,
+  wrapped,
+  type ReadOnlyStatement,
+} from './read-only.ts';
 import { qualified } from './sql.ts';
 import { concatStream, ipcChunks, ownBuffer } from './ipc.ts';
 import { qualifiedRefs, toTokens, type ScriptTokens } from './tokens.ts';
@@ -99,9 +107,10 @@ export class DuckDBEngine implements QueryEngine {
       : [];
     checkQueryAborted(opts.signal, sql);
     const text = wrapped(stmt, opts.limit);
+    const user = wrappingOf(sql, stmt);
     // DuckDB's parser must see exactly one statement: the wrapper, a SELECT (layer 2). A PIVOT
     // is the exception: DuckDB itself makes it two (see ReadOnlyStatement.pivot).
-    const single = await this.#prepared(text, sql, async () => true).catch((e: unknown) => {
+    const single = await this.#prepared(text, user, async () => true).catch((e: unknown) => {
       if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return false;
       throw e;
     });
@@ -109,7 +118,7 @@ export class DuckDBEngine implements QueryEngine {
     // DESCRIBE binds the query without running it: SQL types, and errors before any work.
     const columns: ResultColumn[] | null = describe
       ? tableFromIPC(
-          await this.#prepared(describe, sql, (id) => this.#db.runPrepared(this.#conn, id, [])),
+          await this.#prepared(describe, user, (id) => this.#db.runPrepared(this.#conn, id, [])),
         )
           .toArray()
           .map((r: { column_name: string; column_type: string }) => ({
@@ -117,7 +126,7 @@ export class DuckDBEngine implements QueryEngine {
             type: r.column_type,
           }))
       : null;
-    let ipc = await this.#stream(text, sql, opts.signal);
+    let ipc = await this.#stream(text, user, opts.signal);
     const table = tableFromIPC(ipc);
     let rows = table.numRows;
     const truncated = opts.limit !== undefined && rows > opts.limit;
@@ -188,17 +197,30 @@ export class DuckDBEngine implements QueryEngine {
     return Promise.race([p, this.#death]);
   }
 
-  #sqlError(e: unknown, userSql: string | undefined): QueryError {
+  /**
+   * DuckDB's failure as a QueryError about `user`: its SQL, or how DuckDB's text wrapped it (then
+   * DuckDB's line and caret are mapped back into the user's SQL, error-position.ts).
+   */
+  #sqlError(e: unknown, user: string | Wrapping | undefined): QueryError {
     if (e instanceof QueryError) return e;
     const raw = e instanceof Error ? e.message : String(e);
-    const opts = { duckdb: raw, cause: e, ...(userSql === undefined ? {} : { sql: userSql }) };
+    const sql = typeof user === 'string' ? user : user?.sql;
+    const located = typeof user === 'object' ? locateSqlError(raw, user) : { message: raw };
+    const opts = {
+      duckdb: raw,
+      cause: e,
+      ...(sql === undefined ? {} : { sql }),
+      ...(located.position ? { position: located.position } : {}),
+    };
     if (raw.startsWith('Permission Error')) {
       // The locked-down instance refused a file, URL or extension (read-only.ts, layer 3).
       const why =
         'reading files or URLs is not allowed: queries read only the lake and registered tables';
-      return new QueryError('READ_ONLY', `${why}. DuckDB: ${unwrapMessage(raw)}`, opts);
+      return new QueryError('READ_ONLY', `${why}. DuckDB: ${located.message}`, opts);
     }
-    return new QueryError('SQL_ERROR', unwrapMessage(raw), opts);
+    // Internal statements are not the user's text: their block would point nowhere they know.
+    const message = typeof user === 'object' ? located.message : errorHead(raw);
+    return new QueryError('SQL_ERROR', message, opts);
   }
 
   /** Runs SQL to completion (internal statements, DESCRIBE); Arrow IPC bytes. */
@@ -214,7 +236,7 @@ export class DuckDBEngine implements QueryEngine {
    * Prepares `text` (parsing and binding it, running nothing), gives the statement to `use`,
    * then closes it. Text holding several statements is refused: DuckDB would run them all.
    */
-  async #prepared<T>(text: string, userSql: string, use: (id: number) => Promise<T>): Promise<T> {
+  async #prepared<T>(text: string, user: Wrapping, use: (id: number) => Promise<T>): Promise<T> {
     let id: number;
     try {
       id = await this.#guard(this.#db.createPrepared(this.#conn, text));
@@ -222,30 +244,30 @@ export class DuckDBEngine implements QueryEngine {
       const raw = e instanceof Error ? e.message : String(e);
       if (/multiple statements/i.test(raw)) {
         throw new QueryError('READ_ONLY', 'run one statement at a time', {
-          sql: userSql,
+          sql: user.sql,
           duckdb: raw,
         });
       }
-      throw this.#sqlError(e, userSql);
+      throw this.#sqlError(e, user);
     }
     try {
       return await this.#guard(use(id));
     } catch (e) {
-      throw this.#sqlError(e, userSql);
+      throw this.#sqlError(e, user);
     } finally {
       await this.#guard(this.#db.closePrepared(this.#conn, id)).catch(() => undefined);
     }
   }
 
   /** Runs a pending query, polling so that `signal` can cancel it; one IPC stream. */
-  async #stream(text: string, userSql: string, signal?: AbortSignal) {
+  async #stream(text: string, user: Wrapping, signal?: AbortSignal) {
     const db = this.#db;
     try {
       let header = await this.#guard(db.startPendingQuery(this.#conn, text, false));
       while (header === null) {
         if (signal?.aborted) {
           await this.#guard(db.cancelPendingQuery(this.#conn));
-          checkQueryAborted(signal, userSql);
+          checkQueryAborted(signal, user.sql);
         }
         header = await this.#guard(db.pollPendingQuery(this.#conn));
       }
@@ -257,7 +279,7 @@ export class DuckDBEngine implements QueryEngine {
       }
       return concatStream(parts);
     } catch (e) {
-      throw this.#sqlError(e, userSql);
+      throw this.#sqlError(e, user);
     }
   }
 
@@ -294,4 +316,9 @@ export class DuckDBEngine implements QueryEngine {
       },
     };
   }
+}
+
+/** How {@link wrapped} and {@link describeSql} hold the user's `sql`. */
+function wrappingOf(sql: string, stmt: ReadOnlyStatement): Wrapping {
+  return { sql, body: stmt.body, firstLine: WRAPPED_FIRST_LINE };
 }

@@ -8,6 +8,7 @@
  */
 import { tableToIPC } from 'apache-arrow';
 import { LakeError } from '../store/errors.ts';
+import { getChunk } from '../versions/chunks.ts';
 import { buildTable } from '../versions/columns.ts';
 import type { Lake } from '../versions/lake.ts';
 import type { Commit, RecordSetManifest } from '../versions/manifest.ts';
@@ -26,12 +27,18 @@ import {
   type SqlColumn,
 } from './lake-names.ts';
 import { ident, qualified, selectFrom, type TableName } from './sql.ts';
+import { documentDescriptions, type Descriptions } from './roles.ts';
 import type { QualifiedRef } from './tokens.ts';
 
 /** Where loaded record sets are kept: `"_lake"."<commit>/<record set id>"`. */
 export const CACHE_SCHEMA = '_lake';
 
 const FULL_HASH = /^[0-9a-f]{64}$/;
+
+/** A column of a record set's view, with its field's description when the document has one. */
+export interface LakeColumnInfo extends SqlColumn {
+  description?: string;
+}
 
 /** A record set as SQL sees it, without loading it. */
 export interface LakeTableInfo {
@@ -41,7 +48,9 @@ export interface LakeTableInfo {
   name: string;
   rows: number;
   /** The columns of the view, `_rowid` (BIGINT) first. */
-  columns: SqlColumn[];
+  columns: LakeColumnInfo[];
+  /** The record set's description in the Croissant document (roles.ts reads it). */
+  description?: string;
 }
 
 /** A dataset at a revision as SQL sees it. */
@@ -71,6 +80,8 @@ export class LakeCatalog {
   /** Bound schemas by lowercase name (DuckDB's names ignore case). */
   readonly #schemas = new Map<string, BoundSchema>();
   #cacheSchema = false;
+  /** Descriptions of the Croissant documents described lately, by document chunk. */
+  readonly #descriptions = new Map<string, Descriptions>();
   /** Record sets loaded from the lake so far (cache misses). */
   loads = 0;
 
@@ -94,25 +105,59 @@ export class LakeCatalog {
     return [hash, commit];
   }
 
-  /** The SQL names and columns of `dataset` at `rev`, loading nothing. */
+  /**
+   * The SQL names and columns of `dataset` at `rev`, loading no rows; with the descriptions the
+   * commit's Croissant document gives its record sets and fields.
+   */
   async describe(dataset: string, rev: string): Promise<LakeSchemaInfo> {
     const [commit, c] = await this.resolve(dataset, rev);
+    const d = await this.#documentDescriptions(dataset, commit, c);
+    const described = <T extends object>(value: T, text: string | undefined) =>
+      text === undefined ? value : { ...value, description: text };
     return {
       schema: lakeSchema(dataset, rev),
       dataset,
       rev,
       commit,
-      tables: Object.entries(c.recordSets).map(([id, rs]) => ({
-        sqlName: lakeSqlName(dataset, rev, rs.name),
-        recordSet: id,
-        name: rs.name,
-        rows: rs.rows,
-        columns: [
-          { name: ROWID_COLUMN, column: ROWID_COLUMN, type: 'int64' },
-          ...sqlColumns(id, rs),
-        ],
-      })),
+      tables: Object.entries(c.recordSets).map(([id, rs]) =>
+        described(
+          {
+            sqlName: lakeSqlName(dataset, rev, rs.name),
+            recordSet: id,
+            name: rs.name,
+            rows: rs.rows,
+            columns: [
+              { name: ROWID_COLUMN, column: ROWID_COLUMN, type: 'int64' as const },
+              ...sqlColumns(id, rs).map((col, i) => {
+                const def = rs.columns[i]!;
+                return described(col, d.fields.get(def.field ?? def.name));
+              }),
+            ],
+          },
+          d.recordSets.get(id) ?? d.recordSets.get(rs.name),
+        ),
+      ),
     };
+  }
+
+  /** The descriptions in `commit`'s Croissant document (read once per document). */
+  async #documentDescriptions(dataset: string, at: string, commit: Commit): Promise<Descriptions> {
+    const hash = commit.document;
+    if (!hash) return documentDescriptions(null);
+    const cached = this.#descriptions.get(hash);
+    if (cached) return cached;
+    const what = `the Croissant document of ${dataset} at commit ${at.slice(0, 12)}`;
+    const bytes = await getChunk(this.#lake.chunks, hash, what);
+    let doc: unknown = null;
+    try {
+      doc = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      // Stored verbatim as it was read: a document that is not JSON describes nothing here.
+    }
+    const d = documentDescriptions(doc);
+    if (this.#descriptions.size >= 8) this.#descriptions.clear();
+    this.#descriptions.set(hash, d);
+    return d;
   }
 
   async #bind(refs: QualifiedRef[], ctx: BindContext): Promise<LoadedTable[]> {

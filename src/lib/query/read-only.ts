@@ -14,6 +14,7 @@
  *    `'x.csv'` in FROM), extension autoload/autoinstall off, and the configuration locked, so
  *    no statement can turn any of that back on.
  */
+import { contextBlock, positionAt } from './error-position.ts';
 import { QueryError } from './errors.ts';
 import { TokenKind, hasOperator, splitStatements, word, type Token } from './tokens.ts';
 
@@ -167,24 +168,31 @@ function writeAfterWith(tokens: readonly Token[], from: number): number | null {
 }
 
 function checkParentheses(tokens: readonly Token[], sql: string): void {
-  let depth = 0;
+  /** Offsets of the "(" not closed yet. */
+  const open: number[] = [];
   for (const t of tokens) {
     if (!hasOperator(t, '(') && !hasOperator(t, ')')) continue;
-    for (const ch of t.text) {
-      if (ch === '(') depth++;
-      else if (ch === ')' && --depth < 0) {
+    for (let k = 0; k < t.text.length; k++) {
+      const ch = t.text[k];
+      if (ch === '(') open.push(t.start + k);
+      else if (ch === ')' && open.pop() === undefined) {
+        const position = positionAt(sql, t.start + k);
         throw new QueryError(
           'SQL_ERROR',
-          `Parser Error: a ")" at offset ${t.start} closes nothing`,
-          {
-            sql,
-          },
+          `Parser Error: this ")" closes nothing${contextBlock(sql.split('\n'), position)}`,
+          { sql, position },
         );
       }
     }
   }
-  if (depth > 0) {
-    throw new QueryError('SQL_ERROR', `Parser Error: ${depth} "(" never closed`, { sql });
+  if (open.length) {
+    const position = positionAt(sql, open.at(-1)!);
+    const what = open.length === 1 ? 'this "(" is' : `${open.length} "(" are`;
+    throw new QueryError(
+      'SQL_ERROR',
+      `Parser Error: ${what} never closed${contextBlock(sql.split('\n'), position)}`,
+      { sql, position },
+    );
   }
 }
 
@@ -244,6 +252,12 @@ export function checkReadOnly(sql: string, tokens: readonly Token[]): ReadOnlySt
   return { kind, ...(explain ? { explain } : {}), pivot, body: blankOutside(sql, from, to) };
 }
 
+/**
+ * The line of {@link wrapped}'s and {@link describeSql}'s text on which the statement's first
+ * line sits (error-position.ts maps DuckDB's positions back through it).
+ */
+export const WRAPPED_FIRST_LINE = 2;
+
 /** What the engine runs for a checked statement (layer 2): as a subquery, maybe limited. */
 export function wrapped(stmt: ReadOnlyStatement, limit?: number): string {
   const inner = `SELECT * FROM (\n${stmt.body}\n)`;
@@ -254,15 +268,4 @@ export function wrapped(stmt: ReadOnlyStatement, limit?: number): string {
 /** The statement describing the result's columns (binds the query; runs nothing). */
 export function describeSql(stmt: ReadOnlyStatement): string | null {
   return stmt.explain ? null : `DESCRIBE SELECT * FROM (\n${stmt.body}\n)`;
-}
-
-/**
- * DuckDB's message about a wrapped statement, with its `LINE n:` references turned back into
- * the user's line numbers (the wrapper adds one line before).
- */
-export function unwrapMessage(message: string): string {
-  return message.replace(
-    /^LINE (\d+):/gm,
-    (_m, n: string) => `LINE ${Math.max(1, Number(n) - 1)}:`,
-  );
 }

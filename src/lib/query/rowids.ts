@@ -20,6 +20,16 @@ export function rowidsSql(
   return `SELECT ${ident(ROWID_COLUMN)} FROM ${lakeSqlName(dataset, rev, recordSet)} WHERE (\n${predicate}\n)`;
 }
 
+/** `SELECT count(*) AS n FROM … WHERE (<predicate>)`: how many rows {@link rowidsSql} selects. */
+export function countWhereSql(
+  dataset: string,
+  rev: string,
+  recordSet: string,
+  predicate: string,
+): string {
+  return `SELECT count(*) AS n FROM ${lakeSqlName(dataset, rev, recordSet)} WHERE (\n${predicate}\n)`;
+}
+
 /**
  * Runs {@link rowidsSql} on `engine` and gives the ids, in the order DuckDB returned them. A
  * blank predicate is BAD_INPUT (a filter must say what it keeps).

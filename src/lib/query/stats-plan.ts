@@ -17,6 +17,7 @@
  */
 import type { ColumnType } from '../versions/manifest.ts';
 import type { FacetValue } from './facets.ts';
+import { isLabelColumn } from './roles.ts';
 import { ident, literal } from './sql.ts';
 
 /** How a column is charted. */
@@ -68,9 +69,9 @@ export interface ColumnPlan {
 export interface PlanColumn {
   name: string;
   type: ColumnType;
+  /** Its field's description in the Croissant document (it may declare the label). */
+  description?: string;
 }
-
-const LABEL_NAME = /(^|[_/ ])(label|labels|class|target|survived|outcome|diagnosis|y)$/i;
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 
@@ -181,7 +182,7 @@ export async function planColumn(
 ): Promise<ColumnPlan[]> {
   const v = ident(col.name);
   const base = { column: col.name, label: col.name, type: col.type, valueExpr: v };
-  const isLabel = LABEL_NAME.test(col.name);
+  const isLabel = isLabelColumn(col);
   switch (col.type) {
     case 'int64': {
       const [p] = await rows(`SELECT count(DISTINCT ${v}) AS d FROM ${table}`);
