@@ -27,6 +27,7 @@ export const CONTEXT: JsonObject = {
   references: 'cr:references',
   regex: 'cr:regex',
   replace: 'cr:replace',
+  separator: 'cr:separator',
   source: 'cr:source',
   subField: 'cr:subField',
   transform: 'cr:transform',
