@@ -171,3 +171,24 @@ describe('cycles', () => {
     expect(errors[0]?.code).toBe('CYCLE');
   });
 });
+
+describe('records of an invalid document', () => {
+  it('a source with no origin in a record set that joins: a CroissantError', async () => {
+    // Found by the fuzz (validation-fuzz.node.test.ts): it was a TypeError.
+    const column = (fo: string, c: string): Json => ({
+      fileObject: { '@id': fo },
+      extract: { column: c },
+    });
+    const rs = recordSet('rs', [
+      field('rs', 'a', { source: column('f', 'a') }),
+      field('rs', 'b', { source: column('g', 'b'), references: fromField('rs/a') }),
+      field('rs', 'c', { source: { extract: { column: 'c' } } }),
+    ]);
+    const doc = dataset([fo, fileObject('g', 'g.txt')], [rs]);
+    const { metadata } = await read(doc);
+    const rows = async () => {
+      for await (const r of recordRows(metadata!, 'rs', { verifyChecksums: false })) void r;
+    };
+    await expect(rows()).rejects.toBeInstanceOf(CroissantError);
+  });
+});

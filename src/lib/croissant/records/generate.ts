@@ -121,7 +121,10 @@ async function* joinedRows(
     );
   }
   const usedBy = (p: Parent) =>
-    leaves.filter((f) => f.source && key(parentOf(ctx.metadata, f.source) as Parent) === key(p));
+    leaves.filter((f) => {
+      const from = f.source && parentOf(ctx.metadata, f.source);
+      return !!from && key(from) === key(p);
+    });
   const lookups = [];
   for (const j of joins) {
     const index = new Map<string, Record<string, unknown>[]>();
