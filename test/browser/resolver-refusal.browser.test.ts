@@ -54,7 +54,9 @@ describe('a remote document', () => {
   const doc = `${location.origin}/datasets/x/metadata.json`;
   it('refuses a file: URL', async () => {
     const src = fetchResolver().resolve('file:///etc/passwd', doc);
-    await expect(src.stream().next()).rejects.toMatchObject({ code: 'FORBIDDEN_PATH' });
+    await expect(src.stream()[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: 'FORBIDDEN_PATH',
+    });
   });
   it('resolves paths to URLs on its own server', () => {
     for (const ref of ['/etc/passwd', '../../../../etc/passwd'])
