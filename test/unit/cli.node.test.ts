@@ -2,7 +2,9 @@
  * The CLI, run in-process on the corpus: validator messages and exit status, records as JSON
  * Lines and CSV, mapping, limits, and clear errors for bad arguments.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -78,6 +80,15 @@ describe('croissant-lake validate', () => {
         location: 'Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field)',
       },
     ]);
+  });
+  it('ingest refuses an invalid document with the same places', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'cl-cli-'));
+    const doc = `${fx}validation-errors/1.0/distribution_bad_id/metadata.json`;
+    expect(await main(['ingest', doc, '--lake', lake])).toBe(1);
+    expect(err.join('\n')).toContain(
+      'Source should have one of the following properties http://mlcommons.org/croissant/field or http://mlcommons.org/croissant/fileObject or http://mlcommons.org/croissant/fileSet.\n' +
+        '   at [Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field) > source]\n',
+    );
   });
   it('prints a document it cannot read as JSON too, with code and place', async () => {
     expect(await main(['validate', `${fx}nope.json`, '-f', 'json'])).toBe(1);
