@@ -21,7 +21,7 @@ import { lakeRecords } from '../lib/versions/records.ts';
 import { toPlainJson } from '../lib/croissant/plain.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
-  ingest <url|path> [--dataset ID] [--mapping id=path ...]
+  ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
       Stores the raw files, the document and the records; main is protected.
   Commands that commit also take --author NAME and --code KEY=VALUE (repeatable: the code
   that produced the change, e.g. --code repo=https://… --code commit=abc123), kept in lineage.
@@ -127,7 +127,7 @@ export async function lakeCommand(
       };
       const dataset = str(values, 'dataset');
       const r = await ingest(lake, need(a0, 'the Croissant URL or path'), {
-        resolver: nodeResolver(),
+        resolver: nodeResolver({ allow: (values['allow-path'] as string[] | undefined) ?? [] }),
         mapping,
         signal,
         onProgress,
@@ -245,7 +245,11 @@ export async function lakeCommand(
       };
       const r = /\.csv$|\.tsv$/i.test(file)
         ? await appendCsv(lake, ds, { ...opts, csv: fileSource(file) })
-        : await appendCroissant(lake, ds, file, { ...opts, resolver: nodeResolver(), mapping });
+        : await appendCroissant(lake, ds, file, {
+            ...opts,
+            resolver: nodeResolver({ allow: (values['allow-path'] as string[] | undefined) ?? [] }),
+            mapping,
+          });
       console.log(`appended ${r.rows} rows to ${r.recordSet} on ${opts.branch} at ${r.hash}`);
       return 0;
     }

@@ -2,7 +2,9 @@
  * The CLI, run in-process on the corpus: validator messages and exit status, records as JSON
  * Lines and CSV, mapping, limits, and clear errors for bad arguments.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -27,6 +29,77 @@ describe('croissant-lake validate', () => {
     const dir = `${fx}validation-errors/1.0/mlfield_bad_source/`;
     expect(await main(['validate', dir + 'metadata.json'])).toBe(1);
     expect(out.join('\n')).toBe(readFileSync(dir + 'output.txt', 'utf8').trimEnd());
+  });
+  it('puts the place beneath a message that names none, and prints JSON', async () => {
+    const dir = `${fx}validation-errors/1.0/distribution_bad_id/`;
+    expect(await main(['validate', dir + 'metadata.json'])).toBe(1);
+    const reference = readFileSync(dir + 'output.txt', 'utf8')
+      .trimEnd()
+      .split('\n');
+    const sourceLine = reference.findIndex((l) => l.includes('Source should have one of'));
+    // The reference's lines, verbatim, with the place added beneath the one that lacks it.
+    expect(out.join('\n').split('\n')).toEqual([
+      ...reference.slice(0, sourceLine + 1),
+      '     at [Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field) > source]',
+      ...reference.slice(sourceLine + 1).flatMap((l) =>
+        l.includes('wrong `@id`')
+          ? [
+              l,
+              // The FileObject with that @id, and the field whose source names it.
+              '     at [Metadata(mydataset) > FileObject(distribution name)]',
+              '     at [Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field)]',
+            ]
+          : [l],
+      ),
+    ]);
+    out = [];
+    expect(await main(['validate', dir + 'metadata.json', '--format', 'json'])).toBe(1);
+    expect(JSON.parse(out.join('\n'))).toEqual([
+      {
+        severity: 'error',
+        message:
+          'Source should have one of the following properties http://mlcommons.org/croissant/field or http://mlcommons.org/croissant/fileObject or http://mlcommons.org/croissant/fileSet.',
+        location: 'Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field) > source',
+      },
+      {
+        severity: 'error',
+        message:
+          "The dataset contains a wrong `@id`: 'ids should not contain spaces'. Note that currently we do not support `@id`s containing whitespaces (not even if URL-escaped).",
+        location: 'Metadata(mydataset) > FileObject(distribution name)',
+      },
+      {
+        severity: 'error',
+        message:
+          "The dataset contains a wrong `@id`: 'ids should not contain spaces'. Note that currently we do not support `@id`s containing whitespaces (not even if URL-escaped).",
+        location: 'Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field)',
+      },
+      {
+        severity: 'error',
+        message:
+          'Field a-record-set/first-field does not define `source` or `value`. Please specify exactly one of them.',
+        location: 'Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field)',
+      },
+    ]);
+  });
+  it('ingest refuses an invalid document with the same places', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'cl-cli-'));
+    const doc = `${fx}validation-errors/1.0/distribution_bad_id/metadata.json`;
+    expect(await main(['ingest', doc, '--lake', lake])).toBe(1);
+    expect(err.join('\n')).toContain(
+      'Source should have one of the following properties http://mlcommons.org/croissant/field or http://mlcommons.org/croissant/fileObject or http://mlcommons.org/croissant/fileSet.\n' +
+        '   at [Metadata(mydataset) > RecordSet(a-record-set) > Field(first-field) > source]\n',
+    );
+  });
+  it('prints a document it cannot read as JSON too, with code and place', async () => {
+    expect(await main(['validate', `${fx}nope.json`, '-f', 'json'])).toBe(1);
+    expect(JSON.parse(out.join('\n'))).toEqual([
+      {
+        severity: 'error',
+        message: `file not found: ${fx}nope.json`,
+        location: `file ${fx}nope.json`,
+        code: 'NOT_FOUND',
+      },
+    ]);
   });
   it('exits 0 on a valid document', async () => {
     expect(await main(['validate', `${fx}1.0/titanic/metadata.json`])).toBe(0);

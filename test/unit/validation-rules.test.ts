@@ -263,18 +263,22 @@ describe('record sets and fields', () => {
     ]);
   });
 
-  it('does not loop on fields sourced from each other', async () => {
+  it('does not loop on fields sourced from each other, and reports the cycle', async () => {
     const rs = recordSet([
       field('rs/a', { source: { field: { '@id': 'rs/b' } } }),
       field('rs/b', { source: { field: { '@id': 'rs/a' } } }),
     ]);
     const { errors } = await run(dataset('1.0', { recordSet: [rs] }));
     expect(errors).toEqual(
-      ['a', 'b'].map(
-        (n) =>
-          `[Metadata(ds) > RecordSet(rs) > Field(${n})] The field does not specify a valid` +
+      [
+        ['a', 'b'],
+        ['b', 'a'],
+      ].flatMap(([n, other]) => [
+        `[Metadata(ds) > RecordSet(rs) > Field(${n})] Field rs/${n} is in a cycle: its source is` +
+          ` rs/${other}, a field of its own record set rs. Records cannot be generated from a cycle.`,
+        `[Metadata(ds) > RecordSet(rs) > Field(${n})] The field does not specify a valid` +
           ' http://mlcommons.org/croissant/dataType, neither does any of its predecessor. Got: []',
-      ),
+      ]),
     );
   });
 

@@ -105,6 +105,9 @@ describe('validation-errors corpus', () => {
       expect(result.warnings.map(formatIssue)).toEqual(expected.warnings);
       expect(result.errors.every((i) => i.severity === 'error')).toBe(true);
       expect(result.warnings.every((i) => i.severity === 'warning')).toBe(true);
+      // Each also says where, even where the reference's text does not.
+      for (const i of [...result.errors, ...result.warnings])
+        expect(i.locations?.[0], formatIssue(i)).toMatch(/^(Metadata\(|Node\()/);
     });
   }
 });

@@ -31,7 +31,12 @@ export type CroissantErrorCode =
   | 'BAD_DATA'
   | 'CAST_FAILED'
   | 'ABORTED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'FORBIDDEN_PATH'
+  | 'SPECIAL_FILE'
+  | 'TOO_DEEP'
+  | 'BAD_ENCODING'
+  | 'CYCLE';
 
 /** Formats a location as ` (file x, record set y, field z, row n, byte offset b)`. */
 export function formatLocation(loc: ErrorLocation | undefined): string {

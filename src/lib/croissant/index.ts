@@ -11,6 +11,7 @@ import { CroissantError, throwIfAborted } from './errors.ts';
 import type { ExpandedNode } from './jsonld.ts';
 import { SCHEMA, expandDocument, hasType, parseJsonText } from './jsonld.ts';
 import type { Issue, Metadata, ReadResult } from './model.ts';
+import { decodeUtf8 } from './json-text.ts';
 import { buildMetadata } from './parse.ts';
 import { generateBatches, leafFields } from './records/generate.ts';
 import { validate } from './validate/index.ts';
@@ -60,7 +61,7 @@ export async function readCroissant(
   const source = resolver.resolve(urlOrPath, '');
   const bytes = await readAll(source, opts.signal);
   throwIfAborted(opts.signal);
-  const text = new TextDecoder().decode(bytes);
+  const text = decodeUtf8(bytes, source.name);
   opts.onProgress?.({ phase: 'validate', bytes: bytes.byteLength, records: 0, file: urlOrPath });
   const result = await readCroissantText(text, source.name);
   return { ...result, text };

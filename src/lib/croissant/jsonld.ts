@@ -7,6 +7,8 @@ import { CroissantError } from './errors.ts';
 import { tolerateLanguageMaps } from './language-maps.ts';
 import type { CroissantVersion, Json, JsonObject } from './model.ts';
 
+export { parseJsonText } from './json-text.ts';
+
 export const SCHEMA = 'https://schema.org/';
 export const CR_10 = 'http://mlcommons.org/croissant/';
 export const CR_08 = 'http://mlcommons.org/schema/';
@@ -15,33 +17,6 @@ export const DCT = 'http://purl.org/dc/terms/';
 
 /** An expanded JSON-LD node object: every property maps to an array of values. */
 export type ExpandedNode = { '@id'?: string; '@type'?: string[] } & { [iri: string]: unknown };
-
-/**
- * Parses JSON text. A syntax error becomes a CroissantError naming the file, line and column.
- */
-export function parseJsonText(text: string, file: string): Json {
-  try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as Json;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg);
-    let where = '';
-    if (pos?.[1]) {
-      const offset = Number(pos[1]);
-      const before = text.slice(0, offset);
-      const line = before.split('\n').length;
-      const col = offset - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${col} (byte offset ${offset})`;
-    }
-    const looksHtml = /^\s*</.test(text)
-      ? ' (it looks like an HTML page, not a Croissant document)'
-      : '';
-    throw new CroissantError('BAD_JSON', `${file}: malformed JSON${where}${looksHtml}: ${msg}`, {
-      cause: e,
-      location: { file, ...(pos?.[1] ? { byteOffset: Number(pos[1]) } : {}) },
-    });
-  }
-}
 
 /** Rewrites http://schema.org/ IRIs to https://schema.org/ throughout an expanded document. */
 function normaliseSchemaOrg(value: unknown): unknown {

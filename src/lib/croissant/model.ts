@@ -128,9 +128,20 @@ export interface Metadata extends NodeBase {
 /** A validation finding, located like the reference validator does it. */
 export interface Issue {
   severity: 'error' | 'warning';
-  /** e.g. `[Metadata(x) > RecordSet(y) > Field(z)]`, or empty for document-level issues. */
+  /**
+   * The reference's own location, e.g. `[Metadata(x) > RecordSet(y) > Field(z)]`, or empty
+   * where the reference prints none.
+   */
   context: string;
+  /** The reference's text. */
   message: string;
+  /**
+   * Where the problem is, e.g. `Metadata(x) > RecordSet(y) > Field(z) > source`: one entry
+   * per place that gave this message (the reference prints one message for them all).
+   */
+  locations?: string[];
+  /** A stable code for findings of croissant-lake's own (cycles, nesting), absent otherwise. */
+  code?: string;
 }
 
 /** The full outcome of reading a document. */
@@ -144,4 +155,20 @@ export interface ReadResult {
 /** Renders an issue the way the reference validator prints it. */
 export function formatIssue(issue: Issue): string {
   return issue.context ? `${issue.context} ${issue.message}` : issue.message;
+}
+
+/**
+ * The locations an issue's reference text does not already give: one per place, each to be
+ * printed on a line of its own beneath the text (empty when the context says it all).
+ */
+export function extraLocations(issue: Issue): string[] {
+  return (issue.locations ?? []).filter((l) => issue.context !== `[${l}]`);
+}
+
+/**
+ * Renders an issue as the reference does, followed by its location on lines of their own
+ * (`at [Metadata(x) > …]`) where the reference's text does not give it.
+ */
+export function formatIssueLocated(issue: Issue, indent = '     '): string {
+  return [formatIssue(issue), ...extraLocations(issue).map((l) => `${indent}at [${l}]`)].join('\n');
 }

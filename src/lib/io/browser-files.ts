@@ -3,9 +3,9 @@
  * whose files are addressed by their relative path. URLs still go through fetch.
  */
 import { CroissantError } from '../croissant/errors.ts';
-import { urlSource } from './fetch.ts';
+import { remoteReadsLocal, urlSource } from './fetch.ts';
 import type { ByteSource, Resolver } from './source.ts';
-import { isUrl, resolveRef } from './source.ts';
+import { failingSource, isUrl, resolveRef } from './source.ts';
 
 /** A byte source over a File or Blob. */
 export function blobSource(name: string, blob: Blob): ByteSource {
@@ -55,21 +55,31 @@ export function filesResolver(
   return {
     resolve(ref, base) {
       const target = resolveRef(ref, base);
-      if (isUrl(target)) return urlSource(target);
+      if (isUrl(target)) {
+        // Dropped files are all a dropped document may read locally; other URLs are fetched.
+        if (/^file:/i.test(target)) return failingSource(target, remoteReadsLocal(target, base));
+        return urlSource(target);
+      }
+      if (target.startsWith('/') || target === '..' || target.startsWith('../')) {
+        return failingSource(
+          target,
+          new CroissantError(
+            'FORBIDDEN_PATH',
+            `"${ref}" is outside the dropped folder; a dropped document reads only the files dropped with it`,
+            { location: { file: ref } },
+          ),
+        );
+      }
       const file = byPath.get(target.replace(/^\.\//, ''));
       if (!file) {
-        return {
-          name: target,
-          size: () => Promise.resolve(undefined),
-          // eslint-disable-next-line require-yield
-          async *stream() {
-            throw new CroissantError(
-              'NOT_FOUND',
-              `"${target}" is not among the dropped files; drop the whole dataset folder`,
-              { location: { file: target } },
-            );
-          },
-        };
+        return failingSource(
+          target,
+          new CroissantError(
+            'NOT_FOUND',
+            `"${target}" is not among the dropped files; drop the whole dataset folder`,
+            { location: { file: target } },
+          ),
+        );
       }
       return blobSource(target, file);
     },

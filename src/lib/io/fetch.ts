@@ -4,7 +4,16 @@
  */
 import { CroissantError } from '../croissant/errors.ts';
 import type { ByteSource, Resolver } from './source.ts';
-import { resolveRef } from './source.ts';
+import { failingSource, resolveRef } from './source.ts';
+
+/** The refusal of a local file named by a document read from a URL (or dropped). */
+export function remoteReadsLocal(target: string, document: string): CroissantError {
+  return new CroissantError(
+    'FORBIDDEN_PATH',
+    `${target} is a local file, and its document (${document || 'the page'}) may read only URLs`,
+    { location: { file: target } },
+  );
+}
 
 export interface FetchOptions {
   /** Abort a request that sends no bytes for this long (default 30 s). */
@@ -89,7 +98,9 @@ export function fetchResolver(opts: FetchOptions = {}): Resolver {
         base && !/^[a-z]+:/i.test(base) && typeof location !== 'undefined'
           ? new URL(base, location.href).href
           : base;
-      return urlSource(resolveRef(ref, absoluteBase), opts);
+      const target = resolveRef(ref, absoluteBase);
+      if (/^file:/i.test(target)) return failingSource(target, remoteReadsLocal(target, base));
+      return urlSource(target, opts);
     },
   };
 }

@@ -28,7 +28,9 @@ export interface ListedFile {
 
 /**
  * Turns references in a document into byte sources. `ref` is an absolute URL or a path; `base`
- * is the document's own location, against which relative paths resolve.
+ * is the location of the document that names it, against which relative paths resolve, and
+ * which decides what it may read: a local document only its own folder, a remote one only
+ * URLs. An empty `base` means the user named `ref` (the document itself, a mapping).
  */
 export interface Resolver {
   resolve(ref: string, base: string): ByteSource;
@@ -67,6 +69,24 @@ export function bytesSource(name: string, bytes: Uint8Array): ByteSource {
     size: () => Promise.resolve(bytes.byteLength),
     async *stream() {
       yield bytes;
+    },
+  };
+}
+
+/**
+ * Stands for a FileObject's `@id` in a resolver's refusal (a resolver does not know which
+ * FileObject names a path); the reader puts the real one in its place.
+ */
+export const MAPPING_ID = '<@id>';
+
+/** A source that fails with `error` when read (a reference refused before any I/O). */
+export function failingSource(name: string, error: Error): ByteSource {
+  return {
+    name,
+    size: () => Promise.resolve(undefined),
+    // eslint-disable-next-line require-yield
+    async *stream() {
+      throw error;
     },
   };
 }

@@ -3,7 +3,8 @@
  * is generated and appended as new fragments, and its raw files are kept byte for byte in the
  * lake, as ingest keeps them.
  */
-import { findRecordSet, formatIssue, readCroissant, recordRows } from '../croissant/index.ts';
+import { findRecordSet, readCroissant, recordRows } from '../croissant/index.ts';
+import { formatIssueLocated } from '../croissant/model.ts';
 import { fetchResolver } from '../io/fetch.ts';
 import type { Resolver } from '../io/source.ts';
 import { LakeError } from '../store/errors.ts';
@@ -43,7 +44,7 @@ export async function appendCroissant(
   if (!read.metadata || read.errors.length) {
     throw new LakeError(
       'BAD_INPUT',
-      `${url} is not a valid Croissant dataset:\n${read.errors.map(formatIssue).join('\n')}`,
+      `${url} is not a valid Croissant dataset:\n${read.errors.map((i) => formatIssueLocated(i, '   ')).join('\n')}`,
     );
   }
   const md = read.metadata;

@@ -7,7 +7,7 @@
  * written again.
  */
 import { readCroissant, recordRows } from '../croissant/index.ts';
-import { formatIssue } from '../croissant/model.ts';
+import { formatIssue, formatIssueLocated } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import { fetchResolver } from '../io/fetch.ts';
 import type { Resolver } from '../io/source.ts';
@@ -122,7 +122,7 @@ async function ingestOnce(
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (!read.metadata || read.errors.length) {
-    const errs = read.errors.map(formatIssue);
+    const errs = read.errors.map((i) => formatIssueLocated(i, '   '));
     throw new LakeError(
       'BAD_INPUT',
       `${url} is not a valid Croissant dataset, so nothing was ingested:\n${errs.join('\n') || 'no Dataset node'}`,

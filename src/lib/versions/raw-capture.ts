@@ -8,6 +8,7 @@
 import type { Metadata } from '../croissant/model.ts';
 import { sourceOf, type FilesContext } from '../croissant/resources/files.ts';
 import { selected } from '../croissant/resources/fnmatch.ts';
+import { mappedDirectory } from '../croissant/resources/mapping.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
@@ -150,6 +151,8 @@ export async function rawFiles(ctx: FilesContext): Promise<RawFile[]> {
     checkAborted(ctx.signal);
     if (r.kind === 'FileObject' && (!r.containedIn.length || ctx.mapping[r.uuid])) {
       if (!r.contentUrl && !ctx.mapping[r.uuid]) continue;
+      // A directory (a checked-out repository): its files are stored as the reader reads them.
+      if (mappedDirectory(ctx, r)) continue;
       files.push({ source: sourceOf(ctx, r), id: r.uuid, format: r.encodingFormat });
     } else if (r.kind === 'FileSet' && !r.containedIn.length && ctx.resolver.list) {
       for await (const f of ctx.resolver.list(md.baseUrl, ctx.signal)) {

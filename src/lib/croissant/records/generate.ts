@@ -13,7 +13,7 @@ import { filesOf, findResource } from '../resources/files.ts';
 import { castTypeOf, castValue } from './cast.ts';
 import type { CastType } from './cast.ts';
 import type { Dtype } from './pandas.ts';
-import { applyTransforms } from './transforms.ts';
+import { enter, transformOf } from './guards.ts';
 
 /** A batch of source rows, the dtype of each column, and per-file constant columns. */
 interface SourceBatch {
@@ -75,11 +75,12 @@ async function* parentRows(
   ctx: GenerateContext,
   p: Parent,
   fields: Field[],
+  chain: readonly string[],
 ): AsyncGenerator<SourceBatch> {
   if (p.kind === 'recordSet') {
     const rs = ctx.metadata.recordSets.find((r) => r.uuid === p.uuid || r.name === p.uuid);
     if (!rs) throw new CroissantError('UNKNOWN_RECORD_SET', `no record set "${p.uuid}"`);
-    for await (const rows of generateBatches(ctx, rs, { keyBy: 'uuid' }))
+    for await (const rows of generateBatches(ctx, rs, { keyBy: 'uuid', chain }))
       yield { rows, dtypes: NO_DTYPES, constants: {} };
     return;
   }
@@ -104,6 +105,7 @@ async function* joinedRows(
   rs: RecordSet,
   leaves: Field[],
   parents: Parent[],
+  chain: readonly string[],
 ): AsyncGenerator<SourceBatch> {
   const joins = leaves.flatMap((f) => {
     const l = f.source && parentOf(ctx.metadata, f.source);
@@ -119,13 +121,16 @@ async function* joinedRows(
     );
   }
   const usedBy = (p: Parent) =>
-    leaves.filter((f) => f.source && key(parentOf(ctx.metadata, f.source) as Parent) === key(p));
+    leaves.filter((f) => {
+      const from = f.source && parentOf(ctx.metadata, f.source);
+      return !!from && key(from) === key(p);
+    });
   const lookups = [];
   for (const j of joins) {
     const index = new Map<string, Record<string, unknown>[]>();
     const rightColumn = columnOf(j.field.references as Source);
     const missing: Record<string, unknown> = {};
-    for await (const batch of parentRows(ctx, j.right, usedBy(j.right))) {
+    for await (const batch of parentRows(ctx, j.right, usedBy(j.right), chain)) {
       for (const source of batch.rows) {
         const row = { ...batch.constants, ...source };
         for (const k of Object.keys(row)) missing[k] = null;
@@ -138,13 +143,14 @@ async function* joinedRows(
     lookups.push({ ...j, index, missing, leftColumn: columnOf(j.field.source as Source) });
   }
   const transformCtx = { isDate: false };
-  for await (const batch of parentRows(ctx, first.left, usedBy(first.left))) {
+  for await (const batch of parentRows(ctx, first.left, usedBy(first.left), chain)) {
     let rows = batch.rows;
     for (const j of lookups) {
       const next: Record<string, unknown>[] = [];
       for (const r of rows) {
         const cell = j.leftColumn in r ? r[j.leftColumn] : batch.constants[j.leftColumn];
-        const transformed = applyTransforms(cell, j.field.source?.transforms ?? [], transformCtx);
+        const transforms = j.field.source?.transforms ?? [];
+        const transformed = transformOf(rs, j.field, cell, transforms, transformCtx);
         r[j.leftColumn] = transformed;
         // A left join: no match gives missing values (pandas' NaN) on the right; on a name
         // clash the left side wins.
@@ -164,6 +170,8 @@ async function* joinedRows(
 export interface GenerateOptions {
   /** Key rows by field uuid (internal, for joins) or as the reference prints them. */
   keyBy: 'uuid' | 'output';
+  /** Record sets whose generation reads this one (internal: a cycle is refused). */
+  chain?: readonly string[];
 }
 
 /** Converts inline `data` JSON to values. */
@@ -186,6 +194,7 @@ export async function* generateBatches(
   rs: RecordSet,
   opts: GenerateOptions,
 ): AsyncGenerator<RecordRow[]> {
+  const chain = enter(rs, opts.chain ?? []);
   if (rs.data) {
     // 0.8 keys inline data by field name; joins address fields by `recordSet/name`.
     const rename = opts.keyBy === 'uuid' && ctx.metadata.version === '0.8';
@@ -229,9 +238,9 @@ export async function* generateBatches(
   const source =
     parents.length <= 1
       ? parents[0]
-        ? parentRows(ctx, parents[0], leaves)
+        ? parentRows(ctx, parents[0], leaves, chain)
         : constantRow()
-      : joinedRows(ctx, rs, leaves, parents);
+      : joinedRows(ctx, rs, leaves, parents, chain);
   let rowIndex = 0;
   try {
     for await (const { rows, dtypes, constants } of source) {
@@ -254,7 +263,7 @@ export async function* generateBatches(
               );
             }
             const cell = present ? row[plan.column] : constants[plan.column];
-            raw = applyTransforms(cell, f.source.transforms, plan.transforms);
+            raw = transformOf(rs, f, cell, f.source.transforms, plan.transforms);
           } else raw = f.value ?? null;
           let value: Value;
           try {

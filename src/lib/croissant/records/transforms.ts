@@ -19,9 +19,13 @@ export function pyRegex(source: string): RegExp {
     try {
       re = new RegExp(`^(?:${js})`, 's');
     } catch (e) {
-      throw new CroissantError('INVALID', `invalid regex ${source}: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new CroissantError(
+        'INVALID',
+        `invalid regex ${JSON.stringify(source)}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     regexCache.set(source, re);
   }
@@ -68,7 +72,17 @@ function applyOne(value: unknown, t: Transform, ctx: TransformContext): unknown 
   if (t.separator !== undefined) return String(value).split(t.separator);
   if (t.replace !== undefined) {
     const [pattern = '', replacement = ''] = t.replace.split(/(?<!\\)\//);
-    return String(value).replace(new RegExp(pattern, 'g'), replacement.replace(/\\(\d)/g, '$$$1'));
+    let re: RegExp;
+    try {
+      re = new RegExp(pattern, 'g');
+    } catch (e) {
+      throw new CroissantError(
+        'INVALID',
+        `invalid regex ${JSON.stringify(pattern)} in replace ${JSON.stringify(t.replace)}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    return String(value).replace(re, replacement.replace(/\\(\d)/g, '$$$1'));
   }
   return value;
 }

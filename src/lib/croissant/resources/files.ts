@@ -11,6 +11,7 @@ import { isUrl } from '../../io/source.ts';
 import { readArchive } from './archive.ts';
 import { createVerifier } from './checksum.ts';
 import { selected } from './fnmatch.ts';
+import { mappedDirectory, mappingOf, namedFor, type MappingContext } from './mapping.ts';
 
 /** One file a record set reads. */
 export interface FileRef {
@@ -26,10 +27,9 @@ export interface FileRef {
 }
 
 /** What resolving needs: where to read, overrides, cancellation and progress. */
-export interface FilesContext {
+export interface FilesContext extends MappingContext {
   metadata: Metadata;
   resolver: Resolver;
-  mapping: Record<string, string>;
   signal?: AbortSignal;
   verifyChecksums: boolean;
   progress: (p: Partial<Progress>) => void;
@@ -51,9 +51,15 @@ export function findResource(md: Metadata, uuid: string): Resource {
 /** The byte source of a top-level FileObject, honouring `mapping` and refusing git+ URLs. */
 export function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
   const url = fo.contentUrl;
-  const mapped =
-    ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);
-  if (mapped) return ctx.resolver.resolve(mapped, isUrl(mapped) ? mapped : '');
+  const mapped = mappingOf(ctx, fo);
+  if (mapped && mappedDirectory(ctx, fo)) {
+    throw new CroissantError(
+      'UNSUPPORTED',
+      `FileObject "${fo.uuid}" is mapped to the directory ${mapped}: only the FileSets and FileObjects contained in it can be read`,
+      { location: { file: mapped } },
+    );
+  }
+  if (mapped) return namedFor(fo, ctx.resolver.resolve(mapped, isUrl(mapped) ? mapped : ''));
   if (!url) {
     throw new CroissantError('INVALID', `FileObject "${fo.uuid}" has no contentUrl`, {
       location: { file: fo.uuid },
@@ -66,7 +72,7 @@ export function sourceOf(ctx: FilesContext, fo: FileObject): ByteSource {
       { location: { file: url } },
     );
   }
-  return ctx.resolver.resolve(url, ctx.metadata.baseUrl);
+  return namedFor(fo, ctx.resolver.resolve(url, ctx.metadata.baseUrl));
 }
 
 /** Files already verified in one generation: a file read twice (CSV passes) is hashed once. */
@@ -159,7 +165,22 @@ async function* fileObjectFiles(ctx: FilesContext, fo: FileObject): AsyncGenerat
     return;
   }
   const want = (fo.contentUrl ?? '').replace(/^\.\//, '');
-  for await (const m of archiveMembers(ctx, fo.containedIn)) {
+  const { dirs, archives } = containers(ctx, fo.containedIn);
+  // Named as if by a document inside the directory, so that it cannot read outside it. With
+  // several directories, the first that has it; with none, the first says why it failed.
+  const inDirs = dirs.map((dir) => namedFor(fo, ctx.resolver.resolve(want, dir + INSIDE_MAPPED)));
+  for (const [i, src] of inDirs.entries()) {
+    if (i < inDirs.length - 1 && (await src.size(ctx.signal)) === undefined) continue;
+    yield {
+      filepath: src.name,
+      fullpath: want,
+      filename: basename(want),
+      open: () => src.stream(ctx.signal),
+      encodingFormat: fo.encodingFormat,
+    };
+    return;
+  }
+  for await (const m of archiveMembers(ctx, archives)) {
     if (m.path !== want) continue;
     const bytes = m.bytes;
     yield {
@@ -178,12 +199,53 @@ async function* fileObjectFiles(ctx: FilesContext, fo: FileObject): AsyncGenerat
   });
 }
 
+/** A file name under a mapped directory, standing for a document that lives there. */
+const INSIDE_MAPPED = '.croissant-mapping';
+
+/** Splits containers into directories the user mapped them to and archives to read. */
+function containers(
+  ctx: FilesContext,
+  uuids: readonly string[],
+): { dirs: string[]; archives: string[] } {
+  const dirs: string[] = [];
+  const archives: string[] = [];
+  for (const uuid of uuids) {
+    const r = findResource(ctx.metadata, uuid);
+    const dir = r.kind === 'FileObject' ? mappedDirectory(ctx, r) : undefined;
+    if (dir) dirs.push(dir);
+    else archives.push(uuid);
+  }
+  return { dirs, archives };
+}
+
+/** The files of a mapped directory that a FileSet selects. */
+async function* directoryFiles(ctx: FilesContext, fs: FileSet, dir: string) {
+  if (!ctx.resolver.list) {
+    throw new CroissantError('UNSUPPORTED', `cannot list the directory ${dir} here`, {
+      location: { file: dir },
+    });
+  }
+  for await (const f of ctx.resolver.list(dir, ctx.signal)) {
+    if (!selected(fs.includes, fs.excludes, f.path)) continue;
+    const src = f.source;
+    yield {
+      filepath: src.name,
+      fullpath: f.path,
+      filename: basename(f.path),
+      open: () => src.stream(ctx.signal),
+      encodingFormat: fs.encodingFormat,
+    };
+  }
+}
+
 async function* fileSetFiles(ctx: FilesContext, fs: FileSet): AsyncGenerator<FileRef> {
   const enc = fs.encodingFormat;
   if (fs.containedIn.length) {
     // The reference sorts members by path within each archive; members arrive in archive order.
     const matched: FileRef[] = [];
-    for await (const m of archiveMembers(ctx, fs.containedIn)) {
+    const { dirs, archives } = containers(ctx, fs.containedIn);
+    for (const dir of dirs) for await (const f of directoryFiles(ctx, fs, dir)) matched.push(f);
+    for await (const m of archiveMembers(ctx, archives)) {
       throwIfAborted(ctx.signal);
       if (!selected(fs.includes, fs.excludes, m.path)) continue;
       const bytes = m.bytes;

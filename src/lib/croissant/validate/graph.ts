@@ -142,17 +142,22 @@ function checkDataTypes(ctx: ReadCtx, g: Graph): void {
       field,
     );
   };
-  const resolve = (field: VField, visiting: Set<VField>): void => {
-    if (field.subFields.length > 0) return;
-    if (field.dataTypes.some((t) => known.has(t))) return;
-    const uuid = field.source?.uuid;
-    const source = uuid === undefined ? undefined : g.firstByUuid.get(uuid);
-    visiting.add(field);
-    // No field to inherit from, or a cycle of fields sourced from one another.
-    if (!source || source.kind !== 'Field' || visiting.has(source as VField)) return missing(field);
-    resolve(source as VField, visiting);
+  // A loop, not recursion: a chain of fields sourced from one another can be any length.
+  const resolve = (start: VField): void => {
+    const visiting = new Set<VField>();
+    for (let field = start; ;) {
+      if (field.subFields.length > 0) return;
+      if (field.dataTypes.some((t) => known.has(t))) return;
+      const uuid = field.source?.uuid;
+      const source = uuid === undefined ? undefined : g.firstByUuid.get(uuid);
+      visiting.add(field);
+      // No field to inherit from, or a cycle of fields sourced from one another.
+      if (!source || source.kind !== 'Field' || visiting.has(source as VField))
+        return missing(field);
+      field = source as VField;
+    }
   };
-  for (const node of g.nodes) if (node.kind === 'Field') resolve(node as VField, new Set());
+  for (const node of g.nodes) if (node.kind === 'Field') resolve(node as VField);
 }
 
 /** Runs every structure-graph check. */

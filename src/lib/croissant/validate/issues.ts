@@ -10,13 +10,31 @@ export interface Locatable {
   kind: string;
   /** Printed name; `null` prints as `None` like the reference does for unnamed helper nodes. */
   name: string | null;
+  /** The reference's chain above the node (it stops at first-level sub-fields). */
   parents: Locatable[];
+  /**
+   * The node (or property) this one really sits in, for locations. Absent at the top. A
+   * `name` of null prints the kind alone there (a property: `Field(x) > source`).
+   */
+  within?: Locatable;
+  /** Shown in a location when the name is empty. */
+  id?: string;
 }
 
 /** The bracketed location of a node, e.g. `[Metadata(x) > FileObject(y)]`. */
 export function contextOf(node: Locatable): string {
   const chain = [...node.parents, node];
   return `[${chain.map((n) => `${n.kind}(${n.name ?? 'None'})`).join(' > ')}]`;
+}
+
+/** Where a node really is, e.g. `Metadata(x) > RecordSet(y) > Field(z) > source`. */
+export function locationOf(node: Locatable): string {
+  const chain: string[] = [];
+  for (let n: Locatable | undefined = node; n; n = n.within) {
+    const id = n.id && !n.id.startsWith('_:') ? n.id : '';
+    chain.push(n.name === null ? n.kind : `${n.kind}(${n.name || id})`);
+  }
+  return chain.reverse().join(' > ');
 }
 
 /** Compares strings by Unicode code points, as Python's `sorted` does. */
@@ -32,19 +50,52 @@ export function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** Collects errors and warnings as sets keyed by their printed form. */
+/** An issue being collected: every place that gave the same printed text. */
+interface Pending {
+  issue: Issue;
+  places: Locatable[];
+}
+
+/**
+ * Collects errors and warnings as sets keyed by their printed form, as the reference does.
+ * Each also keeps where it was found: the node it is attached to or, for the reference's
+ * unlocated messages, the node being read when it was reported (`at`), so that every message
+ * can say where the problem is while its text stays the reference's.
+ */
 export class Issues {
-  private readonly errors = new Map<string, Issue>();
-  private readonly warnings = new Map<string, Issue>();
+  private readonly errors = new Map<string, Pending>();
+  private readonly warnings = new Map<string, Pending>();
+  private readonly scope: Locatable[] = [];
+
+  /** Runs `fn` with `node` as the place of the issues it reports without a node. */
+  at<T>(node: Locatable, fn: () => T): T {
+    this.scope.push(node);
+    try {
+      return fn();
+    } finally {
+      this.scope.pop();
+    }
+  }
+
+  /** A property (or unnamed helper node) of the node being read: `Field(x) > source`. */
+  property(name: string): Locatable {
+    const within = this.here;
+    return { kind: name, name: null, parents: [], ...(within ? { within } : {}) };
+  }
+
+  /** The node being read, if any. */
+  get here(): Locatable | undefined {
+    return this.scope[this.scope.length - 1];
+  }
 
   /** Adds an error, located at `node` when given, document-level otherwise. */
-  error(message: string, node?: Locatable): void {
-    this.add(this.errors, 'error', message, node);
+  error(message: string, node?: Locatable, code?: string): void {
+    this.add(this.errors, 'error', message, node, code);
   }
 
   /** Adds a warning, located at `node` when given, document-level otherwise. */
   warning(message: string, node?: Locatable): void {
-    this.add(this.warnings, 'warning', message, node);
+    this.add(this.warnings, 'warning', message, node, undefined);
   }
 
   /** Number of distinct errors so far. */
@@ -52,25 +103,39 @@ export class Issues {
     return this.errors.size;
   }
 
-  /** Errors and warnings, each sorted like the reference report. */
+  /** Errors and warnings, each sorted like the reference report, with their locations. */
   result(): { errors: Issue[]; warnings: Issue[] } {
     return { errors: sortedValues(this.errors), warnings: sortedValues(this.warnings) };
   }
 
   private add(
-    into: Map<string, Issue>,
+    into: Map<string, Pending>,
     severity: Issue['severity'],
     message: string,
     node: Locatable | undefined,
+    code: string | undefined,
   ): void {
     const context = node ? contextOf(node) : '';
     const key = context ? `${context} ${message}` : message;
-    if (!into.has(key)) into.set(key, { severity, context, message });
+    const place = node ?? this.here;
+    const known = into.get(key);
+    if (known) {
+      if (place) known.places.push(place);
+      return;
+    }
+    const issue: Issue = { severity, context, message };
+    if (code) issue.code = code;
+    into.set(key, { issue, places: place ? [place] : [] });
   }
 }
 
-function sortedValues(map: Map<string, Issue>): Issue[] {
-  return [...map.entries()].sort(([a], [b]) => compareCodePoints(a, b)).map(([, v]) => v);
+function sortedValues(map: Map<string, Pending>): Issue[] {
+  return [...map.entries()]
+    .sort(([a], [b]) => compareCodePoints(a, b))
+    .map(([, { issue, places }]) => ({
+      ...issue,
+      locations: [...new Set(places.map(locationOf))],
+    }));
 }
 
 /** Python's `repr` of a string: single quotes unless the text holds `'` and no `"`. */

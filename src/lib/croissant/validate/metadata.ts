@@ -80,9 +80,14 @@ export function checkMetadata(ctx: ReadCtx, meta: VMetadata): void {
   checkName(ctx, meta);
   const version = validateVersion(ctx, meta, pyGet(root, sc('version')));
   const license = validateLicense(ctx, meta, pyGet(root, sc('license')));
-  validateDate(ctx, meta, pyGet(root, sc('dateCreated')));
-  validateDate(ctx, meta, pyGet(root, sc('dateModified')));
-  const published = validateDate(ctx, meta, pyGet(root, sc('datePublished')));
+  // The reference does not say which date is wrong: the property is the place of the issue.
+  const date = (local: string) =>
+    ctx.issues.at(ctx.issues.property(local), () =>
+      validateDate(ctx, meta, pyGet(root, sc(local))),
+    );
+  date('dateCreated');
+  date('dateModified');
+  const published = date('datePublished');
   if (ctx.vocab.v0) mandatory(ctx, meta, meta.name, SCHEMA + 'name');
   const recommended: Array<[unknown, string]> = [
     [pyGet(root, [ctx.vocab.p.citeAs]), ctx.vocab.p.citeAs],

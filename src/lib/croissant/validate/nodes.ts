@@ -48,6 +48,8 @@ export interface VField extends VNode {
   kind: 'Field';
   source?: VSource;
   references?: VSource;
+  /** The sources and references of its `parentField`s. */
+  parentFields?: VSource[];
   subFields: VField[];
   dataTypes: string[];
   /** 1.1 `value` (undefined when absent). */
@@ -86,6 +88,10 @@ function readName(ctx: ReadCtx, raw: ExpandedNode): string {
 
 /** Identifiers a `containedIn` points to (references, 0.8 names, or 1.1 DataSources). */
 function containedIn(ctx: ReadCtx, raw: ExpandedNode): string[] {
+  return ctx.issues.at(ctx.issues.property('containedIn'), () => containedInIds(ctx, raw));
+}
+
+function containedInIds(ctx: ReadCtx, raw: ExpandedNode): string[] {
   const out: string[] = [];
   for (const v of ctx.vocab.containedIn.flatMap((iri) => values(raw, iri))) {
     const lit = toPy(v);
@@ -104,25 +110,44 @@ function containedIn(ctx: ReadCtx, raw: ExpandedNode): string[] {
   return out;
 }
 
-function buildFile(ctx: ReadCtx, raw: ExpandedNode, kind: VFile['kind']): VFile {
-  const { p } = ctx.vocab;
-  const sc = (local: string): string[] => [SCHEMA + local];
-  readOne(ctx, raw, 'content_size', sc('contentSize'), 'Text');
-  readLanguageTagged(ctx, raw, 'description', sc('description'));
+/** A node that is reported and dropped (of the wrong type), as a place for its issues. */
+function unbuilt(kind: string, raw: ExpandedNode, within: Locatable): Locatable {
+  const id = typeof raw['@id'] === 'string' ? raw['@id'] : undefined;
+  return { kind, name: nameOf(raw) ?? '', parents: [], within, ...(id ? { id } : {}) };
+}
+
+/**
+ * A node whose properties are about to be read: it is created first, so that issues found
+ * while reading it are placed at it; its name and identifier are filled in as they are read.
+ */
+function placeholder<K extends VNode['kind']>(kind: K, raw: ExpandedNode, within?: VNode) {
+  const id = typeof raw['@id'] === 'string' ? raw['@id'] : '';
+  return { kind, name: '', id, parents: [] as VNode[], raw, ...(within ? { within } : {}) };
+}
+
+function buildFile(ctx: ReadCtx, raw: ExpandedNode, kind: VFile['kind'], meta: VNode): VFile {
   const file: VFile = {
-    kind,
-    name: readName(ctx, raw),
-    id: nodeId(ctx, raw),
-    parents: [],
-    raw,
-    containedIn: containedIn(ctx, raw),
-    encodingFormat: readOne(ctx, raw, 'encoding_format', sc('encodingFormat'), 'Text'),
+    ...placeholder(kind, raw, meta),
+    containedIn: [],
+    encodingFormat: undefined,
     contentUrl: undefined,
     md5: undefined,
     sha256: undefined,
     includes: [],
   };
-  if (kind === 'FileObject') {
+  return ctx.issues.at(file, () => readFile(ctx, raw, file));
+}
+
+function readFile(ctx: ReadCtx, raw: ExpandedNode, file: VFile): VFile {
+  const { p } = ctx.vocab;
+  const sc = (local: string): string[] => [SCHEMA + local];
+  readOne(ctx, raw, 'content_size', sc('contentSize'), 'Text');
+  readLanguageTagged(ctx, raw, 'description', sc('description'));
+  file.name = readName(ctx, raw);
+  file.id = nodeId(ctx, raw);
+  file.containedIn = containedIn(ctx, raw);
+  file.encodingFormat = readOne(ctx, raw, 'encoding_format', sc('encodingFormat'), 'Text');
+  if (file.kind === 'FileObject') {
     file.contentUrl = readOne(ctx, raw, 'content_url', sc('contentUrl'), 'URL');
     file.md5 = readOne(ctx, raw, 'md5', ctx.vocab.md5, 'Text');
     file.sha256 = readOne(ctx, raw, 'sha256', sc('sha256'), 'Text');
@@ -136,19 +161,19 @@ function buildFile(ctx: ReadCtx, raw: ExpandedNode, kind: VFile['kind']): VFile 
 }
 
 /** Builds the distribution: entries that are neither FileObject nor FileSet are reported. */
-function buildDistribution(ctx: ReadCtx, root: ExpandedNode): VFile[] {
+function buildDistribution(ctx: ReadCtx, root: ExpandedNode, meta: VNode): VFile[] {
   const { vocab } = ctx;
   const out: VFile[] = [];
   for (const entry of values(root, SCHEMA + 'distribution')) {
     if (!isNodeObject(entry)) continue;
     const type = firstType(entry);
-    if (type === vocab.fileObjectType) out.push(buildFile(ctx, entry, 'FileObject'));
-    else if (type === vocab.fileSetType) out.push(buildFile(ctx, entry, 'FileSet'));
+    if (type === vocab.fileObjectType) out.push(buildFile(ctx, entry, 'FileObject', meta));
+    else if (type === vocab.fileSetType) out.push(buildFile(ctx, entry, 'FileSet', meta));
     else {
-      ctx.issues.error(
+      const message =
         `"${nameOf(entry) ?? ''}" should have an attribute "@type": "${vocab.fileObjectType}" or` +
-          ` "@type": "${vocab.fileSetType}". Got ${type ?? 'None'} instead.`,
-      );
+        ` "@type": "${vocab.fileSetType}". Got ${type ?? 'None'} instead.`;
+      ctx.issues.at(unbuilt('distribution', entry, meta), () => ctx.issues.error(message));
     }
   }
   return out;
@@ -164,37 +189,49 @@ function dataTypes(raw: ExpandedNode, iri: string): string[] {
   });
 }
 
-function buildField(ctx: ReadCtx, raw: ExpandedNode): VField {
-  const { p, v0 } = ctx.vocab;
-  readLanguageTagged(ctx, raw, 'description', [SCHEMA + 'description']);
-  readOne(ctx, raw, 'repeated', [p.repeated], 'Boolean');
-  if (v0) readOne(ctx, raw, 'is_enumeration', [p.isEnumeration], 'Boolean');
+function buildField(ctx: ReadCtx, raw: ExpandedNode, within: VNode): VField {
   const field: VField = {
-    kind: 'Field',
-    name: readName(ctx, raw),
-    id: nodeId(ctx, raw),
-    parents: [],
-    raw,
-    references: readSourceProperty(ctx, raw, p.references, 'references'),
-    source: readSourceProperty(ctx, raw, p.source, 'source'),
-    dataTypes: dataTypes(raw, p.dataType),
+    ...placeholder('Field', raw, within),
     subFields: [],
+    dataTypes: [],
     value: undefined,
     isArray: undefined,
     arrayShape: undefined,
   };
-  for (const parent of values(raw, p.parentField).filter(isNodeObject)) {
-    readSourceProperty(ctx, parent, p.references, 'references');
-    readSourceProperty(ctx, parent, p.source, 'source');
-  }
+  return ctx.issues.at(field, () => readField(ctx, raw, field));
+}
+
+function readField(ctx: ReadCtx, raw: ExpandedNode, field: VField): VField {
+  const { p, v0 } = ctx.vocab;
+  readLanguageTagged(ctx, raw, 'description', [SCHEMA + 'description']);
+  readOne(ctx, raw, 'repeated', [p.repeated], 'Boolean');
+  if (v0) readOne(ctx, raw, 'is_enumeration', [p.isEnumeration], 'Boolean');
+  field.name = readName(ctx, raw);
+  field.id = nodeId(ctx, raw);
+  const references = readSourceProperty(ctx, raw, p.references, 'references');
+  if (references) field.references = references;
+  const source = readSourceProperty(ctx, raw, p.source, 'source');
+  if (source) field.source = source;
+  field.dataTypes = dataTypes(raw, p.dataType);
+  const parentFields: VSource[] = [];
+  ctx.issues.at(ctx.issues.property('parentField'), () => {
+    for (const parent of values(raw, p.parentField).filter(isNodeObject)) {
+      const r = readSourceProperty(ctx, parent, p.references, 'references');
+      const s = readSourceProperty(ctx, parent, p.source, 'source');
+      for (const x of [r, s]) if (x) parentFields.push(x);
+    }
+  });
+  if (parentFields.length) field.parentFields = parentFields;
   // The reference's Field reads these in every version (no `versions=` on their fields).
   field.isArray = readOne(ctx, raw, 'is_array', [p.isArray], 'Boolean');
   field.arrayShape = readOne(ctx, raw, 'array_shape', [p.arrayShape], 'Text');
   field.value = pyGet(raw, ctx.vocab.value);
   // Sub-fields are type-checked by name and kept, unlike fields (see buildRecordSet).
   for (const sub of values(raw, p.subField).filter(isNodeObject)) {
-    checkTypeByName(ctx, sub, ctx.vocab.fieldType);
-    field.subFields.push(buildField(ctx, sub));
+    ctx.issues.at(unbuilt('Field', sub, field), () =>
+      checkTypeByName(ctx, sub, ctx.vocab.fieldType),
+    );
+    field.subFields.push(buildField(ctx, sub, field));
   }
   return field;
 }
@@ -218,7 +255,9 @@ function readData(ctx: ReadCtx, raw: ExpandedNode): unknown {
     try {
       data = JSON.parse(data) as unknown;
     } catch {
-      ctx.issues.error(`${ctx.vocab.p.data} is not a proper list of JSON: ${data}`);
+      ctx.issues.at(ctx.issues.property('data'), () =>
+        ctx.issues.error(`${ctx.vocab.p.data} is not a proper list of JSON: ${String(data)}`),
+      );
       return undefined;
     }
   }
@@ -226,34 +265,35 @@ function readData(ctx: ReadCtx, raw: ExpandedNode): unknown {
   return data === undefined || data === null || Array.isArray(data) ? data : [data];
 }
 
-function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode): VRecordSet {
+function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode, meta: VNode): VRecordSet {
+  const rs: VRecordSet = { ...placeholder('RecordSet', raw, meta), fields: [], data: undefined };
+  return ctx.issues.at(rs, () => readRecordSet(ctx, raw, rs));
+}
+
+function readRecordSet(ctx: ReadCtx, raw: ExpandedNode, rs: VRecordSet): VRecordSet {
   const { vocab } = ctx;
   checkTypeByName(ctx, raw, vocab.recordSetType);
   readLanguageTagged(ctx, raw, 'description', [SCHEMA + 'description']);
   readOne(ctx, raw, 'is_enumeration', [vocab.p.isEnumeration], 'Boolean');
-  const fields: VField[] = [];
   for (const f of values(raw, vocab.p.field)) {
     if (!isNodeObject(f)) continue;
     const type = firstType(f);
     if (type === vocab.fieldType) {
-      fields.push(buildField(ctx, f));
+      rs.fields.push(buildField(ctx, f, rs));
       continue;
     }
     // Fields of the wrong type are reported (by identifier) and dropped.
     const uuid = vocab.v0 ? (nameOf(f) ?? 'None') : nodeId(ctx, f);
-    ctx.issues.error(
-      `"${uuid}" should have an attribute "@type": "${vocab.fieldType}". Got ${type ?? 'None'} instead.`,
+    ctx.issues.at(unbuilt('Field', f, rs), () =>
+      ctx.issues.error(
+        `"${uuid}" should have an attribute "@type": "${vocab.fieldType}". Got ${type ?? 'None'} instead.`,
+      ),
     );
   }
-  return {
-    kind: 'RecordSet',
-    name: readName(ctx, raw),
-    id: nodeId(ctx, raw),
-    parents: [],
-    raw,
-    fields,
-    data: readData(ctx, raw),
-  };
+  rs.name = readName(ctx, raw);
+  rs.id = nodeId(ctx, raw);
+  rs.data = readData(ctx, raw);
+  return rs;
 }
 
 /**
@@ -261,18 +301,24 @@ function buildRecordSet(ctx: ReadCtx, raw: ExpandedNode): VRecordSet {
  * under the metadata, fields under their record set, first-level sub-fields under their field.
  */
 export function buildMetadata(ctx: ReadCtx, root: ExpandedNode): VMetadata {
-  readLanguageTagged(ctx, root, 'description', [SCHEMA + 'description']);
   const meta: VMetadata = {
     kind: 'Metadata',
-    name: readName(ctx, root),
-    id: ctx.blankId(),
+    name: '',
+    id: '',
     parents: [],
     raw: root,
-    distribution: buildDistribution(ctx, root),
-    recordSets: values(root, ctx.vocab.p.recordSet)
-      .filter(isNodeObject)
-      .map((r) => buildRecordSet(ctx, r)),
+    distribution: [],
+    recordSets: [],
   };
+  ctx.issues.at(meta, () => {
+    readLanguageTagged(ctx, root, 'description', [SCHEMA + 'description']);
+    meta.name = readName(ctx, root);
+    meta.id = ctx.blankId();
+    meta.distribution = buildDistribution(ctx, root, meta);
+    meta.recordSets = values(root, ctx.vocab.p.recordSet)
+      .filter(isNodeObject)
+      .map((r) => buildRecordSet(ctx, r, meta));
+  });
   for (const file of meta.distribution) file.parents = [meta];
   for (const rs of meta.recordSets) {
     rs.parents = [meta];

@@ -16,9 +16,12 @@ export interface VSource {
   uuid?: string;
 }
 
-/** A helper node of the reference with no name: printed as `Extract(None)` etc. */
-function helperNode(kind: string): Locatable {
-  return { kind, name: null, parents: [] };
+/**
+ * A helper node of the reference with no name: its context prints as `Extract(None)` etc.,
+ * its location as the node being read followed by `Extract`.
+ */
+function helperNode(ctx: ReadCtx, kind: string): Locatable {
+  return ctx.issues.property(kind);
 }
 
 /** Identifier of an origin property: `{"@id": x}`, a plain string (0.8) or a nested node. */
@@ -40,6 +43,15 @@ function originId(ctx: ReadCtx, node: ExpandedNode, iri: string): string | undef
  * Returns undefined when the property is absent.
  */
 export function readSourceProperty(
+  ctx: ReadCtx,
+  node: ExpandedNode,
+  iri: string,
+  pyName: string,
+): VSource | undefined {
+  return ctx.issues.at(ctx.issues.property(pyName), () => readSource(ctx, node, iri, pyName));
+}
+
+function readSource(
   ctx: ReadCtx,
   node: ExpandedNode,
   iri: string,
@@ -87,9 +99,15 @@ export function parseSource(ctx: ReadCtx, node: ExpandedNode): VSource {
   if (values(node, vocab.p.extract).length > 1) {
     ctx.issues.warning('`extract` has cardinality `ONE`, but got a list');
   }
-  if (extracts[0]) checkExtract(ctx, extracts[0]);
+  const extract = extracts[0];
+  if (extract) {
+    const here = helperNode(ctx, 'Extract');
+    ctx.issues.at(here, () => checkExtract(ctx, extract, here));
+  }
   for (const t of values(node, vocab.p.transform)) {
-    if (isNodeObject(t)) checkTransform(ctx, t);
+    if (!isNodeObject(t)) continue;
+    const here = helperNode(ctx, 'Transform');
+    ctx.issues.at(here, () => checkTransform(ctx, t, here));
   }
   // The reference's `uuid`: field, then fileObject, then fileSet (0.8: field, distribution).
   const order = vocab.v0 ? [0, 3] : [0, 1, 2];
@@ -100,7 +118,7 @@ export function parseSource(ctx: ReadCtx, node: ExpandedNode): VSource {
   return { uuid: undefined };
 }
 
-function checkExtract(ctx: ReadCtx, node: ExpandedNode): void {
+function checkExtract(ctx: ReadCtx, node: ExpandedNode, here: Locatable): void {
   const { p, ns } = ctx.vocab;
   const column = readOne(ctx, node, 'column', [p.column], 'Text');
   const fileProperty = readOne(ctx, node, 'file_property', [p.fileProperty], 'Text');
@@ -109,7 +127,7 @@ function checkExtract(ctx: ReadCtx, node: ExpandedNode): void {
     const msg =
       'Property fileProperty can only have values in `fullpath`, `filepath` and' +
       ` \`content\`. Got: ${String(fileProperty)}`;
-    ctx.issues.error(`ValueError(${pyStrRepr(msg)})`, helperNode('Extract'));
+    ctx.issues.error(`ValueError(${pyStrRepr(msg)})`, here);
   }
   const count = [column, fileProperty, jsonPath].filter(pyTruthy).length;
   if (count !== 1) {
@@ -119,7 +137,7 @@ function checkExtract(ctx: ReadCtx, node: ExpandedNode): void {
   }
 }
 
-function checkTransform(ctx: ReadCtx, node: ExpandedNode): void {
+function checkTransform(ctx: ReadCtx, node: ExpandedNode, here: Locatable): void {
   const { p } = ctx.vocab;
   const strings = [
     readOne(ctx, node, 'format', [p.format], 'Text'),
@@ -131,7 +149,6 @@ function checkTransform(ctx: ReadCtx, node: ExpandedNode): void {
   const readLines = readOne(ctx, node, 'read_lines', [p.readLines], 'Boolean');
   const unArchive = readOne(ctx, node, 'un_archive', [p.unArchive], 'Boolean');
   readOne(ctx, node, 'sampling_rate', [p.samplingRate], 'Integer');
-  const here = helperNode('Transform');
   if (strings > 1) {
     ctx.issues.error(
       'Too many string transforms. Exactly one of these properties should be' +
