@@ -37,7 +37,7 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   add-columns <dataset> <csv> --branch B --record-set RS [--key rowid|COLUMN]
       [--ignore-unmatched]
   export <dataset> [rev] --out DIR|FILE.tar
-      A Croissant 1.0 document plus Parquet files, readable by this reader and others.
+      Croissant (the original metadata kept) plus Parquet files; all or nothing.
   delete <dataset>              remove a dataset (then gc frees its chunks)
   gc [--grace-ms MS]            delete unreferenced chunks older than the grace period
 `;
