@@ -79,7 +79,7 @@ async function setup() {
     { create: { protected: false } },
   );
   const chunk = state.chunks.get(b[0]!.chunk)!;
-  const corrupt = () => (chunk.bytes[20] ^= 0xff);
+  const corrupt = () => (chunk.bytes[20] = chunk.bytes[20]! ^ 0xff);
   return { lake, bChunk: b[0]!.chunk, corrupt, restore: corrupt };
 }
 
