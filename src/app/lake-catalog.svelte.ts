@@ -11,6 +11,7 @@ import type {
   IngestSource,
   LakeArgs,
   LakeMethod,
+  LakeProgressOf,
   LakeResult,
 } from '../../workers/api/lake.api.ts';
 import { describeError } from './format.ts';
@@ -54,7 +55,7 @@ export class LakeCatalog {
   call<K extends LakeMethod>(
     method: K,
     args: LakeArgs<K>,
-    opts: LakeCallOptions = {},
+    opts: LakeCallOptions<LakeProgressOf<K>> = {},
   ): Promise<LakeResult<K>> {
     if (!this.#client?.alive) this.#client = this.#makeClient();
     return this.#client.call(method, args, opts);

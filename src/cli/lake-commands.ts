@@ -2,7 +2,6 @@
  * The lake's commands (`--lake DIR`, default `./.lake`): ingest, datasets, log, branch, tag,
  * protect, diff, merge, append, add-columns, export, delete, gc. Each returns an exit status.
  */
-import { writeFile } from 'node:fs/promises';
 import { fileSource, nodeResolver } from '../lib/io/node.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { openNodeBackend } from '../lib/store/node-fs.ts';
@@ -10,8 +9,7 @@ import { addColumnsCsv } from '../lib/versions/add-columns.ts';
 import { appendCroissant } from '../lib/versions/append-croissant.ts';
 import { appendCsv } from '../lib/versions/append.ts';
 import { diffCommits, formatDiff } from '../lib/versions/diff.ts';
-import { exportToFolder } from '../lib/versions/export-node.ts';
-import { exportTar } from '../lib/versions/export-tar.ts';
+import { exportTarToFile, exportToFolder } from '../lib/versions/export-node.ts';
 import { collectGarbage, datasetSizes } from '../lib/versions/gc.ts';
 import { ingest, type IngestProgress } from '../lib/versions/ingest.ts';
 import { Lake } from '../lib/versions/lake.ts';
@@ -39,7 +37,7 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   add-columns <dataset> <csv> --branch B --record-set RS [--key rowid|COLUMN]
       [--ignore-unmatched]
   export <dataset> [rev] --out DIR|FILE.tar
-      A Croissant 1.0 document plus Parquet files, readable by this reader and others.
+      Croissant (the original metadata kept) plus Parquet files; all or nothing.
   delete <dataset>              remove a dataset (then gc frees its chunks)
   gc [--grace-ms MS]            delete unreferenced chunks older than the grace period
 `;
@@ -276,8 +274,7 @@ export async function lakeCommand(
       const out = need(str(values, 'out'), '--out DIR or FILE.tar');
       const rev = a1 ?? 'main';
       if (out.endsWith('.tar')) {
-        const { tar, result } = await exportTar(lake, ds, rev, { signal });
-        await writeFile(out, tar);
+        const result = await exportTarToFile(lake, ds, rev, out, { signal });
         console.log(`exported ${result.commit} to ${out} (${result.files.length} files)`);
       } else {
         const result = await exportToFolder(lake, ds, rev, out, { signal });

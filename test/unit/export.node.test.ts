@@ -285,7 +285,13 @@ describe('export', () => {
       url: 'https://example.org/shop',
       conformsTo: 'http://mlcommons.org/croissant/1.0',
     });
-    expect(doc.description).toContain(`commit ${result.commit}`);
+    // The dataset's own description is kept; the lineage is in the FileSets' descriptions.
+    expect(doc.description).toBe('A small shop.');
+    const fileSets = doc.distribution as { description: string }[];
+    expect(fileSets.map((f) => f.description)).toEqual([
+      expect.stringContaining(`dataset "shop" at commit ${result.commit}`),
+      expect.stringContaining(`dataset "shop" at commit ${result.commit}`),
+    ]);
     expect(JSON.stringify(doc)).toContain('"dataType":"sc:AudioObject"');
     // The rows compared are the edited ones: row 1 deleted, one appended, a column added.
     const items = await lakeRows(lake, 'items');

@@ -10,20 +10,21 @@ import type {
   IngestProgress,
   LakeArgs,
   LakeMethod,
+  LakeProgressOf,
   LakeResult,
   LakeWireError,
 } from './lake.api.ts';
 import { OpClient } from './op-client.ts';
 
-/** Options of a call. */
-export interface LakeCallOptions {
+/** Options of a call; `P` is the progress it reports. */
+export interface LakeCallOptions<P = IngestProgress> {
   /**
    * Cancels the operation in the worker. The call then settles with what the worker says: a
    * write that had already committed when the abort arrived resolves normally (the lake, not
    * the button, is the truth); otherwise it rejects with ABORTED.
    */
   signal?: AbortSignal;
-  onProgress?: (p: IngestProgress) => void;
+  onProgress?: (p: P) => void;
 }
 
 /** Page-side proxy of the lake worker. Create one per worker; terminate it when done. */
@@ -49,7 +50,7 @@ export class LakeClient {
   call<K extends LakeMethod>(
     method: K,
     args: LakeArgs<K>,
-    opts: LakeCallOptions = {},
+    opts: LakeCallOptions<LakeProgressOf<K>> = {},
   ): Promise<LakeResult<K>> {
     return this.#ops.call(method, args, opts) as Promise<LakeResult<K>>;
   }

@@ -8,6 +8,8 @@ import { fetchResolver } from '../../src/lib/io/fetch.ts';
 import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
 import { appendCsv } from '../../src/lib/versions/append.ts';
 import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
+import { exportTarFile, exportToDirectory } from '../../src/lib/versions/export-browser.ts';
+import type { ExportProgress, ExportResult } from '../../src/lib/versions/export.ts';
 import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import type { IngestProgress } from '../../src/lib/versions/ingest.ts';
@@ -32,7 +34,7 @@ import type {
 } from './lake.api.ts';
 
 /** What an operation gets besides its arguments. */
-interface CallContext extends OpContext<IngestProgress> {
+interface CallContext extends OpContext<IngestProgress | ExportProgress> {
   lake: Lake;
 }
 
@@ -41,6 +43,12 @@ type Handlers = {
 };
 
 const FULL_HASH = /^[0-9a-f]{64}$/;
+
+/** What the page is told about an export. */
+function exportInfo(r: ExportResult) {
+  const rows = r.recordSets.reduce((n, rs) => n + rs.rows, 0);
+  return { commit: r.commit, rows, files: r.files.length, bytes: r.bytes };
+}
 
 function refInfo(r: Ref): RefInfo {
   return {
@@ -237,6 +245,26 @@ const handlers: Handlers = {
     const [from] = await commitOf(lake, dataset, a);
     const [to] = await commitOf(lake, dataset, b);
     return diffCommits(lake, from, to, { limit });
+  },
+
+  async exportTar({ lake, signal, onProgress }, dataset, rev, opts) {
+    const [hash] = await commitOf(lake, dataset, rev);
+    const { file, result } = await exportTarFile(lake, dataset, hash, {
+      ...opts,
+      signal,
+      onProgress,
+    });
+    return { ...exportInfo(result), file };
+  },
+
+  async exportFolder({ lake, signal, onProgress }, dataset, rev, parent, opts) {
+    const [hash] = await commitOf(lake, dataset, rev);
+    const { folder, result } = await exportToDirectory(lake, dataset, hash, parent, {
+      ...opts,
+      signal,
+      onProgress,
+    });
+    return { ...exportInfo(result), folder };
   },
 };
 

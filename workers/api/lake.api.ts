@@ -13,6 +13,7 @@ import type { CroissantError } from '../../src/lib/croissant/errors.ts';
 import { LakeError, isQuotaError } from '../../src/lib/store/errors.ts';
 import type { LakeErrorCode } from '../../src/lib/store/errors.ts';
 import type { CommitDiff, JsonRow } from '../../src/lib/versions/diff.ts';
+import type { ExportProgress } from '../../src/lib/versions/export.ts';
 import type { GcResult } from '../../src/lib/versions/gc.ts';
 import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest.ts';
 import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
@@ -21,7 +22,7 @@ import { fromWireError, toWireError } from './croissant.api.ts';
 import type { WireError, WorkerError } from './croissant.api.ts';
 import type { OpenSource } from './dropped-source.ts';
 
-export type { GcResult, IngestProgress, IngestResult, JsonRow };
+export type { ExportProgress, GcResult, IngestProgress, IngestResult, JsonRow };
 
 /** What to ingest: a Croissant URL, or files dropped or picked in the page. */
 export type IngestSource = OpenSource;
@@ -102,6 +103,18 @@ export interface AppendInfo {
   rows: number;
 }
 
+/** What an export wrote. */
+export interface ExportInfo {
+  /** The exported commit. */
+  commit: string;
+  /** Live rows exported, every record set together. */
+  rows: number;
+  /** Files written (Parquet parts, original-metadata.json, metadata.json). */
+  files: number;
+  /** Their bytes. */
+  bytes: number;
+}
+
 /**
  * Every operation of the lake worker. `rev` is a branch, a tag, a commit hash or a unique hash
  * prefix of the dataset.
@@ -132,6 +145,18 @@ export interface LakeMethods {
   appendCsv(dataset: string, branch: string, recordSet: string, csv: File): AppendInfo;
   /** Row-level diff from `a` to `b`; `limit` caps the row detail per category. */
   diff(dataset: string, a: string, b: string, limit: number): CommitDiff;
+  /**
+   * Exports `rev` (Croissant + Parquet, verified as it is copied) as a .tar `File`, named by
+   * the dataset, `label` (a branch or tag) and the commit; the page downloads it.
+   */
+  exportTar(dataset: string, rev: string, opts: { label?: string }): ExportInfo & { file: File };
+  /** Exports `rev` into a new folder inside `parent` (a folder the user picked). */
+  exportFolder(
+    dataset: string,
+    rev: string,
+    parent: FileSystemDirectoryHandle,
+    opts: { label?: string },
+  ): ExportInfo & { folder: string };
 }
 
 /** The name of a lake operation. */
@@ -148,8 +173,12 @@ export interface LakeWireError extends WireError {
 
 /** A result or an error, as the worker sends it back. */
 export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
-/** Receives ingest progress (a Comlink proxy when it crosses to the worker). */
-export type IngestProgressCallback = (p: IngestProgress) => unknown;
+/** The progress an operation reports: an export's, else an ingest's. */
+export type LakeProgressOf<K extends LakeMethod> = K extends 'exportTar' | 'exportFolder'
+  ? ExportProgress
+  : IngestProgress;
+/** Receives progress (a Comlink proxy when it crosses to the worker). */
+export type IngestProgressCallback = (p: IngestProgress | ExportProgress) => unknown;
 
 /** What the worker exposes. `opId` names a call so that {@link LakeWorkerApi.abort} can cancel it. */
 export interface LakeWorkerApi {

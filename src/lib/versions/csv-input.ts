@@ -1,7 +1,9 @@
 /**
  * CSV files given to append and add-columns: parsed with the reader's Papa Parse based
  * streaming parser (`csvRecords`), numbered like a spreadsheet (the header is row 1), and hashed
- * as they stream so the operation's lineage names the exact content it read.
+ * as they stream so the operation's lineage names the exact content it read. Line endings may be
+ * CRLF (Python's `csv` module, Excel), LF or a lone CR (old Mac), even mixed: see
+ * {@link normalizeLineEndings}.
  */
 import { CroissantError } from '../croissant/errors.ts';
 import { csvRecords } from '../croissant/formats/csv.ts';
@@ -36,6 +38,64 @@ export async function sourceSha256(src: ByteSource, signal?: AbortSignal): Promi
   return h.digest('hex');
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+const QUOTE = 0x22;
+
+/**
+ * Rewrites every record separator of a CSV byte stream to LF: CRLF and a lone CR outside quoted
+ * fields become LF, while line breaks inside a quoted field are kept as written (a cell holding
+ * "a\r\nb" keeps its CRLF, as Python's csv module and pandas keep it). Papa Parse's core parser,
+ * given one newline, would otherwise leave the CR of a CRLF file at the end of the last cell of
+ * every row. Works on bytes (UTF-8 never uses bytes below 0x80 inside a multi-byte character),
+ * carrying the quote state and a trailing CR from one chunk to the next.
+ */
+export async function* normalizeLineEndings(
+  chunks: AsyncIterable<Uint8Array>,
+  delimiter = ',',
+): AsyncGenerator<Uint8Array> {
+  const delim = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
+  let fieldStart = true;
+  let quoted = false;
+  /** Inside a quoted field, a quote was seen: it closes the field unless another follows. */
+  let quoteSeen = false;
+  /** The previous byte was a CR outside quotes (already written as LF): drop an LF after it. */
+  let afterCr = false;
+  for await (const chunk of chunks) {
+    // Chunks without a CR pass through uncopied; the loop only follows the quote state.
+    const copy = chunk.indexOf(CR) >= 0 || (afterCr && chunk[0] === LF);
+    const out = copy ? new Uint8Array(chunk.byteLength) : chunk;
+    let n = 0;
+    for (let i = 0; i < chunk.byteLength; i++) {
+      let b = chunk[i]!;
+      if (quoted) {
+        if (quoteSeen && b !== QUOTE) {
+          quoted = quoteSeen = false;
+        } else {
+          if (b === QUOTE) quoteSeen = !quoteSeen;
+          if (copy) out[n++] = b;
+          continue;
+        }
+      }
+      if (afterCr) {
+        afterCr = false;
+        if (b === LF) continue;
+      }
+      if (b === CR) {
+        b = LF;
+        afterCr = true;
+      }
+      if (b === LF || b === delim) fieldStart = true;
+      else if (b === QUOTE && fieldStart) {
+        quoted = true;
+        fieldStart = false;
+      } else fieldStart = false;
+      if (copy) out[n++] = b;
+    }
+    yield copy ? out.subarray(0, n) : chunk;
+  }
+}
+
 /**
  * Streams a CSV file: first its header (as `row: 1`), then batches of data records. A record
  * whose cell count differs from the header's is refused with its row number; malformed quoting
@@ -48,11 +108,9 @@ export async function* csvRows(
   let header: string[] | null = null;
   let row = 0;
   try {
-    for await (const batch of csvRecords(
-      opts.csv.stream(opts.signal),
-      opts.delimiter ?? ',',
-      file,
-    )) {
+    const delimiter = opts.delimiter ?? ',';
+    const bytes = normalizeLineEndings(opts.csv.stream(opts.signal), delimiter);
+    for await (const batch of csvRecords(bytes, delimiter, file)) {
       checkAborted(opts.signal);
       const records: CsvRecord[] = [];
       for (const cells of batch) {

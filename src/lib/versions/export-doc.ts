@@ -1,8 +1,11 @@
 /**
- * The Croissant 1.0 document an export writes: one FileSet of Parquet parts and one RecordSet
- * per exported record set, fields named by the lake's column names so that records read back
- * keyed exactly like `readAllRows` rows.
+ * The parts of an export's document shared by both ways of writing it, and the document built
+ * from scratch: a Croissant 1.0 document with one FileSet of Parquet parts and one RecordSet per
+ * exported record set, fields named by the lake's column names so that records read back keyed
+ * exactly like `readAllRows` rows. It is used when there is no original 1.0/1.1 document to keep
+ * (a 0.8 dataset, or a commit without a document); otherwise see export-original.ts.
  */
+import type { NestedShape } from './export-nested.ts';
 import type { ColumnDef } from './manifest.ts';
 
 /** The standard Croissant 1.0 `@context` (as in every 1.0 example of the spec). */
@@ -54,6 +57,8 @@ export interface DocRecordSet {
   /** Column name → field @id (the column name unless that clashed with another @id). */
   fields: Record<string, string>;
   rowidField: string;
+  /** Columns written as nested Parquet (struct, list), by column name. */
+  shapes: Record<string, NestedShape>;
 }
 
 type Json = Record<string, unknown>;
@@ -114,7 +119,39 @@ export function originalFieldTypes(original: Json | null): Map<string, string[]>
   return out;
 }
 
-/** Builds the export's `metadata.json`. */
+/** A field source reading `column` of the record set's Parquet parts. */
+export function sourceOf(rs: DocRecordSet, column: string): Json {
+  return { fileSet: { '@id': rs.fileSet }, extract: { column } };
+}
+
+/** The `_rowid` field every exported record set has. */
+export function rowidFieldNode(rs: DocRecordSet): Json {
+  return {
+    '@type': 'cr:Field',
+    '@id': rs.rowidField,
+    name: '_rowid',
+    description: 'The row id in croissant-lake: stable across versions of the dataset.',
+    dataType: 'sc:Integer',
+    source: sourceOf(rs, '_rowid'),
+  };
+}
+
+/** The FileSet of a record set's parts; its description says which lake commit they are. */
+export function fileSetNode(
+  rs: DocRecordSet,
+  lineage: { dataset: string; commit: string; time: string },
+): Json {
+  return {
+    '@type': 'cr:FileSet',
+    '@id': rs.fileSet,
+    name: rs.fileSet,
+    description: `Parquet parts of record set ${rs.id}, exported by croissant-lake from dataset "${lineage.dataset}" at commit ${lineage.commit} (${lineage.time}).`,
+    encodingFormat: 'application/x-parquet',
+    includes: `${rs.dir}/*.parquet`,
+  };
+}
+
+/** Builds the export's `metadata.json` from scratch (see the module comment). */
 export function exportDocument(opts: {
   dataset: string;
   commit: string;
@@ -134,42 +171,22 @@ export function exportDocument(opts: {
     if (typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')))
       doc[k] = v;
   }
-  // The lineage: which lake commit these records are.
-  const note = `Exported by croissant-lake from dataset "${opts.dataset}" at commit ${opts.commit} (${opts.time}).`;
-  doc.description = typeof doc.description === 'string' ? `${doc.description}\n\n${note}` : note;
   const types = originalFieldTypes(original);
-  doc.distribution = opts.recordSets.map((rs) => ({
-    '@type': 'cr:FileSet',
-    '@id': rs.fileSet,
-    name: rs.fileSet,
-    description: `Parquet parts of record set ${rs.id}.`,
-    encodingFormat: 'application/x-parquet',
-    includes: `${rs.dir}/*.parquet`,
+  doc.distribution = opts.recordSets.map((rs) => fileSetNode(rs, opts));
+  doc.recordSet = opts.recordSets.map((rs) => ({
+    '@type': 'cr:RecordSet',
+    '@id': rs.id,
+    name: rs.name,
+    field: [
+      rowidFieldNode(rs),
+      ...rs.columns.map((c) => ({
+        '@type': 'cr:Field',
+        '@id': rs.fields[c.name],
+        name: c.name.slice(c.name.lastIndexOf('/') + 1),
+        dataType: dataTypeOf(c, types),
+        source: sourceOf(rs, c.name),
+      })),
+    ],
   }));
-  doc.recordSet = opts.recordSets.map((rs) => {
-    const source = (column: string) => ({ fileSet: { '@id': rs.fileSet }, extract: { column } });
-    return {
-      '@type': 'cr:RecordSet',
-      '@id': rs.id,
-      name: rs.name,
-      field: [
-        {
-          '@type': 'cr:Field',
-          '@id': rs.rowidField,
-          name: '_rowid',
-          description: 'The row id in croissant-lake: stable across versions of the dataset.',
-          dataType: 'sc:Integer',
-          source: source('_rowid'),
-        },
-        ...rs.columns.map((c) => ({
-          '@type': 'cr:Field',
-          '@id': rs.fields[c.name],
-          name: c.name.slice(c.name.lastIndexOf('/') + 1),
-          dataType: dataTypeOf(c, types),
-          source: source(c.name),
-        })),
-      ],
-    };
-  });
   return doc;
 }

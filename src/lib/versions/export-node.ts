@@ -1,14 +1,21 @@
 /**
- * Node-only export sink: a folder on disk (CLI, tests). Kept apart from export.ts so the
- * browser bundle never sees node:fs.
+ * Node-only export targets (CLI, tests): a folder, or a .tar file streamed to disk. Kept apart
+ * from export.ts so the browser bundle never sees node:fs.
+ *
+ * Neither leaves a partial export behind. A folder is written under a staging name next to the
+ * target and renamed into place once metadata.json is written; a tar is written to a temporary
+ * file renamed at the end. On any failure (a corrupt chunk, Ctrl-C) the staging folder or the
+ * temporary file is removed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { LakeError } from '../store/errors.ts';
+import { chunksOf, tarSink } from './export-tar.ts';
 import { exportCommit, type ExportOptions, type ExportResult, type ExportSink } from './export.ts';
 import type { Lake } from './lake.ts';
 
-/** Writes each exported file under `dir`, creating folders as needed. */
+/** Writes each exported file under `dir`, creating folders as needed; discards by removing `dir`. */
 export function folderSink(dir: string): ExportSink {
   return {
     async write(path, bytes) {
@@ -19,18 +26,111 @@ export function folderSink(dir: string): ExportSink {
       }
       const full = join(dir, ...parts);
       await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, bytes);
+      const fh = await open(full, 'wx');
+      try {
+        await fh.writeFile(bytes);
+      } finally {
+        await fh.close();
+      }
     },
+    discard: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
-/** Exports a commit into a folder (see exportCommit); read it back from `<dir>/metadata.json`. */
-export function exportToFolder(
+/** A sibling of `path` no one else uses: `.<name>.partial-<random>`. */
+function stagingPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
+}
+
+/** Refuses a target folder that holds anything: an export never mixes with other files. */
+async function checkEmptyTarget(dir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return false;
+    throw e;
+  }
+  if (names.length) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `${dir} already exists and is not empty; export into a new or empty folder`,
+    );
+  }
+  return true;
+}
+
+/**
+ * Exports a commit into the folder `dir` (see exportCommit), which must not exist or be empty;
+ * read it back from `<dir>/metadata.json`. The folder appears whole or not at all.
+ */
+export async function exportToFolder(
   lake: Lake,
   dataset: string,
   rev: string,
   dir: string,
   opts: ExportOptions = {},
 ): Promise<ExportResult> {
-  return exportCommit(lake, dataset, rev, folderSink(dir), opts);
+  const existed = await checkEmptyTarget(dir);
+  await mkdir(dirname(dir), { recursive: true });
+  const staging = stagingPath(dir);
+  const result = await exportCommit(lake, dataset, rev, folderSink(staging), opts);
+  try {
+    if (existed) await rmdir(dir);
+    await rename(staging, dir);
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    throw new LakeError('IO', `could not move the finished export into ${dir}: ${String(e)}`, {
+      cause: e,
+    });
+  }
+  return result;
+}
+
+/**
+ * Exports a commit as a .tar file (members dated with the commit's time, so the same commit
+ * gives the same bytes), streamed to disk: memory holds one part at a time, not the archive.
+ */
+export async function exportTarToFile(
+  lake: Lake,
+  dataset: string,
+  rev: string,
+  file: string,
+  opts: ExportOptions & { prefix?: string } = {},
+): Promise<ExportResult> {
+  const commit = await lake.readCommit(await lake.resolve(dataset, rev));
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = stagingPath(file);
+  const fh = await open(tmp, 'wx');
+  const sink = tarSink({
+    mtime: new Date(commit.time),
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+  });
+  // The packer waits for its reader, so the file is written while the export runs; a failed
+  // write stops the packer, which fails the export's next write.
+  const pump = (async () => {
+    try {
+      for await (const chunk of chunksOf(sink.readable)) await fh.write(chunk);
+    } catch (e) {
+      sink.abort(e);
+      throw e;
+    }
+  })();
+  // Awaited below; until then its failure must not count as unhandled.
+  pump.catch(() => {});
+  try {
+    const result = await exportCommit(lake, dataset, rev, sink, opts);
+    sink.close();
+    await pump;
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, file);
+    return result;
+  } catch (e) {
+    sink.abort(e);
+    await pump.catch(() => {});
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

@@ -44,7 +44,8 @@ export function tarSink(opts: { mtime?: Date; prefix?: string } = {}): TarSink {
   };
 }
 
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The chunks of a byte stream, as an async iterable. */
+export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   try {
     for (;;) {

@@ -1,29 +1,59 @@
 /**
  * Export: a commit's live records (deletions and extensions applied) as Parquet parts plus a
- * Croissant 1.0 `metadata.json` describing them, written to any {@link ExportSink} (a folder in
- * Node, a tar archive anywhere). Reading the export back with this project's reader gives the
- * records `readAllRows` gives, keyed identically (see test/unit/export.node.test.ts).
+ * Croissant `metadata.json` describing them, written to any {@link ExportSink} (a folder in
+ * Node or the browser, a tar archive anywhere). Reading the export back with this project's
+ * reader gives the records the dataset had, nested values nested, keyed identically (see
+ * test/unit/export.node.test.ts and export-fidelity.node.test.ts).
  *
- * Images and blobs are written as their raw bytes in a Parquet Binary column: the reader (like
- * mlcroissant, which opens `bytes` ImageObject values with PIL) decodes an ImageObject field from
- * bytes, so the image round-trips with its format, mode and size; blobs read back as raw bytes.
+ * The document keeps everything the original 1.0/1.1 document said (export-original.ts); a 0.8
+ * dataset, or a commit without a document, gets a Croissant 1.0 document built from scratch
+ * (export-doc.ts). Images and blobs are written as their raw bytes in a Parquet Binary column:
+ * the reader (like mlcroissant, which opens `bytes` ImageObject values with PIL) decodes an
+ * ImageObject field from bytes, so the image round-trips with its format, mode and size.
+ *
+ * Everything copied is verified as it is read: whole chunks (fragments, deletions, the
+ * document) against their address, each image or blob against its sha256. A failure (a
+ * corrupt chunk, a cancel) leaves no partial export: the sink discards what it wrote.
  */
-import { Binary, Table, vectorFromArray, type Vector } from 'apache-arrow';
 import { checkAborted } from '../store/errors.ts';
-import type { ChunkStore } from '../store/types.ts';
 import { getChunk } from './chunks.ts';
-import { ROWID, buildTable } from './columns.ts';
-import { objectOf } from './cells.ts';
 import { exportDocument, type DocRecordSet } from './export-doc.ts';
+import { documentFromOriginal } from './export-original.ts';
+import { objectBytes, partTable } from './export-parts.ts';
+import {
+  METADATA,
+  ORIGINAL_METADATA,
+  parseOriginal,
+  plan,
+  type OriginalDocument,
+} from './export-plan.ts';
 import { toParquet } from './fragments.ts';
 import type { Lake } from './lake.ts';
-import type { ObjectIndex, RecordSetManifest } from './manifest.ts';
-import { readObject } from './objects.ts';
 import { recordSetOf, scanRows, type LocatedRow } from './read.ts';
+
+export { METADATA, ORIGINAL_METADATA };
 
 /** Where an export writes its files; `path` is relative, with `/` separators. */
 export interface ExportSink {
   write(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Removes everything written so far. Called once when the export fails or is cancelled, so
+   * that no partial export is left (no folder of parts, no truncated archive).
+   */
+  discard?(): Promise<void>;
+}
+
+/** How far an export is. */
+export interface ExportProgress {
+  /** The record set being written, and its rows and parts so far. */
+  recordSet: string;
+  rows: number;
+  parts: number;
+  /** Rows written so far, every record set together, and the rows to write in all. */
+  exportedRows: number;
+  totalRows: number;
+  /** Bytes of files written so far. */
+  bytes: number;
 }
 
 /** Options of {@link exportCommit}. */
@@ -35,7 +65,7 @@ export interface ExportOptions {
   /** Image and blob bytes per part, roughly, before a new part starts (default 128 MiB). */
   partBytes?: number;
   signal?: AbortSignal;
-  onProgress?: (p: { recordSet: string; rows: number; parts: number }) => void;
+  onProgress?: (p: ExportProgress) => void;
 }
 
 /** One exported record set: where its parts are and how its columns became fields. */
@@ -49,110 +79,39 @@ export interface ExportResult {
   recordSets: ExportedRecordSet[];
   /** Every path written, in order (metadata.json last). */
   files: string[];
+  /** Bytes written in all. */
+  bytes: number;
 }
 
-/** The file names an export writes at its root. */
-export const METADATA = 'metadata.json';
-export const ORIGINAL_METADATA = 'original-metadata.json';
-
-/** A folder name for a record set: path-safe, unique (case-insensitively), not a root file. */
-function folderName(name: string, used: Set<string>): string {
-  let base = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'records';
-  if ([METADATA, ORIGINAL_METADATA].includes(base.toLowerCase())) base += '_';
-  let dir = base;
-  for (let i = 2; used.has(dir.toLowerCase()); i++) dir = `${base}-${i}`;
-  used.add(dir.toLowerCase());
-  return dir;
+/** The export's document: the original kept where there is one to keep, else from scratch. */
+function documentOf(
+  original: OriginalDocument | null,
+  lineage: { dataset: string; commit: string; time: string },
+  recordSets: DocRecordSet[],
+): Record<string, unknown> {
+  const md = original?.metadata;
+  const kept =
+    original && md
+      ? documentFromOriginal({ original: original.json, metadata: md, recordSets, ...lineage })
+      : null;
+  return kept ?? exportDocument({ ...lineage, original: original?.json ?? null, recordSets });
 }
 
-/** An @id not used yet in the document (JSON-LD would merge two nodes of one @id). */
-function uniqueId(want: string, used: Set<string>): string {
-  let id = want;
-  while (used.has(id)) id += '_';
-  used.add(id);
-  return id;
-}
-
-/** Plans folders and @ids: field @ids are the column names wherever those are free. */
-function plan(selected: [string, RecordSetManifest][]): DocRecordSet[] {
-  const ids = new Set(selected.map(([id]) => id));
-  const dirs = new Set<string>();
-  const out = selected.map(([id, rs]) => {
-    const fields: Record<string, string> = {};
-    for (const c of rs.columns)
-      fields[c.name] = uniqueId(ids.has(c.name) ? `${id}/${c.name}` : c.name, ids);
-    return {
-      id,
-      name: rs.name,
-      dir: folderName(rs.name, dirs),
-      fileSet: '',
-      columns: rs.columns,
-      fields,
-      rowidField: '',
-    };
-  });
-  for (const rs of out) {
-    rs.rowidField = uniqueId(`${rs.id}/${ROWID}`, ids);
-    rs.fileSet = uniqueId(`${rs.dir}-parquet`, ids);
+/** Lets the sink remove a failed export; a failure to remove it is added to the error. */
+async function discard(sink: ExportSink, error: unknown): Promise<void> {
+  try {
+    await sink.discard?.();
+  } catch (e) {
+    const why = `; the partial export could not be removed: ${e instanceof Error ? e.message : String(e)}`;
+    if (error instanceof Error) error.message += why;
   }
-  return out;
-}
-
-/** One Parquet part: `_rowid`, then every column; images and blobs as their bytes. */
-async function partTable(
-  store: ChunkStore,
-  index: ObjectIndex,
-  rs: RecordSetManifest,
-  rows: readonly LocatedRow[],
-  what: string,
-): Promise<Table> {
-  const ids = rows.map((r) => r.rowid);
-  const binary = (t: string) => t === 'image' || t === 'blob';
-  const base = buildTable(
-    rs.columns.filter((c) => !binary(c.type)),
-    ids,
-    rows.map((r) => r.row),
-  );
-  const vectors: Record<string, Vector> = { [ROWID]: base.getChild(ROWID)! };
-  for (const c of rs.columns) {
-    if (!binary(c.type)) {
-      vectors[c.name] = base.getChild(c.name)!;
-      continue;
-    }
-    const values: (Uint8Array | null)[] = [];
-    for (const r of rows) {
-      const sha = objectOf(c.type, r.row[c.name] ?? null);
-      values.push(
-        sha
-          ? await readObject(
-              store,
-              index,
-              sha,
-              `${what}, row ${r.rowid}, column ${c.name}: object ${sha}`,
-            )
-          : null,
-      );
-    }
-    vectors[c.name] = vectorFromArray(values, new Binary());
-  }
-  return new Table(vectors);
-}
-
-/** Bytes of the objects a row refers to (known from the index without reading them). */
-function objectBytes(index: ObjectIndex, rs: RecordSetManifest, r: LocatedRow): number {
-  let n = 0;
-  for (const c of rs.columns) {
-    const sha = objectOf(c.type, r.row[c.name] ?? null);
-    if (sha) n += index.objects[sha]?.size ?? 0;
-  }
-  return n;
 }
 
 /**
  * Exports the commit `rev` (branch, tag or commit) of a dataset to `sink`: each record set's
  * live rows as `<folder>/part-00000.parquet`… (ZSTD; `_rowid` first), the original Croissant
- * document verbatim as `original-metadata.json` when the commit has one, and last a Croissant
- * 1.0 `metadata.json` (so a folder without it is an unfinished export). Parts follow row order,
+ * document verbatim as `original-metadata.json` when the commit has one, and last the Croissant
+ * `metadata.json` (so a folder without it is an unfinished export). Parts follow row order,
  * and the reader reads them in name order, so records come back in `readAllRows` order.
  */
 export async function exportCommit(
@@ -171,64 +130,72 @@ export async function exportCommit(
     : Object.entries(commit.recordSets);
   const partRows = Math.max(1, opts.partRows ?? 65_536);
   const partBytes = opts.partBytes ?? 128 * 1024 * 1024;
+  const originalBytes = commit.document
+    ? await getChunk(store, commit.document, `Croissant document of ${dataset} at ${hash}`)
+    : null;
+  const original = originalBytes ? await parseOriginal(originalBytes) : null;
+  // Record sets in the document's order (the commit keeps them sorted by @id).
+  const order = original?.metadata?.recordSets.map((r) => r.uuid) ?? [];
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  selected.sort(([a], [b]) => rank(a) - rank(b));
+  const planned = plan(selected, original);
+  const lineage = { dataset, commit: hash, time: commit.time };
+  // Decided before any byte is written: a document that cannot be made leaves nothing behind.
+  const document = documentOf(original, lineage, planned);
+  const totalRows = selected.reduce((n, [, rs]) => n + rs.rows, 0);
   const files: string[] = [];
+  let written = 0;
+  let exportedRows = 0;
   const write = async (path: string, bytes: Uint8Array) => {
     checkAborted(opts.signal);
     await sink.write(path, bytes);
     files.push(path);
+    written += bytes.byteLength;
   };
-  const planned = plan(selected);
-  const exported: ExportedRecordSet[] = [];
-  for (const [i, [id, rs]] of selected.entries()) {
-    const doc = planned[i]!;
-    const what = `record set ${id} of ${dataset} at ${hash}`;
-    const parts: string[] = [];
-    let pending: LocatedRow[] = [];
-    let bytes = 0;
-    let rows = 0;
-    const flush = async () => {
-      const path = `${doc.dir}/part-${String(parts.length).padStart(5, '0')}.parquet`;
-      await write(path, await toParquet(await partTable(store, index, rs, pending, what)));
-      parts.push(path);
-      rows += pending.length;
-      pending = [];
-      bytes = 0;
-      opts.onProgress?.({ recordSet: id, rows, parts: parts.length });
-    };
-    for await (const batch of scanRows(store, rs, what)) {
-      for (const r of batch) {
-        pending.push(r);
-        bytes += objectBytes(index, rs, r);
-        if (pending.length >= partRows || bytes >= partBytes) await flush();
+  try {
+    const exported: ExportedRecordSet[] = [];
+    for (const [i, [id, rs]] of selected.entries()) {
+      const doc = planned[i]!;
+      const what = `record set ${id} of ${dataset} at ${hash}`;
+      const parts: string[] = [];
+      let pending: LocatedRow[] = [];
+      let bytes = 0;
+      let rows = 0;
+      const flush = async () => {
+        const path = `${doc.dir}/part-${String(parts.length).padStart(5, '0')}.parquet`;
+        const table = await partTable(store, index, rs, doc, pending, what, opts.signal);
+        await write(path, await toParquet(table));
+        parts.push(path);
+        rows += pending.length;
+        exportedRows += pending.length;
+        pending = [];
+        bytes = 0;
+        opts.onProgress?.({
+          recordSet: id,
+          rows,
+          parts: parts.length,
+          exportedRows,
+          totalRows,
+          bytes: written,
+        });
+      };
+      for await (const batch of scanRows(store, rs, what)) {
+        checkAborted(opts.signal);
+        for (const r of batch) {
+          pending.push(r);
+          bytes += objectBytes(index, rs, r);
+          if (pending.length >= partRows || bytes >= partBytes) await flush();
+        }
       }
+      // An empty record set still gets one (empty) part, so its schema is on disk.
+      if (pending.length || !parts.length) await flush();
+      exported.push({ ...doc, rows, parts });
     }
-    // An empty record set still gets one (empty) part, so its schema is on disk.
-    if (pending.length || !parts.length) await flush();
-    exported.push({ ...doc, rows, parts });
+    if (originalBytes) await write(ORIGINAL_METADATA, originalBytes);
+    await write(METADATA, new TextEncoder().encode(JSON.stringify(document, null, 2) + '\n'));
+    return { commit: hash, document, recordSets: exported, files, bytes: written };
+  } catch (e) {
+    await discard(sink, e);
+    throw e;
   }
-  let original: Record<string, unknown> | null = null;
-  if (commit.document) {
-    const text = await getChunk(
-      store,
-      commit.document,
-      `Croissant document of ${dataset} at ${hash}`,
-    );
-    await write(ORIGINAL_METADATA, text);
-    try {
-      const parsed: unknown = JSON.parse(new TextDecoder().decode(text));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        original = parsed as Record<string, unknown>;
-    } catch {
-      // Not JSON (it was read verbatim): the export still describes the records it wrote.
-    }
-  }
-  const document = exportDocument({
-    dataset,
-    commit: hash,
-    time: commit.time,
-    original,
-    recordSets: planned,
-  });
-  await write(METADATA, new TextEncoder().encode(JSON.stringify(document, null, 2) + '\n'));
-  return { commit: hash, document, recordSets: exported, files };
 }

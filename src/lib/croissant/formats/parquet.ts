@@ -45,6 +45,29 @@ export function loadParquet(): Promise<ParquetModule> {
   return modulePromise;
 }
 
+/**
+ * An Arrow cell as plain JS, as pandas/pyarrow hands it to the reference: a list column's
+ * value (an Arrow Vector) becomes an array, a struct's (a StructRow) an object, recursively, so
+ * that `jsonPath`, `repeated` and `subField` see lists and dicts; an int64 that fits a double
+ * becomes a number. Bytes (Binary) and everything else stay as they are.
+ */
+export function plainValue(v: unknown): unknown {
+  if (typeof v === 'bigint') {
+    const safe = v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER);
+    return safe ? Number(v) : v;
+  }
+  if (v === null || typeof v !== 'object' || v instanceof Date || ArrayBuffer.isView(v)) return v;
+  const json = (v as { toJSON?: () => unknown }).toJSON?.();
+  if (json === undefined) return v;
+  if (Array.isArray(json)) return json.map(plainValue);
+  if (json && typeof json === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(json)) out[k] = plainValue(x);
+    return out;
+  }
+  return json;
+}
+
 /** Reads a Parquet file into rows with pandas-like dtypes. */
 export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: string): Promise<Table> {
   const bytes = await collect(chunks);
@@ -65,7 +88,8 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
   }
   const dtypes = new Map<string, Dtype>();
   for (const f of table.schema.fields) {
-    const t = String(f.type);
+    // pandas gives list, struct and map columns the object dtype, whatever their children.
+    const t = f.type.children?.length ? 'nested' : String(f.type);
     const nulls = (table.getChild(f.name)?.nullCount ?? 0) > 0;
     const dtype: Dtype = /^u?int/i.test(t)
       ? nulls
@@ -83,14 +107,7 @@ export async function readParquet(chunks: AsyncIterable<Uint8Array>, file: strin
     for (const row of table) {
       const out: Record<string, unknown> = {};
       const obj = row.toJSON() as Record<string, unknown>;
-      for (const [k, v] of Object.entries(obj)) {
-        out[k] =
-          typeof v === 'bigint' &&
-          v <= BigInt(Number.MAX_SAFE_INTEGER) &&
-          v >= -BigInt(Number.MAX_SAFE_INTEGER)
-            ? Number(v)
-            : v;
-      }
+      for (const [k, v] of Object.entries(obj)) out[k] = plainValue(v);
       batch.push(out);
       if (batch.length >= BATCH) {
         yield batch;
