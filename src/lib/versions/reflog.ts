@@ -59,14 +59,20 @@ function randomHex(bytes: number): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+/** Orders this process's entries written within one millisecond. */
+let sequence = 0;
+
 /**
- * Appends an entry; returns its key. Keys sort by time (ms, zero-padded), then by a random
- * suffix that makes each key unique.
+ * Appends an entry; returns its key `<ms>-<seq>-<random>`. Keys sort by time (ms,
+ * zero-padded), then in the order this process wrote them, and the random part makes each key
+ * unique across processes.
  */
 export async function appendRefLog(refs: RefStore, entry: RefLogEntry): Promise<string> {
   const ms = String(Date.parse(entry.time)).padStart(15, '0');
   for (;;) {
-    const key = `${refLogPrefix(entry.dataset)}${ms}-${randomHex(6)}`;
+    sequence = (sequence + 1) % 1e8;
+    const seq = String(sequence).padStart(8, '0');
+    const key = `${refLogPrefix(entry.dataset)}${ms}-${seq}-${randomHex(6)}`;
     if (await refs.cas(key, 0, entry)) return key;
   }
 }
