@@ -91,19 +91,27 @@ export async function lakeCommand(
   const backend = await openNodeBackend(str(values, 'lake') ?? '.lake');
   const lake = await Lake.open(backend, { actor: actor(values) });
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  const c: CommandContext = {
-    lake,
-    args,
-    values,
-    mapping,
-    signal: controller.signal,
-    limit: values.limit === undefined ? undefined : Number(values.limit),
-    who: {
-      ...(str(values, 'author') ? { author: str(values, 'author')! } : {}),
-      ...(values.code ? { code: parseCode(values.code as string[]) } : {}),
-    },
-  };
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    return await dispatch(command, {
+      lake,
+      args,
+      values,
+      mapping,
+      signal: controller.signal,
+      limit: values.limit === undefined ? undefined : Number(values.limit),
+      who: {
+        ...(str(values, 'author') ? { author: str(values, 'author')! } : {}),
+        ...(values.code ? { code: parseCode(values.code as string[]) } : {}),
+      },
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}
+
+function dispatch(command: string, c: CommandContext): Promise<number> {
   if (DATA_COMMANDS.has(command)) return dataCommand(command, c);
   if (REF_COMMANDS.has(command)) return refCommand(command, c);
   if (WRITE_COMMANDS.has(command)) return writeCommand(command, c);
