@@ -53,12 +53,19 @@ const leaseLock = (id: string) => `lease:${id}`;
 /** A chunk store that remembers which chunks it stored itself (not found already there). */
 export class TrackingChunkStore implements ChunkStore {
   readonly written = new Set<string>();
+  /** Found absent by the last `has` (putChunk asks just before it puts): saves a lookup. */
+  #absent = new Set<string>();
   constructor(private readonly inner: ChunkStore) {}
-  has(hash: string): Promise<boolean> {
-    return this.inner.has(hash);
+  async has(hash: string): Promise<boolean> {
+    const found = await this.inner.has(hash);
+    if (found) this.#absent.delete(hash);
+    else this.#absent.add(hash);
+    return found;
   }
   async put(hash: string, bytes: Uint8Array): Promise<void> {
-    const existed = await this.inner.has(hash);
+    // Stored by another writer in between, it counts as written here too: a cleanup never
+    // removes what another live writer may use (see discardWritten).
+    const existed = !this.#absent.delete(hash) && (await this.inner.has(hash));
     await this.inner.put(hash, bytes);
     if (!existed) this.written.add(hash);
   }
