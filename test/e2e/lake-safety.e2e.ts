@@ -3,7 +3,8 @@
  * unprotecting `main` asks first, naming it; `main` (the import branch) cannot be deleted; a
  * deleted branch shows in the ref history and is restored; Verify passes a whole dataset and
  * names a chunk damaged on disk; saving a dataset that is in the lake already offers Update,
- * says "unchanged" for the same source and shows what changed for a changed one.
+ * says "unchanged" for the same source and shows what changed for a changed one; a dataset
+ * whose catalog entry was never written is listed as incomplete and finished.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -132,6 +133,39 @@ describe('the lake keeps data safe', () => {
     expect(await problems.first().getAttribute('data-chunk')).toBe(chunk);
     expect(await problems.first().textContent()).toContain('a fragment of record set passengers');
     await screenshot(page, 'lake-safety-verify');
+  });
+
+  it('lists a dataset whose catalog entry was never written as incomplete, and finishes it', async () => {
+    const page = await start('incomplete');
+    await titanicInLake(page);
+    // What a tab closed between the commit and the catalog entry leaves behind.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('croissant-lake-default');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('entries', 'readwrite');
+            tx.objectStore('entries').delete('dataset/titanic');
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    await page.reload();
+    await showLake(page);
+    const row = page.locator('tr[data-dataset="titanic"][data-incomplete="true"]');
+    await row.waitFor({ timeout: WAIT });
+    expect(await row.textContent()).toContain('incomplete');
+    await screenshot(page, 'lake-safety-incomplete');
+    await row.locator('[data-testid="finish-dataset"]').click();
+    await page
+      .locator('tr[data-dataset="titanic"]:not([data-incomplete])')
+      .waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="finish-dataset"]').count()).toBe(0);
   });
 
   it('offers Update for a dataset saved already: unchanged, then a changed source', async () => {
