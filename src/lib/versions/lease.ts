@@ -124,6 +124,8 @@ export async function withLease<T>(
       const now = await refs.get<LeaseEntry>(leaseKey(id));
       await refs.cas(leaseKey(id), now?.version ?? 0, { ...entry, heartbeat: Date.now() });
     };
+    // A renewal that fails (storage busy or full) is not the writer's failure: at worst the
+    // lease expires, gc may run, and the commit's check of its chunks refuses a broken commit.
     const timer = setInterval(() => void renew().catch(() => undefined), LEASE_RENEW_MS);
     (timer as { unref?: () => void }).unref?.();
     const tracker = new TrackingChunkStore(lake.chunks);
