@@ -4,4 +4,8 @@ import { openBrowserBackend } from '../src/lib/store/browser.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
 import { createLakeService } from './api/lake-service.ts';
 
-Comlink.expose(createLakeService(async () => Lake.open(await openBrowserBackend('default'))));
+// The ref log's "who" for changes made in the app (there is no user account to name).
+const actor = 'this browser';
+Comlink.expose(
+  createLakeService(async () => Lake.open(await openBrowserBackend('default'), { actor })),
+);

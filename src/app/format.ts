@@ -68,6 +68,8 @@ const TITLES: Record<string, string> = {
   MISSING_CHUNK: 'Stored data is missing',
   DATASET_EXISTS: 'This dataset is already in the lake',
   PROTECTED_BRANCH: 'This branch is protected',
+  IMPORT_BRANCH: 'The import branch cannot be deleted',
+  LAST_BRANCH: 'A dataset keeps at least one branch',
   REF_EXISTS: 'That name is taken',
   UNKNOWN_REF: 'No such branch, tag or commit',
   UNKNOWN_DATASET: 'No such dataset in the lake',
@@ -101,7 +103,9 @@ const HINTS: Record<string, string> = {
   CORRUPT_CHUNK:
     'Delete this dataset and save it to the lake again; the damaged file cannot be repaired in place.',
   MISSING_CHUNK: 'Delete this dataset and save it to the lake again.',
-  DATASET_EXISTS: 'Delete it in the Lake tab first, or save this one under another name.',
+  DATASET_EXISTS:
+    'Update it with this source (a new import commit), or save it under another name.',
+  IMPORT_BRANCH: 'Create a branch from it to work on, or delete the whole dataset.',
   PROTECTED_BRANCH: 'Create a branch from it and work there, or unprotect it.',
   LOCKED: 'Another tab is writing to the lake. Wait for it to finish, then try again.',
 };

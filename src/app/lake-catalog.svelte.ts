@@ -6,12 +6,12 @@
 import type { LakeCallOptions, LakeClient } from '../../workers/api/lake-client.ts';
 import type {
   CatalogEntry,
+  GcResult,
   IngestProgress,
   IngestResult,
   IngestSource,
   LakeArgs,
   LakeMethod,
-  LakeProgressOf,
   LakeResult,
 } from '../../workers/api/lake.api.ts';
 import { describeError } from './format.ts';
@@ -37,8 +37,10 @@ export class LakeCatalog {
   /** Why reading the catalog, deleting or freeing space failed. */
   failure = $state.raw<ErrorInfo | null>(null);
   save = $state.raw<SaveState>({ status: 'idle' });
-  /** A delete or free-space is running. */
+  /** A delete, free-space or finish is running. */
   working = $state(false);
+  /** What the last "Free unused space" did (it defers while a save runs elsewhere). */
+  lastGc = $state.raw<GcResult | null>(null);
 
   readonly #makeClient: () => LakeClient;
   #client: LakeClient | null = null;
@@ -55,7 +57,7 @@ export class LakeCatalog {
   call<K extends LakeMethod>(
     method: K,
     args: LakeArgs<K>,
-    opts: LakeCallOptions<LakeProgressOf<K>> = {},
+    opts: LakeCallOptions<K> = {},
   ): Promise<LakeResult<K>> {
     if (!this.#client?.alive) this.#client = this.#makeClient();
     return this.#client.call(method, args, opts);
@@ -80,8 +82,17 @@ export class LakeCatalog {
     }
   }
 
-  /** Saves a dataset into the lake (one at a time). Never throws: the outcome is {@link save}. */
-  async ingest(source: IngestSource, label: string, dataset?: string): Promise<void> {
+  /**
+   * Saves a dataset into the lake (one at a time); with `update`, a dataset saved already gets
+   * this source as a new import (or is reported unchanged). Never throws: the outcome is
+   * {@link save}.
+   */
+  async ingest(
+    source: IngestSource,
+    label: string,
+    dataset?: string,
+    update = false,
+  ): Promise<void> {
     if (this.#destroyed || this.save.status === 'saving') return;
     const controller = new AbortController();
     this.#saving = controller;
@@ -92,7 +103,7 @@ export class LakeCatalog {
       }
     };
     try {
-      const opts = dataset ? { dataset } : {};
+      const opts = { ...(dataset ? { dataset } : {}), ...(update ? { update } : {}) };
       const result = await this.call('ingest', [source, opts], {
         signal: controller.signal,
         onProgress,
@@ -139,7 +150,14 @@ export class LakeCatalog {
    * lose its chunks, so the page offers this only while it is not saving itself.
    */
   freeSpace(): Promise<void> {
-    return this.#work(() => this.call('gc', [{ graceMs: 0 }]));
+    return this.#work(async () => {
+      this.lastGc = await this.call('gc', [{ graceMs: 0 }]);
+    });
+  }
+
+  /** Adds an incomplete dataset to the catalog from its committed import. */
+  finish(id: string): Promise<void> {
+    return this.#work(() => this.call('finishDataset', [id]));
   }
 
   /** Stops the worker; the catalog cannot be used afterwards. */
@@ -155,6 +173,7 @@ export class LakeCatalog {
     if (this.#destroyed) return;
     this.working = true;
     this.failure = null;
+    this.lastGc = null;
     try {
       await run();
     } catch (e) {

@@ -100,15 +100,24 @@ it('a writer terminated at random points 20 times never leaves a broken ref or l
     seed = (seed * 48271) % 2147483647;
     const w = new Worker(new URL('./lake-writer.worker.ts', import.meta.url), { type: 'module' });
     const api = Comlink.wrap<LakeWriterApi>(w);
+    let first!: () => void;
+    const committed = new Promise<void>((resolve) => (first = resolve));
     void api
       .appendForever(
         name,
         'd',
         `k${t}`,
-        Comlink.proxy((h: string) => void (acknowledged = h)),
+        Comlink.proxy((h: string) => {
+          acknowledged = h;
+          first();
+        }),
       )
       .catch(() => {});
-    await new Promise((r) => setTimeout(r, 60 + (seed % 400)));
+    // Even trials: killed at a random time from its start, often before its first commit.
+    // Odd trials: killed at a random time after its first commit, in the middle of later ones
+    // (however long starting a worker takes on a busy machine).
+    if (t % 2) await committed;
+    await new Promise((r) => setTimeout(r, (t % 2 ? 0 : 60) + (seed % 400)));
     w.terminate();
     const head = (await lake.branches('d')).find((r) => r.name === 'work')!.commit;
     const commit = await lake.readCommit(head);

@@ -164,6 +164,24 @@ export function entryLockContract(subject: () => ContractSubject): void {
       expect(await b.locks.withLock('lake', async () => 'ok', { timeoutMs: 2000 })).toBe('ok');
     });
 
+    it('held() is true exactly while a holder has the lock', async () => {
+      expect(await b.locks.held('lease:x')).toBe(false);
+      let release!: () => void;
+      const until = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const holder = b.locks.withLock('lease:x', async () => {
+        entered();
+        await until;
+      });
+      await inside;
+      expect(await b.locks.held('lease:x')).toBe(true);
+      expect(await b.locks.held('lease:y')).toBe(false);
+      release();
+      await holder;
+      expect(await b.locks.held('lease:x')).toBe(false);
+    });
+
     it('cas inside withLock does not deadlock', async () => {
       const ok = await b.locks.withLock(
         'lake',

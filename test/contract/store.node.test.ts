@@ -126,6 +126,12 @@ describe('node-fs across processes', () => {
       'taken',
     );
     await expect(readFile(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    // held() tells a lock of a dead process from one of a live one.
+    await writeFile(lockFile, JSON.stringify({ pid: deadPid, time: Date.now() }));
+    expect(await backend.locks.held('lake')).toBe(false);
+    await writeFile(lockFile, JSON.stringify({ pid: process.ppid, time: Date.now() }));
+    expect(await backend.locks.held('lake')).toBe(true);
+    await rm(lockFile);
     // The same for the lock cas() takes.
     await writeFile(join(dir, 'entries.lock'), JSON.stringify({ pid: deadPid, time: 0 }));
     expect(await backend.refs.cas('k', 0, 1)).toBe(true);

@@ -117,8 +117,9 @@ describe('the lake in the browser', () => {
     await page.locator('[data-testid="next-page"]').click();
     await waitForText(page, '[data-testid="lake-rows"]', 'Rows 26–50 of 1,309');
 
-    // Protection can be lifted and set again.
+    // Protection can be lifted (once confirmed) and set again.
     await page.locator('[data-testid="toggle-protect"]').click();
+    await page.locator('[data-testid="toggle-protect-confirm"]').click();
     await page.locator('[data-ref="main"][data-protected="false"]').waitFor({ timeout: WAIT });
     await page.locator('[data-testid="toggle-protect"]').click();
     await page.locator('[data-ref="main"][data-protected="true"]').waitFor({ timeout: WAIT });

@@ -114,7 +114,16 @@ describe('ingest', () => {
     // What a crash right after the commit leaves: main, but no catalog entry.
     const entry = (await lake.backend.refs.get('dataset/titanic'))!;
     await lake.backend.refs.cas('dataset/titanic', entry.version, null);
-    expect(await lake.datasets()).toEqual([]);
+    // The catalog still lists it, as incomplete, with the command that finishes it.
+    expect(await lake.datasets()).toEqual([
+      expect.objectContaining({
+        id: 'titanic',
+        name: 'Titanic',
+        source: doc,
+        rawBytes: first.rawBytes,
+        incomplete: expect.objectContaining({ finish: 'croissant-lake finish titanic' }),
+      }),
+    ]);
     const again = await ingest(lake, doc, { resolver: nodeResolver() });
     expect(again).toMatchObject({
       commit: first.commit,
@@ -196,6 +205,8 @@ describe('ingest', () => {
         resolver: counting(nodeResolver(), { n: 2, ctl }),
         signal: ctl.signal,
         packSize: 1,
+        // What the CLI asks for on Ctrl-C; by default a cancelled ingest removes what it stored.
+        keepPartialOnCancel: true,
       }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     expect(await lake.datasets()).toEqual([]);

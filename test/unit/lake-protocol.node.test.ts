@@ -12,13 +12,14 @@ import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/lib/store/errors.ts';
-import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { createMemoryState, memoryBackend } from '../../src/lib/store/memory.ts';
+import type { LakeBackend } from '../../src/lib/store/types.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 import type { DroppedFile } from '../../workers/api/dropped-source.ts';
 import { LakeClient } from '../../workers/api/lake-client.ts';
 import { createLakeService } from '../../workers/api/lake-service.ts';
-import type { IngestProgress, IngestSource } from '../../workers/api/lake.api.ts';
+import type { IngestProgress, IngestSource, VerifyProgress } from '../../workers/api/lake.api.ts';
 
 const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 
@@ -41,11 +42,11 @@ function dropped(name: string): IngestSource {
 
 const open: LakeClient[] = [];
 
-/** A client and a service over a fresh memory lake, joined by a MessageChannel. */
-function connect(): LakeClient {
+/** A client and a service over a memory lake (a fresh one), joined by a MessageChannel. */
+function connect(backend: LakeBackend = memoryBackend()): LakeClient {
   const { port1, port2 } = new MessageChannel();
   Comlink.expose(
-    createLakeService(() => Lake.open(memoryBackend())),
+    createLakeService(() => Lake.open(backend)),
     port1 as unknown as Comlink.Endpoint,
   );
   const worker = Object.assign(port2, {
@@ -163,5 +164,71 @@ describe('lake protocol (service ⇄ client)', () => {
     expect(e).toBeInstanceOf(WorkerError);
     expect((e as WorkerError).code).toBe('WORKER_TERMINATED');
     await expect(lake.call('datasets', [])).rejects.toMatchObject({ code: 'WORKER_TERMINATED' });
+  });
+
+  it('protects main from deletion, restores a deleted branch, and shows the ref log', async () => {
+    const lake = connect();
+    await lake.call('ingest', [dropped('titanic'), {}]);
+    const [catalogEntry] = (await lake.call('datasets', [])).datasets;
+    expect(catalogEntry).toMatchObject({ importBranch: 'main' });
+    await lake.call('protect', ['titanic', 'main', false]);
+    const e = await lake.call('deleteBranch', ['titanic', 'main']).catch((x: unknown) => x);
+    expect((e as LakeError).code).toBe('IMPORT_BRANCH');
+    await lake.call('createBranch', ['titanic', 'work', 'main']);
+    await lake.call('deleteBranch', ['titanic', 'work']);
+    const [deleted] = await lake.call('deletedBranches', ['titanic']);
+    expect(deleted).toMatchObject({ name: 'work', retained: true });
+    const back = await lake.call('restoreBranch', ['titanic', 'work', null]);
+    expect(back).toMatchObject({ name: 'work', commit: deleted!.commit });
+    const log = await lake.call('refLog', ['titanic']);
+    expect(log.map((x) => `${x.name} ${x.action}`)).toEqual([
+      'main create',
+      'main unprotect',
+      'work create',
+      'work delete',
+      'work restore',
+    ]);
+    expect(await lake.call('deletedBranches', ['titanic'])).toEqual([]);
+  });
+
+  it('verifies with progress, and names a damaged chunk', async () => {
+    const state = createMemoryState();
+    const lake = connect(memoryBackend(state));
+    await lake.call('ingest', [dropped('titanic'), {}]);
+    const seen: VerifyProgress[] = [];
+    const ok = await lake.call('verify', ['titanic', null], { onProgress: (p) => seen.push(p) });
+    expect(ok.problems).toEqual([]);
+    // Progress crosses as messages that need not arrive before the result: some did.
+    expect(seen.some((p) => p.phase === 'chunks' && p.total === ok.chunks)).toBe(true);
+    const info = await lake.call('commit', ['titanic', 'main']);
+    const fragment = info.recordSets.find((r) => r.id === 'genders')!.fragments[0]!.chunk;
+    const stored = state.chunks.get(fragment)!;
+    stored.bytes = stored.bytes.slice();
+    stored.bytes[10] = stored.bytes[10]! ^ 0xff;
+    const bad = await lake.call('verify', ['titanic', 'main']);
+    expect(bad.problems).toEqual([
+      expect.objectContaining({
+        code: 'CORRUPT_CHUNK',
+        chunk: fragment,
+        dataset: 'titanic',
+        commits: [info.hash],
+        what: 'a fragment of record set genders',
+      }),
+    ]);
+  });
+
+  it('updates a dataset saved already, and finishes an incomplete one', async () => {
+    const state = createMemoryState();
+    const lake = connect(memoryBackend(state));
+    const first = await lake.call('ingest', [dropped('titanic'), {}]);
+    const same = await lake.call('ingest', [dropped('titanic'), { update: true }]);
+    expect(same).toMatchObject({ commit: first.commit, unchanged: true });
+    // A kill between the commit and the catalog entry leaves the dataset without its entry.
+    state.entries.delete('dataset/titanic');
+    const [incomplete] = (await lake.call('datasets', [])).datasets;
+    expect(incomplete).toMatchObject({ id: 'titanic', incomplete: { finish: expect.any(String) } });
+    expect(await lake.call('finishDataset', ['titanic'])).toMatchObject({ id: 'titanic' });
+    const [done] = (await lake.call('datasets', [])).datasets;
+    expect(done!.incomplete).toBeUndefined();
   });
 });

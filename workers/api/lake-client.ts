@@ -7,7 +7,6 @@ import { LakeError } from '../../src/lib/store/errors.ts';
 import { WorkerError } from './croissant.api.ts';
 import { fromLakeWireError } from './lake.api.ts';
 import type {
-  IngestProgress,
   LakeArgs,
   LakeMethod,
   LakeProgressOf,
@@ -16,15 +15,15 @@ import type {
 } from './lake.api.ts';
 import { OpClient } from './op-client.ts';
 
-/** Options of a call; `P` is the progress it reports. */
-export interface LakeCallOptions<P = IngestProgress> {
+/** Options of a call of operation `K`. */
+export interface LakeCallOptions<K extends LakeMethod = LakeMethod> {
   /**
    * Cancels the operation in the worker. The call then settles with what the worker says: a
    * write that had already committed when the abort arrived resolves normally (the lake, not
    * the button, is the truth); otherwise it rejects with ABORTED.
    */
   signal?: AbortSignal;
-  onProgress?: (p: P) => void;
+  onProgress?: (p: LakeProgressOf<K>) => void;
 }
 
 /** Page-side proxy of the lake worker. Create one per worker; terminate it when done. */
@@ -50,9 +49,9 @@ export class LakeClient {
   call<K extends LakeMethod>(
     method: K,
     args: LakeArgs<K>,
-    opts: LakeCallOptions<LakeProgressOf<K>> = {},
+    opts: LakeCallOptions<K> = {},
   ): Promise<LakeResult<K>> {
-    return this.#ops.call(method, args, opts) as Promise<LakeResult<K>>;
+    return this.#ops.call(method, args, opts as LakeCallOptions) as Promise<LakeResult<K>>;
   }
 
   /** Stops the worker; pending calls reject with WORKER_TERMINATED. */

@@ -8,57 +8,20 @@ import { fetchResolver } from '../../src/lib/io/fetch.ts';
 import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
 import { appendCsv } from '../../src/lib/versions/append.ts';
 import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
-import { exportTarFile, exportToDirectory } from '../../src/lib/versions/export-browser.ts';
-import type { ExportProgress, ExportResult } from '../../src/lib/versions/export.ts';
 import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
-import type { IngestProgress } from '../../src/lib/versions/ingest.ts';
+import { finishRegistration } from '../../src/lib/versions/ingest-finish.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
-import type { Commit } from '../../src/lib/versions/manifest.ts';
 import { readObject } from '../../src/lib/versions/objects.ts';
 import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';
-import type { Ref } from '../../src/lib/versions/refs.ts';
+import { verifyLake } from '../../src/lib/versions/verify.ts';
 import { resolveSource } from './dropped-source.ts';
+import { exportHandlers } from './lake-export-service.ts';
+import { commitOf, logItem, type Handlers } from './lake-handlers.ts';
+import { refHandlers } from './lake-ref-service.ts';
 import { toLakeWireError } from './lake.api.ts';
-import { serveOps, type OpContext } from './op-service.ts';
-import type {
-  CatalogEntry,
-  CommitInfo,
-  LakeArgs,
-  LakeMethod,
-  LakeResult,
-  LakeWorkerApi,
-  LogItem,
-  RefInfo,
-  RowsPage,
-} from './lake.api.ts';
-
-/** What an operation gets besides its arguments. */
-interface CallContext extends OpContext<IngestProgress | ExportProgress> {
-  lake: Lake;
-}
-
-type Handlers = {
-  [K in LakeMethod]: (ctx: CallContext, ...args: LakeArgs<K>) => Promise<LakeResult<K>>;
-};
-
-const FULL_HASH = /^[0-9a-f]{64}$/;
-
-/** What the page is told about an export. */
-function exportInfo(r: ExportResult) {
-  const rows = r.recordSets.reduce((n, rs) => n + rs.rows, 0);
-  return { commit: r.commit, rows, files: r.files.length, bytes: r.bytes };
-}
-
-function refInfo(r: Ref): RefInfo {
-  return {
-    name: r.name,
-    kind: r.kind,
-    commit: r.commit,
-    protected: r.protected,
-    updatedAt: r.updatedAt,
-  };
-}
+import { serveOps } from './op-service.ts';
+import type { CatalogEntry, CommitInfo, LakeWorkerApi, RowsPage } from './lake.api.ts';
 
 /** A dataset's branches (`main` first) and its newest branch head, for the catalog. */
 async function branchSummary(
@@ -79,31 +42,10 @@ async function branchSummary(
   return { branches, ...last };
 }
 
-function logItem(hash: string, c: Commit): LogItem {
-  return {
-    hash,
-    time: c.time,
-    author: c.author,
-    message: c.message,
-    lineage: c.lineage,
-    parents: c.parents,
-  };
-}
-
-/** Resolves `rev` in `dataset` and reads its commit; a full hash must belong to the dataset. */
-async function commitOf(lake: Lake, dataset: string, rev: string): Promise<[string, Commit]> {
-  const hash = FULL_HASH.test(rev) ? rev : await lake.resolve(dataset, rev);
-  const commit = await lake.readCommit(hash);
-  if (commit.dataset !== dataset) {
-    throw new LakeError(
-      'UNKNOWN_REF',
-      `commit ${hash} belongs to dataset ${commit.dataset}, not to ${dataset}`,
-    );
-  }
-  return [hash, commit];
-}
-
 const handlers: Handlers = {
+  ...refHandlers,
+  ...exportHandlers,
+
   async ingest({ lake, signal, onProgress }, source, opts) {
     const { path, resolver } = await resolveSource(source, { fetchResolver, filesResolver });
     return ingest(lake, path, {
@@ -111,7 +53,16 @@ const handlers: Handlers = {
       signal,
       onProgress,
       ...(opts.dataset ? { dataset: opts.dataset } : {}),
+      ...(opts.update ? { update: true } : {}),
     });
+  },
+
+  async finishDataset({ lake }, id) {
+    return finishRegistration(lake, id);
+  },
+
+  async verify({ lake, signal, onProgress }, dataset, rev) {
+    return verifyLake(lake, { dataset, ...(rev ? { rev } : {}) }, { signal, onProgress });
   },
 
   async datasets({ lake }) {
@@ -121,6 +72,7 @@ const handlers: Handlers = {
     const datasets = await Promise.all(
       entries.map(async (d) => ({
         ...d,
+        importBranch: d.importBranch ?? (await lake.importBranch(d.id)),
         lakeBytes: sizes.byDataset[d.id] ?? 0,
         ...(await branchSummary(lake, d.id)),
       })),
@@ -140,21 +92,6 @@ const handlers: Handlers = {
 
   async gc({ lake }, opts) {
     return collectGarbage(lake, opts.graceMs === undefined ? {} : { graceMs: opts.graceMs });
-  },
-
-  async branches({ lake }, dataset) {
-    await lake.dataset(dataset);
-    return (await lake.branches(dataset)).map(refInfo);
-  },
-
-  async tags({ lake }, dataset) {
-    await lake.dataset(dataset);
-    return (await lake.tags(dataset)).map(refInfo);
-  },
-
-  async log({ lake }, dataset, rev, limit) {
-    const [hash] = await commitOf(lake, dataset, rev);
-    return (await lake.log(dataset, hash, limit)).map((e) => logItem(e.hash, e.commit));
   },
 
   async commit({ lake }, dataset, rev) {
@@ -179,22 +116,6 @@ const handlers: Handlers = {
       rawBytes: index.files.reduce((n, f) => n + f.size, 0),
     };
     return info;
-  },
-
-  async createBranch({ lake }, dataset, name, from) {
-    return refInfo(await lake.createBranch(dataset, name, from));
-  },
-
-  async deleteBranch({ lake }, dataset, name) {
-    await lake.deleteBranch(dataset, name);
-  },
-
-  async tag({ lake }, dataset, name, rev) {
-    return refInfo(await lake.tag(dataset, name, rev));
-  },
-
-  async protect({ lake }, dataset, branch, on) {
-    return refInfo(await lake.protect(dataset, branch, on));
   },
 
   async rows({ lake, signal }, dataset, rev, recordSet, offset, limit) {
@@ -245,26 +166,6 @@ const handlers: Handlers = {
     const [from] = await commitOf(lake, dataset, a);
     const [to] = await commitOf(lake, dataset, b);
     return diffCommits(lake, from, to, { limit });
-  },
-
-  async exportTar({ lake, signal, onProgress }, dataset, rev, opts) {
-    const [hash] = await commitOf(lake, dataset, rev);
-    const { file, result } = await exportTarFile(lake, dataset, hash, {
-      ...opts,
-      signal,
-      onProgress,
-    });
-    return { ...exportInfo(result), file };
-  },
-
-  async exportFolder({ lake, signal, onProgress }, dataset, rev, parent, opts) {
-    const [hash] = await commitOf(lake, dataset, rev);
-    const { folder, result } = await exportToDirectory(lake, dataset, hash, parent, {
-      ...opts,
-      signal,
-      onProgress,
-    });
-    return { ...exportInfo(result), folder };
   },
 };
 

@@ -18,17 +18,35 @@ import type { GcResult } from '../../src/lib/versions/gc.ts';
 import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest.ts';
 import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
 import type { ColumnDef, Lineage } from '../../src/lib/versions/manifest.ts';
+import type { DeletedBranch, RefLogItem } from '../../src/lib/versions/reflog.ts';
+import type { VerifyProblem, VerifyProgress, VerifyResult } from '../../src/lib/versions/verify.ts';
 import { fromWireError, toWireError } from './croissant.api.ts';
 import type { WireError, WorkerError } from './croissant.api.ts';
 import type { OpenSource } from './dropped-source.ts';
 
-export type { ExportProgress, GcResult, IngestProgress, IngestResult, JsonRow };
+export type {
+  DeletedBranch,
+  ExportProgress,
+  GcResult,
+  IngestProgress,
+  IngestResult,
+  JsonRow,
+  RefLogItem,
+  VerifyProblem,
+  VerifyProgress,
+  VerifyResult,
+};
 
 /** What to ingest: a Croissant URL, or files dropped or picked in the page. */
 export type IngestSource = OpenSource;
 
-/** A dataset of the catalog, with the bytes its chunks take in the lake. */
+/**
+ * A dataset of the catalog, with the bytes its chunks take in the lake. `incomplete` is set for
+ * a dataset whose import was committed but never added to the catalog (finishDataset adds it).
+ */
 export interface CatalogEntry extends DatasetEntry {
+  /** The branch imports are committed to; it cannot be deleted. */
+  importBranch: string;
   /** Bytes of every chunk reachable from the dataset's refs (shared chunks count for each). */
   lakeBytes: number;
   /** Its branches, `main` first. */
@@ -120,13 +138,22 @@ export interface ExportInfo {
  * prefix of the dataset.
  */
 export interface LakeMethods {
-  /** Stores a dataset (raw files, records) as a new dataset whose `main` is protected. */
-  ingest(source: IngestSource, opts: { dataset?: string }): IngestResult;
+  /**
+   * Stores a dataset (raw files, records) as a new dataset whose `main` is protected. With
+   * `update`, a dataset in the lake already gets the source as a new import commit (with the
+   * diff from the previous import), or `unchanged` when it is the same.
+   */
+  ingest(source: IngestSource, opts: { dataset?: string; update?: boolean }): IngestResult;
+  /** Adds the catalog entry of an incomplete dataset from its committed import. */
+  finishDataset(id: string): DatasetEntry;
   /** The catalog, with sizes. */
   datasets(): Catalog;
   /** Removes a dataset, then collects garbage (with the default grace period). */
   deleteDataset(id: string): GcResult;
-  /** Deletes unreferenced chunks older than `graceMs` (default one hour). */
+  /**
+   * Deletes unreferenced chunks older than `graceMs` (default one hour), keeping what the ref
+   * log can restore; deletes nothing while a writer runs (`deferred`).
+   */
   gc(opts: { graceMs?: number }): GcResult;
   branches(dataset: string): RefInfo[];
   tags(dataset: string): RefInfo[];
@@ -134,9 +161,22 @@ export interface LakeMethods {
   log(dataset: string, rev: string, limit: number): LogItem[];
   commit(dataset: string, rev: string): CommitInfo;
   createBranch(dataset: string, name: string, from: string): RefInfo;
+  /** Refused for the import branch (IMPORT_BRANCH) and the last branch (LAST_BRANCH). */
   deleteBranch(dataset: string, name: string): void;
   tag(dataset: string, name: string, rev: string): RefInfo;
+  /** Sets or clears protection; both are recorded in the ref log. */
   protect(dataset: string, branch: string, on: boolean): RefInfo;
+  /** Every ref change of the dataset, oldest first. */
+  refLog(dataset: string): RefLogItem[];
+  /** Branches deleted and not recreated, newest deletion first. */
+  deletedBranches(dataset: string): DeletedBranch[];
+  /** Restores a deleted branch at its last commit, as `as` (its own name when null). */
+  restoreBranch(dataset: string, name: string, as: string | null): RefInfo;
+  /**
+   * Re-hashes every chunk and object reachable from the dataset's refs (or from `rev`) and
+   * names what is damaged or missing; progress as {@link VerifyProgress}.
+   */
+  verify(dataset: string, rev: string | null): VerifyResult;
   /** Rows `offset … offset + limit - 1` of a record set (by @id or name). */
   rows(dataset: string, rev: string, recordSet: string, offset: number, limit: number): RowsPage;
   /** The bytes of a stored image (or any object) by sha256, verified; transferred. */
@@ -173,12 +213,16 @@ export interface LakeWireError extends WireError {
 
 /** A result or an error, as the worker sends it back. */
 export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
-/** The progress an operation reports: an export's, else an ingest's. */
-export type LakeProgressOf<K extends LakeMethod> = K extends 'exportTar' | 'exportFolder'
-  ? ExportProgress
-  : IngestProgress;
+/** Progress of the operations that report it: ingest's, verify's and export's. */
+export type LakeProgress = IngestProgress | VerifyProgress | ExportProgress;
+/** The progress operation `K` reports. */
+export type LakeProgressOf<K extends LakeMethod> = K extends 'verify'
+  ? VerifyProgress
+  : K extends 'exportTar' | 'exportFolder'
+    ? ExportProgress
+    : IngestProgress;
 /** Receives progress (a Comlink proxy when it crosses to the worker). */
-export type IngestProgressCallback = (p: IngestProgress | ExportProgress) => unknown;
+export type LakeProgressCallback = (p: LakeProgress) => unknown;
 
 /** What the worker exposes. `opId` names a call so that {@link LakeWorkerApi.abort} can cancel it. */
 export interface LakeWorkerApi {
@@ -186,7 +230,7 @@ export interface LakeWorkerApi {
     opId: number,
     method: K,
     args: LakeArgs<K>,
-    onProgress?: IngestProgressCallback,
+    onProgress?: LakeProgressCallback,
   ): Promise<LakeReply<LakeResult<K>>>;
   abort(opId: number): void;
 }

@@ -34,6 +34,7 @@ import { checkRowSelection, selectRows, selectionKey } from './batch-select.ts';
 import type { PipelineSpec } from './image.ts';
 import { ObjectReader } from './loader-read.ts';
 import { specHash as hashSpec } from './transforms.ts';
+import { leased } from '../versions/lease.ts';
 
 /** The version recorded in lineage `code` when the caller names no code. */
 export const PIPELINE_CODE_VERSION: string = (pkg as { version: string }).version;
@@ -124,7 +125,9 @@ function defaultWorkers(): number {
  * See the module comment. A taken branch name is REF_EXISTS; a bad spec, column or row
  * selection (`where` without `rowIds`, no ids, an id not in the record set) BAD_INPUT.
  */
-export async function runPipelineToBranch(
+export const runPipelineToBranch = leased('transform', runPipelineLeased);
+
+async function runPipelineLeased(
   lake: Lake,
   dataset: string,
   opts: PipelineRunOptions,

@@ -22,6 +22,7 @@ import {
   type ReplayReport,
   type StepMismatch,
 } from './replay-report.ts';
+import { leased } from '../versions/lease.ts';
 
 export type { ReplayReport } from './replay-report.ts';
 
@@ -80,8 +81,13 @@ export interface ReplayResult {
   report: ReplayReport;
 }
 
-/** Replays one step on `branch` (unprotected while replaying); returns rows kept by a filter. */
-async function replayStep(
+/**
+ * Replays one step on `branch` (unprotected while replaying), under a writer lease (a filter
+ * writes its deletions before committing); returns rows kept by a filter.
+ */
+const replayStep = leased('replay', replayStepLeased);
+
+async function replayStepLeased(
   lake: Lake,
   dataset: string,
   branch: string,

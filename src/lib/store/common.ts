@@ -136,6 +136,11 @@ export class LockQueue {
   /** Present while a name is held; the array holds the waiters' wake-up functions. */
   readonly #waiters = new Map<string, Array<() => void>>();
 
+  /** True while `name` is held. */
+  held(name: string): boolean {
+    return this.#waiters.has(name);
+  }
+
   /**
    * Waits for `name` (up to `timeoutMs`, then rejects with `onTimeout()`); resolves to the
    * function that releases it (idempotent).

@@ -8,6 +8,8 @@ export type LakeErrorCode =
   | 'MISSING_CHUNK'
   | 'QUOTA_EXCEEDED'
   | 'PROTECTED_BRANCH'
+  | 'IMPORT_BRANCH'
+  | 'LAST_BRANCH'
   | 'REF_CONFLICT'
   | 'REF_EXISTS'
   | 'UNKNOWN_REF'

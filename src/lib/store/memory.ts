@@ -177,4 +177,8 @@ class MemoryLocks implements Locks {
       release();
     }
   }
+
+  async held(name: string): Promise<boolean> {
+    return this.queue.held(name);
+  }
 }

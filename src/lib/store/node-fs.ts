@@ -32,7 +32,7 @@ import { isQuotaError } from './errors.ts';
 import { isHash } from './hash.ts';
 import { errorCode, ioError, readdirIfExists, statIfExists, writeAtomic } from './node-fs-io.ts';
 import { encodeName, NodeRefStore } from './node-fs-refs.ts';
-import { withLockFile } from './node-lock-file.ts';
+import { lockFileHeld, withLockFile } from './node-lock-file.ts';
 import type { ChunkInfo, ChunkStore, LakeBackend, Locks } from './types.ts';
 
 /**
@@ -165,5 +165,9 @@ class NodeLocks implements Locks {
   withLock<T>(name: string, fn: () => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
     const path = join(this.dir, `${encodeName(name)}.lock`);
     return withLockFile(path, this.tmp, fn, opts.timeoutMs);
+  }
+
+  held(name: string): Promise<boolean> {
+    return lockFileHeld(join(this.dir, `${encodeName(name)}.lock`));
   }
 }

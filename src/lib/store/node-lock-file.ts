@@ -61,6 +61,17 @@ export async function withLockFile<T>(
   }
 }
 
+/**
+ * True when the lock file at `path` is held by a live process: this one (queued in memory), or
+ * one whose lock file is not stale (a dead pid on this host is stale).
+ */
+export async function lockFileHeld(path: string): Promise<boolean> {
+  if (queue.held(path)) return true;
+  const raw = await readIfExists(path);
+  if (raw === undefined) return false;
+  return !(await isStale(path, parseHolder(raw)));
+}
+
 async function acquire(
   path: string,
   tmpDir: string,

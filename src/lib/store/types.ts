@@ -64,6 +64,11 @@ export interface RefStore {
 export interface Locks {
   /** Runs `fn` holding the named lock; waits for it, up to `timeoutMs` (then LOCKED). */
   withLock<T>(name: string, fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
+  /**
+   * True while some live holder (this or another tab or process) holds the named lock. A lock
+   * of a process or tab that died is not held: this is how a writer's lease is told alive.
+   */
+  held(name: string): Promise<boolean>;
 }
 
 /** One lake's storage. */

@@ -58,4 +58,10 @@ export class WebLocks implements Locks {
       clearTimeout(timer);
     }
   }
+
+  async held(name: string): Promise<boolean> {
+    // Locks of a closed tab or a terminated worker are released by the browser.
+    const state = await navigator.locks.query();
+    return (state.held ?? []).some((l) => l.name === this.lockName(name));
+  }
 }

@@ -24,6 +24,7 @@ import type {
 } from './manifest.ts';
 import { recordSetOf, scanRows } from './read.ts';
 import type { IdRow } from './write.ts';
+import { leased } from './lease.ts';
 
 export { addColumnsCsv, type AddColumnsCsvOptions } from './add-columns-csv.ts';
 
@@ -129,8 +130,10 @@ export function keyColumnOf(rsId: string, rs: RecordSetManifest, key: ColumnKey)
   return c;
 }
 
-/** Shared core: checks, then joins the keyed values to rows of the head and commits. */
-export async function runAddColumns(
+/** Shared core, under a writer lease: checks, then joins the keyed values and commits. */
+export const runAddColumns = leased('add-columns', runAddColumnsLeased);
+
+async function runAddColumnsLeased(
   lake: Lake,
   dataset: string,
   opts: Omit<AddColumnsOptions, 'rows' | 'columns'>,

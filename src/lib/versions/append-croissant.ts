@@ -17,6 +17,7 @@ import { emptyObjectIndex } from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
 import { RawCapture } from './raw-capture.ts';
 import { recordSetOf } from './read.ts';
+import { leased } from './lease.ts';
 
 export interface AppendCroissantOptions {
   branch: string;
@@ -31,8 +32,10 @@ export interface AppendCroissantOptions {
   message?: string;
 }
 
-/** Appends the records of `recordSet` in the Croissant document at `url`. */
-export async function appendCroissant(
+/** Appends the records of `recordSet` in the Croissant document at `url` (under a lease). */
+export const appendCroissant = leased('append', appendCroissantLeased);
+
+async function appendCroissantLeased(
   lake: Lake,
   dataset: string,
   url: string,

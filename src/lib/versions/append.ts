@@ -16,6 +16,7 @@ import type { Lake } from './lake.ts';
 import type { ColumnDef, FragmentRef, ObjectIndex } from './manifest.ts';
 import { recordSetOf } from './read.ts';
 import { rowIdTag, rowIds } from './write.ts';
+import { leased } from './lease.ts';
 
 export type { SourceInfo } from './extend.ts';
 
@@ -143,7 +144,7 @@ async function* checked(rows: AsyncIterable<LakeRow[]> | LakeRow[][], check: Row
  * re-numbering the staged rows when the branch moved meanwhile. `makeRows` receives the record
  * set's columns and gives rows already checked and converted.
  */
-async function runAppend(
+async function runAppendLeased(
   lake: Lake,
   dataset: string,
   opts: Omit<AppendOptions, 'rows'>,
@@ -224,6 +225,9 @@ async function runAppend(
   );
   return { ...result, recordSet: rsId, rows: staged.rows };
 }
+
+/** {@link runAppendLeased} under a writer lease. */
+const runAppend = leased('append', runAppendLeased);
 
 /**
  * Appends rows to a record set on a branch, as new fragments with new row ids

@@ -4,9 +4,11 @@
  * the branch meanwhile, the change is built again on the new head (a clean rebase) or refused.
  */
 import { LakeError } from '../store/errors.ts';
-import type { LakeBackend } from '../store/types.ts';
 import { putJson } from './chunks.ts';
+import { checkReferences } from './commit-check.ts';
+import type { Lake } from './lake.ts';
 import { FORMAT_VERSION, type Commit, type Lineage } from './manifest.ts';
+import { logged } from './reflog.ts';
 import { getRef, refKey, type RefValue } from './refs.ts';
 
 /** What an operation contributes to a commit; the protocol fills in the rest. */
@@ -32,6 +34,13 @@ export interface CommitOptions {
   create?: { protected: boolean };
   /** Time to record, for reproducible tests; defaults to now. */
   time?: string;
+  /**
+   * An import (a new version of the source) on the dataset's import branch: committed even
+   * though that branch is protected. Only ingest sets it.
+   */
+  import?: boolean;
+  /** Who moves the ref, for the ref log when there is no `author` (the lake's actor). */
+  who?: string;
 }
 
 export interface CommitResult {
@@ -39,15 +48,23 @@ export interface CommitResult {
   commit: Commit;
 }
 
-/** Builds a commit on `branch` and moves the branch to it. */
+/**
+ * Builds a commit on `branch` and moves the branch to it. Before the ref moves, every chunk the
+ * commit references is checked to be stored (MISSING_CHUNK otherwise, nothing changed); the
+ * move is recorded in the ref log.
+ */
 export async function commitToBranch(
-  backend: LakeBackend,
+  lake: Lake,
   dataset: string,
   branch: string,
   build: (head: string | null) => Promise<CommitDraft>,
   opts: CommitOptions = {},
 ): Promise<CommitResult> {
+  const backend = lake.backend;
   const key = refKey(dataset, 'branch', branch);
+  const writable = (protectedNow: boolean | undefined) => {
+    if (protectedNow && !opts.import) throw protectedError(dataset, branch);
+  };
   const lockName = `dataset:${dataset}`;
   /**
    * One attempt: read the head, build on it, write the commit chunk, compare-and-set the ref.
@@ -59,7 +76,7 @@ export async function commitToBranch(
     if (!ref && !opts.create) {
       throw new LakeError('UNKNOWN_REF', `dataset ${dataset} has no branch "${branch}"`);
     }
-    if (ref?.protected) throw protectedError(dataset, branch);
+    writable(ref?.protected);
     const head = ref?.commit ?? null;
     if (first && opts.expectedHead !== undefined && opts.expectedHead !== head) {
       if (opts.rebase === false) throw conflictError(dataset, branch, opts.expectedHead, head);
@@ -80,15 +97,27 @@ export async function commitToBranch(
       recordSets: draft.recordSets,
     };
     const hash = await putJson(backend.chunks, commit);
+    await checkReferences(lake, commit, { dataset, branch });
     const swap = async () => {
       const now = await getRef(backend.refs, dataset, 'branch', branch);
-      if (now?.protected) throw protectedError(dataset, branch);
+      writable(now?.protected);
       const value: RefValue = {
         commit: hash,
         protected: now?.protected ?? opts.create?.protected ?? false,
         updatedAt: new Date().toISOString(),
       };
-      return backend.refs.cas(key, ref?.version ?? 0, value);
+      const entry = {
+        dataset,
+        kind: 'branch' as const,
+        name: branch,
+        action: ref ? ('move' as const) : ('create' as const),
+        old: head,
+        new: hash,
+        who: opts.author ?? opts.who ?? 'croissant-lake',
+        time: value.updatedAt,
+        message: draft.message,
+      };
+      return logged(backend.refs, entry, () => backend.refs.cas(key, ref?.version ?? 0, value));
     };
     const moved = locked ? await swap() : await backend.locks.withLock(lockName, swap);
     if (moved) return { hash, commit };

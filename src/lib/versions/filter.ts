@@ -13,6 +13,7 @@ import type { Lake } from './lake.ts';
 import type { Commit, RecordSetManifest } from './manifest.ts';
 import { recordSetOf } from './read.ts';
 import { checkRefName, getRef } from './refs.ts';
+import { leased } from './lease.ts';
 
 /** Options of {@link filterToBranch}. */
 export interface FilterOptions {
@@ -150,7 +151,9 @@ function refExists(dataset: string, branch: string): LakeError {
  * (only new deletions chunks are written) and `from` is untouched. A taken name is REF_EXISTS;
  * a keep id that is not a live row is BAD_INPUT.
  */
-export async function filterToBranch(
+export const filterToBranch = leased('filter', filterToBranchLeased);
+
+async function filterToBranchLeased(
   lake: Lake,
   dataset: string,
   opts: FilterOptions,

@@ -1,12 +1,16 @@
 /**
  * Garbage collection and dataset sizes. Live chunks are those reachable from any ref of any
- * dataset, plus the objects named by unfinished ingests' journals; anything else older than
- * the grace period is deleted.
+ * dataset, from commits the ref log keeps (30 days), and the objects named by unfinished
+ * work's journals (live.ts); anything else older than the grace period is deleted. Nothing is
+ * deleted while a writer holds a live lease (lease.ts), whatever the grace period.
  */
 import type { Lake } from './lake.ts';
-import { journaledObjects } from './journal.ts';
+import { GC_LOCK, describeLease, liveLeases, type LeaseEntry } from './lease.ts';
+import { liveChunks, liveSet } from './live.ts';
 
-/** One hour: an ingest running in another tab or process keeps its fresh chunks. */
+export { liveChunks, reachable } from './live.ts';
+
+/** One hour: a chunk younger than that is kept even when unreferenced. */
 export const GC_GRACE_MS = 60 * 60 * 1000;
 
 export interface GcResult {
@@ -15,54 +19,23 @@ export interface GcResult {
   kept: number;
   keptBytes: number;
   temporaryRemoved: number;
+  /**
+   * Writers that were running: nothing was deleted, because their chunks are not referenced
+   * yet. Run the collection again once they are done.
+   */
+  deferred?: { writers: string[] };
 }
 
-/** Every chunk reachable from a commit (its ancestors included) into `live`. */
-export async function reachable(lake: Lake, commit: string, live: Set<string>): Promise<void> {
-  const stack = [commit];
-  while (stack.length) {
-    const hash = stack.pop()!;
-    if (live.has(hash)) continue;
-    live.add(hash);
-    const c = await lake.readCommit(hash);
-    if (c.document) live.add(c.document);
-    if (c.objects) {
-      live.add(c.objects);
-      for (const o of Object.values((await lake.readObjects(c)).objects)) {
-        for (const [chunk] of o.parts) live.add(chunk);
-      }
-    }
-    for (const rs of Object.values(c.recordSets)) {
-      for (const f of rs.fragments) {
-        live.add(f.chunk);
-        if (f.deletions) live.add(f.deletions);
-      }
-    }
-    stack.push(...c.parents);
-  }
-}
-
-/** Chunks reachable from every ref of `dataset` (or of every dataset). */
-export async function liveChunks(lake: Lake, dataset?: string): Promise<Set<string>> {
-  const live = new Set<string>();
-  const refs = await lake.backend.refs.list<{ commit: string }>(
-    dataset ? `ref/${dataset}/` : 'ref/',
-  );
-  for (const e of refs) await reachable(lake, e.value.commit, live);
-  return live;
-}
-
-/** Deletes unreachable chunks older than `graceMs`, and leftovers of interrupted writes. */
+/**
+ * Deletes unreachable chunks older than `graceMs`, and leftovers of interrupted writes; defers
+ * (deletes nothing, says who it waits for) while writers hold live leases.
+ */
 export async function collectGarbage(
   lake: Lake,
   opts: { graceMs?: number } = {},
 ): Promise<GcResult> {
   const grace = opts.graceMs ?? GC_GRACE_MS;
-  return lake.backend.locks.withLock('gc', async () => {
-    const live = await liveChunks(lake);
-    for (const o of await journaledObjects(lake.backend.refs)) {
-      for (const [chunk] of o.parts) live.add(chunk);
-    }
+  return lake.backend.locks.withLock(GC_LOCK, async () => {
     const result: GcResult = {
       deleted: 0,
       freedBytes: 0,
@@ -70,6 +43,15 @@ export async function collectGarbage(
       keptBytes: 0,
       temporaryRemoved: 0,
     };
+    const writers: LeaseEntry[] = await liveLeases(lake);
+    if (writers.length) {
+      for await (const c of lake.chunks.list()) {
+        result.kept++;
+        result.keptBytes += c.size;
+      }
+      return { ...result, deferred: { writers: writers.map(describeLease) } };
+    }
+    const live = await liveSet(lake);
     const cutoff = Date.now() - grace;
     const doomed: { hash: string; size: number }[] = [];
     for await (const c of lake.chunks.list()) {

@@ -1,11 +1,15 @@
 /**
  * The last step of ingest, registering the dataset in the catalog, and finishing an ingest that
  * stopped between its commit and that step (a crash, a closed tab): its `main` exists but the
- * catalog does not list it yet.
+ * catalog does not list it yet. The catalog lists such a dataset as incomplete (catalog.ts);
+ * `finishRegistration` (the CLI's `finish`, the Lake tab's Finish) completes it from what was
+ * committed, and so does running the same ingest again.
  */
 import { LakeError } from '../store/errors.ts';
-import type { IngestJournal } from './journal.ts';
-import type { DatasetEntry, Lake } from './lake.ts';
+import { incompleteEntry, type DatasetEntry } from './catalog.ts';
+import { IngestJournal } from './journal.ts';
+import type { Lake } from './lake.ts';
+import { IMPORT_BRANCH } from './ref-ops.ts';
 import { getRef } from './refs.ts';
 
 export interface Finished {
@@ -21,12 +25,34 @@ export async function register(
   lake: Lake,
   entry: Omit<DatasetEntry, 'createdAt'>,
   journal: IngestJournal,
+  createdAt = new Date().toISOString(),
 ): Promise<void> {
-  await lake.backend.refs.cas(`dataset/${entry.id}`, 0, {
-    ...entry,
-    createdAt: new Date().toISOString(),
-  });
+  const value: DatasetEntry = { importBranch: IMPORT_BRANCH, ...entry, createdAt };
+  await lake.backend.refs.cas(`dataset/${entry.id}`, 0, value);
   await journal.clear();
+}
+
+/**
+ * Finishes an incomplete dataset whose import was committed: adds its catalog entry from the
+ * commit (name from the stored document, source from its lineage). BAD_INPUT when the dataset
+ * is not incomplete, or its head is not an import.
+ */
+export async function finishRegistration(lake: Lake, id: string): Promise<DatasetEntry> {
+  const d = await lake.dataset(id);
+  if (!d.incomplete) {
+    throw new LakeError('BAD_INPUT', `dataset ${id} is complete: there is nothing to finish`);
+  }
+  const e = await incompleteEntry(lake, id);
+  if (!e.incomplete?.finish) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `dataset ${id} cannot be finished: ${e.incomplete?.reason ?? 'unknown state'}; delete it and ingest again`,
+    );
+  }
+  const { incomplete: _, createdAt, ...entry } = e;
+  const journal = await IngestJournal.open(lake.backend.refs, id, entry.source);
+  await register(lake, entry, journal, createdAt);
+  return await lake.dataset(id);
 }
 
 /**

@@ -3,7 +3,7 @@
  * each naming objects that are now stored (and the files they hold). A rerun of the same
  * ingest reads them back and skips those files; a finished ingest removes them.
  */
-import type { RefStore } from '../store/types.ts';
+import type { ChunkStore, RefStore } from '../store/types.ts';
 import type { FileEntry, ObjectEntry, ObjectIndex } from './manifest.ts';
 
 interface JournalRecord {
@@ -57,6 +57,30 @@ export class IngestJournal {
       j.seq = Math.max(j.seq, Number(e.key.slice(prefix(dataset).length)) + 1);
     }
     return j;
+  }
+
+  /**
+   * Forgets journaled objects whose chunks are no longer stored (removed while no writer held
+   * a lease for them), so that a resumed run stores them again instead of committing a
+   * reference to nothing.
+   */
+  async dropMissing(chunks: ChunkStore): Promise<void> {
+    const present = new Map<string, boolean>();
+    const has = async (c: string) => {
+      if (!present.has(c)) present.set(c, await chunks.has(c));
+      return present.get(c)!;
+    };
+    for (const [sha, o] of Object.entries(this.objects)) {
+      let whole = true;
+      for (const [chunk] of o.parts) whole &&= await has(chunk);
+      if (whole) continue;
+      delete this.objects[sha];
+      for (const [name, f] of this.files) {
+        if (f.sha256 !== sha) continue;
+        this.files.delete(name);
+        this.journaled.delete(name);
+      }
+    }
   }
 
   /** Records objects that just became stored, and the captured files they hold. */

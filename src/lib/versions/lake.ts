@@ -4,7 +4,8 @@
  * in their own modules and commit through `commitToBranch`.
  */
 import { LakeError } from '../store/errors.ts';
-import type { LakeBackend } from '../store/types.ts';
+import type { ChunkStore, LakeBackend } from '../store/types.ts';
+import { incompleteEntry, listDatasets, type DatasetEntry } from './catalog.ts';
 import { getChunk } from './chunks.ts';
 import {
   commitToBranch,
@@ -19,17 +20,31 @@ import {
   type Commit,
   type ObjectIndex,
 } from './manifest.ts';
-import { checkRefName, getRef, listRefs, refKey, type Ref, type RefValue } from './refs.ts';
+import { withLease, type Lease, type LeaseInfo } from './lease.ts';
+import {
+  createBranch,
+  deleteBranch,
+  deleteTag,
+  IMPORT_BRANCH,
+  protect,
+  restoreBranch,
+  tag,
+} from './ref-ops.ts';
+import {
+  deletedBranches,
+  readRefLog,
+  refLogPrefix,
+  type DeletedBranch,
+  type RefLogItem,
+} from './reflog.ts';
+import { getRef, listRefs, type Ref } from './refs.ts';
 
-/** A dataset in the catalog. */
-export interface DatasetEntry {
-  id: string;
-  name: string;
-  /** The Croissant URL or path it was ingested from. */
-  source: string;
-  createdAt: string;
-  /** Bytes of raw files as the source served them. */
-  rawBytes: number;
+export type { DatasetEntry } from './catalog.ts';
+
+/** Options of {@link Lake.open}. */
+export interface LakeOptions {
+  /** Who makes changes, for the ref log (default `croissant-lake`); a commit's author wins. */
+  actor?: string;
 }
 
 export interface LogEntry {
@@ -40,11 +55,21 @@ export interface LogEntry {
 export class Lake {
   private commits = new Map<string, Commit>();
   private indexes = new Map<string, ObjectIndex>();
+  /** Who makes changes, for the ref log. */
+  readonly actor: string;
+  /** The writer lease this view writes under (see {@link Lake.writing}), if any. */
+  readonly lease: Lease | undefined;
 
-  private constructor(readonly backend: LakeBackend) {}
+  private constructor(
+    readonly backend: LakeBackend,
+    opts: LakeOptions = {},
+  ) {
+    this.actor = opts.actor ?? 'croissant-lake';
+    this.lease = undefined;
+  }
 
   /** Opens a lake, creating its format entry when new; refuses a newer format. */
-  static async open(backend: LakeBackend): Promise<Lake> {
+  static async open(backend: LakeBackend, opts: LakeOptions = {}): Promise<Lake> {
     const e = await backend.refs.get<{ formatVersion: number }>('lake');
     if (!e) await backend.refs.cas('lake', 0, { formatVersion: FORMAT_VERSION });
     else if (e.value.formatVersion > FORMAT_VERSION) {
@@ -53,11 +78,33 @@ export class Lake {
         `this lake has format version ${e.value.formatVersion}; this croissant-lake reads up to ${FORMAT_VERSION}. Update croissant-lake.`,
       );
     }
-    return new Lake(backend);
+    return new Lake(backend, opts);
   }
 
   get chunks() {
     return this.backend.chunks;
+  }
+
+  /**
+   * This lake writing chunks through `chunks`, under `lease` (see lease.ts). The view inherits
+   * everything else from this lake (its caches, and its methods as they are now).
+   */
+  scoped(chunks: ChunkStore, lease: Lease): Lake {
+    const view = Object.create(this) as Lake;
+    Object.defineProperties(view, {
+      backend: { value: { ...this.backend, chunks } },
+      lease: { value: lease },
+    });
+    return view;
+  }
+
+  /**
+   * Runs a writer (anything that writes chunks, then commits) under a lease, so garbage
+   * collection keeps its chunks whatever its grace period, and so a failure removes what it
+   * wrote. Within a writer (`this.lease` set) the same lease is used.
+   */
+  writing<T>(info: LeaseInfo, work: (lake: Lake) => Promise<T>): Promise<T> {
+    return this.lease ? work(this) : withLease(this, info, (leased) => work(leased));
   }
 
   /** Reads a commit (cached: commits are immutable). */
@@ -84,15 +131,19 @@ export class Lake {
     return index;
   }
 
-  /** The catalog, sorted by id. */
-  async datasets(): Promise<DatasetEntry[]> {
-    return (await this.backend.refs.list<DatasetEntry>('dataset/')).map((e) => e.value);
+  /**
+   * Every dataset, sorted by id: the catalog, and datasets that have refs but no catalog entry
+   * (marked `incomplete`: a writer stopped between its commit and its catalog entry).
+   */
+  datasets(): Promise<DatasetEntry[]> {
+    return listDatasets(this);
   }
 
-  /** One catalog entry, or UNKNOWN_DATASET naming those that exist. */
+  /** One dataset (incomplete ones included), or UNKNOWN_DATASET naming those that exist. */
   async dataset(id: string): Promise<DatasetEntry> {
     const e = await this.backend.refs.get<DatasetEntry>(`dataset/${id}`);
     if (e) return e.value;
+    if ((await this.backend.refs.list(`ref/${id}/`)).length) return incompleteEntry(this, id);
     const all = (await this.datasets()).map((d) => d.id);
     throw new LakeError(
       'UNKNOWN_DATASET',
@@ -161,67 +212,52 @@ export class Lake {
     return out;
   }
 
-  /** Creates a branch at `from` (a branch, tag or commit). O(1): one new entry. */
-  async createBranch(dataset: string, name: string, from = 'main'): Promise<Ref> {
-    checkRefName(name);
-    const commit = await this.resolve(dataset, from);
-    const value: RefValue = { commit, protected: false, updatedAt: new Date().toISOString() };
-    if (!(await this.backend.refs.cas(refKey(dataset, 'branch', name), 0, value))) {
-      throw new LakeError('REF_EXISTS', `branch "${name}" already exists in ${dataset}`);
-    }
-    return (await getRef(this.backend.refs, dataset, 'branch', name))!;
+  /** The branch imports are committed to, which can never be deleted. */
+  async importBranch(dataset: string): Promise<string> {
+    const e = await this.backend.refs.get<DatasetEntry>(`dataset/${dataset}`);
+    return e?.value.importBranch ?? IMPORT_BRANCH;
   }
 
-  /** Deletes a branch; a protected one must be unprotected first. */
-  async deleteBranch(dataset: string, name: string): Promise<void> {
-    const ref = await this.mustRef(dataset, 'branch', name);
-    if (ref.protected) {
-      throw new LakeError(
-        'PROTECTED_BRANCH',
-        `branch "${name}" of ${dataset} is protected; unprotect it before deleting it`,
-      );
-    }
-    if (!(await this.backend.refs.cas(refKey(dataset, 'branch', name), ref.version, null))) {
-      throw new LakeError(
-        'REF_CONFLICT',
-        `branch "${name}" of ${dataset} changed while deleting it; try again`,
-      );
-    }
+  /** Creates a branch at `from` (a branch, tag or commit). O(1): one new entry. */
+  createBranch(dataset: string, name: string, from = 'main'): Promise<Ref> {
+    return createBranch(this, dataset, name, from);
+  }
+
+  /** Deletes a branch (not the import branch, not the last one, not a protected one). */
+  deleteBranch(dataset: string, name: string): Promise<void> {
+    return deleteBranch(this, dataset, name);
   }
 
   /** Tags a commit. Tags never move: an existing name is REF_EXISTS. */
-  async tag(dataset: string, name: string, rev = 'main'): Promise<Ref> {
-    checkRefName(name, 'tag');
-    const commit = await this.resolve(dataset, rev);
-    const value: RefValue = { commit, protected: true, updatedAt: new Date().toISOString() };
-    if (!(await this.backend.refs.cas(refKey(dataset, 'tag', name), 0, value))) {
-      throw new LakeError(
-        'REF_EXISTS',
-        `tag "${name}" already exists in ${dataset}; tags never move`,
-      );
-    }
-    return (await getRef(this.backend.refs, dataset, 'tag', name))!;
+  tag(dataset: string, name: string, rev = 'main'): Promise<Ref> {
+    return tag(this, dataset, name, rev);
   }
 
   /** Deletes a tag. */
-  async deleteTag(dataset: string, name: string): Promise<void> {
-    const ref = await this.mustRef(dataset, 'tag', name);
-    await this.backend.refs.cas(refKey(dataset, 'tag', name), ref.version, null);
+  deleteTag(dataset: string, name: string): Promise<void> {
+    return deleteTag(this, dataset, name);
   }
 
-  /** Sets or clears a branch's protection. */
-  async protect(dataset: string, branch: string, on = true): Promise<Ref> {
-    for (;;) {
-      const ref = await this.mustRef(dataset, 'branch', branch);
-      const value: RefValue = {
-        commit: ref.commit,
-        protected: on,
-        updatedAt: new Date().toISOString(),
-      };
-      if (await this.backend.refs.cas(refKey(dataset, 'branch', branch), ref.version, value)) {
-        return { ...ref, ...value, version: ref.version + 1 };
-      }
-    }
+  /** Sets or clears a branch's protection (logged in the ref log). */
+  protect(dataset: string, branch: string, on = true): Promise<Ref> {
+    return protect(this, dataset, branch, on);
+  }
+
+  /** Restores a deleted branch at its last commit, under its name or `as`. */
+  restoreBranch(dataset: string, name: string, as?: string): Promise<Ref> {
+    return restoreBranch(this, dataset, name, as);
+  }
+
+  /** The dataset's ref log, oldest first. */
+  async refLog(dataset: string): Promise<RefLogItem[]> {
+    await this.dataset(dataset);
+    return readRefLog(this.backend.refs, dataset);
+  }
+
+  /** Branches deleted and not recreated, newest deletion first. */
+  async deletedBranches(dataset: string): Promise<DeletedBranch[]> {
+    const existing = new Set((await this.branches(dataset)).map((b) => b.name));
+    return deletedBranches(await this.refLog(dataset), existing);
   }
 
   /** Builds and commits a change on a branch (see commitToBranch). */
@@ -231,36 +267,31 @@ export class Lake {
     build: (head: string | null) => Promise<CommitDraft>,
     opts: CommitOptions = {},
   ): Promise<CommitResult> {
-    return commitToBranch(this.backend, dataset, branch, build, opts);
+    return this.writing({ op: 'commit', dataset }, (lake) =>
+      commitToBranch(lake, dataset, branch, build, { who: lake.actor, ...opts }),
+    );
   }
 
-  /** Removes a dataset's refs, journal and catalog entry; `gc()` then frees its chunks. */
+  /**
+   * Removes a dataset: its refs, its ref log, its journals and its catalog entry; `gc()` then
+   * frees its chunks. This is final (the ref log goes with it), unlike deleting a branch.
+   */
   async deleteDataset(id: string): Promise<void> {
     await this.dataset(id);
     await this.backend.locks.withLock(`dataset:${id}`, async () => {
       for (const e of await this.backend.refs.list(`ref/${id}/`)) {
         await this.backend.refs.cas(e.key, e.version, null);
       }
-      const journals = [
+      const rest = [
         ...(await this.backend.refs.list(`ingest/${id}/`)),
         ...(await this.backend.refs.list(`transform/${id}/`)),
+        ...(await this.backend.refs.list(refLogPrefix(id))),
       ];
-      for (const e of journals) {
+      for (const e of rest) {
         await this.backend.refs.cas(e.key, e.version, null);
       }
       const e = await this.backend.refs.get(`dataset/${id}`);
       if (e) await this.backend.refs.cas(e.key, e.version, null);
     });
-  }
-
-  private async mustRef(dataset: string, kind: 'branch' | 'tag', name: string): Promise<Ref> {
-    const ref = await getRef(this.backend.refs, dataset, kind, name);
-    if (ref) return ref;
-    await this.dataset(dataset);
-    const names = (await listRefs(this.backend.refs, dataset, kind)).map((r) => r.name);
-    throw new LakeError(
-      'UNKNOWN_REF',
-      `dataset ${dataset} has no ${kind} "${name}"; it has: ${names.join(', ') || 'none'}`,
-    );
   }
 }

@@ -12,6 +12,7 @@ import { canonicalJson, type Commit, type RecordSetManifest } from './manifest.t
 import { applyPlan, planRecordSet, type Plan } from './merge-recordset.ts';
 import { conflictError, type MergeConflict, type MergePolicy } from './merge-rows.ts';
 import { getRef } from './refs.ts';
+import { leased } from './lease.ts';
 
 export { conflictError, mergeRows, type MergeConflict, type MergePolicy } from './merge-rows.ts';
 
@@ -197,7 +198,9 @@ class UpToDate extends Error {}
  * merge with MERGE_CONFLICT (policy "fail", the default) or take one side ("ours", "theirs").
  * When `from` is already an ancestor of `into`, nothing is committed (`upToDate`).
  */
-export async function mergeBranches(
+export const mergeBranches = leased('merge', mergeBranchesLeased);
+
+async function mergeBranchesLeased(
   lake: Lake,
   dataset: string,
   opts: MergeOptions,

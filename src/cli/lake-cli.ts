@@ -1,0 +1,47 @@
+/**
+ * What every lake command gets (the lake, its arguments and options), and small helpers shared
+ * by the command modules (lake-commands.ts dispatches to them).
+ */
+import { LakeError } from '../lib/store/errors.ts';
+import type { Lake } from '../lib/versions/lake.ts';
+
+/** Parsed options, as `node:util` parseArgs gives them. */
+export type Values = Record<string, unknown>;
+
+/** One command's inputs. */
+export interface CommandContext {
+  lake: Lake;
+  /** Positional arguments after the command name. */
+  args: string[];
+  values: Values;
+  mapping: Record<string, string>;
+  /** Fires on Ctrl-C. */
+  signal: AbortSignal;
+  /** `-n N`, when given. */
+  limit: number | undefined;
+  /** `--author` and `--code`, for commands that commit. */
+  who: { author?: string; code?: Record<string, string> };
+}
+
+/** An option's string value. */
+export const str = (v: Values, k: string) => v[k] as string | undefined;
+
+/** `value`, or BAD_INPUT naming what is missing. */
+export function need(value: string | undefined, what: string): string {
+  if (!value) throw new LakeError('BAD_INPUT', `missing ${what} (see --help)`);
+  return value;
+}
+
+/** `--code k=v` options as a lineage code reference. */
+export function parseCode(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new LakeError('BAD_INPUT', `--code expects key=value, got "${kv}"`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** Bytes in megabytes, for output. */
+export const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;

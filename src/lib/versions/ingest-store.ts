@@ -1,0 +1,159 @@
+/**
+ * The storing half of ingest: every raw file byte for byte (each before any record made from
+ * it: the reader's first read of a file stores it and the records are generated from exactly
+ * those bytes), then the files no record set reads, the records as fragments, the document and
+ * the object index. Returns what a commit of this import references; committing is ingest.ts's.
+ */
+import { recordRows } from '../croissant/index.ts';
+import { formatIssue, type Metadata } from '../croissant/model.ts';
+import type { FilesContext } from '../croissant/resources/files.ts';
+import type { Resolver } from '../io/source.ts';
+import { checkAborted } from '../store/errors.ts';
+import { putChunk, putJson } from './chunks.ts';
+import type { LakeRow } from './columns.ts';
+import { FRAGMENT_ROWS } from './fragments.ts';
+import { columnsOf, toLakeRow } from './ingest-rows.ts';
+import type { IngestJournal } from './journal.ts';
+import type { Lake } from './lake.ts';
+import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
+import { ObjectWriter } from './objects.ts';
+import { RawCapture, rawFiles } from './raw-capture.ts';
+import { writeRows, type IdRow } from './write.ts';
+import type { IngestProgress } from './ingest.ts';
+
+/** What storing a source gives: the parts of its import commit. */
+export interface Stored {
+  document: string;
+  objects: string;
+  recordSets: Record<string, RecordSetManifest>;
+  /** Records per record set. */
+  counts: Record<string, number>;
+  rawBytes: number;
+  warnings: string[];
+}
+
+/** How storing reports and what it reads. */
+export interface StoreContext {
+  metadata: Metadata;
+  /** The document's text, stored verbatim. */
+  text: string;
+  resolver: Resolver;
+  mapping: Record<string, string>;
+  signal?: AbortSignal;
+  packSize?: number;
+  journal: IngestJournal;
+  progress: IngestProgress;
+  report: (force?: boolean) => void;
+}
+
+/** Stores the raw files, the records, the document and the object index of a source. */
+export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> {
+  const { metadata: md, journal, progress, report } = s;
+  const signal = s.signal ? { signal: s.signal } : {};
+  const index = emptyObjectIndex();
+  Object.assign(index.objects, journal.objects);
+  const capture: { current?: RawCapture } = {};
+  const writer = new ObjectWriter(
+    lake.chunks,
+    index,
+    (shas) => journal.record(shas, index, capture.current?.files),
+    s.signal,
+  );
+  if (s.packSize) writer.packSize = s.packSize;
+  const raw: RawCapture = new RawCapture(writer, {
+    ...signal,
+    resumed: journal.files,
+    onCaptured: (): Promise<void> => journal.record([], index, raw.files),
+    onBytes: (n, file) => {
+      progress.bytes += n;
+      progress.file = file;
+      report();
+    },
+  });
+  capture.current = raw;
+  const warnings: string[] = [];
+  const ctx: FilesContext = {
+    metadata: md,
+    resolver: raw.resolver(s.resolver),
+    mapping: s.mapping,
+    ...signal,
+    verifyChecksums: true,
+    progress: () => {},
+    warn: (m) => warnings.push(m),
+  };
+
+  // Each file is stored the first time the reader reads it, before any record made from it,
+  // and the records are generated from those very bytes: a file is read once, not stored and
+  // then read back. Sizing the files (HEAD requests) is the first step of that phase.
+  progress.phase = 'records';
+  report(true); // every phase change is shown at once
+  // Every file the distribution names, sized up front for a determinate progress bar (a
+  // server may refuse HEAD or omit Content-Length; then the bar shows bytes without a total).
+  const files = await rawFiles({ ...ctx, resolver: s.resolver });
+  for (const f of files) raw.name(f.source, f.id, f.format);
+  const sizes = await Promise.all(files.map((f) => f.source.size(s.signal).catch(() => undefined)));
+  if (sizes.every((n) => typeof n === 'number')) {
+    progress.totalBytes = sizes.reduce((a, n) => a + n!, 0);
+    report(true);
+  }
+  checkAborted(s.signal);
+  const recordSets: Record<string, RecordSetManifest> = {};
+  const counts: Record<string, number> = {};
+  try {
+    for (const rs of md.recordSets) {
+      progress.recordSet = rs.uuid;
+      const columns = columnsOf(md, rs);
+      const fragments: FragmentRef[] = [];
+      let pending: IdRow[] = [];
+      let n = 0;
+      const rows = recordRows(md, rs.uuid, {
+        resolver: ctx.resolver,
+        mapping: ctx.mapping,
+        ...signal,
+        onWarning: (i) => warnings.push(formatIssue(i)),
+      });
+      for await (const record of rows) {
+        const row: LakeRow = await toLakeRow(columns, record, writer);
+        pending.push({ rowid: BigInt(n++), row });
+        progress.records++;
+        if (pending.length >= FRAGMENT_ROWS) {
+          fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+          pending = [];
+          report();
+        }
+      }
+      if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
+      recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
+      counts[rs.uuid] = n;
+      report();
+    }
+    delete progress.recordSet;
+
+    // Then the files no record set read: every byte the document names is kept.
+    progress.phase = 'raw';
+    report(true);
+    for (const f of files) {
+      checkAborted(s.signal);
+      await raw.capture(f.source, f.id);
+    }
+    await writer.flush();
+  } catch (e) {
+    // A pack may still be on its way to the store: nothing happens after the call returns.
+    await writer.settle();
+    throw e;
+  }
+
+  progress.phase = 'commit';
+  report(true);
+  index.files = [...raw.files.values()].sort(
+    (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
+  );
+  return {
+    document: await putChunk(lake.chunks, new TextEncoder().encode(s.text)),
+    objects: await putJson(lake.chunks, index),
+    recordSets,
+    counts,
+    rawBytes: index.files.reduce((n, f) => n + f.size, 0),
+    warnings,
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * Changing branches and tags: create, delete, protect, unprotect, tag, restore. Every change
+ * goes into the ref log (reflog.ts) and keeps the rules that keep a dataset whole: the import
+ * branch (where ingest commits, `main`) can never be deleted, nor can a dataset's last branch,
+ * so no operation leaves a dataset without a head; a deleted branch can be restored at its last
+ * commit from the ref log.
+ */
+import { LakeError } from '../store/errors.ts';
+import type { Lake } from './lake.ts';
+import { reachable } from './live.ts';
+import { deletedBranches, logged, readRefLog, type RefLogEntry } from './reflog.ts';
+import {
+  checkRefName,
+  getRef,
+  listRefs,
+  refKey,
+  type Ref,
+  type RefKind,
+  type RefValue,
+} from './refs.ts';
+
+/** The branch ingest creates and commits imports to, when the catalog does not say. */
+export const IMPORT_BRANCH = 'main';
+
+function entry(lake: Lake, e: Omit<RefLogEntry, 'who' | 'time'>): RefLogEntry {
+  return { ...e, who: lake.actor, time: new Date().toISOString() };
+}
+
+async function mustRef(lake: Lake, dataset: string, kind: RefKind, name: string): Promise<Ref> {
+  const ref = await getRef(lake.backend.refs, dataset, kind, name);
+  if (ref) return ref;
+  await lake.dataset(dataset);
+  const names = (await listRefs(lake.backend.refs, dataset, kind)).map((r) => r.name);
+  throw new LakeError(
+    'UNKNOWN_REF',
+    `dataset ${dataset} has no ${kind} "${name}"; it has: ${names.join(', ') || 'none'}`,
+  );
+}
+
+/** Creates a ref at `commit` (a branch, or a tag); REF_EXISTS when the name is taken. */
+async function createRef(
+  lake: Lake,
+  dataset: string,
+  kind: RefKind,
+  name: string,
+  commit: string,
+  action: 'create' | 'restore' = 'create',
+  message?: string,
+): Promise<Ref> {
+  const value: RefValue = {
+    commit,
+    protected: kind === 'tag',
+    updatedAt: new Date().toISOString(),
+  };
+  const log = entry(lake, { dataset, kind, name, action, old: null, new: commit });
+  const made = await logged(lake.backend.refs, message ? { ...log, message } : log, () =>
+    lake.backend.refs.cas(refKey(dataset, kind, name), 0, value),
+  );
+  if (!made) {
+    throw new LakeError(
+      'REF_EXISTS',
+      kind === 'tag'
+        ? `tag "${name}" already exists in ${dataset}; tags never move`
+        : `branch "${name}" already exists in ${dataset}`,
+    );
+  }
+  return (await getRef(lake.backend.refs, dataset, kind, name))!;
+}
+
+/** Creates a branch at `from` (a branch, tag or commit). O(1): one new entry. */
+export async function createBranch(
+  lake: Lake,
+  dataset: string,
+  name: string,
+  from: string,
+): Promise<Ref> {
+  checkRefName(name);
+  return createRef(lake, dataset, 'branch', name, await lake.resolve(dataset, from));
+}
+
+/** Tags a commit. Tags never move: an existing name is REF_EXISTS. */
+export async function tag(lake: Lake, dataset: string, name: string, rev: string): Promise<Ref> {
+  checkRefName(name, 'tag');
+  return createRef(lake, dataset, 'tag', name, await lake.resolve(dataset, rev));
+}
+
+/** Deletes a tag (logged, so its commit is kept for the retention period). */
+export async function deleteTag(lake: Lake, dataset: string, name: string): Promise<void> {
+  const ref = await mustRef(lake, dataset, 'tag', name);
+  const log = entry(lake, {
+    dataset,
+    kind: 'tag',
+    name,
+    action: 'delete',
+    old: ref.commit,
+    new: null,
+  });
+  await logged(lake.backend.refs, log, () =>
+    lake.backend.refs.cas(refKey(dataset, 'tag', name), ref.version, null),
+  );
+}
+
+/**
+ * Deletes a branch. Refused for the import branch (IMPORT_BRANCH), the last branch
+ * (LAST_BRANCH) and a protected one (PROTECTED_BRANCH). It stays restorable from the ref log.
+ */
+export async function deleteBranch(lake: Lake, dataset: string, name: string): Promise<void> {
+  const importBranch = await lake.importBranch(dataset);
+  if (name === importBranch) {
+    throw new LakeError(
+      'IMPORT_BRANCH',
+      `branch "${name}" is the import branch of ${dataset}: its imports are committed there, so it cannot be deleted. Create another branch from it instead, or delete the whole dataset.`,
+    );
+  }
+  // Under the dataset's lock, so two deletions cannot together remove the last two branches.
+  await lake.backend.locks.withLock(`dataset:${dataset}`, async () => {
+    const ref = await mustRef(lake, dataset, 'branch', name);
+    if (ref.protected) {
+      throw new LakeError(
+        'PROTECTED_BRANCH',
+        `branch "${name}" of ${dataset} is protected; unprotect it before deleting it`,
+      );
+    }
+    if ((await lake.branches(dataset)).length <= 1) {
+      throw new LakeError(
+        'LAST_BRANCH',
+        `branch "${name}" is the last branch of ${dataset}; a dataset always keeps one`,
+      );
+    }
+    const log = entry(lake, {
+      dataset,
+      kind: 'branch',
+      name,
+      action: 'delete',
+      old: ref.commit,
+      new: null,
+    });
+    const gone = await logged(lake.backend.refs, log, () =>
+      lake.backend.refs.cas(refKey(dataset, 'branch', name), ref.version, null),
+    );
+    if (!gone) {
+      throw new LakeError(
+        'REF_CONFLICT',
+        `branch "${name}" of ${dataset} changed while deleting it; try again`,
+      );
+    }
+  });
+}
+
+/** Sets or clears a branch's protection; a change is logged, setting it as it is changes nothing. */
+export async function protect(
+  lake: Lake,
+  dataset: string,
+  branch: string,
+  on: boolean,
+): Promise<Ref> {
+  for (;;) {
+    const ref = await mustRef(lake, dataset, 'branch', branch);
+    if (ref.protected === on) return ref;
+    const value: RefValue = {
+      commit: ref.commit,
+      protected: on,
+      updatedAt: new Date().toISOString(),
+    };
+    const log = entry(lake, {
+      dataset,
+      kind: 'branch',
+      name: branch,
+      action: on ? 'protect' : 'unprotect',
+      old: ref.commit,
+      new: ref.commit,
+    });
+    const key = refKey(dataset, 'branch', branch);
+    if (
+      await logged(lake.backend.refs, log, () => lake.backend.refs.cas(key, ref.version, value))
+    ) {
+      return { ...ref, ...value, version: ref.version + 1 };
+    }
+  }
+}
+
+/**
+ * Restores a deleted branch at its last commit, as `as` (default: its own name). Refused when
+ * a branch of that name exists now (REF_EXISTS: restore under another name), when no branch of
+ * that name was deleted (UNKNOWN_REF), and when its data was collected after the retention
+ * period (MISSING_CHUNK).
+ */
+export async function restoreBranch(
+  lake: Lake,
+  dataset: string,
+  name: string,
+  as = name,
+): Promise<Ref> {
+  checkRefName(as);
+  await lake.dataset(dataset);
+  const existing = new Set((await lake.branches(dataset)).map((b) => b.name));
+  const deleted = deletedBranches(await readRefLog(lake.backend.refs, dataset), existing).find(
+    (d) => d.name === name,
+  );
+  if (!deleted) {
+    throw new LakeError(
+      existing.has(name) ? 'REF_EXISTS' : 'UNKNOWN_REF',
+      existing.has(name)
+        ? `branch "${name}" of ${dataset} exists; there is nothing to restore`
+        : `dataset ${dataset} has no deleted branch "${name}" in its ref log (see "reflog ${dataset}")`,
+    );
+  }
+  if (existing.has(as)) {
+    throw new LakeError(
+      'REF_EXISTS',
+      `a branch "${as}" exists in ${dataset} now; restore "${name}" under another name`,
+    );
+  }
+  await mustBeWhole(
+    lake,
+    deleted.commit,
+    `branch "${name}" of ${dataset}, deleted ${deleted.deletedAt}`,
+  );
+  const from = `restored "${name}", deleted ${deleted.deletedAt} by ${deleted.who}`;
+  return createRef(lake, dataset, 'branch', as, deleted.commit, 'restore', from);
+}
+
+/** MISSING_CHUNK unless every chunk `commit` reaches is stored. */
+async function mustBeWhole(lake: Lake, commit: string, what: string): Promise<void> {
+  const chunks = new Set<string>();
+  try {
+    if (!(await lake.chunks.has(commit))) throw new LakeError('MISSING_CHUNK', `commit ${commit}`);
+    await reachable(lake, commit, chunks);
+    for (const c of chunks) {
+      if (!(await lake.chunks.has(c))) throw new LakeError('MISSING_CHUNK', `chunk ${c}`);
+    }
+  } catch (e) {
+    if (!(e instanceof LakeError) || e.code !== 'MISSING_CHUNK') throw e;
+    throw new LakeError(
+      'MISSING_CHUNK',
+      `${what} cannot be restored: its data is gone (${e.message}); the ref log keeps a deleted branch's data for 30 days, after which garbage collection may free it`,
+      { cause: e },
+    );
+  }
+}
