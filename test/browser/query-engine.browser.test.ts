@@ -13,6 +13,7 @@ import { openDuckDB } from '../../workers/api/query-duckdb.ts';
 import { queryEngineContract } from './query-contract.ts';
 
 queryEngineContract({
+  progressInThread: true,
   name: 'DuckDB-WASM in the page',
   async open(lakeName) {
     const backend = await openBrowserBackend(lakeName);
