@@ -102,7 +102,8 @@ const STAGES = [
     stage: 'e2e',
     steps: [
       { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
-      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 15 * MIN, 30),
+      // One browser at a time; saving every bundled example (5,000 images among them) is long.
+      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 25 * MIN, 30),
     ],
   },
 ];
