@@ -12,7 +12,7 @@ import type { Connect, Plugin } from 'vite';
  *
  * - Scripts only from the app's origin; `'wasm-unsafe-eval'` lets DuckDB-WASM, parquet-wasm and
  *   hash-wasm compile their WebAssembly, and nothing else (no inline script, no `eval`).
- * - Workers from the origin, and `blob:` (fflate's and the tests' workers are blobs).
+ * - Workers (and the service worker) only from the origin.
  * - `connect-src *`: the app fetches whatever dataset URL the user opens, and S3 remotes.
  * - Images and media from the origin, `blob:` and `data:` (thumbnails of stored bytes).
  * - Styles from the origin plus inline styles: Observable Plot puts a `<style>` element in each
@@ -22,7 +22,7 @@ import type { Connect, Plugin } from 'vite';
 export const CONTENT_SECURITY_POLICY: string = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self' blob:",
+  "worker-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
   "media-src 'self' blob: data:",

@@ -78,7 +78,7 @@ function expectHostingHeaders(a: Answer, what: string): void {
   expect(csp.get('object-src'), what).toEqual(["'none'"]);
   expect(csp.get('base-uri'), what).toEqual(["'self'"]);
   expect(csp.get('frame-ancestors'), what).toEqual(["'none'"]);
-  expect(csp.get('worker-src'), what).toEqual(["'self'", 'blob:']);
+  expect(csp.get('worker-src'), what).toEqual(["'self'"]);
 }
 
 /** The .gz example file, whole and by range, exactly as stored. */
