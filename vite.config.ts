@@ -1,17 +1,8 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-
-/**
- * Cross-origin isolation (COOP + COEP) gives `crossOriginIsolated === true`, which the app needs
- * for SharedArrayBuffer (DuckDB-WASM threads, OPFS sync handles shared with workers). Every
- * server that serves the app must send these headers; anything the app fetches from another
- * origin must then answer with CORS (or `Cross-Origin-Resource-Policy: cross-origin`).
- */
-export const isolationHeaders: Record<string, string> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+import { arrowNoEval } from './scripts/arrow-no-eval.ts';
+import { SECURITY_HEADERS, devServerHeaders, serving } from './scripts/serving.ts';
 
 /**
  * The app is a PWA (issue 4 §5, "Offline"): after the first visit, the service worker has
@@ -20,8 +11,9 @@ export const isolationHeaders: Record<string, string> = {
  *
  * - `generateSW` with `mode: 'production'`: workbox is bundled into dist/ (no CDN, no logs).
  * - Cross-origin isolation survives offline: precaching stores each response *with its
- *   headers*, and every server that serves the app sends COOP/COEP (see `isolationHeaders`), so
- *   the cached index.html and workers carry them. test/e2e/offline.e2e.ts checks
+ *   headers*, and every server that serves the app sends COOP/COEP (see `SECURITY_HEADERS` in
+ *   scripts/serving.ts), so the cached index.html and workers carry them and the CSP.
+ *   test/e2e/offline.e2e.ts checks
  *   `crossOriginIsolated === true` after an offline reload with the server stopped.
  * - The registration lives in src/app/pwa.ts (`virtual:pwa-register`), hence
  *   `injectRegister: false`.
@@ -72,23 +64,30 @@ const pwa = VitePWA({
 });
 
 // The app never loads code from a CDN: wasm and worker files are bundled (`?url`/`?worker`
-// imports) and served from the app's own origin.
+// imports) and served from the app's own origin. Every response carries SECURITY_HEADERS (CSP,
+// cross-origin isolation, …; scripts/serving.ts), which is what "Hosting" in README.md asks of
+// any other server; `serving()` also sends them where Vite's own `headers` option does not reach,
+// and serves .gz files as themselves.
 export default defineConfig({
   // index.html at the repo root is the app entry.
   root: '.',
-  plugins: [svelte(), pwa],
+  plugins: [arrowNoEval(), serving(), svelte(), pwa],
   server: {
-    headers: isolationHeaders,
+    headers: { ...devServerHeaders() },
   },
   preview: {
-    headers: isolationHeaders,
+    headers: { ...SECURITY_HEADERS },
   },
   worker: {
     format: 'es',
+    // Workers are bundled on their own: arrow's builders run in the lake and croissant workers.
+    plugins: () => [arrowNoEval()],
   },
   optimizeDeps: {
     // parquet-wasm loads its .wasm relative to its own module URL; pre-bundling breaks that.
     exclude: ['parquet-wasm'],
+    // The dev server pre-bundles apache-arrow: swap its eval there too.
+    rolldownOptions: { plugins: [arrowNoEval()] },
   },
   build: {
     target: 'es2022',

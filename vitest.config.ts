@@ -27,7 +27,9 @@ export default mergeConfig(
       testTimeout: 60_000,
       hookTimeout: 60_000,
       teardownTimeout: 10_000,
-      passWithNoTests: true,
+      // A glob that matches nothing fails rather than passes; scripts/test-all.mjs also fails a
+      // run with fewer tests than its stage's floor.
+      passWithNoTests: false,
       projects: [
         {
           extends: true,

@@ -17,6 +17,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
-    passWithNoTests: true,
+    // A glob that matches nothing fails rather than passes; scripts/test-all.mjs also fails a
+    // run with fewer tests than its stage's floor.
+    passWithNoTests: false,
   },
 });

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 /**
- * The whole test suite, as `npm test` runs it (after `scripts/ensure-deps.mjs --browser`).
+ * The whole test suite, as `npm test` runs it.
  *
  *   node scripts/test-all.mjs                 every stage
- *   node scripts/test-all.mjs unit e2e        only the named stages (lint typecheck unit browser e2e)
+ *   node scripts/test-all.mjs unit e2e        only the named stages (deps lint typecheck unit
+ *                                             browser e2e)
  *
- * Stages, in order; a failure does not stop the later ones:
+ * Stages, in order; a failure does not stop the later ones, except that nothing runs when the
+ * dependencies could not be installed:
+ *   deps       node scripts/ensure-deps.mjs --browser   (npm packages, Debian's Chromium)
  *   lint       eslint .   and   prettier --check .
  *   typecheck  tsc --noEmit   and   svelte-check --tsconfig ./tsconfig.json
  *   unit       vitest, project `node`    (test/{unit,contract,regression}, no *.browser.test.ts)
  *   browser    vitest, project `browser` (same files + test/browser, no *.node.test.ts; Chromium)
  *   e2e        vite build, then vitest -c vitest.e2e.config.ts (test/e2e/**\/*.e2e.ts)
  *
- * Test counts come from vitest's JSON reporter (test-results/vitest-*.json). A lint, typecheck or
- * build command counts as one test. The last line of output is exactly `N passed, N failed`; the
- * exit code is 1 when anything failed. Every command runs under a time limit and is killed (with
- * its whole process group: browsers included) when it overruns.
+ * Test counts come from vitest's JSON reporter (test-results/vitest-*.json). A vitest run that
+ * reports fewer tests than its stage's floor (`minTests`) counts one more failure, so that a
+ * broken glob or a lost project cannot pass quietly; the floors sit a little below the real
+ * counts and are raised as tests are added. Any other command counts as one test. Whatever
+ * happens, the last line of output is exactly `N passed, N failed`; the exit code is 1 when
+ * anything failed. Every command runs under a time limit and is killed (with its whole process
+ * group: browsers included) when it overruns.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,9 +33,24 @@ const resultsDir = path.join(root, 'test-results');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const MIN = 60_000;
 
-/** @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string }} Step */
+/**
+ * @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string,
+ *   minTests?: number }} Step
+ */
 /** @type {{ stage: string, concurrent?: boolean, steps: Step[] }[]} */
 const STAGES = [
+  {
+    stage: 'deps',
+    steps: [
+      {
+        name: 'ensure-deps',
+        cmd: process.execPath,
+        args: [path.join(root, 'scripts', 'ensure-deps.mjs'), '--browser'],
+        // npm ci, apt-get, and up to 10 minutes waiting for another process's apt lock.
+        timeoutMs: 25 * MIN,
+      },
+    ],
+  },
   {
     stage: 'lint',
     concurrent: true,
@@ -63,25 +84,32 @@ const STAGES = [
   },
   {
     stage: 'unit',
-    steps: [vitestStep('vitest (node)', ['--project', 'node'], 'vitest-node.json', 15 * MIN)],
+    steps: [vitestStep('vitest (node)', ['--project', 'node'], 'vitest-node.json', 15 * MIN, 520)],
   },
   {
     stage: 'browser',
     steps: [
-      vitestStep('vitest (chromium)', ['--project', 'browser'], 'vitest-browser.json', 10 * MIN),
+      vitestStep(
+        'vitest (chromium)',
+        ['--project', 'browser'],
+        'vitest-browser.json',
+        10 * MIN,
+        515,
+      ),
     ],
   },
   {
     stage: 'e2e',
     steps: [
       { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
-      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 15 * MIN),
+      // One browser at a time; saving every bundled example (5,000 images among them) is long.
+      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 25 * MIN, 30),
     ],
   },
 ];
 
 /** @returns {Step} */
-function vitestStep(name, extraArgs, jsonName, timeoutMs) {
+function vitestStep(name, extraArgs, jsonName, timeoutMs, minTests) {
   return {
     name,
     cmd: bin('vitest'),
@@ -94,6 +122,7 @@ function vitestStep(name, extraArgs, jsonName, timeoutMs) {
     ],
     timeoutMs,
     json: path.join(resultsDir, jsonName),
+    minTests,
   };
 }
 
@@ -111,10 +140,13 @@ function killGroup(child, signal) {
   }
 }
 
+// Interrupted (Ctrl-C, a CI job's time limit): stop everything, and still end with the totals.
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     for (const child of running) killGroup(child, 'SIGKILL');
     console.error(`\n[test-all] interrupted (${sig})`);
+    rows.push({ ...skippedRow('test-all', 'interrupted', sig), failed: 1 });
+    summary();
     process.exit(130);
   });
 }
@@ -199,6 +231,11 @@ function toRow(stage, step, res) {
       row.failed = 1;
       row.note = counts ? `exit code ${res.code} with no failed test` : 'no JSON report';
     }
+    const ran = row.passed + row.failed;
+    if (counts && step.minTests && ran < step.minTests) {
+      row.failed += 1;
+      row.note = `${ran} tests, fewer than this stage's floor of ${step.minTests}`;
+    }
   } else if (res.code === 0) {
     row.passed = 1;
   } else {
@@ -219,76 +256,115 @@ if (unknown.length) {
   process.exit(2);
 }
 
-mkdirSync(resultsDir, { recursive: true });
 const t0 = Date.now();
 /** @type {{ stage: string, name: string, passed: number, failed: number, skipped: number, seconds: number, note: string }[]} */
 const rows = [];
 const selected = STAGES.filter((s) => !wanted.length || wanted.includes(s.stage));
 const banner = (stage, step) => `\n[test-all] ===== ${stage}: ${step.name} =====`;
+const skippedRow = (stage, step, note) => ({
+  stage,
+  name: step.name,
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+  seconds: 0,
+  note,
+});
 
-// The lint and typecheck commands are single-threaded: run them two at a time (2 cores), and
-// print each one's output, in order, once it is done.
-const concurrentJobs = selected
-  .filter((s) => s.concurrent)
-  .flatMap((s) => s.steps.map((step) => ({ stage: s.stage, step })));
-if (concurrentJobs.length) {
-  const results = new Array(concurrentJobs.length);
-  let next = 0;
-  let printed = 0;
-  const flush = () => {
-    while (printed < concurrentJobs.length && results[printed]) {
-      const { stage, step } = concurrentJobs[printed];
+/** Runs the selected stages, appending one row per step. */
+async function runStages() {
+  mkdirSync(resultsDir, { recursive: true });
+  let stages = selected;
+  const deps = stages.find((s) => s.stage === 'deps');
+  if (deps) {
+    stages = stages.filter((s) => s !== deps);
+    for (const step of deps.steps) {
+      console.log(banner(deps.stage, step));
+      rows.push(toRow(deps.stage, step, await runStep(step, false)));
+    }
+    if (rows.some((r) => r.failed)) {
+      const note = 'skipped: the dependencies could not be installed (see ensure-deps above)';
+      for (const { stage, steps } of stages) {
+        for (const step of steps) rows.push(skippedRow(stage, step, note));
+      }
+      return;
+    }
+  }
+
+  // The lint and typecheck commands are single-threaded: run them two at a time (2 cores), and
+  // print each one's output, in order, once it is done.
+  const concurrentJobs = stages
+    .filter((s) => s.concurrent)
+    .flatMap((s) => s.steps.map((step) => ({ stage: s.stage, step })));
+  if (concurrentJobs.length) {
+    const results = new Array(concurrentJobs.length);
+    let next = 0;
+    let printed = 0;
+    const flush = () => {
+      while (printed < concurrentJobs.length && results[printed]) {
+        const { stage, step } = concurrentJobs[printed];
+        console.log(banner(stage, step));
+        process.stdout.write(results[printed].output);
+        printed++;
+      }
+    };
+    const lane = async () => {
+      while (next < concurrentJobs.length) {
+        const i = next++;
+        results[i] = await runStep(concurrentJobs[i].step, true);
+        flush();
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    concurrentJobs.forEach(({ stage, step }, i) => rows.push(toRow(stage, step, results[i])));
+  }
+
+  for (const { stage, steps } of stages.filter((s) => !s.concurrent)) {
+    let blocked = '';
+    for (const step of steps) {
+      if (blocked) {
+        rows.push(skippedRow(stage, step, blocked));
+        continue;
+      }
       console.log(banner(stage, step));
-      process.stdout.write(results[printed].output);
-      printed++;
+      if (step.json) rmSync(step.json, { force: true });
+      const row = toRow(stage, step, await runStep(step, false));
+      rows.push(row);
+      // The e2e tests need a build: skip them when it failed.
+      if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';
     }
-  };
-  const lane = async () => {
-    while (next < concurrentJobs.length) {
-      const i = next++;
-      results[i] = await runStep(concurrentJobs[i].step, true);
-      flush();
-    }
-  };
-  await Promise.all([lane(), lane()]);
-  concurrentJobs.forEach(({ stage, step }, i) => rows.push(toRow(stage, step, results[i])));
-}
-
-for (const { stage, steps } of selected.filter((s) => !s.concurrent)) {
-  let blocked = '';
-  for (const step of steps) {
-    if (blocked) {
-      rows.push({
-        stage,
-        name: step.name,
-        passed: 0,
-        failed: 0,
-        skipped: 0,
-        seconds: 0,
-        note: blocked,
-      });
-      continue;
-    }
-    console.log(banner(stage, step));
-    if (step.json) rmSync(step.json, { force: true });
-    const row = toRow(stage, step, await runStep(step, false));
-    rows.push(row);
-    // The e2e tests need a build: skip them when it failed.
-    if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';
   }
 }
 
-const passed = rows.reduce((n, r) => n + r.passed, 0);
-const failed = rows.reduce((n, r) => n + r.failed, 0);
-const pad = (s, n) => String(s).padEnd(n);
-console.log('\n[test-all] ===== summary =====');
-for (const r of rows) {
-  const status = r.note.startsWith('skipped') ? 'SKIP' : r.failed ? 'FAIL' : 'ok';
-  const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
-  console.log(
-    `  ${pad(status, 5)}${pad(r.stage, 11)}${pad(r.name, 20)}${pad(counts, 32)}${pad(`${r.seconds.toFixed(1)}s`, 8)}${r.note}`.trimEnd(),
-  );
+try {
+  await runStages();
+} catch (e) {
+  // Whatever went wrong in this script itself is one more failure, and the summary still ends
+  // the output.
+  console.error(e);
+  rows.push({
+    ...skippedRow('test-all', 'internal error', ''),
+    failed: 1,
+    note: e instanceof Error ? e.message : String(e),
+  });
 }
-console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+
+summary();
+
+/** Prints one line per step, then the totals line `N passed, N failed` last; sets the exit code. */
+function summary() {
+  const passed = rows.reduce((n, r) => n + r.passed, 0);
+  const failed = rows.reduce((n, r) => n + r.failed, 0);
+  const pad = (s, n) => String(s).padEnd(n);
+  console.log('\n[test-all] ===== summary =====');
+  for (const r of rows) {
+    const status = r.note.startsWith('skipped') ? 'SKIP' : r.failed ? 'FAIL' : 'ok';
+    const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
+    console.log(
+      `  ${pad(status, 5)}${pad(r.stage, 11)}${pad(r.name, 20)}${pad(counts, 32)}${pad(`${r.seconds.toFixed(1)}s`, 8)}${r.note}`.trimEnd(),
+    );
+  }
+  console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}

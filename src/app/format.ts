@@ -94,7 +94,7 @@ const HINTS: Record<string, string> = {
   FETCH_FAILED: 'The server answered with an error. Check the URL, or try again later.',
   TIMEOUT: 'Try again later, or download the files and drop the folder here.',
   CHECKSUM_MISMATCH:
-    'The file is not the one the metadata describes: it changed or was damaged after the checksum was written.',
+    'The file is not the one the metadata describes: it changed or was damaged after the checksum was written, or the server altered it in transit (the message says so when it did).',
   BAD_ARCHIVE: 'Download the archive again; it may have been cut short or corrupted.',
   TRUNCATED_ARCHIVE: 'Download the archive again; it was cut short.',
   WORKER_DIED: 'Open the dataset again: a fresh worker will be started.',

@@ -15,6 +15,9 @@ let lake: Lake | undefined;
 const open = async (name: string) => (lake ??= await Lake.open(await openBrowserBackend(name)));
 
 type Outcome = { ok: true; hash: string } | { ok: false; code: string; message: string };
+
+/** What {@link api.appendForever} reports: each storage write as it begins, each commit made. */
+export type WriterEvent = { kind: 'write'; n: number } | { kind: 'commit'; hash: string };
 const outcome = async (f: () => Promise<{ hash: string }>): Promise<Outcome> => {
   try {
     return { ok: true, hash: (await f()).hash };
@@ -25,21 +28,35 @@ const outcome = async (f: () => Promise<{ hash: string }>): Promise<Outcome> => 
 };
 
 const api = {
-  /** Appends until the worker is terminated, reporting each commit that returned. */
+  /**
+   * Appends until the worker is terminated. Reports each storage write (chunk put or delete,
+   * entry compare-and-set) as it begins, numbered from 1, and each commit that returned; the
+   * reports are posted in that order and do not wait for the page.
+   */
   async appendForever(
     name: string,
     dataset: string,
     tag: string,
-    onCommit: (hash: string) => void,
+    onEvent: (e: WriterEvent) => void,
   ): Promise<void> {
-    const l = await open(name);
+    const backend = await openBrowserBackend(name);
+    let writes = 0;
+    const tick = () => void onEvent({ kind: 'write', n: ++writes });
+    const { chunks, refs } = backend;
+    const put = chunks.put.bind(chunks);
+    const del = chunks.delete.bind(chunks);
+    const cas = refs.cas.bind(refs);
+    chunks.put = (h, b) => (tick(), put(h, b));
+    chunks.delete = (h) => (tick(), del(h));
+    refs.cas = (k, e, v) => (tick(), cas(k, e, v));
+    const l = await Lake.open(backend);
     for (let i = 0; ; i++) {
       const { hash } = await appendRows(l, dataset, {
         branch: 'work',
         recordSet: 't',
         rows: Array.from({ length: 50 }, (_, k) => ({ label: `${tag}-${i}-${k}` })),
       });
-      onCommit(hash);
+      void onEvent({ kind: 'commit', hash });
     }
   },
   /** Appends `n` rows labelled `tag`, one commit each. */

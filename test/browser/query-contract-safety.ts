@@ -122,19 +122,19 @@ export function safetyTests({ q, all }: SafetyContext): void {
   it('cancels a long query, and keeps working', async () => {
     await q('SELECT 1 FROM "titanic@main".passengers LIMIT 1');
     const controller = new AbortController();
-    const started = performance.now();
+    // About 1.7e11 rows. Whether the cancel lands before DuckDB starts it or while it runs
+    // (the engine polls), the caller gets ABORTED and the engine is free: the query queued
+    // behind it answers, where an uncancelled one would wait past the test's time limit. No
+    // clock is read. (explore.e2e.ts cancels a query the UI shows running.)
     const slow = q(
       `SELECT count(*) FROM "titanic@main".passengers a, "titanic@main".passengers b, range(100000) c
        WHERE (a._rowid * b._rowid + c.range) % 7 = 3`,
       { signal: controller.signal },
     );
-    setTimeout(() => controller.abort(), 500);
+    const next = all('SELECT 7 AS x');
+    controller.abort();
     await rejects(slow, 'ABORTED', 'cancelled');
-    expect(performance.now() - started).toBeLessThan(5000);
-    // Queued calls behind it are not blocked for long either.
-    const t0 = performance.now();
-    expect(await all('SELECT 7 AS x')).toEqual([{ x: 7 }]);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(await next).toEqual([{ x: 7 }]);
     await rejects(q('SELECT 1', { signal: AbortSignal.abort() }), 'ABORTED');
   });
 }

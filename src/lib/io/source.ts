@@ -17,6 +17,25 @@ export interface ByteSource {
    * declared checksum is this one need not hash the bytes a second time.
    */
   verifiedSha256?(): string | undefined;
+  /**
+   * How the bytes of the last `stream()` were encoded for transit, when they were: the server
+   * sent the file compressed (`Content-Encoding`) and the platform decoded it, so the bytes read
+   * may not be the file as published. Known once the stream has ended.
+   */
+  transitEncoding?(): TransitEncoding | undefined;
+}
+
+/** A response's encoding for transit (see {@link ByteSource.transitEncoding}). */
+export interface TransitEncoding {
+  /**
+   * The `Content-Encoding` header (e.g. `gzip`), or null when the browser hides it (another
+   * origin that does not expose it) and only the byte counts show the decoding.
+   */
+  contentEncoding: string | null;
+  /** Bytes the server sent (`Content-Length`), when it said. */
+  sentBytes?: number;
+  /** Bytes read after decoding. */
+  readBytes: number;
 }
 
 /** A file found while listing a directory (FileSets without `containedIn`). */

@@ -20,6 +20,8 @@ interface SourceBatch {
   rows: Record<string, unknown>[];
   dtypes: Map<string, Dtype>;
   constants: Record<string, unknown>;
+  /** The file the rows were read from, when they come from one (for error locations). */
+  file?: string;
 }
 
 const NO_DTYPES = new Map<string, Dtype>();
@@ -89,7 +91,8 @@ async function* parentRows(
     try {
       const table = await readFileTable(file, fields);
       const constants = table.constants ?? {};
-      for await (const rows of table.rows) yield { rows, dtypes: table.dtypes, constants };
+      for await (const rows of table.rows)
+        yield { rows, dtypes: table.dtypes, constants, file: file.filepath };
     } catch (e) {
       throw locate(e, { file: file.filepath });
     }
@@ -243,7 +246,7 @@ export async function* generateBatches(
       : joinedRows(ctx, rs, leaves, parents, chain);
   let rowIndex = 0;
   try {
-    for await (const { rows, dtypes, constants } of source) {
+    for await (const { rows, dtypes, constants, file } of source) {
       throwIfAborted(ctx.signal);
       const records: RecordRow[] = [];
       for (const row of rows) {
@@ -254,11 +257,18 @@ export async function* generateBatches(
           if (f.source) {
             const present = plan.column in row;
             if (!present && !(plan.column in constants)) {
+              const has = Object.keys(row);
               throw new CroissantError(
                 'BAD_DATA',
-                `column "${plan.column}" does not exist in the source of field ${f.uuid}`,
+                `column "${plan.column}" does not exist in the source of field ${f.uuid}; ` +
+                  `its columns are: ${has.slice(0, 20).join(', ')}${has.length > 20 ? ', …' : ''}`,
                 {
-                  location: { recordSet: rs.uuid, field: f.uuid, row: rowIndex },
+                  location: {
+                    ...(file === undefined ? {} : { file }),
+                    recordSet: rs.uuid,
+                    field: f.uuid,
+                    row: rowIndex,
+                  },
                 },
               );
             }

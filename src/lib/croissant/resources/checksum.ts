@@ -2,6 +2,7 @@
  * Streaming checksum verification (md5, sha256; hex or base64), through hash-wasm.
  */
 import { createMD5, createSHA256 } from 'hash-wasm';
+import type { TransitEncoding } from '../../io/source.ts';
 import { CroissantError } from '../errors.ts';
 
 export interface Expected {
@@ -23,8 +24,34 @@ function toBase64(hex: string): string {
   return btoa(s);
 }
 
-/** Creates a verifier, or null when the file declares no checksum. sha256 wins over md5. */
-export async function createVerifier(expected: Expected, file: string): Promise<Verifier | null> {
+/**
+ * What to say when the bytes were decoded in transit: the likely cause of the mismatch, and what
+ * the server's owner must change.
+ */
+function transitAdvice(t: TransitEncoding): string {
+  const how = t.contentEncoding
+    ? `with Content-Encoding: ${t.contentEncoding}`
+    : 'compressed for transit (its Content-Encoding header is not exposed to this page)';
+  const sent =
+    t.sentBytes === undefined ? '' : ` (${t.sentBytes} bytes sent, ${t.readBytes} after decoding)`;
+  return (
+    `. The server re-encoded the file in transit: it sent it ${how}${sent}, and the browser ` +
+    'decoded it, so the bytes read are not the file as published. Serve the file as it is, ' +
+    'with no Content-Encoding header (a .gz file as Content-Type: application/gzip; on S3 or ' +
+    "a CDN, remove the object's Content-Encoding metadata)"
+  );
+}
+
+/**
+ * Creates a verifier, or null when the file declares no checksum. sha256 wins over md5.
+ * `transit` tells, once the bytes are read, whether the server encoded them for transit; a
+ * mismatch then says so, since that is the likely cause.
+ */
+export async function createVerifier(
+  expected: Expected,
+  file: string,
+  transit?: () => TransitEncoding | undefined,
+): Promise<Verifier | null> {
   const algo = expected.sha256 ? 'sha256' : expected.md5 ? 'md5' : null;
   if (!algo) return null;
   const want = (algo === 'sha256' ? expected.sha256 : expected.md5)!.trim();
@@ -39,9 +66,11 @@ export async function createVerifier(expected: Expected, file: string): Promise<
     finish() {
       const hex = hasher.digest('hex');
       if (want.toLowerCase() === hex || want === toBase64(hex)) return;
+      const encoded = transit?.();
       throw new CroissantError(
         'CHECKSUM_MISMATCH',
-        `${algo} mismatch for ${file}: the document declares ${want}, the ${bytes} bytes read hash to ${hex}. The file changed or is corrupt`,
+        `${algo} mismatch for ${file}: the document declares ${want}, the ${bytes} bytes read hash to ${hex}` +
+          (encoded ? transitAdvice(encoded) : '. The file changed or is corrupt'),
         { location: { file } },
       );
     },

@@ -99,14 +99,16 @@ function download(ctx: FilesContext, fo: FileObject): () => AsyncIterable<Uint8A
       if (first) {
         // Asked once the stream has started: a source may only know then what it checks.
         first = false;
-        if (verify && !verifiedAlready(fo, src)) verifier = await createVerifier(fo, src.name);
+        if (verify && !verifiedAlready(fo, src))
+          verifier = await createVerifier(fo, src.name, () => src.transitEncoding?.());
       }
       verifier?.update(chunk);
       ctx.progress({ phase: 'download', bytes: chunk.byteLength, file: src.name });
       yield chunk;
     }
     // An empty file is checked too.
-    if (first && verify && !verifiedAlready(fo, src)) verifier = await createVerifier(fo, src.name);
+    if (first && verify && !verifiedAlready(fo, src))
+      verifier = await createVerifier(fo, src.name, () => src.transitEncoding?.());
     try {
       verifier?.finish();
       done.add(src.name);

@@ -1,0 +1,92 @@
+/**
+ * scripts/test-all.mjs in a sandbox where every command it runs is a fake: the dependencies
+ * stage runs first and, when it fails, nothing else runs and the totals line still ends the
+ * output, counting the failure (issue 11 §5); a vitest run that reports fewer tests than its
+ * stage's floor is a failure (a broken glob cannot pass); otherwise the totals add up.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sandbox, type Sandbox } from './script-sandbox.ts';
+
+let box: Sandbox;
+afterEach(() => box?.remove());
+
+/** Counts each fake vitest project reports, by the name of its JSON report. */
+interface Counts {
+  node: number;
+  browser: number;
+  e2e: number;
+}
+
+/**
+ * A sandbox whose ensure-deps exits with `depsExit`, whose lint/typecheck/build commands pass,
+ * and whose vitest writes a JSON report with `counts` passing tests. Every command logs its name.
+ */
+function fakeRepo(
+  depsExit: number,
+  counts: Counts,
+): { env: Record<string, string>; ran: () => string[] } {
+  box = sandbox('test-all.mjs');
+  const log = path.join(box.dir, 'ran.log');
+  box.write(
+    'scripts/ensure-deps.mjs',
+    `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(log)}, 'ensure-deps ' + process.argv.slice(2).join(' ') + '\\n');\nif (${depsExit}) console.error('[ensure-deps] ERROR: dpkg lock');\nprocess.exitCode = ${depsExit};\n`,
+  );
+  for (const name of ['eslint', 'prettier', 'tsc', 'svelte-check', 'vite']) {
+    box.fake(`node_modules/.bin/${name}`, `echo ${name} >> "${log}"`);
+  }
+  box.fake(
+    'node_modules/.bin/vitest',
+    [
+      `echo vitest >> "${log}"`,
+      'for a in "$@"; do case "$a" in --outputFile.json=*) out="${a#--outputFile.json=}" ;; esac; done',
+      `case "$out" in *node*) n=${counts.node} ;; *browser*) n=${counts.browser} ;; *) n=${counts.e2e} ;; esac`,
+      'printf \'{"numPassedTests":%s,"numFailedTests":0,"numPendingTests":0,"testResults":[]}\' "$n" > "$out"',
+    ].join('\n'),
+  );
+  return {
+    env: {},
+    ran: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
+}
+
+const ENOUGH: Counts = { node: 10_000, browser: 10_000, e2e: 1_000 };
+
+describe('test-all', () => {
+  it('runs nothing more when the dependencies fail, and still ends with the totals', async () => {
+    const { env, ran } = fakeRepo(1, ENOUGH);
+    const res = await box.run([], env);
+    expect(res.code).toBe(1);
+    expect(res.lastLine).toBe('0 passed, 1 failed');
+    expect(ran()).toEqual(['ensure-deps --browser']);
+    expect(res.stdout).toMatch(/FAIL deps +ensure-deps/);
+    expect(res.stdout).toMatch(/SKIP unit +vitest \(node\).*dependencies could not be installed/);
+  });
+
+  it('adds up every stage when all pass', async () => {
+    const { env, ran } = fakeRepo(0, ENOUGH);
+    const res = await box.run([], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    // ensure-deps, eslint, prettier, tsc, svelte-check, vite build: one each.
+    expect(res.lastLine).toBe(`${6 + 10_000 + 10_000 + 1_000} passed, 0 failed`);
+    expect(ran()[0]).toBe('ensure-deps --browser');
+    expect(ran().filter((r) => r === 'vitest')).toHaveLength(3);
+  });
+
+  it('fails a vitest run that reports fewer tests than its floor', async () => {
+    const { env } = fakeRepo(0, { ...ENOUGH, node: 3 });
+    const res = await box.run(['unit'], env);
+    expect(res.code).toBe(1);
+    expect(res.lastLine).toBe('3 passed, 1 failed');
+    expect(res.stdout).toMatch(/FAIL unit .*3 tests, fewer than this stage's floor of \d+/);
+  });
+
+  it('runs only the named stages', async () => {
+    const { env, ran } = fakeRepo(0, ENOUGH);
+    const res = await box.run(['lint'], env);
+    expect(res.lastLine).toBe('2 passed, 0 failed');
+    expect(ran().sort()).toEqual(['eslint', 'prettier']);
+  });
+});
