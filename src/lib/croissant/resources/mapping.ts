@@ -41,7 +41,7 @@ function refusal(fo: FileObject, e: unknown): unknown {
   });
 }
 
-/** `src`, with a refusal of the path it reads naming the FileObject `fo`. */
+/** `src`, with a refusal of the path it reads naming the FileObject `fo` (what it checks and how it arrived are kept). */
 export function namedFor(fo: FileObject, src: ByteSource): ByteSource {
   const out: ByteSource = {
     name: src.name,
@@ -55,5 +55,6 @@ export function namedFor(fo: FileObject, src: ByteSource): ByteSource {
     },
   };
   if (src.verifiedSha256) out.verifiedSha256 = () => src.verifiedSha256?.();
+  if (src.transitEncoding) out.transitEncoding = () => src.transitEncoding?.();
   return out;
 }
