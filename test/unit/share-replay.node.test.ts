@@ -259,7 +259,7 @@ describe('share: recipe, link and replay', () => {
     await expect(recipeOf(a, 'titanic', 'more')).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: expect.stringMatching(
-        /cannot share more of titanic: commit [0-9a-f]{12} .* is a append.*row ids/,
+        /cannot share more of titanic by link: commit [0-9a-f]{12} .* is an append.*row ids/,
       ),
     });
     await a.createBranch('titanic', 'local', 'women');

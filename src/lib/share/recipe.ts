@@ -41,7 +41,7 @@ const NOT_REPLAYABLE: Record<string, string> = {
 function refuse(dataset: string, rev: string, hash: string, commit: Commit, why: string): never {
   throw new LakeError(
     'BAD_INPUT',
-    `cannot share ${rev} of ${dataset}: commit ${hash.slice(0, 12)} ("${commit.message}") is a ${commit.lineage.op}, which cannot be replayed elsewhere: ${why}. A link can replay filters, and columns added from CSV files at http(s) URLs, on top of an import; anything else is shared by exporting the branch as a file (a .tar or a folder of Croissant metadata and Parquet).`,
+    `cannot share ${rev} of ${dataset} by link: commit ${hash.slice(0, 12)} ("${commit.message}") is ${/^[aeiou]/.test(commit.lineage.op) ? 'an' : 'a'} ${commit.lineage.op}, which cannot be replayed elsewhere: ${why}. A link replays only filters, and columns added from CSV files at http(s) URLs; export the branch to share it as a file.`,
   );
 }
 
