@@ -127,8 +127,8 @@ export async function buildCli() {
   writeAtomic(bundlePath, bundle.contents);
   // Written last: a build interrupted before this line is not taken for current. A file changed
   // while esbuild read it may be in the bundle as it was: then no info, and the next start
-  // builds again.
-  const changedMeanwhile = inputs.some(([, , mtimeMs]) => mtimeMs >= started);
+  // builds again. File times lag the clock by up to a kernel tick, hence the margin.
+  const changedMeanwhile = inputs.some(([, , mtimeMs]) => mtimeMs > started - 100);
   if (!changedMeanwhile)
     writeAtomic(infoPath, JSON.stringify({ version: INFO_VERSION, inputs }) + '\n');
   return { bundle: bundlePath, bytes: bundle.contents.byteLength, inputs: inputs.length };
