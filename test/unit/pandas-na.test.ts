@@ -66,3 +66,28 @@ describe("pandas' missing values in CSV cells", () => {
     for (const s of NEAR_MISSES) expect(csvCell(s, 'object'), s).toBe(s);
   });
 });
+
+describe('float cells', () => {
+  it("read as Python's float() reads them", () => {
+    const cases: [string, number][] = [
+      ['1.5', 1.5],
+      [' 2 ', 2],
+      ['1E5', 100000],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['-0', -0],
+      ['+3e-2', 0.03],
+      ['1e-400', 0],
+      ['1e400', Infinity],
+      ['inf', Infinity],
+      ['INF', Infinity],
+      ['+Inf', Infinity],
+      ['-inf', -Infinity],
+      ['Infinity', Infinity],
+      ['-INFINITY', -Infinity],
+      ['nan', NaN],
+      ['NAN', NaN],
+    ];
+    for (const [s, want] of cases) expect(csvCell(s, 'float'), s).toBe(want);
+  });
+});

@@ -98,6 +98,10 @@ export function csvCell(cell: string | undefined, dtype: Dtype): unknown {
 }
 
 function parseFloatPy(s: string): number {
+  // Number() trims and reads `1E5`, `Infinity` and the like as the path below does; only its
+  // NaN needs a second look (`inf`, `INF`, `-infinity`, `nan`).
+  const n = Number(s);
+  if (n === n) return n;
   const t = s.trim().toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
