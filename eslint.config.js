@@ -81,6 +81,7 @@ export default defineConfig(
     name: 'ignores',
     ignores: [
       'dist/',
+      'dist-cli/',
       'node_modules/',
       'test/fixtures/',
       'public/',

@@ -1,7 +1,8 @@
 /**
  * Deterministic generator for the benchmark datasets (see bench/README.md).
  *
- *   tsx bench/generate.ts [--rows N] [--images N] [--only csv|images] [--out DIR] [--seed S]
+ *   tsx bench/generate.ts [--rows N] [--images N] [--titanic-repeat N]
+ *                         [--only csv|images|titanic] [--out DIR] [--seed S]
  *
  * Writes, under DIR (default bench/out/, gitignored):
  *   csv-join/    data/patients.csv (N rows, default 1,000,000), data/sites.csv (50 rows),
@@ -9,6 +10,8 @@
  *   images-tar/  data/images.tar (N 32x32 RGB JPEGs, default 10,000, under train/ and val/),
  *                data/labels.csv, metadata.json (Croissant 1.0: FileSet in the tar, RecordSet
  *                "images")
+ *   titanic-x200/ the corpus's titanic with data/titanic.csv's rows repeated N times (default
+ *                200: 261,800 records) and its sha256 updated (no randomness)
  *
  * Same flags + same seed ⇒ byte-identical files (and so identical sha256). Everything is
  * written as a stream, so memory stays flat whatever N is.
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_IMAGES, DEFAULT_OUT, DEFAULT_ROWS, DEFAULT_SEED } from './gen/common.ts';
 import { generateCsvJoin } from './gen/csv-join.ts';
 import { generateImagesTar } from './gen/images-tar.ts';
+import { DEFAULT_REPEAT, generateTitanicRepeat } from './gen/titanic-repeat.ts';
 
 export {
   DEFAULT_IMAGES,
@@ -61,7 +65,8 @@ const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      'usage: tsx bench/generate.ts [--rows N] [--images N] [--only csv|images] [--out DIR] [--seed S]',
+      'usage: tsx bench/generate.ts [--rows N] [--images N] [--titanic-repeat N]\n' +
+        '                             [--only csv|images|titanic] [--out DIR] [--seed S]',
     );
     return;
   }
@@ -70,10 +75,12 @@ async function main(argv: string[]): Promise<void> {
   const seed = parseIntFlag(argv, '--seed') ?? DEFAULT_SEED;
   const out = resolve(parseStringFlag(argv, '--out') ?? DEFAULT_OUT);
   const only = parseStringFlag(argv, '--only');
-  if (only && only !== 'csv' && only !== 'images') throw new Error('--only expects csv or images');
+  if (only && only !== 'csv' && only !== 'images' && only !== 'titanic')
+    throw new Error('--only expects csv, images or titanic');
+  const repeat = parseIntFlag(argv, '--titanic-repeat') ?? DEFAULT_REPEAT;
   const log = (s: string) => console.log(s);
 
-  if (only !== 'images') {
+  if (!only || only === 'csv') {
     console.log(`csv-join: ${rows} patient rows, seed ${seed} → ${join(out, 'csv-join')}`);
     const r = await generateCsvJoin({ out, rows, seed, log });
     console.log(
@@ -81,13 +88,20 @@ async function main(argv: string[]): Promise<void> {
         `sites.csv ${r.sites.bytes} B`,
     );
   }
-  if (only !== 'csv') {
+  if (!only || only === 'images') {
     console.log(`images-tar: ${images} images, seed ${seed} → ${join(out, 'images-tar')}`);
     const r = await generateImagesTar({ out, images, seed, log });
     console.log(
       `images-tar: done in ${r.seconds.toFixed(2)} s — images.tar ${mb(r.tar.bytes)} ` +
         `(${mb(r.jpegBytes)} of JPEG, ${(r.jpegBytes / r.images).toFixed(0)} B/image), ` +
         `labels.csv ${mb(r.labels.bytes)}`,
+    );
+  }
+  if (!only || only === 'titanic') {
+    const r = await generateTitanicRepeat({ out, repeat });
+    console.log(
+      `titanic-x${repeat}: done in ${r.seconds.toFixed(2)} s — ${r.records} records, ` +
+        `titanic.csv ${mb(r.passengers.bytes)} → ${r.dir}`,
     );
   }
   // maxRSS is in KiB: the process's true peak resident set.

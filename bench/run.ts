@@ -6,6 +6,7 @@
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S]
+ *                    [--quick] [--titanic-repeat N] [--start-runs N] [--no-npx]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
  * a plain baseline over the same bytes and our record generation, and reports records/s, MB/s
@@ -14,7 +15,9 @@
  * branch, commit, diff and storage figures of the versioned lake, each against a baseline of
  * the same run. Group `query` (bench/query.ts, in headless Chromium): query latency over a
  * branch, first load of a branch and column statistics, each against a baseline of the same run.
- * Results also go to bench/out/results.json.
+ * Group `cli` (bench/cli.ts): the CPU time of `croissant-lake records` on titanic ×200 against
+ * a plain parse + JSON.stringify, and the CLI's start against `node -e 0`; `--quick` is its
+ * smoke-test mode. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -54,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
         '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
-        '                        [--query-timeout S]',
+        '                        [--query-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
+        '                        [--no-npx]',
     );
     return 0;
   }
@@ -69,14 +73,11 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const groups = new Set(
-    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query', 'pipeline'],
-  );
+  const all = ['csv', 'images', 'cli', 'lake', 'query', 'pipeline'];
+  const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
-    if (!['csv', 'images', 'lake', 'query', 'pipeline'].includes(g))
-      throw new Error(
-        `--only expects csv, images, lake, query or pipeline (comma-separated), got ${g}`,
-      );
+    if (!all.includes(g))
+      throw new Error(`--only expects ${all.join(', ')} (comma-separated), got ${g}`);
   }
   const recordGroups = groups.has('csv') || groups.has('images');
   const out = DEFAULT_OUT;
@@ -246,9 +247,21 @@ async function main(argv: string[]): Promise<number> {
   if (samples.images) console.log(`first "images" record:   ${JSON.stringify(samples.images)}`);
   if (readerError) console.log(`\n!! our reader was not measured: ${readerError}`);
 
+  let cli: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('cli')) {
+    if (recordGroups) console.log();
+    try {
+      const { runCliFromArgv } = await import('./cli.ts');
+      cli = await runCliFromArgv(argv, { runs, warmup, regen });
+    } catch (e) {
+      console.log(`\n!! cli: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      cli = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   let lake: { json: unknown; failed: boolean } | undefined;
   if (groups.has('lake')) {
-    if (recordGroups) console.log();
+    if (recordGroups || cli) console.log();
     try {
       // Loaded only now, so that the other groups run even while src/lib/versions is broken.
       const { runLakeFromArgv } = await import('./lake.ts');
@@ -261,7 +274,7 @@ async function main(argv: string[]): Promise<number> {
 
   let query: { json: unknown; failed: boolean } | undefined;
   if (groups.has('query')) {
-    if (recordGroups || lake) console.log();
+    if (recordGroups || cli || lake) console.log();
     try {
       const { runQueryFromArgv } = await import('./query.ts');
       query = await runQueryFromArgv(argv, { runs, warmup });
@@ -273,7 +286,7 @@ async function main(argv: string[]): Promise<number> {
 
   let pipeline: { json: unknown; failed: boolean } | undefined;
   if (groups.has('pipeline')) {
-    if (recordGroups || lake || query) console.log();
+    if (recordGroups || cli || lake || query) console.log();
     try {
       const { runPipelineFromArgv } = await import('./pipeline.ts');
       pipeline = await runPipelineFromArgv(argv, { runs, warmup });
@@ -315,6 +328,7 @@ async function main(argv: string[]): Promise<number> {
             : { measured: true },
         results,
         firstRecords: samples,
+        ...(cli ? { cli: cli.json } : {}),
         ...(lake ? { lake: lake.json } : {}),
         ...(query ? { query: query.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
@@ -329,6 +343,7 @@ async function main(argv: string[]): Promise<number> {
     results.some((r) => r.note?.startsWith('!!')) ||
     samples.patientsError ||
     samples.imagesError ||
+    cli?.failed ||
     lake?.failed ||
     query?.failed ||
     pipeline?.failed;

@@ -106,6 +106,8 @@ export interface Manifest {
   seed: number;
   rows?: number;
   images?: number;
+  /** titanic-xN: how many times the passengers CSV is repeated. */
+  repeat?: number;
   seconds: number;
   files: Record<string, { bytes: number; sha256: string }>;
 }
@@ -122,7 +124,7 @@ export function readManifest(dir: string): Manifest | undefined {
 export function dataIsCurrent(
   dir: string,
   m: Manifest | undefined,
-  key: 'rows' | 'images',
+  key: 'rows' | 'images' | 'repeat',
   want: number,
 ): boolean {
   if (!m || m.generator !== GENERATOR_VERSION || m.seed !== DEFAULT_SEED || m[key] !== want)

@@ -6,15 +6,21 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
-import { CroissantError, readCroissant, recordRows, toPlainJson } from '../lib/croissant/index.ts';
+import {
+  CroissantError,
+  readCroissant,
+  recordJsonWriter,
+  recordRowBatches,
+  toPlainJson,
+} from '../lib/croissant/index.ts';
 import { formatLocation } from '../lib/croissant/errors.ts';
 import { formatIssue, formatIssueLocated } from '../lib/croissant/model.ts';
-import type { Issue } from '../lib/croissant/index.ts';
+import type { Issue, RecordRow } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
 import { isUrl } from '../lib/io/source.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { LAKE_COMMANDS, LAKE_HELP, LAKE_OPTIONS, lakeCommand } from './lake-commands.ts';
-import { outputClosed, watchOutput } from './output.ts';
+import { OutputLines, outputClosed, watchOutput, writeOutput } from './output.ts';
 
 const HELP = `croissant-lake — read Croissant datasets as the reference implementation does
 
@@ -166,8 +172,10 @@ async function recordsCommand(target: string, values: Record<string, unknown>): 
   }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  let header: string[] | null = null;
-  for await (const row of recordRows(result.metadata, recordSet, {
+  const csv = new CsvOutput();
+  const toJson = recordJsonWriter();
+  const lines = new OutputLines();
+  for await (const rows of recordRowBatches(result.metadata, recordSet, {
     resolver,
     mapping,
     verifyChecksums: !values['no-verify'],
@@ -176,27 +184,40 @@ async function recordsCommand(target: string, values: Record<string, unknown>): 
     ...(limit !== undefined ? { limit } : {}),
     onWarning: (w) => console.error(`warning: ${formatIssue(w)}`),
   })) {
-    if (outputClosed().aborted) break;
-    const plain = toPlainJson(row) as Record<string, unknown>;
+    // One write per batch of records: a write per record cost more than making the records.
+    let text: string | Uint8Array;
     if (format === 'jsonl') {
-      process.stdout.write(JSON.stringify(plain) + '\n');
-      continue;
-    }
-    if (!header) {
-      header = Object.keys(plain);
-      process.stdout.write(stringify([header]));
-    }
-    const cells = header.map((k) => {
-      const v = plain[k];
-      return v === null || v === undefined
-        ? ''
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v);
-    });
-    process.stdout.write(stringify([cells]));
+      for (const row of rows) lines.add(toJson(row));
+      text = lines.take();
+    } else text = csv.text(rows);
+    if (!(await writeOutput(text))) break;
   }
   return 0;
+}
+
+/** Records as CSV: a header row from the first record's keys, then one row per record. */
+class CsvOutput {
+  private header: string[] | null = null;
+
+  /** The CSV text of `rows` (with the header, the first time). */
+  text(rows: readonly RecordRow[]): string {
+    const table: string[][] = [];
+    for (const row of rows) {
+      const plain = toPlainJson(row) as Record<string, unknown>;
+      if (!this.header) table.push((this.header = Object.keys(plain)));
+      table.push(
+        this.header.map((k) => {
+          const v = plain[k];
+          return v === null || v === undefined
+            ? ''
+            : typeof v === 'object'
+              ? JSON.stringify(v)
+              : String(v);
+        }),
+      );
+    }
+    return stringify(table);
+  }
 }
 
 /** Prints a failure, unless the output was closed: then the command simply ends (status 0). */

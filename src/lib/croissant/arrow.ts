@@ -55,15 +55,76 @@ function arrowType(f: Field | undefined): DataType {
   }
 }
 
-function column(type: DataType, values: Value[]): Vector {
-  if (type instanceof Int64) {
-    return vectorFromArray(
-      values.map((v) =>
-        v === null ? null : BigInt(typeof v === 'number' ? Math.trunc(v) : (v as bigint)),
-      ),
-      type,
-    );
+/** A validity bitmap (bit set: a value) and the null count of `values`. */
+function validity(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array((values.length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null || values[i] === undefined) nullCount++;
+    else nullBitmap[i >> 3]! |= 1 << (i & 7);
   }
+  return { nullBitmap, nullCount };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A Utf8 column, every string encoded in one call: Arrow's builder encodes each string into a
+ * new array, which was the larger part of building a batch. Strings whose UTF-8 is longer than
+ * their UTF-16 length (not ASCII) are then encoded one by one at their offsets.
+ */
+function utf8Vector(values: readonly (string | null)[]): Vector {
+  const n = values.length;
+  const valueOffsets = new Int32Array(n + 1);
+  let units = 0;
+  for (let i = 0; i < n; i++) {
+    units += values[i]?.length ?? 0;
+    valueOffsets[i + 1] = units;
+  }
+  let data = encoder.encode(values.join(''));
+  if (data.length !== units) {
+    const all = new Uint8Array(units * 3);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v) at += encoder.encodeInto(v, all.subarray(at)).written;
+      valueOffsets[i + 1] = at;
+    }
+    data = all.slice(0, at);
+  }
+  return makeVector(
+    makeData({ type: new Utf8(), length: n, ...validity(values), valueOffsets, data }),
+  );
+}
+
+/** An Int64 column written straight into its buffer (a builder appends value by value). */
+function int64Vector(values: readonly Value[]): Vector {
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined)
+      data[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(v as number));
+  }
+  return makeVector(
+    makeData({ type: new Int64(), length: data.length, ...validity(values), data }),
+  );
+}
+
+/** A Float64 column written straight into its buffer. */
+function float64Vector(values: readonly Value[]): Vector {
+  const data = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) data[i] = Number(v);
+  }
+  return makeVector(
+    makeData({ type: new Float64(), length: data.length, ...validity(values), data }),
+  );
+}
+
+function column(type: DataType, values: Value[]): Vector {
+  if (type instanceof Int64) return int64Vector(values);
+  if (type instanceof Float64) return float64Vector(values);
   if (type instanceof Binary) {
     return vectorFromArray(
       values.map((v) =>
@@ -96,11 +157,14 @@ function column(type: DataType, values: Value[]): Vector {
     return makeVector(data);
   }
   if (type instanceof Utf8) {
-    return vectorFromArray(
+    return utf8Vector(
       values.map((v) =>
-        v === null ? null : typeof v === 'string' ? v : JSON.stringify(toPlainJson(v)),
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string'
+            ? v
+            : JSON.stringify(toPlainJson(v)),
       ),
-      type,
     );
   }
   return vectorFromArray(values as never[], type);

@@ -28,7 +28,7 @@ export type {
 export type { Issue, Metadata, ReadResult, RecordSet, Field, Resource } from './model.ts';
 export { formatIssue } from './model.ts';
 export { CroissantError } from './errors.ts';
-export { toPlainJson } from './plain.ts';
+export { recordJsonWriter, toPlainJson } from './plain.ts';
 
 /** The outcome of reading a document, with its verbatim text. */
 export interface ReadCroissantResult extends ReadResult {
@@ -80,14 +80,15 @@ export function findRecordSet(md: Metadata, id: string) {
 }
 
 /**
- * Streams the records of a record set, keyed like the reference prints them (field `@id` in
- * 1.0/1.1, field name in 0.8). `opts.onWarning` receives non-fatal findings.
+ * Streams the records of a record set in batches (one async step per batch, which matters at
+ * millions of records), keyed like the reference prints them (field `@id` in 1.0/1.1, field
+ * name in 0.8). `opts.onWarning` receives non-fatal findings.
  */
-export async function* recordRows(
+export async function* recordRowBatches(
   md: Metadata,
   recordSetId: string,
   opts: RecordOptions & { onWarning?: (issue: Issue) => void } = {},
-): AsyncGenerator<RecordRow> {
+): AsyncGenerator<RecordRow[]> {
   const rs = findRecordSet(md, recordSetId);
   const progress: Progress = { phase: 'records', bytes: 0, records: 0 };
   let lastReport = 0;
@@ -113,15 +114,23 @@ export async function* recordRows(
   const limit = opts.limit ?? Infinity;
   if (limit <= 0) return;
   for await (const batch of generateBatches(ctx, rs, { keyBy: 'output' })) {
-    for (const row of batch) {
-      progress.records++;
-      yield row;
-      if (progress.records >= limit) break;
-    }
+    const rows =
+      batch.length > limit - progress.records ? batch.slice(0, limit - progress.records) : batch;
+    progress.records += rows.length;
+    if (rows.length) yield rows;
     report({ phase: 'records' });
     if (progress.records >= limit) break;
   }
   opts.onProgress?.({ ...progress, phase: 'done' });
+}
+
+/** The records of a record set one at a time (`recordRowBatches`, flattened). */
+export async function* recordRows(
+  md: Metadata,
+  recordSetId: string,
+  opts: RecordOptions & { onWarning?: (issue: Issue) => void } = {},
+): AsyncGenerator<RecordRow> {
+  for await (const rows of recordRowBatches(md, recordSetId, opts)) yield* rows;
 }
 
 /** Streams the records of a record set as Arrow record batches of `batchSize` rows. */
@@ -135,11 +144,13 @@ export async function* recordBatches(
   const columns =
     md.version === '0.8' ? leafFields(rs.fields).map((f) => f.name) : rs.fields.map((f) => f.uuid);
   let pending: RecordRow[] = [];
-  for await (const row of recordRows(md, recordSetId, opts)) {
-    pending.push(row);
-    if (pending.length >= size) {
-      yield rowsToBatch(rs, columns, pending);
-      pending = [];
+  for await (const rows of recordRowBatches(md, recordSetId, opts)) {
+    for (const row of rows) {
+      pending.push(row);
+      if (pending.length >= size) {
+        yield rowsToBatch(rs, columns, pending);
+        pending = [];
+      }
     }
   }
   if (pending.length) yield rowsToBatch(rs, columns, pending);

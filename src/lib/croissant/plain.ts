@@ -40,3 +40,52 @@ export function toPlainJson(v: Value): unknown {
   for (const [k, x] of Object.entries(v)) out[k] = toPlainJson(x as Value);
   return out;
 }
+
+/**
+ * What JSON.stringify escapes in a string: quotes, backslashes, control characters and lone
+ * surrogates (here every surrogate, paired or not: JSON.stringify then decides).
+ */
+// eslint-disable-next-line no-control-regex
+const MUST_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON text of one value, exactly as `JSON.stringify(toPlainJson(v))` writes it; undefined
+ * where JSON.stringify would leave the property out. Strings, numbers, booleans and null are
+ * written directly, without the plain copy: they are nearly every cell of a large record set.
+ */
+function valueJson(v: Value | undefined): string | undefined {
+  if (typeof v === 'string') return MUST_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === undefined) return undefined;
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? String(n) : `"${v.toString()}"`;
+  }
+  return JSON.stringify(toPlainJson(v));
+}
+
+/**
+ * Returns a function that writes a record as one line of JSON, the text
+ * `JSON.stringify(toPlainJson(record))` gives (same keys, order and values), at a fraction of
+ * its cost: no plain copy of the record, and each key's quoted form made once.
+ */
+export function recordJsonWriter(): (record: Readonly<Record<string, Value>>) => string {
+  const quotedKeys = new Map<string, string>();
+  return (record) => {
+    let text = '{';
+    for (const key in record) {
+      if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+      const value = valueJson(record[key]);
+      if (value === undefined) continue;
+      let quoted = quotedKeys.get(key);
+      if (quoted === undefined) {
+        quoted = JSON.stringify(key) + ':';
+        quotedKeys.set(key, quoted);
+      }
+      text += text.length === 1 ? quoted + value : ',' + quoted + value;
+    }
+    return text + '}';
+  };
+}

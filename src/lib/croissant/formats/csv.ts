@@ -6,6 +6,7 @@ import Papa from 'papaparse';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import { CsvColumnInference, csvCell } from '../records/pandas.ts';
+import { tokenize } from './csv-tokenize.ts';
 import { RecordBreaks } from './line-endings.ts';
 import type { Table } from './table.ts';
 
@@ -23,10 +24,16 @@ interface PapaCore {
 }
 const Parser = (Papa as unknown as { Parser: new (config: object) => PapaCore }).Parser;
 
+/** Records per batch: small batches keep each one's rows short-lived (young garbage). */
+const BATCH_RECORDS = 1024;
+
 /**
- * Parses a byte stream into raw records (arrays of cells), chunk by chunk: each chunk is parsed
- * up to its last complete row and the rest carried into the next, so memory stays bounded.
- * Records end at `\n`, `\r\n` or `\r`, as in pandas; blank lines are skipped, as pandas does.
+ * Parses a byte stream into raw records (arrays of cells), in batches of at most
+ * `BATCH_RECORDS`: each chunk is parsed up to its last complete record and the rest carried
+ * into the next, so memory stays bounded. Records end at `\n`, `\r\n` or `\r`, as in pandas;
+ * blank lines are skipped, as pandas does. csv-tokenize.ts reads regular input; from the first
+ * irregular record on (a quoted field followed by other text, or never closed), Papa Parse
+ * reads the rest, with its results and its errors.
  */
 export async function* csvRecords(
   chunks: AsyncIterable<Uint8Array>,
@@ -34,14 +41,19 @@ export async function* csvRecords(
   file: string,
 ): AsyncGenerator<string[][]> {
   const decoder = new TextDecoder('utf-8');
-  const breaks = new RecordBreaks(delimiter);
+  const delimiterCode = delimiter.charCodeAt(0);
+  /** Set once the input turned irregular: the line-ending rewriter Papa Parse needs. */
+  let breaks: RecordBreaks | null = null;
   let carry = '';
   let row = 0;
   let bytes = 0;
-  const parse = (input: string, last: boolean) => {
+  const papaParse = (input: string, last: boolean) => {
     const result = new Parser({ delimiter, newline: '\n' }).parse(input, 0, !last);
+    // Before the end of the input, an error in the record cut by the end of the text (the one
+    // carried into the next parse) is no error yet: more text decides (`"ab" ` may go on
+    // with `,`).
     const bad = result.errors.find(
-      (e) => e.type === 'Quotes' && (last || e.code !== 'MissingQuotes'),
+      (e) => e.type === 'Quotes' && (last || (e.row ?? 0) < result.data.length),
     );
     if (bad) {
       throw new CroissantError('BAD_DATA', `malformed CSV in ${file}: ${bad.message}`, {
@@ -53,14 +65,37 @@ export async function* csvRecords(
     carry = input.slice(result.meta.cursor);
     return rows;
   };
-  for await (const chunk of chunks) {
-    const text = carry + breaks.normalise(decoder.decode(chunk, { stream: true }));
-    bytes += chunk.byteLength;
-    const rows = parse(text, false);
-    if (rows.length) yield rows;
+  /** Parses `carry` + the new text; batches of records, then the rest stays in `carry`. */
+  function* parse(decoded: string, last: boolean): Generator<string[][]> {
+    if (breaks) {
+      const rows = papaParse(carry + breaks.normalise(decoded), last);
+      if (rows.length) yield rows;
+      return;
+    }
+    const text = carry + decoded;
+    let at = 0;
+    for (;;) {
+      const t = tokenize(text, at, delimiterCode, BATCH_RECORDS, last);
+      row += t.seen;
+      at = t.next;
+      if (t.records.length) yield t.records;
+      if (t.irregular) {
+        // `at` starts a record: the rewriter starts there as at the start of a file.
+        breaks = new RecordBreaks(delimiter);
+        carry = '';
+        const rows = papaParse(breaks.normalise(text.slice(at)), last);
+        if (rows.length) yield rows;
+        return;
+      }
+      if (t.records.length < BATCH_RECORDS || at >= text.length) break;
+    }
+    carry = text.slice(at);
   }
-  const rows = parse(carry + breaks.normalise(decoder.decode()), true);
-  if (rows.length) yield rows;
+  for await (const chunk of chunks) {
+    bytes += chunk.byteLength;
+    yield* parse(decoder.decode(chunk, { stream: true }), false);
+  }
+  yield* parse(decoder.decode(), true);
 }
 
 /**

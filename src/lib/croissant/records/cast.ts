@@ -161,6 +161,10 @@ function castOne(v: unknown, type: CastType, dtype: Dtype): Value {
  * become CAST_FAILED; the caller adds record set, field and row.
  */
 export function castValue(v: unknown, type: CastType, dtype: Dtype): Value {
+  // The commonest cells, answered before the general path: text read as text, and whole
+  // numbers (NaN is a missing value) read as integers.
+  if (type === 'str' && typeof v === 'string') return v;
+  if (type === 'int' && typeof v === 'number' && v === v) return Math.trunc(v);
   if (!Array.isArray(v) && isNa(v)) return null;
   try {
     if (Array.isArray(v) && type !== 'bbox')

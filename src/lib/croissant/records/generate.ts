@@ -217,12 +217,20 @@ export async function* generateBatches(
     const p = f.source && parentOf(ctx.metadata, f.source);
     if (p && !parents.some((q) => key(q) === key(p))) parents.push(p);
   }
+  const v0 = ctx.metadata.version === '0.8';
+  const top = new Set(rs.fields.map((f) => f.uuid));
   const plans = leaves.map((f) => {
     const castType = castTypeOf(f.dataTypes) as CastType;
     const plan = {
       field: f,
       column: f.source ? columnOf(f.source) : '',
       castType,
+      /** The source column's dtype in the batch at hand. */
+      dtype: 'object' as Dtype,
+      hasTransforms: !!f.source?.transforms.length,
+      /** The record's key for the value, or null for a sub-field nested under its parent. */
+      key:
+        opts.keyBy === 'uuid' ? f.uuid : v0 ? f.name : top.has(f.uuid) || !f.parent ? f.uuid : null,
       noMatch: 0,
       transforms: { isDate: castType === 'date', onNoMatch: () => void plan.noMatch++ },
     };
@@ -236,8 +244,6 @@ export async function* generateBatches(
         );
     }
   };
-  const v0 = ctx.metadata.version === '0.8';
-  const top = new Set(rs.fields.map((f) => f.uuid));
   const source =
     parents.length <= 1
       ? parents[0]
@@ -248,45 +254,52 @@ export async function* generateBatches(
   try {
     for await (const { rows, dtypes, constants, file } of source) {
       throwIfAborted(ctx.signal);
-      const records: RecordRow[] = [];
-      for (const row of rows) {
+      // Looked up once per batch, not once per cell: this loop runs for every cell.
+      for (const plan of plans) plan.dtype = dtypes.get(plan.column) ?? 'object';
+      const records: RecordRow[] = new Array<RecordRow>(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r] as Record<string, unknown>;
         const out: RecordRow = {};
         for (const plan of plans) {
           const f = plan.field;
           let raw: unknown;
           if (f.source) {
-            const present = plan.column in row;
-            if (!present && !(plan.column in constants)) {
-              const has = Object.keys(row);
-              throw new CroissantError(
-                'BAD_DATA',
-                `column "${plan.column}" does not exist in the source of field ${f.uuid}; ` +
-                  `its columns are: ${has.slice(0, 20).join(', ')}${has.length > 20 ? ', …' : ''}`,
-                {
-                  location: {
-                    ...(file === undefined ? {} : { file }),
-                    recordSet: rs.uuid,
-                    field: f.uuid,
-                    row: rowIndex,
+            let cell = row[plan.column];
+            if (cell === undefined) {
+              const present = plan.column in row;
+              if (!present && !(plan.column in constants)) {
+                const has = Object.keys(row);
+                throw new CroissantError(
+                  'BAD_DATA',
+                  `column "${plan.column}" does not exist in the source of field ${f.uuid}; ` +
+                    `its columns are: ${has.slice(0, 20).join(', ')}${has.length > 20 ? ', …' : ''}`,
+                  {
+                    location: {
+                      ...(file === undefined ? {} : { file }),
+                      recordSet: rs.uuid,
+                      field: f.uuid,
+                      row: rowIndex,
+                    },
                   },
-                },
-              );
+                );
+              }
+              cell = present ? undefined : constants[plan.column];
             }
-            const cell = present ? row[plan.column] : constants[plan.column];
-            raw = transformOf(rs, f, cell, f.source.transforms, plan.transforms);
+            raw = plan.hasTransforms
+              ? transformOf(rs, f, cell, f.source.transforms, plan.transforms)
+              : cell;
           } else raw = f.value ?? null;
           let value: Value;
           try {
-            value = castValue(raw, plan.castType, dtypes.get(plan.column) ?? 'object');
+            value = castValue(raw, plan.castType, plan.dtype);
           } catch (e) {
             throw locate(e, { recordSet: rs.uuid, field: f.uuid, row: rowIndex });
           }
-          if (opts.keyBy === 'uuid' || v0) out[opts.keyBy === 'uuid' ? f.uuid : f.name] = value;
-          else if (top.has(f.uuid) || !f.parent) out[f.uuid] = value;
+          if (plan.key !== null) out[plan.key] = value;
           else nest(out, f, value);
         }
         rowIndex++;
-        records.push(out);
+        records[r] = out;
       }
       yield records;
     }

@@ -30,6 +30,23 @@ export const NA_STRINGS = new Set([
   'null',
 ]);
 
+/** The length of the longest of NA_STRINGS: a longer cell is never missing (no lookup). */
+const NA_LONGEST = Math.max(...[...NA_STRINGS].map((s) => s.length));
+
+/** The first characters of NA_STRINGS (all ASCII): a cell starting otherwise is no NA. */
+const NA_FIRST = new Uint8Array(128);
+for (const s of NA_STRINGS) if (s) NA_FIRST[s.charCodeAt(0)] = 1;
+
+/**
+ * True for a cell pandas reads as missing (a missing cell, `undefined`, is too). Called for
+ * every cell of a CSV, twice: length and first character settle nearly all without hashing.
+ */
+function isNaText(cell: string): boolean {
+  if (cell.length === 0) return true;
+  const first = cell.charCodeAt(0);
+  return cell.length <= NA_LONGEST && first < 128 && NA_FIRST[first] === 1 && NA_STRINGS.has(cell);
+}
+
 const INT_RE = /^\s*[+-]?\d+\s*$/;
 const FLOAT_RE = /^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|nan)\s*$/i;
 const TRUE = new Set(['True', 'TRUE', 'true']);
@@ -44,7 +61,7 @@ export class CsvColumnInference {
   private sawValue = false;
 
   add(cell: string | undefined): void {
-    if (cell === undefined || NA_STRINGS.has(cell)) {
+    if (cell === undefined || isNaText(cell)) {
       this.sawNa = true;
       return;
     }
@@ -65,7 +82,7 @@ export class CsvColumnInference {
 
 /** Converts a CSV cell to the JS value pandas would hold for a column of `dtype`. */
 export function csvCell(cell: string | undefined, dtype: Dtype): unknown {
-  const na = cell === undefined || NA_STRINGS.has(cell);
+  const na = cell === undefined || isNaText(cell);
   switch (dtype) {
     case 'int': {
       const n = Number(cell);
@@ -81,6 +98,10 @@ export function csvCell(cell: string | undefined, dtype: Dtype): unknown {
 }
 
 function parseFloatPy(s: string): number {
+  // Number() trims and reads `1E5`, `Infinity` and the like as the path below does; only its
+  // NaN needs a second look (`inf`, `INF`, `-infinity`, `nan`).
+  const n = Number(s);
+  if (n === n) return n;
   const t = s.trim().toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;

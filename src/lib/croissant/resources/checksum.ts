@@ -1,9 +1,9 @@
 /**
- * Streaming checksum verification (md5, sha256; hex or base64), through hash-wasm.
+ * Streaming checksum verification (md5, sha256; hex or base64), through hasher.ts.
  */
-import { createMD5, createSHA256 } from 'hash-wasm';
 import type { TransitEncoding } from '../../io/source.ts';
 import { CroissantError } from '../errors.ts';
+import { createHasher } from './hasher.ts';
 
 export interface Expected {
   md5?: string;
@@ -55,7 +55,7 @@ export async function createVerifier(
   const algo = expected.sha256 ? 'sha256' : expected.md5 ? 'md5' : null;
   if (!algo) return null;
   const want = (algo === 'sha256' ? expected.sha256 : expected.md5)!.trim();
-  const hasher = algo === 'sha256' ? await createSHA256() : await createMD5();
+  const hasher = await createHasher(algo);
   hasher.init();
   let bytes = 0;
   return {

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * Builds the command line into JavaScript: src/cli/main.ts and everything it imports, npm
+ * packages included, bundled by esbuild into one file, dist-cli/croissant-lake.mjs. The bin
+ * (bin/croissant-lake.js) runs that file, so a start costs Node's own start plus loading one
+ * file, not compiling TypeScript through tsx.
+ *
+ *   node scripts/build-cli.mjs             build (`npm run build:cli`; `npm run build` too)
+ *   node scripts/build-cli.mjs --prepare   the same, but a failed build only warns: npm's
+ *                                          `prepare` runs it on `npm install`/`npm ci`, which
+ *                                          must not fail over a source being edited (the bin
+ *                                          builds again at its next start and says why it can't)
+ *   node scripts/build-cli.mjs --check     exit 0 when the build is current, 1 when it is not
+ *
+ * dist-cli/build-info.json lists the files the bundle was made from (the project's sources that
+ * esbuild read, this script, package.json and npm's record of what is installed), each with its
+ * size and mtime. The build is current while every one of them is unchanged; the bin checks
+ * that at each start (a few dozen `stat`s) and rebuilds first when it is not, so an edited
+ * source never runs stale.
+ *
+ * Two packages stay outside the bundle: parquet-wasm, whose wasm file is read from its package
+ * folder next to its glue code, and nothing else needs to be. jsonld's Node platform module is
+ * swapped for its browser one (what the app's Vite build uses): the Node one only installs a
+ * network document loader, built on undici (half the bundle, and slow to load), and the reader
+ * always passes its own loader, which refuses the network.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'dist-cli');
+const bundlePath = path.join(outDir, 'croissant-lake.mjs');
+const infoPath = path.join(outDir, 'build-info.json');
+/** Bumped when the shape of build-info.json changes. */
+const INFO_VERSION = 1;
+
+/** The built CLI, as a URL for `import()`. */
+export const cliBundleUrl = pathToFileURL(bundlePath).href;
+
+/** Files that decide the build besides the sources esbuild reads. */
+const EXTRA_INPUTS = [
+  'scripts/build-cli.mjs',
+  'package.json',
+  // npm rewrites it on every install: a changed dependency makes the bundle stale.
+  'node_modules/.package-lock.json',
+];
+
+/** `[size, mtimeMs]` of a project file, or null when it does not exist. */
+function stamp(rel) {
+  try {
+    const s = statSync(path.join(root, rel));
+    return [s.size, s.mtimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/** True when dist-cli/ holds a bundle made from the files as they are now. */
+export function isBuildCurrent() {
+  let info;
+  try {
+    info = JSON.parse(readFileSync(infoPath, 'utf8'));
+    statSync(bundlePath);
+  } catch {
+    return false;
+  }
+  if (info?.version !== INFO_VERSION || !Array.isArray(info.inputs)) return false;
+  for (const [rel, size, mtimeMs] of info.inputs) {
+    const now = stamp(rel);
+    if (now === null ? size !== null : now[0] !== size || now[1] !== mtimeMs) return false;
+  }
+  return true;
+}
+
+/** Writes `data` to `file` through a temporary file and a rename, so readers never see half. */
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/**
+ * Builds dist-cli/croissant-lake.mjs and its build-info.json. Throws when esbuild is missing
+ * (it is a dependency, so only a broken install lacks it) or the sources do not compile.
+ */
+export async function buildCli() {
+  const esbuild = await import('esbuild');
+  const started = Date.now();
+  const jsonldBrowserPlatform = path.join(root, 'node_modules/jsonld/lib/platform-browser.js');
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: bundlePath,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['parquet-wasm', 'parquet-wasm/*'],
+    // CommonJS packages in an ES module bundle call `require` for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: 'jsonld-without-network-loader',
+        setup(build) {
+          build.onResolve({ filter: /^\.\/platform(\.js)?$/ }, (args) =>
+            args.importer.includes(`${path.sep}jsonld${path.sep}lib${path.sep}`)
+              ? { path: jsonldBrowserPlatform }
+              : undefined,
+          );
+        },
+      },
+    ],
+  });
+  const bundle = result.outputFiles.find((f) => f.path === bundlePath);
+  if (!bundle) throw new Error('esbuild wrote no bundle');
+  const sources = Object.keys(result.metafile.inputs).filter(
+    (p) => !p.startsWith('node_modules/') && !p.includes(':'),
+  );
+  const inputs = [...sources, ...EXTRA_INPUTS].map((rel) => [rel, ...(stamp(rel) ?? [null, 0])]);
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(bundlePath, bundle.contents);
+  // Written last: a build interrupted before this line is not taken for current. A file changed
+  // while esbuild read it may be in the bundle as it was: then no info, and the next start
+  // builds again. File times lag the clock by up to a kernel tick, hence the margin.
+  const changedMeanwhile = inputs.some(([, , mtimeMs]) => mtimeMs > started - 100);
+  if (!changedMeanwhile)
+    writeAtomic(infoPath, JSON.stringify({ version: INFO_VERSION, inputs }) + '\n');
+  return { bundle: bundlePath, bytes: bundle.contents.byteLength, inputs: inputs.length };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--check')) {
+    const current = isBuildCurrent();
+    console.log(current ? 'dist-cli is current' : 'dist-cli is missing or stale');
+    process.exit(current ? 0 : 1);
+  }
+  try {
+    const r = await buildCli();
+    console.log(
+      `built ${path.relative(root, r.bundle)} (${(r.bytes / 1e6).toFixed(2)} MB from ${r.inputs} files)`,
+    );
+  } catch (e) {
+    console.error(`build-cli: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(process.argv.includes('--prepare') ? 0 : 1);
+  }
+}
