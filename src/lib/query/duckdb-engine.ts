@@ -314,6 +314,22 @@ export class DuckDBEngine implements QueryEngine {
         );
         return Number(count.getChild('n')?.get(0) ?? 0);
       },
+      append: async (table, ipc) => {
+        const options = {
+          name: table.name,
+          create: false,
+          ...(table.schema ? { schema: table.schema } : {}),
+        };
+        try {
+          await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, ownBuffer(ipc), options));
+        } catch (e) {
+          throw this.#sqlError(e, userSql);
+        }
+      },
+      rows: async (sql) =>
+        tableFromIPC(await this.#run(sql, userSql))
+          .toArray()
+          .map((r: { toJSON(): Record<string, unknown> }) => r.toJSON()),
     };
   }
 }
