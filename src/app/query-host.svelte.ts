@@ -1,12 +1,14 @@
 /**
  * The page's one query engine: the query worker (DuckDB-WASM and the lake), started on first
  * use and again after it died, shared through a typed context by every query view. DuckDB takes
- * a second and tens of MB to start, so views share it rather than each starting their own.
+ * a second and tens of MB to start, so views share it rather than each starting their own; the
+ * charts it computed are kept here too, so that a view opened again does not recompute them.
  */
 import { tableFromIPC } from 'apache-arrow';
 import { getContext, setContext } from 'svelte';
 import type { QueryClient } from '../../workers/api/query-client.ts';
 import { rowidsWhere } from '../lib/query/rowids.ts';
+import { ChartCache } from './chart-stats.ts';
 
 const KEY = Symbol('query');
 
@@ -19,6 +21,8 @@ function plain(v: unknown): unknown {
 
 /** Owns the query worker's client; see the module comment. */
 export class QueryHost {
+  /** Charts computed so far, by commit and record set (a commit's charts never change). */
+  readonly charts = new ChartCache();
   readonly #makeClient: () => QueryClient;
   #client: QueryClient | null = null;
   #destroyed = false;

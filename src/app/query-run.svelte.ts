@@ -19,6 +19,8 @@ export interface RunResult {
   rows: number;
   truncated: boolean;
   ms: number;
+  /** Record sets the query loaded from the lake (none when they were loaded before). */
+  loaded: LoadedTable[];
 }
 
 /** See the module comment. */
@@ -67,6 +69,7 @@ export class QueryRun {
         rows: r.rows,
         truncated: r.truncated,
         ms: r.ms,
+        loaded: r.loaded,
       };
       this.status = 'done';
       return true;

@@ -18,7 +18,9 @@ export interface LoadedTable {
   dataset: string;
   rev: string;
   commit: string;
+  /** The record set's @id and name. */
   recordSet: string;
+  name: string;
   rows: number;
   fragments: number;
   /** Bytes of Parquet read from the lake. */

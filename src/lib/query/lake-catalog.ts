@@ -266,7 +266,8 @@ export class LakeCatalog {
     this.#tables.add(key);
     this.loads++;
     const { rows, bytes } = loaded;
-    onLoaded({ commit: hash, recordSet: id, rows, fragments, bytes, ms: performance.now() - t0 });
+    const ms = performance.now() - t0;
+    onLoaded({ commit: hash, recordSet: id, name: rs.name, rows, fragments, bytes, ms });
     return table;
   }
 
