@@ -5,7 +5,7 @@
  *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
- *                    [--query-rows N] [--query-runs N] [--query-timeout S]
+ *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--quick]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
  * a plain baseline over the same bytes and our record generation, and reports records/s, MB/s
@@ -17,7 +17,7 @@
  * Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
         '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
-        '                        [--query-timeout S]',
+        '                        [--query-timeout S] [--quick]',
     );
     return 0;
   }
@@ -286,6 +286,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
+  // The query and lake groups write no data files: the folder may not exist yet.
+  mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
     JSON.stringify(

@@ -96,7 +96,7 @@ describe('charts in the Query view', () => {
     const rows = async (sql: string) => {
       seen.push(sql);
       if (sql.includes('nope(')) throw new QueryError('SQL_ERROR', 'Parser Error: nope');
-      return [{ total: 4n, filled0: 4n, min0: 0, max0: 1, bins0: [{ key: 0, value: 4n }] }];
+      return [{ total: 4n, filled0: 4n, min0: 0, max0: 1, bins0: 4n }];
     };
     const got = await statsOf(rows, 't', plans, '');
     expect(seen).toHaveLength(3);

@@ -95,40 +95,46 @@ describe('column statistics', () => {
   });
 
   it('plan strings as categories, numbers with a missing marker, lists or text', async () => {
-    // What DuckDB would answer: the profile of one column (c0_…), then exact value counts.
+    // What DuckDB would answer: the profile of one column (c0_…, its sample's numbers c0_s…),
+    // then what the second query was asked (d0_…).
     let profile: Record<string, unknown> = {
       total: 1309n,
-      c0_n: 1309n,
-      c0_d: 99n,
-      c0_filled: 1309n,
-      c0_nums: 1046n,
-      c0_m1: '?',
-      c0_m2: '?',
-      c0_arrays: 0n,
-      c0_llo: 1,
-      c0_lhi: 6,
-      c0_nlo: 0.1667,
-      c0_nhi: 80,
+      ...{ c0_n: 1309n, c0_d: 99n, c0_filled: 1309n, c0_arrays: 0n, c0_llo: 1, c0_lhi: 6 },
+      ...{ c0_sfilled: 1309n, c0_snums: 1046n, c0_sm1: '?', c0_sm2: '?' },
     };
-    let detail: Record<string, unknown> = {};
+    let detail: Record<string, unknown> = {
+      ...{ d0_filled: 1309n, d0_nums: 1046n, d0_m1: '?', d0_m2: '?' },
+      ...{ d0_nlo: 0.1667, d0_nhi: 80 },
+    };
     const seen: string[] = [];
     const rows: RowsOf = async (sql) => {
       seen.push(sql);
       return [sql.includes('approx_count_distinct') ? profile : detail];
     };
-    // 99 distinct values: too many for categories, so no second query; numbers but for `?`.
+    // 99 distinct values: too many for categories. Numbers on the sample but for `?`: every
+    // row is then parsed, and decides (numbers, from 0.1667 to 80).
     const [plan] = await planColumn(rows, '"t@main"."p"', { name: 'age', type: 'utf8' });
     expect(plan).toMatchObject({ kind: 'number', column: 'age', binning: { lo: 0, width: 5 } });
     expect(plan!.expr).toBe(`TRY_CAST(nullif(trim("age"), '') AS DOUBLE)`);
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain('USING SAMPLE reservoir(4096 ROWS) REPEATABLE (42)');
+    expect(seen[0]).not.toMatch(/TRY_CAST\(nullif\(trim\("age"\)/);
+    expect(seen[1]).toContain(`count(TRY_CAST(nullif(trim("age"), '') AS DOUBLE)) AS d0_nums`);
 
-    // Two markers (`?` and `n/a`): text, charted by length (1 to 6 characters, unit bins).
-    profile = { ...profile, c0_m2: 'n/a' };
+    // A second marker (`n/a`) the sample missed: every row decides, so text by length (1 to 6
+    // characters, unit bins).
+    detail = { ...detail, d0_m2: 'n/a' };
     const [text] = await planColumn(rows, '"t@main"."p"', { name: 'age', type: 'utf8' });
     expect(text).toMatchObject({ kind: 'text', label: 'age (length)', binning: { bins: 6 } });
+    // No numbers on the sample: text, in one query.
+    profile = { ...profile, c0_snums: 0n, c0_sm2: 'x' };
+    seen.length = 0;
+    const [name] = await planColumn(rows, '"t@main"."p"', { name: 'name', type: 'utf8' });
+    expect(name).toMatchObject({ kind: 'text' });
+    expect(seen).toHaveLength(1);
 
     // Three values: counted exactly, most frequent first, ties by value.
-    profile = { ...profile, c0_d: 3n, c0_nums: 0n, c0_m2: 'S' };
+    profile = { ...profile, c0_d: 3n };
     detail = {
       d0_values: [
         { key: 'Q', value: 123n },
@@ -143,7 +149,7 @@ describe('column statistics', () => {
 
     // Every value a JSON list: charted by length, the lengths' range from the second query.
     profile = { ...profile, c0_arrays: 1309n, c0_d: 200n };
-    detail = { d0_lo: 0, d0_hi: 4 };
+    detail = { d0_llo: 0, d0_lhi: 4 };
     const [tags] = await planColumn(rows, '"t@main"."p"', { name: 'tags', type: 'utf8' });
     expect(tags).toMatchObject({ kind: 'list', label: 'tags (length)', binning: { bins: 5 } });
 
@@ -243,18 +249,21 @@ describe('column statistics', () => {
     const n = statsSql('"t@main"."p"', num, '');
     expect(n).not.toContain('WHERE (');
     expect(n).toContain('median(x0) AS median0');
-    // Bins 2 and 15 hold rows; the others none.
+    // Edges 5, 10, …, 75, negated: DuckDB's histogram closes bins on the right, so on -x the
+    // key -75 counts [75, 80] (bin 15), -10 counts [10, 15) (bin 2), null what is below 5.
+    expect(n).toContain('histogram(-x0, [-75, -70, -65,');
     const got = readStats(num, {
       total: 10n,
       filled0: 9n,
       ...{ min0: 12, max0: 80, mean0: 30, median0: 28, std0: 9.5 },
       bins0: [
-        { key: 2, value: 8n },
-        { key: 15, value: 1n },
+        { key: -10, value: 7n },
+        { key: -75, value: 1n },
+        { key: null, value: 1n },
       ],
     });
     expect(got.nulls).toBe(1);
-    expect(got.bins).toEqual([0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(got.bins).toEqual([1, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
 
     // Both charts in one query: one scan, each chart's columns numbered by its place.
     const both = chartsSql('"t@main"."p"', [plan, num], `"fare" > 10`);

@@ -7,6 +7,7 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
 import { DeferredEngine } from '../../src/lib/query/deferred-engine.ts';
 import { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
@@ -65,6 +66,9 @@ export async function openDuckDB(): Promise<DuckDBInstance> {
  */
 export function openLakeQueryEngine(lake: Lake): QueryBackend {
   const catalog = new LakeCatalog(lake);
+  // The first load decodes Parquet: parquet-wasm compiles here while DuckDB starts in its worker
+  // (a failure shows, with its cause, when a load needs it).
+  loadParquet().catch(() => undefined);
   const engine = new DeferredEngine(async () => {
     const { db, worker } = await openDuckDB();
     try {

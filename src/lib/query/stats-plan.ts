@@ -23,11 +23,13 @@ import { ident, literal } from './sql.ts';
 import { orderCharts } from './stats-order.ts';
 import {
   detailSql,
+  holdsNumbers,
   listLength,
   profileSql,
   readDetails,
   readProfiles,
   textAsNumber,
+  type Detail,
   type DetailAsk,
   type Profile,
   type ValueCounts,
@@ -141,11 +143,13 @@ function isList(p: Profile): boolean {
 function asksOf(cols: readonly PlanColumn[], profiles: readonly Profile[]): (DetailAsk | null)[] {
   return cols.map((col, j) => {
     const p = profiles[j]!;
-    if (col.type === 'utf8' && isList(p)) return { kind: 'lists', column: col.name };
+    if (col.type === 'utf8' && isList(p)) return { column: col.name, lists: true };
     if (col.type !== 'int64' && col.type !== 'utf8') return null;
-    return mayBeCategories(p.distinct, categoryLimit(col))
-      ? { kind: 'values', column: col.name }
-      : null;
+    const ask: DetailAsk = { column: col.name };
+    if (mayBeCategories(p.distinct, categoryLimit(col))) ask.values = true;
+    // Numbers on the sample: whether on every row decides (and gives their range).
+    if (p.text && holdsNumbers(p.text.sample)) ask.numbers = true;
+    return ask.values || ask.numbers ? ask : null;
   });
 }
 
@@ -186,15 +190,11 @@ function categories(base: Base, counts: ValueCounts, isLabel: boolean, nonNull: 
 }
 
 /** The charts of one column from what the scans found. */
-function planOne(
-  col: PlanColumn,
-  p: Profile,
-  detail: ValueCounts | [number, number] | undefined,
-): ColumnPlan[] {
+function planOne(col: PlanColumn, p: Profile, detail: Detail): ColumnPlan[] {
   const v = ident(col.name);
   const base: Base = { column: col.name, label: col.name, type: col.type, valueExpr: v };
   const isLabel = isLabelColumn(col);
-  const counts = detail && !Array.isArray(detail) ? detail : undefined;
+  const counts = detail.counts;
   const { nonNull, distinct } = p;
   switch (col.type) {
     case 'int64':
@@ -211,20 +211,20 @@ function planOne(
     case 'timestamp':
       return [ranged(base, 'date', `epoch_ms(${v})`, p.range, true, nonNull, distinct)];
     case 'utf8': {
-      const t = p.text!;
       const length = { ...base, label: `${col.name} (length)` };
-      if (Array.isArray(detail)) {
-        return [ranged(length, 'list', listLength(v), detail, true, nonNull, distinct)];
+      if (detail.lists) {
+        return [ranged(length, 'list', listLength(v), detail.lists, true, nonNull, distinct)];
       }
       if (counts && counts.values.length <= MAX_CATEGORIES) {
         return [categories(base, counts, isLabel, nonNull)];
       }
       // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
       // counts as null.
-      if (t.nums > 0 && t.markers <= 1 && t.nums >= t.filled / 2) {
-        return [ranged(base, 'number', textAsNumber(v), t.numbers, false, t.nums, distinct)];
+      const n = detail.numbers;
+      if (n && holdsNumbers(n)) {
+        return [ranged(base, 'number', textAsNumber(v), n.range, false, n.nums, distinct)];
       }
-      return [ranged(length, 'text', `length(${v})`, t.length, true, nonNull, distinct)];
+      return [ranged(length, 'text', `length(${v})`, p.text!.length, true, nonNull, distinct)];
     }
     case 'image':
       return (['width', 'height'] as const).map((dim) =>
@@ -247,8 +247,8 @@ function planOne(
 
 /**
  * Plans the charts of every column of `table` (an SQL name such as `"titanic@main"."passengers"`)
- * in two queries on the unfiltered data (one when no column may be a category or a list), most
- * telling first (stats-order.ts).
+ * in two queries on the unfiltered data (one when no column may be a category, a list or text
+ * holding numbers), most telling first (stats-order.ts).
  */
 export async function planColumns(
   rows: RowsOf,
@@ -264,9 +264,7 @@ export async function planColumns(
     ? readDetails(wanted, (await rows(detailSql(table, wanted)))[0] ?? {})
     : [];
   let k = 0;
-  const plans = cols.flatMap((col, j) =>
-    planOne(col, profiles[j]!, asks[j] ? details[k++] : undefined),
-  );
+  const plans = cols.flatMap((col, j) => planOne(col, profiles[j]!, asks[j] ? details[k++]! : {}));
   return orderCharts(plans);
 }
 

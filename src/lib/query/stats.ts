@@ -6,7 +6,7 @@
  * over the rows; bins and categories are counted by `histogram`, not one filter per bin.
  */
 import type { FacetValue } from './facets.ts';
-import type { ColumnPlan, RowsOf } from './stats-plan.ts';
+import type { Binning, ColumnPlan, RowsOf } from './stats-plan.ts';
 import { literal } from './sql.ts';
 
 /** A summary of the charted value (numbers, dates as epoch ms, lengths). */
@@ -70,9 +70,6 @@ function chartParts(plan: ColumnPlan, i: number): { inner: string[]; aggs: strin
       aggs: [`count(${v}) AS filled${i}`, ...distinct, ...summary],
     };
   }
-  const b = plan.binning;
-  // DuckDB's least and greatest skip NULLs: without the CASE a NULL would land in bin 0.
-  const bin = `CASE WHEN ${x} IS NOT NULL THEN least(greatest(floor((${x} - ${literal(b.lo)}) / ${literal(b.width)}), 0), ${b.bins - 1})::INTEGER END`;
   return {
     inner: [
       ...(withDistinct ? [`${plan.valueExpr} AS ${v}`] : []),
@@ -82,9 +79,29 @@ function chartParts(plan: ColumnPlan, i: number): { inner: string[]; aggs: strin
       `count(${x}) AS filled${i}`,
       ...distinct,
       ...summaryCols(x, i),
-      `map_entries(histogram(${bin})) AS bins${i}`,
+      binsAgg(plan.binning, x, i),
     ],
   };
+}
+
+/** The inner edges of a binning: `lo + k × width` for k = 1 … bins − 1, as facets write them. */
+export function innerEdges(b: Binning): number[] {
+  return Array.from({ length: b.bins - 1 }, (_, k) => b.lo + (k + 1) * b.width);
+}
+
+/**
+ * The bin counts of `x`, bins closed on the left as facets are (`x >= lo AND x < hi`), values
+ * below the first edge in the first bin and above the last in the last. DuckDB's
+ * `histogram(x, boundaries)` puts a value in the first boundary at least as large (closed on the
+ * right), and the rest under a null key; on `-x` with the edges negated that is exactly it: the
+ * key `-edge k` counts bin k, the null key bin 0. A binary search per value where one filter per
+ * bin was a comparison per value and bin.
+ */
+function binsAgg(b: Binning, x: string, i: number): string {
+  const edges = innerEdges(b);
+  if (edges.length === 0) return `count(${x}) AS bins${i}`;
+  const negated = edges.map((e) => literal(-e)).reverse();
+  return `map_entries(histogram(-${x}, [${negated.join(', ')}]::DOUBLE[])) AS bins${i}`;
 }
 
 /**
@@ -140,11 +157,21 @@ function readChart(plan: ColumnPlan, r: Record<string, unknown>, i: number): Col
       std: num(r[`std${i}`]),
     };
   }
-  if (plan.binning) {
-    const counts = histogram(r[`bins${i}`]);
-    out.bins = Array.from({ length: plan.binning.bins }, (_, b) => counts.get(b) ?? 0);
-  }
+  if (plan.binning) out.bins = readBins(plan.binning, r[`bins${i}`]);
   return out;
+}
+
+/** The counts of each bin from {@link binsAgg}'s value. */
+function readBins(b: Binning, value: unknown): number[] {
+  const edges = innerEdges(b);
+  if (edges.length === 0) return [num(value)];
+  const bins = new Array<number>(b.bins).fill(0);
+  const byKey = new Map(edges.map((e, k) => [-e, k + 1]));
+  for (const [key, count] of histogram(value)) {
+    const k = key === null ? 0 : (byKey.get(Number(key)) ?? 0);
+    bins[k] = bins[k]! + count;
+  }
+  return bins;
 }
 
 /** Reads the row of {@link chartsSql}: each chart's statistics, in the order of `plans`. */
