@@ -6,7 +6,7 @@
  * shows; a query of another record set loads only that one; switching to another dataset and
  * back reloads nothing, and the charts come ordered by what they tell.
  */
-import type { Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
 import {
@@ -22,7 +22,7 @@ import {
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 
 /** The record sets a run loaded from the lake, as its summary lists them ('' for none). */
-async function loadedBy(page: import('playwright-core').Page): Promise<string> {
+async function loadedBy(page: Page): Promise<string> {
   const loaded = page.locator('[data-testid="result-summary"] [data-testid="loaded-tables"]');
   return (await loaded.count()) ? ((await loaded.getAttribute('data-loaded')) ?? '') : '';
 }
