@@ -11,7 +11,7 @@
  */
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
-import type { QueryEngine, QueryResult } from '../../src/lib/query/engine.ts';
+import type { QueryEngine, QueryOptions, QueryResult } from '../../src/lib/query/engine.ts';
 import { CACHE_SCHEMA } from '../../src/lib/query/lake-catalog.ts';
 import { withDeletions } from '../../src/lib/versions/fragments.ts';
 import type { RecordSetManifest } from '../../src/lib/versions/manifest.ts';
@@ -62,8 +62,8 @@ export interface Ctx {
   log: (msg: string) => void;
 }
 
-export const query = (c: Ctx, sql: string) =>
-  withTimeout(c.engine.query(sql), c.s.stepTimeoutMs, `query ${JSON.stringify(sql)}`);
+export const query = (c: Ctx, sql: string, opts: QueryOptions = {}) =>
+  withTimeout(c.engine.query(sql, opts), c.s.stepTimeoutMs, `query ${JSON.stringify(sql)}`);
 
 /** ms of `fn`. */
 export async function clock(fn: () => Promise<unknown>): Promise<number> {

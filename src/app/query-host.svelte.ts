@@ -38,9 +38,9 @@ export class QueryHost {
     return this.#client;
   }
 
-  /** Runs a read-only query and gives its rows as plain objects. */
+  /** Runs a read-only query of the app's own (its columns' SQL types unasked); rows as objects. */
   async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    const r = await this.client.query(sql, signal ? { signal } : {});
+    const r = await this.client.query(sql, { describe: false, ...(signal ? { signal } : {}) });
     const table = tableFromIPC(r.ipc);
     const names = table.schema.fields.map((f) => f.name);
     const out: Record<string, unknown>[] = [];

@@ -235,6 +235,15 @@ export function queryEngineContract(setup: QueryContractSetup): void {
       expect([s.rows, s.truncated]).toEqual([3, false]);
     });
 
+    it('skips DESCRIBE when asked: Arrow type names, still read-only', async () => {
+      const r = await q('SELECT 1::INTEGER AS one, 2::BIGINT AS two', { describe: false });
+      expect(r.columns).toEqual([
+        { name: 'one', type: 'Int32' },
+        { name: 'two', type: 'Int64' },
+      ]);
+      await rejects(q('CREATE TABLE x AS SELECT 1', { describe: false }), 'READ_ONLY');
+    });
+
     it('registers Arrow tables that join the lake', async () => {
       const ipc = tableToIPC(
         tableFromArrays({ _rowid: BigInt64Array.from([0n, 3n]), note: ['first', 'last'] }),

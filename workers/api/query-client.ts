@@ -66,8 +66,12 @@ export class QueryClient implements QueryEngine {
   }
 
   query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
-    const { limit, ...call } = opts;
-    return this.call('query', [sql, limit === undefined ? {} : { limit }], call);
+    const { limit, describe, ...call } = opts;
+    const args = {
+      ...(limit === undefined ? {} : { limit }),
+      ...(describe === undefined ? {} : { describe }),
+    };
+    return this.call('query', [sql, args], call);
   }
 
   async registerTable(name: string, source: TableSource, opts: { signal?: AbortSignal } = {}) {

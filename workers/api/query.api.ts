@@ -43,9 +43,10 @@ export interface SavedBranch {
 export interface QueryMethods {
   /**
    * Runs one read-only statement over the lake (`"<dataset>@<rev>".<record set>`) and any
-   * registered tables; `limit` caps the rows returned.
+   * registered tables; `limit` caps the rows returned; `describe: false` skips naming the
+   * columns' SQL types (QueryOptions.describe).
    */
-  query(sql: string, opts: { limit?: number }): QueryResult;
+  query(sql: string, opts: { limit?: number; describe?: boolean }): QueryResult;
   /** Creates or replaces table `name` from Arrow IPC streams (transferred); gives its rows. */
   registerTable(name: string, ipc: Uint8Array[]): number;
   /** The SQL names and columns of a dataset at a branch, tag or commit, loading nothing. */

@@ -114,7 +114,7 @@ export class DuckDBEngine implements QueryEngine {
       if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return false;
       throw e;
     });
-    const describe = single ? describeSql(stmt) : null;
+    const describe = single && opts.describe !== false ? describeSql(stmt) : null;
     // DESCRIBE binds the query without running it: SQL types, and errors before any work.
     const columns: ResultColumn[] | null = describe
       ? tableFromIPC(

@@ -61,6 +61,12 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Return at most this many rows; `truncated` says whether there were more. */
   limit?: number;
+  /**
+   * false: skip DESCRIBE, which binds the query once more only to name the columns' SQL types
+   * (`columns` then gives Arrow's type names). For the app's own queries, such as statistics,
+   * whose columns it knows; the statement is checked and run read-only all the same.
+   */
+  describe?: boolean;
   onProgress?: (p: EngineProgress) => void;
 }
 
