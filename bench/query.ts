@@ -18,7 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { createLogger, createServer, type ViteDevServer } from 'vite';
@@ -332,5 +332,20 @@ export function runQueryFromArgv(
       oldPath: quick ? 0 : 1,
     },
     parseIntFlag(argv, '--query-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
+  );
+}
+
+// `tsx bench/query.ts [--quick] [--runs N] [--warmup N] [--query-…]`: the group alone, tables on
+// stdout, no results.json (the smoke test, test/e2e/bench-query.e2e.ts, runs it so).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const runs = parseIntFlag(argv, '--runs') ?? 3;
+  const warmup = parseIntFlag(argv, '--warmup') ?? 1;
+  runQueryFromArgv(argv, { runs, warmup }).then(
+    (r) => (process.exitCode = r.failed ? 1 : 0),
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exitCode = 2;
+    },
   );
 }
