@@ -4,34 +4,40 @@
  * project's vite.config.ts: bench/query/page.ts writes an N-row record set into a memory lake,
  * opens DuckDB-WASM as the app does and measures, against baselines of the same run:
  *
+ *   0. the cold start: the schema from the manifests, and the first rows, against DuckDB's start;
  *   1. query latency over a branch (lake view) against the same rows as a plain DuckDB table;
- *   2. the first load of a branch against parquet-wasm decoding of the same fragments;
+ *   2. the first load of a branch against parquet-wasm decoding plus DuckDB insert of the same
+ *      fragments;
  *   3. statistics of every column (stats-plan.ts + stats.ts) against one SUMMARIZE.
+ *
+ * `--quick` runs every figure on a small record set, once, for the smoke test
+ * (test/e2e/bench-query.e2e.ts) that keeps the group from rotting.
  *
  * Everything has a time limit (server start, Chromium launch, page load, each step in the page,
  * the whole page); the browser and the server are closed at the end in every case.
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { createLogger, createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.ts';
 import { parseIntFlag } from './generate.ts';
-import { fmtInt, formatTable } from './measure.ts';
-import type { PagePost, QueryBenchResults, QueryBenchSettings, Timing } from './query/types.ts';
+import { fmtInt } from './measure.ts';
+import { report } from './query/report.ts';
+import type { PagePost, QueryBenchResults, QueryBenchSettings } from './query/types.ts';
 
 export const DEFAULT_QUERY_ROWS = 1_000_000;
 export const DEFAULT_LATENCY_RUNS = 25;
 /** The whole page (all three figures) may take this long (`--query-timeout` seconds). */
 export const DEFAULT_PAGE_TIMEOUT_S = 600;
-const LATENCY_GOAL = 1.2;
+/** Quick mode: rows (two fragments), latency runs. */
+export const QUICK_ROWS = 100_000;
+export const QUICK_LATENCY_RUNS = 3;
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 
 const out = (s: string) => process.stdout.write(s);
-const x = (r: number) => `${r.toFixed(r > 0 && r < 0.1 ? 3 : 2)}x`;
-const ms = (v: number) => (v >= 1000 ? `${(v / 1e3).toFixed(2)} s` : `${v.toFixed(1)} ms`);
 
 /** `p`, or a rejection naming `what` after `s` seconds. */
 async function limit<T>(p: Promise<T>, s: number, what: string): Promise<T> {
@@ -112,107 +118,6 @@ async function runPage(
   return { results: post.results, chromium: browser.version() };
 }
 
-function report(r: QueryBenchResults): void {
-  const st = r.setup;
-  console.log(
-    `\n${fmtInt(r.settings.rows)} rows in ${st.fragments} fragments (${(st.parquetBytes / 1e6).toFixed(1)} MB ` +
-      `of Parquet); written in ${ms(st.writeMs)}; plain table registered in ${ms(st.registerDirectMs)}; ` +
-      `cold first query (first load + wasm/JIT warm-up) ${ms(st.coldFirstQueryMs)}.`,
-  );
-  const latRows = r.latency.map((l) => [
-    `${l.name} (${fmtInt(l.resultRows)} rows out)`,
-    ms(l.direct.medianMs),
-    ms(l.lake.medianMs),
-    x(l.lake.medianMs / l.direct.medianMs),
-    `≤ ${LATENCY_GOAL.toFixed(2)}x`,
-    ms(l.cache.medianMs),
-    x(l.lake.medianMs / l.cache.medianMs),
-  ]);
-  console.log(
-    '\n' +
-      formatTable(
-        [
-          'query (after the first load)',
-          'plain',
-          'lake "big@main".t',
-          'lake/plain',
-          'goal',
-          'cache',
-          'lake/cache',
-        ],
-        latRows,
-      ),
-  );
-  console.log(
-    `\nmedian of ${r.settings.latencyRuns} runs each, the three in rotation; each is one engine.query()` +
-      '\n(tokenize, read-only check, binder, prepare, DESCRIBE, run, Arrow IPC out). plain = the same Arrow' +
-      '\ntables registered with engine.registerTable; lake = the view the LakeCatalog binds; cache =' +
-      "\nthe catalog's table behind that view named directly (no binder, no view): lake/cache is the" +
-      '\ncost of the binder and the view alone. Tables of identical content differ by up to ~15 % in' +
-      "\nDuckDB's row-group layout (sizes, which groups are compressed), which moves lake/plain too.",
-  );
-  const fl = r.firstLoad;
-  const base = fl.decode.medianMs;
-  const row = (name: string, t: Timing, ratio: string) => [name, ms(t.medianMs), ratio];
-  const frags = `${st.fragments} fragments`;
-  console.log(
-    '\n' +
-      formatTable(
-        ['first load of a branch', 'median', 'vs decode'],
-        [
-          row(`parquet-wasm readParquet → Arrow IPC, ${frags} (baseline)`, fl.decode, 'ref'),
-          row(
-            '  the same + insert into DuckDB (informational)',
-            fl.decodeInsert,
-            x(fl.decodeInsert.medianMs / base),
-          ),
-          row(
-            'lake: first query of a new branch (load + count(*))',
-            fl.lake,
-            x(fl.lake.medianMs / base),
-          ),
-          row(
-            '  of which the catalog load (LoadedTable.ms)',
-            fl.lakeLoad,
-            x(fl.lakeLoad.medianMs / base),
-          ),
-          row(
-            '  read.ts readTables → Arrow IPC alone, no DuckDB (informational)',
-            fl.readTables,
-            x(fl.readTables.medianMs / base),
-          ),
-        ],
-      ),
-  );
-  console.log(
-    `\nmedian of ${r.settings.runs} runs; each run loads a branch the catalog has not seen (a new commit` +
-      '\nholding the same fragments). Fragment bytes are read from the chunk store in every row.',
-  );
-  const s = r.stats;
-  const sb = s.summarize.medianMs;
-  const kinds = s.columns.map((c) => `${c}: ${s.kinds[c] ?? '?'}`).join(', ');
-  console.log(
-    '\n' +
-      formatTable(
-        ['statistics of all columns', 'median', 'vs SUMMARIZE'],
-        [
-          row(`SUMMARIZE of the ${s.columns.length} columns (baseline)`, s.summarize, 'ref'),
-          row(`stats-plan.ts + stats.ts, ${s.queries} queries`, s.all, x(s.all.medianMs / sb)),
-          row('  of which planning (stats-plan.ts)', s.plan, x(s.plan.medianMs / sb)),
-          row('  of which statistics (stats.ts)', s.stats, x(s.stats.medianMs / sb)),
-        ],
-      ),
-  );
-  console.log(
-    `\nmedian of ${r.settings.runs} runs, alternating; over "big@main".t (loaded). Charts: ${kinds}.` +
-      '\nSlowest statistics queries of the last run:',
-  );
-  for (const q of s.slowest) {
-    console.log(`  ${ms(q.ms).padStart(9)}  ${q.sql.replace(/\s+/g, ' ').slice(0, 110)}`);
-  }
-  for (const p of r.problems) console.log(`!! ${p}`);
-}
-
 /** Runs the group, prints its tables; returns what goes into results.json and whether it failed. */
 export async function runQuery(
   settings: QueryBenchSettings,
@@ -253,19 +158,40 @@ export async function runQuery(
   }
 }
 
-/** The group as bench/run.ts calls it: --query-rows, --query-runs, --query-timeout. */
+/**
+ * The group as bench/run.ts calls it: --query-rows, --query-runs, --query-timeout, and --quick
+ * (every figure once on {@link QUICK_ROWS} rows, without the slow former-load-path row).
+ */
 export function runQueryFromArgv(
   argv: string[],
   common: { runs: number; warmup: number },
 ): Promise<{ json: unknown; failed: boolean }> {
+  const quick = argv.includes('--quick');
   return runQuery(
     {
-      rows: parseIntFlag(argv, '--query-rows') ?? DEFAULT_QUERY_ROWS,
-      latencyRuns: parseIntFlag(argv, '--query-runs') ?? DEFAULT_LATENCY_RUNS,
-      runs: common.runs,
-      warmup: common.warmup,
+      rows: parseIntFlag(argv, '--query-rows') ?? (quick ? QUICK_ROWS : DEFAULT_QUERY_ROWS),
+      latencyRuns:
+        parseIntFlag(argv, '--query-runs') ?? (quick ? QUICK_LATENCY_RUNS : DEFAULT_LATENCY_RUNS),
+      runs: quick ? 1 : common.runs,
+      warmup: quick ? 0 : common.warmup,
       stepTimeoutMs: 180_000,
+      oldPath: quick ? 0 : 1,
     },
     parseIntFlag(argv, '--query-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
+  );
+}
+
+// `tsx bench/query.ts [--quick] [--runs N] [--warmup N] [--query-…]`: the group alone, tables on
+// stdout, no results.json (the smoke test, test/e2e/bench-query.e2e.ts, runs it so).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const runs = parseIntFlag(argv, '--runs') ?? 3;
+  const warmup = parseIntFlag(argv, '--warmup') ?? 1;
+  runQueryFromArgv(argv, { runs, warmup }).then(
+    (r) => (process.exitCode = r.failed ? 1 : 0),
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exitCode = 2;
+    },
   );
 }

@@ -20,7 +20,7 @@
  * smoke-test mode. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
@@ -299,6 +299,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
+  // The query and lake groups write no data files: the folder may not exist yet.
+  mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
     JSON.stringify(

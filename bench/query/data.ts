@@ -107,10 +107,14 @@ export async function buildData(rows: number): Promise<BenchData> {
 
 /**
  * A new branch `name` from main with one more commit holding the same record set (same
- * fragments, another message): a commit the catalog has not loaded yet.
+ * fragments, another message), or `rs`: a commit the catalog has not loaded yet.
  */
-export async function freshBranch(data: BenchData, name: string): Promise<string> {
+export async function freshBranch(
+  data: BenchData,
+  name: string,
+  rs: RecordSetManifest = data.manifest,
+): Promise<string> {
   await data.lake.createBranch(DATASET, name, 'main');
-  const r = await data.lake.commit(DATASET, name, async () => draft(name, data.manifest));
+  const r = await data.lake.commit(DATASET, name, async () => draft(name, rs));
   return r.hash;
 }

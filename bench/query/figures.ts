@@ -1,20 +1,22 @@
 /**
- * The three figures of the query bench, measured in the page (bench/query/page.ts) on one
- * DuckDBEngine whose binder is a LakeCatalog over the bench lake (bench/query/data.ts):
+ * Figures 1 and 2 of the query bench, measured in the page (bench/query/page.ts) on the engine
+ * the app runs (a DeferredEngine over a DuckDBEngine whose binder is a LakeCatalog over the bench
+ * lake, bench/query/data.ts), and the helpers every figure shares:
  *
  *   1. query latency over the lake view `"big@main".t` against the same rows as a plain table;
- *   2. the first load of a branch against parquet-wasm decoding of the same fragments;
- *   3. column statistics (stats-plan.ts + stats.ts) against one SUMMARIZE.
+ *   2. the first load of a branch against parquet-wasm decoding of the same fragments plus their
+ *      insert into DuckDB.
+ *
+ * Figure 0 (cold start) is in page.ts, figure 3 (statistics) in stats-figure.ts.
  */
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
-import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
-import type { QueryResult } from '../../src/lib/query/engine.ts';
+import type { QueryEngine, QueryOptions, QueryResult } from '../../src/lib/query/engine.ts';
 import { CACHE_SCHEMA } from '../../src/lib/query/lake-catalog.ts';
-import { columnStats } from '../../src/lib/query/stats.ts';
-import { planColumn, type ColumnPlan, type RowsOf } from '../../src/lib/query/stats-plan.ts';
+import { withDeletions } from '../../src/lib/versions/fragments.ts';
+import type { RecordSetManifest } from '../../src/lib/versions/manifest.ts';
 import { readTables } from '../../src/lib/versions/read.ts';
-import { COLUMNS, DATASET, RECORD_SET, freshBranch, type BenchData } from './data.ts';
+import { DATASET, RECORD_SET, freshBranch, type BenchData } from './data.ts';
 import type { LatencyFigure, QueryBenchResults, QueryBenchSettings, Timing } from './types.ts';
 
 export const LAKE_VIEW = `"${DATASET}@main".${RECORD_SET}`;
@@ -53,18 +55,18 @@ function canonical(rows: Record<string, unknown>[]): string {
 }
 
 export interface Ctx {
-  engine: DuckDBEngine;
+  engine: QueryEngine;
   data: BenchData;
   s: QueryBenchSettings;
   problems: string[];
   log: (msg: string) => void;
 }
 
-const query = (c: Ctx, sql: string) =>
-  withTimeout(c.engine.query(sql), c.s.stepTimeoutMs, `query ${JSON.stringify(sql)}`);
+export const query = (c: Ctx, sql: string, opts: QueryOptions = {}) =>
+  withTimeout(c.engine.query(sql, opts), c.s.stepTimeoutMs, `query ${JSON.stringify(sql)}`);
 
 /** ms of `fn`. */
-async function clock(fn: () => Promise<unknown>): Promise<number> {
+export async function clock(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return performance.now() - t0;
@@ -139,7 +141,7 @@ async function decodeFragments(c: Ctx): Promise<Uint8Array[]> {
   return out;
 }
 
-/** What the catalog's load does before DuckDB: read.ts's tables of the record set, as IPC. */
+/** What the catalog's load did before lake-load.ts: read.ts's tables of the record set, as IPC. */
 async function readAsCatalog(c: Ctx): Promise<void> {
   let n = 0;
   for await (const t of readTables(c.data.lake.chunks, c.data.manifest, 'bench')) {
@@ -149,18 +151,54 @@ async function readAsCatalog(c: Ctx): Promise<void> {
   if (n !== c.s.rows) c.problems.push(`readTables gave ${n} rows, not ${c.s.rows}`);
 }
 
+/** Share of each fragment's rows deleted on the filtered branches (every tenth position). */
+const DELETED_EVERY = 10;
+
+/** The record set with every tenth position of each fragment deleted, as a filter leaves it. */
+async function filtered(c: Ctx): Promise<{ rs: RecordSetManifest; live: number }> {
+  const fragments = [];
+  let live = 0;
+  for (const f of c.data.manifest.fragments) {
+    const gone = Array.from(
+      { length: Math.ceil(f.rows / DELETED_EVERY) },
+      (_, k) => k * DELETED_EVERY,
+    );
+    fragments.push(await withDeletions(c.data.lake.chunks, f, gone, 'bench'));
+    live += f.rows - gone.length;
+  }
+  return { rs: { ...c.data.manifest, rows: live, fragments }, live };
+}
+
+/** The first query of a branch the catalog has not loaded: its time and the load's. */
+async function firstQuery(c: Ctx, branch: string, rows: number): Promise<[number, number]> {
+  let result: QueryResult | undefined;
+  const ms = await clock(async () => {
+    result = await query(c, `SELECT count(*) AS n FROM "${DATASET}@${branch}".${RECORD_SET}`);
+  });
+  const n = Number(rowsOf(result!)[0]?.n);
+  if (n !== rows) c.problems.push(`first load of ${branch}: ${n} rows, not ${rows}`);
+  const loaded = result!.loaded[0];
+  if (!loaded) c.problems.push(`first load of ${branch}: the catalog loaded nothing`);
+  return [ms, loaded?.ms ?? NaN];
+}
+
 /**
  * Figure 2, `warmup + runs` rounds (warm-up rounds run the baselines only: the cold first
  * query of main already warmed the lake's path): parquet-wasm decoding of the fragments, the
- * same plus an insert into DuckDB, and the first query of a branch the catalog has not loaded.
+ * same plus an insert into DuckDB (the baseline), the first query of a branch the catalog has
+ * not loaded, the same for a branch with deleted rows, and (unless quick) read.ts's tables.
  */
 export async function firstLoad(c: Ctx): Promise<QueryBenchResults['firstLoad']> {
-  const decode: number[] = [];
-  const decodeInsert: number[] = [];
-  const lake: number[] = [];
-  const lakeLoad: number[] = [];
-  const read: number[] = [];
+  const t = {
+    decode: [] as number[],
+    decodeInsert: [] as number[],
+    lake: [] as number[],
+    lakeLoad: [] as number[],
+    filtered: [] as number[],
+    readTables: [] as number[],
+  };
   const limit = (p: Promise<unknown>, what: string) => withTimeout(p, c.s.stepTimeoutMs, what);
+  const deleted = await filtered(c);
   for (let r = 0; r < c.s.warmup + c.s.runs; r++) {
     const timed = r >= c.s.warmup;
     const d = await clock(() => limit(decodeFragments(c), 'decoding the fragments'));
@@ -171,98 +209,30 @@ export async function firstLoad(c: Ctx): Promise<QueryBenchResults['firstLoad']>
       ),
     );
     if (!timed) continue;
-    decode.push(d);
-    decodeInsert.push(di);
-    const branch = `load${r}`;
-    await freshBranch(c.data, branch);
-    let result: QueryResult | undefined;
-    lake.push(
-      await clock(async () => {
-        result = await query(c, `SELECT count(*) AS n FROM "${DATASET}@${branch}".${RECORD_SET}`);
-      }),
-    );
-    const n = Number(rowsOf(result!)[0]?.n);
-    if (n !== c.s.rows) c.problems.push(`first load of ${branch}: ${n} rows, not ${c.s.rows}`);
-    const loaded = result!.loaded[0];
-    if (!loaded) c.problems.push(`first load of ${branch}: the catalog loaded nothing`);
-    lakeLoad.push(loaded?.ms ?? NaN);
-    read.push(await clock(() => limit(readAsCatalog(c), 'read.ts readTables')));
+    t.decode.push(d);
+    t.decodeInsert.push(di);
+    await freshBranch(c.data, `load${r}`);
+    const [ms, loadMs] = await firstQuery(c, `load${r}`, c.s.rows);
+    t.lake.push(ms);
+    t.lakeLoad.push(loadMs);
+    await freshBranch(c.data, `filtered${r}`, deleted.rs);
+    t.filtered.push((await firstQuery(c, `filtered${r}`, deleted.live))[0]);
     const f = (v: number) => `${v.toFixed(0)} ms`;
+    let old = '';
+    if (c.s.oldPath) {
+      t.readTables.push(await clock(() => limit(readAsCatalog(c), 'read.ts readTables')));
+      old = `, read.ts ${f(t.readTables.at(-1)!)}`;
+    }
     c.log(
-      `first load ${branch}: ${f(lake.at(-1)!)} (decode ${f(d)}, readTables ${f(read.at(-1)!)})`,
+      `first load load${r}: ${f(ms)} (decode + insert ${f(di)}, filtered ${f(t.filtered.at(-1)!)}${old})`,
     );
   }
   return {
-    decode: timing('decode', decode),
-    decodeInsert: timing('decode + insert', decodeInsert),
-    lake: timing('lake first load', lake),
-    lakeLoad: timing('catalog load', lakeLoad),
-    readTables: timing('readTables → IPC', read),
-  };
-}
-
-/** Figure 3: the app's statistics of every column against one SUMMARIZE, alternating. */
-export async function stats(c: Ctx): Promise<QueryBenchResults['stats']> {
-  let queries = 0;
-  /** Each query of the last run of the statistics, with its time. */
-  let each: { sql: string; ms: number }[] = [];
-  const rowsFn: RowsOf = async (sql) => {
-    queries++;
-    const t0 = performance.now();
-    const rows = rowsOf(await query(c, sql));
-    each.push({ sql, ms: performance.now() - t0 });
-    return rows;
-  };
-  const names = COLUMNS.map((col) => col.name);
-  const summarizeSql = `SUMMARIZE SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM ${LAKE_VIEW}`;
-  const all: number[] = [];
-  const plan: number[] = [];
-  const stat: number[] = [];
-  const summarize: number[] = [];
-  const kinds: Record<string, string> = {};
-  for (let r = 0; r < c.s.warmup + c.s.runs; r++) {
-    const timed = r >= c.s.warmup;
-    const runStats = async () => {
-      queries = 0;
-      each = [];
-      const t0 = performance.now();
-      const plans: ColumnPlan[] = [];
-      for (const col of COLUMNS) plans.push(...(await planColumn(rowsFn, LAKE_VIEW, col)));
-      const t1 = performance.now();
-      for (const p of plans) {
-        const st = await columnStats(rowsFn, LAKE_VIEW, p, '');
-        kinds[p.column] = p.kind;
-        if (st.rows !== c.s.rows || st.nulls !== 0) {
-          c.problems.push(`stats of ${p.column}: ${st.rows} rows, ${st.nulls} nulls`);
-        }
-      }
-      const t2 = performance.now();
-      if (timed) {
-        all.push(t2 - t0);
-        plan.push(t1 - t0);
-        stat.push(t2 - t1);
-      }
-    };
-    const runSummarize = async () => {
-      let result: QueryResult | undefined;
-      const ms = await clock(async () => (result = await query(c, summarizeSql)));
-      if (result!.rows !== names.length) {
-        c.problems.push(`SUMMARIZE gave ${result!.rows} rows, not ${names.length}`);
-      }
-      if (timed) summarize.push(ms);
-    };
-    if (r % 2) await runSummarize().then(runStats);
-    else await runStats().then(runSummarize);
-  }
-  c.log(`stats: ${median(all).toFixed(0)} ms, SUMMARIZE ${median(summarize).toFixed(0)} ms`);
-  return {
-    columns: names,
-    kinds,
-    queries,
-    slowest: [...each].sort((a, b) => b.ms - a.ms).slice(0, 4),
-    all: timing('stats, all columns', all),
-    plan: timing('plan', plan),
-    stats: timing('stats', stat),
-    summarize: timing('SUMMARIZE', summarize),
+    decode: timing('decode', t.decode),
+    decodeInsert: timing('decode + insert', t.decodeInsert),
+    lake: timing('lake first load', t.lake),
+    lakeLoad: timing('catalog load', t.lakeLoad),
+    filtered: timing('lake first load, filtered branch', t.filtered),
+    ...(c.s.oldPath ? { readTables: timing('readTables → IPC', t.readTables) } : {}),
   };
 }

@@ -14,6 +14,8 @@ export interface QueryBenchSettings {
   warmup: number;
   /** Per measurement (one query, one load): longer counts as a failure. */
   stepTimeoutMs: number;
+  /** 1: also time read.ts's `readTables`, the load path before lake-load.ts (slow; not quick). */
+  oldPath: number;
 }
 
 /** Repeated timings of one thing. */
@@ -51,8 +53,17 @@ export interface QueryBenchResults {
     registerDirectMs: number;
     fragments: number;
     parquetBytes: number;
-    /** The very first query of `"big@main".t`: cold (wasm, JIT, the first lake load). */
-    coldFirstQueryMs: number;
+  };
+  /**
+   * Figure 0, the Query view's cold start, once, from nothing: DuckDB-WASM starting (the
+   * baseline), the schema (`describe`, from the commit manifests) answered meanwhile, and the
+   * first rows of `"big@main".t` (DuckDB up, the record set loaded, the query run). Times from
+   * the start.
+   */
+  coldStart: {
+    duckdbMs: number;
+    describeMs: number;
+    firstRowsMs: number;
   };
   latency: LatencyFigure[];
   firstLoad: {
@@ -64,17 +75,21 @@ export interface QueryBenchResults {
     lake: Timing;
     /** Of that, the load as the catalog reports it (`LoadedTable.ms`). */
     lakeLoad: Timing;
-    /** read.ts `readTables` of the record set → Arrow IPC, no DuckDB (what the load does first). */
-    readTables: Timing;
+    /** The same for a branch whose every fragment has a tenth of its rows deleted. */
+    filtered: Timing;
+    /** read.ts `readTables` → Arrow IPC, no DuckDB: the former load path (full mode only). */
+    readTables?: Timing;
   };
   stats: {
     columns: string[];
     /** Chart kinds stats-plan.ts chose, by column. */
     kinds: Record<string, string>;
+    /** The charts in the panel's order (stats-order.ts). */
+    order: string[];
     queries: number;
     /** The slowest queries of the last run, with their times. */
     slowest: { sql: string; ms: number }[];
-    /** stats-plan.ts + stats.ts over every column (plan queries, then one stats query each). */
+    /** stats-plan.ts + stats.ts over every column (two plan queries, one for every chart). */
     all: Timing;
     plan: Timing;
     stats: Timing;

@@ -8,10 +8,11 @@ import { filterPredicate, type Facet } from '../lib/query/facets.ts';
 import type { LakeSchemaInfo, LakeTableInfo } from '../lib/query/lake-catalog.ts';
 import { lakeSqlName } from '../lib/query/lake-names.ts';
 import { defaultRecordSet } from '../lib/query/roles.ts';
-import { planColumn, type ColumnPlan } from '../lib/query/stats-plan.ts';
-import { columnStats, type ColumnStats } from '../lib/query/stats.ts';
+import { planColumns, type ColumnPlan } from '../lib/query/stats-plan.ts';
+import type { ColumnStats } from '../lib/query/stats.ts';
 import type { RefInfo } from '../../workers/api/lake.api.ts';
-import { describeError, type ErrorInfo } from './format.ts';
+import { byPredicate, statsOf } from './chart-stats.ts';
+import { describeError } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 import type { Loading } from './lake-dataset.svelte.ts';
 import type { QueryHost } from './query-host.svelte.ts';
@@ -146,26 +147,47 @@ export class Explorer {
   }
 
   /**
-   * Plans the explored record set's charts (a query or two per column, on the unfiltered
-   * data), then computes them.
+   * Plans the explored record set's charts (two queries on the unfiltered data, most telling
+   * first), computes them unfiltered (one query), then under the filter. A record set seen
+   * before at this commit is shown from the page's cache, without a query.
    */
   async plan(): Promise<void> {
     const table = this.table;
     const name = this.sqlName;
-    if (!table || !name) return;
+    if (!table || !name || this.schema.status !== 'ready') return;
     const token = ++this.#tokens.plan;
+    const key = `${this.schema.value.commit}/${table.recordSet}`;
+    const loading = { status: 'loading' } as const;
+    const cached = this.#host.charts.get(key);
+    if (cached) {
+      this.charts = {
+        status: 'ready',
+        value: cached.plans.map((plan, i) => {
+          const base = { status: 'ready' as const, value: cached.base[i]! };
+          return { plan, base, filtered: loading, pending: true };
+        }),
+      };
+      void this.refreshStats();
+      return;
+    }
     this.charts = { status: 'loading' };
     try {
       const rows = (sql: string) => this.#host.rows(sql);
       const columns = table.columns.filter((c) => c.name !== '_rowid');
-      const plans = (await Promise.all(columns.map((c) => planColumn(rows, name, c)))).flat();
+      const plans = await planColumns(rows, name, columns);
       if (this.#stale('plan', token)) return;
-      const loading = { status: 'loading' } as const;
       this.charts = {
         status: 'ready',
         value: plans.map((plan) => ({ plan, base: loading, filtered: loading, pending: true })),
       };
-      void this.#computeBase(token, name);
+      const base = await statsOf(rows, name, plans, '');
+      if (this.#stale('plan', token) || this.charts.status !== 'ready') return;
+      const ready = base.flatMap((b) => (b.status === 'ready' ? [b.value] : []));
+      if (ready.length === plans.length) this.#host.charts.set(key, { plans, base: ready });
+      this.charts = {
+        status: 'ready',
+        value: this.charts.value.map((c, i) => ({ ...c, base: base[i]! })),
+      };
       void this.refreshStats();
     } catch (e) {
       if (!this.#stale('plan', token)) this.charts = { status: 'failed', error: describeError(e) };
@@ -179,7 +201,10 @@ export class Explorer {
     void this.refreshStats();
   }
 
-  /** Recomputes every chart under the filter (each without its own facet). */
+  /**
+   * Recomputes every chart under the filter (each without its own facet): one query per
+   * distinct predicate; charts under no filter show their unfiltered statistics.
+   */
   async refreshStats(): Promise<void> {
     const name = this.sqlName;
     if (this.charts.status !== 'ready' || !name) return;
@@ -187,16 +212,30 @@ export class Explorer {
     this.#statsController?.abort();
     const controller = new AbortController();
     this.#statsController = controller;
-    const { where, facets } = this;
-    this.charts = {
-      status: 'ready',
-      value: this.charts.value.map((c) => ({ ...c, pending: true })),
-    };
+    const charts = this.charts.value.map((c) => ({ ...c, pending: true }));
+    this.charts = { status: 'ready', value: charts };
+    const rows = (sql: string) => this.#host.rows(sql, controller.signal);
+    const groups = byPredicate(
+      charts.map((c) => c.plan),
+      this.where,
+      this.facets,
+    );
     await Promise.all(
-      this.charts.value.map(async ({ plan }) => {
-        const predicate = filterPredicate(where, facets, plan.column);
-        const filtered = await this.#load(name, plan, predicate, controller.signal);
-        if (!this.#stale('stats', token)) this.#update(plan.column, { filtered, pending: false });
+      [...groups].map(async ([predicate, indexes]) => {
+        const bases = indexes.map((i) => charts[i]!.base);
+        const filtered =
+          predicate === '' && bases.every((b) => b.status === 'ready')
+            ? bases
+            : await statsOf(
+                rows,
+                name,
+                indexes.map((i) => charts[i]!.plan),
+                predicate,
+              );
+        if (this.#stale('stats', token)) return;
+        indexes.forEach((i, k) =>
+          this.#update(charts[i]!.plan.column, { filtered: filtered[k]!, pending: false }),
+        );
       }),
     );
   }
@@ -220,29 +259,6 @@ export class Explorer {
   destroy(): void {
     this.#destroyed = true;
     this.#statsController?.abort();
-  }
-
-  async #computeBase(token: number, name: string): Promise<void> {
-    if (this.charts.status !== 'ready') return;
-    for (const { plan } of this.charts.value) {
-      const base = await this.#load(name, plan, '');
-      if (this.#stale('plan', token)) return;
-      this.#update(plan.column, { base });
-    }
-  }
-
-  async #load(
-    name: string,
-    plan: ColumnPlan,
-    predicate: string,
-    signal?: AbortSignal,
-  ): Promise<Loading<ColumnStats>> {
-    try {
-      const rows = (sql: string) => this.#host.rows(sql, signal);
-      return { status: 'ready', value: await columnStats(rows, name, plan, predicate) };
-    } catch (e) {
-      return { status: 'failed', error: describeError(e) as ErrorInfo };
-    }
   }
 
   #update(column: string, change: Partial<ChartStats>): void {

@@ -1,6 +1,8 @@
 /** Query results and statistics as text for the grid, the charts and their tables. */
+import type { LoadProgress, LoadedTable } from '../lib/query/engine.ts';
 import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
+import { formatBytes } from './format.ts';
 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
 const CELL_CHARS = 200;
@@ -83,4 +85,29 @@ export function splitAtPosition(
   const offset = start + chars.slice(0, column - 1).join('').length;
   const at = chars[column - 1] ?? '';
   return { before: sql.slice(0, offset), at, after: sql.slice(offset + at.length) };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * The progress line of a record set loading from the lake:
+ * `Loading titanic@main · passengers (1 of 2 fragments, 84 kB, 1,309 of 2,618 rows)…`.
+ */
+export function loadLine(p: LoadProgress): string {
+  const of = `${p.fragmentsDone.toLocaleString('en-US')} of ${plural(p.fragments, 'fragment')}`;
+  const rows = `${p.rows.toLocaleString('en-US')} of ${plural(p.totalRows, 'row')}`;
+  return `Loading ${p.dataset}@${p.rev} · ${p.name} (${of}, ${formatBytes(p.bytes)}, ${rows})…`;
+}
+
+/**
+ * What a query loaded from the lake, after it ran:
+ * `loaded titanic@main · passengers (1,309 rows, 1 fragment, 84 kB) in 0.21 s`.
+ */
+export function loadedLine(loaded: readonly LoadedTable[]): string {
+  const each = loaded.map((t) => {
+    const what = `${plural(t.rows, 'row')}, ${plural(t.fragments, 'fragment')}, ${formatBytes(t.bytes)}`;
+    return `${t.dataset}@${t.rev} · ${t.name} (${what}) in ${(t.ms / 1000).toFixed(2)} s`;
+  });
+  return `loaded ${each.join('; ')}`;
 }

@@ -1,12 +1,14 @@
 /**
  * The page's one query engine: the query worker (DuckDB-WASM and the lake), started on first
  * use and again after it died, shared through a typed context by every query view. DuckDB takes
- * a second and tens of MB to start, so views share it rather than each starting their own.
+ * a second and tens of MB to start, so views share it rather than each starting their own; the
+ * charts it computed are kept here too, so that a view opened again does not recompute them.
  */
 import { tableFromIPC } from 'apache-arrow';
 import { getContext, setContext } from 'svelte';
 import type { QueryClient } from '../../workers/api/query-client.ts';
 import { rowidsWhere } from '../lib/query/rowids.ts';
+import { ChartCache } from './chart-stats.ts';
 
 const KEY = Symbol('query');
 
@@ -19,6 +21,8 @@ function plain(v: unknown): unknown {
 
 /** Owns the query worker's client; see the module comment. */
 export class QueryHost {
+  /** Charts computed so far, by commit and record set (a commit's charts never change). */
+  readonly charts = new ChartCache();
   readonly #makeClient: () => QueryClient;
   #client: QueryClient | null = null;
   #destroyed = false;
@@ -34,9 +38,9 @@ export class QueryHost {
     return this.#client;
   }
 
-  /** Runs a read-only query and gives its rows as plain objects. */
+  /** Runs a read-only query of the app's own (its columns' SQL types unasked); rows as objects. */
   async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    const r = await this.client.query(sql, signal ? { signal } : {});
+    const r = await this.client.query(sql, { describe: false, ...(signal ? { signal } : {}) });
     const table = tableFromIPC(r.ipc);
     const names = table.schema.fields.map((f) => f.name);
     const out: Record<string, unknown>[] = [];

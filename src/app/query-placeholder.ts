@@ -1,7 +1,8 @@
 /**
  * The WHERE box's example, made from the explored record set itself: a number column compared
  * with a value from the middle of its range and a category column equal to its most frequent
- * value, as the column statistics found them (`e.g. kvp > 120 AND site = 'A'`). Before the
+ * value (a text one when there is one), as the column statistics found them
+ * (`e.g. kvp > 120 AND site = 'A'`). Before the
  * statistics are in, a column of the record set; never another dataset's columns.
  */
 import type { ColumnPlan } from '../lib/query/stats-plan.ts';
@@ -42,9 +43,14 @@ export function wherePlaceholder(
   const own = plans.filter((p) => p.expr === ident(p.column));
   const number = own.find((p) => p.kind === 'number' && middle(p) !== null);
   if (number) parts.push(`${sqlColumnName(number.column)} > ${literal(middle(number))}`);
-  const category = own.find((p) => p.kind === 'category' && p.categories?.some((v) => v !== null));
+  // A category of text first (the example then shows how a string is written), then any.
+  const categories = own.filter((p) => p.kind === 'category');
+  const text = categories.find((p) => p.categories?.some((v) => typeof v === 'string'));
+  const category = text ?? categories.find((p) => p.categories?.some((v) => v !== null));
   if (category) {
-    const value = category.categories!.find((v) => v !== null)!;
+    const value = text
+      ? category.categories!.find((v) => typeof v === 'string')!
+      : category.categories!.find((v) => v !== null)!;
     parts.push(`${sqlColumnName(category.column)} = ${literal(value)}`);
   }
   if (parts.length) return `e.g. ${parts.join(' AND ')}`;

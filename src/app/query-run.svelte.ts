@@ -4,7 +4,7 @@
  * cancelled), and nothing lands after `destroy()`.
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
-import type { LoadProgress, ResultColumn } from '../lib/query/engine.ts';
+import type { EngineProgress, LoadedTable, ResultColumn } from '../lib/query/engine.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { QueryHost } from './query-host.svelte.ts';
 
@@ -19,6 +19,8 @@ export interface RunResult {
   rows: number;
   truncated: boolean;
   ms: number;
+  /** Record sets the query loaded from the lake (none when they were loaded before). */
+  loaded: LoadedTable[];
 }
 
 /** See the module comment. */
@@ -26,7 +28,7 @@ export class QueryRun {
   status = $state<'idle' | 'running' | 'done' | 'failed' | 'cancelled'>('idle');
   /** The SQL running or last run. */
   sql = $state('');
-  progress = $state.raw<LoadProgress | null>(null);
+  progress = $state.raw<EngineProgress | null>(null);
   result = $state.raw<RunResult | null>(null);
   error = $state.raw<ErrorInfo | null>(null);
   /** Runs settled so far (done, failed or cancelled): tells one outcome from the next. */
@@ -67,6 +69,7 @@ export class QueryRun {
         rows: r.rows,
         truncated: r.truncated,
         ms: r.ms,
+        loaded: r.loaded,
       };
       this.status = 'done';
       return true;

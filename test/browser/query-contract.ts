@@ -4,7 +4,7 @@
  */
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadProgress, QueryEngine } from '../../src/lib/query/engine.ts';
+import type { EngineProgress, QueryEngine } from '../../src/lib/query/engine.ts';
 import type { LakeSchemaInfo } from '../../src/lib/query/lake-catalog.ts';
 import { recordSetOf, readAllRows } from '../../src/lib/versions/read.ts';
 import { safetyTests } from './query-contract-safety.ts';
@@ -131,7 +131,7 @@ export function queryEngineContract(setup: QueryContractSetup): void {
       const fresh = await setup.open(fx.lakeName);
       try {
         const before = await fresh.loads();
-        const seen: LoadProgress[] = [];
+        const seen: EngineProgress[] = [];
         const first = await fresh.engine.query(
           'SELECT count(*) AS n FROM "titanic@main".passengers',
           {
@@ -147,11 +147,24 @@ export function queryEngineContract(setup: QueryContractSetup): void {
           }),
         ]);
         expect(seen.at(-1)).toMatchObject({
+          stage: 'load',
+          sqlName: '"titanic@main"."passengers"',
+          dataset: 'titanic',
+          rev: 'main',
+          name: 'passengers',
           fragmentsDone: 1,
           fragments: 1,
           rows: 1309,
           totalRows: 1309,
         });
+        // The Parquet bytes read: those of the fragment's chunk in the lake.
+        const head = await fx.lake.resolve('titanic', 'main');
+        const [, rs] = recordSetOf(await fx.lake.readCommit(head), 'passengers');
+        const chunk = await fx.lake.chunks.get(rs.fragments[0]!.chunk);
+        expect(first.loaded[0]!.bytes).toBe(chunk.byteLength);
+        expect(seen.at(-1)).toMatchObject({ bytes: chunk.byteLength });
+        // Only the record set the query names was loaded, not the dataset's other two.
+        expect(seen.every((p) => p.stage === 'start' || p.recordSet === 'passengers')).toBe(true);
         const again = await fresh.engine.query('SELECT max(_rowid) FROM "titanic@main".passengers');
         expect(again.loaded).toEqual([]);
         // Another name for the same commit reuses the table; genders was never asked for.
@@ -229,6 +242,15 @@ export function queryEngineContract(setup: QueryContractSetup): void {
       expect(rowsOf(r)).toEqual([{ i: '9' }, { i: '8' }, { i: '7' }]);
       const s = await q('SELECT range AS i FROM range(3)', { limit: 3 });
       expect([s.rows, s.truncated]).toEqual([3, false]);
+    });
+
+    it('skips DESCRIBE when asked: Arrow type names, still read-only', async () => {
+      const r = await q('SELECT 1::INTEGER AS one, 2::BIGINT AS two', { describe: false });
+      expect(r.columns).toEqual([
+        { name: 'one', type: 'Int32' },
+        { name: 'two', type: 'Int64' },
+      ]);
+      await rejects(q('CREATE TABLE x AS SELECT 1', { describe: false }), 'READ_ONLY');
     });
 
     it('registers Arrow tables that join the lake', async () => {

@@ -14,6 +14,7 @@ import {
 } from 'apache-arrow';
 import Dexie from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { facetPredicate } from '../../src/lib/query/facets.ts';
 import { planColumn } from '../../src/lib/query/stats-plan.ts';
 import { columnStats } from '../../src/lib/query/stats.ts';
 import { decodeShareLink } from '../../src/lib/share/link.ts';
@@ -143,6 +144,24 @@ describe('query worker: curation and share links', () => {
     expect(all.summary!.max).toBe(80);
     expect(all.summary!.mean).toBeCloseTo(29.88, 2);
     expect(all.bins!.reduce((n, b) => n + b, 0)).toBe(1309 - 263);
+    // Each bin counts exactly the rows its range facet selects (closed on the left; the last
+    // bin closed on both sides), as the chart's pick would filter them.
+    const b = age!.binning!;
+    for (let k = 0; k < b.bins; k++) {
+      const last = k === b.bins - 1;
+      const facet = {
+        column: 'age',
+        label: 'age',
+        expr: age!.expr,
+        kind: 'range' as const,
+        lo: b.lo + k * b.width,
+        hi: last ? b.hi : b.lo + (k + 1) * b.width,
+        closed: last,
+        exclude: false,
+      };
+      const [r] = await rows(`SELECT count(*) AS n FROM ${table} WHERE ${facetPredicate(facet)}`);
+      expect([k, Number(r!['n'])]).toEqual([k, all.bins![k]]);
+    }
     const [gender] = await planColumn(rows, table, { name: 'gender', type: 'utf8' });
     expect(gender).toMatchObject({ kind: 'category', categories: ['male', 'female'] });
     const women = await columnStats(rows, table, gender!, `"gender" IN ('female')`);

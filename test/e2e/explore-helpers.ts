@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
@@ -18,7 +18,15 @@ import { WAIT } from './lake-helpers.ts';
  */
 export function useProfiles(prefix: string): {
   app: () => Served;
-  open: (name: string, query?: string) => Promise<Page>;
+  /**
+   * A page in profile `name` at `query`; `prepare` runs on the browser's context before the page
+   * opens (to route requests, for instance).
+   */
+  open: (
+    name: string,
+    query?: string,
+    prepare?: (context: BrowserContext) => Promise<void>,
+  ) => Promise<Page>;
   /** The suite's temporary folder (removed afterwards), for files a test writes. */
   dir: () => string;
 } {
@@ -39,11 +47,16 @@ export function useProfiles(prefix: string): {
     if (!served) throw new Error('setup failed');
     return served;
   };
-  async function open(name: string, query = ''): Promise<Page> {
+  async function open(
+    name: string,
+    query = '',
+    prepare?: (context: BrowserContext) => Promise<void>,
+  ): Promise<Page> {
     if (!profiles) throw new Error('setup failed');
     await browsers.get(name)?.close();
     const browser = await launchBrowser({ userDataDir: path.join(profiles, name) });
     browsers.set(name, browser);
+    await prepare?.(browser.context);
     const page = await browser.newPage();
     await page.goto(`${app().url}/${query}`);
     return page;

@@ -111,6 +111,8 @@ describe('exploring, curating and sharing', () => {
 
     // A range brushed on a histogram: the grid and the other charts follow.
     const hist = card(page, 'age').locator('svg.histogram');
+    // The label and the categories come first: the age chart may be further down the panel.
+    await hist.scrollIntoViewIfNeeded();
     const box = (await hist.boundingBox())!;
     await page.mouse.move(box.x + 2, box.y + box.height / 2);
     await page.mouse.down();

@@ -36,6 +36,19 @@ describe('wherePlaceholder', () => {
     expect(wherePlaceholder(demoColumns, plans)).not.toContain('embarked');
   });
 
+  it('takes a category of text over the label charted first, to show how a string is written', () => {
+    const lesion = plan({ column: 'lesion', kind: 'category', categories: [0, 1], isLabel: true });
+    const kvp = plan({
+      column: 'kvp',
+      binning: { lo: 80, hi: 140, bins: 12, width: 5, integer: true },
+    });
+    const site = plan({ column: 'site', type: 'utf8', kind: 'category', categories: ['A', 'B'] });
+    expect(wherePlaceholder(demoColumns, [lesion, kvp, site])).toBe(
+      "e.g. kvp > 110 AND site = 'A'",
+    );
+    expect(wherePlaceholder(demoColumns, [lesion, kvp])).toBe('e.g. kvp > 110 AND lesion = 0');
+  });
+
   it('rounds a float to three digits, quotes names that need it, and falls back to a column', () => {
     const spacing = plan({
       column: 'pixel spacing',

@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  LoadProgress,
+  EngineProgress,
   QueryEngine,
   QueryOptions,
   QueryResult,
@@ -36,13 +36,15 @@ import type {
 } from './query.api.ts';
 
 /** Options of one call; `P` is the progress it reports. */
-export interface QueryCallOptions<P = LoadProgress> {
+export interface QueryCallOptions<P = EngineProgress> {
   signal?: AbortSignal;
   onProgress?: (p: P) => void;
 }
 
-/** The progress an operation reports: a replay's phases, else record sets loading. */
-export type ProgressOf<K extends QueryMethod> = K extends 'replay' ? ReplayProgress : LoadProgress;
+/** The progress an operation reports: a replay's phases, else the engine and record sets. */
+export type ProgressOf<K extends QueryMethod> = K extends 'replay'
+  ? ReplayProgress
+  : EngineProgress;
 
 /** Page-side proxy of the query worker. Create one per worker; close it when done. */
 export class QueryClient implements QueryEngine {
@@ -64,8 +66,12 @@ export class QueryClient implements QueryEngine {
   }
 
   query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
-    const { limit, ...call } = opts;
-    return this.call('query', [sql, limit === undefined ? {} : { limit }], call);
+    const { limit, describe, ...call } = opts;
+    const args = {
+      ...(limit === undefined ? {} : { limit }),
+      ...(describe === undefined ? {} : { describe }),
+    };
+    return this.call('query', [sql, args], call);
   }
 
   async registerTable(name: string, source: TableSource, opts: { signal?: AbortSignal } = {}) {

@@ -7,6 +7,8 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
+import { DeferredEngine } from '../../src/lib/query/deferred-engine.ts';
 import { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
@@ -57,15 +59,24 @@ export async function openDuckDB(): Promise<DuckDBInstance> {
   return { db, worker };
 }
 
-/** The query engine over `lake`: DuckDB locked down, with the lake's SQL names bound. */
-export async function openLakeQueryEngine(lake: Lake): Promise<QueryBackend> {
+/**
+ * The query engine over `lake`: DuckDB locked down, with the lake's SQL names bound. It returns
+ * at once: DuckDB starts in the background (deferred-engine.ts), so that `describe`, which needs
+ * only the lake, does not wait for it.
+ */
+export function openLakeQueryEngine(lake: Lake): QueryBackend {
   const catalog = new LakeCatalog(lake);
-  const { db, worker } = await openDuckDB();
-  try {
-    const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
-    return { engine, catalog, lake };
-  } catch (e) {
-    worker.terminate();
-    throw e;
-  }
+  // The first load decodes Parquet: parquet-wasm compiles here while DuckDB starts in its worker
+  // (a failure shows, with its cause, when a load needs it).
+  loadParquet().catch(() => undefined);
+  const engine = new DeferredEngine(async () => {
+    const { db, worker } = await openDuckDB();
+    try {
+      return await DuckDBEngine.open(db, { binder: catalog.binder, worker });
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+  });
+  return { engine, catalog, lake };
 }

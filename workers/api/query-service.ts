@@ -42,6 +42,7 @@ const handlers: Handlers = {
       signal,
       onProgress,
       ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+      ...(opts.describe === undefined ? {} : { describe: opts.describe }),
     });
     transfer(result.ipc.buffer);
     return result;

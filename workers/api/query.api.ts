@@ -11,7 +11,7 @@
  */
 import type { SqlPosition } from '../../src/lib/query/error-position.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
-import type { LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
+import type { EngineProgress, LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
 import type { LakeSchemaInfo } from '../../src/lib/query/lake-catalog.ts';
 import type { ShareLink } from '../../src/lib/share/link.ts';
 import type { Recipe } from '../../src/lib/share/recipe-schema.ts';
@@ -21,7 +21,8 @@ import type { LakeError } from '../../src/lib/store/errors.ts';
 import type { WorkerError } from './croissant.api.ts';
 import { fromLakeWireError, toLakeWireError, type LakeWireError } from './lake.api.ts';
 
-export type { LakeSchemaInfo, LoadProgress, QueryResult, Recipe, ReplayProgress, ReplayResult };
+export type { EngineProgress, LakeSchemaInfo, LoadProgress, QueryResult, Recipe };
+export type { ReplayProgress, ReplayResult };
 export type { ShareLink };
 
 /** What "Save as branch" made: a protected branch holding the rows the predicate kept. */
@@ -42,9 +43,10 @@ export interface SavedBranch {
 export interface QueryMethods {
   /**
    * Runs one read-only statement over the lake (`"<dataset>@<rev>".<record set>`) and any
-   * registered tables; `limit` caps the rows returned.
+   * registered tables; `limit` caps the rows returned; `describe: false` skips naming the
+   * columns' SQL types (QueryOptions.describe).
    */
-  query(sql: string, opts: { limit?: number }): QueryResult;
+  query(sql: string, opts: { limit?: number; describe?: boolean }): QueryResult;
   /** Creates or replaces table `name` from Arrow IPC streams (transferred); gives its rows. */
   registerTable(name: string, ipc: Uint8Array[]): number;
   /** The SQL names and columns of a dataset at a branch, tag or commit, loading nothing. */
@@ -89,8 +91,8 @@ export interface QueryWireError extends LakeWireError {
 
 /** A result or an error, as the worker sends it back. */
 export type QueryReply<T> = { ok: true; value: T } | { ok: false; error: QueryWireError };
-/** Progress of a call: loading record sets (queries), or where a replay is. */
-export type QueryProgress = LoadProgress | ReplayProgress;
+/** Progress of a call: the engine starting and record sets loading (queries), or a replay's. */
+export type QueryProgress = EngineProgress | ReplayProgress;
 /** Receives progress (a Comlink proxy when it crosses to the worker). */
 export type LoadProgressCallback = (p: QueryProgress) => unknown;
 

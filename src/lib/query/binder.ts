@@ -12,6 +12,13 @@ export interface EngineAdmin {
   exec(sql: string): Promise<void>;
   /** Creates (replacing) `table` from Arrow IPC streams; gives its row count. */
   insert(table: TableName, source: TableSource, signal?: AbortSignal): Promise<number>;
+  /**
+   * Appends the rows of one Arrow IPC stream (its buffer is transferred) to an existing
+   * `table`, column by column in order, cast to the table's types.
+   */
+  append(table: TableName, ipc: Uint8Array): Promise<void>;
+  /** Runs internal SQL and gives its rows as plain objects (BIGINT as bigint). */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
 }
 
 /** What a binder gets besides the names: admin access, and the query's signal and progress. */

@@ -114,7 +114,7 @@ export class DuckDBEngine implements QueryEngine {
       if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return false;
       throw e;
     });
-    const describe = single ? describeSql(stmt) : null;
+    const describe = single && opts.describe !== false ? describeSql(stmt) : null;
     // DESCRIBE binds the query without running it: SQL types, and errors before any work.
     const columns: ResultColumn[] | null = describe
       ? tableFromIPC(
@@ -314,6 +314,22 @@ export class DuckDBEngine implements QueryEngine {
         );
         return Number(count.getChild('n')?.get(0) ?? 0);
       },
+      append: async (table, ipc) => {
+        const options = {
+          name: table.name,
+          create: false,
+          ...(table.schema ? { schema: table.schema } : {}),
+        };
+        try {
+          await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, ownBuffer(ipc), options));
+        } catch (e) {
+          throw this.#sqlError(e, userSql);
+        }
+      },
+      rows: async (sql) =>
+        tableFromIPC(await this.#run(sql, userSql))
+          .toArray()
+          .map((r: { toJSON(): Record<string, unknown> }) => r.toJSON()),
     };
   }
 }

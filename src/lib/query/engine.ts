@@ -18,15 +18,29 @@ export interface LoadedTable {
   dataset: string;
   rev: string;
   commit: string;
+  /** The record set's @id and name. */
   recordSet: string;
+  name: string;
   rows: number;
   fragments: number;
+  /** Bytes of Parquet read from the lake. */
+  bytes: number;
   ms: number;
 }
 
-/** Progress of loading record sets from the lake before a query runs. */
+/** The query waits for the engine to start (the first query of a page: DuckDB-WASM loads). */
+export interface StartProgress {
+  stage: 'start';
+}
+
+/** Progress of loading a record set from the lake before a query runs. */
 export interface LoadProgress {
+  stage: 'load';
   sqlName: string;
+  /** The dataset, the revision it was named at, and the record set's name. */
+  dataset: string;
+  rev: string;
+  name: string;
   commit: string;
   recordSet: string;
   /** Base fragments loaded so far, of `fragments`. */
@@ -35,14 +49,25 @@ export interface LoadProgress {
   /** Live rows loaded so far, of `totalRows`. */
   rows: number;
   totalRows: number;
+  /** Bytes of Parquet read so far. */
+  bytes: number;
 }
+
+/** What a query reports while it waits: the engine starting, then record sets loading. */
+export type EngineProgress = StartProgress | LoadProgress;
 
 export interface QueryOptions {
   /** Cancels the query (and any lake loading it waits on); it then rejects with ABORTED. */
   signal?: AbortSignal;
   /** Return at most this many rows; `truncated` says whether there were more. */
   limit?: number;
-  onProgress?: (p: LoadProgress) => void;
+  /**
+   * false: skip DESCRIBE, which binds the query once more only to name the columns' SQL types
+   * (`columns` then gives Arrow's type names). For the app's own queries, such as statistics,
+   * whose columns it knows; the statement is checked and run read-only all the same.
+   */
+  describe?: boolean;
+  onProgress?: (p: EngineProgress) => void;
 }
 
 /** What a query gives back. */

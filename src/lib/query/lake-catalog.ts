@@ -1,21 +1,19 @@
 /**
  * The lake as SQL names (lake-names.ts). {@link LakeCatalog.binder} runs before each query: it
  * resolves every `"<dataset>@<rev>".<record set>` the query names to a commit, loads that
- * record set's live rows (deletions and extension columns applied, by read.ts) into a DuckDB
+ * record set's live rows (deletions and extension columns applied, lake-load.ts) into a DuckDB
  * table named by commit and record set, and points the view `"<dataset>@<rev>".<record set>`
- * at it. A commit is loaded once: a later query at the same commit uses the table; a branch
+ * at it. Only the record sets a query names are loaded; describing a dataset loads nothing. A commit is loaded once: a later query at the same commit uses the table; a branch
  * that moved is bound to its new commit, and tables no SQL name refers to any more are dropped.
  */
-import { tableToIPC } from 'apache-arrow';
 import { LakeError } from '../store/errors.ts';
 import { getChunk } from '../versions/chunks.ts';
-import { buildTable } from '../versions/columns.ts';
 import type { Lake } from '../versions/lake.ts';
 import type { Commit, RecordSetManifest } from '../versions/manifest.ts';
-import { readTables } from '../versions/read.ts';
 import type { Binder, BindContext } from './binder.ts';
 import type { LoadedTable } from './engine.ts';
 import { checkQueryAborted } from './errors.ts';
+import { loadRecordSet } from './lake-load.ts';
 import {
   ROWID_COLUMN,
   findRecordSet,
@@ -212,9 +210,9 @@ export class LakeCatalog {
       }
       const [id, rs] = hit;
       if (bound.views.has(id)) continue;
-      const sqlName = lakeSqlName(dataset, rev, rs.name);
-      const source = await this.#load(hash, id, rs, sqlName, ctx, (info) =>
-        loaded.push({ sqlName, dataset, rev, ...info }),
+      const named = { sqlName: lakeSqlName(dataset, rev, rs.name), dataset, rev };
+      const source = await this.#load(hash, id, rs, named, ctx, (info) =>
+        loaded.push({ ...named, ...info }),
       );
       const view = selectFrom(source, [
         { source: ROWID_COLUMN },
@@ -232,7 +230,7 @@ export class LakeCatalog {
     hash: string,
     id: string,
     rs: RecordSetManifest,
-    sqlName: string,
+    named: { sqlName: string; dataset: string; rev: string },
     ctx: BindContext,
     onLoaded: (info: Omit<LoadedTable, 'sqlName' | 'dataset' | 'rev'>) => void,
   ): Promise<TableName> {
@@ -245,34 +243,31 @@ export class LakeCatalog {
     }
     const t0 = performance.now();
     const fragments = rs.fragments.filter((f) => !f.extension).length;
-    const progress = { sqlName, commit: hash, recordSet: id, fragments, totalRows: rs.rows };
-    let fragmentsDone = 0;
-    let rows = 0;
-    ctx.onProgress?.({ ...progress, fragmentsDone, rows });
-    const what = `record set ${id} at commit ${hash.slice(0, 12)}`;
-    const lake = this.#lake;
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      let created = false;
-      for await (const t of readTables(lake.chunks, rs, what)) {
-        checkQueryAborted(ctx.signal, ctx.sql);
-        // The first table creates the cache table, even when empty; later empty ones add nothing.
-        if (t.numRows > 0 || !created) yield tableToIPC(t, 'stream');
-        created = true;
-        fragmentsDone++;
-        rows += t.numRows;
-        ctx.onProgress?.({ ...progress, fragmentsDone, rows });
-      }
-      if (!created) yield tableToIPC(buildTable(rs.columns, [], []), 'stream');
-    }
+    const progress = {
+      stage: 'load' as const,
+      ...named,
+      name: rs.name,
+      commit: hash,
+      recordSet: id,
+      fragments,
+      totalRows: rs.rows,
+    };
+    let loaded;
     try {
-      await ctx.admin.insert(table, chunks(), ctx.signal);
+      loaded = await loadRecordSet(this.#lake.chunks, rs, table, ctx.admin, {
+        what: `record set ${id} at commit ${hash.slice(0, 12)}`,
+        checkAborted: () => checkQueryAborted(ctx.signal, ctx.sql),
+        onProgress: (state) => ctx.onProgress?.({ ...progress, ...state }),
+      });
     } catch (e) {
       await ctx.admin.exec(`DROP TABLE IF EXISTS ${qualified(table)}`).catch(() => undefined);
       throw e;
     }
     this.#tables.add(key);
     this.loads++;
-    onLoaded({ commit: hash, recordSet: id, rows, fragments, ms: performance.now() - t0 });
+    const { rows, bytes } = loaded;
+    const ms = performance.now() - t0;
+    onLoaded({ commit: hash, recordSet: id, name: rs.name, rows, fragments, bytes, ms });
     return table;
   }
 

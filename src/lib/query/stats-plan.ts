@@ -13,12 +13,27 @@
  * - anything else (blobs): counts only.
  *
  * The plan fixes each chart's bins or categories, so that a filtered chart is drawn on the same
- * axes as the unfiltered one.
+ * axes as the unfiltered one. Every column of a record set is planned together, in two scans of
+ * its rows (stats-profile.ts), and the charts come ordered by what they tell (stats-order.ts).
  */
 import type { ColumnType } from '../versions/manifest.ts';
 import type { FacetValue } from './facets.ts';
 import { isLabelColumn } from './roles.ts';
 import { ident, literal } from './sql.ts';
+import { orderCharts } from './stats-order.ts';
+import {
+  detailSql,
+  holdsNumbers,
+  listLength,
+  profileSql,
+  readDetails,
+  readProfiles,
+  textAsNumber,
+  type Detail,
+  type DetailAsk,
+  type Profile,
+  type ValueCounts,
+} from './stats-profile.ts';
 
 /** How a column is charted. */
 export type StatsKind = 'number' | 'category' | 'text' | 'date' | 'list' | 'other';
@@ -63,6 +78,18 @@ export interface ColumnPlan {
   categories?: FacetValue[];
   /** The column holds class labels: its balance is shown. */
   isLabel: boolean;
+  /** What the unfiltered data showed of the charted value (stats-order.ts orders by it). */
+  profile?: ChartProfile;
+}
+
+/** How much a chart can tell, from the unfiltered rows. */
+export interface ChartProfile {
+  /** Rows whose value is not null. */
+  nonNull: number;
+  /** Distinct non-null values of the column: exact for categories, else estimated. */
+  distinct: number;
+  /** One value only (or none): a constant column. */
+  constant: boolean;
 }
 
 /** A column as DESCRIBE gives it. */
@@ -72,8 +99,6 @@ export interface PlanColumn {
   /** Its field's description in the Croissant document (it may declare the label). */
   description?: string;
 }
-
-const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 
 /** Bins for values in [lo, hi]: unit bins for a small range of whole numbers, else {@link BINS}. */
 export function binning(lo: number, hi: number, integer: boolean): Binning | undefined {
@@ -96,133 +121,154 @@ export function niceStep(raw: number, integer: boolean): number {
   return integer ? Math.max(1, Math.ceil(step)) : step;
 }
 
-async function topValues(rows: RowsOf, table: string, expr: string): Promise<FacetValue[]> {
-  const sql = `SELECT ${expr} AS v, count(*) AS n FROM ${table} WHERE ${expr} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${SHOWN_CATEGORIES}`;
-  return (await rows(sql)).map((r) =>
-    typeof r.v === 'bigint' ? Number(r.v) : (r.v as FacetValue),
-  );
-}
-
-async function range(rows: RowsOf, table: string, expr: string): Promise<[number, number]> {
-  const [r] = await rows(
-    `SELECT min(${expr})::DOUBLE AS lo, max(${expr})::DOUBLE AS hi FROM ${table}`,
-  );
-  return [num(r?.lo), num(r?.hi)];
-}
-
-async function numberPlan(
-  rows: RowsOf,
-  table: string,
-  base: Omit<ColumnPlan, 'kind' | 'expr' | 'binning'>,
-  kind: StatsKind,
-  expr: string,
-  integer: boolean,
-): Promise<ColumnPlan> {
-  const [lo, hi] = await range(rows, table, expr);
-  const b = binning(lo, hi, integer);
-  return { ...base, kind, expr, ...(b ? { binning: b } : {}) };
-}
-
-async function stringPlan(
-  rows: RowsOf,
-  table: string,
-  base: Omit<ColumnPlan, 'kind' | 'expr' | 'binning'>,
-): Promise<ColumnPlan> {
-  const v = base.valueExpr;
-  const asNumber = `TRY_CAST(nullif(trim(${v}), '') AS DOUBLE)`;
-  const [p] = await rows(
-    `SELECT count(DISTINCT ${v}) AS d, count(nullif(trim(${v}), '')) AS filled,
-            count(${asNumber}) AS nums,
-            count(DISTINCT ${v}) FILTER (WHERE ${asNumber} IS NULL AND trim(${v}) <> '') AS markers,
-            count(*) FILTER (WHERE starts_with(ltrim(${v}), '[')) AS arrays
-       FROM ${table}`,
-  );
-  const d = num(p?.d);
-  const filled = num(p?.filled);
-  // Lists (JSON arrays of a repeated field) are charted by length, however few distinct.
-  if (filled > 0 && num(p?.arrays) === filled) {
-    // DuckDB's own string-to-list cast: the JSON extension is not available offline.
-    const length = `len(TRY_CAST(nullif(trim(${v}), '') AS VARCHAR[]))`;
-    return numberPlan(
-      rows,
-      table,
-      { ...base, label: `${base.label} (length)` },
-      'list',
-      length,
-      true,
-    );
-  }
-  if (d <= MAX_CATEGORIES) {
-    return { ...base, kind: 'category', expr: v, categories: await topValues(rows, table, v) };
-  }
-  // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
-  // counts as null.
-  if (num(p?.nums) > 0 && num(p?.markers) <= 1 && num(p?.nums) >= filled / 2) {
-    return numberPlan(rows, table, base, 'number', asNumber, false);
-  }
-  const length = `length(${v})`;
-  return numberPlan(
-    rows,
-    table,
-    { ...base, label: `${base.label} (length)` },
-    'text',
-    length,
-    true,
-  );
+/** Most distinct values of an integer column charted as categories (labels: {@link MAX_CATEGORIES}). */
+function categoryLimit(col: PlanColumn): number {
+  if (col.type === 'int64') return isLabelColumn(col) ? MAX_CATEGORIES : MAX_CATEGORIES / 2;
+  return MAX_CATEGORIES;
 }
 
 /**
- * Plans the charts of one column of `table` (an SQL name such as `"titanic@main"."passengers"`)
- * with a query or two on the unfiltered data.
+ * Whether a column estimated to hold `distinct` values may have at most `limit`: its values are
+ * then counted exactly. The estimate's error at these sizes is a few percent; twice the limit
+ * leaves a wide margin.
  */
-export async function planColumn(
-  rows: RowsOf,
-  table: string,
-  col: PlanColumn,
-): Promise<ColumnPlan[]> {
+const mayBeCategories = (distinct: number, limit: number) => distinct <= 2 * limit;
+
+/** A text column holding JSON lists only (a repeated field): charted by length. */
+function isList(p: Profile): boolean {
+  return p.text !== undefined && p.text.filled > 0 && p.text.arrays === p.text.filled;
+}
+
+/** What the second scan is asked about each column (by index), if anything. */
+function asksOf(cols: readonly PlanColumn[], profiles: readonly Profile[]): (DetailAsk | null)[] {
+  return cols.map((col, j) => {
+    const p = profiles[j]!;
+    if (col.type === 'utf8' && isList(p)) return { column: col.name, lists: true };
+    if (col.type !== 'int64' && col.type !== 'utf8') return null;
+    const ask: DetailAsk = { column: col.name };
+    if (mayBeCategories(p.distinct, categoryLimit(col))) ask.values = true;
+    // Numbers on the sample: whether on every row decides (and gives their range).
+    if (p.text && holdsNumbers(p.text.sample)) ask.numbers = true;
+    return ask.values || ask.numbers ? ask : null;
+  });
+}
+
+type Base = Omit<ColumnPlan, 'kind' | 'expr' | 'binning' | 'isLabel'>;
+
+function ranged(
+  base: Base,
+  kind: StatsKind,
+  expr: string,
+  range: [number, number] | undefined,
+  integer: boolean,
+  nonNull: number,
+  distinct: number,
+): ColumnPlan {
+  const [lo, hi] = range ?? [NaN, NaN];
+  const b = binning(lo, hi, integer);
+  const constant = nonNull === 0 || !(lo < hi);
+  return {
+    ...base,
+    kind,
+    expr,
+    isLabel: false,
+    ...(b ? { binning: b } : {}),
+    profile: { nonNull, distinct, constant },
+  };
+}
+
+function categories(base: Base, counts: ValueCounts, isLabel: boolean, nonNull: number) {
+  const distinct = counts.values.length;
+  return {
+    ...base,
+    kind: 'category' as const,
+    expr: base.valueExpr,
+    categories: counts.values.slice(0, SHOWN_CATEGORIES),
+    isLabel,
+    profile: { nonNull, distinct, constant: distinct <= 1 },
+  };
+}
+
+/** The charts of one column from what the scans found. */
+function planOne(col: PlanColumn, p: Profile, detail: Detail): ColumnPlan[] {
   const v = ident(col.name);
-  const base = { column: col.name, label: col.name, type: col.type, valueExpr: v };
+  const base: Base = { column: col.name, label: col.name, type: col.type, valueExpr: v };
   const isLabel = isLabelColumn(col);
+  const counts = detail.counts;
+  const { nonNull, distinct } = p;
   switch (col.type) {
-    case 'int64': {
-      const [p] = await rows(`SELECT count(DISTINCT ${v}) AS d FROM ${table}`);
-      if (num(p?.d) <= MAX_CATEGORIES / 2 || (isLabel && num(p?.d) <= MAX_CATEGORIES)) {
-        const categories = await topValues(rows, table, v);
-        return [{ ...base, kind: 'category', expr: v, categories, isLabel }];
+    case 'int64':
+      if (counts && counts.values.length <= categoryLimit(col)) {
+        return [categories(base, counts, isLabel, nonNull)];
       }
-      return [await numberPlan(rows, table, { ...base, isLabel: false }, 'number', v, true)];
-    }
+      return [ranged(base, 'number', v, p.range, true, nonNull, distinct)];
     case 'float64':
-      return [await numberPlan(rows, table, { ...base, isLabel: false }, 'number', v, false)];
-    case 'bool':
-      return [{ ...base, kind: 'category', expr: v, categories: [true, false], isLabel }];
+      return [ranged(base, 'number', v, p.range, false, nonNull, distinct)];
+    case 'bool': {
+      const profile = { nonNull, distinct, constant: distinct <= 1 };
+      return [{ ...base, kind: 'category', expr: v, categories: [true, false], isLabel, profile }];
+    }
     case 'timestamp':
-      return [
-        await numberPlan(rows, table, { ...base, isLabel: false }, 'date', `epoch_ms(${v})`, true),
-      ];
+      return [ranged(base, 'date', `epoch_ms(${v})`, p.range, true, nonNull, distinct)];
     case 'utf8': {
-      const plan = await stringPlan(rows, table, { ...base, isLabel: false });
-      return [{ ...plan, isLabel: isLabel && plan.kind === 'category' }];
+      const length = { ...base, label: `${col.name} (length)` };
+      if (detail.lists) {
+        return [ranged(length, 'list', listLength(v), detail.lists, true, nonNull, distinct)];
+      }
+      if (counts && counts.values.length <= MAX_CATEGORIES) {
+        return [categories(base, counts, isLabel, nonNull)];
+      }
+      // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
+      // counts as null.
+      const n = detail.numbers;
+      if (n && holdsNumbers(n)) {
+        return [ranged(base, 'number', textAsNumber(v), n.range, false, n.nums, distinct)];
+      }
+      return [ranged(length, 'text', `length(${v})`, p.text!.length, true, nonNull, distinct)];
     }
     case 'image':
-      return Promise.all(
-        (['width', 'height'] as const).map((dim) =>
-          numberPlan(
-            rows,
-            table,
-            {
-              ...base,
-              column: `${col.name}.${dim}`,
-              label: `${col.name} (${dim})`,
-              isLabel: false,
-            },
-            'number',
-            `struct_extract(${v}, ${literal(dim)})`,
-            true,
-          ),
+      return (['width', 'height'] as const).map((dim) =>
+        ranged(
+          { ...base, column: `${col.name}.${dim}`, label: `${col.name} (${dim})` },
+          'number',
+          `struct_extract(${v}, ${literal(dim)})`,
+          dim === 'width' ? p.range : p.heights,
+          true,
+          nonNull,
+          distinct,
         ),
       );
-    default:
-      return [{ ...base, kind: 'other', expr: v, isLabel: false }];
+    default: {
+      const profile = { nonNull, distinct, constant: distinct <= 1 };
+      return [{ ...base, kind: 'other', expr: v, isLabel: false, profile }];
+    }
   }
+}
+
+/**
+ * Plans the charts of every column of `table` (an SQL name such as `"titanic@main"."passengers"`)
+ * in two queries on the unfiltered data (one when no column may be a category, a list or text
+ * holding numbers), most telling first (stats-order.ts).
+ */
+export async function planColumns(
+  rows: RowsOf,
+  table: string,
+  cols: readonly PlanColumn[],
+): Promise<ColumnPlan[]> {
+  if (cols.length === 0) return [];
+  const [r] = await rows(profileSql(table, cols));
+  const profiles = readProfiles(cols, r ?? {});
+  const asks = asksOf(cols, profiles);
+  const wanted = asks.filter((a): a is DetailAsk => a !== null);
+  const details = wanted.length
+    ? readDetails(wanted, (await rows(detailSql(table, wanted)))[0] ?? {})
+    : [];
+  let k = 0;
+  const plans = cols.flatMap((col, j) => planOne(col, profiles[j]!, asks[j] ? details[k++]! : {}));
+  return orderCharts(plans);
+}
+
+/** Plans the charts of one column (see {@link planColumns}). */
+export function planColumn(rows: RowsOf, table: string, col: PlanColumn): Promise<ColumnPlan[]> {
+  return planColumns(rows, table, [col]);
 }

@@ -1,11 +1,12 @@
 /**
- * Column statistics under a filter, one query per chart (see stats-plan.ts for what is
- * charted): counts and nulls always; count, min, max, mean, median, std and bin counts of the
- * charted value for numbers, dates, text lengths and list lengths; the frequency of each planned
- * category otherwise, the rest as "other". All of it computed by DuckDB in one pass.
+ * Column statistics under a filter (see stats-plan.ts for what is charted): counts and nulls
+ * always; count, min, max, mean, median, std and bin counts of the charted value for numbers,
+ * dates, text lengths and list lengths; the frequency of each planned category otherwise, the
+ * rest as "other". Every chart under one filter is computed by DuckDB in one query, one pass
+ * over the rows; bins and categories are counted by `histogram`, not one filter per bin.
  */
 import type { FacetValue } from './facets.ts';
-import type { ColumnPlan, RowsOf } from './stats-plan.ts';
+import type { Binning, ColumnPlan, RowsOf } from './stats-plan.ts';
 import { literal } from './sql.ts';
 
 /** A summary of the charted value (numbers, dates as epoch ms, lengths). */
@@ -37,70 +38,165 @@ export interface ColumnStats {
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 
-/** The SQL of a chart's statistics over `table` filtered by `predicate` (none when empty). */
-export function statsSql(table: string, plan: ColumnPlan, predicate: string): string {
-  const where = predicate.trim() ? `\nWHERE (\n${predicate}\n)` : '';
-  const cols = ['count(*) AS total'];
-  const withDistinct = plan.kind !== 'number' && plan.kind !== 'date';
-  if (withDistinct) cols.push('count(DISTINCT v) AS distinct_values');
-  if (plan.kind === 'category') {
-    cols.push('count(v) AS filled');
-    (plan.categories ?? []).forEach((c, i) => {
-      cols.push(`count(*) FILTER (WHERE v = ${literal(c)}) AS c${i}`);
-    });
-    return `SELECT ${cols.join(', ')} FROM (SELECT ${plan.expr} AS v FROM ${table}${where})`;
-  }
-  if (plan.kind === 'other' || !plan.binning) {
-    cols.push('count(v) AS filled');
-    if (plan.kind !== 'other') cols.push(...summaryCols());
-    const x = plan.kind === 'other' ? '' : `, (${plan.expr})::DOUBLE AS x`;
-    return `SELECT ${cols.join(', ')} FROM (SELECT ${plan.valueExpr} AS v${x} FROM ${table}${where})`;
-  }
-  const b = plan.binning;
-  cols.push('count(x) AS filled', ...summaryCols());
-  for (let i = 0; i < b.bins; i++) cols.push(`count(*) FILTER (WHERE b = ${i}) AS b${i}`);
-  // DuckDB's least and greatest skip NULLs: without the CASE a NULL would land in bin 0.
-  const bin = `CASE WHEN x IS NOT NULL THEN least(greatest(floor((x - ${literal(b.lo)}) / ${literal(b.width)}), 0), ${b.bins - 1}) END`;
-  return (
-    `SELECT ${cols.join(', ')} FROM (SELECT v, x, ${bin} AS b FROM ` +
-    `(SELECT ${plan.valueExpr} AS v, (${plan.expr})::DOUBLE AS x FROM ${table}${where}))`
-  );
+function summaryCols(x: string, i: number): string[] {
+  return [
+    `min(${x}) AS min${i}`,
+    `max(${x}) AS max${i}`,
+    `avg(${x}) AS mean${i}`,
+    `median(${x}) AS median${i}`,
+    `stddev_samp(${x}) AS std${i}`,
+  ];
 }
 
-function summaryCols(): string[] {
-  return [
-    'min(x) AS min',
-    'max(x) AS max',
-    'avg(x) AS mean',
-    'median(x) AS median',
-    'stddev_samp(x) AS std',
-  ];
+/** The columns a chart reads (`v` its value, `x` the charted number) and its aggregates. */
+function chartParts(plan: ColumnPlan, i: number): { inner: string[]; aggs: string[] } {
+  const v = `v${i}`;
+  const x = `x${i}`;
+  const withDistinct = plan.kind !== 'number' && plan.kind !== 'date';
+  const distinct = withDistinct ? [`count(DISTINCT ${v}) AS distinct${i}`] : [];
+  if (plan.kind === 'category') {
+    return {
+      inner: [`${plan.expr} AS ${v}`],
+      aggs: [`count(${v}) AS filled${i}`, `map_entries(histogram(${v})) AS counts${i}`],
+    };
+  }
+  if (plan.kind === 'other' || !plan.binning) {
+    const summary = plan.kind === 'other' ? [] : summaryCols(x, i);
+    return {
+      inner: [
+        `${plan.valueExpr} AS ${v}`,
+        ...(plan.kind === 'other' ? [] : [`(${plan.expr})::DOUBLE AS ${x}`]),
+      ],
+      aggs: [`count(${v}) AS filled${i}`, ...distinct, ...summary],
+    };
+  }
+  return {
+    inner: [
+      ...(withDistinct ? [`${plan.valueExpr} AS ${v}`] : []),
+      `(${plan.expr})::DOUBLE AS ${x}`,
+    ],
+    aggs: [
+      `count(${x}) AS filled${i}`,
+      ...distinct,
+      ...summaryCols(x, i),
+      binsAgg(plan.binning, x, i),
+    ],
+  };
+}
+
+/** The inner edges of a binning: `lo + k × width` for k = 1 … bins − 1, as facets write them. */
+export function innerEdges(b: Binning): number[] {
+  return Array.from({ length: b.bins - 1 }, (_, k) => b.lo + (k + 1) * b.width);
+}
+
+/**
+ * The bin counts of `x`, bins closed on the left as facets are (`x >= lo AND x < hi`), values
+ * below the first edge in the first bin and above the last in the last. DuckDB's
+ * `histogram(x, boundaries)` puts a value in the first boundary at least as large (closed on the
+ * right), and the rest under a null key; on `-x` with the edges negated that is exactly it: the
+ * key `-edge k` counts bin k, the null key bin 0. A binary search per value where one filter per
+ * bin was a comparison per value and bin.
+ */
+function binsAgg(b: Binning, x: string, i: number): string {
+  const edges = innerEdges(b);
+  if (edges.length === 0) return `count(${x}) AS bins${i}`;
+  const negated = edges.map((e) => literal(-e)).reverse();
+  return `map_entries(histogram(-${x}, [${negated.join(', ')}]::DOUBLE[])) AS bins${i}`;
+}
+
+/**
+ * The SQL of the statistics of every chart of `plans` over `table` filtered by `predicate`
+ * (none when empty): one row.
+ */
+export function chartsSql(table: string, plans: readonly ColumnPlan[], predicate: string): string {
+  const where = predicate.trim() ? `\nWHERE (\n${predicate}\n)` : '';
+  const parts = plans.map((p, i) => chartParts(p, i));
+  const inner = parts.flatMap((p) => p.inner);
+  const aggs = ['count(*) AS total', ...parts.flatMap((p) => p.aggs)];
+  const from = inner.length ? inner.join(', ') : '1 AS one';
+  return `SELECT ${aggs.join(', ')} FROM (SELECT ${from} FROM ${table}${where})`;
+}
+
+/** The SQL of one chart's statistics (see {@link chartsSql}). */
+export function statsSql(table: string, plan: ColumnPlan, predicate: string): string {
+  return chartsSql(table, [plan], predicate);
+}
+
+/** `{key, value}` entries of a histogram → count by key. */
+function histogram(entries: unknown): Map<unknown, number> {
+  const out = new Map<unknown, number>();
+  for (const e of (entries ?? []) as Iterable<{ key: unknown; value: unknown }>) {
+    const key = typeof e.key === 'bigint' ? Number(e.key) : e.key;
+    out.set(key, num(e.value));
+  }
+  return out;
+}
+
+/** Reads the statistics of chart `i` of {@link chartsSql}'s row. */
+function readChart(plan: ColumnPlan, r: Record<string, unknown>, i: number): ColumnStats {
+  const rows = num(r.total);
+  const filled = num(r[`filled${i}`]);
+  const out: ColumnStats = { rows, nulls: rows - filled };
+  if (`distinct${i}` in r) out.distinct = num(r[`distinct${i}`]);
+  if (plan.kind === 'category') {
+    const counts = histogram(r[`counts${i}`]);
+    out.distinct = counts.size;
+    out.categories = (plan.categories ?? []).map((value) => ({
+      value,
+      count: counts.get(value) ?? 0,
+    }));
+    out.other = filled - out.categories.reduce((n, c) => n + c.count, 0);
+    return out;
+  }
+  if (`min${i}` in r && filled > 0) {
+    out.summary = {
+      min: num(r[`min${i}`]),
+      max: num(r[`max${i}`]),
+      mean: num(r[`mean${i}`]),
+      median: num(r[`median${i}`]),
+      std: num(r[`std${i}`]),
+    };
+  }
+  if (plan.binning) out.bins = readBins(plan.binning, r[`bins${i}`]);
+  return out;
+}
+
+/** The counts of each bin from {@link binsAgg}'s value. */
+function readBins(b: Binning, value: unknown): number[] {
+  const edges = innerEdges(b);
+  if (edges.length === 0) return [num(value)];
+  const bins = new Array<number>(b.bins).fill(0);
+  const byKey = new Map(edges.map((e, k) => [-e, k + 1]));
+  for (const [key, count] of histogram(value)) {
+    const k = key === null ? 0 : (byKey.get(Number(key)) ?? 0);
+    bins[k] = bins[k]! + count;
+  }
+  return bins;
+}
+
+/** Reads the row of {@link chartsSql}: each chart's statistics, in the order of `plans`. */
+export function readCharts(
+  plans: readonly ColumnPlan[],
+  r: Record<string, unknown>,
+): ColumnStats[] {
+  return plans.map((p, i) => readChart(p, r, i));
 }
 
 /** Reads the row of {@link statsSql}. */
 export function readStats(plan: ColumnPlan, r: Record<string, unknown>): ColumnStats {
-  const rows = num(r.total);
-  const filled = num(r.filled);
-  const out: ColumnStats = { rows, nulls: rows - filled };
-  if ('distinct_values' in r) out.distinct = num(r.distinct_values);
-  if (plan.kind === 'category') {
-    out.categories = (plan.categories ?? []).map((value, i) => ({ value, count: num(r[`c${i}`]) }));
-    out.other = filled - out.categories.reduce((n, c) => n + c.count, 0);
-    return out;
-  }
-  if ('min' in r && filled > 0) {
-    out.summary = {
-      min: num(r.min),
-      max: num(r.max),
-      mean: num(r.mean),
-      median: num(r.median),
-      std: num(r.std),
-    };
-  }
-  if (plan.binning) {
-    out.bins = Array.from({ length: plan.binning.bins }, (_, i) => num(r[`b${i}`]));
-  }
-  return out;
+  return readChart(plan, r, 0);
+}
+
+/** The statistics of every chart of `plans` under `predicate`, in one query. */
+export async function chartsStats(
+  rows: RowsOf,
+  table: string,
+  plans: readonly ColumnPlan[],
+  predicate: string,
+): Promise<ColumnStats[]> {
+  if (plans.length === 0) return [];
+  const [r] = await rows(chartsSql(table, plans, predicate));
+  return readCharts(plans, r ?? {});
 }
 
 /** The statistics of a chart under `predicate`. */
@@ -110,8 +206,7 @@ export async function columnStats(
   plan: ColumnPlan,
   predicate: string,
 ): Promise<ColumnStats> {
-  const [r] = await rows(statsSql(table, plan, predicate));
-  return readStats(plan, r ?? {});
+  return (await chartsStats(rows, table, [plan], predicate))[0]!;
 }
 
 /**
