@@ -99,11 +99,16 @@ async function settledRuns(page: Page): Promise<number> {
   return Number(n ?? 0);
 }
 
-/** Puts `sql` in the editor, runs it, and waits for the outcome; gives its status. */
-export async function runSql(page: Page, sql: string): Promise<string | null> {
-  await setEditor(page, 'sql-editor', sql);
+/**
+ * Does `action` (a click, a choice of dataset) and waits until a run that started after it has
+ * settled: the status of a run from before it would otherwise pass for its outcome.
+ */
+export async function afterNextRun(
+  page: Page,
+  action: () => Promise<unknown>,
+): Promise<string | null> {
   const before = await settledRuns(page);
-  await page.locator('[data-testid="run-query"]').click();
+  await action();
   // A run in flight when this one starts is superseded; this one settles last.
   await page.waitForFunction(
     (n) =>
@@ -115,6 +120,12 @@ export async function runSql(page: Page, sql: string): Promise<string | null> {
     { timeout: WAIT },
   );
   return queryStatus(page);
+}
+
+/** Puts `sql` in the editor, runs it, and waits for the outcome; gives its status. */
+export async function runSql(page: Page, sql: string): Promise<string | null> {
+  await setEditor(page, 'sql-editor', sql);
+  return afterNextRun(page, () => page.locator('[data-testid="run-query"]').click());
 }
 
 /** The row count the grid shows (`data-rows`). */

@@ -10,10 +10,10 @@ import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
 import {
+  afterNextRun,
   card,
   chartsReady,
   runSql,
-  settled,
   textOf,
   useProfiles,
   waitForGridRows,
@@ -96,11 +96,14 @@ describe('the Query view cold start', () => {
 
     // Another dataset, then back: titanic's rows and charts come from what was loaded.
     const sawLoad = await watchFor(page, '[data-testid="load-line"][data-record-set="passengers"]');
-    await page.locator('[data-testid="pick-dataset"]').selectOption('mini-coco');
-    await page.locator('[data-testid="result-grid"]').waitFor({ timeout: WAIT });
-    await settled(page);
+    // Each choice of dataset starts a run; wait for that run, not the status of the one before.
+    await afterNextRun(page, () =>
+      page.locator('[data-testid="pick-dataset"]').selectOption('mini-coco'),
+    );
     expect(await loadedBy(page)).toContain('"mini-coco@main"');
-    await page.locator('[data-testid="pick-dataset"]').selectOption('titanic');
+    await afterNextRun(page, () =>
+      page.locator('[data-testid="pick-dataset"]').selectOption('titanic'),
+    );
     await waitForGridRows(page, 1309);
     expect(await loadedBy(page)).toBe('');
     expect(await sawLoad()).toBe(false);
