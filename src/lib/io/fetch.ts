@@ -37,11 +37,16 @@ async function open(url: string, opts: FetchOptions, signal?: AbortSignal): Prom
         location: { file: url },
       });
     }
-    throw new CroissantError(
-      'NETWORK',
-      `could not fetch ${url}: the server is unreachable or refused the request (network error or CORS)`,
-      { cause: e, location: { file: url } },
-    );
+    // Offline, the service worker answers only for what it holds: say so, rather than blame
+    // the server (an example dataset is cached when first opened online).
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    const why = offline
+      ? 'this browser is offline, and no copy of it was kept (only the lake and what was opened online before are available offline)'
+      : 'the server is unreachable or refused the request (network error or CORS)';
+    throw new CroissantError('NETWORK', `could not fetch ${url}: ${why}`, {
+      cause: e,
+      location: { file: url },
+    });
   }
   if (!res.ok) {
     const code = res.status === 404 ? 'NOT_FOUND' : 'FETCH_FAILED';
