@@ -14,6 +14,7 @@ import { readRemoteRefLog } from '../../src/lib/sync/remote-refs.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { branchStatus } from '../../src/lib/sync/status.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
+import { putJson } from '../../src/lib/versions/chunks.ts';
 import { contentHash } from '../../src/lib/versions/content-hash.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
@@ -244,6 +245,108 @@ export function remoteSuite(conditional: boolean) {
       expect(e.message).toMatch(/it was not stored/);
       expect(await b.chunks.has(frag)).toBe(false);
       expect(await b.datasets()).toEqual([]);
+    });
+
+    it('retries HTTP 500 and 503 with backoff, and the push completes', async () => {
+      const prefix = freshPrefix('retry');
+      const { lake } = await setup();
+      const s = await openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {
+        create: true,
+      });
+      t.proxy.setFaults([
+        { kind: 'status', status: 500, count: 2, op: 'PutObject' },
+        { kind: 'status', status: 503, count: 2, op: 'HeadObject' },
+      ]);
+      const r = await push(lake, s, 'd');
+      t.proxy.setFaults([]);
+      expect(r.refs.find((x) => x.name === 'main')!.status).toBe('created');
+      expect(await remoteIsWhole(t, prefix)).toBe(r.uploaded);
+    });
+
+    it('a push whose connection drops stops cleanly, then resumes where it stopped', async () => {
+      const prefix = freshPrefix('drop');
+      const { lake } = await setup();
+      for (let i = 0; i < 4; i++) await more(lake, 'main', `R${i}`);
+      const remote = remoteAt(t, prefix, { viaProxy: true });
+      const s = await openRemote('origin', remote, { create: true });
+      // Three chunk uploads go through, then every connection drops (beyond the retries).
+      t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'PutObject', after: 3 }]);
+      await refused(push(lake, s, 'd'), 'REMOTE_UNAVAILABLE');
+      t.proxy.setFaults([]);
+      expect(await s.refs.read('d', 'branch', 'main')).toBeNull();
+      const partial = await remoteIsWhole(t, prefix);
+      expect(partial).toBe(3);
+      const r = await push(lake, s, 'd');
+      expect(r.present).toBe(3);
+      expect(await remoteIsWhole(t, prefix)).toBe(partial + r.uploaded);
+      expect((await s.refs.read('d', 'branch', 'main'))!.commit).toBe(
+        await lake.resolve('d', 'main'),
+      );
+    });
+
+    it('a slow server, then cancel: ABORTED, no ref moved, nothing half-written', async () => {
+      const prefix = freshPrefix('slow');
+      const { lake } = await setup();
+      const s = await openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {
+        create: true,
+      });
+      t.proxy.setFaults([{ kind: 'delay', ms: 30_000, count: 1000, op: 'PutObject' }]);
+      const controller = new AbortController();
+      const started = push(lake, s, 'd', {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'transfer') controller.abort();
+        },
+      });
+      await refused(started, 'ABORTED');
+      t.proxy.setFaults([]);
+      expect(await s.refs.read('d', 'branch', 'main')).toBeNull();
+      await remoteIsWhole(t, prefix);
+    });
+
+    it('uploads a large chunk in parts, resumes a multipart upload, and fetches it verified', async () => {
+      const prefix = freshPrefix('multipart');
+      const { lake } = await setup();
+      // A 12 MB object: its part is one chunk of the lake, over the multipart threshold.
+      const big = new Uint8Array(12 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+      const hash = await sha256(big);
+      await lake.chunks.put(hash, big);
+      await lake.commit('d', 'main', async (head) => {
+        const c = await lake.readCommit(head!);
+        const objects = await putJson(lake.chunks, {
+          format: 'croissant-lake/objects',
+          formatVersion: 1,
+          objects: { [hash]: { size: big.length, parts: [[hash, 0, big.length]] } },
+          files: [
+            { id: 'big.bin', source: 'big.bin', name: 'big.bin', sha256: hash, size: big.length },
+          ],
+        });
+        return {
+          message: 'big',
+          lineage: { op: 'commit', params: {} },
+          document: null,
+          objects,
+          recordSets: c.recordSets,
+        };
+      });
+      const s = await openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {
+        create: true,
+      });
+      // The second part's upload drops for good: the first part is journaled.
+      t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'UploadPart', after: 1 }]);
+      await refused(push(lake, s, 'd', { concurrency: 1 }), 'REMOTE_UNAVAILABLE');
+      t.proxy.setFaults([]);
+      t.proxy.resetStats();
+      await push(lake, s, 'd', { concurrency: 1 });
+      const stats = t.proxy.stats();
+      // Resumed: parts 2 and 3 only (5 MiB parts), then one completion; no new upload.
+      expect(stats.requests['UploadPart']).toBe(2);
+      expect(stats.requests['CreateMultipartUpload']).toBeUndefined();
+      expect(stats.requests['CompleteMultipartUpload']).toBe(1);
+      const b = await empty();
+      await clone(b, await openRemote('origin', remoteAt(t, prefix), {}), 'd');
+      expect(await sha256(await b.chunks.get(hash))).toBe(hash);
     });
   });
 }
