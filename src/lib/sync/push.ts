@@ -13,10 +13,12 @@ import { encodeJson } from '../versions/manifest.ts';
 import type { Ref, RefKind } from '../versions/refs.ts';
 import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
+import { writeDeltaLogs } from './delta.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import type { SyncProgress } from './progress.ts';
 import { loggedUpdate, type RemoteRef } from './remote-refs.ts';
+import { S3Remote } from './s3.ts';
 import type { RemoteSession } from './session.ts';
 
 export interface PushOptions {
@@ -28,8 +30,8 @@ export interface PushOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
-  /** After the refs moved, e.g. to write the Delta log of each pushed branch head. */
-  afterRefs?: (moved: RefPush[]) => Promise<void>;
+  /** Write the Delta Lake log of each pushed branch head (default true; S3 remotes). */
+  delta?: boolean;
 }
 
 /** What happened to one ref. */
@@ -175,10 +177,13 @@ export async function push(
   }
   const { incomplete: _incomplete, ...catalog } = entry;
   await session.remote.put(datasetKey(dataset), encodeJson(catalog), { signal });
-  if (changed.length)
-    await opts.afterRefs?.(
-      changed.map(({ kind, name, old, new: n, status }) => ({ kind, name, old, new: n, status })),
-    );
+  if (opts.delta !== false && session.remote instanceof S3Remote) {
+    progress.phase = 'delta';
+    report();
+    for (const p of changed.filter((x) => x.kind === 'branch')) {
+      await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, signal);
+    }
+  }
   return {
     refs: plan.map(({ kind, name, old, new: n, status }) => ({ kind, name, old, new: n, status })),
     uploaded: missing.length,
