@@ -18,7 +18,7 @@ import { putJson } from '../../src/lib/versions/chunks.ts';
 import { contentHash } from '../../src/lib/versions/content-hash.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
-import { remoteAt, startTarget, type Target } from '../s3/targets.ts';
+import { remoteAt, type StartTarget, type Target } from '../s3/target.ts';
 import { row, rowsAt, setup } from './lake-extend-fixture.ts';
 
 let prefixes = 0;
@@ -55,7 +55,10 @@ const empty = async () => Lake.open(memoryBackend(), { actor: 'b@test' });
 const more = (lake: Lake, branch: string, name: string) =>
   appendRows(lake, 'd', { branch, recordSet: 'people', rows: [row(name, 1n, 1, true, 1)] });
 
-export function remoteSuite(conditional: boolean) {
+/** Node reports a connection that failed as unreachable; a page cannot tell it from CORS. */
+const NO_RESPONSE = typeof window === 'undefined' ? 'REMOTE_UNAVAILABLE' : 'REMOTE_CORS';
+
+export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
   describe(conditional ? 'a server with conditional writes' : 's3rver as it is', () => {
     let t: Target;
     beforeAll(async () => {
@@ -253,12 +256,12 @@ export function remoteSuite(conditional: boolean) {
       const s = await openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {
         create: true,
       });
-      t.proxy.setFaults([
+      await t.proxy.setFaults([
         { kind: 'status', status: 500, count: 2, op: 'PutObject' },
         { kind: 'status', status: 503, count: 2, op: 'HeadObject' },
       ]);
       const r = await push(lake, s, 'd');
-      t.proxy.setFaults([]);
+      await t.proxy.setFaults([]);
       expect(r.refs.find((x) => x.name === 'main')!.status).toBe('created');
       expect(await remoteIsWhole(t, prefix)).toBe(r.uploaded);
     });
@@ -270,9 +273,9 @@ export function remoteSuite(conditional: boolean) {
       const remote = remoteAt(t, prefix, { viaProxy: true });
       const s = await openRemote('origin', remote, { create: true });
       // Three chunk uploads go through, then every connection drops (beyond the retries).
-      t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'PutObject', after: 3 }]);
-      await refused(push(lake, s, 'd'), 'REMOTE_UNAVAILABLE');
-      t.proxy.setFaults([]);
+      await t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'PutObject', after: 3 }]);
+      await refused(push(lake, s, 'd'), NO_RESPONSE);
+      await t.proxy.setFaults([]);
       expect(await s.refs.read('d', 'branch', 'main')).toBeNull();
       const partial = await remoteIsWhole(t, prefix);
       expect(partial).toBe(3);
@@ -290,7 +293,7 @@ export function remoteSuite(conditional: boolean) {
       const s = await openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {
         create: true,
       });
-      t.proxy.setFaults([{ kind: 'delay', ms: 30_000, count: 1000, op: 'PutObject' }]);
+      await t.proxy.setFaults([{ kind: 'delay', ms: 30_000, count: 1000, op: 'PutObject' }]);
       const controller = new AbortController();
       const started = push(lake, s, 'd', {
         signal: controller.signal,
@@ -299,7 +302,7 @@ export function remoteSuite(conditional: boolean) {
         },
       });
       await refused(started, 'ABORTED');
-      t.proxy.setFaults([]);
+      await t.proxy.setFaults([]);
       expect(await s.refs.read('d', 'branch', 'main')).toBeNull();
       await remoteIsWhole(t, prefix);
     });
@@ -334,12 +337,12 @@ export function remoteSuite(conditional: boolean) {
         create: true,
       });
       // The second part's upload drops for good: the first part is journaled.
-      t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'UploadPart', after: 1 }]);
-      await refused(push(lake, s, 'd', { concurrency: 1 }), 'REMOTE_UNAVAILABLE');
-      t.proxy.setFaults([]);
-      t.proxy.resetStats();
+      await t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'UploadPart', after: 1 }]);
+      await refused(push(lake, s, 'd', { concurrency: 1 }), NO_RESPONSE);
+      await t.proxy.setFaults([]);
+      await t.proxy.resetStats();
       await push(lake, s, 'd', { concurrency: 1 });
-      const stats = t.proxy.stats();
+      const stats = await t.proxy.stats();
       // Resumed: parts 2 and 3 only (5 MiB parts), then one completion; no new upload.
       expect(stats.requests['UploadPart']).toBe(2);
       expect(stats.requests['CreateMultipartUpload']).toBeUndefined();

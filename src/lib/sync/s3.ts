@@ -52,6 +52,11 @@ export const MULTIPART_FROM = 8 * 1024 * 1024;
 export const PART_SIZE = 5 * 1024 * 1024;
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/**
+ * Refs and the Delta log change under the same key: a browser's HTTP cache must never answer
+ * for the server (a stale ref would hide a push).
+ */
+const NO_CACHE: RequestCache = 'no-store';
 
 /** A request to make. */
 export interface S3Request {
@@ -158,7 +163,13 @@ export class S3Remote implements Remote {
     const headers = new Headers(req.headers ?? {});
     const body = req.body as BodyInit | undefined;
     if (!this.credentials) {
-      return fetch(url, { method: req.method, headers, body, signal: req.signal ?? null });
+      return fetch(url, {
+        method: req.method,
+        headers,
+        body,
+        signal: req.signal ?? null,
+        cache: NO_CACHE,
+      });
     }
     const signer = new AwsV4Signer({
       method: req.method,
@@ -177,6 +188,7 @@ export class S3Remote implements Remote {
       headers: signed.headers,
       body,
       signal: req.signal ?? null,
+      cache: NO_CACHE,
     });
   }
 
