@@ -2,10 +2,10 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,lake,remote,query,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
- *                    [--query-rows N] [--query-runs N] [--query-timeout S]
+ *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--remote-rows N]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
  * a plain baseline over the same bytes and our record generation, and reports records/s, MB/s
@@ -14,10 +14,11 @@
  * branch, commit, diff and storage figures of the versioned lake, each against a baseline of
  * the same run. Group `query` (bench/query.ts, in headless Chromium): query latency over a
  * branch, first load of a branch and column statistics, each against a baseline of the same run.
- * Results also go to bench/out/results.json.
+ * Group `remote` (bench/remote.ts): push and fetch to s3rver on 127.0.0.1 against a plain PUT and
+ * GET of the same bytes, and a second push after a one-row commit. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
@@ -51,10 +52,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,lake,remote,query,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
-        '                        [--query-timeout S]',
+        '                        [--query-timeout S] [--remote-rows N]',
     );
     return 0;
   }
@@ -70,12 +71,12 @@ async function main(argv: string[]): Promise<number> {
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
   const groups = new Set(
-    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query', 'pipeline'],
+    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'remote', 'query', 'pipeline'],
   );
   for (const g of groups) {
-    if (!['csv', 'images', 'lake', 'query', 'pipeline'].includes(g))
+    if (!['csv', 'images', 'lake', 'remote', 'query', 'pipeline'].includes(g))
       throw new Error(
-        `--only expects csv, images, lake, query or pipeline (comma-separated), got ${g}`,
+        `--only expects csv, images, lake, remote, query or pipeline (comma-separated), got ${g}`,
       );
   }
   const recordGroups = groups.has('csv') || groups.has('images');
@@ -259,9 +260,24 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let remote: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('remote')) {
+    if (recordGroups || lake) console.log();
+    try {
+      // Loaded only now, so that the other groups run even while src/lib/sync is broken.
+      const { runRemoteFromArgv } = await import('./remote.ts');
+      remote = await runRemoteFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! remote: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      remote = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   let query: { json: unknown; failed: boolean } | undefined;
   if (groups.has('query')) {
-    if (recordGroups || lake) console.log();
+    if (recordGroups || lake || remote) console.log();
     try {
       const { runQueryFromArgv } = await import('./query.ts');
       query = await runQueryFromArgv(argv, { runs, warmup });
@@ -273,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
 
   let pipeline: { json: unknown; failed: boolean } | undefined;
   if (groups.has('pipeline')) {
-    if (recordGroups || lake || query) console.log();
+    if (recordGroups || lake || remote || query) console.log();
     try {
       const { runPipelineFromArgv } = await import('./pipeline.ts');
       pipeline = await runPipelineFromArgv(argv, { runs, warmup });
@@ -285,6 +301,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  mkdirSync(out, { recursive: true });
   const resultsPath = join(out, 'results.json');
   writeFileSync(
     resultsPath,
@@ -316,6 +333,7 @@ async function main(argv: string[]): Promise<number> {
         results,
         firstRecords: samples,
         ...(lake ? { lake: lake.json } : {}),
+        ...(remote ? { remote: remote.json } : {}),
         ...(query ? { query: query.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -330,6 +348,7 @@ async function main(argv: string[]): Promise<number> {
     samples.patientsError ||
     samples.imagesError ||
     lake?.failed ||
+    remote?.failed ||
     query?.failed ||
     pipeline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
