@@ -3,7 +3,8 @@
  * and read counts, in the vitest server's Node process (a page cannot listen on a port).
  */
 import type { BrowserCommand } from 'vitest/node';
-import type { Fault, ProxyStats } from './proxy.ts';
+import type { Fault, ProxyKey, ProxyStats } from './proxy.ts';
+import { addKey } from './s3rver.ts';
 import { startTarget } from './targets.ts';
 import type { Target } from './target.ts';
 
@@ -17,12 +18,18 @@ interface Started {
 }
 
 export const s3Commands = {
-  s3Start: (async (_ctx, conditional: boolean): Promise<Started> => {
-    const t = await startTarget(conditional);
+  /** With `keys`, the proxy accepts only requests signed by one of them (one silo's keys). */
+  s3Start: (async (
+    _ctx,
+    conditional: boolean,
+    keys?: Record<string, ProxyKey>,
+  ): Promise<Started> => {
+    for (const [id, k] of Object.entries(keys ?? {})) addKey(id, k.secret);
+    const t = await startTarget(conditional, keys ? { keys } : {});
     const id = String(++next);
     running.set(id, t);
     return { id, endpoint: t.endpoint, proxy: t.proxy.endpoint };
-  }) as BrowserCommand<[boolean]>,
+  }) as BrowserCommand<[boolean, Record<string, ProxyKey>?]>,
   s3Stop: (async (_ctx, id: string) => {
     await running.get(id)?.stop();
     running.delete(id);
@@ -39,7 +46,7 @@ export const s3Commands = {
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
-    s3Start: (conditional: boolean) => Promise<Started>;
+    s3Start: (conditional: boolean, keys?: Record<string, ProxyKey>) => Promise<Started>;
     s3Stop: (id: string) => Promise<void>;
     s3Faults: (id: string, faults: Fault[]) => Promise<void>;
     s3Stats: (id: string) => Promise<ProxyStats | undefined>;
