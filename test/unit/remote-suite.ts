@@ -153,6 +153,22 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       expect(log.at(-1)).toMatchObject({ action: 'move', message: 'pull origin: fast-forward' });
     });
 
+    it("a remote emptied behind the lake's back gets every chunk again, not bare refs", async () => {
+      const prefix = freshPrefix('emptied');
+      const { lake } = await setup();
+      const first = await push(lake, await session(prefix), 'd');
+      // Someone empties the bucket's prefix; the lake still tracks the heads it pushed there.
+      const remote = remoteAt(t, prefix);
+      const keys: string[] = [];
+      for await (const o of remote.list('')) keys.push(o.key);
+      for (const k of keys) await remote.delete(k);
+      const again = await push(lake, await session(prefix), 'd');
+      expect(again.uploaded).toBe(first.uploaded);
+      const b = await empty();
+      await clone(b, await session(prefix, false), 'd');
+      expect(await rowsAt(b, 'main')).toEqual(await rowsAt(lake, 'main'));
+    });
+
     it('refuses a push that is not a fast-forward, and loses nothing', async () => {
       const prefix = freshPrefix('nonff');
       const { lake: a } = await setup();

@@ -87,10 +87,13 @@ export async function push(
   report();
   const known = new Set<string>();
   const tracking = await trackingRefs(lake.backend.refs, dataset, session.name);
-  const remoteHeads = [
-    ...plan.map((p) => p.remote?.commit ?? null),
-    ...[...tracking.values()].map((t) => t.commit),
-  ];
+  const remoteHeads = plan.map((p) => p.remote?.commit ?? null);
+  for (const t of tracking.values()) {
+    if (remoteHeads.includes(t.commit)) continue;
+    // What we last knew is trusted only while its commit is still there: a bucket emptied or
+    // replaced under the same remote would otherwise get refs naming chunks it lacks.
+    if (await session.remote.head(chunkKey(t.commit), { signal })) remoteHeads.push(t.commit);
+  }
   for (const h of remoteHeads) {
     if (h && (await lake.chunks.has(h))) await reachable(lake, h, known);
   }
