@@ -1,10 +1,11 @@
 /**
  * Push: a dataset's branches and tags from the lake to a remote. Only the chunks the remote
- * lacks move (those its known heads do not reach, checked with HEAD), large ones in parts; the
- * refs move last, by compare-and-swap or claim (remote-refs.ts), and only as fast-forwards. A
- * push that would lose the remote's commits is refused before anything is written
- * (NON_FAST_FORWARD), and so is moving a branch protected on the remote by anything but new
- * imports (PROTECTED_BRANCH). An interrupted push resumes: what was uploaded is found there.
+ * lacks move (those its known heads do not reach, checked by HEAD or a listing: present.ts),
+ * large ones in parts; the refs move last, by compare-and-swap or claim (remote-refs.ts), and
+ * only as fast-forwards. A push that would lose the remote's commits is refused before anything
+ * is written (NON_FAST_FORWARD), and so is moving a branch protected on the remote by anything
+ * but new imports (PROTECTED_BRANCH). An interrupted push resumes: what was uploaded is found
+ * there.
  */
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { Lake } from '../versions/lake.ts';
@@ -16,6 +17,7 @@ import { setTracking, trackingRefs, uploadJournal } from './config.ts';
 import { writeDeltaLogs } from './delta.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
+import { presentChunks } from './present.ts';
 import type { SyncProgress } from './progress.ts';
 import { loggedUpdate, type RemoteRef } from './remote-refs.ts';
 import { S3Remote } from './s3.ts';
@@ -101,17 +103,16 @@ export async function push(
   for (const p of changed) await reachable(lake, p.new, needed);
   for (const h of known) needed.delete(h);
   const candidates = [...needed];
-  const missing: string[] = [];
   const concurrency = opts.concurrency ?? 4;
-  await eachLimited(candidates, concurrency * 2, async (hash) => {
-    checkAborted(signal);
-    if (!(await session.remote.head(chunkKey(hash), { signal }))) missing.push(hash);
-  });
   const sizes = new Map<string, number>();
-  if (missing.length) {
-    const wanted = new Set(missing);
-    for await (const c of lake.chunks.list()) if (wanted.has(c.hash)) sizes.set(c.hash, c.size);
+  if (candidates.length) {
+    for await (const c of lake.chunks.list()) if (needed.has(c.hash)) sizes.set(c.hash, c.size);
   }
+  const present = await presentChunks(session.remote, candidates, sizes, {
+    concurrency: concurrency * 2,
+    signal,
+  });
+  const missing = candidates.filter((h) => !present.has(h));
   progress.phase = 'transfer';
   progress.chunksTotal = missing.length;
   progress.bytesTotal = missing.reduce((n, h) => n + (sizes.get(h) ?? 0), 0);
