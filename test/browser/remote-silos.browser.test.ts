@@ -3,7 +3,8 @@
  * accepting only its own key (the proxy checks Signature V4); one lake holds both remotes, each
  * with its credentials in the encrypted vault, through the lake worker's own handlers
  * (workers/api/lake-remote-service.ts). Silo A's key is refused at silo B; with each its own key
- * both datasets clone, and a FULL OUTER JOIN across them runs in DuckDB-WASM over the lake.
+ * both datasets clone, and a FULL OUTER JOIN across them runs in DuckDB-WASM over the lake. No
+ * secret shows in the refusal, the lake's entries or its chunks.
  */
 import { commands } from 'vitest/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,13 +136,26 @@ describe('a dataset mixed from two silos', () => {
     await remoteHandlers.setCredentials(ctx, 'hospital', KEY_A);
     // The hospital's key is no good at the genomics silo: refused, named, nothing stored.
     await remoteHandlers.setCredentials(ctx, 'genomics', KEY_A);
-    await expect(remoteHandlers.clone(ctx, 'genomics', 'genomes')).rejects.toMatchObject({
-      code: 'REMOTE_AUTH',
-    });
+    const refusal = await remoteHandlers.clone(ctx, 'genomics', 'genomes').catch((e: Error) => e);
+    expect(refusal).toMatchObject({ code: 'REMOTE_AUTH' });
     expect(await lake.datasets()).toEqual([]);
     await remoteHandlers.setCredentials(ctx, 'genomics', KEY_B);
     await remoteHandlers.clone(ctx, 'hospital', 'patients');
     await remoteHandlers.clone(ctx, 'genomics', 'genomes');
+
+    // No secret in the error, the lake's entries (the vault holds them encrypted) or its chunks.
+    const secrets = [KEY_A.secretAccessKey, KEY_B.secretAccessKey];
+    const texts = [
+      String((refusal as Error).message),
+      JSON.stringify(await lake.backend.refs.list('')),
+    ];
+    for await (const c of lake.chunks.list())
+      texts.push(new TextDecoder('latin1').decode(await lake.chunks.get(c.hash)));
+    for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(texts.length).toBeGreaterThan(4);
+    // The listing covered the vault's entries (sealed) and both remotes' configurations.
+    for (const key of ['vault/hospital', 'vault/genomics', 'remote/hospital', 'remote/genomics'])
+      expect(texts[1]).toContain(`"${key}"`);
 
     const { db, worker } = await openDuckDB();
     const engine = await DuckDBEngine.open(db, { binder: new LakeCatalog(lake).binder, worker });
