@@ -12,6 +12,7 @@ import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import viteConfig from './vite.config.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
+import { s3Commands } from './test/s3/browser-commands.ts';
 
 const shared = [
   'test/unit/**/*.test.ts',
@@ -58,6 +59,8 @@ export default mergeConfig(
                 },
               }),
               instances: [{ browser: 'chromium' }],
+              // The remote tests start s3rver and its proxy here (test/s3/browser-commands.ts).
+              commands: s3Commands,
             },
           },
         },

@@ -2,10 +2,10 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,cli,lake,remote,query,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
- *                    [--query-rows N] [--query-runs N] [--query-timeout S]
+ *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--remote-rows N]
  *                    [--quick] [--titanic-repeat N] [--start-runs N] [--no-npx]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
@@ -17,7 +17,9 @@
  * branch, first load of a branch and column statistics, each against a baseline of the same run.
  * Group `cli` (bench/cli.ts): the CPU time of `croissant-lake records` on titanic ×200 against
  * a plain parse + JSON.stringify, and the CLI's start against `node -e 0`; `--quick` is its
- * smoke-test mode. Results also go to bench/out/results.json.
+ * smoke-test mode. Group `remote` (bench/remote.ts): push and fetch to s3rver on 127.0.0.1
+ * against a plain PUT and GET of the same bytes, and a second push after a one-row commit.
+ * Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -54,11 +56,11 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
-        '                        [--no-npx]',
+        '                        [--no-npx] [--remote-rows N]',
     );
     return 0;
   }
@@ -73,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const all = ['csv', 'images', 'cli', 'lake', 'query', 'pipeline'];
+  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'pipeline'];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
     if (!all.includes(g))
@@ -272,9 +274,24 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let remote: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('remote')) {
+    if (recordGroups || lake) console.log();
+    try {
+      // Loaded only now, so that the other groups run even while src/lib/sync is broken.
+      const { runRemoteFromArgv } = await import('./remote.ts');
+      remote = await runRemoteFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! remote: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      remote = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   let query: { json: unknown; failed: boolean } | undefined;
   if (groups.has('query')) {
-    if (recordGroups || cli || lake) console.log();
+    if (recordGroups || cli || lake || remote) console.log();
     try {
       const { runQueryFromArgv } = await import('./query.ts');
       query = await runQueryFromArgv(argv, { runs, warmup });
@@ -286,7 +303,7 @@ async function main(argv: string[]): Promise<number> {
 
   let pipeline: { json: unknown; failed: boolean } | undefined;
   if (groups.has('pipeline')) {
-    if (recordGroups || cli || lake || query) console.log();
+    if (recordGroups || cli || lake || remote || query) console.log();
     try {
       const { runPipelineFromArgv } = await import('./pipeline.ts');
       pipeline = await runPipelineFromArgv(argv, { runs, warmup });
@@ -299,7 +316,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
-  // The query and lake groups write no data files: the folder may not exist yet.
+  // The query, lake and remote groups write no data files: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
@@ -332,6 +349,7 @@ async function main(argv: string[]): Promise<number> {
         firstRecords: samples,
         ...(cli ? { cli: cli.json } : {}),
         ...(lake ? { lake: lake.json } : {}),
+        ...(remote ? { remote: remote.json } : {}),
         ...(query ? { query: query.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -347,6 +365,7 @@ async function main(argv: string[]): Promise<number> {
     samples.imagesError ||
     cli?.failed ||
     lake?.failed ||
+    remote?.failed ||
     query?.failed ||
     pipeline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;

@@ -12,6 +12,7 @@ import { DATA_COMMANDS, dataCommand } from './lake-data.ts';
 import { REF_COMMANDS, refCommand } from './lake-refs.ts';
 import { verifyCommand } from './lake-verify.ts';
 import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
+import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './remote-commands.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -42,7 +43,8 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   gc [--grace-ms MS]            delete unreferenced chunks older than the grace period;
       keeps what the ref log can restore (30 days), waits for running writers
   verify [dataset] [rev]        re-hash every chunk and object; exit 1 naming what is damaged
-`;
+
+${REMOTE_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -61,12 +63,14 @@ export const LAKE_OPTIONS = {
   'grace-ms': { type: 'string' },
   author: { type: 'string' },
   code: { type: 'string', multiple: true },
+  ...REMOTE_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
   ...DATA_COMMANDS,
   ...REF_COMMANDS,
   ...WRITE_COMMANDS,
+  ...REMOTE_COMMANDS,
   'verify',
 ]);
 
@@ -116,5 +120,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (REF_COMMANDS.has(command)) return refCommand(command, c);
   if (WRITE_COMMANDS.has(command)) return writeCommand(command, c);
   if (command === 'verify') return verifyCommand(c);
+  if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -19,6 +19,7 @@ import { resolveSource } from './dropped-source.ts';
 import { exportHandlers } from './lake-export-service.ts';
 import { commitOf, logItem, type Handlers } from './lake-handlers.ts';
 import { refHandlers } from './lake-ref-service.ts';
+import { remoteHandlers } from './lake-remote-service.ts';
 import { toLakeWireError } from './lake.api.ts';
 import { serveOps } from './op-service.ts';
 import type { CatalogEntry, CommitInfo, LakeWorkerApi, RowsPage } from './lake.api.ts';
@@ -45,6 +46,7 @@ async function branchSummary(
 const handlers: Handlers = {
   ...refHandlers,
   ...exportHandlers,
+  ...remoteHandlers,
 
   async ingest({ lake, signal, onProgress }, source, opts) {
     const { path, resolver } = await resolveSource(source, { fetchResolver, filesResolver });

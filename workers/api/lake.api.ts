@@ -19,12 +19,25 @@ import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest
 import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
 import type { ColumnDef, Lineage } from '../../src/lib/versions/manifest.ts';
 import type { DeletedBranch, RefLogItem } from '../../src/lib/versions/reflog.ts';
+import type { SyncProgress } from '../../src/lib/sync/progress.ts';
+import type { BranchStatus } from '../../src/lib/sync/reconcile.ts';
+import type {
+  RemoteCredentialsInput,
+  RemoteInfo,
+  RemoteMethods,
+  SyncSummary,
+} from './lake-remote.api.ts';
 import type { VerifyProblem, VerifyProgress, VerifyResult } from '../../src/lib/versions/verify.ts';
 import { fromWireError, toWireError } from './croissant.api.ts';
 import type { WireError, WorkerError } from './croissant.api.ts';
 import type { OpenSource } from './dropped-source.ts';
 
 export type {
+  BranchStatus,
+  RemoteCredentialsInput,
+  RemoteInfo,
+  SyncProgress,
+  SyncSummary,
   DeletedBranch,
   ExportProgress,
   GcResult,
@@ -137,7 +150,7 @@ export interface ExportInfo {
  * Every operation of the lake worker. `rev` is a branch, a tag, a commit hash or a unique hash
  * prefix of the dataset.
  */
-export interface LakeMethods {
+export interface LakeMethods extends RemoteMethods {
   /**
    * Stores a dataset (raw files, records) as a new dataset whose `main` is protected. With
    * `update`, a dataset in the lake already gets the source as a new import commit (with the
@@ -214,13 +227,15 @@ export interface LakeWireError extends WireError {
 /** A result or an error, as the worker sends it back. */
 export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
 /** Progress of the operations that report it: ingest's, verify's and export's. */
-export type LakeProgress = IngestProgress | VerifyProgress | ExportProgress;
+export type LakeProgress = IngestProgress | VerifyProgress | ExportProgress | SyncProgress;
 /** The progress operation `K` reports. */
 export type LakeProgressOf<K extends LakeMethod> = K extends 'verify'
   ? VerifyProgress
   : K extends 'exportTar' | 'exportFolder'
     ? ExportProgress
-    : IngestProgress;
+    : K extends 'push' | 'fetch' | 'pull' | 'clone'
+      ? SyncProgress
+      : IngestProgress;
 /** Receives progress (a Comlink proxy when it crosses to the worker). */
 export type LakeProgressCallback = (p: LakeProgress) => unknown;
 

@@ -21,7 +21,18 @@ export type LakeErrorCode =
   | 'BAD_INPUT'
   | 'LOCKED'
   | 'ABORTED'
-  | 'IO';
+  | 'IO'
+  // Remotes (src/lib/sync): a push that would lose commits, a forked remote ref, credentials
+  // refused, a permission missing, an expired session token, a CORS refusal, a server down.
+  | 'NON_FAST_FORWARD'
+  | 'REMOTE_FORK'
+  | 'REMOTE_AUTH'
+  | 'REMOTE_DENIED'
+  | 'REMOTE_EXPIRED'
+  | 'REMOTE_CORS'
+  | 'REMOTE_UNAVAILABLE'
+  | 'REMOTE_NOT_FOUND'
+  | 'VAULT_LOCKED';
 
 /** An error of the lake (store, versions, ingest). */
 export class LakeError extends Error {

@@ -161,7 +161,8 @@ export class Lake {
 
   /**
    * Resolves a branch name, tag name, commit hash or unique hash prefix (≥ 6 characters,
-   * among commits reachable from the dataset's refs) to a commit hash.
+   * among commits reachable from the dataset's refs, remote-tracking ones included) to a
+   * commit hash.
    */
   async resolve(dataset: string, rev: string): Promise<string> {
     const branch = await getRef(this.backend.refs, dataset, 'branch', rev);
@@ -170,8 +171,9 @@ export class Lake {
     if (tag) return tag.commit;
     if (/^[0-9a-f]{6,64}$/.test(rev)) {
       const found = new Set<string>();
-      for (const r of [...(await this.branches(dataset)), ...(await this.tags(dataset))]) {
-        for (const { hash } of await this.log(dataset, r.commit)) {
+      // Every ref of the dataset: branches, tags and remote-tracking refs (src/lib/sync).
+      for (const r of await this.backend.refs.list<{ commit: string }>(`ref/${dataset}/`)) {
+        for (const { hash } of await this.log(dataset, r.value.commit)) {
           if (hash.startsWith(rev)) found.add(hash);
         }
       }

@@ -1,0 +1,276 @@
+/**
+ * The remote benchmark group (`npm run bench -- --only remote`; issue 17 §5; bench/README.md,
+ * "Remote"), against s3rver on 127.0.0.1 started here, with one lake of a 1M-row record set in
+ * memory (so the lake's own disk does not enter the figures):
+ *
+ *   1. push MB/s against a plain PUT of the same bytes to the same server, and fetch (a clone into
+ *      an empty lake, every chunk verified against its hash) MB/s against a plain GET of them.
+ *      The baseline is aws4fetch's `AwsClient` alone (signed PUT/GET, nothing else), at the same
+ *      concurrency (4), with the same precomputed payload hash as push sends. Goal ≥ 0.7×;
+ *   2. a second push after a one-row commit: its bytes and time against the first push. It must
+ *      move exactly the chunks that commit added (checked, not only shown).
+ *
+ * Each figure is the median of `runs` rounds after `warmup` untimed ones; every round uses fresh
+ * key prefixes and alternates which side goes first. Quick mode (test/unit/bench-remote.node.test.ts)
+ * runs the same code on a few thousand rows so the group cannot rot unnoticed.
+ */
+import { performance } from 'node:perf_hooks';
+import { AwsClient } from 'aws4fetch';
+import { memoryBackend } from '../src/lib/store/memory.ts';
+import { eachLimited } from '../src/lib/sync/pool.ts';
+import { clone } from '../src/lib/sync/pull.ts';
+import { push, type PushResult } from '../src/lib/sync/push.ts';
+import { S3Remote } from '../src/lib/sync/s3.ts';
+import { openRemote } from '../src/lib/sync/session.ts';
+import { appendRows } from '../src/lib/versions/append.ts';
+import { Lake } from '../src/lib/versions/lake.ts';
+import { startS3rver } from '../test/s3/s3rver.ts';
+import { parseIntFlag } from './generate.ts';
+import { buildDataset } from './lake-ops.ts';
+import { fmtMB, formatTable, gc, median } from './measure.ts';
+
+export const GOAL = 0.7;
+export const DEFAULT_REMOTE_ROWS = 1_000_000;
+const CONCURRENCY = 4;
+const BUCKET = 'bench';
+const KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface RemoteBenchOptions {
+  rows: number;
+  runs: number;
+  warmup: number;
+  /** Where progress goes (default stdout). */
+  write?: (s: string) => void;
+}
+
+/** What the group measured; seconds are medians. */
+export interface RemoteFigures {
+  rows: number;
+  chunks: number;
+  bytes: number;
+  putS: number;
+  getS: number;
+  pushS: number;
+  fetchS: number;
+  pushRatio: number;
+  fetchRatio: number;
+  second: { s: number; bytes: number; chunks: number; addedChunks: number; addedBytes: number };
+  /** Correctness checks that failed (empty when all passed). */
+  problems: string[];
+}
+
+interface Chunk {
+  hash: string;
+  bytes: Uint8Array;
+}
+
+/** Seconds `fn` took. */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  gc?.();
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+/** The plain baseline: signed PUT and GET of each chunk as an object, nothing else. */
+function plainClient(endpoint: string) {
+  const aws = new AwsClient({ ...KEY, service: 's3', region: 'us-east-1' });
+  const url = (prefix: string, i: number) => `${endpoint}/${BUCKET}/${prefix}/obj/${i}`;
+  const check = async (res: Response, what: string) => {
+    if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
+  };
+  return {
+    put: (prefix: string, chunks: Chunk[]) =>
+      eachLimited(chunks, CONCURRENCY, async (c, i) => {
+        const res = await aws.fetch(url(prefix, i), {
+          method: 'PUT',
+          body: c.bytes as BodyInit,
+          headers: { 'x-amz-content-sha256': c.hash },
+        });
+        await check(res, `plain PUT ${i}`);
+        await res.body?.cancel();
+      }),
+    get: async (prefix: string, chunks: Chunk[]) => {
+      let bytes = 0;
+      await eachLimited(chunks, CONCURRENCY, async (_c, i) => {
+        const res = await aws.fetch(url(prefix, i));
+        await check(res, `plain GET ${i}`);
+        const n = (await res.arrayBuffer()).byteLength;
+        bytes += n;
+      });
+      return bytes;
+    },
+  };
+}
+
+/** Runs the group; throws only when the server or the lake fails. */
+export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigures> {
+  const write = opts.write ?? ((s: string) => process.stdout.write(s));
+  const problems: string[] = [];
+  const server = await startS3rver([{ name: BUCKET }]);
+  try {
+    const remote = (prefix: string) =>
+      new S3Remote(
+        { endpoint: server.endpoint, bucket: BUCKET, prefix, region: 'us-east-1', pathStyle: true },
+        KEY,
+      );
+    // One remote name per prefix: a lake takes what its tracking refs of a remote name reach
+    // as present there, so two prefixes under one name would skip uploads.
+    const session = (prefix: string, create = false) =>
+      openRemote(prefix, remote(prefix), { create });
+    const lake = await Lake.open(memoryBackend());
+    const head = await buildDataset(lake, 'big', opts.rows);
+    const chunks: Chunk[] = [];
+    for await (const c of lake.chunks.list())
+      chunks.push({ hash: c.hash, bytes: await lake.chunks.get(c.hash) });
+    const total = chunks.reduce((n, c) => n + c.bytes.byteLength, 0);
+    const plain = plainClient(server.endpoint);
+
+    const t = {
+      put: [] as number[],
+      get: [] as number[],
+      push: [] as number[],
+      fetch: [] as number[],
+    };
+    const rounds = opts.warmup + opts.runs;
+    write(`• remote rounds (put, get, push, clone): `);
+    for (let r = 0; r < rounds; r++) {
+      const keep = r >= opts.warmup;
+      let first: PushResult | undefined;
+      const baseline = async () => {
+        const put = await timed(() => plain.put(`plain${r}`, chunks));
+        let got = 0;
+        const get = await timed(async () => (got = await plain.get(`plain${r}`, chunks)));
+        if (got !== total) problems.push(`round ${r}: plain GET read ${got} bytes of ${total}`);
+        if (keep) {
+          t.put.push(put);
+          t.get.push(get);
+        }
+      };
+      const ours = async () => {
+        const s = await session(`lake${r}`, true);
+        const pushS = await timed(async () => (first = await push(lake, s, 'big')));
+        const other = await Lake.open(memoryBackend());
+        let got = 0;
+        const fetchS = await timed(
+          async () => (got = (await clone(other, await session(`lake${r}`), 'big')).bytes),
+        );
+        if (first!.bytes !== total)
+          problems.push(`round ${r}: push moved ${first!.bytes} of ${total} bytes`);
+        if (got !== total) problems.push(`round ${r}: clone fetched ${got} of ${total} bytes`);
+        if ((await other.resolve('big', 'main')) !== head)
+          problems.push(`round ${r}: the clone's main is not the pushed head`);
+        if (keep) {
+          t.push.push(pushS);
+          t.fetch.push(fetchS);
+        }
+      };
+      for (const side of r % 2 ? [ours, baseline] : [baseline, ours]) await side();
+      write(keep ? `${r - opts.warmup + 1} ` : 'w ');
+    }
+    write('\n');
+
+    // A one-row commit, then a push of it to each timed round's remote (all at the old head).
+    const before = new Set(chunks.map((c) => c.hash));
+    await appendRows(lake, 'big', { branch: 'main', recordSet: 't', rows: [oneRow()] });
+    let addedChunks = 0;
+    let addedBytes = 0;
+    for await (const c of lake.chunks.list()) {
+      if (before.has(c.hash)) continue;
+      addedChunks++;
+      addedBytes += c.size;
+    }
+    const seconds: number[] = [];
+    let second: PushResult | undefined;
+    for (let r = opts.warmup; r < rounds; r++) {
+      const s = await session(`lake${r}`);
+      seconds.push(await timed(async () => (second = await push(lake, s, 'big'))));
+      if (second!.uploaded !== addedChunks || second!.bytes !== addedBytes)
+        problems.push(
+          `second push to round ${r}: moved ${second!.uploaded} chunks (${second!.bytes} B), ` +
+            `the commit added ${addedChunks} (${addedBytes} B)`,
+        );
+    }
+    const mbs = (s: number) => total / 1e6 / s;
+    const [putS, getS, pushS, fetchS] = [t.put, t.get, t.push, t.fetch].map(median) as number[];
+    return {
+      rows: opts.rows,
+      chunks: chunks.length,
+      bytes: total,
+      putS: putS!,
+      getS: getS!,
+      pushS: pushS!,
+      fetchS: fetchS!,
+      pushRatio: mbs(pushS!) / mbs(putS!),
+      fetchRatio: mbs(fetchS!) / mbs(getS!),
+      second: {
+        s: median(seconds),
+        bytes: second!.bytes,
+        chunks: second!.uploaded,
+        addedChunks,
+        addedBytes,
+      },
+      problems,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The group's table. */
+export function remoteTable(f: RemoteFigures): string {
+  const mbs = (s: number) => (f.bytes / 1e6 / s).toFixed(1);
+  const x = (r: number) => `${r.toFixed(r < 0.1 ? 5 : 2)}×`;
+  return formatTable(
+    ['figure', 'ours', 'baseline', 'ratio', 'goal'],
+    [
+      ['push MB/s vs plain PUT', mbs(f.pushS), mbs(f.putS), x(f.pushRatio), `≥ ${GOAL}×`],
+      ['fetch MB/s vs plain GET', mbs(f.fetchS), mbs(f.getS), x(f.fetchRatio), `≥ ${GOAL}×`],
+      [
+        'push after a 1-row commit: bytes',
+        String(f.second.bytes),
+        String(f.bytes),
+        x(f.second.bytes / f.bytes),
+        'O(change)',
+      ],
+      [
+        'push after a 1-row commit: seconds',
+        f.second.s.toFixed(3),
+        f.pushS.toFixed(3),
+        x(f.second.s / f.pushS),
+        '',
+      ],
+    ],
+  );
+}
+
+/** `npm run bench -- --only remote [--remote-rows N]`: prints the table; results.json's part. */
+export async function runRemoteFromArgv(
+  argv: string[],
+  common: { runs: number; warmup: number },
+): Promise<{ json: unknown; failed: boolean }> {
+  const rows = parseIntFlag(argv, '--remote-rows') ?? DEFAULT_REMOTE_ROWS;
+  const f = await benchRemote({ rows, ...common });
+  console.log(
+    `remote (s3rver on 127.0.0.1; ${rows.toLocaleString('en-US')} rows, ${fmtMB(f.bytes)} MB in ` +
+      `${f.chunks} chunks; median of ${common.runs} after ${common.warmup} warm-up)`,
+  );
+  console.log(remoteTable(f));
+  console.log(
+    `second push: ${f.second.chunks} chunks, exactly what the one-row commit added ` +
+      `(${f.second.addedChunks} chunks, ${f.second.addedBytes} B)` +
+      (f.problems.length ? ' — NOT SO, see below' : ''),
+  );
+  for (const p of f.problems) console.log(`!! remote: ${p}`);
+  for (const [name, r] of [
+    ['push', f.pushRatio],
+    ['fetch', f.fetchRatio],
+  ] as const)
+    if (r < GOAL) console.log(`  note — ${name} is below the goal of ${GOAL}× in this run`);
+  return { json: f, failed: f.problems.length > 0 };
+}
+
+/** A row of bench/lake-ops.ts's record set `t` (its COLUMNS). */
+function oneRow() {
+  return { id: 999_999_999n, x: 0.5, label: 'added' };
+}

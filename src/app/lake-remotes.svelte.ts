@@ -1,0 +1,173 @@
+/**
+ * The Lake tab's remotes: the list, the credentials vault (unlocked once per session, in the
+ * lake worker), ahead/behind of the selected dataset's branches, and push, fetch, pull and clone
+ * with progress and cancel. Credentials typed here go to the worker once and are not kept in
+ * the page. Nothing lands after `destroy()`.
+ */
+import type {
+  BranchStatus,
+  RemoteCredentialsInput,
+  RemoteInfo,
+  SyncProgress,
+  SyncSummary,
+} from '../../workers/api/lake.api.ts';
+import type { VaultState } from '../../workers/api/lake-remote.api.ts';
+import type { DatasetEntry } from '../lib/versions/catalog.ts';
+import { describeError, type ErrorInfo } from './format.ts';
+import type { LakeCatalog } from './lake-catalog.svelte.ts';
+
+export type SyncOp = 'push' | 'fetch' | 'pull' | 'clone';
+
+/** See the module comment. */
+export class LakeRemotes {
+  remotes = $state.raw<RemoteInfo[]>([]);
+  vault = $state.raw<VaultState>({ exists: false, unlocked: false });
+  selected = $state<string | null>(null);
+  status = $state.raw<BranchStatus[]>([]);
+  running = $state.raw<{ op: SyncOp; progress: SyncProgress | null } | null>(null);
+  summary = $state.raw<{ op: SyncOp; summary: SyncSummary } | null>(null);
+  failure = $state.raw<ErrorInfo | null>(null);
+  available = $state.raw<DatasetEntry[] | null>(null);
+
+  readonly #lake: LakeCatalog;
+  #controller: AbortController | null = null;
+  #destroyed = false;
+
+  constructor(lake: LakeCatalog) {
+    this.#lake = lake;
+  }
+
+  /** Runs `work`, keeping its failure in {@link failure}; never throws. */
+  async #guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const out = await work();
+      if (!this.#destroyed) this.failure = null;
+      return out;
+    } catch (e) {
+      if (!this.#destroyed) this.failure = describeError(e);
+      return undefined;
+    }
+  }
+
+  async load(dataset: string | null): Promise<void> {
+    await this.#guard(async () => {
+      const [remotes, vault] = [
+        await this.#lake.call('remotes', []),
+        await this.#lake.call('vaultState', []),
+      ];
+      if (this.#destroyed) return;
+      this.remotes = remotes;
+      this.vault = vault;
+      if (!this.selected || !remotes.some((r) => r.name === this.selected)) {
+        this.selected = remotes[0]?.name ?? null;
+      }
+      await this.loadStatus(dataset);
+    });
+  }
+
+  async loadStatus(dataset: string | null): Promise<void> {
+    const remote = this.selected;
+    if (!remote || !dataset) {
+      this.status = [];
+      return;
+    }
+    await this.#guard(async () => {
+      const status = await this.#lake.call('remoteStatus', [remote, dataset]);
+      if (!this.#destroyed) this.status = status;
+    });
+  }
+
+  async add(
+    name: string,
+    url: string,
+    opts: { endpoint?: string; region?: string },
+    dataset: string | null,
+  ) {
+    const added = await this.#guard(() => this.#lake.call('addRemote', [name, url, opts]));
+    if (added) {
+      this.selected = added.name;
+      await this.load(dataset);
+    }
+    return Boolean(added);
+  }
+
+  async remove(name: string, dataset: string | null) {
+    await this.#guard(() => this.#lake.call('removeRemote', [name]));
+    await this.load(dataset);
+  }
+
+  async unlock(passphrase: string): Promise<boolean> {
+    const v = await this.#guard(() => this.#lake.call('unlockVault', [passphrase]));
+    if (v && !this.#destroyed) this.vault = v;
+    return Boolean(v);
+  }
+
+  async setCredentials(
+    remote: string,
+    creds: RemoteCredentialsInput | null,
+    dataset: string | null,
+  ) {
+    const ok = await this.#guard(() => this.#lake.call('setCredentials', [remote, creds]));
+    if (ok) await this.load(dataset);
+    return Boolean(ok);
+  }
+
+  async forget(dataset: string | null) {
+    const v = await this.#guard(() => this.#lake.call('forgetCredentials', []));
+    if (v && !this.#destroyed) this.vault = v;
+    await this.load(dataset);
+  }
+
+  async listAvailable() {
+    const remote = this.selected;
+    if (!remote) return;
+    const list = await this.#guard(() => this.#lake.call('remoteDatasets', [remote]));
+    if (list && !this.#destroyed) this.available = list;
+  }
+
+  /** Pushes, fetches, pulls or clones `dataset` with the selected remote. */
+  async run(op: SyncOp, dataset: string): Promise<boolean> {
+    const remote = this.selected;
+    if (!remote || this.running || this.#destroyed) return false;
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.running = { op, progress: null };
+    this.summary = null;
+    const opts = {
+      signal: controller.signal,
+      onProgress: (progress: SyncProgress) => {
+        if (!this.#destroyed && this.running) this.running = { op, progress };
+      },
+    };
+    try {
+      const summary =
+        op === 'push'
+          ? await this.#lake.call('push', [remote, dataset, null], opts)
+          : op === 'fetch'
+            ? await this.#lake.call('fetch', [remote, dataset], opts)
+            : op === 'pull'
+              ? await this.#lake.call('pull', [remote, dataset, 'fail'], opts)
+              : await this.#lake.call('clone', [remote, dataset], opts);
+      if (this.#destroyed) return true;
+      this.summary = { op, summary };
+      this.status = summary.status;
+      this.failure = null;
+      return true;
+    } catch (e) {
+      if (!this.#destroyed) this.failure = describeError(e);
+      return false;
+    } finally {
+      if (!this.#destroyed) this.running = null;
+      if (this.#controller === controller) this.#controller = null;
+    }
+  }
+
+  cancel(): void {
+    this.#controller?.abort();
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.#controller?.abort();
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Refs on a server that ignores conditional writes (s3rver; older S3-compatible stores). A ref
+ * is a log of immutable entries `<seq>-<random>.json` under `refs/<id>/<kind>/<name>/`, each
+ * with its confirmation `<seq>-<random>.ok`. The head is the confirmed entry with the highest
+ * sequence number.
+ *
+ * To move a ref from the entry at `seq`, a writer writes its claim at `seq + 1`, then lists the
+ * claims at that position (listings are strongly consistent):
+ * - alone: it confirms its claim and has won;
+ * - another claim is confirmed: it withdraws (deletes) its claim and has lost;
+ * - other claims are pending: the smallest key waits for the others to withdraw or confirm,
+ *   every other claim withdraws, waits for the outcome, and claims again if all withdrew.
+ * A claim left pending by a writer that died is ignored once {@link STALE_MS} old. Should two
+ * entries ever be confirmed at one position (a writer paused past that age), readers see a
+ * fork: both commits stay named, none is lost.
+ */
+import { LakeError, checkAborted } from '../store/errors.ts';
+import { encodeJson } from '../versions/manifest.ts';
+import type { RefKind } from '../versions/refs.ts';
+import { refName, refPrefix, refSegment } from './layout.ts';
+import type { Remote, RemoteObject } from './remote.ts';
+import { randomHex, type RemoteRef, type RemoteRefs, type RemoteRefValue } from './remote-refs.ts';
+
+/** A pending claim older than this is a dead writer's. */
+export const STALE_MS = 60_000;
+const SEQ_DIGITS = 12;
+
+interface Claim {
+  key: string;
+  seq: number;
+  confirmed: boolean;
+  lastModified: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Claims in a ref's folder listing, by key. */
+function claimsOf(objects: RemoteObject[], dir: string): Claim[] {
+  const ok = new Set<string>();
+  const claims: Claim[] = [];
+  for (const o of objects) {
+    const rest = o.key.slice(dir.length);
+    const m = /^(\d{12})-([0-9a-f]+)\.(json|ok)$/.exec(rest);
+    if (!m) continue;
+    if (m[3] === 'ok') ok.add(`${m[1]}-${m[2]}`);
+    else
+      claims.push({
+        key: `${m[1]}-${m[2]}`,
+        seq: Number(m[1]),
+        confirmed: false,
+        lastModified: o.lastModified,
+      });
+  }
+  for (const c of claims) c.confirmed = ok.has(c.key);
+  return claims.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export class ClaimRefs implements RemoteRefs {
+  constructor(private readonly remote: Remote) {}
+
+  #dir(dataset: string, kind: RefKind, name: string): string {
+    return `${refPrefix(dataset, kind)}${refSegment(name)}/`;
+  }
+
+  async #listAll(prefix: string, signal?: AbortSignal): Promise<RemoteObject[]> {
+    const out: RemoteObject[] = [];
+    for await (const o of this.remote.list(prefix, { signal })) out.push(o);
+    return out;
+  }
+
+  async #head(dataset: string, kind: RefKind, name: string, claims: Claim[], signal?: AbortSignal) {
+    const confirmed = claims.filter((c) => c.confirmed);
+    if (!confirmed.length) return null;
+    const top = Math.max(...confirmed.map((c) => c.seq));
+    const at = confirmed.filter((c) => c.seq === top);
+    const dir = this.#dir(dataset, kind, name);
+    const value = async (c: Claim) => {
+      const got = await this.remote.get(`${dir}${c.key}.json`, { signal });
+      if (!got)
+        throw new LakeError(
+          'IO',
+          `ref entry ${dir}${c.key}.json vanished from ${this.remote.label}`,
+        );
+      return JSON.parse(new TextDecoder().decode(got.bytes)) as RemoteRefValue;
+    };
+    const head = at[0]!;
+    const ref: RemoteRef = { ...(await value(head)), kind, name, token: head.key, seq: head.seq };
+    if (at.length > 1) {
+      ref.forks = [];
+      for (const c of at.slice(1))
+        ref.forks.push({ commit: (await value(c)).commit, entry: `${dir}${c.key}.json` });
+    }
+    return ref;
+  }
+
+  async read(dataset: string, kind: RefKind, name: string, signal?: AbortSignal) {
+    const dir = this.#dir(dataset, kind, name);
+    return this.#head(dataset, kind, name, claimsOf(await this.#listAll(dir, signal), dir), signal);
+  }
+
+  async list(dataset: string, kind: RefKind, signal?: AbortSignal): Promise<RemoteRef[]> {
+    const prefix = refPrefix(dataset, kind);
+    const bySegment = new Map<string, RemoteObject[]>();
+    for (const o of await this.#listAll(prefix, signal)) {
+      const seg = o.key.slice(prefix.length).split('/')[0]!;
+      let list = bySegment.get(seg);
+      if (!list) bySegment.set(seg, (list = []));
+      list.push(o);
+    }
+    const out: RemoteRef[] = [];
+    for (const seg of [...bySegment.keys()].sort()) {
+      const name = refName(seg);
+      const dir = this.#dir(dataset, kind, name);
+      const head = await this.#head(
+        dataset,
+        kind,
+        name,
+        claimsOf(bySegment.get(seg)!, dir),
+        signal,
+      );
+      if (head) out.push(head);
+    }
+    return out;
+  }
+
+  async update(
+    dataset: string,
+    kind: RefKind,
+    name: string,
+    expected: RemoteRef | null,
+    value: RemoteRefValue,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const dir = this.#dir(dataset, kind, name);
+    const seq = (expected?.seq ?? 0) + 1;
+    const seqText = String(seq).padStart(SEQ_DIGITS, '0');
+    for (let round = 0; round < 5; round++) {
+      const mine = `${seqText}-${randomHex(8)}`;
+      await this.remote.put(`${dir}${mine}.json`, encodeJson(value), { ifNoneMatch: true, signal });
+      const outcome = await this.#decide(dir, seqText, mine, signal);
+      if (outcome === 'won') return true;
+      if (outcome === 'lost') return false;
+      await pause(20 + Math.random() * 200); // everyone withdrew: claim again, staggered
+    }
+    return false;
+  }
+
+  /** Waits for the outcome of the claim `mine` at position `seqText`. */
+  async #decide(dir: string, seqText: string, mine: string, signal?: AbortSignal) {
+    let withdrawn = false;
+    for (let wait = 10; ; wait = Math.min(wait * 2, 1000)) {
+      checkAborted(signal);
+      const now = this.remote.serverNow();
+      const claims = claimsOf(await this.#listAll(`${dir}${seqText}-`, signal), dir);
+      const others = claims.filter(
+        (c) => c.key !== mine && (c.confirmed || now - c.lastModified < STALE_MS),
+      );
+      if (others.some((c) => c.confirmed)) {
+        if (!withdrawn) await this.remote.delete(`${dir}${mine}.json`, { signal });
+        return 'lost' as const;
+      }
+      if (!others.length) {
+        if (withdrawn) return 'retry' as const;
+        await this.remote.put(`${dir}${mine}.ok`, new Uint8Array(0), { ifNoneMatch: true, signal });
+        return 'won' as const;
+      }
+      const smallest = others.every((c) => mine < c.key);
+      if (!smallest && !withdrawn) {
+        await this.remote.delete(`${dir}${mine}.json`, { signal });
+        withdrawn = true;
+      }
+      await pause(wait);
+    }
+  }
+}

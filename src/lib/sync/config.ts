@@ -1,0 +1,182 @@
+/**
+ * What a lake remembers of its remotes, in its own entries (never a credential):
+ *
+ * - `remote/<name>`: the remote's address (`RemoteConfig`);
+ * - `ref/<dataset>/remote/<name>/<branch>`: remote-tracking refs, the remote's branch heads as
+ *   last fetched or pushed (garbage collection keeps what they reach, like any `ref/` entry);
+ * - `remote-upload/<name>/<key>`: multipart uploads in progress, so they resume.
+ */
+import { LakeError } from '../store/errors.ts';
+import type { RefStore } from '../store/types.ts';
+import { checkRefName } from '../versions/refs.ts';
+import type { UploadJournal, UploadState } from './remote.ts';
+import type { S3Location } from './s3.ts';
+
+/** A remote's address and options. */
+export interface RemoteConfig extends S3Location {
+  name: string;
+  /** As the user gave it (`s3://bucket/prefix`, `http://host:port/bucket/prefix`). */
+  url: string;
+  /** CLI only: the profile of the shared credentials file to sign with. */
+  profile?: string;
+  addedAt: string;
+}
+
+const configKey = (name: string) => `remote/${name}`;
+
+/** Parses a remote URL: `s3://bucket[/prefix]` (AWS, or `endpoint`), or `http(s)://host/bucket[/prefix]`. */
+export function parseRemoteUrl(
+  url: string,
+  opts: { endpoint?: string; region?: string } = {},
+): S3Location {
+  const region = opts.region ?? 'us-east-1';
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new LakeError(
+      'BAD_INPUT',
+      `"${url}" is not a remote URL: use s3://bucket/prefix or http(s)://host:port/bucket/prefix`,
+    );
+  }
+  if (u.username || u.password || u.search) {
+    throw new LakeError(
+      'BAD_INPUT',
+      'a remote URL must not hold credentials or query parameters: enter credentials separately',
+    );
+  }
+  const parts = decodeURIComponent(u.pathname).split('/').filter(Boolean);
+  if (u.protocol === 's3:') {
+    const endpoint = (opts.endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
+    return {
+      endpoint,
+      bucket: u.hostname,
+      prefix: parts.join('/'),
+      region,
+      pathStyle: Boolean(opts.endpoint),
+    };
+  }
+  if (u.protocol === 'http:' || u.protocol === 'https:') {
+    const [bucket, ...rest] = parts;
+    if (!bucket)
+      throw new LakeError(
+        'BAD_INPUT',
+        `"${url}" names no bucket: use http(s)://host:port/bucket/prefix`,
+      );
+    return { endpoint: u.origin, bucket, prefix: rest.join('/'), region, pathStyle: true };
+  }
+  throw new LakeError('BAD_INPUT', `"${url}": a remote URL starts with s3://, http:// or https://`);
+}
+
+/** Adds a remote; REF_EXISTS when the name is taken. */
+export async function addRemote(
+  refs: RefStore,
+  name: string,
+  url: string,
+  opts: { endpoint?: string; region?: string; profile?: string } = {},
+): Promise<RemoteConfig> {
+  checkRefName(name, 'remote');
+  if (name.includes('/'))
+    throw new LakeError('BAD_INPUT', `remote name "${name}" may not contain "/"`);
+  const config: RemoteConfig = {
+    name,
+    url,
+    ...parseRemoteUrl(url, opts),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    addedAt: new Date().toISOString(),
+  };
+  if (!(await refs.cas(configKey(name), 0, config))) {
+    throw new LakeError(
+      'REF_EXISTS',
+      `a remote "${name}" exists already; remove it first or pick another name`,
+    );
+  }
+  return config;
+}
+
+/** Every remote, by name. */
+export async function listRemotes(refs: RefStore): Promise<RemoteConfig[]> {
+  return (await refs.list<RemoteConfig>('remote/')).map((e) => e.value);
+}
+
+/** One remote, or UNKNOWN_REF naming those there are. */
+export async function getRemote(refs: RefStore, name: string): Promise<RemoteConfig> {
+  const e = await refs.get<RemoteConfig>(configKey(name));
+  if (e) return e.value;
+  const names = (await listRemotes(refs)).map((r) => r.name);
+  throw new LakeError(
+    'UNKNOWN_REF',
+    `no remote "${name}"; remotes: ${names.join(', ') || 'none (add one with "remote add")'}`,
+  );
+}
+
+/** Removes a remote, its tracking refs and its upload journal. */
+export async function removeRemote(refs: RefStore, name: string): Promise<void> {
+  const e = await refs.get(configKey(name));
+  if (!e) await getRemote(refs, name);
+  for (const t of await refs.list('ref/')) {
+    if (t.key.split('/')[2] === 'remote' && t.key.split('/')[3] === name)
+      await refs.cas(t.key, t.version, null);
+  }
+  for (const u of await refs.list(`remote-upload/${name}/`)) await refs.cas(u.key, u.version, null);
+  if (e) await refs.cas(e.key, e.version, null);
+}
+
+/** A remote-tracking ref. */
+export interface TrackingRef {
+  commit: string;
+  protected: boolean;
+  updatedAt: string;
+}
+
+const trackingKey = (dataset: string, remote: string, branch: string) =>
+  `ref/${dataset}/remote/${remote}/${branch}`;
+
+/** The remote's branch heads as last fetched or pushed, by branch name. */
+export async function trackingRefs(
+  refs: RefStore,
+  dataset: string,
+  remote: string,
+): Promise<Map<string, TrackingRef>> {
+  const prefix = trackingKey(dataset, remote, '');
+  const out = new Map<string, TrackingRef>();
+  for (const e of await refs.list<TrackingRef>(prefix))
+    out.set(e.key.slice(prefix.length), e.value);
+  return out;
+}
+
+/** Sets (or with null removes) a remote-tracking ref. */
+export async function setTracking(
+  refs: RefStore,
+  dataset: string,
+  remote: string,
+  branch: string,
+  value: TrackingRef | null,
+): Promise<void> {
+  const key = trackingKey(dataset, remote, branch);
+  for (;;) {
+    const e = await refs.get(key);
+    if (!e && !value) return;
+    if (await refs.cas(key, e?.version ?? 0, value)) return;
+  }
+}
+
+/** A multipart upload journal over the lake's entries. */
+export function uploadJournal(refs: RefStore, remote: string): UploadJournal {
+  const key = (k: string) => `remote-upload/${remote}/${k}`;
+  return {
+    async get(k) {
+      return (await refs.get<UploadState>(key(k)))?.value;
+    },
+    async set(k, state) {
+      for (;;) {
+        const e = await refs.get(key(k));
+        if (await refs.cas(key(k), e?.version ?? 0, state)) return;
+      }
+    },
+    async clear(k) {
+      const e = await refs.get(key(k));
+      if (e) await refs.cas(key(k), e.version, null);
+    },
+  };
+}

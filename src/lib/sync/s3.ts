@@ -1,0 +1,356 @@
+/**
+ * The S3 remote: any S3-compatible server (AWS S3, MinIO, s3rver…), signed with Signature V4
+ * by `aws4fetch` (3 KB, fetch + WebCrypto: the same code in a browser worker and in Node).
+ * Failed requests are retried with exponential backoff and jitter (network errors, 5xx, 429);
+ * objects of {@link MULTIPART_FROM} bytes or more go up in parts, and an interrupted multipart
+ * upload resumes from its journal.
+ */
+import { AwsV4Signer } from 'aws4fetch';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import type {
+  PutOptions,
+  PutResult,
+  Remote,
+  RemoteObject,
+  RequestOptions,
+  UploadState,
+} from './remote.ts';
+import { hiddenEtag, maskKeyId, s3Error, unreachable, type RequestWhat } from './s3-errors.ts';
+import { escapeXml, parseList, textOf } from './s3-xml.ts';
+import { putMultipart } from './s3-multipart.ts';
+
+/** Credentials of one remote; null means anonymous (a public bucket). */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Where a bucket is. */
+export interface S3Location {
+  /** `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`… (no trailing slash). */
+  endpoint: string;
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing slash ('' for none). */
+  prefix: string;
+  region: string;
+  /** `endpoint/bucket/key` (MinIO, s3rver) rather than `bucket.endpoint/key`. */
+  pathStyle: boolean;
+}
+
+/** How failed requests are retried. */
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 200, maxMs: 10_000 };
+/** Objects from this size up are uploaded in parts. */
+export const MULTIPART_FROM = 8 * 1024 * 1024;
+/** The part size of multipart uploads (S3's minimum is 5 MiB, except for the last part). */
+export const PART_SIZE = 5 * 1024 * 1024;
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/**
+ * Refs and the Delta log change under the same key: a browser's HTTP cache must never answer
+ * for the server (a stale ref would hide a push).
+ */
+const NO_CACHE: RequestCache = 'no-store';
+
+/** A request to make. */
+export interface S3Request {
+  op: string;
+  method: string;
+  /** Object key relative to the prefix; null for the bucket itself. */
+  key: string | null;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  signal?: AbortSignal | undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }
+    function stop() {
+      clearTimeout(t);
+      reject(new LakeError('ABORTED', 'cancelled by the user'));
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** The page's origin in a browser (for CORS messages); undefined under Node. */
+function pageOrigin(): string | undefined {
+  const g = globalThis as { location?: { origin?: string }; process?: unknown };
+  return g.process ? undefined : g.location?.origin;
+}
+
+export class S3Remote implements Remote {
+  readonly label: string;
+  readonly retry: RetryPolicy;
+  #skewMs = 0;
+
+  constructor(
+    readonly location: S3Location,
+    private readonly credentials: Credentials | null,
+    opts: { retry?: Partial<RetryPolicy> } = {},
+  ) {
+    const { endpoint, bucket, prefix } = location;
+    this.label = `s3://${bucket}${prefix ? `/${prefix}` : ''} at ${endpoint}`;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+  }
+
+  /** The full object key of `key` (the prefix added). */
+  fullKey(key: string): string {
+    return this.location.prefix ? `${this.location.prefix}/${key}` : key;
+  }
+
+  #url(key: string | null, query: Record<string, string> = {}): URL {
+    const { endpoint, bucket, pathStyle } = this.location;
+    const path = key === null ? '' : this.fullKey(key).split('/').map(encodeURIComponent).join('/');
+    const base = new URL(endpoint);
+    const url = pathStyle
+      ? new URL(`${base.origin}/${encodeURIComponent(bucket)}${key === null ? '' : `/${path}`}`)
+      : new URL(`${base.protocol}//${bucket}.${base.host}/${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return url;
+  }
+
+  #what(op: string, key: string | null): RequestWhat {
+    return {
+      op,
+      key: key === null ? '(bucket)' : this.fullKey(key),
+      remote: this.label,
+      ...(this.credentials ? { keyId: maskKeyId(this.credentials.accessKeyId) } : {}),
+    };
+  }
+
+  /** Sends a request, retrying network errors, 5xx and 429 with backoff. */
+  async send(req: S3Request): Promise<Response> {
+    const what = this.#what(req.op, req.key);
+    const { attempts, baseMs, maxMs } = this.retry;
+    for (let attempt = 1; ; attempt++) {
+      checkAborted(req.signal);
+      let res: Response;
+      try {
+        res = await this.#fetch(req);
+      } catch (e) {
+        if (req.signal?.aborted) throw new LakeError('ABORTED', 'cancelled by the user');
+        if (attempt >= attempts) throw unreachable(e, what, pageOrigin());
+        await sleep(this.#backoff(attempt, baseMs, maxMs), req.signal);
+        continue;
+      }
+      const date = Date.parse(res.headers.get('date') ?? '');
+      if (date) this.#skewMs = date - Date.now();
+      if (!RETRY_STATUS.has(res.status) || attempt >= attempts) return res;
+      await res.body?.cancel().catch(() => undefined);
+      await sleep(this.#backoff(attempt, baseMs, maxMs), req.signal);
+    }
+  }
+
+  #backoff(attempt: number, baseMs: number, maxMs: number): number {
+    return Math.min(maxMs, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  }
+
+  async #fetch(req: S3Request): Promise<Response> {
+    const url = this.#url(req.key, req.query);
+    const headers = new Headers(req.headers ?? {});
+    const body = req.body as BodyInit | undefined;
+    if (!this.credentials) {
+      return fetch(url, {
+        method: req.method,
+        headers,
+        body,
+        signal: req.signal ?? null,
+        cache: NO_CACHE,
+      });
+    }
+    const signer = new AwsV4Signer({
+      method: req.method,
+      url: url.toString(),
+      headers,
+      ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
+      accessKeyId: this.credentials.accessKeyId,
+      secretAccessKey: this.credentials.secretAccessKey,
+      ...(this.credentials.sessionToken ? { sessionToken: this.credentials.sessionToken } : {}),
+      service: 's3',
+      region: this.location.region,
+    });
+    const signed = await signer.sign();
+    return fetch(signed.url, {
+      method: signed.method,
+      headers: signed.headers,
+      body,
+      signal: req.signal ?? null,
+      cache: NO_CACHE,
+    });
+  }
+
+  /** Throws the LakeError for a failed response. */
+  async fail(res: Response, op: string, key: string | null): Promise<never> {
+    const text = await res.text().catch(() => '');
+    throw s3Error(res.status, text, this.#what(op, key));
+  }
+
+  /** The ETag of a response, or REMOTE_CORS when the page may not read it. */
+  etagOf(res: Response, op: string, key: string): string {
+    const etag = res.headers.get('etag');
+    if (!etag) throw hiddenEtag(this.#what(op, key), pageOrigin());
+    return etag;
+  }
+
+  serverNow(): number {
+    return Date.now() + this.#skewMs;
+  }
+
+  async get(key: string, opts: RequestOptions = {}) {
+    const res = await this.send({ op: 'GetObject', method: 'GET', key, signal: opts.signal });
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    if (!res.ok) return this.fail(res, 'GetObject', key);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { bytes, etag: res.headers.get('etag') ?? '' };
+  }
+
+  async head(key: string, opts: RequestOptions = {}): Promise<RemoteObject | null> {
+    const res = await this.send({ op: 'HeadObject', method: 'HEAD', key, signal: opts.signal });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, 'HeadObject', key);
+    return {
+      key,
+      size: Number(res.headers.get('content-length') ?? 0),
+      etag: res.headers.get('etag') ?? '',
+      lastModified: Date.parse(res.headers.get('last-modified') ?? '') || 0,
+    };
+  }
+
+  async put(key: string, bytes: Uint8Array, opts: PutOptions = {}): Promise<PutResult> {
+    if (bytes.byteLength >= MULTIPART_FROM && !opts.ifMatch && !opts.ifNoneMatch) {
+      const etag = await putMultipart(this, key, bytes, opts);
+      return { ok: true, etag };
+    }
+    const headers: Record<string, string> = {};
+    if (opts.ifNoneMatch) headers['if-none-match'] = '*';
+    if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
+    if (opts.sha256) headers['x-amz-content-sha256'] = opts.sha256;
+    const res = await this.send({
+      op: 'PutObject',
+      method: 'PUT',
+      key,
+      headers,
+      body: bytes,
+      signal: opts.signal,
+    });
+    if (res.status === 412 || res.status === 409) {
+      await res.body?.cancel().catch(() => undefined);
+      return { ok: false };
+    }
+    if (!res.ok) return this.fail(res, 'PutObject', key);
+    await res.body?.cancel().catch(() => undefined);
+    opts.onBytes?.(bytes.byteLength);
+    return { ok: true, etag: res.headers.get('etag') ?? '' };
+  }
+
+  async delete(key: string, opts: RequestOptions = {}): Promise<void> {
+    const res = await this.send({
+      op: 'DeleteObject',
+      method: 'DELETE',
+      key,
+      signal: opts.signal,
+    });
+    if (!res.ok && res.status !== 404) return this.fail(res, 'DeleteObject', key);
+    await res.body?.cancel().catch(() => undefined);
+  }
+
+  async *list(
+    prefix: string,
+    opts: RequestOptions & { startAfter?: string } = {},
+  ): AsyncIterable<RemoteObject> {
+    const base = this.location.prefix ? `${this.location.prefix}/` : '';
+    let token: string | undefined;
+    do {
+      const query: Record<string, string> = { 'list-type': '2', prefix: base + prefix };
+      if (token) query['continuation-token'] = token;
+      else if (opts.startAfter) query['start-after'] = base + opts.startAfter;
+      const res = await this.send({
+        op: 'ListObjectsV2',
+        method: 'GET',
+        key: null,
+        query,
+        signal: opts.signal,
+      });
+      if (!res.ok) return this.fail(res, 'ListObjectsV2', prefix);
+      const page = parseList(await res.text());
+      for (const c of page.contents) yield { ...c, key: c.key.slice(base.length) };
+      token = page.nextToken;
+    } while (token);
+  }
+
+  /** Starts a multipart upload; its id. */
+  async createUpload(key: string, signal?: AbortSignal): Promise<string> {
+    const op = 'CreateMultipartUpload';
+    const res = await this.send({ op, method: 'POST', key, query: { uploads: '' }, signal });
+    if (!res.ok) return this.fail(res, op, key);
+    const id = textOf(await res.text(), 'UploadId');
+    if (!id) throw new LakeError('IO', `${op} of "${this.fullKey(key)}" gave no UploadId`);
+    return id;
+  }
+
+  /** Uploads part `n` (1-based); its ETag, or null when the upload is gone. */
+  async uploadPart(
+    key: string,
+    state: UploadState,
+    n: number,
+    bytes: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
+    const op = 'UploadPart';
+    const res = await this.send({
+      op,
+      method: 'PUT',
+      key,
+      query: { partNumber: String(n), uploadId: state.uploadId },
+      body: bytes,
+      signal,
+    });
+    if (res.status === 404) return null;
+    if (!res.ok) return this.fail(res, op, key);
+    await res.body?.cancel().catch(() => undefined);
+    return this.etagOf(res, op, key);
+  }
+
+  /** Completes a multipart upload; its ETag, or null when the upload is gone. */
+  async completeUpload(key: string, state: UploadState, signal?: AbortSignal) {
+    const op = 'CompleteMultipartUpload';
+    const parts = Object.entries(state.parts)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(
+        ([n, etag]) => `<Part><PartNumber>${n}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`,
+      );
+    const body = `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`;
+    const res = await this.send({
+      op,
+      method: 'POST',
+      key,
+      query: { uploadId: state.uploadId },
+      headers: { 'content-type': 'application/xml' },
+      body,
+      signal,
+    });
+    if (res.status === 404) return null;
+    const text = await res.text();
+    // S3 may answer 200 with an error document once the parts are assembled.
+    if (!res.ok || /<Error>/.test(text)) {
+      throw s3Error(res.ok ? 500 : res.status, text, this.#what(op, key));
+    }
+    return textOf(text, 'ETag') ?? '';
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Credentials of each remote (per silo), kept in the lake's entries encrypted: AES-GCM with a
+ * key derived from the user's passphrase (PBKDF2-SHA-256, 600,000 iterations, a random salt),
+ * through WebCrypto. Unlocked once per session (the derived key is held, not extractable, in
+ * memory: in the app, by the lake worker), and forgotten with one call. What is stored:
+ *
+ * - `vault`: `{ salt, iterations, check }`, where `check` is a known text encrypted, so a wrong
+ *   passphrase is told at once (VAULT_LOCKED), not as a failed request later;
+ * - `vault/<remote>`: `{ iv, data }`, the credentials' JSON encrypted.
+ */
+import { LakeError } from '../store/errors.ts';
+import type { RefStore } from '../store/types.ts';
+import type { Credentials } from './s3.ts';
+
+export const PBKDF2_ITERATIONS = 600_000;
+const CHECK = 'croissant-lake vault';
+
+interface VaultHeader {
+  salt: string;
+  iterations: number;
+  check: Sealed;
+}
+interface Sealed {
+  iv: string;
+  data: string;
+}
+
+const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+async function derive(
+  passphrase: string,
+  salt: Uint8Array,
+  iterations: number,
+): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(passphrase),
+    'PBKDF2',
+    false,
+    ['deriveKey'],
+  );
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: salt as Uint8Array<ArrayBuffer>, iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+async function seal(key: CryptoKey, text: string): Promise<Sealed> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv },
+    key,
+    new TextEncoder().encode(text),
+  );
+  return { iv: b64(iv), data: b64(new Uint8Array(data)) };
+}
+
+async function open(key: CryptoKey, s: Sealed): Promise<string> {
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: unb64(s.iv) as Uint8Array<ArrayBuffer> },
+    key,
+    unb64(s.data) as Uint8Array<ArrayBuffer>,
+  );
+  return new TextDecoder().decode(plain);
+}
+
+export class CredentialVault {
+  #key: CryptoKey | null = null;
+
+  constructor(private readonly refs: RefStore) {}
+
+  /** True once unlocked in this session. */
+  get unlocked(): boolean {
+    return this.#key !== null;
+  }
+
+  /** True when a passphrase was ever set (a vault exists). */
+  async exists(): Promise<boolean> {
+    return Boolean(await this.refs.get('vault'));
+  }
+
+  /** Unlocks (or, the first time, creates) the vault; VAULT_LOCKED for a wrong passphrase. */
+  async unlock(passphrase: string): Promise<void> {
+    if (!passphrase)
+      throw new LakeError('VAULT_LOCKED', 'enter a passphrase to unlock the stored credentials');
+    const e = await this.refs.get<VaultHeader>('vault');
+    if (!e) {
+      const salt = crypto.getRandomValues(new Uint8Array(16));
+      const key = await derive(passphrase, salt, PBKDF2_ITERATIONS);
+      const header: VaultHeader = {
+        salt: b64(salt),
+        iterations: PBKDF2_ITERATIONS,
+        check: await seal(key, CHECK),
+      };
+      if (!(await this.refs.cas('vault', 0, header))) return this.unlock(passphrase);
+      this.#key = key;
+      return;
+    }
+    const key = await derive(passphrase, unb64(e.value.salt), e.value.iterations);
+    const ok = await open(key, e.value.check).then(
+      (t) => t === CHECK,
+      () => false,
+    );
+    if (!ok) {
+      throw new LakeError(
+        'VAULT_LOCKED',
+        'wrong passphrase: the stored credentials stay locked. Try again, or forget them and enter them anew.',
+      );
+    }
+    this.#key = key;
+  }
+
+  /** Locks the vault (the key is dropped from memory). */
+  lock(): void {
+    this.#key = null;
+  }
+
+  #mustKey(what: string): CryptoKey {
+    if (!this.#key) {
+      throw new LakeError(
+        'VAULT_LOCKED',
+        `the stored credentials are locked: unlock them with your passphrase to ${what}`,
+      );
+    }
+    return this.#key;
+  }
+
+  /** Stores (or with null removes) a remote's credentials. */
+  async set(remote: string, credentials: Credentials | null): Promise<void> {
+    const key = `vault/${remote}`;
+    const value = credentials
+      ? await seal(this.#mustKey(`store credentials for ${remote}`), JSON.stringify(credentials))
+      : null;
+    for (;;) {
+      const e = await this.refs.get(key);
+      if (!e && !value) return;
+      if (await this.refs.cas(key, e?.version ?? 0, value)) return;
+    }
+  }
+
+  /** True when credentials are stored for `remote` (readable or not). */
+  async has(remote: string): Promise<boolean> {
+    return Boolean(await this.refs.get(`vault/${remote}`));
+  }
+
+  /** A remote's credentials; null when none are stored (anonymous). VAULT_LOCKED when locked. */
+  async get(remote: string): Promise<Credentials | null> {
+    const e = await this.refs.get<Sealed>(`vault/${remote}`);
+    if (!e) return null;
+    const text = await open(this.#mustKey(`use remote ${remote}`), e.value);
+    return JSON.parse(text) as Credentials;
+  }
+
+  /** Forgets every stored credential and the passphrase: one click. */
+  async forget(): Promise<void> {
+    for (const e of [
+      ...(await this.refs.list('vault/')),
+      ...[await this.refs.get('vault')].filter((x) => x !== undefined),
+    ]) {
+      await this.refs.cas(e.key, e.version, null);
+    }
+    this.#key = null;
+  }
+}

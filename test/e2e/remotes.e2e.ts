@@ -1,0 +1,159 @@
+/**
+ * Remotes in the Lake tab (issue 17), end to end against the built app and a real S3 API
+ * server (s3rver on 127.0.0.1, CORS configured, started here): a dataset pushed from Node (as
+ * the CLI does) is cloned in the browser with the same commit hashes, credentials kept in the
+ * encrypted vault, and what the browser pushes to another remote clones in Node again; a branch pushed later shows as remote-only after Fetch; a bucket without
+ * CORS rules gives an error naming the rules it needs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeResolver } from '../../src/lib/io/node.ts';
+import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { clone } from '../../src/lib/sync/pull.ts';
+import { push } from '../../src/lib/sync/push.ts';
+import { S3Remote } from '../../src/lib/sync/s3.ts';
+import { openRemote } from '../../src/lib/sync/session.ts';
+import { ingest } from '../../src/lib/versions/ingest.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { verifyLake } from '../../src/lib/versions/verify.ts';
+import { startS3rver, type S3Server } from '../s3/s3rver.ts';
+import { REPO_ROOT, launchBrowser, screenshot, startPreview } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import { WAIT, showLake } from './lake-helpers.ts';
+
+describe('remotes in the Lake tab', () => {
+  let app: Served | undefined;
+  let s3: S3Server | undefined;
+  let tmp: string | undefined;
+  let browser: LaunchedBrowser | undefined;
+  let nodeLake: Lake;
+
+  beforeAll(async () => {
+    s3 = await startS3rver([{ name: 'lake' }, { name: 'closed', cors: 'none' }]);
+    app = await startPreview();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'remotes-e2e-'));
+    nodeLake = await Lake.open(await openNodeBackend(path.join(tmp, 'cli-lake')), { actor: 'cli' });
+    await ingest(nodeLake, path.join(REPO_ROOT, 'public/examples/titanic/metadata.json'), {
+      resolver: nodeResolver(),
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await app?.close();
+    await s3?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const remoteOf = (bucket: string) =>
+    new S3Remote(
+      { endpoint: s3!.endpoint, bucket, prefix: 'e2e', region: 'us-east-1', pathStyle: true },
+      { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    );
+
+  it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, and names missing CORS rules', async () => {
+    await push(nodeLake, await openRemote('origin', remoteOf('lake'), { create: true }), 'titanic');
+    const mainHash = await nodeLake.resolve('titanic', 'main');
+
+    browser = await launchBrowser({ userDataDir: path.join(tmp!, 'profile') });
+    const page = await browser.newPage();
+    await page.goto(`${app!.url}/`);
+    await showLake(page);
+    const panel = page.locator('[data-testid="remotes"]');
+    await panel.locator('[data-testid="remote-name"]').fill('origin');
+    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/lake/e2e`);
+    await panel.locator('[data-testid="remote-add-button"]').click();
+    await panel.locator('[data-testid="remote-url"]').waitFor({ timeout: WAIT });
+    expect(await panel.locator('[data-testid="remote-credentials"]').textContent()).toContain(
+      'no credentials',
+    );
+
+    await panel.locator('summary', { hasText: 'Credentials for origin' }).click();
+    await panel.locator('[data-testid="vault-passphrase"]').fill('a long passphrase');
+    await panel.locator('[data-testid="vault-unlock-button"]').click();
+    await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-save"]').click();
+    await page
+      .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
+      .waitFor({ timeout: WAIT });
+
+    await panel.locator('summary', { hasText: 'Clone a dataset from origin' }).click();
+    await panel.locator('[data-testid="clone-id"]').fill('titanic');
+    await panel.locator('[data-testid="remote-clone"]').click();
+    await page.locator('[data-testid="remote-summary"]').waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="remote-summary"]').textContent()).toContain(
+      `branch main: ${mainHash.slice(0, 12)}`,
+    );
+    await page
+      .locator('[data-testid="lake-dataset"][data-dataset="titanic"]')
+      .waitFor({ timeout: WAIT });
+    await page
+      .locator('[data-testid="remote-status"] tr[data-branch="main"][data-state="same"]')
+      .waitFor({ timeout: WAIT });
+
+    // The CLI pushes a new branch; Fetch shows it as only on the remote.
+    await nodeLake.createBranch('titanic', 'curated', 'main');
+    await push(nodeLake, await openRemote('origin', remoteOf('lake')), 'titanic');
+    await panel.locator('[data-testid="remote-fetch"]').click();
+    await page
+      .locator('[data-testid="remote-status"] tr[data-branch="curated"][data-state="remote-only"]')
+      .waitFor({ timeout: WAIT });
+    await screenshot(page, 'remotes-panel');
+
+    // The other way round: the browser pushes its clone to another remote, and Node (as the
+    // CLI does) clones it from there with the same commit hash and a lake that verifies.
+    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
+      await panel.locator('summary', { hasText: 'Add a remote' }).click();
+    }
+    await panel.locator('[data-testid="remote-name"]').fill('mirror');
+    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/lake/mirror`);
+    await panel.locator('[data-testid="remote-add-button"]').click();
+    await panel
+      .locator('[data-testid="remote-url"]', { hasText: 'lake/mirror' })
+      .waitFor({ timeout: WAIT });
+    await panel.locator('summary', { hasText: 'Credentials for mirror' }).click();
+    await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-save"]').click();
+    await page
+      .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
+      .waitFor({ timeout: WAIT });
+    await panel.locator('[data-testid="remote-push"]').click();
+    await page
+      .locator('[data-testid="remote-summary"]', { hasText: 'push done' })
+      .waitFor({ timeout: WAIT });
+    const fromBrowser = await Lake.open(await openNodeBackend(path.join(tmp!, 'cli-lake-2')));
+    const mirror = new S3Remote(
+      {
+        endpoint: s3!.endpoint,
+        bucket: 'lake',
+        prefix: 'mirror',
+        region: 'us-east-1',
+        pathStyle: true,
+      },
+      { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    );
+    await clone(fromBrowser, await openRemote('mirror', mirror), 'titanic');
+    expect(await fromBrowser.resolve('titanic', 'main')).toBe(mainHash);
+    expect((await verifyLake(fromBrowser, { dataset: 'titanic' })).problems).toEqual([]);
+
+    // A bucket without CORS rules: the error names the rule the bucket needs.
+    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
+      await panel.locator('summary', { hasText: 'Add a remote' }).click();
+    }
+    await panel.locator('[data-testid="remote-name"]').fill('closed');
+    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/closed/e2e`);
+    await panel.locator('[data-testid="remote-add-button"]').click();
+    await panel
+      .locator('[data-testid="remote-url"]', { hasText: 'closed' })
+      .waitFor({ timeout: WAIT });
+    await panel.locator('[data-testid="remote-fetch"]').click();
+    const error = page.locator('[data-testid="remotes"] [data-testid="error"]');
+    await error.waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('REMOTE_CORS');
+    expect(await error.textContent()).toMatch(/ExposeHeaders: ETag/);
+  });
+});

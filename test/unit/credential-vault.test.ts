@@ -1,0 +1,63 @@
+/**
+ * The credentials vault (issue 17 §2), under Node and in Chromium: stored encrypted (the
+ * entries hold no credential in any form), unlocked once with the passphrase, a wrong one
+ * refused at once, locked use refused, and everything forgotten in one call.
+ */
+import { describe, expect, it } from 'vitest';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { CredentialVault } from '../../src/lib/sync/vault.ts';
+
+const creds = {
+  accessKeyId: 'AKIDVAULTTEST0001',
+  secretAccessKey: 'vault-secret-Qp9Zr2Lm7',
+  sessionToken: 'vault-token-Xc4Vb8Nm1',
+};
+
+async function code(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(LakeError);
+  return (e as LakeError).code;
+}
+
+describe('credential vault', () => {
+  it('keeps credentials encrypted, per remote, behind the passphrase', async () => {
+    const { refs } = memoryBackend();
+    const v = new CredentialVault(refs);
+    expect(await v.exists()).toBe(false);
+    expect(await code(v.set('a', creds))).toBe('VAULT_LOCKED');
+    await v.unlock('correct horse');
+    await v.set('a', creds);
+    await v.set('b', { accessKeyId: 'AKIDOTHER', secretAccessKey: 'other-secret' });
+    expect(await v.get('a')).toEqual(creds);
+    expect(await v.get('none')).toBeNull();
+
+    const stored = JSON.stringify(await refs.list(''));
+    for (const s of [
+      creds.accessKeyId,
+      creds.secretAccessKey,
+      creds.sessionToken,
+      'other-secret',
+      'correct horse',
+    ]) {
+      expect(stored).not.toContain(s);
+    }
+
+    // A new session: locked until the passphrase is given again; a wrong one is refused.
+    const again = new CredentialVault(refs);
+    expect(await again.exists()).toBe(true);
+    expect(await again.has('a')).toBe(true);
+    expect(await code(again.get('a'))).toBe('VAULT_LOCKED');
+    expect(await code(again.unlock('wrong horse'))).toBe('VAULT_LOCKED');
+    await again.unlock('correct horse');
+    expect(await again.get('a')).toEqual(creds);
+
+    await again.forget();
+    expect(again.unlocked).toBe(false);
+    expect(await again.exists()).toBe(false);
+    expect(await refs.list('vault')).toEqual([]);
+  });
+});
