@@ -2,10 +2,11 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,cli,lake,query,loader,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S]
+ *                    [--loader-workers N] [--loader-batch N] [--loader-timeout S]
  *                    [--quick] [--titanic-repeat N] [--start-runs N] [--no-npx]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
@@ -17,7 +18,10 @@
  * branch, first load of a branch and column statistics, each against a baseline of the same run.
  * Group `cli` (bench/cli.ts): the CPU time of `croissant-lake records` on titanic ×200 against
  * a plain parse + JSON.stringify, and the CLI's start against `node -e 0`; `--quick` is its
- * smoke-test mode. Results also go to bench/out/results.json.
+ * smoke-test mode. Group `loader` (bench/loader.ts, in headless Chromium with a real OPFS lake
+ * and real workers): the dataloader on the demo study, augmented against decode only, against
+ * the CPU ceiling of the same item work, and its reads against one read per image; `--quick`
+ * is its smoke-test mode too. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -54,10 +58,11 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,cli,lake,query,loader,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
-        '                        [--query-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
+        '                        [--query-timeout S] [--loader-workers N] [--loader-batch N]\n' +
+        '                        [--loader-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
         '                        [--no-npx]',
     );
     return 0;
@@ -73,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const all = ['csv', 'images', 'cli', 'lake', 'query', 'pipeline'];
+  const all = ['csv', 'images', 'cli', 'lake', 'query', 'loader', 'pipeline'];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
     if (!all.includes(g))
@@ -284,9 +289,23 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let loader: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('loader')) {
+    if (recordGroups || cli || lake || query) console.log();
+    try {
+      const { runLoaderFromArgv } = await import('./loader.ts');
+      loader = await runLoaderFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! loader: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      loader = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   let pipeline: { json: unknown; failed: boolean } | undefined;
   if (groups.has('pipeline')) {
-    if (recordGroups || cli || lake || query) console.log();
+    if (recordGroups || cli || lake || query || loader) console.log();
     try {
       const { runPipelineFromArgv } = await import('./pipeline.ts');
       pipeline = await runPipelineFromArgv(argv, { runs, warmup });
@@ -331,6 +350,7 @@ async function main(argv: string[]): Promise<number> {
         ...(cli ? { cli: cli.json } : {}),
         ...(lake ? { lake: lake.json } : {}),
         ...(query ? { query: query.json } : {}),
+        ...(loader ? { loader: loader.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
@@ -346,6 +366,7 @@ async function main(argv: string[]): Promise<number> {
     cli?.failed ||
     lake?.failed ||
     query?.failed ||
+    loader?.failed ||
     pipeline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
