@@ -27,9 +27,12 @@ function runQuick(): Promise<{ code: number | null; out: string }> {
   });
 }
 
-/** The table row of `figure` (its first line starting with it, after spaces). */
+/**
+ * The table row of `figure`: its first line starting with it, after spaces, that is not a
+ * progress line of the page (`<name>: 1.23 s`).
+ */
 function rowOf(out: string, figure: string): string | undefined {
-  return out.split('\n').find((l) => l.trimStart().startsWith(figure));
+  return out.split('\n').find((l) => l.trimStart().startsWith(figure) && !/: [\d.]+ s$/.test(l));
 }
 
 describe('npm run bench -- --only loader --quick', () => {
