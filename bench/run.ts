@@ -24,7 +24,7 @@
  * is its smoke-test mode too. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
@@ -318,6 +318,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
+  mkdirSync(out, { recursive: true }); // absent when only the browser groups ran
   writeFileSync(
     resultsPath,
     JSON.stringify(
