@@ -46,8 +46,17 @@ export interface LoaderBenchResults {
   settings: LoaderBenchSettings;
   env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean };
   setup: { ingestMs: number; items: number; packs: number; packBytes: number };
-  /** (a) the loader, decode only (baseline) and with the typical augmentation. */
-  augment: { decodeOnly: Timing; augmented: Timing; stats: Record<string, EpochStats> };
+  /**
+   * (a) the loader, decode only (baseline) and with the typical augmentation: the first epoch
+   * of a new loader, and a later epoch (workers warm, packs kept).
+   */
+  augment: {
+    decodeOnly: Timing;
+    augmented: Timing;
+    laterDecode: Timing;
+    laterAugmented: Timing;
+    stats: Record<string, EpochStats>;
+  };
   /** (b) the same item work on one thread, bytes in memory, no loader (× workers: the ceiling). */
   ceiling: { direct: Timing; loader: Timing };
   /** (c) reading an epoch's bytes: one read per image against the loader's reader. */

@@ -46,10 +46,13 @@ describe('npm run bench -- --only loader --quick', () => {
       // a. augmented against decode only, same loader, images and workers
       ['loader, 2 workers: decode only (baseline)', /ref/],
       ['loader, 2 workers: typical augmentation ', ratio],
+      ['later epoch, 2 workers: decode only (baseline)', /ref/],
+      ['later epoch, 2 workers: typical augmentation ', ratio],
       // b. against the CPU ceiling: the same item work on one thread, times the workers
       ['one thread, bytes in memory, no loader (baseline)', perSecond],
       ['× 2 threads: the ceiling of 2 workers (baseline)', /ref/],
       ['loader, 2 workers: typical augmentation (from a)', ratio],
+      ['later epoch, 2 workers: typical augmentation (from a)', ratio],
       // c. reads against one read per image
       ['one read per image, shuffled (baseline)', /ref/],
       ["the loader's reader, shuffled batches", ratio],
