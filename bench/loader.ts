@@ -15,6 +15,7 @@
  *
  * `--quick` runs every figure once, no warm-up, for the smoke test (test/e2e/bench-loader.e2e.ts).
  */
+import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBenchPage } from './browser.ts';
@@ -152,6 +153,7 @@ export async function runLoader(
     `loader: headless Chromium on a Vite dev server, real OPFS lake and loader workers; ` +
       `median of ${settings.runs} after ${settings.warmup} warm-up`,
   );
+  const loadBefore = os.loadavg()[0]!;
   const { results, chromium } = await runBenchPage<LoaderBenchResults>(
     'bench/loader/page.html',
     { ...settings },
@@ -161,8 +163,16 @@ export async function runLoader(
     `  Chromium ${chromium}, crossOriginIsolated ${results.env.crossOriginIsolated}, ` +
       `${results.env.hardwareConcurrency} hardware threads`,
   );
+  // The CPUs are what limits this group: how busy the machine was says how far the figures
+  // are from an idle machine's (a load of 2 on 2 cores is full).
+  const load = { before: loadBefore, after: os.loadavg()[0]!, cpus: os.cpus().length };
   report(results);
-  return { json: { chromium, ...results }, failed: results.problems.length > 0 };
+  const share = load.cpus / Math.max(load.cpus, (load.before + load.after) / 2);
+  console.log(
+    `\nload average (1 min): ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ` +
+      `${load.cpus} CPUs: each runnable thread got about ${(share * 100).toFixed(0)} % of a core.`,
+  );
+  return { json: { chromium, load, ...results }, failed: results.problems.length > 0 };
 }
 
 /**
