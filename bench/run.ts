@@ -2,10 +2,11 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--remote-rows N]
+ *                    [--loader-workers N] [--loader-batch N] [--loader-timeout S]
  *                    [--quick] [--titanic-repeat N] [--start-runs N] [--no-npx]
  *
  * Groups `csv` and `images` (record generation): for each dataset it times, in the same process,
@@ -19,7 +20,10 @@
  * a plain parse + JSON.stringify, and the CLI's start against `node -e 0`; `--quick` is its
  * smoke-test mode. Group `remote` (bench/remote.ts): push and fetch to s3rver on 127.0.0.1
  * against a plain PUT and GET of the same bytes, and a second push after a one-row commit.
- * Results also go to bench/out/results.json.
+ * Group `loader` (bench/loader.ts, in headless Chromium with a real OPFS lake and real workers):
+ * the dataloader on the demo study, augmented against decode only, against the CPU ceiling of
+ * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
+ * too. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -56,10 +60,11 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,cli,lake,remote,query,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
-        '                        [--query-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
+        '                        [--query-timeout S] [--loader-workers N] [--loader-batch N]\n' +
+        '                        [--loader-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
         '                        [--no-npx] [--remote-rows N]',
     );
     return 0;
@@ -75,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'pipeline'];
+  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'loader', 'pipeline'];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
     if (!all.includes(g))
@@ -301,9 +306,23 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let loader: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('loader')) {
+    if (recordGroups || cli || lake || query) console.log();
+    try {
+      const { runLoaderFromArgv } = await import('./loader.ts');
+      loader = await runLoaderFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! loader: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      loader = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   let pipeline: { json: unknown; failed: boolean } | undefined;
   if (groups.has('pipeline')) {
-    if (recordGroups || cli || lake || remote || query) console.log();
+    if (recordGroups || cli || lake || remote || query || loader) console.log();
     try {
       const { runPipelineFromArgv } = await import('./pipeline.ts');
       pipeline = await runPipelineFromArgv(argv, { runs, warmup });
@@ -316,7 +335,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
-  // The query, lake and remote groups write no data files: the folder may not exist yet.
+  // Only the browser groups, lake or remote may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
@@ -351,6 +370,7 @@ async function main(argv: string[]): Promise<number> {
         ...(lake ? { lake: lake.json } : {}),
         ...(remote ? { remote: remote.json } : {}),
         ...(query ? { query: query.json } : {}),
+        ...(loader ? { loader: loader.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
@@ -367,6 +387,7 @@ async function main(argv: string[]): Promise<number> {
     lake?.failed ||
     remote?.failed ||
     query?.failed ||
+    loader?.failed ||
     pipeline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }

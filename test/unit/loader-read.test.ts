@@ -1,18 +1,64 @@
 /**
  * The dataloader's reader: objects come back in the order asked whatever the read order,
- * neighbouring slices of a pack are one read, the range kept serves the next batch, objects
- * of several parts are read whole and verified, and what cannot be read is a per-object error.
+ * neighbouring slices of a pack are one read, a pack read whole serves the next batches,
+ * objects of several parts are read whole and verified, and what cannot be read is a
+ * per-object error. A selection whose packs fit in the budget is read pack by pack, each once
+ * and checked against its address (objects then need no hash of their own); a damaged pack is
+ * served unverified so that each object's own check finds the damage; whole packs past the
+ * budget are dropped, least recently used first; ranges are read several at once.
  */
 import { describe, expect, it } from 'vitest';
 import { ObjectReader } from '../../src/lib/pipeline/loader-read.ts';
 import { sha256 } from '../../src/lib/store/hash.ts';
-import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { createMemoryState, memoryBackend } from '../../src/lib/store/memory.ts';
+import type { ChunkStore } from '../../src/lib/store/types.ts';
 import { putChunk } from '../../src/lib/versions/chunks.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
 import { ObjectWriter } from '../../src/lib/versions/objects.ts';
 
-const blob = (i: number, size = 300) =>
-  Uint8Array.from({ length: size }, (_, k) => (i * 31 + k) & 255);
+function blob(i: number, size = 300): Uint8Array {
+  const b = new Uint8Array(size);
+  for (let k = 0; k < size; k++) b[k] = (i * 31 + k) & 255;
+  return b;
+}
+
+/** `n` objects of `size` bytes in packs of `packSize`; their shas, in order written. */
+async function packed(chunks: ChunkStore, n: number, size: number, packSize: number) {
+  const index = emptyObjectIndex();
+  const writer = new ObjectWriter(chunks, index);
+  writer.packSize = packSize;
+  const shas: string[] = [];
+  for (let i = 0; i < n; i++) shas.push(await writer.putBytes(blob(i, size)));
+  await writer.flush();
+  return { index, shas };
+}
+
+/** A store that counts the calls made to it and the most reads in flight at once. */
+function counting(inner: ChunkStore) {
+  const seen = { get: 0, getRange: 0, inFlight: 0, maxInFlight: 0 };
+  const track = async <T>(p: () => Promise<T>): Promise<T> => {
+    seen.inFlight++;
+    seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+    // Every read takes a turn of the event loop, as a disk read would.
+    await new Promise((r) => setTimeout(r, 0));
+    try {
+      return await p();
+    } finally {
+      seen.inFlight--;
+    }
+  };
+  const store: ChunkStore = {
+    ...inner,
+    has: (h) => inner.has(h),
+    put: (h, b) => inner.put(h, b),
+    delete: (h) => inner.delete(h),
+    list: () => inner.list(),
+    sweepTemporary: () => inner.sweepTemporary(),
+    get: (h) => (seen.get++, track(() => inner.get(h))),
+    getRange: (h, o, l) => (seen.getRange++, track(() => inner.getRange(h, o, l))),
+  };
+  return { store, seen };
+}
 
 describe('ObjectReader', () => {
   it('reads small packs whole, keeps the current one, and answers in the order asked', async () => {
@@ -89,5 +135,82 @@ describe('ObjectReader', () => {
     expect(missingChunk).toMatchObject({ ok: false, code: 'MISSING_CHUNK' });
     expect(notIndexed).toMatchObject({ ok: false, code: 'MISSING_CHUNK' });
     expect(!notIndexed!.ok && notIndexed!.message).toMatch(/not in this commit's object index/);
+  });
+
+  it('reads a selection that fits pack by pack, once, verified, and serves later reads from memory', async () => {
+    const { chunks } = memoryBackend();
+    // 40 objects of 150 kB in packs of 1.5 MB: four packs over WHOLE_READ each.
+    const { index, shas } = await packed(chunks, 40, 150_000, 1_500_000);
+    const { store, seen } = counting(chunks);
+    const reader = new ObjectReader(store, index);
+    reader.expect([...shas, null]);
+    // Two far-apart objects of one pack: without the selection this is two ranges.
+    const first = await reader.read([shas[0]!, shas[8]!]);
+    expect(first.map((r) => r.ok && r.verified)).toEqual([true, true]);
+    expect(first[1]!.ok && first[1]!.bytes).toEqual(blob(8, 150_000));
+    expect(seen).toMatchObject({ get: 1, getRange: 0 });
+    const rest = await reader.read(shas.slice(1));
+    expect(rest.every((r) => r.ok && r.verified)).toBe(true);
+    expect(rest.map((r) => r.ok && r.bytes[0])).toEqual(
+      shas.slice(1).map((_, i) => blob(i + 1)[0]),
+    );
+    expect(seen).toMatchObject({ get: 4, getRange: 0 }); // each pack once
+    expect(reader.stats).toMatchObject({ reads: 4, cacheHits: 9 }); // objects 1–9, of the first pack
+
+    // The same selection with a budget below its packs: ranges, left for workers to verify.
+    const small = counting(chunks);
+    const ranged = new ObjectReader(small.store, index, { cacheBytes: 3_000_000 });
+    ranged.expect(shas);
+    const got = await ranged.read([shas[0]!, shas[8]!]);
+    expect(got.map((r) => r.ok && r.verified)).toEqual([false, false]);
+    expect(got[1]!.ok && got[1]!.bytes).toEqual(blob(8, 150_000));
+    expect(small.seen).toMatchObject({ get: 0, getRange: 2 });
+  });
+
+  it('serves a damaged pack unverified, so that only the damaged object fails its own check', async () => {
+    const state = createMemoryState();
+    const { chunks } = memoryBackend(state);
+    const { index, shas } = await packed(chunks, 10, 300, 1_000_000);
+    const pack = index.objects[shas[0]!]!.parts[0]![0];
+    const [, offset] = index.objects[shas[6]!]!.parts[0]!;
+    state.chunks.get(pack)!.bytes[offset + 5]! ^= 0xff; // one byte of object 6
+    const reader = new ObjectReader(chunks, index);
+    reader.expect(shas);
+    const got = await reader.read(shas);
+    expect(got.every((r) => r.ok && !r.verified)).toBe(true);
+    const hashes = await Promise.all(got.map((r) => (r.ok ? sha256(r.bytes) : '')));
+    expect(hashes.map((h, i) => h === shas[i])).toEqual(shas.map((_, i) => i !== 6));
+  });
+
+  it('drops whole packs past the budget, least recently used first', async () => {
+    const { chunks } = memoryBackend();
+    // Three packs of ~300 kB (under WHOLE_READ: always read whole); room for two.
+    const { index, shas } = await packed(chunks, 9, 100_000, 300_000);
+    const packOf = (i: number) => index.objects[shas[i]!]!.parts[0]![0];
+    expect(new Set(shas.map((_, i) => packOf(i))).size).toBe(3);
+    const { store, seen } = counting(chunks);
+    const reader = new ObjectReader(store, index, { cacheBytes: 650_000 });
+    await reader.read([shas[0]!]); // pack A
+    await reader.read([shas[3]!]); // pack B
+    await reader.read([shas[1]!]); // A again: kept, and now the most recent
+    expect(seen.get).toBe(2);
+    await reader.read([shas[6]!]); // pack C: B goes
+    await reader.read([shas[2]!]); // A: kept
+    expect(seen.get).toBe(3);
+    await reader.read([shas[4]!]); // B: read again
+    expect(seen.get).toBe(4);
+  });
+
+  it('reads the ranges of a batch several at once', async () => {
+    const { chunks } = memoryBackend();
+    const { index, shas } = await packed(chunks, 40, 200_000, 8_000_000);
+    const { store, seen } = counting(chunks);
+    const reader = new ObjectReader(store, index, { cacheBytes: 0, concurrency: 4 });
+    // Every fifth object: no two within READ_GAP, and a fifth of the pack (not read whole).
+    const wanted = shas.filter((_, i) => i % 5 === 0);
+    const got = await reader.read(wanted);
+    expect(got.every((r) => r.ok)).toBe(true);
+    expect(seen.getRange).toBe(8);
+    expect(seen.maxInFlight).toBe(4);
   });
 });

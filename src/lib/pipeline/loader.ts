@@ -9,11 +9,12 @@
  * prefetch depth or timing, on every run and machine.
  *
  * Pipeline: the loader reads a batch's bytes itself, in (chunk, offset) order (ObjectReader,
- * one read at a time, batches in order), then hands each item's bytes (transferred, not copied)
- * to the lane with the least work, which verifies, decodes and augments it. One reader rather
- * than reads in each worker: reads stay in pack order, neighbouring images are read as one
- * range and the range kept serves the next batch; the CPU work is what runs in parallel. Up to
- * `prefetch` batches are prepared ahead of the consumer (a bounded queue).
+ * batches in order), then hands each item's bytes (transferred, not copied) to the lane with
+ * the least work, which verifies, decodes and augments it. One reader rather than reads in each
+ * worker: a selection whose packs fit in `cacheBytes` has each pack read whole once (and
+ * verified at once, so workers skip the per-image hash); a larger one is read in ranges of
+ * neighbouring images. The CPU work is what runs in parallel. Up to `prefetch` batches are
+ * read and prepared ahead of the consumer (a bounded queue).
  */
 import { LakeError } from '../store/errors.ts';
 import type { LakeErrorCode } from '../store/errors.ts';
@@ -49,6 +50,8 @@ export interface LoaderOptions {
   spawn?: () => PoolLane;
   /** Closes the loader when fired (running epochs end with ABORTED). */
   signal?: AbortSignal;
+  /** Bytes of whole packs kept in memory (default 256 MiB; see loader-read.ts). */
+  cacheBytes?: number;
 }
 
 const LAKE_CODES = new Set<string>([
@@ -73,6 +76,7 @@ export class Loader implements AsyncIterable<Batch> {
   readonly config: LoaderConfig;
   readonly #lake: Lake;
   readonly #spawn: (() => PoolLane) | undefined;
+  readonly #cacheBytes: number | undefined;
   readonly #stats = new StatsRecorder();
   readonly #active = new Set<AbortController>();
   #items: Promise<LoaderItems> | null = null;
@@ -86,6 +90,7 @@ export class Loader implements AsyncIterable<Batch> {
     this.config = config;
     this.#lake = options.lake;
     this.#spawn = options.spawn;
+    this.#cacheBytes = options.cacheBytes;
     if (options.signal?.aborted) this.close();
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
@@ -197,7 +202,9 @@ export class Loader implements AsyncIterable<Batch> {
   #ready(): Promise<LoaderItems> {
     this.#items ??= resolveItems(this.#lake, this.config).then(
       (items) => {
-        this.#reader = new ObjectReader(this.#lake.chunks, items.index);
+        const cache = this.#cacheBytes === undefined ? {} : { cacheBytes: this.#cacheBytes };
+        this.#reader = new ObjectReader(this.#lake.chunks, items.index, cache);
+        this.#reader.expect(items.images);
         return items;
       },
       (e: unknown) => {
