@@ -21,7 +21,12 @@ export type LakeErrorCode =
   | 'BAD_INPUT'
   | 'LOCKED'
   | 'ABORTED'
-  | 'IO';
+  | 'IO'
+  // Opinions (docs/opinions.md): a batch refused whole, nothing written.
+  | 'UNKNOWN_PARENT'
+  | 'OPINION_CYCLE'
+  | 'UNKNOWN_SUBJECT'
+  | 'WRONG_TYPE';
 
 /** An error of the lake (store, versions, ingest). */
 export class LakeError extends Error {
