@@ -29,7 +29,13 @@ export const IMAGES: [string, bigint, string][] = [
   ['img_5', 1n, 'ann_02'],
 ];
 
-export async function setupOpinions(actor = 'tester') {
+/** The first `count` images: the six above, then `img_6`… with lesion 0 by ann_01. */
+export function images(count = IMAGES.length): [string, bigint, string][] {
+  return Array.from({ length: count }, (_, i) => IMAGES[i] ?? [`img_${i}`, 0n, 'ann_01']);
+}
+
+export async function setupOpinions(actor = 'tester', count = IMAGES.length) {
+  const rows = images(count);
   const backend = memoryBackend();
   const lake = await Lake.open(backend, { actor });
   await backend.refs.cas('dataset/d', 0, {
@@ -51,11 +57,11 @@ export async function setupOpinions(actor = 'tester') {
         images: {
           name: 'images',
           columns: IMAGE_COLUMNS,
-          rows: IMAGES.length,
+          rows: rows.length,
           fragments: await writeRows(
             lake.chunks,
             IMAGE_COLUMNS,
-            IMAGES.map(([id, lesion, ann], i) => ({
+            rows.map(([id, lesion, ann], i) => ({
               rowid: BigInt(i),
               row: {
                 'images/image_id': id,
