@@ -12,6 +12,7 @@ import { DATA_COMMANDS, dataCommand } from './lake-data.ts';
 import { REF_COMMANDS, refCommand } from './lake-refs.ts';
 import { verifyCommand } from './lake-verify.ts';
 import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
+import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -42,7 +43,7 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   gc [--grace-ms MS]            delete unreferenced chunks older than the grace period;
       keeps what the ref log can restore (30 days), waits for running writers
   verify [dataset] [rev]        re-hash every chunk and object; exit 1 naming what is damaged
-`;
+${OPINIONS_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -61,6 +62,7 @@ export const LAKE_OPTIONS = {
   'grace-ms': { type: 'string' },
   author: { type: 'string' },
   code: { type: 'string', multiple: true },
+  ...OPINIONS_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -68,6 +70,7 @@ export const LAKE_COMMANDS = new Set([
   ...REF_COMMANDS,
   ...WRITE_COMMANDS,
   'verify',
+  'opinions',
 ]);
 
 /** Who changes refs from this process, for the ref log: `--author`, else user@host. */
@@ -116,5 +119,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (REF_COMMANDS.has(command)) return refCommand(command, c);
   if (WRITE_COMMANDS.has(command)) return writeCommand(command, c);
   if (command === 'verify') return verifyCommand(c);
+  if (command === 'opinions') return opinionsCommand(c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -114,14 +114,14 @@ export async function readLabelStudio(
     ];
     for (const [kind, listName] of lists) {
       const list = task[listName] ?? [];
-      if (!Array.isArray(list)) refuse('BAD_INPUT', `${tat}.${listName}`, 'is not a list');
+      if (!Array.isArray(list)) refuse('BAD_INPUT', `${tat}.${listName}`, 'must be a list');
       list.forEach((e: unknown, k) => {
         const eat = `${tat}.${listName}[${k}]`;
-        if (!isObj(e)) refuse('BAD_INPUT', eat, 'is not an object');
+        if (!isObj(e)) refuse('BAD_INPUT', eat, 'must be an object');
         if (kind === 'a' && e.was_cancelled === true) return;
-        if (e.id === undefined || e.id === null) refuse('BAD_INPUT', eat, 'has no "id"');
+        if (e.id === undefined || e.id === null) refuse('BAD_INPUT', eat, 'needs an "id"');
         const result = e.result ?? [];
-        if (!Array.isArray(result)) refuse('BAD_INPUT', `${eat}.result`, 'is not a list');
+        if (!Array.isArray(result)) refuse('BAD_INPUT', `${eat}.result`, 'must be a list');
         const entry: Entry = { kind, id: String(e.id), at: eat, byQuestion: new Map() };
         if (entries.has(`${kind}${entry.id}`)) {
           refuse(
@@ -143,7 +143,7 @@ export async function readLabelStudio(
             : { kind: 'model', id: String(e.model_version ?? '') || 'unnamed model' };
         result.forEach((item: unknown, r) => {
           const at = `${eat}.result[${r}]`;
-          if (!isObj(item)) refuse('BAD_INPUT', at, 'is not an object');
+          if (!isObj(item)) refuse('BAD_INPUT', at, 'must be an object');
           const question = item.from_name;
           if (typeof question !== 'string' || !question) {
             refuse('BAD_INPUT', at, 'has no "from_name" (the question)');
