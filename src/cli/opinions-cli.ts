@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LakeError } from '../lib/store/errors.ts';
 import { OPINIONS_RS } from '../lib/opinions/model.ts';
 import { documentKey } from '../lib/opinions/revision.ts';
+import { scanStored } from '../lib/opinions/stored.ts';
 import type { Lake } from '../lib/versions/lake.ts';
 import { str, type Values } from './lake-cli.ts';
 
@@ -13,6 +14,9 @@ export async function subjectSetOf(lake: Lake, dataset: string, rev: string, val
   const commit = await lake.readCommit(await lake.resolve(dataset, rev));
   const sets = Object.keys(commit.recordSets).filter((s) => s !== OPINIONS_RS);
   if (sets.length === 1) return sets[0]!;
+  // The opinions so far are about one record set: that one.
+  const about = (await scanStored(lake.chunks, commit, null)).subjectSets;
+  if (about.size === 1) return [...about][0]!;
   throw new LakeError(
     'BAD_INPUT',
     `which record set are the subjects rows of? Give --subject-set (${sets.join(', ')})`,

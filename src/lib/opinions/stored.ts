@@ -26,6 +26,8 @@ export interface StoredScan {
   tags: Set<bigint>;
   /** Live opinions stored. */
   count: number;
+  /** The record sets the stored opinions are about. */
+  subjectSets: Set<string>;
 }
 
 /** The `opinions` record set of a commit, or undefined when it has none yet. */
@@ -55,7 +57,13 @@ export async function scanStored(
   wanted: ReadonlySet<string> | null,
   signal?: AbortSignal,
 ): Promise<StoredScan> {
-  const out: StoredScan = { types: new Map(), found: new Map(), tags: new Set(), count: 0 };
+  const out: StoredScan = {
+    types: new Map(),
+    found: new Map(),
+    tags: new Set(),
+    count: 0,
+    subjectSets: new Set(),
+  };
   const rs = opinionsOf(commit);
   if (!rs) return out;
   const what = `record set ${OPINIONS_RS} of ${commit.dataset}`;
@@ -66,11 +74,12 @@ export async function scanStored(
     out.tags.add(BigInt(ref.maxRowId) >> 32n);
     const columns = wanted
       ? ['opinion_id', 'subject_set', 'subject_row', 'question', 'value_type']
-      : ['question', 'value_type'];
+      : ['question', 'value_type', 'subject_set'];
     const t = await readColumns(store, ref, columns, what);
     const deleted = await readDeletions(store, ref, what);
     const ids = wanted ? t.getChild('opinion_id')! : null;
     const questions = t.getChild('question')!;
+    const sets = t.getChild('subject_set')!;
     const types = t.getChild('value_type')!;
     let lastQuestion: unknown;
     for (let i = 0; i < t.numRows; i++) {
@@ -79,6 +88,8 @@ export async function scanStored(
       const q = questions.get(i) as string;
       if (q !== lastQuestion && !out.types.has(q)) out.types.set(q, types.get(i) as ValueType);
       lastQuestion = q;
+      const set = sets.get(i) as string;
+      if (!out.subjectSets.has(set)) out.subjectSets.add(set);
       if (!ids) continue;
       const id = ids.get(i) as string;
       if (!wanted!.has(id)) continue;
