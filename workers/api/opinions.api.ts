@@ -26,6 +26,8 @@ export interface OpinionsInfo {
   writable: boolean;
   /** Questions with their value types and opinion counts. */
   questions: { question: string; valueType: string; opinions: number }[];
+  /** The record sets the opinions are about (their subjects are rows of). */
+  subjectSets: string[];
   /** Record sets (not the opinions) with their columns, for mapping and subjects. */
   recordSets: { id: string; name: string; rows: number; columns: string[]; key?: string }[];
 }

@@ -82,6 +82,14 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
           opinions: Number(r.n),
         }))
       : [];
+    const subjectSets = c.recordSets[OPINIONS_RS]
+      ? (
+          await rows(
+            ctx,
+            `SELECT DISTINCT subject_set FROM ${lakeSqlName(dataset, commit, OPINIONS_RS)} ORDER BY 1`,
+          )
+        ).map((r) => String(r.subject_set))
+      : [];
     const recordSets = [];
     for (const [id, rs] of Object.entries(c.recordSets)) {
       if (id === OPINIONS_RS) continue;
@@ -94,7 +102,15 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
         ...(key ? { key } : {}),
       });
     }
-    return { dataset, rev, commit, writable: !!ref && !ref.protected, questions, recordSets };
+    return {
+      dataset,
+      rev,
+      commit,
+      writable: !!ref && !ref.protected,
+      questions,
+      subjectSets,
+      recordSets,
+    };
   },
 
   async mapOpinions(ctx, dataset, branch, mapping) {
@@ -246,16 +262,19 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
   },
 };
 
-/** A result row as plain data: int64 as decimal text, structs (images) as objects. */
+/**
+ * A result row as plain data that survives postMessage: int64 as decimal text, Arrow structs
+ * and lists (proxies, not cloneable) as objects and arrays, recursively.
+ */
 function jsonCells(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    out[k] =
-      typeof v === 'bigint'
-        ? v.toString()
-        : v && typeof v === 'object' && 'toJSON' in v && typeof v.toJSON === 'function'
-          ? (v.toJSON() as unknown)
-          : v;
-  }
-  return out;
+  const plain = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof Date) {
+      return v;
+    }
+    if ('toJSON' in v && typeof v.toJSON === 'function') return plain(v.toJSON());
+    if (Array.isArray(v)) return v.map(plain);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  };
+  return plain(row) as Record<string, unknown>;
 }

@@ -1,0 +1,198 @@
+/**
+ * The Labels tab end to end in Chromium against the built app (issue 13): the demo dataset saved
+ * to the lake, its reads mapped to opinions (label, annotator, time, own id, corrected ids), a
+ * subject's DAG drawn, a CSV of corrections imported, two conflicts resolved from the keyboard in
+ * the review queue, a training branch saved whose lineage names the rule and the opinions
+ * commit, and bad input (a correction of a missing opinion) refused with a located error.
+ *
+ * Expected graphs come from the demo's reads.csv itself, read here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import { WAIT, saveToLake, showLake, waitForText } from './lake-helpers.ts';
+
+const READS = path.join(REPO_ROOT, 'public/examples/synthetic-lesions/data/reads.csv');
+
+/** The reads of reads.csv (no quoted fields in it). */
+function reads(): { id: string; image: string; annotator: string; corrects: string[] }[] {
+  const lines = readFileSync(READS, 'utf8').trim().split('\n').slice(1);
+  return lines.map((l) => {
+    const [id, image, annotator, , , corrects] = l.split(',');
+    return {
+      id: id!,
+      image: image!,
+      annotator: annotator!,
+      corrects: corrects ? corrects.split(' ') : [],
+    };
+  });
+}
+
+/** Waits until the Labels tab is idle (nothing running). */
+async function idle(page: Page): Promise<void> {
+  await page.locator('[data-testid="labels-status"][data-busy="false"]').waitFor({ timeout: WAIT });
+}
+
+/** The number of subjects a rule left to review, from the rule table. */
+async function toReview(page: Page, rule: string): Promise<number> {
+  const rules = await page
+    .locator('[data-testid="rule-table"] thead th[data-rule]')
+    .evaluateAll((ths) => ths.map((t) => t.getAttribute('data-rule')));
+  const row = page.locator('[data-testid="rule-table"] tr[data-value="review"] td');
+  if ((await row.count()) === 0) return 0;
+  return Number(await row.nth(rules.indexOf(rule)).textContent());
+}
+
+/** Shows the DAG of demo image `key` and returns its nodes' ids, leaves and edges. */
+async function showSubject(page: Page, key: string) {
+  await page.locator('[data-testid="subject-key"]').fill(key);
+  await page.locator('[data-testid="subject-panel"] button[type="submit"]').click();
+  await idle(page);
+  const dag = page.locator('[data-testid="subject-view"] [data-testid="subject-dag"]');
+  await dag.or(page.locator('[data-testid="error"]')).first().waitFor({ timeout: WAIT });
+  expect(
+    await page.locator('[data-testid="labels-view"] [data-testid="error"]').allTextContents(),
+  ).toEqual([]);
+  const nodes = await dag
+    .locator('[data-opinion]')
+    .evaluateAll((gs) =>
+      gs.map((g) => [g.getAttribute('data-opinion'), g.getAttribute('data-leaf')]),
+    );
+  const edges = await dag.locator('[data-edge]').count();
+  return {
+    ids: nodes.map((n) => n[0]!),
+    leaves: nodes.filter((n) => n[1] === 'true').map((n) => n[0]!),
+    edges,
+    text: (await dag.textContent()) ?? '',
+  };
+}
+
+describe('the Labels tab', () => {
+  let app: Served | undefined;
+  let browser: LaunchedBrowser | undefined;
+
+  beforeAll(async () => {
+    app = await startPreview();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('maps reads to opinions, draws a DAG, imports corrections, reviews and saves a training branch', async () => {
+    if (!app || !browser) throw new Error('setup failed');
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await page.goto(app.url);
+    await page.locator('[data-example="synthetic-lesions"]').first().click();
+    await waitForText(page, '[data-testid="metadata"] h2', 'synthetic-chest-ct-lesions');
+    expect(await saveToLake(page)).toBe('saved');
+
+    // Map the reads (label, annotator, time, own id and corrected ids) to opinions about images.
+    await page.locator('[data-testid="tab-labels"]').click();
+    await page.locator('[data-testid="map-column"]').waitFor({ timeout: WAIT });
+    await idle(page);
+    const map = page.locator('[data-testid="map-column"]');
+    await map.locator('[data-testid="map-record-set"]').selectOption('reads');
+    await map.locator('[data-testid="map-value"]').selectOption('reads/lesion');
+    await map.locator('[data-testid="map-annotator"]').selectOption('reads/annotator_id');
+    await map.locator('[data-testid="map-time"]').selectOption('reads/read_at');
+    await map.locator('[data-testid="map-id"]').selectOption('reads/read_id');
+    await map.locator('[data-testid="map-corrects"]').selectOption('reads/corrects');
+    await map.locator('[data-testid="map-question"]').fill('lesion');
+    await map.locator('[data-testid="map-subject-set"]').selectOption('images');
+    await map.locator('[data-testid="map-subject-column"]').selectOption('reads/image_id');
+    await map.locator('button[type="submit"]').click();
+    const all = reads();
+    await waitForText(
+      page,
+      '[data-testid="labels-wrote"]',
+      `${all.length} opinions added on labels`,
+    );
+    await page.locator('[data-testid="rule-table"]').waitFor({ timeout: WAIT });
+    await idle(page);
+    expect(await page.locator('[data-testid="labels-branch"]').inputValue()).toBe('labels');
+
+    // An adjudicated image: two reads and the adjudication correcting both (a diamond's bottom).
+    const adjudication = all.find((r) => r.corrects.length === 2)!;
+    const image = adjudication.image;
+    const ofImage = all.filter((r) => r.image === image);
+    const before = await showSubject(page, image);
+    expect(before.ids.length).toBe(ofImage.length);
+    expect(before.edges).toBe(ofImage.reduce((n, r) => n + r.corrects.length, 0));
+    expect(before.leaves.length).toBe(1);
+    expect(before.text).toContain(`human: ${adjudication.annotator}`);
+    await screenshot(page, 'labels-dag');
+
+    // A CSV of corrections: qa_09 corrects that leaf.
+    const csv = `subject,question,value,actor,time,corrects\n${image},lesion,1,qa_09,2025-02-01T10:00:00Z,${before.leaves[0]}\n`;
+    const add = page.locator('[data-testid="add-opinions"]');
+    if (!(await add.evaluate((d) => (d as HTMLDetailsElement).open))) {
+      await add.locator('summary').click();
+    }
+    const form = page.locator('[data-testid="import-opinions"]');
+    await form.locator('[data-testid="import-subject-set"]').waitFor();
+    await screenshot(page, 'labels-add');
+    await form.locator('[data-testid="import-file"]').setInputFiles({
+      name: 'corrections.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await form.locator('[data-testid="import-subject-set"]').selectOption('images');
+    await form.locator('button[type="submit"]').click();
+    await waitForText(page, '[data-testid="labels-wrote"]', '1 opinion added on labels');
+    await idle(page);
+    const after = await showSubject(page, image);
+    expect(after.ids.length).toBe(before.ids.length + 1);
+    expect(after.edges).toBe(before.edges + 1);
+    expect(after.leaves).toHaveLength(1);
+    expect(after.leaves[0]).not.toBe(before.leaves[0]);
+    expect(after.text).toContain('human: qa_09');
+
+    // The review queue: two conflicts resolved from the keyboard, committed in one batch.
+    const queued = await toReview(page, 'human-review');
+    expect(queued).toBeGreaterThan(2);
+    await page.locator('[data-testid="review-start"]').click();
+    const item = page.locator('[data-testid="review-item"]');
+    await item.waitFor({ timeout: WAIT });
+    const first = await item.getAttribute('data-row');
+    await page.locator('body').press('1');
+    await page.locator(`[data-testid="review-item"]:not([data-row="${first}"])`).waitFor();
+    await page.locator('body').press('0');
+    await page.locator('[data-testid="review-progress"][data-decided="2"]').waitFor();
+    await screenshot(page, 'labels-review');
+    await page.locator('[data-testid="review-finish"]').click();
+    await page.locator('[data-testid="review-start"]').waitFor({ timeout: WAIT });
+    await idle(page);
+    expect(await toReview(page, 'human-review')).toBe(queued - 2);
+
+    // Save the training branch; its lineage names the rule and the opinions commit.
+    const status = (await page.locator('[data-testid="labels-status"]').textContent()) ?? '';
+    const shortCommit = /commit ([0-9a-f]{12})/.exec(status)![1]!;
+    const save = page.locator('[data-testid="save-training"]');
+    await save.locator('[data-testid="save-rule"]').selectOption('majority-of-leaves');
+    await save.locator('[data-testid="save-branch"]').fill('train-v1');
+    await save.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="training-saved"]').waitFor({ timeout: WAIT });
+    const opinionsCommit = (await page.locator('[data-testid="training-opinions"]').textContent())!;
+    expect(opinionsCommit.startsWith(shortCommit)).toBe(true);
+    await screenshot(page, 'labels-tab');
+
+    await showLake(page);
+    await page.locator('[data-testid="catalog"] tr[data-dataset]').first().click();
+    await page.locator('[data-ref="train-v1"]').click();
+    const head = page.locator('[data-testid="log"] [data-commit]').first();
+    await head.locator('[data-testid="lineage-op"]', { hasText: 'consolidate' }).waitFor({
+      timeout: WAIT,
+    });
+    const lineage = (await head.locator('[data-testid="lineage"]').textContent()) ?? '';
+    expect(lineage).toContain('majority-of-leaves');
+    expect(lineage).toContain(opinionsCommit.slice(0, 12));
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  }, 400_000);
+});
