@@ -183,15 +183,16 @@ describe('the Labels tab', () => {
     await screenshot(page, 'labels-tab');
 
     await showLake(page);
-    await page.locator('[data-testid="catalog"] tr[data-dataset]').first().click();
-    await page.locator('[data-ref="train-v1"]').click();
+    await page.locator('[data-testid="catalog"] tr[data-dataset] button').first().click();
+    await page.locator('[data-ref="train-v1"][data-protected="true"]').click({ timeout: WAIT });
     const head = page.locator('[data-testid="log"] [data-commit]').first();
     await head.locator('[data-testid="lineage-op"]', { hasText: 'consolidate' }).waitFor({
       timeout: WAIT,
     });
     const lineage = (await head.locator('[data-testid="lineage"]').textContent()) ?? '';
     expect(lineage).toContain('majority-of-leaves');
-    expect(lineage).toContain(opinionsCommit.slice(0, 12));
+    // The log shows hashes by their first 10 digits.
+    expect(lineage).toContain(`opinions ${opinionsCommit.slice(0, 10)}`);
     expect(watch.errors).toEqual([]);
     await page.close();
   }, 400_000);
