@@ -26,9 +26,11 @@ import type { QueryHost } from './query-host.svelte.ts';
 export const COMPARED_RULES: RuleSpec[] = [
   { rule: 'latest-leaf', params: {} },
   { rule: 'majority-of-leaves', params: {} },
-  { rule: 'dawid-skene', params: {} },
   { rule: 'human-review', params: {} },
 ];
+
+/** Dawid-Skene, compared on request: its EM runs up to 100 statements. */
+export const DAWID_SKENE: RuleSpec = { rule: 'dawid-skene', params: {} };
 
 /** What a write did, in words. */
 export function describeBatch(b: BatchSummary): string {
@@ -48,6 +50,8 @@ export class LabelsSession {
   subject = $state.raw<SubjectView | null>(null);
   stats = $state.raw<{ stats: AgreementStats; annotators: AnnotatorRow[] } | null>(null);
   training = $state.raw<TrainingBranch | null>(null);
+  /** Whether the comparison includes Dawid-Skene. */
+  withDawidSkene = $state(false);
   /** What the last write did. */
   wrote = $state<string | null>(null);
   /** What is running, for the status line; null when idle. */
@@ -127,7 +131,12 @@ export class LabelsSession {
       );
       const comparison = await this.#call(
         'compareRules',
-        [info.dataset, info.commit, question, COMPARED_RULES],
+        [
+          info.dataset,
+          info.commit,
+          question,
+          this.withDawidSkene ? [...COMPARED_RULES, DAWID_SKENE] : COMPARED_RULES,
+        ],
         s,
       );
       return { classes: classes.map((c) => String(c.value)), comparison };
@@ -200,6 +209,12 @@ export class LabelsSession {
     if (!v) return;
     this.training = v;
     this.#onWrite();
+  }
+
+  /** Compares with or without Dawid-Skene. */
+  setDawidSkene(on: boolean): Promise<void> {
+    this.withDawidSkene = on;
+    return this.pickQuestion(this.question);
   }
 
   /** Forgets the failure shown. */
