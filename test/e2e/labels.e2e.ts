@@ -252,6 +252,27 @@ describe('the Labels tab', () => {
     expect(lineage).toContain('majority-of-leaves');
     // The log shows hashes by their first 10 digits.
     expect(lineage).toContain(`opinions ${opinionsCommit.slice(0, 10)}`);
+
+    // The annotator table: ann_03 (the demo's flipping annotator) was corrected; clicking them
+    // opens the Query view on their opinions.
+    await page.locator('[data-testid="tab-labels"]').click();
+    await page.locator('[data-testid="annotators-load"]').click({ timeout: SLOW });
+    const ann03 = page.locator('[data-testid="annotator-table"] tr[data-actor="ann_03"]');
+    await ann03.waitFor({ timeout: SLOW });
+    const corrected = Number(await ann03.locator('td').nth(3).textContent());
+    // Their reads that a later read corrects, plus at most the two review decisions above.
+    const correctedIds = new Set(all.flatMap((r) => r.corrects));
+    const byCsv = all.filter((r) => r.annotator === 'ann_03' && correctedIds.has(r.id)).length;
+    expect(byCsv).toBeGreaterThan(0);
+    expect(corrected).toBeGreaterThanOrEqual(byCsv);
+    expect(corrected).toBeLessThanOrEqual(byCsv + 2);
+    await screenshot(page, 'labels-annotators');
+    await ann03.locator('button').click();
+    const grid = page.locator('[data-testid="query-view"]');
+    await grid.waitFor({ timeout: SLOW });
+    expect(new URL(page.url()).searchParams.get('rs')).toBe('opinions');
+    await waitForText(page, '[data-testid="query-view"]', 'ann_03');
+    await screenshot(page, 'labels-query');
     expect(watch.errors).toEqual([]);
     await page.close();
   }, 900_000);

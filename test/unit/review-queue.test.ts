@@ -28,7 +28,7 @@ function queue(fail = false) {
   const backend: ReviewBackend = {
     page: () => Promise.resolve({ total: ITEMS.length, items: ITEMS }),
     resolve: (rs) => {
-      if (fail) return Promise.reject(new LakeError('LEASE_HELD', 'another writer holds the lake'));
+      if (fail) return Promise.reject(new LakeError('LOCKED', 'another writer holds the lake'));
       batches.push(rs);
       return Promise.resolve({
         branch: 'labels',
@@ -95,6 +95,6 @@ describe('review queue', () => {
     await q.flush();
     expect(q.pending).toHaveLength(1);
     expect(q.committed).toBe(0);
-    expect(q.failure?.code).toBe('LEASE_HELD');
+    expect(q.failure?.code).toBe('LOCKED');
   });
 });
