@@ -32,6 +32,23 @@ export const COMPARED_RULES: RuleSpec[] = [
 /** Dawid-Skene, compared on request: its EM runs up to 100 statements. */
 export const DAWID_SKENE: RuleSpec = { rule: 'dawid-skene', params: {} };
 
+/**
+ * Actor weights as typed in the Labels tab, one `actor = weight` per line (blank lines and
+ * `#` comments skipped). Numbers are checked by the rule itself (`ruleSpec`), which names the
+ * actor; a line without `=` is refused here, with its number.
+ */
+export function parseWeights(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const at = line.lastIndexOf('=');
+    if (at <= 0) throw new Error(`weights line ${i + 1}: write "actor = weight", not "${line}"`);
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  });
+  return out;
+}
+
 /** What a write did, in words. */
 export function describeBatch(b: BatchSummary): string {
   const what = `${b.added} opinion${b.added === 1 ? '' : 's'} added`;

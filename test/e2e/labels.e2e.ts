@@ -241,6 +241,18 @@ describe('the Labels tab', () => {
     expect(opinionsCommit.startsWith(shortCommit)).toBe(true);
     await screenshot(page, 'labels-tab');
 
+    // A second rule with parameters: the flipping annotator's leaves weigh nothing.
+    await save.locator('[data-testid="save-rule"]').selectOption('weighted');
+    await save.locator('[data-testid="save-weights"]').fill('ann_03 = 0');
+    await save.locator('[data-testid="save-branch"]').fill('train-weighted');
+    await save.locator('button[type="submit"]').click();
+    await page
+      .locator('[data-testid="training-saved"]', { hasText: 'train-weighted' })
+      .waitFor({ timeout: SLOW });
+    expect(await page.locator('[data-testid="training-saved"]').textContent()).toContain(
+      'by weighted',
+    );
+
     await showLake(page);
     await page.locator('[data-testid="catalog"] tr[data-dataset] button').first().click();
     await page.locator('[data-ref="train-v1"][data-protected="true"]').click({ timeout: WAIT });
