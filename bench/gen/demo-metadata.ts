@@ -6,6 +6,7 @@
 import type { Written } from './common.ts';
 import { CONTEXT, LABEL_COLUMNS, STUDY_COLUMNS, TRUTH_COLUMNS } from './demo-schema.ts';
 import { field } from './croissant.ts';
+import { ADJUDICATOR, QA, QA2, READ_COLUMNS, SECOND_READ_RATE } from './demo-reads.ts';
 import {
   FLIP_RATE,
   FLIPPING_ANNOTATOR,
@@ -23,6 +24,7 @@ export interface DemoFiles {
   metadataCsv: Written;
   labelsCsv: Written;
   truthCsv: Written;
+  readsCsv: Written;
 }
 
 export interface DemoCounts {
@@ -42,6 +44,11 @@ function description(c: DemoCounts): string {
       `first ${c.dicomCount} are also 16-bit CT DICOM files (HU = stored - 1024) in ` +
       'images-dicom.tar.gz. Study metadata (site, scanner, protocol/kVp, date, patient age and ' +
       'sex, split by patient) is in metadata.csv; labels (one annotator per image) in labels.csv.',
+    `reads.csv holds every read: the first (as in labels.csv), a second read of about ` +
+      `${Math.round(SECOND_READ_RATE * 100)}% of the images by another annotator, adjudications ` +
+      `of most disagreements by ${ADJUDICATOR}, and 2024 corrections of ${FLIPPING_ANNOTATOR}'s ` +
+      `wrong labels by ${QA} (some also by ${QA2}): labels as a history of corrections to ` +
+      'consolidate (map it to opinions in the Labels tab).',
     '',
     'PLANTED CONFOUNDERS (deliberate, for finding blind spots):',
     `1. Scanner "${NOISY_SCANNER}" (a legacy model, used until mid-2021 at two sites) adds about ` +
@@ -157,6 +164,7 @@ export function demoMetadata(c: DemoCounts, f: DemoFiles): Record<string, unknow
       csvFile('metadata.csv', f.metadataCsv, 'Study metadata, one row per image.'),
       csvFile('labels.csv', f.labelsCsv, 'Lesion label and annotator, one row per image.'),
       csvFile('ground_truth.csv', f.truthCsv, 'What the generator drew; for checking only.'),
+      csvFile('reads.csv', f.readsCsv, 'Every read of every image, with the reads it corrects.'),
     ],
     recordSet: [
       {
@@ -269,6 +277,17 @@ export function demoMetadata(c: DemoCounts, f: DemoFiles): Record<string, unknow
             dataType,
             source: col('ground_truth.csv', name),
           }),
+        ),
+      },
+      {
+        '@type': 'cr:RecordSet',
+        '@id': 'reads',
+        name: 'reads',
+        description:
+          'reads.csv: every read of every image (first and second reads, adjudications, later corrections), each naming the reads it corrects.',
+        key: { '@id': 'reads/read_id' },
+        field: READ_COLUMNS.map(([name, dataType, d]) =>
+          field({ id: `reads/${name}`, description: d, dataType, source: col('reads.csv', name) }),
         ),
       },
     ],

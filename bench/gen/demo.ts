@@ -6,6 +6,7 @@
  *   data/metadata.csv        site, scanner, protocol/kVp, date, age, sex, split, ...
  *   data/labels.csv          lesion label + annotator id
  *   data/ground_truth.csv    what was drawn (lesion_truth, position, contrast, noise)
+ *   data/reads.csv           every read: first, second reads, adjudications, corrections
  *   metadata.json            Croissant 1.1
  *
  * Same flags ⇒ byte-identical files. Everything streams, so memory stays flat for any N.
@@ -15,8 +16,10 @@ import { Gzip } from 'fflate';
 import { encode as encodePng } from 'fast-png';
 import { HashingWriter, type Written, writeJson } from './common.ts';
 import { dicomOf } from './demo-dicom.ts';
+import { readsOf } from './demo-reads.ts';
 import { DEMO_NAME, demoMetadata } from './demo-metadata.ts';
 import { STUDY_COLUMNS, TRUTH_COLUMNS } from './demo-schema.ts';
+import { READ_COLUMNS } from './demo-reads.ts';
 import { renderStored, type Study, studyOf, toGray8 } from './demo-study.ts';
 import { tarHeader } from './images-tar.ts';
 
@@ -154,12 +157,14 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const metaW = new HashingWriter(join(dir, 'data/metadata.csv'));
   const labW = new HashingWriter(join(dir, 'data/labels.csv'));
   const truW = new HashingWriter(join(dir, 'data/ground_truth.csv'));
+  const readW = new HashingWriter(join(dir, 'data/reads.csv'));
   const pngTar = new TarSink((b) => pngW.bytesOut(b));
   const gz = gzipInto(dcmW);
   const dcmTar = new TarSink(gz.put);
   await metaW.text(csvRow(STUDY_COLUMNS.map(([c]) => c)));
   await labW.text('image_id,lesion,annotator_id\n');
   await truW.text(csvRow(TRUTH_COLUMNS.map(([c]) => c)));
+  await readW.text(csvRow(READ_COLUMNS.map(([c]) => c)));
 
   const logEvery = Math.max(1, Math.floor(count / 10));
   for (let i = 0; i < count; i++) {
@@ -174,6 +179,11 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     await metaW.text(csvRow(studyRow(st, i < dicomCount)));
     await labW.text(csvRow([st.imageId, st.label, st.annotator]));
     await truW.text(csvRow(truthRow(st)));
+    for (const r of readsOf(seed, st)) {
+      await readW.text(
+        csvRow([r.readId, r.imageId, r.annotator, r.lesion, r.readAt, r.corrects.join(' ')]),
+      );
+    }
     if ((i + 1) % logEvery === 0) log(`  ${i + 1}/${count} images`);
   }
   await pngTar.end();
@@ -185,6 +195,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     'data/metadata.csv': await metaW.close(),
     'data/labels.csv': await labW.close(),
     'data/ground_truth.csv': await truW.close(),
+    'data/reads.csv': await readW.close(),
   };
   const metadata = demoMetadata(
     { seed, count, size, dicomCount },
@@ -194,6 +205,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
       metadataCsv: files['data/metadata.csv'],
       labelsCsv: files['data/labels.csv'],
       truthCsv: files['data/ground_truth.csv'],
+      readsCsv: files['data/reads.csv'],
     },
   );
   writeJson(join(dir, 'metadata.json'), metadata);

@@ -114,3 +114,18 @@ export function setQueryAddress(target: QueryTarget | null, replace = false): vo
   if (replace) window.history.replaceState(null, '', next);
   else window.history.pushState(null, '', next);
 }
+
+const LABELS_PARAM = 'labels';
+
+/** Whether the address shows the Labels tab (`?labels`). */
+export function labelsAddress(): boolean {
+  return new URLSearchParams(window.location.search).has(LABELS_PARAM);
+}
+
+/** Records the Labels tab in the address bar (a new history entry), or leaves it. */
+export function setLabelsAddress(on: boolean): void {
+  const next = new URL(window.location.href);
+  if (on) next.searchParams.set(LABELS_PARAM, '');
+  else next.searchParams.delete(LABELS_PARAM);
+  if (next.href !== window.location.href) window.history.pushState(null, '', next);
+}

@@ -13,6 +13,7 @@ import { REF_COMMANDS, refCommand } from './lake-refs.ts';
 import { verifyCommand } from './lake-verify.ts';
 import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
 import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './remote-commands.ts';
+import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -44,7 +45,9 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
       keeps what the ref log can restore (30 days), waits for running writers
   verify [dataset] [rev]        re-hash every chunk and object; exit 1 naming what is damaged
 
-${REMOTE_HELP}`;
+${REMOTE_HELP}
+
+${OPINIONS_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -64,6 +67,7 @@ export const LAKE_OPTIONS = {
   author: { type: 'string' },
   code: { type: 'string', multiple: true },
   ...REMOTE_OPTIONS,
+  ...OPINIONS_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -72,6 +76,7 @@ export const LAKE_COMMANDS = new Set([
   ...WRITE_COMMANDS,
   ...REMOTE_COMMANDS,
   'verify',
+  'opinions',
 ]);
 
 /** Who changes refs from this process, for the ref log: `--author`, else user@host. */
@@ -121,5 +126,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (WRITE_COMMANDS.has(command)) return writeCommand(command, c);
   if (command === 'verify') return verifyCommand(c);
   if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
+  if (command === 'opinions') return opinionsCommand(c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -14,6 +14,7 @@ import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS, generateDemo } from '../../bench/gen/demo.ts';
 import { DICOM_TAGS } from '../../bench/gen/demo-dicom.ts';
+import { ADJUDICATOR, QA, QA2 } from '../../bench/gen/demo-reads.ts';
 import {
   FLIPPING_ANNOTATOR,
   HIGH_PREVALENCE_SITE,
@@ -81,6 +82,7 @@ describe('demo dataset generator', () => {
       'data/images-png.tar',
       'data/labels.csv',
       'data/metadata.csv',
+      'data/reads.csv',
       'metadata.json',
     ]);
     expect(b).toEqual(a);
@@ -135,6 +137,57 @@ describe('demo dataset through the reader', () => {
       ]),
     );
   }, 30_000);
+});
+
+describe('demo dataset reads: labels with a history', () => {
+  it('first reads are labels.csv; second reads, adjudications and corrections form graphs', async () => {
+    const reads = await csv('reads.csv');
+    const labels = await csv('labels.csv');
+    const truth = new Map(
+      (await csv('ground_truth.csv')).map((t) => [t.image_id!, t.lesion_truth!]),
+    );
+    const byId = new Map(reads.map((r) => [r.read_id!, r]));
+    // Every image's first read is its label in labels.csv.
+    const first = reads.filter((r) => r.read_id!.endsWith('-r1'));
+    expect(first.map((r) => [r.image_id, r.lesion, r.annotator_id])).toEqual(
+      labels.map((l) => [l.image_id, l.lesion, l.annotator_id]),
+    );
+    // A correction names earlier reads of the same image.
+    const corrections = reads.filter((r) => r.corrects);
+    for (const c of corrections) {
+      for (const p of c.corrects!.split(' ')) {
+        const parent = byId.get(p)!;
+        expect(parent.image_id).toBe(c.image_id);
+        expect(parent.read_at! < c.read_at!).toBe(true);
+      }
+    }
+    // Adjudications (two parents) and QA corrections say the truth; the second QA is not always right.
+    const adjudications = corrections.filter((c) => c.annotator_id === ADJUDICATOR);
+    expect(adjudications.every((c) => c.corrects!.split(' ').length === 2)).toBe(true);
+    expect(adjudications.every((c) => c.lesion === truth.get(c.image_id!))).toBe(true);
+    const qa = corrections.filter((c) => c.annotator_id === QA);
+    expect(qa.every((c) => c.lesion === truth.get(c.image_id!))).toBe(true);
+    expect(qa.every((c) => byId.get(c.corrects!)!.annotator_id === FLIPPING_ANNOTATOR)).toBe(true);
+    const forks = corrections.filter((c) => c.annotator_id === QA2);
+    expect(forks.every((f) => qa.some((c) => c.corrects === f.corrects))).toBe(true);
+    // Enough of each to make real graphs: second reads (~20% of 5000), forks, conflicts.
+    expect(reads.filter((r) => r.read_id!.endsWith('-r2') && !r.corrects).length).toBeGreaterThan(
+      800,
+    );
+    expect(adjudications.length).toBeGreaterThan(10);
+    expect(qa.length).toBeGreaterThan(30);
+    expect(forks.length).toBeGreaterThan(3);
+  });
+
+  it('the reads record set generates, read_at as a time', async () => {
+    const rows = await records('reads', 3);
+    expect(rows[0]).toMatchObject({
+      'reads/read_id': 'img_000000-r1',
+      'reads/image_id': 'img_000000',
+      'reads/corrects': null,
+    });
+    expect(rows[0]!['reads/read_at']).toBeInstanceOf(Date);
+  });
 });
 
 describe('demo dataset confounders', () => {

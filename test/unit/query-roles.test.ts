@@ -49,6 +49,12 @@ function tables(doc: { recordSet: DocRecordSet[] }, rows: Record<string, number>
     });
 }
 
+/**
+ * Rows of the demo's record sets. `reads` (6,126 rows: every read, correction and adjudication)
+ * is left out, so it counts 0 here: with its real count it would outnumber images, and the
+ * "most rows" rule would open the Query view on it (an open question, see the opinions branch
+ * report), which this test does not decide.
+ */
 const DEMO_ROWS = {
   images: 5000,
   studies: 5000,
@@ -69,6 +75,7 @@ describe('the record set a view opens on', () => {
       'images',
       'labels',
       'png_files',
+      'reads',
       'studies',
     ]);
     const truth = all.find((t) => t.recordSet === 'ground_truth')!;

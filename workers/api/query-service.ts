@@ -17,6 +17,7 @@ import type {
   QueryWorkerApi,
 } from './query.api.ts';
 import { curationHandlers } from './query-curation.ts';
+import { opinionHandlers } from './query-opinions.ts';
 
 /** What the service runs on: an engine whose binder is the catalog's, over `lake`. */
 export interface QueryBackend {
@@ -36,6 +37,7 @@ export type Handlers = {
 
 const handlers: Handlers = {
   ...curationHandlers,
+  ...opinionHandlers,
 
   async query({ engine, signal, onProgress, transfer }, sql, opts) {
     const result = await engine.query(sql, {

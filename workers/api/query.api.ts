@@ -20,6 +20,7 @@ import type { CroissantError } from '../../src/lib/croissant/errors.ts';
 import type { LakeError } from '../../src/lib/store/errors.ts';
 import type { WorkerError } from './croissant.api.ts';
 import { fromLakeWireError, toLakeWireError, type LakeWireError } from './lake.api.ts';
+import type { OpinionMethods } from './opinions.api.ts';
 
 export type { EngineProgress, LakeSchemaInfo, LoadProgress, QueryResult, Recipe };
 export type { ReplayProgress, ReplayResult };
@@ -39,8 +40,8 @@ export interface SavedBranch {
   removed: number;
 }
 
-/** Every operation of the query worker. */
-export interface QueryMethods {
+/** Every operation of the query worker (the opinions' in opinions.api.ts). */
+export interface QueryMethods extends OpinionMethods {
   /**
    * Runs one read-only statement over the lake (`"<dataset>@<rev>".<record set>`) and any
    * registered tables; `limit` caps the rows returned; `describe: false` skips naming the

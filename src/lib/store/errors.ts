@@ -32,7 +32,12 @@ export type LakeErrorCode =
   | 'REMOTE_CORS'
   | 'REMOTE_UNAVAILABLE'
   | 'REMOTE_NOT_FOUND'
-  | 'VAULT_LOCKED';
+  | 'VAULT_LOCKED'
+  // Opinions (docs/opinions.md): a batch refused whole, nothing written.
+  | 'UNKNOWN_PARENT'
+  | 'OPINION_CYCLE'
+  | 'UNKNOWN_SUBJECT'
+  | 'WRONG_TYPE';
 
 /** An error of the lake (store, versions, ingest). */
 export class LakeError extends Error {

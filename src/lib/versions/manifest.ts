@@ -47,7 +47,17 @@ export interface RecordSetManifest {
 }
 
 export type LineageOp =
-  'ingest' | 'append' | 'add-columns' | 'filter' | 'transform' | 'merge' | 'commit';
+  | 'ingest'
+  | 'append'
+  | 'add-columns'
+  | 'filter'
+  | 'transform'
+  | 'merge'
+  | 'commit'
+  /** A batch of opinions added to the `opinions` record set (docs/opinions.md). */
+  | 'opinions'
+  /** A training set consolidated from the opinions at one commit (docs/opinions.md). */
+  | 'consolidate';
 
 export interface Lineage {
   op: LineageOp;

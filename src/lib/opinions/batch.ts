@@ -1,0 +1,269 @@
+/**
+ * A batch of opinions as given (a file's lines, a mapped column, review resolutions), checked
+ * and turned into stored opinions with their ids: values normalised to their question's type,
+ * parents resolved (the batch's own ids, or opinion ids), ids computed in dependency order, and
+ * a loop among the batch's opinions refused naming both ends (docs/opinions.md, "The rules of
+ * the graph"). Checks against the lake (parents stored, subjects) are in check.ts.
+ */
+import { LakeError } from '../store/errors.ts';
+import { IdHasher } from './identity.ts';
+import {
+  ACTOR_KINDS,
+  VALUE_TYPES,
+  isOpinionId,
+  normalizeRegion,
+  normalizeValue,
+  parseTime,
+  refuse,
+  type ActorKind,
+  type Opinion,
+  type ValueType,
+} from './model.ts';
+
+/** The subject of an opinion as given: a row id, or a key of the subject record set. */
+export type SubjectInput =
+  { set: string; row: bigint } | { set: string; key: string; keyColumn: string };
+
+/** One opinion as given, before checks. */
+export interface OpinionInput {
+  /** Where it came from, for errors: `corrections.csv, line 4`. */
+  where: string;
+  /** The batch's own id for it (a CSV `id`, a Label Studio id), which `parents` may name. */
+  ref?: string;
+  subject: SubjectInput;
+  region?: unknown;
+  question: unknown;
+  /** Default: the question's type in the lake or earlier in the batch, else `class`. */
+  valueType?: unknown;
+  value: unknown;
+  confidence?: unknown;
+  actor: { kind: unknown; id: unknown; commit?: unknown };
+  /** Refs of this batch or opinion ids of the lake. */
+  parents?: readonly string[];
+  createdAt?: unknown;
+  protocol?: unknown;
+  note?: unknown;
+}
+
+/** An opinion of the batch, with where it came from. */
+export interface BatchOpinion {
+  opinion: Opinion;
+  where: string;
+  ref?: string;
+  /** Parents that are not opinions of this batch (opinion ids the lake must hold). */
+  external: string[];
+}
+
+/** What the batch checks need from the lake: the question types there. */
+export interface BatchContext {
+  /** Value type of each question already in the lake. */
+  types: ReadonlyMap<string, ValueType>;
+  /** Resolves a subject to its row id, or refuses with UNKNOWN_SUBJECT at `where`. */
+  subjectRow(subject: SubjectInput, where: string): bigint;
+}
+
+const MAX_TEXT = 10_000;
+
+function text(v: unknown, what: string, where: string, max = MAX_TEXT): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v !== 'string') refuse('BAD_INPUT', where, `${what} must be text, not ${String(v)}`);
+  if (v.length > max) refuse('BAD_INPUT', where, `${what} is longer than ${max} characters`);
+  return v;
+}
+
+function questionOf(v: unknown, where: string): string {
+  const s = typeof v === 'string' ? v.trim() : '';
+  if (!s) refuse('BAD_INPUT', where, 'the question is missing');
+  if (s.length > 200 || /[\r\n]/.test(s))
+    refuse('BAD_INPUT', where, 'a question is at most 200 characters, on one line');
+  return s;
+}
+
+function confidenceOf(v: unknown, where: string): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
+  if (!(n >= 0 && n <= 1)) {
+    refuse('BAD_INPUT', where, `confidence ${JSON.stringify(v)} is not a number in [0, 1]`);
+  }
+  return n;
+}
+
+function actorOf(a: OpinionInput['actor'], where: string): Opinion['actor'] {
+  const kind = typeof a.kind === 'string' ? a.kind.trim() : a.kind;
+  if (!ACTOR_KINDS.includes(kind as ActorKind)) {
+    refuse(
+      'BAD_INPUT',
+      where,
+      `actor kind ${JSON.stringify(a.kind)} is not one of ${ACTOR_KINDS.join(', ')}`,
+    );
+  }
+  const id = typeof a.id === 'number' ? String(a.id) : text(a.id, 'the actor', where, 200);
+  if (!id?.trim()) refuse('BAD_INPUT', where, 'the actor is missing');
+  return {
+    kind: kind as ActorKind,
+    id: id.trim(),
+    commit: text(a.commit, 'the actor commit', where, 200),
+  };
+}
+
+function typeOf(v: unknown, question: string, ctx: Map<string, ValueType>, where: string) {
+  const known = ctx.get(question);
+  if (v === undefined || v === null || v === '') return known ?? 'class';
+  if (!VALUE_TYPES.includes(v as ValueType)) {
+    refuse(
+      'BAD_INPUT',
+      where,
+      `value type ${JSON.stringify(v)} is not one of ${VALUE_TYPES.join(', ')}`,
+    );
+  }
+  if (known && known !== v) {
+    refuse(
+      'WRONG_TYPE',
+      where,
+      `question "${question}" takes ${known} values, and this opinion gives a ${String(v)}`,
+    );
+  }
+  return v as ValueType;
+}
+
+/**
+ * Checks a batch and computes its opinions' ids, in an order where parents come first. Refs
+ * must be unique; a parent is a ref of the batch (which wins) or an opinion id. Throws the first
+ * problem (BAD_INPUT, WRONG_TYPE, UNKNOWN_SUBJECT, UNKNOWN_PARENT for a parent that is neither,
+ * OPINION_CYCLE) naming where it is.
+ */
+export async function buildBatch(
+  inputs: readonly OpinionInput[],
+  ctx: BatchContext,
+): Promise<BatchOpinion[]> {
+  const hasher = await IdHasher.create();
+  const types = new Map(ctx.types);
+  const byRef = new Map<string, number>();
+  inputs.forEach((inp, i) => {
+    if (inp.ref === undefined || inp.ref === '') return;
+    const prev = byRef.get(inp.ref);
+    if (prev !== undefined) {
+      refuse('BAD_INPUT', inp.where, `id "${inp.ref}" is also the id of ${inputs[prev]!.where}`);
+    }
+    byRef.set(inp.ref, i);
+  });
+  // Everything that does not depend on the parents, in input order (first problem first).
+  const partial = inputs.map((inp) => {
+    const where = inp.where;
+    const question = questionOf(inp.question, where);
+    const valueType = typeOf(inp.valueType, question, types, where);
+    types.set(question, valueType);
+    const actor = actorOf(inp.actor, where);
+    const parents = [...new Set(inp.parents ?? [])];
+    if (actor.kind === 'consensus' && !parents.length) {
+      refuse('BAD_INPUT', where, 'a consensus opinion consolidates others: it needs parents');
+    }
+    for (const p of parents) {
+      if (!byRef.has(p) && !isOpinionId(p)) {
+        refuse(
+          'UNKNOWN_PARENT',
+          where,
+          `it corrects "${p}", which is neither an id in this file nor an opinion id (32 hex digits)`,
+        );
+      }
+    }
+    return {
+      where,
+      parents,
+      fields: {
+        subjectSet: inp.subject.set,
+        subjectRow: ctx.subjectRow(inp.subject, where),
+        region: normalizeRegion(inp.region, where),
+        question,
+        valueType,
+        value: normalizeValue(valueType, inp.value, where, question),
+        confidence: confidenceOf(inp.confidence, where),
+        actor,
+        createdAt: parseTime(inp.createdAt, where),
+        protocol: text(inp.protocol, 'the protocol', where, 200),
+        note: text(inp.note, 'the note', where),
+      },
+    };
+  });
+  // Ids in dependency order: an iterative depth-first walk (chains may be long).
+  const built: (BatchOpinion | undefined)[] = new Array(inputs.length);
+  const state = new Uint8Array(inputs.length); // 0 new, 1 on the path, 2 done
+  const out: BatchOpinion[] = [];
+  for (let start = 0; start < inputs.length; start++) {
+    if (state[start]) continue;
+    const stack: { i: number; next: number }[] = [{ i: start, next: 0 }];
+    state[start] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const p = partial[top.i]!;
+      if (top.next < p.parents.length) {
+        const ref = p.parents[top.next++]!;
+        const j = byRef.get(ref);
+        if (j === undefined) continue;
+        if (state[j] === 1) throw cycleError(inputs, stack, j);
+        if (state[j] === 0) {
+          state[j] = 1;
+          stack.push({ i: j, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      state[top.i] = 2;
+      const parents = p.parents.map((r) => {
+        const j = byRef.get(r);
+        if (j === undefined) return r;
+        const parent = built[j]!;
+        checkSameGraph(parent.opinion, parent.where, p.fields, p.where);
+        return parent.opinion.id;
+      });
+      const fields = { ...p.fields, parents: [...new Set(parents)].sort() };
+      const ref = inputs[top.i]!.ref;
+      const b: BatchOpinion = {
+        opinion: { id: hasher.id(fields), ...fields },
+        where: p.where,
+        ...(ref ? { ref } : {}),
+        external: p.parents.filter((r) => !byRef.has(r)),
+      };
+      built[top.i] = b;
+      out.push(b);
+    }
+  }
+  return out;
+}
+
+/** BAD_INPUT unless `child` and its parent are about the same subject and question. */
+export function checkSameGraph(
+  parent: Pick<Opinion, 'subjectSet' | 'subjectRow' | 'question'> & { id?: string },
+  parentWhere: string,
+  child: Pick<Opinion, 'subjectSet' | 'subjectRow' | 'question'>,
+  childWhere: string,
+): void {
+  if (
+    parent.subjectSet === child.subjectSet &&
+    parent.subjectRow === child.subjectRow &&
+    parent.question === child.question
+  )
+    return;
+  refuse(
+    'BAD_INPUT',
+    childWhere,
+    `it corrects ${parentWhere}, which is about ${parent.subjectSet} row ${parent.subjectRow}, question "${parent.question}", not ${child.subjectSet} row ${child.subjectRow}, question "${child.question}": a correction is about the same subject and question`,
+  );
+}
+
+function cycleError(
+  inputs: readonly OpinionInput[],
+  stack: readonly { i: number }[],
+  back: number,
+): LakeError {
+  const from = stack.findIndex((s) => s.i === back);
+  const loop = stack.slice(from).map((s) => inputs[s.i]!);
+  const last = loop[loop.length - 1]!;
+  const first = inputs[back]!;
+  const path = [...loop, first].map((x) => `"${x.ref}"`).join(' → ');
+  return new LakeError(
+    'OPINION_CYCLE',
+    `${last.where}: opinion "${last.ref}" corrects opinion "${first.ref}" (${first.where}), which already leads back to it (${path}): corrections cannot form a cycle; nothing was written`,
+    { detail: { where: last.where, opinions: [last.ref, first.ref] } },
+  );
+}

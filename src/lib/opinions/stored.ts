@@ -1,0 +1,104 @@
+/**
+ * What a batch needs to know about the opinions already on a branch, read column by column
+ * (only the columns needed, straight from the Parquet fragments): the value type of each
+ * question, the row-id tags in use, and where the opinions a batch names (its own ids, its
+ * parents) are, if stored. Memory grows with the batch, not with the opinions stored.
+ */
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { loadParquet } from '../croissant/formats/parquet.ts';
+import { checkAborted } from '../store/errors.ts';
+import type { ChunkStore } from '../store/types.ts';
+import { getChunk } from '../versions/chunks.ts';
+import { readDeletions } from '../versions/fragments.ts';
+import type { Commit, FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
+import { OPINIONS_RS, type Opinion, type ValueType } from './model.ts';
+
+/** Where a stored opinion is about. */
+export type StoredSubject = Pick<Opinion, 'subjectSet' | 'subjectRow' | 'question'>;
+
+/** The result of {@link scanStored}. */
+export interface StoredScan {
+  /** The value type of every question stored. */
+  types: Map<string, ValueType>;
+  /** The stored opinions among those asked for, by id. */
+  found: Map<string, StoredSubject>;
+  /** Row-id tags (`rowid >> 32`) of the stored fragments. */
+  tags: Set<bigint>;
+  /** Live opinions stored. */
+  count: number;
+  /** The record sets the stored opinions are about. */
+  subjectSets: Set<string>;
+}
+
+/** The `opinions` record set of a commit, or undefined when it has none yet. */
+export function opinionsOf(commit: Commit): RecordSetManifest | undefined {
+  return commit.recordSets[OPINIONS_RS];
+}
+
+/** Reads some columns of a fragment (the chunk is verified against its address). */
+export async function readColumns(
+  store: ChunkStore,
+  ref: FragmentRef,
+  columns: string[],
+  what: string,
+): Promise<Table> {
+  const bytes = await getChunk(store, ref.chunk, `${what}, fragment ${ref.chunk}`);
+  const pq = await loadParquet();
+  return tableFromIPC(pq.readParquet(bytes, { columns }).intoIPCStream());
+}
+
+/**
+ * Scans the stored opinions of `commit` once for the question types, the row-id tags, and the
+ * opinions whose id is in `wanted` (null: none, and the id and subject columns are not read).
+ */
+export async function scanStored(
+  store: ChunkStore,
+  commit: Commit,
+  wanted: ReadonlySet<string> | null,
+  signal?: AbortSignal,
+): Promise<StoredScan> {
+  const out: StoredScan = {
+    types: new Map(),
+    found: new Map(),
+    tags: new Set(),
+    count: 0,
+    subjectSets: new Set(),
+  };
+  const rs = opinionsOf(commit);
+  if (!rs) return out;
+  const what = `record set ${OPINIONS_RS} of ${commit.dataset}`;
+  for (const ref of rs.fragments) {
+    checkAborted(signal);
+    if (ref.extension) continue;
+    out.tags.add(BigInt(ref.minRowId) >> 32n);
+    out.tags.add(BigInt(ref.maxRowId) >> 32n);
+    const columns = wanted
+      ? ['opinion_id', 'subject_set', 'subject_row', 'question', 'value_type']
+      : ['question', 'value_type', 'subject_set'];
+    const t = await readColumns(store, ref, columns, what);
+    const deleted = await readDeletions(store, ref, what);
+    const ids = wanted ? t.getChild('opinion_id')! : null;
+    const questions = t.getChild('question')!;
+    const sets = t.getChild('subject_set')!;
+    const types = t.getChild('value_type')!;
+    let lastQuestion: unknown;
+    for (let i = 0; i < t.numRows; i++) {
+      if (deleted.has(i)) continue;
+      out.count++;
+      const q = questions.get(i) as string;
+      if (q !== lastQuestion && !out.types.has(q)) out.types.set(q, types.get(i) as ValueType);
+      lastQuestion = q;
+      const set = sets.get(i) as string;
+      if (!out.subjectSets.has(set)) out.subjectSets.add(set);
+      if (!ids) continue;
+      const id = ids.get(i) as string;
+      if (!wanted!.has(id)) continue;
+      out.found.set(id, {
+        subjectSet: t.getChild('subject_set')!.get(i) as string,
+        subjectRow: t.getChild('subject_row')!.get(i) as bigint,
+        question: q,
+      });
+    }
+  }
+  return out;
+}
