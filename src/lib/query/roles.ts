@@ -52,16 +52,17 @@ export function isCheckingOnly(description: string | undefined): boolean {
 }
 
 /**
- * The record set a view opens on: never one for checking only (unless all are), then the one
- * with the most rows (the others usually describe it), then the most columns (a join of the
- * others), then one with an image; ties keep the document's order.
+ * The record set a view opens on: never one for checking only (unless all are), then one with
+ * an image (this is an image workbench: a log of reads or captions may outnumber the images),
+ * then the one with the most rows (the others usually describe it), then the most columns (a
+ * join of the others); ties keep the document's order.
  */
 export function defaultRecordSet<T extends RoleTable>(tables: readonly T[]): T | undefined {
   const score = (t: T) => [
     isCheckingOnly(t.description) ? 0 : 1,
+    t.columns.some((c) => c.type === 'image') ? 1 : 0,
     t.rows,
     t.columns.length,
-    t.columns.some((c) => c.type === 'image') ? 1 : 0,
   ];
   let best: T | undefined;
   let bestScore: number[] = [];
