@@ -4,21 +4,25 @@
  * those bytes), then the files no record set reads, the records as fragments, the document and
  * the object index. Returns what a commit of this import references; committing is ingest.ts's.
  */
-import { recordRows } from '../croissant/index.ts';
+import { recordRowBatches, type RecordRow } from '../croissant/index.ts';
 import { formatIssue, type Metadata } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import type { Resolver } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
 import { putChunk, putJson } from './chunks.ts';
-import type { LakeRow } from './columns.ts';
-import { FRAGMENT_ROWS } from './fragments.ts';
-import { columnsOf, toLakeRow } from './ingest-rows.ts';
+import { buildColumnsTable, type Cell } from './columns.ts';
+import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
+import { appendCells, columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
-import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
+import {
+  emptyObjectIndex,
+  type ColumnDef,
+  type FragmentRef,
+  type RecordSetManifest,
+} from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
 import { RawCapture, rawFiles } from './raw-capture.ts';
-import { writeRows, type IdRow } from './write.ts';
 import type { IngestProgress } from './ingest.ts';
 
 /** What storing a source gives: the parts of its import commit. */
@@ -103,28 +107,24 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     for (const rs of md.recordSets) {
       progress.recordSet = rs.uuid;
       const columns = columnsOf(md, rs);
-      const fragments: FragmentRef[] = [];
-      let pending: IdRow[] = [];
-      let n = 0;
-      const rows = recordRows(md, rs.uuid, {
+      const records = recordRowBatches(md, rs.uuid, {
         resolver: ctx.resolver,
         mapping: ctx.mapping,
         ...signal,
         onWarning: (i) => warnings.push(formatIssue(i)),
       });
-      for await (const record of rows) {
-        const row: LakeRow = await toLakeRow(columns, record, writer);
-        pending.push({ rowid: BigInt(n++), row });
-        progress.records++;
-        if (pending.length >= FRAGMENT_ROWS) {
-          fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-          pending = [];
-          report();
-        }
-      }
-      if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-      recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
-      counts[rs.uuid] = n;
+      const { fragments, rows } = await storeRecords(
+        lake,
+        columns,
+        records,
+        writer,
+        () => {
+          progress.records++;
+        },
+        report,
+      );
+      recordSets[rs.uuid] = { name: rs.name, columns, rows, fragments };
+      counts[rs.uuid] = rows;
       report();
     }
     delete progress.recordSet;
@@ -156,4 +156,53 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),
     warnings,
   };
+}
+
+/**
+ * Writes a record set's records as fragments of FRAGMENT_ROWS rows, numbered from 0. A full
+ * fragment is encoded and stored while the next one's records are generated (at most one in
+ * flight, so memory stays at two fragments); every write has ended when this returns or
+ * throws, and the fragments are in row order.
+ */
+async function storeRecords(
+  lake: Lake,
+  columns: ColumnDef[],
+  records: AsyncIterable<RecordRow[]>,
+  writer: ObjectWriter,
+  onRecord: () => void,
+  report: () => void,
+): Promise<{ fragments: FragmentRef[]; rows: number }> {
+  const writes: Promise<FragmentRef>[] = [];
+  let rows = 0;
+  let first = 0;
+  let cells: Cell[][] = columns.map(() => []);
+  const write = async () => {
+    const n = rows - first;
+    const ids = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = BigInt(first + i);
+    const table = buildColumnsTable(columns, ids, cells);
+    [first, cells] = [rows, columns.map(() => [])];
+    // The previous fragment's write has ended (its failure is thrown here) before this one.
+    if (writes.length) await writes[writes.length - 1];
+    const w = writeFragment(lake.chunks, table);
+    w.catch(() => {}); // awaited later; until then a failure must not count as unhandled
+    writes.push(w);
+    report();
+  };
+  try {
+    for await (const batch of records) {
+      for (const record of batch) {
+        const stored = appendCells(columns, record, writer, cells);
+        if (stored) await stored;
+        rows++;
+        onRecord();
+        if (rows - first >= FRAGMENT_ROWS) await write();
+      }
+    }
+    if (rows > first) await write();
+    return { fragments: await Promise.all(writes), rows };
+  } catch (e) {
+    await Promise.allSettled(writes); // nothing is written after the call has returned
+    throw e;
+  }
 }
