@@ -96,8 +96,10 @@ export async function writeFragment(
   let max = 0n;
   let dense = true;
   let prev = 0n;
-  for (let i = 0; i < table.numRows; i++) {
-    const v = ids.get(i) as bigint;
+  // The ids as one array: a Vector's get() and a Table's numRows walk its batches at each call.
+  const values = ids.toArray() as BigInt64Array;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (i === 0 || v < min) min = v;
     if (i === 0 || v > max) max = v;
     if (i > 0 && v !== prev + 1n) dense = false;

@@ -4,23 +4,17 @@
  * those bytes), then the files no record set reads, the records as fragments, the document and
  * the object index. Returns what a commit of this import references; committing is ingest.ts's.
  */
-import { recordRowBatches, type RecordRow } from '../croissant/index.ts';
+import { recordRowBatches } from '../croissant/index.ts';
 import { formatIssue, type Metadata } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import type { Resolver } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
 import { putChunk, putJson } from './chunks.ts';
-import { buildColumnsTable, type Cell } from './columns.ts';
-import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
-import { appendCells, columnsOf } from './ingest-rows.ts';
+import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
+import { columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
-import {
-  emptyObjectIndex,
-  type ColumnDef,
-  type FragmentRef,
-  type RecordSetManifest,
-} from './manifest.ts';
+import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
 import { RawCapture, rawFiles } from './raw-capture.ts';
 import type { IngestProgress } from './ingest.ts';
@@ -103,6 +97,9 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   checkAborted(s.signal);
   const recordSets: Record<string, RecordSetManifest> = {};
   const counts: Record<string, number> = {};
+  // A record set's last fragment is written while the next record set's records are generated.
+  const queue = new FragmentQueue(lake.chunks);
+  const written = new Map<string, Promise<FragmentRef>[]>();
   try {
     for (const rs of md.recordSets) {
       progress.recordSet = rs.uuid;
@@ -113,17 +110,12 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
         ...signal,
         onWarning: (i) => warnings.push(formatIssue(i)),
       });
-      const { fragments, rows } = await storeRecords(
-        lake,
-        columns,
-        records,
-        writer,
-        () => {
-          progress.records++;
-        },
-        report,
-      );
-      recordSets[rs.uuid] = { name: rs.name, columns, rows, fragments };
+      const { fragments, rows } = await storeRecords(columns, records, writer, queue, () => {
+        // Shown every few thousand records (report throttles further).
+        if (++progress.records % 4096 === 0) report();
+      });
+      recordSets[rs.uuid] = { name: rs.name, columns, rows, fragments: [] };
+      written.set(rs.uuid, fragments);
       counts[rs.uuid] = rows;
       report();
     }
@@ -137,9 +129,11 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
       await raw.capture(f.source, f.id);
     }
     await writer.flush();
+    for (const [id, fragments] of written) recordSets[id]!.fragments = await Promise.all(fragments);
   } catch (e) {
-    // A pack may still be on its way to the store: nothing happens after the call returns.
-    await writer.settle();
+    // A pack or a fragment may still be on its way to the store: nothing happens after the
+    // call returns.
+    await Promise.all([writer.settle(), queue.settle()]);
     throw e;
   }
 
@@ -148,61 +142,16 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   index.files = [...raw.files.values()].sort(
     (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
   );
+  const [document, objects] = await Promise.all([
+    putChunk(lake.chunks, new TextEncoder().encode(s.text)),
+    putJson(lake.chunks, index),
+  ]);
   return {
-    document: await putChunk(lake.chunks, new TextEncoder().encode(s.text)),
-    objects: await putJson(lake.chunks, index),
+    document,
+    objects,
     recordSets,
     counts,
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),
     warnings,
   };
-}
-
-/**
- * Writes a record set's records as fragments of FRAGMENT_ROWS rows, numbered from 0. A full
- * fragment is encoded and stored while the next one's records are generated (at most one in
- * flight, so memory stays at two fragments); every write has ended when this returns or
- * throws, and the fragments are in row order.
- */
-async function storeRecords(
-  lake: Lake,
-  columns: ColumnDef[],
-  records: AsyncIterable<RecordRow[]>,
-  writer: ObjectWriter,
-  onRecord: () => void,
-  report: () => void,
-): Promise<{ fragments: FragmentRef[]; rows: number }> {
-  const writes: Promise<FragmentRef>[] = [];
-  let rows = 0;
-  let first = 0;
-  let cells: Cell[][] = columns.map(() => []);
-  const write = async () => {
-    const n = rows - first;
-    const ids = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) ids[i] = BigInt(first + i);
-    const table = buildColumnsTable(columns, ids, cells);
-    [first, cells] = [rows, columns.map(() => [])];
-    // The previous fragment's write has ended (its failure is thrown here) before this one.
-    if (writes.length) await writes[writes.length - 1];
-    const w = writeFragment(lake.chunks, table);
-    w.catch(() => {}); // awaited later; until then a failure must not count as unhandled
-    writes.push(w);
-    report();
-  };
-  try {
-    for await (const batch of records) {
-      for (const record of batch) {
-        const stored = appendCells(columns, record, writer, cells);
-        if (stored) await stored;
-        rows++;
-        onRecord();
-        if (rows - first >= FRAGMENT_ROWS) await write();
-      }
-    }
-    if (rows > first) await write();
-    return { fragments: await Promise.all(writes), rows };
-  } catch (e) {
-    await Promise.allSettled(writes); // nothing is written after the call has returned
-    throw e;
-  }
 }
