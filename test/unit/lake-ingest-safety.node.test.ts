@@ -40,8 +40,8 @@ async function chunkSet(lake: Lake): Promise<string[]> {
   return out.sort();
 }
 
-/** A resolver whose `nth` file read (1-based) fails after its first bytes. */
-function failingOn(nth: number): Resolver {
+/** A resolver whose `nth` file read (1-based) fails after its first bytes (then `onFail()`). */
+function failingOn(nth: number, onFail = () => {}): Resolver {
   const inner = nodeResolver();
   let reads = 0;
   const wrap = (s: ByteSource): ByteSource => ({
@@ -54,6 +54,7 @@ function failingOn(nth: number): Resolver {
       return (async function* () {
         for await (const chunk of s.stream(sig)) {
           yield chunk.subarray(0, 10);
+          onFail();
           throw new LakeError('IO', `${s.name}: the connection was reset`);
         }
       })();
@@ -94,6 +95,32 @@ describe('a save that fails or is cancelled', () => {
     expect((await lake.datasets()).map((d) => d.id)).toEqual(['first']);
     expect((await verifyLake(lake)).problems).toEqual([]);
     expect((await lake.branches('first'))[0]!.commit).toBe(first.commit);
+  });
+
+  it('waits for the fragment being written when a later read fails, then removes it', async () => {
+    const lake = await tempLake();
+    const put = lake.chunks.put.bind(lake.chunks);
+    let readFailed = false;
+    let settled = false;
+    const late: string[] = [];
+    lake.chunks.put = async (h, b) => {
+      // The first record set's fragment is still on its way when the next one's read fails.
+      if (String.fromCharCode(...b.subarray(0, 4)) === 'PAR1') {
+        while (!readFailed) await new Promise((r) => setTimeout(r, 5));
+      }
+      if (settled) late.push(h);
+      return put(h, b);
+    };
+    const e = await ingest(lake, path.join(examples, 'titanic/metadata.json'), {
+      // the document, genders.csv, embarkation_ports.csv (the second record set's file)
+      resolver: failingOn(3, () => (readFailed = true)),
+    }).catch((x: unknown) => x);
+    settled = true;
+    expect(String(e)).toContain('the connection was reset');
+    expect(late).toEqual([]); // nothing was written after ingest returned
+    expect(await chunkSet(lake)).toEqual([]);
+    expect(await lake.backend.refs.list('ingest/')).toEqual([]);
+    expect(await lake.datasets()).toEqual([]);
   });
 
   it('cancelled, leaves nothing either (unless asked to keep it for a resume)', async () => {

@@ -50,6 +50,10 @@ describe('objects', () => {
     const big = pattern(PART_SIZE + 5000, 1);
     const sha = await w.putBytes(big);
     expect(sha).toBe(shaOf(big));
+    // Written in the background, served from memory meanwhile; stored once flushed.
+    expect(w.pendingBytes(sha)).toBe(big);
+    await w.flush();
+    expect(w.pendingBytes(sha)).toBeUndefined();
     const entry = w.index.objects[sha]!;
     expect(entry.parts.map(([, o, n]) => [o, n])).toEqual([
       [0, PART_SIZE],
@@ -68,6 +72,7 @@ describe('objects', () => {
   it('refuses an index whose part length disagrees with the chunk', async () => {
     const { w } = await writer();
     const sha = await w.putBytes(pattern(PACK_THRESHOLD + 10, 2));
+    await w.flush();
     const part = w.index.objects[sha]!.parts[0]!;
     part[2] -= 1;
     await expect(readObject(w.store, w.index, sha)).rejects.toMatchObject({

@@ -1,11 +1,37 @@
 /**
- * sha256: WebCrypto for large buffers (native speed, about 4x hash-wasm here), hash-wasm's
- * shared instance for small ones (WebCrypto's per-call cost dominates under 64 KiB), and
- * hash-wasm's incremental hasher for streams (WebCrypto has no incremental API).
+ * sha256: WebCrypto for large buffers (native speed, about 4x hash-wasm here), and for small ones
+ * (WebCrypto's per-call cost dominates under 64 KiB) Node's own `node:crypto` where there is one
+ * (native and synchronous: 3 to 7 times hash-wasm on the 1.4 KB images of an archive, whose blobs
+ * ingest hashes one by one), else hash-wasm's shared instance; hash-wasm's incremental hasher
+ * for streams (WebCrypto has no incremental API).
  */
+import type * as NodeCrypto from 'node:crypto';
 import { createSHA256, sha256 as wasmSha256, type IHasher } from 'hash-wasm';
 
 const SUBTLE_FROM = 64 * 1024;
+
+/** Node's sha256, once loaded; null where this is not Node (a browser or a worker). */
+let nodeSha256: ((bytes: Uint8Array) => string) | null | undefined;
+let loading: Promise<void> | undefined;
+
+function loadNodeSha256(): Promise<void> {
+  loading ??= (async () => {
+    const isNode =
+      typeof process !== 'undefined' &&
+      !!process.versions?.node &&
+      typeof window === 'undefined' &&
+      typeof self === 'undefined';
+    if (!isNode) {
+      nodeSha256 = null;
+      return;
+    }
+    // A variable specifier keeps the Node built-in out of the browser bundle.
+    const name = 'node:crypto';
+    const crypto = (await import(/* @vite-ignore */ name)) as typeof NodeCrypto;
+    nodeSha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+  })();
+  return loading;
+}
 
 function hex(buf: ArrayBuffer): string {
   let s = '';
@@ -19,7 +45,8 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   if (subtle && bytes.byteLength >= SUBTLE_FROM) {
     return hex(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   }
-  return wasmSha256(bytes);
+  if (nodeSha256 === undefined) await loadNodeSha256();
+  return nodeSha256 ? nodeSha256(bytes) : wasmSha256(bytes);
 }
 
 /** An incremental sha256. */

@@ -18,6 +18,7 @@ import type { ChunkStore } from '../store/types.ts';
 import { getChunk, putChunk } from './chunks.ts';
 import { ROWID } from './columns.ts';
 import type { FragmentRef } from './manifest.ts';
+import { PARQUET_SETTINGS, parquetThread } from './parquet-thread.ts';
 
 /** Rows per fragment written by ingest and append. */
 export const FRAGMENT_ROWS = 65_536;
@@ -48,17 +49,25 @@ visitor.getVisitFn = function (node, throwIfNotFound) {
   };
 };
 
-/** Encodes an Arrow table as Parquet bytes (ZSTD). */
+/** Tables from this many rows on are encoded on the Parquet thread, where there is one. */
+export const THREAD_FROM_ROWS = 1024;
+
+/**
+ * Encodes an Arrow table as Parquet bytes (PARQUET_SETTINGS: ZSTD, no dictionary). A table of
+ * THREAD_FROM_ROWS rows or more is encoded on the Parquet thread under Node (the same bytes,
+ * and the caller's thread is free meanwhile); a smaller one, or any elsewhere, here.
+ */
 export async function toParquet(table: Table): Promise<Uint8Array> {
+  const ipc = tableToIPC(table, 'stream');
+  const encode = table.numRows >= THREAD_FROM_ROWS ? await parquetThread() : null;
+  if (encode) return encode(ipc);
   const pq = await loadParquet();
   const props = new pq.WriterPropertiesBuilder()
-    .setCompression(pq.Compression.ZSTD)
-    // Dictionary pages off: on ingest's fragments (many unique strings) parquet-wasm's
-    // dictionary path was half the write time and gave larger files than ZSTD alone.
-    .setDictionaryEnabled(false)
-    .setCreatedBy('croissant-lake')
+    .setCompression(pq.Compression[PARQUET_SETTINGS.compression])
+    .setDictionaryEnabled(PARQUET_SETTINGS.dictionary)
+    .setCreatedBy(PARQUET_SETTINGS.createdBy)
     .build();
-  return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), props);
+  return pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
 }
 
 /** Decodes Parquet bytes to an Arrow table. */
@@ -87,8 +96,10 @@ export async function writeFragment(
   let max = 0n;
   let dense = true;
   let prev = 0n;
-  for (let i = 0; i < table.numRows; i++) {
-    const v = ids.get(i) as bigint;
+  // The ids as one array: a Vector's get() and a Table's numRows walk its batches at each call.
+  const values = ids.toArray() as BigInt64Array;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (i === 0 || v < min) min = v;
     if (i === 0 || v > max) max = v;
     if (i > 0 && v !== prev + 1n) dense = false;

@@ -94,3 +94,38 @@ export async function toLakeRow(
   }
   return row;
 }
+
+/**
+ * Appends one record's cells to `cells` (one array per column, as `buildColumnsTable` takes
+ * them): the cells `toLakeRow` gives, without an object per record. Returns a promise only
+ * when a value is first stored as an object (an image, bytes), so that the many records
+ * without one cost no await each.
+ */
+export function appendCells(
+  columns: readonly ColumnDef[],
+  record: Record<string, Value>,
+  objects: ObjectWriter,
+  cells: Cell[][],
+): Promise<void> | undefined {
+  for (let j = 0; j < columns.length; j++) {
+    const c = columns[j]!;
+    const v = record[c.name] ?? null;
+    if (isBinary(v)) return appendFrom(j, columns, record, objects, cells);
+    cells[j]!.push(plainCell(c.type, v));
+  }
+  return undefined;
+}
+
+async function appendFrom(
+  from: number,
+  columns: readonly ColumnDef[],
+  record: Record<string, Value>,
+  objects: ObjectWriter,
+  cells: Cell[][],
+): Promise<void> {
+  for (let j = from; j < columns.length; j++) {
+    const c = columns[j]!;
+    const v = record[c.name] ?? null;
+    cells[j]!.push(isBinary(v) ? await cell(c.type, v, objects) : plainCell(c.type, v));
+  }
+}

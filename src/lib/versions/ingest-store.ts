@@ -4,21 +4,19 @@
  * those bytes), then the files no record set reads, the records as fragments, the document and
  * the object index. Returns what a commit of this import references; committing is ingest.ts's.
  */
-import { recordRows } from '../croissant/index.ts';
+import { recordRowBatches } from '../croissant/index.ts';
 import { formatIssue, type Metadata } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import type { Resolver } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
 import { putChunk, putJson } from './chunks.ts';
-import type { LakeRow } from './columns.ts';
-import { FRAGMENT_ROWS } from './fragments.ts';
-import { columnsOf, toLakeRow } from './ingest-rows.ts';
+import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
+import { columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
 import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
 import { RawCapture, rawFiles } from './raw-capture.ts';
-import { writeRows, type IdRow } from './write.ts';
 import type { IngestProgress } from './ingest.ts';
 
 /** What storing a source gives: the parts of its import commit. */
@@ -99,32 +97,26 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   checkAborted(s.signal);
   const recordSets: Record<string, RecordSetManifest> = {};
   const counts: Record<string, number> = {};
+  // A record set's last fragment is written while the next record set's records are generated.
+  const queue = new FragmentQueue(lake.chunks);
+  const written = new Map<string, Promise<FragmentRef>[]>();
   try {
     for (const rs of md.recordSets) {
       progress.recordSet = rs.uuid;
       const columns = columnsOf(md, rs);
-      const fragments: FragmentRef[] = [];
-      let pending: IdRow[] = [];
-      let n = 0;
-      const rows = recordRows(md, rs.uuid, {
+      const records = recordRowBatches(md, rs.uuid, {
         resolver: ctx.resolver,
         mapping: ctx.mapping,
         ...signal,
         onWarning: (i) => warnings.push(formatIssue(i)),
       });
-      for await (const record of rows) {
-        const row: LakeRow = await toLakeRow(columns, record, writer);
-        pending.push({ rowid: BigInt(n++), row });
-        progress.records++;
-        if (pending.length >= FRAGMENT_ROWS) {
-          fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-          pending = [];
-          report();
-        }
-      }
-      if (pending.length) fragments.push(...(await writeRows(lake.chunks, columns, pending)));
-      recordSets[rs.uuid] = { name: rs.name, columns, rows: n, fragments };
-      counts[rs.uuid] = n;
+      const { fragments, rows } = await storeRecords(columns, records, writer, queue, () => {
+        // Shown every few thousand records (report throttles further).
+        if (++progress.records % 4096 === 0) report();
+      });
+      recordSets[rs.uuid] = { name: rs.name, columns, rows, fragments: [] };
+      written.set(rs.uuid, fragments);
+      counts[rs.uuid] = rows;
       report();
     }
     delete progress.recordSet;
@@ -137,9 +129,11 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
       await raw.capture(f.source, f.id);
     }
     await writer.flush();
+    for (const [id, fragments] of written) recordSets[id]!.fragments = await Promise.all(fragments);
   } catch (e) {
-    // A pack may still be on its way to the store: nothing happens after the call returns.
-    await writer.settle();
+    // A pack or a fragment may still be on its way to the store: nothing happens after the
+    // call returns.
+    await Promise.all([writer.settle(), queue.settle()]);
     throw e;
   }
 
@@ -148,9 +142,13 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   index.files = [...raw.files.values()].sort(
     (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
   );
+  const [document, objects] = await Promise.all([
+    putChunk(lake.chunks, new TextEncoder().encode(s.text)),
+    putJson(lake.chunks, index),
+  ]);
   return {
-    document: await putChunk(lake.chunks, new TextEncoder().encode(s.text)),
-    objects: await putJson(lake.chunks, index),
+    document,
+    objects,
     recordSets,
     counts,
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),

@@ -22,13 +22,14 @@ interface Pending {
 }
 
 /**
- * Writes objects into an object index. Objects added to the open pack are stored only after
- * `flush()` (or when the pack fills), which `onStored` reports, so a resume journal never
- * names an object that is not on disk.
+ * Writes objects into an object index. An object is stored only after `flush()` (or once the
+ * pack it was added to fills, or its own parts are written, in the background), which
+ * `onStored` reports, so a resume journal never names an object that is not on disk.
  *
- * A full pack is written in the background while the next one fills (at most one write in
- * flight), so hashing and writing overlap with reading and record generation. Until its write
- * ends, its objects are served from memory; a failed write surfaces at the next call.
+ * A full pack, or a large object's parts, is written in the background while the next one
+ * fills (at most one write in flight), so hashing and writing overlap with reading and record
+ * generation. Until its write ends, its objects are served from memory; a failed write
+ * surfaces at the next call.
  */
 export class ObjectWriter {
   private pack: Uint8Array[] = [];
@@ -67,20 +68,13 @@ export class ObjectWriter {
     const sha = known ?? this.known.get(bytes) ?? (await sha256(bytes));
     if (this.has(sha)) return sha;
     if (bytes.byteLength >= PACK_THRESHOLD) {
-      const parts: [string, number, number][] = [];
-      const single = bytes.byteLength <= PART_SIZE;
-      for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
-        checkAborted(this.signal);
-        const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
-        // A one-part object's part is the object itself: its hash is known.
-        parts.push([
-          await putChunk(this.store, part, single ? sha : undefined),
-          0,
-          part.byteLength,
-        ]);
-      }
-      this.index.objects[sha] = { size: bytes.byteLength, parts };
-      await this.onStored([sha]);
+      // Its parts are written in the background like a full pack (after the write in flight,
+      // whose failure is thrown here), and served from memory until then: an archive a
+      // reader is about to read is not waited for.
+      await this.writing;
+      this.waiting.set(sha, bytes);
+      this.writing = this.writeParts(sha, bytes);
+      this.writing.catch(() => {}); // awaited by the next call
       return sha;
     }
     this.pending.push({ sha, offset: this.packBytes, length: bytes.byteLength });
@@ -141,6 +135,21 @@ export class ObjectWriter {
     this.index.objects[sha] = { size, parts };
     await this.onStored([sha]);
     return { sha256: sha, size };
+  }
+
+  /** Writes a large object's part chunks, then indexes it. */
+  private async writeParts(sha: string, bytes: Uint8Array): Promise<void> {
+    const parts: [string, number, number][] = [];
+    const single = bytes.byteLength <= PART_SIZE;
+    for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
+      checkAborted(this.signal);
+      const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
+      // A one-part object's part is the object itself: its hash is known.
+      parts.push([await putChunk(this.store, part, single ? sha : undefined), 0, part.byteLength]);
+    }
+    this.index.objects[sha] = { size: bytes.byteLength, parts };
+    this.waiting.delete(sha);
+    await this.onStored([sha]);
   }
 
   /** Writes the open pack, if any, and waits for every write to end. */

@@ -1,0 +1,80 @@
+/**
+ * Ingest's records → fragments: cells kept column by column, a fragment of FRAGMENT_ROWS rows
+ * built from them and written while the next one's records are generated (its Parquet is
+ * encoded on the Parquet thread under Node, parquet-thread.ts).
+ */
+import type { Table } from 'apache-arrow';
+import type { RecordRow } from '../croissant/index.ts';
+import type { ChunkStore } from '../store/types.ts';
+import { buildColumnsTable, type Cell } from './columns.ts';
+import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
+import { appendCells } from './ingest-rows.ts';
+import type { ColumnDef, FragmentRef } from './manifest.ts';
+import type { ObjectWriter } from './objects.ts';
+
+/**
+ * Fragment writes, one at a time and in order: a write starts once the previous one has ended
+ * (so memory holds at most the fragment being written and the one being filled), while the
+ * caller goes on generating records.
+ */
+export class FragmentQueue {
+  private last: Promise<FragmentRef> | undefined;
+  private all: Promise<FragmentRef>[] = [];
+
+  constructor(private readonly store: ChunkStore) {}
+
+  /**
+   * Waits for the previous write (its failure is thrown here), then starts writing `table`;
+   * returns that write, to be awaited before anything refers to the fragment.
+   */
+  async add(table: Table): Promise<{ write: Promise<FragmentRef> }> {
+    await this.last;
+    const write = writeFragment(this.store, table);
+    write.catch(() => {}); // awaited later; until then a failure must not count as unhandled
+    this.last = write;
+    this.all.push(write);
+    return { write };
+  }
+
+  /** Waits for every write, ignoring failures (the ingest is failing). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.all);
+  }
+}
+
+/**
+ * Writes a record set's records as fragments of FRAGMENT_ROWS rows (row ids from 0, in
+ * order), through `queue`. Returns the record count and the fragments' writes, in row order,
+ * which may still be running: the caller awaits them before committing.
+ */
+export async function storeRecords(
+  columns: readonly ColumnDef[],
+  records: AsyncIterable<RecordRow[]>,
+  objects: ObjectWriter,
+  queue: FragmentQueue,
+  onRecord: () => void,
+): Promise<{ fragments: Promise<FragmentRef>[]; rows: number }> {
+  const fragments: Promise<FragmentRef>[] = [];
+  let rows = 0;
+  let first = 0;
+  let cells: Cell[][] = columns.map(() => []);
+  const write = async () => {
+    const ids = new BigInt64Array(rows - first);
+    for (let i = 0; i < ids.length; i++) ids[i] = BigInt(first + i);
+    const table = buildColumnsTable(columns, ids, cells);
+    first = rows;
+    cells = columns.map(() => []);
+    fragments.push((await queue.add(table)).write);
+  };
+  for await (const batch of records) {
+    for (const record of batch) {
+      const stored = appendCells(columns, record, objects, cells);
+      if (stored) await stored;
+      rows++;
+      onRecord();
+      if (rows - first >= FRAGMENT_ROWS) await write();
+    }
+  }
+  if (rows > first) await write();
+  return { fragments, rows };
+}

@@ -1,0 +1,123 @@
+/**
+ * Parquet encoding on a thread of its own, under Node: ingest's fragments are encoded there
+ * (parquet-wasm's ZSTD is most of a fragment's cost) while the main thread generates the next
+ * rows, so that on a machine of two cores or more a fragment costs the reader little more than
+ * its rows. The thread runs the same parquet-wasm with the same writer settings, so the bytes
+ * are the same as encoding on the main thread (test/unit/parquet-thread.node.test.ts).
+ *
+ * Elsewhere (a browser, where ingest already runs in a worker of its own) there is no such
+ * thread and `parquetThread()` gives null: the caller encodes in place.
+ */
+import type * as NodeModule from 'node:module';
+import type * as NodeUrl from 'node:url';
+import type * as NodeWorkers from 'node:worker_threads';
+import { LakeError } from '../store/errors.ts';
+
+/** How fragments are written: one place, read by both threads. */
+export const PARQUET_SETTINGS = {
+  compression: 'ZSTD',
+  // Dictionary pages off: on ingest's fragments (many unique strings) parquet-wasm's
+  // dictionary path was half the write time and gave larger files than ZSTD alone.
+  dictionary: false,
+  createdBy: 'croissant-lake',
+} as const;
+
+/** Encodes an Arrow IPC stream as Parquet (the buffer is handed over, not copied). */
+export type ParquetEncode = (ipc: Uint8Array) => Promise<Uint8Array>;
+
+/*
+ * The thread's code, a CommonJS script (`eval`): it loads parquet-wasm from the paths the main
+ * thread resolved and encodes each stream it is sent with PARQUET_SETTINGS.
+ */
+const THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { glue, wasm, settings } = workerData;
+import(glue).then(async (pq) => {
+  await pq.default({ module_or_path: readFileSync(wasm) });
+  parentPort.on('message', ({ id, ipc }) => {
+    try {
+      const props = new pq.WriterPropertiesBuilder()
+        .setCompression(pq.Compression[settings.compression])
+        .setDictionaryEnabled(settings.dictionary)
+        .setCreatedBy(settings.createdBy)
+        .build();
+      const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
+      parentPort.postMessage({ id, bytes }, [bytes.buffer]);
+    } catch (e) {
+      parentPort.postMessage({ id, error: String((e && e.message) || e) });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}).catch((e) => parentPort.postMessage({ fatal: String((e && e.message) || e) }));
+`;
+
+interface Waiting {
+  resolve: (b: Uint8Array) => void;
+  reject: (e: unknown) => void;
+}
+
+let thread: Promise<ParquetEncode | null> | undefined;
+
+function isNode(): boolean {
+  return (
+    typeof process !== 'undefined' &&
+    !!process.versions?.node &&
+    typeof window === 'undefined' &&
+    typeof self === 'undefined'
+  );
+}
+
+/**
+ * The encoding thread (started on first use, one per process), or null where there is none.
+ * It does not keep the process alive while idle. If it dies, what it was encoding fails (IO)
+ * and the next call starts another.
+ */
+export function parquetThread(): Promise<ParquetEncode | null> {
+  thread ??= isNode() ? startThread() : Promise.resolve(null);
+  return thread;
+}
+
+async function startThread(): Promise<ParquetEncode> {
+  // Variable specifiers keep Node built-ins out of the browser bundle.
+  const [wt, mod, url] = (await Promise.all(
+    ['node:worker_threads', 'node:module', 'node:url'].map((m) => import(/* @vite-ignore */ m)),
+  )) as [typeof NodeWorkers, typeof NodeModule, typeof NodeUrl];
+  const require = mod.createRequire(import.meta.url);
+  const workerData = {
+    glue: url.pathToFileURL(require.resolve('parquet-wasm/esm/parquet_wasm.js')).href,
+    wasm: require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'),
+    settings: PARQUET_SETTINGS,
+  };
+  const worker = new wt.Worker(THREAD, { eval: true, workerData });
+  worker.unref();
+  const waiting = new Map<number, Waiting>();
+  let next = 0;
+  const failAll = (why: string) => {
+    thread = undefined; // the next call starts a new thread
+    const e = new LakeError('IO', `the Parquet encoding thread failed: ${why}`);
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+    void worker.terminate();
+  };
+  worker.on('message', (m: { id?: number; bytes?: Uint8Array; error?: string; fatal?: string }) => {
+    if (m.fatal !== undefined) return failAll(m.fatal);
+    if (m.id === undefined) return; // ready
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (!waiting.size) worker.unref();
+    if (m.error !== undefined) w?.reject(new Error(m.error));
+    else w?.resolve(m.bytes!);
+  });
+  worker.on('error', (e) => failAll(e.message));
+  worker.on('exit', (code) => waiting.size && failAll(`it exited with code ${code}`));
+  return (ipc) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.ref(); // kept alive while it encodes something
+      const own = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
+      const bytes = own ? ipc : ipc.slice();
+      worker.postMessage({ id, ipc: bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * Fragments encoded on the Parquet thread (Node) are the bytes parquet-wasm writes on the main
+ * thread with the settings fragments have always had (ZSTD, no dictionary pages, created by
+ * croissant-lake), written out here rather than read from the code; a table the thread
+ * refuses fails that call only.
+ */
+import { tableToIPC, type Table } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
+import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
+import { THREAD_FROM_ROWS, fromParquet, toParquet } from '../../src/lib/versions/fragments.ts';
+import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
+import { parquetThread } from '../../src/lib/versions/parquet-thread.ts';
+
+const columns: ColumnDef[] = [
+  { name: 'text', type: 'utf8' },
+  { name: 'int', type: 'int64' },
+  { name: 'real', type: 'float64' },
+  { name: 'flag', type: 'bool' },
+  { name: 'image', type: 'image' },
+];
+
+function table(n: number): Table {
+  const rows: LakeRow[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push({
+      text: i % 7 === 0 ? null : `row ${i} é ${'x'.repeat(i % 13)}`,
+      int: i % 5 === 0 ? null : BigInt(i * 1000003),
+      real: i % 3 === 0 ? null : i / 7,
+      flag: null, // all null: the Bool column apache-arrow 17 wrote without values
+      image:
+        i % 2 ? { sha256: 'ab'.repeat(32), format: 'PNG', mode: 'L', width: i, height: 2 } : null,
+    });
+  }
+  return buildTable(
+    columns,
+    rows.map((_, i) => BigInt(i)),
+    rows,
+  );
+}
+
+/** What a fragment's bytes are: parquet-wasm on this thread, with the fragments' settings. */
+async function reference(t: Table): Promise<Uint8Array> {
+  const pq = await loadParquet();
+  const props = new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.ZSTD)
+    .setDictionaryEnabled(false)
+    .setCreatedBy('croissant-lake')
+    .build();
+  return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(t, 'stream')), props);
+}
+
+describe('the Parquet thread', () => {
+  it('writes the bytes the main thread writes, above and below the threshold', async () => {
+    expect(await parquetThread()).not.toBeNull();
+    for (const n of [THREAD_FROM_ROWS - 1, THREAD_FROM_ROWS, 5000]) {
+      const t = table(n);
+      const got = await toParquet(t);
+      expect(Buffer.from(got).equals(Buffer.from(await reference(t)))).toBe(true);
+      expect((await fromParquet(got, 'fragment')).numRows).toBe(n);
+    }
+  });
+
+  it('encodes several tables at once, each answer to its own call', async () => {
+    const sizes = [3000, 1500, 4000];
+    const tables = sizes.map(table);
+    const got = await Promise.all(tables.map((t) => toParquet(t)));
+    for (let i = 0; i < sizes.length; i++) {
+      expect(Buffer.from(got[i]!).equals(Buffer.from(await reference(tables[i]!)))).toBe(true);
+    }
+  });
+
+  it('fails a stream it cannot read, and goes on encoding the next', async () => {
+    const encode = (await parquetThread())!;
+    await expect(encode(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow();
+    const t = table(2000);
+    const got = await encode(tableToIPC(t, 'stream'));
+    expect(Buffer.from(got).equals(Buffer.from(await reference(t)))).toBe(true);
+  });
+});
