@@ -59,7 +59,8 @@ function layer(l: LayerSpec, i: number, x: T, v: Values): T {
   }
   if (l.type === 'relu') return { d: x.d.map((a) => Math.max(0, a)), dims: x.dims };
   if (l.type === 'dropout') {
-    const mask = v.get(`l${i}.mask`)!;
+    const mask = v.get(`l${i}.mask`);
+    if (!mask) return x; // inference: dropout is the identity
     return { d: x.d.map((a, j) => a * mask[j]!), dims: x.dims };
   }
   if (l.type === 'flatten') return { d: x.d, dims: [n, size(x.dims.slice(1))] };

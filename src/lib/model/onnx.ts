@@ -231,7 +231,9 @@ export function readOnnxInputs(bytes: Uint8Array, what = 'the file'): OnnxInput[
     .map((v) => {
       const t = v.type?.tensorType;
       const dims = t?.shape?.dim
-        ? t.shape.dim.map((d) => ((d as { value?: string }).value === 'dimValue' ? toNum(d.dimValue) : null))
+        ? t.shape.dim.map((d) =>
+            (d as { value?: string }).value === 'dimValue' ? toNum(d.dimValue) : null,
+          )
         : null;
       return { name: v.name ?? '', dims, elemType: t?.elemType ?? 0 };
     });

@@ -198,7 +198,19 @@ export async function createOrtRuntime(opts: OrtRuntimeOptions = {}): Promise<Mo
           cause: e,
         });
       }
-      return new OrtSession(s, inputs, label);
+      const nonFloat = inputs.find((i) => i.elemType !== 1);
+      if (nonFloat) {
+        await s.release();
+        throw new ModelError(
+          'LOAD_FAILED',
+          `${label}: input "${nonFloat.name}" has ONNX element type ${nonFloat.elemType}; only float32 inputs are supported`,
+        );
+      }
+      return new OrtSession(
+        s,
+        inputs.map(({ name, dims }) => ({ name, dims })),
+        label,
+      );
     },
   };
 }
