@@ -99,9 +99,15 @@ export async function cnnRun(runtime: ModelRuntime, steps: number, seed: number)
   return h;
 }
 
-if (process.argv[1]?.endsWith('model-train-data.ts')) {
+/**
+ * The weights hash of `cnnRun(runtime, 5, 1)` as first measured under Node on wasm (one thread).
+ * A golden value, not a correctness claim: it pins that Chromium's wasm gives the very same bits
+ * as Node's. Update it (and say why) only when onnxruntime-web's version changes.
+ */
+export const CNN_RUN_5_1 = 'bc191c245fe9843cfe5d21551310b538cd621d2ded183293d6de7ac8583c11c5';
+
+const argv = (globalThis as { process?: { argv: string[] } }).process?.argv ?? [];
+if (argv[1]?.endsWith('model-train-data.ts')) {
   const runtime = await createOrtRuntime({ provider: 'wasm' });
-  process.stdout.write(
-    `${await cnnRun(runtime, Number(process.argv[2] ?? 5), Number(process.argv[3] ?? 1))}\n`,
-  );
+  process.stdout.write(`${await cnnRun(runtime, Number(argv[2] ?? 5), Number(argv[3] ?? 1))}\n`);
 }
