@@ -14,7 +14,7 @@ import {
   type LrSchedule,
   type OptimizerConfig,
 } from './optim.ts';
-import type { Feed, ModelRuntime, ModelSession, RuntimeTensor } from './runtime.ts';
+import { isHostTensor, type Feed, type ModelRuntime, type ModelSession } from './runtime.ts';
 import type { ModelSpec } from './spec.ts';
 import { buildStepGraph, specParams, type StepGraph } from './step-graph.ts';
 
@@ -166,11 +166,21 @@ export class Trainer {
     }
     for (const k of this.state.keys()) {
       const old = this.state.get(k)!;
-      if (!('data' in old)) (old as RuntimeTensor).dispose();
+      if (!isHostTensor(old)) old.dispose();
       this.state.set(k, out[`${k}.new`]!);
     }
     this.steps++;
     return { step, loss, logits };
+  }
+
+  /**
+   * Where each param and state tensor lives now: `host` before the first step, then where the
+   * last step left it (`gpu` under WebGPU: weights do not come back to the host between steps).
+   */
+  locations(): Record<string, 'host' | 'cpu' | 'gpu'> {
+    const out: Record<string, 'host' | 'cpu' | 'gpu'> = {};
+    for (const [k, t] of this.state) out[k] = isHostTensor(t) ? 'host' : t.location;
+    return out;
   }
 
   /** The current weights, copied to the host. */
@@ -178,12 +188,7 @@ export class Trainer {
     const out = new Map<string, Float32Array>();
     for (const p of this.graph.params) {
       const t = this.state.get(p.name)!;
-      out.set(
-        p.name,
-        'data' in t && t.data instanceof Float32Array
-          ? new Float32Array(t.data)
-          : await (t as RuntimeTensor).read(),
-      );
+      out.set(p.name, isHostTensor(t) ? new Float32Array(t.data) : await t.read());
     }
     return out;
   }
