@@ -4,7 +4,9 @@
  * fresh machine. It never modifies a tracked file.
  *
  *   node scripts/ensure-deps.mjs            npm packages only
- *   node scripts/ensure-deps.mjs --browser  also Debian's Chromium (/usr/bin/chromium), for tests
+ *   node scripts/ensure-deps.mjs --browser  also what the tests need from Debian: Chromium
+ *                                           (/usr/bin/chromium) and python3-onnx (the ONNX
+ *                                           checker the model tests run)
  *
  * npm: `npm ci` when node_modules is missing or does not hold what package-lock.json lists
  * (compared package by package with node_modules/.package-lock.json, npm's record of what is
@@ -13,13 +15,15 @@
  * package.json) is tried once; if package.json or package-lock.json changed all the same, their
  * bytes are put back and the script fails. With no lock file: `npm install --no-save`.
  *
- * Chromium: `apt-get update && apt-get install -y chromium` (through `sudo -n` when not root)
- * when the binary is missing. Another process holding apt's or dpkg's lock (an unattended
+ * Debian packages: `apt-get update && apt-get install -y chromium python3-onnx` (through
+ * `sudo -n` when not root), naming only those missing: Chromium when its binary is missing,
+ * python3-onnx when `/usr/bin/python3 -c 'import onnx'` fails. Another process holding apt's or dpkg's lock (an unattended
  * upgrade on a fresh machine) is waited for, up to ENSURE_DEPS_LOCK_WAIT_S seconds (default 600)
  * in all, with a message; then it fails naming the lock. Playwright's own browser downloads do
  * not work on these machines, so the tests use the system Chromium.
  *
- * Environment: CHROMIUM_PATH (default /usr/bin/chromium); ENSURE_DEPS_LOCK_WAIT_S and
+ * Environment: CHROMIUM_PATH (default /usr/bin/chromium); ENSURE_DEPS_PYTHON (default
+ * /usr/bin/python3, the interpreter whose `onnx` module is checked); ENSURE_DEPS_LOCK_WAIT_S and
  * ENSURE_DEPS_LOCK_POLL_S (default 5) bound and pace the wait for the lock; ENSURE_DEPS_APT_GET
  * runs that command instead of `[sudo -n] apt-get` (test/unit/ensure-deps.node.test.ts uses it).
  */
@@ -31,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const pythonPath = process.env.ENSURE_DEPS_PYTHON ?? '/usr/bin/python3';
 const wantBrowser = process.argv.includes('--browser');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const lockWaitS = Number(process.env.ENSURE_DEPS_LOCK_WAIT_S ?? 600);
@@ -194,44 +199,71 @@ async function aptGet(prefix, args, deadline) {
   }
 }
 
-async function ensureChromium() {
-  if (existsSync(chromiumPath)) {
-    log(`chromium present at ${chromiumPath}`);
-    return;
-  }
+/** Whether Debian's python3-onnx is importable by the system Python. */
+async function hasPythonOnnx() {
+  const res = await exec(pythonPath, ['-c', 'import onnx']);
+  return !res.error && res.code === 0;
+}
+
+/** The Debian packages the tests need and this machine lacks. */
+async function missingPackages() {
+  const missing = [];
+  if (!existsSync(chromiumPath)) missing.push('chromium');
+  else log(`chromium present at ${chromiumPath}`);
+  if (!(await hasPythonOnnx())) missing.push('python3-onnx');
+  return missing;
+}
+
+async function ensureTestPackages() {
+  const missing = await missingPackages();
+  if (!missing.length) return;
+  const what = missing.join(' ');
   const override = process.env.ENSURE_DEPS_APT_GET;
   let prefix;
   if (override) {
     prefix = [override];
   } else if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) {
     throw new Failure(
-      `${chromiumPath} is missing and this is not a Debian/Ubuntu system with apt-get. ` +
-        'Install Chromium and set CHROMIUM_PATH to its binary.',
+      `${what} missing (${chromiumPath}; ${pythonPath} -c 'import onnx') and this is not a ` +
+        'Debian/Ubuntu system with apt-get. Install Chromium and set CHROMIUM_PATH to its binary, ' +
+        'and the onnx Python module.',
     );
   } else {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!isRoot && (await exec('sudo', ['-n', 'true'])).code !== 0) {
       throw new Failure(
-        `${chromiumPath} is missing and installing it needs root, but passwordless sudo is not ` +
-          'available. Run as root: apt-get update && apt-get install -y chromium',
+        `${what} missing and installing needs root, but passwordless sudo is not ` +
+          `available. Run as root: apt-get update && apt-get install -y ${what}`,
       );
     }
     const env = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
     prefix = isRoot ? env : ['sudo', '-n', ...env];
   }
-  log(`${chromiumPath} is missing: installing Debian's chromium with apt-get (about 30 s)`);
+  log(`installing Debian's ${what} with apt-get (about 30 s)`);
   const deadline = Date.now() + lockWaitS * 1000;
   await aptGet(prefix, ['update'], deadline);
-  await aptGet(prefix, ['install', '-y', 'chromium'], deadline);
-  if (!existsSync(chromiumPath)) {
-    throw new Failure(`apt-get install chromium finished but ${chromiumPath} still does not exist`);
+  await aptGet(prefix, ['install', '-y', ...missing], deadline);
+  if (missing.includes('chromium')) {
+    if (!existsSync(chromiumPath)) {
+      throw new Failure(
+        `apt-get install chromium finished but ${chromiumPath} still does not exist`,
+      );
+    }
+    log(`chromium installed at ${chromiumPath}`);
   }
-  log(`chromium installed at ${chromiumPath}`);
+  if (missing.includes('python3-onnx')) {
+    if (!(await hasPythonOnnx())) {
+      throw new Failure(
+        `apt-get install python3-onnx finished but ${pythonPath} still cannot import onnx`,
+      );
+    }
+    log('python3-onnx installed');
+  }
 }
 
 try {
   await ensureNpm();
-  if (wantBrowser) await ensureChromium();
+  if (wantBrowser) await ensureTestPackages();
 } catch (e) {
   if (!(e instanceof Failure)) throw e;
   console.error(`[ensure-deps] ERROR: ${e.message}`);

@@ -92,28 +92,46 @@ describe('ensure-deps: npm', () => {
 });
 
 describe('ensure-deps: Chromium while another process holds apt', () => {
-  /** A fake apt-get that answers "lock held" to the first `held` install calls. */
-  function aptSandbox(held: number): { env: Record<string, string>; chromium: string } {
+  /**
+   * A fake apt-get that answers "lock held" to the first `held` install calls, then "installs"
+   * Chromium (a file at CHROMIUM_PATH) and, when asked for python3-onnx, an `onnx` module that
+   * the fake python can then import (`withOnnx`: it is there from the start).
+   */
+  function aptSandbox(
+    held: number,
+    withOnnx = true,
+  ): { env: Record<string, string>; chromium: string; log: () => string } {
     const { env } = npmSandbox('exit 0');
     box.write('node_modules/.package-lock.json', INSTALLED);
     const chromium = path.join(box.dir, 'chromium');
     const count = path.join(box.dir, 'apt.count');
+    const onnx = path.join(box.dir, 'onnx.installed');
+    const calls = path.join(box.dir, 'apt.calls');
+    if (withOnnx) box.write('onnx.installed', '');
+    const python = box.fake('bin/fake-python', `[ -e "${onnx}" ]`);
     const apt = box.fake(
       'bin/fake-apt-get',
       [
-        'for a in "$@"; do last="$a"; done',
+        `echo "$*" >> "${calls}"`,
         'case " $* " in *" update "*) exit 0 ;; esac',
         `n=$(cat "${count}" 2>/dev/null || echo 0); echo $((n + 1)) > "${count}"`,
         `if [ "$n" -lt ${held} ]; then`,
         '  echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)" >&2',
         '  exit 100',
         'fi',
-        `touch "${chromium}"`,
+        `case " $* " in *" chromium "*) touch "${chromium}" ;; esac`,
+        `case " $* " in *" python3-onnx "*) touch "${onnx}" ;; esac`,
       ].join('\n'),
     );
     return {
       chromium,
-      env: { ...env, CHROMIUM_PATH: chromium, ENSURE_DEPS_APT_GET: apt },
+      log: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
+      env: {
+        ...env,
+        CHROMIUM_PATH: chromium,
+        ENSURE_DEPS_APT_GET: apt,
+        ENSURE_DEPS_PYTHON: python,
+      },
     };
   }
 
@@ -126,6 +144,25 @@ describe('ensure-deps: Chromium while another process holds apt', () => {
     expect(res.stdout).toContain('held by process 4242');
     expect(res.stdout).toContain('DPkg::Lock::Timeout=');
     expect(existsSync(chromium)).toBe(true);
+  });
+
+  it('installs python3-onnx (the ONNX checker) when the system Python cannot import onnx', async () => {
+    const { env, chromium, log } = aptSandbox(0, false);
+    const res = await box.run(['--browser'], { ...env, ENSURE_DEPS_LOCK_POLL_S: '0' });
+    expect(res.stderr).not.toContain('ERROR');
+    expect(res.code).toBe(0);
+    expect(log()).toContain('install -y chromium python3-onnx');
+    expect(res.stdout).toContain('python3-onnx installed');
+    expect(existsSync(chromium)).toBe(true);
+  });
+
+  it('installs nothing when Chromium and onnx are there', async () => {
+    const { env, chromium, log } = aptSandbox(0);
+    box.write('chromium', '');
+    const res = await box.run(['--browser'], env);
+    expect(res.code).toBe(0);
+    expect(existsSync(chromium)).toBe(true);
+    expect(log()).toBe('');
   });
 
   it('gives up after its bound, naming the lock', async () => {
