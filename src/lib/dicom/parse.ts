@@ -138,6 +138,20 @@ function guarded(part: string, size: number, parse: () => DataSet): DataSet {
   }
 }
 
+/** Refuses an element whose declared value runs past the end of the bytes. */
+function checkBounds(ds: DataSet, part: string): void {
+  const size = ds.byteArray.length;
+  for (const el of Object.values(ds.elements)) {
+    if (el.length !== 0xffffffff && !el.hadUndefinedLength && el.dataOffset + el.length > size) {
+      throw new DicomError(
+        'TRUNCATED',
+        `truncated DICOM at byte ${size}: ${tagText(el.tag)} at byte ${el.dataOffset} in the ${part} declares ${el.length} bytes, past the end`,
+        { tag: tagText(el.tag), offset: el.dataOffset },
+      );
+    }
+  }
+}
+
 const text = (ds: DataSet, tag: string) => (ds.string(tag) ?? '').replace(/\0/g, '').trim();
 
 /** The numbers of a decimal string (DS) or integer string (IS) element. */
@@ -264,6 +278,17 @@ function imageInfo(ds: DataSet, modality: string, sopClass: string): DicomImageI
  *   UNSUPPORTED_SYNTAX (named), UNSUPPORTED_PIXELS.
  */
 export function parseDicom(bytes: Uint8Array): DicomHeader {
+  try {
+    return parseChecked(bytes);
+  } catch (e) {
+    if (e instanceof DicomError) throw e;
+    // dicom-parser reads values lazily and throws strings; anything left is a broken value.
+    const why = e instanceof Error ? e.message : String(e);
+    throw new DicomError('CORRUPT', `corrupt DICOM: ${why}`, {}, { cause: e });
+  }
+}
+
+function parseChecked(bytes: Uint8Array): DicomHeader {
   if (!isDicom(bytes)) {
     throw new DicomError(
       'NOT_DICOM',
@@ -274,6 +299,7 @@ export function parseDicom(bytes: Uint8Array): DicomHeader {
     );
   }
   const meta = guarded('file meta header', bytes.length, () => readPart10Header(bytes));
+  checkBounds(meta, 'file meta header');
   const uid = text(meta, 'x00020010');
   if (!uid) {
     throw new DicomError(
@@ -293,6 +319,7 @@ export function parseDicom(bytes: Uint8Array): DicomHeader {
   const ds = guarded('data set', bytes.length, () =>
     dicomParser.parseDicom(bytes, { inflater: inflateDataSet }),
   );
+  checkBounds(ds, 'data set');
   const sopClassUid = text(ds, 'x00080016') || text(meta, 'x00020002');
   const modality = text(ds, 'x00080060');
   const header: DicomHeader = {
