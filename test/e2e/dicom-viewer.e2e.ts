@@ -6,12 +6,11 @@
  * from the screen at 1:1 zoom and compared with the linear VOI function worked out here. Then
  * the DICOM panel with broken files: each gives a located message and the page keeps working.
  */
-import { decode } from 'fast-png';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
 import { useProfiles } from './explore-helpers.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { draws, grey, pixel, redrawn } from './dicom-helpers.ts';
 import {
   FILE_ORDER,
   MARKER,
@@ -21,42 +20,6 @@ import {
   writeSeriesDataset,
   zOf,
 } from './dicom-series-fixture.ts';
-
-/** PS3.3 C.11.2.1.2.1, truncated as DCMTK does (the conformance suite checks the app against DCMTK). */
-const grey = (hu: number, c: number, w: number) =>
-  hu <= c - 0.5 - (w - 1) / 2
-    ? 0
-    : hu > c - 0.5 + (w - 1) / 2
-      ? 255
-      : Math.floor(((hu - (c - 0.5)) / (w - 1) + 0.5) * 255);
-
-/** The screen's RGB at image pixel (x, y), the view being at 1:1 and not rotated. */
-async function pixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
-  const box = await page.locator('[data-testid="dicom-canvas"]').boundingBox();
-  if (!box) throw new Error('no canvas');
-  const shot = decode(
-    await page.screenshot({ clip: { x: box.x + x, y: box.y + y, width: 1, height: 1 } }),
-  );
-  const ch = shot.channels;
-  return [shot.data[0]!, shot.data[1]!, shot.data[2]!]
-    .map((v) => Number(v))
-    .slice(0, Math.min(3, ch)) as [number, number, number];
-}
-
-async function draws(page: Page): Promise<number> {
-  return Number(await page.locator('[data-testid="dicom-viewer"]').getAttribute('data-draws'));
-}
-
-/** Waits until the viewer drew again after `before`, and shows `text` in the corner. */
-async function redrawn(page: Page, before: number): Promise<void> {
-  await page.waitForFunction(
-    (n) =>
-      Number(document.querySelector('[data-testid="dicom-viewer"]')?.getAttribute('data-draws')) >
-      n,
-    before,
-    { timeout: WAIT },
-  );
-}
 
 describe('the DICOM viewer', () => {
   const { app, open } = useProfiles('dicom-viewer-e2e-');
