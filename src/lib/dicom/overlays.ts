@@ -34,7 +34,8 @@ export function overlayPlanes(ds: DataSet, frame: number): OverlayPlane[] {
     if (k < 0 || k >= framesIn) continue;
     const n = rows * columns;
     const start = k * n;
-    if (data.dataOffset + Math.ceil((start + n) / 8) > ds.byteArray.length) continue;
+    // Within the element's own bytes: the next element must not be read as overlay bits.
+    if (Math.ceil((start + n) / 8) > data.length) continue;
     const bits = new Uint8Array(n);
     const bytes = ds.byteArray;
     for (let i = 0; i < n; i++) {
