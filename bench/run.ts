@@ -2,7 +2,7 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,lake,query,pipeline,dicom] [--quick] [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S]
@@ -17,7 +17,7 @@
  * Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,lake,query,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,lake,query,pipeline,dicom] [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S]',
@@ -70,12 +70,12 @@ async function main(argv: string[]): Promise<number> {
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
   const groups = new Set(
-    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query', 'pipeline'],
+    onlyFlag ? onlyFlag.split(',') : ['csv', 'images', 'lake', 'query', 'pipeline', 'dicom'],
   );
   for (const g of groups) {
-    if (!['csv', 'images', 'lake', 'query', 'pipeline'].includes(g))
+    if (!['csv', 'images', 'lake', 'query', 'pipeline', 'dicom'].includes(g))
       throw new Error(
-        `--only expects csv, images, lake, query or pipeline (comma-separated), got ${g}`,
+        `--only expects csv, images, lake, query, pipeline or dicom (comma-separated), got ${g}`,
       );
   }
   const recordGroups = groups.has('csv') || groups.has('images');
@@ -285,7 +285,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let dicom: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('dicom')) {
+    if (recordGroups || lake || query || pipeline) console.log();
+    try {
+      const { runDicomFromArgv } = await import('./dicom.ts');
+      dicom = await runDicomFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(`\n!! dicom: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      dicom = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
+  mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
     JSON.stringify(
@@ -318,6 +331,7 @@ async function main(argv: string[]): Promise<number> {
         ...(lake ? { lake: lake.json } : {}),
         ...(query ? { query: query.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
+        ...(dicom ? { dicom: dicom.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -331,7 +345,8 @@ async function main(argv: string[]): Promise<number> {
     samples.imagesError ||
     lake?.failed ||
     query?.failed ||
-    pipeline?.failed;
+    pipeline?.failed ||
+    dicom?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 
