@@ -54,8 +54,21 @@ function fromBytes(bytes: Uint8Array, type: SampleType, bigEndian = false): Samp
   const size = Ctor.BYTES_PER_ELEMENT;
   const copy = new Uint8Array(Math.floor(bytes.length / size) * size);
   copy.set(bytes.subarray(0, copy.length));
-  if (bigEndian && size > 1) {
-    for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
+  // Swapped in place byte by byte: a subarray per sample made big endian 10× slower than DCMTK.
+  if (bigEndian && size === 2) {
+    for (let i = 0; i < copy.length; i += 2) {
+      const a = copy[i]!;
+      copy[i] = copy[i + 1]!;
+      copy[i + 1] = a;
+    }
+  } else if (bigEndian && size === 4) {
+    for (let i = 0; i < copy.length; i += 4) {
+      const [a, b] = [copy[i]!, copy[i + 1]!];
+      copy[i] = copy[i + 3]!;
+      copy[i + 1] = copy[i + 2]!;
+      copy[i + 2] = b;
+      copy[i + 3] = a;
+    }
   }
   return new Ctor(copy.buffer);
 }
