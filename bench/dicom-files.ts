@@ -6,10 +6,11 @@
  * Also the 160 slices of the series-scroll figure.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The tests' Part 10 writer: the same few elements, no need for a second one.
 import { dicomBytes, image, type El } from '../test/unit/dicom-writer.ts';
+import { encapsulate } from '../scripts/dicom-corpus/write.ts';
 import { mulberry32 } from './gen/common.ts';
 
 /** HU of the phantom at (x, y) of a `size`² slice `k`, noise from `rand`. */
@@ -59,8 +60,11 @@ const CT: El[] = [
 export interface SyntaxFile {
   name: string;
   path: string;
-  /** The native decoder timed as a process on the same file: [program, ...args before in out]. */
-  native?: { tool: string; args: string[] };
+  /**
+   * The native decoder timed as a process on the same file (`args` then input and output), or,
+   * where no native tool reads the DICOM file (HTJ2K), once per frame on its codestream.
+   */
+  native?: { tool: string; args: string[]; perFrame?: string[] };
 }
 
 /** Writes the decode figure's files into `dir` (DCMTK and GDCM needed) and lists them. */
@@ -98,6 +102,7 @@ export function writeDecodeFiles(dir: string, size: number, frames: number): Syn
   run('dcmcjpls', '+en', '+md', '2', p('explicit-le.dcm'), p('jpeg-ls-near.dcm'));
   run('gdcmconv', '--j2k', p('explicit-le.dcm'), p('j2k-lossless.dcm'));
   run('gdcmconv', '--j2k', '--lossy', '-q', '40', p('explicit-le.dcm'), p('j2k-lossy.dcm'));
+  const htj2k = writeHtj2k(dir, size, frames);
   const te = { tool: 'dcmconv', args: ['+te'] };
   return [
     { name: 'explicit VR little endian', path: p('explicit-le.dcm'), native: te },
@@ -141,7 +146,54 @@ export function writeDecodeFiles(dir: string, size: number, frames: number): Syn
       path: p('j2k-lossy.dcm'),
       native: { tool: 'gdcmconv', args: ['--raw'] },
     },
+    // DCMTK and GDCM have no HTJ2K decoder: OpenJPH's native expander, frame by frame.
+    {
+      name: 'HTJ2K lossless',
+      path: htj2k.path,
+      native: { tool: 'ojph_expand', args: ['-i'], perFrame: htj2k.streams },
+    },
   ];
+}
+
+/** The 16-bit phantom as HTJ2K (OpenJPH's `ojph_compress`, reversible), one fragment a frame. */
+function writeHtj2k(
+  dir: string,
+  size: number,
+  frames: number,
+): { path: string; streams: string[] } {
+  const values = new Uint16Array(phantom(size, frames, 16, 42).buffer);
+  const streams: string[] = [];
+  for (let f = 0; f < frames; f++) {
+    // PGM holds 16-bit samples big endian.
+    const body = Buffer.alloc(size * size * 2);
+    for (let i = 0; i < size * size; i++) body.writeUInt16BE(values[f * size * size + i]!, i * 2);
+    const pgm = join(dir, `htj2k-${f}.pgm`);
+    writeFileSync(pgm, Buffer.concat([Buffer.from(`P5\n${size} ${size}\n4095\n`), body]));
+    const stream = join(dir, `htj2k-${f}.j2c`);
+    execFileSync('ojph_compress', ['-i', pgm, '-o', stream, '-reversible', 'true'], {
+      stdio: 'pipe',
+    });
+    streams.push(stream);
+  }
+  const elements = image({
+    rows: size,
+    columns: size,
+    bits: 16,
+    stored: 12,
+    frames,
+    pixels: new Uint8Array(0),
+    extra: CT,
+  }).filter(([g]) => g !== 0x7fe0);
+  const path = join(dir, 'htj2k.dcm');
+  const header = dicomBytes(elements, '1.2.840.10008.1.2.4.201');
+  writeFileSync(
+    path,
+    encapsulate(
+      header,
+      streams.map((s) => new Uint8Array(readFileSync(s))),
+    ),
+  );
+  return { path, streams };
 }
 
 /** The series-scroll figure's slices: `count` files of one CT series, `size`² each. */

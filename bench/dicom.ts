@@ -86,11 +86,14 @@ async function decodeFigures(
     const oursMs = await timeMs(opts.runs, opts.warmup, ours);
     let nativeMs: number | null = null;
     if (f.native && hasTool(f.native.tool)) {
-      const { tool, args } = f.native;
-      const target = join(dir, 'native-out.dcm');
-      nativeMs = await timeMs(opts.runs, opts.warmup, () =>
-        execFileSync(tool, [...args, f.path, target], { stdio: 'pipe' }),
-      );
+      const { tool, args, perFrame } = f.native;
+      const target = join(dir, perFrame ? 'native-out.pgm' : 'native-out.dcm');
+      const inputs = perFrame ?? [f.path];
+      const extra = perFrame ? ['-o'] : [];
+      nativeMs = await timeMs(opts.runs, opts.warmup, () => {
+        for (const input of inputs)
+          execFileSync(tool, [...args, input, ...extra, target], { stdio: 'pipe' });
+      });
     }
     out.push({
       syntax: f.name,
