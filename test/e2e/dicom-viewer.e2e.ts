@@ -36,6 +36,10 @@ describe('the DICOM viewer', () => {
       await page.locator('[data-testid="show-images"]').click();
       // Real thumbnails, drawn under the file's window.
       const thumbs = page.locator('[data-testid="dicom-thumb"]');
+      // Tiles load as they come into view: bring the last one there.
+      await page
+        .locator(`[data-testid="image-tile"][data-row="${SLICES - 1}"]`)
+        .scrollIntoViewIfNeeded({ timeout: WAIT });
       await thumbs.nth(SLICES - 1).waitFor({ timeout: WAIT });
       expect(await thumbs.first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
       await screenshot(page, 'dicom-grid');
@@ -218,6 +222,8 @@ describe('the DICOM viewer', () => {
       .toMatch(
         /CORRUPT: .*PixelData at byte \d+ holds 20 bytes, but frame 2 .* is shorter than declared/,
       );
+    // The frame shown before is not left on screen under the message, as if it were frame 2.
+    expect(await page.locator('[data-testid="dicom-canvas"]').isVisible()).toBe(false);
     await screenshot(page, 'dicom-bad-input');
     // The good file still opens.
     await page.locator('[data-testid="dicom-file"]', { hasText: '6-good.dcm' }).click();
@@ -229,6 +235,26 @@ describe('the DICOM viewer', () => {
       { timeout: WAIT },
     );
     expect(await page.locator('[data-testid="dicom-error"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="dicom-canvas"]').isVisible()).toBe(true);
+
+    // Two fingers moving apart zoom in (touch, through the DevTools protocol).
+    const canvas = page.locator('[data-testid="dicom-canvas"]');
+    const before = (await canvas.boundingBox())!;
+    const stage = (await page.locator('[data-testid="dicom-stage"]').boundingBox())!;
+    const [cx, cy] = [stage.x + stage.width / 2, stage.y + stage.height / 2];
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 2 });
+    const fingers = (d: number) => [
+      { x: cx - d, y: cy, id: 0 },
+      { x: cx + d, y: cy, id: 1 },
+    ];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(20) });
+    for (const d of [40, 60, 80])
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(d) });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect
+      .poll(async () => (await canvas.boundingBox())!.width)
+      .toBeGreaterThan(before.width * 3);
     expect(watch.errors).toEqual([]);
   });
 });
