@@ -194,7 +194,14 @@ export function brokenFiles(): Record<string, Uint8Array> {
   const shortFrame = dicomBytes(
     image({ rows: 2, columns: 2, bits: 16, frames: 3, pixels: new Uint8Array(20) }),
   );
+  // A valid object with no image: a Basic Text SR (PS3.4 B.5).
+  const report = dicomBytes([
+    [0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.88.11'],
+    [0x0008, 0x0060, 'CS', 'SR'],
+    [0x0010, 0x0010, 'PN', 'Doe^Jane'],
+  ]);
   return {
+    '0-report.dcm': report,
     '1-truncated.dcm': truncated,
     '2-wrong-vr.dcm': wrongVr,
     '3-no-meta.dcm': noMeta,

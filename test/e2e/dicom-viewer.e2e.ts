@@ -192,6 +192,14 @@ describe('the DICOM viewer', () => {
         buffer: Buffer.from(bytes),
       })),
     );
+    // A structured report is shown as one, not as a broken image.
+    await page.locator('[data-testid="dicom-file"]', { hasText: '0-report.dcm' }).click();
+    await waitForText(
+      page,
+      '[data-testid="dicom-nonimage"]',
+      'DICOM structured report, no pixel data',
+    );
+    expect(await page.locator('[data-testid="dicom-error"]').count()).toBe(0);
     const expected: [string, RegExp][] = [
       [
         '1-truncated.dcm',
