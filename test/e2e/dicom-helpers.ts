@@ -11,6 +11,13 @@ export const grey = (hu: number, c: number, w: number) =>
       ? 255
       : Math.floor(((hu - (c - 0.5)) / (w - 1) + 0.5) * 255);
 
+/**
+ * The inverted scale (invert, or MONOCHROME1) of a value inside the window: 255 minus the exact
+ * linear value, then truncated (as DCMTK truncates its inverted output), not 255 − grey().
+ */
+export const greyInverted = (hu: number, c: number, w: number) =>
+  Math.floor(255 - ((hu - (c - 0.5)) / (w - 1) + 0.5) * 255);
+
 /** The screen's RGB at image pixel (x, y), the view being at 1:1 and not rotated. */
 export async function pixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
   const box = await page.locator('[data-testid="dicom-canvas"]').boundingBox();

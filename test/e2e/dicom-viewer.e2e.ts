@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
 import { useProfiles } from './explore-helpers.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
-import { draws, grey, pixel, redrawn } from './dicom-helpers.ts';
+import { draws, grey, greyInverted, pixel, redrawn } from './dicom-helpers.ts';
 import {
   FILE_ORDER,
   MARKER,
@@ -73,6 +73,15 @@ describe('the DICOM viewer', () => {
         'W 400 HU L 40 HU',
       );
 
+      // Invert ('i'): the inverted scale on the same pixel; 'i' again undoes it.
+      n = await draws(page);
+      await page.keyboard.press('i');
+      await redrawn(page, n);
+      expect((await pixel(page, MARKER.x, MARKER.y))[0]).toBe(greyInverted(MARKER.hu, 40, 400));
+      n = await draws(page);
+      await page.keyboard.press('i');
+      await redrawn(page, n);
+
       // W/L by drag: to the right widens the window, so the marker gets darker (still above mid grey).
       n = await draws(page);
       const stage = (await page.locator('[data-testid="dicom-stage"]').boundingBox())!;
@@ -105,6 +114,10 @@ describe('the DICOM viewer', () => {
         ),
       ).toBe(cornerW);
       expect((await pixel(page, MARKER.x, MARKER.y))[0]).toBe(widened);
+      // Cine plays on from slice 5 and stops on Space.
+      await page.keyboard.press(' ');
+      await waitForText(page, '[data-testid="dicom-position"]', `slice 7/${SLICES}`);
+      await page.keyboard.press(' ');
       // The slider and the keyboard go to the first slice (z = -45), which has an overlay plane.
       await page.keyboard.press('Home');
       await waitForText(
