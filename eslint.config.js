@@ -90,6 +90,8 @@ export default defineConfig(
       '.lake/',
       '.vite/',
       'coverage/',
+      // Copied from a package (licence beside it); kept byte for byte but for its marked patch.
+      'src/lib/dicom/vendor/',
     ],
   },
   js.configs.recommended,

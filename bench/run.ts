@@ -2,7 +2,8 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,loader,pipeline] [--batch-size N] [--no-verify]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom] [--quick]
+ *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--remote-rows N]
@@ -60,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline] [--batch-size N] [--no-verify]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom]\n' +
+        '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S] [--loader-workers N] [--loader-batch N]\n' +
@@ -80,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'loader', 'pipeline'];
+  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'loader', 'pipeline', 'dicom'];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
     if (!all.includes(g))
@@ -334,8 +336,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let dicom: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('dicom')) {
+    if (recordGroups || lake || query || pipeline) console.log();
+    try {
+      const { runDicomFromArgv } = await import('./dicom.ts');
+      dicom = await runDicomFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(`\n!! dicom: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      dicom = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
-  // Only the browser groups, lake or remote may have run: the folder may not exist yet.
+  // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
     resultsPath,
@@ -372,6 +386,7 @@ async function main(argv: string[]): Promise<number> {
         ...(query ? { query: query.json } : {}),
         ...(loader ? { loader: loader.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
+        ...(dicom ? { dicom: dicom.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -388,7 +403,8 @@ async function main(argv: string[]): Promise<number> {
     remote?.failed ||
     query?.failed ||
     loader?.failed ||
-    pipeline?.failed;
+    pipeline?.failed ||
+    dicom?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

@@ -1,4 +1,5 @@
 /** Small pure helpers that turn data into words for the UI. */
+import { DicomError } from '../lib/dicom/errors.ts';
 import type { Phase } from '../lib/croissant/api.ts';
 import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
 import type { ErrorLocation } from '../lib/croissant/errors.ts';
@@ -29,7 +30,8 @@ export function describeError(e: unknown): ErrorInfo {
       suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
-  if (e instanceof LakeError) return { code: e.code, message: e.message };
+  if (e instanceof LakeError || e instanceof DicomError)
+    return { code: e.code, message: e.message };
   if (e instanceof QueryError) {
     if (e.sql === undefined) return { code: e.code, message: e.reason };
     // The SQL is shown with the place marked, so DuckDB's "LINE n:" block would say it twice.

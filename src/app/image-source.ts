@@ -1,8 +1,10 @@
 /**
  * Images of query results, read from the lake's raw blobs (the bytes stored at ingest, never
- * re-encoded): an object URL for formats a browser shows, the header tags for DICOM.
+ * re-encoded): an object URL for formats a browser shows; for DICOM a thumbnail drawn by the
+ * decode worker under the file's own window, and its header tags.
  */
 import { dicomTags, type DicomTag } from '../lib/croissant/formats/dicom-tags.ts';
+import { dicomClient } from './dicom-worker.ts';
 import type { ImageRef } from '../lib/versions/columns.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
@@ -21,11 +23,16 @@ export function imageMime(format: string): string | undefined {
   return MIME[format.toUpperCase()];
 }
 
-/** What an image cell shows: its picture, or (DICOM) its tags. Revoke `url` when done. */
+/** What an image cell shows: its picture, and (DICOM) its tags. Revoke `url` when done. */
 export interface LoadedImage {
   url?: string;
   tags?: DicomTag[];
+  /** DICOM without an image: what it is ("DICOM structured report, no pixel data"). */
+  note?: string;
 }
+
+/** Longest side of a DICOM thumbnail, in pixels. */
+const THUMB_SIZE = 256;
 
 /** True when a result column of this SQL type holds lake images (a struct with sha256). */
 export function isImageType(type: string): boolean {
@@ -66,6 +73,13 @@ export async function loadImage(
   const type = imageMime(format);
   if (!type && format !== 'DICOM') return {};
   const bytes = await lake.call('image', [dataset, rev, image.sha256]);
-  if (format === 'DICOM') return { tags: dicomTags(bytes) };
+  if (format === 'DICOM') {
+    const tags = dicomTags(bytes);
+    const thumb = await dicomClient().call('thumbnail', [bytes, THUMB_SIZE], {
+      transfer: [bytes.buffer],
+    });
+    if (!thumb.png) return { tags, note: thumb.summary.nonImage ?? 'no image' };
+    return { tags, url: URL.createObjectURL(thumb.png) };
+  }
   return { url: URL.createObjectURL(new Blob([bytes], { type })) };
 }

@@ -19,6 +19,7 @@ import type { Issue, RecordRow } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
 import { isUrl } from '../lib/io/source.ts';
 import { LakeError } from '../lib/store/errors.ts';
+import { DICOM_HELP, DICOM_OPTIONS, dicomCommand } from './dicom-command.ts';
 import { LAKE_COMMANDS, LAKE_HELP, LAKE_OPTIONS, lakeCommand } from './lake-commands.ts';
 import { OutputLines, outputClosed, watchOutput, writeOutput } from './output.ts';
 
@@ -51,7 +52,9 @@ Options:
       --no-verify       skip md5/sha256 verification
   -h, --help            this help
 
-${LAKE_HELP}`;
+${LAKE_HELP}
+
+${DICOM_HELP}`;
 
 /**
  * Prints issues in the reference validator's layout; where its text names no place, the place
@@ -245,6 +248,7 @@ export async function main(argv: string[]): Promise<number> {
         'no-verify': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...LAKE_OPTIONS,
+        ...DICOM_OPTIONS,
       },
     });
   } catch (e) {
@@ -271,6 +275,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'validate') return await validateCommand(target, parsed.values);
     if (command === 'records') return await recordsCommand(target, parsed.values);
+    if (command === 'dicom') return await dicomCommand(target, parsed.values);
     console.error(`croissant-lake: unknown command "${command}"\n\n${HELP}`);
     return 2;
   } catch (e) {

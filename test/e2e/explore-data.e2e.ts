@@ -1,7 +1,7 @@
 /**
  * Exploring datasets other than the curated one, end to end in Chromium against the built app
  * (issue 4 §2 and §1): the image grid of a filtered result (thumbnails from the stored blobs,
- * metadata, zoom) with DICOM items shown by their tags, and a "set of datasets" built with SQL
+ * metadata, zoom) with DICOM items as real thumbnails and their tags, and a "set of datasets" built with SQL
  * across the two bundled examples. Persistent profiles, one folder each.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 describe('exploring images and sets of datasets', () => {
   const { app, open } = useProfiles('explore-data-e2e-');
 
-  it('shows the images of a filtered result: thumbnails, metadata, zoom; DICOM tags', async () => {
+  it('shows the images of a filtered result: thumbnails, metadata, zoom; DICOM thumbnails and tags', async () => {
     const coco = `${app().url}/examples/coco2014-mini/metadata.json`;
     const page = await open('erin', `?url=${encodeURIComponent(coco)}`);
     const watch = watchPage(page);
@@ -65,7 +65,7 @@ describe('exploring images and sets of datasets', () => {
     await detail.locator('[data-testid="close-detail"]').click();
     await detail.waitFor({ state: 'detached' });
 
-    // DICOM items: a placeholder with their tags, in the grid and the detail view.
+    // DICOM items: thumbnails drawn by the decode worker; the viewer with their tags beside it.
     const server = await startStaticServer(await writeDicomDataset());
     try {
       await page.goto(`${app().url}/?url=${encodeURIComponent(`${server.url}/metadata.json`)}`);
@@ -73,13 +73,11 @@ describe('exploring images and sets of datasets', () => {
       expect(await saveToLake(page)).toBe('saved');
       await page.goto(`${app().url}/?query=mini-dicom@main`);
       await page.locator('[data-testid="show-images"]').click();
-      const placeholders = page.locator('[data-testid="dicom-placeholder"]');
-      await placeholders.nth(1).waitFor({ timeout: WAIT });
-      await page.locator('[data-testid="dicom-placeholder"]', { hasText: 'BRAIN' }).waitFor({
-        timeout: WAIT,
-      });
+      const thumbs = page.locator('[data-testid="dicom-thumb"]');
+      await thumbs.nth(1).waitFor({ timeout: WAIT });
       await screenshot(page, 'explore-dicom');
       await page.locator('[data-testid="image-tile"]').first().click();
+      await page.locator('[data-testid="dicom-viewer"]').waitFor({ timeout: WAIT });
       const tags = page.locator('[data-testid="dicom-tags"]');
       await tags.waitFor({ timeout: WAIT });
       const shown = await textOf(tags);

@@ -53,7 +53,12 @@ export class OpClient<W> {
   call(
     method: string,
     args: readonly unknown[],
-    opts: { signal?: AbortSignal | undefined; onProgress?: ((p: never) => void) | undefined },
+    opts: {
+      signal?: AbortSignal | undefined;
+      onProgress?: ((p: never) => void) | undefined;
+      /** Buffers or canvases in `args` to move to the worker rather than copy. */
+      transfer?: Transferable[] | undefined;
+    },
   ): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const { signal, onProgress } = opts;
@@ -69,7 +74,8 @@ export class OpClient<W> {
       this.#pending.add(reject);
       signal?.addEventListener('abort', onAbort, { once: true });
       const cb = onProgress ? Comlink.proxy(onProgress) : undefined;
-      this.#remote.call(opId, method, args, cb).then(
+      const sent = opts.transfer?.length ? Comlink.transfer(args, opts.transfer) : args;
+      this.#remote.call(opId, method, sent, cb).then(
         (reply) =>
           settle(() =>
             reply.ok ? resolve(reply.value) : reject(this.#spec.fromWireError(reply.error)),

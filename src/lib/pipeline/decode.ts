@@ -1,6 +1,7 @@
 /**
- * Image decoding and PNG encoding for the pipeline, in pure JavaScript (fast-png, jpeg-js, and
- * dicom-parser for uncompressed DICOM: decode-dicom.ts).
+ * Image decoding and PNG encoding for the pipeline, in pure JavaScript (fast-png, jpeg-js) and,
+ * for DICOM, the DICOM module (decode-dicom.ts: its codecs are wasm builds that give the same
+ * samples everywhere).
  *
  * Why not `createImageBitmap`/`<canvas>` in the browser: they exist only on the page and in
  * workers (not Node), they return 8-bit RGBA only (16-bit PNGs lose their low byte, grayscale
@@ -43,7 +44,7 @@ function hexHead(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes a PNG, JPEG or uncompressed DICOM (recognised by its magic bytes; `hint` — a MIME
+ * Decodes a PNG, JPEG or DICOM (recognised by its magic bytes; `hint` — a MIME
  * type or file name — only sharpens the error message) into an `Image`. PNG: 8- and 16-bit
  * samples are kept, 1/2/4-bit grayscale is scaled to 8-bit, palettes become RGB (RGBA with a
  * tRNS chunk), grayscale stays 1 channel, gray+alpha becomes RGBA. JPEG: 1 (grayscale) or 3
@@ -74,7 +75,7 @@ export async function decodeImage(bytes: Uint8Array, hint?: string): Promise<Ima
   throw new LakeError(
     'UNSUPPORTED_FORMAT',
     `unrecognised image format${hint ? ` (${hint})` : ''}: first bytes ${hexHead(bytes)}; ` +
-      'PNG, JPEG and uncompressed DICOM are supported',
+      'PNG, JPEG and DICOM are supported',
   );
 }
 

@@ -1,0 +1,87 @@
+/**
+ * Opened DICOM items → the series a viewer scrolls: single-frame images grouped by study and
+ * series and sorted along the slice normal (src/lib/dicom/series.ts); a multi-frame file (or
+ * an object with no image) is a series of its own. Pure, so it is unit-tested.
+ */
+import type { DicomSummary } from '../../workers/api/dicom.api.ts';
+import { groupSeries, type SliceRef } from '../lib/dicom/series.ts';
+
+/** One DICOM item of the result: its object and its row (column → value). */
+export interface ViewerItem {
+  sha256: string;
+  row: Record<string, unknown>;
+}
+
+/** One image of a series: a file and one of its frames. */
+export interface Slice {
+  item: ViewerItem;
+  frame: number;
+  summary: DicomSummary;
+  /** Distance along the slice normal (mm), when the series is sorted by position. */
+  position?: number;
+}
+
+/** A series as the viewer shows it. */
+export interface ViewerSeries {
+  key: string;
+  description: string;
+  slices: Slice[];
+}
+
+/** The summaries of opened items, by sha256 (not state: the series derived from it are). */
+export function summaryMap(): Map<string, DicomSummary> {
+  return new Map();
+}
+
+/** See the module comment; items not (yet) opened are left out. */
+export function groupSlices(
+  items: ViewerItem[],
+  summaries: Map<string, DicomSummary>,
+): ViewerSeries[] {
+  const refs: (SliceRef & { item: ViewerItem; summary: DicomSummary })[] = [];
+  const multi: ViewerSeries[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const summary = summaries.get(item.sha256);
+    if (!summary || seen.has(item.sha256)) continue;
+    seen.add(item.sha256);
+    const frames = summary.image?.frames ?? 1;
+    if (frames > 1 || !summary.image) {
+      multi.push({
+        key: `${item.sha256}`,
+        description: summary.nonImage ?? `${summary.modality} ${frames} frames`,
+        slices: Array.from({ length: summary.image ? frames : 1 }, (_, frame) => ({
+          item,
+          frame,
+          summary,
+        })),
+      });
+      continue;
+    }
+    refs.push({
+      key: item.sha256,
+      item,
+      summary,
+      studyInstanceUid: summary.studyInstanceUid,
+      seriesInstanceUid: summary.seriesInstanceUid,
+      ...(summary.instanceNumber !== undefined ? { instanceNumber: summary.instanceNumber } : {}),
+      ...(summary.image.imagePosition ? { imagePosition: summary.image.imagePosition } : {}),
+      ...(summary.image.imageOrientation
+        ? { imageOrientation: summary.image.imageOrientation }
+        : {}),
+    });
+  }
+  const grouped = groupSeries(refs).map((s) => ({
+    key: `${s.studyInstanceUid}/${s.seriesInstanceUid}`,
+    description:
+      s.slices[0]!.summary.study.find((f) => f.label === 'Series')?.value ??
+      `${s.slices[0]!.summary.modality} series`,
+    slices: s.slices.map((r, i) => ({
+      item: r.item,
+      frame: 0,
+      summary: r.summary,
+      ...(s.positions ? { position: s.positions[i]! } : {}),
+    })),
+  }));
+  return [...grouped, ...multi];
+}

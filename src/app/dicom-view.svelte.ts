@@ -1,0 +1,188 @@
+/**
+ * What one DICOM viewer shows and how: the series and slice, the window (kept while scrolling),
+ * invert, the view transform, the tool, the overlay toggles and the measurements. Drawing is
+ * asked of the decode worker, one request in flight at a time: while one renders, only the
+ * latest wish is kept, so fast scrolling never queues stale frames.
+ */
+import type { DicomClient } from '../../workers/api/dicom-client.ts';
+import type { RenderResult, Window } from '../../workers/api/dicom.api.ts';
+import { lengthBetween, type Point } from '../lib/dicom/measure.ts';
+import { IDENTITY, fitZoom, type ViewTransform } from './dicom-transform.ts';
+import type { Slice, ViewerSeries } from './dicom-series.svelte.ts';
+import { describeError } from './format.ts';
+
+export type Tool = 'wl' | 'pan' | 'zoom' | 'length' | 'rect' | 'ellipse' | 'probe';
+
+/** A measurement on one slice, with its result as text. */
+export interface Measurement {
+  id: number;
+  slice: string;
+  kind: 'length' | 'rect' | 'ellipse' | 'probe';
+  a: Point;
+  b: Point;
+  text: string;
+}
+
+/** The key of a slice (file and frame). */
+export const sliceKey = (s: Slice) => `${s.item.sha256}#${s.frame}`;
+
+let views = 0;
+
+/** See the module comment. */
+export class DicomView {
+  readonly id = `dicom-view-${++views}`;
+  series = $state.raw<ViewerSeries[]>([]);
+  seriesIndex = $state(0);
+  slice = $state(0);
+  /** null: the file's own window (else its value range). */
+  window = $state.raw<Window | null>(null);
+  invert = $state(false);
+  transform = $state.raw<ViewTransform>(IDENTITY);
+  tool = $state<Tool>('wl');
+  showAnnotations = $state(true);
+  showPlanes = $state(true);
+  showCorners = $state(true);
+  showMeasurements = $state(true);
+  privacy = $state(false);
+  playing = $state(false);
+  fps = $state(10);
+  measurements = $state.raw<Measurement[]>([]);
+  rendered = $state.raw<RenderResult | null>(null);
+  renderError = $state<string | null>(null);
+  /** Frames drawn (for the scroll benchmark and tests). */
+  draws = $state(0);
+  #attached = false;
+  #busy = false;
+  #wanted = false;
+  #nextMeasure = 1;
+
+  constructor(readonly dicom: DicomClient) {}
+
+  get current(): ViewerSeries | undefined {
+    return this.series[this.seriesIndex];
+  }
+  get currentSlice(): Slice | undefined {
+    return this.current?.slices[this.slice];
+  }
+
+  /** Hands the canvas to the worker (once). */
+  async attach(canvas: HTMLCanvasElement): Promise<void> {
+    const offscreen = canvas.transferControlToOffscreen();
+    await this.dicom.call('attach', [this.id, offscreen], { transfer: [offscreen] });
+    this.#attached = true;
+    this.requestRender();
+  }
+
+  detach(): void {
+    if (this.#attached) void this.dicom.call('detach', [this.id]).catch(() => undefined);
+    this.#attached = false;
+  }
+
+  /** Draws the current slice as soon as the worker is free. */
+  requestRender(): void {
+    this.#wanted = true;
+    if (!this.#busy) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#busy = true;
+    try {
+      while (this.#wanted && this.#attached) {
+        this.#wanted = false;
+        const s = this.currentSlice;
+        if (!s?.summary.image) continue;
+        const request = {
+          invert: this.invert,
+          overlayPlanes: this.showPlanes,
+          ...(this.window ? { window: this.window } : {}),
+        };
+        try {
+          this.rendered = await this.dicom.call('render', [
+            this.id,
+            s.item.sha256,
+            s.frame,
+            request,
+          ]);
+          this.renderError = null;
+          this.draws++;
+        } catch (e) {
+          const { code, message } = describeError(e);
+          this.renderError = `${code}: ${message}`;
+        }
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Moves to slice `i` of the series (clamped). */
+  go(i: number): void {
+    const n = this.current?.slices.length ?? 0;
+    this.slice = Math.max(0, Math.min(n - 1, i));
+  }
+
+  /** The window in effect (the rendered one when the file's own applies). */
+  get effectiveWindow(): Window | null {
+    return this.window ?? this.rendered?.window ?? null;
+  }
+
+  /** Adjusts the window by a drag of (dx, dy) CSS pixels: right widens, down raises the centre. */
+  dragWindow(dx: number, dy: number): void {
+    const w = this.effectiveWindow;
+    if (!w) return;
+    const r = this.rendered?.range;
+    const k = r ? Math.max((r.max - r.min) / 600, 0.002) : 1;
+    this.window = { center: w.center + dy * k, width: Math.max(k, w.width + dx * k) };
+  }
+
+  fit(stage: { width: number; height: number }): void {
+    const img = this.rendered;
+    if (!img) return;
+    this.transform = {
+      ...this.transform,
+      zoom: fitZoom(this.transform, img, stage),
+      panX: 0,
+      panY: 0,
+    };
+  }
+
+  reset(stage: { width: number; height: number }): void {
+    this.window = null;
+    this.invert = false;
+    this.transform = IDENTITY;
+    this.fit(stage);
+  }
+
+  rotate(quarterTurns: number): void {
+    this.transform = {
+      ...this.transform,
+      rotation: (((this.transform.rotation + 90 * quarterTurns) % 360) + 360) % 360,
+    };
+  }
+
+  /** Adds a measurement on the current slice; ROI and probe values come from the worker. */
+  async measure(kind: Measurement['kind'], a: Point, b: Point): Promise<void> {
+    const s = this.currentSlice;
+    const info = s?.summary.image;
+    if (!s || !info) return;
+    let text: string;
+    if (kind === 'length') {
+      const l = lengthBetween(a, b, info);
+      text = `${l.value.toFixed(l.unit === 'mm' ? 1 : 0)} ${l.unit}`;
+    } else if (kind === 'probe') {
+      const v = await this.dicom.call('probe', [s.item.sha256, s.frame, b.x, b.y]);
+      const unit = info.rescaleType ? ` ${info.rescaleType}` : '';
+      text = v
+        ? `(${Math.floor(b.x)}, ${Math.floor(b.y)}) ${v.map((x) => +x.toFixed(2)).join(', ')}${unit}`
+        : 'outside';
+    } else {
+      const r = await this.dicom.call('region', [s.item.sha256, s.frame, { shape: kind, a, b }]);
+      const u = r.unit ? ` ${r.unit}` : '';
+      text = `mean ${r.mean.toFixed(1)}${u}, std ${r.std.toFixed(1)}${u}, ${r.pixels} px`;
+    }
+    this.measurements = [
+      ...this.measurements,
+      { id: this.#nextMeasure++, slice: sliceKey(s), kind, a, b, text },
+    ];
+  }
+}
