@@ -59,8 +59,24 @@ function reasonOf(e: QueryError | LakeError): string {
   return at < 0 ? e.message : e.message.slice(0, at);
 }
 
-/** Columns `EXPLAIN ` moves the first line of the SQL to the right. */
+/** What {@link checkSql} puts before the model's SQL. */
 const EXPLAIN_PREFIX = 'EXPLAIN ';
+
+/**
+ * DuckDB's `LINE 1:` block shows the checked text, EXPLAIN included: the model and the user
+ * should see their own line, with the caret moved back under the same character.
+ */
+function withoutPrefix(message: string): string {
+  const lines = message.split('\n');
+  const head = 'LINE 1: ';
+  const i = lines.findIndex((l) => l.startsWith(head + EXPLAIN_PREFIX));
+  if (i < 0) return message;
+  lines[i] = head + lines[i]!.slice(head.length + EXPLAIN_PREFIX.length);
+  const caret = lines[i + 1];
+  const pad = ' '.repeat(head.length + EXPLAIN_PREFIX.length);
+  if (caret?.startsWith(pad)) lines[i + 1] = caret.slice(EXPLAIN_PREFIX.length);
+  return lines.join('\n');
+}
 
 /**
  * Checks `sql` with the read-only engine, running nothing: null when it would run, else why not.
@@ -72,9 +88,7 @@ export async function checkSql(engine: QueryEngine, sql: string, signal?: AbortS
     return null;
   } catch (e) {
     if (e instanceof QueryError && (e.code === 'READ_ONLY' || e.code === 'SQL_ERROR' || e.code === 'BAD_INPUT')) {
-      // The statement check blanks out the EXPLAIN (read-only.ts), so DuckDB's block shows the
-      // model's own line.
-      return { code: e.code, message: reasonOf(e) };
+      return { code: e.code, message: withoutPrefix(reasonOf(e)) };
     }
     if (e instanceof LakeError && (e.code === 'BAD_INPUT' || e.code === 'UNKNOWN_REF')) {
       return { code: e.code, message: reasonOf(e) };
