@@ -22,7 +22,9 @@ let opts: AskOptions;
 beforeAll(async () => {
   fx = await chatLake([`${EXAMPLES}titanic/metadata.json`]);
   server = await startChatServer();
-  const grounding = await gatherGrounding(fx.lake, fx.catalog, [{ dataset: 'titanic', rev: 'main' }]);
+  const grounding = await gatherGrounding(fx.lake, fx.catalog, [
+    { dataset: 'titanic', rev: 'main' },
+  ]);
   opts = {
     endpoint: { id: 'local', baseUrl: server.baseUrl, model: 'tiny' },
     keys: NO_KEYS,
@@ -37,7 +39,10 @@ afterAll(async () => {
 
 /** Passengers per class, counted from titanic's CSV here (pclass is its first, unquoted column). */
 function perClass(): Map<bigint, bigint> {
-  const lines = readFileSync(`${EXAMPLES}titanic/data/titanic.csv`, 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(`${EXAMPLES}titanic/data/titanic.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const out = new Map<bigint, bigint>();
   for (const l of lines) {
     const c = BigInt(l.slice(0, l.indexOf(',')));
@@ -46,13 +51,17 @@ function perClass(): Map<bigint, bigint> {
   return out;
 }
 
-const GOOD = 'SELECT pclass, count(*) AS n\nFROM "titanic@main".passengers\nGROUP BY pclass\nORDER BY pclass';
-const requestMessages = (i: number) => JSON.parse(server.received[i]!.body).messages as { role: string; content: string }[];
+const GOOD =
+  'SELECT pclass, count(*) AS n\nFROM "titanic@main".passengers\nGROUP BY pclass\nORDER BY pclass';
+const requestMessages = (i: number) =>
+  JSON.parse(server.received[i]!.body).messages as { role: string; content: string }[];
 
 describe('chat answers', () => {
   it('takes the SQL, checks it, and its result is the right table with a bar chart', async () => {
     const start = server.received.length;
-    server.reply(answer(`Here is the count per class:\n\n\`\`\`sql\n${GOOD};\n\`\`\`\n\nIt groups by class.`));
+    server.reply(
+      answer(`Here is the count per class:\n\n\`\`\`sql\n${GOOD};\n\`\`\`\n\nIt groups by class.`),
+    );
     const a = await askForSql('How many passengers per class?', opts);
     expect(server.received.length - start).toBe(1);
     expect(a.attempts).toHaveLength(1);
@@ -62,7 +71,11 @@ describe('chat answers', () => {
     // The disclosure is exactly what the double received.
     expect(a.attempts[0]!.request.body).toBe(server.received.at(-1)!.body);
     const r = await runChecked(fx.engine, a.sql!);
-    const got = new Map(tableFromIPC(r.ipc).toArray().map((row) => [row.pclass as bigint, row.n as bigint]));
+    const got = new Map(
+      tableFromIPC(r.ipc)
+        .toArray()
+        .map((row) => [row.pclass as bigint, row.n as bigint]),
+    );
     expect(got).toEqual(perClass());
     expect([...got.values()]).toEqual([323n, 277n, 709n]);
     expect(r.chart).toEqual({ kind: 'bar', x: 'pclass', y: 'n' });
@@ -91,7 +104,10 @@ describe('chat answers', () => {
 
   it('repairs only once', async () => {
     const start = server.received.length;
-    server.reply(answer('```sql\nSELECT nope FROM "titanic@main".passengers\n```'), answer('```sql\nSELECT nope2 FROM "titanic@main".passengers\n```'));
+    server.reply(
+      answer('```sql\nSELECT nope FROM "titanic@main".passengers\n```'),
+      answer('```sql\nSELECT nope2 FROM "titanic@main".passengers\n```'),
+    );
     const a = await askForSql('?', opts);
     expect(server.received.length - start).toBe(2);
     expect(a.attempts.map((t) => t.failure?.code)).toEqual(['SQL_ERROR', 'SQL_ERROR']);
@@ -99,7 +115,10 @@ describe('chat answers', () => {
   });
 
   it('a record set that is not there is repaired like any error', async () => {
-    server.reply(answer('```sql\nSELECT count(*) FROM "titanic@main".crew\n```'), answer(`\`\`\`sql\n${GOOD}\n\`\`\``));
+    server.reply(
+      answer('```sql\nSELECT count(*) FROM "titanic@main".crew\n```'),
+      answer(`\`\`\`sql\n${GOOD}\n\`\`\``),
+    );
     const a = await askForSql('?', opts);
     expect(a.attempts[0]!.failure!.message).toMatch(/has no record set "crew"/);
     expect(a.sql).toBe(GOOD);
@@ -140,16 +159,16 @@ describe('chat answers', () => {
       { role: 'assistant' as const, content: 'first answer' },
     ];
     await askForSql('second question', { ...opts, history });
-    expect(requestMessages(server.received.length - 1).map((m) => m.content).slice(1)).toEqual([
-      'first question',
-      'first answer',
-      'second question',
-    ]);
+    expect(
+      requestMessages(server.received.length - 1)
+        .map((m) => m.content)
+        .slice(1),
+    ).toEqual(['first question', 'first answer', 'second question']);
   });
 
   it('checks without running: EXPLAIN binds names and types', async () => {
     expect(await checkSql(fx.engine, GOOD)).toBeNull();
-    const f = await checkSql(fx.engine, "SELECT name + 1 FROM \"titanic@main\".passengers");
+    const f = await checkSql(fx.engine, 'SELECT name + 1 FROM "titanic@main".passengers');
     expect(f?.code).toBe('SQL_ERROR');
   });
 
@@ -159,7 +178,10 @@ describe('chat answers', () => {
       "SELECT DATE '2020-01-01' + CAST(r AS INTEGER) AS day, r * 2 AS v FROM range(3) t(r)",
     );
     expect(r.chart).toEqual({ kind: 'line', x: 'day', y: 'v' });
-    const none = await runChecked(fx.engine, 'SELECT name, age, fare FROM "titanic@main".passengers LIMIT 3');
+    const none = await runChecked(
+      fx.engine,
+      'SELECT name, age, fare FROM "titanic@main".passengers LIMIT 3',
+    );
     expect(none.chart).toBeNull();
   });
 });

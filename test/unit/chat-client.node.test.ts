@@ -52,7 +52,12 @@ describe('chat client', () => {
     expect(deltas.join('')).toBe(text);
     const got = server.received.at(-1)!;
     expect(got.body).toBe(chatRequest(endpoint(), MESSAGES).body);
-    expect(JSON.parse(got.body)).toEqual({ model: 'tiny', messages: MESSAGES, stream: true, temperature: 0 });
+    expect(JSON.parse(got.body)).toEqual({
+      model: 'tiny',
+      messages: MESSAGES,
+      stream: true,
+      temperature: 0,
+    });
     expect(got.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(got.body).not.toContain(KEY);
   });
@@ -64,7 +69,11 @@ describe('chat client', () => {
   });
 
   it('accepts a server that ignores streaming and answers one JSON object', async () => {
-    const body = { choices: [{ index: 0, message: { role: 'assistant', content: 'SELECT 2' }, finish_reason: 'stop' }] };
+    const body = {
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'SELECT 2' }, finish_reason: 'stop' },
+      ],
+    };
     server.reply(raw(200, 'application/json', JSON.stringify(body)));
     expect(await streamChat(endpoint(), MESSAGES, { keys })).toBe('SELECT 2');
   });
@@ -117,7 +126,9 @@ describe('chat client', () => {
   });
 
   it('REFUSED: an HTTP error, with the server words and the key redacted', async () => {
-    const body = { error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error' } };
+    const body = {
+      error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error' },
+    };
     server.reply(raw(401, 'application/json', JSON.stringify(body)));
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'REFUSED');
     expect(e.status).toBe(401);
@@ -126,15 +137,21 @@ describe('chat client', () => {
   });
 
   it('REFUSED: an unknown model (404) says to check the base URL and model', async () => {
-    server.reply(raw(404, 'application/json', '{"error":"model \\"tiny\\" not found, try pulling it first"}'));
+    server.reply(
+      raw(404, 'application/json', '{"error":"model \\"tiny\\" not found, try pulling it first"}'),
+    );
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'REFUSED');
-    expect(e.message).toMatch(/answered 404 .*model "tiny" not found.*check the base URL and the model name/);
+    expect(e.message).toMatch(
+      /answered 404 .*model "tiny" not found.*check the base URL and the model name/,
+    );
   });
 
   it('REFUSED: an error event in the middle of the stream', async () => {
     server.reply((res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      res.end(`data: ${JSON.stringify({ choices: [{ delta: { content: 'SEL' } }] })}\n\ndata: {"error":{"message":"model overloaded"}}\n\n`);
+      res.end(
+        `data: ${JSON.stringify({ choices: [{ delta: { content: 'SEL' } }] })}\n\ndata: {"error":{"message":"model overloaded"}}\n\n`,
+      );
     });
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'REFUSED');
     expect(e.message).toContain('model overloaded');
@@ -157,25 +174,41 @@ describe('chat client', () => {
   it('ABORTED: a cancel stops the stream and closes the request', async () => {
     server.reply(stall(['SELECT ']));
     const ctl = new AbortController();
-    const p = streamChat(endpoint(), MESSAGES, { keys, signal: ctl.signal, onDelta: () => ctl.abort() });
+    const p = streamChat(endpoint(), MESSAGES, {
+      keys,
+      signal: ctl.signal,
+      onDelta: () => ctl.abort(),
+    });
     await expectCode(p, 'ABORTED');
     await server.received.at(-1)!.closed;
   });
 
   it('refuses bad settings before sending anything', async () => {
     const before = server.received.length;
-    await expectCode(streamChat({ id: 'x', baseUrl: 'ftp://h/v1', model: 'm' }, MESSAGES, { keys }), 'BAD_INPUT');
-    await expectCode(streamChat({ id: 'x', baseUrl: server.baseUrl, model: ' ' }, MESSAGES, { keys }), 'BAD_INPUT');
     await expectCode(
-      streamChat({ id: 'x', baseUrl: `http://u:${KEY}@127.0.0.1/v1`, model: 'm' }, MESSAGES, { keys }),
+      streamChat({ id: 'x', baseUrl: 'ftp://h/v1', model: 'm' }, MESSAGES, { keys }),
+      'BAD_INPUT',
+    );
+    await expectCode(
+      streamChat({ id: 'x', baseUrl: server.baseUrl, model: ' ' }, MESSAGES, { keys }),
+      'BAD_INPUT',
+    );
+    await expectCode(
+      streamChat({ id: 'x', baseUrl: `http://u:${KEY}@127.0.0.1/v1`, model: 'm' }, MESSAGES, {
+        keys,
+      }),
       'BAD_INPUT',
     );
     expect(server.received.length).toBe(before);
   });
 
   it('builds the completions URL from a base URL', () => {
-    expect(completionsUrl('http://localhost:11434/v1')).toBe('http://localhost:11434/v1/chat/completions');
-    expect(completionsUrl('http://localhost:11434/v1/')).toBe('http://localhost:11434/v1/chat/completions');
+    expect(completionsUrl('http://localhost:11434/v1')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    );
+    expect(completionsUrl('http://localhost:11434/v1/')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    );
     expect(completionsUrl('https://h/v1/chat/completions')).toBe('https://h/v1/chat/completions');
   });
 });

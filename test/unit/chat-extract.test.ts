@@ -5,9 +5,13 @@ import { extractSql } from '../../src/lib/chat/extract.ts';
 
 describe('extractSql', () => {
   it('takes the first ```sql block, without its trailing ;', () => {
-    expect(extractSql('Here:\n```sql\nSELECT 1;\n```\nand\n```sql\nSELECT 2\n```')).toBe('SELECT 1');
+    expect(extractSql('Here:\n```sql\nSELECT 1;\n```\nand\n```sql\nSELECT 2\n```')).toBe(
+      'SELECT 1',
+    );
     expect(extractSql('```SQL\nSELECT 1\n```')).toBe('SELECT 1');
-    expect(extractSql('```duckdb\nWITH a AS (SELECT 1) SELECT * FROM a\n```')).toBe('WITH a AS (SELECT 1) SELECT * FROM a');
+    expect(extractSql('```duckdb\nWITH a AS (SELECT 1) SELECT * FROM a\n```')).toBe(
+      'WITH a AS (SELECT 1) SELECT * FROM a',
+    );
   });
 
   it('takes an unlabelled block only when it reads as a statement', () => {
@@ -45,7 +49,11 @@ describe('suggestChart', () => {
     const n = { name: 'n', type: 'BIGINT' };
     expect(suggestChart([cat, n], 2)).toEqual({ kind: 'bar', x: 'gender', y: 'n' });
     expect(suggestChart([n, cat], 2)).toEqual({ kind: 'bar', x: 'gender', y: 'n' });
-    expect(suggestChart([{ name: 'pclass', type: 'BIGINT' }, n], 3)).toEqual({ kind: 'bar', x: 'pclass', y: 'n' });
+    expect(suggestChart([{ name: 'pclass', type: 'BIGINT' }, n], 3)).toEqual({
+      kind: 'bar',
+      x: 'pclass',
+      y: 'n',
+    });
   });
 
   it('a line for a number over time', () => {

@@ -15,11 +15,18 @@ import { buildSchemaPrompt } from '../../src/lib/chat/prompt.ts';
 import { chatRequest } from '../../src/lib/chat/request.ts';
 import { chatLake, EXAMPLES } from './chat-fixture.ts';
 
-const DOCS = ['titanic', 'coco2014-mini', 'synthetic-lesions'].map((d) => `${EXAMPLES}${d}/metadata.json`);
+const DOCS = ['titanic', 'coco2014-mini', 'synthetic-lesions'].map(
+  (d) => `${EXAMPLES}${d}/metadata.json`,
+);
 type Doc = {
   name: string;
   description: string;
-  recordSet: { '@id': string; name: string; description?: string; field: { '@id': string; description?: string }[] }[];
+  recordSet: {
+    '@id': string;
+    name: string;
+    description?: string;
+    field: { '@id': string; description?: string }[];
+  }[];
 };
 const docs = DOCS.map((p) => JSON.parse(readFileSync(p, 'utf8')) as Doc);
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -69,7 +76,8 @@ describe('chat prompt over the bundled examples', () => {
       // The engine's own view of the name: its columns and DuckDB types (DuckDB prints a
       // STRUCT's field names quoted only where it must).
       const r = await fx.engine.query(`SELECT * FROM ${name} LIMIT 0`);
-      const unquoted = (cols: [string, string][]) => cols.map(([n, t]) => [n, t.replaceAll('"', '')]);
+      const unquoted = (cols: [string, string][]) =>
+        cols.map(([n, t]) => [n, t.replaceAll('"', '')]);
       expect(unquoted(statementColumns(text, name)), name).toEqual(
         unquoted(r.columns.map((c) => [c.name, c.type])),
       );
@@ -80,10 +88,13 @@ describe('chat prompt over the bundled examples', () => {
     const { text } = buildSchemaPrompt(grounding, { maxChars: HUGE });
     const ints = new Set(['survived', 'pclass', 'num_parents_children', 'num_siblings_spouses']);
     const fields = docs[0]!.recordSet.find((r) => r.name === 'passengers')!.field;
-    const expected = [['_rowid', 'BIGINT'], ...fields.map((f) => {
-      const short = f['@id'].slice('passengers/'.length);
-      return [short, ints.has(short) ? 'BIGINT' : 'VARCHAR'];
-    })];
+    const expected = [
+      ['_rowid', 'BIGINT'],
+      ...fields.map((f) => {
+        const short = f['@id'].slice('passengers/'.length);
+        return [short, ints.has(short) ? 'BIGINT' : 'VARCHAR'];
+      }),
+    ];
     expect(statementColumns(text, '"titanic@main"."passengers"')).toEqual(expected);
   });
 
@@ -94,7 +105,8 @@ describe('chat prompt over the bundled examples', () => {
       expect(text).toContain(flat(doc.description).slice(0, 60));
       for (const rs of doc.recordSet) {
         if (rs.description) expect(text).toContain(flat(rs.description).slice(0, 60));
-        for (const f of rs.field) if (f.description) expect(text).toContain(flat(f.description).slice(0, 40));
+        for (const f of rs.field)
+          if (f.description) expect(text).toContain(flat(f.description).slice(0, 40));
       }
     }
   });
@@ -102,8 +114,12 @@ describe('chat prompt over the bundled examples', () => {
   it('includes statistics and sample values', () => {
     const { text } = buildSchemaPrompt(grounding, { maxChars: HUGE });
     // genders.csv holds exactly "female" and "male"; survived is 0 or 1 (titanic's CSV).
-    expect(text).toMatch(/^ {2}"label" VARCHAR, -- .*; 0 null, ~2 distinct; e\.g\. 'female', 'male'$/m);
-    expect(text).toMatch(/^ {2}"survived" BIGINT, -- .*; 0 null, ~2 distinct, 0 to 1; e\.g\. '0', '1'$/m);
+    expect(text).toMatch(
+      /^ {2}"label" VARCHAR, -- .*; 0 null, ~2 distinct; e\.g\. 'female', 'male'$/m,
+    );
+    expect(text).toMatch(
+      /^ {2}"survived" BIGINT, -- .*; 0 null, ~2 distinct, 0 to 1; e\.g\. '0', '1'$/m,
+    );
   });
 
   it('respects the budget, dropping the least important annotations first', () => {
@@ -113,9 +129,13 @@ describe('chat prompt over the bundled examples', () => {
     const minus = buildSchemaPrompt(grounding, { maxChars: full.length - 1 });
     expect(minus.dropped).toEqual({ samples: 1 });
     const lastSample = [...full.matchAll(/; e\.g\. .*$/gm)].at(-1)!;
-    expect(minus.text).toBe(full.slice(0, lastSample.index) + full.slice(lastSample.index + lastSample[0].length));
+    expect(minus.text).toBe(
+      full.slice(0, lastSample.index) + full.slice(lastSample.index + lastSample[0].length),
+    );
     const fieldDescriptions = docs.flatMap((d) =>
-      d.recordSet.flatMap((r) => r.field.flatMap((f) => (f.description ? [flat(f.description).slice(0, 30)] : []))),
+      d.recordSet.flatMap((r) =>
+        r.field.flatMap((f) => (f.description ? [flat(f.description).slice(0, 30)] : [])),
+      ),
     );
     for (const budget of [20_000, 12_000, 9_000, 7_000, 6_000]) {
       const p = buildSchemaPrompt(grounding, { maxChars: budget });
@@ -162,7 +182,14 @@ describe('chat prompt over the bundled examples', () => {
       { role: 'user', content: 'How many passengers survived?' },
     ]);
     const sent = JSON.stringify(req);
-    for (const bad of [key, EXAMPLES, path.resolve(EXAMPLES, '..'), tmpdir(), 'file:', process.cwd()]) {
+    for (const bad of [
+      key,
+      EXAMPLES,
+      path.resolve(EXAMPLES, '..'),
+      tmpdir(),
+      'file:',
+      process.cwd(),
+    ]) {
       expect(sent).not.toContain(bad);
     }
     expect(JSON.parse(req.body).messages[0].content).toBe(system);
@@ -178,13 +205,22 @@ describe('chat prompt over the bundled examples', () => {
     writeFileSync(`${dir}/metadata.json`, JSON.stringify(doc));
     const r = await chatLake([`${dir}/metadata.json`]);
     try {
-      const g = await gatherGrounding(r.lake, r.catalog, [{ dataset: r.datasets[0]!, rev: 'main' }]);
+      const g = await gatherGrounding(r.lake, r.catalog, [
+        { dataset: r.datasets[0]!, rev: 'main' },
+      ]);
       const { text } = buildSchemaPrompt(g, { maxChars: HUGE });
-      expect(text).toContain('-- RAI dataCollection: Compiled from the Encyclopedia Titanica passenger lists.');
-      expect(text).toContain('-- RAI dataBiases: Crew members are missing.; Ages are estimated for some.');
+      expect(text).toContain(
+        '-- RAI dataCollection: Compiled from the Encyclopedia Titanica passenger lists.',
+      );
+      expect(text).toContain(
+        '-- RAI dataBiases: Crew members are missing.; Ages are estimated for some.',
+      );
       expect(text).not.toContain(dir);
       // Without statistics or samples (no engine): RAI goes first, then field descriptions.
-      const noRai = text.split('\n').filter((l) => !l.startsWith('-- RAI ')).join('\n');
+      const noRai = text
+        .split('\n')
+        .filter((l) => !l.startsWith('-- RAI '))
+        .join('\n');
       const p = buildSchemaPrompt(g, { maxChars: noRai.length });
       expect(p.dropped).toEqual({ license: 1, rai: 2 });
       expect(p.text).toContain('Name of the passenger');
@@ -194,7 +230,9 @@ describe('chat prompt over the bundled examples', () => {
   }, 120_000);
 
   it('gathers only the record sets picked', async () => {
-    const g = await gatherGrounding(fx.lake, fx.catalog, [{ dataset: 'titanic', rev: 'main', recordSets: ['passengers'] }]);
+    const g = await gatherGrounding(fx.lake, fx.catalog, [
+      { dataset: 'titanic', rev: 'main', recordSets: ['passengers'] },
+    ]);
     expect(g[0]!.tables.map((t) => t.sqlName)).toEqual(['"titanic@main"."passengers"']);
   });
 });

@@ -19,13 +19,19 @@ export interface Received {
 export type Reply = (res: ServerResponse, req: Received) => void;
 
 /** Server-sent events of chat-completions chunks, one per text, then `[DONE]` unless `done: false`. */
-export function streamed(texts: readonly string[], opts: { done?: boolean; finish?: boolean } = {}): Reply {
+export function streamed(
+  texts: readonly string[],
+  opts: { done?: boolean; finish?: boolean } = {},
+): Reply {
   return (res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     for (const t of texts) {
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\n\n`);
     }
-    if (opts.finish) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    if (opts.finish)
+      res.write(
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+      );
     if (opts.done !== false) res.write('data: [DONE]\n\n');
     res.end();
   };
@@ -76,7 +82,11 @@ export async function startChatServer(): Promise<ChatServer> {
     res.on('close', () => open.delete(res));
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), closed };
+      const r: Received = {
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        closed,
+      };
       received.push(r);
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
         raw(404, 'application/json', '{"error":{"message":"no such route"}}')(res, r);

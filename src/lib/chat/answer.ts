@@ -82,12 +82,19 @@ function withoutPrefix(message: string): string {
  * Checks `sql` with the read-only engine, running nothing: null when it would run, else why not.
  * Throws what is not about the SQL (cancelled, the engine closed).
  */
-export async function checkSql(engine: QueryEngine, sql: string, signal?: AbortSignal): Promise<CheckFailure | null> {
+export async function checkSql(
+  engine: QueryEngine,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<CheckFailure | null> {
   try {
     await engine.query(EXPLAIN_PREFIX + sql, { describe: false, ...(signal ? { signal } : {}) });
     return null;
   } catch (e) {
-    if (e instanceof QueryError && (e.code === 'READ_ONLY' || e.code === 'SQL_ERROR' || e.code === 'BAD_INPUT')) {
+    if (
+      e instanceof QueryError &&
+      (e.code === 'READ_ONLY' || e.code === 'SQL_ERROR' || e.code === 'BAD_INPUT')
+    ) {
       return { code: e.code, message: withoutPrefix(reasonOf(e)) };
     }
     if (e instanceof LakeError && (e.code === 'BAD_INPUT' || e.code === 'UNKNOWN_REF')) {
@@ -110,7 +117,12 @@ async function attempt(opts: AskOptions, messages: ChatMessage[]): Promise<Attem
   const answer = await streamChat(opts.endpoint, messages, opts);
   const sql = extractSql(answer);
   if (sql === null) {
-    return { request, answer, sql, failure: { code: 'NO_SQL', message: 'the answer holds no SQL statement' } };
+    return {
+      request,
+      answer,
+      sql,
+      failure: { code: 'NO_SQL', message: 'the answer holds no SQL statement' },
+    };
   }
   return { request, answer, sql, failure: await checkSql(opts.engine, sql, opts.signal) };
 }

@@ -17,7 +17,8 @@ export interface ChartSuggestion {
 /** Most bars a bar chart suggestion allows: beyond that it is a table's job. */
 export const MAX_BARS = 50;
 
-const NUMBER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(.*\))?|Int\d+|Uint\d+|Float\d+)$/i;
+const NUMBER =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(.*\))?|Int\d+|Uint\d+|Float\d+)$/i;
 const TIME = /^(DATE|TIMESTAMP(_MS|_S|_NS| WITH TIME ZONE)?|TIMESTAMPTZ|Date\w*|Timestamp\w*)/i;
 const CATEGORY = /^(VARCHAR|BOOLEAN|Utf8|LargeUtf8|Bool|ENUM.*)$/i;
 
@@ -26,7 +27,10 @@ const CATEGORY = /^(VARCHAR|BOOLEAN|Utf8|LargeUtf8|Bool|ENUM.*)$/i;
  * timestamp beside it a line, with text or a boolean (or a whole number, for classes coded
  * as numbers) beside it and at most {@link MAX_BARS} rows, bars.
  */
-export function suggestChart(columns: readonly ResultColumn[], rows: number): ChartSuggestion | null {
+export function suggestChart(
+  columns: readonly ResultColumn[],
+  rows: number,
+): ChartSuggestion | null {
   if (columns.length !== 2 || rows < 1) return null;
   const [a, b] = columns as [ResultColumn, ResultColumn];
   for (const [x, y] of [

@@ -64,16 +64,23 @@ function chunkText(data: string, url: string): { text: string; finished: boolean
   try {
     j = JSON.parse(data);
   } catch (e) {
-    throw new ChatError('MALFORMED', `${url} sent an event that is not JSON: ${serverWords(data)}`, {
-      cause: e,
-    });
+    throw new ChatError(
+      'MALFORMED',
+      `${url} sent an event that is not JSON: ${serverWords(data)}`,
+      {
+        cause: e,
+      },
+    );
   }
   const o = (j ?? {}) as { choices?: unknown; error?: unknown };
   if (o.error !== undefined) {
     throw new ChatError('REFUSED', `${url} stopped with an error: ${serverWords(data)}`);
   }
   if (!Array.isArray(o.choices)) {
-    throw new ChatError('MALFORMED', `${url} sent an event without "choices": ${serverWords(data)}`);
+    throw new ChatError(
+      'MALFORMED',
+      `${url} sent an event without "choices": ${serverWords(data)}`,
+    );
   }
   const c = (o.choices[0] ?? {}) as {
     delta?: { content?: unknown };
@@ -98,8 +105,11 @@ export async function streamChat(
 ): Promise<string> {
   const req = chatRequest(endpoint, messages);
   const key = await opts.keys.getKey(endpoint.id, opts.signal ? { signal: opts.signal } : {});
-  const fail = (code: ChatError['code'], message: string, extra: { status?: number; cause?: unknown } = {}) =>
-    new ChatError(code, redact(message, [key]), extra);
+  const fail = (
+    code: ChatError['code'],
+    message: string,
+    extra: { status?: number; cause?: unknown } = {},
+  ) => new ChatError(code, redact(message, [key]), extra);
   const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
   const stop = new AbortController();
   let timedOut = false;
@@ -135,7 +145,9 @@ export async function streamChat(
         signal: stop.signal,
       });
     } catch (e) {
-      throw stopped(e) ?? fail('UNREACHABLE', unreachableMessage(req.url, opts.origin), { cause: e });
+      throw (
+        stopped(e) ?? fail('UNREACHABLE', unreachableMessage(req.url, opts.origin), { cause: e })
+      );
     }
     if (!res.ok) {
       const text = await res.text().catch(() => '');
@@ -168,7 +180,10 @@ export async function streamChat(
             opts.onDelta?.(c.text);
           }
         } catch (e) {
-          st.pending = e instanceof ChatError ? fail(e.code, e.message, { cause: e }) : fail('MALFORMED', String(e), { cause: e });
+          st.pending =
+            e instanceof ChatError
+              ? fail(e.code, e.message, { cause: e })
+              : fail('MALFORMED', String(e), { cause: e });
         }
       },
     });
@@ -178,7 +193,9 @@ export async function streamChat(
     const reader = res.body?.getReader();
     try {
       for (;;) {
-        const { value, done: end } = reader ? await reader.read() : { value: undefined, done: true };
+        const { value, done: end } = reader
+          ? await reader.read()
+          : { value: undefined, done: true };
         if (end) break;
         idle();
         const text = decoder.decode(value, { stream: true });
@@ -188,22 +205,37 @@ export async function streamChat(
         if (st.done) break;
       }
     } catch (e) {
-      throw stopped(e) ?? (e instanceof ChatError ? e : fail('MALFORMED', `the answer from ${req.url} broke off: ${String(e)}`, { cause: e }));
+      throw (
+        stopped(e) ??
+        (e instanceof ChatError
+          ? e
+          : fail('MALFORMED', `the answer from ${req.url} broke off: ${String(e)}`, { cause: e }))
+      );
     } finally {
       void reader?.cancel().catch(() => undefined);
     }
     if (!sse) {
       // A server that ignores `stream: true` answers with one JSON object.
       if (!type.includes('json')) {
-        throw fail('MALFORMED', `${req.url} answered ${type || 'without a content type'}, not server-sent events or JSON: ${serverWords(body)}`);
+        throw fail(
+          'MALFORMED',
+          `${req.url} answered ${type || 'without a content type'}, not server-sent events or JSON: ${serverWords(body)}`,
+        );
       }
       const c = chunkText(body, req.url);
       answer = c.text;
       if (answer) opts.onDelta?.(answer);
     } else if (!st.done && !st.finished) {
-      throw fail('MALFORMED', `the answer from ${req.url} ended before its end ("[DONE]"): it may be cut`);
+      throw fail(
+        'MALFORMED',
+        `the answer from ${req.url} ended before its end ("[DONE]"): it may be cut`,
+      );
     }
-    if (!answer.trim()) throw fail('EMPTY', `${endpoint.model} at ${req.url} gave an empty answer: ask again, or try another model`);
+    if (!answer.trim())
+      throw fail(
+        'EMPTY',
+        `${endpoint.model} at ${req.url} gave an empty answer: ask again, or try another model`,
+      );
     return answer;
   } finally {
     clearTimeout(timer);

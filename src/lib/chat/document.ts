@@ -50,7 +50,11 @@ export function datasetTexts(doc: unknown): DatasetTexts {
   const node = doc as Record<string, unknown>;
   const rai: [string, string][] = [];
   for (const [k, v] of Object.entries(node)) {
-    const local = k.startsWith('rai:') ? k.slice(4) : k.startsWith(RAI_IRI) ? k.slice(RAI_IRI.length) : null;
+    const local = k.startsWith('rai:')
+      ? k.slice(4)
+      : k.startsWith(RAI_IRI)
+        ? k.slice(RAI_IRI.length)
+        : null;
     const t = local ? jsonText(v) : undefined;
     if (local && t) rai.push([local, t]);
   }

@@ -8,7 +8,8 @@
 /** Fence languages taken as SQL, besides none. */
 const SQL_LANGS = new Set(['sql', 'duckdb', 'postgresql', 'sqlite', 'psql']);
 /** Words a bare (unfenced) statement starts with; anything else is prose. */
-const FIRST_WORD = /^(SELECT|WITH|FROM|VALUES|PIVOT|UNPIVOT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|SET|PRAGMA)\b/i;
+const FIRST_WORD =
+  /^(SELECT|WITH|FROM|VALUES|PIVOT|UNPIVOT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|SET|PRAGMA)\b/i;
 
 /** `answer` without reasoning blocks (`<think>…</think>`, also one never closed). */
 export function withoutReasoning(answer: string): string {
@@ -28,7 +29,9 @@ function clean(sql: string): string {
 export function extractSql(answer: string): string | null {
   const text = withoutReasoning(answer);
   const fences = [...text.matchAll(/```[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)(```|$)/g)];
-  const labelled = fences.find((m) => SQL_LANGS.has((m[1] ?? '').toLowerCase()) && clean(m[2] ?? ''));
+  const labelled = fences.find(
+    (m) => SQL_LANGS.has((m[1] ?? '').toLowerCase()) && clean(m[2] ?? ''),
+  );
   const bare = fences.find((m) => !m[1] && FIRST_WORD.test(clean(m[2] ?? '')));
   const fenced = labelled ?? bare;
   if (fenced) return clean(fenced[2]!);

@@ -108,7 +108,11 @@ export async function gatherGrounding(
     const wanted = pick.recordSets?.map((n) => n.toLowerCase());
     const tables: GroundingTable[] = [];
     for (const t of info.tables) {
-      if (wanted && !wanted.includes(t.name.toLowerCase()) && !wanted.includes(t.recordSet.toLowerCase()))
+      if (
+        wanted &&
+        !wanted.includes(t.name.toLowerCase()) &&
+        !wanted.includes(t.recordSet.toLowerCase())
+      )
         continue;
       const table: GroundingTable = {
         sqlName: t.sqlName,

@@ -138,7 +138,10 @@ export function buildSchemaPrompt(
 ): SchemaPrompt {
   const maxChars = opts.maxChars ?? DEFAULT_BUDGET_CHARS;
   if (!(Number.isSafeInteger(maxChars) && maxChars > 0)) {
-    throw new ChatError('BAD_INPUT', `the prompt budget must be a positive number of characters, not ${maxChars}`);
+    throw new ChatError(
+      'BAD_INPUT',
+      `the prompt budget must be a positive number of characters, not ${maxChars}`,
+    );
   }
   const lines = [{ head: INSTRUCTIONS, pieces: [] }, ...datasets.flatMap(datasetLines)];
   const all = lines.flatMap((l) => l.pieces);
@@ -146,7 +149,10 @@ export function buildSchemaPrompt(
   // Least important kind first; within a kind, the last in the document first.
   const order = all
     .map((p, i) => ({ p, i }))
-    .sort((a, b) => ANNOTATION_KINDS.indexOf(a.p.kind) - ANNOTATION_KINDS.indexOf(b.p.kind) || b.i - a.i)
+    .sort(
+      (a, b) =>
+        ANNOTATION_KINDS.indexOf(a.p.kind) - ANNOTATION_KINDS.indexOf(b.p.kind) || b.i - a.i,
+    )
     .map(({ p }) => p);
   const dropped: SchemaPrompt['dropped'] = {};
   let text = render(lines, kept);

@@ -40,7 +40,10 @@ export function completionsUrl(baseUrl: string): string {
     throw new ChatError('BAD_INPUT', `the endpoint's base URL "${baseUrl}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ChatError('BAD_INPUT', `the endpoint's base URL must be http or https, not ${url.protocol}`);
+    throw new ChatError(
+      'BAD_INPUT',
+      `the endpoint's base URL must be http or https, not ${url.protocol}`,
+    );
   }
   if (url.username || url.password) {
     throw new ChatError(
