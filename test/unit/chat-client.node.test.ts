@@ -100,6 +100,12 @@ describe('chat client', () => {
     await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'MALFORMED');
   });
 
+  it('MALFORMED: a JSON answer without choices, the echoed key redacted', async () => {
+    server.reply(raw(200, 'application/json', JSON.stringify({ echo: `Bearer ${KEY}` })));
+    const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'MALFORMED');
+    expect(e.message).toContain('Bearer [redacted]');
+  });
+
   it('MALFORMED: an HTML page instead of the protocol', async () => {
     server.reply(raw(200, 'text/html', '<html><body>Welcome to nginx</body></html>'));
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'MALFORMED');

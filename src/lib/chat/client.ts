@@ -110,6 +110,14 @@ export async function streamChat(
     message: string,
     extra: { status?: number; cause?: unknown } = {},
   ) => new ChatError(code, redact(message, [key]), extra);
+  // The server's words are quoted in messages: they pass through `fail`, which redacts.
+  const parse = (data: string) => {
+    try {
+      return chunkText(data, req.url);
+    } catch (e) {
+      throw e instanceof ChatError ? fail(e.code, e.message, { cause: e }) : e;
+    }
+  };
   const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
   const stop = new AbortController();
   let timedOut = false;
@@ -173,17 +181,14 @@ export async function streamChat(
           return;
         }
         try {
-          const c = chunkText(ev.data, req.url);
+          const c = parse(ev.data);
           st.finished ||= c.finished;
           if (c.text) {
             answer += c.text;
             opts.onDelta?.(c.text);
           }
         } catch (e) {
-          st.pending =
-            e instanceof ChatError
-              ? fail(e.code, e.message, { cause: e })
-              : fail('MALFORMED', String(e), { cause: e });
+          st.pending = e instanceof ChatError ? e : fail('MALFORMED', String(e), { cause: e });
         }
       },
     });
@@ -222,8 +227,7 @@ export async function streamChat(
           `${req.url} answered ${type || 'without a content type'}, not server-sent events or JSON: ${serverWords(body)}`,
         );
       }
-      const c = chunkText(body, req.url);
-      answer = c.text;
+      answer = parse(body).text;
       if (answer) opts.onDelta?.(answer);
     } else if (!st.done && !st.finished) {
       throw fail(
