@@ -8,7 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askForSql, checkSql, runChecked, type AskOptions } from '../../src/lib/chat/answer.ts';
+import {
+  askForSql,
+  checkSql,
+  questionMessages,
+  runChecked,
+  type AskOptions,
+} from '../../src/lib/chat/answer.ts';
+import { chatRequest } from '../../src/lib/chat/request.ts';
 import { gatherGrounding } from '../../src/lib/chat/grounding.ts';
 import { NO_KEYS } from '../../src/lib/chat/keys.ts';
 import { buildSchemaPrompt } from '../../src/lib/chat/prompt.ts';
@@ -68,8 +75,13 @@ describe('chat answers', () => {
     expect(a.attempts[0]!.failure).toBeNull();
     expect(a.sql).toBe(GOOD);
     expect(a.refused).toBe(false);
-    // The disclosure is exactly what the double received.
+    // The disclosure, before asking and after, is exactly what the double received.
     expect(a.attempts[0]!.request.body).toBe(server.received.at(-1)!.body);
+    const before = chatRequest(
+      opts.endpoint,
+      questionMessages('How many passengers per class?', opts),
+    );
+    expect(before.body).toBe(server.received.at(-1)!.body);
     const r = await runChecked(fx.engine, a.sql!);
     const got = new Map(
       tableFromIPC(r.ipc)

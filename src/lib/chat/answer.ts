@@ -128,16 +128,27 @@ async function attempt(opts: AskOptions, messages: ChatMessage[]): Promise<Attem
 }
 
 /**
- * Asks `question` (see the module comment). Rejects with the {@link ChatError} of the endpoint,
- * or a QueryError that is not about the SQL (ABORTED, CLOSED).
+ * The messages a question sends first: the system message, earlier turns, the question. The
+ * "what is sent" disclosure shown before asking is `chatRequest(endpoint, questionMessages(…))`.
  */
-export async function askForSql(question: string, opts: AskOptions): Promise<Answer> {
+export function questionMessages(
+  question: string,
+  opts: Pick<AskOptions, 'system' | 'history'>,
+): ChatMessage[] {
   if (!question.trim()) throw new ChatError('BAD_INPUT', 'the question is empty');
-  const messages: ChatMessage[] = [
+  return [
     { role: 'system', content: opts.system },
     ...(opts.history ?? []),
     { role: 'user', content: question },
   ];
+}
+
+/**
+ * Asks `question` (see the module comment). Rejects with the {@link ChatError} of the endpoint,
+ * or a QueryError that is not about the SQL (ABORTED, CLOSED).
+ */
+export async function askForSql(question: string, opts: AskOptions): Promise<Answer> {
+  const messages = questionMessages(question, opts);
   const first = await attempt(opts, messages);
   const attempts = [first];
   const repairable = first.sql !== null && first.failure && first.failure.code !== 'READ_ONLY';
