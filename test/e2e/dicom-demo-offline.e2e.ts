@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-import { WAIT, waitForText } from './lake-helpers.ts';
+import { WAIT, waitForText, waitForController } from './lake-helpers.ts';
 import { draws, grey, pixel, redrawn } from './dicom-helpers.ts';
 
 const TAR_GZ = path.join(REPO_ROOT, 'public/examples/synthetic-lesions/data/images-dicom.tar.gz');
@@ -29,13 +29,6 @@ async function firstFileHu(): Promise<(x: number, y: number) => number> {
   const file = tar.subarray(512, 512 + size);
   const pixels = new DataView(file.buffer, file.byteOffset + size - 64 * 64 * 2, 64 * 64 * 2);
   return (x, y) => pixels.getUint16((y * 64 + x) * 2, true) - 1024;
-}
-
-async function waitForController(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
-    timeout: WAIT,
-  });
 }
 
 /** Opens the demo from the start page and waits for the first thumbnail of its DICOM set. */

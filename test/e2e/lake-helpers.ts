@@ -106,3 +106,11 @@ export async function showRecordSet(page: Page, id: string): Promise<void> {
     .locator('[data-testid="lake-rows"]:is([data-status="ready"], [data-status="failed"])')
     .waitFor({ timeout: WAIT });
 }
+
+/** Waits until a service worker is active and controls the page. */
+export async function waitForController(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
+    timeout: WAIT,
+  });
+}

@@ -23,6 +23,7 @@ import {
   showLake,
   showRecordSet,
   waitForText,
+  waitForController,
 } from './lake-helpers.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -65,14 +66,6 @@ function cachedPaths(page: Page, cacheName: string): Promise<string[]> {
     }
     return paths.sort();
   }, cacheName);
-}
-
-/** Waits until a service worker is active and controls the page. */
-async function waitForController(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
-    timeout: WAIT,
-  });
 }
 
 describe('offline: the app as a PWA', () => {
