@@ -8,31 +8,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureCliOutput } from './cli-output.ts';
 
 const fx = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-crlf-'));
 const lake = path.join(dir, 'lake');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
-  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
-  vi.spyOn(process.stdout, 'write').mockImplementation(
-    (s: string | Uint8Array) => (out.push(String(s)), true),
-  );
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureCliOutput();
 
 const run = (...args: string[]) => main([...args, '--lake', lake]);
 
 /** The JSON rows `rows` prints, after the 1309 ingested passengers. */
 async function rowsAfterIngest(branch: string): Promise<Record<string, unknown>[]> {
-  out = [];
+  out.length = 0;
   expect(await run('rows', 'titanic', branch, '-r', 'passengers', '-n', '2000')).toBe(0);
   return out
     .join('')

@@ -8,27 +8,17 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../bench/gen/demo.ts';
 import { main } from '../../src/cli/main.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { captureCliOutput } from './cli-output.ts';
 
 const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 const tmp = mkdtempSync(path.join(tmpdir(), 'cli-safety-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
-  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
-  vi.spyOn(process.stdout, 'write').mockImplementation(
-    (s: string | Uint8Array) => (out.push(String(s)), true),
-  );
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureCliOutput();
 
 let n = 0;
 /** A fresh lake folder, and a runner of CLI commands on it. */
@@ -67,7 +57,7 @@ describe('croissant-lake verify', () => {
   it('passes a whole lake, then names a flipped byte inside a CSV stored in a pack', async () => {
     const { dir, run } = lakeDir();
     expect(await run('ingest', examples + 'titanic/metadata.json')).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await run('verify')).toBe(0);
     expect(out.at(-1)).toMatch(
       /^verified 1 dataset\(s\), 1 commits, \d+ chunks and 3 objects .*: everything is whole$/,
@@ -79,7 +69,7 @@ describe('croissant-lake verify', () => {
     flip(dir, at.chunk, at.offset + (at.length >> 1));
     // What the issue saw: reading records does not touch the raw bytes, and exits 0.
     expect(await run('rows', 'titanic', '-r', 'passengers', '-n', '1')).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await run('verify', 'titanic')).toBe(1);
     const text = out.join('\n');
     expect(text).toMatch(/^CORRUPT_CHUNK\ta pack of 3 raw files and blobs$/m);
@@ -99,7 +89,7 @@ describe('croissant-lake verify', () => {
     expect(at.length).toBeLessThan(4 * 1024 * 1024); // small: packed, not a part of its own
     expect(at.sharing.length).toBeGreaterThan(1);
     flip(dir, at.chunk, at.offset + 1000); // inside the first member's PNG bytes
-    out = [];
+    out.length = 0;
     expect(await run('verify', 'demo', 'main')).toBe(1);
     const text = out.join('\n');
     expect(text).toMatch(/^CORRUPT_CHUNK\traw file images-png\.tar \(.*images-png\.tar\)$/m);
@@ -115,7 +105,7 @@ describe('croissant-lake verify', () => {
     const commit = await lake.readCommit(await lake.resolve('titanic', 'main'));
     const fragment = commit.recordSets['genders']!.fragments[0]!.chunk;
     unlinkSync(path.join(dir, 'chunks', fragment.slice(0, 2), fragment));
-    out = [];
+    out.length = 0;
     expect(await run('verify', 'titanic')).toBe(1);
     expect(out.join('\n')).toMatch(
       new RegExp(
@@ -132,7 +122,7 @@ describe('croissant-lake refs and the catalog', () => {
     expect(await run('ingest', examples + 'titanic/metadata.json')).toBe(0);
     // What a kill between the commit and the catalog entry leaves.
     unlinkSync(path.join(dir, 'entries', 'dataset%2Ftitanic.json'));
-    out = [];
+    out.length = 0;
     expect(await run('datasets')).toBe(0);
     expect(out[0]).toMatch(
       /^titanic\tTitanic\traw 0\.12 MB\t.*\tINCOMPLETE: its import was committed/,
@@ -140,7 +130,7 @@ describe('croissant-lake refs and the catalog', () => {
     expect(out[1]).toBe('  finish it with: croissant-lake finish titanic');
     expect(await run('log', 'titanic')).toBe(0); // as before: its history reads
     expect(await run('finish', 'titanic')).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await run('datasets')).toBe(0);
     expect(out[0]).toMatch(/^titanic\tTitanic\traw 0\.12 MB\tlake [\d.]+ MB\t\S+metadata\.json$/);
     expect(await run('finish', 'titanic')).toBe(1);
@@ -161,7 +151,7 @@ describe('croissant-lake refs and the catalog', () => {
     expect(out.at(-1)).toBe(
       'deleted branch work (restore it with: croissant-lake restore titanic work)',
     );
-    out = [];
+    out.length = 0;
     expect(await run('reflog', 'titanic')).toBe(0);
     expect(out.slice(0, 4).map((l) => l.split('\t').slice(1, 3).join(' '))).toEqual([
       'branch main create',

@@ -7,25 +7,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureCliOutput } from './cli-output.ts';
 
 const fx = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-lake-'));
 const lake = path.join(dir, 'lake');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
-  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
-  vi.spyOn(process.stdout, 'write').mockImplementation(
-    (s: string | Uint8Array) => (out.push(String(s)), true),
-  );
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureCliOutput();
 
 const run = (...args: string[]) => main([...args, '--lake', lake]);
 
@@ -45,7 +35,7 @@ describe('croissant-lake lake commands', () => {
 
     const csv = path.join(dir, 'more.csv');
     writeFileSync(csv, 'name,age\nAda Lovelace,36\nAlan Turing,41\n');
-    err = [];
+    err.length = 0;
     expect(await run('append', 'titanic', csv, '--branch', 'main', '-r', 'passengers')).toBe(1);
     expect(err.join('\n')).toMatch(/PROTECTED_BRANCH.*"main"/);
     expect(
@@ -75,13 +65,13 @@ describe('croissant-lake lake commands', () => {
     ).toBe(0);
     expect(out.at(-1)).toMatch(/^added passengers\/haplogroup to passengers \(2 rows\)/);
 
-    out = [];
+    out.length = 0;
     expect(await run('diff', 'titanic', 'main', 'curated')).toBe(0);
     expect(out.join('\n')).toContain('passengers [changed]: +2 -0 ~0 rows (1309 → 1311)');
 
     expect(await run('merge', 'titanic', 'genetics', '--into', 'curated')).toBe(0);
     expect(out.at(-1)).toMatch(/^merged at [0-9a-f]{64}/);
-    out = [];
+    out.length = 0;
     expect(await run('diff', 'titanic', 'main', 'curated', '--json')).toBe(0);
     const d = JSON.parse(out.join('\n')) as {
       recordSets: { id: string; columnsAdded: string[] }[];
@@ -89,7 +79,7 @@ describe('croissant-lake lake commands', () => {
     const passengers = d.recordSets.find((r) => r.id === 'passengers');
     expect(JSON.stringify(passengers)).toContain('passengers/haplogroup');
 
-    out = [];
+    out.length = 0;
     expect(await run('rows', 'titanic', 'curated', '-r', 'passengers', '-n', '2')).toBe(0);
     const first = out.join('').trim().split('\n');
     expect(first).toHaveLength(2);
@@ -100,7 +90,7 @@ describe('croissant-lake lake commands', () => {
     });
 
     expect(await run('tag', 'titanic', 'v1', '--from', 'curated')).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await run('log', 'titanic', 'v1')).toBe(0);
     const log = out.join('\n');
     expect(log).toMatch(/lineage: merge /);
@@ -115,7 +105,7 @@ describe('croissant-lake lake commands', () => {
     const exported = path.join(dir, 'export');
     expect(await run('export', 'titanic', 'v1', '--out', exported)).toBe(0);
     expect(existsSync(path.join(exported, 'metadata.json'))).toBe(true);
-    out = [];
+    out.length = 0;
     expect(await main(['records', path.join(exported, 'metadata.json'), '-r', 'passengers'])).toBe(
       0,
     );

@@ -9,27 +9,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { captureCliOutput } from './cli-output.ts';
 
 const tiny = fileURLToPath(new URL('../fixtures/opinions/tiny/metadata.json', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-opinions-'));
 const lakeDir = path.join(dir, 'lake');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
-  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
-  vi.spyOn(process.stdout, 'write').mockImplementation(
-    (s: string | Uint8Array) => (out.push(String(s)), true),
-  );
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureCliOutput();
 
 const run = (...args: string[]) => main([...args, '--lake', lakeDir]);
 const file = (name: string, text: string) => {
@@ -47,7 +37,7 @@ async function head(branch = 'labels'): Promise<string> {
 describe('croissant-lake opinions', () => {
   it('maps, imports, logs, lists leaves, consolidates and saves a reproducible training branch', async () => {
     expect(await run('ingest', tiny)).toBe(0);
-    out = [];
+    out.length = 0;
     expect(
       await run(
         'opinions',
@@ -72,14 +62,14 @@ describe('croissant-lake opinions', () => {
       'fixes.csv',
       'subject,value,actor,time\nimg_2,1,qa_01,2024-03-01T00:00:00Z\nimg_3,0,ann_05,2024-03-02T00:00:00Z\n',
     );
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'import', DS, fixes)).toBe(0);
     expect(out[0]).toMatch(/^added 2 opinion\(s\) on labels at /);
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'import', DS, fixes)).toBe(0);
     expect(out[0]).toBe('nothing new: all 2 opinion(s) are on labels already');
 
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'log', DS, 'img_3')).toBe(0);
     expect(out[0]).toBe('images row 3, question lesion: 2 opinion(s), 2 leaf/leaves');
     expect(out.slice(1).map((l) => l.replace(/ [0-9a-f]{12} /, ' ID '))).toEqual([
@@ -87,13 +77,13 @@ describe('croissant-lake opinions', () => {
       '* ID  2024-03-02T00:00:00.000Z  human ann_05: 0',
     ]);
 
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'leaves', DS)).toBe(0);
     const leaves = out.map((l) => JSON.parse(l) as { subject_row: string; value: string });
     // The 6 mapped labels and the 2 imported reads: none names a parent, so all 8 are leaves.
     expect(leaves).toHaveLength(8);
 
-    out = [];
+    out.length = 0;
     expect(
       await run(
         'opinions',
@@ -121,11 +111,11 @@ describe('croissant-lake opinions', () => {
       { value: '1', n: 2 },
     ]);
 
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'consolidate', DS, mapped, '--save', 'train-0', '--json')).toBe(0);
     const first = JSON.parse(out.join('\n')) as { contentHash: string; review: number };
     expect(first.review).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'consolidate', DS, mapped, '--save', 'train-0b', '--json')).toBe(
       0,
     );
@@ -133,7 +123,7 @@ describe('croissant-lake opinions', () => {
       first.contentHash,
     );
 
-    out = [];
+    out.length = 0;
     expect(
       await run(
         'opinions',
@@ -151,7 +141,7 @@ describe('croissant-lake opinions', () => {
       /^lesion by weighted \{"weights":\{"qa_01":3\},"default":0.5\} at [0-9a-f]{12}: 6 subjects, 5 decided, 1 to review$/,
     );
 
-    out = [];
+    out.length = 0;
     expect(await run('opinions', 'agreement', DS)).toBe(0);
     expect(out[0]).toBe('lesion: 2 subject(s) rated twice or more by 3 rater(s)');
     // Majority ties on both of ann_03's subjects: none of their opinions was judged.
@@ -168,7 +158,7 @@ describe('croissant-lake opinions', () => {
       re: RegExp,
       ...extra: string[]
     ) => {
-      err = [];
+      err.length = 0;
       expect(await run('opinions', 'import', DS, file(name, text), ...extra)).toBe(1);
       expect(err.join('\n')).toContain(`[${code}]`);
       expect(err.join('\n')).toMatch(re);
