@@ -10,6 +10,8 @@ import { groupSeries, type SliceRef } from '../lib/dicom/series.ts';
 export interface ViewerItem {
   sha256: string;
   row: Record<string, unknown>;
+  /** The item as a subject of opinions (its record set and row id), when known. */
+  subject?: { set: string; row: string };
 }
 
 /** One image of a series: a file and one of its frames. */
