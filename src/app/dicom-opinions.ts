@@ -45,6 +45,7 @@ export class ViewerOpinions implements OverlaySource {
   readonly id = 'opinions';
   readonly label = 'Opinions';
   readonly #cache = new Map<string, Promise<ItemOpinions>>();
+  #heads: Promise<string[]> | null = null;
 
   constructor(
     readonly lake: LakeCatalog,
@@ -57,7 +58,17 @@ export class ViewerOpinions implements OverlaySource {
   ) {}
 
   /** The commits to read opinions from: the one viewed, and the opinions branch's head. */
-  async #commits(): Promise<string[]> {
+  #commits(): Promise<string[]> {
+    // Read once (scrolling a series asks for every slice), again after a save moved the branch.
+    if (!this.#heads) {
+      const p = this.#readCommits();
+      p.catch(() => (this.#heads = null));
+      this.#heads = p;
+    }
+    return this.#heads;
+  }
+
+  async #readCommits(): Promise<string[]> {
     const viewed = await this.lake.call('commit', [this.dataset, this.rev]);
     const out = viewed.recordSets.some((r) => r.id === OPINIONS_RS) ? [viewed.hash] : [];
     const branches = await this.lake.call('branches', [this.dataset]);
@@ -134,6 +145,7 @@ export class ViewerOpinions implements OverlaySource {
       opinions,
       'viewer measurement',
     ]);
+    this.#heads = null;
     for (const m of list) this.#cache.delete(`${m.subject.set}#${m.subject.row}`);
     void this.lake.refresh();
     return r;

@@ -55,7 +55,7 @@ const PREDICTIONS = [
 describe('the DICOM viewer', () => {
   const { app, open } = useProfiles('dicom-viewer-e2e-');
 
-  it('opens a series from the image grid: W/L, zoom, pan, scroll, overlays, a length in mm', async () => {
+  it('opens a series from the image grid: W/L, zoom, pan, scroll, overlays, opinions, a mask, measurements saved and reopened, fit, rotate, flip', async () => {
     // A folder, as a user opens one: the slices are a FileSet (slices/*.dcm), which needs local files.
     const page = await open('ada');
     const watch = watchPage(page);
