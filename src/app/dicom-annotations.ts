@@ -3,20 +3,28 @@
  * with `annotationsFor(item)`; the viewer shows each with its own toggle. The built-in one reads
  * the dataset's own annotations: the record sets of the same commit that hold coordinates
  * (`x`/`y`, `*_x`/`*_y` with an optional `*_sigma_px` or `*_radius`, or a `bbox` of
- * [x, y, width, height]) and a key column whose value the image's row shares (`image_id`…).
- * Opinions (labels, predictions, corrections) plug in as another source once that module lands.
+ * [x, y, width, height], or a segmentation `mask` as COCO run-length JSON) and a key column
+ * whose value the image's row shares (`image_id`…). Opinions (labels, predictions,
+ * corrections, saved measurements) are another source (dicom-opinions.ts).
  */
+import { decodeRle, type Mask } from '../lib/dicom/masks.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
-/** One shape in image pixel coordinates. */
-export type Annotation =
+/** One shape in image pixel coordinates; `frame` limits it to one frame of a multi-frame file. */
+export type Annotation = (
   | { kind: 'point'; x: number; y: number; radius?: number; label: string }
-  | { kind: 'box'; x: number; y: number; width: number; height: number; label: string };
+  | { kind: 'box'; x: number; y: number; width: number; height: number; label: string }
+  | { kind: 'mask'; mask: Mask; label: string }
+  /** About the whole image (a class), or a note that a shape could not be drawn. */
+  | { kind: 'label'; label: string; problem?: boolean }
+) & { frame?: number; source?: string };
 
 /** The item an overlay is asked about: its row of the result (column name → value). */
 export interface AnnotatedItem {
   sha256: string;
   row: Record<string, unknown>;
+  /** The item as a subject of opinions (its record set and row id), when known. */
+  subject?: { set: string; row: string };
 }
 
 /** Anything that can put shapes over an image. */
@@ -67,6 +75,24 @@ export function readersFor(recordSet: string, columns: string[], keys: string[])
         if (x === null || y === null) return [];
         const r = rCol ? num(row[rCol]) : null;
         return [{ kind: 'point', x, y, ...(r !== null ? { radius: r * 2 } : {}), label }];
+      },
+    });
+  }
+  const mask = col('mask') ?? col('segmentation');
+  if (mask) {
+    out.push({
+      recordSet,
+      key: col(key)!,
+      shapes: (row) => {
+        const v = row[mask];
+        if (v === null || v === undefined || v === '') return [];
+        try {
+          return [{ kind: 'mask', mask: decodeRle(v), label: recordSet }];
+        } catch (e) {
+          // Shown, not dropped: the user sees which mask is unreadable and why.
+          const why = e instanceof Error ? e.message : String(e);
+          return [{ kind: 'label', label: `${recordSet}: ${why}`, problem: true }];
+        }
       },
     });
   }
@@ -143,4 +169,44 @@ export function datasetAnnotations(lake: LakeCatalog, dataset: string, rev: stri
       });
     },
   };
+}
+
+/**
+ * The shapes of every source for one frame of an item, each tagged with its source. A source
+ * that fails, or a mask whose size is not the image's, is listed as a problem saying why:
+ * never silently left out, never drawn stretched over the wrong pixels.
+ */
+export async function annotationsOf(
+  sources: readonly OverlaySource[],
+  item: AnnotatedItem,
+  frame: number,
+  image: { columns: number; rows: number } | undefined,
+): Promise<Annotation[]> {
+  const all = await Promise.all(
+    sources.map((src) =>
+      src.annotationsFor(item).then(
+        (shapes) =>
+          shapes.map((a): Annotation => {
+            if (a.kind !== 'mask' || !image) return { ...a, source: src.id };
+            if (a.mask.width === image.columns && a.mask.height === image.rows)
+              return { ...a, source: src.id };
+            return {
+              kind: 'label',
+              label: `${a.label}: the mask is ${a.mask.width}×${a.mask.height}, the image ${image.columns}×${image.rows}`,
+              problem: true,
+              source: src.id,
+            };
+          }),
+        (e: unknown): Annotation[] => [
+          {
+            kind: 'label',
+            label: `${src.label}: ${e instanceof Error ? e.message : String(e)}`,
+            problem: true,
+            source: src.id,
+          },
+        ],
+      ),
+    ),
+  );
+  return all.flat().filter((a) => a.frame === undefined || a.frame === frame);
 }

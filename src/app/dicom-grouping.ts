@@ -10,6 +10,8 @@ import { groupSeries, type SliceRef } from '../lib/dicom/series.ts';
 export interface ViewerItem {
   sha256: string;
   row: Record<string, unknown>;
+  /** The item as a subject of opinions (its record set and row id), when known. */
+  subject?: { set: string; row: string };
 }
 
 /** One image of a series: a file and one of its frames. */
@@ -84,4 +86,26 @@ export function groupSlices(
     })),
   }));
   return [...grouped, ...multi];
+}
+
+/**
+ * Where the slice shown is in `series` (rebuilt as more headers open): the same file and frame
+ * as `shown`, else frame 0 of the file `fallback` (the item clicked, before anything shows).
+ * Matching the frame too keeps a multi-frame file on the frame scrolled to while the other
+ * files' headers are still opening, instead of going back to its first frame.
+ */
+export function findShown(
+  series: readonly ViewerSeries[],
+  shown: { sha256: string; frame: number } | undefined,
+  fallback: string | undefined,
+): { series: number; slice: number } | null {
+  const want = shown ?? (fallback !== undefined ? { sha256: fallback, frame: 0 } : undefined);
+  if (!want) return null;
+  for (let s = 0; s < series.length; s++) {
+    const slice = series[s]!.slices.findIndex(
+      (sl) => sl.item.sha256 === want.sha256 && sl.frame === want.frame,
+    );
+    if (slice >= 0) return { series: s, slice };
+  }
+  return null;
 }

@@ -8,7 +8,8 @@ import type { DicomClient } from '../../workers/api/dicom-client.ts';
 import type { RenderResult, Window } from '../../workers/api/dicom.api.ts';
 import { lengthBetween, type Point } from '../lib/dicom/measure.ts';
 import { IDENTITY, fitZoom, type ViewTransform } from './dicom-transform.ts';
-import type { Slice, ViewerSeries } from './dicom-series.svelte.ts';
+import type { MeasurementValue } from './dicom-opinion-shapes.ts';
+import type { Slice, ViewerItem, ViewerSeries } from './dicom-series.svelte.ts';
 import { describeError } from './format.ts';
 
 export type Tool = 'wl' | 'pan' | 'zoom' | 'length' | 'rect' | 'ellipse' | 'probe';
@@ -21,7 +22,23 @@ export interface Measurement {
   a: Point;
   b: Point;
   text: string;
+  item: ViewerItem;
+  frame: number;
+  /** The numbers behind `text` (kept in the saved opinion). */
+  result?: unknown;
+  /** The opinion id, once saved. */
+  saved?: string;
 }
+
+/** A measurement as saved (an opinion's value). */
+export const measurementValue = (m: Measurement): MeasurementValue => ({
+  tool: m.kind,
+  frame: m.frame,
+  a: m.a,
+  b: m.b,
+  text: m.text,
+  ...(m.result !== undefined ? { result: m.result } : {}),
+});
 
 /** The key of a slice (file and frame). */
 export const sliceKey = (s: Slice) => `${s.item.sha256}#${s.frame}`;
@@ -43,6 +60,11 @@ export class DicomView {
   showPlanes = $state(true);
   showCorners = $state(true);
   showMeasurements = $state(true);
+  /** Overlay sources switched off (by id). */
+  hiddenSources = $state.raw<string[]>([]);
+  showMasks = $state(true);
+  /** Opacity of segmentation masks, 0–1. */
+  maskOpacity = $state(0.4);
   privacy = $state(false);
   playing = $state(false);
   fps = $state(10);
@@ -166,23 +188,68 @@ export class DicomView {
     const info = s?.summary.image;
     if (!s || !info) return;
     let text: string;
+    let result: unknown;
     if (kind === 'length') {
       const l = lengthBetween(a, b, info);
       text = `${l.value.toFixed(l.unit === 'mm' ? 1 : 0)} ${l.unit}`;
+      result = l;
     } else if (kind === 'probe') {
       const v = await this.dicom.call('probe', [s.item.sha256, s.frame, b.x, b.y]);
       const unit = info.rescaleType ? ` ${info.rescaleType}` : '';
       text = v
         ? `(${Math.floor(b.x)}, ${Math.floor(b.y)}) ${v.map((x) => +x.toFixed(2)).join(', ')}${unit}`
         : 'outside';
+      result = { values: v, unit: info.rescaleType || '' };
     } else {
       const r = await this.dicom.call('region', [s.item.sha256, s.frame, { shape: kind, a, b }]);
       const u = r.unit ? ` ${r.unit}` : '';
       text = `mean ${r.mean.toFixed(1)}${u}, std ${r.std.toFixed(1)}${u}, ${r.pixels} px`;
+      result = r;
     }
     this.measurements = [
       ...this.measurements,
-      { id: this.#nextMeasure++, slice: sliceKey(s), kind, a, b, text },
+      {
+        id: this.#nextMeasure++,
+        slice: sliceKey(s),
+        kind,
+        a,
+        b,
+        text,
+        item: s.item,
+        frame: s.frame,
+        result,
+      },
     ];
+  }
+
+  /** Measurements of the current session not saved yet. */
+  get unsaved(): Measurement[] {
+    return this.measurements.filter((m) => !m.saved);
+  }
+
+  /** Shows measurements saved earlier on `item` (each once, by opinion id). */
+  addSaved(item: ViewerItem, saved: readonly (MeasurementValue & { id: string })[]): void {
+    const fresh = saved
+      .filter((m) => !this.measurements.some((x) => x.saved === m.id))
+      .map((m) => ({
+        id: this.#nextMeasure++,
+        slice: `${item.sha256}#${m.frame}`,
+        kind: m.tool,
+        a: m.a,
+        b: m.b,
+        text: m.text,
+        item,
+        frame: m.frame,
+        ...(m.result !== undefined ? { result: m.result } : {}),
+        saved: m.id,
+      }));
+    if (fresh.length) this.measurements = [...this.measurements, ...fresh];
+  }
+
+  /** Marks measurements saved (by local id → opinion id). */
+  markSaved(ids: ReadonlyMap<number, string>): void {
+    this.measurements = this.measurements.map((m) =>
+      ids.has(m.id) ? { ...m, saved: ids.get(m.id)! } : m,
+    );
   }
 }

@@ -57,6 +57,13 @@ export function asImage(cell: unknown): ImageRef | null {
   };
 }
 
+/** An image cell in words, for a list of fields: `DICOM 64×64 I;16S · sha256 1a2b3c4d5e6f…`. */
+export function describeImage(image: ImageRef): string {
+  const size = image.width && image.height ? ` ${image.width}×${image.height}` : '';
+  const mode = image.mode ? ` ${image.mode}` : '';
+  return `${image.format || 'image'}${size}${mode} · sha256 ${image.sha256.slice(0, 12)}…`;
+}
+
 /** Whether the browser can show this format itself. */
 export function isViewable(image: ImageRef): boolean {
   return imageMime(image.format) !== undefined;

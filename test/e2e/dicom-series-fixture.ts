@@ -4,8 +4,9 @@
  * shuffled file order with instance numbers that disagree with z (the viewer must sort by
  * position). Every slice is air (−1000 HU) with a 32×32 square of 10×k HU and a marker pixel
  * at (5, 5) of 100 HU; slice 0 carries an overlay plane (60xx) over columns 40–47, rows 2–5.
- * A CSV of lesions (image_id, lesion_x, lesion_y, lesion_sigma_px) gives the dataset's own
- * annotations. Also the broken files of the bad-input test.
+ * A CSV of lesions (image_id, lesion_x, lesion_y, lesion_sigma_px, and a segmentation mask of
+ * slice 3 as COCO run-length JSON) gives the dataset's own annotations; the slices are keyed
+ * by image_id, so opinions can name them. Also the broken files of the bad-input test.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +21,38 @@ export const zOf = (k: number): number => -45 + 5 * k;
 export const FILE_ORDER = [7, 2, 11, 0, 5, 9, 1, 10, 3, 8, 4, 6];
 export const MARKER = { x: 5, y: 5, hu: 100 };
 export const OVERLAY = { x0: 40, x1: 47, y0: 2, y1: 5 };
+/** The segmentation mask of slice 3: columns x0–x1, rows y0–y1 (inclusive), inside the square. */
+export const MASK = { x0: 24, x1: 31, y0: 24, y1: 31 };
+
+/** The HU of pixel (x, y) of slice k. */
+export function huAt(k: number, x: number, y: number): number {
+  if (x === MARKER.x && y === MARKER.y) return MARKER.hu;
+  if (x >= 16 && x < 48 && y >= 16 && y < 48) return 10 * k;
+  return -1000;
+}
+
+/**
+ * A rectangle of a 64×64 image as COCO run-length counts: runs alternate background and
+ * foreground, background first, down each column (column-major).
+ */
+export function rectRle(r: typeof MASK): { size: [number, number]; counts: number[] } {
+  const counts: number[] = [];
+  let inside = false;
+  let run = 0;
+  for (let x = 0; x < 64; x++) {
+    for (let y = 0; y < 64; y++) {
+      const on = x >= r.x0 && x <= r.x1 && y >= r.y0 && y <= r.y1;
+      if (on !== inside) {
+        counts.push(run);
+        inside = on;
+        run = 0;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return { size: [64, 64], counts };
+}
 
 const le16 = (values: number[]) => {
   const b = new Uint8Array(values.length * 2);
@@ -32,12 +65,7 @@ const le16 = (values: number[]) => {
 export function ctSlice(k: number): Uint8Array {
   const px: number[] = [];
   for (let y = 0; y < 64; y++) {
-    for (let x = 0; x < 64; x++) {
-      let hu = -1000;
-      if (x >= 16 && x < 48 && y >= 16 && y < 48) hu = 10 * k;
-      if (x === MARKER.x && y === MARKER.y) hu = MARKER.hu;
-      px.push(hu + 1024);
-    }
+    for (let x = 0; x < 64; x++) px.push(huAt(k, x, y) + 1024);
   }
   const overlay: El[] = [];
   if (k === 0) {
@@ -94,7 +122,8 @@ export async function writeSeriesDataset(): Promise<string> {
   const dir = path.join(REPO_ROOT, 'test-results', 'fixtures', 'dicom-series');
   await mkdir(path.join(dir, 'slices'), { recursive: true });
   for (const k of FILE_ORDER) await writeFile(path.join(dir, 'slices', fileOf(k)), ctSlice(k));
-  const csv = `image_id,lesion_x,lesion_y,lesion_sigma_px\n${fileOf(3)},30,30,4\n${fileOf(4)},20,40,3\n`;
+  const mask = `"${JSON.stringify(rectRle(MASK)).replace(/"/g, '""')}"`;
+  const csv = `image_id,lesion_x,lesion_y,lesion_sigma_px,mask\n${fileOf(3)},30,30,4,${mask}\n${fileOf(4)},20,40,3,\n`;
   await writeFile(path.join(dir, 'lesions.csv'), csv);
   const coco = JSON.parse(
     await readFile(path.join(REPO_ROOT, 'public/examples/coco2014-mini/metadata.json'), 'utf8'),
@@ -141,6 +170,7 @@ export async function writeSeriesDataset(): Promise<string> {
         '@type': 'cr:RecordSet',
         '@id': 'slices',
         name: 'slices',
+        key: { '@id': 'slices/image_id' },
         field: [
           field('slices', 'image_id', 'sc:Text', {
             fileSet: { '@id': 'slice-files' },
@@ -161,6 +191,7 @@ export async function writeSeriesDataset(): Promise<string> {
           field('lesions', 'lesion_x', 'sc:Float', col('lesion_x')),
           field('lesions', 'lesion_y', 'sc:Float', col('lesion_y')),
           field('lesions', 'lesion_sigma_px', 'sc:Float', col('lesion_sigma_px')),
+          field('lesions', 'mask', 'sc:Text', col('mask')),
         ],
       },
     ],

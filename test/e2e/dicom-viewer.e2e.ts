@@ -2,9 +2,12 @@
  * The DICOM viewer end to end, in Chromium against the built app (issue 16): a generated CT
  * series saved to the lake, opened from the image grid (real thumbnails); window/level by
  * preset and by drag, zoom, pan, scrolling through the series (sorted by position, not by
- * file or instance number), overlays toggled, a length measured in mm. Pixels are read back
- * from the screen at 1:1 zoom and compared with the linear VOI function worked out here. Then
- * the DICOM panel with broken files: each gives a located message and the page keeps working.
+ * file or instance number), overlays toggled (the dataset's points and mask, a model's
+ * opinions imported in the Labels tab), a length in mm and a rectangle ROI whose mean and std
+ * are worked out here from the fixture's pixels, saved as opinions and shown again when the
+ * item is reopened; fit, rotate and flip. Pixels are read back from the screen at 1:1 zoom and
+ * compared with the linear VOI function (and the mask's blend) worked out here. Then the DICOM
+ * panel with broken files: each gives a located message and the page keeps working.
  */
 import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
@@ -14,17 +17,45 @@ import { draws, grey, greyInverted, pixel, redrawn } from './dicom-helpers.ts';
 import {
   FILE_ORDER,
   MARKER,
+  MASK,
   OVERLAY,
   SLICES,
   brokenFiles,
+  fileOf,
+  huAt,
   writeSeriesDataset,
   zOf,
 } from './dicom-series-fixture.ts';
 
+/** The colour masks are drawn in (src/app/dicom-mask-image.ts), and its blend over a grey. */
+const MASK_RGB = [0, 229, 160];
+const blend = (g: number, opacity: number) => MASK_RGB.map((c) => g * (1 - opacity) + c * opacity);
+
+/** Mean and population std of slice k's HU over pixels whose centre is in the rectangle. */
+function roiText(k: number, a: { x: number; y: number }, b: { x: number; y: number }): string {
+  const values: number[] = [];
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 64; x++) {
+      if (x + 0.5 >= a.x && x + 0.5 <= b.x && y + 0.5 >= a.y && y + 0.5 <= b.y)
+        values.push(huAt(k, x, y));
+    }
+  }
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+  return `mean ${mean.toFixed(1)} HU, std ${std.toFixed(1)} HU, ${values.length} px`;
+}
+
+/** A model's opinions about slice 3: a class for the image, and a box. */
+const PREDICTIONS = [
+  'subject,question,value,value_type,actor,actor_kind,confidence',
+  `${fileOf(3)},finding,nodule,class,resnet-3,model,0.93`,
+  `${fileOf(3)},nodule box,"[36,40,8,8]",box,resnet-3,model,0.8`,
+].join('\n');
+
 describe('the DICOM viewer', () => {
   const { app, open } = useProfiles('dicom-viewer-e2e-');
 
-  it('opens a series from the image grid: W/L, zoom, pan, scroll, overlays, a length in mm', async () => {
+  it('opens a series from the image grid: W/L, zoom, pan, scroll, overlays, opinions, a mask, measurements saved and reopened, fit, rotate, flip', async () => {
     // A folder, as a user opens one: the slices are a FileSet (slices/*.dcm), which needs local files.
     const page = await open('ada');
     const watch = watchPage(page);
@@ -32,6 +63,21 @@ describe('the DICOM viewer', () => {
       await page.locator('[data-testid="folder-input"]').setInputFiles(await writeSeriesDataset());
       await waitForText(page, '[data-testid="metadata"] h2', 'CT-Series');
       expect(await saveToLake(page)).toBe('saved');
+      // A model's opinions, imported in the Labels tab (on the labels branch it creates).
+      await page.locator('[data-testid="tab-labels"]').click();
+      const form = page.locator('[data-testid="import-opinions"]');
+      await form.locator('[data-testid="import-subject-set"] option[value="slices"]').waitFor({
+        state: 'attached',
+        timeout: WAIT,
+      });
+      await form.locator('[data-testid="import-file"]').setInputFiles({
+        name: 'predictions.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(PREDICTIONS),
+      });
+      await form.locator('[data-testid="import-subject-set"]').selectOption('slices');
+      await form.locator('button[type="submit"]').click();
+      await waitForText(page, '[data-testid="labels-wrote"]', '2 opinions added on labels');
       await page.goto(`${app().url}/?query=ct-series@main&rs=slices`);
       await page.locator('[data-testid="show-images"]').click();
       // Real thumbnails, drawn under the file's window.
@@ -142,13 +188,47 @@ describe('the DICOM viewer', () => {
       // The dataset's own annotations (lesions.csv) on slice 3, toggled off and on.
       await page.locator('[data-testid="dicom-slider"]').fill('3');
       await waitForText(page, '[data-testid="dicom-position"]', `slice 4/${SLICES}`);
-      const annotations = page.locator('[data-testid="annotation"]');
+      const annotations = page.locator('[data-testid="annotation"][data-source="dataset"]');
       await annotations.first().waitFor({ timeout: WAIT });
       expect(await annotations.count()).toBe(1);
       await page.locator('[data-testid="toggle-annotations"]').uncheck();
       await annotations.first().waitFor({ state: 'detached' });
       await page.locator('[data-testid="toggle-annotations"]').check();
       await annotations.first().waitFor();
+
+      // The model's opinions: its box where it said, its class above the image; toggled apart.
+      const box = page.locator('[data-testid="annotation"][data-source="opinions"]');
+      await box.waitFor({ timeout: WAIT });
+      expect(
+        await box.evaluate((r) => ['x', 'y', 'width', 'height'].map((a) => r.getAttribute(a))),
+      ).toEqual(['36', '40', '8', '8']);
+      const finding = page.locator('[data-testid="image-label"]', {
+        hasText: 'finding: nodule (model resnet-3, 0.93)',
+      });
+      await finding.waitFor();
+      await page.locator('[data-testid="toggle-source-opinions"]').uncheck();
+      await box.waitFor({ state: 'detached' });
+      await finding.waitFor({ state: 'detached' });
+      expect(await annotations.count()).toBe(1);
+      await page.locator('[data-testid="toggle-source-opinions"]').check();
+      await box.waitFor();
+
+      // The dataset's mask over the square (30 HU at slice 3, mediastinum window), blended at
+      // the default opacity 0.4; off shows the grey alone, opacity 1 the mask's colour alone.
+      const inMask = () => pixel(page, MASK.x0 + 3, MASK.y0 + 3);
+      const g = grey(huAt(3, MASK.x0 + 3, MASK.y0 + 3), 40, 400);
+      await page.locator('[data-testid="mask"]').waitFor({ timeout: WAIT });
+      await expect
+        .poll(async () => (await inMask()).map((v, i) => Math.abs(v - blend(g, 0.4)[i]!) <= 2))
+        .toEqual([true, true, true]);
+      expect(await pixel(page, MASK.x0 + 3, MASK.y1 + 3)).toEqual([g, g, g]);
+      await page.locator('[data-testid="toggle-masks"]').uncheck();
+      await expect.poll(inMask).toEqual([g, g, g]);
+      await page.locator('[data-testid="toggle-masks"]').check();
+      await page.locator('[data-testid="mask-opacity"]').fill('1');
+      await expect.poll(inMask).toEqual(MASK_RGB);
+      await page.locator('[data-testid="mask-opacity"]').fill('0.4');
+      await screenshot(page, 'dicom-overlays');
 
       // A length: 20 image pixels across at 1:1 is 20 × 0.5 mm.
       await page.locator('[data-testid="tool-length"]').click();
@@ -159,8 +239,25 @@ describe('the DICOM viewer', () => {
       await page.mouse.up();
       await waitForText(page, '[data-testid="measurement"]', '10.0 mm');
 
+      // A rectangle ROI half on air, half on the square: its statistics worked out here.
+      const roi = roiText(3, { x: 12, y: 20 }, { x: 20, y: 24 });
+      expect(roi).toBe('mean -485.0 HU, std 515.0 HU, 32 px');
+      await page.locator('[data-testid="tool-rect"]').click();
+      await page.mouse.move(canvas.x + 12, canvas.y + 20);
+      await page.mouse.down();
+      await page.mouse.move(canvas.x + 20, canvas.y + 24, { steps: 3 });
+      await page.mouse.up();
+      await waitForText(page, '[data-testid="measurement"]', roi);
+
+      // Both saved as opinions of the reader.
+      await page.locator('[data-testid="dicom-reader"]').fill('dr_lee');
+      await page.locator('[data-testid="dicom-save-measurements"]').click();
+      await waitForText(page, '[data-testid="dicom-save-note"]', '2 measurements saved on labels');
+      expect(await page.locator('[data-testid="measurement"][data-saved="true"]').count()).toBe(2);
+
       // Zoom (Ctrl+wheel) and pan (the pan tool) move the image on screen.
       const before = (await page.locator('[data-testid="dicom-canvas"]').boundingBox())!;
+      await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
       await page.keyboard.down('Control');
       await page.mouse.wheel(0, -300);
       await page.keyboard.up('Control');
@@ -190,6 +287,54 @@ describe('the DICOM viewer', () => {
       await waitForText(page, '[data-testid="dicom-tag-row"]', '0.5\\0.5');
       await screenshot(page, 'dicom-viewer');
       expect(await position.textContent()).toContain(`slice 4/${SLICES}`);
+
+      // Closed and opened again: fitted to the stage, the saved measurements back.
+      await page.locator('[data-testid="close-detail"]').click();
+      await page.locator(`[data-testid="image-tile"][data-row="${row}"]`).click();
+      await waitForText(page, '[data-testid="dicom-position"]', `slice 4/${SLICES}`);
+      // The image field is described, not dumped as JSON.
+      expect(
+        await page.locator('[data-testid="detail-field"][data-name="image"] dd').textContent(),
+      ).toMatch(/^DICOM 64×64 \S+ · sha256 [0-9a-f]{12}…$/);
+      const saved = page.locator('[data-testid="measurement"][data-saved="true"]');
+      await saved.nth(1).waitFor({ timeout: WAIT });
+      expect((await saved.allTextContents()).sort()).toEqual(['10.0 mm', roi].sort());
+      const canvasBox = () => page.locator('[data-testid="dicom-canvas"]').boundingBox();
+      const fitted = async () => {
+        const c = (await canvasBox())!;
+        const s = (await page.locator('[data-testid="dicom-stage"]').boundingBox())!;
+        // Rounded to whole pixels (`|| 0` makes −0 plain 0).
+        return [
+          c.width - Math.min(s.width, s.height),
+          c.x + c.width / 2 - (s.x + s.width / 2),
+          c.y + c.height / 2 - (s.y + s.height / 2),
+        ].map((d) => Math.round(d) || 0);
+      };
+      await expect.poll(fitted).toEqual([0, 0, 0]);
+      await page.locator('[data-testid="mask"]').waitFor();
+      await screenshot(page, 'dicom-overlays-fitted');
+      await page.keyboard.press('0');
+      await expect.poll(async () => (await canvasBox())!.width).toBe(64);
+      await page.locator('[data-testid="dicom-fit"]').click();
+      await expect.poll(fitted).toEqual([0, 0, 0]);
+
+      // Rotate and flip at 1:1, under the file's window: the marker (5, 5) moves to where a
+      // quarter turn clockwise, or a mirror, puts it in the 64×64 square.
+      await page.keyboard.press('0');
+      await expect.poll(async () => (await canvasBox())!.width).toBe(64);
+      const marker = grey(MARKER.hu, -600, 1500);
+      const air = grey(-1000, -600, 1500);
+      expect((await pixel(page, 5, 5))[0]).toBe(marker);
+      await page.locator('[data-testid="dicom-rotate"]').click();
+      await expect.poll(async () => (await pixel(page, 58, 5))[0]).toBe(marker);
+      expect((await pixel(page, 5, 5))[0]).toBe(air);
+      for (let i = 0; i < 3; i++) await page.locator('[data-testid="dicom-rotate"]').click();
+      await expect.poll(async () => (await pixel(page, 5, 5))[0]).toBe(marker);
+      await page.locator('[data-testid="dicom-flip-h"]').click();
+      await expect.poll(async () => (await pixel(page, 58, 5))[0]).toBe(marker);
+      await page.locator('[data-testid="dicom-flip-v"]').click();
+      await expect.poll(async () => (await pixel(page, 58, 58))[0]).toBe(marker);
+      expect((await pixel(page, 58, 5))[0]).toBe(air);
     }
     expect(watch.errors).toEqual([]);
   });

@@ -5,7 +5,12 @@
  * image is a series of one, described as what it is.
  */
 import { describe, expect, it } from 'vitest';
-import { groupSlices, summaryMap, type ViewerItem } from '../../src/app/dicom-grouping.ts';
+import {
+  findShown,
+  groupSlices,
+  summaryMap,
+  type ViewerItem,
+} from '../../src/app/dicom-grouping.ts';
 import { parseDicom } from '../../src/lib/dicom/parse.ts';
 import { summarize } from '../../src/lib/dicom/summary.ts';
 import { dicomBytes, image, type El } from './dicom-writer.ts';
@@ -72,5 +77,26 @@ describe('grouping opened DICOM items into series', () => {
       summaries,
     );
     expect(series.flatMap((s) => s.slices.map((x) => x.item.sha256))).toEqual(['a']);
+  });
+
+  it('keeps the frame scrolled to while more headers open (regression: it went back to frame 0)', () => {
+    const summaries = summaryMap();
+    const cine: El[] = [
+      [0x0008, 0x0060, 'CS', 'XA'],
+      ...image({ rows: 2, columns: 2, bits: 8, frames: 3, pixels: new Uint8Array(12) }),
+    ];
+    summaries.set('cine', summarize(parseDicom(dicomBytes(cine))));
+    const items = [
+      { sha256: 'a', row: {} },
+      { sha256: 'cine', row: {} },
+    ];
+    const before = groupSlices(items, summaries);
+    // Nothing shown yet: the clicked item's first frame.
+    expect(findShown(before, undefined, 'cine')).toEqual({ series: 0, slice: 0 });
+    // Frame 2 shown, then item "a" opens and lands in front of it.
+    summaries.set('a', summarize(parseDicom(dicomBytes(slice(0, 1)))));
+    const after = groupSlices(items, summaries);
+    expect(findShown(after, { sha256: 'cine', frame: 2 }, 'cine')).toEqual({ series: 1, slice: 2 });
+    expect(findShown(after, { sha256: 'gone', frame: 0 }, 'cine')).toBeNull();
   });
 });

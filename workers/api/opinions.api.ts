@@ -92,12 +92,34 @@ export interface TrainingBranch {
   spec: RuleSpec;
 }
 
+/**
+ * One opinion given in the page (a measurement saved from the DICOM viewer): its subject a row
+ * id of a record set as decimal text, checked by the lake like any batch.
+ */
+export interface PageOpinion {
+  subject: { set: string; row: string };
+  question: string;
+  valueType: 'class' | 'number' | 'box' | 'json';
+  value: unknown;
+  actor: { kind: 'human'; id: string };
+  /** ISO 8601. */
+  createdAt: string;
+  note?: string;
+}
+
 /** Every opinions operation. */
 export interface OpinionMethods {
   /** Questions, record sets and whether `rev` takes opinions. */
   opinionsInfo(dataset: string, rev: string): OpinionsInfo;
   /** Maps a label column to opinions on `branch` (created from the import branch if missing). */
   mapOpinions(dataset: string, branch: string, mapping: ColumnMapping): BatchSummary;
+  /** Writes opinions given in the page on `branch` (created from the import branch if missing). */
+  addOpinions(
+    dataset: string,
+    branch: string,
+    opinions: PageOpinion[],
+    source: string,
+  ): BatchSummary;
   /** Imports a file of opinions (CSV, JSON Lines, Label Studio JSON) on `branch`. */
   importOpinions(dataset: string, branch: string, input: OpinionsFile): BatchSummary;
   /** Runs rules over one question at `rev` and compares their results. */

@@ -119,6 +119,35 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
     return summary(r, created);
   },
 
+  async addOpinions(ctx, dataset, branch, opinions, source) {
+    const { created } = await ensureOpinionsBranch(ctx.lake, dataset, branch);
+    const r = await writeOpinions(ctx.lake, dataset, {
+      branch,
+      opinions: opinions.map((o, i) => {
+        if (!/^\d+$/.test(o.subject.row)) {
+          throw new LakeError(
+            'BAD_INPUT',
+            `${source} ${i + 1}: row "${o.subject.row}" is not a row id`,
+          );
+        }
+        return {
+          where: `${source} ${i + 1}`,
+          subject: { set: o.subject.set, row: BigInt(o.subject.row) },
+          question: o.question,
+          valueType: o.valueType,
+          value: o.value,
+          actor: o.actor,
+          createdAt: o.createdAt,
+          ...(o.note ? { note: o.note } : {}),
+        };
+      }),
+      source: { kind: source },
+      signal: ctx.signal,
+      author: opinions[0]?.actor.id ?? ctx.lake.actor,
+    });
+    return summary(r, created);
+  },
+
   async importOpinions(ctx, dataset, branch, input) {
     const { created } = await ensureOpinionsBranch(ctx.lake, dataset, branch);
     const file = blobSource(input.file.name, input.file);
