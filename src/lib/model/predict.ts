@@ -1,0 +1,379 @@
+/**
+ * Running a classifier over the rows of a branch (or of a split of it): the dataloader reads
+ * and decodes the image column in storage order and maps it onto the model's input
+ * (preprocess.ts); each batch runs through the {@link ModelRuntime}; each row gets its
+ * probabilities, predicted class, confidence, and — when a label column is given — its
+ * cross-entropy loss and whether it was right, plus an embedding when the model has one.
+ */
+import { createLoader, type Loader, type LoaderInfo } from '../pipeline/loader.ts';
+import type { RowPredicate } from '../pipeline/loader-config.ts';
+import type { PoolLane } from '../pipeline/loader-item.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
+import type { Lake } from '../versions/lake.ts';
+import { ModelError } from './errors.ts';
+import { exposeOutput, inspectOnnx } from './inspect.ts';
+import {
+  mappingPipeline,
+  resolveMapping,
+  toModelInput,
+  type InputMapping,
+  type ResolvedMapping,
+} from './preprocess.ts';
+import type { ModelRuntime, ModelSession, RuntimeInfo } from './runtime.ts';
+
+/** A model to run: its ONNX bytes and what names it (the model store gives these). */
+export interface ModelRef {
+  bytes: Uint8Array;
+  /** A stable id: the store's model id, or the file's sha256 for a file. */
+  id: string;
+  /** A readable name (a file name); defaults to the id. */
+  name?: string;
+  /** Class names in output order; absent: the label column's values, sorted as the loader sorts. */
+  classes?: readonly string[];
+  /** The model's own lineage (training data commit, spec hash…), copied into the commit's. */
+  lineage?: Record<string, unknown>;
+}
+
+/** What to run over. */
+export interface PredictOptions {
+  lake: Lake;
+  runtime: ModelRuntime;
+  dataset: string;
+  /** Branch, tag or commit. */
+  ref: string;
+  /** Record set (@id or name); absent: the one holding the image (and label) column. */
+  recordSet?: string;
+  /** The image column. */
+  image: string;
+  /** The label column; absent: no loss, no correct. */
+  label?: string;
+  /** A split: these rows only (row ids, or a predicate on each row). */
+  rowIds?: readonly bigint[];
+  where?: RowPredicate;
+  model: ModelRef;
+  mapping?: InputMapping;
+  /** The class-score output (default `logits` when the model has one, else its first output). */
+  output?: string;
+  /** Whether `output` holds logits (softmax applied) or probabilities; default `auto`. */
+  outputKind?: 'auto' | 'logits' | 'probabilities';
+  /**
+   * An output or intermediate value to keep as each row's embedding; default `embedding` when
+   * the model has that output (zoo models: the penultimate layer), else none.
+   */
+  embedding?: string | null;
+  batchSize?: number;
+  /** Loader workers (browser: with `spawn`); 0 (default) decodes in this thread. */
+  workers?: number;
+  spawn?: () => PoolLane;
+  /** A row that cannot be read or decoded: stop (default) or skip and count it. */
+  onError?: 'stop' | 'skip';
+  onProgress?: (p: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** Predictions, column-wise, in storage order. */
+export interface Predictions {
+  dataset: string;
+  /** The data commit the rows were read at. */
+  commit: string;
+  recordSet: string;
+  model: { id: string; name: string; lineage?: Record<string, unknown> };
+  classes: string[];
+  mapping: ResolvedMapping;
+  output: string;
+  outputKind: 'logits' | 'probabilities';
+  embeddingOutput: string | null;
+  runtime: RuntimeInfo;
+  label: string | null;
+  rowIds: BigInt64Array;
+  /** [rows, classes], row-major. */
+  probs: Float32Array;
+  predicted: Int32Array;
+  /** Class index of the label; -1 where the row has none (or no label column was given). */
+  target: Int32Array;
+  /** −ln p(label); NaN without a label. */
+  loss: Float64Array;
+  /** Each row's embedding (all the same length), or null. */
+  embeddings: Float32Array[] | null;
+  /** Rows skipped as unreadable (onError: 'skip'). */
+  skipped: number;
+}
+
+/** Softmax of each row of `v` ([rows, k]) in float64, stored as float32. */
+export function softmaxRows(v: Float32Array, k: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let r = 0; r < v.length / k; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, v[r * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(v[r * k + c]! - max);
+    for (let c = 0; c < k; c++) out[r * k + c] = Math.exp(v[r * k + c]! - max) / sum;
+  }
+  return out;
+}
+
+/** True when every row is a probability vector (non-negative, summing to 1 within 1e-3). */
+function looksLikeProbabilities(v: Float32Array, k: number): boolean {
+  for (let r = 0; r < v.length / k; r++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const p = v[r * k + c]!;
+      if (!(p >= 0 && p <= 1)) return false;
+      sum += p;
+    }
+    if (Math.abs(sum - 1) > 1e-3) return false;
+  }
+  return true;
+}
+
+function pickOutput(outputs: readonly string[], wanted: string | undefined, label: string): string {
+  if (wanted !== undefined) {
+    if (!outputs.includes(wanted)) {
+      throw new ModelError(
+        'BAD_INPUT_SHAPE',
+        `${label} has no output "${wanted}"; its outputs: ${outputs.join(', ')}`,
+      );
+    }
+    return wanted;
+  }
+  return outputs.includes('logits') ? 'logits' : outputs[0]!;
+}
+
+/** Maps the loader's class indices (into `have`) to indices into `classes`. */
+function classMap(have: readonly string[], classes: readonly string[], where: string): Int32Array {
+  const at = new Map(classes.map((c, i) => [c, i]));
+  return Int32Array.from(have, (v) => {
+    const i = at.get(v);
+    if (i === undefined) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${where}: label value "${v}" is not one of the model's classes (${classes.join(', ')})`,
+      );
+    }
+    return i;
+  });
+}
+
+/**
+ * Runs `opts.model` over the selected rows. Cancel with `opts.signal` (ABORTED).
+ * @throws ModelError NOT_ONNX (naming the model), BAD_INPUT_SHAPE (naming input and dim),
+ *   RUN_FAILED; LakeError for the data (unknown columns, an unreadable row, a label value the
+ *   model does not know).
+ */
+export async function predict(opts: PredictOptions): Promise<Predictions> {
+  const name = opts.model.name ?? opts.model.id;
+  const sig = inspectOnnx(opts.model.bytes, name);
+  const mapping = resolveMapping(sig.inputs, opts.mapping ?? {}, name);
+  const outNames = sig.outputs.map((o) => o.name);
+  const output = pickOutput(outNames, opts.output, name);
+  let embeddingOutput =
+    opts.embedding === undefined
+      ? outNames.includes('embedding')
+        ? 'embedding'
+        : null
+      : opts.embedding;
+  if (embeddingOutput === output) embeddingOutput = null;
+  const bytes = embeddingOutput
+    ? exposeOutput(opts.model.bytes, embeddingOutput, name)
+    : opts.model.bytes;
+  const loader = createLoader(
+    {
+      dataset: opts.dataset,
+      ref: opts.ref,
+      ...(opts.recordSet ? { recordSet: opts.recordSet } : {}),
+      ...(opts.rowIds ? { rowIds: opts.rowIds } : {}),
+      ...(opts.where ? { where: opts.where } : {}),
+      fields: { image: opts.image, ...(opts.label ? { label: opts.label } : {}) },
+      batchSize: opts.batchSize ?? 32,
+      shuffle: { seed: 0, order: 'storage' },
+      augment: mappingPipeline(mapping),
+      channels: mapping.channels,
+      workers: opts.workers ?? 0,
+      prefetch: 2,
+      onError: opts.onError ?? 'stop',
+    },
+    {
+      lake: opts.lake,
+      ...(opts.spawn ? { spawn: opts.spawn } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+  );
+  let session: ModelSession | undefined;
+  try {
+    const info: LoaderInfo = await loader.info();
+    checkAborted(opts.signal);
+    if (info.items === 0) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `no rows of record set ${info.recordSet} of ${opts.dataset} at ${opts.ref} were selected`,
+      );
+    }
+    session = await opts.runtime.load(bytes, { label: name });
+    const got = await runBatches(
+      loader,
+      session,
+      info.items,
+      { output, embeddingOutput, name, mapping },
+      opts,
+    );
+    const classes = classNames(opts, info, got.k, output, name);
+    const toModel = classMap(
+      info.classes,
+      classes,
+      `record set ${info.recordSet} of ${opts.dataset}`,
+    );
+    const scores = got.scores;
+    const outputKind =
+      opts.outputKind && opts.outputKind !== 'auto'
+        ? opts.outputKind
+        : looksLikeProbabilities(scores, got.k)
+          ? 'probabilities'
+          : 'logits';
+    const probs = outputKind === 'logits' ? softmaxRows(scores, got.k) : scores;
+    const n = got.rowIds.length;
+    const k = got.k;
+    const predicted = new Int32Array(n);
+    const target = Int32Array.from(got.y, (v) => (v < 0 ? -1 : toModel[v]!));
+    const loss = new Float64Array(n).fill(NaN);
+    for (let r = 0; r < n; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (probs[r * k + c]! > probs[r * k + best]!) best = c;
+      predicted[r] = best;
+      const t = target[r]!;
+      if (t < 0) continue;
+      // From logits, −ln p = logsumexp − logit (finite); from probabilities, −ln p as given.
+      loss[r] =
+        outputKind === 'logits'
+          ? logSumExp(scores, r, k) - scores[r * k + t]!
+          : -Math.log(probs[r * k + t]!);
+    }
+    return {
+      dataset: opts.dataset,
+      commit: info.commit,
+      recordSet: info.recordSet,
+      model: {
+        id: opts.model.id,
+        name,
+        ...(opts.model.lineage ? { lineage: opts.model.lineage } : {}),
+      },
+      classes,
+      mapping,
+      output,
+      outputKind,
+      embeddingOutput,
+      runtime: opts.runtime.info,
+      label: opts.label ?? null,
+      rowIds: got.rowIds,
+      probs,
+      predicted,
+      target,
+      loss,
+      embeddings: embeddingOutput ? got.embeddings : null,
+      skipped: info.items - n,
+    };
+  } finally {
+    loader.close();
+    await session?.release();
+  }
+}
+
+function logSumExp(v: Float32Array, r: number, k: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) max = Math.max(max, v[r * k + c]!);
+  let sum = 0;
+  for (let c = 0; c < k; c++) sum += Math.exp(v[r * k + c]! - max);
+  return max + Math.log(sum);
+}
+
+/** The class names: the model's, else the label column's, else `0`…`k-1`; `k` must match. */
+function classNames(
+  opts: PredictOptions,
+  info: LoaderInfo,
+  k: number,
+  output: string,
+  name: string,
+): string[] {
+  if (opts.model.classes) {
+    if (opts.model.classes.length !== k) {
+      throw new ModelError(
+        'BAD_INPUT_SHAPE',
+        `${name}: output "${output}" gives ${k} scores per row, but ${opts.model.classes.length} class names were given (${opts.model.classes.join(', ')})`,
+      );
+    }
+    return [...opts.model.classes];
+  }
+  if (!opts.label) return Array.from({ length: k }, (_, i) => String(i));
+  if (info.classes.length !== k) {
+    throw new ModelError(
+      'BAD_INPUT_SHAPE',
+      `${name}: output "${output}" gives ${k} scores per row, but label column ${opts.label} has ${info.classes.length} values (${info.classes.join(', ')}); give the model's class names in output order`,
+    );
+  }
+  return info.classes;
+}
+
+interface Collected {
+  k: number;
+  rowIds: BigInt64Array;
+  y: Int32Array;
+  scores: Float32Array;
+  embeddings: Float32Array[];
+}
+
+/** Runs every batch; returns the raw scores, labels and embeddings in storage order. */
+async function runBatches(
+  loader: Loader,
+  session: ModelSession,
+  total: number,
+  run: { output: string; embeddingOutput: string | null; name: string; mapping: ResolvedMapping },
+  opts: PredictOptions,
+): Promise<Collected> {
+  const { mapping } = run;
+  let k = 0;
+  const ids: bigint[] = [];
+  const ys: number[] = [];
+  const scores: Float32Array[] = [];
+  const embeddings: Float32Array[] = [];
+  let done = 0;
+  opts.onProgress?.({ done, total });
+  for await (const batch of loader.epoch(0)) {
+    checkAborted(opts.signal);
+    const b = batch.shape[0];
+    const x = toModelInput(batch.x, b, mapping);
+    const out = await session.run({ [mapping.input]: x });
+    checkAborted(opts.signal);
+    const logits = out[run.output]!;
+    if (logits.dims.length !== 2 || logits.dims[0] !== b) {
+      throw new ModelError(
+        'BAD_INPUT_SHAPE',
+        `${run.name}: output "${run.output}" has shape [${logits.dims.join(', ')}] for a batch of ${b}; a classifier gives [batch, classes]`,
+      );
+    }
+    k = logits.dims[1]!;
+    scores.push(await logits.read());
+    if (run.embeddingOutput) {
+      const e = out[run.embeddingOutput]!;
+      if (e.dims[0] !== b) {
+        throw new ModelError(
+          'BAD_INPUT_SHAPE',
+          `${run.name}: embedding "${run.embeddingOutput}" has shape [${e.dims.join(', ')}] for a batch of ${b}`,
+        );
+      }
+      const data = await e.read();
+      const d = data.length / b;
+      for (let r = 0; r < b; r++) embeddings.push(data.slice(r * d, (r + 1) * d));
+    }
+    for (const t of Object.values(out)) t.dispose();
+    ids.push(...batch.rowIds);
+    ys.push(...batch.y);
+    done += b;
+    opts.onProgress?.({ done, total });
+  }
+  const all = new Float32Array(ids.length * k);
+  let at = 0;
+  for (const s of scores) {
+    all.set(s, at);
+    at += s.length;
+  }
+  return { k, rowIds: BigInt64Array.from(ids), y: Int32Array.from(ys), scores: all, embeddings };
+}
