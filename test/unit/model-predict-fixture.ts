@@ -27,21 +27,28 @@ export function tinyClassifier(seed = 7): {
 }
 
 /**
- * The float64 reference probabilities of picture `i` ([classes]): its PNG decoded by fast-png
- * (not the lake's decoder), laid out [C, H, W], scaled to [0, 1] and standardised, then the
- * reference forward pass and a softmax.
+ * The model input of picture `i`, [C, H, W] in float64: its PNG decoded by fast-png (not the
+ * lake's decoder), scaled to [0, 1] and standardised with MEAN and STD.
+ */
+export function referenceInput(i: number): Float64Array {
+  const png = decode(tinyPng(i));
+  const x = new Float64Array(3 * H * W);
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0; p < H * W; p++) x[c * H * W + p] = (png.data[p * 3 + c]! / 255 - MEAN) / STD;
+  }
+  return x;
+}
+
+/**
+ * The float64 reference probabilities of picture `i` ([classes]): {@link referenceInput}, then
+ * the reference forward pass and a softmax.
  */
 export function referenceProbs(
   spec: ModelSpec,
   weights: Map<string, Float32Array>,
   i: number,
 ): number[] {
-  const png = decode(tinyPng(i));
-  const x = new Float64Array(3 * H * W);
-  for (let c = 0; c < 3; c++) {
-    for (let p = 0; p < H * W; p++) x[c * H * W + p] = (png.data[p * 3 + c]! / 255 - MEAN) / STD;
-  }
-  const v = new Map<string, Float64Array>([['x', x]]);
+  const v = new Map<string, Float64Array>([['x', referenceInput(i)]]);
   for (const [k, w] of weights) v.set(k, Float64Array.from(w));
   const z = refLogits(spec, v, 1);
   const max = Math.max(...z);

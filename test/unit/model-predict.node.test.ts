@@ -8,6 +8,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
+import { inspectOnnx } from '../../src/lib/model/inspect.ts';
 import { predict, type PredictOptions } from '../../src/lib/model/predict.ts';
 import { writePredictions } from '../../src/lib/model/predictions.ts';
 import { createOrtRuntime } from '../../src/lib/model/runtime-ort.ts';
@@ -20,7 +21,14 @@ import { addColumns } from '../../src/lib/versions/add-columns.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { getRef } from '../../src/lib/versions/refs.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset } from './loader-fixture.ts';
-import { CLASSES, MEAN, STD, referenceProbs, tinyClassifier } from './model-predict-fixture.ts';
+import {
+  CLASSES,
+  MEAN,
+  STD,
+  referenceInput,
+  referenceProbs,
+  tinyClassifier,
+} from './model-predict-fixture.ts';
 
 const N = 12;
 const SITES = ['north', 'south', 'east'];
@@ -93,10 +101,19 @@ describe('predictions', () => {
     }
   });
 
-  it('a split: only the rows asked for', async () => {
+  it('a split: only the rows asked for; an intermediate value as the embedding', async () => {
     const lake = await scene();
-    const p = await predict(options(lake, { rowIds: [2n, 7n] }));
+    // The MLP's first node flattens its input: as an embedding it is the mapped image itself.
+    const first = inspectOnnx(tinyClassifier().bytes).intermediates[0]!;
+    const p = await predict(options(lake, { rowIds: [2n, 7n], embedding: first }));
     expect(Array.from(p.rowIds)).toEqual([2n, 7n]);
+    expect(p.embeddingOutput).toBe(first);
+    const want = referenceInput(7);
+    const got = p.embeddings![1]!;
+    expect(got).toHaveLength(want.length);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    const none = await predict(options(lake, { rowIds: [2n], embedding: null }));
+    expect(none.embeddings).toBeNull();
   });
 
   it('are a predictions record set joinable in SQL with every metadata column, and opinions of the model', async () => {

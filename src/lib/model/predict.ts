@@ -5,7 +5,7 @@
  * probabilities, predicted class, confidence, and — when a label column is given — its
  * cross-entropy loss and whether it was right, plus an embedding when the model has one.
  */
-import { createLoader, type Loader, type LoaderInfo } from '../pipeline/loader.ts';
+import { createLoader, type LoaderInfo } from '../pipeline/loader.ts';
 import type { RowPredicate } from '../pipeline/loader-config.ts';
 import type { PoolLane } from '../pipeline/loader-item.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
@@ -15,11 +15,14 @@ import { exposeOutput, inspectOnnx } from './inspect.ts';
 import {
   mappingPipeline,
   resolveMapping,
-  toModelInput,
   type InputMapping,
   type ResolvedMapping,
 } from './preprocess.ts';
+import { runBatches } from './predict-run.ts';
+import { classMap, logSumExp, looksLikeProbabilities, softmaxRows } from './predict-scores.ts';
 import type { ModelRuntime, ModelSession, RuntimeInfo } from './runtime.ts';
+
+export { softmaxRows } from './predict-scores.ts';
 
 /** A model to run: its ONNX bytes and what names it (the model store gives these). */
 export interface ModelRef {
@@ -99,33 +102,6 @@ export interface Predictions {
   skipped: number;
 }
 
-/** Softmax of each row of `v` ([rows, k]) in float64, stored as float32. */
-export function softmaxRows(v: Float32Array, k: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < v.length / k; r++) {
-    let max = -Infinity;
-    for (let c = 0; c < k; c++) max = Math.max(max, v[r * k + c]!);
-    let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(v[r * k + c]! - max);
-    for (let c = 0; c < k; c++) out[r * k + c] = Math.exp(v[r * k + c]! - max) / sum;
-  }
-  return out;
-}
-
-/** True when every row is a probability vector (non-negative, summing to 1 within 1e-3). */
-function looksLikeProbabilities(v: Float32Array, k: number): boolean {
-  for (let r = 0; r < v.length / k; r++) {
-    let sum = 0;
-    for (let c = 0; c < k; c++) {
-      const p = v[r * k + c]!;
-      if (!(p >= 0 && p <= 1)) return false;
-      sum += p;
-    }
-    if (Math.abs(sum - 1) > 1e-3) return false;
-  }
-  return true;
-}
-
 function pickOutput(outputs: readonly string[], wanted: string | undefined, label: string): string {
   if (wanted !== undefined) {
     if (!outputs.includes(wanted)) {
@@ -137,21 +113,6 @@ function pickOutput(outputs: readonly string[], wanted: string | undefined, labe
     return wanted;
   }
   return outputs.includes('logits') ? 'logits' : outputs[0]!;
-}
-
-/** Maps the loader's class indices (into `have`) to indices into `classes`. */
-function classMap(have: readonly string[], classes: readonly string[], where: string): Int32Array {
-  const at = new Map(classes.map((c, i) => [c, i]));
-  return Int32Array.from(have, (v) => {
-    const i = at.get(v);
-    if (i === undefined) {
-      throw new LakeError(
-        'BAD_INPUT',
-        `${where}: label value "${v}" is not one of the model's classes (${classes.join(', ')})`,
-      );
-    }
-    return i;
-  });
 }
 
 /**
@@ -277,14 +238,6 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
   }
 }
 
-function logSumExp(v: Float32Array, r: number, k: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) max = Math.max(max, v[r * k + c]!);
-  let sum = 0;
-  for (let c = 0; c < k; c++) sum += Math.exp(v[r * k + c]! - max);
-  return max + Math.log(sum);
-}
-
 /** The class names: the model's, else the label column's, else `0`…`k-1`; `k` must match. */
 function classNames(
   opts: PredictOptions,
@@ -310,70 +263,4 @@ function classNames(
     );
   }
   return info.classes;
-}
-
-interface Collected {
-  k: number;
-  rowIds: BigInt64Array;
-  y: Int32Array;
-  scores: Float32Array;
-  embeddings: Float32Array[];
-}
-
-/** Runs every batch; returns the raw scores, labels and embeddings in storage order. */
-async function runBatches(
-  loader: Loader,
-  session: ModelSession,
-  total: number,
-  run: { output: string; embeddingOutput: string | null; name: string; mapping: ResolvedMapping },
-  opts: PredictOptions,
-): Promise<Collected> {
-  const { mapping } = run;
-  let k = 0;
-  const ids: bigint[] = [];
-  const ys: number[] = [];
-  const scores: Float32Array[] = [];
-  const embeddings: Float32Array[] = [];
-  let done = 0;
-  opts.onProgress?.({ done, total });
-  for await (const batch of loader.epoch(0)) {
-    checkAborted(opts.signal);
-    const b = batch.shape[0];
-    const x = toModelInput(batch.x, b, mapping);
-    const out = await session.run({ [mapping.input]: x });
-    checkAborted(opts.signal);
-    const logits = out[run.output]!;
-    if (logits.dims.length !== 2 || logits.dims[0] !== b) {
-      throw new ModelError(
-        'BAD_INPUT_SHAPE',
-        `${run.name}: output "${run.output}" has shape [${logits.dims.join(', ')}] for a batch of ${b}; a classifier gives [batch, classes]`,
-      );
-    }
-    k = logits.dims[1]!;
-    scores.push(await logits.read());
-    if (run.embeddingOutput) {
-      const e = out[run.embeddingOutput]!;
-      if (e.dims[0] !== b) {
-        throw new ModelError(
-          'BAD_INPUT_SHAPE',
-          `${run.name}: embedding "${run.embeddingOutput}" has shape [${e.dims.join(', ')}] for a batch of ${b}`,
-        );
-      }
-      const data = await e.read();
-      const d = data.length / b;
-      for (let r = 0; r < b; r++) embeddings.push(data.slice(r * d, (r + 1) * d));
-    }
-    for (const t of Object.values(out)) t.dispose();
-    ids.push(...batch.rowIds);
-    ys.push(...batch.y);
-    done += b;
-    opts.onProgress?.({ done, total });
-  }
-  const all = new Float32Array(ids.length * k);
-  let at = 0;
-  for (const s of scores) {
-    all.set(s, at);
-    at += s.length;
-  }
-  return { k, rowIds: BigInt64Array.from(ids), y: Int32Array.from(ys), scores: all, embeddings };
 }
