@@ -66,6 +66,18 @@ describe('croissant-lake evaluate', () => {
     // main is untouched: it was evaluated, not written to.
     const main0 = await again.readCommit(await again.resolve(DATASET, 'main'));
     expect(main0.recordSets.predictions).toBeUndefined();
+
+    // A split: the rows labelled class-1 (rows 1, 5, 9, 13), no opinions.
+    out.length = 0;
+    err.length = 0;
+    const split = ['--split', 'label=class-1', '--into', 'split', '--no-opinions'];
+    const code = await run('evaluate', DATASET, 'main', ...args, ...split, '--bootstrap', '0');
+    expect(err.filter((l) => !l.startsWith('predicting'))).toEqual([]);
+    expect(code).toBe(0);
+    const s = JSON.parse(out.join('')) as { metrics: MetricsReport; opinions: unknown };
+    expect(s.metrics.rows).toBe(N / 4);
+    expect(s.metrics.perClass.map((c) => c.support)).toEqual([0, N / 4, 0, 0]);
+    expect(s.opinions).toBeNull();
   });
 
   it('not ONNX, or an input size the model does not take: exit 1, a located error, nothing written', async () => {

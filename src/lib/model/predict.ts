@@ -5,7 +5,8 @@
  * probabilities, predicted class, confidence, and — when a label column is given — its
  * cross-entropy loss and whether it was right, plus an embedding when the model has one.
  */
-import { createLoader, type LoaderInfo } from '../pipeline/loader.ts';
+import { createLoader, type Loader, type LoaderInfo } from '../pipeline/loader.ts';
+import type { LoaderConfig } from '../pipeline/loader-config.ts';
 import type { RowPredicate } from '../pipeline/loader-config.ts';
 import type { PoolLane } from '../pipeline/loader-item.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
@@ -137,28 +138,29 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
   const bytes = embeddingOutput
     ? exposeOutput(opts.model.bytes, embeddingOutput, name)
     : opts.model.bytes;
-  const loader = createLoader(
-    {
-      dataset: opts.dataset,
-      ref: opts.ref,
-      ...(opts.recordSet ? { recordSet: opts.recordSet } : {}),
-      ...(opts.rowIds ? { rowIds: opts.rowIds } : {}),
-      ...(opts.where ? { where: opts.where } : {}),
-      fields: { image: opts.image, ...(opts.label ? { label: opts.label } : {}) },
-      batchSize: opts.batchSize ?? 32,
-      shuffle: { seed: 0, order: 'storage' },
-      augment: mappingPipeline(mapping),
-      channels: mapping.channels,
-      workers: opts.workers ?? 0,
-      prefetch: 2,
-      onError: opts.onError ?? 'stop',
-    },
-    {
-      lake: opts.lake,
-      ...(opts.spawn ? { spawn: opts.spawn } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    },
-  );
+  const config: LoaderConfig = {
+    dataset: opts.dataset,
+    ref: opts.ref,
+    ...(opts.recordSet ? { recordSet: opts.recordSet } : {}),
+    fields: { image: opts.image, ...(opts.label ? { label: opts.label } : {}) },
+    batchSize: opts.batchSize ?? 32,
+    shuffle: { seed: 0, order: 'storage' },
+    augment: mappingPipeline(mapping),
+    channels: mapping.channels,
+    workers: opts.workers ?? 0,
+    prefetch: 2,
+    onError: opts.onError ?? 'stop',
+  };
+  const where = {
+    ...(opts.rowIds ? { rowIds: opts.rowIds } : {}),
+    ...(opts.where ? { where: opts.where } : {}),
+  };
+  const place = {
+    lake: opts.lake,
+    ...(opts.spawn ? { spawn: opts.spawn } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
+  const loader = createLoader({ ...config, ...where }, place);
   let session: ModelSession | undefined;
   try {
     const info: LoaderInfo = await loader.info();
@@ -177,7 +179,12 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
       { output, embeddingOutput, name, mapping },
       opts,
     );
-    const classes = classNames(opts, info, got.k, output, name);
+    // A split may lack some classes: the label's values come from every row.
+    const all =
+      opts.label && !opts.model.classes && (opts.rowIds || opts.where)
+        ? (await withLoader(createLoader(config, place), (l) => l.info())).classes
+        : info.classes;
+    const classes = classNames(opts, all, got.k, output, name);
     const toModel = classMap(
       info.classes,
       classes,
@@ -241,7 +248,7 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
 /** The class names: the model's, else the label column's, else `0`…`k-1`; `k` must match. */
 function classNames(
   opts: PredictOptions,
-  info: LoaderInfo,
+  labelValues: string[],
   k: number,
   output: string,
   name: string,
@@ -256,11 +263,19 @@ function classNames(
     return [...opts.model.classes];
   }
   if (!opts.label) return Array.from({ length: k }, (_, i) => String(i));
-  if (info.classes.length !== k) {
+  if (labelValues.length !== k) {
     throw new ModelError(
       'BAD_INPUT_SHAPE',
-      `${name}: output "${output}" gives ${k} scores per row, but label column ${opts.label} has ${info.classes.length} values (${info.classes.join(', ')}); give the model's class names in output order`,
+      `${name}: output "${output}" gives ${k} scores per row, but label column ${opts.label} has ${labelValues.length} values (${labelValues.join(', ')}); give the model's class names in output order`,
     );
   }
-  return info.classes;
+  return labelValues;
+}
+
+async function withLoader<T>(loader: Loader, f: (l: Loader) => Promise<T>): Promise<T> {
+  try {
+    return await f(loader);
+  } finally {
+    loader.close();
+  }
 }
