@@ -11,6 +11,7 @@ import { ModelError } from '../../src/lib/model/errors.ts';
 import { inspectOnnx } from '../../src/lib/model/inspect.ts';
 import { predict, type PredictOptions } from '../../src/lib/model/predict.ts';
 import { writePredictions } from '../../src/lib/model/predictions.ts';
+import { buildInferenceGraph } from '../../src/lib/model/step-graph.ts';
 import { createOrtRuntime } from '../../src/lib/model/runtime-ort.ts';
 import type { ModelRuntime } from '../../src/lib/model/runtime.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
@@ -224,6 +225,14 @@ describe('predictions', () => {
     );
     expect(classes.code).toBe('BAD_INPUT');
     expect(classes.message).toMatch(/label value "class-0" is not one of the model's classes/);
+
+    // A model whose weights are NaN: its scores are NaN, named with the row, nothing kept.
+    const { spec, weights } = tinyClassifier();
+    for (const w of weights.values()) w.fill(NaN);
+    const nanModel = { ...options(lake).model, bytes: buildInferenceGraph(spec, weights) };
+    const nan = await rejection(predict(options(lake, { model: nanModel })));
+    expect(nan.code).toBe('RUN_FAILED');
+    expect(nan.message).toMatch(/mlp\.onnx: output "logits" is NaN for row 0 of record set pics/);
 
     const ctl = new AbortController();
     const cancelled = await rejection(

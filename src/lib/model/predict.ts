@@ -171,6 +171,20 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
         `no rows of record set ${info.recordSet} of ${opts.dataset} at ${opts.ref} were selected`,
       );
     }
+    // Class names and label values are checked before the model runs, where the output's
+    // width is declared. A split may lack some classes: the label's values come from every row.
+    const all =
+      opts.label && !opts.model.classes && (opts.rowIds || opts.where)
+        ? (await withLoader(createLoader(config, place), (l) => l.info())).classes
+        : info.classes;
+    const declared = sig.outputs.find((o) => o.name === output)?.dims?.[1];
+    if (typeof declared === 'number') classNames(opts, all, declared, output, name);
+    const known = opts.model.classes ?? (opts.label ? all : []);
+    const toModel = classMap(
+      info.classes,
+      known,
+      `record set ${info.recordSet} of ${opts.dataset}`,
+    );
     session = await opts.runtime.load(bytes, { label: name });
     const got = await runBatches(
       loader,
@@ -179,17 +193,14 @@ export async function predict(opts: PredictOptions): Promise<Predictions> {
       { output, embeddingOutput, name, mapping },
       opts,
     );
-    // A split may lack some classes: the label's values come from every row.
-    const all =
-      opts.label && !opts.model.classes && (opts.rowIds || opts.where)
-        ? (await withLoader(createLoader(config, place), (l) => l.info())).classes
-        : info.classes;
     const classes = classNames(opts, all, got.k, output, name);
-    const toModel = classMap(
-      info.classes,
-      classes,
-      `record set ${info.recordSet} of ${opts.dataset}`,
-    );
+    const nonFinite = got.scores.findIndex((v) => !Number.isFinite(v));
+    if (nonFinite >= 0) {
+      throw new ModelError(
+        'RUN_FAILED',
+        `${name}: output "${output}" is ${got.scores[nonFinite]} for row ${got.rowIds[Math.floor(nonFinite / got.k)]} of record set ${info.recordSet}; nothing was written`,
+      );
+    }
     const scores = got.scores;
     const outputKind =
       opts.outputKind && opts.outputKind !== 'auto'
