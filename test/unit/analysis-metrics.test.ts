@@ -145,6 +145,26 @@ describe('classification metrics', () => {
     expect([other.accuracy.lo, other.accuracy.hi]).not.toEqual([r.accuracy.lo, r.accuracy.hi]);
   });
 
+  it('ROC curves are thinned evenly for output, keeping both ends; AUROC uses every row', () => {
+    // 400 distinct scores (the 80% case above): 401 points, thinned to 5: indices 0, 100, 200,
+    // 300, 400 of the full curve.
+    const n = 400;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const probs = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const p = (i + 0.5) / n;
+      probs[2 * i] = 1 - p;
+      probs[2 * i + 1] = p;
+    }
+    const input = { classes: ['0', '1'], labels, probs };
+    const full = evaluateMetrics(input, { replicates: 0, rocPoints: 10_000 });
+    const thin = evaluateMetrics(input, { replicates: 0, rocPoints: 5 });
+    const curve = full.perClass[1]!.roc;
+    expect(curve).toHaveLength(401);
+    expect(thin.perClass[1]!.roc).toEqual([0, 100, 200, 300, 400].map((i) => curve[i]));
+    expect(thin.auroc).toEqual(full.auroc);
+  });
+
   it('quantiles interpolate between order statistics as numpy does', () => {
     // numpy.quantile([1, 2, 3, 4], [0.25, 0.5, 0.975]) = [1.75, 2.5, 3.925]
     expect(quantile([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);

@@ -9,7 +9,7 @@
 import { LakeError } from '../store/errors.ts';
 import { interval, replicateWeights, type Estimate } from './bootstrap.ts';
 import { reliability, weightedEce, type ReliabilityBin } from './calibration.ts';
-import { ascendingOrder, rocCurve, weightedAuroc, type RocPoint } from './roc.ts';
+import { ascendingOrder, rocCurve, thinCurve, weightedAuroc, type RocPoint } from './roc.ts';
 
 export type { Estimate } from './bootstrap.ts';
 export type { ReliabilityBin } from './calibration.ts';
@@ -35,6 +35,8 @@ export interface MetricsOptions {
   level?: number;
   /** Reliability-diagram bins (default 10). */
   bins?: number;
+  /** Points kept per ROC curve (default 1000; evenly thinned, AUROC from every row). */
+  rocPoints?: number;
 }
 
 /** Metrics of one class (one-vs-rest). */
@@ -47,7 +49,7 @@ export interface ClassMetrics {
   f1: Estimate;
   /** One-vs-rest AUROC of this class's probability. */
   auroc: Estimate;
-  /** One-vs-rest ROC curve (empty when the class is absent or is every row). */
+  /** One-vs-rest ROC curve (empty when the class is absent or is every row; thinned). */
   roc: RocPoint[];
 }
 
@@ -159,7 +161,7 @@ export function evaluateMetrics(input: EvalInput, opts: MetricsOptions = {}): Me
     recall: est(3 + 3 * c),
     f1: est(4 + 3 * c),
     auroc: est(aucAt + c),
-    roc: rocCurve(ovr[c]!.scores, ovr[c]!.positive),
+    roc: thinCurve(rocCurve(ovr[c]!.scores, ovr[c]!.positive), opts.rocPoints ?? 1000),
   }));
   return {
     format: 'croissant-lake/metrics',

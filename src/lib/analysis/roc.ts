@@ -71,3 +71,15 @@ export function rocCurve(scores: ArrayLike<number>, positive: Uint8Array): RocPo
   }
   return out;
 }
+
+/**
+ * At most `max` points of a curve, evenly spaced along it, the first and last kept: for
+ * plotting and JSON. The area is computed from every row, never from a thinned curve.
+ */
+export function thinCurve(points: RocPoint[], max: number): RocPoint[] {
+  if (points.length <= max || max < 2) return points;
+  return Array.from(
+    { length: max },
+    (_, i) => points[Math.round((i * (points.length - 1)) / (max - 1))]!,
+  );
+}
