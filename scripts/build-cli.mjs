@@ -18,8 +18,9 @@
  * that at each start (a few dozen `stat`s) and rebuilds first when it is not, so an edited
  * source never runs stale.
  *
- * Two packages stay outside the bundle: parquet-wasm, whose wasm file is read from its package
- * folder next to its glue code, and nothing else needs to be. jsonld's Node platform module is
+ * Packages stay outside the bundle where their wasm is found next to their glue code: parquet-wasm
+ * (its wasm file read from its package folder) and onnxruntime-web (which imports its
+ * ort-wasm-*.mjs by a path relative to itself); nothing else needs to be. jsonld's Node platform module is
  * swapped for its browser one (what the app's Vite build uses): the Node one only installs a
  * network document loader, built on undici (half the bundle, and slow to load), and the reader
  * always passes its own loader, which refuses the network.
@@ -99,7 +100,7 @@ export async function buildCli() {
     write: false,
     metafile: true,
     logLevel: 'silent',
-    external: ['parquet-wasm', 'parquet-wasm/*'],
+    external: ['parquet-wasm', 'parquet-wasm/*', 'onnxruntime-web', 'onnxruntime-web/*'],
     // CommonJS packages in an ES module bundle call `require` for Node's built-ins.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",

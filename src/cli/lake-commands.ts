@@ -14,6 +14,7 @@ import { verifyCommand } from './lake-verify.ts';
 import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
 import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './remote-commands.ts';
 import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
+import { EVALUATE_HELP, EVALUATE_OPTIONS, evaluateCommand } from './evaluate-command.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -49,7 +50,9 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
 
 ${REMOTE_HELP}
 
-${OPINIONS_HELP}`;
+${OPINIONS_HELP}
+
+${EVALUATE_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -70,6 +73,7 @@ export const LAKE_OPTIONS = {
   code: { type: 'string', multiple: true },
   ...REMOTE_OPTIONS,
   ...OPINIONS_OPTIONS,
+  ...EVALUATE_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -79,6 +83,7 @@ export const LAKE_COMMANDS = new Set([
   ...REMOTE_COMMANDS,
   'verify',
   'opinions',
+  'evaluate',
 ]);
 
 /** Who changes refs from this process, for the ref log: `--author`, else user@host. */
@@ -129,5 +134,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (command === 'verify') return verifyCommand(c);
   if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
   if (command === 'opinions') return opinionsCommand(c);
+  if (command === 'evaluate') return evaluateCommand(c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -14,11 +14,16 @@ import {
   rmSync,
   symlinkSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { DATASET, buildImageDataset } from './loader-fixture.ts';
+import { tinyClassifier } from './model-predict-fixture.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const copy = mkdtempSync(join(tmpdir(), 'cli-build-'));
@@ -57,6 +62,19 @@ describe('the built CLI', () => {
     expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
     expect(check()).toBe(0);
     expect(readFileSync(bundle, 'utf8')).toContain('EDITED_IN_TEST');
+  });
+
+  it('runs a model: onnxruntime-web stays outside the bundle, next to its wasm glue', async () => {
+    // Bundled, onnxruntime-web looked for ort-wasm-simd-threaded.mjs in dist-cli/ and found none.
+    const lakeDir = join(copy, 'lake');
+    const lake = await Lake.open(await openNodeBackend(lakeDir));
+    await buildImageDataset(lake, { n: 4 });
+    writeFileSync(join(copy, 'm.onnx'), tinyClassifier().bytes);
+    const args = ['evaluate', DATASET, 'main', '--model', 'm.onnx', '--label', 'label'];
+    const run = node('bin/croissant-lake.js', ...args, '--bootstrap', '0', '--lake', lakeDir);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).predictions.rows).toBe(4);
   });
 
   it('says why when it cannot build, and npm prepare does not fail the install over it', () => {

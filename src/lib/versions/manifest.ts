@@ -57,7 +57,9 @@ export type LineageOp =
   /** A batch of opinions added to the `opinions` record set (docs/opinions.md). */
   | 'opinions'
   /** A training set consolidated from the opinions at one commit (docs/opinions.md). */
-  | 'consolidate';
+  | 'consolidate'
+  /** A model's predictions written as the `predictions` record set (docs/format.md). */
+  | 'predictions';
 
 export interface Lineage {
   op: LineageOp;
