@@ -24,6 +24,7 @@ import { scanRows } from '../versions/read.ts';
 import { chunkKey, deltaRoot } from './layout.ts';
 import type { Remote } from './remote.ts';
 import type { S3Remote } from './s3.ts';
+import { keyOfDeltaPath, type TableFiles } from './bucket-croissant.ts';
 import { protocolOf, schemaString } from './delta-schema.ts';
 
 /** One file of a table version. */
@@ -126,9 +127,15 @@ async function tableFiles(
   return out;
 }
 
+/** What {@link writeDeltaLogs} did: versions written, and each table's files now. */
+export interface DeltaResult {
+  written: number;
+  tables: TableFiles[];
+}
+
 /**
  * Brings the Delta tables of `branch` up to `commit` (one per record set); returns how many
- * versions it wrote.
+ * versions it wrote and the files (keys under the remote's prefix) each table now lists.
  */
 export async function writeDeltaLogs(
   lake: Lake,
@@ -137,16 +144,22 @@ export async function writeDeltaLogs(
   branch: string,
   commit: string,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<DeltaResult> {
   const c = await lake.readCommit(commit);
   const sizes = new Map<string, number>();
   for await (const info of lake.chunks.list()) sizes.set(info.hash, info.size);
   let written = 0;
+  const tables: TableFiles[] = [];
   for (const [id, rs] of Object.entries(c.recordSets)) {
     const root = deltaRoot(dataset, branch, id);
+    const listed = (paths: Iterable<string>) =>
+      tables.push({ id, rs, keys: [...paths].map((p) => keyOfDeltaPath(s3, root, p)) });
     for (let attempt = 0; attempt < 5; attempt++) {
       const state = await readLog(s3, root, signal);
-      if (state.commit === commit) break;
+      if (state.commit === commit) {
+        listed(state.files.keys());
+        break;
+      }
       const files = await tableFiles(lake, s3, root, rs, sizes, signal);
       const now = Date.now();
       const actions: Record<string, unknown>[] = [
@@ -203,6 +216,7 @@ export async function writeDeltaLogs(
       );
       if (put.ok) {
         written++;
+        listed(files.map((f) => f.path));
         break;
       }
       if (attempt === 4) {
@@ -213,5 +227,5 @@ export async function writeDeltaLogs(
       }
     }
   }
-  return written;
+  return { written, tables };
 }

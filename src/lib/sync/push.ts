@@ -14,6 +14,7 @@ import { encodeJson } from '../versions/manifest.ts';
 import type { Ref, RefKind } from '../versions/refs.ts';
 import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
+import { writeBucketDocument } from './bucket-croissant.ts';
 import { writeDeltaLogs } from './delta.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
@@ -185,7 +186,8 @@ export async function push(
     progress.phase = 'delta';
     report();
     for (const p of changed.filter((x) => x.kind === 'branch')) {
-      await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, signal);
+      const { tables } = await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, signal);
+      await writeBucketDocument(lake, session.remote, dataset, p.name, p.new, tables, signal);
     }
   }
   return {
