@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Ajv from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readCroissant, recordRows } from '../../src/lib/croissant/index.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { croissantKey, deltaRoot } from '../../src/lib/sync/layout.ts';
@@ -233,5 +233,50 @@ describe('Delta Lake log beside each pushed branch head', () => {
     // Pushing again with nothing new writes no version.
     await push(lake, await openRemote('origin', remote), 'd');
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
+  });
+
+  it('a push reads only the log versions written since the last push, and makes no part twice', async () => {
+    const { lake } = await setup();
+    await filterToBranch(lake, 'd', {
+      from: 'main',
+      branch: 'kept',
+      recordSet: 'people',
+      predicate: 'age > 26',
+      keep: [0n, 1n],
+    });
+    await lake.protect('d', 'kept', false);
+    const base = (await lake.readCommit(await lake.resolve('d', 'main'))).recordSets['people']!
+      .fragments[0]!.chunk;
+    const remote = remoteAt(t, `memory-${Date.now()}`, { viaProxy: true });
+    const gets: number[] = [];
+    const reads = vi.spyOn(lake.chunks, 'get');
+    const baseReads: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      // Both branches move: main's tables take the fragment as it is, kept's materialise its
+      // filtered fragment into a part.
+      for (const branch of ['main', 'kept'])
+        await appendRows(lake, 'd', {
+          branch,
+          recordSet: 'people',
+          rows: [row(`N${i}`, BigInt(i), i, true, i)],
+        });
+      await t.proxy.resetStats();
+      reads.mockClear();
+      await push(lake, await openRemote('origin', remote, { create: true }), 'd');
+      gets.push((await t.proxy.stats()).requests['GetObject'] ?? 0);
+      baseReads.push(reads.mock.calls.filter(([h]) => h === base).length);
+    }
+    reads.mockRestore();
+    // Without the lake's memory of the logs, each push would GET every earlier version of
+    // its four tables (main and kept, people and other): 4 more GETs each round.
+    expect(gets[2]).toBe(gets[1]);
+    expect(gets[3]).toBe(gets[1]);
+    // The filtered fragment is materialised at the first push only.
+    expect(baseReads[0]).toBeGreaterThan(0);
+    expect(baseReads.slice(1)).toEqual([0, 0, 0]);
+    for (const branch of ['main', 'kept']) {
+      expect((await readTable(remote, deltaRoot('d', branch, 'people'))).versions).toBe(4);
+      await expectSameRows(lake, remote, branch);
+    }
   });
 });

@@ -22,10 +22,18 @@ import type { Lake } from '../versions/lake.ts';
 import type { FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
 import { scanRows } from '../versions/read.ts';
 import { chunkKey, deltaRoot } from './layout.ts';
-import type { Remote } from './remote.ts';
 import type { S3Remote } from './s3.ts';
 import { keyOfDeltaPath, type TableFiles } from './bucket-croissant.ts';
 import { protocolOf, schemaString } from './delta-schema.ts';
+import {
+  applyVersion,
+  readLog,
+  versionKey,
+  type DeltaMemory,
+  type LogState,
+  type MaterialisedPart,
+  type TableMemory,
+} from './delta-state.ts';
 
 /** One file of a table version. */
 interface DeltaFile {
@@ -34,68 +42,37 @@ interface DeltaFile {
   rows: number;
 }
 
-/** What the log says now: its last version, its files and metadata, the commit it shows. */
-interface LogState {
-  version: number;
-  files: Map<string, Record<string, unknown>>;
-  schema: string | null;
-  tableId: string | null;
-  commit: string | null;
-}
-
-const versionKey = (root: string, v: number) =>
-  `${root}/_delta_log/${String(v).padStart(20, '0')}.json`;
-
-/** Replays a table's log. */
-export async function readLog(
-  remote: Remote,
-  root: string,
-  signal?: AbortSignal,
-): Promise<LogState> {
-  const state: LogState = {
-    version: -1,
-    files: new Map(),
-    schema: null,
-    tableId: null,
-    commit: null,
-  };
-  const versions: number[] = [];
-  for await (const o of remote.list(`${root}/_delta_log/`, { signal })) {
-    const m = /\/(\d{20})\.json$/.exec(o.key);
-    if (m) versions.push(Number(m[1]));
-  }
-  for (const v of versions.sort((a, b) => a - b)) {
-    const got = await remote.get(versionKey(root, v), { signal });
-    if (!got) continue;
-    for (const line of new TextDecoder().decode(got.bytes).split('\n')) {
-      if (!line.trim()) continue;
-      const action = JSON.parse(line) as Record<string, Record<string, unknown>>;
-      if (action['add']) state.files.set(String(action['add']['path']), action['add']);
-      if (action['remove']) state.files.delete(String(action['remove']['path']));
-      if (action['metaData']) {
-        state.schema = String(action['metaData']['schemaString']);
-        state.tableId = String(action['metaData']['id']);
-      }
-      const info = action['commitInfo']?.['croissantLake'] as { commit?: string } | undefined;
-      if (info?.commit) state.commit = info.commit;
-    }
-    state.version = v;
-  }
-  return state;
-}
-
 /** True when a fragment can be read as it is: all its rows live, every column present. */
 function asIs(rs: RecordSetManifest, f: FragmentRef): boolean {
   return !f.deletions && rs.columns.every((c) => f.columns.includes(c.name));
 }
 
-/** The files of a record set's table at `commit`, materialising (and uploading) as needed. */
+/**
+ * What a materialised part is made from: the fragment, its deletions, and the extension
+ * fragments and columns joined to it. The same inputs give the same part.
+ */
+async function partKey(rs: RecordSetManifest, f: FragmentRef): Promise<string> {
+  const from = {
+    chunk: f.chunk,
+    deletions: f.deletions ?? null,
+    extensions: rs.fragments.filter((x) => x.extension).map((x) => x.chunk),
+    columns: rs.columns,
+  };
+  return sha256(new TextEncoder().encode(JSON.stringify(from)));
+}
+
+/**
+ * The files of a record set's table at `commit`, materialising (and uploading) as needed. The
+ * size of a file the log lists already is not needed (`known`); a part made at an earlier push
+ * (`parts`) is reused once a HEAD finds it on the bucket.
+ */
 async function tableFiles(
   lake: Lake,
   s3: S3Remote,
   root: string,
   rs: RecordSetManifest,
-  sizes: Map<string, number>,
+  known: ReadonlySet<string>,
+  parts: Record<string, MaterialisedPart>,
   signal?: AbortSignal,
 ): Promise<DeltaFile[]> {
   const { bucket } = s3.location;
@@ -104,14 +81,29 @@ async function tableFiles(
     const f = rs.fragments[i]!;
     if (f.extension) continue;
     if (asIs(rs, f)) {
-      const size = sizes.get(f.chunk) ?? (await lake.chunks.get(f.chunk)).byteLength;
-      out.push({ path: `s3://${bucket}/${s3.fullKey(chunkKey(f.chunk))}`, size, rows: f.rows });
+      const path = `s3://${bucket}/${s3.fullKey(chunkKey(f.chunk))}`;
+      const size = known.has(path) ? 0 : (await lake.chunks.get(f.chunk)).byteLength;
+      out.push({ path, size, rows: f.rows });
+      continue;
+    }
+    const key = await partKey(rs, f);
+    const made = parts[key];
+    const kept =
+      made &&
+      (!made.rows ||
+        known.has(made.path) ||
+        (await s3.head(`${root}/${made.path}`, { signal })) !== null);
+    if (made && kept) {
+      if (made.rows) out.push(made);
       continue;
     }
     const rows = [];
     for await (const batch of scanRows(lake.chunks, rs, `materialising for Delta`, new Set([i])))
       rows.push(...batch);
-    if (!rows.length) continue;
+    if (!rows.length) {
+      parts[key] = { path: '', size: 0, rows: 0 };
+      continue;
+    }
     const bytes = await toParquet(
       buildTable(
         rs.columns,
@@ -122,7 +114,8 @@ async function tableFiles(
     const name = `part-${await sha256(bytes)}.parquet`;
     if (!(await s3.head(`${root}/${name}`, { signal })))
       await s3.put(`${root}/${name}`, bytes, { signal });
-    out.push({ path: name, size: bytes.byteLength, rows: rows.length });
+    parts[key] = { path: name, size: bytes.byteLength, rows: rows.length };
+    out.push(parts[key]);
   }
   return out;
 }
@@ -143,24 +136,32 @@ export async function writeDeltaLogs(
   dataset: string,
   branch: string,
   commit: string,
-  signal?: AbortSignal,
+  opts: { memory?: DeltaMemory; signal?: AbortSignal } = {},
 ): Promise<DeltaResult> {
+  const { memory, signal } = opts;
   const c = await lake.readCommit(commit);
-  const sizes = new Map<string, number>();
-  for await (const info of lake.chunks.list()) sizes.set(info.hash, info.size);
   let written = 0;
   const tables: TableFiles[] = [];
   for (const [id, rs] of Object.entries(c.recordSets)) {
     const root = deltaRoot(dataset, branch, id);
     const listed = (paths: Iterable<string>) =>
       tables.push({ id, rs, keys: [...paths].map((p) => keyOfDeltaPath(s3, root, p)) });
+    const remembered = await memory?.get(root);
+    const parts = { ...remembered?.parts };
+    const remember = (state: LogState) =>
+      memory?.set(root, {
+        ...state,
+        files: [...state.files],
+        parts,
+      } satisfies TableMemory);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const state = await readLog(s3, root, signal);
+      const state = await readLog(s3, root, remembered, signal);
       if (state.commit === commit) {
-        listed(state.files.keys());
+        listed(state.files);
+        await remember(state);
         break;
       }
-      const files = await tableFiles(lake, s3, root, rs, sizes, signal);
+      const files = await tableFiles(lake, s3, root, rs, state.files, parts, signal);
       const now = Date.now();
       const actions: Record<string, unknown>[] = [
         {
@@ -188,7 +189,7 @@ export async function writeDeltaLogs(
         });
       }
       const wanted = new Set(files.map((f) => f.path));
-      for (const path of state.files.keys()) {
+      for (const path of state.files) {
         if (!wanted.has(path))
           actions.push({ remove: { path, deletionTimestamp: now, dataChange: true } });
       }
@@ -217,6 +218,8 @@ export async function writeDeltaLogs(
       if (put.ok) {
         written++;
         listed(files.map((f) => f.path));
+        applyVersion(state, text, state.version + 1, put.etag);
+        await remember(state);
         break;
       }
       if (attempt === 4) {

@@ -16,6 +16,7 @@ import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
 import { writeBucketDocument } from './bucket-croissant.ts';
 import { writeDeltaLogs } from './delta.ts';
+import { deltaMemory } from './delta-state.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import { presentChunks } from './present.ts';
@@ -185,8 +186,12 @@ export async function push(
   if (opts.delta !== false && session.remote instanceof S3Remote) {
     progress.phase = 'delta';
     report();
+    const memory = deltaMemory(lake.backend.refs, session.name);
     for (const p of changed.filter((x) => x.kind === 'branch')) {
-      const { tables } = await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, signal);
+      const { tables } = await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, {
+        memory,
+        signal,
+      });
       await writeBucketDocument(lake, session.remote, dataset, p.name, p.new, tables, signal);
     }
   }
