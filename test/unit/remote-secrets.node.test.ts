@@ -121,9 +121,9 @@ describe('credentials of a remote', () => {
 
     const b = await Lake.open(await openNodeBackend(path.join(dir, 'lake-b')), { actor: 'b' });
     await clone(b, await session(), dataset);
-    const [[rsId, rs]] = Object.entries(
+    const [rsId, rs] = Object.entries(
       (await b.readCommit(await b.resolve(dataset, 'main'))).recordSets,
-    );
+    )[0]!;
     const row = Object.fromEntries(rs.columns.map((c) => [c.name, null]));
     await appendRows(b, dataset, { branch: 'work', recordSet: rsId, rows: [row] });
     await push(b, await session(), dataset);
