@@ -126,9 +126,81 @@ export interface DeltaResult {
   tables: TableFiles[];
 }
 
+/** One record set's table, and what its push needs. */
+interface Table {
+  id: string;
+  rs: RecordSetManifest;
+  root: string;
+  remembered: TableMemory | undefined;
+  parts: Record<string, MaterialisedPart>;
+}
+
+/** The next version of a table: its state now, and the version's files and text (null: none). */
+interface Planned {
+  state: LogState;
+  next: { files: DeltaFile[]; text: string } | null;
+}
+
+/** The actions of the version that brings a table from `state` to `files`. */
+function versionText(
+  t: Table,
+  state: LogState,
+  files: DeltaFile[],
+  at: { dataset: string; branch: string; commit: string },
+): string {
+  const now = Date.now();
+  const actions: Record<string, unknown>[] = [
+    {
+      commitInfo: {
+        timestamp: now,
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite' },
+        croissantLake: { ...at, recordSet: t.id },
+      },
+    },
+  ];
+  const schema = schemaString(t.rs);
+  if (state.version < 0) actions.push({ protocol: protocolOf(t.rs) });
+  if (schema !== state.schema) {
+    actions.push({
+      metaData: {
+        id: state.tableId ?? crypto.randomUUID(),
+        name: `${at.dataset}/${t.rs.name}@${at.branch}`,
+        format: { provider: 'parquet', options: {} },
+        schemaString: schema,
+        partitionColumns: [],
+        configuration: {},
+        createdTime: now,
+      },
+    });
+  }
+  const wanted = new Set(files.map((f) => f.path));
+  for (const path of state.files) {
+    if (!wanted.has(path))
+      actions.push({ remove: { path, deletionTimestamp: now, dataChange: true } });
+  }
+  for (const f of files) {
+    if (state.files.has(f.path)) continue;
+    actions.push({
+      add: {
+        path: f.path,
+        partitionValues: {},
+        size: f.size,
+        modificationTime: now,
+        dataChange: true,
+        stats: JSON.stringify({ numRecords: f.rows }),
+      },
+    });
+  }
+  return actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
+}
+
 /**
- * Brings the Delta tables of `branch` up to `commit` (one per record set); returns how many
- * versions it wrote and the files (keys under the remote's prefix) each table now lists.
+ * Brings the Delta tables of `branch` up to `commit` (one per record set, all at once); returns
+ * how many versions it wrote and the files (keys under the remote's prefix) each table now
+ * lists. `onPlanned` gets those files before the versions are written and runs alongside (push
+ * writes the Croissant document then); when a version had to be planned again (another writer
+ * wrote one meanwhile), the result's files are the ones that count.
  */
 export async function writeDeltaLogs(
   lake: Lake,
@@ -136,99 +208,71 @@ export async function writeDeltaLogs(
   dataset: string,
   branch: string,
   commit: string,
-  opts: { memory?: DeltaMemory; signal?: AbortSignal } = {},
+  opts: {
+    memory?: DeltaMemory;
+    signal?: AbortSignal;
+    onPlanned?: (tables: TableFiles[]) => Promise<void>;
+  } = {},
 ): Promise<DeltaResult> {
   const { memory, signal } = opts;
+  const at = { dataset, branch, commit };
   const c = await lake.readCommit(commit);
-  let written = 0;
-  const tables: TableFiles[] = [];
-  for (const [id, rs] of Object.entries(c.recordSets)) {
-    const root = deltaRoot(dataset, branch, id);
-    const listed = (paths: Iterable<string>) =>
-      tables.push({ id, rs, keys: [...paths].map((p) => keyOfDeltaPath(s3, root, p)) });
-    const remembered = await memory?.get(root);
-    const parts = { ...remembered?.parts };
-    const remember = (state: LogState) =>
-      memory?.set(root, {
-        ...state,
-        files: [...state.files],
-        parts,
-      } satisfies TableMemory);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const state = await readLog(s3, root, remembered, signal);
-      if (state.commit === commit) {
-        listed(state.files);
-        await remember(state);
-        break;
+  const tables: Table[] = await Promise.all(
+    Object.entries(c.recordSets).map(async ([id, rs]) => {
+      const root = deltaRoot(dataset, branch, id);
+      const remembered = await memory?.get(root);
+      return { id, rs, root, remembered, parts: { ...remembered?.parts } };
+    }),
+  );
+  const plan = async (t: Table): Promise<Planned> => {
+    const state = await readLog(s3, t.root, t.remembered, signal);
+    if (state.commit === commit) return { state, next: null };
+    const files = await tableFiles(lake, s3, t.root, t.rs, state.files, t.parts, signal);
+    return { state, next: { files, text: versionText(t, state, files, at) } };
+  };
+  const keysOf = (t: Table, paths: Iterable<string>): TableFiles => ({
+    id: t.id,
+    rs: t.rs,
+    keys: [...paths].map((p) => keyOfDeltaPath(s3, t.root, p)),
+  });
+  const pathsOf = (p: Planned) => (p.next ? p.next.files.map((f) => f.path) : p.state.files);
+  /** Writes the planned version (planning again when another writer got there first). */
+  const write = async (
+    t: Table,
+    planned: Planned,
+  ): Promise<{ wrote: boolean; paths: Iterable<string> }> => {
+    for (let attempt = 0; ; attempt++) {
+      const { state, next } = planned;
+      const remember = () =>
+        memory?.set(t.root, { ...state, files: [...state.files], parts: t.parts });
+      if (!next) {
+        await remember();
+        return { wrote: false, paths: state.files };
       }
-      const files = await tableFiles(lake, s3, root, rs, state.files, parts, signal);
-      const now = Date.now();
-      const actions: Record<string, unknown>[] = [
-        {
-          commitInfo: {
-            timestamp: now,
-            operation: 'WRITE',
-            operationParameters: { mode: 'Overwrite' },
-            croissantLake: { dataset, branch, recordSet: id, commit },
-          },
-        },
-      ];
-      const schema = schemaString(rs);
-      if (state.version < 0) actions.push({ protocol: protocolOf(rs) });
-      if (schema !== state.schema) {
-        actions.push({
-          metaData: {
-            id: state.tableId ?? crypto.randomUUID(),
-            name: `${dataset}/${rs.name}@${branch}`,
-            format: { provider: 'parquet', options: {} },
-            schemaString: schema,
-            partitionColumns: [],
-            configuration: {},
-            createdTime: now,
-          },
-        });
-      }
-      const wanted = new Set(files.map((f) => f.path));
-      for (const path of state.files) {
-        if (!wanted.has(path))
-          actions.push({ remove: { path, deletionTimestamp: now, dataChange: true } });
-      }
-      for (const f of files) {
-        if (state.files.has(f.path)) continue;
-        actions.push({
-          add: {
-            path: f.path,
-            partitionValues: {},
-            size: f.size,
-            modificationTime: now,
-            dataChange: true,
-            stats: JSON.stringify({ numRecords: f.rows }),
-          },
-        });
-      }
-      const text = actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
-      const put = await s3.put(
-        versionKey(root, state.version + 1),
-        new TextEncoder().encode(text),
-        {
-          ifNoneMatch: true,
-          signal,
-        },
-      );
+      const v = state.version + 1;
+      const bytes = new TextEncoder().encode(next.text);
+      const put = await s3.put(versionKey(t.root, v), bytes, { ifNoneMatch: true, signal });
       if (put.ok) {
-        written++;
-        listed(files.map((f) => f.path));
-        applyVersion(state, text, state.version + 1, put.etag);
-        await remember(state);
-        break;
+        applyVersion(state, next.text, v, put.etag);
+        await remember();
+        return { wrote: true, paths: next.files.map((f) => f.path) };
       }
       if (attempt === 4) {
         throw new LakeError(
           'REMOTE_UNAVAILABLE',
-          `the Delta log of ${root} kept moving while writing it; push again to bring it up to date`,
+          `the Delta log of ${t.root} kept moving while writing it; push again to bring it up to date`,
         );
       }
+      planned = await plan(t);
     }
-  }
-  return { written, tables };
+  };
+  const plans = await Promise.all(tables.map(plan));
+  const [, ...done] = await Promise.all([
+    opts.onPlanned?.(tables.map((t, i) => keysOf(t, pathsOf(plans[i]!)))),
+    ...tables.map((t, i) => write(t, plans[i]!)),
+  ]);
+  return {
+    written: done.filter((d) => d.wrote).length,
+    tables: tables.map((t, i) => keysOf(t, done[i]!.paths)),
+  };
 }
