@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { sha256 } from '../../src/lib/store/hash.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { croissantKey } from '../../src/lib/sync/layout.ts';
 import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import { S3Remote } from '../../src/lib/sync/s3.ts';
@@ -58,7 +59,7 @@ describe('remotes in the Lake tab', () => {
       { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     );
 
-  it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, and names missing CORS rules', async () => {
+  it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, cancels a stalled push, and names missing CORS rules', async () => {
     await push(nodeLake, await openRemote('origin', remoteOf('lake'), { create: true }), 'titanic');
     const mainHash = await nodeLake.resolve('titanic', 'main');
 
@@ -144,6 +145,9 @@ describe('remotes in the Lake tab', () => {
     await clone(fromBrowser, await openRemote('mirror', mirror), 'titanic');
     expect(await fromBrowser.resolve('titanic', 'main')).toBe(mainHash);
     expect((await verifyLake(fromBrowser, { dataset: 'titanic' })).problems).toEqual([]);
+    // The browser's push wrote the branch's Croissant document (docs/format.md) there too.
+    const doc = (await mirror.get(croissantKey('titanic', 'main')))!.bytes;
+    expect(JSON.parse(new TextDecoder().decode(doc))).toMatchObject({ version: mainHash });
 
     // A server that stalls after two chunks: Cancel in the panel stops the push mid-way.
     if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {

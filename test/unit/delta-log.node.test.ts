@@ -16,6 +16,7 @@ import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readCroissant, recordRows } from '../../src/lib/croissant/index.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
+import { addRemote, removeRemote } from '../../src/lib/sync/config.ts';
 import { croissantKey, deltaRoot } from '../../src/lib/sync/layout.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import type { S3Remote } from '../../src/lib/sync/s3.ts';
@@ -278,5 +279,11 @@ describe('Delta Lake log beside each pushed branch head', () => {
       expect((await readTable(remote, deltaRoot('d', branch, 'people'))).versions).toBe(4);
       await expectSameRows(lake, remote, branch);
     }
+    // The memory is the remote's: removing the remote forgets it (four tables).
+    const remembered = () => lake.backend.refs.list('remote-delta/origin/');
+    expect(await remembered()).toHaveLength(4);
+    await addRemote(lake.backend.refs, 'origin', `${t.proxy.endpoint}/lake/somewhere`);
+    await removeRemote(lake.backend.refs, 'origin');
+    expect(await remembered()).toEqual([]);
   });
 });
