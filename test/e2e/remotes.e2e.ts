@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
+import { sha256 } from '../../src/lib/store/hash.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { croissantKey } from '../../src/lib/sync/layout.ts';
 import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import { S3Remote } from '../../src/lib/sync/s3.ts';
@@ -18,6 +20,7 @@ import { openRemote } from '../../src/lib/sync/session.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
+import { startProxy, type S3Proxy } from '../s3/proxy.ts';
 import { startS3rver, type S3Server } from '../s3/s3rver.ts';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
@@ -26,12 +29,14 @@ import { WAIT, showLake } from './lake-helpers.ts';
 describe('remotes in the Lake tab', () => {
   let app: Served | undefined;
   let s3: S3Server | undefined;
+  let proxy: S3Proxy | undefined;
   let tmp: string | undefined;
   let browser: LaunchedBrowser | undefined;
   let nodeLake: Lake;
 
   beforeAll(async () => {
     s3 = await startS3rver([{ name: 'lake' }, { name: 'closed', cors: 'none' }]);
+    proxy = await startProxy({ upstream: s3.port, conditional: false });
     app = await startPreview();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'remotes-e2e-'));
     nodeLake = await Lake.open(await openNodeBackend(path.join(tmp, 'cli-lake')), { actor: 'cli' });
@@ -43,17 +48,18 @@ describe('remotes in the Lake tab', () => {
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await app?.close();
+    await proxy?.stop();
     await s3?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  const remoteOf = (bucket: string) =>
+  const remoteOf = (bucket: string, prefix = 'e2e') =>
     new S3Remote(
-      { endpoint: s3!.endpoint, bucket, prefix: 'e2e', region: 'us-east-1', pathStyle: true },
+      { endpoint: s3!.endpoint, bucket, prefix, region: 'us-east-1', pathStyle: true },
       { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     );
 
-  it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, and names missing CORS rules', async () => {
+  it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, cancels a stalled push, and names missing CORS rules', async () => {
     await push(nodeLake, await openRemote('origin', remoteOf('lake'), { create: true }), 'titanic');
     const mainHash = await nodeLake.resolve('titanic', 'main');
 
@@ -139,6 +145,71 @@ describe('remotes in the Lake tab', () => {
     await clone(fromBrowser, await openRemote('mirror', mirror), 'titanic');
     expect(await fromBrowser.resolve('titanic', 'main')).toBe(mainHash);
     expect((await verifyLake(fromBrowser, { dataset: 'titanic' })).problems).toEqual([]);
+    // The browser's push wrote the branch's Croissant document (docs/format.md) there too.
+    const doc = (await mirror.get(croissantKey('titanic', 'main')))!.bytes;
+    expect(JSON.parse(new TextDecoder().decode(doc))).toMatchObject({ version: mainHash });
+
+    // A server that stalls after two chunks: Cancel in the panel stops the push mid-way.
+    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
+      await panel.locator('summary', { hasText: 'Add a remote' }).click();
+    }
+    await panel.locator('[data-testid="remote-name"]').fill('slow');
+    await panel.locator('[data-testid="remote-url-input"]').fill(`${proxy!.endpoint}/lake/slow`);
+    await panel.locator('[data-testid="remote-add-button"]').click();
+    await panel
+      .locator('[data-testid="remote-url"]', { hasText: 'lake/slow' })
+      .waitFor({ timeout: WAIT });
+    await panel.locator('summary', { hasText: 'Credentials for slow' }).click();
+    await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
+    await panel.locator('[data-testid="cred-save"]').click();
+    await page
+      .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
+      .waitFor({ timeout: WAIT });
+    proxy!.setFaults([
+      { kind: 'delay', ms: 120_000, count: 1000, op: 'PutObject', path: '/chunks/', after: 2 },
+    ]);
+    await panel.locator('[data-testid="remote-push"]').click();
+    const progress = page.locator('[data-testid="remote-progress"]');
+    await progress
+      .locator('span', { hasText: /push: .* 2 of \d+ chunks/ })
+      .waitFor({ timeout: WAIT });
+    await screenshot(page, 'remotes-push-cancel');
+    await progress.locator('button', { hasText: 'Cancel' }).click();
+    const cancelled = page.locator('[data-testid="remotes"] [data-testid="error"]');
+    await cancelled.waitFor({ timeout: WAIT });
+    expect(await cancelled.getAttribute('data-code')).toBe('ABORTED');
+    await progress.waitFor({ state: 'detached', timeout: WAIT });
+    proxy!.setFaults([]);
+    // The remote: no ref, and the two chunks that went up whole (nothing half-written).
+    const slow = remoteOf('lake', 'slow');
+    expect(await (await openRemote('slow', slow)).refs.read('titanic', 'branch', 'main')).toBe(
+      null,
+    );
+    let whole = 0;
+    for await (const o of slow.list('chunks/')) {
+      expect(await sha256((await slow.get(o.key))!.bytes), o.key).toBe(o.key.split('/').pop());
+      whole++;
+    }
+    expect(whole).toBe(2);
+    // The lake: its branch where it was, not shown as pushed, and every chunk whole.
+    await page
+      .locator('[data-testid="remote-status"] tr[data-branch="main"][data-state="local-only"]')
+      .waitFor({ timeout: WAIT });
+    await page.locator('[data-testid="verify-button"]').click();
+    const verified = page.locator('[data-testid="verify-result"]');
+    await verified.waitFor({ timeout: WAIT });
+    expect(await verified.getAttribute('data-status')).toBe('ok');
+    // Pushed again, it sends only what is missing; Node clones the same head from there.
+    await panel.locator('[data-testid="remote-push"]').click();
+    const done = page.locator('[data-testid="remote-summary"]', { hasText: 'push done' });
+    await done.waitFor({ timeout: WAIT });
+    const sent = Number(/push done: (\d+) chunks/.exec((await done.textContent()) ?? '')?.[1]);
+    const fromSlow = await Lake.open(await openNodeBackend(path.join(tmp!, 'cli-lake-3')));
+    const cloned = await clone(fromSlow, await openRemote('slow', slow), 'titanic');
+    expect(await fromSlow.resolve('titanic', 'main')).toBe(mainHash);
+    expect(sent).toBe(cloned.downloaded - 2);
+    expect((await verifyLake(fromSlow, { dataset: 'titanic' })).problems).toEqual([]);
 
     // A bucket without CORS rules: the error names the rule the bucket needs.
     if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {

@@ -25,11 +25,13 @@ export interface ProxyKey {
   deny?: string[];
 }
 
-/** A failure to inject. `op` limits it to one S3 operation; `count` to that many requests. */
-export type Fault =
-  | { kind: 'status'; status: number; count: number; op?: string }
-  | { kind: 'drop'; count: number; op?: string; after?: number }
-  | { kind: 'delay'; ms: number; count: number; op?: string };
+/**
+ * A failure to inject. `op` limits it to one S3 operation, `path` to request paths containing
+ * it; `after` lets that many matching requests through first; `count` limits it to that many.
+ */
+export type Fault = { count: number; op?: string; path?: string; after?: number } & (
+  { kind: 'status'; status: number } | { kind: 'drop' } | { kind: 'delay'; ms: number }
+);
 
 export interface ProxyOptions {
   upstream: number;
@@ -118,10 +120,11 @@ export async function startProxy(opts: ProxyOptions): Promise<S3Proxy> {
   const locks = new Map<string, Promise<void>>();
   let port = 0;
 
-  const take = (op: string): Fault | undefined => {
+  const take = (op: string, path: string): Fault | undefined => {
     for (const f of faults) {
       if (f.op && f.op !== op) continue;
-      if (f.kind === 'drop' && f.after && f.after > 0) {
+      if (f.path && !path.includes(f.path)) continue;
+      if (f.after && f.after > 0) {
         f.after--;
         return undefined;
       }
@@ -176,7 +179,7 @@ export async function startProxy(opts: ProxyOptions): Promise<S3Proxy> {
       res.writeHead(status, headers);
       res.end(xmlError(code, message));
     };
-    const fault = op === 'Preflight' ? undefined : take(op);
+    const fault = op === 'Preflight' ? undefined : take(op, url.pathname);
     if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;

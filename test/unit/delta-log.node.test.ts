@@ -8,13 +8,16 @@
  * lake's, for a branch as ingested, one with added columns (extension fragments) and one
  * filtered (deletion vectors), before and after a second push.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Ajv from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deltaRoot } from '../../src/lib/sync/layout.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readCroissant, recordRows } from '../../src/lib/croissant/index.ts';
+import { nodeResolver } from '../../src/lib/io/node.ts';
+import { addRemote, removeRemote } from '../../src/lib/sync/config.ts';
+import { croissantKey, deltaRoot } from '../../src/lib/sync/layout.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import type { S3Remote } from '../../src/lib/sync/s3.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
@@ -44,6 +47,12 @@ afterAll(async () => {
   await t.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A path of the log as a key under the remote's prefix: absolute s3://bucket/key, or relative to the table root. */
+const keyOf = (remote: S3Remote, root: string, p: string) =>
+  p.startsWith('s3://')
+    ? p.slice(`s3://${remote.location.bucket}/`.length).slice(remote.location.prefix.length + 1)
+    : `${root}/${decodeURIComponent(p)}`;
 
 /** The independent reader: the live files of a table, after checking every action. */
 async function readTable(remote: S3Remote, root: string) {
@@ -77,19 +86,22 @@ async function readTable(remote: S3Remote, root: string) {
       if (action['remove']) live.delete(String(action['remove']['path']));
     }
   }
-  // Each path: absolute s3://bucket/key, or relative to the table root.
   const files: string[] = [];
   for (const [p, info] of live) {
-    const key = p.startsWith('s3://')
-      ? p.slice(`s3://${remote.location.bucket}/`.length).slice(remote.location.prefix.length + 1)
-      : `${root}/${decodeURIComponent(p)}`;
+    const key = keyOf(remote, root, p);
     const bytes = (await remote.get(key))!.bytes;
     expect(bytes.byteLength, p).toBe(info.size);
     const file = path.join(dir, `${files.length}-${Date.now()}.parquet`);
     writeFileSync(file, bytes);
     files.push(file);
   }
-  return { files, schema: schema!, protocol: protocol!, versions: versions.length };
+  return {
+    files,
+    keys: [...live.keys()].map((p) => keyOf(remote, root, p)),
+    schema: schema!,
+    protocol: protocol!,
+    versions: versions.length,
+  };
 }
 
 /** The rows native DuckDB reads from `files`, typed as the lake gives them. */
@@ -120,6 +132,53 @@ async function expectSameRows(lake: Lake, remote: S3Remote, branch: string) {
     a['_rowid']! < b['_rowid']! ? -1 : 1,
   );
   expect(await duckRows(files, schema)).toEqual(lakeRows);
+}
+
+/**
+ * The bucket as a Croissant dataset: the document pushed beside the Delta tables is read back
+ * from the server, lists exactly the files of the Delta log, and, with the prefix copied to a
+ * folder as `aws s3 sync` would, this project's reader (mlcroissant's rules) gives the lake's
+ * rows from it.
+ */
+async function expectCroissantRows(lake: Lake, remote: S3Remote, branch: string) {
+  const doc = JSON.parse(
+    new TextDecoder().decode((await remote.get(croissantKey('d', branch)))!.bytes),
+  ) as { distribution: { '@id': string; includes: string[] }[]; version: string };
+  expect(doc.version).toBe(await lake.resolve('d', branch));
+  const table = await readTable(remote, deltaRoot('d', branch, 'people'));
+  const fileSet = doc.distribution.find((d) => d['@id'] === 'parquet/people')!;
+  expect([...fileSet.includes].sort()).toEqual([...table.keys].sort());
+
+  const mirror = path.join(dir, `mirror-${branch}-${Date.now()}`);
+  for await (const o of remote.list('')) {
+    const file = path.join(mirror, o.key);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, (await remote.get(o.key))!.bytes);
+  }
+  const resolver = nodeResolver();
+  const read = await readCroissant(path.join(mirror, croissantKey('d', branch)), { resolver });
+  expect(read.errors).toEqual([]);
+  const got = [];
+  for await (const r of recordRows(read.metadata!, 'people', { resolver })) got.push(r);
+  // The reader's types (as mlcroissant's through pandas): integers as numbers (bigint beyond
+  // 2^53, as the lake's appended row ids are), sc:Date as Date.
+  const cell = (k: string, v: unknown) =>
+    typeof v === 'bigint'
+      ? Number.isSafeInteger(Number(v))
+        ? Number(v)
+        : v
+      : k === P + 'born' && v !== null
+        ? new Date(v as number)
+        : v;
+  const expected = (await rowsAt(lake, branch)).map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k === '_rowid' ? 'people/_rowid' : k, cell(k, v)]),
+    ),
+  );
+  const byRowid = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    BigInt(a['people/_rowid'] as number) < BigInt(b['people/_rowid'] as number) ? -1 : 1;
+  expect(got.sort(byRowid)).toEqual(expected.sort(byRowid));
+  expect(doc.distribution.map((d) => d['@id'])).toEqual(['parquet/people']);
 }
 
 describe('Delta Lake log beside each pushed branch head', () => {
@@ -155,7 +214,10 @@ describe('Delta Lake log beside each pushed branch head', () => {
     });
     // Unchanged fragments are not copied: the log names the pushed chunk itself.
     expect(main.files).toHaveLength(1);
-    for (const branch of ['main', 'work', 'kept']) await expectSameRows(lake, remote, branch);
+    for (const branch of ['main', 'work', 'kept']) {
+      await expectSameRows(lake, remote, branch);
+      await expectCroissantRows(lake, remote, branch);
+    }
     expect((await rowsAt(lake, 'kept')).length).toBe(2);
 
     // Another commit on work: a new version, files removed and added, the same rows again.
@@ -168,8 +230,60 @@ describe('Delta Lake log beside each pushed branch head', () => {
     const work = await readTable(remote, deltaRoot('d', 'work', 'people'));
     expect(work.versions).toBe(2);
     await expectSameRows(lake, remote, 'work');
+    await expectCroissantRows(lake, remote, 'work');
     // Pushing again with nothing new writes no version.
     await push(lake, await openRemote('origin', remote), 'd');
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
+  });
+
+  it('a push reads only the log versions written since the last push, and makes no part twice', async () => {
+    const { lake } = await setup();
+    await filterToBranch(lake, 'd', {
+      from: 'main',
+      branch: 'kept',
+      recordSet: 'people',
+      predicate: 'age > 26',
+      keep: [0n, 1n],
+    });
+    await lake.protect('d', 'kept', false);
+    const base = (await lake.readCommit(await lake.resolve('d', 'main'))).recordSets['people']!
+      .fragments[0]!.chunk;
+    const remote = remoteAt(t, `memory-${Date.now()}`, { viaProxy: true });
+    const gets: number[] = [];
+    const reads = vi.spyOn(lake.chunks, 'get');
+    const baseReads: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      // Both branches move: main's tables take the fragment as it is, kept's materialise its
+      // filtered fragment into a part.
+      for (const branch of ['main', 'kept'])
+        await appendRows(lake, 'd', {
+          branch,
+          recordSet: 'people',
+          rows: [row(`N${i}`, BigInt(i), i, true, i)],
+        });
+      await t.proxy.resetStats();
+      reads.mockClear();
+      await push(lake, await openRemote('origin', remote, { create: true }), 'd');
+      gets.push((await t.proxy.stats()).requests['GetObject'] ?? 0);
+      baseReads.push(reads.mock.calls.filter(([h]) => h === base).length);
+    }
+    reads.mockRestore();
+    // Without the lake's memory of the logs, each push would GET every earlier version of
+    // its four tables (main and kept, people and other): 4 more GETs each round.
+    expect(gets[2]).toBe(gets[1]);
+    expect(gets[3]).toBe(gets[1]);
+    // The filtered fragment is materialised at the first push only.
+    expect(baseReads[0]).toBeGreaterThan(0);
+    expect(baseReads.slice(1)).toEqual([0, 0, 0]);
+    for (const branch of ['main', 'kept']) {
+      expect((await readTable(remote, deltaRoot('d', branch, 'people'))).versions).toBe(4);
+      await expectSameRows(lake, remote, branch);
+    }
+    // The memory is the remote's: removing the remote forgets it (four tables).
+    const remembered = () => lake.backend.refs.list('remote-delta/origin/');
+    expect(await remembered()).toHaveLength(4);
+    await addRemote(lake.backend.refs, 'origin', `${t.proxy.endpoint}/lake/somewhere`);
+    await removeRemote(lake.backend.refs, 'origin');
+    expect(await remembered()).toEqual([]);
   });
 });

@@ -303,6 +303,43 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       );
     });
 
+    it('a fetch whose connection drops mid-way resumes without downloading again what it stored', async () => {
+      const prefix = freshPrefix('fetch-drop');
+      const { lake } = await setup();
+      for (let i = 0; i < 6; i++) await more(lake, 'main', `F${i}`);
+      await push(lake, await session(prefix), 'd');
+      const viaProxy = () => openRemote('origin', remoteAt(t, prefix, { viaProxy: true }), {});
+      const chunkCount = async (l: Lake) => {
+        let n = 0;
+        for await (const _ of l.chunks.list()) n++;
+        return n;
+      };
+      // An uninterrupted clone, for the counts: its GETs (refs and chunks) and chunks.
+      await t.proxy.resetStats();
+      const whole = await empty();
+      const full = await clone(whole, await viaProxy(), 'd', { concurrency: 1 });
+      const gets = (await t.proxy.stats()).requests['GetObject']!;
+      expect(full.downloaded).toBe(await chunkCount(whole));
+
+      // The same clone, with every GET from the fourth-last on dropped (beyond the retries).
+      const b = await empty();
+      await t.proxy.setFaults([{ kind: 'drop', count: 1000, op: 'GetObject', after: gets - 4 }]);
+      await refused(clone(b, await viaProxy(), 'd', { concurrency: 1 }), NO_RESPONSE);
+      await t.proxy.setFaults([]);
+      const kept = await chunkCount(b);
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(full.downloaded);
+      expect(await b.datasets()).toEqual([]);
+
+      await t.proxy.resetStats();
+      const resumed = await clone(b, await viaProxy(), 'd', { concurrency: 1 });
+      expect(resumed.downloaded).toBe(full.downloaded - kept);
+      expect((await t.proxy.stats()).requests['GetObject']).toBe(gets - kept);
+      expect(await b.resolve('d', 'main')).toBe(await lake.resolve('d', 'main'));
+      expect(await rowsAt(b, 'main')).toEqual(await rowsAt(lake, 'main'));
+      expect((await verifyLake(b, { dataset: 'd' })).problems).toEqual([]);
+    });
+
     it('a slow server, then cancel: ABORTED, no ref moved, nothing half-written', async () => {
       const prefix = freshPrefix('slow');
       const { lake } = await setup();

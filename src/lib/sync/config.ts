@@ -119,6 +119,7 @@ export async function removeRemote(refs: RefStore, name: string): Promise<void> 
       await refs.cas(t.key, t.version, null);
   }
   for (const u of await refs.list(`remote-upload/${name}/`)) await refs.cas(u.key, u.version, null);
+  for (const u of await refs.list(`remote-delta/${name}/`)) await refs.cas(u.key, u.version, null);
   if (e) await refs.cas(e.key, e.version, null);
 }
 

@@ -22,9 +22,18 @@ import type { Lake } from '../versions/lake.ts';
 import type { FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
 import { scanRows } from '../versions/read.ts';
 import { chunkKey, deltaRoot } from './layout.ts';
-import type { Remote } from './remote.ts';
 import type { S3Remote } from './s3.ts';
+import { keyOfDeltaPath, type TableFiles } from './bucket-croissant.ts';
 import { protocolOf, schemaString } from './delta-schema.ts';
+import {
+  applyVersion,
+  readLog,
+  versionKey,
+  type DeltaMemory,
+  type LogState,
+  type MaterialisedPart,
+  type TableMemory,
+} from './delta-state.ts';
 
 /** One file of a table version. */
 interface DeltaFile {
@@ -33,68 +42,37 @@ interface DeltaFile {
   rows: number;
 }
 
-/** What the log says now: its last version, its files and metadata, the commit it shows. */
-interface LogState {
-  version: number;
-  files: Map<string, Record<string, unknown>>;
-  schema: string | null;
-  tableId: string | null;
-  commit: string | null;
-}
-
-const versionKey = (root: string, v: number) =>
-  `${root}/_delta_log/${String(v).padStart(20, '0')}.json`;
-
-/** Replays a table's log. */
-export async function readLog(
-  remote: Remote,
-  root: string,
-  signal?: AbortSignal,
-): Promise<LogState> {
-  const state: LogState = {
-    version: -1,
-    files: new Map(),
-    schema: null,
-    tableId: null,
-    commit: null,
-  };
-  const versions: number[] = [];
-  for await (const o of remote.list(`${root}/_delta_log/`, { signal })) {
-    const m = /\/(\d{20})\.json$/.exec(o.key);
-    if (m) versions.push(Number(m[1]));
-  }
-  for (const v of versions.sort((a, b) => a - b)) {
-    const got = await remote.get(versionKey(root, v), { signal });
-    if (!got) continue;
-    for (const line of new TextDecoder().decode(got.bytes).split('\n')) {
-      if (!line.trim()) continue;
-      const action = JSON.parse(line) as Record<string, Record<string, unknown>>;
-      if (action['add']) state.files.set(String(action['add']['path']), action['add']);
-      if (action['remove']) state.files.delete(String(action['remove']['path']));
-      if (action['metaData']) {
-        state.schema = String(action['metaData']['schemaString']);
-        state.tableId = String(action['metaData']['id']);
-      }
-      const info = action['commitInfo']?.['croissantLake'] as { commit?: string } | undefined;
-      if (info?.commit) state.commit = info.commit;
-    }
-    state.version = v;
-  }
-  return state;
-}
-
 /** True when a fragment can be read as it is: all its rows live, every column present. */
 function asIs(rs: RecordSetManifest, f: FragmentRef): boolean {
   return !f.deletions && rs.columns.every((c) => f.columns.includes(c.name));
 }
 
-/** The files of a record set's table at `commit`, materialising (and uploading) as needed. */
+/**
+ * What a materialised part is made from: the fragment, its deletions, and the extension
+ * fragments and columns joined to it. The same inputs give the same part.
+ */
+async function partKey(rs: RecordSetManifest, f: FragmentRef): Promise<string> {
+  const from = {
+    chunk: f.chunk,
+    deletions: f.deletions ?? null,
+    extensions: rs.fragments.filter((x) => x.extension).map((x) => x.chunk),
+    columns: rs.columns,
+  };
+  return sha256(new TextEncoder().encode(JSON.stringify(from)));
+}
+
+/**
+ * The files of a record set's table at `commit`, materialising (and uploading) as needed. The
+ * size of a file the log lists already is not needed (`known`); a part made at an earlier push
+ * (`parts`) is reused once a HEAD finds it on the bucket.
+ */
 async function tableFiles(
   lake: Lake,
   s3: S3Remote,
   root: string,
   rs: RecordSetManifest,
-  sizes: Map<string, number>,
+  known: ReadonlySet<string>,
+  parts: Record<string, MaterialisedPart>,
   signal?: AbortSignal,
 ): Promise<DeltaFile[]> {
   const { bucket } = s3.location;
@@ -103,14 +81,29 @@ async function tableFiles(
     const f = rs.fragments[i]!;
     if (f.extension) continue;
     if (asIs(rs, f)) {
-      const size = sizes.get(f.chunk) ?? (await lake.chunks.get(f.chunk)).byteLength;
-      out.push({ path: `s3://${bucket}/${s3.fullKey(chunkKey(f.chunk))}`, size, rows: f.rows });
+      const path = `s3://${bucket}/${s3.fullKey(chunkKey(f.chunk))}`;
+      const size = known.has(path) ? 0 : (await lake.chunks.get(f.chunk)).byteLength;
+      out.push({ path, size, rows: f.rows });
+      continue;
+    }
+    const key = await partKey(rs, f);
+    const made = parts[key];
+    const kept =
+      made &&
+      (!made.rows ||
+        known.has(made.path) ||
+        (await s3.head(`${root}/${made.path}`, { signal })) !== null);
+    if (made && kept) {
+      if (made.rows) out.push(made);
       continue;
     }
     const rows = [];
     for await (const batch of scanRows(lake.chunks, rs, `materialising for Delta`, new Set([i])))
       rows.push(...batch);
-    if (!rows.length) continue;
+    if (!rows.length) {
+      parts[key] = { path: '', size: 0, rows: 0 };
+      continue;
+    }
     const bytes = await toParquet(
       buildTable(
         rs.columns,
@@ -121,14 +114,93 @@ async function tableFiles(
     const name = `part-${await sha256(bytes)}.parquet`;
     if (!(await s3.head(`${root}/${name}`, { signal })))
       await s3.put(`${root}/${name}`, bytes, { signal });
-    out.push({ path: name, size: bytes.byteLength, rows: rows.length });
+    parts[key] = { path: name, size: bytes.byteLength, rows: rows.length };
+    out.push(parts[key]);
   }
   return out;
 }
 
+/** What {@link writeDeltaLogs} did: versions written, and each table's files now. */
+export interface DeltaResult {
+  written: number;
+  tables: TableFiles[];
+}
+
+/** One record set's table, and what its push needs. */
+interface Table {
+  id: string;
+  rs: RecordSetManifest;
+  root: string;
+  remembered: TableMemory | undefined;
+  parts: Record<string, MaterialisedPart>;
+}
+
+/** The next version of a table: its state now, and the version's files and text (null: none). */
+interface Planned {
+  state: LogState;
+  next: { files: DeltaFile[]; text: string } | null;
+}
+
+/** The actions of the version that brings a table from `state` to `files`. */
+function versionText(
+  t: Table,
+  state: LogState,
+  files: DeltaFile[],
+  at: { dataset: string; branch: string; commit: string },
+): string {
+  const now = Date.now();
+  const actions: Record<string, unknown>[] = [
+    {
+      commitInfo: {
+        timestamp: now,
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite' },
+        croissantLake: { ...at, recordSet: t.id },
+      },
+    },
+  ];
+  const schema = schemaString(t.rs);
+  if (state.version < 0) actions.push({ protocol: protocolOf(t.rs) });
+  if (schema !== state.schema) {
+    actions.push({
+      metaData: {
+        id: state.tableId ?? crypto.randomUUID(),
+        name: `${at.dataset}/${t.rs.name}@${at.branch}`,
+        format: { provider: 'parquet', options: {} },
+        schemaString: schema,
+        partitionColumns: [],
+        configuration: {},
+        createdTime: now,
+      },
+    });
+  }
+  const wanted = new Set(files.map((f) => f.path));
+  for (const path of state.files) {
+    if (!wanted.has(path))
+      actions.push({ remove: { path, deletionTimestamp: now, dataChange: true } });
+  }
+  for (const f of files) {
+    if (state.files.has(f.path)) continue;
+    actions.push({
+      add: {
+        path: f.path,
+        partitionValues: {},
+        size: f.size,
+        modificationTime: now,
+        dataChange: true,
+        stats: JSON.stringify({ numRecords: f.rows }),
+      },
+    });
+  }
+  return actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
+}
+
 /**
- * Brings the Delta tables of `branch` up to `commit` (one per record set); returns how many
- * versions it wrote.
+ * Brings the Delta tables of `branch` up to `commit` (one per record set, all at once); returns
+ * how many versions it wrote and the files (keys under the remote's prefix) each table now
+ * lists. `onPlanned` gets those files before the versions are written and runs alongside (push
+ * writes the Croissant document then); when a version had to be planned again (another writer
+ * wrote one meanwhile), the result's files are the ones that count.
  */
 export async function writeDeltaLogs(
   lake: Lake,
@@ -136,82 +208,71 @@ export async function writeDeltaLogs(
   dataset: string,
   branch: string,
   commit: string,
-  signal?: AbortSignal,
-): Promise<number> {
+  opts: {
+    memory?: DeltaMemory;
+    signal?: AbortSignal;
+    onPlanned?: (tables: TableFiles[]) => Promise<void>;
+  } = {},
+): Promise<DeltaResult> {
+  const { memory, signal } = opts;
+  const at = { dataset, branch, commit };
   const c = await lake.readCommit(commit);
-  const sizes = new Map<string, number>();
-  for await (const info of lake.chunks.list()) sizes.set(info.hash, info.size);
-  let written = 0;
-  for (const [id, rs] of Object.entries(c.recordSets)) {
-    const root = deltaRoot(dataset, branch, id);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const state = await readLog(s3, root, signal);
-      if (state.commit === commit) break;
-      const files = await tableFiles(lake, s3, root, rs, sizes, signal);
-      const now = Date.now();
-      const actions: Record<string, unknown>[] = [
-        {
-          commitInfo: {
-            timestamp: now,
-            operation: 'WRITE',
-            operationParameters: { mode: 'Overwrite' },
-            croissantLake: { dataset, branch, recordSet: id, commit },
-          },
-        },
-      ];
-      const schema = schemaString(rs);
-      if (state.version < 0) actions.push({ protocol: protocolOf(rs) });
-      if (schema !== state.schema) {
-        actions.push({
-          metaData: {
-            id: state.tableId ?? crypto.randomUUID(),
-            name: `${dataset}/${rs.name}@${branch}`,
-            format: { provider: 'parquet', options: {} },
-            schemaString: schema,
-            partitionColumns: [],
-            configuration: {},
-            createdTime: now,
-          },
-        });
+  const tables: Table[] = await Promise.all(
+    Object.entries(c.recordSets).map(async ([id, rs]) => {
+      const root = deltaRoot(dataset, branch, id);
+      const remembered = await memory?.get(root);
+      return { id, rs, root, remembered, parts: { ...remembered?.parts } };
+    }),
+  );
+  const plan = async (t: Table): Promise<Planned> => {
+    const state = await readLog(s3, t.root, t.remembered, signal);
+    if (state.commit === commit) return { state, next: null };
+    const files = await tableFiles(lake, s3, t.root, t.rs, state.files, t.parts, signal);
+    return { state, next: { files, text: versionText(t, state, files, at) } };
+  };
+  const keysOf = (t: Table, paths: Iterable<string>): TableFiles => ({
+    id: t.id,
+    rs: t.rs,
+    keys: [...paths].map((p) => keyOfDeltaPath(s3, t.root, p)),
+  });
+  const pathsOf = (p: Planned) => (p.next ? p.next.files.map((f) => f.path) : p.state.files);
+  /** Writes the planned version (planning again when another writer got there first). */
+  const write = async (
+    t: Table,
+    planned: Planned,
+  ): Promise<{ wrote: boolean; paths: Iterable<string> }> => {
+    for (let attempt = 0; ; attempt++) {
+      const { state, next } = planned;
+      const remember = () =>
+        memory?.set(t.root, { ...state, files: [...state.files], parts: t.parts });
+      if (!next) {
+        await remember();
+        return { wrote: false, paths: state.files };
       }
-      const wanted = new Set(files.map((f) => f.path));
-      for (const path of state.files.keys()) {
-        if (!wanted.has(path))
-          actions.push({ remove: { path, deletionTimestamp: now, dataChange: true } });
-      }
-      for (const f of files) {
-        if (state.files.has(f.path)) continue;
-        actions.push({
-          add: {
-            path: f.path,
-            partitionValues: {},
-            size: f.size,
-            modificationTime: now,
-            dataChange: true,
-            stats: JSON.stringify({ numRecords: f.rows }),
-          },
-        });
-      }
-      const text = actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
-      const put = await s3.put(
-        versionKey(root, state.version + 1),
-        new TextEncoder().encode(text),
-        {
-          ifNoneMatch: true,
-          signal,
-        },
-      );
+      const v = state.version + 1;
+      const bytes = new TextEncoder().encode(next.text);
+      const put = await s3.put(versionKey(t.root, v), bytes, { ifNoneMatch: true, signal });
       if (put.ok) {
-        written++;
-        break;
+        applyVersion(state, next.text, v, put.etag);
+        await remember();
+        return { wrote: true, paths: next.files.map((f) => f.path) };
       }
       if (attempt === 4) {
         throw new LakeError(
           'REMOTE_UNAVAILABLE',
-          `the Delta log of ${root} kept moving while writing it; push again to bring it up to date`,
+          `the Delta log of ${t.root} kept moving while writing it; push again to bring it up to date`,
         );
       }
+      planned = await plan(t);
     }
-  }
-  return written;
+  };
+  const plans = await Promise.all(tables.map(plan));
+  const [, ...done] = await Promise.all([
+    opts.onPlanned?.(tables.map((t, i) => keysOf(t, pathsOf(plans[i]!)))),
+    ...tables.map((t, i) => write(t, plans[i]!)),
+  ]);
+  return {
+    written: done.filter((d) => d.wrote).length,
+    tables: tables.map((t, i) => keysOf(t, done[i]!.paths)),
+  };
 }

@@ -9,6 +9,7 @@
  *   refs/<id>/<branch|tag>/<name>/<seq>-<rand>.json (+ .ok)  claimed entries (refs: "claims")
  *   reflog/<id>/<ms>-<rand>.json         every ref change on the remote (immutable)
  *   delta/<id>/<branch>/<record set>/    a Delta Lake table per pushed branch head
+ *   <id>@<branch>.croissant.json         a Croissant document of those tables' Parquet files
  *
  * A reader refuses a remote whose format version or features it does not know.
  */
@@ -53,6 +54,13 @@ export const reflogPrefix = (id: string) => `reflog/${id}/`;
 /** The root of the Delta table of a record set at a branch head. */
 export const deltaRoot = (id: string, branch: string, recordSet: string) =>
   `delta/${id}/${refSegment(branch)}/${encodeURIComponent(recordSet)}`;
+
+/**
+ * The Croissant document of a pushed branch head (bucket-croissant.ts): at the root, since its
+ * FileSets name files by paths relative to its folder.
+ */
+export const croissantKey = (id: string, branch: string) =>
+  `${id}@${refSegment(branch)}.croissant.json`;
 
 /** Reads the format file; null when the remote is empty. Refuses what this version cannot read. */
 export async function readFormat(

@@ -14,7 +14,9 @@ import { encodeJson } from '../versions/manifest.ts';
 import type { Ref, RefKind } from '../versions/refs.ts';
 import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
+import { writeBucketDocument, type TableFiles } from './bucket-croissant.ts';
 import { writeDeltaLogs } from './delta.ts';
+import { deltaMemory } from './delta-state.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import { presentChunks } from './present.ts';
@@ -179,15 +181,37 @@ export async function push(
       });
     }
   }
+  // The catalog entry, and each moved branch's Delta tables and Croissant document, at once:
+  // a few requests each, in parallel rather than one after the other.
   const { incomplete: _incomplete, ...catalog } = entry;
-  await session.remote.put(datasetKey(dataset), encodeJson(catalog), { signal });
-  if (opts.delta !== false && session.remote instanceof S3Remote) {
+  const tail: Promise<unknown>[] = [
+    session.remote.put(datasetKey(dataset), encodeJson(catalog), { signal }),
+  ];
+  const s3 = session.remote;
+  if (opts.delta !== false && s3 instanceof S3Remote) {
     progress.phase = 'delta';
     report();
+    const memory = deltaMemory(lake.backend.refs, session.name);
     for (const p of changed.filter((x) => x.kind === 'branch')) {
-      await writeDeltaLogs(lake, session.remote, dataset, p.name, p.new, signal);
+      const doc = (tables: TableFiles[]) =>
+        writeBucketDocument(lake, s3, dataset, p.name, p.new, tables, signal);
+      let planned: TableFiles[] = [];
+      const written = writeDeltaLogs(lake, s3, dataset, p.name, p.new, {
+        memory,
+        signal,
+        onPlanned: async (tables) => {
+          planned = tables;
+          await doc(tables);
+        },
+      }).then(async ({ tables }) => {
+        // Planned again (another writer's version came first): the document follows.
+        const keys = (t: TableFiles[]) => JSON.stringify(t.map((x) => x.keys));
+        if (keys(tables) !== keys(planned)) await doc(tables);
+      });
+      tail.push(written);
     }
   }
+  await Promise.all(tail);
   return {
     refs: plan.map(({ kind, name, old, new: n, status }) => ({ kind, name, old, new: n, status })),
     uploaded: missing.length,
@@ -218,10 +242,11 @@ async function planRefs(
   }
   const tags = opts.tags === false ? [] : await lake.tags(dataset);
   const remote = new Map<string, RemoteRef>();
-  for (const kind of ['branch', 'tag'] as const) {
-    for (const r of await session.refs.list(dataset, kind, signal))
-      remote.set(`${kind}/${r.name}`, r);
-  }
+  const kinds = ['branch', 'tag'] as const;
+  const listed = await Promise.all(kinds.map((kind) => session.refs.list(dataset, kind, signal)));
+  kinds.forEach((kind, i) => {
+    for (const r of listed[i]!) remote.set(`${kind}/${r.name}`, r);
+  });
   const out: Planned[] = [];
   for (const local of [...branches, ...tags]) {
     const r = remote.get(`${local.kind}/${local.name}`) ?? null;
