@@ -61,11 +61,16 @@ async function startServer(page: string): Promise<{ server: ViteDevServer; url: 
  * `[bench] …` go to `log`. A fresh browser profile each time (deleted afterwards), so OPFS and
  * IndexedDB start empty.
  */
-export async function runBenchPage<R>(
+export async function runBenchPage<R, I = undefined>(
   page: string,
   settings: Record<string, string | number | boolean>,
-  opts: { timeoutS: number; log: (line: string) => void },
-): Promise<{ results: R; chromium: string }> {
+  opts: {
+    timeoutS: number;
+    log: (line: string) => void;
+    /** Runs once the page posted its results, before Chromium closes (its profile folder). */
+    inspect?: (profile: string) => I;
+  },
+): Promise<{ results: R; chromium: string; inspected?: I }> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `${CHROMIUM_PATH} not found: install it with node scripts/ensure-deps.mjs --browser`,
@@ -119,7 +124,12 @@ export async function runBenchPage<R>(
     )) as PagePost<R>;
     if (!post.ok) throw new Error(`${page} failed: ${post.error}`);
     const version = await tab.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1]);
-    return { results: post.results, chromium: version ?? 'unknown' };
+    const inspected = opts.inspect?.(profile);
+    return {
+      results: post.results,
+      chromium: version ?? 'unknown',
+      ...(inspected === undefined ? {} : { inspected }),
+    };
   } finally {
     await limit(context?.close() ?? Promise.resolve(), 30, 'closing Chromium').catch(
       () => undefined,

@@ -2,7 +2,7 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom] [--quick]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions] [--quick]
  *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
@@ -24,7 +24,10 @@
  * Group `loader` (bench/loader.ts, in headless Chromium with a real OPFS lake and real workers):
  * the dataloader on the demo study, augmented against decode only, against the CPU ceiling of
  * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
- * too. Results also go to bench/out/results.json.
+ * too. Group `opinions` (bench/opinions.ts): consolidation in DuckDB-WASM in Chromium against
+ * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
+ * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Results
+ * also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -61,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions]\n' +
         '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
@@ -82,7 +85,18 @@ async function main(argv: string[]): Promise<number> {
   const baselineOnly = argv.includes('--baseline-only');
   const regen = argv.includes('--regen');
   const onlyFlag = parseStringFlag(argv, '--only');
-  const all = ['csv', 'images', 'cli', 'lake', 'remote', 'query', 'loader', 'pipeline', 'dicom'];
+  const all = [
+    'csv',
+    'images',
+    'cli',
+    'lake',
+    'remote',
+    'query',
+    'loader',
+    'pipeline',
+    'dicom',
+    'opinions',
+  ];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
     if (!all.includes(g))
@@ -348,6 +362,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let opinions: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('opinions')) {
+    if (recordGroups || lake || query || pipeline || dicom) console.log();
+    try {
+      const { runOpinionsFromArgv } = await import('./opinions.ts');
+      opinions = await runOpinionsFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! opinions: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      opinions = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
@@ -387,6 +415,7 @@ async function main(argv: string[]): Promise<number> {
         ...(loader ? { loader: loader.json } : {}),
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         ...(dicom ? { dicom: dicom.json } : {}),
+        ...(opinions ? { opinions: opinions.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -404,7 +433,8 @@ async function main(argv: string[]): Promise<number> {
     query?.failed ||
     loader?.failed ||
     pipeline?.failed ||
-    dicom?.failed;
+    dicom?.failed ||
+    opinions?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

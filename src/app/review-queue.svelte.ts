@@ -48,6 +48,8 @@ export class ReviewQueue {
   readonly #onHide = () => {
     if (document.visibilityState === 'hidden') void this.flush();
   };
+  /** The page is going away (closed, navigated from): whatever the visibility says. */
+  readonly #onPageHide = () => void this.flush();
 
   constructor(backend: ReviewBackend, question: string, spec: RuleSpec) {
     this.#backend = backend;
@@ -79,7 +81,7 @@ export class ReviewQueue {
     }
     this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
     document.addEventListener('visibilitychange', this.#onHide);
-    window.addEventListener('pagehide', this.#onHide);
+    window.addEventListener('pagehide', this.#onPageHide);
   }
 
   /** Decides the subject shown as `value` and moves on. */
@@ -151,7 +153,7 @@ export class ReviewQueue {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     document.removeEventListener('visibilitychange', this.#onHide);
-    window.removeEventListener('pagehide', this.#onHide);
+    window.removeEventListener('pagehide', this.#onPageHide);
     await this.flush();
   }
 }

@@ -205,6 +205,20 @@ describe('the Labels tab', () => {
       'UNKNOWN_SUBJECT',
       'unknown-subject.csv, row 2',
     );
+    // A loop of corrections: the error names both opinions (by the file's ids) and the line.
+    await refused(
+      'cycle.csv',
+      `id,subject,question,value,actor,corrects\na,${image},lesion,0,qa_09,b\nb,${image},lesion,1,qa_09,a\n`,
+      'OPINION_CYCLE',
+      'cycle.csv, row 3: opinion "b" corrects opinion "a" (cycle.csv, row 2)',
+    );
+    // lesion holds classes: a number for it is refused where it is given.
+    await refused(
+      'wrong-type.csv',
+      `subject,question,value,value_type,actor\n${image},lesion,0.5,number,qa_09\n`,
+      'WRONG_TYPE',
+      'wrong-type.csv, row 2: question "lesion" takes class values',
+    );
     await refused(
       'broken.json',
       `[{"data": {"image_id": "${image}"}, "annotations": [{"completed_by": 1, "result": [{"from_name": "lesion", "value": {"choices": "yes"}}]}]}]`,
@@ -240,6 +254,34 @@ describe('the Labels tab', () => {
     const opinionsCommit = (await page.locator('[data-testid="training-opinions"]').textContent())!;
     expect(opinionsCommit.startsWith(shortCommit)).toBe(true);
     await screenshot(page, 'labels-tab');
+
+    // Its share link: a second, empty profile opening it imports the demo, maps the reads again,
+    // writes the same corrections and decisions, runs the rule, and verifies the content hash.
+    const share = page.locator('[data-testid="training-share"]');
+    await share.locator('[data-testid="copy-link"]').click();
+    const linkBox = share.locator('[data-testid="share-link"]');
+    await linkBox.waitFor({ timeout: SLOW });
+    const link = await linkBox.inputValue();
+    expect(link).toMatch(new RegExp(`^${app.url}/#share=[A-Za-z0-9_-]+$`));
+    const trainHash = (await page.locator('[data-testid="training-hash"]').textContent())!.trim();
+    const other = await launchBrowser();
+    try {
+      const bob = await other.newPage();
+      const bobWatch = watchPage(bob);
+      await bob.goto(link);
+      const panel = bob.locator('[data-testid="share-open"]');
+      await panel.locator('[data-testid="confirm-share"]').click({ timeout: WAIT });
+      const verified = panel.locator('[data-testid="share-verified"]');
+      await verified.or(panel.locator('[data-testid="error"]')).first().waitFor({ timeout: SLOW });
+      await screenshot(bob, 'labels-share-verified');
+      expect(await panel.locator('[data-testid="error"]').allTextContents()).toEqual([]);
+      expect(await verified.textContent()).toContain('Verified identical');
+      expect(await verified.locator('code').first().getAttribute('title')).toBe(trainHash);
+      expect(await verified.textContent()).toContain('train-v1');
+      expect(bobWatch.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
 
     // A second rule with parameters: the flipping annotator's leaves weigh nothing.
     await save.locator('[data-testid="save-rule"]').selectOption('weighted');

@@ -46,6 +46,7 @@ export const curationHandlers: Pick<Handlers, CurationMethod> = {
     return replayRecipe(ctx.lake, recipe, {
       signal: ctx.signal,
       onProgress: ctx.onProgress,
+      engine: ctx.engine,
       rowidsWhere: (dataset, commit, recordSet, predicate) =>
         rowidsWhere(ctx.engine, dataset, commit, recordSet, predicate, ctx.signal),
       // The page showed the link's SQL and the user accepted it before asking for a replay.

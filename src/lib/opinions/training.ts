@@ -9,10 +9,10 @@ import { tableFromIPC } from 'apache-arrow';
 import type { QueryEngine } from '../query/engine.ts';
 import { LakeError } from '../store/errors.ts';
 import type { LakeRow } from '../versions/columns.ts';
-import type { CommitResult } from '../versions/commit.ts';
+import type { CommitDraft, CommitResult } from '../versions/commit.ts';
 import type { Lake } from '../versions/lake.ts';
 import { leased } from '../versions/lease.ts';
-import type { ColumnDef } from '../versions/manifest.ts';
+import type { ColumnDef, Commit } from '../versions/manifest.ts';
 import { checkRefName, getRef } from '../versions/refs.ts';
 import { writeRows } from '../versions/write.ts';
 import { runRule, type RuleRun, type RuleSpec } from './consolidate.ts';
@@ -95,6 +95,60 @@ async function decidedRows(engine: QueryEngine, run: RuleRun, signal?: AbortSign
   return rows;
 }
 
+/** A training commit's content over `commit` (hash `from`): the rule run and its decided rows. */
+async function trainingDraft(
+  lake: Lake,
+  dataset: string,
+  engine: QueryEngine,
+  from: string,
+  commit: Commit,
+  question: string,
+  spec: RuleSpec,
+  signal?: AbortSignal,
+) {
+  const run = await runRule(engine, { dataset, commit: from, question }, spec, signal);
+  const rows = await decidedRows(engine, run, signal);
+  const fragments = await writeRows(
+    lake.chunks,
+    CONSOLIDATED_COLUMNS,
+    rows.map((row, i) => ({ rowid: BigInt(i), row })),
+  );
+  const draft: CommitDraft = {
+    message: `Training set: ${question} by ${spec.rule} at ${from.slice(0, 12)} (${rows.length} subjects, ${run.review} to review)`,
+    lineage: {
+      op: 'consolidate',
+      params: {
+        opinions: from,
+        question,
+        rule: spec.rule,
+        params: spec.params,
+        rows: rows.length,
+        review: run.review,
+      },
+    },
+    document: commit.document,
+    objects: commit.objects,
+    recordSets: {
+      ...commit.recordSets,
+      [CONSOLIDATED_RS]: {
+        name: CONSOLIDATED_RS,
+        columns: [...CONSOLIDATED_COLUMNS],
+        rows: rows.length,
+        fragments,
+      },
+    },
+  };
+  return { run, rows: rows.length, draft };
+}
+
+async function opinionsCommit(lake: Lake, dataset: string, from: string, rev: string) {
+  const commit = await lake.readCommit(from);
+  if (!commit.recordSets[OPINIONS_RS]) {
+    throw new LakeError('BAD_INPUT', `${dataset} at ${rev} has no opinions to consolidate`);
+  }
+  return commit;
+}
+
 async function saveLeased(
   lake: Lake,
   dataset: string,
@@ -103,55 +157,27 @@ async function saveLeased(
 ): Promise<TrainingResult> {
   checkRefName(opts.branch);
   const from = await lake.resolve(dataset, opts.from);
-  const commit = await lake.readCommit(from);
-  if (!commit.recordSets[OPINIONS_RS]) {
-    throw new LakeError('BAD_INPUT', `${dataset} at ${opts.from} has no opinions to consolidate`);
-  }
+  const commit = await opinionsCommit(lake, dataset, from, opts.from);
   if (await getRef(lake.backend.refs, dataset, 'branch', opts.branch)) {
     throw exists(dataset, opts.branch);
   }
-  const run = await runRule(
+  const t = await trainingDraft(
+    lake,
+    dataset,
     engine,
-    { dataset, commit: from, question: opts.question },
+    from,
+    commit,
+    opts.question,
     opts.spec,
     opts.signal,
   );
-  const rows = await decidedRows(engine, run, opts.signal);
-  const fragments = await writeRows(
-    lake.chunks,
-    CONSOLIDATED_COLUMNS,
-    rows.map((row, i) => ({ rowid: BigInt(i), row })),
-  );
-  const params = {
-    opinions: from,
-    question: opts.question,
-    rule: opts.spec.rule,
-    params: opts.spec.params,
-    rows: rows.length,
-    review: run.review,
-  };
   try {
     const r = await lake.commit(
       dataset,
       opts.branch,
       async (head) => {
         if (head !== null) throw exists(dataset, opts.branch);
-        return {
-          message: `Training set: ${opts.question} by ${opts.spec.rule} at ${from.slice(0, 12)} (${rows.length} subjects, ${run.review} to review)`,
-          lineage: { op: 'consolidate', params },
-          document: commit.document,
-          objects: commit.objects,
-          recordSets: {
-            ...commit.recordSets,
-            [CONSOLIDATED_RS]: {
-              name: CONSOLIDATED_RS,
-              columns: [...CONSOLIDATED_COLUMNS],
-              rows: rows.length,
-              fragments,
-            },
-          },
-          extraParents: [from],
-        };
+        return { ...t.draft, extraParents: [from] };
       },
       {
         create: { protected: true },
@@ -164,9 +190,9 @@ async function saveLeased(
       ...r,
       branch: opts.branch,
       opinions: from,
-      rows: rows.length,
-      review: run.review,
-      run,
+      rows: t.rows,
+      review: t.run.review,
+      run: t.run,
     };
   } catch (e) {
     if (e instanceof LakeError && (e.code === 'REF_CONFLICT' || e.code === 'PROTECTED_BRANCH')) {
@@ -182,3 +208,48 @@ async function saveLeased(
  * revision without opinions is BAD_INPUT.
  */
 export const saveTrainingBranch = leased('consolidate', saveLeased);
+
+/** Options of {@link consolidateOnBranch}. */
+export interface ConsolidateOnBranchOptions {
+  /** A writable branch whose head holds the opinions; the training commit goes on top. */
+  branch: string;
+  question: string;
+  spec: RuleSpec;
+  author?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The commit {@link saveTrainingBranch} makes, on top of an existing writable branch instead of
+ * a new one (same content, so the same content hash): how a share link rebuilds a training
+ * branch on the branch it replays onto. Fails with REF_CONFLICT if the head moves meanwhile.
+ */
+export const consolidateOnBranch = leased(
+  'consolidate',
+  async (
+    lake: Lake,
+    dataset: string,
+    engine: QueryEngine,
+    opts: ConsolidateOnBranchOptions,
+  ): Promise<CommitResult> => {
+    const ref = await getRef(lake.backend.refs, dataset, 'branch', opts.branch);
+    if (!ref)
+      throw new LakeError('UNKNOWN_REF', `dataset ${dataset} has no branch "${opts.branch}"`);
+    const commit = await opinionsCommit(lake, dataset, ref.commit, opts.branch);
+    const t = await trainingDraft(
+      lake,
+      dataset,
+      engine,
+      ref.commit,
+      commit,
+      opts.question,
+      opts.spec,
+      opts.signal,
+    );
+    return lake.commit(dataset, opts.branch, () => Promise.resolve(t.draft), {
+      expectedHead: ref.commit,
+      rebase: false,
+      ...(opts.author ? { author: opts.author } : {}),
+    });
+  },
+);

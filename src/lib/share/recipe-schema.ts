@@ -6,6 +6,7 @@
 import { LakeError } from '../store/errors.ts';
 import type { ColumnDef, ColumnType } from '../versions/manifest.ts';
 import { checkRefName } from '../versions/refs.ts';
+import { checkOpinionStep, type OpinionRecipeStep } from './recipe-opinions.ts';
 import { unsafeUrl } from './safety.ts';
 
 export const RECIPE_FORMAT = 'croissant-lake/recipe';
@@ -46,7 +47,7 @@ export interface AddColumnsStep {
   result?: string;
 }
 
-export type RecipeStep = FilterStep | AddColumnsStep;
+export type RecipeStep = FilterStep | AddColumnsStep | OpinionRecipeStep;
 
 /** A branch as a reproducible recipe: its source, the operations after ingest, and hashes. */
 export interface Recipe {
@@ -86,7 +87,7 @@ const MAX_TEXT = 100_000;
 type Obj = Record<string, unknown>;
 
 /** Validation of one recipe; every error names `where` and the field's path. */
-class Checker {
+export class Checker {
   constructor(private readonly where: string) {}
 
   fail(path: string, problem: string): never {
@@ -152,6 +153,8 @@ class Checker {
 
   step(v: unknown, path: string): RecipeStep {
     const o = this.obj(v, path);
+    const opinions = checkOpinionStep(this, o, path);
+    if (opinions) return opinions;
     const recordSet = this.str(o.recordSet, `${path}.recordSet`);
     const result = o.result === undefined ? {} : { result: this.hash(o.result, `${path}.result`) };
     if (o.op === 'filter') {
@@ -187,7 +190,7 @@ class Checker {
     }
     this.fail(
       `${path}.op`,
-      `is "${String(o.op)}"; this version can replay "filter" and "add-columns"`,
+      `is "${String(o.op)}"; this version can replay "filter", "add-columns", "opinions", "opinions-column" and "consolidate"`,
     );
   }
 }

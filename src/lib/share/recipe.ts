@@ -17,6 +17,7 @@ import {
   type RecipeStep,
   type RecordSetExpectation,
 } from './recipe-schema.ts';
+import { opinionStepOf } from './recipe-opinions.ts';
 import { checkShareableUrl, unsafeUrl } from './safety.ts';
 
 /** Record set expectations of a content summary (hash prefixes keep links short). */
@@ -41,17 +42,25 @@ const NOT_REPLAYABLE: Record<string, string> = {
 function refuse(dataset: string, rev: string, hash: string, commit: Commit, why: string): never {
   throw new LakeError(
     'BAD_INPUT',
-    `cannot share ${rev} of ${dataset} by link: commit ${hash.slice(0, 12)} ("${commit.message}") is ${/^[aeiou]/.test(commit.lineage.op) ? 'an' : 'a'} ${commit.lineage.op}, which cannot be replayed elsewhere: ${why}. A link replays only filters, and columns added from CSV files at http(s) URLs; export the branch to share it as a file.`,
+    `cannot share ${rev} of ${dataset} by link: commit ${hash.slice(0, 12)} ("${commit.message}") is ${/^[aeiou]/.test(commit.lineage.op) ? 'an' : 'a'} ${commit.lineage.op}, which cannot be replayed elsewhere: ${why}. A link replays only filters, columns added from CSV files at http(s) URLs, opinions and their consolidation; export the branch to share it as a file.`,
   );
 }
 
 /** The replayable step of one commit, or a clear refusal. */
-function stepOf(dataset: string, rev: string, hash: string, commit: Commit): RecipeStep {
+async function stepOf(
+  lake: Lake,
+  dataset: string,
+  rev: string,
+  hash: string,
+  commit: Commit,
+): Promise<RecipeStep> {
   const p = commit.lineage.params;
   const op = commit.lineage.op;
   if (commit.parents.length !== 1) {
     refuse(dataset, rev, hash, commit, `it has ${commit.parents.length} parents`);
   }
+  const opinions = await opinionStepOf(lake, commit);
+  if (opinions) return opinions;
   if (op === 'filter' && typeof p.recordSet === 'string' && typeof p.predicate === 'string') {
     return {
       op: 'filter',
@@ -97,8 +106,8 @@ function stepOf(dataset: string, rev: string, hash: string, commit: Commit): Rec
 
 /**
  * The recipe of `rev` (a branch, tag or commit) of `dataset`: first parents are walked back to
- * the ingest commit, and each commit on the way must be a replayable step (a filter, or an
- * add-columns from an http(s) CSV); anything else is BAD_INPUT naming the commit and its op. The
+ * the ingest commit, and each commit on the way must be a replayable step (a filter, an
+ * add-columns from an http(s) CSV, a batch of opinions, a consolidation); anything else is BAD_INPUT naming the commit and its op. The
  * dataset's source must be an http(s) URL without credentials (see safety.ts); otherwise
  * BAD_INPUT says why no link can be made. Hashes are content hashes (content-hash.ts).
  */
@@ -108,7 +117,7 @@ export async function recipeOf(lake: Lake, dataset: string, rev: string): Promis
   let hash = head;
   let commit = await lake.readCommit(hash);
   while (commit.lineage.op !== 'ingest' || commit.parents.length) {
-    steps.push({ hash, step: stepOf(dataset, rev, hash, commit) });
+    steps.push({ hash, step: await stepOf(lake, dataset, rev, hash, commit) });
     hash = commit.parents[0]!;
     commit = await lake.readCommit(hash);
   }

@@ -23,6 +23,8 @@ import {
   type StepMismatch,
 } from './replay-report.ts';
 import { leased } from '../versions/lease.ts';
+import type { QueryEngine } from '../query/engine.ts';
+import { replayOpinionStep } from './replay-opinions.ts';
 
 export type { ReplayReport } from './replay-report.ts';
 
@@ -55,6 +57,8 @@ export interface ReplayOptions {
   onProgress?: (p: ReplayProgress) => void;
   signal?: AbortSignal;
   rowidsWhere: RowidsWhere;
+  /** Runs consolidation rules: needed by a link to a training branch. */
+  engine?: QueryEngine;
   /**
    * Shows the link's SQL predicates (also given with their record sets) and resolves true to run
    * them. Asked once, before anything is written; false aborts with ABORTED. A UI must pass it;
@@ -96,6 +100,17 @@ async function replayStepLeased(
   opts: ReplayOptions,
 ): Promise<number | undefined> {
   const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+  if (step.op === 'opinions' || step.op === 'opinions-column' || step.op === 'consolidate') {
+    await replayOpinionStep(lake, step, {
+      dataset,
+      branch,
+      step: recipe.steps.indexOf(step) + 1,
+      ...(opts.engine ? { engine: opts.engine } : {}),
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return undefined;
+  }
   if (step.op === 'add-columns') {
     const resolver = opts.resolver ?? fetchResolver();
     await addColumnsCsv(lake, dataset, {
@@ -142,6 +157,14 @@ export async function replayRecipe(
 ): Promise<ReplayResult> {
   const recipe = validateRecipe(input, 'recipe');
   const progress = (p: ReplayProgress) => opts.onProgress?.(p);
+  const consolidate = recipe.steps.findIndex((s) => s.op === 'consolidate');
+  if (consolidate >= 0 && !opts.engine) {
+    // Checked before anything is imported or written.
+    throw new LakeError(
+      'BAD_INPUT',
+      `step ${consolidate + 1} of the link consolidates opinions, and this replay has no query engine to run the rule; nothing was written`,
+    );
+  }
   progress({ phase: 'check' });
   const imports = await importsOf(lake, recipe);
   let found = imports.get(recipe.ingestHash);

@@ -1,0 +1,31 @@
+/** What the opinions bench page takes (its query string) and posts (window.__bench). */
+
+export interface OpinionsPageSettings {
+  /** The data folder, as a path from the server root (`/bench/out/opinions-N`). */
+  data: string;
+  runs: number;
+  warmup: number;
+  stepTimeoutMs: number;
+}
+
+/** One plan's times (ms) and what it returned. */
+export interface PlanTiming {
+  name: string;
+  medianMs: number;
+  allMs: number[];
+  n: number;
+  decided: number | null;
+}
+
+export interface OpinionsPageResults {
+  env: { userAgent: string; crossOriginIsolated: boolean; duckdbVersion: string };
+  /** Fetching the files and committing them to a memory lake (not timed against native). */
+  setupMs: number;
+  /** First query: the lake's fragments loaded into DuckDB-WASM (Parquet decoded by parquet-wasm). */
+  loadMs: number;
+  plans: PlanTiming[];
+  /** latest-leaf as the Labels tab runs it (runRule: result to the page, registered back). */
+  runRuleMs: number;
+  /** The page's JS heap after the plans (Chrome's performance.memory), or null. */
+  pageHeapBytes: number | null;
+}
