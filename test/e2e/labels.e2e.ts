@@ -306,6 +306,9 @@ describe('the Labels tab', () => {
     expect(lineage).toContain('majority-of-leaves');
     // The log shows hashes by their first 10 digits.
     expect(lineage).toContain(`opinions ${opinionsCommit.slice(0, 10)}`);
+    // Committed by the query worker, it names the app's one actor, as the lake worker's commits
+    // do (it used to name 'croissant-lake').
+    expect(await head.locator('.commit-meta').textContent()).toContain('· this browser ·');
 
     // The annotator table: ann_03 (the demo's flipping annotator) was corrected; clicking them
     // opens the Query view on their opinions.
