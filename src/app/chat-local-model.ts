@@ -19,13 +19,31 @@ const MAX_TOKENS = 512;
 /** Context the model is loaded with: room for the grounding prompt (about 6,000 tokens) and the answer. */
 const CONTEXT_TOKENS = 8192;
 
-/** wllama logs every step of llama.cpp; only its warnings and errors reach the console. */
-const quiet: WllamaLogger = {
-  debug: () => undefined,
-  log: () => undefined,
-  warn: (...a: unknown[]) => console.warn(...a),
-  error: (...a: unknown[]) => console.error(...a),
-};
+/**
+ * wllama logs every step of llama.cpp: only warnings and errors pass, errors to `onLine`
+ * (which quotes llama.cpp's reason when a load fails). It reports a worker that failed (not
+ * started, crashed) only through `error`, leaving the call it was serving pending for ever, so
+ * `onError` hears of it and fails that call.
+ */
+function logger(onError: (what: string) => void, onLine: (line: string) => void): WllamaLogger {
+  return {
+    debug: () => undefined,
+    log: () => undefined,
+    warn: (...a: unknown[]) => console.warn(...a),
+    error: (...a: unknown[]) => {
+      const [first] = a;
+      const what =
+        first instanceof ErrorEvent
+          ? first.message || 'its worker failed'
+          : first instanceof Event
+            ? `its worker failed (${first.type})`
+            : a.map(String).join(' ');
+      // A failed worker is reported to the caller as an error; other messages are logged.
+      if (first instanceof Event) onError(what);
+      else onLine(what);
+    },
+  };
+}
 
 /**
  * Checks that `file` starts like a GGUF file (magic `GGUF`, then a version 1–3, little endian):
@@ -69,15 +87,37 @@ export class LocalModel {
   /** Loads `file`; rejects with MODEL_FILE when it is not a model llama.cpp can load. */
   static async load(file: File): Promise<LocalModel> {
     await checkGguf(file);
-    const wllama = new Wllama({ default: wllamaWasm }, { logger: quiet });
+    let failed: (e: Error) => void = () => undefined;
+    const workerFailed = new Promise<never>((_, reject) => (failed = reject));
+    /** llama.cpp's error lines while loading: its reason, when it refuses the file. */
+    const lines: string[] = [];
+    let loading = true;
+    const wllama = new Wllama(
+      { default: wllamaWasm },
+      {
+        logger: logger(
+          (what) => failed(new Error(what)),
+          (line) => (loading ? lines.push(line) : console.error(line)),
+        ),
+      },
+    );
     // The compat resources are fetched from a CDN: never.
     wllama.setCompat(null);
     try {
-      await wllama.loadModel([file], {
-        n_ctx: CONTEXT_TOKENS,
-        // Without isolation there are no threads to share memory with.
-        ...(globalThis.crossOriginIsolated ? {} : { n_threads: 1 }),
-      });
+      await Promise.race([
+        workerFailed,
+        wllama.loadModel([file], {
+          n_ctx: CONTEXT_TOKENS,
+          // Without isolation there are no threads to share memory with.
+          ...(globalThis.crossOriginIsolated ? {} : { n_threads: 1 }),
+        }),
+      ]);
+      // wllama resolves even when llama.cpp refused the file: its answer says so.
+      const info = wllama.getLoadedContextInfo() as { success?: boolean; n_vocab: number };
+      if (info.success === false || !info.n_vocab) {
+        const reason = lines.find((l) => /error loading model/.test(l)) ?? lines.at(-1);
+        throw new Error(reason?.replace(/^.*error loading model:\s*/, '') ?? 'no reason given');
+      }
     } catch (e) {
       await wllama.exit().catch(() => undefined);
       const why = e instanceof Error ? e.message : String(e);
@@ -87,6 +127,7 @@ export class LocalModel {
         { cause: e },
       );
     }
+    loading = false;
     return new LocalModel(file.name, wllama);
   }
 
