@@ -22,6 +22,7 @@ import {
 import type { VaultState } from '../../workers/api/lake-remote.api.ts';
 import type { LocalModel } from './chat-local-model.ts';
 import {
+  nowIso,
   readConversation,
   readSettings,
   writeConversation,
@@ -217,7 +218,7 @@ export class ChatSession {
       attempts: [],
       sql: null,
       refused: false,
-      at: new Date().toISOString(),
+      at: nowIso(),
     };
     const local = this.settings.source === 'local' ? this.local : null;
     try {

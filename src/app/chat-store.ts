@@ -55,6 +55,11 @@ export interface StoredTurn {
   at: string;
 }
 
+/** The time now, as stored in a turn. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
 function read(storage: Storage | undefined, key: string): unknown {
   try {
     return JSON.parse(storage?.getItem(key) ?? 'null');
