@@ -11,7 +11,6 @@ import { askForSql, questionMessages, runChecked } from '../lib/chat/answer.ts';
 import type { ChartSuggestion } from '../lib/chat/chart.ts';
 import { streamChat } from '../lib/chat/client.ts';
 import { ChatError } from '../lib/chat/errors.ts';
-import type { KeyStore } from '../lib/chat/keys.ts';
 import type { SchemaPrompt } from '../lib/chat/prompt.ts';
 import {
   chatRequest,
@@ -19,7 +18,7 @@ import {
   type ChatMessage,
   type ChatRequest,
 } from '../lib/chat/request.ts';
-import type { VaultState } from '../../workers/api/lake-remote.api.ts';
+import { ChatKeys } from './chat-keys.svelte.ts';
 import type { LocalModel } from './chat-local-model.ts';
 import {
   nowIso,
@@ -58,10 +57,8 @@ export interface Pending {
 /** See the module comment. */
 export class ChatSession {
   settings = $state<ChatSettings>(readSettings());
-  key = $state.raw<{ stored: boolean; vault: VaultState }>({
-    stored: false,
-    vault: { exists: false, unlocked: false },
-  });
+  /** The endpoint's API key (stored or not, vault locked or not). */
+  readonly keys: ChatKeys;
   grounding = $state.raw<
     | { status: 'idle' | 'loading' }
     | { status: 'ready'; prompt: SchemaPrompt }
@@ -72,7 +69,6 @@ export class ChatSession {
   requests = $state.raw<Record<string, ChatRequest[]>>({});
   runs = $state.raw<Record<string, TurnRun>>({});
   pending = $state.raw<Pending | null>(null);
-  failure = $state.raw<ErrorInfo | null>(null);
   /** The model file loaded in this tab, when the source is `local`. */
   local = $state.raw<LocalModel | null>(null);
   localStatus = $state.raw<{ status: 'none' | 'loading' } | { status: 'failed'; error: ErrorInfo }>(
@@ -83,13 +79,12 @@ export class ChatSession {
   rev = $state('main');
 
   readonly #host: QueryHost;
-  readonly #lake: LakeCatalog;
   #controller: AbortController | null = null;
   #destroyed = false;
 
   constructor(host: QueryHost, lake: LakeCatalog) {
     this.#host = host;
-    this.#lake = lake;
+    this.keys = new ChatKeys(lake);
   }
 
   /** The endpoint's key-store id: its chat-completions URL (a key never goes elsewhere). */
@@ -100,10 +95,6 @@ export class ChatSession {
       return null;
     }
   }
-
-  readonly #keys: KeyStore = {
-    getKey: async (id) => (this.key.stored ? this.#lake.call('chatKey', [id]) : null),
-  };
 
   /** Shows the conversation and grounding of `dataset` at `rev`. */
   target(dataset: string, rev: string): void {
@@ -137,35 +128,10 @@ export class ChatSession {
     }
   }
 
-  /** Stores the settings (the key goes to the vault, see {@link saveKey}). */
+  /** Stores the settings (the key goes to the vault, see {@link ChatKeys.save}). */
   saveSettings(): void {
     writeSettings(this.settings);
-    void this.loadKeyState();
-  }
-
-  async loadKeyState(): Promise<void> {
-    const id = this.endpointId;
-    if (!id) return;
-    await this.#guard(async () => {
-      const k = await this.#lake.call('chatKeyState', [id]);
-      if (!this.#destroyed && id === this.endpointId) this.key = k;
-    });
-  }
-
-  /** Unlocks the vault (creates it the first time). */
-  async unlock(passphrase: string): Promise<boolean> {
-    const v = await this.#guard(() => this.#lake.call('unlockVault', [passphrase]));
-    if (v) await this.loadKeyState();
-    return Boolean(v);
-  }
-
-  /** Stores (empty: removes) the endpoint's API key in the vault. */
-  async saveKey(key: string): Promise<boolean> {
-    const id = this.endpointId;
-    if (!id) return false;
-    const k = await this.#guard(() => this.#lake.call('setChatKey', [id, key || null]));
-    if (k && !this.#destroyed) this.key = k;
-    return Boolean(k);
+    void this.keys.load(this.endpointId);
   }
 
   /** The messages a question would send now (the disclosure before asking). */
@@ -201,7 +167,6 @@ export class ChatSession {
   async ask(question: string): Promise<void> {
     const dataset = this.dataset;
     if (!dataset || !question.trim() || this.pending) return;
-    this.failure = null;
     this.#controller?.abort();
     const controller = new AbortController();
     this.#controller = controller;
@@ -235,7 +200,7 @@ export class ChatSession {
         engine: this.#host.client,
         system: prompt.text,
         history,
-        keys: this.#keys,
+        keys: this.keys.store,
         signal: controller.signal,
         origin: globalThis.location?.origin,
         send: (messages, o) => {
@@ -328,20 +293,10 @@ export class ChatSession {
     this.#controller?.abort();
   }
 
-  async #guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const out = await work();
-      if (!this.#destroyed) this.failure = null;
-      return out;
-    } catch (e) {
-      if (!this.#destroyed) this.failure = describeError(e);
-      return undefined;
-    }
-  }
-
   destroy(): void {
     this.#destroyed = true;
     this.#controller?.abort();
+    this.keys.destroy();
     void this.local?.unload().catch(() => undefined);
   }
 }
