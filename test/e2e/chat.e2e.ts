@@ -198,6 +198,25 @@ describe('chat with your data', () => {
     expect(llm.received).toHaveLength(4);
     await page.locator('[data-testid="run-query"]').waitFor();
 
+    // Whole rows of one record set: Save as branch, through the view's filter.
+    const firstClass = `SELECT * FROM ${TABLE} WHERE pclass = 1`;
+    llm.reply(answer('```sql\n' + firstClass + '\n```'));
+    await ask(page, 'Show the first-class passengers.');
+    const rows = panel.locator('[data-testid="chat-turn"]').nth(4);
+    const firstClassCount = passengersPerClass()[0]![1];
+    await rows
+      .locator(`[data-testid="chat-result"][data-rows="${firstClassCount}"]`)
+      .waitFor({ timeout: WAIT });
+    await rows.locator('[data-testid="chat-filter"]').click();
+    await page
+      .locator(`.sql [data-testid="result-grid"][data-rows="${firstClassCount}"]`)
+      .waitFor({ timeout: WAIT });
+    await page.locator('[data-testid="save-branch-open"]').click();
+    await waitForText(page, '[data-testid="save-kept"]', firstClassCount);
+    await page.locator('[data-testid="branch-name-input"]').fill('first-class');
+    await page.locator('[data-testid="save-branch"]').click();
+    await page.locator('[data-testid="branch-saved"]').waitFor({ timeout: WAIT });
+
     // The key: sealed in IndexedDB, absent from localStorage, from links and from the page.
     await turn.locator('[data-testid="copy-link"]').click();
     const link = await turn.locator('[data-testid="share-link"]').inputValue();
@@ -213,7 +232,7 @@ describe('chat with your data', () => {
     await page.reload();
     await showQuery(page);
     await page.locator('[data-testid="chat-toggle"]').click();
-    await expect.poll(() => panel.locator('[data-testid="chat-turn"]').count()).toBe(4);
+    await expect.poll(() => panel.locator('[data-testid="chat-turn"]').count()).toBe(5);
     await panel.locator('[data-testid="chat-clear"]').click();
     expect(await panel.locator('[data-testid="chat-turn"]').count()).toBe(0);
     expect(await page.evaluate(() => localStorage.getItem('croissant-lake.chat.titanic'))).toBe(
