@@ -12,7 +12,10 @@ import type { Connect, Plugin } from 'vite';
  *
  * - Scripts only from the app's origin; `'wasm-unsafe-eval'` lets DuckDB-WASM, parquet-wasm and
  *   hash-wasm compile their WebAssembly, and nothing else (no inline script, no `eval`).
- * - Workers (and the service worker) only from the origin.
+ * - Workers (and the service worker) from the origin, and `blob:`: @wllama/wllama (the chat's
+ *   in-tab GGUF model) builds its worker and llama.cpp's thread workers from its own bundled
+ *   code as blob URLs, with no way to name a file instead. A blob URL can only be made by
+ *   script already running in the page, so this admits no code from elsewhere.
  * - `connect-src *`: the app fetches whatever dataset URL the user opens, and S3 remotes.
  * - Images and media from the origin, `blob:` and `data:` (thumbnails of stored bytes).
  * - Styles from the origin plus inline styles: Observable Plot puts a `<style>` element in each
@@ -22,7 +25,7 @@ import type { Connect, Plugin } from 'vite';
 export const CONTENT_SECURITY_POLICY: string = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
   "media-src 'self' blob: data:",

@@ -1,4 +1,5 @@
 /** Small pure helpers that turn data into words for the UI. */
+import { ChatError } from '../lib/chat/errors.ts';
 import { DicomError } from '../lib/dicom/errors.ts';
 import type { Phase } from '../lib/croissant/api.ts';
 import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
@@ -30,7 +31,7 @@ export function describeError(e: unknown): ErrorInfo {
       suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
-  if (e instanceof LakeError || e instanceof DicomError)
+  if (e instanceof LakeError || e instanceof DicomError || e instanceof ChatError)
     return { code: e.code, message: e.message };
   if (e instanceof QueryError) {
     if (e.sql === undefined) return { code: e.code, message: e.reason };
@@ -83,6 +84,14 @@ const TITLES: Record<string, string> = {
   SQL_ERROR: 'DuckDB could not run the query',
   CLOSED: 'The query engine stopped',
   BAD_INPUT: 'This cannot be done as asked',
+  UNREACHABLE: 'The model endpoint could not be reached',
+  REFUSED: 'The model endpoint refused the request',
+  MALFORMED: 'The model endpoint answered in an unknown form',
+  EMPTY: 'The model gave an empty answer',
+  NO_SQL: 'The answer holds no SQL',
+  BUDGET: 'The schema does not fit in the prompt',
+  MODEL_FILE: 'The model file could not be loaded',
+  VAULT_LOCKED: 'The stored keys are locked',
 };
 
 const HINTS: Record<string, string> = {

@@ -64,6 +64,31 @@ const requestMessages = (i: number) =>
   JSON.parse(server.received[i]!.body).messages as { role: string; content: string }[];
 
 describe('chat answers', () => {
+  it('asks a model of its own through `send` (the in-tab model): same messages, repair included, nothing sent to the endpoint', async () => {
+    const start = server.received.length;
+    const seen: string[][] = [];
+    const replies = [
+      '```sql\nSELECT klass FROM "titanic@main".passengers\n```',
+      '```sql\n' + GOOD + '\n```',
+    ];
+    const a = await askForSql('How many passengers per class?', {
+      ...opts,
+      send: async (messages, o) => {
+        seen.push(messages.map((m) => m.role));
+        const text = replies.shift()!;
+        o.onDelta?.(text);
+        return text;
+      },
+    });
+    expect(server.received.length).toBe(start);
+    expect(seen).toEqual([
+      ['system', 'user'],
+      ['system', 'user', 'assistant', 'user'],
+    ]);
+    expect(a.attempts.map((t) => t.failure?.code ?? null)).toEqual(['SQL_ERROR', null]);
+    expect(a.sql).toBe(GOOD);
+  });
+
   it('takes the SQL, checks it, and its result is the right table with a bar chart', async () => {
     const start = server.received.length;
     server.reply(

@@ -2,7 +2,10 @@
  * A test double for an OpenAI-compatible chat-completions service (OpenAI, Ollama, llama.cpp's
  * server, LM Studio): services outside this project, which the tests cannot reach. It listens on
  * 127.0.0.1, records every request (headers and exact body), and answers each with the next
- * scripted reply: streamed deltas, JSON, HTTP errors, garbage, or silence.
+ * scripted reply: streamed deltas, JSON, HTTP errors, garbage, or silence. With `cors`, it
+ * answers browsers as a local server configured for the page's origin would (Ollama with
+ * OLLAMA_ORIGINS set): preflights, and the allow-origin header on every answer; without, a page
+ * on another origin cannot read it, as with an unconfigured server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,12 +73,21 @@ export interface ChatServer {
   close(): Promise<void>;
 }
 
-/** Starts the double on a free port of 127.0.0.1. */
-export async function startChatServer(): Promise<ChatServer> {
+/** Starts the double on a free port of 127.0.0.1; `cors` names the origin it allows (or `*`). */
+export async function startChatServer(opts: { cors?: string } = {}): Promise<ChatServer> {
   const queue: Reply[] = [];
   const received: Received[] = [];
   const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    if (opts.cors) {
+      res.setHeader('Access-Control-Allow-Origin', opts.cors);
+      res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, accept');
+      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end();
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     const closed = new Promise<void>((resolve) => res.on('close', resolve));
     open.add(res);

@@ -60,4 +60,38 @@ describe('credential vault', () => {
     expect(await again.exists()).toBe(false);
     expect(await refs.list('vault')).toEqual([]);
   });
+
+  it('keeps other secrets (a chat endpoint key) sealed beside the remotes, and forgets them too', async () => {
+    const { refs } = memoryBackend();
+    const v = new CredentialVault(refs);
+    const url = 'https://llm.example/v1';
+    const key = 'sk-chat-Vt7Qm2Lx9Rp4';
+    expect(await code(v.setSecret(url, key, 'the key of the chat endpoint'))).toBe('VAULT_LOCKED');
+    await v.unlock('correct horse');
+    await v.set('a', creds);
+    await v.setSecret(url, key);
+    expect(await v.getSecret(url)).toBe(key);
+    expect(await v.hasSecret(url)).toBe(true);
+    expect(await v.getSecret('http://other/v1')).toBeNull();
+    // A remote's credentials and a secret named like it stay apart.
+    await v.setSecret('a', 'not-the-remote');
+    expect(await v.get('a')).toEqual(creds);
+    expect(JSON.stringify(await refs.list(''))).not.toContain(key);
+
+    const again = new CredentialVault(refs);
+    expect(await again.hasSecret(url)).toBe(true);
+    const locked = await again.getSecret(url, 'the key of the chat endpoint').then(
+      () => null,
+      (e: unknown) => e as LakeError,
+    );
+    expect(locked?.code).toBe('VAULT_LOCKED');
+    expect(locked?.message).toContain('the key of the chat endpoint');
+    await again.unlock('correct horse');
+    expect(await again.getSecret(url)).toBe(key);
+    await again.setSecret(url, null);
+    expect(await again.hasSecret(url)).toBe(false);
+    await again.setSecret(url, key);
+    await again.forget();
+    expect(await refs.list('vault')).toEqual([]);
+  });
 });

@@ -55,6 +55,9 @@ async function session(lake: Lake, name: string, create: boolean, signal: AbortS
   return openRemote(name, remote, { create, signal });
 }
 
+/** The vault's name of a chat endpoint's key. */
+const chatKeyName = (endpoint: string) => `chat/${endpoint}`;
+
 const short = (h: string | null) => (h ? h.slice(0, 12) : '(none)');
 
 /** The handlers of {@link RemoteMethods}. */
@@ -93,6 +96,24 @@ export const remoteHandlers: Handlers<keyof RemoteMethods> = {
   async forgetCredentials({ lake }) {
     await vaultOf(lake).forget();
     return { exists: false, unlocked: false };
+  },
+  async chatKeyState({ lake }, endpoint) {
+    const v = vaultOf(lake);
+    return {
+      stored: await v.hasSecret(chatKeyName(endpoint)),
+      vault: { exists: await v.exists(), unlocked: v.unlocked },
+    };
+  },
+  async setChatKey({ lake }, endpoint, key) {
+    const v = vaultOf(lake);
+    await v.setSecret(chatKeyName(endpoint), key || null, `the API key of ${endpoint}`);
+    return {
+      stored: await v.hasSecret(chatKeyName(endpoint)),
+      vault: { exists: await v.exists(), unlocked: v.unlocked },
+    };
+  },
+  async chatKey({ lake }, endpoint) {
+    return vaultOf(lake).getSecret(chatKeyName(endpoint), `the API key of ${endpoint}`);
   },
   async remoteStatus({ lake }, remote, dataset) {
     await getRemote(lake.backend.refs, remote);

@@ -52,8 +52,20 @@ export interface RemoteMethods {
   unlockVault(passphrase: string): VaultState;
   /** Stores (null: removes) a remote's credentials; the vault must be unlocked. */
   setCredentials(remote: string, credentials: RemoteCredentialsInput | null): RemoteInfo;
-  /** Forgets every stored credential and the passphrase. */
+  /** Forgets every stored credential (chat keys included) and the passphrase. */
   forgetCredentials(): VaultState;
+  /**
+   * Whether a chat endpoint (by its chat-completions URL, so a key never goes to another
+   * address) has an API key stored, and the vault's state (issue 18).
+   */
+  chatKeyState(endpoint: string): { stored: boolean; vault: VaultState };
+  /** Stores (null: removes) a chat endpoint's API key, encrypted; the vault must be unlocked. */
+  setChatKey(endpoint: string, key: string | null): { stored: boolean; vault: VaultState };
+  /**
+   * A chat endpoint's API key for one request (null when none is stored): VAULT_LOCKED while
+   * locked. The page puts it in the request's Authorization header and keeps it nowhere.
+   */
+  chatKey(endpoint: string): string | null;
   /** Ahead/behind per branch against the remote's last-known heads. */
   remoteStatus(remote: string, dataset: string): BranchStatus[];
   /** The datasets a remote holds (what a clone can take). */

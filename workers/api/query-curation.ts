@@ -1,8 +1,11 @@
 /**
- * The query worker's writing operations: curation ("Save as branch") and share links. They
- * live here because they need both halves the worker owns: the read-only engine (to select
- * the rows a predicate keeps) and the lake (to commit them). Worker code only.
+ * The query worker's operations that need both halves it owns, the read-only engine and the
+ * lake: curation ("Save as branch": select the rows a predicate keeps, commit them), share
+ * links, replays, and the chat's grounding (issue 18: schemas and documents from the lake,
+ * statistics and samples through the engine). Worker code only.
  */
+import { gatherGrounding } from '../../src/lib/chat/grounding.ts';
+import { buildSchemaPrompt } from '../../src/lib/chat/prompt.ts';
 import { rowidsWhere } from '../../src/lib/query/rowids.ts';
 import { encodeShareLink } from '../../src/lib/share/link.ts';
 import { recipeOf } from '../../src/lib/share/recipe.ts';
@@ -10,9 +13,9 @@ import { replayRecipe } from '../../src/lib/share/replay.ts';
 import { filterToBranch } from '../../src/lib/versions/filter.ts';
 import type { Handlers } from './query-service.ts';
 
-type CurationMethod = 'saveFilterBranch' | 'shareLink' | 'replay';
+type CurationMethod = 'saveFilterBranch' | 'shareLink' | 'replay' | 'chatGrounding';
 
-/** saveFilterBranch, shareLink and replay. */
+/** saveFilterBranch, shareLink, replay, and the chat's grounding (which reads both halves too). */
 export const curationHandlers: Pick<Handlers, CurationMethod> = {
   async saveFilterBranch(ctx, dataset, rev, recordSet, predicate, branch) {
     // The rows are chosen and filtered at one commit, even if `rev` moves meanwhile.
@@ -52,5 +55,13 @@ export const curationHandlers: Pick<Handlers, CurationMethod> = {
       // The page showed the link's SQL and the user accepted it before asking for a replay.
       confirmSql: async () => confirmed,
     });
+  },
+
+  async chatGrounding(ctx, picks, { maxChars }) {
+    const datasets = await gatherGrounding(ctx.lake, ctx.catalog, picks, {
+      engine: ctx.engine,
+      signal: ctx.signal,
+    });
+    return buildSchemaPrompt(datasets, maxChars === undefined ? {} : { maxChars });
   },
 };

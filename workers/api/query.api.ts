@@ -9,6 +9,8 @@
  * - Errors cross as plain {@link QueryWireError} data inside a {@link QueryReply} and are
  *   rebuilt on arrival as the QueryError, LakeError or WorkerError they were, with their `code`.
  */
+import type { GroundingPick } from '../../src/lib/chat/grounding.ts';
+import type { SchemaPrompt } from '../../src/lib/chat/prompt.ts';
 import type { SqlPosition } from '../../src/lib/query/error-position.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import type { EngineProgress, LoadProgress, QueryResult } from '../../src/lib/query/engine.ts';
@@ -25,6 +27,7 @@ import type { OpinionMethods } from './opinions.api.ts';
 export type { EngineProgress, LakeSchemaInfo, LoadProgress, QueryResult, Recipe };
 export type { ReplayProgress, ReplayResult };
 export type { ShareLink };
+export type { GroundingPick, SchemaPrompt };
 
 /** What "Save as branch" made: a protected branch holding the rows the predicate kept. */
 export interface SavedBranch {
@@ -73,6 +76,12 @@ export interface QueryMethods extends OpinionMethods {
    * otherwise a recipe with SQL is refused with ABORTED before anything is written.
    */
   replay(recipe: Recipe, opts: { confirmed: boolean }): ReplayResult;
+  /**
+   * Chat with your data (issue 18): the system message that grounds the model in `picks`
+   * (CREATE TABLE statements under the view's SQL names, Croissant descriptions, RAI fields,
+   * statistics and sample values) within `maxChars` (prompt.ts's default when omitted).
+   */
+  chatGrounding(picks: GroundingPick[], opts: { maxChars?: number }): SchemaPrompt;
 }
 
 /** The name of a query operation. */

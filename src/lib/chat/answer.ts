@@ -51,6 +51,11 @@ export interface AskOptions extends StreamOptions {
   system: string;
   /** Earlier turns of this conversation (question and answer), oldest first. */
   history?: readonly ChatMessage[];
+  /**
+   * What answers instead of the endpoint: a model running in this tab (the app's GGUF path).
+   * It gets the same messages and options; `endpoint` still names the model in the disclosure.
+   */
+  send?: (messages: readonly ChatMessage[], opts: StreamOptions) => Promise<string>;
 }
 
 /** The error's own words, without the query the engine appends (the model has it). */
@@ -114,7 +119,9 @@ export function repairMessage(sql: string, failure: CheckFailure): string {
 
 async function attempt(opts: AskOptions, messages: ChatMessage[]): Promise<Attempt> {
   const request = chatRequest(opts.endpoint, messages);
-  const answer = await streamChat(opts.endpoint, messages, opts);
+  const answer = opts.send
+    ? await opts.send(messages, opts)
+    : await streamChat(opts.endpoint, messages, opts);
   const sql = extractSql(answer);
   if (sql === null) {
     return {

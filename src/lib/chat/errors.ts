@@ -22,7 +22,9 @@ export type ChatErrorCode =
   /** Even the schema of the chosen tables does not fit in the prompt budget. */
   | 'BUDGET'
   /** A setting is missing or wrong (no base URL, no model, a bad budget). */
-  | 'BAD_INPUT';
+  | 'BAD_INPUT'
+  /** A local model file could not be loaded (not GGUF, cut, or refused by llama.cpp). */
+  | 'MODEL_FILE';
 
 /** An error of the chat client or pipeline. */
 export class ChatError extends Error {

@@ -6,7 +6,9 @@
  *
  * - `vault`: `{ salt, iterations, check }`, where `check` is a known text encrypted, so a wrong
  *   passphrase is told at once (VAULT_LOCKED), not as a failed request later;
- * - `vault/<remote>`: `{ iv, data }`, the credentials' JSON encrypted.
+ * - `vault/<remote>`: `{ iv, data }`, the credentials' JSON encrypted;
+ * - `vault/secret/<name>`: `{ iv, data }`, another secret (a chat endpoint's API key, issue 18).
+ *   Remote names hold no `/`, so the two never meet; {@link CredentialVault.forget} drops both.
  */
 import { LakeError } from '../store/errors.ts';
 import type { RefStore } from '../store/types.ts';
@@ -68,6 +70,10 @@ async function open(key: CryptoKey, s: Sealed): Promise<string> {
   return new TextDecoder().decode(plain);
 }
 
+/** The entry of secret `name` (any text: it is escaped into one key segment). */
+const secretKey = (name: string) => `vault/secret/${encodeURIComponent(name)}`;
+
+/** Credentials and secrets, sealed behind one passphrase; see the module comment. */
 export class CredentialVault {
   #key: CryptoKey | null = null;
 
@@ -129,17 +135,30 @@ export class CredentialVault {
     return this.#key;
   }
 
-  /** Stores (or with null removes) a remote's credentials. */
-  async set(remote: string, credentials: Credentials | null): Promise<void> {
-    const key = `vault/${remote}`;
-    const value = credentials
-      ? await seal(this.#mustKey(`store credentials for ${remote}`), JSON.stringify(credentials))
-      : null;
+  /** Seals `text` under entry `key` (null removes it), retrying a lost compare-and-set. */
+  async #put(key: string, text: string | null, what: string): Promise<void> {
+    const value = text === null ? null : await seal(this.#mustKey(what), text);
     for (;;) {
       const e = await this.refs.get(key);
       if (!e && !value) return;
       if (await this.refs.cas(key, e?.version ?? 0, value)) return;
     }
+  }
+
+  /** The text sealed under `key`, or null when none is. VAULT_LOCKED when locked. */
+  async #read(key: string, what: string): Promise<string | null> {
+    const e = await this.refs.get<Sealed>(key);
+    if (!e) return null;
+    return open(this.#mustKey(what), e.value);
+  }
+
+  /** Stores (or with null removes) a remote's credentials. */
+  async set(remote: string, credentials: Credentials | null): Promise<void> {
+    await this.#put(
+      `vault/${remote}`,
+      credentials ? JSON.stringify(credentials) : null,
+      `store credentials for ${remote}`,
+    );
   }
 
   /** True when credentials are stored for `remote` (readable or not). */
@@ -149,10 +168,26 @@ export class CredentialVault {
 
   /** A remote's credentials; null when none are stored (anonymous). VAULT_LOCKED when locked. */
   async get(remote: string): Promise<Credentials | null> {
-    const e = await this.refs.get<Sealed>(`vault/${remote}`);
-    if (!e) return null;
-    const text = await open(this.#mustKey(`use remote ${remote}`), e.value);
-    return JSON.parse(text) as Credentials;
+    const text = await this.#read(`vault/${remote}`, `use remote ${remote}`);
+    return text === null ? null : (JSON.parse(text) as Credentials);
+  }
+
+  /**
+   * Stores (or with null removes) secret `name`, such as a chat endpoint's API key. `label`
+   * names it in the VAULT_LOCKED message.
+   */
+  async setSecret(name: string, text: string | null, label = name): Promise<void> {
+    await this.#put(secretKey(name), text, `store ${label}`);
+  }
+
+  /** True when secret `name` is stored (readable or not). */
+  async hasSecret(name: string): Promise<boolean> {
+    return Boolean(await this.refs.get(secretKey(name)));
+  }
+
+  /** Secret `name`, or null when none is stored. VAULT_LOCKED when locked. */
+  async getSecret(name: string, label = name): Promise<string | null> {
+    return this.#read(secretKey(name), `use ${label}`);
   }
 
   /** Forgets every stored credential and the passphrase: one click. */
