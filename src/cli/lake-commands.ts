@@ -14,6 +14,7 @@ import { verifyCommand } from './lake-verify.ts';
 import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
 import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './remote-commands.ts';
 import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
+import { MODEL_COMMANDS, MODEL_HELP, MODEL_OPTIONS, modelCommand } from './model-commands.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -47,7 +48,9 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
 
 ${REMOTE_HELP}
 
-${OPINIONS_HELP}`;
+${OPINIONS_HELP}
+
+${MODEL_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -68,6 +71,7 @@ export const LAKE_OPTIONS = {
   code: { type: 'string', multiple: true },
   ...REMOTE_OPTIONS,
   ...OPINIONS_OPTIONS,
+  ...MODEL_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -75,6 +79,7 @@ export const LAKE_COMMANDS = new Set([
   ...REF_COMMANDS,
   ...WRITE_COMMANDS,
   ...REMOTE_COMMANDS,
+  ...MODEL_COMMANDS,
   'verify',
   'opinions',
 ]);
@@ -127,5 +132,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (command === 'verify') return verifyCommand(c);
   if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
   if (command === 'opinions') return opinionsCommand(c);
+  if (MODEL_COMMANDS.has(command)) return modelCommand(command, c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -18,6 +18,7 @@ import { formatIssue, formatIssueLocated } from '../lib/croissant/model.ts';
 import type { Issue, RecordRow } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
 import { isUrl } from '../lib/io/source.ts';
+import { ModelError } from '../lib/model/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { DICOM_HELP, DICOM_OPTIONS, dicomCommand } from './dicom-command.ts';
 import { LAKE_COMMANDS, LAKE_HELP, LAKE_OPTIONS, lakeCommand } from './lake-commands.ts';
@@ -226,7 +227,10 @@ class CsvOutput {
 /** Prints a failure, unless the output was closed: then the command simply ends (status 0). */
 function failed(e: unknown): number {
   if (outputClosed().aborted) return 0;
-  const code = e instanceof LakeError || e instanceof CroissantError ? ` [${e.code}]` : '';
+  const code =
+    e instanceof LakeError || e instanceof CroissantError || e instanceof ModelError
+      ? ` [${e.code}]`
+      : '';
   console.error(`croissant-lake: error${code}: ${(e as Error).message}`);
   return 1;
 }
