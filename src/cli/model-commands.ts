@@ -148,6 +148,7 @@ export async function modelCommand(command: string, c: CommandContext): Promise<
     return 0;
   }
   if (command === 'models') {
+    await lake.dataset(dataset); // an unknown dataset is an error, not an empty list
     const list = await listModels(lake, dataset);
     if (values.json) {
       const full = [];

@@ -116,6 +116,9 @@ describe('croissant-lake train, models, model-export', () => {
     err.length = 0;
     expect(await run('model-export', TOY, 'feedface00', '--out', path.join(dir, 'x.onnx'))).toBe(1);
     expect(err.join('\n')).toMatch(/\[NOT_FOUND\]: no model feedface00 in dataset toy/);
+    err.length = 0;
+    expect(await run('models', 'nope')).toBe(1);
+    expect(err.join('\n')).toMatch(/\[UNKNOWN_DATASET\]: no dataset "nope"/);
     expect((await listAll()).length).toBe(before);
   });
 });
