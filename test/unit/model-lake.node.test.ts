@@ -64,7 +64,7 @@ describe('training on the lake', () => {
     const seen: string[] = [];
     const r = await trainOnLake(
       lake,
-      cnn({ onProgress: (p) => seen.push(`${p.phase}:${p.step}`) }),
+      cnn({ epochs: 5, onProgress: (p) => seen.push(`${p.phase}:${p.step}`) }),
     );
     // 80 training rows → 10 full batches of 8 per epoch.
     expect(seen.filter((s) => s.startsWith('validate'))).toEqual([
