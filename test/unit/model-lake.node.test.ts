@@ -60,6 +60,24 @@ describe('training on the lake', () => {
     expect(d.input).toMatchObject({ kind: 'image', column: 'items/image', size: 16, channels: 1 });
   });
 
+  it('takes labels from a LabelSource (the hook for consolidated opinions)', async () => {
+    const source = {
+      describe: 'opinions (test rule)',
+      labels: async (_: Lake, at: string, rs: string) => {
+        expect([at, rs]).toEqual([commit, 'items']);
+        // Rows 0–9 only, by parity: the rest are unlabelled.
+        return new Map(Array.from({ length: 10 }, (_, i) => [BigInt(i), i % 2 ? 'odd' : 'even']));
+      },
+    };
+    const d = await prepareTrainingData(lake, cnn({ label: source }));
+    expect(d.label).toBe('opinions (test rule)');
+    expect(d.classes).toEqual(['even', 'odd']);
+    expect(d.train.rowIds.concat(d.val.rowIds).sort((a, b) => Number(a - b))).toEqual(
+      [1n, 2n, 4n, 5n, 6n, 7n, 8n, 9n, 0n].sort((a, b) => Number(a - b)),
+    );
+    expect(d.skipped).toEqual({ unlabelled: 118, otherSplit: 1 });
+  });
+
   it('trains the CNN, stores the model with its lineage and lists it', async () => {
     const seen: string[] = [];
     const r = await trainOnLake(
