@@ -116,10 +116,7 @@ function specFor(o: TrainOnLakeOptions): {
 }
 
 /** Trains, validates each epoch, saves the model; see the module comment. */
-export async function trainOnLake(
-  lake: Lake,
-  o: TrainOnLakeOptions,
-): Promise<TrainOutcome> {
+export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<TrainOutcome> {
   for (const [k, v, min] of [
     ['epochs', o.epochs, 1],
     ['batch', o.batch, 1],
