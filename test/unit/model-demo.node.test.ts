@@ -83,9 +83,6 @@ describe('acceptance: the zoo CNN on the demo study', () => {
     const majority = Math.max(positives, n - positives) / n;
     // Measured (see the report in the commit): MEASURED on the non-degraded scanners'
     // validation images, against a majority-class rate of MAJORITY; pinned with a margin.
-    console.log(
-      `non-degraded scanners: accuracy ${ok / n} on ${n}, majority ${majority}; all val ${r.val.accuracy}`,
-    );
     expect(n).toBe(575);
     expect(majority).toBeLessThan(0.7);
     expect(ok / n).toBeGreaterThanOrEqual(0);
