@@ -81,10 +81,12 @@ describe('acceptance: the zoo CNN on the demo study', () => {
     batches.close();
     await session.release();
     const majority = Math.max(positives, n - positives) / n;
-    // Measured (see the report in the commit): MEASURED on the non-degraded scanners'
-    // validation images, against a majority-class rate of MAJORITY; pinned with a margin.
+    // Measured: 0.960 (552 of 575) on the non-degraded scanners' validation images, against
+    // a majority-class rate of 0.671; 0.887 on all 776 (Orion R2's 201 images: 0.677, the
+    // planted blind spot). Pinned with a margin.
     expect(n).toBe(575);
     expect(majority).toBeLessThan(0.7);
-    expect(ok / n).toBeGreaterThanOrEqual(0);
+    expect(ok / n).toBeGreaterThanOrEqual(0.9);
+    expect(r.val.accuracy).toBeGreaterThanOrEqual(0.8);
   });
 });
