@@ -15,6 +15,7 @@ import { WRITE_COMMANDS, writeCommand } from './lake-write.ts';
 import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './remote-commands.ts';
 import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
 import { EVALUATE_HELP, EVALUATE_OPTIONS, evaluateCommand } from './evaluate-command.ts';
+import { MODEL_COMMANDS, MODEL_HELP, MODEL_OPTIONS, modelCommand } from './model-commands.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -52,6 +53,8 @@ ${REMOTE_HELP}
 
 ${OPINIONS_HELP}
 
+${MODEL_HELP}
+
 ${EVALUATE_HELP}`;
 
 export const LAKE_OPTIONS = {
@@ -74,6 +77,7 @@ export const LAKE_OPTIONS = {
   ...REMOTE_OPTIONS,
   ...OPINIONS_OPTIONS,
   ...EVALUATE_OPTIONS,
+  ...MODEL_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -81,6 +85,7 @@ export const LAKE_COMMANDS = new Set([
   ...REF_COMMANDS,
   ...WRITE_COMMANDS,
   ...REMOTE_COMMANDS,
+  ...MODEL_COMMANDS,
   'verify',
   'opinions',
   'evaluate',
@@ -135,5 +140,6 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
   if (command === 'opinions') return opinionsCommand(c);
   if (command === 'evaluate') return evaluateCommand(c);
+  if (MODEL_COMMANDS.has(command)) return modelCommand(command, c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

@@ -17,7 +17,13 @@ export type ModelErrorCode =
   /** The loss became NaN or infinite. */
   | 'NAN_LOSS'
   /** The session or runtime was released. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** The training data cannot train this model (one class, no rows, an unknown column). */
+  | 'BAD_DATA'
+  /** No model (or checkpoint) of that id in the dataset. */
+  | 'NOT_FOUND'
+  /** Training was cancelled; the last checkpoint is kept. */
+  | 'ABORTED';
 
 /** An error of the model half of the lake. */
 export class ModelError extends Error {

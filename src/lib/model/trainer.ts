@@ -54,6 +54,12 @@ export function initParams(params: readonly ParamDef[], seed: number): Map<strin
 }
 
 /** Trains one model; create with {@link Trainer.create}. */
+/** Where a resumed training picks up: the optimiser state and the steps done. */
+export interface TrainerResume {
+  state: ReadonlyMap<string, Float32Array>;
+  step: number;
+}
+
 export class Trainer {
   private steps = 0;
 
@@ -66,7 +72,8 @@ export class Trainer {
   ) {}
 
   /**
-   * Builds the step graph for `spec` and loads it; starts from `weights` or from seeded ones.
+   * Builds the step graph for `spec` and loads it; starts from `weights` or from seeded ones,
+   * and from `resume`'s optimiser state and step count (a checkpoint) or from zeros at step 0.
    * @throws ModelError BAD_SPEC, LOAD_FAILED
    */
   static async create(
@@ -74,6 +81,7 @@ export class Trainer {
     spec: ModelSpec,
     config: TrainConfig,
     weights?: ReadonlyMap<string, Float32Array>,
+    resume?: TrainerResume,
   ): Promise<Trainer> {
     const cfg: TrainConfig = {
       ...config,
@@ -109,12 +117,29 @@ export class Trainer {
       state.set(p.name, { data: new Float32Array(w), dims: p.dims });
     }
     for (const s of graph.state) {
+      const size = s.dims.reduce((a, b) => a * b, 1);
+      const kept = resume?.state.get(s.name);
+      if (resume && (!kept || kept.length !== size)) {
+        await session.release();
+        throw new ModelError(
+          'BAD_SPEC',
+          `optimiser state ${s.name} must have ${size} values, got ${kept ? kept.length : 'none'}`,
+        );
+      }
       state.set(s.name, {
-        data: new Float32Array(s.dims.reduce((a, b) => a * b, 1)),
+        data: kept ? new Float32Array(kept) : new Float32Array(size),
         dims: s.dims,
       });
     }
-    return new Trainer(spec, cfg, graph, session, state);
+    const t = new Trainer(spec, cfg, graph, session, state);
+    if (resume) {
+      if (!Number.isSafeInteger(resume.step) || resume.step < 0) {
+        await session.release();
+        throw new ModelError('BAD_SPEC', `resume step must be an integer ≥ 0, got ${resume.step}`);
+      }
+      t.steps = resume.step;
+    }
+    return t;
   }
 
   /** Steps done so far. */
@@ -189,6 +214,16 @@ export class Trainer {
     for (const p of this.graph.params) {
       const t = this.state.get(p.name)!;
       out.set(p.name, isHostTensor(t) ? new Float32Array(t.data) : await t.read());
+    }
+    return out;
+  }
+
+  /** The optimiser state (momentum, Adam's moments), copied to the host: for checkpoints. */
+  async optimizerState(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const s of this.graph.state) {
+      const t = this.state.get(s.name)!;
+      out.set(s.name, isHostTensor(t) ? new Float32Array(t.data) : await t.read());
     }
     return out;
   }

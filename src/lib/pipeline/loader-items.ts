@@ -57,7 +57,8 @@ function labelText(v: Cell, column: string): string | null {
   return String(v);
 }
 
-function compareClasses(values: string[]): string[] {
+/** Sorts distinct label values: numbers in numeric order, else in code-unit order. */
+export function compareClasses(values: string[]): string[] {
   const numeric = values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
   return values.sort((a, b) =>
     numeric ? Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0) : a < b ? -1 : a > b ? 1 : 0,

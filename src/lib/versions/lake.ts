@@ -287,6 +287,8 @@ export class Lake {
       const rest = [
         ...(await this.backend.refs.list(`ingest/${id}/`)),
         ...(await this.backend.refs.list(`transform/${id}/`)),
+        ...(await this.backend.refs.list(`model/${id}/`)),
+        ...(await this.backend.refs.list(`model-run/${id}/`)),
         ...(await this.backend.refs.list(refLogPrefix(id))),
       ];
       for (const e of rest) {

@@ -1,8 +1,8 @@
 /**
  * What the lake still needs: every chunk reachable from a ref of any dataset, from a commit the
  * ref log keeps (a deleted branch stays restorable for 30 days), or named by the resume journal
- * of unfinished work. Garbage collection keeps these, and so does a failed writer cleaning up
- * after itself.
+ * of unfinished work, or by a stored model or training checkpoint. Garbage collection keeps
+ * these, and so does a failed writer cleaning up after itself.
  */
 import type { Lake } from './lake.ts';
 import { journaledObjects } from './journal.ts';
@@ -56,6 +56,15 @@ export async function liveSet(lake: Lake, now = Date.now()): Promise<Set<string>
   }
   for (const o of await journaledObjects(lake.backend.refs)) {
     for (const [chunk] of o.parts) live.add(chunk);
+  }
+  // Stored models and training checkpoints (src/lib/model/store.ts, checkpoints.ts) list
+  // their chunks in their entries.
+  for (const prefix of ['model/', 'model-run/']) {
+    for (const e of await lake.backend.refs.list<{ chunks?: unknown }>(prefix)) {
+      if (Array.isArray(e.value.chunks)) {
+        for (const c of e.value.chunks) if (typeof c === 'string') live.add(c);
+      }
+    }
   }
   return live;
 }

@@ -1,0 +1,180 @@
+/**
+ * The model commands: `train` (on a branch, with progress on stderr, resuming an interrupted
+ * run with the same settings), `models` (a dataset's models with their lineage) and
+ * `model-export` (the inference .onnx and its JSON model card).
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { ModelError } from '../lib/model/errors.ts';
+import type { SplitRule } from '../lib/model/lake-data.ts';
+import { createOrtRuntime } from '../lib/model/runtime-ort.ts';
+import { listModels, loadModel, modelCard } from '../lib/model/store.ts';
+import { ZOO } from '../lib/model/spec.ts';
+import { trainOnLake, type TrainProgress } from '../lib/model/train-lake.ts';
+import { need, str, type CommandContext, type Values } from './lake-cli.ts';
+
+/** Commands of this module. */
+export const MODEL_COMMANDS = new Set(['train', 'models', 'model-export']);
+
+export const MODEL_OPTIONS = {
+  label: { type: 'string' },
+  split: { type: 'string' },
+  val: { type: 'string' },
+  model: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  augment: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  features: { type: 'string' },
+  fresh: { type: 'boolean' },
+} as const;
+
+export const MODEL_HELP = `Models:
+  train <dataset> <branch> --label FIELD [--split FIELD|--val 0.2] [--model logreg|mlp|cnn|SPEC.json]
+        [--epochs N] [--batch N] [--lr X] [--seed S] [--augment PERMALINK]
+        [--size PX] [--channels 1|3] [--features COL,COL] [--fresh] [-r RS]
+      Trains on onnxruntime's wasm (defaults: cnn on the image column, 64×64 gray, --split
+      split, 5 epochs, batch 32, lr 0.003, seed 0). --split FIELD: rows whose value is train
+      train, val/valid/validation validate, the rest are left out; --val F: a seeded hash of
+      the row id picks a fraction F for validation. With --features (or no image column) the
+      numeric columns, standardised, are the input. Progress on stderr; at the end the model
+      id and metrics. Ctrl-C keeps a checkpoint: the same command resumes it (--fresh: no).
+  models <dataset> [--json]       the dataset's models with their lineage
+  model-export <dataset> ID --out FILE.onnx
+      The inference graph (input x, outputs logits and embedding) and FILE.card.json.`;
+
+function num(v: Values, k: string, dflt: number, int: boolean): number {
+  const s = str(v, k);
+  if (s === undefined) return dflt;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
+    throw new ModelError(
+      'BAD_SPEC',
+      `--${k} must be ${int ? 'an integer' : 'a number'}, got "${s}"`,
+    );
+  }
+  return n;
+}
+
+function modelOption(v: Values): string | object {
+  const m = str(v, 'model') ?? 'cnn';
+  if ((ZOO as readonly string[]).includes(m)) return m;
+  if (!m.endsWith('.json')) {
+    throw new ModelError(
+      'BAD_SPEC',
+      `--model must be ${ZOO.join(', ')} or a SPEC.json file, got "${m}"`,
+    );
+  }
+  try {
+    return JSON.parse(readFileSync(m, 'utf8')) as object;
+  } catch (e) {
+    throw new ModelError(
+      'BAD_SPEC',
+      `${m}: not a readable JSON model spec: ${(e as Error).message}`,
+    );
+  }
+}
+
+function splitOption(v: Values): SplitRule {
+  const col = str(v, 'split');
+  const frac = str(v, 'val');
+  if (col && frac)
+    throw new ModelError('BAD_SPEC', 'give --split FIELD or --val FRACTION, not both');
+  if (frac !== undefined) return { valFraction: num(v, 'val', 0.2, false) };
+  return { column: col ?? 'split' };
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
+
+function progress(p: TrainProgress): void {
+  if (p.phase === 'validate') {
+    process.stderr.write(
+      `\repoch ${p.epoch + 1}/${p.epochs}: train loss ${fmt(p.train.loss)} acc ${fmt(p.train.accuracy)}, val loss ${fmt(p.val!.loss)} acc ${fmt(p.val!.accuracy)}\x1b[K\n`,
+    );
+  } else if (process.stderr.isTTY) {
+    const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;
+    process.stderr.write(
+      `\repoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.steps}: loss ${fmt(p.loss ?? NaN)}, ${p.samplesPerSec.toFixed(0)} samples/s${eta}\x1b[K`,
+    );
+  }
+}
+
+/** Runs a model command; returns its exit status. */
+export async function modelCommand(command: string, c: CommandContext): Promise<number> {
+  const { lake, args, values } = c;
+  const dataset = need(args[0], 'the dataset');
+  if (command === 'train') {
+    const branch = need(args[1], 'the branch');
+    const label = need(str(values, 'label'), '--label FIELD');
+    const channels = num(values, 'channels', 1, true);
+    if (channels !== 1 && channels !== 3)
+      throw new ModelError('BAD_SPEC', `--channels must be 1 or 3, got ${channels}`);
+    const features = str(values, 'features');
+    const runtime = await createOrtRuntime({ provider: 'wasm' });
+    const r = await trainOnLake(lake, {
+      dataset,
+      ref: branch,
+      label,
+      split: splitOption(values),
+      seed: num(values, 'seed', 0, true),
+      model: modelOption(values) as never,
+      epochs: num(values, 'epochs', 5, true),
+      batch: num(values, 'batch', 32, true),
+      lr: num(values, 'lr', 0.003, false),
+      imageSize: num(values, 'size', 64, true),
+      channels,
+      runtime,
+      signal: c.signal,
+      onProgress: progress,
+      ...(str(values, 'record-set') ? { recordSet: str(values, 'record-set')! } : {}),
+      ...(str(values, 'augment') ? { augment: str(values, 'augment')! } : {}),
+      ...(features ? { features: features.split(',').map((f) => f.trim()) } : {}),
+      ...(values.fresh ? { resume: false } : {}),
+    });
+    if (r.resumedFrom !== null) console.log(`resumed from the checkpoint at step ${r.resumedFrom}`);
+    console.log(`model ${r.id}`);
+    console.log(
+      JSON.stringify({
+        model: r.id,
+        weights: r.weightsHash,
+        train: r.train,
+        val: r.val,
+        classes: r.data.classes,
+      }),
+    );
+    return 0;
+  }
+  if (command === 'models') {
+    await lake.dataset(dataset); // an unknown dataset is an error, not an empty list
+    const list = await listModels(lake, dataset);
+    if (values.json) {
+      const full = [];
+      for (const m of list)
+        full.push({ ...m, lineage: (await loadModel(lake, dataset, m.id)).lineage });
+      console.log(JSON.stringify(full, null, 2));
+      return 0;
+    }
+    if (!list.length) console.log(`${dataset} has no models yet (croissant-lake train)`);
+    for (const m of list) {
+      const l = (await loadModel(lake, dataset, m.id)).lineage;
+      console.log(
+        `${m.id}  ${m.name}  ${m.createdAt}  label ${m.label}  val acc ${fmt(m.val.accuracy)} loss ${fmt(m.val.loss)}`,
+      );
+      console.log(
+        `    data ${l.data.ref}@${l.data.commit.slice(0, 12)} (${l.data.trainRows} train, ${l.data.valRows} val), spec ${l.specHash.slice(0, 12)}, seed ${l.seed}, ${l.runtime.provider} onnxruntime ${l.runtime.onnxruntime}, croissant-lake ${l.code.version}${l.loader ? ', augmented' : ''}`,
+      );
+    }
+    return 0;
+  }
+  const id = need(args[1], 'the model id');
+  const out = need(str(values, 'out'), '--out FILE.onnx');
+  const m = await loadModel(lake, dataset, id);
+  const cardPath = out.replace(/\.onnx$/i, '') + '.card.json';
+  await writeFile(out, m.onnx);
+  await writeFile(cardPath, JSON.stringify(modelCard(m), null, 2) + '\n');
+  console.log(`wrote ${out} (${m.onnx.length} bytes) and ${cardPath}`);
+  return 0;
+}

@@ -1,0 +1,303 @@
+/**
+ * Training data from the lake: which rows of a record set at a commit train and which validate,
+ * their class labels, and how an item becomes a model input (an image through the pipeline, or
+ * standardised numeric columns). Batches are made by ./lake-batches.ts.
+ *
+ * Labels come from a column, or from a {@link LabelSource}: the hook through which consolidated
+ * opinion labels (src/lib/opinions) can feed training without this module knowing about them.
+ */
+import { parseLoaderPermalink } from '../pipeline/loader-config.ts';
+import { compareClasses } from '../pipeline/loader-items.ts';
+import { rngFor } from '../pipeline/rng.ts';
+import type { PipelineSpec } from '../pipeline/image.ts';
+import { LakeError } from '../store/errors.ts';
+import type { Cell } from '../versions/columns.ts';
+import type { Lake } from '../versions/lake.ts';
+import type { ColumnDef, RecordSetManifest } from '../versions/manifest.ts';
+import { recordSetOf, scanRows } from '../versions/read.ts';
+import { ModelError } from './errors.ts';
+import { featureMatrix, standardiser, withModelInput, inferencePipeline } from './lake-inputs.ts';
+
+export { featureMatrix, inferencePipeline } from './lake-inputs.ts';
+
+/** Labels that are not a column, e.g. consolidated opinions (issue 13's training branches). */
+export interface LabelSource {
+  /** Names the labels in lineage and errors, e.g. `opinions (majority)`. */
+  describe: string;
+  /** The text label of each row id of `recordSet` at `commit`; a row absent is unlabelled. */
+  labels(lake: Lake, commit: string, recordSet: string): Promise<ReadonlyMap<bigint, string>>;
+}
+
+/** Which rows validate: a split column, or a seeded hash of the row id. */
+export type SplitRule =
+  | {
+      column: string;
+      /** Values of training rows (default `train`). */
+      train?: string[];
+      /** Values of validation rows (default `val`, `valid`, `validation`). */
+      val?: string[];
+    }
+  | { valFraction: number };
+
+/** How an item becomes a model input; stored with a model so inference does the same. */
+export type InputSpec =
+  | {
+      kind: 'image';
+      column: string;
+      size: number;
+      channels: 1 | 3;
+      /** The pipeline for validation and inference (the deterministic part of training's). */
+      pipeline: PipelineSpec;
+    }
+  | { kind: 'features'; columns: string[]; mean: number[]; std: number[] };
+
+/** What to train on. */
+export interface LakeDataOptions {
+  dataset: string;
+  /** A branch, tag or commit. */
+  ref: string;
+  /** A column (full name, or its last part after `/`), or a {@link LabelSource}. */
+  label: string | LabelSource;
+  split: SplitRule;
+  /** Seeds the hash split (and, in ./lake-batches.ts, shuffling and augmentation). */
+  seed: number;
+  recordSet?: string;
+  /** The image column (default: the record set's only image column). */
+  image?: string;
+  /** Numeric columns as input instead of an image (default: all, when there is no image). */
+  features?: string[];
+  /** Images are resized to size × size (default 64). */
+  imageSize?: number;
+  /** 1 (gray, default) or 3 (RGB). */
+  channels?: 1 | 3;
+  /** A loader permalink whose augmentations training applies. */
+  augment?: string;
+}
+
+/** The rows of one side of the split. */
+export interface SplitRows {
+  rowIds: bigint[];
+  /** Class index of each row. */
+  labels: Int32Array;
+  /** Numeric inputs [rows, features], standardised (features input only). */
+  features?: Float32Array;
+}
+
+/** Resolved training data. */
+export interface TrainingData {
+  dataset: string;
+  commit: string;
+  recordSet: string;
+  /** The label column, or the label source's description. */
+  label: string;
+  classes: string[];
+  input: InputSpec;
+  /** Input dims per item: [C, H, W] or [F]. */
+  inputDims: number[];
+  /** Training's pipeline (augmentations, then resize and scaling); images only. */
+  trainPipeline: PipelineSpec;
+  /** The augmentation permalink used, if any. */
+  augmentLink: string | null;
+  train: SplitRows;
+  val: SplitRows;
+  /** Rows left out: no label, or a split value that is neither train nor val (e.g. test). */
+  skipped: { unlabelled: number; otherSplit: number };
+}
+
+const NUMERIC = new Set(['int64', 'float64', 'bool']);
+
+function bad(message: string): ModelError {
+  return new ModelError('BAD_DATA', message);
+}
+
+/** The column named `name` exactly, or the one whose name ends in `/name`. */
+export function findColumn(rs: RecordSetManifest, name: string, where: string): ColumnDef {
+  const exact = rs.columns.find((c) => c.name === name);
+  if (exact) return exact;
+  const tail = rs.columns.filter((c) => c.name.endsWith(`/${name}`));
+  if (tail.length === 1) return tail[0]!;
+  throw bad(
+    `${where} has no column ${name}${tail.length ? ' (several end with it)' : ''}; it has: ${rs.columns.map((c) => c.name).join(', ')}`,
+  );
+}
+
+function pickRecordSet(lakeRs: Record<string, RecordSetManifest>, o: LakeDataOptions) {
+  const wanted = [o.image, ...(o.features ?? []), typeof o.label === 'string' ? o.label : null];
+  const fits = (rs: RecordSetManifest) =>
+    wanted.every((w) => !w || rs.columns.some((c) => c.name === w || c.name.endsWith(`/${w}`)));
+  const withImage = (rs: RecordSetManifest) => rs.columns.some((c) => c.type === 'image');
+  let hits = Object.entries(lakeRs).filter(([, rs]) => fits(rs));
+  if (hits.length > 1 && !o.features) hits = hits.filter(([, rs]) => withImage(rs));
+  if (hits.length === 1) return hits[0]!;
+  throw bad(
+    hits.length
+      ? `several record sets of ${o.dataset} fit (${hits.map(([id]) => id).join(', ')}); name one with recordSet`
+      : `no record set of ${o.dataset} has the columns ${wanted.filter(Boolean).join(', ')}`,
+  );
+}
+
+function splitOf(o: LakeDataOptions, rs: RecordSetManifest, where: string) {
+  const s = o.split;
+  if ('valFraction' in s) {
+    if (!(s.valFraction > 0 && s.valFraction < 1)) {
+      throw bad(`the validation fraction must be in (0, 1), got ${s.valFraction}`);
+    }
+    return {
+      column: null,
+      side: (_: Cell, id: bigint): 'train' | 'val' =>
+        rngFor(o.seed, 0, id, 'split').next() < s.valFraction ? 'val' : 'train',
+    };
+  }
+  const col = findColumn(rs, s.column, where).name;
+  const train = new Set(s.train ?? ['train']);
+  const val = new Set(s.val ?? ['val', 'valid', 'validation']);
+  return {
+    column: col,
+    side: (v: Cell): 'train' | 'val' | null => {
+      const t = v === null ? null : String(v);
+      return t === null ? null : train.has(t) ? 'train' : val.has(t) ? 'val' : null;
+    },
+  };
+}
+
+/**
+ * Resolves the rows, labels and split. Throws ModelError BAD_DATA saying what is wrong: an
+ * unknown column, a label with fewer than two classes, a side of the split with no rows.
+ */
+export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promise<TrainingData> {
+  const commit = /^[0-9a-f]{64}$/.test(o.ref) ? o.ref : await lake.resolve(o.dataset, o.ref);
+  const c = await lake.readCommit(commit);
+  const [rsId, rs] = o.recordSet ? recordSetOf(c, o.recordSet) : pickRecordSet(c.recordSets, o);
+  const where = `record set ${rsId} of ${o.dataset} at ${o.ref}`;
+  const split = splitOf(o, rs, where);
+  const source = typeof o.label === 'string' ? null : o.label;
+  const labelCol = typeof o.label === 'string' ? findColumn(rs, o.label, where) : null;
+  if (labelCol && (labelCol.type === 'image' || labelCol.type === 'blob')) {
+    throw bad(`label column ${labelCol.name} holds ${labelCol.type}s; pick a column of values`);
+  }
+  const images = rs.columns.filter((col) => col.type === 'image');
+  const useImage = !o.features && (o.image !== undefined || images.length > 0);
+  let imageCol: string | null = null;
+  let featureCols: string[] = [];
+  if (useImage) {
+    if (o.image) imageCol = findColumn(rs, o.image, where).name;
+    else if (images.length === 1) imageCol = images[0]!.name;
+    else
+      throw bad(
+        `${where} has several image columns (${images.map((i) => i.name).join(', ')}); name one`,
+      );
+  } else {
+    const skip = new Set([labelCol?.name, split.column]);
+    featureCols = o.features
+      ? o.features.map((f) => findColumn(rs, f, where).name)
+      : rs.columns
+          .filter((col) => NUMERIC.has(col.type) && !skip.has(col.name))
+          .map((col) => col.name);
+    for (const f of featureCols) {
+      const t = rs.columns.find((col) => col.name === f)!.type;
+      if (!NUMERIC.has(t)) throw bad(`feature column ${f} holds ${t} values, not numbers`);
+    }
+    if (!featureCols.length)
+      throw bad(`${where} has no image column and no numeric column to train on`);
+  }
+  const given = source ? await source.labels(lake, commit, rsId) : null;
+  const rows: { id: bigint; label: string; side: 'train' | 'val'; x: (number | null)[] }[] = [];
+  const skipped = { unlabelled: 0, otherSplit: 0 };
+  for await (const batch of scanRows(lake.chunks, rs, where)) {
+    for (const r of batch) {
+      const raw = given ? (given.get(r.rowid) ?? null) : (r.row[labelCol!.name] ?? null);
+      if (raw === null) {
+        skipped.unlabelled++;
+        continue;
+      }
+      const side = split.side(split.column ? (r.row[split.column] ?? null) : null, r.rowid);
+      if (!side) {
+        skipped.otherSplit++;
+        continue;
+      }
+      const x = featureCols.map((f) => {
+        const v = r.row[f];
+        return v === null || v === undefined ? null : Number(v);
+      });
+      rows.push({ id: r.rowid, label: String(raw), side, x });
+    }
+  }
+  const classes = compareClasses([...new Set(rows.map((r) => r.label))]);
+  const label = labelCol?.name ?? source!.describe;
+  if (classes.length < 2) {
+    throw bad(
+      classes.length
+        ? `label ${label} of ${where} has a single class (${JSON.stringify(classes[0])}) in the rows to train on; a classifier needs at least two`
+        : `label ${label} of ${where} has no labelled rows in the training and validation splits`,
+    );
+  }
+  const classOf = new Map(classes.map((v, i) => [v, i]));
+  const side = (s: 'train' | 'val') => rows.filter((r) => r.side === s);
+  const tr = side('train');
+  const va = side('val');
+  if (!tr.length || !va.length) {
+    throw bad(
+      `the split of ${where} leaves ${tr.length} training and ${va.length} validation rows; both need some`,
+    );
+  }
+  let input: InputSpec;
+  let inputDims: number[];
+  let trainPipeline: PipelineSpec = [];
+  let augmentLink: string | null = null;
+  if (imageCol) {
+    const size = o.imageSize ?? 64;
+    const channels = o.channels ?? 1;
+    let aug: PipelineSpec = [];
+    if (o.augment) {
+      try {
+        aug = parseLoaderPermalink(o.augment).config.augment;
+      } catch (e) {
+        if (e instanceof LakeError) throw bad(`--augment: ${e.message}`);
+        throw e;
+      }
+      augmentLink = o.augment.trim();
+    }
+    trainPipeline = withModelInput(aug, size);
+    input = {
+      kind: 'image',
+      column: imageCol,
+      size,
+      channels,
+      pipeline: inferencePipeline(trainPipeline),
+    };
+    inputDims = [channels, size, size];
+  } else {
+    const { mean, std } = standardiser(
+      tr.map((r) => r.x),
+      featureCols.length,
+    );
+    input = { kind: 'features', columns: featureCols, mean, std };
+    inputDims = [featureCols.length];
+  }
+  const pack = (list: typeof rows): SplitRows => ({
+    rowIds: list.map((r) => r.id),
+    labels: Int32Array.from(list, (r) => classOf.get(r.label)!),
+    ...(input.kind === 'features'
+      ? {
+          features: featureMatrix(
+            list.map((r) => r.x),
+            input,
+          ),
+        }
+      : {}),
+  });
+  return {
+    dataset: o.dataset,
+    commit,
+    recordSet: rsId,
+    label,
+    classes,
+    input,
+    inputDims,
+    trainPipeline,
+    augmentLink,
+    train: pack(tr),
+    val: pack(va),
+    skipped,
+  };
+}
