@@ -155,6 +155,13 @@ export class LakeCatalog {
     });
   }
 
+  /** Gives up the unfinished save or pipeline run of `dataset`, and frees what it kept. */
+  discardUnfinished(dataset: string): Promise<void> {
+    return this.#work(async () => {
+      this.lastGc = await this.call('discardUnfinished', [dataset]);
+    });
+  }
+
   /** Adds an incomplete dataset to the catalog from its committed import. */
   finish(id: string): Promise<void> {
     return this.#work(() => this.call('finishDataset', [id]));

@@ -1,5 +1,5 @@
 /** The lake opened on the page itself (OPFS + IndexedDB work on the main thread too). */
-import { openBrowserBackend } from '../lib/store/browser.ts';
+import { BROWSER_ACTOR, openBrowserBackend } from '../lib/store/browser.ts';
 import { Lake } from '../lib/versions/lake.ts';
 
 let opening: Promise<Lake> | null = null;
@@ -10,7 +10,7 @@ let opening: Promise<Lake> | null = null;
  */
 export function openPageLake(): Promise<Lake> {
   opening ??= openBrowserBackend('default').then(
-    (backend) => Lake.open(backend),
+    (backend) => Lake.open(backend, { actor: BROWSER_ACTOR }),
     (e: unknown) => {
       opening = null;
       throw e;

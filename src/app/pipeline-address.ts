@@ -1,28 +1,11 @@
 /**
- * The pipeline view in the address bar (`?pipeline`), and loader permalinks as links to it
- * (`?pipeline&loader=<permalink>`), so a pasted link reopens the same loader.
+ * Loader permalinks as links to the pipeline view (`?pipeline&loader=<permalink>`), so a pasted
+ * link reopens the same loader; the view itself is in the address as view-address.ts says.
  */
 
-const PARAM = 'pipeline';
-const LOADER_PARAM = 'loader';
+import { LOADER_PARAM, PIPELINE_PARAM as PARAM } from './view-address.ts';
+
 const LINK_PREFIX = 'croissant-lake-loader:';
-
-/** True when the address shows the pipeline view. */
-export function pipelineAddress(): boolean {
-  const q = new URLSearchParams(window.location.search);
-  return q.has(PARAM) || q.has(LOADER_PARAM);
-}
-
-/** Records the pipeline view in the address bar (a new history entry), or leaves it. */
-export function setPipelineAddress(on: boolean): void {
-  const next = new URL(window.location.href);
-  if (on) next.searchParams.set(PARAM, '');
-  else {
-    next.searchParams.delete(PARAM);
-    next.searchParams.delete(LOADER_PARAM);
-  }
-  if (next.href !== window.location.href) window.history.pushState(null, '', next);
-}
 
 /** The loader permalink named in the address (`?loader=`), or null. */
 export function loaderAddress(): string | null {

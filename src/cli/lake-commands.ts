@@ -43,7 +43,9 @@ export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
       Croissant (the original metadata kept) plus Parquet files; all or nothing.
   delete <dataset>              remove a dataset (then gc frees its chunks)
   gc [--grace-ms MS]            delete unreferenced chunks older than the grace period;
-      keeps what the ref log can restore (30 days), waits for running writers
+      keeps what the ref log can restore (30 days) and what unfinished work
+      journaled, waits for running writers
+  discard <dataset>             give up an unfinished ingest or pipeline run (then gc)
   verify [dataset] [rev]        re-hash every chunk and object; exit 1 naming what is damaged
 
 ${REMOTE_HELP}

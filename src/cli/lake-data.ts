@@ -8,6 +8,7 @@ import { LakeError } from '../lib/store/errors.ts';
 import { diffCommits, formatDiff } from '../lib/versions/diff.ts';
 import { exportTarToFile, exportToFolder } from '../lib/versions/export-node.ts';
 import { collectGarbage, datasetSizes } from '../lib/versions/gc.ts';
+import { discardUnfinished, type UnfinishedWork } from '../lib/versions/unfinished.ts';
 import { finishRegistration } from '../lib/versions/ingest-finish.ts';
 import { ingest, type IngestProgress, type IngestResult } from '../lib/versions/ingest.ts';
 import { recordSetOf } from '../lib/versions/read.ts';
@@ -25,7 +26,23 @@ export const DATA_COMMANDS = new Set([
   'export',
   'delete',
   'gc',
+  'discard',
 ]);
+
+function describeWork(w: UnfinishedWork): string {
+  return w.kind === 'ingest'
+    ? `unfinished ingest of ${w.dataset} from ${w.what}`
+    : `unfinished pipeline run of ${w.dataset} into branch ${w.what}`;
+}
+
+/** Says what gc kept for unfinished work, and how to resume or give it up. */
+function printUnfinished(work: readonly UnfinishedWork[]): void {
+  for (const w of work) {
+    console.log(
+      `gc: kept ${mb(w.bytes)} for the ${describeWork(w)}: run it again to resume, or \`discard ${w.dataset}\` to give it up`,
+    );
+  }
+}
 
 function printIngest(r: IngestResult): void {
   if (r.unchanged) {
@@ -167,6 +184,14 @@ export async function dataCommand(command: string, c: CommandContext): Promise<n
       console.log(
         `gc: deleted ${r.deleted} chunks (${mb(r.freedBytes)}), kept ${r.kept} (${mb(r.keptBytes)}), removed ${r.temporaryRemoved} temporary files`,
       );
+      printUnfinished(r.unfinished);
+      return 0;
+    }
+    case 'discard': {
+      const ds = need(a0, 'the dataset');
+      const gone = await discardUnfinished(lake, ds);
+      for (const w of gone) console.log(`discarded the ${describeWork(w)}`);
+      console.log(`run gc to free what only it kept`);
       return 0;
     }
   }

@@ -1,8 +1,8 @@
 /**
  * Exploring datasets other than the curated one, end to end in Chromium against the built app
  * (issue 4 §2 and §1): the image grid of a filtered result (thumbnails from the stored blobs,
- * metadata, zoom) with DICOM items as real thumbnails and their tags, and a "set of datasets" built with SQL
- * across the two bundled examples. Persistent profiles, one folder each.
+ * metadata, zoom) with DICOM items as real thumbnails and their tags, a "set of datasets" built with SQL
+ * across the two bundled examples, and the embeddings view (issue 14 §4) over a FLOAT[] column. Persistent profiles, one folder each.
  */
 import { describe, expect, it } from 'vitest';
 import { writeDicomDataset } from './dicom-fixture.ts';
@@ -90,7 +90,7 @@ describe('exploring images and sets of datasets', () => {
     expect(watch.errors).toEqual([]);
   });
 
-  it('joins the two bundled datasets: UNION ALL BY NAME and a FULL OUTER JOIN across them', async () => {
+  it('joins the two bundled datasets (UNION ALL BY NAME, FULL OUTER JOIN), and projects an embedding made in SQL', async () => {
     const page = await open('gina', '');
     const watch = watchPage(page);
     for (const [example, title] of [
@@ -131,6 +131,69 @@ ORDER BY gender NULLS LAST, split`,
     await waitForGridRows(page, 5);
     expect(await gridHeader(page)).toEqual(['gender VARCHAR', 'split VARCHAR']);
     await screenshot(page, 'explore-join');
+
+    // Embeddings (issue 14 §4): a FLOAT[] column made in SQL, [10 for male else 0, pclass/10].
+    // PCA's first axis is gender (male to the right: the largest loading is positive), so a
+    // lasso around the left half selects every woman; her neighbours in the embedding space
+    // (cosine) are women, whose vectors all point one way.
+    expect(
+      await runSql(
+        page,
+        `SELECT count(*) AS n FROM "titanic@main".passengers WHERE gender = 'female'`,
+      ),
+    ).toBe('done');
+    const women = Number(
+      (await textOf(grid))
+        .match(/\d[\d,]*/g)!
+        .at(-1)!
+        .replace(/,/g, ''),
+    );
+    expect(women).toBeGreaterThan(0);
+    expect(
+      await runSql(
+        page,
+        `SELECT _rowid, name, gender, pclass,
+  [CASE WHEN gender = 'male' THEN 10 ELSE 0 END, pclass / 10]::FLOAT[] AS emb
+FROM "titanic@main".passengers`,
+      ),
+    ).toBe('done');
+    await page.locator('[data-testid="show-embedding"]').click();
+    const scatter = page.locator('[data-testid="embedding-scatter"][data-status="done"]');
+    await scatter.waitFor({ timeout: WAIT });
+    expect(await scatter.getAttribute('data-points')).toBe('1309');
+    await page.locator('[data-testid="embedding-colour"]').selectOption('gender');
+    await scatter.scrollIntoViewIfNeeded();
+    const box = (await scatter.boundingBox())!;
+    const [x0, y0, x1, y1] = [box.x + 2, box.y + 2, box.x + box.width / 2, box.y + box.height - 2];
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (const [x, y] of [
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0 + 1],
+    ]) {
+      await page.mouse.move(x!, y!, { steps: 4 });
+    }
+    await page.mouse.up();
+    await waitForText(page, '[data-testid="embedding-selected"]', String(women));
+    await screenshot(page, 'explore-embedding-lasso');
+    // A click on a woman's point: she and her 8 nearest neighbours, all women.
+    const left = scatter.locator('circle').first();
+    await left.scrollIntoViewIfNeeded();
+    const at = (await left.boundingBox())!;
+    const isWoman = Number(await left.getAttribute('cx')) < 280; // the viewBox is 560 wide
+    await page.mouse.click(at.x + at.width / 2, at.y + at.height / 2);
+    const strip = page.locator('[data-testid="embedding-neighbours"] [data-testid="neighbour"]');
+    await strip.nth(8).waitFor({ timeout: WAIT });
+    expect(await strip.count()).toBe(9);
+    await screenshot(page, 'explore-embedding-neighbours');
+    for (const t of await strip.allTextContents()) {
+      expect(t).toContain(isWoman ? 'gender: female' : 'gender: male');
+    }
+    // The selection filters the explored record set by row id (then "Save as branch").
+    await page.locator('[data-testid="embedding-filter"]').click();
+    await waitForGridRows(page, women);
     expect(watch.errors).toEqual([]);
   });
 });

@@ -142,6 +142,16 @@ describe('issue 11: query, pipeline and share papercuts', () => {
     expect(await exploredRecordSet(page)).toBe('images');
     await screenshot(page, 'papercuts-query-opens-on-images');
 
+    // A view switch is one history entry: Back from the Labels tab returns to this Query view
+    // (it used to stop at the open view, half switched).
+    const queryUrl = page.url();
+    await page.locator('[data-testid="tab-labels"]').click();
+    await page.locator('[data-testid="labels-view"]').waitFor({ timeout: WAIT });
+    await page.goBack();
+    await waitForGridRows(page, IMAGES);
+    expect(page.url()).toBe(queryUrl);
+    expect(await exploredRecordSet(page)).toBe('images');
+
     // The WHERE example names this record set's columns, with values it holds.
     await chartsReady(page);
     const hint = page.locator('[data-testid="where-editor"] .cm-placeholder');

@@ -3,12 +3,14 @@
  * branch, protect, append, add-columns, diff, merge, tag, log, export, delete and gc, and
  * clear errors for bad arguments.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { captureCliOutput } from './cli-output.ts';
 
 const fx = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
@@ -117,6 +119,33 @@ describe('croissant-lake lake commands', () => {
     expect(await run('delete', 'titanic')).toBe(0);
     expect(await run('gc', '--grace-ms', '0')).toBe(0);
     expect(out.at(-1)).toMatch(/^gc: deleted [1-9]\d* chunks .* kept 0 /);
+  });
+
+  it('names the unfinished ingest gc keeps, and discards it', async () => {
+    // What an ingest killed before its first commit leaves: a stored object and its journal.
+    const backend = await openNodeBackend(lake);
+    const bytes = new Uint8Array(2_000_000).fill(1);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    await backend.chunks.put(hash, bytes);
+    const object = { size: bytes.byteLength, parts: [[hash, 0, bytes.byteLength]] };
+    await backend.refs.cas('ingest/scans/00000000', 0, {
+      source: 'https://example.org/scans.json',
+      objects: { [hash]: object },
+      files: [],
+    });
+    expect(await run('gc', '--grace-ms', '0')).toBe(0);
+    expect(out.at(-1)).toBe(
+      'gc: kept 2.00 MB for the unfinished ingest of scans from https://example.org/scans.json: run it again to resume, or `discard scans` to give it up',
+    );
+    expect(await run('discard', 'scans')).toBe(0);
+    expect(out.at(-2)).toBe(
+      'discarded the unfinished ingest of scans from https://example.org/scans.json',
+    );
+    expect(await run('gc', '--grace-ms', '0')).toBe(0);
+    expect(out.at(-1)).toMatch(/^gc: deleted 1 chunks \(2\.00 MB\)/);
+    expect(await backend.chunks.has(hash)).toBe(false);
+    expect(await run('discard', 'scans')).toBe(1);
+    expect(err.at(-1)).toMatch(/UNKNOWN_DATASET.*no unfinished ingest or pipeline run of "scans"/);
   });
 
   it('says what is wrong with bad arguments', async () => {

@@ -9,6 +9,7 @@ import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
 import { appendCsv } from '../../src/lib/versions/append.ts';
 import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
 import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
+import { discardUnfinished } from '../../src/lib/versions/unfinished.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { finishRegistration } from '../../src/lib/versions/ingest-finish.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
@@ -90,6 +91,11 @@ const handlers: Handlers = {
   async deleteDataset({ lake }, id) {
     await lake.deleteDataset(id);
     return collectGarbage(lake);
+  },
+
+  async discardUnfinished({ lake }, dataset) {
+    await discardUnfinished(lake, dataset);
+    return collectGarbage(lake, { graceMs: 0 });
   },
 
   async gc({ lake }, opts) {

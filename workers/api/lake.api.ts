@@ -168,6 +168,11 @@ export interface LakeMethods extends RemoteMethods {
    * log can restore; deletes nothing while a writer runs (`deferred`).
    */
   gc(opts: { graceMs?: number }): GcResult;
+  /**
+   * Gives up a dataset's unfinished ingest and pipeline runs (their resume journals), then
+   * collects garbage with no grace period; refused (LOCKED) while one of them runs.
+   */
+  discardUnfinished(dataset: string): GcResult;
   branches(dataset: string): RefInfo[];
   tags(dataset: string): RefInfo[];
   /** Commits reachable from `rev`, newest first. */

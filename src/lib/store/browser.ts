@@ -8,6 +8,12 @@ import { checkLakeName, OpfsChunkStore } from './opfs.ts';
 import type { LakeBackend } from './types.ts';
 import { WebLocks } from './web-locks.ts';
 
+/**
+ * Who the ref log, leases and commits name for changes made in the app: there is no user
+ * account to name. Every lake the app opens (workers and page) uses it.
+ */
+export const BROWSER_ACTOR = 'this browser';
+
 /** Opens (creating it if needed) the browser lake `lakeName`. */
 export async function openBrowserBackend(lakeName = 'default'): Promise<LakeBackend> {
   checkLakeName(lakeName);

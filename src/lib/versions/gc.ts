@@ -7,6 +7,7 @@
 import type { Lake } from './lake.ts';
 import { GC_LOCK, describeLease, liveLeases, type LeaseEntry } from './lease.ts';
 import { liveChunks, liveSet } from './live.ts';
+import { unfinishedWork, type UnfinishedWork } from './unfinished.ts';
 
 export { liveChunks, reachable } from './live.ts';
 
@@ -19,6 +20,8 @@ export interface GcResult {
   kept: number;
   keptBytes: number;
   temporaryRemoved: number;
+  /** Unfinished ingests and pipeline runs, whose journaled objects were kept (unfinished.ts). */
+  unfinished: UnfinishedWork[];
   /**
    * Writers that were running: nothing was deleted, because their chunks are not referenced
    * yet. Run the collection again once they are done.
@@ -42,6 +45,7 @@ export async function collectGarbage(
       kept: 0,
       keptBytes: 0,
       temporaryRemoved: 0,
+      unfinished: await unfinishedWork(lake),
     };
     const writers: LeaseEntry[] = await liveLeases(lake);
     if (writers.length) {
