@@ -157,6 +157,18 @@ describe('the Train tab', () => {
       expect([...(out['logits']!.data as Float32Array)].every(Number.isFinite)).toBe(true);
       await session.release();
 
+      // A learning rate far too high: the loss overflows, and the UI names the step.
+      await page.locator('[data-testid="train-lr"]').fill('1e30');
+      await page.locator('[data-testid="train-lr"]').dispatchEvent('change');
+      await page.locator('[data-testid="train-start"]').click();
+      await run(page, 'failed');
+      const banner = page.locator('[data-testid="train-run"] [data-testid="error"]');
+      expect(await banner.getAttribute('data-code')).toBe('NAN_LOSS');
+      await screenshot(page, 'train-nan');
+      expect(await banner.textContent()).toMatch(
+        /NaN or infinite at step \d+ \(epoch 1, batch \d+\)/,
+      );
+
       expect(watch.errors).toEqual([]);
       expect(
         watch.requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('blob:')),
