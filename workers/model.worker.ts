@@ -10,12 +10,14 @@ import { createOrtRuntime } from '../src/lib/model/runtime-ort.ts';
 import { BROWSER_ACTOR, openBrowserBackend } from '../src/lib/store/browser.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
 import { createModelService } from './api/model-service.ts';
+import { yieldingRuntime } from './api/model-yield.ts';
 
 ort.env.wasm.wasmPaths = { wasm: ortWasm };
 
 Comlink.expose(
   createModelService(async () => ({
     lake: await Lake.open(await openBrowserBackend('default'), { actor: BROWSER_ACTOR }),
-    runtime: await createOrtRuntime(),
+    // Each step yields to the event loop, so a Cancel is seen at the next step (model-yield.ts).
+    runtime: yieldingRuntime(await createOrtRuntime()),
   })),
 );

@@ -98,7 +98,8 @@ export function trainRequest(s: TrainSettings): TrainRequest {
     lr: s.lr,
     seed: s.seed,
     ...(s.recordSet ? { recordSet: s.recordSet } : {}),
-    ...(s.model === 'cnn' ? { imageSize: s.imageSize } : {}),
+    // Used only when the record set's image column is the input (else its numeric columns).
+    imageSize: s.imageSize,
   };
 }
 

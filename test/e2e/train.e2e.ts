@@ -95,7 +95,9 @@ describe('the Train tab', () => {
       const cancelled = await page.locator('[data-testid="train-cancelled"]').textContent();
       const step = Number(/at step (\d+)/.exec(cancelled ?? '')?.[1]);
       expect(step).toBeGreaterThan(0);
-      expect(step).toBeLessThan(1000);
+      // Seen at a step, not at the first checkpoint (every 50 steps) where storage I/O would
+      // first let the worker read the Cancel message (workers/api/model-yield.ts).
+      expect(step).toBeLessThan(50);
       await page
         .locator('[data-testid="train-checkpoints"]', { hasText: `step ${step}` })
         .waitFor({ timeout: WAIT });
@@ -108,6 +110,7 @@ describe('the Train tab', () => {
       await page
         .locator('[data-testid="train-resumed"]', { hasText: `resumed from step ${step}` })
         .waitFor({ timeout: WAIT });
+      await screenshot(page, 'train-running');
       await page.waitForFunction(
         () =>
           Number(
