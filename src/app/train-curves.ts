@@ -3,7 +3,7 @@
  * to the page, the epoch's running training accuracy, and each validation's loss and accuracy.
  * A resumed run drops what came after the step it resumed from, so a curve never runs backwards.
  */
-import type { TrainProgress } from '../../workers/api/model.api.ts';
+import type { EpochMetrics, TrainProgress } from '../../workers/api/model.api.ts';
 
 /** One point of a curve: a value at a training step. */
 export interface CurvePoint {
@@ -50,4 +50,18 @@ export function addProgress(c: Curves, p: TrainProgress): Curves {
     trainLoss: add(c.trainLoss, p.step, p.loss),
     trainAcc: add(c.trainAcc, p.step, p.train.accuracy),
   };
+}
+
+/** Curves of the epochs a checkpoint had finished: each epoch's mean training and validation. */
+export function curvesFromHistory(history: readonly EpochMetrics[]): Curves {
+  let c = emptyCurves();
+  for (const h of history) {
+    c = {
+      trainLoss: add(c.trainLoss, h.step, h.train.loss),
+      trainAcc: add(c.trainAcc, h.step, h.train.accuracy),
+      valLoss: add(c.valLoss, h.step, h.val.loss),
+      valAcc: add(c.valAcc, h.step, h.val.accuracy),
+    };
+  }
+  return c;
 }

@@ -17,7 +17,13 @@ import type {
 } from '../../workers/api/model.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
-import { addProgress, curvesUpTo, emptyCurves, type Curves } from './train-curves.ts';
+import {
+  addProgress,
+  curvesFromHistory,
+  curvesUpTo,
+  emptyCurves,
+  type Curves,
+} from './train-curves.ts';
 
 /** The form's settings. */
 export interface TrainSettings {
@@ -249,8 +255,15 @@ export class TrainSession {
             if (first) {
               first = false;
               this.resumedFrom = p.resumedFrom;
+              // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
+              // so it draws the epochs the checkpoint had finished.
+              const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
               this.curves =
-                p.resumedFrom === null ? emptyCurves() : curvesUpTo(this.curves, p.resumedFrom);
+                kept === null
+                  ? emptyCurves()
+                  : kept.trainLoss.length || kept.valLoss.length
+                    ? kept
+                    : curvesFromHistory(p.resumedHistory ?? []);
             }
             this.curves = addProgress(this.curves, p);
             if (this.run.status === 'training') this.run = { ...this.run, progress: p };

@@ -7,11 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { describeError } from '../../src/app/format.ts';
 import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
-import { addProgress, curvesUpTo, emptyCurves } from '../../src/app/train-curves.ts';
+import {
+  addProgress,
+  curvesFromHistory,
+  curvesUpTo,
+  emptyCurves,
+} from '../../src/app/train-curves.ts';
 import { TrainSession } from '../../src/app/train-session.svelte.ts';
 import type { ModelClient } from '../../workers/api/model-client.ts';
 import { fromModelWireError, toModelWireError } from '../../workers/api/model.api.ts';
-import type { TrainProgress } from '../../workers/api/model.api.ts';
+import type { TrainProgress, TrainUpdate } from '../../workers/api/model.api.ts';
 
 const step = (n: number, loss: number, acc: number): TrainProgress => ({
   phase: 'train',
@@ -58,6 +63,37 @@ describe('train curves', () => {
   });
 });
 
+describe('curves of a reloaded tab', () => {
+  it('are drawn from the epochs the checkpoint had finished when the tab has no points', async () => {
+    const history = [
+      {
+        epoch: 0,
+        step: 5,
+        train: { loss: 0.8, accuracy: 0.6 },
+        val: { loss: 0.7, accuracy: 0.65 },
+      },
+    ];
+    expect(curvesFromHistory(history)).toEqual({
+      trainLoss: [{ step: 5, value: 0.8 }],
+      trainAcc: [{ step: 5, value: 0.6 }],
+      valLoss: [{ step: 5, value: 0.7 }],
+      valAcc: [{ step: 5, value: 0.65 }],
+    });
+    const { client } = stubClient(async (on) => {
+      on({ ...step(6, 0.5, 0.7), resumedFrom: 5, resumedHistory: history });
+      return { id: 'm' };
+    });
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    await s.start();
+    expect(s.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
+    expect(s.curves.trainLoss).toEqual([
+      { step: 5, value: 0.8 },
+      { step: 6, value: 0.5 },
+    ]);
+  });
+});
+
 describe('model errors across the worker boundary', () => {
   it('keep their code and message, so the UI shows the single-class or NaN error as is', () => {
     const message =
@@ -69,12 +105,12 @@ describe('model errors across the worker boundary', () => {
 });
 
 /** A model client that answers `train` with `script` (progress, then a result or an error). */
-function stubClient(script: (onProgress: (p: TrainProgress) => void) => Promise<unknown>) {
+function stubClient(script: (onProgress: (p: TrainUpdate) => void) => Promise<unknown>) {
   const calls: unknown[][] = [];
   const client = {
     alive: true,
     terminate: () => undefined,
-    call: (method: string, args: unknown[], opts: { onProgress?: (p: TrainProgress) => void }) => {
+    call: (method: string, args: unknown[], opts: { onProgress?: (p: TrainUpdate) => void }) => {
       calls.push([method, ...args]);
       if (method === 'train') return script(opts.onProgress!);
       return Promise.resolve([]);

@@ -8,14 +8,20 @@ import { listCheckpoints } from '../../src/lib/model/checkpoints.ts';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import type { ModelRuntime } from '../../src/lib/model/runtime.ts';
 import { listModels, loadModel, modelCard } from '../../src/lib/model/store.ts';
-import { trainOnLake, type TrainProgress } from '../../src/lib/model/train-lake.ts';
+import { trainOnLake } from '../../src/lib/model/train-lake.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
-import type { ModelArgs, ModelMethod, ModelResult, ModelWorkerApi } from './model.api.ts';
+import type {
+  ModelArgs,
+  ModelMethod,
+  ModelResult,
+  ModelWorkerApi,
+  TrainUpdate,
+} from './model.api.ts';
 import { toModelWireError } from './model.api.ts';
 import { serveOps, type OpContext } from './op-service.ts';
 
 /** What an operation gets besides its arguments. */
-interface ModelContext extends OpContext<TrainProgress> {
+interface ModelContext extends OpContext<TrainUpdate> {
   lake: Lake;
   runtime: ModelRuntime;
 }
@@ -40,6 +46,8 @@ const handlers: Handlers = {
 
   async train({ lake, runtime, signal, onProgress }, req) {
     let last = -Infinity;
+    // The run's checkpoint is the one at the step it resumes from (its id is trainOnLake's).
+    const kept = await listCheckpoints(lake, req.dataset);
     const o = await trainOnLake(lake, {
       ...req,
       runtime,
@@ -55,8 +63,13 @@ const handlers: Handlers = {
           now - last < PROGRESS_EVERY_MS
         )
           return;
+        const first = last === -Infinity;
         last = now;
-        onProgress(p);
+        const from = first && p.resumedFrom !== null ? p.resumedFrom : null;
+        const ckpt = kept
+          .filter((c) => c.step === from)
+          .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0];
+        onProgress(ckpt ? { ...p, resumedHistory: ckpt.history } : p);
       },
     });
     return {

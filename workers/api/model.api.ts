@@ -19,7 +19,15 @@ import type { TrainProgress } from '../../src/lib/model/train-lake.ts';
 import type { LakeWireError } from './lake.api.ts';
 import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
 
-export type { CheckpointInfo, ModelCard, ModelLineage, RuntimeInfo, SideMetrics, TrainProgress };
+export type {
+  CheckpointInfo,
+  EpochMetrics,
+  ModelCard,
+  ModelLineage,
+  RuntimeInfo,
+  SideMetrics,
+  TrainProgress,
+};
 
 /** What the Train tab asks for: plain data (the lib's options less runtime, signal, callbacks). */
 export interface TrainRequest {
@@ -37,6 +45,14 @@ export interface TrainRequest {
   recordSet?: string;
   /** Images are resized to size × size (image inputs only). */
   imageSize?: number;
+}
+
+/**
+ * Progress of `train`. The first report of a resumed run also carries the epochs its checkpoint
+ * had finished, so a reloaded tab can draw their curves again.
+ */
+export interface TrainUpdate extends TrainProgress {
+  resumedHistory?: EpochMetrics[];
 }
 
 /** A finished training run. */
@@ -87,7 +103,7 @@ export type ModelArgs<K extends ModelMethod> = Parameters<ModelMethods[K]>;
 /** What operation `K` gives back. */
 export type ModelResult<K extends ModelMethod> = ReturnType<ModelMethods[K]>;
 /** The progress operation `K` reports (only `train` reports any). */
-export type ModelProgressOf<K extends ModelMethod> = K extends 'train' ? TrainProgress : never;
+export type ModelProgressOf<K extends ModelMethod> = K extends 'train' ? TrainUpdate : never;
 
 /** An error as plain data. */
 export type ModelWireError = LakeWireError;
@@ -113,7 +129,7 @@ export interface ModelWorkerApi {
     opId: number,
     method: K,
     args: ModelArgs<K>,
-    onProgress?: (p: TrainProgress) => unknown,
+    onProgress?: (p: TrainUpdate) => unknown,
   ): Promise<ModelReply<ModelResult<K>>>;
   abort(opId: number): void;
 }
