@@ -1,7 +1,7 @@
 /**
  * The Train tab's state: what to train on (dataset, branch, record set, label, split) and how
- * (model, epochs, batch, learning rate, seed), kept in localStorage so that a reloaded tab
- * shows the same settings and Start resumes the run from its checkpoint; the run in flight with
+ * (model, epochs, batch, learning rate, seed; ./train-settings.ts keeps them, so that a reloaded
+ * tab shows them and Start resumes the run from its checkpoint); the run in flight with
  * its curves, throughput and ETA; cancel; the dataset's models and an export for download.
  * Owns the model worker client; lake reads go through the {@link LakeCatalog}.
  */
@@ -12,11 +12,18 @@ import type {
   ModelListItem,
   RuntimeInfo,
   TrainProgress,
-  TrainRequest,
   TrainSummary,
 } from '../../workers/api/model.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import {
+  LABEL,
+  SPLIT,
+  STORE_KEY,
+  loadSettings,
+  trainRequest,
+  type TrainSettings,
+} from './train-settings.ts';
 import {
   addProgress,
   curvesFromHistory,
@@ -24,23 +31,6 @@ import {
   emptyCurves,
   type Curves,
 } from './train-curves.ts';
-
-/** The form's settings. */
-export interface TrainSettings {
-  dataset: string;
-  rev: string;
-  recordSet: string;
-  label: string;
-  splitKind: 'hash' | 'column';
-  splitColumn: string;
-  valFraction: number;
-  model: 'logreg' | 'mlp' | 'cnn';
-  epochs: number;
-  batch: number;
-  lr: number;
-  seed: number;
-  imageSize: number;
-}
 
 /** Where the run stands. */
 export type RunState =
@@ -58,55 +48,6 @@ export interface ExportLinks {
   onnxHref: string;
   cardName: string;
   cardHref: string;
-}
-
-const STORE_KEY = 'croissant-lake.train';
-
-export const DEFAULT_SETTINGS: TrainSettings = {
-  dataset: '',
-  rev: 'main',
-  recordSet: '',
-  label: '',
-  splitKind: 'hash',
-  splitColumn: '',
-  valFraction: 0.2,
-  model: 'mlp',
-  epochs: 5,
-  batch: 32,
-  lr: 0.01,
-  seed: 0,
-  imageSize: 32,
-};
-
-const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i;
-const SPLIT = /split|fold|partition|subset/i;
-
-function loadSettings(): TrainSettings {
-  try {
-    const raw = globalThis.localStorage?.getItem(STORE_KEY);
-    if (raw) return { ...DEFAULT_SETTINGS, ...(JSON.parse(raw) as Partial<TrainSettings>) };
-  } catch {
-    // Unreadable saved settings (another version's, or storage refused): start from defaults.
-  }
-  return { ...DEFAULT_SETTINGS };
-}
-
-/** The request the settings make. */
-export function trainRequest(s: TrainSettings): TrainRequest {
-  return {
-    dataset: s.dataset,
-    ref: s.rev,
-    label: s.label,
-    split: s.splitKind === 'column' ? { column: s.splitColumn } : { valFraction: s.valFraction },
-    model: s.model,
-    epochs: s.epochs,
-    batch: s.batch,
-    lr: s.lr,
-    seed: s.seed,
-    ...(s.recordSet ? { recordSet: s.recordSet } : {}),
-    // Used only when the record set's image column is the input (else its numeric columns).
-    imageSize: s.imageSize,
-  };
 }
 
 /** See the module comment. */
