@@ -1,6 +1,6 @@
 /**
- * The Train tab, end to end in Chromium against the built app: Titanic saved to the browser
- * lake, a logistic regression on its numeric columns trained from the UI in the model worker
+ * The Train tab, end to end in Chromium against the built app: the demo imaging study saved to
+ * the browser lake, a small CNN on its images (16 × 16) trained from the UI in the model worker
  * (onnxruntime-web's wasm served by the app itself), the curves drawn as progress arrives,
  * cancelled mid-run, the tab reloaded (the settings come back), Start resuming from the
  * cancel's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
@@ -12,8 +12,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-import { WAIT, openTitanic, saveToLake } from './lake-helpers.ts';
+import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 
+const DATASET = 'synthetic-chest-ct-lesions';
 let app: Served;
 let browser: LaunchedBrowser;
 
@@ -49,7 +50,8 @@ describe('the Train tab', () => {
       const page = await browser.newPage();
       const watch = watchPage(page);
       await page.goto(`${app.url}/`);
-      await openTitanic(page);
+      await page.locator('[data-example="synthetic-lesions"]').first().click();
+      await waitForText(page, '[data-testid="metadata"] h2', 'synthetic-chest-ct-lesions');
       expect(await saveToLake(page)).toBe('saved');
 
       await page.locator('[data-testid="tab-train"]').click();
@@ -57,19 +59,22 @@ describe('the Train tab', () => {
       await page
         .locator('[data-testid="train-runtime"]', { hasText: 'onnxruntime-web 1.30.0' })
         .waitFor({ timeout: WAIT });
-      await page.locator('[data-testid="train-dataset"]').selectOption('titanic');
+      await page.locator('[data-testid="train-dataset"]').selectOption(DATASET);
       await page
-        .locator('[data-testid="train-record-set"] option', { hasText: 'passengers' })
+        .locator('[data-testid="train-record-set"] option', { hasText: 'images' })
         .first()
         .waitFor({ state: 'attached', timeout: WAIT });
-      await pick(page, 'train-record-set', /^passengers /);
-      await pick(page, 'train-label', /survived/);
-      await page.locator('[data-testid="train-model"]').selectOption('logreg');
-      // 1047 training rows in batches of 2: ~520 steps an epoch, so a cancel lands mid-run.
+      await pick(page, 'train-record-set', /^images /);
+      await pick(page, 'train-label', /lesion/);
+      await page.locator('[data-testid="train-split"]').selectOption('column');
+      await pick(page, 'train-split-column', /split/);
+      await page.locator('[data-testid="train-model"]').selectOption('cnn');
+      // 3523 training rows in batches of 32: 111 steps an epoch, so a cancel lands mid-run.
       for (const [id, v] of [
+        ['train-image-size', '16'],
         ['train-epochs', '2'],
-        ['train-batch', '2'],
-        ['train-lr', '0.05'],
+        ['train-batch', '32'],
+        ['train-lr', '0.003'],
         ['train-seed', '1'],
       ]) {
         await page.locator(`[data-testid="${id}"]`).fill(v!);
@@ -125,7 +130,7 @@ describe('the Train tab', () => {
       await model.first().waitFor({ timeout: WAIT });
       expect(await model.count()).toBe(1);
       expect(await model.textContent()).toMatch(
-        /logreg.*label passengers\/survived.*2 epochs × batch 2/s,
+        /cnn.*label images\/lesion.*split by column images\/split.*2 epochs × batch 32/s,
       );
       await screenshot(page, 'train-tab');
 
@@ -133,27 +138,27 @@ describe('the Train tab', () => {
         page.waitForEvent('download', { timeout: WAIT }),
         page.locator('[data-testid="export-onnx"]').click(),
       ]);
-      expect(onnxDl.suggestedFilename()).toMatch(/^titanic-logreg-[0-9a-f]{12}\.onnx$/);
+      expect(onnxDl.suggestedFilename()).toMatch(
+        /^synthetic-chest-ct-lesions-cnn-[0-9a-f]{12}\.onnx$/,
+      );
       const [cardDl] = await Promise.all([
         page.waitForEvent('download', { timeout: WAIT }),
         page.locator('[data-testid="export-card-link"]').click(),
       ]);
       const card = JSON.parse(await readFile((await cardDl.path())!, 'utf8')) as {
         classes: string[];
-        input: { kind: string; columns: string[] };
+        input: { kind: string; size: number; channels: number };
         data: { label: string };
       };
-      expect(card.data.label).toBe('passengers/survived');
+      expect(card.data.label).toBe('images/lesion');
       expect(card.classes).toHaveLength(2);
-      expect(card.input.kind).toBe('features');
-      const f = card.input.columns.length;
-      expect(f).toBeGreaterThan(0);
+      expect(card.input).toMatchObject({ kind: 'image', size: 16, channels: 1 });
 
       const session = await ortNode.InferenceSession.create(await readFile((await onnxDl.path())!));
       const x = new ortNode.Tensor(
         'float32',
-        Float32Array.from({ length: 3 * f }, (_, i) => i % 3),
-        [3, f],
+        Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => (i % 7) / 7),
+        [3, 1, 16, 16],
       );
       const out = await session.run({ x });
       expect(out['logits']!.dims).toEqual([3, 2]);
