@@ -7,6 +7,7 @@ import type { ErrorLocation } from '../lib/croissant/errors.ts';
 import type { Json } from '../lib/croissant/model.ts';
 import { errorHead, type SqlPosition } from '../lib/query/error-position.ts';
 import { QueryError } from '../lib/query/errors.ts';
+import { ModelError } from '../lib/model/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 
@@ -31,7 +32,12 @@ export function describeError(e: unknown): ErrorInfo {
       suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
-  if (e instanceof LakeError || e instanceof DicomError || e instanceof ChatError)
+  if (
+    e instanceof LakeError ||
+    e instanceof DicomError ||
+    e instanceof ChatError ||
+    e instanceof ModelError
+  )
     return { code: e.code, message: e.message };
   if (e instanceof QueryError) {
     if (e.sql === undefined) return { code: e.code, message: e.reason };
@@ -46,6 +52,7 @@ export function describeError(e: unknown): ErrorInfo {
 }
 
 const TITLES: Record<string, string> = {
+  NAN_LOSS: 'Training stopped: the loss became NaN',
   BAD_URL: 'This is not a URL',
   BAD_JSON: 'The document is not valid JSON',
   BAD_JSONLD: 'The document is not valid JSON-LD',

@@ -183,7 +183,12 @@ export async function createOrtRuntime(opts: OrtRuntimeOptions = {}): Promise<Mo
     async load(bytes: Uint8Array, lo: LoadOptions = {}): Promise<ModelSession> {
       const label = lo.label ?? 'the model';
       const inputs = readOnnxInputs(bytes, label);
-      const options: ort.InferenceSession.SessionOptions = { executionProviders: [info.provider] };
+      // Severity 3 (errors): onnxruntime's warnings reach console.error, e.g. on WebGPU, for
+      // every session, that shape ops run on the CPU, which is by design.
+      const options: ort.InferenceSession.SessionOptions = {
+        executionProviders: [info.provider],
+        logSeverityLevel: 3,
+      };
       if (info.provider === 'webgpu' && lo.deviceOutputs?.length) {
         options.preferredOutputLocation = Object.fromEntries(
           lo.deviceOutputs.map((n) => [n, 'gpu-buffer']),

@@ -1,0 +1,67 @@
+/**
+ * The Train tab's curves from training progress: the training loss at the steps that crossed
+ * to the page, the epoch's running training accuracy, and each validation's loss and accuracy.
+ * A resumed run drops what came after the step it resumed from, so a curve never runs backwards.
+ */
+import type { EpochMetrics, TrainProgress } from '../../workers/api/model.api.ts';
+
+/** One point of a curve: a value at a training step. */
+export interface CurvePoint {
+  step: number;
+  value: number;
+}
+
+/** The four curves. */
+export interface Curves {
+  trainLoss: CurvePoint[];
+  trainAcc: CurvePoint[];
+  valLoss: CurvePoint[];
+  valAcc: CurvePoint[];
+}
+
+/** Curves with no points. */
+export const emptyCurves = (): Curves => ({ trainLoss: [], trainAcc: [], valLoss: [], valAcc: [] });
+
+/** Points up to `step` only (a run resumed from `step`). */
+export function curvesUpTo(c: Curves, step: number): Curves {
+  const keep = (ps: CurvePoint[]) => ps.filter((p) => p.step <= step);
+  return {
+    trainLoss: keep(c.trainLoss),
+    trainAcc: keep(c.trainAcc),
+    valLoss: keep(c.valLoss),
+    valAcc: keep(c.valAcc),
+  };
+}
+
+const add = (ps: CurvePoint[], step: number, value: number | null | undefined): CurvePoint[] =>
+  value === null || value === undefined || !Number.isFinite(value) ? ps : [...ps, { step, value }];
+
+/** The curves after one more progress report (a new object; the old one is left as it was). */
+export function addProgress(c: Curves, p: TrainProgress): Curves {
+  if (p.phase === 'validate') {
+    return {
+      ...c,
+      valLoss: add(c.valLoss, p.step, p.val?.loss),
+      valAcc: add(c.valAcc, p.step, p.val?.accuracy),
+    };
+  }
+  return {
+    ...c,
+    trainLoss: add(c.trainLoss, p.step, p.loss),
+    trainAcc: add(c.trainAcc, p.step, p.train.accuracy),
+  };
+}
+
+/** Curves of the epochs a checkpoint had finished: each epoch's mean training and validation. */
+export function curvesFromHistory(history: readonly EpochMetrics[]): Curves {
+  let c = emptyCurves();
+  for (const h of history) {
+    c = {
+      trainLoss: add(c.trainLoss, h.step, h.train.loss),
+      trainAcc: add(c.trainAcc, h.step, h.train.accuracy),
+      valLoss: add(c.valLoss, h.step, h.val.loss),
+      valAcc: add(c.valAcc, h.step, h.val.accuracy),
+    };
+  }
+  return c;
+}

@@ -1,0 +1,270 @@
+/**
+ * The Train tab's state: what to train on (dataset, branch, record set, label, split) and how
+ * (model, epochs, batch, learning rate, seed; ./train-settings.ts keeps them, so that a reloaded
+ * tab shows them and Start resumes the run from its checkpoint); the run in flight with
+ * its curves, throughput and ETA; cancel; the dataset's models and an export for download.
+ * Owns the model worker client; lake reads go through the {@link LakeCatalog}.
+ */
+import type { RecordSetInfo, RefInfo } from '../../workers/api/lake.api.ts';
+import type { ModelClient } from '../../workers/api/model-client.ts';
+import type {
+  CheckpointInfo,
+  ModelListItem,
+  RuntimeInfo,
+  TrainProgress,
+  TrainSummary,
+} from '../../workers/api/model.api.ts';
+import { describeError, type ErrorInfo } from './format.ts';
+import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import {
+  LABEL,
+  SPLIT,
+  STORE_KEY,
+  loadSettings,
+  trainRequest,
+  type TrainSettings,
+} from './train-settings.ts';
+import {
+  addProgress,
+  curvesFromHistory,
+  curvesUpTo,
+  emptyCurves,
+  type Curves,
+} from './train-curves.ts';
+
+/** Where the run stands. */
+export type RunState =
+  | { status: 'idle' }
+  | { status: 'training'; progress: TrainProgress | null; cancelling: boolean }
+  | { status: 'done'; result: TrainSummary }
+  /** `message` says the step the checkpoint was written at. */
+  | { status: 'cancelled'; message: string }
+  | { status: 'failed'; error: ErrorInfo };
+
+/** A downloadable export: object URLs of the .onnx file and the model card. */
+export interface ExportLinks {
+  id: string;
+  onnxName: string;
+  onnxHref: string;
+  cardName: string;
+  cardHref: string;
+}
+
+/** See the module comment. */
+export class TrainSession {
+  settings = $state<TrainSettings>(loadSettings());
+  refs = $state.raw<RefInfo[]>([]);
+  recordSets = $state.raw<RecordSetInfo[]>([]);
+  sourceError = $state.raw<ErrorInfo | null>(null);
+  runtime = $state.raw<RuntimeInfo | null>(null);
+  runtimeError = $state.raw<ErrorInfo | null>(null);
+  run = $state.raw<RunState>({ status: 'idle' });
+  curves = $state.raw<Curves>(emptyCurves());
+  /** The step the last (or current) run resumed from. */
+  resumedFrom = $state<number | null>(null);
+  models = $state.raw<ModelListItem[]>([]);
+  checkpoints = $state.raw<CheckpointInfo[]>([]);
+  exported = $state.raw<ExportLinks | null>(null);
+  exportError = $state.raw<ErrorInfo | null>(null);
+
+  readonly #lake: LakeCatalog;
+  readonly #makeClient: () => ModelClient;
+  #client: ModelClient | null = null;
+  #controller: AbortController | null = null;
+  #token = 0;
+  #destroyed = false;
+
+  constructor(lake: LakeCatalog, makeClient: () => ModelClient) {
+    this.#lake = lake;
+    this.#makeClient = makeClient;
+  }
+
+  get #model(): ModelClient {
+    if (!this.#client?.alive) this.#client = this.#makeClient();
+    return this.#client;
+  }
+
+  /** The record set shown. */
+  get recordSetInfo(): RecordSetInfo | undefined {
+    return this.recordSets.find((r) => r.id === this.settings.recordSet);
+  }
+
+  get busy(): boolean {
+    return this.run.status === 'training';
+  }
+
+  /** Starts the worker's runtime and reads the saved dataset's record sets and models. */
+  async init(): Promise<void> {
+    void this.#model.call('runtime', []).then(
+      (info) => {
+        if (!this.#destroyed) this.runtime = info;
+      },
+      (e: unknown) => {
+        if (!this.#destroyed) this.runtimeError = describeError(e);
+      },
+    );
+    if (this.settings.dataset) await this.select(this.settings.dataset, this.settings.rev);
+  }
+
+  /** Saves the settings so a reload shows them (and Start resumes the same run). */
+  save(): void {
+    try {
+      globalThis.localStorage?.setItem(STORE_KEY, JSON.stringify(this.settings));
+    } catch {
+      // Storage refused (private mode, full): the settings still apply to this tab.
+    }
+  }
+
+  /** Shows `dataset` at `rev`: its branches, record sets, models and unfinished runs. */
+  async select(dataset: string, rev: string): Promise<void> {
+    const token = ++this.#token;
+    this.settings.dataset = dataset;
+    this.settings.rev = rev;
+    this.sourceError = null;
+    this.exported = null;
+    try {
+      const [refs, info] = await Promise.all([
+        this.#lake.call('branches', [dataset]),
+        this.#lake.call('commit', [dataset, rev]),
+      ]);
+      if (this.#destroyed || token !== this.#token) return;
+      this.refs = refs;
+      this.recordSets = info.recordSets;
+      const s = this.settings;
+      if (!info.recordSets.some((r) => r.id === s.recordSet)) {
+        const best = [...info.recordSets].sort(
+          (a, b) =>
+            Number(b.columns.some((c) => LABEL.test(c.name))) -
+              Number(a.columns.some((c) => LABEL.test(c.name))) || b.rows - a.rows,
+        )[0];
+        this.selectRecordSet(best?.id ?? '');
+      } else this.save();
+      await this.refreshModels();
+    } catch (e) {
+      if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
+    }
+  }
+
+  /** Picks a record set and, unless they still fit, its label and split columns. */
+  selectRecordSet(id: string): void {
+    const s = this.settings;
+    s.recordSet = id;
+    const cols = this.recordSetInfo?.columns ?? [];
+    const values = cols.filter((c) => c.type !== 'image' && c.type !== 'blob');
+    if (!values.some((c) => c.name === s.label)) {
+      s.label = (values.find((c) => LABEL.test(c.name)) ?? values[0])?.name ?? '';
+    }
+    const split = values.find((c) => SPLIT.test(c.name));
+    if (!values.some((c) => c.name === s.splitColumn)) s.splitColumn = split?.name ?? '';
+    if (!cols.some((c) => c.type === 'image') && s.model === 'cnn') s.model = 'mlp';
+    this.save();
+  }
+
+  /** Reads the dataset's models and unfinished runs again. */
+  async refreshModels(): Promise<void> {
+    const dataset = this.settings.dataset;
+    if (!dataset) return;
+    try {
+      const [models, checkpoints] = await Promise.all([
+        this.#model.call('models', [dataset]),
+        this.#model.call('checkpoints', [dataset]),
+      ]);
+      if (this.#destroyed || dataset !== this.settings.dataset) return;
+      this.models = models;
+      this.checkpoints = checkpoints;
+    } catch (e) {
+      if (!this.#destroyed) this.sourceError = describeError(e);
+    }
+  }
+
+  /** Trains with the settings; resumes from the run's checkpoint when there is one. */
+  async start(): Promise<void> {
+    if (this.busy || !this.settings.dataset) return;
+    this.save();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.run = { status: 'training', progress: null, cancelling: false };
+    let first = true;
+    try {
+      const result = await this.#model.call(
+        'train',
+        [trainRequest($state.snapshot(this.settings))],
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (this.#destroyed || this.#controller !== controller) return;
+            if (first) {
+              first = false;
+              this.resumedFrom = p.resumedFrom;
+              // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
+              // so it draws the epochs the checkpoint had finished.
+              const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
+              this.curves =
+                kept === null
+                  ? emptyCurves()
+                  : kept.trainLoss.length || kept.valLoss.length
+                    ? kept
+                    : curvesFromHistory(p.resumedHistory ?? []);
+            }
+            this.curves = addProgress(this.curves, p);
+            if (this.run.status === 'training') this.run = { ...this.run, progress: p };
+          },
+        },
+      );
+      if (this.#destroyed) return;
+      this.run = { status: 'done', result };
+    } catch (e) {
+      if (this.#destroyed) return;
+      const error = describeError(e);
+      this.run =
+        error.code === 'ABORTED'
+          ? { status: 'cancelled', message: error.message }
+          : { status: 'failed', error };
+    } finally {
+      if (this.#controller === controller) this.#controller = null;
+    }
+    await this.refreshModels();
+  }
+
+  /** Cancels the run; the worker writes a checkpoint first, so Start resumes from it. */
+  cancel(): void {
+    if (this.run.status !== 'training' || !this.#controller) return;
+    this.run = { ...this.run, cancelling: true };
+    this.#controller.abort();
+  }
+
+  /** Fetches a model's .onnx and card and makes download links for both. */
+  async exportModel(id: string): Promise<ExportLinks | null> {
+    this.exportError = null;
+    try {
+      const x = await this.#model.call('exportModel', [this.settings.dataset, id]);
+      this.#revokeExport();
+      const card = new Blob([JSON.stringify(x.card, null, 2)], { type: 'application/json' });
+      this.exported = {
+        id,
+        onnxName: `${x.base}.onnx`,
+        onnxHref: URL.createObjectURL(new Blob([x.onnx], { type: 'application/octet-stream' })),
+        cardName: `${x.base}.model-card.json`,
+        cardHref: URL.createObjectURL(card),
+      };
+      return this.exported;
+    } catch (e) {
+      this.exportError = describeError(e);
+      return null;
+    }
+  }
+
+  #revokeExport(): void {
+    if (!this.exported) return;
+    URL.revokeObjectURL(this.exported.onnxHref);
+    URL.revokeObjectURL(this.exported.cardHref);
+    this.exported = null;
+  }
+
+  /** Stops the worker (a run in flight keeps its last checkpoint) and frees the links. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#revokeExport();
+    this.#client?.terminate();
+  }
+}

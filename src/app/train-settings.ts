@@ -1,0 +1,77 @@
+/**
+ * The Train tab's settings: their defaults, how they are kept in localStorage (a reloaded tab
+ * shows them again, so Start resumes the run they name), the request they make of the model
+ * worker, and the guesses of a record set's label and split columns.
+ */
+import type { TrainRequest } from '../../workers/api/model.api.ts';
+
+/** The form's settings. */
+export interface TrainSettings {
+  dataset: string;
+  rev: string;
+  recordSet: string;
+  label: string;
+  splitKind: 'hash' | 'column';
+  splitColumn: string;
+  valFraction: number;
+  model: 'logreg' | 'mlp' | 'cnn';
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  imageSize: number;
+}
+
+/** The localStorage key of the settings. */
+export const STORE_KEY = 'croissant-lake.train';
+
+/** Settings before any were chosen. */
+export const DEFAULT_SETTINGS: TrainSettings = {
+  dataset: '',
+  rev: 'main',
+  recordSet: '',
+  label: '',
+  splitKind: 'hash',
+  splitColumn: '',
+  valFraction: 0.2,
+  model: 'mlp',
+  epochs: 5,
+  batch: 32,
+  lr: 0.01,
+  seed: 0,
+  imageSize: 32,
+};
+
+/** Column names that look like a label. */
+export const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i;
+/** Column names that look like a split. */
+export const SPLIT = /split|fold|partition|subset/i;
+
+/** The saved settings, or the defaults. */
+export function loadSettings(): TrainSettings {
+  try {
+    const raw = globalThis.localStorage?.getItem(STORE_KEY);
+    if (raw) return { ...DEFAULT_SETTINGS, ...(JSON.parse(raw) as Partial<TrainSettings>) };
+  } catch {
+    // Unreadable saved settings (another version's, or storage refused): start from defaults.
+  }
+  return { ...DEFAULT_SETTINGS };
+}
+
+/** The request the settings make. */
+export function trainRequest(s: TrainSettings): TrainRequest {
+  return {
+    dataset: s.dataset,
+    ref: s.rev,
+    label: s.label,
+    split: s.splitKind === 'column' ? { column: s.splitColumn } : { valFraction: s.valFraction },
+    model: s.model,
+    epochs: s.epochs,
+    batch: s.batch,
+    lr: s.lr,
+    seed: s.seed,
+    ...(s.recordSet ? { recordSet: s.recordSet } : {}),
+    // Used only when the record set's image column is the input (else its numeric columns).
+    imageSize: s.imageSize,
+  };
+}

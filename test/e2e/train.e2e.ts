@@ -1,0 +1,186 @@
+/**
+ * The Train tab, end to end in Chromium against the built app: the demo imaging study saved to
+ * the browser lake, a small CNN on its images (16 × 16) trained from the UI in the model worker
+ * (onnxruntime-web's wasm served by the app itself), the curves drawn as progress arrives,
+ * cancelled mid-run, the tab reloaded (the settings come back), Start resuming from the
+ * cancel's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
+ * onnxruntime-node, which gives finite logits of the right shape.
+ */
+import { readFile } from 'node:fs/promises';
+import * as ortNode from 'onnxruntime-node';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+
+const DATASET = 'synthetic-chest-ct-lesions';
+let app: Served;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  app = await startPreview();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await app?.close();
+});
+
+const run = (page: Page, status: string) =>
+  page.locator(`[data-testid="train-run"][data-status="${status}"]`).waitFor({ timeout: WAIT });
+
+/** Picks the option of `select` whose text matches `text`. */
+async function pick(page: Page, testid: string, text: RegExp): Promise<void> {
+  const select = page.locator(`[data-testid="${testid}"]`);
+  const options = await select.locator('option').allTextContents();
+  const value = await select
+    .locator('option')
+    .nth(options.findIndex((o) => text.test(o)))
+    .getAttribute('value');
+  await select.selectOption(value!);
+}
+
+describe('the Train tab', () => {
+  it(
+    'trains from the UI with curves, cancels, resumes after a reload, lists and exports the model',
+    { timeout: 300_000 },
+    async () => {
+      const page = await browser.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${app.url}/`);
+      await page.locator('[data-example="synthetic-lesions"]').first().click();
+      await waitForText(page, '[data-testid="metadata"] h2', 'synthetic-chest-ct-lesions');
+      expect(await saveToLake(page)).toBe('saved');
+
+      await page.locator('[data-testid="tab-train"]').click();
+      expect(new URL(page.url()).searchParams.has('train')).toBe(true);
+      await page
+        .locator('[data-testid="train-runtime"]', { hasText: 'onnxruntime-web 1.30.0' })
+        .waitFor({ timeout: WAIT });
+      await page.locator('[data-testid="train-dataset"]').selectOption(DATASET);
+      await page
+        .locator('[data-testid="train-record-set"] option', { hasText: 'images' })
+        .first()
+        .waitFor({ state: 'attached', timeout: WAIT });
+      await pick(page, 'train-record-set', /^images /);
+      await pick(page, 'train-label', /lesion/);
+      await page.locator('[data-testid="train-split"]').selectOption('column');
+      await pick(page, 'train-split-column', /split/);
+      await page.locator('[data-testid="train-model"]').selectOption('cnn');
+      // 3523 training rows in batches of 32: 111 steps an epoch, so a cancel lands mid-run.
+      for (const [id, v] of [
+        ['train-image-size', '16'],
+        ['train-epochs', '2'],
+        ['train-batch', '32'],
+        ['train-lr', '0.003'],
+        ['train-seed', '1'],
+      ]) {
+        await page.locator(`[data-testid="${id}"]`).fill(v!);
+        await page.locator(`[data-testid="${id}"]`).dispatchEvent('change');
+      }
+
+      // Cancel from inside the page as soon as the first step shows (no race with the run).
+      await page.evaluate(() => {
+        const obs = new MutationObserver(() => {
+          const p = document.querySelector('[data-testid="train-progress"]');
+          if (Number(p?.getAttribute('data-step') ?? 0) >= 1) {
+            obs.disconnect();
+            document.querySelector<HTMLButtonElement>('[data-testid="train-cancel"]')?.click();
+          }
+        });
+        obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      await page.locator('[data-testid="train-start"]').click();
+      await run(page, 'cancelled');
+      expect(
+        Number(await page.locator('[data-testid="chart-loss"]').getAttribute('data-train')),
+      ).toBeGreaterThan(0);
+      const cancelled = await page.locator('[data-testid="train-cancelled"]').textContent();
+      const step = Number(/at step (\d+)/.exec(cancelled ?? '')?.[1]);
+      expect(step).toBeGreaterThan(0);
+      // Seen at a step, not at the first checkpoint (every 50 steps) where storage I/O would
+      // first let the worker read the Cancel message (workers/api/model-yield.ts).
+      expect(step).toBeLessThan(50);
+      await page
+        .locator('[data-testid="train-checkpoints"]', { hasText: `step ${step}` })
+        .waitFor({ timeout: WAIT });
+
+      // A reloaded tab shows the same settings; Start resumes from the checkpoint.
+      await page.reload();
+      await page.locator('[data-testid="train-checkpoints"]').waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="train-epochs"]').inputValue()).toBe('2');
+      await page.locator('[data-testid="train-start"]').click();
+      await page
+        .locator('[data-testid="train-resumed"]', { hasText: `resumed from step ${step}` })
+        .waitFor({ timeout: WAIT });
+      await screenshot(page, 'train-running');
+      await page.waitForFunction(
+        () =>
+          Number(
+            document.querySelector('[data-testid="chart-accuracy"]')?.getAttribute('data-val'),
+          ) >= 1,
+        undefined,
+        { timeout: 120_000 },
+      );
+      await run(page, 'done');
+      expect(await page.locator('[data-testid="chart-loss"]').getAttribute('data-val')).toBe('2');
+      const model = page.locator('[data-testid="train-models"] tr[data-model]');
+      await model.first().waitFor({ timeout: WAIT });
+      expect(await model.count()).toBe(1);
+      expect(await model.textContent()).toMatch(
+        /cnn.*label images\/lesion.*split by column images\/split.*2 epochs × batch 32/s,
+      );
+      await screenshot(page, 'train-tab');
+
+      const [onnxDl] = await Promise.all([
+        page.waitForEvent('download', { timeout: WAIT }),
+        page.locator('[data-testid="export-onnx"]').click(),
+      ]);
+      expect(onnxDl.suggestedFilename()).toMatch(
+        /^synthetic-chest-ct-lesions-cnn-[0-9a-f]{12}\.onnx$/,
+      );
+      const [cardDl] = await Promise.all([
+        page.waitForEvent('download', { timeout: WAIT }),
+        page.locator('[data-testid="export-card-link"]').click(),
+      ]);
+      const card = JSON.parse(await readFile((await cardDl.path())!, 'utf8')) as {
+        classes: string[];
+        input: { kind: string; size: number; channels: number };
+        data: { label: string };
+      };
+      expect(card.data.label).toBe('images/lesion');
+      expect(card.classes).toHaveLength(2);
+      expect(card.input).toMatchObject({ kind: 'image', size: 16, channels: 1 });
+
+      const session = await ortNode.InferenceSession.create(await readFile((await onnxDl.path())!));
+      const x = new ortNode.Tensor(
+        'float32',
+        Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => (i % 7) / 7),
+        [3, 1, 16, 16],
+      );
+      const out = await session.run({ x });
+      expect(out['logits']!.dims).toEqual([3, 2]);
+      expect([...(out['logits']!.data as Float32Array)].every(Number.isFinite)).toBe(true);
+      await session.release();
+
+      // A learning rate far too high: the loss overflows, and the UI names the step.
+      await page.locator('[data-testid="train-lr"]').fill('1e30');
+      await page.locator('[data-testid="train-lr"]').dispatchEvent('change');
+      await page.locator('[data-testid="train-start"]').click();
+      await run(page, 'failed');
+      const banner = page.locator('[data-testid="train-run"] [data-testid="error"]');
+      expect(await banner.getAttribute('data-code')).toBe('NAN_LOSS');
+      await screenshot(page, 'train-nan');
+      expect(await banner.textContent()).toMatch(
+        /NaN or infinite at step \d+ \(epoch 1, batch \d+\)/,
+      );
+
+      expect(watch.errors).toEqual([]);
+      expect(
+        watch.requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('blob:')),
+      ).toEqual([]);
+    },
+  );
+});

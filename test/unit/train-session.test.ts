@@ -1,0 +1,170 @@
+/**
+ * The Train tab's state: curves built from training progress (a resumed run never draws
+ * backwards), model errors crossing the worker boundary with their code and message as the UI
+ * shows them, and the session over a stub model client (split requests, cancel, resume, NaN).
+ */
+import { describe, expect, it } from 'vitest';
+import { ModelError } from '../../src/lib/model/errors.ts';
+import { describeError } from '../../src/app/format.ts';
+import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
+import {
+  addProgress,
+  curvesFromHistory,
+  curvesUpTo,
+  emptyCurves,
+} from '../../src/app/train-curves.ts';
+import { TrainSession } from '../../src/app/train-session.svelte.ts';
+import type { ModelClient } from '../../workers/api/model-client.ts';
+import { fromModelWireError, toModelWireError } from '../../workers/api/model.api.ts';
+import type { TrainProgress, TrainUpdate } from '../../workers/api/model.api.ts';
+
+const step = (n: number, loss: number, acc: number): TrainProgress => ({
+  phase: 'train',
+  epoch: 0,
+  epochs: 1,
+  step: n,
+  steps: 10,
+  loss,
+  train: { loss, accuracy: acc },
+  val: null,
+  samplesPerSec: 1,
+  etaSeconds: null,
+  resumedFrom: null,
+});
+
+describe('train curves', () => {
+  it('adds train points per step and validation points per validation; skips non-finite', () => {
+    let c = emptyCurves();
+    c = addProgress(c, step(1, 0.9, NaN));
+    c = addProgress(c, step(2, 0.7, 0.5));
+    c = addProgress(c, {
+      ...step(2, 0, 0),
+      phase: 'validate',
+      loss: null,
+      val: { loss: 0.6, accuracy: 0.75 },
+    });
+    expect(c).toEqual({
+      trainLoss: [
+        { step: 1, value: 0.9 },
+        { step: 2, value: 0.7 },
+      ],
+      // The first step's running accuracy was NaN (nothing counted yet): no point.
+      trainAcc: [{ step: 2, value: 0.5 }],
+      valLoss: [{ step: 2, value: 0.6 }],
+      valAcc: [{ step: 2, value: 0.75 }],
+    });
+  });
+
+  it('keeps only the points up to the step a run resumed from', () => {
+    let c = emptyCurves();
+    for (const n of [1, 2, 3, 4]) c = addProgress(c, step(n, 1 / n, 0.5));
+    expect(curvesUpTo(c, 2).trainLoss.map((p) => p.step)).toEqual([1, 2]);
+    expect(curvesUpTo(c, 2).trainAcc.map((p) => p.step)).toEqual([1, 2]);
+  });
+});
+
+describe('curves of a reloaded tab', () => {
+  it('are drawn from the epochs the checkpoint had finished when the tab has no points', async () => {
+    const history = [
+      {
+        epoch: 0,
+        step: 5,
+        train: { loss: 0.8, accuracy: 0.6 },
+        val: { loss: 0.7, accuracy: 0.65 },
+      },
+    ];
+    expect(curvesFromHistory(history)).toEqual({
+      trainLoss: [{ step: 5, value: 0.8 }],
+      trainAcc: [{ step: 5, value: 0.6 }],
+      valLoss: [{ step: 5, value: 0.7 }],
+      valAcc: [{ step: 5, value: 0.65 }],
+    });
+    const { client } = stubClient(async (on) => {
+      on({ ...step(6, 0.5, 0.7), resumedFrom: 5, resumedHistory: history });
+      return { id: 'm' };
+    });
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    await s.start();
+    expect(s.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
+    expect(s.curves.trainLoss).toEqual([
+      { step: 5, value: 0.8 },
+      { step: 6, value: 0.5 },
+    ]);
+  });
+});
+
+describe('model errors across the worker boundary', () => {
+  it('keep their code and message, so the UI shows the single-class or NaN error as is', () => {
+    const message =
+      'label survived of passengers has a single class ("1") in the rows to train on; a classifier needs at least two';
+    const back = fromModelWireError(toModelWireError(new ModelError('BAD_DATA', message)));
+    expect(back).toBeInstanceOf(ModelError);
+    expect(describeError(back)).toEqual({ code: 'BAD_DATA', message });
+  });
+});
+
+/** A model client that answers `train` with `script` (progress, then a result or an error). */
+function stubClient(script: (onProgress: (p: TrainUpdate) => void) => Promise<unknown>) {
+  const calls: unknown[][] = [];
+  const client = {
+    alive: true,
+    terminate: () => undefined,
+    call: (method: string, args: unknown[], opts: { onProgress?: (p: TrainUpdate) => void }) => {
+      calls.push([method, ...args]);
+      if (method === 'train') return script(opts.onProgress!);
+      return Promise.resolve([]);
+    },
+  } as unknown as ModelClient;
+  return { client, calls };
+}
+
+const lake = {} as LakeCatalog;
+
+describe('the Train tab session', () => {
+  it('asks for a hash or column split, keeps curves across a cancel and trims them on resume', async () => {
+    const { client, calls } = stubClient(async (on) => {
+      for (const n of [1, 2, 3, 4]) on(step(n, 1, 0.5));
+      throw new ModelError('ABORTED', 'training was cancelled at step 4; its checkpoint is kept');
+    });
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, {
+      dataset: 'titanic',
+      label: 'passengers/survived',
+      valFraction: 0.25,
+    });
+    await s.start();
+    expect(s.run).toEqual({
+      status: 'cancelled',
+      message: 'training was cancelled at step 4; its checkpoint is kept',
+    });
+    expect(calls[0]![1]).toMatchObject({ dataset: 'titanic', split: { valFraction: 0.25 } });
+    expect(s.curves.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+
+    // Resumed from step 2 (the last checkpoint): the points after it go, new ones follow.
+    const again = stubClient(async (on) => {
+      on({ ...step(3, 0.5, 0.6), resumedFrom: 2 });
+      throw new ModelError(
+        'NAN_LOSS',
+        'the loss became NaN or infinite at step 3 (epoch 1, batch 3)',
+      );
+    });
+    const t = new TrainSession(lake, () => again.client);
+    Object.assign(t.settings, {
+      dataset: 'titanic',
+      label: 'y',
+      splitKind: 'column',
+      splitColumn: 'fold',
+    });
+    t.curves = s.curves;
+    await t.start();
+    expect(again.calls[0]![1]).toMatchObject({ split: { column: 'fold' } });
+    expect(t.resumedFrom).toBe(2);
+    expect(t.curves.trainLoss).toEqual([
+      { step: 1, value: 1 },
+      { step: 2, value: 1 },
+      { step: 3, value: 0.5 },
+    ]);
+    expect(t.run.status === 'failed' && t.run.error.code).toBe('NAN_LOSS');
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The model worker's protocol, imported by both sides: training on a branch of the browser lake
+ * (progress, cancel, resume from the run's checkpoint), the models of a dataset with their
+ * lineage, and a model's .onnx bytes and model card for a download. Operations are called by
+ * name through op-service.ts / op-client.ts, like the lake and query protocols.
+ */
+import { ModelError, type ModelErrorCode } from '../../src/lib/model/errors.ts';
+import type { CheckpointInfo } from '../../src/lib/model/checkpoints.ts';
+import type { SplitRule } from '../../src/lib/model/lake-data.ts';
+import type { RuntimeInfo } from '../../src/lib/model/runtime.ts';
+import type {
+  EpochMetrics,
+  ModelCard,
+  ModelLineage,
+  ModelSummary,
+  SideMetrics,
+} from '../../src/lib/model/store.ts';
+import type { TrainProgress } from '../../src/lib/model/train-lake.ts';
+import type { LakeWireError } from './lake.api.ts';
+import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
+
+export type {
+  CheckpointInfo,
+  EpochMetrics,
+  ModelCard,
+  ModelLineage,
+  RuntimeInfo,
+  SideMetrics,
+  TrainProgress,
+};
+
+/** What the Train tab asks for: plain data (the lib's options less runtime, signal, callbacks). */
+export interface TrainRequest {
+  dataset: string;
+  /** A branch, tag or commit. */
+  ref: string;
+  label: string;
+  split: SplitRule;
+  /** `logreg`, `mlp` or `cnn`. */
+  model: string;
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  recordSet?: string;
+  /** Images are resized to size × size (image inputs only). */
+  imageSize?: number;
+}
+
+/**
+ * Progress of `train`. The first report of a resumed run also carries the epochs its checkpoint
+ * had finished, so a reloaded tab can draw their curves again.
+ */
+export interface TrainUpdate extends TrainProgress {
+  resumedHistory?: EpochMetrics[];
+}
+
+/** A finished training run. */
+export interface TrainSummary {
+  id: string;
+  val: SideMetrics;
+  train: SideMetrics;
+  history: EpochMetrics[];
+  /** The step this session resumed from (null: started fresh). */
+  resumedFrom: number | null;
+  classes: string[];
+  trainRows: number;
+  valRows: number;
+}
+
+/** A model of the list, with its lineage. */
+export interface ModelListItem extends ModelSummary {
+  lineage: ModelLineage;
+  classes: string[];
+}
+
+/** A model ready to download. */
+export interface ModelExport {
+  /** `<dataset>-<name>-<id12>`; the files are `<base>.onnx` and `<base>.model-card.json`. */
+  base: string;
+  onnx: Uint8Array<ArrayBuffer>;
+  card: ModelCard;
+}
+
+/** The operations of the model worker, by name. */
+export interface ModelMethods {
+  /** The runtime this worker trains on: execution provider, adapter, onnxruntime version. */
+  runtime(): RuntimeInfo;
+  /** Trains and saves a model; resumes from the run's checkpoint when there is one. */
+  train(req: TrainRequest): TrainSummary;
+  /** The models of a dataset, oldest first. */
+  models(dataset: string): ModelListItem[];
+  /** Unfinished runs of a dataset (cancelled, stopped, or cut short by a reload). */
+  checkpoints(dataset: string): CheckpointInfo[];
+  /** A model's .onnx file and model card; the .onnx bytes are transferred. */
+  exportModel(dataset: string, id: string): ModelExport;
+}
+
+/** The name of a model operation. */
+export type ModelMethod = keyof ModelMethods;
+/** The arguments of operation `K`. */
+export type ModelArgs<K extends ModelMethod> = Parameters<ModelMethods[K]>;
+/** What operation `K` gives back. */
+export type ModelResult<K extends ModelMethod> = ReturnType<ModelMethods[K]>;
+/** The progress operation `K` reports (only `train` reports any). */
+export type ModelProgressOf<K extends ModelMethod> = K extends 'train' ? TrainUpdate : never;
+
+/** An error as plain data. */
+export type ModelWireError = LakeWireError;
+
+/** Any thrown value → plain data: a ModelError keeps its code, the rest as the lake's. */
+export function toModelWireError(e: unknown): ModelWireError {
+  if (e instanceof ModelError) return e.toJSON();
+  return toLakeWireError(e);
+}
+
+/** Plain data → the error it was (a ModelError, LakeError, CroissantError or WorkerError). */
+export function fromModelWireError(w: ModelWireError): Error {
+  if (w.name === 'ModelError') return new ModelError(w.code as ModelErrorCode, w.message);
+  return fromLakeWireError(w);
+}
+
+/** A result or an error, as the worker sends it back. */
+export type ModelReply<T> = { ok: true; value: T } | { ok: false; error: ModelWireError };
+
+/** What the worker exposes. `opId` names a call so that {@link ModelWorkerApi.abort} can cancel it. */
+export interface ModelWorkerApi {
+  call<K extends ModelMethod>(
+    opId: number,
+    method: K,
+    args: ModelArgs<K>,
+    onProgress?: (p: TrainUpdate) => unknown,
+  ): Promise<ModelReply<ModelResult<K>>>;
+  abort(opId: number): void;
+}
