@@ -77,6 +77,8 @@ export class ChatSession {
 
   dataset = $state<string | null>(null);
   rev = $state('main');
+  /** Other datasets the prompt also describes (at `main`), for questions across datasets. */
+  also = $state.raw<string[]>([]);
 
   readonly #host: QueryHost;
   #controller: AbortController | null = null;
@@ -106,7 +108,14 @@ export class ChatSession {
     if (moved) {
       this.turns = readConversation(dataset);
       this.runs = {};
+      this.also = this.also.filter((d) => d !== dataset);
     }
+    this.grounding = { status: 'idle' };
+  }
+
+  /** Sets the other datasets the prompt describes; the grounding is built again. */
+  setAlso(datasets: readonly string[]): void {
+    this.also = datasets.filter((d, i) => d !== this.dataset && datasets.indexOf(d) === i);
     this.grounding = { status: 'idle' };
   }
 
@@ -115,11 +124,13 @@ export class ChatSession {
     const g = this.grounding;
     if (g.status === 'ready') return g.prompt;
     if (!this.dataset || g.status === 'loading') return null;
-    const [dataset, rev] = [this.dataset, this.rev];
+    const [dataset, rev, also] = [this.dataset, this.rev, this.also];
     this.grounding = { status: 'loading' };
     try {
-      const prompt = await this.#host.client.call('chatGrounding', [[{ dataset, rev }], {}]);
-      if (this.#destroyed || this.dataset !== dataset || this.rev !== rev) return null;
+      const picks = [{ dataset, rev }, ...also.map((d) => ({ dataset: d, rev: 'main' }))];
+      const prompt = await this.#host.client.call('chatGrounding', [picks, {}]);
+      if (this.#destroyed || this.dataset !== dataset || this.rev !== rev || this.also !== also)
+        return null;
       this.grounding = { status: 'ready', prompt };
       return prompt;
     } catch (e) {

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { evaluateMetrics, type MetricsReport } from '../lib/analysis/metrics.ts';
 import { predict, type ModelRef, type Predictions } from '../lib/model/predict.ts';
+import { loadModel } from '../lib/model/store.ts';
 import { writePredictions } from '../lib/model/predictions.ts';
 import type { InputMapping } from '../lib/model/preprocess.ts';
 import { createOrtRuntime } from '../lib/model/runtime-ort.ts';
@@ -20,8 +21,9 @@ import { recordSetOf } from '../lib/versions/read.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
 export const EVALUATE_HELP = `Models:
-  evaluate <dataset> <branch> --model FILE.onnx [--label FIELD] [--into BRANCH]
-      Runs a classifier over the branch's images, writes the \`predictions\` record set (joinable
+  evaluate <dataset> <branch> --model FILE.onnx|ID [--label FIELD] [--into BRANCH]
+      Runs a classifier (an .onnx file, or a model of the lake by id or a 6+ digit prefix:
+      its image column, size and channels as trained) over the branch's images, writes the \`predictions\` record set (joinable
       by _rowid) and the predictions as opinions of the model onto --into (created from
       <branch> when new; default <branch>), and prints the metrics as JSON with 95% bootstrap
       intervals. Options: --record-set RS --image FIELD --split FIELD=VALUE (those rows only)
@@ -103,26 +105,62 @@ export function mappingOf(values: Values): InputMapping {
   return m;
 }
 
-/** The model of `--model`: an ONNX file (models from the lake by id come with the model store). */
-async function modelOf(path: string, classes: string | undefined): Promise<ModelRef> {
+/** A model of the lake, as `--model ID` names it, with the image input it was trained on. */
+interface StoredModel {
+  ref: ModelRef;
+  /** Its image column and the size and channels it takes (given options win). */
+  image: string;
+  mapping: InputMapping;
+}
+
+/**
+ * The model of `--model`: an ONNX file, else a model stored in the lake for `dataset` (its id
+ * or a prefix of 6+ characters, as `models` lists them).
+ */
+async function modelOf(
+  lake: Lake,
+  dataset: string,
+  path: string,
+  classes: string | undefined,
+): Promise<{ ref: ModelRef; stored?: StoredModel }> {
   const isFile = await stat(path).then(
     (s) => s.isFile(),
     () => false,
   );
   if (!isFile) {
-    throw bad(
-      `--model ${path}: no such file; give an .onnx file (models stored in the lake are not available to evaluate yet)`,
-    );
+    if (!/^[0-9a-f]{6,64}$/.test(path)) {
+      throw bad(`--model ${path}: no such file, nor a model id; give an .onnx file or an id`);
+    }
+    const m = await loadModel(lake, dataset, path);
+    if (m.input.kind !== 'image') {
+      throw bad(
+        `--model ${path}: model ${m.id.slice(0, 12)} takes numeric columns (${m.input.columns.join(', ')}); evaluate runs image models only`,
+      );
+    }
+    const ref: ModelRef = {
+      bytes: m.onnx,
+      id: m.id,
+      name: `model ${m.id.slice(0, 12)}`,
+      classes: classes ? classes.split(',').map((c) => c.trim()) : m.classes,
+      lineage: { model: m.id, ...(m.lineage as unknown as Record<string, unknown>) },
+    };
+    const { column, size, channels } = m.input;
+    return {
+      ref,
+      stored: { ref, image: column, mapping: { width: size, height: size, channels } },
+    };
   }
   const bytes = new Uint8Array(await readFile(path));
   const hash = await sha256(bytes);
   const name = basename(path);
   return {
-    bytes,
-    id: `${name}@${hash.slice(0, 12)}`,
-    name,
-    lineage: { file: name, sha256: hash, bytes: bytes.length },
-    ...(classes ? { classes: classes.split(',').map((c) => c.trim()) } : {}),
+    ref: {
+      bytes,
+      id: `${name}@${hash.slice(0, 12)}`,
+      name,
+      lineage: { file: name, sha256: hash, bytes: bytes.length },
+      ...(classes ? { classes: classes.split(',').map((c) => c.trim()) } : {}),
+    },
   };
 }
 
@@ -168,14 +206,16 @@ export async function evaluateCommand(c: CommandContext): Promise<number> {
   const { lake, args, values, signal, who } = c;
   const dataset = need(args[0], 'the dataset');
   const branch = need(args[1], 'the branch to evaluate');
-  const model = await modelOf(
-    need(str(values, 'model'), '--model FILE.onnx'),
+  const { ref: model, stored } = await modelOf(
+    lake,
+    dataset,
+    need(str(values, 'model'), '--model FILE.onnx|ID'),
     str(values, 'classes'),
   );
   const head = await lake.resolve(dataset, branch);
   const commit = await lake.readCommit(head);
   const { recordSet, rs } = pickColumns(commit.recordSets, values, dataset);
-  const imageName = str(values, 'image');
+  const imageName = str(values, 'image') ?? stored?.image;
   const image = imageName
     ? column(rs, imageName, '--image', recordSet)
     : rs.columns.find((x) => x.type === 'image')?.name;
@@ -205,7 +245,7 @@ export async function evaluateCommand(c: CommandContext): Promise<number> {
     ...(label ? { label } : {}),
     ...(where ? { where } : {}),
     model,
-    mapping: mappingOf(values),
+    mapping: { ...stored?.mapping, ...mappingOf(values) },
     ...(str(values, 'output') ? { output: str(values, 'output')! } : {}),
     ...(embedding !== undefined ? { embedding: embedding === 'none' ? null : embedding } : {}),
     batchSize: int(values, 'batch', 32, 1),

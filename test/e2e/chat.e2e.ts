@@ -104,7 +104,12 @@ describe('chat with your data', () => {
     const watch = watchPage(page);
     await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');
     expect(await saveToLake(page)).toBe('saved');
-    await showQuery(page);
+    // A second dataset, for a question across datasets ("Also about…").
+    const coco = `${app().url}/examples/coco2014-mini/metadata.json`;
+    await page.goto(`${app().url}/?url=${encodeURIComponent(coco)}`);
+    await waitForText(page, '[data-testid="metadata"] h2', 'Mini-COCO');
+    expect(await saveToLake(page)).toBe('saved');
+    await page.goto(`${app().url}/?query=titanic@main`);
     await waitForGridRows(page, 1309);
 
     await page.locator('[data-testid="chat-toggle"]').click();
@@ -136,7 +141,10 @@ describe('chat with your data', () => {
     await panel.locator('[data-testid="chat-vault-unlock"]').click();
     await waitForText(page, '[data-testid="chat-key-state"]', 'A key is stored for this URL');
 
-    // The disclosure shows the exact request before anything is sent.
+    // The disclosure shows the exact request before anything is sent: titanic's schema, and
+    // Mini-COCO's once ticked under "Also about…".
+    await panel.locator('[data-testid="chat-also"] > summary').click();
+    await panel.locator('[data-testid="chat-also"] input[data-dataset="mini-coco"]').check();
     const question = 'How many passengers were there in each class?';
     await panel.locator('[data-testid="chat-question"]').fill(question);
     await panel.locator('[data-testid="chat-preview"] > summary').click();
@@ -144,6 +152,7 @@ describe('chat with your data', () => {
     await disclosed.waitFor({ timeout: WAIT });
     const preview = (await disclosed.textContent())!;
     expect(preview).toContain('CREATE TABLE \\"titanic@main\\".\\"passengers\\"');
+    expect(preview).toContain('CREATE TABLE \\"mini-coco@main\\".\\"images\\"');
     expect(preview).not.toContain(KEY);
 
     llm.reply(answer(`Count per class:\n\`\`\`sql\n${COUNT_SQL}\n\`\`\``));

@@ -73,6 +73,35 @@ describe('croissant-lake train, models, model-export', () => {
       metrics: { val: { accuracy: summary.val.accuracy } },
     });
     expect(card.intendedUse).toMatch(/toy model/);
+    // Evaluated by id on the validation rows: predict's own input path (the loader's resize,
+    // the model's size and channels) gives the accuracy training measured on the same rows.
+    out.length = 0;
+    expect(
+      await run(
+        'evaluate',
+        TOY,
+        'main',
+        '--model',
+        id.slice(0, 8),
+        '--label',
+        'label',
+        '--split',
+        'split=val',
+        '--into',
+        'eval',
+        '--bootstrap',
+        '0',
+      ),
+    ).toBe(0);
+    const report = JSON.parse(out.join('\n')) as {
+      model: { id: string };
+      predictions: { branch: string; rows: number };
+      metrics: { accuracy: { value: number } };
+    };
+    expect(report.model.id).toBe(id);
+    expect(report.predictions).toMatchObject({ branch: 'eval', rows: 32 });
+    expect(report.metrics.accuracy.value).toBe(summary.val.accuracy);
+
     const s = await ortNode.InferenceSession.create(readFileSync(file));
     expect(s.inputNames).toEqual(['x']);
     const r = await s.run({
@@ -119,6 +148,12 @@ describe('croissant-lake train, models, model-export', () => {
     err.length = 0;
     expect(await run('models', 'nope')).toBe(1);
     expect(err.join('\n')).toMatch(/\[UNKNOWN_DATASET\]: no dataset "nope"/);
+    err.length = 0;
+    expect(await run('evaluate', TOY, 'main', '--model', 'feedface00')).toBe(1);
+    expect(err.join('\n')).toMatch(/\[NOT_FOUND\]: no model feedface00 in dataset toy/);
+    err.length = 0;
+    expect(await run('evaluate', TOY, 'main', '--model', 'no-such.onnx')).toBe(1);
+    expect(err.join('\n')).toMatch(/--model no-such.onnx: no such file, nor a model id/);
     expect((await listAll()).length).toBe(before);
   });
 });
