@@ -92,7 +92,7 @@ const STAGES = [
         ['--project', 'node', '--maxWorkers=2'],
         'vitest-node.json',
         15 * MIN,
-        520,
+        1000,
       ),
     ],
   },
@@ -106,7 +106,7 @@ const STAGES = [
         ['--project', 'browser', '--maxWorkers=2'],
         'vitest-browser.json',
         10 * MIN,
-        515,
+        850,
       ),
     ],
   },
@@ -116,7 +116,7 @@ const STAGES = [
       { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
       // Two files at a time (vitest.e2e.config.ts); saving every bundled example (5,000 images
       // among them) is long.
-      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 25 * MIN, 30),
+      vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 25 * MIN, 60),
     ],
   },
 ];
