@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { sha256 } from '../../src/lib/store/hash.ts';
@@ -111,22 +112,8 @@ describe('remotes in the Lake tab', () => {
 
     // The other way round: the browser pushes its clone to another remote, and Node (as the
     // CLI does) clones it from there with the same commit hash and a lake that verifies.
-    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
-      await panel.locator('summary', { hasText: 'Add a remote' }).click();
-    }
-    await panel.locator('[data-testid="remote-name"]').fill('mirror');
-    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/lake/mirror`);
-    await panel.locator('[data-testid="remote-add-button"]').click();
-    await panel
-      .locator('[data-testid="remote-url"]', { hasText: 'lake/mirror' })
-      .waitFor({ timeout: WAIT });
-    await panel.locator('summary', { hasText: 'Credentials for mirror' }).click();
-    await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
-    await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
-    await panel.locator('[data-testid="cred-save"]').click();
-    await page
-      .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
-      .waitFor({ timeout: WAIT });
+    await addRemote(panel, 'mirror', `${s3!.endpoint}/lake/mirror`, 'lake/mirror');
+    await storeCredentials(panel, 'mirror');
     await panel.locator('[data-testid="remote-push"]').click();
     await page
       .locator('[data-testid="remote-summary"]', { hasText: 'push done' })
@@ -150,22 +137,8 @@ describe('remotes in the Lake tab', () => {
     expect(JSON.parse(new TextDecoder().decode(doc))).toMatchObject({ version: mainHash });
 
     // A server that stalls after two chunks: Cancel in the panel stops the push mid-way.
-    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
-      await panel.locator('summary', { hasText: 'Add a remote' }).click();
-    }
-    await panel.locator('[data-testid="remote-name"]').fill('slow');
-    await panel.locator('[data-testid="remote-url-input"]').fill(`${proxy!.endpoint}/lake/slow`);
-    await panel.locator('[data-testid="remote-add-button"]').click();
-    await panel
-      .locator('[data-testid="remote-url"]', { hasText: 'lake/slow' })
-      .waitFor({ timeout: WAIT });
-    await panel.locator('summary', { hasText: 'Credentials for slow' }).click();
-    await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
-    await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
-    await panel.locator('[data-testid="cred-save"]').click();
-    await page
-      .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
-      .waitFor({ timeout: WAIT });
+    await addRemote(panel, 'slow', `${proxy!.endpoint}/lake/slow`, 'lake/slow');
+    await storeCredentials(panel, 'slow');
     proxy!.setFaults([
       { kind: 'delay', ms: 120_000, count: 1000, op: 'PutObject', path: '/chunks/', after: 2 },
     ]);
@@ -212,15 +185,7 @@ describe('remotes in the Lake tab', () => {
     expect((await verifyLake(fromSlow, { dataset: 'titanic' })).problems).toEqual([]);
 
     // A bucket without CORS rules: the error names the rule the bucket needs.
-    if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
-      await panel.locator('summary', { hasText: 'Add a remote' }).click();
-    }
-    await panel.locator('[data-testid="remote-name"]').fill('closed');
-    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/closed/e2e`);
-    await panel.locator('[data-testid="remote-add-button"]').click();
-    await panel
-      .locator('[data-testid="remote-url"]', { hasText: 'closed' })
-      .waitFor({ timeout: WAIT });
+    await addRemote(panel, 'closed', `${s3!.endpoint}/closed/e2e`, 'closed');
     await panel.locator('[data-testid="remote-fetch"]').click();
     const error = page.locator('[data-testid="remotes"] [data-testid="error"]');
     await error.waitFor({ timeout: WAIT });
@@ -228,3 +193,26 @@ describe('remotes in the Lake tab', () => {
     expect(await error.textContent()).toMatch(/ExposeHeaders: ETag/);
   });
 });
+
+/** Adds remote `name` at `url` in the panel (unfolding its form if needed); waits for `shown`. */
+async function addRemote(panel: Locator, name: string, url: string, shown: string) {
+  if (!(await panel.locator('[data-testid="remote-add"]').isVisible())) {
+    await panel.locator('summary', { hasText: 'Add a remote' }).click();
+  }
+  await panel.locator('[data-testid="remote-name"]').fill(name);
+  await panel.locator('[data-testid="remote-url-input"]').fill(url);
+  await panel.locator('[data-testid="remote-add-button"]').click();
+  await panel.locator('[data-testid="remote-url"]', { hasText: shown }).waitFor({ timeout: WAIT });
+}
+
+/** Stores s3rver's credentials for remote `name` (the vault already unlocked). */
+async function storeCredentials(panel: Locator, name: string) {
+  await panel.locator('summary', { hasText: `Credentials for ${name}` }).click();
+  await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
+  await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
+  await panel.locator('[data-testid="cred-save"]').click();
+  await panel
+    .page()
+    .locator('[data-testid="remote-credentials"]', { hasText: 'credentials stored' })
+    .waitFor({ timeout: WAIT });
+}
