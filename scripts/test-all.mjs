@@ -211,14 +211,34 @@ function readVitestJson(file) {
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'));
     let failed = report.numFailedTests ?? 0;
+    /** @type {{ kind: string, where: string, message: string }[]} */
+    const notes = [];
     for (const suite of report.testResults ?? []) {
-      const failedInside = (suite.assertionResults ?? []).some((a) => a.status === 'failed');
-      if (suite.status === 'failed' && !failedInside) failed += 1;
+      const file = path.relative(root, suite.name ?? '');
+      const results = suite.assertionResults ?? [];
+      const failedInside = results.some((a) => a.status === 'failed');
+      if (suite.status === 'failed' && !failedInside) {
+        failed += 1;
+        notes.push({ kind: 'FAILED', where: file, message: suite.message ?? '' });
+      }
+      for (const a of results) {
+        const messages = a.failureMessages ?? [];
+        // A test that passed with errors on record passed on a retry (vitest keeps the errors
+        // of the attempts before): name it, so that flakiness is seen rather than hidden.
+        if (a.status === 'failed' || (a.status === 'passed' && messages.length)) {
+          notes.push({
+            kind: a.status === 'failed' ? 'FAILED' : 'FLAKY (passed on retry)',
+            where: `${file} > ${a.fullName ?? a.title}`,
+            message: messages[0] ?? '',
+          });
+        }
+      }
     }
     return {
       passed: report.numPassedTests ?? 0,
       failed,
       skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+      notes,
     };
   } catch {
     return null;
@@ -238,7 +258,11 @@ function toRow(stage, step, res) {
   };
   if (step.json) {
     const counts = readVitestJson(step.json);
-    if (counts) Object.assign(row, counts);
+    if (counts) {
+      const { notes, ...numbers } = counts;
+      Object.assign(row, numbers);
+      testNotes.push(...notes);
+    }
     // A non-zero exit with no failed test (unhandled error, crash, time limit) is one failure.
     if (res.code !== 0 && row.failed === 0) {
       row.failed = 1;
@@ -270,6 +294,12 @@ if (unknown.length) {
 }
 
 const t0 = Date.now();
+/**
+ * Failed and flaky tests of every vitest step, repeated at the end of the output: CI often
+ * shows only its tail.
+ * @type {{ kind: string, where: string, message: string }[]}
+ */
+const testNotes = [];
 /** @type {{ stage: string, name: string, passed: number, failed: number, skipped: number, seconds: number, note: string }[]} */
 const rows = [];
 const selected = STAGES.filter((s) => !wanted.length || wanted.includes(s.stage));
@@ -378,6 +408,13 @@ function summary() {
     );
   }
   console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  for (const n of testNotes.slice(0, 20)) {
+    // The first lines of the error only: the stack's own frames are in the stage's output.
+    const lines = n.message.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+    console.log(`  ${n.kind}: ${n.where}`);
+    for (const l of lines.slice(0, 6)) console.log(`      ${l.slice(0, 300)}`);
+  }
+  if (testNotes.length > 20) console.log(`  … and ${testNotes.length - 20} more (see above)`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;
 }
