@@ -4,12 +4,13 @@
  * out from how the test made them.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodedFeature, FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
+import type { FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
 import { clusterErrors, type ClusterInput } from '../../src/lib/analysis/clusters.ts';
 import { chooseK, kmeans } from '../../src/lib/analysis/kmeans.ts';
 import { binomialTail, explainGroups } from '../../src/lib/analysis/over-represented.ts';
 import { pcaScores } from '../../src/lib/analysis/pca.ts';
 import { rngFor } from '../../src/lib/pipeline/rng.ts';
+import { codedFeature } from './analysis-fixture.ts';
 
 const BLOBS = 4;
 const PER_BLOB = 60;
@@ -36,16 +37,12 @@ function blobs(seed = 1): Float32Array[] {
 const blobOf = (i: number) => i % BLOBS;
 const rowIds = BigInt64Array.from({ length: N }, (_, i) => BigInt(1000 + i));
 
-function feature(name: string, levels: string[], code: (i: number) => number): CodedFeature {
-  return {
+const feature = (name: string, levels: string[], code: (i: number) => number) =>
+  codedFeature(
     name,
-    source: 'croissant',
-    column: name,
     levels,
-    predicates: levels.map(() => null),
-    codes: Uint16Array.from({ length: N }, (_, i) => code(i)),
-  };
-}
+    Array.from({ length: N }, (_, i) => code(i)),
+  );
 
 /** Blob 2 errs on its even-numbered rows (30 of 60); the others on their first 3 rows each. */
 function plantedErrors(): Float64Array {
@@ -222,6 +219,14 @@ describe('clusterErrors', () => {
     expect(top.unexplained).toBe(true);
     expect(top.explanations).toEqual([]);
     expect(top.sampleErrors.length).toBe(16);
+  });
+
+  it('chooses k on a seeded sample when asked to, then fits every row', async () => {
+    const table: FeatureTable = { rowIds, features: [] };
+    const r = await clusterErrors({ ...base(table), chooseKRows: 100 });
+    expect(r.k).toBe(4);
+    expect(r.criterion).toContain('chosen on a seeded sample of 100 of 240 rows');
+    expect(r.items.map((c) => c.size)).toEqual([60, 60, 60, 60]);
   });
 
   it('reports progress, and stops with ABORTED when cancelled', async () => {
