@@ -26,8 +26,9 @@
  * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
  * too. Group `opinions` (bench/opinions.ts): consolidation in DuckDB-WASM in Chromium against
  * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
- * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Results
- * also go to bench/out/results.json.
+ * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Group
+ * `imagestats` (bench/imagestats.ts): per-image statistics against decode only, and the
+ * `image_stats` record set written onto a branch. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
