@@ -53,11 +53,15 @@ export const items: Uint8Array[] = [
   dicom,
 ];
 
-/** Commits the items on `main` of a new dataset {@link DS}. */
-export async function buildDataset(lake: Lake): Promise<void> {
-  await lake.backend.refs.cas(`dataset/${DS}`, 0, {
-    id: DS,
-    name: DS,
+/** Commits `list` (default {@link items}) on `main` of a new dataset `dataset`. */
+export async function buildDataset(
+  lake: Lake,
+  dataset = DS,
+  list: readonly Uint8Array[] = items,
+): Promise<void> {
+  await lake.backend.refs.cas(`dataset/${dataset}`, 0, {
+    id: dataset,
+    name: dataset,
     source: 'test',
     createdAt: new Date().toISOString(),
     rawBytes: 0,
@@ -65,8 +69,8 @@ export async function buildDataset(lake: Lake): Promise<void> {
   const index = emptyObjectIndex();
   const writer = new ObjectWriter(lake.chunks, index);
   const rows: { rowid: bigint; row: LakeRow }[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const sha = await writer.putBytes(items[i]!);
+  for (let i = 0; i < list.length; i++) {
+    const sha = await writer.putBytes(list[i]!);
     const ref: ImageRef = {
       sha256: sha,
       format: i < 3 ? 'PNG' : 'DICOM',
@@ -76,7 +80,7 @@ export async function buildDataset(lake: Lake): Promise<void> {
     };
     const row = {
       'scans/image': ref,
-      'scans/site': ['a', 'a', 'b', 'b'][i]!,
+      'scans/site': i < 2 ? 'a' : 'b',
       'scans/kvp': 100 + i,
     };
     rows.push({ rowid: BigInt(i), row });
@@ -84,7 +88,7 @@ export async function buildDataset(lake: Lake): Promise<void> {
   await writer.flush();
   const objects = await putJson(lake.chunks, index);
   await lake.commit(
-    DS,
+    dataset,
     'main',
     async () => ({
       message: 'scans',
@@ -95,7 +99,7 @@ export async function buildDataset(lake: Lake): Promise<void> {
         [SET]: {
           name: SET,
           columns: COLUMNS,
-          rows: 4,
+          rows: list.length,
           fragments: await writeRows(lake.chunks, COLUMNS, rows),
         },
       },

@@ -15,7 +15,7 @@ import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import type { LakeRow } from '../../src/lib/versions/columns.ts';
 import { readAllRows, recordSetOf } from '../../src/lib/versions/read.ts';
-import { DS, SET, buildDataset } from './analysis-features-fixture.ts';
+import { DS, SET, buildDataset, items } from './analysis-features-fixture.ts';
 
 /** Predictions of rows 0-3, classes a/b: predicted a b a b, targets a a (none) b. */
 function predictions(commit: string): Predictions {
@@ -121,6 +121,28 @@ describe('derived record sets', () => {
     }).catch((e: unknown) => e);
     expect((cancelled as LakeError).code).toBe('ABORTED');
     expect(await lake.resolve(DS, 'eval')).toBe(before);
+  });
+  it('stops at an image that cannot be decoded, naming its row, or skips it when asked', async () => {
+    // Row 1 is text, not an image.
+    await buildDataset(lake, 'broken', [items[0]!, new TextEncoder().encode('not an image')]);
+    const before = await lake.resolve('broken', 'main');
+    const stop = await writeImageStats(lake, 'broken', { branch: 'main', recordSet: SET }).catch(
+      (e: unknown) => e,
+    );
+    expect(stop).toBeInstanceOf(LakeError);
+    expect((stop as LakeError).code).toBe('BAD_INPUT');
+    expect((stop as LakeError).message).toMatch(
+      /^row 1 of record set scans of broken on main, column scans\/image: /,
+    );
+    expect(await lake.resolve('broken', 'main')).toBe(before);
+    const skip = await writeImageStats(lake, 'broken', {
+      branch: 'main',
+      recordSet: SET,
+      onError: 'skip',
+    });
+    expect(skip.rows).toBe(1);
+    expect(skip.skipped.map((x) => [x.rowId, x.code])).toEqual([[1n, 'BAD_INPUT']]);
+    expect(skip.skipped[0]!.message).toMatch(/not a PNG/);
   });
 });
 
