@@ -47,7 +47,9 @@ beforeAll(async () => {
   await buildDataset(lake);
   await lake.createBranch(DS, 'eval', 'main');
   const head = await lake.resolve(DS, 'eval');
-  await writePredictions(lake, DS, predictions(head), { branch: 'eval', question: null });
+  // Also writes the model's opinions about `class` on every row: opinion features leave them out.
+  const w = await writePredictions(lake, DS, predictions(head), { branch: 'eval' });
+  expect(w.opinions?.added).toBe(4);
 });
 
 async function rowsOf(name: string): Promise<Map<bigint, LakeRow>> {
