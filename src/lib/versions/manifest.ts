@@ -59,7 +59,10 @@ export type LineageOp =
   /** A training set consolidated from the opinions at one commit (docs/opinions.md). */
   | 'consolidate'
   /** A model's predictions written as the `predictions` record set (docs/format.md). */
-  | 'predictions';
+  | 'predictions'
+  /** Per-item image statistics or DICOM tags as a derived record set (docs/format.md). */
+  | 'image-stats'
+  | 'dicom-tags';
 
 export interface Lineage {
   op: LineageOp;
