@@ -42,6 +42,9 @@ export interface SliceLineOptions {
   onProgress?: (p: SliceLineProgress) => void;
 }
 
+/** The most memory the one-hot bitsets may take (the rest of a run is small beside them). */
+export const MAX_BITSET_BYTES = 2 ** 30;
+
 const bad = (message: string, detail?: unknown) =>
   new LakeError('BAD_INPUT', `SliceLine: ${message}`, { detail });
 
@@ -74,6 +77,14 @@ export function checkSliceLineInput(input: SliceLineInput): void {
     if (!(Number.isFinite(e) && e >= 0)) {
       throw bad(`row ${i}: the error is ${e}; errors must be finite and ≥ 0`, { row: i });
     }
+  }
+  let cols = 0;
+  for (const l of levels) cols += Number.isSafeInteger(l) && l > 0 ? l : 0;
+  const bytes = cols * Math.ceil(rows / 32) * 4;
+  if (bytes > MAX_BITSET_BYTES) {
+    throw bad(
+      `${cols} one-hot columns × ${rows} rows need ${Math.ceil(bytes / 2 ** 20)} MiB of bitsets (at most ${MAX_BITSET_BYTES / 2 ** 20}); use fewer features or fewer levels`,
+    );
   }
   codes.forEach((col, feature) => {
     const l = levels[feature]!;
