@@ -161,16 +161,20 @@ export function evaluateCandidates(
       let m = 0;
       if (binary) {
         for (let k = 0; k < nz; k++) {
-          const b = bits[last + nzIndex[k]!]!;
-          s += popcount(nzWord[k]! & b);
-          e += popcount(nzErr[k]! & b);
+          // Most words of a slice of a slice are empty: skip them before counting.
+          const x = nzWord[k]! & bits[last + nzIndex[k]!]!;
+          if (x === 0) continue;
+          s += popcount(x);
+          const y = x & nzErr[k]!;
+          if (y !== 0) e += popcount(y);
         }
         m = e > 0 ? 1 : 0;
       } else {
         for (let k = 0; k < nz; k++) {
-          const b = bits[last + nzIndex[k]!]!;
-          s += popcount(nzWord[k]! & b);
-          let v = nzErr[k]! & b;
+          const x = nzWord[k]! & bits[last + nzIndex[k]!]!;
+          if (x === 0) continue;
+          s += popcount(x);
+          let v = x & nzErr[k]!;
           const rowBase = nzIndex[k]! << 5;
           while (v !== 0) {
             const t = v & -v;

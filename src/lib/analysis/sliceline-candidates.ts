@@ -45,13 +45,14 @@ export function scoreUpperBound(
   alpha: number,
   n: number,
 ): number {
-  const at = (s: number) =>
-    alpha * (Math.min(s * sm, se) / s / eAvg - 1) - (1 - alpha) * ((1 / s) * n - 1);
+  // Written out, not as a closure: this runs once per candidate pair.
+  const s2 = Math.max(se / sm, minSup);
+  const a =
+    alpha * (Math.min(minSup * sm, se) / minSup / eAvg - 1) - (1 - alpha) * ((1 / minSup) * n - 1);
+  const b = alpha * (Math.min(s2 * sm, se) / s2 / eAvg - 1) - (1 - alpha) * ((1 / s2) * n - 1);
+  const c = alpha * (Math.min(ss * sm, se) / ss / eAvg - 1) - (1 - alpha) * ((1 / ss) * n - 1);
+  // NaN (a probe at 0 rows) never wins, as the reference replaces NaN by −∞.
   let best = -Infinity;
-  const a = at(minSup);
-  const b = at(Math.max(se / sm, minSup));
-  const c = at(ss);
-  // NaN (a probe at 0 rows) never wins, as NaN is replaced by −∞ in the reference.
   if (a > best) best = a;
   if (b > best) best = b;
   if (c > best) best = c;

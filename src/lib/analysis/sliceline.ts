@@ -15,7 +15,7 @@ import type {
   SliceLineResult,
   SliceLineSlice,
 } from './blindspots-types.ts';
-import { buildOneHot, evaluateCandidates } from './sliceline-bitsets.ts';
+import { buildOneHot, evaluateCandidates, type SliceStats } from './sliceline-bitsets.ts';
 import { pairCandidates, sliceScore, type LevelSlices } from './sliceline-candidates.ts';
 
 /**
@@ -137,6 +137,11 @@ class TopK {
     return this.entries.length ? this.entries[this.entries.length - 1]!.score : -Infinity;
   }
 
+  /** True when a slice of this score cannot enter (the top-K is full of better ones). */
+  beneath(score: number): boolean {
+    return this.entries.length === this.k && score < this.entries[this.k - 1]!.score;
+  }
+
   offer(e: Entry): void {
     const n = this.entries.length;
     if (n === this.k && !before(e, this.entries[n - 1]!)) return;
@@ -178,18 +183,13 @@ export function sliceLine(
 
   // Level 1: every (feature, code) column; the valid ones are the working set.
   opts.onProgress?.({ level: 1, candidates: oh.cols });
-  const keep: number[] = [];
-  for (let c = 0; c < oh.cols; c++) {
-    if (oh.colSize[c]! >= minSup && oh.colError[c]! > 0) keep.push(c);
-  }
-  let parents: LevelSlices = {
-    width: 1,
-    count: keep.length,
-    ids: Int32Array.from(keep),
-    size: Float64Array.from(keep, (c) => oh.colSize[c]!),
-    err: Float64Array.from(keep, (c) => oh.colError[c]!),
-    max: Float64Array.from(keep, (c) => oh.colMax[c]!),
-  };
+  let parents = validSlices(
+    Int32Array.from({ length: oh.cols }, (_, c) => c),
+    1,
+    oh.cols,
+    { size: oh.colSize, err: oh.colError, max: oh.colMax },
+    minSup,
+  );
   offerAll(top, parents, alpha, eAvg, rows);
   levels.push({ level: 1, candidates: oh.cols, valid: parents.count });
 
@@ -206,21 +206,7 @@ export function sliceLine(
     });
     opts.onProgress?.({ level, candidates: cands.count });
     const stats = evaluateCandidates(oh, cands, opts.signal);
-    const valid: number[] = [];
-    for (let c = 0; c < cands.count; c++) {
-      if (stats.size[c]! >= minSup && stats.err[c]! > 0) valid.push(c);
-    }
-    const w = cands.width;
-    const ids = new Int32Array(valid.length * w);
-    valid.forEach((c, i) => ids.set(cands.ids.subarray(c * w, c * w + w), i * w));
-    parents = {
-      width: w,
-      count: valid.length,
-      ids,
-      size: Float64Array.from(valid, (c) => stats.size[c]!),
-      err: Float64Array.from(valid, (c) => stats.err[c]!),
-      max: Float64Array.from(valid, (c) => stats.max[c]!),
-    };
+    parents = validSlices(cands.ids, cands.width, cands.count, stats, minSup);
     offerAll(top, parents, alpha, eAvg, rows);
     levels.push({ level, candidates: cands.count, valid: parents.count });
   }
@@ -233,11 +219,41 @@ export function sliceLine(
   };
 }
 
+/** The slices with at least minSup rows and a positive error sum (SystemDS's `pI`), in order. */
+function validSlices(
+  ids: Int32Array,
+  width: number,
+  count: number,
+  stats: SliceStats,
+  minSup: number,
+): LevelSlices {
+  let n = 0;
+  for (let c = 0; c < count; c++) if (stats.size[c]! >= minSup && stats.err[c]! > 0) n++;
+  const out: LevelSlices = {
+    width,
+    count: n,
+    ids: new Int32Array(n * width),
+    size: new Float64Array(n),
+    err: new Float64Array(n),
+    max: new Float64Array(n),
+  };
+  for (let c = 0, i = 0; c < count; c++) {
+    if (!(stats.size[c]! >= minSup && stats.err[c]! > 0)) continue;
+    for (let p = 0; p < width; p++) out.ids[i * width + p] = ids[c * width + p]!;
+    out.size[i] = stats.size[c]!;
+    out.err[i] = stats.err[c]!;
+    out.max[i] = stats.max[c]!;
+    i++;
+  }
+  return out;
+}
+
 /** Offers every valid slice with a positive score to the top-K (SystemDS `maintainTopK`). */
 function offerAll(top: TopK, s: LevelSlices, alpha: number, eAvg: number, rows: number): void {
   for (let i = 0; i < s.count; i++) {
     const score = sliceScore(alpha, eAvg, rows, s.size[i]!, s.err[i]!);
-    if (!(score > 0)) continue;
+    // Cheap refusals first: most slices of a level score below the top-K.
+    if (!(score > 0) || top.beneath(score)) continue;
     const entry = {
       ids: s.ids.subarray(i * s.width, (i + 1) * s.width),
       score,
