@@ -127,14 +127,15 @@ interface Scratch {
  * Rows, error sum and largest error of every candidate. The rows shared by a run of candidates
  * (their first parent: the AND of its columns) are computed once, keeping only its non-zero
  * words; each candidate then ANDs those words with its last column's bitset and counts bits,
- * four candidates per pass over the words.
+ * four candidates per pass over the words. A generator that pauses after each run of candidates,
+ * so that an async caller can let other work in (and see a cancel).
  * @throws LakeError ABORTED when `signal` fires (checked between runs of candidates).
  */
-export function evaluateCandidates(
+export function* evaluateCandidates(
   oh: OneHot,
   cands: Candidates,
   signal?: AbortSignal,
-): SliceStats {
+): Generator<void, SliceStats> {
   const { words, bits, errorBits } = oh;
   const { width, count, ids, firstParent } = cands;
   const out: SliceStats = {
@@ -169,6 +170,7 @@ export function evaluateCandidates(
     }
     byWords(oh, cands, start, end, nz, scratch, out);
     start = end;
+    yield;
   }
   return out;
 }

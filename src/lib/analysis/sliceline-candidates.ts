@@ -112,13 +112,14 @@ function find(parents: LevelSlices, key: Int32Array): number {
  * bounds are the minimum over all its parents, and it is kept when the score bound beats
  * both 0 and the top-K's lowest score, and its size bound reaches minSup.
  *
- * Candidates come out sorted lexicographically and grouped by their first parent.
+ * Candidates come out sorted lexicographically and grouped by their first parent. A generator
+ * that pauses after each first parent, so that an async caller can let other work in.
  */
-export function pairCandidates(
+export function* pairCandidates(
   parents: LevelSlices,
   colFeature: Int32Array,
   prune: PruneParams,
-): Candidates {
+): Generator<void, Candidates> {
   const w = parents.width;
   const width = w + 1;
   const { ids, size, err, max, count } = parents;
@@ -158,6 +159,7 @@ export function pairCandidates(
         for (let p = 0; p < width; p++) out.push(cand[p]!);
         first.push(i);
       }
+      yield;
     }
     g = gEnd;
   }

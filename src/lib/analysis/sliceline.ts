@@ -171,6 +171,43 @@ export function sliceLine(
   params: SliceLineParams,
   opts: SliceLineOptions = {},
 ): SliceLineResult {
+  const steps = sliceLineSteps(input, params, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `sliceLine`, giving the event loop a turn about every `yieldEveryMs` milliseconds of work
+ * (default 50), between blocks of candidates: in a worker, the message that cancels a run
+ * (aborting `opts.signal`) is then handled while it runs.
+ * @throws LakeError as `sliceLine`.
+ */
+export async function sliceLineAsync(
+  input: SliceLineInput,
+  params: SliceLineParams,
+  opts: SliceLineOptions & { yieldEveryMs?: number } = {},
+): Promise<SliceLineResult> {
+  const every = opts.yieldEveryMs ?? 50;
+  const steps = sliceLineSteps(input, params, opts);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last >= every) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+  }
+}
+
+/** The run, pausing between blocks of candidates (each pause is a `yield`). */
+function* sliceLineSteps(
+  input: SliceLineInput,
+  params: SliceLineParams,
+  opts: SliceLineOptions,
+): Generator<void, SliceLineResult> {
   checkParams(params);
   checkSliceLineInput(input);
   checkAborted(opts.signal);
@@ -197,7 +234,8 @@ export function sliceLine(
   let level = 1;
   while (parents.count > 0 && level < lastLevel) {
     level++;
-    const cands = pairCandidates(parents, oh.colFeature, {
+    checkAborted(opts.signal);
+    const cands = yield* pairCandidates(parents, oh.colFeature, {
       minSup,
       alpha,
       eAvg,
@@ -205,7 +243,7 @@ export function sliceLine(
       minScore: top.minScore(),
     });
     opts.onProgress?.({ level, candidates: cands.count });
-    const stats = evaluateCandidates(oh, cands, opts.signal);
+    const stats = yield* evaluateCandidates(oh, cands, opts.signal);
     parents = validSlices(cands.ids, cands.width, cands.count, stats, minSup);
     offerAll(top, parents, alpha, eAvg, rows);
     levels.push({ level, candidates: cands.count, valid: parents.count });
