@@ -138,7 +138,11 @@ export async function slicesCommand(path: string, values: Values): Promise<numbe
     maxLevel: maxLevel ?? DEFAULT_SLICELINE.maxLevel,
     k: k ?? DEFAULT_SLICELINE.k,
   };
-  const result = sliceLine(input, params);
+  // Progress on stderr, so that stdout stays the result alone (a 1M-row run takes seconds).
+  const result = sliceLine(input, params, {
+    onProgress: (p) =>
+      console.error(`slices: level ${p.level}, ${p.candidates} candidate slices to evaluate`),
+  });
   const slices = result.top.map((s, i) => ({
     rank: i + 1,
     ...describe(s, features),

@@ -48,6 +48,7 @@ interface JsonOut {
 
 async function runJson(args: string[]): Promise<JsonOut> {
   out.length = 0;
+  err.length = 0;
   expect(await main(['slices', ...args, '--format', 'json'])).toBe(0);
   return JSON.parse(out.join('\n')) as JsonOut;
 }
@@ -76,6 +77,12 @@ describe('slices on the conformance fixture', () => {
     expect(got.features.map((f) => f.name)).toEqual(Array.from({ length: 10 }, (_, j) => `f${j}`));
     expectReferenceTop4(got);
     expect(got.levels.map((l) => l.level)).toEqual([1, 2, 3]);
+    // Progress went to stderr (stdout parsed as JSON alone), one line per level.
+    expect(err).toEqual(
+      got.levels.map(
+        (l) => `slices: level ${l.level}, ${l.candidates} candidate slices to evaluate`,
+      ),
+    );
   });
 
   it('prints the same as text: the predicates in words, size, error rate, score', async () => {
