@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Float64,
+  Bool,
   Int32,
   Table,
   Utf8,
@@ -138,10 +138,10 @@ describe('slices: how columns are coded', () => {
     ]);
   });
 
-  it('names a missing value, and keeps a Parquet null as a level of its own', async () => {
+  it('keeps a Parquet null as a level of its own, and reads a boolean error as 1/0', async () => {
     const table = new Table({
       site: vectorFromArray(['a', null, null, 'b'], new Utf8()),
-      loss: vectorFromArray([0, 1, 1, 0], new Float64()),
+      loss: vectorFromArray([false, true, true, false], new Bool()),
       n: vectorFromArray([1, 2, 3, 4], new Int32()),
     });
     const pq = await loadParquet();
@@ -186,6 +186,12 @@ describe('slices: bad input', () => {
     await fails([file, '--error', 'error'], `${file}, row 4: the error ("error") is missing`);
     writeFileSync(file, 'a,error\nx,-1\n');
     await fails([file, '--error', 'error'], `${file}, row 2: the error ("error") is "-1"`);
+  });
+
+  it('refuses a header that names a column twice', async () => {
+    const file = join(dir, 'twice.csv');
+    writeFileSync(file, 'a,a,error\nx,y,0\n');
+    await fails([file, '--error', 'error'], 'the header names "a" twice');
   });
 
   it('asks for --error and refuses bad numbers', async () => {

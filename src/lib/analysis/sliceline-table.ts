@@ -33,6 +33,7 @@ const isMissing = (v: unknown) => v === null || v === undefined || v === '';
 /** A cell as a number, or NaN when it is not one (text is trimmed; empty text is not a number). */
 function numberOf(v: unknown): number {
   if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string' && v.trim() !== '') return Number(v);
   return NaN;
@@ -123,10 +124,11 @@ export class SliceTableBuilder {
 
   /**
    * @param header the table's column names.
-   * @param errorColumn the column holding each row's error (a number ≥ 0).
+   * @param errorColumn the column holding each row's error (a number ≥ 0, or a boolean: 1/0).
    * @param opts.features the feature columns (default: every column but the error).
    * @param opts.rowName how errors name a row, from the number given to `addRow`.
-   * @throws LakeError BAD_INPUT for an unknown column, listing the table's columns.
+   * @throws LakeError BAD_INPUT for an unknown column (listing the table's columns) or a header
+   *   that names a column twice.
    */
   constructor(
     header: readonly string[],
@@ -135,6 +137,11 @@ export class SliceTableBuilder {
   ) {
     const unknown = (what: string, name: string) =>
       bad(`${what} "${name}" is not a column of the table, which has: ${header.join(', ')}`);
+    const seen = new Set<string>();
+    for (const h of header) {
+      if (seen.has(h)) throw bad(`the header names "${h}" twice; columns need distinct names`);
+      seen.add(h);
+    }
     this.errorAt = header.indexOf(errorColumn);
     if (this.errorAt < 0) throw unknown('the error column', errorColumn);
     for (const f of opts.features ?? []) {
