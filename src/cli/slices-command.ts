@@ -23,8 +23,9 @@ export const SLICES_HELP = `Slices:
       error is worst, by α·((error of slice / size)/mean error − 1) − (1−α)·(rows/size − 1).
       Every other column (or --columns) is a feature: integer codes ≥ 1 as they are, other
       values coded by their sorted distinct values, a missing value as a level of its own.
-      The error is a number ≥ 0 per row (0/1, a loss) or a boolean. Defaults: --alpha 0.95, --min-support
-      max(ceil(1% of rows), 8) rows, --max-level 3, --k 4. JSON adds each level's candidates.`;
+      The error is a number ≥ 0 per row (0/1, a loss) or a boolean. Defaults: --alpha 0.95,
+      --min-support max(ceil(1% of rows), 8) rows, --max-level 3, --k 4. JSON adds each
+      level's candidates; progress goes to stderr.`;
 
 export const SLICES_OPTIONS = {
   error: { type: 'string' },
