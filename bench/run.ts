@@ -2,7 +2,8 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,imagestats] [--quick]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,imagestats,
+ *                    sliceline] [--quick] [--sliceline-scale X]
  *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
@@ -28,7 +29,10 @@
  * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
  * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Group
  * `imagestats` (bench/imagestats.ts): per-image statistics against decode only, and the
- * `image_stats` record set written onto a branch. Results also go to bench/out/results.json.
+ * `image_stats` record set written onto a branch. Group
+ * `sliceline` (bench/sliceline.ts): SliceLine on 100k × 20 and 1M × 20 generated features against
+ * a single-level brute-force count of the same run and the Python reference's published times
+ * (--sliceline-scale X shrinks both sizes). Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -66,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
         '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,\n' +
-        '                               imagestats]\n' +
+        '                               imagestats,sliceline] [--sliceline-scale X]\n' +
         '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
@@ -99,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
     'dicom',
     'opinions',
     'imagestats',
+    'sliceline',
   ];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
@@ -393,6 +398,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let sliceline: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('sliceline')) {
+    if (recordGroups || lake || query || pipeline || dicom || opinions || imagestats) console.log();
+    try {
+      const { runSlicelineFromArgv } = await import('./sliceline.ts');
+      sliceline = runSlicelineFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! sliceline: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      sliceline = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
@@ -434,6 +453,7 @@ async function main(argv: string[]): Promise<number> {
         ...(dicom ? { dicom: dicom.json } : {}),
         ...(opinions ? { opinions: opinions.json } : {}),
         ...(imagestats ? { imagestats: imagestats.json } : {}),
+        ...(sliceline ? { sliceline: sliceline.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -453,7 +473,8 @@ async function main(argv: string[]): Promise<number> {
     pipeline?.failed ||
     dicom?.failed ||
     opinions?.failed ||
-    imagestats?.failed;
+    imagestats?.failed ||
+    sliceline?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 
