@@ -170,6 +170,12 @@ describe('floats columns', () => {
       // DuckDB computes in float32: about 7 significant digits.
       expect(o.cos as number).toBeCloseTo(cosine(want, [1, 2, 3]), 6);
     });
+    // docs/model.md's nearest neighbours of an item: itself first (cosine 1), then the other.
+    const near = await rows(
+      'SELECT _rowid, list_cosine_similarity(embedding, (SELECT embedding FROM "d@main".preds ' +
+        'WHERE _rowid = 1)) AS sim FROM "d@main".preds ORDER BY sim DESC NULLS LAST LIMIT 2',
+    );
+    expect(near.map((o) => o._rowid)).toEqual([1n, 0n]);
     // The grid shows each item as the float32's shortest decimal, as it was written.
     const cell = tableFromIPC(r.ipc).getChild('embedding')!.get(0);
     expect(formatCell(cell, 'FLOAT[]')).toBe('[0.1,0.2,0.3]');
