@@ -13,6 +13,7 @@ import { PREDICTION_COLUMNS, floatList } from '../../src/lib/model/predictions.t
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
 import { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
+import { addColumns } from '../../src/lib/versions/add-columns.ts';
 import { rowidsWhere } from '../../src/lib/query/rowids.ts';
 import { chartsStats } from '../../src/lib/query/stats.ts';
 import { planColumns } from '../../src/lib/query/stats-plan.ts';
@@ -107,6 +108,24 @@ beforeAll(async () => {
   const mixed = predictionRows();
   mixed.push({ predicted: 'a', probabilities: '[1,0]', embedding: '["oops"]' });
   await addDataset(lake, 'mixed', { preds: { cols: columns(true), rows: mixed } });
+  // A float list column added later: in an extension fragment, on rows 0 and 2 only.
+  await addDataset(lake, 'ext', { preds: { cols: columns(true), rows: predictionRows() } });
+  await addDataset(lake, 'extbad', { preds: { cols: columns(true), rows: predictionRows() } });
+  for (const [id, row2] of [
+    ['ext', '[3]'],
+    ['extbad', '[3,"three"]'],
+  ] as const) {
+    await addColumns(lake, id, {
+      branch: 'main',
+      recordSet: 'preds',
+      columns: [{ name: 'extra', type: 'utf8', floats: true }],
+      key: { by: 'rowid' },
+      rows: [
+        { _rowid: 0, extra: '[1.5,null]' },
+        { _rowid: 2, extra: row2 },
+      ],
+    });
+  }
   engine = await openNodeQueryEngine(lake);
 }, 60_000);
 afterAll(async () => {
@@ -206,6 +225,22 @@ describe('floats columns', () => {
     expect(await rows('SELECT 42 AS n')).toEqual([{ n: 42 }]);
     const again = await rejection(engine.query('SELECT count(*) FROM "bad@main".bad0'));
     expect(again.code).toBe('SCHEMA_MISMATCH');
+  });
+
+  it('a float list column added later (an extension fragment) is FLOAT[] too, and checked', async () => {
+    const got = await rows(
+      'SELECT _rowid, typeof(extra) AS t, extra FROM "ext@main".preds ORDER BY _rowid',
+    );
+    expect(got.map((o) => [o._rowid, o.t])).toEqual([
+      [0n, 'FLOAT[]'],
+      [1n, 'FLOAT[]'],
+      [2n, 'FLOAT[]'],
+    ]);
+    const lists = got.map((o) => (o.extra === null ? null : [...(o.extra as Iterable<unknown>)]));
+    expect(lists).toEqual([[1.5, null], null, [3]]);
+    const err = await rejection(engine.query('SELECT extra FROM "extbad@main".preds'));
+    expect(err.code).toBe('SCHEMA_MISMATCH');
+    expect(err.message).toContain('column extra, row 2: "[3,\\"three\\"]" is not a JSON list');
   });
 
   it('"Save as branch" keeps FLOAT[]; a malformed row filtered out no longer blocks the branch', async () => {
