@@ -22,7 +22,7 @@ export interface ProfileColumn {
 }
 
 /** A text column, profiled as text (a `floats` column is a list in SQL). */
-export const isText = (c: ProfileColumn): boolean => c.type === 'utf8' && !c.floats;
+const isText = (c: ProfileColumn): boolean => c.type === 'utf8' && !c.floats;
 
 /** Rows of the sample on which text columns are tried as numbers. */
 export const SAMPLE_ROWS = 4096;
