@@ -16,9 +16,9 @@ export interface ResultTable {
 export const EMBEDDING_MAX_POINTS = 5000;
 
 /**
- * A column of floats per row: `FLOAT[]`, `DOUBLE[]` or a fixed-size `FLOAT[128]`; or a text
- * column named like `embedding` holding JSON arrays (how the `predictions` record set stores
- * its embeddings, the lake having no list type).
+ * A column of floats per row: `FLOAT[]` (the `predictions` record set's embedding), `DOUBLE[]`
+ * or a fixed-size `FLOAT[128]`; or a text column named like `embedding` holding JSON arrays
+ * (predictions written before float list columns, docs/format.md).
  */
 export function isEmbeddingColumn(c: { name: string; type: string }): boolean {
   const type = c.type.trim();

@@ -11,9 +11,29 @@ function json(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
+/** A float32 as the shortest decimal that reads back as the same float32 (`0.1`, not `0.100000001`). */
+export function float32Text(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  for (let p = 1; p < 9; p++) {
+    const d = Number(x.toPrecision(p));
+    if (Math.fround(d) === x) return String(d);
+  }
+  return String(Number(x.toPrecision(9)));
+}
+
+/** A list of FLOAT (such as an embedding, `FLOAT[]`): each item as its float32 decimal. */
+const FLOAT_LIST = /^FLOAT\[\d*\]$/;
+
 /** A result cell as text; `type` is DuckDB's SQL type of its column. */
 export function formatCell(v: unknown, type: string): string {
   if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && FLOAT_LIST.test(type) && Symbol.iterator in v) {
+    const items = [...(v as Iterable<number | null>)].map((x) =>
+      x === null ? 'null' : float32Text(x),
+    );
+    const text = `[${items.join(',')}]`;
+    return text.length > CELL_CHARS ? text.slice(0, CELL_CHARS) + '…' : text;
+  }
   if (typeof v === 'number' && /^(TIMESTAMP|DATE)/.test(type)) {
     const d = new Date(v);
     return Number.isNaN(d.getTime()) ? String(v) : d.toISOString().replace('T00:00:00.000Z', '');
@@ -40,10 +60,12 @@ function scaled(digits: string, scale: number): string {
   return `${minus}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
 }
 
-/** Whether a column of this SQL type is right-aligned (numbers). */
+/** Whether a column of this SQL type is right-aligned (numbers; not lists of numbers). */
 export function isNumericType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/.test(
-    type,
+  return (
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/.test(
+      type,
+    ) && !type.endsWith(']')
   );
 }
 

@@ -153,11 +153,17 @@ describe('predictions', () => {
         expect(row.n).toBe(BigInt(v.length));
         expect(row.acc).toBeCloseTo(v.reduce((a, b) => a + b, 0) / v.length, 12);
       }
+      // Float list columns: FLOAT[] in SQL, no cast needed.
       const e = await engine.query(
-        'SELECT len(CAST(embedding AS FLOAT[])) AS d, len(CAST(probabilities AS FLOAT[])) AS k ' +
-          'FROM "pics@eval".predictions LIMIT 1',
+        'SELECT typeof(embedding) AS te, typeof(probabilities) AS tp, len(embedding) AS d, ' +
+          'len(probabilities) AS k FROM "pics@eval".predictions LIMIT 1',
       );
-      expect(tableFromIPC(e.ipc).toArray()[0]!.toJSON()).toEqual({ d: 8n, k: 4n });
+      expect(tableFromIPC(e.ipc).toArray()[0]!.toJSON()).toEqual({
+        te: 'FLOAT[]',
+        tp: 'FLOAT[]',
+        d: 8n,
+        k: 4n,
+      });
       const o = await engine.query(
         `SELECT count(*) AS n FROM "pics@eval".opinions WHERE actor_kind = 'model' AND actor_id = 'mlp-test'`,
       );

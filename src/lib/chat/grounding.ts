@@ -8,7 +8,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import type { QueryEngine } from '../query/engine.ts';
 import type { LakeCatalog } from '../query/lake-catalog.ts';
-import { sqlTypeOf } from '../query/lake-load-sql.ts';
+import { sqlTypeOfColumn } from '../query/lake-load-sql.ts';
 import { ROWID_COLUMN } from '../query/lake-names.ts';
 import { ident } from '../query/sql.ts';
 import { getChunk } from '../versions/chunks.ts';
@@ -121,7 +121,7 @@ export async function gatherGrounding(
         ...(t.description ? { description: t.description } : {}),
         columns: t.columns.map((c) => ({
           name: c.name,
-          sqlType: sqlTypeOf(c.type),
+          sqlType: sqlTypeOfColumn(c),
           type: c.type,
           ...(c.description ? { description: c.description } : {}),
         })),

@@ -26,11 +26,11 @@ export const PREDICTION_COLUMNS: readonly ColumnDef[] = [
   { name: 'model', type: 'utf8' },
   { name: 'predicted', type: 'utf8' },
   { name: 'confidence', type: 'float64' },
-  { name: 'probabilities', type: 'utf8' },
+  { name: 'probabilities', type: 'utf8', floats: true },
   { name: 'target', type: 'utf8' },
   { name: 'loss', type: 'float64' },
   { name: 'correct', type: 'int64' },
-  { name: 'embedding', type: 'utf8' },
+  { name: 'embedding', type: 'utf8', floats: true },
 ];
 
 /** Options of {@link writePredictions}. */

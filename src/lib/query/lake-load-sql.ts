@@ -4,6 +4,10 @@
  * (a column added later by an extension fragment, another type): the fragment is staged as it
  * is, then selected into the cache table with each column cast, taken from the newest extension
  * holding its row id, or null. Built with sql.ts only.
+ *
+ * A `floats` column (manifest.ts) is stored as JSON text and is `FLOAT[]` in its table: its
+ * fragments always take the general path, and {@link badFloatsSql} finds a value that is not a
+ * list of numbers before the cast would fail without naming the row.
  */
 import { ROWID } from '../versions/columns.ts';
 import type { ColumnDef, ColumnType } from '../versions/manifest.ts';
@@ -28,11 +32,19 @@ export function sqlTypeOf(t: ColumnType): string {
   }
 }
 
+/** The SQL type of a float list column (`floats` in manifest.ts). */
+export const FLOATS_SQL_TYPE = 'FLOAT[]';
+
+/** The DuckDB type of a lake column: {@link sqlTypeOf} its type, `FLOAT[]` for a `floats` one. */
+export function sqlTypeOfColumn(c: { type: ColumnType; floats?: boolean }): string {
+  return c.floats ? FLOATS_SQL_TYPE : sqlTypeOf(c.type);
+}
+
 /** `CREATE TABLE` of a record set's cache table: `_rowid`, then every column, typed. */
 export function createTableSql(table: TableName, columns: readonly ColumnDef[]): string {
   const cols = [
     `${ident(ROWID)} BIGINT`,
-    ...columns.map((c) => `${ident(c.name)} ${sqlTypeOf(c.type)}`),
+    ...columns.map((c) => `${ident(c.name)} ${sqlTypeOfColumn(c)}`),
   ];
   return `CREATE TABLE ${qualified(table)} (${cols.join(', ')})`;
 }
@@ -44,15 +56,35 @@ export interface StagedColumn {
 }
 
 /**
- * `expr` (of Arrow type `from`) as a value of column type `to`. The lake reads a timestamp
- * stored as a number as milliseconds since the epoch (columns.ts), which a cast would not.
+ * `expr` (of Arrow type `from`) as a value of column `to`. The lake reads a timestamp stored
+ * as a number as milliseconds since the epoch (columns.ts), which a cast would not; a `floats`
+ * column's JSON text is cast to `FLOAT[]` (DuckDB parses the list).
  */
-export function castTo(expr: string, from: string, to: ColumnType, expected: string): string {
+export function castTo(expr: string, from: string, to: ColumnDef, expected: string): string {
+  if (to.floats) return `CAST(${expr} AS ${FLOATS_SQL_TYPE})`;
   if (from === expected) return expr;
-  if (to === 'timestamp' && /^(u?int|float)/i.test(from)) {
+  if (to.type === 'timestamp' && /^(u?int|float)/i.test(from)) {
     return `CAST(epoch_ms(CAST(${expr} AS BIGINT)) AS TIMESTAMP_MS)`;
   }
-  return `CAST(${expr} AS ${sqlTypeOf(to)})`;
+  return `CAST(${expr} AS ${sqlTypeOf(to.type)})`;
+}
+
+/**
+ * The first live staged row (`_rowid` and the text as `value`) whose `column` is not null and
+ * not a list of numbers: not a list at all, or an item that is not a number (a string, a
+ * list, an empty item), which `TRY_CAST` would turn into null where `CAST` fails. JSON `null`
+ * items are allowed (a missing value); a number beyond float32's range reads as null, as
+ * DuckDB's cast gives it.
+ */
+export function badFloatsSql(stage: TableName, column: string, deleted: TableName | null): string {
+  const v = `s.${ident(column)}`;
+  const floats = `TRY_CAST(${v} AS ${FLOATS_SQL_TYPE})`;
+  const bad = `${floats} IS NULL OR list_count(${floats}) <> list_count(TRY_CAST(${v} AS VARCHAR[]))`;
+  const live = deleted ? ` AND s.rowid NOT IN (SELECT pos FROM ${qualified(deleted)})` : '';
+  return (
+    `SELECT s.${ident(ROWID)} AS ${ident(ROWID)}, ${v} AS value FROM ${qualified(stage)} s ` +
+    `WHERE ${v} IS NOT NULL AND (${bad})${live} ORDER BY s.rowid LIMIT 1`
+  );
 }
 
 /** An extension fragment loaded as its own table, deduplicated by row id. */
@@ -86,7 +118,7 @@ export function extensionTableSql(
       .filter((c) => byName.has(c.name))
       .map((c) => {
         const from = byName.get(c.name)!.arrowType;
-        return `${castTo(`s.${ident(c.name)}`, from, c.type, expected(c.type))} AS ${ident(c.name)}`;
+        return `${castTo(`s.${ident(c.name)}`, from, c, expected(c.type))} AS ${ident(c.name)}`;
       }),
   ];
   return (
@@ -115,7 +147,7 @@ export function insertStagedSql(
   for (const c of columns) {
     const own = byName.get(c.name);
     if (own) {
-      list.push(castTo(`s.${ident(c.name)}`, own.arrowType, c.type, expected(c.type)));
+      list.push(castTo(`s.${ident(c.name)}`, own.arrowType, c, expected(c.type)));
       continue;
     }
     const cases: string[] = [];
@@ -124,7 +156,7 @@ export function insertStagedSql(
       joined.set(k, `x${k}`);
       cases.push(`WHEN x${k}.${ident(ROWID)} IS NOT NULL THEN x${k}.${ident(c.name)}`);
     }
-    const type = sqlTypeOf(c.type);
+    const type = sqlTypeOfColumn(c);
     list.push(cases.length ? `CASE ${cases.join(' ')} ELSE NULL::${type} END` : `NULL::${type}`);
   }
   const joins = [...joined]

@@ -10,8 +10,10 @@
  *   decoded while DuckDB inserts the previous one (DuckDB runs in its own worker);
  * - deleted positions are removed at the end with one DELETE by DuckDB's `rowid`, which for a
  *   table only appended to is the position in the order of appending;
- * - a fragment whose columns differ (an extension column, another type) is staged as it is and
- *   selected into the table with the SQL of lake-load-sql.ts.
+ * - a fragment whose columns differ (an extension column, another type), or that holds a
+ *   `floats` column (JSON text in the fragment, `FLOAT[]` in the table), is staged as it is and
+ *   selected into the table with the SQL of lake-load-sql.ts, after a check that names the row
+ *   of the first value that is not a list of numbers.
  */
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadParquet } from '../croissant/formats/parquet.ts';
@@ -23,6 +25,7 @@ import { readDeletions } from '../versions/fragments.ts';
 import type { ColumnType, FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
 import type { EngineAdmin } from './binder.ts';
 import {
+  badFloatsSql,
   createTableSql,
   extensionTableSql,
   insertStagedSql,
@@ -90,14 +93,44 @@ async function decode(bytes: Uint8Array, ref: FragmentRef, what: string): Promis
   return { ipc, columns, rows: table.numRows };
 }
 
-/** The fragment holds exactly `_rowid` and the record set's columns, in order, as written. */
+/**
+ * The fragment holds exactly `_rowid` and the record set's columns, in order, as written, and
+ * its table takes them as they are (no `floats` column, whose text is cast).
+ */
 function isExact(columns: readonly StagedColumn[], rs: RecordSetManifest): boolean {
   if (columns.length !== rs.columns.length + 1) return false;
+  if (rs.columns.some((c) => c.floats)) return false;
   if (columns[0]!.name !== ROWID || columns[0]!.arrowType !== expected('int64')) return false;
   return rs.columns.every((c, i) => {
     const got = columns[i + 1]!;
     return got.name === c.name && got.arrowType === expected(c.type);
   });
+}
+
+/**
+ * Refuses a staged fragment whose `floats` column holds a value that is not a list of numbers,
+ * naming the record set, fragment, column and row, before a cast would fail without them.
+ */
+async function checkFloats(
+  admin: EngineAdmin,
+  stage: TableName,
+  staged: readonly StagedColumn[],
+  rs: RecordSetManifest,
+  deleted: TableName | null,
+  what: string,
+): Promise<void> {
+  const held = new Set(staged.map((c) => c.name));
+  for (const c of rs.columns) {
+    if (!c.floats || !held.has(c.name)) continue;
+    const [bad] = await admin.rows(badFloatsSql(stage, c.name, deleted));
+    if (!bad) continue;
+    const text = String(bad['value']);
+    const shown = text.length > 80 ? `${text.slice(0, 79)}…` : text;
+    throw new LakeError(
+      'SCHEMA_MISMATCH',
+      `${what}, column ${c.name}, row ${String(bad[ROWID])}: ${JSON.stringify(shown)} is not a JSON list of numbers, which this column (FLOAT[] in SQL) must hold`,
+    );
+  }
 }
 
 /** Deleted positions of a fragment that exist in it (read.ts ignores any others). */
@@ -156,6 +189,7 @@ export async function loadRecordSet(
       } else {
         await admin.insert(stage, fragment.ipc);
         const skip = deleted.length ? await positionsTable(admin, deletedTable, deleted) : null;
+        await checkFloats(admin, stage, fragment.columns, rs, skip, what);
         await admin.exec(
           insertStagedSql(table, stage, fragment.columns, rs.columns, expected, extensions, skip),
         );
@@ -214,6 +248,7 @@ async function loadExtensions(
     temps.push(target);
     await admin.insert(stage, fragment.ipc);
     const skip = deleted.length ? await positionsTable(admin, deletedTable, deleted) : null;
+    await checkFloats(admin, stage, fragment.columns, rs, skip, what);
     await admin.exec(`DROP TABLE IF EXISTS ${qualified(target)}`);
     await admin.exec(
       extensionTableSql(target, stage, fragment.columns, rs.columns, expected, skip),

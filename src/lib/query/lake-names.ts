@@ -12,7 +12,8 @@
  *   short name, compared case-insensitively as DuckDB does).
  * - Types: int64 → BIGINT, float64 → DOUBLE, bool → BOOLEAN, timestamp → TIMESTAMP_MS,
  *   text/URL/nested/repeated → VARCHAR (nested and repeated as JSON text), images → STRUCT(format,
- *   mode, width, height, sha256), audio/bytes → VARCHAR (the object's sha256).
+ *   mode, width, height, sha256), audio/bytes → VARCHAR (the object's sha256); a `floats` column
+ *   (a model's probabilities, an embedding) → FLOAT[].
  */
 import type { ColumnDef, ColumnType, Commit, RecordSetManifest } from '../versions/manifest.ts';
 import { ident } from './sql.ts';
@@ -24,6 +25,8 @@ export interface SqlColumn {
   /** The lake's column name (field @id, or name in Croissant 0.8). */
   column: string;
   type: ColumnType;
+  /** A list of float32 numbers stored as JSON text: `FLOAT[]` in SQL (manifest.ts). */
+  floats?: true;
 }
 
 /** The row id column, first in every view. */
@@ -67,7 +70,12 @@ export function sqlColumns(recordSetId: string, rs: RecordSetManifest): SqlColum
     });
     if (!changed) break;
   }
-  return rs.columns.map((c, i) => ({ name: names[i]!, column: c.name, type: c.type }));
+  return rs.columns.map((c, i) => ({
+    name: names[i]!,
+    column: c.name,
+    type: c.type,
+    ...(c.floats ? { floats: true as const } : {}),
+  }));
 }
 
 /** Finds a record set by @id or name, exactly first, then ignoring case (as SQL does). */

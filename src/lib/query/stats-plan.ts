@@ -7,7 +7,8 @@
  * - other numbers, and strings that parse as numbers (but for one marker of missing values such
  *   as `?`): **number** (binned histogram);
  * - timestamps: **date** (binned by time);
- * - JSON arrays (repeated fields): **list** (binned by length);
+ * - JSON arrays (repeated fields) and `FLOAT[]` columns (probabilities, embeddings): **list**
+ *   (binned by length);
  * - other strings: **text** (binned by length);
  * - images: their **width** and **height** (binned), one chart each;
  * - anything else (blobs): counts only.
@@ -96,6 +97,8 @@ export interface ChartProfile {
 export interface PlanColumn {
   name: string;
   type: ColumnType;
+  /** `FLOAT[]` in SQL (lake-names.ts): charted by length. */
+  floats?: true;
   /** Its field's description in the Croissant document (it may declare the label). */
   description?: string;
 }
@@ -143,6 +146,7 @@ function isList(p: Profile): boolean {
 function asksOf(cols: readonly PlanColumn[], profiles: readonly Profile[]): (DetailAsk | null)[] {
   return cols.map((col, j) => {
     const p = profiles[j]!;
+    if (col.floats) return null;
     if (col.type === 'utf8' && isList(p)) return { column: col.name, lists: true };
     if (col.type !== 'int64' && col.type !== 'utf8') return null;
     const ask: DetailAsk = { column: col.name };
@@ -196,6 +200,10 @@ function planOne(col: PlanColumn, p: Profile, detail: Detail): ColumnPlan[] {
   const isLabel = isLabelColumn(col);
   const counts = detail.counts;
   const { nonNull, distinct } = p;
+  if (col.floats) {
+    const length = { ...base, label: `${col.name} (length)` };
+    return [ranged(length, 'list', `len(${v})`, p.range, true, nonNull, distinct)];
+  }
   switch (col.type) {
     case 'int64':
       if (counts && counts.values.length <= categoryLimit(col)) {

@@ -17,7 +17,12 @@ import type { ColumnType } from '../versions/manifest.ts';
 export interface ProfileColumn {
   name: string;
   type: ColumnType;
+  /** `FLOAT[]` in SQL (lake-names.ts): profiled as a list, by its length, never as text. */
+  floats?: true;
 }
+
+/** A text column, profiled as text (a `floats` column is a list in SQL). */
+const isText = (c: ProfileColumn): boolean => c.type === 'utf8' && !c.floats;
 
 /** Rows of the sample on which text columns are tried as numbers. */
 export const SAMPLE_ROWS = 4096;
@@ -88,6 +93,7 @@ function columnAggregates(col: ProfileColumn, j: number): string[] {
     as(`max(${x})::DOUBLE`, hi),
   ];
   const out = [as(`count(${v})`, 'n'), as(`approx_count_distinct(${v})`, 'd')];
+  if (col.floats) return [...out, ...range(`len(${v})`)];
   switch (col.type) {
     case 'int64':
     case 'float64':
@@ -138,7 +144,7 @@ function readNumbers(r: Record<string, unknown>, prefix: string): TextNumbers {
 export function profileSql(table: string, cols: readonly ProfileColumn[]): string {
   const list = ['count(*) AS total', ...cols.flatMap((c, j) => columnAggregates(c, j))];
   const full = `SELECT ${list.join(', ')} FROM ${table}`;
-  const texts = cols.flatMap((c, j) => (c.type === 'utf8' ? [j] : []));
+  const texts = cols.flatMap((c, j) => (isText(c) ? [j] : []));
   if (texts.length === 0) return full;
   const sampled = texts.map((j) => `${ident(cols[j]!.name)} AS s${j}`);
   const aggs = texts.flatMap((j) => numberAggregates(`s${j}`, `c${j}_s`));
@@ -161,7 +167,7 @@ export function readProfiles(
       p.range = pair(r, k('lo'), k('hi'));
       p.heights = pair(r, k('hlo'), k('hhi'));
     } else if (k('lo') in r) p.range = pair(r, k('lo'), k('hi'));
-    if (col.type === 'utf8') {
+    if (isText(col)) {
       p.text = {
         filled: num(r[k('filled')]),
         arrays: num(r[k('arrays')]),

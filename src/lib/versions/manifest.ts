@@ -19,6 +19,13 @@ export interface ColumnDef {
   field?: string;
   /** A utf8 column holding JSON text of a nested or repeated value. */
   json?: boolean;
+  /**
+   * A utf8 column whose every non-null value is a JSON array of float32 numbers (`null` for a
+   * missing element), such as a model's probabilities or embedding. Fragments store the JSON
+   * text as for any utf8 column; SQL sees the column as `FLOAT[]` (docs/format.md). A reader
+   * that does not know the flag reads the text, which is what is stored: nothing is misread.
+   */
+  floats?: true;
 }
 
 /** One Parquet fragment of a record set. Row ids are decimal strings (JSON has no int64). */
