@@ -2,7 +2,7 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions] [--quick]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,model] [--quick]
  *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
@@ -26,7 +26,10 @@
  * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
  * too. Group `opinions` (bench/opinions.ts): consolidation in DuckDB-WASM in Chromium against
  * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
- * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Results
+ * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Group
+ * `model` (bench/model.ts): the training step of each zoo model against its forward pass, on
+ * 1 and 2 wasm threads; loader + training against training on decoded tensors; predict() over
+ * a branch against a bare onnxruntime session (--model-rows N, --model-steps N). Results
  * also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -64,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,model]\n' +
         '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
@@ -96,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     'pipeline',
     'dicom',
     'opinions',
+    'model',
   ];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
@@ -377,6 +381,18 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
+  let model: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('model')) {
+    if (recordGroups || lake || query || pipeline || dicom || opinions) console.log();
+    try {
+      const { runModelFromArgv } = await import('./model.ts');
+      model = await runModelFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(`\n!! model: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      model = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -416,6 +432,7 @@ async function main(argv: string[]): Promise<number> {
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         ...(dicom ? { dicom: dicom.json } : {}),
         ...(opinions ? { opinions: opinions.json } : {}),
+        ...(model ? { model: model.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -434,7 +451,8 @@ async function main(argv: string[]): Promise<number> {
     loader?.failed ||
     pipeline?.failed ||
     dicom?.failed ||
-    opinions?.failed;
+    opinions?.failed ||
+    model?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 
