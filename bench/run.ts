@@ -3,7 +3,7 @@
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
  *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,imagestats,
- *                    sliceline] [--quick] [--sliceline-scale X]
+ *                    sliceline,model] [--quick] [--sliceline-scale X]
  *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
@@ -32,7 +32,11 @@
  * `image_stats` record set written onto a branch. Group
  * `sliceline` (bench/sliceline.ts): SliceLine on 100k × 20 and 1M × 20 generated features against
  * a single-level brute-force count of the same run and the Python reference's published times
- * (--sliceline-scale X shrinks both sizes). Results also go to bench/out/results.json.
+ * (--sliceline-scale X shrinks both sizes). Group
+ * `model` (bench/model.ts): the training step of each zoo model against its forward pass, on
+ * 1 and 2 wasm threads; loader + training against training on decoded tensors; predict() over
+ * a branch against a bare onnxruntime session (--model-rows N, --model-steps N). Results
+ * also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -70,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
         '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,\n' +
-        '                               imagestats,sliceline] [--sliceline-scale X]\n' +
+        '                               imagestats,sliceline,model] [--sliceline-scale X]\n' +
         '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     'opinions',
     'imagestats',
     'sliceline',
+    'model',
   ];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
@@ -413,6 +418,19 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const resultsPath = join(out, 'results.json');
+  let model: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('model')) {
+    if (recordGroups || lake || query || pipeline || dicom || opinions || imagestats || sliceline)
+      console.log();
+    try {
+      const { runModelFromArgv } = await import('./model.ts');
+      model = await runModelFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(`\n!! model: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      model = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -454,6 +472,7 @@ async function main(argv: string[]): Promise<number> {
         ...(opinions ? { opinions: opinions.json } : {}),
         ...(imagestats ? { imagestats: imagestats.json } : {}),
         ...(sliceline ? { sliceline: sliceline.json } : {}),
+        ...(model ? { model: model.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -474,7 +493,8 @@ async function main(argv: string[]): Promise<number> {
     dicom?.failed ||
     opinions?.failed ||
     imagestats?.failed ||
-    sliceline?.failed;
+    sliceline?.failed ||
+    model?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

@@ -4,7 +4,11 @@
  * (onnxruntime-web's wasm served by the app itself), the curves drawn as progress arrives,
  * cancelled mid-run, the tab reloaded (the settings come back), Start resuming from the
  * cancel's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
- * onnxruntime-node, which gives finite logits of the right shape.
+ * onnxruntime-node, which gives finite logits of the right shape. Then evaluate (issue 14 §3,
+ * §4, §7): a file that is not ONNX and a mapping that does not fit the model's input are
+ * refused in the Evaluate panel; the trained model evaluated on the validation rows gives the
+ * accuracy training measured, its metrics JSON says the same, and "See predictions in SQL"
+ * opens the Query view on the eval branch where predictions join the metadata by _rowid.
  */
 import { readFile } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
@@ -13,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { runSql, waitForGridRows } from './explore-helpers.ts';
 
 const DATASET = 'synthetic-chest-ct-lesions';
 let app: Served;
@@ -114,7 +119,8 @@ describe('the Train tab', () => {
       await page.locator('[data-testid="train-start"]').click();
       await page
         .locator('[data-testid="train-resumed"]', { hasText: `resumed from step ${step}` })
-        .waitFor({ timeout: WAIT });
+        // The first progress comes after the run has read its rows again: slow on a busy machine.
+        .waitFor({ timeout: 120_000 });
       await screenshot(page, 'train-running');
       await page.waitForFunction(
         () =>
@@ -165,6 +171,10 @@ describe('the Train tab', () => {
       expect([...(out['logits']!.data as Float32Array)].every(Number.isFinite)).toBe(true);
       await session.release();
 
+      await evaluateInTheApp(page, (await onnxDl.path())!);
+      await page.locator('[data-testid="tab-train"]').click();
+      await page.locator('[data-testid="train-start"]').waitFor({ timeout: WAIT });
+
       // A learning rate far too high: the loss overflows, and the UI names the step.
       await page.locator('[data-testid="train-lr"]').fill('1e30');
       await page.locator('[data-testid="train-lr"]').dispatchEvent('change');
@@ -184,3 +194,103 @@ describe('the Train tab', () => {
     },
   );
 });
+
+/**
+ * The Evaluate panel (issue 14 §3, §4, §7) on the model trained above; `onnxPath` is its
+ * exported .onnx file. Ends in the Query view.
+ */
+async function evaluateInTheApp(page: Page, onnxPath: string): Promise<void> {
+  const panel = page.locator('[data-testid="evaluate-panel"]');
+  // Not ONNX: refused with the file named, no form to run it.
+  await page.locator('[data-testid="evaluate-file"]').setInputFiles({
+    name: 'notes.onnx',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('these are my notes, not a model'),
+  });
+  const notOnnx = page.locator('[data-testid="evaluate-file-error"] [data-testid="error"]');
+  await notOnnx.waitFor({ timeout: WAIT });
+  expect(await notOnnx.getAttribute('data-code')).toBe('NOT_ONNX');
+  expect(await notOnnx.textContent()).toContain('notes.onnx');
+  expect(await page.locator('[data-testid="evaluate-start"]').count()).toBe(0);
+
+  // The exported model as a file: its signature, and a width that does not fit its input.
+  await page.locator('[data-testid="evaluate-file"]').setInputFiles(onnxPath);
+  const sig = page.locator('[data-testid="evaluate-signature"]');
+  await sig.waitFor({ timeout: WAIT });
+  expect(await sig.textContent()).toMatch(/input\s*x\s*float32\s*\[\?, 1, 16, 16\]/);
+  expect(await sig.textContent()).toMatch(/output\s*logits\s*float32\s*\[\?, 2\]/);
+  await page.locator('[data-testid="map-resolved"]').waitFor({ timeout: WAIT });
+  await page.locator('[data-testid="map-width"]').fill('32');
+  const misfit = page.locator('[data-testid="map-error"] [data-testid="error"]');
+  await misfit.waitFor({ timeout: WAIT });
+  expect(await misfit.getAttribute('data-code')).toBe('BAD_INPUT_SHAPE');
+  expect(await misfit.textContent()).toMatch(/dim 3 \(width\) is 16, but the mapping gives 32/);
+  expect(await page.locator('[data-testid="evaluate-start"]').isDisabled()).toBe(true);
+
+  // The trained model, from its row: the validation rows of its split column by default.
+  const model = page.locator('[data-testid="train-models"] tr[data-model]').first();
+  const trainedAcc = /accuracy ([\d.]+)%/.exec(
+    (await model.locator('[data-testid="model-val"]').textContent()) ?? '',
+  )![1]!;
+  await model.locator('[data-testid="evaluate-model"]').click();
+  expect(await page.locator('[data-testid="evaluate-split-value"]').inputValue()).toBe('val');
+  await page.locator('[data-testid="evaluate-bootstrap"]').fill('200');
+  await page.locator('[data-testid="evaluate-start"]').click();
+  await page.locator('[data-testid="evaluate-panel"][data-status="done"]').waitFor({
+    timeout: 120_000,
+  });
+  const metrics = page.locator('[data-testid="evaluate-metrics"]');
+  const rows = Number(await metrics.getAttribute('data-rows'));
+  const accuracy = Number(await metrics.getAttribute('data-accuracy'));
+  expect(rows).toBeGreaterThan(0);
+  // The same rows through the same graph: the accuracy training measured.
+  expect((accuracy * 100).toFixed(1)).toBe(trainedAcc);
+  expect(await page.locator('[data-testid="evaluate-accuracy"]').textContent()).toMatch(
+    new RegExp(`^${trainedAcc}% \\[[\\d.]+%, [\\d.]+%\\]$`),
+  );
+  for (const chart of ['eval-confusion', 'eval-roc', 'eval-reliability', 'eval-per-class']) {
+    expect(await panel.locator(`[data-testid="${chart}"]`).count()).toBe(1);
+  }
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'evaluate-panel');
+
+  const [json] = await Promise.all([
+    page.waitForEvent('download', { timeout: WAIT }),
+    page.locator('[data-testid="evaluate-export"]').click(),
+  ]);
+  const report = JSON.parse(await readFile((await json.path())!, 'utf8')) as {
+    format: string;
+    rows: number;
+    accuracy: { value: number; lo: number; hi: number };
+    confusion: number[][];
+  };
+  expect(report).toMatchObject({
+    format: 'croissant-lake/metrics',
+    rows,
+    accuracy: { value: accuracy },
+  });
+  expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(rows);
+
+  // The predictions in SQL, joined with the metadata on the eval branch.
+  await page.locator('[data-testid="evaluate-sql"]').click();
+  await waitForGridRows(page, rows);
+  expect(new URL(page.url()).searchParams.get('query')).toBe(`${DATASET}@eval`);
+  expect(
+    await runSql(
+      page,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE p.correct = 1) AS right_,
+  (SELECT count(*) FROM "${DATASET}@eval".images WHERE split = 'val') AS val_rows
+FROM "${DATASET}@eval".predictions p JOIN "${DATASET}@eval".images m USING (_rowid)
+WHERE m.split = 'val'`,
+    ),
+  ).toBe('done');
+  await waitForGridRows(page, 1);
+  const [n, right, valRows] = (
+    await page
+      .locator('[data-testid="result-grid"] [role="gridcell"]')
+      .evaluateAll((cells) => cells.map((c) => c.getAttribute('title') ?? ''))
+  ).map((t) => Number(t.replace(/,/g, '')));
+  // Every validation row was evaluated, and avg(correct) is the accuracy the panel showed.
+  expect([n, valRows]).toEqual([rows, rows]);
+  expect(right! / n!).toBeCloseTo(accuracy, 12);
+}

@@ -1,8 +1,8 @@
 /**
  * Training on the lake (src/lib/model/train-lake.ts, lake-data.ts, lake-batches.ts, store.ts,
  * checkpoints.ts) on onnxruntime-web's wasm under Node: a toy image dataset is learnt, models
- * are stored with their lineage and listed, the same seed gives the same weights whatever the
- * loader's lane count, a cancelled run resumes to the very same weights, a NaN loss keeps the
+ * are stored with their lineage and listed, two identical runs store the same weights hash,
+ * the same seed gives the same weights whatever the loader's lane count, a cancelled run resumes to the very same weights, a NaN loss keeps the
  * last good checkpoint, and the exported .onnx gives onnxruntime-node the same logits.
  */
 import * as ortNode from 'onnxruntime-node';
@@ -123,6 +123,31 @@ describe('training on the lake', () => {
     const c = await trainOnLake(lake, cnn({ ...o, seed: 1 }));
     expect(b.weightsHash).toBe(a.weightsHash);
     expect(c.weightsHash).not.toBe(a.weightsHash);
+  });
+
+  it('two identical runs from scratch store the same weights hash and bits; another seed another', async () => {
+    // Issue 14 §7: the MLP (seeded dropout) for one epoch, nothing resumed between the runs.
+    const o = { model: 'mlp', epochs: 1 };
+    const a = await trainOnLake(lake, cnn(o));
+    const b = await trainOnLake(lake, cnn(o));
+    const c = await trainOnLake(lake, cnn({ ...o, seed: 1 }));
+    const stored = async (id: string) => {
+      const m = await loadModel(lake, TOY, id);
+      const listed = (await listModels(lake, TOY)).find((x) => x.id === id)!;
+      const bytes = [...m.weights].map(([k, v]) => [
+        k,
+        [...new Uint8Array(v.buffer, v.byteOffset, v.byteLength)],
+      ]);
+      return { hash: listed.weights, bytes: Object.fromEntries(bytes) as Record<string, number[]> };
+    };
+    const [sa, sb, sc] = [await stored(a.id), await stored(b.id), await stored(c.id)];
+    expect(a.history.at(-1)!.step).toBeGreaterThan(1);
+    expect(sa.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.weightsHash).toBe(sa.hash);
+    expect(sb.hash).toBe(sa.hash);
+    expect(sb.bytes).toEqual(sa.bytes);
+    expect(sc.hash).not.toBe(sa.hash);
+    expect(sc.bytes).not.toEqual(sa.bytes);
   });
 
   it('a cancelled run keeps a checkpoint and resumes to the same weights as an uninterrupted one', async () => {

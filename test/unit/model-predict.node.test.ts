@@ -9,6 +9,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { inspectOnnx } from '../../src/lib/model/inspect.ts';
+import { evaluateOnLake } from '../../src/lib/model/evaluate.ts';
 import { predict, type PredictOptions } from '../../src/lib/model/predict.ts';
 import { writePredictions } from '../../src/lib/model/predictions.ts';
 import { buildInferenceGraph } from '../../src/lib/model/step-graph.ts';
@@ -245,5 +246,58 @@ describe('predictions', () => {
       predict(options(lake, { signal: ctl.signal, onProgress: (e) => e.done >= 5 && ctl.abort() })),
     );
     expect(cancelled.code).toBe('ABORTED');
+  });
+
+  it('evaluateOnLake: a file model over a split, metrics, then the predictions on a new branch; a failure writes nothing', async () => {
+    const lake = await scene();
+    const { bytes, spec, weights } = tinyClassifier();
+    const base = {
+      runtime,
+      dataset: DATASET,
+      ref: 'eval',
+      model: { kind: 'file' as const, name: 'mlp.onnx', bytes },
+      label: LABEL,
+      classes: CLASSES,
+      mapping: { mean: [MEAN], std: [STD] },
+      bootstrap: 0,
+    };
+    const branches = async () => (await lake.branches(DATASET)).map((b) => b.name).sort();
+    const before = await branches();
+
+    // A mapping the model does not take, and a cancel: no branch made, nothing written.
+    const shape = await rejection(
+      evaluateOnLake(lake, { ...base, into: 'scored', mapping: { width: 64 } }),
+    );
+    expect(shape.code).toBe('BAD_INPUT_SHAPE');
+    const ctl = new AbortController();
+    const cancelled = await rejection(
+      evaluateOnLake(lake, {
+        ...base,
+        into: 'scored',
+        signal: ctl.signal,
+        onProgress: (e) => e.done > 0 && ctl.abort(),
+      }),
+    );
+    expect(cancelled.code).toBe('ABORTED');
+    expect(await branches()).toEqual(before);
+
+    // Rows whose site is south (1, 4, 7, 10); accuracy worked out from the float64 reference.
+    const r = await evaluateOnLake(lake, {
+      ...base,
+      into: 'scored',
+      split: { column: 'site', value: 'south' },
+    });
+    const south = [1, 4, 7, 10];
+    const right = south.filter((i) => {
+      const ref = referenceProbs(spec, weights, i);
+      return ref.indexOf(Math.max(...ref)) === i % 4;
+    }).length;
+    expect(r.predictions).toMatchObject({ branch: 'scored', recordSet: 'predictions', rows: 4 });
+    expect(r.metrics!.rows).toBe(4);
+    expect(r.metrics!.accuracy.value).toBe(right / 4);
+    expect(r.model.id).toMatch(/^mlp\.onnx@[0-9a-f]{12}$/);
+    expect(await branches()).toEqual([...before, 'scored'].sort());
+    const head = await lake.readCommit(await lake.resolve(DATASET, 'scored'));
+    expect(head.recordSets['predictions']?.rows).toBe(4);
   });
 });
