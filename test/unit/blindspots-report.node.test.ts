@@ -16,7 +16,7 @@ import {
   sliceSql,
 } from '../../src/lib/analysis/blindspots-report.ts';
 import type { FeatureTable, SliceLineResult } from '../../src/lib/analysis/blindspots-types.ts';
-import { LakeError } from '../../src/lib/store/errors.ts';
+import type { LakeError } from '../../src/lib/store/errors.ts';
 
 const input = {
   correct: [1, 0, 1, 0],
