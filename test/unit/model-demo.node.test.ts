@@ -7,12 +7,23 @@
  *
  * Then issue 15 §7: the same model evaluated on the validation rows and analysed with the
  * default blind-spot parameters finds the planted noisy scanner as its top slice and the
- * planted label-flipping annotator as its top label-noise suspect group.
+ * planted label-flipping annotator as its top label-noise suspect group. And, so that the
+ * analysis is not tuned to one dataset, the same model (no other training: it would take
+ * minutes) on two other plantings of the generator with other seeds, generated small (1,000
+ * images) into a temporary directory: a noisy, low-contrast site with a flipping ann_05, and a
+ * blurred, noisy low-dose protocol with a flipping ann_01. Same default parameters everywhere.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo } from '../../bench/gen/demo.ts';
+import { parsePlanting } from '../../bench/gen/demo-plant.ts';
 import { FLIPPING_ANNOTATOR, NOISY_SCANNER } from '../../bench/gen/demo-study.ts';
 import { runBlindspots } from '../../src/lib/analysis/blindspots.ts';
+import type { BlindspotReport } from '../../src/lib/analysis/blindspots-types.ts';
+import type { RowPredicate } from '../../src/lib/pipeline/loader-config.ts';
 import { predict } from '../../src/lib/model/predict.ts';
 import { writePredictions } from '../../src/lib/model/predictions.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
@@ -43,11 +54,40 @@ let lake: Lake;
 let runtime: ModelRuntime;
 /** The model trained by the first test. */
 let modelId: string | undefined;
+let tmp: string;
 beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'model-demo-'));
   lake = await Lake.open(memoryBackend());
   await ingest(lake, DEMO, { resolver: nodeResolver(), dataset: DS });
   runtime = await createOrtRuntime({ provider: 'wasm' });
 }, 120_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/**
+ * Evaluates the trained model on the rows of `dataset` that `where` keeps (on a new branch
+ * `eval`, predictions written there), and runs the blind-spot analysis with its defaults.
+ */
+async function blindSpots(dataset: string, where?: RowPredicate): Promise<BlindspotReport> {
+  const m = await loadModel(lake, DS, modelId!);
+  if (m.input.kind !== 'image') throw new Error('the demo model takes images');
+  await lake.createBranch(dataset, 'eval', 'main');
+  const p = await predict({
+    lake,
+    runtime,
+    dataset,
+    ref: 'eval',
+    recordSet: 'images',
+    image: m.input.column,
+    label: 'images/lesion',
+    ...(where ? { where } : {}),
+    model: { bytes: m.onnx, id: m.id, name: `model ${m.id.slice(0, 12)}`, classes: m.classes },
+    mapping: { width: SIZE, height: SIZE, channels: m.input.channels },
+  });
+  await writePredictions(lake, dataset, p, { branch: 'eval', question: null });
+  return (await runBlindspots(lake, { dataset, branch: 'eval', store: false })).report;
+}
 
 describe('acceptance: the zoo CNN on the demo study', () => {
   it('beats the majority class on the non-degraded scanners', { timeout: 600_000 }, async () => {
@@ -105,27 +145,11 @@ describe('acceptance: the zoo CNN on the demo study', () => {
     { timeout: 300_000 },
     async () => {
       expect(modelId).toBeDefined();
-      const m = await loadModel(lake, DS, modelId!);
-      if (m.input.kind !== 'image') throw new Error('the demo model takes images');
-      await lake.createBranch(DS, 'eval', 'main');
       // The validation rows only: the model never trained on them, so their errors are the ones
       // it makes on new data; on training rows it has partly fit the flipped labels, which would
       // hide the annotator and shrink every slice's error.
-      const p = await predict({
-        lake,
-        runtime,
-        dataset: DS,
-        ref: 'eval',
-        recordSet: 'images',
-        image: m.input.column,
-        label: 'images/lesion',
-        where: (row) => row['images/split'] === 'val',
-        model: { bytes: m.onnx, id: m.id, name: `model ${m.id.slice(0, 12)}`, classes: m.classes },
-        mapping: { width: SIZE, height: SIZE, channels: m.input.channels },
-      });
-      expect(p.rowIds.length).toBe(776);
-      await writePredictions(lake, DS, p, { branch: 'eval', question: null });
-      const { report } = await runBlindspots(lake, { dataset: DS, branch: 'eval', store: false });
+      const report = await blindSpots(DS, (row) => row['images/split'] === 'val');
+      expect(report.overall.rows).toBe(776);
       const top = report.slices[0]!;
       // Measured: "scanner_model = Orion R2 and patient_age = [40, 50)", 52 rows, error rate
       // 0.44 against 0.11 overall (Orion R2 alone: 201 rows, 0.32); every slice of the top 10
@@ -141,4 +165,51 @@ describe('acceptance: the zoo CNN on the demo study', () => {
       });
     },
   );
+
+  const plantings = [
+    [
+      'plant-a',
+      11,
+      'site=St. Aurelia Hospital:noise+contrast',
+      'ann_05:0.15',
+      'site = St. Aurelia Hospital',
+      'ann_05',
+    ],
+    [
+      'plant-b',
+      12,
+      'protocol=CHEST LOW DOSE:blur+noise',
+      'ann_01:0.15',
+      'protocol = CHEST LOW DOSE',
+      'ann_01',
+    ],
+  ] as const;
+  for (const [name, seed, degrade, flip, slice, annotator] of plantings) {
+    it(
+      `finds another planting: ${degrade}, ${flip} (seed ${seed})`,
+      { timeout: 300_000 },
+      async () => {
+        expect(modelId).toBeDefined();
+        const dir = path.join(tmp, name);
+        const planting = parsePlanting([degrade], [flip]);
+        await generateDemo({ out: dir, seed, count: 1000, size: 64, dicomCount: 0, planting });
+        await ingest(lake, path.join(dir, 'metadata.json'), {
+          resolver: nodeResolver(),
+          dataset: name,
+        });
+        // Every row: the model was trained on another dataset and has seen none of them.
+        const report = await blindSpots(name);
+        // Measured: plant-a's top slice "site = St. Aurelia Hospital and manufacturer = Helios
+        // Medical and patient_age = [40, 50)" (35 rows, 0.51 against 0.13), ann_05 lift 4.4;
+        // plant-b's "patient_id = (other) and protocol = CHEST LOW DOSE" (318 rows, 0.38
+        // against 0.15; patient_id's (other) holds nearly every row), ann_01 lift 2.7.
+        expect(report.slices[0]!.text).toContain(slice);
+        expect(report.slices[0]!.errorRate.lo!).toBeGreaterThan(report.overall.errorRate.hi!);
+        expect(report.suspects.groups[0]).toMatchObject({
+          feature: 'annotator_id',
+          level: annotator,
+        });
+      },
+    );
+  }
 });

@@ -33,7 +33,7 @@ import type {
 import { clusterErrors } from './clusters.ts';
 import { buildFeatureTable, type FeatureColumn } from './features.ts';
 import { readEvaluatedRows, type EvaluatedRows } from './features-lake.ts';
-import { sliceLine } from './sliceline.ts';
+import { sliceLineAsync } from './sliceline.ts';
 import { findSuspects } from './suspects.ts';
 
 /** The parameters an analysis runs with unless told otherwise (docs/blindspots.md). */
@@ -151,7 +151,8 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
   progress('features', 1, 1);
   checkAborted(signal);
   const maxLevel = Math.min(params.maxLevel, table.features.length);
-  const sl = sliceLine(
+  // The async run gives the event loop a turn between blocks, so a worker sees a cancel.
+  const sl = await sliceLineAsync(
     {
       codes: table.features.map((f) => f.codes),
       levels: table.features.map((f) => f.levels.length),
