@@ -175,6 +175,13 @@ describe('runBlindspots', () => {
       /branch main of clinic has no predictions record set "predictions"/,
     );
     expect(none.message).toMatch(/croissant-lake evaluate clinic main --model/);
+    // A protected branch: refused before any work when the report is to be stored.
+    await plain.protect(DATASET, 'eval', true);
+    let stages = 0;
+    const locked = await caught(runBlindspots(plain, { ...base, onProgress: () => void stages++ }));
+    expect(locked.code).toBe('PROTECTED_BRANCH');
+    expect(stages).toBe(1); // 'reading' 0/1 only
+    await plain.protect(DATASET, 'eval', false);
     const controller = new AbortController();
     const cancelled = runBlindspots(plain, {
       ...base,

@@ -6,6 +6,7 @@
  * no Node-only imports. docs/blindspots.md, "The analysis", says what each step does and why.
  */
 import { checkAborted, LakeError } from '../store/errors.ts';
+import { startingHead } from '../versions/extend.ts';
 import type { Lake } from '../versions/lake.ts';
 import {
   classIndices,
@@ -124,7 +125,11 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
   const params = checkParams(DEFAULT_BLINDSPOT_PARAMS, opts.params);
   const kind = parseErrorKind(params.error);
   progress('reading', 0, 1);
-  const head = await lake.resolve(dataset, branch);
+  // A report to store needs a writable branch: refused before the work, not after it.
+  const head =
+    opts.store === false
+      ? await lake.resolve(dataset, branch)
+      : (await startingHead(lake, dataset, branch)).head;
   const info = await predictionsInfo(lake, dataset, branch, head, opts.predictions);
   const rows = await readEvaluatedRows(lake, {
     dataset,
