@@ -4,10 +4,28 @@
  * images from the scanners that are not degraded (all but "Orion R2", the planted noisy
  * scanner) well above the majority-class rate. Kept cheap: 24×24 gray images (the lesion
  * stays visible), 8 short epochs.
+ *
+ * Then issue 15 §7: the same model evaluated on the validation rows and analysed with the
+ * default blind-spot parameters finds the planted noisy scanner as its top slice and the
+ * planted label-flipping annotator as its top label-noise suspect group. And, so that the
+ * analysis is not tuned to one dataset, the same model (no other training: it would take
+ * minutes) on two other plantings of the generator with other seeds, generated small (1,000
+ * images) into a temporary directory: a noisy, low-contrast site with a flipping ann_05, and a
+ * blurred, noisy low-dose protocol with a flipping ann_01. Same default parameters everywhere.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { NOISY_SCANNER } from '../../bench/gen/demo-study.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo } from '../../bench/gen/demo.ts';
+import { parsePlanting } from '../../bench/gen/demo-plant.ts';
+import { FLIPPING_ANNOTATOR, NOISY_SCANNER } from '../../bench/gen/demo-study.ts';
+import { runBlindspots } from '../../src/lib/analysis/blindspots.ts';
+import type { BlindspotReport } from '../../src/lib/analysis/blindspots-types.ts';
+import type { RowPredicate } from '../../src/lib/pipeline/loader-config.ts';
+import { predict } from '../../src/lib/model/predict.ts';
+import { writePredictions } from '../../src/lib/model/predictions.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { LakeBatches } from '../../src/lib/model/lake-batches.ts';
 import { createOrtRuntime } from '../../src/lib/model/runtime-ort.ts';
@@ -34,11 +52,42 @@ const EPOCHS = 8;
 const LR = 0.005;
 let lake: Lake;
 let runtime: ModelRuntime;
+/** The model trained by the first test. */
+let modelId: string | undefined;
+let tmp: string;
 beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'model-demo-'));
   lake = await Lake.open(memoryBackend());
   await ingest(lake, DEMO, { resolver: nodeResolver(), dataset: DS });
   runtime = await createOrtRuntime({ provider: 'wasm' });
 }, 120_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/**
+ * Evaluates the trained model on the rows of `dataset` that `where` keeps (on a new branch
+ * `eval`, predictions written there), and runs the blind-spot analysis with its defaults.
+ */
+async function blindSpots(dataset: string, where?: RowPredicate): Promise<BlindspotReport> {
+  const m = await loadModel(lake, DS, modelId!);
+  if (m.input.kind !== 'image') throw new Error('the demo model takes images');
+  await lake.createBranch(dataset, 'eval', 'main');
+  const p = await predict({
+    lake,
+    runtime,
+    dataset,
+    ref: 'eval',
+    recordSet: 'images',
+    image: m.input.column,
+    label: 'images/lesion',
+    ...(where ? { where } : {}),
+    model: { bytes: m.onnx, id: m.id, name: `model ${m.id.slice(0, 12)}`, classes: m.classes },
+    mapping: { width: SIZE, height: SIZE, channels: m.input.channels },
+  });
+  await writePredictions(lake, dataset, p, { branch: 'eval', question: null });
+  return (await runBlindspots(lake, { dataset, branch: 'eval', store: false })).report;
+}
 
 describe('acceptance: the zoo CNN on the demo study', () => {
   it('beats the majority class on the non-degraded scanners', { timeout: 600_000 }, async () => {
@@ -88,5 +137,79 @@ describe('acceptance: the zoo CNN on the demo study', () => {
     expect(majority).toBeLessThan(0.7);
     expect(ok / n).toBeGreaterThanOrEqual(0.9);
     expect(r.val.accuracy).toBeGreaterThanOrEqual(0.8);
+    modelId = r.id;
   });
+
+  it(
+    'finds the noisy scanner and the flipping annotator as its blind spots',
+    { timeout: 300_000 },
+    async () => {
+      expect(modelId).toBeDefined();
+      // The validation rows only: the model never trained on them, so their errors are the ones
+      // it makes on new data; on training rows it has partly fit the flipped labels, which would
+      // hide the annotator and shrink every slice's error.
+      const report = await blindSpots(DS, (row) => row['images/split'] === 'val');
+      expect(report.overall.rows).toBe(776);
+      const top = report.slices[0]!;
+      // Measured: "scanner_model = Orion R2 and patient_age = [40, 50)", 52 rows, error rate
+      // 0.44 against 0.11 overall (Orion R2 alone: 201 rows, 0.32); every slice of the top 10
+      // is Orion R2 or its manufacturer at one of its two sites. The flipping annotator: 12 of
+      // its 160 rows are suspects, lift 4.85; the next group, a site, 2.26.
+      expect(top.predicates.map((x) => `${x.feature} = ${x.level}`)).toContain(
+        `scanner_model = ${NOISY_SCANNER}`,
+      );
+      expect(top.errorRate.lo!).toBeGreaterThan(report.overall.errorRate.hi!);
+      expect(report.suspects.groups[0]).toMatchObject({
+        feature: 'annotator_id',
+        level: FLIPPING_ANNOTATOR,
+      });
+    },
+  );
+
+  const plantings = [
+    [
+      'plant-a',
+      11,
+      'site=St. Aurelia Hospital:noise+contrast',
+      'ann_05:0.15',
+      'site = St. Aurelia Hospital',
+      'ann_05',
+    ],
+    [
+      'plant-b',
+      12,
+      'protocol=CHEST LOW DOSE:blur+noise',
+      'ann_01:0.15',
+      'protocol = CHEST LOW DOSE',
+      'ann_01',
+    ],
+  ] as const;
+  for (const [name, seed, degrade, flip, slice, annotator] of plantings) {
+    it(
+      `finds another planting: ${degrade}, ${flip} (seed ${seed})`,
+      { timeout: 300_000 },
+      async () => {
+        expect(modelId).toBeDefined();
+        const dir = path.join(tmp, name);
+        const planting = parsePlanting([degrade], [flip]);
+        await generateDemo({ out: dir, seed, count: 1000, size: 64, dicomCount: 0, planting });
+        await ingest(lake, path.join(dir, 'metadata.json'), {
+          resolver: nodeResolver(),
+          dataset: name,
+        });
+        // Every row: the model was trained on another dataset and has seen none of them.
+        const report = await blindSpots(name);
+        // Measured: plant-a's top slice "site = St. Aurelia Hospital and manufacturer = Helios
+        // Medical and patient_age = [40, 50)" (35 rows, 0.51 against 0.13), ann_05 lift 4.4;
+        // plant-b's "patient_id = (other) and protocol = CHEST LOW DOSE" (318 rows, 0.38
+        // against 0.15; patient_id's (other) holds nearly every row), ann_01 lift 2.7.
+        expect(report.slices[0]!.text).toContain(slice);
+        expect(report.slices[0]!.errorRate.lo!).toBeGreaterThan(report.overall.errorRate.hi!);
+        expect(report.suspects.groups[0]).toMatchObject({
+          feature: 'annotator_id',
+          level: annotator,
+        });
+      },
+    );
+  }
 });

@@ -69,7 +69,9 @@ export type LineageOp =
   | 'predictions'
   /** Per-item image statistics or DICOM tags as a derived record set (docs/format.md). */
   | 'image-stats'
-  | 'dicom-tags';
+  | 'dicom-tags'
+  /** A blind-spot report appended to the `blindspots` record set (docs/format.md). */
+  | 'blindspots';
 
 export interface Lineage {
   op: LineageOp;
