@@ -46,9 +46,7 @@ export class AnalysisClient {
     args: AnalysisArgs<K>,
     opts: AnalysisCallOptions<K> = {},
   ): Promise<AnalysisResult<K>> {
-    return this.#ops.call(method, args, opts as AnalysisCallOptions) as Promise<
-      AnalysisResult<K>
-    >;
+    return this.#ops.call(method, args, opts as AnalysisCallOptions) as Promise<AnalysisResult<K>>;
   }
 
   /** Stops the worker; pending calls reject with WORKER_TERMINATED. */

@@ -4,10 +4,7 @@
  * and the reports stored on a branch. Operations are called by name through op-service.ts /
  * op-client.ts, like the model and lake protocols.
  */
-import type {
-  BlindspotParams,
-  BlindspotReport,
-} from '../../src/lib/analysis/blindspots-types.ts';
+import type { BlindspotParams, BlindspotReport } from '../../src/lib/analysis/blindspots-types.ts';
 import type { LakeWireError } from './lake.api.ts';
 import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
 
