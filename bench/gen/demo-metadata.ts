@@ -7,14 +7,8 @@ import type { Written } from './common.ts';
 import { CONTEXT, LABEL_COLUMNS, STUDY_COLUMNS, TRUTH_COLUMNS } from './demo-schema.ts';
 import { field } from './croissant.ts';
 import { ADJUDICATOR, QA, QA2, READ_COLUMNS, SECOND_READ_RATE } from './demo-reads.ts';
-import {
-  FLIP_RATE,
-  FLIPPING_ANNOTATOR,
-  HIGH_PREVALENCE_SITE,
-  NOISY_SCANNER,
-  SCANNERS,
-  SITES,
-} from './demo-study.ts';
+import { DEFAULT_PLANTING, plantingLines, type Planting } from './demo-plant.ts';
+import { HIGH_PREVALENCE_SITE, SCANNERS, SITES } from './demo-study.ts';
 
 export const DEMO_NAME = 'synthetic-chest-ct-lesions';
 
@@ -32,10 +26,18 @@ export interface DemoCounts {
   count: number;
   size: number;
   dicomCount: number;
+  /** What is planted (default: the bundled example's). */
+  planting?: Planting;
 }
 
 function description(c: DemoCounts): string {
   const others = SITES.filter((s) => s.name !== HIGH_PREVALENCE_SITE);
+  const planting = c.planting ?? DEFAULT_PLANTING;
+  const planted = plantingLines(planting);
+  const flippers = planting.flip.map((f) => f.annotator);
+  const corrections = flippers.length
+    ? `and 2024 corrections of ${flippers.join("'s and ")}'s wrong labels by ${QA} (some also by ${QA2})`
+    : `and no later corrections (no annotator flips labels)`;
   return [
     `A synthetic chest-CT-like imaging study for trying out croissant-lake: ${c.count} axial ` +
       `slices of ${c.size}x${c.size} pixels from ${SITES.length} sites and ${SCANNERS.length} ` +
@@ -46,16 +48,12 @@ function description(c: DemoCounts): string {
       'sex, split by patient) is in metadata.csv; labels (one annotator per image) in labels.csv.',
     `reads.csv holds every read: the first (as in labels.csv), a second read of about ` +
       `${Math.round(SECOND_READ_RATE * 100)}% of the images by another annotator, adjudications ` +
-      `of most disagreements by ${ADJUDICATOR}, and 2024 corrections of ${FLIPPING_ANNOTATOR}'s ` +
-      `wrong labels by ${QA} (some also by ${QA2}): labels as a history of corrections to ` +
-      'consolidate (map it to opinions in the Labels tab).',
+      `of most disagreements by ${ADJUDICATOR}, ${corrections}: labels as a history of ` +
+      'corrections to consolidate (map it to opinions in the Labels tab).',
     '',
     'PLANTED CONFOUNDERS (deliberate, for finding blind spots):',
-    `1. Scanner "${NOISY_SCANNER}" (a legacy model, used until mid-2021 at two sites) adds about ` +
-      'six times the noise and cuts the contrast to 40%, so its lesions are much harder to see.',
-    `2. Annotator "${FLIPPING_ANNOTATOR}" flips about ${Math.round(FLIP_RATE * 100)}% of their ` +
-      'labels (both ways); the other annotators are always right.',
-    `3. Site "${HIGH_PREVALENCE_SITE}" has about 60% lesion prevalence against about 25% at ` +
+    ...planted,
+    `${planted.length + 1}. Site "${HIGH_PREVALENCE_SITE}" has about 60% lesion prevalence against about 25% at ` +
       `${others.map((s) => s.name).join(', ')}: the site alone predicts the label.`,
     'ground_truth.csv holds what the generator drew (lesion_truth, nodule position, size and ' +
       'contrast, noise level) so analyses can be checked; it is not for training.',

@@ -7,7 +7,8 @@
  * drawn from its own random stream: the other files are unchanged by it.
  */
 import { mulberry32 } from './common.ts';
-import { ANNOTATORS, FLIP_RATE, FLIPPING_ANNOTATOR, mix, type Study } from './demo-study.ts';
+import { DEFAULT_PLANTING, flipRateOf, type Planting } from './demo-plant.ts';
+import { ANNOTATORS, mix, type Study } from './demo-study.ts';
 
 export const SECOND_READ_RATE = 0.2;
 /** Of disagreements between the two reads, how many a senior reader adjudicated. */
@@ -53,7 +54,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T
 const flip = (x: 0 | 1): 0 | 1 => (1 - x) as 0 | 1;
 
 /** The reads of one image, in the order they happened. */
-export function readsOf(seed: number, st: Study): Read[] {
+export function readsOf(seed: number, st: Study, planting: Planting = DEFAULT_PLANTING): Read[] {
   const r = mulberry32(mix(seed, 4, st.index));
   const id = (n: number) => `${st.imageId}-r${n}`;
   const reads: Read[] = [];
@@ -79,7 +80,8 @@ export function readsOf(seed: number, st: Study): Read[] {
   if (r() < SECOND_READ_RATE) {
     const others = ANNOTATORS.filter((a) => a !== st.annotator);
     const who = others[Math.floor(r() * others.length)]!;
-    const wrong = who === FLIPPING_ANNOTATOR && r() < FLIP_RATE;
+    const rate = flipRateOf(planting, who);
+    const wrong = rate > 0 && r() < rate;
     t += (1 + Math.floor(r() * 30)) * DAY;
     const second = add(who, wrong ? flip(st.truth) : st.truth, t);
     if (second.lesion !== first.lesion && r() < ADJUDICATION_RATE) {
@@ -88,7 +90,7 @@ export function readsOf(seed: number, st: Study): Read[] {
       adjudicated = true;
     }
   }
-  if (!adjudicated && st.annotator === FLIPPING_ANNOTATOR && st.label !== st.truth) {
+  if (!adjudicated && st.label !== st.truth) {
     if (r() < CORRECTION_RATE) {
       const year2024 =
         Date.UTC(2024, 0, 1) + Math.floor(r() * 360) * DAY + Math.floor(r() * 8 + 9) * 3_600_000;

@@ -3,12 +3,14 @@
  * where, on which scanner, who labelled it, and the picture itself. Everything about image i is
  * a pure function of (seed, i, size), so any prefix of a large run equals a small run.
  *
- * Planted confounders (documented in the dataset's description, measurable from its files):
+ * Planted confounders (documented in the dataset's description, measurable from its files), by
+ * default (demo-plant.ts plants others):
  *  - scanner "Orion R2" adds ~6× noise and cuts contrast to 40%, so its lesions are hard to see;
  *  - annotator "ann_03" flips ~15% of labels (ground truth is in ground_truth.csv);
  *  - site "Lakeside Medical Center" has ~60% lesion prevalence against ~25% elsewhere.
  */
 import { mulberry32 } from './common.ts';
+import { DEFAULT_PLANTING, degradationOf, flipRateOf, type Planting } from './demo-plant.ts';
 
 export const NOISY_SCANNER = 'Orion R2';
 export const FLIPPING_ANNOTATOR = 'ann_03';
@@ -18,17 +20,16 @@ export const HIGH_PREVALENCE_SITE = 'Lakeside Medical Center';
 interface Scanner {
   manufacturer: string;
   model: string;
-  /** Noise standard deviation in HU. */
+  /** Noise standard deviation in HU, before any planted degradation. */
   noise: number;
-  /** Contrast scale around -400 HU (1 = faithful). */
-  contrast: number;
 }
 
 export const SCANNERS: readonly Scanner[] = [
-  { manufacturer: 'Helios Medical', model: 'Helios CT 64', noise: 7, contrast: 1 },
-  { manufacturer: 'Kestrel Imaging', model: 'Kestrel Vista 128', noise: 6, contrast: 1 },
-  { manufacturer: 'Orion Systems', model: 'Orion R5', noise: 8, contrast: 1 },
-  { manufacturer: 'Orion Systems', model: NOISY_SCANNER, noise: 45, contrast: 0.4 },
+  { manufacturer: 'Helios Medical', model: 'Helios CT 64', noise: 7 },
+  { manufacturer: 'Kestrel Imaging', model: 'Kestrel Vista 128', noise: 6 },
+  { manufacturer: 'Orion Systems', model: 'Orion R5', noise: 8 },
+  // The default planting makes it six times noisier (45 HU) with 40% contrast.
+  { manufacturer: 'Orion Systems', model: NOISY_SCANNER, noise: 7.5 },
 ];
 
 interface Site {
@@ -85,6 +86,10 @@ export interface Study {
   /** Lesion centre (px), Gaussian sigma (px) and peak contrast (HU, after the scanner). */
   lesion: { x: number; y: number; sigma: number; contrastHu: number } | null;
   noiseHu: number;
+  /** Contrast scale around -400 HU (1 = faithful), as planted. */
+  contrast: number;
+  /** Gaussian blur sigma in pixels at 64×64 (0: sharp), as planted. */
+  blur: number;
   /** Seed of the image's own PRNG (pixels). */
   pixelSeed: number;
 }
@@ -111,7 +116,12 @@ const weighted = <T extends { weight: number }>(r: number, xs: readonly T[]): T 
 const pick = <T>(r: number, xs: readonly T[]): T => xs[Math.floor(r * xs.length)] as T;
 
 /** Image i's study row: patient, site, scanner, protocol, labels and lesion parameters. */
-export function studyOf(seed: number, i: number, size: number): Study {
+export function studyOf(
+  seed: number,
+  i: number,
+  size: number,
+  planting: Planting = DEFAULT_PLANTING,
+): Study {
   // Every fifth patient has a follow-up scan: patients 0,0,1,2,3,4,4,5,...
   const p = Math.floor((i * 4) / 5);
   const pr = mulberry32(mix(seed, 1, p));
@@ -128,7 +138,9 @@ export function studyOf(seed: number, i: number, size: number): Study {
   const protocol = pick(r(), PROTOCOLS);
   const annotator = pick(r(), ANNOTATORS);
   const truth: 0 | 1 = r() < site.prevalence ? 1 : 0;
-  const flip = annotator === FLIPPING_ANNOTATOR && r() < FLIP_RATE;
+  // A draw only for a flipping annotator, so the other images' streams stay as they were.
+  const rate = flipRateOf(planting, annotator);
+  const flip = rate > 0 && r() < rate;
   const label: 0 | 1 = flip ? ((1 - truth) as 0 | 1) : truth;
   const s = size / 64;
   // Lesion: inside the left or right lung, sigma 1.2-2.2 px at 64x64, 250-600 HU bright.
@@ -139,6 +151,16 @@ export function studyOf(seed: number, i: number, size: number): Study {
   const ly = (31 + Math.sin(ang) * rad * 12) * s;
   const sigma = (1.2 + r()) * s;
   const amp = 250 + r() * 350;
+  const deg = degradationOf(planting, {
+    site: site.name,
+    manufacturer: scanner.manufacturer,
+    scanner_model: scanner.model,
+    protocol: protocol.name,
+    kvp: String(protocol.kvp),
+    patient_sex: sex,
+    annotator_id: annotator,
+  });
+  const noise = scanner.noise * deg.noise;
   return {
     index: i,
     imageId: `img_${pad6(i)}`,
@@ -154,8 +176,10 @@ export function studyOf(seed: number, i: number, size: number): Study {
     pixelSpacingMm: Math.round((FOV_MM / size) * 1000) / 1000,
     truth,
     label,
-    lesion: truth ? { x: lx, y: ly, sigma, contrastHu: Math.round(amp * scanner.contrast) } : null,
-    noiseHu: Math.round(scanner.noise * protocol.noiseFactor * 10) / 10,
+    lesion: truth ? { x: lx, y: ly, sigma, contrastHu: Math.round(amp * deg.contrast) } : null,
+    noiseHu: Math.round(noise * protocol.noiseFactor * 10) / 10,
+    contrast: deg.contrast,
+    blur: deg.blur,
     pixelSeed: mix(seed, 3, i),
   };
 }
@@ -181,8 +205,8 @@ export function renderStored(st: Study, size: number): Uint16Array {
   const fx = (0.15 + r() * 0.2) / s;
   const fy = (0.15 + r() * 0.2) / s;
   const ph = r() * Math.PI * 2;
-  const out = new Uint16Array(size * size);
-  const c = st.scanner.contrast;
+  const clean = new Float64Array(size * size);
+  const c = st.contrast;
   const les = st.lesion;
   let spare: number | null = null;
   const gauss = (): number => {
@@ -215,12 +239,43 @@ export function renderStored(st: Study, size: number): Uint16Array {
         const d2 = (px - les.x) ** 2 + (py - les.y) ** 2;
         hu += (les.contrastHu / c) * Math.exp(-d2 / (2 * les.sigma * les.sigma));
       }
-      hu = -400 + (hu + 400) * c + st.noiseHu * gauss();
-      const v = Math.round(hu + 1024);
-      out[y * size + x] = v < 0 ? 0 : v > 4095 ? 4095 : v;
+      clean[y * size + x] = -400 + (hu + 400) * c;
     }
   }
+  // Blur before noise, as a wide point-spread function would; the noise is drawn in pixel
+  // order either way, so an unblurred image is what it always was.
+  const picture = st.blur > 0 ? gaussianBlur(clean, size, st.blur * s) : clean;
+  const out = new Uint16Array(size * size);
+  for (let k = 0; k < size * size; k++) {
+    const v = Math.round(picture[k]! + st.noiseHu * gauss() + 1024);
+    out[k] = v < 0 ? 0 : v > 4095 ? 4095 : v;
+  }
   return out;
+}
+
+/** A separable Gaussian blur (edges clamped) of a size × size picture. */
+function gaussianBlur(src: Float64Array, size: number, sigma: number): Float64Array {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, j) =>
+    Math.exp(-((j - radius) ** 2) / (2 * sigma * sigma)),
+  );
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const pass = (from: Float64Array, dx: number, dy: number): Float64Array => {
+    const to = new Float64Array(size * size);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let acc = 0;
+        for (let j = -radius; j <= radius; j++) {
+          const xx = Math.min(size - 1, Math.max(0, x + j * dx));
+          const yy = Math.min(size - 1, Math.max(0, y + j * dy));
+          acc += kernel[j + radius]! * from[yy * size + xx]!;
+        }
+        to[y * size + x] = acc / total;
+      }
+    }
+    return to;
+  };
+  return pass(pass(src, 1, 0), 0, 1);
 }
 
 /** Window (centre -280 HU, width 1400: air is black) to 8 bits, as the PNGs store it. */

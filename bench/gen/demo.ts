@@ -21,6 +21,7 @@ import { DEMO_NAME, demoMetadata } from './demo-metadata.ts';
 import { STUDY_COLUMNS, TRUTH_COLUMNS } from './demo-schema.ts';
 import { READ_COLUMNS } from './demo-reads.ts';
 import { renderStored, type Study, studyOf, toGray8 } from './demo-study.ts';
+import { DEFAULT_PLANTING, type Planting } from './demo-plant.ts';
 import { tarHeader } from './images-tar.ts';
 
 export const DEMO_DEFAULTS = { seed: 20240101, count: 5000, size: 64, dicomCount: 800 } as const;
@@ -32,6 +33,8 @@ export interface DemoOptions {
   size?: number;
   /** How many of the images (from the first) also go into the DICOM tar. */
   dicomCount?: number;
+  /** What is planted (bench/gen/demo-plant.ts); default: the bundled example's. */
+  planting?: Planting;
   log?: (s: string) => void;
 }
 
@@ -148,6 +151,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const count = opts.count ?? DEMO_DEFAULTS.count;
   const size = opts.size ?? DEMO_DEFAULTS.size;
   const dicomCount = Math.min(count, opts.dicomCount ?? DEMO_DEFAULTS.dicomCount);
+  const planting = opts.planting ?? DEFAULT_PLANTING;
   const log = opts.log ?? (() => {});
   const dir = opts.out;
   const t0 = performance.now();
@@ -168,7 +172,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const logEvery = Math.max(1, Math.floor(count / 10));
   for (let i = 0; i < count; i++) {
-    const st = studyOf(seed, i, size);
+    const st = studyOf(seed, i, size, planting);
     const stored = renderStored(st, size);
     const png = encodePng(
       { width: size, height: size, data: toGray8(stored), depth: 8, channels: 1 },
@@ -179,7 +183,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     await metaW.text(csvRow(studyRow(st, i < dicomCount)));
     await labW.text(csvRow([st.imageId, st.label, st.annotator]));
     await truW.text(csvRow(truthRow(st)));
-    for (const r of readsOf(seed, st)) {
+    for (const r of readsOf(seed, st, planting)) {
       await readW.text(
         csvRow([r.readId, r.imageId, r.annotator, r.lesion, r.readAt, r.corrects.join(' ')]),
       );
@@ -198,7 +202,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     'data/reads.csv': await readW.close(),
   };
   const metadata = demoMetadata(
-    { seed, count, size, dicomCount },
+    { seed, count, size, dicomCount, planting },
     {
       pngTar: files['data/images-png.tar'],
       dicomTar: files['data/images-dicom.tar.gz'],

@@ -16,6 +16,7 @@ import { REMOTE_COMMANDS, REMOTE_HELP, REMOTE_OPTIONS, remoteCommand } from './r
 import { OPINIONS_HELP, OPINIONS_OPTIONS, opinionsCommand } from './opinions-commands.ts';
 import { EVALUATE_HELP, EVALUATE_OPTIONS, evaluateCommand } from './evaluate-command.ts';
 import { MODEL_COMMANDS, MODEL_HELP, MODEL_OPTIONS, modelCommand } from './model-commands.ts';
+import { BLINDSPOTS_HELP, BLINDSPOTS_OPTIONS, blindspotsCommand } from './blindspots-command.ts';
 
 export const LAKE_HELP = `Lake commands (all take --lake DIR, default ./.lake):
   ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]
@@ -55,7 +56,9 @@ ${OPINIONS_HELP}
 
 ${MODEL_HELP}
 
-${EVALUATE_HELP}`;
+${EVALUATE_HELP}
+
+${BLINDSPOTS_HELP}`;
 
 export const LAKE_OPTIONS = {
   lake: { type: 'string' },
@@ -78,6 +81,7 @@ export const LAKE_OPTIONS = {
   ...OPINIONS_OPTIONS,
   ...EVALUATE_OPTIONS,
   ...MODEL_OPTIONS,
+  ...BLINDSPOTS_OPTIONS,
 } as const;
 
 export const LAKE_COMMANDS = new Set([
@@ -89,6 +93,7 @@ export const LAKE_COMMANDS = new Set([
   'verify',
   'opinions',
   'evaluate',
+  'blindspots',
 ]);
 
 /** Who changes refs from this process, for the ref log: `--author`, else user@host. */
@@ -140,6 +145,7 @@ function dispatch(command: string, c: CommandContext): Promise<number> {
   if (REMOTE_COMMANDS.has(command)) return remoteCommand(command, c);
   if (command === 'opinions') return opinionsCommand(c);
   if (command === 'evaluate') return evaluateCommand(c);
+  if (command === 'blindspots') return blindspotsCommand(c);
   if (MODEL_COMMANDS.has(command)) return modelCommand(command, c);
   throw new LakeError('BAD_INPUT', `unknown command ${command}`);
 }

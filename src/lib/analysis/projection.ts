@@ -1,12 +1,12 @@
 /**
- * 2-D projections of embeddings for the embeddings view: PCA (ml-pca; exact, the default) or
+ * 2-D projections of embeddings for the embeddings view: PCA (pca.ts; exact, the default) or
  * UMAP (umap-js, seeded with the pipeline's random streams so a projection can be redone
  * exactly), and the nearest neighbours of an item in the embedding space itself.
  */
-import { PCA } from 'ml-pca';
 import { UMAP } from 'umap-js';
 import { rngFor } from '../pipeline/rng.ts';
 import { LakeError } from '../store/errors.ts';
+import { pcaScores } from './pca.ts';
 
 export type ProjectionMethod = 'pca' | 'umap';
 
@@ -78,21 +78,11 @@ export async function project(
 }
 
 function pca(vectors: readonly ArrayLike<number>[]): Projection {
-  const model = new PCA(toRows(vectors), { center: true, scale: false });
-  const loadings = model.getLoadings(); // components × features
-  const scores = model.predict(toRows(vectors), { nComponents: 2 });
+  const { scores, dims, explained } = pcaScores(vectors, 2);
   const n = vectors.length;
-  const axes = [new Float64Array(n), new Float64Array(n)] as const;
-  for (const c of [0, 1] as const) {
-    const row = loadings.getRow(c);
-    let big = 0;
-    for (const v of row) if (Math.abs(v) > Math.abs(big)) big = v;
-    const sign = big < 0 ? -1 : 1;
-    // One feature direction gives one component: a missing second axis is all zeros.
-    for (let i = 0; i < n; i++) axes[c][i] = c < scores.columns ? sign * scores.get(i, c) : 0;
-  }
-  const ex = model.getExplainedVariance();
-  return { x: axes[0], y: axes[1], explained: [ex[0] ?? 0, ex[1] ?? 0] };
+  // Two or more values per row and three or more rows always give two axes.
+  const axis = (c: number) => Float64Array.from({ length: n }, (_, i) => scores[i * dims + c]!);
+  return { x: axis(0), y: axis(1), explained: [explained[0] ?? 0, explained[1] ?? 0] };
 }
 
 async function umap(

@@ -59,7 +59,9 @@ export type LineageOp =
   /** A training set consolidated from the opinions at one commit (docs/opinions.md). */
   | 'consolidate'
   /** A model's predictions written as the `predictions` record set (docs/format.md). */
-  | 'predictions';
+  | 'predictions'
+  /** A blind-spot report appended to the `blindspots` record set (docs/format.md). */
+  | 'blindspots';
 
 export interface Lineage {
   op: LineageOp;
