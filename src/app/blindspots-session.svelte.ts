@@ -100,7 +100,9 @@ export class BlindspotsSession {
       const refs = (await this.#lake.call('branches', [dataset])).filter(
         (r) => r.kind === 'branch',
       );
-      const infos = await Promise.all(refs.map((r) => this.#lake.call('commit', [dataset, r.name])));
+      const infos = await Promise.all(
+        refs.map((r) => this.#lake.call('commit', [dataset, r.name])),
+      );
       if (this.#destroyed || token !== this.#token) return;
       this.branches = refs.map((r, i) => ({
         name: r.name,
