@@ -152,13 +152,15 @@ function stubClient(run: (on: (p: BlindspotProgress) => void) => Promise<unknown
 describe('the Blind spots session', () => {
   it('picks the branch with predictions, runs with progress and shows the report', async () => {
     const seen: (BlindspotProgress | null)[] = [];
-    let session!: BlindspotsSession;
+    const ref: { session?: BlindspotsSession } = {};
     const { client, calls } = stubClient(async (on) => {
       on({ stage: 'slices', done: 1, total: 3 });
-      seen.push(session.run.status === 'running' ? session.run.progress : null);
+      const run = ref.session!.run;
+      seen.push(run.status === 'running' ? run.progress : null);
       return { report: sampleReport(), commit: 'feed' };
     });
-    session = new BlindspotsSession(lake, () => client);
+    const session = new BlindspotsSession(lake, () => client);
+    ref.session = session;
     await session.select('demo', 'main');
     expect(session.branches).toEqual([
       { name: 'main', predictions: false },
