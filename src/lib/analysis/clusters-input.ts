@@ -1,5 +1,5 @@
 /**
- * Checks what {@link clusterErrors} is given before any arithmetic, so bad input fails at once
+ * Checks what `clusterErrors` is given before any arithmetic, so bad input fails at once
  * with the row or argument at fault instead of producing clusters of misaligned rows.
  */
 import { LakeError } from '../store/errors.ts';
@@ -22,8 +22,18 @@ function rowsOf(input: ClusterInput): Float32Array[] {
   return Array.from({ length: e.length / dims }, (_, i) => e.subarray(i * dims, (i + 1) * dims));
 }
 
-/** Checks that the table describes exactly these rows, in this order, with valid codes. */
-export function checkTable(table: FeatureTable, rowIds: BigInt64Array, what: string): void {
+/**
+ * Checks that the table describes exactly these rows, in this order, with valid codes.
+ * @param what names `rowIds` in messages; `part` the analysis that was given them.
+ * @throws LakeError BAD_INPUT naming the first bad row or feature.
+ */
+export function checkTable(
+  table: FeatureTable,
+  rowIds: BigInt64Array,
+  what: string,
+  part = 'clusters',
+): void {
+  const bad = (message: string) => new LakeError('BAD_INPUT', `${part}: ${message}`);
   const n = rowIds.length;
   if (table.rowIds.length !== n) {
     throw bad(`the feature table has ${table.rowIds.length} rows where ${what} has ${n}`);

@@ -16,6 +16,9 @@
  */
 import type { Image } from '../pipeline/image.ts';
 
+/** The record set image statistics are written to unless another name is given. */
+export const IMAGE_STATS_RS = 'image_stats';
+
 /** What {@link imageStats} measures. */
 export interface ImageStats {
   mean: number;

@@ -102,3 +102,48 @@ export async function scanStored(
   }
   return out;
 }
+
+/** An opinion of a subject's graph, as {@link subjectLeaves} reads it. */
+export interface SubjectOpinion {
+  id: string;
+  value: string;
+  parents: string[];
+}
+
+/**
+ * The leaves (opinions nothing corrects) of one subject's graph about `question` at `commit`,
+ * sorted by id; read straight from the fragments, without a query engine, so that a writer
+ * (a proposed correction) can name what it corrects.
+ */
+export async function subjectLeaves(
+  store: ChunkStore,
+  commit: Commit,
+  subject: { set: string; row: bigint },
+  question: string,
+  signal?: AbortSignal,
+): Promise<SubjectOpinion[]> {
+  const rs = opinionsOf(commit);
+  if (!rs) return [];
+  const what = `record set ${OPINIONS_RS} of ${commit.dataset}`;
+  const columns = ['opinion_id', 'subject_set', 'subject_row', 'question', 'value', 'parents'];
+  const graph: SubjectOpinion[] = [];
+  for (const ref of rs.fragments) {
+    checkAborted(signal);
+    if (ref.extension) continue;
+    const t = await readColumns(store, ref, columns, what);
+    const deleted = await readDeletions(store, ref, what);
+    const [ids, sets, rows, questions, values, parents] = columns.map((c) => t.getChild(c)!);
+    for (let i = 0; i < t.numRows; i++) {
+      if (deleted.has(i) || rows!.get(i) !== subject.row) continue;
+      if (sets!.get(i) !== subject.set || questions!.get(i) !== question) continue;
+      const p = parents!.get(i) as string | null;
+      graph.push({
+        id: ids!.get(i) as string,
+        value: values!.get(i) as string,
+        parents: p ? p.split(',') : [],
+      });
+    }
+  }
+  const corrected = new Set(graph.flatMap((o) => o.parents));
+  return graph.filter((o) => !corrected.has(o.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+}

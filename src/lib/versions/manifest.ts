@@ -60,6 +60,9 @@ export type LineageOp =
   | 'consolidate'
   /** A model's predictions written as the `predictions` record set (docs/format.md). */
   | 'predictions'
+  /** Per-item image statistics or DICOM tags as a derived record set (docs/format.md). */
+  | 'image-stats'
+  | 'dicom-tags'
   /** A blind-spot report appended to the `blindspots` record set (docs/format.md). */
   | 'blindspots';
 
