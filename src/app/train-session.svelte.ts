@@ -84,6 +84,11 @@ export class TrainSession {
     return this.#client;
   }
 
+  /** The model worker's client (started now if it is not running), shared with the Evaluate panel. */
+  modelClient(): ModelClient {
+    return this.#model;
+  }
+
   /** The record set shown. */
   get recordSetInfo(): RecordSetInfo | undefined {
     return this.recordSets.find((r) => r.id === this.settings.recordSet);

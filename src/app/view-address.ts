@@ -19,6 +19,8 @@ export interface QueryTarget {
    * opens; never written to the address, so that a reload does not bring back a stale filter.
    */
   where?: string;
+  /** SQL to put in the editor and run (the Evaluate panel's join); never in the address either. */
+  sql?: string;
 }
 
 /** The view shown. */

@@ -6,18 +6,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { evaluateMetrics, type MetricsReport } from '../lib/analysis/metrics.ts';
-import { predict, type ModelRef, type Predictions } from '../lib/model/predict.ts';
-import { loadModel } from '../lib/model/store.ts';
-import { writePredictions } from '../lib/model/predictions.ts';
+import { evaluateOnLake, type EvalModel, type EvalSplit } from '../lib/model/evaluate.ts';
 import type { InputMapping } from '../lib/model/preprocess.ts';
 import { createOrtRuntime } from '../lib/model/runtime-ort.ts';
 import { LakeError } from '../lib/store/errors.ts';
-import { sha256 } from '../lib/store/hash.ts';
-import { matchColumn } from '../lib/versions/cells.ts';
-import type { Lake } from '../lib/versions/lake.ts';
-import type { RecordSetManifest } from '../lib/versions/manifest.ts';
-import { recordSetOf } from '../lib/versions/read.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
 export const EVALUATE_HELP = `Models:
@@ -105,100 +97,21 @@ export function mappingOf(values: Values): InputMapping {
   return m;
 }
 
-/** A model of the lake, as `--model ID` names it, with the image input it was trained on. */
-interface StoredModel {
-  ref: ModelRef;
-  /** Its image column and the size and channels it takes (given options win). */
-  image: string;
-  mapping: InputMapping;
-}
-
 /**
  * The model of `--model`: an ONNX file, else a model stored in the lake for `dataset` (its id
  * or a prefix of 6+ characters, as `models` lists them).
  */
-async function modelOf(
-  lake: Lake,
-  dataset: string,
-  path: string,
-  classes: string | undefined,
-): Promise<{ ref: ModelRef; stored?: StoredModel }> {
+async function modelOf(path: string): Promise<EvalModel> {
   const isFile = await stat(path).then(
     (s) => s.isFile(),
     () => false,
   );
-  if (!isFile) {
-    if (!/^[0-9a-f]{6,64}$/.test(path)) {
-      throw bad(`--model ${path}: no such file, nor a model id; give an .onnx file or an id`);
-    }
-    const m = await loadModel(lake, dataset, path);
-    if (m.input.kind !== 'image') {
-      throw bad(
-        `--model ${path}: model ${m.id.slice(0, 12)} takes numeric columns (${m.input.columns.join(', ')}); evaluate runs image models only`,
-      );
-    }
-    const ref: ModelRef = {
-      bytes: m.onnx,
-      id: m.id,
-      name: `model ${m.id.slice(0, 12)}`,
-      classes: classes ? classes.split(',').map((c) => c.trim()) : m.classes,
-      lineage: { model: m.id, ...(m.lineage as unknown as Record<string, unknown>) },
-    };
-    const { column, size, channels } = m.input;
-    return {
-      ref,
-      stored: { ref, image: column, mapping: { width: size, height: size, channels } },
-    };
+  if (isFile)
+    return { kind: 'file', name: basename(path), bytes: new Uint8Array(await readFile(path)) };
+  if (!/^[0-9a-f]{6,64}$/.test(path)) {
+    throw bad(`--model ${path}: no such file, nor a model id; give an .onnx file or an id`);
   }
-  const bytes = new Uint8Array(await readFile(path));
-  const hash = await sha256(bytes);
-  const name = basename(path);
-  return {
-    ref: {
-      bytes,
-      id: `${name}@${hash.slice(0, 12)}`,
-      name,
-      lineage: { file: name, sha256: hash, bytes: bytes.length },
-      ...(classes ? { classes: classes.split(',').map((c) => c.trim()) } : {}),
-    },
-  };
-}
-
-/** The record set to evaluate and its image column: given, or the only ones holding images. */
-function pickColumns(
-  recordSets: Record<string, RecordSetManifest>,
-  values: Values,
-  dataset: string,
-): { recordSet: string; rs: RecordSetManifest } {
-  const given = str(values, 'record-set');
-  if (given) {
-    const [recordSet, rs] = recordSetOf({ recordSets, dataset } as never, given);
-    return { recordSet, rs };
-  }
-  const withImages = Object.entries(recordSets).filter(([, rs]) =>
-    rs.columns.some((c) => c.type === 'image'),
-  );
-  if (withImages.length !== 1) {
-    throw bad(
-      `which record set holds the images? Give --record-set (${Object.keys(recordSets).join(', ')})`,
-    );
-  }
-  return { recordSet: withImages[0]![0], rs: withImages[0]![1] };
-}
-
-function column(rs: RecordSetManifest, name: string, what: string, recordSet: string): string {
-  let c;
-  try {
-    c = matchColumn(name, rs.columns);
-  } catch (e) {
-    throw bad(`${what}: ${(e as Error).message}`);
-  }
-  if (!c) {
-    throw bad(
-      `${what}: record set ${recordSet} has no column "${name}"; it has: ${rs.columns.map((x) => x.name).join(', ')}`,
-    );
-  }
-  return c.name;
+  return { kind: 'stored', id: path };
 }
 
 /** Runs `evaluate`. */
@@ -206,103 +119,71 @@ export async function evaluateCommand(c: CommandContext): Promise<number> {
   const { lake, args, values, signal, who } = c;
   const dataset = need(args[0], 'the dataset');
   const branch = need(args[1], 'the branch to evaluate');
-  const { ref: model, stored } = await modelOf(
-    lake,
-    dataset,
-    need(str(values, 'model'), '--model FILE.onnx|ID'),
-    str(values, 'classes'),
-  );
-  const head = await lake.resolve(dataset, branch);
-  const commit = await lake.readCommit(head);
-  const { recordSet, rs } = pickColumns(commit.recordSets, values, dataset);
-  const imageName = str(values, 'image') ?? stored?.image;
-  const image = imageName
-    ? column(rs, imageName, '--image', recordSet)
-    : rs.columns.find((x) => x.type === 'image')?.name;
-  if (!image) throw bad(`record set ${recordSet} has no image column; give --image`);
-  const labelName = str(values, 'label');
-  const label = labelName ? column(rs, labelName, '--label', recordSet) : undefined;
+  const model = await modelOf(need(str(values, 'model'), '--model FILE.onnx|ID'));
+  const classes = str(values, 'classes')
+    ?.split(',')
+    .map((x) => x.trim());
   const split = str(values, 'split');
-  let where: ((row: Record<string, unknown>) => boolean) | undefined;
+  let rows: EvalSplit | null = null;
   if (split !== undefined) {
     const at = split.indexOf('=');
     if (at <= 0) throw bad(`--split must be FIELD=VALUE, got "${split}"`);
-    const field = column(rs, split.slice(0, at), '--split', recordSet);
-    const value = split.slice(at + 1);
-    where = (row) =>
-      row[field] !== null && row[field] !== undefined && String(row[field]) === value;
+    rows = { column: split.slice(0, at), value: split.slice(at + 1) };
   }
   const embedding = str(values, 'embedding');
-  const runtime = await createOrtRuntime({ provider: 'wasm' });
+  const recordSet = str(values, 'record-set');
+  const image = str(values, 'image');
+  const label = str(values, 'label');
+  const output = str(values, 'output');
   let shown = -1;
-  const p = await predict({
-    lake,
-    runtime,
+  const r = await evaluateOnLake(lake, {
+    runtime: await createOrtRuntime({ provider: 'wasm' }),
     dataset,
-    ref: head,
-    recordSet,
-    image,
-    ...(label ? { label } : {}),
-    ...(where ? { where } : {}),
+    ref: branch,
+    into: str(values, 'into') ?? branch,
     model,
-    mapping: { ...stored?.mapping, ...mappingOf(values) },
-    ...(str(values, 'output') ? { output: str(values, 'output')! } : {}),
+    ...(recordSet ? { recordSet } : {}),
+    ...(image ? { image } : {}),
+    // Without --label a file model has no label; a stored model keeps its own.
+    ...(label ? { label } : model.kind === 'file' ? { label: null } : {}),
+    split: rows,
+    ...(classes ? { classes } : {}),
+    mapping: mappingOf(values),
+    ...(output ? { output } : {}),
     ...(embedding !== undefined ? { embedding: embedding === 'none' ? null : embedding } : {}),
     batchSize: int(values, 'batch', 32, 1),
+    bootstrap: int(values, 'bootstrap', 1000, 0),
+    seed: int(values, 'seed', 0, 0),
+    ...(values['no-opinions']
+      ? { question: null }
+      : str(values, 'question')
+        ? { question: str(values, 'question')! }
+        : {}),
     signal,
+    ...(who.author ? { author: who.author } : {}),
     onProgress: ({ done, total }) => {
       const tenth = total ? Math.floor((done / total) * 10) : 10;
       if (tenth !== shown) console.error(`predicting: ${done}/${total} rows`);
       shown = tenth;
     },
   });
-  const into = str(values, 'into') ?? branch;
-  await ensureBranch(lake, dataset, into, branch);
-  const question = values['no-opinions'] ? null : (str(values, 'question') ?? label ?? 'class');
-  const w = await writePredictions(lake, dataset, p, {
-    branch: into,
-    question,
-    signal,
-    ...(who.author ? { author: who.author } : {}),
-  });
-  const metrics = label
-    ? metricsOf(p, int(values, 'bootstrap', 1000, 0), int(values, 'seed', 0, 0))
-    : null;
   console.log(
     JSON.stringify(
       {
         dataset,
         branch,
-        commit: p.commit,
-        recordSet,
-        model: p.model,
-        runtime: p.runtime,
-        predictions: { branch: into, commit: w.commit, recordSet: w.recordSet, rows: w.rows },
-        opinions: w.opinions ? { commit: w.opinions.commit, added: w.opinions.added } : null,
-        skipped: p.skipped,
-        metrics,
+        commit: r.commit,
+        recordSet: r.recordSet,
+        model: r.model,
+        runtime: r.runtime,
+        predictions: r.predictions,
+        opinions: r.opinions,
+        skipped: r.skipped,
+        metrics: r.metrics,
       },
       null,
       2,
     ),
   );
   return 0;
-}
-
-/** Creates `into` from `from` when it does not exist. */
-async function ensureBranch(lake: Lake, dataset: string, into: string, from: string) {
-  const names = (await lake.branches(dataset)).map((b) => b.name);
-  if (!names.includes(into)) await lake.createBranch(dataset, into, from);
-}
-
-/** Metrics over the rows that have a label. */
-export function metricsOf(p: Predictions, replicates: number, seed: number): MetricsReport {
-  const k = p.classes.length;
-  const rows = [...p.target.keys()].filter((r) => p.target[r]! >= 0);
-  const probs = new Float64Array(rows.length * k);
-  rows.forEach((r, i) => probs.set(p.probs.subarray(r * k, (r + 1) * k), i * k));
-  return evaluateMetrics(
-    { classes: p.classes, labels: Int32Array.from(rows, (r) => p.target[r]!), probs },
-    { replicates, seed },
-  );
 }

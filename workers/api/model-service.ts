@@ -1,10 +1,13 @@
 /**
  * The worker side of the model protocol: {@link createModelService} trains on the lake with
  * `trainOnLake` on one onnxruntime-web runtime, lists models and unfinished runs, and hands a
- * model's .onnx bytes and card out for a download. `workers/model.worker.ts` exposes it.
+ * model's .onnx bytes and card out for a download, reads an .onnx file's signature, and
+ * evaluates a model over a branch (evaluate.ts). `workers/model.worker.ts` exposes it.
  * Worker code only: it pulls in the lake, the data loader and onnxruntime-web.
  */
 import { listCheckpoints } from '../../src/lib/model/checkpoints.ts';
+import { evaluateOnLake } from '../../src/lib/model/evaluate.ts';
+import { inspectOnnx } from '../../src/lib/model/inspect.ts';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import type { ModelRuntime } from '../../src/lib/model/runtime.ts';
 import { listModels, loadModel, modelCard } from '../../src/lib/model/store.ts';
@@ -15,13 +18,14 @@ import type {
   ModelMethod,
   ModelResult,
   ModelWorkerApi,
+  EvaluateProgress,
   TrainUpdate,
 } from './model.api.ts';
 import { toModelWireError } from './model.api.ts';
 import { serveOps, type OpContext } from './op-service.ts';
 
 /** What an operation gets besides its arguments. */
-interface ModelContext extends OpContext<TrainUpdate> {
+interface ModelContext extends OpContext<TrainUpdate | EvaluateProgress> {
   lake: Lake;
   runtime: ModelRuntime;
 }
@@ -109,7 +113,31 @@ const handlers: Handlers = {
       card: modelCard(m),
     };
   },
+
+  async inspectOnnx(_ctx, name, bytes) {
+    return inspectOnnx(bytes, name);
+  },
+
+  async evaluate({ lake, runtime, signal, onProgress }, req) {
+    return evaluateOnLake(lake, {
+      ...req,
+      runtime,
+      signal,
+      onProgress: evalProgress(onProgress),
+    });
+  },
 };
+
+/** Progress of one evaluation, at most every {@link PROGRESS_EVERY_MS} (the last always). */
+function evalProgress(onProgress: (p: EvaluateProgress) => void) {
+  let last = -Infinity;
+  return ({ done, total }: { done: number; total: number }) => {
+    const now = performance.now();
+    if (done !== 0 && done !== total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    onProgress({ phase: done === total ? 'write' : 'predict', done, total });
+  };
+}
 
 /**
  * The worker-side implementation of {@link ModelWorkerApi}. `open` is called on the first call

@@ -1,11 +1,15 @@
 /**
  * The model worker's protocol, imported by both sides: training on a branch of the browser lake
  * (progress, cancel, resume from the run's checkpoint), the models of a dataset with their
- * lineage, and a model's .onnx bytes and model card for a download. Operations are called by
+ * lineage, a model's .onnx bytes and model card for a download, and evaluation: a model of the
+ * lake or a dropped .onnx file (its signature read first) run over a branch or split, its
+ * predictions written onto a branch and its metrics reported. Operations are called by
  * name through op-service.ts / op-client.ts, like the lake and query protocols.
  */
 import { ModelError, type ModelErrorCode } from '../../src/lib/model/errors.ts';
 import type { CheckpointInfo } from '../../src/lib/model/checkpoints.ts';
+import type { EvaluateOptions, EvaluateResult } from '../../src/lib/model/evaluate.ts';
+import type { OnnxSignature } from '../../src/lib/model/inspect.ts';
 import type { SplitRule } from '../../src/lib/model/lake-data.ts';
 import type { RuntimeInfo } from '../../src/lib/model/runtime.ts';
 import type {
@@ -19,8 +23,12 @@ import type { TrainProgress } from '../../src/lib/model/train-lake.ts';
 import type { LakeWireError } from './lake.api.ts';
 import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
 
+export type { EvalModel, EvalSplit } from '../../src/lib/model/evaluate.ts';
+export type { MetricsReport } from '../../src/lib/analysis/metrics.ts';
+export type { InputMapping, ResolvedMapping } from '../../src/lib/model/preprocess.ts';
 export type {
   CheckpointInfo,
+  OnnxSignature,
   EpochMetrics,
   ModelCard,
   ModelLineage,
@@ -82,6 +90,25 @@ export interface ModelExport {
   card: ModelCard;
 }
 
+/**
+ * What the Evaluate panel asks for: the lib's options as plain data (less runtime, signal,
+ * callbacks and author). A file model's bytes are copied to the worker.
+ */
+export type EvaluateRequest = Omit<
+  EvaluateOptions,
+  'runtime' | 'signal' | 'onProgress' | 'author' | 'batchSize'
+>;
+
+/** A finished evaluation: what was written where, and the metrics report (null without a label). */
+export type EvaluateSummary = EvaluateResult;
+
+/** Progress of `evaluate`: rows predicted so far; `writing` once the predictions are written. */
+export interface EvaluateProgress {
+  phase: 'predict' | 'write';
+  done: number;
+  total: number;
+}
+
 /** The operations of the model worker, by name. */
 export interface ModelMethods {
   /** The runtime this worker trains on: execution provider, adapter, onnxruntime version. */
@@ -94,6 +121,10 @@ export interface ModelMethods {
   checkpoints(dataset: string): CheckpointInfo[];
   /** A model's .onnx file and model card; the .onnx bytes are transferred. */
   exportModel(dataset: string, id: string): ModelExport;
+  /** The inputs, outputs and intermediate values of an .onnx file (NOT_ONNX when it is not one). */
+  inspectOnnx(name: string, bytes: Uint8Array): OnnxSignature;
+  /** Runs a model over a branch or split, writes its predictions, reports its metrics. */
+  evaluate(req: EvaluateRequest): EvaluateSummary;
 }
 
 /** The name of a model operation. */
@@ -102,8 +133,12 @@ export type ModelMethod = keyof ModelMethods;
 export type ModelArgs<K extends ModelMethod> = Parameters<ModelMethods[K]>;
 /** What operation `K` gives back. */
 export type ModelResult<K extends ModelMethod> = ReturnType<ModelMethods[K]>;
-/** The progress operation `K` reports (only `train` reports any). */
-export type ModelProgressOf<K extends ModelMethod> = K extends 'train' ? TrainUpdate : never;
+/** The progress operation `K` reports (`train` and `evaluate` report some). */
+export type ModelProgressOf<K extends ModelMethod> = K extends 'train'
+  ? TrainUpdate
+  : K extends 'evaluate'
+    ? EvaluateProgress
+    : never;
 
 /** An error as plain data. */
 export type ModelWireError = LakeWireError;
@@ -129,7 +164,7 @@ export interface ModelWorkerApi {
     opId: number,
     method: K,
     args: ModelArgs<K>,
-    onProgress?: (p: TrainUpdate) => unknown,
+    onProgress?: (p: TrainUpdate | EvaluateProgress) => unknown,
   ): Promise<ModelReply<ModelResult<K>>>;
   abort(opId: number): void;
 }
