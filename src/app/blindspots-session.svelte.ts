@@ -9,6 +9,8 @@ import type {
   BlindspotProgress,
   BlindspotReport,
   BlindspotReportInfo,
+  CorrectionRequest,
+  CorrectionResult,
 } from '../../workers/api/analysis.api.ts';
 import { PREDICTIONS_RS } from '../lib/model/predictions.ts';
 import {
@@ -20,6 +22,7 @@ import {
 } from './blindspots-settings.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import { LABEL } from './train-settings.ts';
 
 /** Where the run stands. */
 export type AnalysisRun =
@@ -194,6 +197,21 @@ export class BlindspotsSession {
       if (this.#controller === controller) this.#controller = null;
     }
     await this.refreshReports();
+  }
+
+  /** Writes a correction opinion about a suspect on the report's branch; refreshes nothing. */
+  propose(req: CorrectionRequest): Promise<CorrectionResult> {
+    return this.#analysis.call('proposeCorrection', [req]);
+  }
+
+  /** The label column of the report's record set, as the question a correction answers. */
+  async labelQuestion(report: BlindspotReport): Promise<string> {
+    const info = await this.#lake.call('commit', [report.dataset, report.commit]);
+    const rs = info.recordSets.find(
+      (r) => r.name === report.recordSet || r.id === report.recordSet,
+    );
+    const col = rs?.columns.find((c) => LABEL.test(c.name) && c.type !== 'image');
+    return col ? col.name.slice(col.name.lastIndexOf('/') + 1) : '';
   }
 
   /** Cancels the run in flight; nothing is stored. */

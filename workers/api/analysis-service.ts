@@ -9,6 +9,7 @@ import {
   readBlindspotReport,
   runBlindspots,
 } from '../../src/lib/analysis/blindspots.ts';
+import { proposeCorrection } from '../../src/lib/analysis/propose-correction.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import type {
@@ -63,6 +64,11 @@ const handlers: Handlers = {
 
   async readReport({ lake }, dataset, branch, commit) {
     return readBlindspotReport(lake, dataset, branch, commit);
+  },
+
+  async proposeCorrection({ lake, signal }, req) {
+    const r = await proposeCorrection(lake, { ...req, signal });
+    return { opinion: r.opinion, commit: r.commit, corrects: r.corrects };
   },
 };
 

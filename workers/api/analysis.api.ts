@@ -41,6 +41,29 @@ export interface BlindspotReportInfo {
   model: { id: string; name: string };
 }
 
+/** "Propose correction" on a suspect: the lib's options less signal and time. */
+export interface CorrectionRequest {
+  dataset: string;
+  /** The writable branch the opinions live on. */
+  branch: string;
+  rowId: string;
+  recordSet: string;
+  /** The question the label answers. */
+  question: string;
+  /** The corrected value (a class name). */
+  value: string;
+  /** Who proposes it (a person's id). */
+  actor: string;
+  reason?: string;
+}
+
+/** What a correction wrote: the opinion's id, the commit, and the leaves it corrects. */
+export interface CorrectionResult {
+  opinion: string;
+  commit: string | null;
+  corrects: string[];
+}
+
 /** The operations of the analysis worker, by name. */
 export interface AnalysisMethods {
   /** Runs the whole analysis and stores its report on the branch. */
@@ -49,6 +72,8 @@ export interface AnalysisMethods {
   listReports(dataset: string, branch: string): BlindspotReportInfo[];
   /** The report stored at `commit` (default: the newest on the branch), or null. */
   readReport(dataset: string, branch: string, commit?: string): BlindspotReport | null;
+  /** Writes a correction opinion about a label-noise suspect (one commit). */
+  proposeCorrection(req: CorrectionRequest): CorrectionResult;
 }
 
 /** The name of an analysis operation. */
