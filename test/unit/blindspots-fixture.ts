@@ -3,13 +3,12 @@
  * whose record set `scans` has site, scanner, annotator, age and label columns, and predictions
  * written by writePredictions from planted outcomes:
  *
- * - rows on scanner `S2` (every third row) are predicted wrong one time in two (rows with
- *   i % 6 === 1), every other row one time in twenty (i % 20 === 0), so `scanner = S2` is the
- *   worst slice by construction;
+ * - rows on scanner `S1` (i % 3 === 1) are predicted wrong about one time in two, every other
+ *   row about one time in twenty (by a hash of the row, so no other column lines up with the
+ *   mistakes), so `scanner = S1` is the worst slice by construction;
  * - annotator `ann_2` (rows with i % 5 === 2) labelled every eighth of their rows wrongly, where a
  *   confident model (probability 0.95) says the truth: those are the label-noise suspects;
- * - the embedding is two numbers: (1, 0) for scanner S2, (0, 1) otherwise, plus a small
- *   row-dependent offset.
+ * - the embedding is two numbers: about (1, 0) for scanner S1, about (0, 1) otherwise.
  */
 import { PREDICTIONS_RS, writePredictions } from '../../src/lib/model/predictions.ts';
 import type { Predictions } from '../../src/lib/model/predict.ts';
@@ -34,8 +33,10 @@ export const scannerOf = (i: number) => `S${i % 3}`;
 export const annotatorOf = (i: number) => `ann_${i % 5}`;
 /** The rows annotator ann_2 labelled wrongly. */
 export const flipped = (i: number) => i % 5 === 2 && Math.floor(i / 5) % 8 === 0;
+/** A uniform number in [0, 1) from the row index (Knuth's multiplicative hash). */
+const u = (i: number) => (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32;
 /** The rows the model gets wrong against the truth. */
-export const wrong = (i: number) => (i % 3 === 1 ? i % 6 === 1 : i % 20 === 0);
+export const wrong = (i: number) => u(i) < (i % 3 === 1 ? 0.5 : 0.05);
 
 /** Creates the dataset on `main` and writes the predictions onto branch `eval`. */
 export async function buildEvaluation(lake: Lake, opts: { embeddings?: boolean } = {}) {
