@@ -30,6 +30,27 @@ export async function rowImages(
   return out;
 }
 
+/** Per report, the one lookup of all its rows' images (a report is never changed once made). */
+const shown = new WeakMap<BlindspotReport, Promise<Map<string, ImageRef>>>();
+
+/**
+ * The images of every row the report shows, read in ONE query the first time any grid asks
+ * (the query worker runs queries one at a time; a query per card would queue dozens). A failed
+ * lookup is forgotten, so the next grid tries again.
+ */
+export function reportImages(
+  host: QueryHost,
+  report: BlindspotReport,
+): Promise<Map<string, ImageRef>> {
+  let p = shown.get(report);
+  if (!p) {
+    p = rowImages(host, report, reportRowIds(report));
+    p.catch(() => shown.delete(report));
+    shown.set(report, p);
+  }
+  return p;
+}
+
 /** Every row id a report shows an image of: sample errors of slices and clusters, suspects. */
 export function reportRowIds(report: BlindspotReport): string[] {
   const ids = new Set<string>();
@@ -73,7 +94,7 @@ export async function reportThumbnails(
   report: BlindspotReport,
 ): Promise<{ images: Map<string, string>; missing: number; firstError: unknown }> {
   const ids = reportRowIds(report);
-  const refs = await rowImages(host, report, ids);
+  const refs = await reportImages(host, report);
   const images = new Map<string, string>();
   let firstError: unknown = null;
   let missing = 0;

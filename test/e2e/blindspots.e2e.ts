@@ -6,7 +6,9 @@
  * and the report exported as one HTML file that renders offline (no network, no script) with no
  * console or page error.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
@@ -103,10 +105,15 @@ describe('the Blind spots tab', () => {
       await top.waitFor({ timeout: WAIT });
       expect(await page.locator('[data-testid="bs-bar"]').count()).toBeGreaterThan(0);
       // Its errors as images: the thumbnails load from the lake.
+      await top.scrollIntoViewIfNeeded();
       await top
         .locator('[data-testid="bs-thumb"] .thumb[data-loaded="true"]')
         .first()
-        .waitFor({ timeout: WAIT });
+        .waitFor({ timeout: WAIT })
+        .catch(async (e: unknown) => {
+          console.log('DEBUG', watch.errors, await top.locator('li').first().innerHTML());
+          throw e;
+        });
       await page
         .locator('[data-testid="bs-scatter"]')
         .waitFor({ timeout: WAIT })
@@ -117,7 +124,10 @@ describe('the Blind spots tab', () => {
         Number(await page.locator('[data-testid="bs-scatter"]').getAttribute('data-highlighted')),
       ).toBeGreaterThan(0);
       // The run stored the report: it is listed for the branch.
-      await page.locator('[data-testid="bs-report-open"]').first().waitFor({ timeout: WAIT });
+      await page
+        .locator('[data-testid="bs-report-open"]')
+        .first()
+        .waitFor({ state: 'attached', timeout: WAIT });
       await screenshot(page, 'blindspots-report');
 
       // Export HTML: one file, opened offline in a fresh context, renders with no error.
@@ -128,7 +138,12 @@ describe('the Blind spots tab', () => {
         page.waitForEvent('download', { timeout: WAIT }),
         link.click(),
       ]);
-      const file = (await download.path())!;
+      expect(download.suggestedFilename()).toMatch(
+        new RegExp(`^${DATASET}-eval-blindspots-[0-9a-f]{8}\\.html$`),
+      );
+      // Saved under its own name: a browser shows a file:// page as HTML by its extension.
+      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'bs-e2e-')), 'report.html');
+      await download.saveAs(file);
       const html = await readFile(file, 'utf8');
       expect(html).not.toMatch(/<script/i);
       expect(html).toContain('data:image/jpeg;base64,');
@@ -154,7 +169,7 @@ describe('the Blind spots tab', () => {
       await top.locator('[data-testid="bs-slice-query"]').click();
       expect(new URL(page.url()).searchParams.get('query')).toBe(`${DATASET}@eval`);
       await page.locator('[data-testid="save-branch-open"]').click();
-      await page.locator('[data-testid="save-count"][data-status="done"]').waitFor({
+      await page.locator('[data-testid="save-count"][data-status="ready"]').waitFor({
         timeout: WAIT,
       });
       expect(Number(await page.locator('[data-testid="save-kept"]').textContent())).toBeGreaterThan(
