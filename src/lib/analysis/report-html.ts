@@ -64,7 +64,7 @@ export function barChartSvg(report: BlindspotReport): string {
     `<text x="${c.left - 4}" y="${c.top + 4}" text-anchor="end">${e(percent(chart.max))}</text>` +
     bars +
     `<line class="overall" x1="${c.left}" x2="${c.width - c.right}" y1="${chart.overallY}" y2="${chart.overallY}" stroke="#4e79a7" stroke-dasharray="5 3"/>` +
-    `<text x="${c.width - c.right}" y="${chart.overallY - 4}" text-anchor="end">overall ${e(percent(report.overall.errorRate.value))}</text>` +
+    `<text x="${c.left - 4}" y="${chart.overallY + 4}" text-anchor="end" style="fill:#4e79a7">${e(percent(report.overall.errorRate.value))}</text>` +
     `</svg>`
   );
 }
