@@ -109,11 +109,7 @@ describe('the Blind spots tab', () => {
       await top
         .locator('[data-testid="bs-thumb"] .thumb[data-loaded="true"]')
         .first()
-        .waitFor({ timeout: WAIT })
-        .catch(async (e: unknown) => {
-          console.log('DEBUG', watch.errors, await top.locator('li').first().innerHTML());
-          throw e;
-        });
+        .waitFor({ timeout: WAIT });
       await page
         .locator('[data-testid="bs-scatter"]')
         .waitFor({ timeout: WAIT })
@@ -163,6 +159,14 @@ describe('the Blind spots tab', () => {
       expect(viewWatch.errors).toEqual([]);
       expect(viewWatch.requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
       await offline.close();
+
+      // Propose correction on the first suspect: a correction opinion, signed, on the branch.
+      await page.locator('[data-testid="bs-reviewer"]').fill('e2e-reviewer');
+      expect(await page.locator('[data-testid="bs-question"]').inputValue()).toBe('lesion');
+      await page.locator('[data-testid="bs-propose"]').first().click();
+      await page
+        .locator('[data-testid="bs-propose-outcome"]', { hasText: /^\s*Proposed / })
+        .waitFor({ timeout: WAIT });
 
       // The top slice in the Query view, its predicate the filter; Save as branch keeps it.
       const text = await top.locator('[data-testid="bs-slice-text"]').textContent();
