@@ -4,13 +4,17 @@
  * same item functions in bench/pipeline-worker.ts, bytes transferred both ways.
  */
 import { Worker } from 'node:worker_threads';
+import type { DeriveLane, DeriveResult, DeriveTask } from '../src/lib/analysis/derive-item.ts';
 import type { BatchLane, BatchResult, BatchTask } from '../src/lib/pipeline/batch-item.ts';
 import type { ItemResult, ItemTask, PoolLane } from '../src/lib/pipeline/loader-item.ts';
 
 type Pending = { resolve(r: never): void; reject(e: Error): void };
 
 function startWorker(): {
-  post(kind: 'item' | 'batch', task: ItemTask | BatchTask): Promise<unknown>;
+  post(
+    kind: 'item' | 'batch' | 'derive',
+    task: ItemTask | BatchTask | DeriveTask,
+  ): Promise<unknown>;
   close(): void;
 } {
   // tsx's loader is not inherited by worker threads: register it there, then load the entry.
@@ -57,6 +61,15 @@ export function nodeBatchLane(): BatchLane {
   const w = startWorker();
   return {
     process: (task) => w.post('batch', task) as Promise<BatchResult>,
+    close: () => w.close(),
+  };
+}
+
+/** A derive lane (`writeImageStats(…, { spawn: nodeDeriveLane })`) in a worker thread. */
+export function nodeDeriveLane(): DeriveLane {
+  const w = startWorker();
+  return {
+    process: (task) => w.post('derive', task) as Promise<DeriveResult>,
     close: () => w.close(),
   };
 }

@@ -1,14 +1,20 @@
 /**
  * A Node worker_threads entry for the `pipeline` bench (bench/pipeline-lanes.ts): the loader's
- * `processItem` (kind `item`) or the batch pipeline's `processBatchItem` (kind `batch`) on each
+ * `processItem` (kind `item`), the batch pipeline's `processBatchItem` (kind `batch`) or the
+ * derived record sets' `deriveItem` (kind `derive`, the `imagestats` group) on each
  * task posted, results posted back with their buffers transferred.
  */
 import { parentPort } from 'node:worker_threads';
+import { deriveItem } from '../src/lib/analysis/derive-item.ts';
 import { processBatchItem } from '../src/lib/pipeline/batch-item.ts';
 import { processItem } from '../src/lib/pipeline/loader-item.ts';
 
-parentPort!.on('message', (msg: { id: number; kind: 'item' | 'batch'; task: never }) => {
+parentPort!.on('message', (msg: { id: number; kind: 'item' | 'batch' | 'derive'; task: never }) => {
   void (async () => {
+    if (msg.kind === 'derive') {
+      parentPort!.postMessage({ id: msg.id, result: await deriveItem(msg.task) });
+      return;
+    }
     const r = msg.kind === 'item' ? await processItem(msg.task) : await processBatchItem(msg.task);
     const transfer = r.ok ? ['data' in r ? r.data.buffer : r.png.buffer] : [];
     parentPort!.postMessage({ id: msg.id, result: r }, transfer);

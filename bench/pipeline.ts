@@ -40,7 +40,8 @@ export const AUGMENT: PipelineSpec = [
 /** The same without normalize, for the batch pipeline (stored as PNG). */
 const BATCH_SPEC = AUGMENT.slice(0, 4);
 
-interface Row {
+/** One timed measurement (items/s), and what it is compared with. */
+export interface Row {
   name: string;
   items: number;
   seconds: number[];
@@ -52,10 +53,11 @@ interface Row {
   goal?: number;
 }
 
-type Work = () => Promise<number>;
+/** A timed piece of work; resolves with the items it did. */
+export type Work = () => Promise<number>;
 
 /** Times `pairs` (name → work), rounds alternating their order; medians after warm-up. */
-async function rounds(
+export async function rounds(
   works: [string, Work][],
   opts: { runs: number; warmup: number },
 ): Promise<Row[]> {
@@ -77,13 +79,15 @@ async function rounds(
   });
 }
 
-function compare(row: Row, base: Row, goal?: number): void {
+/** Sets `row`'s ratio of items/s against `base` (and its goal). */
+export function compare(row: Row, base: Row, goal?: number): void {
   row.vs = base.name;
   row.ratio = row.perSecond / base.perSecond;
   if (goal !== undefined) row.goal = goal;
 }
 
-function print(title: string, rows: Row[]): void {
+/** Prints rows as a table under `title`. */
+export function print(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
   console.log(
     formatTable(

@@ -2,7 +2,9 @@
  * The benchmark (`npm run bench`; see bench/README.md).
  *
  *   tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]
- *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions] [--quick]
+ *                    [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,sliceline,
+ *                           imagestats]
+ *                    [--quick] [--sliceline-scale X]
  *                    [--batch-size N] [--no-verify]
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
@@ -26,8 +28,12 @@
  * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
  * too. Group `opinions` (bench/opinions.ts): consolidation in DuckDB-WASM in Chromium against
  * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
- * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Results
- * also go to bench/out/results.json.
+ * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-timeout S). Group
+ * `sliceline` (bench/sliceline.ts): SliceLine on 100k × 20 and 1M × 20 generated features against
+ * a single-level brute-force count of the same run and the Python reference's published times
+ * (--sliceline-scale X shrinks both sizes). Results also go to bench/out/results.json.
+ * `imagestats` (bench/imagestats.ts): per-image statistics against decode only, and the
+ * `image_stats` record set written onto a branch. Results also go to bench/out/results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -64,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
       'usage: tsx bench/run.ts [--rows N] [--images N] [--runs 3] [--warmup 1]\n' +
-        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions]\n' +
+        '                        [--only csv,images,cli,lake,remote,query,loader,pipeline,dicom,opinions,\n' +
+        '                               sliceline,imagestats]\n' +
+        '                        [--sliceline-scale X]\n' +
         '                        [--quick] [--batch-size N] [--no-verify]\n' +
         '                        [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N]\n' +
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
@@ -96,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
     'pipeline',
     'dicom',
     'opinions',
+    'sliceline',
+    'imagestats',
   ];
   const groups = new Set(onlyFlag ? onlyFlag.split(',') : all);
   for (const g of groups) {
@@ -376,6 +386,34 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  let sliceline: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('sliceline')) {
+    if (recordGroups || lake || query || pipeline || dicom || opinions) console.log();
+    try {
+      const { runSlicelineFromArgv } = await import('./sliceline.ts');
+      sliceline = runSlicelineFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! sliceline: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      sliceline = { json: { error: String(e) }, failed: true };
+    }
+  }
+
+  let imagestats: { json: unknown; failed: boolean } | undefined;
+  if (groups.has('imagestats')) {
+    if (recordGroups || lake || query || pipeline || dicom || opinions || sliceline) console.log();
+    try {
+      const { runImageStatsFromArgv } = await import('./imagestats.ts');
+      imagestats = await runImageStatsFromArgv(argv, { runs, warmup });
+    } catch (e) {
+      console.log(
+        `\n!! imagestats: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      imagestats = { json: { error: String(e) }, failed: true };
+    }
+  }
+
   const resultsPath = join(out, 'results.json');
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
@@ -416,6 +454,8 @@ async function main(argv: string[]): Promise<number> {
         ...(pipeline ? { pipeline: pipeline.json } : {}),
         ...(dicom ? { dicom: dicom.json } : {}),
         ...(opinions ? { opinions: opinions.json } : {}),
+        ...(sliceline ? { sliceline: sliceline.json } : {}),
+        ...(imagestats ? { imagestats: imagestats.json } : {}),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -434,7 +474,9 @@ async function main(argv: string[]): Promise<number> {
     loader?.failed ||
     pipeline?.failed ||
     dicom?.failed ||
-    opinions?.failed;
+    opinions?.failed ||
+    sliceline?.failed ||
+    imagestats?.failed;
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 

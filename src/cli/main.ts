@@ -23,6 +23,7 @@ import { LakeError } from '../lib/store/errors.ts';
 import { DICOM_HELP, DICOM_OPTIONS, dicomCommand } from './dicom-command.ts';
 import { LAKE_COMMANDS, LAKE_HELP, LAKE_OPTIONS, lakeCommand } from './lake-commands.ts';
 import { OutputLines, outputClosed, watchOutput, writeOutput } from './output.ts';
+import { SLICES_HELP, SLICES_OPTIONS, slicesCommand } from './slices-command.ts';
 
 const HELP = `croissant-lake — read Croissant datasets as the reference implementation does
 
@@ -55,7 +56,9 @@ Options:
 
 ${LAKE_HELP}
 
-${DICOM_HELP}`;
+${DICOM_HELP}
+
+${SLICES_HELP}`;
 
 /**
  * Prints issues in the reference validator's layout; where its text names no place, the place
@@ -253,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         ...LAKE_OPTIONS,
         ...DICOM_OPTIONS,
+        ...SLICES_OPTIONS,
       },
     });
   } catch (e) {
@@ -280,6 +284,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'validate') return await validateCommand(target, parsed.values);
     if (command === 'records') return await recordsCommand(target, parsed.values);
     if (command === 'dicom') return await dicomCommand(target, parsed.values);
+    if (command === 'slices') return await slicesCommand(target, parsed.values);
     console.error(`croissant-lake: unknown command "${command}"\n\n${HELP}`);
     return 2;
   } catch (e) {

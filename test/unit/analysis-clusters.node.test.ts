@@ -4,11 +4,13 @@
  * out from how the test made them.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodedFeature, FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
+import type { FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
 import { clusterErrors, type ClusterInput } from '../../src/lib/analysis/clusters.ts';
 import { chooseK, kmeans } from '../../src/lib/analysis/kmeans.ts';
+import { binomialTail, explainGroups } from '../../src/lib/analysis/over-represented.ts';
 import { pcaScores } from '../../src/lib/analysis/pca.ts';
 import { rngFor } from '../../src/lib/pipeline/rng.ts';
+import { codedFeature } from './analysis-fixture.ts';
 
 const BLOBS = 4;
 const PER_BLOB = 60;
@@ -35,16 +37,12 @@ function blobs(seed = 1): Float32Array[] {
 const blobOf = (i: number) => i % BLOBS;
 const rowIds = BigInt64Array.from({ length: N }, (_, i) => BigInt(1000 + i));
 
-function feature(name: string, levels: string[], code: (i: number) => number): CodedFeature {
-  return {
+const feature = (name: string, levels: string[], code: (i: number) => number) =>
+  codedFeature(
     name,
-    source: 'croissant',
-    column: name,
     levels,
-    predicates: levels.map(() => null),
-    codes: Uint16Array.from({ length: N }, (_, i) => code(i)),
-  };
-}
+    Array.from({ length: N }, (_, i) => code(i)),
+  );
 
 /** Blob 2 errs on its even-numbered rows (30 of 60); the others on their first 3 rows each. */
 function plantedErrors(): Float64Array {
@@ -65,6 +63,85 @@ const base = (table: FeatureTable, errors = plantedErrors()): ClusterInput => ({
   kMin: 2,
   kMax: 8,
   replicates: 200,
+});
+
+describe('pcaScores', () => {
+  // Row i = 5·a_i·u + b_i·w (+ an offset), u and w orthonormal in 5-D, a and b uncorrelated
+  // (Σ a·b = 0) with 5·a the wider: centred, the first axis is 5·(a − mean a) and the second
+  // b − mean b (signs: u's and w's largest loadings are positive).
+  const u = [0.6, 0.8, 0, 0, 0];
+  const w = [0, 0, 0, 0.8, -0.6];
+  const vectors = (as: number[], bs: number[]) =>
+    as.map((a, i) => u.map((uk, k) => 3 + 5 * a * uk + bs[i]! * w[k]!));
+  const check = (as: number[], bs: number[]) => {
+    const ma = as.reduce((x, y) => x + y) / as.length;
+    const mb = bs.reduce((x, y) => x + y) / bs.length;
+    const p = pcaScores(vectors(as, bs), 3);
+    expect(p.dims).toBe(Math.min(3, as.length));
+    as.forEach((a, i) => {
+      expect(p.scores[i * p.dims]).toBeCloseTo(5 * (a - ma), 9);
+      expect(p.scores[i * p.dims + 1]).toBeCloseTo(bs[i]! - mb, 9);
+      if (p.dims > 2) expect(p.scores[i * p.dims + 2]).toBe(0); // no variance left
+    });
+    return p;
+  };
+
+  it('finds the axes from the 5 × 5 scatter matrix when rows outnumber values', () => {
+    const p = check([2, -2, 1, -1, 0, 0, 2, -2], [1, 1, -1, -1, 1, -1, 0, 0]);
+    expect(p.explained[0]! + p.explained[1]!).toBeCloseTo(1, 12);
+  });
+
+  it('finds the same axes from the rows × rows Gram matrix when values outnumber rows', () => {
+    check([1, -1, 2, -2], [1, 1, -1, -1]);
+  });
+});
+
+describe('over-represented levels', () => {
+  it('computes the binomial tail as the sum written out here', () => {
+    const choose = (m: number, x: number) => {
+      let c = 1;
+      for (let j = 1; j <= x; j++) c = (c * (m - x + j)) / j;
+      return c;
+    };
+    const tail = (s: number) => {
+      let t = 0;
+      for (let x = s; x <= 20; x++) t += choose(20, x) * 0.25 ** x * 0.75 ** (20 - x);
+      return t;
+    };
+    const lf = Float64Array.from({ length: 21 }, (_, i) => {
+      let l = 0;
+      for (let j = 2; j <= i; j++) l += Math.log(j);
+      return l;
+    });
+    for (const s of [0, 5, 9, 12, 20])
+      expect(binomialTail(s, 20, 0.25, lf)).toBeCloseTo(tail(s), 12);
+  });
+
+  it('keeps a level only when the excess is beyond chance over all the tests', () => {
+    // 200 rows, groups 0 (rows 0..19) and 1 (the rest); level "x" on 50 rows overall
+    // (P = 0.25). In group 0 it has 9 rows: lift 1.8, share 0.45, but P(X ≥ 9 | 20, 0.25) ≈
+    // 0.041 exceeds 0.05 / 4 tests (2 levels × 2 groups). With 12 rows: P ≈ 0.00094 passes.
+    const table = (inGroup: number): FeatureTable => ({
+      rowIds: new BigInt64Array(200),
+      features: [
+        {
+          name: 'f',
+          source: 'croissant',
+          column: null,
+          levels: ['x', 'y'],
+          predicates: [null, null],
+          codes: Uint16Array.from({ length: 200 }, (_, i) =>
+            i < inGroup || (i >= 20 && i < 20 + 50 - inGroup) ? 1 : 2,
+          ),
+        },
+      ],
+    });
+    const group = Int32Array.from({ length: 200 }, (_, i) => (i < 20 ? 0 : 1));
+    expect(explainGroups(table(9), group, 2)[0]).toEqual([]);
+    expect(explainGroups(table(12), group, 2)[0]).toEqual([
+      { feature: 'f', level: 'x', lift: 12 / 20 / 0.25, support: 12 },
+    ]);
+  });
 });
 
 describe('k-means and the choice of k', () => {
@@ -142,6 +219,28 @@ describe('clusterErrors', () => {
     expect(top.unexplained).toBe(true);
     expect(top.explanations).toEqual([]);
     expect(top.sampleErrors.length).toBe(16);
+  });
+
+  it('chooses k on a seeded sample when asked to, then fits every row', async () => {
+    const table: FeatureTable = { rowIds, features: [] };
+    const r = await clusterErrors({ ...base(table), chooseKRows: 100 });
+    expect(r.k).toBe(4);
+    expect(r.criterion).toContain('chosen on a seeded sample of 100 of 240 rows');
+    expect(r.items.map((c) => c.size)).toEqual([60, 60, 60, 60]);
+  });
+
+  it('reports progress, and stops with ABORTED when cancelled', async () => {
+    const table: FeatureTable = { rowIds, features: [] };
+    const stages = new Set<string>();
+    await clusterErrors({ ...base(table), onProgress: (stage) => stages.add(stage) });
+    expect([...stages]).toEqual(['pca', 'choose-k', 'bootstrap']);
+    const ac = new AbortController();
+    const run = clusterErrors({
+      ...base(table),
+      signal: ac.signal,
+      onProgress: (stage) => stage === 'choose-k' && ac.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('gives equal results for equal seeds', async () => {

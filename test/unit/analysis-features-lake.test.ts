@@ -3,7 +3,6 @@
  * record sets `image_stats` and `dicom_tags` written onto the evaluation branch
  * (src/lib/analysis/derive-lake.ts), on four items worked by hand: three PNGs and a DICOM file.
  */
-import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeDicomTags, writeImageStats } from '../../src/lib/analysis/derive-lake.ts';
 import { buildFeatureTable } from '../../src/lib/analysis/features.ts';
@@ -13,106 +12,10 @@ import { writePredictions } from '../../src/lib/model/predictions.ts';
 import { writeOpinions } from '../../src/lib/opinions/write.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
-import { putJson } from '../../src/lib/versions/chunks.ts';
-import type { ImageRef, LakeRow } from '../../src/lib/versions/columns.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { emptyObjectIndex, type ColumnDef } from '../../src/lib/versions/manifest.ts';
-import { ObjectWriter } from '../../src/lib/versions/objects.ts';
+import type { LakeRow } from '../../src/lib/versions/columns.ts';
 import { readAllRows, recordSetOf } from '../../src/lib/versions/read.ts';
-import { writeRows } from '../../src/lib/versions/write.ts';
-import { dicomBytes, image, u16 } from './dicom-writer.ts';
-
-const DS = 'scans';
-const SET = 'scans';
-const COLUMNS: ColumnDef[] = [
-  { name: 'scans/image', type: 'image' },
-  { name: 'scans/site', type: 'utf8' },
-  { name: 'scans/kvp', type: 'float64' },
-];
-const png = (data: number[]) =>
-  encode({ width: 3, height: 3, channels: 1, depth: 8, data: Uint8Array.from(data) });
-
-/**
- * Row 0: flat 50 → mean 50, contrast 0, noise 0, sharpness 0, none saturated.
- * Row 1: zeros with 9 in the centre → mean 1; E[x²] = 9, so contrast √(9 − 1) = √8; the one
- *   interior pixel: Laplacian −36 (variance 0), Immerkær 4·9 = 36 → σ = √(π/2)·36/6 = 6√(π/2);
- *   8 of 9 pixels at 0 → saturated 8/9.
- * Row 2: all 255 → saturated 1.
- * Row 3: a DICOM file, 3×3 16-bit stored 12 bits, all 1000: mean 1000, bit depth 16; tags
- *   Manufacturer Kestrel, KVP 120, PixelSpacing 0.5\0.5, InstitutionName "North  " (padded).
- */
-const dicom = dicomBytes(
-  image({
-    rows: 3,
-    columns: 3,
-    bits: 16,
-    stored: 12,
-    pixels: u16(Array(9).fill(1000)),
-    extra: [
-      [0x0008, 0x0060, 'CS', 'CR'],
-      [0x0008, 0x0070, 'LO', 'Kestrel'],
-      [0x0008, 0x0080, 'LO', 'North  '],
-      [0x0018, 0x0060, 'DS', '120'],
-      [0x0028, 0x0030, 'DS', ['0.5', '0.5']],
-    ],
-  }),
-);
-const items: Uint8Array[] = [
-  png(Array(9).fill(50)),
-  png([0, 0, 0, 0, 9, 0, 0, 0, 0]),
-  png(Array(9).fill(255)),
-  dicom,
-];
-
-async function buildDataset(lake: Lake): Promise<void> {
-  await lake.backend.refs.cas(`dataset/${DS}`, 0, {
-    id: DS,
-    name: DS,
-    source: 'test',
-    createdAt: new Date().toISOString(),
-    rawBytes: 0,
-  });
-  const index = emptyObjectIndex();
-  const writer = new ObjectWriter(lake.chunks, index);
-  const rows: { rowid: bigint; row: LakeRow }[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const sha = await writer.putBytes(items[i]!);
-    const ref: ImageRef = {
-      sha256: sha,
-      format: i < 3 ? 'PNG' : 'DICOM',
-      mode: 'L',
-      width: 3,
-      height: 3,
-    };
-    const row = {
-      'scans/image': ref,
-      'scans/site': ['a', 'a', 'b', 'b'][i]!,
-      'scans/kvp': 100 + i,
-    };
-    rows.push({ rowid: BigInt(i), row });
-  }
-  await writer.flush();
-  const objects = await putJson(lake.chunks, index);
-  await lake.commit(
-    DS,
-    'main',
-    async () => ({
-      message: 'scans',
-      lineage: { op: 'commit', params: {} },
-      document: null,
-      objects,
-      recordSets: {
-        [SET]: {
-          name: SET,
-          columns: COLUMNS,
-          rows: 4,
-          fragments: await writeRows(lake.chunks, COLUMNS, rows),
-        },
-      },
-    }),
-    { create: { protected: false } },
-  );
-}
+import { DS, SET, buildDataset, items } from './analysis-features-fixture.ts';
 
 /** Predictions of rows 0-3, classes a/b: predicted a b a b, targets a a (none) b. */
 function predictions(commit: string): Predictions {
@@ -144,7 +47,9 @@ beforeAll(async () => {
   await buildDataset(lake);
   await lake.createBranch(DS, 'eval', 'main');
   const head = await lake.resolve(DS, 'eval');
-  await writePredictions(lake, DS, predictions(head), { branch: 'eval', question: null });
+  // Also writes the model's opinions about `class` on every row: opinion features leave them out.
+  const w = await writePredictions(lake, DS, predictions(head), { branch: 'eval' });
+  expect(w.opinions?.added).toBe(4);
 });
 
 async function rowsOf(name: string): Promise<Map<bigint, LakeRow>> {
@@ -218,6 +123,28 @@ describe('derived record sets', () => {
     }).catch((e: unknown) => e);
     expect((cancelled as LakeError).code).toBe('ABORTED');
     expect(await lake.resolve(DS, 'eval')).toBe(before);
+  });
+  it('stops at an image that cannot be decoded, naming its row, or skips it when asked', async () => {
+    // Row 1 is text, not an image.
+    await buildDataset(lake, 'broken', [items[0]!, new TextEncoder().encode('not an image')]);
+    const before = await lake.resolve('broken', 'main');
+    const stop = await writeImageStats(lake, 'broken', { branch: 'main', recordSet: SET }).catch(
+      (e: unknown) => e,
+    );
+    expect(stop).toBeInstanceOf(LakeError);
+    expect((stop as LakeError).code).toBe('BAD_INPUT');
+    expect((stop as LakeError).message).toMatch(
+      /^row 1 of record set scans of broken on main, column scans\/image: /,
+    );
+    expect(await lake.resolve('broken', 'main')).toBe(before);
+    const skip = await writeImageStats(lake, 'broken', {
+      branch: 'main',
+      recordSet: SET,
+      onError: 'skip',
+    });
+    expect(skip.rows).toBe(1);
+    expect(skip.skipped.map((x) => [x.rowId, x.code])).toEqual([[1n, 'BAD_INPUT']]);
+    expect(skip.skipped[0]!.message).toMatch(/not a PNG/);
   });
 });
 

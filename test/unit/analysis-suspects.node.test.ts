@@ -4,23 +4,15 @@
  * (propose-correction.ts) on a memory lake through the opinions API.
  */
 import { describe, expect, it } from 'vitest';
-import type { CodedFeature, FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
+import type { FeatureTable } from '../../src/lib/analysis/blindspots-types.ts';
 import { proposeCorrection } from '../../src/lib/analysis/propose-correction.ts';
 import { findSuspects, type SuspectInput } from '../../src/lib/analysis/suspects.ts';
 import { writeOpinions } from '../../src/lib/opinions/write.ts';
 import { rngFor } from '../../src/lib/pipeline/rng.ts';
+import { codedFeature } from './analysis-fixture.ts';
 import { chunkList, op, refused, setupOpinions, storedOpinions } from './opinions-fixture.ts';
 
-function feature(name: string, levels: string[], codes: number[]): CodedFeature {
-  return {
-    name,
-    source: 'croissant',
-    column: name,
-    levels,
-    predicates: levels.map(() => null),
-    codes: Uint16Array.from(codes),
-  };
-}
+const feature = codedFeature;
 
 describe('findSuspects: the score', () => {
   // (label, predicted, p(benign), p(malignant)); label −1: unlabelled. Row i has _rowid 100 − i.

@@ -9,6 +9,7 @@ import {
   DEFAULT_SLICELINE,
   defaultMinSupport,
   sliceLine,
+  sliceLineAsync,
 } from '../../src/lib/analysis/sliceline.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 
@@ -279,6 +280,23 @@ describe('SliceLine cancellation', () => {
       caught = e;
     }
     expect((caught as LakeError).code).toBe('ABORTED');
+  });
+
+  it('runs the same asynchronously, and sees a cancel sent while it runs', async () => {
+    expect(await sliceLineAsync(t, params, { yieldEveryMs: 0 })).toEqual(sliceLine(t, params));
+    // The abort is a task queued before the run: it can only happen at a pause of the run, and
+    // with yieldEveryMs 0 the run pauses after its first block of candidates.
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const levels: number[] = [];
+    await expect(
+      sliceLineAsync(t, params, {
+        signal: controller.signal,
+        yieldEveryMs: 0,
+        onProgress: (p) => levels.push(p.level),
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(levels).not.toContain(3);
   });
 
   it('reports each level and its candidates', () => {

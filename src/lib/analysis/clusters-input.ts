@@ -103,6 +103,10 @@ export function checkClusterInput(input: ClusterInput): {
       );
     }
   });
+  const sample = input.chooseKRows;
+  if (sample !== undefined && !(Number.isInteger(sample) && sample >= kMax)) {
+    throw bad(`chooseKRows must be an integer ≥ kMax (${kMax}), got ${sample}`);
+  }
   if (!Number.isSafeInteger(input.seed))
     throw bad(`the seed must be a safe integer, got ${input.seed}`);
   checkTable(input.table, input.rowIds, 'rowIds');

@@ -39,6 +39,8 @@ export interface ClusterInput {
   /** Range of k tried (default 2..12; kMax is capped at the number of rows). */
   kMin?: number;
   kMax?: number;
+  /** Rows k is chosen on at most (default {@link CHOOSE_K_ROWS}). */
+  chooseKRows?: number;
   /** Bootstrap replicates of the intervals (default 1000). */
   replicates?: number;
   /** Thresholds of the explanations (default {@link DEFAULT_EXPLAIN}). */
@@ -79,9 +81,10 @@ export async function clusterErrors(input: ClusterInput): Promise<ClusterResult>
   await yieldToEvents();
   checkAborted(input.signal);
   const opts = { seed: input.seed, signal: input.signal };
-  const sampled = n > CHOOSE_K_ROWS;
+  const sample = input.chooseKRows ?? CHOOSE_K_ROWS;
+  const sampled = n > sample;
   const chosen = await chooseK(
-    sampled ? subsample(points, CHOOSE_K_ROWS, input.seed) : points,
+    sampled ? subsample(points, sample, input.seed) : points,
     kMin,
     kMax,
     {
@@ -101,7 +104,7 @@ export async function clusterErrors(input: ClusterInput): Promise<ClusterResult>
   }
   const range = `k = ${kMin}..${kMax}`;
   const criterion = sampled
-    ? `BIC of a spherical Gaussian mixture at the k-means partition, over ${range} (chosen on a seeded sample of ${CHOOSE_K_ROWS} of ${n} rows)`
+    ? `BIC of a spherical Gaussian mixture at the k-means partition, over ${range} (chosen on a seeded sample of ${sample} of ${n} rows)`
     : `BIC of a spherical Gaussian mixture at the k-means partition, over ${range}`;
   const stats = await errorStats(fit.assign, k, input);
   const explanations = explainGroups(input.table, fit.assign, k, {

@@ -50,39 +50,38 @@ export function imageStats(img: Image): ImageStats {
   const g = grayOf(img);
   const n = w * h;
   const full = img.bitDepth === 16 ? 65535 : 255;
+  // One pass: sums shifted by the first value (no cancellation for 16-bit images with a
+  // large mean, without a second pass about the mean).
+  const k = n ? g[0]! : 0;
   let sum = 0;
+  let sq = 0;
   let sat = 0;
   for (let i = 0; i < n; i++) {
     const v = g[i]!;
-    sum += v;
+    const d = v - k;
+    sum += d;
+    sq += d * d;
     if (v <= 0 || v >= full) sat++;
   }
-  const mean = n ? sum / n : 0;
-  // Second pass about the mean: no cancellation for 16-bit images with a large mean.
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const d = g[i]! - mean;
-    ss += d * d;
-  }
+  const mean = n ? k + sum / n : 0;
+  const variance = n ? Math.max(0, sq / n - (sum / n) ** 2) : 0;
   let noise: number | null = null;
   let sharpness: number | null = null;
   if (w >= 3 && h >= 3) {
+    // N = [1 −2 1]ᵀ[1 −2 1] is separable, and the Laplacian is the sum of the vertical and the
+    // horizontal second differences: per row, the vertical second difference of each column
+    // (`vd`) serves both, five reads a pixel instead of nine.
+    const vd = new Float64Array(w);
     let abs = 0;
     let lsum = 0;
     let lsq = 0;
     for (let y = 1; y < h - 1; y++) {
       const r = y * w;
+      for (let x = 0; x < w; x++) vd[x] = g[r - w + x]! - 2 * g[r + x]! + g[r + w + x]!;
       for (let x = 1; x < w - 1; x++) {
         const c = g[r + x]!;
-        const up = g[r - w + x]!;
-        const down = g[r + w + x]!;
-        const left = g[r + x - 1]!;
-        const right = g[r + x + 1]!;
-        const edges = up + down + left + right;
-        const corners =
-          g[r - w + x - 1]! + g[r - w + x + 1]! + g[r + w + x - 1]! + g[r + w + x + 1]!;
-        abs += Math.abs(corners - 2 * edges + 4 * c);
-        const lap = edges - 4 * c;
+        abs += Math.abs(vd[x - 1]! - 2 * vd[x]! + vd[x + 1]!);
+        const lap = vd[x]! + g[r + x - 1]! - 2 * c + g[r + x + 1]!;
         lsum += lap;
         lsq += lap * lap;
       }
@@ -94,7 +93,7 @@ export function imageStats(img: Image): ImageStats {
   }
   return {
     mean,
-    contrast: n ? Math.sqrt(ss / n) : 0,
+    contrast: Math.sqrt(variance),
     noise,
     sharpness,
     width: w,

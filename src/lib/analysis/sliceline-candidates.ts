@@ -45,13 +45,14 @@ export function scoreUpperBound(
   alpha: number,
   n: number,
 ): number {
-  const at = (s: number) =>
-    alpha * (Math.min(s * sm, se) / s / eAvg - 1) - (1 - alpha) * ((1 / s) * n - 1);
+  // Written out, not as a closure: this runs once per candidate pair.
+  const s2 = Math.max(se / sm, minSup);
+  const a =
+    alpha * (Math.min(minSup * sm, se) / minSup / eAvg - 1) - (1 - alpha) * ((1 / minSup) * n - 1);
+  const b = alpha * (Math.min(s2 * sm, se) / s2 / eAvg - 1) - (1 - alpha) * ((1 / s2) * n - 1);
+  const c = alpha * (Math.min(ss * sm, se) / ss / eAvg - 1) - (1 - alpha) * ((1 / ss) * n - 1);
+  // NaN (a probe at 0 rows) never wins, as the reference replaces NaN by −∞.
   let best = -Infinity;
-  const a = at(minSup);
-  const b = at(Math.max(se / sm, minSup));
-  const c = at(ss);
-  // NaN (a probe at 0 rows) never wins, as NaN is replaced by −∞ in the reference.
   if (a > best) best = a;
   if (b > best) best = b;
   if (c > best) best = c;
@@ -111,13 +112,14 @@ function find(parents: LevelSlices, key: Int32Array): number {
  * bounds are the minimum over all its parents, and it is kept when the score bound beats
  * both 0 and the top-K's lowest score, and its size bound reaches minSup.
  *
- * Candidates come out sorted lexicographically and grouped by their first parent.
+ * Candidates come out sorted lexicographically and grouped by their first parent. A generator
+ * that pauses after each first parent, so that an async caller can let other work in.
  */
-export function pairCandidates(
+export function* pairCandidates(
   parents: LevelSlices,
   colFeature: Int32Array,
   prune: PruneParams,
-): Candidates {
+): Generator<void, Candidates> {
   const w = parents.width;
   const width = w + 1;
   const { ids, size, err, max, count } = parents;
@@ -157,6 +159,7 @@ export function pairCandidates(
         for (let p = 0; p < width; p++) out.push(cand[p]!);
         first.push(i);
       }
+      yield;
     }
     g = gEnd;
   }

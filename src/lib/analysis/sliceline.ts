@@ -15,7 +15,7 @@ import type {
   SliceLineResult,
   SliceLineSlice,
 } from './blindspots-types.ts';
-import { buildOneHot, evaluateCandidates } from './sliceline-bitsets.ts';
+import { buildOneHot, evaluateCandidates, type SliceStats } from './sliceline-bitsets.ts';
 import { pairCandidates, sliceScore, type LevelSlices } from './sliceline-candidates.ts';
 
 /**
@@ -41,6 +41,9 @@ export interface SliceLineOptions {
   /** Called once per level, when its candidates are known and before they are evaluated. */
   onProgress?: (p: SliceLineProgress) => void;
 }
+
+/** The most memory the one-hot bitsets may take (the rest of a run is small beside them). */
+export const MAX_BITSET_BYTES = 2 ** 30;
 
 const bad = (message: string, detail?: unknown) =>
   new LakeError('BAD_INPUT', `SliceLine: ${message}`, { detail });
@@ -74,6 +77,14 @@ export function checkSliceLineInput(input: SliceLineInput): void {
     if (!(Number.isFinite(e) && e >= 0)) {
       throw bad(`row ${i}: the error is ${e}; errors must be finite and ≥ 0`, { row: i });
     }
+  }
+  let cols = 0;
+  for (const l of levels) cols += Number.isSafeInteger(l) && l > 0 ? l : 0;
+  const bytes = cols * Math.ceil(rows / 32) * 4;
+  if (bytes > MAX_BITSET_BYTES) {
+    throw bad(
+      `${cols} one-hot columns × ${rows} rows need ${Math.ceil(bytes / 2 ** 20)} MiB of bitsets (at most ${MAX_BITSET_BYTES / 2 ** 20}); use fewer features or fewer levels`,
+    );
   }
   codes.forEach((col, feature) => {
     const l = levels[feature]!;
@@ -126,6 +137,11 @@ class TopK {
     return this.entries.length ? this.entries[this.entries.length - 1]!.score : -Infinity;
   }
 
+  /** True when a slice of this score cannot enter (the top-K is full of better ones). */
+  beneath(score: number): boolean {
+    return this.entries.length === this.k && score < this.entries[this.k - 1]!.score;
+  }
+
   offer(e: Entry): void {
     const n = this.entries.length;
     if (n === this.k && !before(e, this.entries[n - 1]!)) return;
@@ -155,6 +171,43 @@ export function sliceLine(
   params: SliceLineParams,
   opts: SliceLineOptions = {},
 ): SliceLineResult {
+  const steps = sliceLineSteps(input, params, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `sliceLine`, giving the event loop a turn about every `yieldEveryMs` milliseconds of work
+ * (default 50), between blocks of candidates: in a worker, the message that cancels a run
+ * (aborting `opts.signal`) is then handled while it runs.
+ * @throws LakeError as `sliceLine`.
+ */
+export async function sliceLineAsync(
+  input: SliceLineInput,
+  params: SliceLineParams,
+  opts: SliceLineOptions & { yieldEveryMs?: number } = {},
+): Promise<SliceLineResult> {
+  const every = opts.yieldEveryMs ?? 50;
+  const steps = sliceLineSteps(input, params, opts);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last >= every) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+  }
+}
+
+/** The run, pausing between blocks of candidates (each pause is a `yield`). */
+function* sliceLineSteps(
+  input: SliceLineInput,
+  params: SliceLineParams,
+  opts: SliceLineOptions,
+): Generator<void, SliceLineResult> {
   checkParams(params);
   checkSliceLineInput(input);
   checkAborted(opts.signal);
@@ -167,18 +220,13 @@ export function sliceLine(
 
   // Level 1: every (feature, code) column; the valid ones are the working set.
   opts.onProgress?.({ level: 1, candidates: oh.cols });
-  const keep: number[] = [];
-  for (let c = 0; c < oh.cols; c++) {
-    if (oh.colSize[c]! >= minSup && oh.colError[c]! > 0) keep.push(c);
-  }
-  let parents: LevelSlices = {
-    width: 1,
-    count: keep.length,
-    ids: Int32Array.from(keep),
-    size: Float64Array.from(keep, (c) => oh.colSize[c]!),
-    err: Float64Array.from(keep, (c) => oh.colError[c]!),
-    max: Float64Array.from(keep, (c) => oh.colMax[c]!),
-  };
+  let parents = validSlices(
+    Int32Array.from({ length: oh.cols }, (_, c) => c),
+    1,
+    oh.cols,
+    { size: oh.colSize, err: oh.colError, max: oh.colMax },
+    minSup,
+  );
   offerAll(top, parents, alpha, eAvg, rows);
   levels.push({ level: 1, candidates: oh.cols, valid: parents.count });
 
@@ -186,7 +234,8 @@ export function sliceLine(
   let level = 1;
   while (parents.count > 0 && level < lastLevel) {
     level++;
-    const cands = pairCandidates(parents, oh.colFeature, {
+    checkAborted(opts.signal);
+    const cands = yield* pairCandidates(parents, oh.colFeature, {
       minSup,
       alpha,
       eAvg,
@@ -194,22 +243,8 @@ export function sliceLine(
       minScore: top.minScore(),
     });
     opts.onProgress?.({ level, candidates: cands.count });
-    const stats = evaluateCandidates(oh, cands, opts.signal);
-    const valid: number[] = [];
-    for (let c = 0; c < cands.count; c++) {
-      if (stats.size[c]! >= minSup && stats.err[c]! > 0) valid.push(c);
-    }
-    const w = cands.width;
-    const ids = new Int32Array(valid.length * w);
-    valid.forEach((c, i) => ids.set(cands.ids.subarray(c * w, c * w + w), i * w));
-    parents = {
-      width: w,
-      count: valid.length,
-      ids,
-      size: Float64Array.from(valid, (c) => stats.size[c]!),
-      err: Float64Array.from(valid, (c) => stats.err[c]!),
-      max: Float64Array.from(valid, (c) => stats.max[c]!),
-    };
+    const stats = yield* evaluateCandidates(oh, cands, opts.signal);
+    parents = validSlices(cands.ids, cands.width, cands.count, stats, minSup);
     offerAll(top, parents, alpha, eAvg, rows);
     levels.push({ level, candidates: cands.count, valid: parents.count });
   }
@@ -222,11 +257,41 @@ export function sliceLine(
   };
 }
 
+/** The slices with at least minSup rows and a positive error sum (SystemDS's `pI`), in order. */
+function validSlices(
+  ids: Int32Array,
+  width: number,
+  count: number,
+  stats: SliceStats,
+  minSup: number,
+): LevelSlices {
+  let n = 0;
+  for (let c = 0; c < count; c++) if (stats.size[c]! >= minSup && stats.err[c]! > 0) n++;
+  const out: LevelSlices = {
+    width,
+    count: n,
+    ids: new Int32Array(n * width),
+    size: new Float64Array(n),
+    err: new Float64Array(n),
+    max: new Float64Array(n),
+  };
+  for (let c = 0, i = 0; c < count; c++) {
+    if (!(stats.size[c]! >= minSup && stats.err[c]! > 0)) continue;
+    for (let p = 0; p < width; p++) out.ids[i * width + p] = ids[c * width + p]!;
+    out.size[i] = stats.size[c]!;
+    out.err[i] = stats.err[c]!;
+    out.max[i] = stats.max[c]!;
+    i++;
+  }
+  return out;
+}
+
 /** Offers every valid slice with a positive score to the top-K (SystemDS `maintainTopK`). */
 function offerAll(top: TopK, s: LevelSlices, alpha: number, eAvg: number, rows: number): void {
   for (let i = 0; i < s.count; i++) {
     const score = sliceScore(alpha, eAvg, rows, s.size[i]!, s.err[i]!);
-    if (!(score > 0)) continue;
+    // Cheap refusals first: most slices of a level score below the top-K.
+    if (!(score > 0) || top.beneath(score)) continue;
     const entry = {
       ids: s.ids.subarray(i * s.width, (i + 1) * s.width),
       score,
