@@ -36,7 +36,7 @@ h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 .thumbs{display:flex;flex-wrap:wrap;gap:4px;margin-top:.4rem}
 .thumbs img{width:64px;height:64px;object-fit:cover;border:1px solid #ccc}
 .thumbs .none{width:64px;height:64px;display:flex;align-items:center;justify-content:center;background:#f4f4f4;color:#888;font-size:.7rem}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:left}
+table{border-collapse:collapse;margin-bottom:1rem}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:left}
 svg text{font:11px system-ui,sans-serif;fill:#444}
 `;
 
