@@ -4,7 +4,7 @@
  *
  * - `?query` or `?query=<dataset>@<rev>`, with `&rs=<record set>`: the Query view;
  * - `?lake` or `?lake=<dataset>`: the lake view;
- * - `?dicom`, `?labels`, `?train`, `?pipeline` (with `&loader=<permalink>`, see pipeline-address.ts);
+ * - `?dicom`, `?labels`, `?train`, `?blindspots`, `?pipeline` (with `&loader=<permalink>`, see pipeline-address.ts);
  * - none of these: the open view.
  */
 
@@ -32,6 +32,7 @@ export type View =
   | { kind: 'pipeline' }
   | { kind: 'labels' }
   | { kind: 'train' }
+  | { kind: 'blindspots' }
   | { kind: 'dicom' };
 
 export const PIPELINE_PARAM = 'pipeline';
@@ -43,11 +44,12 @@ const FLAG_PARAMS = {
   dicom: 'dicom',
   labels: 'labels',
   train: 'train',
+  blindspots: 'blindspots',
   pipeline: PIPELINE_PARAM,
 } as const;
 const VIEW_PARAMS = [QUERY_PARAM, RECORD_SET_PARAM, LAKE_PARAM, ...Object.values(FLAG_PARAMS)];
 
-/** The view the address names; when it names several, the first of query, lake, dicom, labels, train, pipeline. */
+/** The view the address names; when it names several, the first of query, lake, dicom, labels, train, blindspots, pipeline. */
 export function viewAddress(): View {
   const params = new URLSearchParams(window.location.search);
   const query = params.get(QUERY_PARAM);
@@ -63,7 +65,7 @@ export function viewAddress(): View {
   }
   const lake = params.get(LAKE_PARAM);
   if (lake !== null) return { kind: 'lake', dataset: lake };
-  for (const kind of ['dicom', 'labels', 'train', 'pipeline'] as const) {
+  for (const kind of ['dicom', 'labels', 'train', 'blindspots', 'pipeline'] as const) {
     if (params.has(FLAG_PARAMS[kind])) return { kind };
   }
   if (params.has(LOADER_PARAM)) return { kind: 'pipeline' };

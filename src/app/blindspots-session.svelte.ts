@@ -1,0 +1,230 @@
+/**
+ * The Blind spots tab's state: which dataset and evaluation branch (the branches that hold a
+ * `predictions` record set), the parameters (./blindspots-settings.ts), the run in flight with
+ * its progress and cancel, the branch's stored reports, and the report shown with its selected
+ * slice. Owns the analysis worker's client; lake reads go through the {@link LakeCatalog}.
+ */
+import type { AnalysisClient } from '../../workers/api/analysis-client.ts';
+import type {
+  BlindspotProgress,
+  BlindspotReport,
+  BlindspotReportInfo,
+  CorrectionRequest,
+  CorrectionResult,
+} from '../../workers/api/analysis.api.ts';
+import { PREDICTIONS_RS } from '../lib/model/predictions.ts';
+import {
+  blindspotRequest,
+  checkSettings,
+  loadSettings,
+  saveSettings,
+  type BlindspotSettings,
+} from './blindspots-settings.ts';
+import { describeError, type ErrorInfo } from './format.ts';
+import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import { LABEL } from './train-settings.ts';
+
+/** Where the run stands. */
+export type AnalysisRun =
+  | { status: 'idle' }
+  | { status: 'running'; progress: BlindspotProgress | null; cancelling: boolean }
+  | { status: 'done'; commit: string | null }
+  | { status: 'cancelled' }
+  | { status: 'failed'; error: ErrorInfo };
+
+/** A branch of the dataset and whether it holds predictions. */
+export interface EvalBranch {
+  name: string;
+  predictions: boolean;
+}
+
+/** See the module comment. */
+export class BlindspotsSession {
+  settings = $state<BlindspotSettings>(loadSettings());
+  branches = $state.raw<EvalBranch[]>([]);
+  /** True while the branches are read. */
+  loading = $state(false);
+  sourceError = $state.raw<ErrorInfo | null>(null);
+  run = $state.raw<AnalysisRun>({ status: 'idle' });
+  reports = $state.raw<BlindspotReportInfo[]>([]);
+  report = $state.raw<BlindspotReport | null>(null);
+  reportError = $state.raw<ErrorInfo | null>(null);
+  /** Rank of the selected slice (null: none). */
+  selected = $state<number | null>(null);
+
+  readonly #lake: LakeCatalog;
+  readonly #makeClient: () => AnalysisClient;
+  #client: AnalysisClient | null = null;
+  #controller: AbortController | null = null;
+  #token = 0;
+  #destroyed = false;
+
+  constructor(lake: LakeCatalog, makeClient: () => AnalysisClient) {
+    this.#lake = lake;
+    this.#makeClient = makeClient;
+  }
+
+  get #analysis(): AnalysisClient {
+    if (!this.#client?.alive) this.#client = this.#makeClient();
+    return this.#client;
+  }
+
+  get busy(): boolean {
+    return this.run.status === 'running';
+  }
+
+  /** True when the chosen branch holds no predictions (the tab says how to make them). */
+  get noPredictions(): boolean {
+    const b = this.branches.find((x) => x.name === this.settings.branch);
+    return !this.loading && !!this.settings.dataset && !b?.predictions;
+  }
+
+  /** What is wrong with the parameters (empty: Run may start). */
+  get problems(): string[] {
+    return checkSettings(this.settings);
+  }
+
+  /** Reads the saved dataset's branches. */
+  async init(): Promise<void> {
+    if (this.settings.dataset) await this.select(this.settings.dataset);
+  }
+
+  save(): void {
+    saveSettings($state.snapshot(this.settings));
+  }
+
+  /** Shows `dataset`: its branches, the one with predictions first picked, and its reports. */
+  async select(dataset: string, branch?: string): Promise<void> {
+    const token = ++this.#token;
+    this.settings.dataset = dataset;
+    this.sourceError = null;
+    this.loading = true;
+    try {
+      const refs = (await this.#lake.call('branches', [dataset])).filter(
+        (r) => r.kind === 'branch',
+      );
+      const infos = await Promise.all(
+        refs.map((r) => this.#lake.call('commit', [dataset, r.name])),
+      );
+      if (this.#destroyed || token !== this.#token) return;
+      this.branches = refs.map((r, i) => ({
+        name: r.name,
+        predictions: infos[i]!.recordSets.some((s) => s.name === PREDICTIONS_RS),
+      }));
+      const want = branch ?? this.settings.branch;
+      const keep = this.branches.find((b) => b.name === want && b.predictions);
+      const pick = keep ?? this.branches.find((b) => b.predictions) ?? this.branches[0];
+      this.settings.branch = pick?.name ?? '';
+      this.save();
+      this.loading = false;
+      await this.refreshReports();
+    } catch (e) {
+      if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
+    } finally {
+      if (token === this.#token) this.loading = false;
+    }
+  }
+
+  /** Picks the evaluation branch and lists its reports. */
+  async selectBranch(branch: string): Promise<void> {
+    this.settings.branch = branch;
+    this.save();
+    await this.refreshReports();
+  }
+
+  /** Reads the branch's stored reports again. */
+  async refreshReports(): Promise<void> {
+    const { dataset, branch } = this.settings;
+    this.reports = [];
+    if (!dataset || !branch || this.noPredictions) return;
+    try {
+      const list = await this.#analysis.call('listReports', [dataset, branch]);
+      if (this.#destroyed || dataset !== this.settings.dataset || branch !== this.settings.branch)
+        return;
+      this.reports = list;
+    } catch (e) {
+      if (!this.#destroyed) this.sourceError = describeError(e);
+    }
+  }
+
+  /** Opens a stored report. */
+  async open(commit: string): Promise<void> {
+    const { dataset, branch } = this.settings;
+    this.reportError = null;
+    try {
+      const r = await this.#analysis.call('readReport', [dataset, branch, commit]);
+      if (this.#destroyed) return;
+      if (!r) throw new Error(`no blind-spot report at commit ${commit.slice(0, 12)}`);
+      this.show(r);
+    } catch (e) {
+      if (!this.#destroyed) this.reportError = describeError(e);
+    }
+  }
+
+  /** Shows `report`, its top slice selected. */
+  show(report: BlindspotReport): void {
+    this.report = report;
+    this.selected = report.slices[0]?.rank ?? null;
+  }
+
+  /** Runs the analysis with the settings; the report is shown and stored on the branch. */
+  async start(): Promise<void> {
+    if (this.busy || this.problems.length) return;
+    this.save();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.run = { status: 'running', progress: null, cancelling: false };
+    try {
+      const out = await this.#analysis.call(
+        'runBlindspots',
+        [blindspotRequest($state.snapshot(this.settings))],
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (this.#destroyed || this.#controller !== controller) return;
+            if (this.run.status === 'running') this.run = { ...this.run, progress: p };
+          },
+        },
+      );
+      if (this.#destroyed) return;
+      this.run = { status: 'done', commit: out.commit };
+      this.show(out.report);
+    } catch (e) {
+      if (this.#destroyed) return;
+      const error = describeError(e);
+      this.run = error.code === 'ABORTED' ? { status: 'cancelled' } : { status: 'failed', error };
+    } finally {
+      if (this.#controller === controller) this.#controller = null;
+    }
+    await this.refreshReports();
+  }
+
+  /** Writes a correction opinion about a suspect on the report's branch; refreshes nothing. */
+  propose(req: CorrectionRequest): Promise<CorrectionResult> {
+    return this.#analysis.call('proposeCorrection', [req]);
+  }
+
+  /** The label column of the report's record set, as the question a correction answers. */
+  async labelQuestion(report: BlindspotReport): Promise<string> {
+    const info = await this.#lake.call('commit', [report.dataset, report.commit]);
+    const rs = info.recordSets.find(
+      (r) => r.name === report.recordSet || r.id === report.recordSet,
+    );
+    const col = rs?.columns.find((c) => LABEL.test(c.name) && c.type !== 'image');
+    return col ? col.name.slice(col.name.lastIndexOf('/') + 1) : '';
+  }
+
+  /** Cancels the run in flight; nothing is stored. */
+  cancel(): void {
+    if (this.run.status !== 'running' || !this.#controller) return;
+    this.run = { ...this.run, cancelling: true };
+    this.#controller.abort();
+  }
+
+  /** Stops the worker (a run in flight is dropped, nothing stored). */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#controller?.abort();
+    this.#client?.terminate();
+  }
+}

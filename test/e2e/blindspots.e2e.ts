@@ -1,0 +1,195 @@
+/**
+ * The Blind spots tab, end to end in Chromium against the built app (issue 15 §7): the demo
+ * imaging study saved to the browser lake, a small MLP trained in the Train tab and evaluated
+ * there onto branch `eval` (its predictions), the analysis run from the tab in the analysis
+ * worker, the top slice's image grid, the slice opened in the Query view and saved as a branch,
+ * and the report exported as one HTML file that renders offline (no network, no script) with no
+ * console or page error.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+
+const DATASET = 'synthetic-chest-ct-lesions';
+let app: Served;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  app = await startPreview();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await app?.close();
+});
+
+/** Picks the option of `select` whose text matches `text`. */
+async function pick(page: Page, testid: string, text: RegExp): Promise<void> {
+  const select = page.locator(`[data-testid="${testid}"]`);
+  const options = await select.locator('option').allTextContents();
+  const value = await select
+    .locator('option')
+    .nth(options.findIndex((o) => text.test(o)))
+    .getAttribute('value');
+  await select.selectOption(value!);
+}
+
+/** Trains a small MLP on the images (16 × 16, one epoch) and evaluates it onto branch `eval`. */
+async function trainAndEvaluate(page: Page): Promise<void> {
+  await page.locator('[data-testid="tab-train"]').click();
+  await page.locator('[data-testid="train-dataset"]').selectOption(DATASET);
+  await page
+    .locator('[data-testid="train-record-set"] option', { hasText: 'images' })
+    .first()
+    .waitFor({ state: 'attached', timeout: WAIT });
+  await pick(page, 'train-record-set', /^images /);
+  await pick(page, 'train-label', /lesion/);
+  await page.locator('[data-testid="train-split"]').selectOption('column');
+  await pick(page, 'train-split-column', /split/);
+  await page.locator('[data-testid="train-model"]').selectOption('mlp');
+  for (const [id, v] of [
+    ['train-image-size', '16'],
+    ['train-epochs', '1'],
+    ['train-batch', '64'],
+    ['train-seed', '1'],
+  ]) {
+    await page.locator(`[data-testid="${id}"]`).fill(v!);
+    await page.locator(`[data-testid="${id}"]`).dispatchEvent('change');
+  }
+  await page.locator('[data-testid="train-start"]').click();
+  await page.locator('[data-testid="train-run"][data-status="done"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="evaluate-model"]').first().click();
+  await page.locator('[data-testid="evaluate-start"]').click();
+  await page.locator('[data-testid="evaluate-results"]').waitFor({ timeout: 120_000 });
+}
+
+describe('the Blind spots tab', () => {
+  it(
+    'finds slices of a trained model, shows the top one, saves it as a branch and exports the report',
+    { timeout: 300_000 },
+    async () => {
+      const page = await browser.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${app.url}/`);
+      await page.locator('[data-example="synthetic-lesions"]').first().click();
+      await waitForText(page, '[data-testid="metadata"] h2', DATASET);
+      expect(await saveToLake(page)).toBe('saved');
+
+      // A branch without predictions says how to make them, and Run waits.
+      await page.locator('[data-testid="tab-blindspots"]').click();
+      expect(new URL(page.url()).searchParams.has('blindspots')).toBe(true);
+      await page.locator('[data-testid="bs-dataset"]').selectOption(DATASET);
+      await page.locator('[data-testid="bs-no-predictions"]').waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="bs-run"]').isDisabled()).toBe(true);
+
+      await trainAndEvaluate(page);
+
+      // The evaluation branch is picked by itself: it is the one holding predictions.
+      await page.locator('[data-testid="tab-blindspots"]').click();
+      await page.locator('[data-testid="bs-branch"] option[value="eval"]').waitFor({
+        state: 'attached',
+        timeout: WAIT,
+      });
+      expect(await page.locator('[data-testid="bs-branch"]').inputValue()).toBe('eval');
+      await page.locator('[data-testid="bs-run"]').click();
+      await page
+        .locator('[data-testid="bs-run-state"][data-status="done"]')
+        .waitFor({ timeout: 120_000 });
+      const top = page.locator('[data-testid="bs-slice"][data-rank="1"]');
+      await top.waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="bs-bar"]').count()).toBeGreaterThan(0);
+      // Its errors as images: the thumbnails load from the lake.
+      await top.scrollIntoViewIfNeeded();
+      await top
+        .locator('[data-testid="bs-thumb"] .thumb[data-loaded="true"]')
+        .first()
+        .waitFor({ timeout: WAIT });
+      await page
+        .locator('[data-testid="bs-scatter"]')
+        .waitFor({ timeout: WAIT })
+        .catch(async () => {
+          throw new Error(`no scatter: ${await page.locator('.scatter-box').textContent()}`);
+        });
+      expect(
+        Number(await page.locator('[data-testid="bs-scatter"]').getAttribute('data-highlighted')),
+      ).toBeGreaterThan(0);
+      // The run stored the report: it is listed for the branch.
+      await page
+        .locator('[data-testid="bs-report-open"]')
+        .first()
+        .waitFor({ state: 'attached', timeout: WAIT });
+      await screenshot(page, 'blindspots-report');
+
+      // Export HTML: one file, opened offline in a fresh context, renders with no error.
+      await page.locator('[data-testid="bs-export-html"]').click();
+      const link = page.locator('[data-testid="bs-export-link"][data-kind="HTML"]');
+      await link.waitFor({ timeout: WAIT });
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: WAIT }),
+        link.click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(
+        new RegExp(`^${DATASET}-eval-blindspots-[0-9a-f]{8}\\.html$`),
+      );
+      // Saved under its own name: a browser shows a file:// page as HTML by its extension.
+      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'bs-e2e-')), 'report.html');
+      await download.saveAs(file);
+      const html = await readFile(file, 'utf8');
+      expect(html).not.toMatch(/<script/i);
+      expect(html).toContain('data:image/jpeg;base64,');
+      const offline = await browser.browser!.newContext({ offline: true });
+      const view = await offline.newPage();
+      const viewWatch = watchPage(view);
+      await view.goto(`file://${file}`);
+      expect(await view.locator('svg rect.bar').count()).toBeGreaterThan(0);
+      const images = await view
+        .locator('img')
+        .evaluateAll((els) =>
+          (els as HTMLImageElement[]).map((i) => i.complete && i.naturalWidth > 0),
+        );
+      expect(images.length).toBeGreaterThan(0);
+      expect(images.every(Boolean)).toBe(true);
+      await screenshot(view, 'blindspots-export');
+      expect(viewWatch.errors).toEqual([]);
+      expect(viewWatch.requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+      await offline.close();
+
+      // Propose correction on the first suspect: a correction opinion, signed, on the branch.
+      await page.locator('[data-testid="bs-reviewer"]').fill('e2e-reviewer');
+      expect(await page.locator('[data-testid="bs-question"]').inputValue()).toBe('lesion');
+      await page.locator('[data-testid="bs-propose"]').first().click();
+      await page
+        .locator('[data-testid="bs-propose-outcome"]', { hasText: /^\s*Proposed / })
+        .waitFor({ timeout: WAIT });
+
+      // The top slice in the Query view, its predicate the filter; Save as branch keeps it.
+      const text = await top.locator('[data-testid="bs-slice-text"]').textContent();
+      await top.locator('[data-testid="bs-slice-query"]').click();
+      expect(new URL(page.url()).searchParams.get('query')).toBe(`${DATASET}@eval`);
+      await page.locator('[data-testid="save-branch-open"]').click();
+      await page.locator('[data-testid="save-count"][data-status="ready"]').waitFor({
+        timeout: WAIT,
+      });
+      expect(Number(await page.locator('[data-testid="save-kept"]').textContent())).toBeGreaterThan(
+        0,
+      );
+      await page.locator('[data-testid="branch-name-input"]').fill('blind-spot-1');
+      await page.locator('[data-testid="save-branch"]').click();
+      await page
+        .locator('[data-testid="branch-saved"][data-branch="blind-spot-1"]')
+        .waitFor({ timeout: WAIT });
+      expect(text).toBeTruthy();
+
+      expect(watch.errors).toEqual([]);
+      expect(
+        watch.requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('blob:')),
+      ).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,115 @@
+/**
+ * The analysis worker's protocol, imported by both sides: a model's blind spots on an
+ * evaluation branch of the browser lake (issue 15: `runBlindspots` with progress and cancel),
+ * and the reports stored on a branch. Operations are called by name through op-service.ts /
+ * op-client.ts, like the model and lake protocols.
+ */
+import type { BlindspotParams, BlindspotReport } from '../../src/lib/analysis/blindspots-types.ts';
+import type { LakeWireError } from './lake.api.ts';
+import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
+
+export type { BlindspotParams, BlindspotReport };
+
+/** What the Blind spots tab asks for: plain data (the lib's options less signal, callbacks). */
+export interface BlindspotRequest {
+  dataset: string;
+  /** The evaluation branch: it holds the predictions record set. */
+  branch: string;
+  /** The predictions record set (default `predictions`). */
+  predictions?: string;
+  params?: Partial<BlindspotParams>;
+}
+
+/** Progress of `runBlindspots`: the stage (features, slices, clusters, suspects…) and its count. */
+export interface BlindspotProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+/** A finished analysis: the report and the commit that stored it (null: not stored). */
+export interface BlindspotRunResult {
+  report: BlindspotReport;
+  commit: string | null;
+}
+
+/** A stored report of a branch, newest first in a list. */
+export interface BlindspotReportInfo {
+  commit: string;
+  createdAt: string;
+  params: BlindspotParams;
+  model: { id: string; name: string };
+}
+
+/** "Propose correction" on a suspect: the lib's options less signal and time. */
+export interface CorrectionRequest {
+  dataset: string;
+  /** The writable branch the opinions live on. */
+  branch: string;
+  rowId: string;
+  recordSet: string;
+  /** The question the label answers. */
+  question: string;
+  /** The corrected value (a class name). */
+  value: string;
+  /** Who proposes it (a person's id). */
+  actor: string;
+  reason?: string;
+}
+
+/** What a correction wrote: the opinion's id, the commit, and the leaves it corrects. */
+export interface CorrectionResult {
+  opinion: string;
+  commit: string | null;
+  corrects: string[];
+}
+
+/** The operations of the analysis worker, by name. */
+export interface AnalysisMethods {
+  /** Runs the whole analysis and stores its report on the branch. */
+  runBlindspots(req: BlindspotRequest): BlindspotRunResult;
+  /** The reports stored on a branch, newest first. */
+  listReports(dataset: string, branch: string): BlindspotReportInfo[];
+  /** The report stored at `commit` (default: the newest on the branch), or null. */
+  readReport(dataset: string, branch: string, commit?: string): BlindspotReport | null;
+  /** Writes a correction opinion about a label-noise suspect (one commit). */
+  proposeCorrection(req: CorrectionRequest): CorrectionResult;
+}
+
+/** The name of an analysis operation. */
+export type AnalysisMethod = keyof AnalysisMethods;
+/** The arguments of operation `K`. */
+export type AnalysisArgs<K extends AnalysisMethod> = Parameters<AnalysisMethods[K]>;
+/** What operation `K` gives back. */
+export type AnalysisResult<K extends AnalysisMethod> = ReturnType<AnalysisMethods[K]>;
+/** The progress operation `K` reports (only `runBlindspots` reports any). */
+export type AnalysisProgressOf<K extends AnalysisMethod> = K extends 'runBlindspots'
+  ? BlindspotProgress
+  : never;
+
+/** An error as plain data (the lake's: the analysis throws LakeErrors). */
+export type AnalysisWireError = LakeWireError;
+
+/** Any thrown value → plain data. */
+export function toAnalysisWireError(e: unknown): AnalysisWireError {
+  return toLakeWireError(e);
+}
+
+/** Plain data → the error it was (a LakeError, CroissantError, QueryError or WorkerError). */
+export function fromAnalysisWireError(w: AnalysisWireError): Error {
+  return fromLakeWireError(w);
+}
+
+/** A result or an error, as the worker sends it back. */
+export type AnalysisReply<T> = { ok: true; value: T } | { ok: false; error: AnalysisWireError };
+
+/** What the worker exposes. `opId` names a call so that {@link AnalysisWorkerApi.abort} can cancel it. */
+export interface AnalysisWorkerApi {
+  call<K extends AnalysisMethod>(
+    opId: number,
+    method: K,
+    args: AnalysisArgs<K>,
+    onProgress?: (p: BlindspotProgress) => unknown,
+  ): Promise<AnalysisReply<AnalysisResult<K>>>;
+  abort(opId: number): void;
+}
