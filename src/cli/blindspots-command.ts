@@ -92,6 +92,7 @@ export function reportText(r: BlindspotReport, commit: string | null): string[] 
     const pred = s.predicates.map((x) => `${x.feature} → ${x.level}`).join(', ');
     out.push(`  ${s.rank}. ${pred}`);
     out.push(`     size ${s.size}  error rate ${ci(s.errorRate)}  score ${s.score.toFixed(4)}`);
+    if (s.sameRows?.length) out.push(`     same rows as: ${s.sameRows.join('; ')}`);
   }
   out.push('', `Clusters (k = ${r.clusters.k}; ${r.clusters.criterion}):`);
   if (!r.clusters.items.length) out.push('  none');

@@ -166,4 +166,65 @@ describe('report slices', () => {
       ]),
     ).toBe(`("a" >= 1 AND "a" < 2) AND ("b" = 'y')`);
   });
+
+  it('lists a slice holding the same rows as one ranked before under it, and keeps k distinct', () => {
+    // A third feature implied by the scanner: every Kestrel is at site A, every Helios at B.
+    const site = {
+      name: 'site',
+      source: 'croissant' as const,
+      column: '"site"',
+      levels: ['A', 'B'],
+      predicates: [`"site" = 'A'`, `"site" = 'B'`],
+      codes: Uint16Array.from([1, 1, 1, 1, 2, 2, 2, 2]),
+    };
+    const withSite: FeatureTable = { ...table, features: [...table.features, site] };
+    const slice = (p: [number, number][], score: number) => ({
+      predicates: p.map(([feature, code]) => ({ feature, code })),
+      score,
+      size: 0,
+      errorSum: 0,
+      maxError: 0,
+    });
+    const top: SliceLineResult = {
+      ...result,
+      top: [
+        slice(
+          [
+            [0, 1],
+            [1, 2],
+          ],
+          2.5,
+        ), // rows 11, 13
+        slice(
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          2.5,
+        ), // kVp 140 at site A: rows 11, 13 again
+        slice([[0, 1]], 0.75), // rows 10-13
+        slice(
+          [
+            [0, 1],
+            [2, 1],
+          ],
+          0.75,
+        ), // rows 10-13 again
+        slice([[1, 2]], 0.1), // rows 11, 13, 15, 17
+      ],
+    };
+    const all = reportSlices(withSite, errors, top, 0);
+    expect(all.map((s) => [s.rank, s.text, s.size, s.sameRows])).toEqual([
+      [1, 'scanner = Kestrel and kVp = 140', 2, ['kVp = 140 and site = A']],
+      [2, 'scanner = Kestrel', 4, ['scanner = Kestrel and site = A']],
+      [3, 'kVp = 140', 4, undefined],
+    ]);
+    // k = 2: two distinct slices, and what ranks after them still names its twin.
+    const two = reportSlices(withSite, errors, top, 0, 2);
+    expect(two.map((s) => s.text)).toEqual([
+      'scanner = Kestrel and kVp = 140',
+      'scanner = Kestrel',
+    ]);
+    expect(two[1]!.sameRows).toEqual(['scanner = Kestrel and site = A']);
+  });
 });

@@ -161,14 +161,36 @@ export function minSupportRows(fraction: number, rows: number): number {
   return Math.max(Math.ceil(fraction * rows), MIN_SUPPORT_ROWS);
 }
 
-/** SliceLine's top-K as ranked report slices, each with its error rate's bootstrap interval. */
+/**
+ * How many slices SliceLine is asked for so that `k` slices of distinct rows remain: slices
+ * that differ only by implied predicates (`site = Lakeside and manufacturer = Kestrel` where
+ * every Lakeside scanner is a Kestrel) hold the same rows and score alike.
+ */
+export function slicesToAsk(k: number): number {
+  return k * 3;
+}
+
+/** A key of a set of row indices: equal sets, equal keys. */
+function rowsKey(rows: Int32Array): string {
+  return `${rows.length}:${rows.join(',')}`;
+}
+
+/**
+ * SliceLine's top slices as ranked report slices, each with its error rate's bootstrap
+ * interval, at most `k` of them. A slice holding exactly the rows of one ranked before it is
+ * not a slice of its own: it is named in that one's `sameRows` (SliceLine ranks ties by fewer
+ * predicates first, so the one kept is the shortest).
+ */
 export function reportSlices(
   table: FeatureTable,
   errors: Float64Array,
   result: SliceLineResult,
   seed: number,
+  k = result.top.length,
 ): ReportSlice[] {
-  return result.top.map((s, i): ReportSlice => {
+  const out: ReportSlice[] = [];
+  const byRows = new Map<string, ReportSlice>();
+  for (const s of result.top) {
     const predicates = s.predicates.map((p): ReportPredicate => {
       const f = table.features[p.feature]!;
       return {
@@ -177,15 +199,26 @@ export function reportSlices(
         sql: f.predicates[p.code - 1] ?? null,
       };
     });
+    const text = predicates.map((p) => `${p.feature} = ${p.level}`).join(' and ');
     const rows = sliceRows(table, s.predicates);
-    return {
-      rank: i + 1,
+    const key = rowsKey(rows);
+    const same = byRows.get(key);
+    if (same) {
+      (same.sameRows ??= []).push(text);
+      continue;
+    }
+    if (out.length === k) continue;
+    const slice: ReportSlice = {
+      rank: out.length + 1,
       predicates,
-      text: predicates.map((p) => `${p.feature} = ${p.level}`).join(' and '),
+      text,
       size: rows.length,
       errorRate: meanEstimate(errors, seed, rows),
       score: s.score,
       sampleErrors: sampleErrors(table.rowIds, errors, rows),
     };
-  });
+    byRows.set(key, slice);
+    out.push(slice);
+  }
+  return out;
 }

@@ -180,6 +180,12 @@ export interface ReportSlice {
   errorRate: Estimate;
   score: number;
   sampleErrors: string[];
+  /**
+   * Other slices SliceLine ranked that hold exactly the same rows, in words: their extra
+   * predicates are implied here (`site = Lakeside` implies `manufacturer = Kestrel`). Listed
+   * under this one rather than as slices of their own. Absent in reports made before.
+   */
+  sameRows?: string[];
 }
 
 /** The whole analysis, stored in the lake (JSON) and exported (JSON, self-contained HTML). */

@@ -21,6 +21,7 @@ import {
   minSupportRows,
   parseErrorKind,
   reportSlices,
+  slicesToAsk,
 } from './blindspots-report.ts';
 import { listReports, readReport, storeReport } from './blindspots-store.ts';
 import type {
@@ -167,7 +168,7 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
       alpha: params.alpha,
       minSupport: minSupportRows(params.minSupport, n),
       maxLevel,
-      k: params.k,
+      k: slicesToAsk(params.k),
     },
     {
       ...(signal ? { signal } : {}),
@@ -175,7 +176,7 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
     },
   );
   progress('slices', maxLevel, maxLevel);
-  const slices = reportSlices(table, errors, sl, params.seed);
+  const slices = reportSlices(table, errors, sl, params.seed, params.k);
   checkAborted(signal);
   const clusters = await clustersOf(rows, table, errors, params.seed, signal, progress);
   checkAborted(signal);

@@ -87,6 +87,9 @@ function sliceCard(s: ReportSlice, report: BlindspotReport, images: Thumbnails):
   return (
     `<div class="card slice"><h3>#${s.rank} ${e(s.text)}</h3>` +
     `<div>${e(sizeOf(s.size, report.overall.rows))} · error rate ${e(rateWithCi(s.errorRate))} vs ${e(percent(report.overall.errorRate.value))} overall · score ${e(score(s.score))}</div>` +
+    (s.sameRows?.length
+      ? `<div class="meta">Same rows as: ${e(s.sameRows.join('; '))}</div>`
+      : '') +
     `${sql}${thumbs(s.sampleErrors, images)}</div>`
   );
 }
