@@ -229,6 +229,40 @@ describe('buildFeatureTable', () => {
     expect(skipped).toEqual([{ name: 'nope', reason: 'no such column among the evaluated rows' }]);
   });
 
+  it('leaves out, for a minimum support, a column where only (other) or (missing) reaches it', () => {
+    // 40 rows. patient: 20 patients of 2 rows each (top 10 kept, 20 rows in (other));
+    // ward: 'A' on 6 rows, the rest 34 rows of 17 other wards (2 each).
+    const n = 40;
+    const rows = BigInt64Array.from(Array.from({ length: n }, (_, i) => BigInt(i)));
+    const patient = Array.from({ length: n }, (_, i) => `p${Math.floor(i / 2)}`);
+    const ward = Array.from({ length: n }, (_, i) => (i < 6 ? 'A' : `w${Math.floor(i / 2)}`));
+    const columns = [
+      { name: 'patient', source: 'croissant' as const, column: 'patient', values: patient },
+      { name: 'ward', source: 'croissant' as const, column: 'ward', values: ward },
+    ];
+    // Support 5: no patient has 5 rows, ward A has 6.
+    const five = buildFeatureTable({ rowIds: rows, columns }, { minSupport: 5 });
+    expect(five.table.features.map((f) => f.name)).toEqual(['ward']);
+    expect(five.skipped).toEqual([
+      {
+        name: 'patient',
+        reason:
+          'no value holds the minimum support of 5 rows (only (other) or (missing) could be sliced)',
+      },
+    ]);
+    // Support 2: every patient reaches it; support 7: ward A does not either.
+    expect(buildFeatureTable({ rowIds: rows, columns }, { minSupport: 2 }).skipped).toEqual([]);
+    expect(buildFeatureTable({ rowIds: rows, columns }, { minSupport: 7 }).table.features).toEqual(
+      [],
+    );
+    // A column asked for by name is kept.
+    const asked = buildFeatureTable(
+      { rowIds: rows, columns },
+      { minSupport: 5, columns: ['patient'] },
+    );
+    expect(asked.table.features.map((f) => f.name)).toEqual(['patient']);
+  });
+
   it('refuses a column whose length is not the number of rows', () => {
     expect(() =>
       buildFeatureTable({

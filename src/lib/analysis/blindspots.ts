@@ -84,13 +84,14 @@ function featureTable(
   rows: EvaluatedRows,
   columns: string[] | null,
   label: string | null,
+  minSupport: number,
 ): { table: FeatureTable; skipped: { name: string; reason: string }[] } {
   const isLabel = (c: FeatureColumn) =>
     label !== null &&
     c.source === 'croissant' &&
     (c.name === label || c.column === label || leaf(c.name) === leaf(label));
   const input = columns ? rows.columns : rows.columns.filter((c) => !isLabel(c));
-  const built = buildFeatureTable({ rowIds: rows.rowIds, columns: input }, { columns });
+  const built = buildFeatureTable({ rowIds: rows.rowIds, columns: input }, { columns, minSupport });
   if (columns) {
     const known = rows.columns.map((c) => c.name);
     for (const s of built.skipped) {
@@ -142,8 +143,13 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
   progress('reading', 1, 1);
   checkAborted(signal);
   progress('features', 0, 1);
-  const { table } = featureTable(rows, params.columns, info.label);
-  const n = table.rowIds.length;
+  const n = rows.rowIds.length;
+  const { table } = featureTable(
+    rows,
+    params.columns,
+    info.label,
+    minSupportRows(params.minSupport, n),
+  );
   const e = rows.errors;
   const classes = info.classes.length
     ? info.classes

@@ -18,6 +18,8 @@ import {
   codeFeature,
   isMissing,
   kindOf,
+  MISSING,
+  OTHER,
   type CodeOptions,
   type FeatureValue,
 } from './features-code.ts';
@@ -47,6 +49,12 @@ export interface FeatureInput {
 export interface FeatureTableOptions extends CodeOptions {
   /** Names of the columns to use (null or absent: every column that can be a feature). */
   columns?: readonly string[] | null;
+  /**
+   * SliceLine's minimum support in rows: without `columns`, a column none of whose values
+   * (`(other)` and `(missing)` aside) holds that many rows is left out, since its only slices
+   * would be "every other value" (a patient id with a few images each).
+   */
+  minSupport?: number;
 }
 
 /** A column left out of the feature table, and why. */
@@ -93,6 +101,18 @@ function useless(c: FeatureColumn, f: CodedFeature, opts: CodeOptions): string |
   return null;
 }
 
+/** Why no value of `f` can make a slice of `minSupport` rows, or null when one can. */
+function unsliceable(f: CodedFeature, minSupport: number | undefined): string | null {
+  if (!minSupport) return null;
+  const counts = new Uint32Array(f.levels.length + 1);
+  for (const c of f.codes) counts[c]!++;
+  const real = f.levels.findIndex(
+    (l, i) => l !== OTHER && l !== MISSING && counts[i + 1]! >= minSupport,
+  );
+  if (real >= 0) return null;
+  return `no value holds the minimum support of ${minSupport} rows (only ${OTHER} or ${MISSING} could be sliced)`;
+}
+
 /**
  * Codes every usable column of the evaluated rows (or those of `opts.columns`, in that order)
  * into a {@link FeatureTable}. Columns that cannot be features are left out with a reason:
@@ -127,7 +147,7 @@ export function buildFeatureTable(
       continue;
     }
     const f = codeFeature(c.name, c.source, c.column, c.values, opts);
-    const no = useless(c, f, opts);
+    const no = useless(c, f, opts) ?? (opts.columns ? null : unsliceable(f, opts.minSupport));
     if (no) skipped.push({ name, reason: no });
     else features.push(f);
   }
