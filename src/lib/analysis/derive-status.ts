@@ -25,7 +25,7 @@ export interface DeriveStatus {
   imageColumn: string | null;
   /** Why nothing can be derived (null: it can). */
   reason: string | null;
-  /** The first item of the image column is DICOM (its format says so). */
+  /** Items of the image column's first fragment are DICOM (their format says so). */
   dicom: boolean;
   imageStats: DerivedInfo | null;
   dicomTags: DerivedInfo | null;
@@ -67,18 +67,17 @@ export async function deriveStatus(lake: Lake, opts: DeriveStatusOptions): Promi
         : `${setId} has no image column`;
   let dicom = false;
   if (imageColumn !== null) {
-    // The first item's format stands for the column: a column mixes formats rarely, and
-    // `writeDicomTags` gives non-DICOM items no row anyway.
-    outer: for await (const batch of scanRows(lake.chunks, rs, `${dataset}@${branch}, ${setId}`)) {
-      for (const r of batch) {
+    // The first fragment's items stand for the column (no item bytes read): enough to default
+    // the DICOM checkbox; `writeDicomTags` gives items that are not DICOM no row anyway.
+    const scan = scanRows(lake.chunks, rs, `${dataset}@${branch}, ${setId}`);
+    const first = await scan.next();
+    await scan.return(undefined);
+    dicom =
+      !first.done &&
+      first.value.some((r) => {
         const cell = r.row[imageColumn];
-        if (cell && typeof cell === 'object') {
-          dicom = /dicom/i.test(cell.format);
-          break outer;
-        }
-        if (typeof cell === 'string') break outer;
-      }
-    }
+        return !!cell && typeof cell === 'object' && /dicom/i.test(cell.format);
+      });
   }
   const wanted = new Map(
     Object.keys(OPS)
