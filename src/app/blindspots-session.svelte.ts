@@ -2,7 +2,10 @@
  * The Blind spots tab's state: which dataset and evaluation branch (the branches that hold a
  * `predictions` record set), the parameters (./blindspots-settings.ts), the run in flight with
  * its progress and cancel, the branch's stored reports, and the report shown with its selected
- * slice. Owns the analysis worker's client; lake reads go through the {@link LakeCatalog}.
+ * slice. Before an analysis, a run may first write image statistics and DICOM tags onto the
+ * branch (`deriveFeatures`) so that SliceLine slices on them; {@link BlindspotsSession.derive}
+ * says what the branch already has. Owns the analysis worker's client; lake reads go through
+ * the {@link LakeCatalog}.
  */
 import type { AnalysisClient } from '../../workers/api/analysis-client.ts';
 import type {
@@ -11,6 +14,8 @@ import type {
   BlindspotReportInfo,
   CorrectionRequest,
   CorrectionResult,
+  DeriveFeaturesResult,
+  DeriveStatus,
 } from '../../workers/api/analysis.api.ts';
 import { PREDICTIONS_RS } from '../lib/model/predictions.ts';
 import {
@@ -51,6 +56,15 @@ export class BlindspotsSession {
   reportError = $state.raw<ErrorInfo | null>(null);
   /** Rank of the selected slice (null: none). */
   selected = $state<number | null>(null);
+  /** The branch's image column and derived record sets (null: not read, or no predictions). */
+  derive = $state.raw<DeriveStatus | null>(null);
+  deriveError = $state.raw<ErrorInfo | null>(null);
+  /** Compute image statistics first (defaults on when the branch has none). */
+  computeStats = $state(false);
+  /** Extract DICOM tags first (defaults on when the items are DICOM and the branch has none). */
+  extractDicom = $state(false);
+  /** What the last run derived before its analysis (committed even when the analysis then failed). */
+  derived = $state.raw<DeriveFeaturesResult | null>(null);
 
   readonly #lake: LakeCatalog;
   readonly #makeClient: () => AnalysisClient;
@@ -118,6 +132,7 @@ export class BlindspotsSession {
       this.save();
       this.loading = false;
       await this.refreshReports();
+      await this.refreshDerive();
     } catch (e) {
       if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
     } finally {
@@ -130,6 +145,27 @@ export class BlindspotsSession {
     this.settings.branch = branch;
     this.save();
     await this.refreshReports();
+    await this.refreshDerive();
+  }
+
+  /** Reads what the branch has derived, and sets the checkboxes' defaults from it. */
+  async refreshDerive(): Promise<void> {
+    const { dataset, branch } = this.settings;
+    this.derive = null;
+    this.deriveError = null;
+    this.computeStats = false;
+    this.extractDicom = false;
+    if (!dataset || !branch || this.noPredictions) return;
+    try {
+      const d = await this.#analysis.call('deriveStatus', [{ dataset, branch }]);
+      if (this.#destroyed || dataset !== this.settings.dataset || branch !== this.settings.branch)
+        return;
+      this.derive = d;
+      this.computeStats = d.imageColumn !== null && !d.imageStats;
+      this.extractDicom = d.imageColumn !== null && d.dicom && !d.dicomTags;
+    } catch (e) {
+      if (!this.#destroyed) this.deriveError = describeError(e);
+    }
   }
 
   /** Reads the branch's stored reports again. */
@@ -174,17 +210,28 @@ export class BlindspotsSession {
     const controller = new AbortController();
     this.#controller = controller;
     this.run = { status: 'running', progress: null, cancelling: false };
+    this.derived = null;
+    const onProgress = (p: BlindspotProgress) => {
+      if (this.#destroyed || this.#controller !== controller) return;
+      if (this.run.status === 'running') this.run = { ...this.run, progress: p };
+    };
+    const { dataset, branch } = this.settings;
+    const imageStats = this.computeStats && !!this.derive?.imageColumn;
+    const dicomTags = this.extractDicom && !!this.derive?.imageColumn;
     try {
+      if (imageStats || dicomTags) {
+        // Committed on its own before the analysis: a cancel or failure later keeps it.
+        this.derived = await this.#analysis.call(
+          'deriveFeatures',
+          [{ dataset, branch, recordSet: this.derive!.recordSet, imageStats, dicomTags }],
+          { signal: controller.signal, onProgress },
+        );
+        if (this.#destroyed) return;
+      }
       const out = await this.#analysis.call(
         'runBlindspots',
         [blindspotRequest($state.snapshot(this.settings))],
-        {
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (this.#destroyed || this.#controller !== controller) return;
-            if (this.run.status === 'running') this.run = { ...this.run, progress: p };
-          },
-        },
+        { signal: controller.signal, onProgress },
       );
       if (this.#destroyed) return;
       this.run = { status: 'done', commit: out.commit };
@@ -197,6 +244,7 @@ export class BlindspotsSession {
       if (this.#controller === controller) this.#controller = null;
     }
     await this.refreshReports();
+    if (this.derived) await this.refreshDerive();
   }
 
   /** Writes a correction opinion about a suspect on the report's branch; refreshes nothing. */

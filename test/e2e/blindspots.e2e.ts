@@ -2,7 +2,7 @@
  * The Blind spots tab, end to end in Chromium against the built app (issue 15 §7): the demo
  * imaging study saved to the browser lake, a small MLP trained in the Train tab and evaluated
  * there onto branch `eval` (its predictions), the analysis run from the tab in the analysis
- * worker, the top slice's image grid, the slice opened in the Query view and saved as a branch,
+ * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch,
  * and the report exported as one HTML file that renders offline (no network, no script) with no
  * console or page error.
  */
@@ -97,10 +97,23 @@ describe('the Blind spots tab', () => {
         timeout: WAIT,
       });
       expect(await page.locator('[data-testid="bs-branch"]').inputValue()).toBe('eval');
+      // No image statistics on `eval` yet: the run computes them first (derive workers).
+      const stats = page.locator('[data-testid="bs-compute-stats"]');
+      await stats.waitFor({ timeout: WAIT });
+      expect(await stats.isChecked()).toBe(true);
+      await screenshot(page, 'blindspots-form');
       await page.locator('[data-testid="bs-run"]').click();
       await page
         .locator('[data-testid="bs-run-state"][data-status="done"]')
         .waitFor({ timeout: 120_000 });
+      expect(await page.locator('[data-testid="bs-derived"]').textContent()).toMatch(
+        /image statistics of \d+ items/,
+      );
+      // The report was sliced on them, and the form now says they are computed.
+      const features = await page.locator('[data-testid="bs-feature"]').allTextContents();
+      expect(features.some((f) => f.startsWith('image.'))).toBe(true);
+      await waitForText(page, '[data-testid="bs-derive-note"]', 'already computed at commit');
+      expect(await stats.isChecked()).toBe(false);
       const top = page.locator('[data-testid="bs-slice"][data-rank="1"]');
       await top.waitFor({ timeout: WAIT });
       expect(await page.locator('[data-testid="bs-bar"]').count()).toBeGreaterThan(0);

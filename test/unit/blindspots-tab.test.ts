@@ -19,6 +19,7 @@ import {
   fromAnalysisWireError,
   toAnalysisWireError,
   type BlindspotProgress,
+  type DeriveStatus,
 } from '../../workers/api/analysis.api.ts';
 import { sampleReport } from './blindspot-report-fixture.ts';
 
@@ -131,7 +132,23 @@ const lake = {
   },
 } as unknown as LakeCatalog;
 
-function stubClient(run: (on: (p: BlindspotProgress) => void) => Promise<unknown>) {
+/** What `deriveStatus` says of `eval` unless a test says otherwise: images, nothing derived. */
+const NOTHING_DERIVED: DeriveStatus = {
+  recordSet: 'items',
+  imageColumn: 'items/image',
+  reason: null,
+  dicom: false,
+  imageStats: null,
+  dicomTags: null,
+};
+
+function stubClient(
+  run: (on: (p: BlindspotProgress) => void) => Promise<unknown>,
+  derive: {
+    status?: DeriveStatus;
+    run?: (on: (p: BlindspotProgress) => void) => Promise<unknown>;
+  } = {},
+) {
   const calls: unknown[][] = [];
   const client = {
     alive: true,
@@ -143,6 +160,8 @@ function stubClient(run: (on: (p: BlindspotProgress) => void) => Promise<unknown
     ) => {
       calls.push([method, ...args]);
       if (method === 'runBlindspots') return run(opts.onProgress!);
+      if (method === 'deriveStatus') return Promise.resolve(derive.status ?? NOTHING_DERIVED);
+      if (method === 'deriveFeatures') return derive.run!(opts.onProgress!);
       return Promise.resolve([]);
     },
   } as unknown as AnalysisClient;
@@ -169,6 +188,7 @@ describe('the Blind spots session', () => {
     // `main` holds no predictions: the branch that does is picked.
     expect(session.settings.branch).toBe('eval');
     expect(session.noPredictions).toBe(false);
+    session.computeStats = false;
     await session.start();
     expect(seen).toEqual([{ stage: 'slices', done: 1, total: 3 }]);
     expect(calls.find((c) => c[0] === 'runBlindspots')![1]).toMatchObject({
@@ -179,6 +199,7 @@ describe('the Blind spots session', () => {
     expect(session.report?.slices[0]?.text).toBe('scanner = Kestrel');
     expect(session.selected).toBe(1);
     expect(calls.at(-1)![0]).toBe('listReports');
+    expect(calls.some((c) => c[0] === 'deriveFeatures')).toBe(false);
   });
 
   it('says a branch holds no predictions, and does not run there', async () => {
@@ -187,7 +208,13 @@ describe('the Blind spots session', () => {
     await session.select('demo');
     await session.selectBranch('main');
     expect(session.noPredictions).toBe(true);
-    expect(calls).toEqual([['listReports', 'demo', 'eval']]);
+    expect(calls).toEqual([
+      ['listReports', 'demo', 'eval'],
+      ['deriveStatus', { dataset: 'demo', branch: 'eval' }],
+    ]);
+    // No predictions on `main`: nothing to derive for there.
+    expect(session.derive).toBeNull();
+    expect(session.computeStats).toBe(false);
   });
 
   it('reports a cancel as cancelled and a failure with its code and message', async () => {
@@ -196,6 +223,7 @@ describe('the Blind spots session', () => {
     );
     const s = new BlindspotsSession(lake, () => aborted.client);
     await s.select('demo');
+    s.computeStats = false;
     await s.start();
     expect(s.run).toEqual({ status: 'cancelled' });
 
@@ -204,7 +232,105 @@ describe('the Blind spots session', () => {
     const failed = stubClient(() => Promise.reject(fromAnalysisWireError(wire)));
     const t = new BlindspotsSession(lake, () => failed.client);
     await t.select('demo');
+    t.computeStats = false;
     await t.start();
     expect(t.run).toEqual({ status: 'failed', error: { code: 'BAD_INPUT', message } });
+  });
+
+  it('computes image statistics first when the branch has none, in the same run', async () => {
+    const seen: (BlindspotProgress | null)[] = [];
+    const ref: { session?: BlindspotsSession } = {};
+    const stats = { commit: 'a'.repeat(64), rows: 4 };
+    const progressNow = () => {
+      const run = ref.session!.run;
+      seen.push(run.status === 'running' ? run.progress : null);
+    };
+    let statusAfter: DeriveStatus = NOTHING_DERIVED;
+    const { client, calls } = stubClient(
+      async (on) => {
+        on({ stage: 'slices', done: 1, total: 3 });
+        progressNow();
+        return { report: sampleReport(), commit: 'feed' };
+      },
+      {
+        get status() {
+          return statusAfter;
+        },
+        run: async (on) => {
+          on({ stage: 'image statistics', done: 2, total: 4 });
+          progressNow();
+          statusAfter = { ...NOTHING_DERIVED, imageStats: stats };
+          return { imageStats: stats, dicomTags: null };
+        },
+      },
+    );
+    const session = new BlindspotsSession(lake, () => client);
+    ref.session = session;
+    await session.select('demo');
+    // The branch has images and no image_stats: the checkbox starts on; not DICOM: tags off.
+    expect(session.derive).toEqual(NOTHING_DERIVED);
+    expect(session.computeStats).toBe(true);
+    expect(session.extractDicom).toBe(false);
+    await session.start();
+    const order = calls.map((c) => c[0]).filter((m) => m !== 'listReports');
+    expect(order).toEqual(['deriveStatus', 'deriveFeatures', 'runBlindspots', 'deriveStatus']);
+    expect(calls.find((c) => c[0] === 'deriveFeatures')![1]).toEqual({
+      dataset: 'demo',
+      branch: 'eval',
+      recordSet: 'items',
+      imageStats: true,
+      dicomTags: false,
+    });
+    expect(seen).toEqual([
+      { stage: 'image statistics', done: 2, total: 4 },
+      { stage: 'slices', done: 1, total: 3 },
+    ]);
+    expect(session.run).toEqual({ status: 'done', commit: 'feed' });
+    expect(session.derived).toEqual({ imageStats: stats, dicomTags: null });
+    // Read again after the run: already computed, so the checkbox is off (recompute is a click).
+    expect(session.derive?.imageStats).toEqual(stats);
+    expect(session.computeStats).toBe(false);
+  });
+
+  it('defaults DICOM tags on for DICOM items, and disables all without an image column', async () => {
+    const dicom = stubClient(() => Promise.reject(new Error('not called')), {
+      status: { ...NOTHING_DERIVED, dicom: true, imageStats: { commit: 'b'.repeat(64), rows: 4 } },
+    });
+    const s = new BlindspotsSession(lake, () => dicom.client);
+    await s.select('demo');
+    expect(s.computeStats).toBe(false);
+    expect(s.extractDicom).toBe(true);
+
+    const reason = 'items has no image column';
+    const none = stubClient(() => Promise.resolve({ report: sampleReport(), commit: null }), {
+      status: { ...NOTHING_DERIVED, imageColumn: null, reason },
+    });
+    const t = new BlindspotsSession(lake, () => none.client);
+    await t.select('demo');
+    expect(t.computeStats).toBe(false);
+    expect(t.derive?.reason).toBe(reason);
+    // Even when forced on, there is nothing to derive from: the analysis runs alone.
+    t.computeStats = true;
+    await t.start();
+    expect(none.calls.some((c) => c[0] === 'deriveFeatures')).toBe(false);
+    expect(t.run).toEqual({ status: 'done', commit: null });
+  });
+
+  it('a cancel while computing statistics runs no analysis', async () => {
+    const ref: { session?: BlindspotsSession } = {};
+    const { client, calls } = stubClient(() => Promise.reject(new Error('not called')), {
+      run: (on) => {
+        on({ stage: 'image statistics', done: 0, total: 4 });
+        ref.session!.cancel();
+        return Promise.reject(new LakeError('ABORTED', 'cancelled by the user'));
+      },
+    });
+    const session = new BlindspotsSession(lake, () => client);
+    ref.session = session;
+    await session.select('demo');
+    await session.start();
+    expect(session.run).toEqual({ status: 'cancelled' });
+    expect(session.derived).toBeNull();
+    expect(calls.some((c) => c[0] === 'runBlindspots')).toBe(false);
   });
 });

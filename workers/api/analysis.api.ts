@@ -5,10 +5,39 @@
  * op-client.ts, like the model and lake protocols.
  */
 import type { BlindspotParams, BlindspotReport } from '../../src/lib/analysis/blindspots-types.ts';
+import type { DeriveStatus, DerivedInfo } from '../../src/lib/analysis/derive-status.ts';
 import type { LakeWireError } from './lake.api.ts';
 import { fromLakeWireError, toLakeWireError } from './lake.api.ts';
 
-export type { BlindspotParams, BlindspotReport };
+export type { BlindspotParams, BlindspotReport, DeriveStatus, DerivedInfo };
+
+/** Which branch and record set `deriveStatus` looks at. */
+export interface DeriveStatusRequest {
+  dataset: string;
+  branch: string;
+  /** The predictions record set (default `predictions`). */
+  predictions?: string;
+  /** The evaluated record set (default: the one the predictions are about). */
+  recordSet?: string;
+}
+
+/** What `deriveFeatures` writes onto the evaluation branch before an analysis. */
+export interface DeriveFeaturesRequest extends DeriveStatusRequest {
+  /** Write `image_stats` (docs/format.md, "Image statistics and DICOM tags"). */
+  imageStats: boolean;
+  /** Write `dicom_tags` (items that are not DICOM get no row). */
+  dicomTags: boolean;
+}
+
+/**
+ * The commits `deriveFeatures` made (null: that record set was not asked for). An item that
+ * cannot be read or decoded stops the run with its row (nothing written), rather than leaving
+ * a silent gap in the statistics.
+ */
+export interface DeriveFeaturesResult {
+  imageStats: DerivedInfo | null;
+  dicomTags: DerivedInfo | null;
+}
 
 /** What the Blind spots tab asks for: plain data (the lib's options less signal, callbacks). */
 export interface BlindspotRequest {
@@ -20,7 +49,10 @@ export interface BlindspotRequest {
   params?: Partial<BlindspotParams>;
 }
 
-/** Progress of `runBlindspots`: the stage (features, slices, clusters, suspects…) and its count. */
+/**
+ * Progress of `runBlindspots` (stage: features, slices, clusters, suspects…) or
+ * `deriveFeatures` (stage: image statistics, DICOM tags), with its count.
+ */
 export interface BlindspotProgress {
   stage: string;
   done: number;
@@ -72,6 +104,10 @@ export interface AnalysisMethods {
   listReports(dataset: string, branch: string): BlindspotReportInfo[];
   /** The report stored at `commit` (default: the newest on the branch), or null. */
   readReport(dataset: string, branch: string, commit?: string): BlindspotReport | null;
+  /** The evaluated record set's image column and the derived record sets the branch holds. */
+  deriveStatus(req: DeriveStatusRequest): DeriveStatus;
+  /** Writes image statistics and/or DICOM tags onto the branch (one commit each). */
+  deriveFeatures(req: DeriveFeaturesRequest): DeriveFeaturesResult;
   /** Writes a correction opinion about a label-noise suspect (one commit). */
   proposeCorrection(req: CorrectionRequest): CorrectionResult;
 }
@@ -82,8 +118,9 @@ export type AnalysisMethod = keyof AnalysisMethods;
 export type AnalysisArgs<K extends AnalysisMethod> = Parameters<AnalysisMethods[K]>;
 /** What operation `K` gives back. */
 export type AnalysisResult<K extends AnalysisMethod> = ReturnType<AnalysisMethods[K]>;
-/** The progress operation `K` reports (only `runBlindspots` reports any). */
-export type AnalysisProgressOf<K extends AnalysisMethod> = K extends 'runBlindspots'
+/** The progress operation `K` reports (only `runBlindspots` and `deriveFeatures` report any). */
+export type AnalysisProgressOf<K extends AnalysisMethod> = K extends
+  'runBlindspots' | 'deriveFeatures'
   ? BlindspotProgress
   : never;
 

@@ -66,7 +66,7 @@ export interface EvaluatedRows extends FeatureInput {
 }
 
 /** The record set the newest predictions commit of `name` is about, from its lineage. */
-async function predictedSet(lake: Lake, dataset: string, commit: string, name: string) {
+export async function predictedSet(lake: Lake, dataset: string, commit: string, name: string) {
   for (const { commit: c } of await lake.log(dataset, commit)) {
     const p = c.lineage.params;
     if (c.lineage.op === 'predictions' && (p.recordSet ?? PREDICTIONS_RS) === name) {
