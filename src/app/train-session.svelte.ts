@@ -12,6 +12,7 @@ import type {
   ModelListItem,
   RuntimeInfo,
   TrainProgress,
+  TrainRequest,
   TrainSummary,
 } from '../../workers/api/model.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
@@ -20,6 +21,7 @@ import {
   LABEL,
   SPLIT,
   STORE_KEY,
+  augmentProblem,
   loadSettings,
   trainRequest,
   type TrainSettings,
@@ -92,6 +94,16 @@ export class TrainSession {
   /** The record set shown. */
   get recordSetInfo(): RecordSetInfo | undefined {
     return this.recordSets.find((r) => r.id === this.settings.recordSet);
+  }
+
+  /** Whether the record set has an image column (augmentations and the CNN apply to it). */
+  get hasImage(): boolean {
+    return this.recordSetInfo?.columns.some((c) => c.type === 'image') ?? false;
+  }
+
+  /** Why the augmentation link cannot be used (images only; tabular inputs ignore it). */
+  get augmentError(): string | null {
+    return this.hasImage ? augmentProblem(this.settings.augment) : null;
   }
 
   get busy(): boolean {
@@ -184,38 +196,34 @@ export class TrainSession {
 
   /** Trains with the settings; resumes from the run's checkpoint when there is one. */
   async start(): Promise<void> {
-    if (this.busy || !this.settings.dataset) return;
+    if (this.busy || !this.settings.dataset || this.augmentError) return;
     this.save();
     const controller = new AbortController();
     this.#controller = controller;
     this.run = { status: 'training', progress: null, cancelling: false };
     let first = true;
     try {
-      const result = await this.#model.call(
-        'train',
-        [trainRequest($state.snapshot(this.settings))],
-        {
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (this.#destroyed || this.#controller !== controller) return;
-            if (first) {
-              first = false;
-              this.resumedFrom = p.resumedFrom;
-              // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
-              // so it draws the epochs the checkpoint had finished.
-              const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
-              this.curves =
-                kept === null
-                  ? emptyCurves()
-                  : kept.trainLoss.length || kept.valLoss.length
-                    ? kept
-                    : curvesFromHistory(p.resumedHistory ?? []);
-            }
-            this.curves = addProgress(this.curves, p);
-            if (this.run.status === 'training') this.run = { ...this.run, progress: p };
-          },
+      const result = await this.#model.call('train', [this.request()], {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (this.#destroyed || this.#controller !== controller) return;
+          if (first) {
+            first = false;
+            this.resumedFrom = p.resumedFrom;
+            // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
+            // so it draws the epochs the checkpoint had finished.
+            const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
+            this.curves =
+              kept === null
+                ? emptyCurves()
+                : kept.trainLoss.length || kept.valLoss.length
+                  ? kept
+                  : curvesFromHistory(p.resumedHistory ?? []);
+          }
+          this.curves = addProgress(this.curves, p);
+          if (this.run.status === 'training') this.run = { ...this.run, progress: p };
         },
-      );
+      });
       if (this.#destroyed) return;
       this.run = { status: 'done', result };
     } catch (e) {
@@ -229,6 +237,13 @@ export class TrainSession {
       if (this.#controller === controller) this.#controller = null;
     }
     await this.refreshModels();
+  }
+
+  /** The request Start sends: the settings, less an augmentation link tabular inputs ignore. */
+  request(): TrainRequest {
+    const req = trainRequest($state.snapshot(this.settings));
+    if (!this.hasImage) delete req.augment;
+    return req;
   }
 
   /** Cancels the run; the worker writes a checkpoint first, so Start resumes from it. */

@@ -3,7 +3,9 @@
  * shows them again, so Start resumes the run they name), the request they make of the model
  * worker, and the guesses of a record set's label and split columns.
  */
+import { parseLoaderPermalink } from '../lib/pipeline/loader-config.ts';
 import type { TrainRequest } from '../../workers/api/model.api.ts';
+import { permalinkIn } from './pipeline-address.ts';
 
 /** The form's settings. */
 export interface TrainSettings {
@@ -20,6 +22,11 @@ export interface TrainSettings {
   lr: number;
   seed: number;
   imageSize: number;
+  /**
+   * A loader permalink (or a link holding one) whose augmentations training applies to images;
+   * empty for none.
+   */
+  augment: string;
 }
 
 /** The localStorage key of the settings. */
@@ -40,6 +47,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   lr: 0.01,
   seed: 0,
   imageSize: 32,
+  augment: '',
 };
 
 /** Column names that look like a label. */
@@ -73,5 +81,20 @@ export function trainRequest(s: TrainSettings): TrainRequest {
     ...(s.recordSet ? { recordSet: s.recordSet } : {}),
     // Used only when the record set's image column is the input (else its numeric columns).
     imageSize: s.imageSize,
+    ...(s.augment.trim() ? { augment: permalinkIn(s.augment) } : {}),
   };
+}
+
+/**
+ * Why the augmentation link cannot be used (the permalink parser's reason), or null when it is
+ * empty or reads as a loader permalink. Checked as typed, so Start is off while it is bad.
+ */
+export function augmentProblem(text: string): string | null {
+  if (!text.trim()) return null;
+  try {
+    parseLoaderPermalink(permalinkIn(text));
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

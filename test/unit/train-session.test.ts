@@ -14,6 +14,9 @@ import {
   emptyCurves,
 } from '../../src/app/train-curves.ts';
 import { TrainSession } from '../../src/app/train-session.svelte.ts';
+import { DEFAULT_SETTINGS, augmentProblem, trainRequest } from '../../src/app/train-settings.ts';
+import { loaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
+import type { RecordSetInfo } from '../../workers/api/lake.api.ts';
 import type { ModelClient } from '../../workers/api/model-client.ts';
 import { fromModelWireError, toModelWireError } from '../../workers/api/model.api.ts';
 import type { TrainProgress, TrainUpdate } from '../../workers/api/model.api.ts';
@@ -166,5 +169,88 @@ describe('the Train tab session', () => {
       { step: 3, value: 0.5 },
     ]);
     expect(t.run.status === 'failed' && t.run.error.code).toBe('NAN_LOSS');
+  });
+});
+
+describe('the augmentation link', () => {
+  const link = loaderPermalink(
+    {
+      dataset: 'derm',
+      ref: 'main',
+      fields: { image: 'images/image' },
+      batchSize: 8,
+      shuffle: { seed: 1 },
+      augment: [{ op: 'flip', axis: 'horizontal', p: 0.5 }],
+      workers: 0,
+      prefetch: 1,
+    },
+    'ab'.repeat(32),
+  );
+  const images = {
+    id: 'images',
+    name: 'images',
+    rows: 4,
+    columns: [
+      { name: 'images/image', type: 'image' },
+      { name: 'images/label', type: 'string' },
+    ],
+  } as unknown as RecordSetInfo;
+  const table = {
+    ...images,
+    id: 'table',
+    columns: [{ name: 'table/label', type: 'string' }],
+  } as unknown as RecordSetInfo;
+
+  it('is read from the permalink or a link holding it, and named with its reason when bad', () => {
+    expect(augmentProblem('')).toBeNull();
+    expect(augmentProblem(`  ${link} `)).toBeNull();
+    const url = `http://127.0.0.1/?pipeline=&loader=${encodeURIComponent(link)}`;
+    expect(augmentProblem(url)).toBeNull();
+    expect(trainRequest({ ...DEFAULT_SETTINGS, augment: url }).augment).toBe(link);
+    expect(trainRequest({ ...DEFAULT_SETTINGS }).augment).toBeUndefined();
+    expect(augmentProblem('https://example.org/x')).toMatch(/not a loader permalink/);
+    expect(augmentProblem(link.slice(0, 30))).toMatch(/loader permalink/);
+  });
+
+  it('keeps Start off while bad, and is sent only for an image record set', async () => {
+    const { client, calls } = stubClient(async () => ({ id: 'm' }));
+    const s = new TrainSession(lake, () => client);
+    s.recordSets = [images, table];
+    Object.assign(s.settings, {
+      dataset: 'derm',
+      recordSet: 'images',
+      label: 'images/label',
+      augment: 'croissant-lake-loader:v1:',
+    });
+    expect(s.augmentError).toMatch(/cut off/);
+    await s.start();
+    expect(calls.filter((c) => c[0] === 'train')).toHaveLength(0);
+    s.settings.augment = link;
+    expect(s.augmentError).toBeNull();
+    await s.start();
+    expect(calls.find((c) => c[0] === 'train')![1]).toMatchObject({ augment: link });
+    // A tabular record set ignores augmentations: a stale link neither blocks nor travels.
+    s.settings.recordSet = 'table';
+    s.settings.augment = 'nonsense';
+    expect(s.augmentError).toBeNull();
+    expect(s.request().augment).toBeUndefined();
+  });
+
+  it('is kept with the settings', () => {
+    const { client } = stubClient(async () => ({ id: 'm' }));
+    const store = new Map<string, string>();
+    const saved = globalThis.localStorage;
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      value: { getItem: (k: string) => store.get(k) ?? null, setItem: store.set.bind(store) },
+    });
+    try {
+      const s = new TrainSession(lake, () => client);
+      s.settings.augment = link;
+      s.save();
+      expect(new TrainSession(lake, () => client).settings.augment).toBe(link);
+    } finally {
+      Object.defineProperty(globalThis, 'localStorage', { configurable: true, value: saved });
+    }
   });
 });

@@ -53,6 +53,8 @@ export interface TrainRequest {
   recordSet?: string;
   /** Images are resized to size × size (image inputs only). */
   imageSize?: number;
+  /** A loader permalink whose augmentations training applies (image inputs only). */
+  augment?: string;
 }
 
 /**
