@@ -15,8 +15,10 @@ import type {
   TrainRequest,
   TrainSummary,
 } from '../../workers/api/model.api.ts';
+import { OPINIONS_RS } from '../lib/opinions/model.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import type { TrainOpinions } from './train-opinions.svelte.ts';
 import {
   LABEL,
   SPLIT,
@@ -76,9 +78,13 @@ export class TrainSession {
   #token = 0;
   #destroyed = false;
 
-  constructor(lake: LakeCatalog, makeClient: () => ModelClient) {
+  /** Labels from consolidated opinions (null: only columns are offered). */
+  readonly opinions: TrainOpinions | null;
+
+  constructor(lake: LakeCatalog, makeClient: () => ModelClient, opinions?: TrainOpinions) {
     this.#lake = lake;
     this.#makeClient = makeClient;
+    this.opinions = opinions ?? null;
   }
 
   get #model(): ModelClient {
@@ -104,6 +110,21 @@ export class TrainSession {
   /** Why the augmentation link cannot be used (images only; tabular inputs ignore it). */
   get augmentError(): string | null {
     return this.hasImage ? augmentProblem(this.settings.augment) : null;
+  }
+
+  /** Why labels from opinions cannot be chosen now, or null when they can. */
+  get opinionsUnavailable(): string | null {
+    if (!this.opinions) return 'not offered here';
+    return this.opinions.unavailable(this.settings.recordSet);
+  }
+
+  /** Why Start cannot run with the settings' labels, or null. */
+  get labelProblem(): string | null {
+    const s = this.settings;
+    if (s.labelKind === 'column') return s.label ? null : 'choose a label column';
+    const why = this.opinionsUnavailable;
+    if (why) return `labels from opinions: ${why}`;
+    return this.opinions!.questions.includes(s.question) ? null : 'choose a question';
   }
 
   get busy(): boolean {
@@ -147,6 +168,13 @@ export class TrainSession {
       if (this.#destroyed || token !== this.#token) return;
       this.refs = refs;
       this.recordSets = info.recordSets;
+      const present = info.recordSets.some((r) => r.id === OPINIONS_RS);
+      void this.opinions?.load(dataset, rev, present).then(() => {
+        const qs = this.opinions?.questions ?? [];
+        if (token !== this.#token || !qs.length || qs.includes(this.settings.question)) return;
+        this.settings.question = qs[0]!;
+        this.save();
+      });
       const s = this.settings;
       if (!info.recordSets.some((r) => r.id === s.recordSet)) {
         const best = [...info.recordSets].sort(
@@ -196,14 +224,31 @@ export class TrainSession {
 
   /** Trains with the settings; resumes from the run's checkpoint when there is one. */
   async start(): Promise<void> {
-    if (this.busy || !this.settings.dataset || this.augmentError) return;
+    if (this.busy || !this.settings.dataset || this.augmentError || this.labelProblem) return;
     this.save();
     const controller = new AbortController();
     this.#controller = controller;
     this.run = { status: 'training', progress: null, cancelling: false };
     let first = true;
     try {
-      const result = await this.#model.call('train', [this.request()], {
+      const s = this.settings;
+      // Labels from opinions: the query worker consolidates them first (rows under review
+      // are left out), then they travel with the request.
+      const labels =
+        s.labelKind === 'opinions'
+          ? await this.opinions!.labels(
+              {
+                dataset: s.dataset,
+                rev: s.rev,
+                question: s.question,
+                rule: s.rule,
+                recordSet: s.recordSet,
+              },
+              controller.signal,
+            )
+          : undefined;
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const result = await this.#model.call('train', [this.request(labels)], {
         signal: controller.signal,
         onProgress: (p) => {
           if (this.#destroyed || this.#controller !== controller) return;
@@ -239,9 +284,12 @@ export class TrainSession {
     await this.refreshModels();
   }
 
-  /** The request Start sends: the settings, less an augmentation link tabular inputs ignore. */
-  request(): TrainRequest {
-    const req = trainRequest($state.snapshot(this.settings));
+  /**
+   * The request Start sends: the settings (with `opinions`, the consolidated labels), less an
+   * augmentation link tabular inputs ignore.
+   */
+  request(opinions?: { rows: string[]; labels: string[] }): TrainRequest {
+    const req = trainRequest($state.snapshot(this.settings), opinions);
     if (!this.hasImage) delete req.augment;
     return req;
   }

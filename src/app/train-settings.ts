@@ -12,7 +12,12 @@ export interface TrainSettings {
   dataset: string;
   rev: string;
   recordSet: string;
+  /** Where labels come from: the `label` column, or consolidated opinions (question + rule). */
+  labelKind: 'column' | 'opinions';
   label: string;
+  /** The opinions' question and consolidation rule (labelKind `opinions`). */
+  question: string;
+  rule: OpinionRule;
   splitKind: 'hash' | 'column';
   splitColumn: string;
   valFraction: number;
@@ -37,7 +42,10 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   dataset: '',
   rev: 'main',
   recordSet: '',
+  labelKind: 'column',
   label: '',
+  question: '',
+  rule: 'majority-of-leaves',
   splitKind: 'hash',
   splitColumn: '',
   valFraction: 0.2,
@@ -49,6 +57,21 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   imageSize: 32,
   augment: '',
 };
+
+/** The consolidation rules offered for training labels (the Labels tab's, default parameters). */
+export const OPINION_RULES = [
+  'majority-of-leaves',
+  'latest-leaf',
+  'human-review',
+  'dawid-skene',
+] as const;
+/** A rule of {@link OPINION_RULES}. */
+export type OpinionRule = (typeof OPINION_RULES)[number];
+
+/** How lineage names labels consolidated from opinions. */
+export function opinionsLabelName(rule: string, question: string): string {
+  return `opinions (${rule} of ${question})`;
+}
 
 /** Column names that look like a label. */
 export const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i;
@@ -66,12 +89,28 @@ export function loadSettings(): TrainSettings {
   return { ...DEFAULT_SETTINGS };
 }
 
-/** The request the settings make. */
-export function trainRequest(s: TrainSettings): TrainRequest {
+/**
+ * The request the settings make. With opinion labels, `opinions` holds the consolidated label of
+ * each decided subject row (the page asks the query worker for them first).
+ */
+export function trainRequest(
+  s: TrainSettings,
+  opinions?: { rows: string[]; labels: string[] },
+): TrainRequest {
+  const fromOpinions = s.labelKind === 'opinions' && opinions;
   return {
     dataset: s.dataset,
     ref: s.rev,
-    label: s.label,
+    label: fromOpinions ? opinionsLabelName(s.rule, s.question) : s.label,
+    ...(fromOpinions
+      ? {
+          opinionLabels: {
+            describe: opinionsLabelName(s.rule, s.question),
+            rows: opinions.rows,
+            labels: opinions.labels,
+          },
+        }
+      : {}),
     split: s.splitKind === 'column' ? { column: s.splitColumn } : { valFraction: s.valFraction },
     model: s.model,
     epochs: s.epochs,

@@ -13,6 +13,7 @@ import {
   curvesUpTo,
   emptyCurves,
 } from '../../src/app/train-curves.ts';
+import { TrainOpinions, type OpinionsQuery } from '../../src/app/train-opinions.svelte.ts';
 import { TrainSession } from '../../src/app/train-session.svelte.ts';
 import { DEFAULT_SETTINGS, augmentProblem, trainRequest } from '../../src/app/train-settings.ts';
 import { loaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
@@ -252,5 +253,77 @@ describe('the augmentation link', () => {
     } finally {
       Object.defineProperty(globalThis, 'localStorage', { configurable: true, value: saved });
     }
+  });
+});
+
+describe('labels from consolidated opinions', () => {
+  const info = {
+    dataset: 'derm',
+    rev: 'main',
+    commit: 'c'.repeat(64),
+    writable: true,
+    questions: [
+      { question: 'area', valueType: 'number', opinions: 3 },
+      { question: 'finding', valueType: 'class', opinions: 9 },
+    ],
+    subjectSets: ['images'],
+    recordSets: [],
+  };
+  /** A query client answering opinionsInfo and consolidatedLabels, recording the calls. */
+  function stubQuery() {
+    const calls: unknown[][] = [];
+    const query = {
+      call: async (method: string, args: unknown[]) => {
+        calls.push([method, ...args]);
+        if (method === 'opinionsInfo') return info;
+        return { commit: info.commit, spec: args[3], rows: ['0', '7'], labels: ['nevus', 'mel'] };
+      },
+    } as unknown as OpinionsQuery;
+    return { query, calls };
+  }
+
+  it('offer class questions, say why they cannot be chosen, and send each decided row', async () => {
+    const q = stubQuery();
+    const opinions = new TrainOpinions(() => q.query);
+    const { client, calls } = stubClient(async () => ({ id: 'm' }));
+    const s = new TrainSession(lake, () => client, opinions);
+    Object.assign(s.settings, { dataset: 'derm', recordSet: 'images', labelKind: 'opinions' });
+    expect(s.labelProblem).toMatch(/reading the opinions/);
+    await opinions.load('derm', 'main');
+    expect(opinions.questions).toEqual(['finding']);
+    expect(s.labelProblem).toBe('choose a question');
+    s.settings.question = 'finding';
+    s.settings.rule = 'latest-leaf';
+    expect(s.labelProblem).toBeNull();
+    await s.start();
+    expect(q.calls.at(-1)).toEqual([
+      'consolidatedLabels',
+      'derm',
+      'main',
+      'finding',
+      { rule: 'latest-leaf', params: {} },
+      'images',
+    ]);
+    const req = calls.find((c) => c[0] === 'train')![1];
+    expect(req).toMatchObject({
+      label: 'opinions (latest-leaf of finding)',
+      opinionLabels: {
+        describe: 'opinions (latest-leaf of finding)',
+        rows: ['0', '7'],
+        labels: ['nevus', 'mel'],
+      },
+    });
+
+    // Another record set, or a branch without opinions: unavailable, with the reason.
+    s.settings.recordSet = 'patients';
+    expect(s.opinionsUnavailable).toBe('no opinions are about record set patients');
+    await opinions.load('derm', 'main', false);
+    expect(s.opinionsUnavailable).toBe('this branch has no opinions');
+    expect(q.calls.filter((c) => c[0] === 'opinionsInfo')).toHaveLength(1);
+    // A column label ignores the opinions settings.
+    s.settings.labelKind = 'column';
+    s.settings.label = 'images/dx';
+    expect(s.request()).not.toHaveProperty('opinionLabels');
+    expect(s.request().label).toBe('images/dx');
   });
 });

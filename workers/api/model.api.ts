@@ -55,6 +55,11 @@ export interface TrainRequest {
   imageSize?: number;
   /** A loader permalink whose augmentations training applies (image inputs only). */
   augment?: string;
+  /**
+   * Labels from consolidated opinions, used instead of the `label` column: `labels[i]` is row
+   * `rows[i]`'s (decimal row ids); rows absent are unlabelled. `describe` names them in lineage.
+   */
+  opinionLabels?: { describe: string; rows: string[]; labels: string[] };
 }
 
 /**
