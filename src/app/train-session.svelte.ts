@@ -39,7 +39,10 @@ import {
 /** Where the run stands. */
 export type RunState =
   | { status: 'idle' }
-  | { status: 'training'; progress: TrainProgress | null; cancelling: boolean }
+  /** `stopping`: Pause or Cancel was pressed and the run stops at the next step. */
+  | { status: 'training'; progress: TrainProgress | null; stopping: 'pause' | 'cancel' | null }
+  /** Stopped at `step` with a checkpoint; Resume continues it with `request`. */
+  | { status: 'paused'; step: number; runId: string; request: TrainRequest }
   | { status: 'done'; result: TrainSummary }
   /** `message` says the step the checkpoint was written at. */
   | { status: 'cancelled'; message: string }
@@ -226,16 +229,28 @@ export class TrainSession {
   async start(): Promise<void> {
     if (this.busy || !this.settings.dataset || this.augmentError || this.labelProblem) return;
     this.save();
+    await this.#train(null);
+  }
+
+  /** Resumes the paused run from its checkpoint, with the request it was started with. */
+  async resume(): Promise<void> {
+    if (this.run.status === 'paused') await this.#train(this.run.request);
+  }
+
+  /** Runs `given` (a paused run's request) or the settings' request; see {@link start}. */
+  async #train(given: TrainRequest | null): Promise<void> {
     const controller = new AbortController();
     this.#controller = controller;
-    this.run = { status: 'training', progress: null, cancelling: false };
+    this.run = { status: 'training', progress: null, stopping: null };
     let first = true;
+    let runId: string | null = null;
+    let req: TrainRequest | null = given;
     try {
       const s = this.settings;
       // Labels from opinions: the query worker consolidates them first (rows under review
       // are left out), then they travel with the request.
       const labels =
-        s.labelKind === 'opinions'
+        !given && s.labelKind === 'opinions'
           ? await this.opinions!.labels(
               {
                 dataset: s.dataset,
@@ -248,10 +263,12 @@ export class TrainSession {
             )
           : undefined;
       if (controller.signal.aborted) throw controller.signal.reason;
-      const result = await this.#model.call('train', [this.request(labels)], {
+      req ??= this.request(labels);
+      const result = await this.#model.call('train', [req], {
         signal: controller.signal,
         onProgress: (p) => {
           if (this.#destroyed || this.#controller !== controller) return;
+          runId = p.runId;
           if (first) {
             first = false;
             this.resumedFrom = p.resumedFrom;
@@ -274,14 +291,37 @@ export class TrainSession {
     } catch (e) {
       if (this.#destroyed) return;
       const error = describeError(e);
-      this.run =
-        error.code === 'ABORTED'
-          ? { status: 'cancelled', message: error.message }
-          : { status: 'failed', error };
+      const stopping = this.run.status === 'training' ? this.run.stopping : null;
+      if (error.code !== 'ABORTED') this.run = { status: 'failed', error };
+      // Stopped without Pause or Cancel (not from this page): the worker kept its checkpoint.
+      else if (!stopping) this.run = { status: 'cancelled', message: error.message };
+      else await this.#stopped(stopping, req, runId);
     } finally {
       if (this.#controller === controller) this.#controller = null;
     }
     await this.refreshModels();
+  }
+
+  /** After an abort: paused at the checkpoint the worker wrote, or cancelled (it is dropped). */
+  async #stopped(how: 'pause' | 'cancel', req: TrainRequest | null, runId: string | null) {
+    const dataset = this.settings.dataset;
+    const kept = runId
+      ? (await this.#model.call('checkpoints', [dataset])).find((c) => c.runId === runId)
+      : undefined;
+    if (this.#destroyed) return;
+    if (!kept || !req) {
+      this.run = { status: 'cancelled', message: 'stopped before the first step' };
+    } else if (how === 'pause') {
+      this.run = { status: 'paused', step: kept.step, runId: kept.runId, request: req };
+    } else await this.#discard(req.dataset, kept.runId, kept.step);
+  }
+
+  async #discard(dataset: string, runId: string, step: number): Promise<void> {
+    await this.#model.call('discardCheckpoint', [dataset, runId]);
+    this.run = {
+      status: 'cancelled',
+      message: `at step ${step}; its checkpoint was discarded, so the run starts afresh`,
+    };
   }
 
   /**
@@ -294,10 +334,30 @@ export class TrainSession {
     return req;
   }
 
-  /** Cancels the run; the worker writes a checkpoint first, so Start resumes from it. */
-  cancel(): void {
+  /** Pauses the run: the worker writes a checkpoint at the next step; Resume continues it. */
+  pause(): void {
+    if (this.run.status !== 'training' || !this.#controller || this.run.stopping) return;
+    this.run = { ...this.run, stopping: 'pause' };
+    this.#controller.abort();
+  }
+
+  /**
+   * Cancels the run (or the paused one): it stops at the next step and its checkpoint is
+   * discarded, so the same settings start afresh.
+   */
+  async cancel(): Promise<void> {
+    if (this.run.status === 'paused') {
+      const { request, runId, step } = this.run;
+      try {
+        await this.#discard(request.dataset, runId, step);
+      } catch (e) {
+        this.run = { status: 'failed', error: describeError(e) };
+      }
+      await this.refreshModels();
+      return;
+    }
     if (this.run.status !== 'training' || !this.#controller) return;
-    this.run = { ...this.run, cancelling: true };
+    this.run = { ...this.run, stopping: 'cancel' };
     this.#controller.abort();
   }
 

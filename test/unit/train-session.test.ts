@@ -34,6 +34,7 @@ const step = (n: number, loss: number, acc: number): TrainProgress => ({
   samplesPerSec: 1,
   etaSeconds: null,
   resumedFrom: null,
+  runId: 'run1',
 });
 
 describe('train curves', () => {
@@ -325,5 +326,84 @@ describe('labels from consolidated opinions', () => {
     s.settings.label = 'images/dx';
     expect(s.request()).not.toHaveProperty('opinionLabels');
     expect(s.request().label).toBe('images/dx');
+  });
+});
+
+describe('pause, resume and cancel', () => {
+  /** A model client whose `train` reports steps 1–3 and then waits to be aborted. */
+  function stoppable() {
+    const calls: unknown[][] = [];
+    let trains = 0;
+    const client = {
+      alive: true,
+      terminate: () => undefined,
+      call: (
+        method: string,
+        args: unknown[],
+        opts: { signal?: AbortSignal; onProgress?: (p: TrainUpdate) => void } = {},
+      ) => {
+        calls.push([method, ...args]);
+        if (method === 'checkpoints') {
+          // The worker wrote its checkpoint at step 5 (past the last step reported).
+          return Promise.resolve([{ runId: 'run1', step: 5 }]);
+        }
+        if (method !== 'train') return Promise.resolve([]);
+        trains++;
+        for (const n of [1, 2, 3]) opts.onProgress!(step(n, 1, 0.5));
+        if (trains === 2) return Promise.resolve({ id: 'm' });
+        return new Promise((_, reject) =>
+          opts.signal!.addEventListener('abort', () =>
+            reject(new ModelError('ABORTED', 'training was cancelled at step 5; …')),
+          ),
+        );
+      },
+    } as unknown as ModelClient;
+    return { client, calls };
+  }
+
+  it('Pause keeps the checkpoint and Resume continues the same request', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y', epochs: 3 });
+    const started = s.start();
+    s.pause();
+    expect(s.run).toMatchObject({ status: 'training', stopping: 'pause' });
+    await started;
+    expect(s.run).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
+    expect(calls.some((c) => c[0] === 'discardCheckpoint')).toBe(false);
+    // Settings changed while paused do not change the run Resume continues.
+    s.settings.epochs = 9;
+    await s.resume();
+    const trains = calls.filter((c) => c[0] === 'train');
+    expect(trains).toHaveLength(2);
+    expect(trains[1]![1]).toEqual(trains[0]![1]);
+    expect(s.run.status).toBe('done');
+  });
+
+  it('Cancel discards the checkpoint, so the run is not offered as paused', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    const started = s.start();
+    void s.cancel();
+    await started;
+    expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
+    expect(s.run).toEqual({
+      status: 'cancelled',
+      message: 'at step 5; its checkpoint was discarded, so the run starts afresh',
+    });
+  });
+
+  it('Cancel of a paused run discards its checkpoint', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    const started = s.start();
+    s.pause();
+    await started;
+    expect(s.run.status).toBe('paused');
+    await s.cancel();
+    expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
+    expect(s.run.status).toBe('cancelled');
   });
 });

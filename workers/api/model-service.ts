@@ -5,7 +5,7 @@
  * evaluates a model over a branch (evaluate.ts). `workers/model.worker.ts` exposes it.
  * Worker code only: it pulls in the lake, the data loader and onnxruntime-web.
  */
-import { listCheckpoints } from '../../src/lib/model/checkpoints.ts';
+import { dropCheckpoint, listCheckpoints } from '../../src/lib/model/checkpoints.ts';
 import { evaluateOnLake } from '../../src/lib/model/evaluate.ts';
 import { inspectOnnx } from '../../src/lib/model/inspect.ts';
 import { labelSourceFromMap } from '../../src/lib/model/label-map.ts';
@@ -104,6 +104,10 @@ const handlers: Handlers = {
 
   async checkpoints({ lake }, dataset) {
     return listCheckpoints(lake, dataset);
+  },
+
+  async discardCheckpoint({ lake }, dataset, runId) {
+    await dropCheckpoint(lake, dataset, runId);
   },
 
   async exportModel({ lake, transfer }, dataset, id) {

@@ -126,6 +126,8 @@ export interface ModelMethods {
   models(dataset: string): ModelListItem[];
   /** Unfinished runs of a dataset (cancelled, stopped, or cut short by a reload). */
   checkpoints(dataset: string): CheckpointInfo[];
+  /** Forgets an unfinished run's checkpoint (a cancelled run starts afresh). */
+  discardCheckpoint(dataset: string, runId: string): void;
   /** A model's .onnx file and model card; the .onnx bytes are transferred. */
   exportModel(dataset: string, id: string): ModelExport;
   /** The inputs, outputs and intermediate values of an .onnx file (NOT_ONNX when it is not one). */
