@@ -310,7 +310,7 @@ export class TrainSession {
       : undefined;
     if (this.#destroyed) return;
     if (!kept || !req) {
-      this.run = { status: 'cancelled', message: 'stopped before the first step' };
+      this.run = { status: 'cancelled', message: 'before the first step' };
     } else if (how === 'pause') {
       this.run = { status: 'paused', step: kept.step, runId: kept.runId, request: req };
     } else await this.#discard(req.dataset, kept.runId, kept.step);
