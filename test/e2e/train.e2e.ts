@@ -112,6 +112,16 @@ describe('the Train tab', () => {
       await page
         .locator('[data-testid="train-checkpoints"]', { hasText: `step ${step}` })
         .waitFor({ timeout: WAIT });
+      // A link that is not a loader permalink is named with its reason and keeps Start off.
+      const augment = page.locator('[data-testid="train-augment"]');
+      await augment.fill('https://example.org/not-a-loader');
+      await page
+        .locator('[data-testid="train-augment-error"]', { hasText: 'not a loader permalink' })
+        .waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="train-start"]').isDisabled()).toBe(true);
+      await screenshot(page, 'train-paused');
+      await augment.fill('');
+      await augment.dispatchEvent('change');
 
       // A reloaded tab shows the same settings; Start resumes from the checkpoint.
       await page.reload();
