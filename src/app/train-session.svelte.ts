@@ -12,14 +12,18 @@ import type {
   ModelListItem,
   RuntimeInfo,
   TrainProgress,
+  TrainRequest,
   TrainSummary,
 } from '../../workers/api/model.api.ts';
+import { OPINIONS_RS } from '../lib/opinions/model.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
+import type { TrainOpinions } from './train-opinions.svelte.ts';
 import {
   LABEL,
   SPLIT,
   STORE_KEY,
+  augmentProblem,
   loadSettings,
   trainRequest,
   type TrainSettings,
@@ -35,7 +39,10 @@ import {
 /** Where the run stands. */
 export type RunState =
   | { status: 'idle' }
-  | { status: 'training'; progress: TrainProgress | null; cancelling: boolean }
+  /** `stopping`: Pause or Cancel was pressed and the run stops at the next step. */
+  | { status: 'training'; progress: TrainProgress | null; stopping: 'pause' | 'cancel' | null }
+  /** Stopped at `step` with a checkpoint; Resume continues it with `request`. */
+  | { status: 'paused'; step: number; runId: string; request: TrainRequest }
   | { status: 'done'; result: TrainSummary }
   /** `message` says the step the checkpoint was written at. */
   | { status: 'cancelled'; message: string }
@@ -74,9 +81,13 @@ export class TrainSession {
   #token = 0;
   #destroyed = false;
 
-  constructor(lake: LakeCatalog, makeClient: () => ModelClient) {
+  /** Labels from consolidated opinions (null: only columns are offered). */
+  readonly opinions: TrainOpinions | null;
+
+  constructor(lake: LakeCatalog, makeClient: () => ModelClient, opinions?: TrainOpinions) {
     this.#lake = lake;
     this.#makeClient = makeClient;
+    this.opinions = opinions ?? null;
   }
 
   get #model(): ModelClient {
@@ -92,6 +103,31 @@ export class TrainSession {
   /** The record set shown. */
   get recordSetInfo(): RecordSetInfo | undefined {
     return this.recordSets.find((r) => r.id === this.settings.recordSet);
+  }
+
+  /** Whether the record set has an image column (augmentations and the CNN apply to it). */
+  get hasImage(): boolean {
+    return this.recordSetInfo?.columns.some((c) => c.type === 'image') ?? false;
+  }
+
+  /** Why the augmentation link cannot be used (images only; tabular inputs ignore it). */
+  get augmentError(): string | null {
+    return this.hasImage ? augmentProblem(this.settings.augment) : null;
+  }
+
+  /** Why labels from opinions cannot be chosen now, or null when they can. */
+  get opinionsUnavailable(): string | null {
+    if (!this.opinions) return 'not offered here';
+    return this.opinions.unavailable(this.settings.recordSet);
+  }
+
+  /** Why Start cannot run with the settings' labels, or null. */
+  get labelProblem(): string | null {
+    const s = this.settings;
+    if (s.labelKind === 'column') return s.label ? null : 'choose a label column';
+    const why = this.opinionsUnavailable;
+    if (why) return `labels from opinions: ${why}`;
+    return this.opinions!.questions.includes(s.question) ? null : 'choose a question';
   }
 
   get busy(): boolean {
@@ -135,6 +171,13 @@ export class TrainSession {
       if (this.#destroyed || token !== this.#token) return;
       this.refs = refs;
       this.recordSets = info.recordSets;
+      const present = info.recordSets.some((r) => r.id === OPINIONS_RS);
+      void this.opinions?.load(dataset, rev, present).then(() => {
+        const qs = this.opinions?.questions ?? [];
+        if (token !== this.#token || !qs.length || qs.includes(this.settings.question)) return;
+        this.settings.question = qs[0]!;
+        this.save();
+      });
       const s = this.settings;
       if (!info.recordSets.some((r) => r.id === s.recordSet)) {
         const best = [...info.recordSets].sort(
@@ -184,57 +227,137 @@ export class TrainSession {
 
   /** Trains with the settings; resumes from the run's checkpoint when there is one. */
   async start(): Promise<void> {
-    if (this.busy || !this.settings.dataset) return;
+    if (this.busy || !this.settings.dataset || this.augmentError || this.labelProblem) return;
     this.save();
+    await this.#train(null);
+  }
+
+  /** Resumes the paused run from its checkpoint, with the request it was started with. */
+  async resume(): Promise<void> {
+    if (this.run.status === 'paused') await this.#train(this.run.request);
+  }
+
+  /** Runs `given` (a paused run's request) or the settings' request; see {@link start}. */
+  async #train(given: TrainRequest | null): Promise<void> {
     const controller = new AbortController();
     this.#controller = controller;
-    this.run = { status: 'training', progress: null, cancelling: false };
+    this.run = { status: 'training', progress: null, stopping: null };
     let first = true;
+    let runId: string | null = null;
+    let req: TrainRequest | null = given;
     try {
-      const result = await this.#model.call(
-        'train',
-        [trainRequest($state.snapshot(this.settings))],
-        {
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (this.#destroyed || this.#controller !== controller) return;
-            if (first) {
-              first = false;
-              this.resumedFrom = p.resumedFrom;
-              // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
-              // so it draws the epochs the checkpoint had finished.
-              const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
-              this.curves =
-                kept === null
-                  ? emptyCurves()
-                  : kept.trainLoss.length || kept.valLoss.length
-                    ? kept
-                    : curvesFromHistory(p.resumedHistory ?? []);
-            }
-            this.curves = addProgress(this.curves, p);
-            if (this.run.status === 'training') this.run = { ...this.run, progress: p };
-          },
+      const s = this.settings;
+      // Labels from opinions: the query worker consolidates them first (rows under review
+      // are left out), then they travel with the request.
+      const labels =
+        !given && s.labelKind === 'opinions'
+          ? await this.opinions!.labels(
+              {
+                dataset: s.dataset,
+                rev: s.rev,
+                question: s.question,
+                rule: s.rule,
+                recordSet: s.recordSet,
+              },
+              controller.signal,
+            )
+          : undefined;
+      if (controller.signal.aborted) throw controller.signal.reason;
+      req ??= this.request(labels);
+      const result = await this.#model.call('train', [req], {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (this.#destroyed || this.#controller !== controller) return;
+          runId = p.runId;
+          if (first) {
+            first = false;
+            this.resumedFrom = p.resumedFrom;
+            // A resumed run keeps this tab's points up to its step; a reloaded tab has none,
+            // so it draws the epochs the checkpoint had finished.
+            const kept = p.resumedFrom === null ? null : curvesUpTo(this.curves, p.resumedFrom);
+            this.curves =
+              kept === null
+                ? emptyCurves()
+                : kept.trainLoss.length || kept.valLoss.length
+                  ? kept
+                  : curvesFromHistory(p.resumedHistory ?? []);
+          }
+          this.curves = addProgress(this.curves, p);
+          if (this.run.status === 'training') this.run = { ...this.run, progress: p };
         },
-      );
+      });
       if (this.#destroyed) return;
       this.run = { status: 'done', result };
     } catch (e) {
       if (this.#destroyed) return;
       const error = describeError(e);
-      this.run =
-        error.code === 'ABORTED'
-          ? { status: 'cancelled', message: error.message }
-          : { status: 'failed', error };
+      const stopping = this.run.status === 'training' ? this.run.stopping : null;
+      if (error.code !== 'ABORTED') this.run = { status: 'failed', error };
+      // Stopped without Pause or Cancel (not from this page): the worker kept its checkpoint.
+      else if (!stopping) this.run = { status: 'cancelled', message: error.message };
+      else await this.#stopped(stopping, req, runId);
     } finally {
       if (this.#controller === controller) this.#controller = null;
     }
     await this.refreshModels();
   }
 
-  /** Cancels the run; the worker writes a checkpoint first, so Start resumes from it. */
-  cancel(): void {
+  /** After an abort: paused at the checkpoint the worker wrote, or cancelled (it is dropped). */
+  async #stopped(how: 'pause' | 'cancel', req: TrainRequest | null, runId: string | null) {
+    const dataset = this.settings.dataset;
+    const kept = runId
+      ? (await this.#model.call('checkpoints', [dataset])).find((c) => c.runId === runId)
+      : undefined;
+    if (this.#destroyed) return;
+    if (!kept || !req) {
+      this.run = { status: 'cancelled', message: 'before the first step' };
+    } else if (how === 'pause') {
+      this.run = { status: 'paused', step: kept.step, runId: kept.runId, request: req };
+    } else await this.#discard(req.dataset, kept.runId, kept.step);
+  }
+
+  async #discard(dataset: string, runId: string, step: number): Promise<void> {
+    await this.#model.call('discardCheckpoint', [dataset, runId]);
+    this.run = {
+      status: 'cancelled',
+      message: `at step ${step}; its checkpoint was discarded, so the run starts afresh`,
+    };
+  }
+
+  /**
+   * The request Start sends: the settings (with `opinions`, the consolidated labels), less an
+   * augmentation link tabular inputs ignore.
+   */
+  request(opinions?: { rows: string[]; labels: string[] }): TrainRequest {
+    const req = trainRequest($state.snapshot(this.settings), opinions);
+    if (!this.hasImage) delete req.augment;
+    return req;
+  }
+
+  /** Pauses the run: the worker writes a checkpoint at the next step; Resume continues it. */
+  pause(): void {
+    if (this.run.status !== 'training' || !this.#controller || this.run.stopping) return;
+    this.run = { ...this.run, stopping: 'pause' };
+    this.#controller.abort();
+  }
+
+  /**
+   * Cancels the run (or the paused one): it stops at the next step and its checkpoint is
+   * discarded, so the same settings start afresh.
+   */
+  async cancel(): Promise<void> {
+    if (this.run.status === 'paused') {
+      const { request, runId, step } = this.run;
+      try {
+        await this.#discard(request.dataset, runId, step);
+      } catch (e) {
+        this.run = { status: 'failed', error: describeError(e) };
+      }
+      await this.refreshModels();
+      return;
+    }
     if (this.run.status !== 'training' || !this.#controller) return;
-    this.run = { ...this.run, cancelling: true };
+    this.run = { ...this.run, stopping: 'cancel' };
     this.#controller.abort();
   }
 

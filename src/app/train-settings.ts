@@ -3,14 +3,21 @@
  * shows them again, so Start resumes the run they name), the request they make of the model
  * worker, and the guesses of a record set's label and split columns.
  */
+import { parseLoaderPermalink } from '../lib/pipeline/loader-config.ts';
 import type { TrainRequest } from '../../workers/api/model.api.ts';
+import { permalinkIn } from './pipeline-address.ts';
 
 /** The form's settings. */
 export interface TrainSettings {
   dataset: string;
   rev: string;
   recordSet: string;
+  /** Where labels come from: the `label` column, or consolidated opinions (question + rule). */
+  labelKind: 'column' | 'opinions';
   label: string;
+  /** The opinions' question and consolidation rule (labelKind `opinions`). */
+  question: string;
+  rule: OpinionRule;
   splitKind: 'hash' | 'column';
   splitColumn: string;
   valFraction: number;
@@ -20,6 +27,11 @@ export interface TrainSettings {
   lr: number;
   seed: number;
   imageSize: number;
+  /**
+   * A loader permalink (or a link holding one) whose augmentations training applies to images;
+   * empty for none.
+   */
+  augment: string;
 }
 
 /** The localStorage key of the settings. */
@@ -30,7 +42,10 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   dataset: '',
   rev: 'main',
   recordSet: '',
+  labelKind: 'column',
   label: '',
+  question: '',
+  rule: 'majority-of-leaves',
   splitKind: 'hash',
   splitColumn: '',
   valFraction: 0.2,
@@ -40,7 +55,23 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   lr: 0.01,
   seed: 0,
   imageSize: 32,
+  augment: '',
 };
+
+/** The consolidation rules offered for training labels (the Labels tab's, default parameters). */
+export const OPINION_RULES = [
+  'majority-of-leaves',
+  'latest-leaf',
+  'human-review',
+  'dawid-skene',
+] as const;
+/** A rule of {@link OPINION_RULES}. */
+export type OpinionRule = (typeof OPINION_RULES)[number];
+
+/** How lineage names labels consolidated from opinions. */
+export function opinionsLabelName(rule: string, question: string): string {
+  return `opinions (${rule} of ${question})`;
+}
 
 /** Column names that look like a label. */
 export const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i;
@@ -58,12 +89,28 @@ export function loadSettings(): TrainSettings {
   return { ...DEFAULT_SETTINGS };
 }
 
-/** The request the settings make. */
-export function trainRequest(s: TrainSettings): TrainRequest {
+/**
+ * The request the settings make. With opinion labels, `opinions` holds the consolidated label of
+ * each decided subject row (the page asks the query worker for them first).
+ */
+export function trainRequest(
+  s: TrainSettings,
+  opinions?: { rows: string[]; labels: string[] },
+): TrainRequest {
+  const fromOpinions = s.labelKind === 'opinions' && opinions;
   return {
     dataset: s.dataset,
     ref: s.rev,
-    label: s.label,
+    label: fromOpinions ? opinionsLabelName(s.rule, s.question) : s.label,
+    ...(fromOpinions
+      ? {
+          opinionLabels: {
+            describe: opinionsLabelName(s.rule, s.question),
+            rows: opinions.rows,
+            labels: opinions.labels,
+          },
+        }
+      : {}),
     split: s.splitKind === 'column' ? { column: s.splitColumn } : { valFraction: s.valFraction },
     model: s.model,
     epochs: s.epochs,
@@ -73,5 +120,20 @@ export function trainRequest(s: TrainSettings): TrainRequest {
     ...(s.recordSet ? { recordSet: s.recordSet } : {}),
     // Used only when the record set's image column is the input (else its numeric columns).
     imageSize: s.imageSize,
+    ...(s.augment.trim() ? { augment: permalinkIn(s.augment) } : {}),
   };
+}
+
+/**
+ * Why the augmentation link cannot be used (the permalink parser's reason), or null when it is
+ * empty or reads as a loader permalink. Checked as typed, so Start is off while it is bad.
+ */
+export function augmentProblem(text: string): string | null {
+  if (!text.trim()) return null;
+  try {
+    parseLoaderPermalink(permalinkIn(text));
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

@@ -2,8 +2,8 @@
  * The Train tab, end to end in Chromium against the built app: the demo imaging study saved to
  * the browser lake, a small CNN on its images (16 × 16) trained from the UI in the model worker
  * (onnxruntime-web's wasm served by the app itself), the curves drawn as progress arrives,
- * cancelled mid-run, the tab reloaded (the settings come back), Start resuming from the
- * cancel's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
+ * paused mid-run, the tab reloaded (the settings come back), Start resuming from the
+ * pause's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
  * onnxruntime-node, which gives finite logits of the right shape. Then evaluate (issue 14 §3,
  * §4, §7): a file that is not ONNX and a mapping that does not fit the model's input are
  * refused in the Evaluate panel; the trained model evaluated on the validation rows gives the
@@ -86,31 +86,42 @@ describe('the Train tab', () => {
         await page.locator(`[data-testid="${id}"]`).dispatchEvent('change');
       }
 
-      // Cancel from inside the page as soon as the first step shows (no race with the run).
+      // Pause from inside the page as soon as the first step shows (no race with the run).
       await page.evaluate(() => {
         const obs = new MutationObserver(() => {
           const p = document.querySelector('[data-testid="train-progress"]');
           if (Number(p?.getAttribute('data-step') ?? 0) >= 1) {
             obs.disconnect();
-            document.querySelector<HTMLButtonElement>('[data-testid="train-cancel"]')?.click();
+            document.querySelector<HTMLButtonElement>('[data-testid="train-pause"]')?.click();
           }
         });
         obs.observe(document.body, { subtree: true, childList: true, attributes: true });
       });
       await page.locator('[data-testid="train-start"]').click();
-      await run(page, 'cancelled');
+      await run(page, 'paused');
       expect(
         Number(await page.locator('[data-testid="chart-loss"]').getAttribute('data-train')),
       ).toBeGreaterThan(0);
-      const cancelled = await page.locator('[data-testid="train-cancelled"]').textContent();
-      const step = Number(/at step (\d+)/.exec(cancelled ?? '')?.[1]);
+      const paused = page.locator('[data-testid="train-paused"]');
+      expect(await paused.textContent()).toMatch(/Paused at step \d+/);
+      const step = Number(await paused.getAttribute('data-step'));
       expect(step).toBeGreaterThan(0);
       // Seen at a step, not at the first checkpoint (every 50 steps) where storage I/O would
-      // first let the worker read the Cancel message (workers/api/model-yield.ts).
+      // first let the worker read the Pause (abort) message (workers/api/model-yield.ts).
       expect(step).toBeLessThan(50);
       await page
         .locator('[data-testid="train-checkpoints"]', { hasText: `step ${step}` })
         .waitFor({ timeout: WAIT });
+      // A link that is not a loader permalink is named with its reason and keeps Start off.
+      const augment = page.locator('[data-testid="train-augment"]');
+      await augment.fill('https://example.org/not-a-loader');
+      await page
+        .locator('[data-testid="train-augment-error"]', { hasText: 'not a loader permalink' })
+        .waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="train-start"]').isDisabled()).toBe(true);
+      await screenshot(page, 'train-paused');
+      await augment.fill('');
+      await augment.dispatchEvent('change');
 
       // A reloaded tab shows the same settings; Start resumes from the checkpoint.
       await page.reload();

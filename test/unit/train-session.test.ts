@@ -13,7 +13,11 @@ import {
   curvesUpTo,
   emptyCurves,
 } from '../../src/app/train-curves.ts';
+import { TrainOpinions, type OpinionsQuery } from '../../src/app/train-opinions.svelte.ts';
 import { TrainSession } from '../../src/app/train-session.svelte.ts';
+import { DEFAULT_SETTINGS, augmentProblem, trainRequest } from '../../src/app/train-settings.ts';
+import { loaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
+import type { RecordSetInfo } from '../../workers/api/lake.api.ts';
 import type { ModelClient } from '../../workers/api/model-client.ts';
 import { fromModelWireError, toModelWireError } from '../../workers/api/model.api.ts';
 import type { TrainProgress, TrainUpdate } from '../../workers/api/model.api.ts';
@@ -30,6 +34,7 @@ const step = (n: number, loss: number, acc: number): TrainProgress => ({
   samplesPerSec: 1,
   etaSeconds: null,
   resumedFrom: null,
+  runId: 'run1',
 });
 
 describe('train curves', () => {
@@ -166,5 +171,239 @@ describe('the Train tab session', () => {
       { step: 3, value: 0.5 },
     ]);
     expect(t.run.status === 'failed' && t.run.error.code).toBe('NAN_LOSS');
+  });
+});
+
+describe('the augmentation link', () => {
+  const link = loaderPermalink(
+    {
+      dataset: 'derm',
+      ref: 'main',
+      fields: { image: 'images/image' },
+      batchSize: 8,
+      shuffle: { seed: 1 },
+      augment: [{ op: 'flip', axis: 'horizontal', p: 0.5 }],
+      workers: 0,
+      prefetch: 1,
+    },
+    'ab'.repeat(32),
+  );
+  const images = {
+    id: 'images',
+    name: 'images',
+    rows: 4,
+    columns: [
+      { name: 'images/image', type: 'image' },
+      { name: 'images/label', type: 'string' },
+    ],
+  } as unknown as RecordSetInfo;
+  const table = {
+    ...images,
+    id: 'table',
+    columns: [{ name: 'table/label', type: 'string' }],
+  } as unknown as RecordSetInfo;
+
+  it('is read from the permalink or a link holding it, and named with its reason when bad', () => {
+    expect(augmentProblem('')).toBeNull();
+    expect(augmentProblem(`  ${link} `)).toBeNull();
+    const url = `http://127.0.0.1/?pipeline=&loader=${encodeURIComponent(link)}`;
+    expect(augmentProblem(url)).toBeNull();
+    expect(trainRequest({ ...DEFAULT_SETTINGS, augment: url }).augment).toBe(link);
+    expect(trainRequest({ ...DEFAULT_SETTINGS }).augment).toBeUndefined();
+    expect(augmentProblem('https://example.org/x')).toMatch(/not a loader permalink/);
+    expect(augmentProblem(link.slice(0, 30))).toMatch(/loader permalink/);
+  });
+
+  it('keeps Start off while bad, and is sent only for an image record set', async () => {
+    const { client, calls } = stubClient(async () => ({ id: 'm' }));
+    const s = new TrainSession(lake, () => client);
+    s.recordSets = [images, table];
+    Object.assign(s.settings, {
+      dataset: 'derm',
+      recordSet: 'images',
+      label: 'images/label',
+      augment: 'croissant-lake-loader:v1:',
+    });
+    expect(s.augmentError).toMatch(/cut off/);
+    await s.start();
+    expect(calls.filter((c) => c[0] === 'train')).toHaveLength(0);
+    s.settings.augment = link;
+    expect(s.augmentError).toBeNull();
+    await s.start();
+    expect(calls.find((c) => c[0] === 'train')![1]).toMatchObject({ augment: link });
+    // A tabular record set ignores augmentations: a stale link neither blocks nor travels.
+    s.settings.recordSet = 'table';
+    s.settings.augment = 'nonsense';
+    expect(s.augmentError).toBeNull();
+    expect(s.request().augment).toBeUndefined();
+  });
+
+  it('is kept with the settings', () => {
+    const { client } = stubClient(async () => ({ id: 'm' }));
+    const store = new Map<string, string>();
+    const saved = globalThis.localStorage;
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      value: { getItem: (k: string) => store.get(k) ?? null, setItem: store.set.bind(store) },
+    });
+    try {
+      const s = new TrainSession(lake, () => client);
+      s.settings.augment = link;
+      s.save();
+      expect(new TrainSession(lake, () => client).settings.augment).toBe(link);
+    } finally {
+      Object.defineProperty(globalThis, 'localStorage', { configurable: true, value: saved });
+    }
+  });
+});
+
+describe('labels from consolidated opinions', () => {
+  const info = {
+    dataset: 'derm',
+    rev: 'main',
+    commit: 'c'.repeat(64),
+    writable: true,
+    questions: [
+      { question: 'area', valueType: 'number', opinions: 3 },
+      { question: 'finding', valueType: 'class', opinions: 9 },
+    ],
+    subjectSets: ['images'],
+    recordSets: [],
+  };
+  /** A query client answering opinionsInfo and consolidatedLabels, recording the calls. */
+  function stubQuery() {
+    const calls: unknown[][] = [];
+    const query = {
+      call: async (method: string, args: unknown[]) => {
+        calls.push([method, ...args]);
+        if (method === 'opinionsInfo') return info;
+        return { commit: info.commit, spec: args[3], rows: ['0', '7'], labels: ['nevus', 'mel'] };
+      },
+    } as unknown as OpinionsQuery;
+    return { query, calls };
+  }
+
+  it('offer class questions, say why they cannot be chosen, and send each decided row', async () => {
+    const q = stubQuery();
+    const opinions = new TrainOpinions(() => q.query);
+    const { client, calls } = stubClient(async () => ({ id: 'm' }));
+    const s = new TrainSession(lake, () => client, opinions);
+    Object.assign(s.settings, { dataset: 'derm', recordSet: 'images', labelKind: 'opinions' });
+    expect(s.labelProblem).toMatch(/reading the opinions/);
+    await opinions.load('derm', 'main');
+    expect(opinions.questions).toEqual(['finding']);
+    expect(s.labelProblem).toBe('choose a question');
+    s.settings.question = 'finding';
+    s.settings.rule = 'latest-leaf';
+    expect(s.labelProblem).toBeNull();
+    await s.start();
+    expect(q.calls.at(-1)).toEqual([
+      'consolidatedLabels',
+      'derm',
+      'main',
+      'finding',
+      { rule: 'latest-leaf', params: {} },
+      'images',
+    ]);
+    const req = calls.find((c) => c[0] === 'train')![1];
+    expect(req).toMatchObject({
+      label: 'opinions (latest-leaf of finding)',
+      opinionLabels: {
+        describe: 'opinions (latest-leaf of finding)',
+        rows: ['0', '7'],
+        labels: ['nevus', 'mel'],
+      },
+    });
+
+    // Another record set, or a branch without opinions: unavailable, with the reason.
+    s.settings.recordSet = 'patients';
+    expect(s.opinionsUnavailable).toBe('no opinions are about record set patients');
+    await opinions.load('derm', 'main', false);
+    expect(s.opinionsUnavailable).toBe('this branch has no opinions');
+    expect(q.calls.filter((c) => c[0] === 'opinionsInfo')).toHaveLength(1);
+    // A column label ignores the opinions settings.
+    s.settings.labelKind = 'column';
+    s.settings.label = 'images/dx';
+    expect(s.request()).not.toHaveProperty('opinionLabels');
+    expect(s.request().label).toBe('images/dx');
+  });
+});
+
+describe('pause, resume and cancel', () => {
+  /** A model client whose `train` reports steps 1–3 and then waits to be aborted. */
+  function stoppable() {
+    const calls: unknown[][] = [];
+    let trains = 0;
+    const client = {
+      alive: true,
+      terminate: () => undefined,
+      call: (
+        method: string,
+        args: unknown[],
+        opts: { signal?: AbortSignal; onProgress?: (p: TrainUpdate) => void } = {},
+      ) => {
+        calls.push([method, ...args]);
+        if (method === 'checkpoints') {
+          // The worker wrote its checkpoint at step 5 (past the last step reported).
+          return Promise.resolve([{ runId: 'run1', step: 5 }]);
+        }
+        if (method !== 'train') return Promise.resolve([]);
+        trains++;
+        for (const n of [1, 2, 3]) opts.onProgress!(step(n, 1, 0.5));
+        if (trains === 2) return Promise.resolve({ id: 'm' });
+        return new Promise((_, reject) =>
+          opts.signal!.addEventListener('abort', () =>
+            reject(new ModelError('ABORTED', 'training was cancelled at step 5; …')),
+          ),
+        );
+      },
+    } as unknown as ModelClient;
+    return { client, calls };
+  }
+
+  it('Pause keeps the checkpoint and Resume continues the same request', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y', epochs: 3 });
+    const started = s.start();
+    s.pause();
+    expect(s.run).toMatchObject({ status: 'training', stopping: 'pause' });
+    await started;
+    expect(s.run).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
+    expect(calls.some((c) => c[0] === 'discardCheckpoint')).toBe(false);
+    // Settings changed while paused do not change the run Resume continues.
+    s.settings.epochs = 9;
+    await s.resume();
+    const trains = calls.filter((c) => c[0] === 'train');
+    expect(trains).toHaveLength(2);
+    expect(trains[1]![1]).toEqual(trains[0]![1]);
+    expect(s.run.status).toBe('done');
+  });
+
+  it('Cancel discards the checkpoint, so the run is not offered as paused', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    const started = s.start();
+    void s.cancel();
+    await started;
+    expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
+    expect(s.run).toEqual({
+      status: 'cancelled',
+      message: 'at step 5; its checkpoint was discarded, so the run starts afresh',
+    });
+  });
+
+  it('Cancel of a paused run discards its checkpoint', async () => {
+    const { client, calls } = stoppable();
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    const started = s.start();
+    s.pause();
+    await started;
+    expect(s.run.status).toBe('paused');
+    await s.cancel();
+    expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
+    expect(s.run.status).toBe('cancelled');
   });
 });

@@ -5,9 +5,10 @@
  * evaluates a model over a branch (evaluate.ts). `workers/model.worker.ts` exposes it.
  * Worker code only: it pulls in the lake, the data loader and onnxruntime-web.
  */
-import { listCheckpoints } from '../../src/lib/model/checkpoints.ts';
+import { dropCheckpoint, listCheckpoints } from '../../src/lib/model/checkpoints.ts';
 import { evaluateOnLake } from '../../src/lib/model/evaluate.ts';
 import { inspectOnnx } from '../../src/lib/model/inspect.ts';
+import { labelSourceFromMap } from '../../src/lib/model/label-map.ts';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import type { ModelRuntime } from '../../src/lib/model/runtime.ts';
 import { listModels, loadModel, modelCard } from '../../src/lib/model/store.ts';
@@ -48,12 +49,15 @@ const handlers: Handlers = {
     return runtime.info;
   },
 
-  async train({ lake, runtime, signal, onProgress }, req) {
+  async train({ lake, runtime, signal, onProgress }, { opinionLabels, ...req }) {
     let last = -Infinity;
     // The run's checkpoint is the one at the step it resumes from (its id is trainOnLake's).
     const kept = await listCheckpoints(lake, req.dataset);
     const o = await trainOnLake(lake, {
       ...req,
+      label: opinionLabels
+        ? labelSourceFromMap(opinionLabels.describe, opinionLabels.rows, opinionLabels.labels)
+        : req.label,
       runtime,
       signal,
       // A checkpoint every 50 steps: a reloaded tab loses at most that many steps.
@@ -100,6 +104,10 @@ const handlers: Handlers = {
 
   async checkpoints({ lake }, dataset) {
     return listCheckpoints(lake, dataset);
+  },
+
+  async discardCheckpoint({ lake }, dataset, runId) {
+    await dropCheckpoint(lake, dataset, runId);
   },
 
   async exportModel({ lake, transfer }, dataset, id) {

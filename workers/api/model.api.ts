@@ -53,6 +53,13 @@ export interface TrainRequest {
   recordSet?: string;
   /** Images are resized to size × size (image inputs only). */
   imageSize?: number;
+  /** A loader permalink whose augmentations training applies (image inputs only). */
+  augment?: string;
+  /**
+   * Labels from consolidated opinions, used instead of the `label` column: `labels[i]` is row
+   * `rows[i]`'s (decimal row ids); rows absent are unlabelled. `describe` names them in lineage.
+   */
+  opinionLabels?: { describe: string; rows: string[]; labels: string[] };
 }
 
 /**
@@ -119,6 +126,8 @@ export interface ModelMethods {
   models(dataset: string): ModelListItem[];
   /** Unfinished runs of a dataset (cancelled, stopped, or cut short by a reload). */
   checkpoints(dataset: string): CheckpointInfo[];
+  /** Forgets an unfinished run's checkpoint (a cancelled run starts afresh). */
+  discardCheckpoint(dataset: string, runId: string): void;
   /** A model's .onnx file and model card; the .onnx bytes are transferred. */
   exportModel(dataset: string, id: string): ModelExport;
   /** The inputs, outputs and intermediate values of an .onnx file (NOT_ONNX when it is not one). */

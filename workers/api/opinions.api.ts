@@ -107,6 +107,20 @@ export interface PageOpinion {
   note?: string;
 }
 
+/**
+ * A rule's decided labels of one subject record set, as two arrays that pair up (row ids as
+ * decimal text): subjects under review are left out, so training leaves them unlabelled.
+ */
+export interface ConsolidatedLabels {
+  commit: string;
+  /** The rule with its complete parameters. */
+  spec: RuleSpec;
+  rows: string[];
+  labels: string[];
+  /** Subjects of the record set left out because the rule sends them to review. */
+  review: number;
+}
+
 /** Every opinions operation. */
 export interface OpinionMethods {
   /** Questions, record sets and whether `rev` takes opinions. */
@@ -154,6 +168,14 @@ export interface OpinionMethods {
     question: string,
     spec: RuleSpec,
   ): { stats: AgreementStats; annotators: AnnotatorRow[] };
+  /** A rule's decided labels of `subjectSet`'s rows at `rev` (training labels, Train tab). */
+  consolidatedLabels(
+    dataset: string,
+    rev: string,
+    question: string,
+    spec: RuleSpec,
+    subjectSet: string,
+  ): ConsolidatedLabels;
   /** Saves a rule's decisions at `rev` as a protected training branch. */
   saveTrainingBranch(
     dataset: string,

@@ -268,6 +268,22 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
     };
   },
 
+  async consolidatedLabels(ctx, dataset, rev, question, spec, subjectSet) {
+    const r = await run(ctx, dataset, rev, question, spec);
+    const out = await rows(
+      ctx,
+      `SELECT CAST(subject_row AS VARCHAR) AS r, value, status FROM ${registered(r.table)} WHERE subject_set = ${literal(subjectSet)} ORDER BY subject_row`,
+    );
+    const ok = out.filter((x) => x.status === 'ok' && x.value !== null);
+    return {
+      commit: r.target.commit,
+      spec: r.spec,
+      rows: ok.map((x) => String(x.r)),
+      labels: ok.map((x) => String(x.value)),
+      review: out.length - ok.length,
+    };
+  },
+
   async saveTrainingBranch(ctx, dataset, rev, question, spec, branch) {
     const [from] = await ctx.catalog.resolve(dataset, rev);
     const t = await saveTrainingBranch(ctx.lake, dataset, ctx.engine, {

@@ -80,6 +80,8 @@ export interface TrainProgress {
   etaSeconds: number | null;
   /** The step this session resumed from (null: started fresh). */
   resumedFrom: number | null;
+  /** The run's id: its checkpoint's key (a page pauses, then resumes or discards it). */
+  runId: string;
 }
 
 /** A finished run. */
@@ -202,6 +204,7 @@ export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<Tr
       samplesPerSec: rate,
       etaSeconds: done && rate > 0 ? ((steps - trainer.step) * o.batch) / rate : null,
       resumedFrom,
+      runId,
     });
   };
   const checkpoint = async (epoch: number, batchInEpoch: number) => {
