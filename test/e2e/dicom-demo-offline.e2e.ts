@@ -69,8 +69,25 @@ describe('the demo study in the DICOM viewer, offline', () => {
     await waitForController(page);
     await page.reload();
     await waitForController(page);
-    // The first visit opens the demo online, which caches its files.
+    // The first visit opens the demo online, which caches its files as they are fetched (the
+    // page's and its workers'): every one must be in the cache before the server goes, or a
+    // fetch still in flight leaves a file that the offline visit cannot read.
+    const fetched = new Set<string>();
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/examples/synthetic-lesions/')) fetched.add(r.url());
+    };
+    browser.context.on('request', onRequest);
     await openDemoDicom(page);
+    await page.waitForFunction(
+      async (urls) => {
+        const cache = await caches.open('croissant-lake-examples');
+        for (const u of urls) if (!(await cache.match(u))) return false;
+        return true;
+      },
+      [...fetched],
+      { timeout: WAIT, polling: 250 },
+    );
+    browser.context.off('request', onRequest);
     // Back to the start page, settled: a reload while its workers load would abort them.
     await page.goto(app.url, { waitUntil: 'networkidle' });
 

@@ -3,7 +3,7 @@
  * backwards), model errors crossing the worker boundary with their code and message as the UI
  * shows them, and the session over a stub model client (split requests, cancel, resume, NaN).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { describeError } from '../../src/app/format.ts';
 import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
@@ -330,6 +330,9 @@ describe('labels from consolidated opinions', () => {
 });
 
 describe('pause, resume and cancel', () => {
+  // In Chromium, settings saved by the tests above (a loader link, opinion labels) would be read
+  // back by each new session: start from none.
+  beforeEach(() => globalThis.localStorage?.clear());
   /** A model client whose `train` reports steps 1–3 and then waits to be aborted. */
   function stoppable() {
     const calls: unknown[][] = [];
