@@ -42,6 +42,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { runGroups } from './groups.ts';
 import { csvBaseline, tarBaselineHeaderWalk, tarBaselineModernTar } from './baselines.ts';
 import { parseIntFlag, parseStringFlag } from './generate.ts';
 import {
@@ -283,154 +284,8 @@ async function main(argv: string[]): Promise<number> {
   if (samples.images) console.log(`first "images" record:   ${JSON.stringify(samples.images)}`);
   if (readerError) console.log(`\n!! our reader was not measured: ${readerError}`);
 
-  let cli: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('cli')) {
-    if (recordGroups) console.log();
-    try {
-      const { runCliFromArgv } = await import('./cli.ts');
-      cli = await runCliFromArgv(argv, { runs, warmup, regen });
-    } catch (e) {
-      console.log(`\n!! cli: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      cli = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let lake: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('lake')) {
-    if (recordGroups || cli) console.log();
-    try {
-      // Loaded only now, so that the other groups run even while src/lib/versions is broken.
-      const { runLakeFromArgv } = await import('./lake.ts');
-      lake = await runLakeFromArgv(argv, { runs, warmup, images, regen });
-    } catch (e) {
-      console.log(`\n!! lake: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      lake = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let remote: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('remote')) {
-    if (recordGroups || lake) console.log();
-    try {
-      // Loaded only now, so that the other groups run even while src/lib/sync is broken.
-      const { runRemoteFromArgv } = await import('./remote.ts');
-      remote = await runRemoteFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! remote: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      remote = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let query: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('query')) {
-    if (recordGroups || cli || lake || remote) console.log();
-    try {
-      const { runQueryFromArgv } = await import('./query.ts');
-      query = await runQueryFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(`\n!! query: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      query = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let loader: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('loader')) {
-    if (recordGroups || cli || lake || query) console.log();
-    try {
-      const { runLoaderFromArgv } = await import('./loader.ts');
-      loader = await runLoaderFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! loader: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      loader = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let pipeline: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('pipeline')) {
-    if (recordGroups || cli || lake || remote || query || loader) console.log();
-    try {
-      const { runPipelineFromArgv } = await import('./pipeline.ts');
-      pipeline = await runPipelineFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! pipeline: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      pipeline = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let dicom: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('dicom')) {
-    if (recordGroups || lake || query || pipeline) console.log();
-    try {
-      const { runDicomFromArgv } = await import('./dicom.ts');
-      dicom = await runDicomFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(`\n!! dicom: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      dicom = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let opinions: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('opinions')) {
-    if (recordGroups || lake || query || pipeline || dicom) console.log();
-    try {
-      const { runOpinionsFromArgv } = await import('./opinions.ts');
-      opinions = await runOpinionsFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! opinions: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      opinions = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let imagestats: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('imagestats')) {
-    if (recordGroups || lake || query || pipeline || dicom || opinions) console.log();
-    try {
-      const { runImageStatsFromArgv } = await import('./imagestats.ts');
-      imagestats = await runImageStatsFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! imagestats: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      imagestats = { json: { error: String(e) }, failed: true };
-    }
-  }
-
-  let sliceline: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('sliceline')) {
-    if (recordGroups || lake || query || pipeline || dicom || opinions || imagestats) console.log();
-    try {
-      const { runSlicelineFromArgv } = await import('./sliceline.ts');
-      sliceline = runSlicelineFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(
-        `\n!! sliceline: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      sliceline = { json: { error: String(e) }, failed: true };
-    }
-  }
-
+  const ran = await runGroups(groups, argv, { runs, warmup, images, regen }, recordGroups);
   const resultsPath = join(out, 'results.json');
-  let model: { json: unknown; failed: boolean } | undefined;
-  if (groups.has('model')) {
-    if (recordGroups || lake || query || pipeline || dicom || opinions || imagestats || sliceline)
-      console.log();
-    try {
-      const { runModelFromArgv } = await import('./model.ts');
-      model = await runModelFromArgv(argv, { runs, warmup });
-    } catch (e) {
-      console.log(`\n!! model: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      model = { json: { error: String(e) }, failed: true };
-    }
-  }
-
   // Only the browser groups, lake, remote or dicom may have run: the folder may not exist yet.
   mkdirSync(out, { recursive: true });
   writeFileSync(
@@ -462,17 +317,7 @@ async function main(argv: string[]): Promise<number> {
             : { measured: true },
         results,
         firstRecords: samples,
-        ...(cli ? { cli: cli.json } : {}),
-        ...(lake ? { lake: lake.json } : {}),
-        ...(remote ? { remote: remote.json } : {}),
-        ...(query ? { query: query.json } : {}),
-        ...(loader ? { loader: loader.json } : {}),
-        ...(pipeline ? { pipeline: pipeline.json } : {}),
-        ...(dicom ? { dicom: dicom.json } : {}),
-        ...(opinions ? { opinions: opinions.json } : {}),
-        ...(imagestats ? { imagestats: imagestats.json } : {}),
-        ...(sliceline ? { sliceline: sliceline.json } : {}),
-        ...(model ? { model: model.json } : {}),
+        ...Object.fromEntries(Object.entries(ran).map(([name, r]) => [name, r.json])),
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
       },
       null,
@@ -484,17 +329,7 @@ async function main(argv: string[]): Promise<number> {
     results.some((r) => r.note?.startsWith('!!')) ||
     samples.patientsError ||
     samples.imagesError ||
-    cli?.failed ||
-    lake?.failed ||
-    remote?.failed ||
-    query?.failed ||
-    loader?.failed ||
-    pipeline?.failed ||
-    dicom?.failed ||
-    opinions?.failed ||
-    imagestats?.failed ||
-    sliceline?.failed ||
-    model?.failed;
+    Object.values(ran).some((r) => r.failed);
   return failed || (readerError && !baselineOnly) ? 1 : 0;
 }
 
