@@ -13,6 +13,7 @@ import { playwright } from '@vitest/browser-playwright';
 import viteConfig from './vite.config.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { s3Commands } from './test/s3/browser-commands.ts';
+import { SlowFirstSequencer } from './test/sequencer.ts';
 
 const shared = [
   'test/unit/**/*.test.ts',
@@ -31,6 +32,8 @@ export default mergeConfig(
       // A glob that matches nothing fails rather than passes; scripts/test-all.mjs also fails a
       // run with fewer tests than its stage's floor.
       passWithNoTests: false,
+      // The slowest files start first, also on a clean clone (test/sequencer.ts).
+      sequence: { sequencer: SlowFirstSequencer },
       projects: [
         {
           extends: true,

@@ -4,6 +4,7 @@
  * `vite preview`). Helpers live in test/e2e/harness.ts.
  */
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -20,6 +21,8 @@ export default defineConfig({
     // scripts/test-all.mjs names every test that passed only on its retry (FLAKY) at the end of
     // its output, so flakiness is seen and fixed rather than hidden. Twice failed is failed.
     retry: 1,
+    // The slowest files start first, also on a clean clone (test/sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
