@@ -9,8 +9,9 @@
  * epoch 1. Not timed: creating the trainer (the same graph and session for every variant), and
  * booting the worker threads: a Node worker boots by compiling the TypeScript sources with tsx
  * (a second or more on a busy machine), which the app's bundled worker does not; that time is
- * printed apart. onnxruntime's first session in the process (its wasm start-up) is paid by an
- * untimed warm-up step before any variant.
+ * printed apart. onnxruntime's start-up and V8's tier-up of its wasm (the first steps of a
+ * process run on baseline code, several times slower) are paid by an untimed epoch before any
+ * variant.
  */
 import { LakeBatches, type XYBatch } from '../src/lib/model/lake-batches.ts';
 import type { TrainingData } from '../src/lib/model/lake-data.ts';
@@ -72,12 +73,13 @@ export async function loaderFigures(
 ): Promise<{ figures: Figure[]; notes: string[] }> {
   const { lake, data, runtime, spec, batch, epochs } = o;
   const k = o.data.classes.length;
-  const memory: XYBatch[][] = [];
-  for (let e = 0; e < epochs; e++) memory.push(await collect(lake, data, batch, e));
+  const { memory, alone } = await loaderAlone(lake, data, batch, epochs);
   const trainer = () => Trainer.create(runtime, spec, { batch, ...o.trainer });
   {
-    const warm = await trainer(); // onnxruntime's start-up, paid by no variant
-    await warm.trainStep(memory[0]![0]!.x, oneHot(memory[0]![0]!.y, k));
+    // onnxruntime's start-up, and V8 moving its wasm from the baseline compiler to the
+    // optimising one (steps several times slower until then), paid by no variant: one epoch.
+    const warm = await trainer();
+    for (const b of memory[0]!) await warm.trainStep(b.x, oneHot(b.y, k));
     await warm.release();
   }
   const bootMs: number[] = [];
@@ -161,30 +163,74 @@ export async function loaderFigures(
     Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.secs[e]!)).toFixed(2)).join(
       ' / ',
     );
+  const cpu = (rs: Run[]) => median(rs.map((r) => r.cpu)).toFixed(2);
   const notes = [
     `seconds per epoch: in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
-    ...explain(inline, mem, items[0]!, total, bootMs),
+    `CPU seconds over the ${epochs} epochs (all threads of the process): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
+    ...explain(alone, inline, mem, items[0]!, total, bootMs),
   ];
   return { figures, notes };
 }
 
-/** Where the time goes, measured: the loader's stage times per item against training's CPU. */
-function explain(inline: Run[], mem: Run[], perEpoch: number, total: number, bootMs: number[]) {
-  const notes: string[] = [];
-  const s = inline.at(-1)?.stats;
-  const train = (median(mem.map((r) => r.cpu)) * 1e3) / total;
-  const epoch1 = median(inline.map((r) => r.secs[0]!)) - median(mem.map((r) => r.secs[0]!));
-  notes.push(`training: ${train.toFixed(2)} ms CPU per item (in memory)`);
-  if (s) {
-    const fresh = s.items - s.itemCacheHits;
-    const per = (ms: number) => (fresh ? ms / fresh : 0).toFixed(2);
-    notes.push(
-      `loader inline, per item processed (${fmtInt(fresh)} of ${fmtInt(s.items)}; ${fmtInt(s.itemCacheHits)} from its item cache): read ${per(s.ms.io)} + verify ${per(s.ms.verify)} + decode ${per(s.ms.decode)} + resize/normalize ${per(s.ms.augment)} ms`,
-    );
+/** The loader alone (inline, no training) over the epochs: its batches, times and statistics. */
+interface Alone {
+  /** ms to the first batch (resolving the rows, reading the packs, one batch), and of epoch 1. */
+  firstMs: number;
+  epoch1Ms: number;
+  /** ms per later epoch (items from the item cache). */
+  laterMs: number[];
+  /** Statistics after epoch 1. */
+  stats: LoaderStats;
+}
+
+async function loaderAlone(lake: Lake, data: TrainingData, batch: number, epochs: number) {
+  const b = new LakeBatches(data, { lake, batch, seed: 0 });
+  const memory: XYBatch[][] = [];
+  const alone: Partial<Alone> = { laterMs: [] };
+  try {
+    for (let e = 0; e < epochs; e++) {
+      const t0 = performance.now();
+      const got: XYBatch[] = [];
+      for await (const x of b.trainEpoch(e)) {
+        if (!got.length && !e) alone.firstMs = performance.now() - t0;
+        got.push(x);
+      }
+      const ms = performance.now() - t0;
+      if (e) alone.laterMs!.push(ms);
+      else [alone.epoch1Ms, alone.stats] = [ms, b.trainStats()!];
+      memory.push(got);
+    }
+  } finally {
+    b.close();
   }
-  notes.push(
-    `loader inline, epoch 1: ${(epoch1 * 1e3).toFixed(0)} ms more than in memory over ${fmtInt(perEpoch)} items (${((epoch1 * 1e3) / perEpoch).toFixed(2)} ms per item, set-up included); inline, it runs on the training thread, between steps`,
-  );
+  return { memory, alone: alone as Alone };
+}
+
+/** Where the time goes, measured: the loader's own time per item against training's. */
+function explain(
+  alone: Alone,
+  inline: Run[],
+  mem: Run[],
+  perEpoch: number,
+  total: number,
+  bootMs: number[],
+): string[] {
+  const s = alone.stats;
+  const per = (ms: number) => (ms / perEpoch).toFixed(2);
+  const trainMs = (median(mem.map((r) => r.secs.reduce((a, b) => a + b, 0))) * 1e3) / total;
+  const trainCpu = (median(mem.map((r) => r.cpu)) * 1e3) / total;
+  const later = alone.laterMs.length ? median(alone.laterMs) : NaN;
+  const extra = median(inline.map((r) => r.secs[0]!)) - median(mem.map((r) => r.secs[0]!));
+  const fresh = s.items; // items the loader processed in epoch 1 (later ones came from its cache)
+  const loaderCpu =
+    ((median(inline.map((r) => r.cpu)) - median(mem.map((r) => r.cpu))) * 1e3) / fresh;
+  const notes = [
+    `training alone: ${trainMs.toFixed(2)} ms per item (${trainCpu.toFixed(2)} ms CPU, all threads)`,
+    `loader inline: ${loaderCpu.toFixed(2)} ms CPU per item it processed (CPU of the inline run less the in-memory run, over the ${fmtInt(fresh)} items of epoch 1; set-up included); on one thread, an idle machine would give the inline run ${(trainCpu / (trainCpu + loaderCpu / (total / fresh))).toFixed(2)}x over ${total / fresh} epochs and ${(trainCpu / (trainCpu + loaderCpu)).toFixed(2)}x for epoch 1`,
+    `loader alone, inline, epoch 1: ${per(alone.epoch1Ms)} ms per item, of which set-up to the first batch ${alone.firstMs.toFixed(0)} ms (${per(alone.firstMs)} per item) and stage times per item: read ${per(s.ms.io)}, verify ${per(s.ms.verify)}, decode ${per(s.ms.decode)}, resize + normalize ${per(s.ms.augment)}`,
+    `loader alone, later epochs (items from its item cache): ${Number.isNaN(later) ? 'none run' : `${per(later)} ms per item`}`,
+    `loader inline + training, epoch 1: ${(extra * 1e3).toFixed(0)} ms more than in memory (${per(extra * 1e3)} ms per item): inline, the loader runs on the training thread, between steps`,
+  ];
   if (bootMs.length) {
     notes.push(
       `worker threads booted before timing: ${fmtInt(median(bootMs))} ms for 2 (tsx compiles the sources in each Node worker; not counted)`,

@@ -19,6 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import { nodeResolver } from '../src/lib/io/node.ts';
 import { prepareTrainingData, type TrainingData } from '../src/lib/model/lake-data.ts';
@@ -35,6 +36,12 @@ import { parseIntFlag } from './generate.ts';
 import { fmtInt, formatTable, median } from './measure.ts';
 import { collect, loaderFigures } from './model-loader.ts';
 import { nodeLoaderLane } from './pipeline-lanes.ts';
+
+// onnxruntime's wasm straight to V8's optimising compiler: with the baseline compiler first,
+// the first steps of a process run several times slower until V8 tiers them up in the
+// background, on a busy 2-core machine for many seconds, and whichever variant ran first paid
+// for it. Set before onnxruntime compiles its wasm (its first session).
+v8.setFlagsFromString('--no-liftoff');
 
 const DATASET = 'lesions';
 const SIZE = 64;
