@@ -163,7 +163,7 @@ export async function runModelFromArgv(
 ): Promise<{ json: unknown; failed: boolean }> {
   const rows = parseIntFlag(argv, '--model-rows') ?? 1024;
   const steps = parseIntFlag(argv, '--model-steps') ?? 5;
-  const epochs = parseIntFlag(argv, '--model-epochs') ?? 3;
+  const epochs = parseIntFlag(argv, '--model-epochs') ?? 5; // the CLI's default
   console.log(`model: onnxruntime-web ${ort.env.versions.web} on wasm; ${os.cpus().length} CPU(s)`);
   const a = await stepFiguresInChildren(steps);
   print('(a) training step against forward only (same zoo model, same batch, 64×64 gray)', a);
