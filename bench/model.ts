@@ -19,15 +19,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import { nodeResolver } from '../src/lib/io/node.ts';
-import { LakeBatches, type XYBatch } from '../src/lib/model/lake-batches.ts';
 import { prepareTrainingData, type TrainingData } from '../src/lib/model/lake-data.ts';
 import type { OptimizerConfig } from '../src/lib/model/optim.ts';
 import { predict } from '../src/lib/model/predict.ts';
 import { createOrtRuntime } from '../src/lib/model/runtime-ort.ts';
-import type { ModelRuntime } from '../src/lib/model/runtime.ts';
-import { zooSpec, type ModelSpec } from '../src/lib/model/spec.ts';
+import { zooSpec } from '../src/lib/model/spec.ts';
 import { buildInferenceGraph, specParams } from '../src/lib/model/step-graph.ts';
 import { initParams, Trainer } from '../src/lib/model/trainer.ts';
 import { openNodeBackend } from '../src/lib/store/node-fs.ts';
@@ -35,7 +34,14 @@ import { ingest } from '../src/lib/versions/ingest.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
 import { parseIntFlag } from './generate.ts';
 import { fmtInt, formatTable, median } from './measure.ts';
+import { collect, loaderFigures } from './model-loader.ts';
 import { nodeLoaderLane } from './pipeline-lanes.ts';
+
+// onnxruntime's wasm straight to V8's optimising compiler: with the baseline compiler first,
+// the first steps of a process run several times slower until V8 tiers them up in the
+// background, on a busy 2-core machine for many seconds, and whichever variant ran first paid
+// for it. Set before onnxruntime compiles its wasm (its first session).
+v8.setFlagsFromString('--no-liftoff');
 
 const DATASET = 'lesions';
 const SIZE = 64;
@@ -50,7 +56,7 @@ const ADAM = {
 } as const satisfies OptimizerConfig;
 
 /** One figure: a measurement, its baseline, and measured/baseline. */
-interface Figure {
+export interface Figure {
   name: string;
   /** ms per step, or items/s: see `unit`. */
   value: number;
@@ -150,43 +156,6 @@ async function stepFiguresInChildren(steps: number): Promise<Figure[]> {
   return out;
 }
 
-/** The batches of one epoch of `data`'s training rows. */
-async function collect(lake: Lake, data: TrainingData, batch: number): Promise<XYBatch[]> {
-  const b = new LakeBatches(data, { lake, batch, seed: 0 });
-  const all: XYBatch[] = [];
-  try {
-    for await (const x of b.trainEpoch(0)) all.push(x);
-  } finally {
-    b.close();
-  }
-  return all;
-}
-
-/** Trains `spec` over `batches` (an async source): the samples trained. */
-async function train(
-  runtime: ModelRuntime,
-  spec: ModelSpec,
-  batch: number,
-  batches: AsyncIterable<XYBatch> | Iterable<XYBatch>,
-): Promise<number> {
-  const t = await Trainer.create(runtime, spec, {
-    batch,
-    optimizer: ADAM,
-    schedule: { type: 'constant', lr: 1e-3 },
-    seed: 0,
-  });
-  let n = 0;
-  try {
-    for await (const b of batches) {
-      await t.trainStep(b.x, oneHot(b.y, 2));
-      n += b.n;
-    }
-  } finally {
-    await t.release();
-  }
-  return n;
-}
-
 /** Runs the group. */
 export async function runModelFromArgv(
   argv: string[],
@@ -194,6 +163,7 @@ export async function runModelFromArgv(
 ): Promise<{ json: unknown; failed: boolean }> {
   const rows = parseIntFlag(argv, '--model-rows') ?? 1024;
   const steps = parseIntFlag(argv, '--model-steps') ?? 5;
+  const epochs = parseIntFlag(argv, '--model-epochs') ?? 5; // the CLI's default
   console.log(`model: onnxruntime-web ${ort.env.versions.web} on wasm; ${os.cpus().length} CPU(s)`);
   const a = await stepFiguresInChildren(steps);
   print('(a) training step against forward only (same zoo model, same batch, 64×64 gray)', a);
@@ -218,37 +188,22 @@ export async function runModelFromArgv(
     const runtime = await createOrtRuntime({ provider: 'wasm' });
     const spec = zooSpec('cnn', [1, SIZE, SIZE], 2);
     const batch = 32;
-    const memory = await collect(lake, data, batch);
-    const fromLoader = (workers: number) => async () => {
-      const lanes = workers ? { workers, spawn: nodeLoaderLane } : {};
-      const b = new LakeBatches(data, { lake, batch, seed: 0, ...lanes });
-      try {
-        return await train(runtime, spec, batch, b.trainEpoch(0));
-      } finally {
-        b.close();
-      }
-    };
-    const inMemory = () => train(runtime, spec, batch, memory);
-    const [inline = 0, memoryRate = 1, twoLanes = 0] = await rates(
-      [fromLoader(0), inMemory, fromLoader(2)],
-      opts,
-    );
-    const b: Figure[] = [0, 2].map((workers) => {
-      const value = workers ? twoLanes : inline;
-      return {
-        name: `cnn, batch ${batch}: loader (${workers ? `${workers} worker threads` : 'inline'}: read + decode + resize) + training`,
-        value,
-        baseline: memoryRate,
-        baselineName: 'training on the same batches decoded in memory',
-        unit: 'items/s',
-        ratio: value / memoryRate,
-        goal: 0.9,
-      };
+    const b = await loaderFigures({
+      lake,
+      data,
+      runtime,
+      spec,
+      batch,
+      epochs,
+      runs: opts.runs,
+      warmup: opts.warmup,
+      trainer: { optimizer: ADAM, schedule: { type: 'constant', lr: 1e-3 }, seed: 0 },
     });
     print(
-      `(b) loader + training against training on decoded tensors (${fmtInt(memory.length * batch)} rows)`,
-      b,
+      `(b) loader + training against training on decoded tensors (${fmtInt(data.train.rowIds.length)} rows, ${epochs} epochs)`,
+      b.figures,
     );
+    for (const n of b.notes) console.log(`  ${n}`);
 
     // (c) predict() over the training rows against a bare session on the same tensors.
     const weights = initParams(specParams(spec), 0);
@@ -306,7 +261,12 @@ export async function runModelFromArgv(
         '\n(b), (c) items/s ÷ items/s of the baseline (1 = no overhead).',
     );
     return {
-      json: { rows: ids.length, cpus: os.cpus().length, figures: [...a, ...b, ...c] },
+      json: {
+        rows: ids.length,
+        cpus: os.cpus().length,
+        figures: [...a, ...b.figures, ...c],
+        notes: b.notes,
+      },
       failed: false,
     };
   } finally {

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { addColumns, addColumnsCsv } from '../../src/lib/versions/add-columns.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
+import type { LakeRow } from '../../src/lib/versions/columns.ts';
 import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
+import { scanRows } from '../../src/lib/versions/read.ts';
 import {
   P,
   row,
@@ -58,6 +60,14 @@ describe('add-columns', () => {
       ),
     );
     expect(await rowsAt(lake, base)).toEqual(withIds(BASE, [0n, 1n, 2n, 3n]));
+    // A scan of some columns (a base one and an extension one) holds only those, same values.
+    const only: LakeRow[] = [];
+    const rs = r.commit.recordSets.people!;
+    for await (const b of scanRows(lake.chunks, rs, 'people', undefined, [P + 'tag', P + 'age']))
+      only.push(...b.map((x) => x.row));
+    expect(only).toEqual(
+      BASE.map((b, i) => ({ [P + 'age']: b[P + 'age'], [P + 'tag']: extra[i]![P + 'tag'] })),
+    );
     await rejects(
       addColumns(lake, 'd', {
         branch: 'main',

@@ -5,7 +5,7 @@
  * per epoch from the seed and always full (the step graph has a fixed batch size); evaluation
  * batches are in storage order and cover every row.
  */
-import { createLoader, type Loader } from '../pipeline/loader.ts';
+import { createLoader, type Loader, type LoaderStats } from '../pipeline/loader.ts';
 import type { PoolLane } from '../pipeline/loader-item.ts';
 import { shuffle } from '../pipeline/rng.ts';
 import type { Lake } from '../versions/lake.ts';
@@ -140,6 +140,14 @@ export class LakeBatches {
     positions.forEach((p, i) => x.set(rows.features!.subarray(p * k, (p + 1) * k), i * k));
     const ids = Array.from(positions, (p) => rows.rowIds[p]!);
     return { x, y: Int32Array.from(positions, (p) => rows.labels[p]!), rowIds: ids, n: ids.length };
+  }
+
+  /**
+   * The training loader's statistics (stage times, reads, items from its cache); null before
+   * the first image batch and for numeric features.
+   */
+  trainStats(): LoaderStats | null {
+    return this.#train?.stats() ?? null;
   }
 
   /** Closes the loaders (terminating their workers). */

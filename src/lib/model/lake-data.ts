@@ -203,7 +203,8 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
   const given = source ? await source.labels(lake, commit, rsId) : null;
   const rows: { id: bigint; label: string; side: 'train' | 'val'; x: (number | null)[] }[] = [];
   const skipped = { unlabelled: 0, otherSplit: 0 };
-  for await (const batch of scanRows(lake.chunks, rs, where)) {
+  const read = [labelCol?.name, split.column, ...featureCols].filter((c): c is string => !!c);
+  for await (const batch of scanRows(lake.chunks, rs, where, undefined, read)) {
     for (const r of batch) {
       const raw = given ? (given.get(r.rowid) ?? null) : (r.row[labelCol!.name] ?? null);
       if (raw === null) {

@@ -41,19 +41,23 @@ function fail(code: string, message: string): ItemResult {
 }
 
 /**
- * The result (or its promise) of each item at `positions`: `got` holds the read results of the
- * items that have an image, in order; items without one fail here.
+ * The result (or its promise) of each item at `positions`: `cached[i]`, when there is one, is the
+ * item at `positions[i]` processed earlier; `got` holds the read results of the other items that
+ * have an image, in order; items without one fail here.
  */
 export function taskResults(
   items: LoaderItems,
   job: ItemJob,
   positions: Uint32Array,
+  cached: readonly (ItemResult | undefined)[],
   got: ReadResult[],
   column: string,
   run: (task: ItemTask) => Promise<ItemResult>,
 ): (ItemResult | Promise<ItemResult>)[] {
   let r = 0;
-  return Array.from(positions, (p) => {
+  return Array.from(positions, (p, i) => {
+    const hit = cached[i];
+    if (hit) return hit;
     const sha = items.images[p];
     if (!sha) return fail('BAD_INPUT', `the row has no image in column ${column}`);
     const bytes = got[r++]!;

@@ -99,7 +99,9 @@ export async function resolveItems(lake: Lake, config: LoaderConfig): Promise<Lo
   const formats: (string | undefined)[] = [];
   const raw: (string | null)[] = [];
   const what = `record set ${id} of ${dataset} at commit ${commit.slice(0, 12)}`;
-  for await (const batch of scanRows(lake.chunks, rs, what)) {
+  // A predicate may read any column; otherwise only the image and the label are turned into cells.
+  const project = typeof where === 'function' ? undefined : wanted;
+  for await (const batch of scanRows(lake.chunks, rs, what, undefined, project)) {
     for (const r of batch) {
       if (ids && !ids.has(r.rowid)) continue;
       if (typeof where === 'function' ? !where(r.row, r.rowid) : where && !where.has(r.rowid)) {

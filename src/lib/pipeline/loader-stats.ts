@@ -54,6 +54,8 @@ export interface LoaderStats {
   reads: number;
   bytesRead: number;
   cacheHits: number;
+  /** Items served already processed, from the loader's item cache (later epochs). */
+  itemCacheHits: number;
 }
 
 /** Skipped items kept with their messages (the count goes on). */
@@ -89,7 +91,10 @@ export class StatsRecorder {
   }
 
   /** A snapshot; `io` counters come from the reader. */
-  snapshot(io: { reads: number; bytes: number; cacheHits: number }): LoaderStats {
+  snapshot(
+    io: { reads: number; bytes: number; cacheHits: number },
+    itemCacheHits = 0,
+  ): LoaderStats {
     const active = this.ms.wait + this.ms.consumer;
     return {
       items: this.items,
@@ -103,6 +108,7 @@ export class StatsRecorder {
       reads: io.reads,
       bytesRead: io.bytes,
       cacheHits: io.cacheHits,
+      itemCacheHits,
     };
   }
 }

@@ -15,6 +15,10 @@
  * verified at once, so workers skip the per-image hash); a larger one is read in ranges of
  * neighbouring images. The CPU work is what runs in parallel. Up to `prefetch` batches are
  * read and prepared ahead of the consumer (a bounded queue).
+ *
+ * When the pipeline draws nothing from the rng, processed items are kept (up to
+ * `itemCacheBytes`, ./loader-cache.ts): later epochs take them from memory, reading and
+ * decoding nothing, with the same bits as processing them again.
  */
 import { LakeError } from '../store/errors.ts';
 import type { LakeErrorCode } from '../store/errors.ts';
@@ -22,6 +26,7 @@ import type { Lake } from '../versions/lake.ts';
 import { checkLoaderConfig, loaderPermalink, type LoaderConfig } from './loader-config.ts';
 import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './loader-batch.ts';
 import { inlineLane, type ItemJob, type PoolLane } from './loader-item.ts';
+import { ItemCache } from './loader-cache.ts';
 import { resolveItems, type LoaderItems } from './loader-items.ts';
 import { ObjectReader } from './loader-read.ts';
 import { StatsRecorder, type LoaderStats } from './loader-stats.ts';
@@ -52,6 +57,8 @@ export interface LoaderOptions {
   signal?: AbortSignal;
   /** Bytes of whole packs kept in memory (default 256 MiB; see loader-read.ts). */
   cacheBytes?: number;
+  /** Bytes of processed items kept for later epochs (default 256 MiB; see loader-cache.ts). */
+  itemCacheBytes?: number;
 }
 
 const LAKE_CODES = new Set<string>([
@@ -78,6 +85,7 @@ export class Loader implements AsyncIterable<Batch> {
   readonly #spawn: (() => PoolLane) | undefined;
   readonly #cacheBytes: number | undefined;
   readonly #stats = new StatsRecorder();
+  readonly #cache: ItemCache;
   readonly #active = new Set<AbortController>();
   #items: Promise<LoaderItems> | null = null;
   #reader: ObjectReader | null = null;
@@ -91,6 +99,7 @@ export class Loader implements AsyncIterable<Batch> {
     this.#lake = options.lake;
     this.#spawn = options.spawn;
     this.#cacheBytes = options.cacheBytes;
+    this.#cache = new ItemCache(config.augment, options.itemCacheBytes);
     if (options.signal?.aborted) this.close();
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
@@ -117,7 +126,10 @@ export class Loader implements AsyncIterable<Batch> {
 
   /** Live statistics. */
   stats(): LoaderStats {
-    return this.#stats.snapshot(this.#reader?.stats ?? { reads: 0, bytes: 0, cacheHits: 0 });
+    return this.#stats.snapshot(
+      this.#reader?.stats ?? { reads: 0, bytes: 0, cacheHits: 0 },
+      this.#cache.hits,
+    );
   }
 
   /** Stops everything: running epochs end with ABORTED, workers are terminated. */
@@ -232,9 +244,14 @@ export class Loader implements AsyncIterable<Batch> {
     positions: Uint32Array,
     signal: AbortSignal,
   ): Promise<Built> {
-    const shas = Array.from(positions, (p) => items.images[p] ?? null);
-    const wanted = shas.filter((s): s is string => s !== null);
+    const cached = Array.from(positions, (p) => this.#cache.get(p));
+    const wanted: string[] = [];
+    positions.forEach((p, i) => {
+      const sha = items.images[p];
+      if (sha && !cached[i]) wanted.push(sha);
+    });
     const read = this.#io.then(async () => {
+      if (!wanted.length) return [];
       if (signal.aborted) throw new LakeError('ABORTED', 'the epoch was left');
       const t = now();
       try {
@@ -246,8 +263,11 @@ export class Loader implements AsyncIterable<Batch> {
     this.#io = read.catch(() => undefined);
     const got = await read;
     const results = await Promise.all(
-      taskResults(items, job, positions, got, this.config.fields.image, (t) => this.#pool!.run(t)),
+      taskResults(items, job, positions, cached, got, this.config.fields.image, (t) =>
+        this.#pool!.run(t),
+      ),
     );
+    results.forEach((r, i) => this.#cache.put(positions[i]!, r));
     return assembleBatch(items, job.epoch, k, positions, results, this.#stats);
   }
 

@@ -61,6 +61,25 @@ export function applyTransform(spec: TransformSpec, img: Image, rng: Rng): Image
   }
 }
 
+/**
+ * True when `spec` draws from the rng (see the module comment), i.e. its output may change with
+ * the seed, the epoch or the row. A pipeline with no such transform gives an item the same
+ * output in every epoch, which the loader's item cache relies on (./loader-cache.ts).
+ */
+export function drawsRandom(spec: TransformSpec): boolean {
+  switch (spec.op) {
+    case 'random-crop':
+    case 'flip':
+    case 'gaussian-noise':
+      return true;
+    case 'rotate':
+    case 'brightness-contrast':
+      return spec.random === true;
+    default:
+      return false;
+  }
+}
+
 /** Applies the transforms in order, all drawing from the one `rng` stream. */
 export function applyPipeline(specs: PipelineSpec, img: Image, rng: Rng): Image {
   let out = img;

@@ -1,0 +1,257 @@
+/**
+ * Figure (b) of the `model` bench group (bench/README.md, "Model"): the CNN trained for
+ * `epochs` epochs fed by the training loader (`LakeBatches`: read from the lake, verify, decode,
+ * resize, batch; inline, and on 2 worker threads), against the same training on the same
+ * batches collected in memory first. Goal ≥ 0.9: the loader must not starve training.
+ *
+ * What is timed, in every variant alike: the epochs, from asking for the first batch to the
+ * end of the last step. The loader's set-up (resolving its rows, reading the packs) falls in
+ * epoch 1. Not timed: creating the trainer (the same graph and session for every variant), and
+ * booting the worker threads: a Node worker boots by compiling the TypeScript sources with tsx
+ * (a second or more on a busy machine), which the app's bundled worker does not; that time is
+ * printed apart. onnxruntime's start-up and V8's tier-up of its wasm (the first steps of a
+ * process run on baseline code, several times slower) are paid by an untimed epoch before any
+ * variant.
+ */
+import { LakeBatches, type XYBatch } from '../src/lib/model/lake-batches.ts';
+import type { TrainingData } from '../src/lib/model/lake-data.ts';
+import type { ModelRuntime } from '../src/lib/model/runtime.ts';
+import type { ModelSpec } from '../src/lib/model/spec.ts';
+import { Trainer } from '../src/lib/model/trainer.ts';
+import type { LoaderStats } from '../src/lib/pipeline/loader.ts';
+import type { PoolLane } from '../src/lib/pipeline/loader-item.ts';
+import type { Lake } from '../src/lib/versions/lake.ts';
+import { fmtInt, median } from './measure.ts';
+import type { Figure } from './model.ts';
+import { nodeLoaderLane } from './pipeline-lanes.ts';
+
+/** What figure (b) runs on. */
+export interface LoaderBench {
+  lake: Lake;
+  data: TrainingData;
+  runtime: ModelRuntime;
+  spec: ModelSpec;
+  batch: number;
+  epochs: number;
+  runs: number;
+  warmup: number;
+  /** The trainer's options besides the batch (train() in model.ts). */
+  trainer: Omit<Parameters<typeof Trainer.create>[2], 'batch'>;
+}
+
+/** One variant's timed run: seconds per epoch, process CPU seconds, loader statistics. */
+interface Run {
+  secs: number[];
+  cpu: number;
+  stats: LoaderStats | null;
+}
+
+const oneHot = (y: ArrayLike<number>, k: number): Float32Array => {
+  const t = new Float32Array(y.length * k);
+  for (let i = 0; i < y.length; i++) t[i * k + y[i]!] = 1;
+  return t;
+};
+
+const cpuSecs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+/** Starts `n` loader lanes and waits until each has answered a task (its modules loaded). */
+async function bootLanes(n: number): Promise<PoolLane[]> {
+  const lanes = Array.from({ length: n }, nodeLoaderLane);
+  const job = { augment: [], seed: 0, epoch: 0 };
+  // Bytes that are no image: the lane answers with a failure, as data.
+  const probe = () => ({ job, rowId: 0n, sha256: '', bytes: new Uint8Array(8), verified: true });
+  await Promise.all(lanes.map((l) => l.process(probe())));
+  return lanes;
+}
+
+/** Figure (b); see the module comment. */
+export async function loaderFigures(
+  o: LoaderBench,
+): Promise<{ figures: Figure[]; notes: string[] }> {
+  const { lake, data, runtime, spec, batch, epochs } = o;
+  const k = o.data.classes.length;
+  const { memory, alone } = await loaderAlone(lake, data, batch, epochs);
+  const trainer = () => Trainer.create(runtime, spec, { batch, ...o.trainer });
+  {
+    // onnxruntime's start-up, and V8 moving its wasm from the baseline compiler to the
+    // optimising one (steps several times slower until then), paid by no variant: one epoch.
+    const warm = await trainer();
+    for (const b of memory[0]!) await warm.trainStep(b.x, oneHot(b.y, k));
+    await warm.release();
+  }
+  const bootMs: number[] = [];
+  const trainRun = async (
+    source: (e: number) => AsyncIterable<XYBatch> | Iterable<XYBatch>,
+    stats: () => LoaderStats | null = () => null,
+  ): Promise<Run> => {
+    const t = await trainer();
+    const secs: number[] = [];
+    const c0 = cpuSecs();
+    try {
+      for (let e = 0; e < epochs; e++) {
+        const t0 = performance.now();
+        for await (const b of source(e)) await t.trainStep(b.x, oneHot(b.y, k));
+        secs.push((performance.now() - t0) / 1e3);
+      }
+    } finally {
+      await t.release();
+    }
+    return { secs, cpu: cpuSecs() - c0, stats: stats() };
+  };
+  const fromLoader = (workers: number) => async () => {
+    let lanes: PoolLane[] = [];
+    if (workers) {
+      const t = performance.now();
+      lanes = await bootLanes(workers);
+      bootMs.push(performance.now() - t);
+    }
+    const spawn = () => lanes.shift() ?? nodeLoaderLane();
+    const b = new LakeBatches(data, {
+      lake,
+      batch,
+      seed: 0,
+      ...(workers ? { workers, spawn } : {}),
+    });
+    try {
+      return await trainRun(
+        (e) => b.trainEpoch(e),
+        () => b.trainStats(),
+      );
+    } finally {
+      b.close();
+    }
+  };
+  const works = [fromLoader(0), () => trainRun((e) => memory[e]!), fromLoader(2)];
+  const runs: Run[][] = works.map(() => []);
+  for (let r = 0; r < o.warmup + o.runs; r++) {
+    const order = works.map((_, i) => i);
+    if (r % 2) order.reverse();
+    for (const i of order) {
+      const got = await works[i]!();
+      if (r >= o.warmup) runs[i]!.push(got);
+    }
+  }
+  const items = memory.map((m) => m.reduce((n, b) => n + b.n, 0));
+  const total = items.reduce((a, b) => a + b, 0);
+  const rate = (rs: Run[], first: boolean) =>
+    (first ? items[0]! : total) /
+    median(rs.map((r) => (first ? r.secs[0]! : r.secs.reduce((a, b) => a + b, 0))));
+  const [inline, mem, lanes] = runs as [Run[], Run[], Run[]];
+  const figures: Figure[] = [];
+  for (const [name, rs] of [
+    ['inline', inline],
+    ['2 worker threads', lanes],
+  ] as const) {
+    for (const first of [true, false]) {
+      const value = rate(rs, first);
+      const baseline = rate(mem, first);
+      figures.push({
+        name: `cnn, batch ${batch}: loader (${name}: read + decode + resize) + training, ${first ? 'epoch 1' : `${epochs} epochs`}`,
+        value,
+        baseline,
+        baselineName: 'training on the same batches decoded in memory',
+        unit: 'items/s',
+        ratio: value / baseline,
+        goal: 0.9,
+      });
+    }
+  }
+  const perEpoch = (rs: Run[]) =>
+    Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.secs[e]!)).toFixed(2)).join(
+      ' / ',
+    );
+  const cpu = (rs: Run[]) => median(rs.map((r) => r.cpu)).toFixed(2);
+  const notes = [
+    `seconds per epoch: in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
+    `CPU seconds over the ${epochs} epochs (all threads of the process): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
+    ...explain(alone, inline, mem, items[0]!, total, bootMs),
+  ];
+  return { figures, notes };
+}
+
+/** The loader alone (inline, no training) over the epochs: its batches, times and statistics. */
+interface Alone {
+  /** ms to the first batch (resolving the rows, reading the packs, one batch), and of epoch 1. */
+  firstMs: number;
+  epoch1Ms: number;
+  /** ms per later epoch (items from the item cache). */
+  laterMs: number[];
+  /** Statistics after epoch 1. */
+  stats: LoaderStats;
+}
+
+async function loaderAlone(lake: Lake, data: TrainingData, batch: number, epochs: number) {
+  const b = new LakeBatches(data, { lake, batch, seed: 0 });
+  const memory: XYBatch[][] = [];
+  const alone: Partial<Alone> = { laterMs: [] };
+  try {
+    for (let e = 0; e < epochs; e++) {
+      const t0 = performance.now();
+      const got: XYBatch[] = [];
+      for await (const x of b.trainEpoch(e)) {
+        if (!got.length && !e) alone.firstMs = performance.now() - t0;
+        got.push(x);
+      }
+      const ms = performance.now() - t0;
+      if (e) alone.laterMs!.push(ms);
+      else [alone.epoch1Ms, alone.stats] = [ms, b.trainStats()!];
+      memory.push(got);
+    }
+  } finally {
+    b.close();
+  }
+  return { memory, alone: alone as Alone };
+}
+
+/** Where the time goes, measured: the loader's own time per item against training's. */
+function explain(
+  alone: Alone,
+  inline: Run[],
+  mem: Run[],
+  perEpoch: number,
+  total: number,
+  bootMs: number[],
+): string[] {
+  const s = alone.stats;
+  const per = (ms: number) => (ms / perEpoch).toFixed(2);
+  const trainMs = (median(mem.map((r) => r.secs.reduce((a, b) => a + b, 0))) * 1e3) / total;
+  const trainCpu = (median(mem.map((r) => r.cpu)) * 1e3) / total;
+  const later = alone.laterMs.length ? median(alone.laterMs) : NaN;
+  const extra = median(inline.map((r) => r.secs[0]!)) - median(mem.map((r) => r.secs[0]!));
+  const fresh = s.items; // items the loader processed in epoch 1 (later ones came from its cache)
+  const loaderCpu =
+    ((median(inline.map((r) => r.cpu)) - median(mem.map((r) => r.cpu))) * 1e3) / fresh;
+  const notes = [
+    `training alone: ${trainMs.toFixed(2)} ms per item (${trainCpu.toFixed(2)} ms CPU, all threads)`,
+    `loader inline: ${loaderCpu.toFixed(2)} ms CPU per item it processed (CPU of the inline run less the in-memory run, over the ${fmtInt(fresh)} items of epoch 1; set-up included); on one thread, an idle machine would give the inline run ${(trainCpu / (trainCpu + loaderCpu / (total / fresh))).toFixed(2)}x over ${total / fresh} epochs and ${(trainCpu / (trainCpu + loaderCpu)).toFixed(2)}x for epoch 1`,
+    `loader alone, inline, epoch 1: ${per(alone.epoch1Ms)} ms per item, of which set-up to the first batch ${alone.firstMs.toFixed(0)} ms (${per(alone.firstMs)} per item) and stage times per item: read ${per(s.ms.io)}, verify ${per(s.ms.verify)}, decode ${per(s.ms.decode)}, resize + normalize ${per(s.ms.augment)}`,
+    `loader alone, later epochs (items from its item cache): ${Number.isNaN(later) ? 'none run' : `${per(later)} ms per item`}`,
+    `loader inline + training, epoch 1: ${(extra * 1e3).toFixed(0)} ms more than in memory (${per(extra * 1e3)} ms per item): inline, the loader runs on the training thread, between steps`,
+  ];
+  if (bootMs.length) {
+    notes.push(
+      `worker threads booted before timing: ${fmtInt(median(bootMs))} ms for 2 (tsx compiles the sources in each Node worker; not counted)`,
+    );
+  }
+  return notes;
+}
+
+/** The batches of epoch `e` of `data`'s training rows. */
+export async function collect(
+  lake: Lake,
+  data: TrainingData,
+  batch: number,
+  e = 0,
+): Promise<XYBatch[]> {
+  const b = new LakeBatches(data, { lake, batch, seed: 0 });
+  const all: XYBatch[] = [];
+  try {
+    for await (const x of b.trainEpoch(e)) all.push(x);
+  } finally {
+    b.close();
+  }
+  return all;
+}
