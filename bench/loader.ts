@@ -30,6 +30,8 @@ import type {
 
 /** The whole page (ingest and every figure) may take this long (`--loader-timeout` seconds). */
 export const DEFAULT_PAGE_TIMEOUT_S = 900;
+/** Images the figures use in `--quick` (the smoke test): the demo is still ingested whole. */
+const QUICK_SUBSET = 400;
 const AUGMENT_GOAL = 0.8;
 const ITEMS_GOAL = 1500;
 
@@ -41,7 +43,7 @@ function stageLine(name: string, st: EpochStats, items: number): string {
   const per = (ms: number) => `${((ms * 1e3) / items).toFixed(0)} µs`;
   return (
     `  ${name}: per item, summed over workers: verify ${per(st.verifyMs)}, decode ${per(st.decodeMs)}, ` +
-    `augment ${per(st.augmentMs)}; reading ${s(st.ioMs)} in ${fmtInt(st.reads)} reads ` +
+    `augment ${per(st.augmentMs)}; first batch after ${s(st.firstBatchMs)}; reading ${s(st.ioMs)} in ${fmtInt(st.reads)} reads ` +
     `(${(st.bytesRead / 1e6).toFixed(1)} MB, ${fmtInt(st.cacheHits)} items from packs kept); ` +
     `consumer waited ${s(st.waitMs)}; ${st.lanes} lanes; bottleneck ${st.bottleneck ?? 'none'}`
   );
@@ -127,12 +129,12 @@ function report(r: LoaderBenchResults): void {
         ['(c) reading an epoch, shuffled', 'median', 'items/s', 'vs per image'],
         [
           [rd.perImage.name, s(rd.perImage.medianMs), perS(rd.perImage), 'ref'],
-          [
-            rd.reader.name,
-            s(rd.reader.medianMs),
-            perS(rd.reader),
-            x(rd.perImage.medianMs / rd.perImage.items / (rd.reader.medianMs / rd.reader.items)),
-          ],
+          ...[rd.reader, rd.worker].map((t) => [
+            t.name,
+            s(t.medianMs),
+            perS(t),
+            x(rd.perImage.medianMs / rd.perImage.items / (t.medianMs / t.items)),
+          ]),
         ],
       ),
   );
@@ -194,6 +196,7 @@ export function runLoaderFromArgv(
       runs: quick ? 1 : common.runs,
       warmup: quick ? 0 : common.warmup,
       readItems: quick ? 100 : 640,
+      subset: parseIntFlag(argv, '--loader-subset') ?? (quick ? QUICK_SUBSET : 0),
     },
     parseIntFlag(argv, '--loader-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
   );

@@ -8,6 +8,7 @@ import type { PipelineSpec } from '../../src/lib/pipeline/image.ts';
 import { processItem, type ItemTask } from '../../src/lib/pipeline/loader-item.ts';
 import { ObjectReader } from '../../src/lib/pipeline/loader-read.ts';
 import { shuffle } from '../../src/lib/pipeline/rng.ts';
+import type { ChunkReads } from '../../src/lib/store/types.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import type { ObjectIndex } from '../../src/lib/versions/manifest.ts';
 import { spawnLoaderWorker } from '../../workers/api/loader-client.ts';
@@ -31,6 +32,10 @@ export const AUGMENT: PipelineSpec = [
 /** What every figure gets. */
 export interface Ctx {
   lake: Lake;
+  /** Reads through a lake worker over `lake` (as the app's loader reads). */
+  chunks: ChunkReads;
+  /** The items the loader selects (`rowIds`), when not the whole record set (`--quick`). */
+  rowIds?: bigint[];
   s: LoaderBenchSettings;
   problems: string[];
   log: (msg: string) => void;
@@ -89,6 +94,7 @@ function config(c: Ctx, augment: PipelineSpec): LoaderConfig {
     augment,
     workers: c.s.workers,
     prefetch: c.s.prefetch,
+    ...(c.rowIds ? { rowIds: c.rowIds } : {}),
   };
 }
 
@@ -101,21 +107,31 @@ function config(c: Ctx, augment: PipelineSpec): LoaderConfig {
 export async function augmentFigure(c: Ctx) {
   const stats: Record<string, EpochStats> = {};
   const run = async (name: string, augment: PipelineSpec, later: boolean) => {
-    const loader = createLoader(config(c, augment), { lake: c.lake, spawn: spawnLoaderWorker });
+    const loader = createLoader(config(c, augment), {
+      lake: c.lake,
+      spawn: spawnLoaderWorker,
+      chunks: c.chunks,
+    });
     let n = 0;
+    let first = 0;
     let ms: number;
     try {
       if (later) for await (const b of loader.epoch(0)) void b;
       const t0 = performance.now();
-      for await (const b of loader.epoch(later ? 1 : 0)) n += b.shape[0];
+      for await (const b of loader.epoch(later ? 1 : 0)) {
+        if (!n) first = performance.now() - t0;
+        n += b.shape[0];
+      }
       ms = performance.now() - t0;
     } finally {
       loader.close();
     }
-    if (n !== c.s.images) c.problems.push(`${name}: ${n} items, not ${c.s.images}`);
+    const want = c.rowIds?.length ?? c.s.images;
+    if (n !== want) c.problems.push(`${name}: ${n} items, not ${want}`);
     if (later) return { items: n, ms };
     const st = loader.stats();
     stats[name] = {
+      firstBatchMs: first,
       ioMs: st.ms.io,
       verifyMs: st.ms.verify,
       decodeMs: st.ms.decode,
@@ -178,6 +194,16 @@ export async function itemsOf(lake: Lake): Promise<Items> {
   };
 }
 
+/** The first `n` items (storage order), for a quick run. */
+export function firstItems(items: Items, n: number): Items {
+  return {
+    shas: items.shas.slice(0, n),
+    formats: items.formats.slice(0, n),
+    rowIds: items.rowIds.slice(0, n),
+    index: items.index,
+  };
+}
+
 /**
  * (b) The CPU ceiling: the same item work (verify where needed, decode, augment, lay out) on
  * this page's own thread, one item after another, the bytes already in memory: no loader, no
@@ -213,7 +239,8 @@ export async function ceilingFigure(c: Ctx, items: Items): Promise<Timing> {
 /**
  * (c) Reading an epoch's bytes in shuffled batches: one `getRange` per image (how the loader
  * read a shuffled batch of a large pack before; the first `readItems` items), against the
- * loader's reader (whole packs, read once).
+ * loader's reader (whole packs, read once), reading on the page through `getFile()` and
+ * through the lake worker (sync access handles; the loader's path).
  */
 export async function readFigure(c: Ctx, items: Items) {
   const n = items.shas.length;
@@ -227,20 +254,23 @@ export async function readFigure(c: Ctx, items: Items) {
     return k;
   };
   let stats = { reads: 0, bytes: 0 };
-  const reader: Work = async () => {
-    const r = new ObjectReader(c.lake.chunks, items.index);
-    r.expect(items.shas);
-    for (let at = 0; at < n; at += c.s.batchSize) {
-      const batch = Array.from(order.subarray(at, at + c.s.batchSize), (p) => items.shas[p]!);
-      const got = await r.read(batch);
-      if (got.some((x) => !x.ok)) c.problems.push('reads: an image could not be read');
-    }
-    stats = { reads: r.stats.reads, bytes: r.stats.bytes };
-    return n;
-  };
-  const [a, b] = await rounds(c, [
+  const reader =
+    (source: ChunkReads): Work =>
+    async () => {
+      const r = new ObjectReader(source, items.index);
+      r.expect(items.shas);
+      for (let at = 0; at < n; at += c.s.batchSize) {
+        const batch = Array.from(order.subarray(at, at + c.s.batchSize), (p) => items.shas[p]!);
+        const got = await r.read(batch);
+        if (got.some((x) => !x.ok)) c.problems.push('reads: an image could not be read');
+      }
+      stats = { reads: r.stats.reads, bytes: r.stats.bytes };
+      return n;
+    };
+  const [a, b, w] = await rounds(c, [
     ['one read per image, shuffled (baseline)', perImage],
-    ["the loader's reader, shuffled batches", reader],
+    ["the loader's reader, shuffled batches: page, getFile()", reader(c.lake.chunks)],
+    ["the loader's reader, shuffled batches: lake worker", reader(c.chunks)],
   ]);
-  return { perImage: a!, reader: b!, readerStats: stats };
+  return { perImage: a!, reader: b!, worker: w!, readerStats: stats };
 }

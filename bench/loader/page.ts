@@ -13,8 +13,17 @@ import { openBrowserBackend } from '../../src/lib/store/browser.ts';
 import { refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { spawnLakeWorker, type LakeClient } from '../../workers/api/lake-client.ts';
+import { lakeWorkerChunks } from '../../workers/api/lake-chunks.ts';
 import type { PagePost } from '../browser.ts';
-import { DATASET, augmentFigure, ceilingFigure, itemsOf, readFigure } from './figures.ts';
+import {
+  DATASET,
+  augmentFigure,
+  ceilingFigure,
+  firstItems,
+  itemsOf,
+  readFigure,
+} from './figures.ts';
 import type { Ctx } from './figures.ts';
 import type { LoaderBenchResults, LoaderBenchSettings } from './types.ts';
 
@@ -40,6 +49,7 @@ function settings(): LoaderBenchSettings {
     runs: int('runs', 3),
     warmup: int('warmup', 1),
     readItems: int('readItems', 640),
+    subset: int('subset', 0),
   };
 }
 
@@ -47,6 +57,7 @@ async function main(): Promise<LoaderBenchResults> {
   const s = settings();
   const name = `bench-loader-${Date.now()}`;
   const backend = await openBrowserBackend(name);
+  let worker: LakeClient | undefined;
   try {
     const lake = await Lake.open(backend);
     log(`ingesting ${s.metadata} into the browser lake ${name}…`);
@@ -55,17 +66,29 @@ async function main(): Promise<LoaderBenchResults> {
     await ingest(lake, url, { resolver: fetchResolver(), dataset: DATASET });
     const ingestMs = performance.now() - t0;
     log(`ingested in ${(ingestMs / 1e3).toFixed(1)} s`);
-    const items = await itemsOf(lake);
+    const all = await itemsOf(lake);
     const problems: string[] = [];
-    if (items.shas.length !== s.images) {
-      problems.push(`the dataset has ${items.shas.length} images, not ${s.images}`);
+    if (all.shas.length !== s.images) {
+      problems.push(`the dataset has ${all.shas.length} images, not ${s.images}`);
     }
+    const items = s.subset ? firstItems(all, s.subset) : all;
+    // The lake worker over this lake, started before the figures as the app's is.
+    worker = spawnLakeWorker(name);
+    const chunks = lakeWorkerChunks((m, a, o) => worker!.call(m, a, o));
+    await worker.call('datasets', []);
     const packs = new Map<string, number>();
     for (const sha of items.shas) {
       const [chunk, offset, length] = items.index.objects[sha]!.parts[0]!;
       packs.set(chunk, Math.max(packs.get(chunk) ?? 0, offset + length));
     }
-    const c: Ctx = { lake, s, problems, log };
+    const c: Ctx = {
+      lake,
+      chunks,
+      ...(s.subset ? { rowIds: items.rowIds } : {}),
+      s,
+      problems,
+      log,
+    };
     const augment = await augmentFigure(c);
     const direct = await ceilingFigure(c, items);
     const reads = await readFigure(c, items);
@@ -88,6 +111,7 @@ async function main(): Promise<LoaderBenchResults> {
       problems,
     };
   } finally {
+    worker?.terminate();
     await backend.close?.();
     await Dexie.delete(refDatabaseName(name));
     const root = await navigator.storage.getDirectory();

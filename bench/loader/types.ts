@@ -16,6 +16,11 @@ export interface LoaderBenchSettings {
   warmup: number;
   /** Items the one-read-per-image baseline of the read figure reads (it is slow). */
   readItems: number;
+  /**
+   * The figures use the first this many images of the dataset (the loader's `rowIds`); 0: all.
+   * The smoke test's quick mode uses a few hundred.
+   */
+  subset: number;
 }
 
 /** Repeated timings of one thing, with what it processed. */
@@ -30,6 +35,8 @@ export interface Timing {
 
 /** The loader's own statistics of the last timed epoch (loader-stats.ts, summed per stage). */
 export interface EpochStats {
+  /** From the epoch's start (loader new: items resolved, workers started) to its first batch. */
+  firstBatchMs: number;
   ioMs: number;
   verifyMs: number;
   decodeMs: number;
@@ -59,7 +66,15 @@ export interface LoaderBenchResults {
   };
   /** (b) the same item work on one thread, bytes in memory, no loader (× workers: the ceiling). */
   ceiling: { direct: Timing; loader: Timing };
-  /** (c) reading an epoch's bytes: one read per image against the loader's reader. */
-  reads: { perImage: Timing; reader: Timing; readerStats: { reads: number; bytes: number } };
+  /**
+   * (c) reading an epoch's bytes: one read per image against the loader's reader, on the page
+   * (`getFile()`) and through the lake worker (the loader's path).
+   */
+  reads: {
+    perImage: Timing;
+    reader: Timing;
+    worker: Timing;
+    readerStats: { reads: number; bytes: number };
+  };
   problems: string[];
 }

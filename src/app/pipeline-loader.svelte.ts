@@ -4,8 +4,9 @@
  * of the epoch (x, then y, then row ids, batch after batch) and the loader's permalink.
  *
  * Host: the loader runs on the page, over the lake opened on the main thread (OPFS + IndexedDB
- * work there too), with `spawnLoaderWorker` lanes doing the decode and augment work; the page
- * only reads bytes in order, assembles batches and hashes them.
+ * work there too) for its refs and manifests, with the image bytes read by the lake worker
+ * (sync access handles, whole packs, ahead of decoding) and `spawnLoaderWorker` lanes doing the
+ * decode and augment work; the page assembles batches and hashes them.
  */
 import type { Lake } from '../lib/versions/lake.ts';
 import type { Image } from '../lib/pipeline/image.ts';
@@ -13,6 +14,7 @@ import { createLoader } from '../lib/pipeline/loader.ts';
 import type { LoaderConfig, LoaderInfo, LoaderStats } from '../lib/pipeline/loader.ts';
 import type { PoolLane } from '../lib/pipeline/loader-item.ts';
 import { sha256Stream } from '../lib/store/hash.ts';
+import type { ChunkReads } from '../lib/store/types.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import { batchItem } from './pipeline-steps.ts';
 
@@ -30,10 +32,12 @@ export interface ThroughputPoint {
   ips: number;
 }
 
-/** What the page gives a run: the lake, and how to start a worker lane. */
+/** What the page gives a run: the lake, how to start a worker lane, and where to read bytes. */
 export interface LoaderHost {
   openLake: () => Promise<Lake>;
   spawn: () => PoolLane;
+  /** The image bytes' reads (the lake worker's); absent, the lake's own store on the page. */
+  chunks?: ChunkReads;
 }
 
 /** See the module comment. */
@@ -79,7 +83,13 @@ export class LoaderRun {
     try {
       const lake = await this.#host.openLake();
       if (!live()) return;
-      const loader = createLoader(config, { lake, spawn: this.#host.spawn, signal: abort.signal });
+      const chunks = this.#host.chunks;
+      const loader = createLoader(config, {
+        lake,
+        spawn: this.#host.spawn,
+        signal: abort.signal,
+        ...(chunks ? { chunks } : {}),
+      });
       this.info = await loader.info();
       this.permalink = await loader.permalink();
       if (!live()) return;

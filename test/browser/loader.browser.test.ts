@@ -1,12 +1,15 @@
 /**
  * The dataloader in the browser: a real browser lake (OPFS + IndexedDB) and real dedicated
  * workers. Batches are bit-identical for 0 (inline), 1, 2 and 4 workers, for prefetch 1 and 4,
- * and across runs; they differ for another seed or epoch. Bad items (a corrupt PNG, a missing
+ * across runs, and when the bytes are read through a lake worker (the app's path: sync access
+ * handles in the worker that owns the lake); they differ for another seed or epoch. Bad items (a corrupt PNG, a missing
  * blob) are per-item errors with their row ids; a dying worker rejects, never hangs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
+import { lakeWorkerChunks } from '../../workers/api/lake-chunks.ts';
+import { spawnLakeWorker } from '../../workers/api/lake-client.ts';
 import { LoaderWorkerClient, spawnLoaderWorker } from '../../workers/api/loader-client.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from '../unit/loader-fixture.ts';
 import { openTestLake } from './browser-lake.ts';
@@ -49,8 +52,16 @@ describe('loader in workers', () => {
   });
   afterAll(() => env.cleanup());
 
-  const run = async (over: Partial<LoaderConfig>, epoch = 0) => {
-    const loader = createLoader(config(over), { lake: env.lake, spawn: spawnLoaderWorker });
+  const run = async (
+    over: Partial<LoaderConfig>,
+    epoch = 0,
+    chunks?: ReturnType<typeof lakeWorkerChunks>,
+  ) => {
+    const loader = createLoader(config(over), {
+      lake: env.lake,
+      spawn: spawnLoaderWorker,
+      ...(chunks ? { chunks } : {}),
+    });
     try {
       const out = await within(epochHash(loader, epoch), 30_000);
       return { ...out, stats: loader.stats() };
@@ -73,6 +84,18 @@ describe('loader in workers', () => {
       again: (await run({ workers: 1, prefetch: 1 })).hash,
     };
     for (const h of Object.values(hashes)) expect(h).toBe(base.hash);
+    // Read through a lake worker over the same lake (OPFS sync access handles there).
+    const lakeWorker = spawnLakeWorker(env.name);
+    try {
+      let reads = 0;
+      const chunks = lakeWorkerChunks((m, a, o) => (reads++, lakeWorker.call(m, a, o)));
+      const viaWorker = await run({ workers: 2, prefetch: 2 }, 0, chunks);
+      expect(viaWorker.hash).toBe(base.hash);
+      expect(reads).toBe(viaWorker.stats.reads);
+      expect(reads).toBeGreaterThan(0);
+    } finally {
+      lakeWorker.terminate();
+    }
     expect((await run({ shuffle: { seed: 43 } })).hash).not.toBe(base.hash);
     expect((await run({}, 2)).hash).not.toBe(base.hash);
   });

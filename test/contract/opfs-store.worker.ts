@@ -24,6 +24,10 @@ async function reply<T>(f: () => Promise<T>): Promise<Reply<T>> {
 }
 
 let opened: OpfsChunkStore | undefined;
+let lake = '';
+/** A read-only sync access handle held open by {@link api.holdRead}. */
+let held: FileSystemSyncAccessHandle | undefined;
+type ReadOnlyOpen = (o: { mode: 'read-only' }) => Promise<FileSystemSyncAccessHandle>;
 function store(): OpfsChunkStore {
   if (!opened) throw new Error('call open() first');
   return opened;
@@ -33,6 +37,7 @@ const api = {
   open: (lakeName: string) =>
     reply(async (): Promise<OpfsWritePath> => {
       opened = await OpfsChunkStore.open(lakeName);
+      lake = lakeName;
       return OpfsChunkStore.writePath();
     }),
   has: (hash: string) => reply(() => store().has(hash)),
@@ -52,6 +57,23 @@ const api = {
       return out;
     }),
   sweepTemporary: () => reply(() => store().sweepTemporary()),
+  /** Reads this worker's store made through sync access handles. */
+  syncReads: () => store().syncReads,
+  /** Opens a read-only sync access handle on a chunk and keeps it open (as a reader mid-read). */
+  holdRead: (hash: string) =>
+    reply(async () => {
+      const root = await navigator.storage.getDirectory();
+      const dir = await (await root.getDirectoryHandle(lake)).getDirectoryHandle('chunks');
+      const file = await (await dir.getDirectoryHandle(hash.slice(0, 2))).getFileHandle(hash);
+      held = await (file.createSyncAccessHandle as unknown as ReadOnlyOpen).call(file, {
+        mode: 'read-only',
+      });
+      return held.getSize();
+    }),
+  release: () => {
+    held?.close();
+    held = undefined;
+  },
 };
 
 /** What the worker exposes. */

@@ -206,6 +206,33 @@ describe('browser backend specifics', () => {
     );
   });
 
+  it('reads in a worker through read-only sync access handles, which other readers share', async () => {
+    const a = await workerStore(lakeName);
+    const b = await workerStore(lakeName);
+    worker = a.worker;
+    try {
+      const bytes = bytesOf(3 << 20, 7);
+      const hash = await digest(bytes);
+      await a.chunks.put(hash, bytes);
+      const api = (w: Worker) => Comlink.wrap<OpfsStoreWorkerApi>(w);
+      // Worker a holds a read-only handle open, as a reader in the middle of its read.
+      expect(await unwrap(api(a.worker).holdRead(hash))).toBe(bytes.length);
+      // Worker b reads through its own handle meanwhile (an exclusive one would be refused),
+      // and the page (another tab, say) through getFile().
+      expect(await digest(await b.chunks.get(hash))).toBe(hash);
+      expect(await b.chunks.getRange(hash, 5, 10)).toEqual(bytes.slice(5, 15));
+      expect(await api(b.worker).syncReads()).toBe(2);
+      const page = await openBrowserBackend(lakeName);
+      expect(await digest(await page.chunks.get(hash))).toBe(hash);
+      await api(a.worker).release();
+      expect(await a.chunks.getRange(hash, 0, 4)).toEqual(bytes.slice(0, 4));
+      expect(await api(a.worker).syncReads()).toBe(1);
+      await page.close?.();
+    } finally {
+      b.worker.terminate();
+    }
+  });
+
   it('entries written through two connections (two tabs) lose no update', async () => {
     const a = new DexieRefStore(lakeName);
     const b = new DexieRefStore(lakeName);

@@ -17,9 +17,13 @@ import type { LakeBackend } from '../../src/lib/store/types.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 import type { DroppedFile } from '../../workers/api/dropped-source.ts';
+import { createLoader } from '../../src/lib/pipeline/loader.ts';
 import { LakeClient } from '../../workers/api/lake-client.ts';
+import { lakeWorkerChunks } from '../../workers/api/lake-chunks.ts';
 import { createLakeService } from '../../workers/api/lake-service.ts';
 import type { IngestProgress, IngestSource, VerifyProgress } from '../../workers/api/lake.api.ts';
+import { lakeOfWorkerName, lakeWorkerName } from '../../workers/api/lake.api.ts';
+import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from './loader-fixture.ts';
 
 const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 
@@ -106,6 +110,54 @@ describe('lake protocol (service ⇄ client)', () => {
     const bytes = await lake.call('image', ['mini-coco', 'main', sha]);
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+  });
+
+  it("serves the dataloader's reads: the same batches as reading the lake itself", async () => {
+    const state = createMemoryState();
+    const lake = await Lake.open(memoryBackend(state));
+    await buildImageDataset(lake, { n: 20 });
+    const client = connect(memoryBackend(state));
+    const asked: unknown[] = [];
+    const chunks = lakeWorkerChunks((method, args, opts) => {
+      asked.push(args);
+      return client.call(method, args, opts);
+    });
+    const config = {
+      dataset: DATASET,
+      ref: 'main',
+      fields: { image: IMAGE, label: LABEL },
+      batchSize: 6,
+      shuffle: { seed: 3 },
+      augment: [{ op: 'flip' as const, axis: 'horizontal' as const, p: 0.5 }],
+      workers: 0,
+      prefetch: 1,
+    };
+    const direct = await epochHash(createLoader(config, { lake }), 1);
+    const viaWorker = await epochHash(createLoader(config, { lake, chunks }), 1);
+    expect(viaWorker.hash).toBe(direct.hash);
+    expect(viaWorker.batches.length).toBe(4);
+    // The one small pack, read whole through the worker (and checked there against its hash).
+    expect(asked).toEqual([[expect.stringMatching(/^[0-9a-f]{64}$/), null]]);
+
+    const pack = (asked[0] as [string, null])[0];
+    const whole = await chunks.get(pack);
+    expect(await chunks.getRange(pack, 8, 4)).toEqual(whole.slice(8, 12));
+    const stored = state.chunks.get(pack)!;
+    stored.bytes = stored.bytes.slice();
+    stored.bytes[10] = stored.bytes[10]! ^ 0xff;
+    const bad = await chunks.get(pack).catch((x: unknown) => x);
+    expect(bad).toBeInstanceOf(LakeError);
+    expect((bad as LakeError).code).toBe('CORRUPT_CHUNK');
+    const past = await chunks.getRange(pack, whole.length - 2, 4).catch((x: unknown) => x);
+    expect((past as LakeError).code).toBe('CORRUPT_CHUNK');
+    const missing = await chunks.get('0'.repeat(64)).catch((x: unknown) => x);
+    expect((missing as LakeError).code).toBe('MISSING_CHUNK');
+  });
+
+  it('names the lake a lake worker opens in its worker name', () => {
+    expect(lakeWorkerName('default')).toBe('lake');
+    expect(lakeOfWorkerName('lake')).toBe('default');
+    expect(lakeOfWorkerName(lakeWorkerName('bench-loader-1'))).toBe('bench-loader-1');
   });
 
   it('rebuilds errors with their code and message', async () => {

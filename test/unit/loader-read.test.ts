@@ -213,4 +213,42 @@ describe('ObjectReader', () => {
     expect(seen.getRange).toBe(8);
     expect(seen.maxInFlight).toBe(4);
   });
+
+  it('prefetches the packs of a selection that fits, one after another, before any batch asks', async () => {
+    const { chunks } = memoryBackend();
+    const { index, shas } = await packed(chunks, 30, 150_000, 1_600_000); // three packs
+    const packs = [...new Set(shas.map((sha) => index.objects[sha]!.parts[0]![0]))];
+    expect(packs.length).toBe(3);
+    const asked: string[] = [];
+    const gates = new Map<string, () => void>();
+    const gated: ChunkStore = {
+      ...chunks,
+      get: async (h) => {
+        asked.push(h);
+        await new Promise<void>((r) => gates.set(h, r));
+        return chunks.get(h);
+      },
+      getRange: () => Promise.reject(new Error('no ranges when the selection fits')),
+    };
+    const reader = new ObjectReader(gated, index);
+    reader.expect(shas);
+    reader.prefetch();
+    const firstPack = packs[0]!;
+    await new Promise<void>((r) => queueMicrotask(r));
+    await Promise.resolve();
+    // One read at a time, in storage order: the first pack alone is being read.
+    expect(asked).toEqual([firstPack]);
+    const batch = reader.read([shas[25]!, shas[3]!, shas[14]!]);
+    expect(asked).toEqual([firstPack]); // the batch waits on the prefetch, it reads nothing itself
+    for (let p = 0; p < 3; p++) {
+      while (!gates.has(asked[p] ?? '')) await new Promise<void>((r) => setTimeout(r, 0));
+      gates.get(asked[p]!)!();
+    }
+    const got = await batch;
+    expect(asked).toEqual(packs);
+    expect(got.map((r) => r.ok && r.verified && r.bytes[0])).toEqual(
+      [25, 3, 14].map((i) => blob(i, 150_000)[0]),
+    );
+    expect(reader.stats).toMatchObject({ reads: 3, cacheHits: 3 });
+  });
 });

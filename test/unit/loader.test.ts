@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
 import { loaderPermalink, parseLoaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
+import { inlineLane } from '../../src/lib/pipeline/loader-item.ts';
 import { StatsRecorder, bottleneck } from '../../src/lib/pipeline/loader-stats.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
@@ -44,6 +45,36 @@ describe('loader (inline pool)', () => {
   beforeAll(async () => {
     lake = await Lake.open(memoryBackend());
     commit = (await buildImageDataset(lake, { n: 45 })).commit;
+  });
+
+  it('starts its workers while the items resolve, and stops them when they cannot', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const events: string[] = [];
+    const slow = Object.create(lake) as Lake;
+    slow.resolve = async (dataset, ref) => {
+      events.push('resolve');
+      await gate;
+      return lake.resolve(dataset, ref);
+    };
+    const spawn = () => {
+      events.push('spawn');
+      const lane = inlineLane();
+      return { process: lane.process, close: () => (events.push('close'), lane.close()) };
+    };
+    const loader = createLoader(config({ workers: 2 }), { lake: slow, spawn });
+    const first = loader.epoch(0)[Symbol.asyncIterator]().next();
+    while (!events.includes('resolve')) await Promise.resolve();
+    // Both lanes were spawned before the items were resolved, not after.
+    expect(events).toEqual(['spawn', 'spawn', 'resolve']);
+    release();
+    expect((await first).done).toBe(false);
+    loader.close();
+
+    const missing = createLoader(config({ workers: 2, ref: 'nope' }), { lake, spawn });
+    events.length = 0;
+    await errorOf(missing.epoch(0)[Symbol.asyncIterator]().next());
+    expect(events).toEqual(['spawn', 'spawn', 'close', 'close']);
   });
 
   it('gives the same batches every time, in order and shape', async () => {

@@ -5,7 +5,7 @@
  */
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { WorkerError } from './croissant.api.ts';
-import { fromLakeWireError } from './lake.api.ts';
+import { fromLakeWireError, lakeWorkerName } from './lake.api.ts';
 import type {
   LakeArgs,
   LakeMethod,
@@ -58,4 +58,16 @@ export class LakeClient {
   terminate(): void {
     this.#ops.stop(new WorkerError('WORKER_TERMINATED', 'the lake worker was stopped'));
   }
+}
+
+/**
+ * Starts a lake worker over the browser lake `lakeName` (the app's is `default`; the bench and
+ * tests use lakes of their own), named so that the worker knows which lake to open.
+ */
+export function spawnLakeWorker(lakeName = 'default'): LakeClient {
+  const worker = new Worker(new URL('../lake.worker.ts', import.meta.url), {
+    type: 'module',
+    name: lakeWorkerName(lakeName),
+  });
+  return new LakeClient(worker);
 }

@@ -164,6 +164,18 @@ const handlers: Handlers = {
     return bytes;
   },
 
+  async readChunk({ lake, transfer }, hash, range) {
+    const got = range
+      ? await lake.chunks.getRange(hash, range.offset, range.length)
+      : await lake.chunks.get(hash);
+    // The store gives a buffer of its own; a view into a larger one is copied, so that the
+    // transfer detaches nothing else.
+    const whole = got.byteOffset === 0 && got.byteLength === got.buffer.byteLength;
+    const bytes = (whole ? got : got.slice()) as Uint8Array<ArrayBuffer>;
+    transfer(bytes.buffer);
+    return bytes;
+  },
+
   async appendCsv({ lake, signal }, dataset, branch, recordSet, csv) {
     const source = blobSource(csv.name, csv);
     const r = await appendCsv(lake, dataset, { branch, recordSet, csv: source, signal });

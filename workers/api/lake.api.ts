@@ -199,6 +199,16 @@ export interface LakeMethods extends RemoteMethods {
   rows(dataset: string, rev: string, recordSet: string, offset: number, limit: number): RowsPage;
   /** The bytes of a stored image (or any object) by sha256, verified; transferred. */
   image(dataset: string, rev: string, sha256: string): Uint8Array<ArrayBuffer>;
+  /**
+   * Bytes of a chunk, read in this worker (through sync access handles) and transferred: the
+   * whole chunk checked against its address (`range` null; CORRUPT_CHUNK otherwise), or
+   * `length` bytes at `offset`, unchecked (whoever uses them checks the objects in them). The
+   * dataloader reads packs so (workers/api/lake-chunks.ts).
+   */
+  readChunk(
+    hash: string,
+    range: { offset: number; length: number } | null,
+  ): Uint8Array<ArrayBuffer>;
   /** Appends a CSV file's rows to a record set of a writable branch: one new commit. */
   appendCsv(dataset: string, branch: string, recordSet: string, csv: File): AppendInfo;
   /** Row-level diff from `a` to `b`; `limit` caps the row detail per category. */
@@ -253,6 +263,16 @@ export interface LakeWorkerApi {
     onProgress?: LakeProgressCallback,
   ): Promise<LakeReply<LakeResult<K>>>;
   abort(opId: number): void;
+}
+
+/** The worker name of a lake worker over lake `lakeName` (the app's is `default`: `lake`). */
+export function lakeWorkerName(lakeName: string): string {
+  return lakeName === 'default' ? 'lake' : `lake:${lakeName}`;
+}
+
+/** The lake a lake worker opens, from its worker name ({@link lakeWorkerName}). */
+export function lakeOfWorkerName(name: string): string {
+  return name.startsWith('lake:') ? name.slice(5) : 'default';
 }
 
 /** Any thrown value → plain data. A storage-full error from any layer becomes QUOTA_EXCEEDED. */

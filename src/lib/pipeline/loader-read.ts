@@ -18,7 +18,7 @@
  * demo study); whole packs make that one read per pack per loader.
  */
 import { LakeError } from '../store/errors.ts';
-import type { ChunkStore } from '../store/types.ts';
+import type { ChunkReads } from '../store/types.ts';
 import type { ObjectEntry, ObjectIndex } from '../versions/manifest.ts';
 import { streamObject } from '../versions/objects.ts';
 
@@ -103,7 +103,7 @@ export class ObjectReader {
   #resident = new Set<string>();
 
   constructor(
-    readonly store: ChunkStore,
+    readonly store: ChunkReads,
     readonly index: ObjectIndex,
     opts: ReaderOptions = {},
   ) {
@@ -131,6 +131,24 @@ export class ObjectReader {
     for (const p of packs) total += this.#spans.get(p) ?? 0;
     const fits = total <= this.#cacheBytes && [...packs].every((p) => this.#whole(p));
     this.#resident = fits ? packs : new Set();
+  }
+
+  /**
+   * Starts reading, one after another, the packs {@link expect} found to fit in the budget and
+   * not yet kept (a loader's epoch calls it before its first batch): the reads then run ahead
+   * of decoding and of the workers' start, and `read` waits on them instead of starting its
+   * own. Nothing to do when the selection does not fit (it is read batch by batch, in ranges).
+   */
+  prefetch(): void {
+    let prev: Promise<unknown> = Promise.resolve();
+    for (const chunk of this.#resident) {
+      if (this.#packs.has(chunk)) continue;
+      const after = prev;
+      // A failed read is served, as errors, to the batches that need the pack.
+      prev = this.#startPack(chunk, () => after.then(() => this.#readPack(chunk))).pack.catch(
+        () => undefined,
+      );
+    }
   }
 
   /** Reads the objects `shas` (in any order); results in the same order as `shas`. */
@@ -205,13 +223,7 @@ export class ObjectReader {
       this.#packs.delete(chunk); // most recently used: to the end
       this.#packs.set(chunk, kept);
     } else {
-      const entry: Kept = { pack: this.#readPack(chunk) };
-      kept = entry;
-      this.#packs.set(chunk, entry);
-      entry.pack.then(
-        (p) => this.#keep(chunk, entry, p.bytes.byteLength),
-        () => this.#packs.get(chunk) === entry && this.#packs.delete(chunk), // read again later
-      );
+      kept = this.#startPack(chunk, () => this.#readPack(chunk));
     }
     let got: Pack;
     try {
@@ -221,6 +233,17 @@ export class ObjectReader {
       return;
     }
     serve(run, 0, got.bytes, got.verified, out);
+  }
+
+  /** Keeps `chunk` as being read by `read()`. */
+  #startPack(chunk: string, read: () => Promise<Pack>): Kept {
+    const entry: Kept = { pack: read() };
+    this.#packs.set(chunk, entry);
+    entry.pack.then(
+      (p) => this.#keep(chunk, entry, p.bytes.byteLength),
+      () => this.#packs.get(chunk) === entry && this.#packs.delete(chunk), // read again later
+    );
+    return entry;
   }
 
   /**

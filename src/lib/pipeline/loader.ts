@@ -12,8 +12,10 @@
  * batches in order), then hands each item's bytes (transferred, not copied) to the lane with
  * the least work, which verifies, decodes and augments it. One reader rather than reads in each
  * worker: a selection whose packs fit in `cacheBytes` has each pack read whole once (and
- * verified at once, so workers skip the per-image hash); a larger one is read in ranges of
- * neighbouring images. The CPU work is what runs in parallel. Up to `prefetch` batches are
+ * verified at once, so workers skip the per-image hash), those reads started as the epoch
+ * starts, ahead of the first batch and while the workers start; a larger one is read in ranges
+ * of neighbouring images. In the browser the reads go through the lake worker, which owns the
+ * OPFS handles (`chunks`). The CPU work is what runs in parallel. Up to `prefetch` batches are
  * read and prepared ahead of the consumer (a bounded queue).
  *
  * When the pipeline draws nothing from the rng, processed items are kept (up to
@@ -22,6 +24,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { LakeErrorCode } from '../store/errors.ts';
+import type { ChunkReads } from '../store/types.ts';
 import type { Lake } from '../versions/lake.ts';
 import { checkLoaderConfig, loaderPermalink, type LoaderConfig } from './loader-config.ts';
 import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './loader-batch.ts';
@@ -59,6 +62,12 @@ export interface LoaderOptions {
   cacheBytes?: number;
   /** Bytes of processed items kept for later epochs (default 256 MiB; see loader-cache.ts). */
   itemCacheBytes?: number;
+  /**
+   * Where the bytes are read (default `lake.chunks`). In the browser, the lake worker's reads
+   * (`lakeWorkerChunks`, workers/api/lake-chunks.ts): it owns the OPFS handles and reads with
+   * sync access handles, off the page's thread.
+   */
+  chunks?: ChunkReads;
 }
 
 const LAKE_CODES = new Set<string>([
@@ -84,6 +93,7 @@ export class Loader implements AsyncIterable<Batch> {
   readonly #lake: Lake;
   readonly #spawn: (() => PoolLane) | undefined;
   readonly #cacheBytes: number | undefined;
+  readonly #chunks: ChunkReads | undefined;
   readonly #stats = new StatsRecorder();
   readonly #cache: ItemCache;
   readonly #active = new Set<AbortController>();
@@ -100,6 +110,7 @@ export class Loader implements AsyncIterable<Batch> {
     this.#spawn = options.spawn;
     this.#cacheBytes = options.cacheBytes;
     this.#cache = new ItemCache(config.augment, options.itemCacheBytes);
+    this.#chunks = options.chunks;
     if (options.signal?.aborted) this.close();
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
@@ -150,8 +161,16 @@ export class Loader implements AsyncIterable<Batch> {
       throw new LakeError('BAD_INPUT', `epoch must be a non-negative integer, got ${e}`);
     }
     this.#checkOpen();
-    const items = await this.#ready();
-    this.#startLanes();
+    // The workers start (a module load each) while the items resolve and the packs are read.
+    const spawned = this.#startLanes();
+    let items: LoaderItems;
+    try {
+      items = await this.#ready();
+    } catch (err) {
+      if (spawned) this.#stopLanes();
+      throw err;
+    }
+    this.#reader!.prefetch();
     const { batchSize: size, prefetch, shuffle: sh } = this.config;
     const n = items.rowIds.length;
     const order =
@@ -215,7 +234,7 @@ export class Loader implements AsyncIterable<Batch> {
     this.#items ??= resolveItems(this.#lake, this.config).then(
       (items) => {
         const cache = this.#cacheBytes === undefined ? {} : { cacheBytes: this.#cacheBytes };
-        this.#reader = new ObjectReader(this.#lake.chunks, items.index, cache);
+        this.#reader = new ObjectReader(this.#chunks ?? this.#lake.chunks, items.index, cache);
         this.#reader.expect(items.images);
         return items;
       },
@@ -227,13 +246,21 @@ export class Loader implements AsyncIterable<Batch> {
     return this.#items;
   }
 
-  #startLanes(): void {
-    if (this.#pool) return;
+  /** Starts the lanes unless they run; true when this call started them. */
+  #startLanes(): boolean {
+    if (this.#pool) return false;
     const spawn = this.config.workers > 0 ? this.#spawn : undefined;
     this.#pool = new LanePool(
       spawn ? Array.from({ length: this.config.workers }, spawn) : [inlineLane()],
     );
     this.#stats.lanes = this.#pool.size;
+    return true;
+  }
+
+  /** Stops lanes started for an epoch that could not begin (the next epoch starts others). */
+  #stopLanes(): void {
+    this.#pool?.close();
+    this.#pool = null;
   }
 
   /** Reads and processes one batch; rejects only when a lane fails or the epoch was left. */

@@ -4,8 +4,13 @@
  *
  * Meant to run in a dedicated worker, where writes go through sync access handles (the fast
  * path, and the only one that reports a full disk promptly). On the main thread, where those
- * do not exist, writes fall back to `createWritable()`. Reads always use `getFile()`: a sync
- * handle locks its file exclusively, and two tabs must be able to read one chunk at once.
+ * do not exist, writes fall back to `createWritable()`.
+ *
+ * Reads in a dedicated worker also go through a sync access handle, opened `read-only` (a
+ * shared lock: other tabs and workers can read the same chunk at once) for the one read and
+ * closed at once: a plain `read()` into the buffer returned, no Blob, no second copy. Where the
+ * browser refuses that handle (one without the `read-only` mode, whose handles are exclusive,
+ * while someone else holds one) and on the main thread, reads use `getFile()`.
  */
 import {
   checkHash,
@@ -40,6 +45,8 @@ export interface OpfsWritePath {
 /** A {@link ChunkStore} over the Origin Private File System. */
 export class OpfsChunkStore implements ChunkStore {
   readonly lakeName: string;
+  /** Reads so far that went through a sync access handle (for diagnostics and tests). */
+  syncReads = 0;
   private readonly chunks: FileSystemDirectoryHandle;
   private readonly tmp: FileSystemDirectoryHandle;
 
@@ -117,7 +124,7 @@ export class OpfsChunkStore implements ChunkStore {
   }
 
   async get(hash: string): Promise<Uint8Array> {
-    const bytes = new Uint8Array(await (await this.#file(hash)).arrayBuffer());
+    const bytes = await this.#read(hash, 0, null);
     const actual = await sha256(bytes);
     if (actual !== hash) throw corruptChunk(hash, actual);
     return bytes;
@@ -125,9 +132,33 @@ export class OpfsChunkStore implements ChunkStore {
 
   async getRange(hash: string, offset: number, length: number): Promise<Uint8Array> {
     checkRange(hash, offset, length);
-    const file = await this.#file(hash);
-    if (offset + length > file.size) throw rangePastEnd(hash, file.size, offset, length);
-    return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+    return this.#read(hash, offset, length);
+  }
+
+  /** `length` bytes at `offset` (`null`: to the end); RANGE past the end is CORRUPT_CHUNK. */
+  async #read(hash: string, offset: number, length: number | null): Promise<Uint8Array> {
+    const handle = await this.#handle(hash);
+    if (!handle) throw missingChunk(hash);
+    const sync = await openForReading(handle);
+    if (sync) {
+      try {
+        const size = sync.getSize();
+        const n = length ?? size - offset;
+        if (offset + n > size) throw rangePastEnd(hash, size, offset, n);
+        const bytes = new Uint8Array(n);
+        const got = sync.read(bytes, { at: offset });
+        if (got !== n) throw rangePastEnd(hash, offset + got, offset, n);
+        this.syncReads++;
+        return bytes;
+      } finally {
+        sync.close();
+      }
+    }
+    const file = await this.#file(hash, handle);
+    const n = length ?? file.size - offset;
+    if (offset + n > file.size) throw rangePastEnd(hash, file.size, offset, n);
+    const blob = offset === 0 && n === file.size ? file : file.slice(offset, offset + n);
+    return new Uint8Array(await blob.arrayBuffer());
   }
 
   async delete(hash: string): Promise<void> {
@@ -239,8 +270,8 @@ export class OpfsChunkStore implements ChunkStore {
     }
   }
 
-  async #file(hash: string): Promise<File> {
-    const handle = await this.#handle(hash);
+  async #file(hash: string, known?: FileSystemFileHandle): Promise<File> {
+    const handle = known ?? (await this.#handle(hash));
     if (!handle) throw missingChunk(hash);
     try {
       return await handle.getFile();
@@ -248,6 +279,30 @@ export class OpfsChunkStore implements ChunkStore {
       if (domName(e) === 'NotFoundError') throw missingChunk(hash, e);
       throw e;
     }
+  }
+}
+
+/** `createSyncAccessHandle` options: `mode` is in Chromium 121+, not yet in the DOM types. */
+type ReadOnlyOpen = (opts: { mode: 'read-only' }) => Promise<FileSystemSyncAccessHandle>;
+
+/**
+ * A `read-only` sync access handle on `file`, or null where there is none: not a dedicated
+ * worker, or the browser refused it (NoModificationAllowedError: an exclusive handle elsewhere,
+ * as a browser without the `read-only` mode gives; the caller then reads through getFile()).
+ */
+async function openForReading(
+  file: FileSystemFileHandle,
+): Promise<FileSystemSyncAccessHandle | null> {
+  if (typeof file.createSyncAccessHandle !== 'function') return null;
+  try {
+    return await (file.createSyncAccessHandle as unknown as ReadOnlyOpen).call(file, {
+      mode: 'read-only',
+    });
+  } catch (e) {
+    const n = domName(e);
+    if (n === 'NoModificationAllowedError' || n === 'InvalidStateError') return null;
+    if (n === 'NotFoundError') return null; // getFile() then reports the chunk missing
+    throw e;
   }
 }
 

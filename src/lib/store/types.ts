@@ -37,6 +37,12 @@ export interface ChunkStore {
   sweepTemporary(): Promise<number>;
 }
 
+/**
+ * The reading half of a {@link ChunkStore}: what readers of stored objects need. The browser
+ * dataloader gets one that reads through the lake worker (workers/api/lake-chunks.ts).
+ */
+export type ChunkReads = Pick<ChunkStore, 'get' | 'getRange'>;
+
 /** A small JSON value under a key, with a version the store bumps on each write. */
 export interface Entry<T = unknown> {
   key: string;

@@ -6,7 +6,7 @@ import { concat } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
-import type { ChunkStore } from '../store/types.ts';
+import type { ChunkReads, ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
 
@@ -195,7 +195,7 @@ export class ObjectWriter {
  * again. A smaller object is a slice of a pack, checked against the object's sha256.
  */
 export async function* streamObject(
-  store: ChunkStore,
+  store: ChunkReads,
   sha: string,
   entry: ObjectEntry,
   what = `object ${sha}`,
