@@ -19,7 +19,7 @@ import { nodeResolver } from '../../src/lib/io/node.ts';
 import { addRemote, removeRemote } from '../../src/lib/sync/config.ts';
 import { croissantKey, deltaRoot } from '../../src/lib/sync/layout.ts';
 import { push } from '../../src/lib/sync/push.ts';
-import type { S3Remote } from '../../src/lib/sync/s3.ts';
+import type { S3Remote, S3Request } from '../../src/lib/sync/s3.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { addColumns } from '../../src/lib/versions/add-columns.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
@@ -234,6 +234,48 @@ describe('Delta Lake log beside each pushed branch head', () => {
     // Pushing again with nothing new writes no version.
     await push(lake, await openRemote('origin', remote), 'd');
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
+  });
+
+  it('a first push lists chunks beside the refs, plans Delta while uploading, writes it after the move', async () => {
+    const { lake } = await setup();
+    const prefix = `order-${Date.now()}`;
+    const remote = remoteAt(t, prefix);
+    const session = await openRemote('origin', remote, { create: true });
+    const sent: string[] = [];
+    const send = remote.send.bind(remote);
+    vi.spyOn(remote, 'send').mockImplementation((req: S3Request) => {
+      sent.push(`${req.method} ${req.key ?? `list ${req.query?.['prefix']}`}`);
+      return send(req);
+    });
+    const reads = vi.spyOn(lake.chunks, 'get');
+    await push(lake, session, 'd');
+    const c = await lake.readCommit(await lake.resolve('d', 'main'));
+    const fragments = Object.values(c.recordSets).flatMap((rs) => rs.fragments.map((f) => f.chunk));
+    // Each fragment is read once, to upload it; the Delta log takes its size from push.
+    for (const f of fragments) expect(reads.mock.calls.filter(([h]) => h === f)).toHaveLength(1);
+    const at = (pred: (r: string) => boolean) => sent.findIndex(pred);
+    const last = (pred: (r: string) => boolean) => sent.findLastIndex(pred);
+    // One listing of the chunks (a small remote, known whole), no sample of a shard.
+    expect(sent.filter((r) => r.startsWith(`GET list ${prefix}/chunks/`))).toEqual([
+      `GET list ${prefix}/chunks/`,
+    ]);
+    const firstChunk = at((r) => r.startsWith('PUT chunks/'));
+    const lastChunk = last((r) => r.startsWith('PUT chunks/'));
+    const refWrites = sent.flatMap((r, i) => (r.startsWith('PUT refs/') ? [i] : []));
+    expect(refWrites.length).toBeGreaterThan(0);
+    // The refs move after the last chunk went up; every Delta log was read before that
+    // (planned alongside the uploads, not after the move)…
+    expect(firstChunk).toBeGreaterThan(-1);
+    expect(at((r) => r.startsWith('PUT refs/'))).toBeGreaterThan(lastChunk);
+    expect(at((r) => r.includes('/_delta_log/'))).toBeLessThan(Math.min(...refWrites));
+    // …and every version, document and catalog entry is written after the last ref move.
+    const moved = Math.max(...refWrites);
+    for (const [i, r] of sent.entries()) {
+      if (/^PUT (delta\/.*_delta_log|.*\.croissant\.json|datasets\/)/.test(r))
+        expect(i, r).toBeGreaterThan(moved);
+    }
+    vi.restoreAllMocks();
+    await expectSameRows(lake, remote, 'main');
   });
 
   it('a push reads only the log versions written since the last push, and makes no part twice', async () => {
