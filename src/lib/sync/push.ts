@@ -132,7 +132,9 @@ async function pushing(
     signal,
     listed,
   });
-  const missing = candidates.filter((h) => !present.has(h));
+  // Largest first: the lanes then finish together, not behind one big chunk started last.
+  const size = (h: string) => sizes.get(h) ?? 0;
+  const missing = candidates.filter((h) => !present.has(h)).sort((a, b) => size(b) - size(a));
 
   // Each moved branch's Delta tables are planned (logs read, versions built) while the chunks
   // upload; they are written only once the branch has moved.
@@ -151,7 +153,7 @@ async function pushing(
 
   progress.phase = 'transfer';
   progress.chunksTotal = missing.length;
-  progress.bytesTotal = missing.reduce((n, h) => n + (sizes.get(h) ?? 0), 0);
+  progress.bytesTotal = missing.reduce((n, h) => n + size(h), 0);
   report();
   const journal = uploadJournal(lake.backend.refs, session.name);
   await eachLimited(missing, concurrency, async (hash) => {
