@@ -236,16 +236,20 @@ describe('Delta Lake log beside each pushed branch head', () => {
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
   });
 
-  it('a first push lists chunks beside the refs, plans Delta while uploading, writes it after the move', async () => {
+  it('a first push overlaps: chunks listed with the refs, Delta planned while uploading, the claim sent with the last uploads', async () => {
     const { lake } = await setup();
     const prefix = `order-${Date.now()}`;
     const remote = remoteAt(t, prefix);
     const session = await openRemote('origin', remote, { create: true });
-    const sent: string[] = [];
+    // Every request as it is sent, and as it is answered.
+    const events: string[] = [];
     const send = remote.send.bind(remote);
-    vi.spyOn(remote, 'send').mockImplementation((req: S3Request) => {
-      sent.push(`${req.method} ${req.key ?? `list ${req.query?.['prefix']}`}`);
-      return send(req);
+    vi.spyOn(remote, 'send').mockImplementation(async (req: S3Request) => {
+      const what = `${req.method} ${req.key ?? `list ${req.query?.['prefix']}`}`;
+      events.push(`send ${what}`);
+      const res = await send(req);
+      events.push(`done ${what}`);
+      return res;
     });
     const reads = vi.spyOn(lake.chunks, 'get');
     await push(lake, session, 'd');
@@ -253,28 +257,29 @@ describe('Delta Lake log beside each pushed branch head', () => {
     const fragments = Object.values(c.recordSets).flatMap((rs) => rs.fragments.map((f) => f.chunk));
     // Each fragment is read once, to upload it; the Delta log takes its size from push.
     for (const f of fragments) expect(reads.mock.calls.filter(([h]) => h === f)).toHaveLength(1);
-    const at = (pred: (r: string) => boolean) => sent.findIndex(pred);
-    const last = (pred: (r: string) => boolean) => sent.findLastIndex(pred);
-    // One listing of the chunks (a small remote, known whole), no sample of a shard.
-    expect(sent.filter((r) => r.startsWith(`GET list ${prefix}/chunks/`))).toEqual([
-      `GET list ${prefix}/chunks/`,
-    ]);
-    const firstChunk = at((r) => r.startsWith('PUT chunks/'));
-    const lastChunk = last((r) => r.startsWith('PUT chunks/'));
-    const refWrites = sent.flatMap((r, i) => (r.startsWith('PUT refs/') ? [i] : []));
-    expect(refWrites.length).toBeGreaterThan(0);
-    // The refs move after the last chunk went up; every Delta log was read before that
-    // (planned alongside the uploads, not after the move)…
-    expect(firstChunk).toBeGreaterThan(-1);
-    expect(at((r) => r.startsWith('PUT refs/'))).toBeGreaterThan(lastChunk);
-    expect(at((r) => r.includes('/_delta_log/'))).toBeLessThan(Math.min(...refWrites));
-    // …and every version, document and catalog entry is written after the last ref move.
-    const moved = Math.max(...refWrites);
-    for (const [i, r] of sent.entries()) {
-      if (/^PUT (delta\/.*_delta_log|.*\.croissant\.json|datasets\/)/.test(r))
-        expect(i, r).toBeGreaterThan(moved);
-    }
     vi.restoreAllMocks();
+    const first = (re: RegExp) => events.findIndex((e) => re.test(e));
+    const last = (re: RegExp) => events.findLastIndex((e) => re.test(e));
+    // One listing of the chunks (a small remote, known whole), no sample of a shard.
+    expect(events.filter((e) => e.startsWith(`send GET list ${prefix}/chunks/`))).toEqual([
+      `send GET list ${prefix}/chunks/`,
+    ]);
+    const chunksDone = last(/^done PUT chunks\//);
+    const claimSent = first(/^send PUT refs\/.*\.json$/);
+    const moveSent = first(/^send PUT refs\/.*\.ok$/);
+    const moveDone = first(/^done PUT refs\/.*\.ok$/);
+    expect(Math.min(chunksDone, claimSent, moveSent)).toBeGreaterThan(-1);
+    // The Delta logs are read before the ref moves: planned alongside the uploads.
+    expect(first(/^send GET list .*\/_delta_log\//)).toBeLessThan(moveSent);
+    // The ref log entry and the claim go out with the last uploads, not after them…
+    expect(first(/^send PUT reflog\//)).toBeLessThan(chunksDone);
+    expect(claimSent).toBeLessThan(chunksDone);
+    // …but the ref moves (the claim is confirmed) only once every chunk is there,
+    expect(moveSent).toBeGreaterThan(chunksDone);
+    // and every Delta version, document and catalog entry is written after it moved.
+    for (const [i, e] of events.entries())
+      if (/^send PUT (delta\/.*_delta_log|.*\.croissant\.json|datasets\/)/.test(e))
+        expect(i, e).toBeGreaterThan(moveDone);
     await expectSameRows(lake, remote, 'main');
   });
 

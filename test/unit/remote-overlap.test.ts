@@ -30,13 +30,18 @@ function gate() {
   return { p, open, fail };
 }
 
-/** A remote in a map; a write to a key starting with `held` waits for `release`. */
+/**
+ * A remote in a map; a write to a key starting with `held` waits for `release`. Its clock is
+ * `clock.now` (moved by hand); `puts` lists the keys written, in order.
+ */
 function mapRemote(held: string, release: Promise<void>) {
   const objects = new Map<string, { bytes: Uint8Array; etag: string; at: number }>();
+  const clock = { now: Date.now() };
+  const puts: string[] = [];
   let n = 0;
   const remote: Remote = {
     label: 'map',
-    serverNow: () => Date.now(),
+    serverNow: () => clock.now,
     async get(key) {
       const o = objects.get(key);
       return o ? { bytes: o.bytes, etag: o.etag } : null;
@@ -46,12 +51,13 @@ function mapRemote(held: string, release: Promise<void>) {
       return o ? { key, size: o.bytes.byteLength, etag: o.etag, lastModified: o.at } : null;
     },
     async put(key: string, bytes: Uint8Array, opts: PutOptions = {}) {
+      puts.push(key);
       if (key.startsWith(held)) await release;
       const had = objects.get(key);
       if ((opts.ifNoneMatch && had) || (opts.ifMatch && had?.etag !== opts.ifMatch))
         return { ok: false };
       const etag = `"${++n}"`;
-      objects.set(key, { bytes, etag, at: Date.now() });
+      objects.set(key, { bytes, etag, at: clock.now });
       return { ok: true, etag };
     },
     async delete(key) {
@@ -64,7 +70,7 @@ function mapRemote(held: string, release: Promise<void>) {
       }
     },
   };
-  return { remote, keys: () => [...objects.keys()] };
+  return { remote, clock, puts, keys: () => [...objects.keys()] };
 }
 
 const value = { commit: 'c'.repeat(64), protected: false, who: 'a@test', time: '' };
@@ -95,6 +101,22 @@ describe('a ref move and its log entry', () => {
     expect(keys().filter((k) => k.startsWith('reflog/'))).toHaveLength(1);
     expect(keys().filter((k) => k.endsWith('.ok'))).toHaveLength(1);
     expect((await new ClaimRefs(remote).read('d', 'branch', 'main'))!.commit).toBe(value.commit);
+  });
+
+  it('claims: a claim that waited near the age of a dead writer is made again, not confirmed', async () => {
+    const entryWritten = gate();
+    const { remote, clock, puts, keys } = mapRemote('reflog/', entryWritten.p);
+    const moving = loggedUpdate(remote, entry, move(new ClaimRefs(remote)));
+    await vi.waitFor(() => expect(keys().some((k) => k.endsWith('.json'))).toBe(true));
+    // The push's last uploads took 40 s: others would take the claim for a dead writer's soon.
+    clock.now += 40_000;
+    entryWritten.open();
+    expect(await moving).toBe(true);
+    const claims = puts.filter((k) => k.startsWith('refs/') && k.endsWith('.json'));
+    expect(claims).toHaveLength(2);
+    // The first claim is withdrawn; the second is the one confirmed.
+    const left = keys().filter((k) => k.startsWith('refs/'));
+    expect(left.sort()).toEqual([claims[1]!, claims[1]!.replace(/\.json$/, '.ok')].sort());
   });
 
   for (const [mode, make] of [

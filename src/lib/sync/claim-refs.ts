@@ -171,9 +171,17 @@ export class ClaimRefs implements RemoteRefs {
         try {
           await ready;
         } catch (e) {
-          // No move without its log entry: withdraw, so no one waits on a claim left pending.
-          await this.remote.delete(`${dir}${mine}.json`, { signal }).catch(() => undefined);
+          // No move without its log entry (or its chunks): withdraw, so that no one waits on a
+          // claim left pending; without the signal, which may be what stopped the push.
+          await this.remote.delete(`${dir}${mine}.json`).catch(() => undefined);
           throw e;
+        }
+        // A claim that waited for `ready` long enough to near the age at which others take it
+        // for a dead writer's is withdrawn and made again: confirming it could fork the ref.
+        const at = claims.find((c) => c.key === mine)?.lastModified ?? now;
+        if (this.remote.serverNow() - at > STALE_MS / 2) {
+          await this.remote.delete(`${dir}${mine}.json`, { signal });
+          return 'retry' as const;
         }
         await this.remote.put(`${dir}${mine}.ok`, new Uint8Array(0), { ifNoneMatch: true, signal });
         return 'won' as const;

@@ -156,27 +156,40 @@ async function pushing(
   progress.bytesTotal = missing.reduce((n, h) => n + size(h), 0);
   report();
   const journal = uploadJournal(lake.backend.refs, session.name);
-  await eachLimited(missing, concurrency, async (hash) => {
-    checkAborted(signal);
-    const bytes = await lake.chunks.get(hash);
-    let sent = 0;
-    await session.remote.put(chunkKey(hash), bytes, {
-      sha256: hash,
-      signal,
-      resume: journal,
-      onBytes: (n) => {
-        progress.bytesDone += n - sent;
-        sent = n;
-        report();
-      },
-    });
-    progress.chunksDone++;
-    report();
-  });
-
-  // The refs, last: a ref never names a commit whose chunks are not all there.
-  progress.phase = 'refs';
-  report();
+  let dispatched!: () => void;
+  const lastStarted = new Promise<void>((resolve) => (dispatched = resolve));
+  if (!missing.length) dispatched();
+  // Alongside: a push that loses the race for a ref before its last uploads end stops them.
+  const uploads = alongside(
+    eachLimited(missing, concurrency, async (hash, i) => {
+      if (i === missing.length - 1) dispatched();
+      checkAborted(signal);
+      const bytes = await lake.chunks.get(hash);
+      let sent = 0;
+      await session.remote.put(chunkKey(hash), bytes, {
+        sha256: hash,
+        signal,
+        resume: journal,
+        onBytes: (n) => {
+          progress.bytesDone += n - sent;
+          sent = n;
+          report();
+        },
+      });
+      progress.chunksDone++;
+      report();
+    }),
+  );
+  // The refs move last: a ref never names a commit whose chunks are not all there. Their first
+  // requests (the ref log entry, a claim and its listing) go out with the last uploads; the
+  // move itself (confirming the claim, the swap) waits until every chunk is there.
+  await Promise.race([lastStarted, uploads]);
+  const chunksThere = later(
+    uploads.then(() => {
+      progress.phase = 'refs';
+      report();
+    }),
+  );
   for (const p of changed) {
     checkAborted(signal);
     const value = {
@@ -198,7 +211,10 @@ async function pushing(
     const moved = await loggedUpdate(
       session.remote,
       log,
-      (ready) => session.refs.update(dataset, p.kind, p.name, p.remote, value, signal, ready),
+      (ready) => {
+        const both = later(Promise.all([ready, chunksThere]));
+        return session.refs.update(dataset, p.kind, p.name, p.remote, value, signal, both);
+      },
       signal,
     );
     if (!moved) {
@@ -217,6 +233,7 @@ async function pushing(
       });
     }
   }
+  await chunksThere;
   // The catalog entry, and each moved branch's Delta versions and Croissant document, at once.
   const { incomplete: _incomplete, ...catalog } = entry;
   const tail: Promise<unknown>[] = [
