@@ -154,6 +154,33 @@ describe('clone', () => {
   });
 });
 
+describe('push', () => {
+  it('reads (and verifies) the next chunk while the current one uploads', async () => {
+    const uploaded = gate();
+    const { remote, puts } = mapRemote('chunks/', uploaded.p);
+    const { lake } = await setup();
+    const session = await openRemote('origin', remote, { create: true });
+    const readToUpload: string[] = [];
+    let transfer = false;
+    const get = lake.chunks.get.bind(lake.chunks);
+    vi.spyOn(lake.chunks, 'get').mockImplementation((hash: string) => {
+      if (transfer) readToUpload.push(hash);
+      return get(hash);
+    });
+    // One lane: its first upload is held; the chunk after it is read meanwhile.
+    const pushing = push(lake, session, 'd', {
+      concurrency: 1,
+      onProgress: (p) => (transfer ||= p.phase === 'transfer'),
+    });
+    await vi.waitFor(() => expect(readToUpload).toHaveLength(2));
+    expect(puts.filter((k) => k.startsWith('chunks/'))).toHaveLength(1);
+    uploaded.open();
+    const r = await pushing;
+    expect(r.uploaded).toBeGreaterThan(1);
+    vi.restoreAllMocks();
+  });
+});
+
 describe('signing', () => {
   afterEach(() => {
     vi.unstubAllGlobals();

@@ -48,6 +48,9 @@ export interface PushResult {
   present: number;
 }
 
+/** Chunks this large are not read ahead of their upload (a lane holds one more in memory). */
+const READ_AHEAD_BELOW = 64 * 1024 * 1024;
+
 /** A promise awaited later, possibly never: its rejection must not go unhandled meanwhile. */
 function later<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
@@ -160,11 +163,21 @@ async function pushing(
   const lastStarted = new Promise<void>((resolve) => (dispatched = resolve));
   if (!missing.length) dispatched();
   // Alongside: a push that loses the race for a ref before its last uploads end stops them.
+  // Each lane reads (and so verifies) its next chunk while the current one goes up.
+  const reads = new Map<number, Promise<Uint8Array>>();
+  const read = (i: number) => {
+    let r = reads.get(i);
+    if (!r) reads.set(i, (r = later(lake.chunks.get(missing[i]!))));
+    return r;
+  };
   const uploads = alongside(
     eachLimited(missing, concurrency, async (hash, i) => {
       if (i === missing.length - 1) dispatched();
       checkAborted(signal);
-      const bytes = await lake.chunks.get(hash);
+      const bytes = await read(i);
+      reads.delete(i);
+      const next = i + concurrency;
+      if (next < missing.length && size(missing[next]!) < READ_AHEAD_BELOW) void read(next);
       let sent = 0;
       await session.remote.put(chunkKey(hash), bytes, {
         sha256: hash,
