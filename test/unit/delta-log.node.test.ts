@@ -19,7 +19,7 @@ import { nodeResolver } from '../../src/lib/io/node.ts';
 import { addRemote, removeRemote } from '../../src/lib/sync/config.ts';
 import { croissantKey, deltaRoot } from '../../src/lib/sync/layout.ts';
 import { push } from '../../src/lib/sync/push.ts';
-import type { S3Remote } from '../../src/lib/sync/s3.ts';
+import type { S3Remote, S3Request } from '../../src/lib/sync/s3.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { addColumns } from '../../src/lib/versions/add-columns.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
@@ -234,6 +234,53 @@ describe('Delta Lake log beside each pushed branch head', () => {
     // Pushing again with nothing new writes no version.
     await push(lake, await openRemote('origin', remote), 'd');
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
+  });
+
+  it('a first push overlaps: chunks listed with the refs, Delta planned while uploading, the claim sent with the last uploads', async () => {
+    const { lake } = await setup();
+    const prefix = `order-${Date.now()}`;
+    const remote = remoteAt(t, prefix);
+    const session = await openRemote('origin', remote, { create: true });
+    // Every request as it is sent, and as it is answered.
+    const events: string[] = [];
+    const send = remote.send.bind(remote);
+    vi.spyOn(remote, 'send').mockImplementation(async (req: S3Request) => {
+      const what = `${req.method} ${req.key ?? `list ${req.query?.['prefix']}`}`;
+      events.push(`send ${what}`);
+      const res = await send(req);
+      events.push(`done ${what}`);
+      return res;
+    });
+    const reads = vi.spyOn(lake.chunks, 'get');
+    await push(lake, session, 'd');
+    const c = await lake.readCommit(await lake.resolve('d', 'main'));
+    const fragments = Object.values(c.recordSets).flatMap((rs) => rs.fragments.map((f) => f.chunk));
+    // Each fragment is read once, to upload it; the Delta log takes its size from push.
+    for (const f of fragments) expect(reads.mock.calls.filter(([h]) => h === f)).toHaveLength(1);
+    vi.restoreAllMocks();
+    const first = (re: RegExp) => events.findIndex((e) => re.test(e));
+    const last = (re: RegExp) => events.findLastIndex((e) => re.test(e));
+    // One listing of the chunks (a small remote, known whole), no sample of a shard.
+    expect(events.filter((e) => e.startsWith(`send GET list ${prefix}/chunks/`))).toEqual([
+      `send GET list ${prefix}/chunks/`,
+    ]);
+    const chunksDone = last(/^done PUT chunks\//);
+    const claimSent = first(/^send PUT refs\/.*\.json$/);
+    const moveSent = first(/^send PUT refs\/.*\.ok$/);
+    const moveDone = first(/^done PUT refs\/.*\.ok$/);
+    expect(Math.min(chunksDone, claimSent, moveSent)).toBeGreaterThan(-1);
+    // The Delta logs are read before the ref moves: planned alongside the uploads.
+    expect(first(/^send GET list .*\/_delta_log\//)).toBeLessThan(moveSent);
+    // The ref log entry and the claim go out with the last uploads, not after them…
+    expect(first(/^send PUT reflog\//)).toBeLessThan(chunksDone);
+    expect(claimSent).toBeLessThan(chunksDone);
+    // …but the ref moves (the claim is confirmed) only once every chunk is there,
+    expect(moveSent).toBeGreaterThan(chunksDone);
+    // and every Delta version, document and catalog entry is written after it moved.
+    for (const [i, e] of events.entries())
+      if (/^send PUT (delta\/.*_delta_log|.*\.croissant\.json|datasets\/)/.test(e))
+        expect(i, e).toBeGreaterThan(moveDone);
+    await expectSameRows(lake, remote, 'main');
   });
 
   it('a push reads only the log versions written since the last push, and makes no part twice', async () => {

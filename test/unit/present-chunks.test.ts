@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chunkKey } from '../../src/lib/sync/layout.ts';
-import { presentChunks } from '../../src/lib/sync/present.ts';
+import { listSmallRemote, presentChunks } from '../../src/lib/sync/present.ts';
 import type { Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
 
 const hex = (i: number, shard = '') => shard + i.toString(16).padStart(64 - shard.length, '0');
@@ -60,6 +60,33 @@ describe('which chunks a remote has', () => {
     const got = await presentChunks(remote, candidates, sizes, { concurrency: 8 });
     expect([...got]).toEqual([candidates[3]]);
     expect(calls).toEqual({ head: 20, pages: 1 });
+  });
+
+  it("a first push's early listing of a small remote answers alone: no sample, no second listing", async () => {
+    const objects = new Map<string, number>([
+      [chunkKey(candidates[0]!), 100],
+      [chunkKey(candidates[2]!), 7],
+      [chunkKey(hex(999)), 100],
+    ]);
+    const { remote, calls } = countingRemote(objects);
+    const listed = listSmallRemote(remote);
+    const got = await presentChunks(remote, candidates, sizes, { concurrency: 8, listed });
+    expect([...got]).toEqual([candidates[0]]);
+    expect(calls).toEqual({ head: 0, pages: 1 });
+  });
+
+  it('an early listing of a large remote stops at its first page, then HEADs go as before', async () => {
+    const objects = new Map<string, number>();
+    for (let i = 0; i < 1500; i++) objects.set(chunkKey(hex(i, '00')), 100);
+    objects.set(chunkKey(candidates[3]!), 100);
+    const { remote, calls } = countingRemote(objects);
+    const listed = listSmallRemote(remote);
+    expect(await listed).toBeNull();
+    expect(calls.pages).toBe(1); // the second page was never asked for
+    const got = await presentChunks(remote, candidates, sizes, { concurrency: 8, listed });
+    expect([...got]).toEqual([candidates[3]]);
+    // Its sample shard (`chunks/00/`) is full: 1 page, then a HEAD per candidate.
+    expect(calls).toEqual({ head: 20, pages: 2 });
   });
 
   it('sends HEADs when the candidates fit in one round of them', async () => {

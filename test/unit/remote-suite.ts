@@ -303,6 +303,30 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       );
     });
 
+    it('a push whose last upload fails after its claim went out moves no ref and leaves no claim', async () => {
+      const { lake } = await setup();
+      for (let i = 0; i < 4; i++) await more(lake, 'main', `R${i}`);
+      // How many chunks a first push sends: the last of them is refused.
+      const chunks = (await push(lake, await session(freshPrefix('count')), 'd')).uploaded;
+      const prefix = freshPrefix('last');
+      const remote = remoteAt(t, prefix, { viaProxy: true });
+      const s = await openRemote('origin', remote, { create: true });
+      const fault = { op: 'PutObject', path: '/chunks/', after: chunks - 1 };
+      await t.proxy.setFaults([{ kind: 'status', status: 403, count: 1, ...fault }]);
+      await refused(push(lake, s, 'd'), 'REMOTE_DENIED');
+      await t.proxy.setFaults([]);
+      expect(await s.refs.read('d', 'branch', 'main')).toBeNull();
+      const left: string[] = [];
+      for await (const o of remote.list('refs/')) left.push(o.key);
+      expect(left).toEqual([]);
+      expect(await readRemoteRefLog(remote, 'd')).toEqual([]);
+      expect(await remoteIsWhole(t, prefix)).toBe(chunks - 1);
+      await push(lake, s, 'd');
+      expect((await s.refs.read('d', 'branch', 'main'))!.commit).toBe(
+        await lake.resolve('d', 'main'),
+      );
+    });
+
     it('a fetch whose connection drops mid-way resumes without downloading again what it stored', async () => {
       const prefix = freshPrefix('fetch-drop');
       const { lake } = await setup();

@@ -6,6 +6,7 @@
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { refName, refPrefix, refSegment } from './layout.ts';
+import { eachLimited } from './pool.ts';
 import type { Remote } from './remote.ts';
 import type { RemoteRef, RemoteRefs, RemoteRefValue } from './remote-refs.ts';
 
@@ -35,12 +36,12 @@ export class CasRefs implements RemoteRefs {
       const rest = o.key.slice(prefix.length);
       if (!rest.includes('/') && rest.endsWith('.json')) names.push(refName(rest.slice(0, -5)));
     }
-    const out: RemoteRef[] = [];
-    for (const name of names.sort()) {
-      const r = await this.read(dataset, kind, name, signal);
-      if (r) out.push(r);
-    }
-    return out;
+    // Each ref is one GET: all at once (a few at a time), not one after the other.
+    const refs: (RemoteRef | null)[] = [];
+    await eachLimited(names.sort(), 8, async (name, i) => {
+      refs[i] = await this.read(dataset, kind, name, signal);
+    });
+    return refs.filter((r): r is RemoteRef => Boolean(r));
   }
 
   async update(
@@ -50,8 +51,11 @@ export class CasRefs implements RemoteRefs {
     expected: RemoteRef | null,
     value: RemoteRefValue,
     signal?: AbortSignal,
+    ready?: Promise<unknown>,
   ): Promise<boolean> {
     const stored: Stored = { ...value, seq: (expected?.seq ?? 0) + 1 };
+    // The swap is the move itself: nothing of it can go before the log entry.
+    await ready;
     const put = await this.remote.put(this.#key(dataset, kind, name), encodeJson(stored), {
       ...(expected ? { ifMatch: expected.token } : { ifNoneMatch: true }),
       signal,

@@ -18,6 +18,7 @@ import { LakeError, checkAborted } from '../store/errors.ts';
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { refName, refPrefix, refSegment } from './layout.ts';
+import { eachLimited } from './pool.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 import { randomHex, type RemoteRef, type RemoteRefs, type RemoteRefValue } from './remote-refs.ts';
 
@@ -107,20 +108,16 @@ export class ClaimRefs implements RemoteRefs {
       if (!list) bySegment.set(seg, (list = []));
       list.push(o);
     }
-    const out: RemoteRef[] = [];
-    for (const seg of [...bySegment.keys()].sort()) {
+    // Each head is one GET: all at once (a few at a time), not one after the other.
+    const segments = [...bySegment.keys()].sort();
+    const heads: (RemoteRef | null)[] = [];
+    await eachLimited(segments, 8, async (seg, i) => {
       const name = refName(seg);
       const dir = this.#dir(dataset, kind, name);
-      const head = await this.#head(
-        dataset,
-        kind,
-        name,
-        claimsOf(bySegment.get(seg)!, dir),
-        signal,
-      );
-      if (head) out.push(head);
-    }
-    return out;
+      const claims = claimsOf(bySegment.get(seg)!, dir);
+      heads[i] = await this.#head(dataset, kind, name, claims, signal);
+    });
+    return heads.filter((h): h is RemoteRef => Boolean(h));
   }
 
   async update(
@@ -130,6 +127,7 @@ export class ClaimRefs implements RemoteRefs {
     expected: RemoteRef | null,
     value: RemoteRefValue,
     signal?: AbortSignal,
+    ready?: Promise<unknown>,
   ): Promise<boolean> {
     const dir = this.#dir(dataset, kind, name);
     const seq = (expected?.seq ?? 0) + 1;
@@ -137,7 +135,7 @@ export class ClaimRefs implements RemoteRefs {
     for (let round = 0; round < 5; round++) {
       const mine = `${seqText}-${randomHex(8)}`;
       await this.remote.put(`${dir}${mine}.json`, encodeJson(value), { ifNoneMatch: true, signal });
-      const outcome = await this.#decide(dir, seqText, mine, signal);
+      const outcome = await this.#decide(dir, seqText, mine, signal, ready);
       if (outcome === 'won') return true;
       if (outcome === 'lost') return false;
       await pause(20 + Math.random() * 200); // everyone withdrew: claim again, staggered
@@ -145,8 +143,17 @@ export class ClaimRefs implements RemoteRefs {
     return false;
   }
 
-  /** Waits for the outcome of the claim `mine` at position `seqText`. */
-  async #decide(dir: string, seqText: string, mine: string, signal?: AbortSignal) {
+  /**
+   * Waits for the outcome of the claim `mine` at position `seqText`; confirms it (the move)
+   * only once `ready` has succeeded.
+   */
+  async #decide(
+    dir: string,
+    seqText: string,
+    mine: string,
+    signal?: AbortSignal,
+    ready?: Promise<unknown>,
+  ) {
     let withdrawn = false;
     for (let wait = 10; ; wait = Math.min(wait * 2, 1000)) {
       checkAborted(signal);
@@ -161,6 +168,21 @@ export class ClaimRefs implements RemoteRefs {
       }
       if (!others.length) {
         if (withdrawn) return 'retry' as const;
+        try {
+          await ready;
+        } catch (e) {
+          // No move without its log entry (or its chunks): withdraw, so that no one waits on a
+          // claim left pending; without the signal, which may be what stopped the push.
+          await this.remote.delete(`${dir}${mine}.json`).catch(() => undefined);
+          throw e;
+        }
+        // A claim that waited for `ready` long enough to near the age at which others take it
+        // for a dead writer's is withdrawn and made again: confirming it could fork the ref.
+        const at = claims.find((c) => c.key === mine)?.lastModified ?? now;
+        if (this.remote.serverNow() - at > STALE_MS / 2) {
+          await this.remote.delete(`${dir}${mine}.json`, { signal });
+          return 'retry' as const;
+        }
         await this.remote.put(`${dir}${mine}.ok`, new Uint8Array(0), { ifNoneMatch: true, signal });
         return 'won' as const;
       }

@@ -63,8 +63,9 @@ async function partKey(rs: RecordSetManifest, f: FragmentRef): Promise<string> {
 
 /**
  * The files of a record set's table at `commit`, materialising (and uploading) as needed. The
- * size of a file the log lists already is not needed (`known`); a part made at an earlier push
- * (`parts`) is reused once a HEAD finds it on the bucket.
+ * size of a file the log lists already is not needed (`known`), nor read when the caller knows
+ * it (`sizes`: reading a chunk re-hashes it all); a part made at an earlier push (`parts`) is
+ * reused once a HEAD finds it on the bucket.
  */
 async function tableFiles(
   lake: Lake,
@@ -73,6 +74,7 @@ async function tableFiles(
   rs: RecordSetManifest,
   known: ReadonlySet<string>,
   parts: Record<string, MaterialisedPart>,
+  sizes: ReadonlyMap<string, number> | undefined,
   signal?: AbortSignal,
 ): Promise<DeltaFile[]> {
   const { bucket } = s3.location;
@@ -82,7 +84,9 @@ async function tableFiles(
     if (f.extension) continue;
     if (asIs(rs, f)) {
       const path = `s3://${bucket}/${s3.fullKey(chunkKey(f.chunk))}`;
-      const size = known.has(path) ? 0 : (await lake.chunks.get(f.chunk)).byteLength;
+      const size = known.has(path)
+        ? 0
+        : (sizes?.get(f.chunk) ?? (await lake.chunks.get(f.chunk)).byteLength);
       out.push({ path, size, rows: f.rows });
       continue;
     }
@@ -195,26 +199,40 @@ function versionText(
   return actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
 }
 
+/** Options of {@link planDeltaLogs} and {@link writeDeltaLogs}. */
+export interface DeltaOptions {
+  memory?: DeltaMemory;
+  signal?: AbortSignal;
+  /** Sizes of chunks the caller knows (push has them): those are not read to learn them. */
+  sizes?: ReadonlyMap<string, number>;
+}
+
+/** The next versions of a branch's Delta tables, planned; {@link DeltaPlan.write} writes them. */
+export interface DeltaPlan {
+  /** The files (keys under the remote's prefix) each table will list, as planned. */
+  tables: TableFiles[];
+  /**
+   * Writes the planned versions (put-if-absent; a table whose log moved meanwhile is planned
+   * again). The result's files are the ones that count.
+   */
+  write(): Promise<DeltaResult>;
+}
+
 /**
- * Brings the Delta tables of `branch` up to `commit` (one per record set, all at once); returns
- * how many versions it wrote and the files (keys under the remote's prefix) each table now
- * lists. `onPlanned` gets those files before the versions are written and runs alongside (push
- * writes the Croissant document then); when a version had to be planned again (another writer
- * wrote one meanwhile), the result's files are the ones that count.
+ * Plans the versions that bring the Delta tables of `branch` up to `commit` (one per record
+ * set, all at once): reads each log, materialises and uploads parts as needed, and builds each
+ * version's text, writing no version. Push plans while its chunks upload and writes once the
+ * branch has moved: a log never names a commit the branch does not.
  */
-export async function writeDeltaLogs(
+export async function planDeltaLogs(
   lake: Lake,
   s3: S3Remote,
   dataset: string,
   branch: string,
   commit: string,
-  opts: {
-    memory?: DeltaMemory;
-    signal?: AbortSignal;
-    onPlanned?: (tables: TableFiles[]) => Promise<void>;
-  } = {},
-): Promise<DeltaResult> {
-  const { memory, signal } = opts;
+  opts: DeltaOptions = {},
+): Promise<DeltaPlan> {
+  const { memory, signal, sizes } = opts;
   const at = { dataset, branch, commit };
   const c = await lake.readCommit(commit);
   const tables: Table[] = await Promise.all(
@@ -227,7 +245,7 @@ export async function writeDeltaLogs(
   const plan = async (t: Table): Promise<Planned> => {
     const state = await readLog(s3, t.root, t.remembered, signal);
     if (state.commit === commit) return { state, next: null };
-    const files = await tableFiles(lake, s3, t.root, t.rs, state.files, t.parts, signal);
+    const files = await tableFiles(lake, s3, t.root, t.rs, state.files, t.parts, sizes, signal);
     return { state, next: { files, text: versionText(t, state, files, at) } };
   };
   const keysOf = (t: Table, paths: Iterable<string>): TableFiles => ({
@@ -267,12 +285,34 @@ export async function writeDeltaLogs(
     }
   };
   const plans = await Promise.all(tables.map(plan));
-  const [, ...done] = await Promise.all([
-    opts.onPlanned?.(tables.map((t, i) => keysOf(t, pathsOf(plans[i]!)))),
-    ...tables.map((t, i) => write(t, plans[i]!)),
-  ]);
   return {
-    written: done.filter((d) => d.wrote).length,
-    tables: tables.map((t, i) => keysOf(t, done[i]!.paths)),
+    tables: tables.map((t, i) => keysOf(t, pathsOf(plans[i]!))),
+    async write() {
+      const done = await Promise.all(tables.map((t, i) => write(t, plans[i]!)));
+      return {
+        written: done.filter((d) => d.wrote).length,
+        tables: tables.map((t, i) => keysOf(t, done[i]!.paths)),
+      };
+    },
   };
+}
+
+/**
+ * Brings the Delta tables of `branch` up to `commit` (one per record set, all at once); returns
+ * how many versions it wrote and the files (keys under the remote's prefix) each table now
+ * lists. `onPlanned` gets those files before the versions are written and runs alongside (push
+ * writes the Croissant document then); when a version had to be planned again (another writer
+ * wrote one meanwhile), the result's files are the ones that count.
+ */
+export async function writeDeltaLogs(
+  lake: Lake,
+  s3: S3Remote,
+  dataset: string,
+  branch: string,
+  commit: string,
+  opts: DeltaOptions & { onPlanned?: (tables: TableFiles[]) => Promise<void> } = {},
+): Promise<DeltaResult> {
+  const plan = await planDeltaLogs(lake, s3, dataset, branch, commit, opts);
+  const [, result] = await Promise.all([opts.onPlanned?.(plan.tables), plan.write()]);
+  return result;
 }

@@ -23,6 +23,11 @@ export interface FetchOptions {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
   concurrency?: number;
+  /**
+   * Awaited once the refs are listed: falsy stops the fetch there, nothing stored or changed
+   * (clone reads the remote's catalog entry alongside the listing, and fetches only if found).
+   */
+  proceedIf?: Promise<unknown>;
 }
 
 /** What a fetch found and brought. */
@@ -82,10 +87,13 @@ export async function fetchDataset(
   };
   const report = () => opts.onProgress?.({ ...progress });
   report();
-  const all = {
-    branch: await session.refs.list(dataset, 'branch', signal),
-    tag: await session.refs.list(dataset, 'tag', signal),
-  };
+  const [branchRefs, tagRefs] = await Promise.all([
+    session.refs.list(dataset, 'branch', signal),
+    session.refs.list(dataset, 'tag', signal),
+  ]);
+  const all = { branch: branchRefs, tag: tagRefs };
+  if (opts.proceedIf && !(await opts.proceedIf))
+    return { branches: [], tags: [], downloaded: 0, bytes: 0, forks: [] };
   const branches = all.branch.filter((r) => r.commit);
   const tags = all.tag.filter((r) => r.commit);
   const forks = branches

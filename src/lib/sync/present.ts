@@ -6,11 +6,15 @@
  * (run `concurrency` at once). On an empty or small remote a first push thus costs two requests
  * instead of one per chunk, and a resumed push still finds what the interrupted one uploaded: S3
  * listings are strongly consistent, and an object appears only once whole.
+ *
+ * A first push to a remote can also ask for the listing early, alongside its reading of the
+ * remote's refs ({@link listSmallRemote}): a remote of fewer than 1,000 chunks is then known
+ * whole after one request that costs no time of its own.
  */
 import { checkAborted } from '../store/errors.ts';
 import { chunkKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
-import type { Remote } from './remote.ts';
+import type { Remote, RemoteObject } from './remote.ts';
 
 /** Keys S3 returns per listing request. */
 const PAGE = 1000;
@@ -18,29 +22,57 @@ const PAGE = 1000;
 const SHARDS = 256;
 
 /**
+ * Every object under `chunks/` when they fit in the listing's first page (fewer than 1,000);
+ * null, having asked for no second page, when there are more.
+ */
+export async function listSmallRemote(
+  remote: Remote,
+  signal?: AbortSignal,
+): Promise<RemoteObject[] | null> {
+  const out: RemoteObject[] = [];
+  for await (const o of remote.list('chunks/', { signal })) {
+    // The 1,000th object may close a full page: stop before asking for the next one.
+    if (out.push(o) >= PAGE) return null;
+  }
+  return out;
+}
+
+/**
  * The `candidates` the remote holds, each with the size it has locally (`sizes`); a listed
- * object of another size is taken as absent, so it is uploaded again.
+ * object of another size is taken as absent, so it is uploaded again. `listed` is an early
+ * {@link listSmallRemote}: where it holds the whole listing, no request is sent.
  */
 export async function presentChunks(
   remote: Remote,
   candidates: string[],
   sizes: ReadonlyMap<string, number>,
-  opts: { concurrency: number; signal?: AbortSignal | undefined },
+  opts: {
+    concurrency: number;
+    signal?: AbortSignal | undefined;
+    listed?: Promise<RemoteObject[] | null> | undefined;
+  },
 ): Promise<Set<string>> {
   const { concurrency, signal } = opts;
   const present = new Set<string>();
+  const wanted = new Set(candidates);
+  const take = (o: RemoteObject) => {
+    const hash = o.key.slice(o.key.lastIndexOf('/') + 1);
+    if (wanted.has(hash) && o.key === chunkKey(hash) && o.size === sizes.get(hash))
+      present.add(hash);
+  };
+  if (!candidates.length) return present;
+  const listed = await opts.listed;
+  if (listed) {
+    listed.forEach(take);
+    return present;
+  }
   const headRounds = Math.ceil(candidates.length / concurrency);
   if (headRounds > 1) {
     let sample = 0;
     for await (const _ of remote.list('chunks/00/', { signal })) if (++sample >= PAGE) break;
     const listPages = Math.ceil(Math.max(1, sample * SHARDS) / PAGE);
     if (listPages < headRounds) {
-      const wanted = new Set(candidates);
-      for await (const o of remote.list('chunks/', { signal })) {
-        const hash = o.key.slice(o.key.lastIndexOf('/') + 1);
-        if (wanted.has(hash) && o.key === chunkKey(hash) && o.size === sizes.get(hash))
-          present.add(hash);
-      }
+      for await (const o of remote.list('chunks/', { signal })) take(o);
       return present;
     }
   }

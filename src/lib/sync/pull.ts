@@ -162,19 +162,23 @@ export async function clone(
       `this lake has a dataset "${dataset}" already; pull into it, or delete it first`,
     );
   }
-  const entry = await session.remote.get(datasetKey(dataset), { signal: opts.signal });
-  if (!entry) {
+  // The catalog entry is read alongside the fetch (its refs listed first): one round trip less.
+  const entry = session.remote.get(datasetKey(dataset), { signal: opts.signal });
+  const fetching = fetchDataset(lake, session, dataset, { ...opts, proceedIf: entry });
+  const [got, fetched] = await Promise.allSettled([entry, fetching]);
+  if (got.status === 'rejected') throw got.reason;
+  if (!got.value) {
     throw new LakeError('UNKNOWN_DATASET', `remote ${session.name} has no dataset "${dataset}"`);
   }
-  const catalog = JSON.parse(new TextDecoder().decode(entry.bytes)) as DatasetEntry;
-  const fetched = await fetchDataset(lake, session, dataset, opts);
-  if (!fetched.branches.length)
+  if (fetched.status === 'rejected') throw fetched.reason;
+  const catalog = JSON.parse(new TextDecoder().decode(got.value.bytes)) as DatasetEntry;
+  if (!fetched.value.branches.length)
     throw new LakeError(
       'UNKNOWN_DATASET',
       `remote ${session.name} has no branch of dataset "${dataset}"`,
     );
   const time = new Date().toISOString();
-  for (const r of [...fetched.branches, ...fetched.tags]) {
+  for (const r of [...fetched.value.branches, ...fetched.value.tags]) {
     const value = {
       commit: r.commit!,
       protected: r.kind === 'tag' || r.protected,
@@ -198,7 +202,7 @@ export async function clone(
   }
   const { incomplete: _i, ...clean } = catalog;
   await lake.backend.refs.cas(`dataset/${dataset}`, 0, { ...clean, id: dataset });
-  return fetched;
+  return fetched.value;
 }
 
 /** The remote's catalog entries (the datasets a clone can take). */

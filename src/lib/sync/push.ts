@@ -11,19 +11,20 @@ import { LakeError, checkAborted } from '../store/errors.ts';
 import type { Lake } from '../versions/lake.ts';
 import { reachable } from '../versions/live.ts';
 import { encodeJson } from '../versions/manifest.ts';
-import type { Ref, RefKind } from '../versions/refs.ts';
-import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
 import { writeBucketDocument, type TableFiles } from './bucket-croissant.ts';
-import { writeDeltaLogs } from './delta.ts';
+import { planDeltaLogs, type DeltaPlan } from './delta.ts';
 import { deltaMemory } from './delta-state.ts';
 import { chunkKey, datasetKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
-import { presentChunks } from './present.ts';
+import { listSmallRemote, presentChunks } from './present.ts';
 import type { SyncProgress } from './progress.ts';
-import { loggedUpdate, type RemoteRef } from './remote-refs.ts';
+import { planRefs, short, type RefPush } from './push-plan.ts';
+import { loggedUpdate } from './remote-refs.ts';
 import { S3Remote } from './s3.ts';
 import type { RemoteSession } from './session.ts';
+
+export type { RefPush } from './push-plan.ts';
 
 export interface PushOptions {
   /** Branches to push (default: every branch of the dataset). */
@@ -38,15 +39,6 @@ export interface PushOptions {
   delta?: boolean;
 }
 
-/** What happened to one ref. */
-export interface RefPush {
-  kind: RefKind;
-  name: string;
-  old: string | null;
-  new: string;
-  status: 'created' | 'fast-forward' | 'up-to-date';
-}
-
 export interface PushResult {
   refs: RefPush[];
   /** Chunks uploaded, and their bytes. */
@@ -56,12 +48,14 @@ export interface PushResult {
   present: number;
 }
 
-interface Planned extends RefPush {
-  local: Ref;
-  remote: RemoteRef | null;
-}
+/** Chunks this large are not read ahead of their upload (a lane holds one more in memory). */
+const READ_AHEAD_BELOW = 64 * 1024 * 1024;
 
-const short = (h: string | null) => (h ? h.slice(0, 12) : '(none)');
+/** A promise awaited later, possibly never: its rejection must not go unhandled meanwhile. */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
 
 /** Pushes `dataset` to the remote of `session`. */
 export async function push(
@@ -69,6 +63,29 @@ export async function push(
   session: RemoteSession,
   dataset: string,
   opts: PushOptions = {},
+): Promise<PushResult> {
+  // Work started alongside the main line (the early listing, the Delta plans) is stopped and
+  // settled before push returns or throws: nothing of a failed push goes on in the background.
+  const aside = new AbortController();
+  const started: Promise<unknown>[] = [];
+  const signal = opts.signal ? AbortSignal.any([opts.signal, aside.signal]) : aside.signal;
+  try {
+    return await pushing(lake, session, dataset, { ...opts, signal }, (p) => {
+      started.push(p);
+      return later(p);
+    });
+  } finally {
+    aside.abort();
+    await Promise.allSettled(started);
+  }
+}
+
+async function pushing(
+  lake: Lake,
+  session: RemoteSession,
+  dataset: string,
+  opts: PushOptions & { signal: AbortSignal },
+  alongside: <T>(p: Promise<T>) => Promise<T>,
 ): Promise<PushResult> {
   const { signal } = opts;
   const progress: SyncProgress = {
@@ -82,6 +99,11 @@ export async function push(
   report();
   const entry = await lake.dataset(dataset);
   await session.checkWritable(signal);
+  const concurrency = opts.concurrency ?? 4;
+  const tracking = await trackingRefs(lake.backend.refs, dataset, session.name);
+  // A first push to this remote (nothing tracked) will most likely send every chunk: its
+  // listing of the remote's chunks is asked for alongside the refs, not after them.
+  const listed = tracking.size ? undefined : alongside(listSmallRemote(session.remote, signal));
   const plan = await planRefs(lake, session, dataset, opts);
   const changed = plan.filter((p) => p.status !== 'up-to-date');
 
@@ -90,14 +112,13 @@ export async function push(
   progress.phase = 'scan';
   report();
   const known = new Set<string>();
-  const tracking = await trackingRefs(lake.backend.refs, dataset, session.name);
   const remoteHeads = plan.map((p) => p.remote?.commit ?? null);
-  for (const t of tracking.values()) {
-    if (remoteHeads.includes(t.commit)) continue;
+  const stale = [...tracking.values()].filter((t) => !remoteHeads.includes(t.commit));
+  await eachLimited(stale, concurrency * 2, async (t) => {
     // What we last knew is trusted only while its commit is still there: a bucket emptied or
     // replaced under the same remote would otherwise get refs naming chunks it lacks.
     if (await session.remote.head(chunkKey(t.commit), { signal })) remoteHeads.push(t.commit);
-  }
+  });
   for (const h of remoteHeads) {
     if (h && (await lake.chunks.has(h))) await reachable(lake, h, known);
   }
@@ -105,7 +126,6 @@ export async function push(
   for (const p of changed) await reachable(lake, p.new, needed);
   for (const h of known) needed.delete(h);
   const candidates = [...needed];
-  const concurrency = opts.concurrency ?? 4;
   const sizes = new Map<string, number>();
   if (candidates.length) {
     for await (const c of lake.chunks.list()) if (needed.has(c.hash)) sizes.set(c.hash, c.size);
@@ -113,34 +133,76 @@ export async function push(
   const present = await presentChunks(session.remote, candidates, sizes, {
     concurrency: concurrency * 2,
     signal,
+    listed,
   });
-  const missing = candidates.filter((h) => !present.has(h));
+  // Largest first: the lanes then finish together, not behind one big chunk started last.
+  const size = (h: string) => sizes.get(h) ?? 0;
+  const missing = candidates.filter((h) => !present.has(h)).sort((a, b) => size(b) - size(a));
+
+  // Each moved branch's Delta tables are planned (logs read, versions built) while the chunks
+  // upload; they are written only once the branch has moved.
+  const s3 = session.remote;
+  const delta = opts.delta !== false && s3 instanceof S3Remote ? s3 : null;
+  const memory = deltaMemory(lake.backend.refs, session.name);
+  const deltaPlans: { branch: string; commit: string; planning: Promise<DeltaPlan> }[] = [];
+  if (delta) {
+    for (const { kind, name, new: commit } of changed) {
+      if (kind !== 'branch') continue;
+      const opts = { memory, signal, sizes };
+      const planning = alongside(planDeltaLogs(lake, delta, dataset, name, commit, opts));
+      deltaPlans.push({ branch: name, commit, planning });
+    }
+  }
+
   progress.phase = 'transfer';
   progress.chunksTotal = missing.length;
-  progress.bytesTotal = missing.reduce((n, h) => n + (sizes.get(h) ?? 0), 0);
+  progress.bytesTotal = missing.reduce((n, h) => n + size(h), 0);
   report();
   const journal = uploadJournal(lake.backend.refs, session.name);
-  await eachLimited(missing, concurrency, async (hash) => {
-    checkAborted(signal);
-    const bytes = await lake.chunks.get(hash);
-    let sent = 0;
-    await session.remote.put(chunkKey(hash), bytes, {
-      sha256: hash,
-      signal,
-      resume: journal,
-      onBytes: (n) => {
-        progress.bytesDone += n - sent;
-        sent = n;
-        report();
-      },
-    });
-    progress.chunksDone++;
-    report();
-  });
-
-  // The refs, last: a ref never names a commit whose chunks are not all there.
-  progress.phase = 'refs';
-  report();
+  let dispatched!: () => void;
+  const lastStarted = new Promise<void>((resolve) => (dispatched = resolve));
+  if (!missing.length) dispatched();
+  // Alongside: a push that loses the race for a ref before its last uploads end stops them.
+  // Each lane reads (and so verifies) its next chunk while the current one goes up.
+  const reads = new Map<number, Promise<Uint8Array>>();
+  const read = (i: number) => {
+    let r = reads.get(i);
+    if (!r) reads.set(i, (r = later(lake.chunks.get(missing[i]!))));
+    return r;
+  };
+  const uploads = alongside(
+    eachLimited(missing, concurrency, async (hash, i) => {
+      if (i === missing.length - 1) dispatched();
+      checkAborted(signal);
+      const bytes = await read(i);
+      reads.delete(i);
+      const next = i + concurrency;
+      if (next < missing.length && size(missing[next]!) < READ_AHEAD_BELOW) void read(next);
+      let sent = 0;
+      await session.remote.put(chunkKey(hash), bytes, {
+        sha256: hash,
+        signal,
+        resume: journal,
+        onBytes: (n) => {
+          progress.bytesDone += n - sent;
+          sent = n;
+          report();
+        },
+      });
+      progress.chunksDone++;
+      report();
+    }),
+  );
+  // The refs move last: a ref never names a commit whose chunks are not all there. Their first
+  // requests (the ref log entry, a claim and its listing) go out with the last uploads; the
+  // move itself (confirming the claim, the swap) waits until every chunk is there.
+  await Promise.race([lastStarted, uploads]);
+  const chunksThere = later(
+    uploads.then(() => {
+      progress.phase = 'refs';
+      report();
+    }),
+  );
   for (const p of changed) {
     checkAborted(signal);
     const value = {
@@ -162,7 +224,10 @@ export async function push(
     const moved = await loggedUpdate(
       session.remote,
       log,
-      () => session.refs.update(dataset, p.kind, p.name, p.remote, value, signal),
+      (ready) => {
+        const both = later(Promise.all([ready, chunksThere]));
+        return session.refs.update(dataset, p.kind, p.name, p.remote, value, signal, both);
+      },
       signal,
     );
     if (!moved) {
@@ -181,35 +246,27 @@ export async function push(
       });
     }
   }
-  // The catalog entry, and each moved branch's Delta tables and Croissant document, at once:
-  // a few requests each, in parallel rather than one after the other.
+  await chunksThere;
+  // The catalog entry, and each moved branch's Delta versions and Croissant document, at once.
   const { incomplete: _incomplete, ...catalog } = entry;
   const tail: Promise<unknown>[] = [
     session.remote.put(datasetKey(dataset), encodeJson(catalog), { signal }),
   ];
-  const s3 = session.remote;
-  if (opts.delta !== false && s3 instanceof S3Remote) {
+  if (delta && deltaPlans.length) {
     progress.phase = 'delta';
     report();
-    const memory = deltaMemory(lake.backend.refs, session.name);
-    for (const p of changed.filter((x) => x.kind === 'branch')) {
-      const doc = (tables: TableFiles[]) =>
-        writeBucketDocument(lake, s3, dataset, p.name, p.new, tables, signal);
-      let planned: TableFiles[] = [];
-      const written = writeDeltaLogs(lake, s3, dataset, p.name, p.new, {
-        memory,
-        signal,
-        onPlanned: async (tables) => {
-          planned = tables;
-          await doc(tables);
-        },
-      }).then(async ({ tables }) => {
-        // Planned again (another writer's version came first): the document follows.
+  }
+  for (const { branch, commit, planning } of deltaPlans) {
+    tail.push(
+      planning.then(async (planned) => {
+        const doc = (tables: TableFiles[]) =>
+          writeBucketDocument(lake, delta!, dataset, branch, commit, tables, signal);
         const keys = (t: TableFiles[]) => JSON.stringify(t.map((x) => x.keys));
-        if (keys(tables) !== keys(planned)) await doc(tables);
-      });
-      tail.push(written);
-    }
+        const [, result] = await Promise.all([doc(planned.tables), planned.write()]);
+        // Planned again (another writer's version came first): the document follows.
+        if (keys(result.tables) !== keys(planned.tables)) await doc(result.tables);
+      }),
+    );
   }
   await Promise.all(tail);
   return {
@@ -218,79 +275,4 @@ export async function push(
     bytes: progress.bytesDone,
     present: candidates.length - missing.length,
   };
-}
-
-/** What each ref would do; refuses the whole push when one would lose commits. */
-async function planRefs(
-  lake: Lake,
-  session: RemoteSession,
-  dataset: string,
-  opts: PushOptions,
-): Promise<Planned[]> {
-  const { signal } = opts;
-  let branches = await lake.branches(dataset);
-  if (opts.branches?.length) {
-    const names = new Set(branches.map((b) => b.name));
-    const unknown = opts.branches.filter((b) => !names.has(b));
-    if (unknown.length) {
-      throw new LakeError(
-        'UNKNOWN_REF',
-        `dataset ${dataset} has no branch ${unknown.join(', ')}; it has: ${[...names].join(', ')}`,
-      );
-    }
-    branches = branches.filter((b) => opts.branches!.includes(b.name));
-  }
-  const tags = opts.tags === false ? [] : await lake.tags(dataset);
-  const remote = new Map<string, RemoteRef>();
-  const kinds = ['branch', 'tag'] as const;
-  const listed = await Promise.all(kinds.map((kind) => session.refs.list(dataset, kind, signal)));
-  kinds.forEach((kind, i) => {
-    for (const r of listed[i]!) remote.set(`${kind}/${r.name}`, r);
-  });
-  const out: Planned[] = [];
-  for (const local of [...branches, ...tags]) {
-    const r = remote.get(`${local.kind}/${local.name}`) ?? null;
-    const old = r?.commit ?? null;
-    const base = { kind: local.kind, name: local.name, old, new: local.commit, local, remote: r };
-    if (old === local.commit) {
-      out.push({ ...base, status: 'up-to-date' });
-      continue;
-    }
-    if (!old) {
-      out.push({ ...base, status: 'created' });
-      continue;
-    }
-    const where = `${local.kind} "${local.name}" of ${dataset} on ${session.name}`;
-    if (local.kind === 'tag') {
-      throw new LakeError(
-        'REF_EXISTS',
-        `push refused: ${where} names commit ${short(old)}, not ${short(local.commit)}; tags never move. Nothing was changed.`,
-      );
-    }
-    const ours = await ancestorsOf(lake, local.commit);
-    if (!ours.has(old)) {
-      const behind =
-        (await lake.chunks.has(old)) && (await ancestorsOf(lake, old)).has(local.commit);
-      throw new LakeError(
-        'NON_FAST_FORWARD',
-        behind
-          ? `push refused: ${where} is ahead of this lake (at ${short(old)}, which has yours, ${short(local.commit)}); nothing to push. Pull to get its commits. Nothing was changed.`
-          : `push refused: ${where} is at ${short(old)}, which is not in the history of ${short(local.commit)} (not a fast-forward; the remote has commits this lake does not). Nothing was changed and nothing is lost: fetch and pull (merge) first, then push again.`,
-        { detail: { kind: local.kind, name: local.name, remote: old, local: local.commit } },
-      );
-    }
-    if (r?.protected) {
-      for (const h of await commitsSince(lake, local.commit, old)) {
-        const c = await lake.readCommit(h);
-        if (c.lineage.op !== 'ingest') {
-          throw new LakeError(
-            'PROTECTED_BRANCH',
-            `push refused: ${where} is protected (read-only) there, and moves only by new imports; commit ${short(h)} is a ${c.lineage.op}. Push it as another branch. Nothing was changed.`,
-          );
-        }
-      }
-    }
-    out.push({ ...base, status: 'fast-forward' });
-  }
-  return out;
 }

@@ -50,7 +50,8 @@ export interface RemoteRefs {
   ): Promise<RemoteRef | null>;
   /**
    * Replaces `expected` (null: the ref must not exist) by `value`. False, changing nothing,
-   * when another writer moved the ref first.
+   * when another writer moved the ref first. `ready` (the ref log entry being written) must
+   * have succeeded before the ref moves; whatever can go before waits for it in parallel.
    */
   update(
     dataset: string,
@@ -59,6 +60,7 @@ export interface RemoteRefs {
     expected: RemoteRef | null,
     value: RemoteRefValue,
     signal?: AbortSignal,
+    ready?: Promise<unknown>,
   ): Promise<boolean>;
 }
 
@@ -85,24 +87,35 @@ export function randomHex(bytes: number): string {
 }
 
 /**
- * Records a ref change around the update that makes it: the entry first, withdrawn when the
- * update does not happen, so a ref never moves without its entry.
+ * Records a ref change around the update that makes it: the entry is written alongside the
+ * update's first steps, and the update moves the ref only once the entry is there (`ready`);
+ * the entry is withdrawn when the update does not happen, so a ref never moves without it.
  */
 export async function loggedUpdate(
   remote: Remote,
   entry: RemoteRefLogEntry,
-  update: () => Promise<boolean>,
+  update: (ready: Promise<unknown>) => Promise<boolean>,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const ms = String(Date.parse(entry.time)).padStart(15, '0');
   const key = `${reflogPrefix(entry.dataset)}${ms}-${randomHex(6)}.json`;
-  await remote.put(key, encodeJson(entry), { ifNoneMatch: true, signal });
+  const written = remote.put(key, encodeJson(entry), { ifNoneMatch: true, signal });
+  // Handled here and awaited below: an update that fails first must not leave it unhandled.
+  written.catch(() => undefined);
   let done = false;
   try {
-    done = await update();
+    done = await update(written);
+    if (done) await written;
     return done;
   } finally {
-    if (!done) await remote.delete(key).catch(() => undefined);
+    if (!done) {
+      // The entry's PUT may still be in flight: withdraw it only once it has landed.
+      const landed = await written.then(
+        () => true,
+        () => false,
+      );
+      if (landed) await remote.delete(key).catch(() => undefined);
+    }
   }
 }
 

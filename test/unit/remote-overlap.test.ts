@@ -1,0 +1,212 @@
+/**
+ * What push and fetch send alongside each other instead of one after the other (issue 17 §5),
+ * and the rules that overlap must keep: a ref moves only once its ref log entry is written, a
+ * claim whose entry failed is withdrawn, and the signing key is derived once, not per request.
+ * The remote here is a map whose writes can be held back; the remote suite (remote-suite.ts)
+ * runs the same code against s3rver, with and without conditional writes.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { clone } from '../../src/lib/sync/pull.ts';
+import { push } from '../../src/lib/sync/push.ts';
+import { openRemote } from '../../src/lib/sync/session.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { setup } from './lake-extend-fixture.ts';
+import { ClaimRefs } from '../../src/lib/sync/claim-refs.ts';
+import { CasRefs } from '../../src/lib/sync/cas-refs.ts';
+import type { PutOptions, Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
+import { loggedUpdate, type RemoteRefs } from '../../src/lib/sync/remote-refs.ts';
+import { S3Remote } from '../../src/lib/sync/s3.ts';
+
+/** A held-back promise, released by hand. */
+function gate() {
+  let open!: () => void;
+  let fail!: (e: Error) => void;
+  const p = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { p, open, fail };
+}
+
+/**
+ * A remote in a map; a write to a key starting with `held` waits for `release`. Its clock is
+ * `clock.now` (moved by hand); `puts` lists the keys written, in order.
+ */
+function mapRemote(held: string, release: Promise<void>) {
+  const objects = new Map<string, { bytes: Uint8Array; etag: string; at: number }>();
+  const clock = { now: Date.now() };
+  const puts: string[] = [];
+  let n = 0;
+  const remote: Remote = {
+    label: 'map',
+    serverNow: () => clock.now,
+    async get(key) {
+      const o = objects.get(key);
+      return o ? { bytes: o.bytes, etag: o.etag } : null;
+    },
+    async head(key) {
+      const o = objects.get(key);
+      return o ? { key, size: o.bytes.byteLength, etag: o.etag, lastModified: o.at } : null;
+    },
+    async put(key: string, bytes: Uint8Array, opts: PutOptions = {}) {
+      puts.push(key);
+      if (key.startsWith(held)) await release;
+      const had = objects.get(key);
+      if ((opts.ifNoneMatch && had) || (opts.ifMatch && had?.etag !== opts.ifMatch))
+        return { ok: false };
+      const etag = `"${++n}"`;
+      objects.set(key, { bytes, etag, at: clock.now });
+      return { ok: true, etag };
+    },
+    async delete(key) {
+      objects.delete(key);
+    },
+    async *list(prefix: string): AsyncIterable<RemoteObject> {
+      for (const key of [...objects.keys()].filter((k) => k.startsWith(prefix)).sort()) {
+        const o = objects.get(key)!;
+        yield { key, size: o.bytes.byteLength, etag: o.etag, lastModified: o.at };
+      }
+    },
+  };
+  return { remote, clock, puts, keys: () => [...objects.keys()] };
+}
+
+const value = { commit: 'c'.repeat(64), protected: false, who: 'a@test', time: '' };
+const entry = {
+  dataset: 'd',
+  kind: 'branch' as const,
+  name: 'main',
+  action: 'create' as const,
+  old: null,
+  new: value.commit,
+  who: 'a@test',
+  time: '2026-12-05T00:00:00.000Z',
+};
+const move = (refs: RemoteRefs) => (ready: Promise<unknown>) =>
+  refs.update('d', 'branch', 'main', null, value, undefined, ready);
+
+describe('a ref move and its log entry', () => {
+  it('claims: the claim goes out while the entry is written, and is confirmed only after it', async () => {
+    const entryWritten = gate();
+    const { remote, keys } = mapRemote('reflog/', entryWritten.p);
+    const moving = loggedUpdate(remote, entry, move(new ClaimRefs(remote)));
+    // One after the other, the claim would wait for the entry: here it is there before.
+    await vi.waitFor(() => expect(keys().some((k) => k.endsWith('.json'))).toBe(true));
+    expect(keys().filter((k) => k.startsWith('reflog/'))).toEqual([]);
+    expect(keys().some((k) => k.endsWith('.ok'))).toBe(false);
+    entryWritten.open();
+    expect(await moving).toBe(true);
+    expect(keys().filter((k) => k.startsWith('reflog/'))).toHaveLength(1);
+    expect(keys().filter((k) => k.endsWith('.ok'))).toHaveLength(1);
+    expect((await new ClaimRefs(remote).read('d', 'branch', 'main'))!.commit).toBe(value.commit);
+  });
+
+  it('claims: a claim that waited near the age of a dead writer is made again, not confirmed', async () => {
+    const entryWritten = gate();
+    const { remote, clock, puts, keys } = mapRemote('reflog/', entryWritten.p);
+    const moving = loggedUpdate(remote, entry, move(new ClaimRefs(remote)));
+    await vi.waitFor(() => expect(keys().some((k) => k.endsWith('.json'))).toBe(true));
+    // The push's last uploads took 40 s: others would take the claim for a dead writer's soon.
+    clock.now += 40_000;
+    entryWritten.open();
+    expect(await moving).toBe(true);
+    const claims = puts.filter((k) => k.startsWith('refs/') && k.endsWith('.json'));
+    expect(claims).toHaveLength(2);
+    // The first claim is withdrawn; the second is the one confirmed.
+    const left = keys().filter((k) => k.startsWith('refs/'));
+    expect(left.sort()).toEqual([claims[1]!, claims[1]!.replace(/\.json$/, '.ok')].sort());
+  });
+
+  for (const [mode, make] of [
+    ['claims', (r: Remote) => new ClaimRefs(r)],
+    ['compare-and-swap', (r: Remote) => new CasRefs(r)],
+  ] as const) {
+    it(`${mode}: an entry that cannot be written moves no ref and leaves no claim`, async () => {
+      const entryWritten = gate();
+      const { remote, keys } = mapRemote('reflog/', entryWritten.p);
+      const moving = loggedUpdate(remote, entry, move(make(remote)));
+      entryWritten.fail(new Error('403 on the ref log'));
+      await expect(moving).rejects.toThrow('403 on the ref log');
+      expect(await make(remote).read('d', 'branch', 'main')).toBeNull();
+      expect(keys()).toEqual([]);
+    });
+  }
+});
+
+describe('clone', () => {
+  it('reads the catalog entry alongside the refs, and downloads nothing when it is missing', async () => {
+    const { remote, keys } = mapRemote('\0', Promise.resolve());
+    const { lake } = await setup();
+    await push(lake, await openRemote('origin', remote, { create: true }), 'd');
+    expect(keys()).toContain('datasets/d.json');
+    // A first push that stopped between its refs and its catalog entry.
+    await remote.delete('datasets/d.json');
+    const other = await Lake.open(memoryBackend());
+    const e = await clone(other, await openRemote('origin', remote), 'd').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LakeError);
+    expect((e as LakeError).code).toBe('UNKNOWN_DATASET');
+    const stored: string[] = [];
+    for await (const c of other.chunks.list()) stored.push(c.hash);
+    expect(stored).toEqual([]);
+    expect(await other.backend.refs.list('ref/')).toEqual([]);
+  });
+});
+
+describe('push', () => {
+  it('reads (and verifies) the next chunk while the current one uploads', async () => {
+    const uploaded = gate();
+    const { remote, puts } = mapRemote('chunks/', uploaded.p);
+    const { lake } = await setup();
+    const session = await openRemote('origin', remote, { create: true });
+    const readToUpload: string[] = [];
+    let transfer = false;
+    const get = lake.chunks.get.bind(lake.chunks);
+    vi.spyOn(lake.chunks, 'get').mockImplementation((hash: string) => {
+      if (transfer) readToUpload.push(hash);
+      return get(hash);
+    });
+    // One lane: its first upload is held; the chunk after it is read meanwhile.
+    const pushing = push(lake, session, 'd', {
+      concurrency: 1,
+      onProgress: (p) => (transfer ||= p.phase === 'transfer'),
+    });
+    await vi.waitFor(() => expect(readToUpload).toHaveLength(2));
+    expect(puts.filter((k) => k.startsWith('chunks/'))).toHaveLength(1);
+    uploaded.open();
+    const r = await pushing;
+    expect(r.uploaded).toBeGreaterThan(1);
+    vi.restoreAllMocks();
+  });
+});
+
+describe('signing', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('derives the signing key once per remote, not at every request', async () => {
+    vi.stubGlobal('fetch', async () => new Response(null, { status: 200 }));
+    const keysImported = vi.spyOn(crypto.subtle, 'importKey');
+    const s3 = new S3Remote(
+      {
+        endpoint: 'http://127.0.0.1:1',
+        bucket: 'b',
+        prefix: '',
+        region: 'us-east-1',
+        pathStyle: true,
+      },
+      { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    );
+    await s3.delete('a');
+    const first = keysImported.mock.calls.length;
+    await s3.delete('b');
+    await s3.delete('c');
+    // The key comes from four HMACs (date, region, service, "aws4_request"), each importing a
+    // key; signing a request is one more HMAC. Derived once, later requests import one key each.
+    expect(first).toBe(5);
+    expect(keysImported.mock.calls.length - first).toBe(2);
+  });
+});
