@@ -6,15 +6,16 @@
  */
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
+import { buildColumnsTable, type Cell } from '../versions/columns.ts';
+import { FRAGMENT_ROWS, writeFragment } from '../versions/fragments.ts';
 import type { CommitResult } from '../versions/commit.ts';
 import { startingHead } from '../versions/extend.ts';
 import type { Lake } from '../versions/lake.ts';
 import { leased } from '../versions/lease.ts';
 import type { Commit, FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
-import { rowIds, writeRows } from '../versions/write.ts';
 import { buildBatch, checkSameGraph, type BatchOpinion, type OpinionInput } from './batch.ts';
 import { IdHasher } from './identity.ts';
-import { OPINION_COLUMNS, OPINIONS_RS, opinionRow, refuse, type Opinion } from './model.ts';
+import { OPINION_COLUMNS, OPINIONS_RS, refuse, type Opinion } from './model.ts';
 import { scanStored } from './stored.ts';
 import { SubjectIndex } from './subjects.ts';
 
@@ -110,19 +111,53 @@ async function batchTag(fresh: readonly Opinion[], used: ReadonlySet<bigint>): P
   }
 }
 
-/** Writes the new opinions as fragments of the `opinions` record set. */
+/** The cells of `opinions` column by column, as model.ts `opinionRow` gives them row by row. */
+export function opinionCells(opinions: readonly Opinion[]): Cell[][] {
+  const n = opinions.length;
+  const cols = OPINION_COLUMNS.map(() => new Array<Cell>(n));
+  const [id, set, row, region, question, type, value, conf, kind, actor, commit, parents] = cols;
+  const [createdAt, protocol, note] = cols.slice(12);
+  for (let i = 0; i < n; i++) {
+    const o = opinions[i]!;
+    id![i] = o.id;
+    set![i] = o.subjectSet;
+    row![i] = o.subjectRow;
+    region![i] = o.region;
+    question![i] = o.question;
+    type![i] = o.valueType;
+    value![i] = o.value;
+    conf![i] = o.confidence;
+    kind![i] = o.actor.kind;
+    actor![i] = o.actor.id;
+    commit![i] = o.actor.commit;
+    parents![i] = o.parents.length === 1 ? o.parents[0]! : o.parents.join(',');
+    createdAt![i] = o.createdAt;
+    protocol![i] = o.protocol;
+    note![i] = o.note;
+  }
+  return cols;
+}
+
+/**
+ * Writes the new opinions as fragments of the `opinions` record set: the bytes `writeRows`
+ * writes for their rows (model.ts `opinionRow`), built column by column without a row object.
+ */
 export async function writeOpinionFragments(
   store: ChunkStore,
   fresh: readonly Opinion[],
   used: ReadonlySet<bigint>,
 ): Promise<FragmentRef[]> {
-  const tag = await batchTag(fresh, used);
-  const ids = rowIds(tag, fresh.length);
-  return writeRows(
-    store,
-    OPINION_COLUMNS,
-    fresh.map((o, i) => ({ rowid: ids[i]!, row: opinionRow(o) })),
-  );
+  const base = (await batchTag(fresh, used)) << 32n;
+  const out: FragmentRef[] = [];
+  for (let start = 0; start < fresh.length; start += FRAGMENT_ROWS) {
+    const slice = fresh.slice(start, start + FRAGMENT_ROWS);
+    const ids = new BigInt64Array(slice.length);
+    for (let i = 0; i < slice.length; i++) ids[i] = base | BigInt(start + i);
+    out.push(
+      await writeFragment(store, buildColumnsTable(OPINION_COLUMNS, ids, opinionCells(slice))),
+    );
+  }
+  return out;
 }
 
 /** The `opinions` record set of `commit` with `fragments` added. */
