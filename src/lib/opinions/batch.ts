@@ -131,8 +131,12 @@ interface Partial {
   opinion: Opinion;
   where: string;
   /** Parents as given (refs of the batch or opinion ids), without repeats. */
-  given: string[];
+  given: readonly string[];
+  /** For each of `given`: its index in the batch, or -1 for an opinion id of the lake. */
+  links: readonly number[];
 }
+
+const NO_LINKS: readonly number[] = [];
 
 /**
  * Checks a batch and computes its opinions' ids, in an order where parents come first. Refs
@@ -175,14 +179,19 @@ export async function buildBatch(
     if (actor.kind === 'consensus' && !given.length) {
       refuse('BAD_INPUT', where, 'a consensus opinion consolidates others: it needs parents');
     }
-    for (const p of given) {
-      if (!byRef.has(p) && !isOpinionId(p)) {
+    // Each parent resolved once: the walk below follows indices, not refs.
+    const links = given.length ? new Array<number>(given.length) : NO_LINKS;
+    for (let k = 0; k < given.length; k++) {
+      const p = given[k]!;
+      const j = byRef.get(p);
+      if (j === undefined && !isOpinionId(p)) {
         refuse(
           'UNKNOWN_PARENT',
           where,
           `it corrects "${p}", which is neither an id in this file nor an opinion id (32 hex digits)`,
         );
       }
+      (links as number[])[k] = j ?? -1;
     }
     // The stored opinion itself, its keys in their order (id first, parents last), filled in
     // once its parents have ids: no copy per opinion.
@@ -201,7 +210,7 @@ export async function buildBatch(
       note: text(inp.note, 'the note', where),
       parents: [],
     };
-    partial[i] = { opinion, where, given };
+    partial[i] = { opinion, where, given, links };
   }
   const built: (BatchOpinion | undefined)[] = new Array(inputs.length);
   const out: BatchOpinion[] = [];
@@ -210,9 +219,10 @@ export async function buildBatch(
     const o = p.opinion;
     const parents: string[] = [];
     const external: string[] = [];
-    for (const r of p.given) {
-      const j = byRef.get(r);
-      if (j === undefined) {
+    for (let k = 0; k < p.given.length; k++) {
+      const r = p.given[k]!;
+      const j = p.links[k]!;
+      if (j < 0) {
         parents.push(r);
         external.push(r);
         continue;
@@ -236,7 +246,7 @@ export async function buildBatch(
   const state = new Uint8Array(inputs.length); // 0 new, 1 on the path, 2 done
   for (let start = 0; start < inputs.length; start++) {
     if (state[start]) continue;
-    if (parentsDone(partial[start]!.given, byRef, state)) {
+    if (parentsDone(partial[start]!.links, state)) {
       state[start] = 2;
       finish(start);
       continue;
@@ -246,10 +256,9 @@ export async function buildBatch(
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       const p = partial[top.i]!;
-      if (top.next < p.given.length) {
-        const ref = p.given[top.next++]!;
-        const j = byRef.get(ref);
-        if (j === undefined) continue;
+      if (top.next < p.links.length) {
+        const j = p.links[top.next++]!;
+        if (j < 0) continue;
         if (state[j] === 1) throw cycleError(inputs, stack, j);
         if (state[j] === 0) {
           state[j] = 1;
@@ -265,23 +274,15 @@ export async function buildBatch(
   return out;
 }
 
-/** True when every parent of the batch among `given` is done (state 2). */
-function parentsDone(
-  given: readonly string[],
-  byRef: ReadonlyMap<string, number>,
-  state: Uint8Array,
-): boolean {
-  for (const r of given) {
-    const j = byRef.get(r);
-    if (j !== undefined && state[j] !== 2) return false;
-  }
+/** True when every parent in the batch among `links` is done (state 2). */
+function parentsDone(links: readonly number[], state: Uint8Array): boolean {
+  for (const j of links) if (j >= 0 && state[j] !== 2) return false;
   return true;
 }
 
-/** Parents as given, first occurrence of each kept (no Set for the usual zero or one). */
-function distinct(parents: readonly string[] | undefined): string[] {
-  if (!parents?.length) return [];
-  if (parents.length === 1) return [parents[0]!];
+/** Parents as given, first occurrence of each kept (the usual zero or one: no copy). */
+function distinct(parents: readonly string[] | undefined): readonly string[] {
+  if (!parents || parents.length < 2) return parents ?? [];
   return [...new Set(parents)];
 }
 
