@@ -16,7 +16,11 @@ const orNull = (s: string | null) => (s === null ? 'null' : q(s));
 const HEX_ID = /^[0-9a-f]+$/;
 
 /** The canonical JSON of an opinion's identity; equal to `canonicalJson(identityOf(o))`. */
-export function identityJson(o: Omit<Opinion, 'id' | 'note'>, quote = q): string {
+export function identityJson(
+  o: Omit<Opinion, 'id' | 'note'>,
+  quote = q,
+  iso = (ms: number) => q(new Date(ms).toISOString()),
+): string {
   const parents = o.parents.length > 1 ? [...o.parents].sort() : o.parents;
   let list = '';
   for (let i = 0; i < parents.length; i++) {
@@ -28,7 +32,7 @@ export function identityJson(o: Omit<Opinion, 'id' | 'note'>, quote = q): string
   return (
     `{"actor":{"commit":${a.commit === null ? 'null' : quote(a.commit)},"id":${quote(a.id)},"kind":${quote(a.kind)}}` +
     `,"confidence":${o.confidence === null ? 'null' : q(o.confidence)}` +
-    `,"created_at":${o.createdAt === null ? 'null' : q(new Date(o.createdAt).toISOString())}` +
+    `,"created_at":${o.createdAt === null ? 'null' : iso(o.createdAt)}` +
     `,"parents":[${list}]` +
     `,"protocol":${o.protocol === null ? 'null' : quote(o.protocol)}` +
     `,"question":${quote(o.question)}` +
@@ -71,6 +75,7 @@ const QUOTE_CACHE_MAX = 4096;
 /** Computes opinion ids synchronously once created (one hasher, reused). */
 export class IdHasher {
   readonly #quoted = new Map<string, string>();
+  readonly #times = new Map<number, string>();
   readonly #encoder = new TextEncoder();
   #buffer = new Uint8Array(1024);
 
@@ -97,9 +102,20 @@ export class IdHasher {
     return out;
   };
 
+  /** A time's quoted ISO text, remembered: a batch's times repeat (a day's work, a file's). */
+  readonly #iso = (ms: number): string => {
+    let out = this.#times.get(ms);
+    if (out === undefined) {
+      out = q(new Date(ms).toISOString());
+      if (this.#times.size >= QUOTE_CACHE_MAX) this.#times.clear();
+      this.#times.set(ms, out);
+    }
+    return out;
+  };
+
   /** The opinion id of `o` (docs/opinions.md, "Identity"). */
   id(o: Omit<Opinion, 'id' | 'note'>): string {
-    const text = identityJson(o, this.#quote);
+    const text = identityJson(o, this.#quote, this.#iso);
     if (this.node) return this.node(text, OPINION_ID_HEX / 2);
     return this.hex(text).slice(0, OPINION_ID_HEX);
   }
