@@ -137,6 +137,8 @@ interface Partial {
 }
 
 const NO_LINKS: readonly number[] = [];
+/** The `external` of the opinions without one (most): shared, so frozen. */
+const NO_EXTERNAL = Object.freeze([]) as unknown as string[];
 
 /**
  * Checks a batch and computes its opinions' ids, in an order where parents come first. Refs
@@ -218,13 +220,13 @@ export async function buildBatch(
     const p = partial[i]!;
     const o = p.opinion;
     const parents: string[] = [];
-    const external: string[] = [];
+    let external: string[] | undefined;
     for (let k = 0; k < p.given.length; k++) {
       const r = p.given[k]!;
       const j = p.links[k]!;
       if (j < 0) {
         parents.push(r);
-        external.push(r);
+        (external ??= []).push(r);
         continue;
       }
       const parent = built[j]!;
@@ -234,9 +236,10 @@ export async function buildBatch(
     o.parents = parents.length > 1 ? [...new Set(parents)].sort() : parents;
     o.id = hasher.id(o);
     const ref = inputs[i]!.ref;
+    const ext = external ?? NO_EXTERNAL;
     const b: BatchOpinion = ref
-      ? { opinion: o, where: p.where, ref, external }
-      : { opinion: o, where: p.where, external };
+      ? { opinion: o, where: p.where, ref, external: ext }
+      : { opinion: o, where: p.where, external: ext };
     built[i] = b;
     out.push(b);
   };
