@@ -6,9 +6,9 @@
  * Chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { identityOf } from '../../src/lib/opinions/model.ts';
+import { identityOf, type Opinion } from '../../src/lib/opinions/model.ts';
 import { identityJson } from '../../src/lib/opinions/identity.ts';
-import { writeOpinions } from '../../src/lib/opinions/write.ts';
+import { sortById, writeOpinions } from '../../src/lib/opinions/write.ts';
 import { canonicalJson } from '../../src/lib/versions/manifest.ts';
 import { chunkList, op, refused, setupOpinions, storedOpinions } from './opinions-fixture.ts';
 
@@ -327,5 +327,28 @@ describe('refusals write nothing', () => {
       writeOpinions(s.lake, 'd', { branch: 'main', source: SOURCE, opinions: [op(0, 1)] }),
       'PROTECTED_BRANCH',
     );
+  });
+});
+
+describe('sortById', () => {
+  it('orders opinions as comparing their ids does, ties of the first eight digits included', () => {
+    // Ids drawn from a small seeded generator; every third shares its first eight digits with
+    // the one before, so the packed-prefix sort has runs of ties to settle by the whole id.
+    let seed = 7;
+    const hex = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed.toString(16).padStart(8, '0');
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const prefix = i % 3 === 2 ? ids[i - 1]!.slice(0, 8) : hex();
+      ids.push(prefix + hex() + hex() + hex());
+    }
+    ids.push(ids[10]!); // the same id twice keeps both
+    const opinions = ids.map((id, i) => ({ id, note: String(i) }) as unknown as Opinion);
+    const expected = [...opinions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sortById(opinions);
+    expect(opinions.map((o) => o.id)).toEqual(expected.map((o) => o.id));
+    expect(new Set(opinions).size).toBe(opinions.length);
   });
 });

@@ -126,6 +126,20 @@ function typeOf(v: unknown, question: string, ctx: Map<string, ValueType>, where
   return v as ValueType;
 }
 
+/** An input checked, before its parents are resolved: the opinion to be (id and parents unset). */
+interface Partial {
+  opinion: Opinion;
+  where: string;
+  /** Parents as given (refs of the batch or opinion ids), without repeats. */
+  given: readonly string[];
+  /** For each of `given`: its index in the batch, or -1 for an opinion id of the lake. */
+  links: readonly number[];
+}
+
+const NO_LINKS: readonly number[] = [];
+/** The `external` of the opinions without one (most): shared, so frozen. */
+const NO_EXTERNAL = Object.freeze([]) as unknown as string[];
+
 /**
  * Checks a batch and computes its opinions' ids, in an order where parents come first. Refs
  * must be unique; a parent is a ref of the batch (which wins) or an opinion id. Throws the first
@@ -147,59 +161,107 @@ export async function buildBatch(
     }
     byRef.set(inp.ref, i);
   });
+  // Questions and actors repeat across a batch: each distinct one is checked once.
+  const questions = new Map<unknown, string>();
+  const actors = new Map<string, Map<string, Map<string, Opinion['actor']>>>();
   // Everything that does not depend on the parents, in input order (first problem first).
-  const partial = inputs.map((inp) => {
+  const partial: Partial[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const inp = inputs[i]!;
     const where = inp.where;
-    const question = questionOf(inp.question, where);
+    let question = questions.get(inp.question);
+    if (question === undefined) {
+      question = questionOf(inp.question, where);
+      if (typeof inp.question === 'string') questions.set(inp.question, question);
+    }
     const valueType = typeOf(inp.valueType, question, types, where);
     types.set(question, valueType);
-    const actor = actorOf(inp.actor, where);
-    const parents = [...new Set(inp.parents ?? [])];
-    if (actor.kind === 'consensus' && !parents.length) {
+    const actor = sharedActor(actors, inp.actor, where);
+    const given = distinct(inp.parents);
+    if (actor.kind === 'consensus' && !given.length) {
       refuse('BAD_INPUT', where, 'a consensus opinion consolidates others: it needs parents');
     }
-    for (const p of parents) {
-      if (!byRef.has(p) && !isOpinionId(p)) {
+    // Each parent resolved once: the walk below follows indices, not refs.
+    const links = given.length ? new Array<number>(given.length) : NO_LINKS;
+    for (let k = 0; k < given.length; k++) {
+      const p = given[k]!;
+      const j = byRef.get(p);
+      if (j === undefined && !isOpinionId(p)) {
         refuse(
           'UNKNOWN_PARENT',
           where,
           `it corrects "${p}", which is neither an id in this file nor an opinion id (32 hex digits)`,
         );
       }
+      (links as number[])[k] = j ?? -1;
     }
-    return {
-      where,
-      parents,
-      fields: {
-        subjectSet: inp.subject.set,
-        subjectRow: ctx.subjectRow(inp.subject, where),
-        region: normalizeRegion(inp.region, where),
-        question,
-        valueType,
-        value: normalizeValue(valueType, inp.value, where, question),
-        confidence: confidenceOf(inp.confidence, where),
-        actor,
-        createdAt: parseTime(inp.createdAt, where),
-        protocol: text(inp.protocol, 'the protocol', where, 200),
-        note: text(inp.note, 'the note', where),
-      },
+    // The stored opinion itself, its keys in their order (id first, parents last), filled in
+    // once its parents have ids: no copy per opinion.
+    const opinion: Opinion = {
+      id: '',
+      subjectSet: inp.subject.set,
+      subjectRow: ctx.subjectRow(inp.subject, where),
+      region: normalizeRegion(inp.region, where),
+      question,
+      valueType,
+      value: normalizeValue(valueType, inp.value, where, question),
+      confidence: confidenceOf(inp.confidence, where),
+      actor,
+      createdAt: parseTime(inp.createdAt, where),
+      protocol: text(inp.protocol, 'the protocol', where, 200),
+      note: text(inp.note, 'the note', where),
+      parents: [],
     };
-  });
-  // Ids in dependency order: an iterative depth-first walk (chains may be long).
+    partial[i] = { opinion, where, given, links };
+  }
   const built: (BatchOpinion | undefined)[] = new Array(inputs.length);
-  const state = new Uint8Array(inputs.length); // 0 new, 1 on the path, 2 done
   const out: BatchOpinion[] = [];
+  const finish = (i: number) => {
+    const p = partial[i]!;
+    const o = p.opinion;
+    const parents: string[] = [];
+    let external: string[] | undefined;
+    for (let k = 0; k < p.given.length; k++) {
+      const r = p.given[k]!;
+      const j = p.links[k]!;
+      if (j < 0) {
+        parents.push(r);
+        (external ??= []).push(r);
+        continue;
+      }
+      const parent = built[j]!;
+      checkSameGraph(parent.opinion, parent.where, o, p.where);
+      parents.push(parent.opinion.id);
+    }
+    o.parents = parents.length > 1 ? [...new Set(parents)].sort() : parents;
+    o.id = hasher.id(o);
+    const ref = inputs[i]!.ref;
+    const ext = external ?? NO_EXTERNAL;
+    const b: BatchOpinion = ref
+      ? { opinion: o, where: p.where, ref, external: ext }
+      : { opinion: o, where: p.where, external: ext };
+    built[i] = b;
+    out.push(b);
+  };
+  // Ids in dependency order: an iterative depth-first walk (chains may be long). An opinion
+  // whose parents in the batch are all done (a file in order: the usual case) is finished at
+  // once; the walk's order is the same.
+  const state = new Uint8Array(inputs.length); // 0 new, 1 on the path, 2 done
   for (let start = 0; start < inputs.length; start++) {
     if (state[start]) continue;
+    if (parentsDone(partial[start]!.links, state)) {
+      state[start] = 2;
+      finish(start);
+      continue;
+    }
     const stack: { i: number; next: number }[] = [{ i: start, next: 0 }];
     state[start] = 1;
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       const p = partial[top.i]!;
-      if (top.next < p.parents.length) {
-        const ref = p.parents[top.next++]!;
-        const j = byRef.get(ref);
-        if (j === undefined) continue;
+      if (top.next < p.links.length) {
+        const j = p.links[top.next++]!;
+        if (j < 0) continue;
         if (state[j] === 1) throw cycleError(inputs, stack, j);
         if (state[j] === 0) {
           state[j] = 1;
@@ -209,26 +271,41 @@ export async function buildBatch(
       }
       stack.pop();
       state[top.i] = 2;
-      const parents = p.parents.map((r) => {
-        const j = byRef.get(r);
-        if (j === undefined) return r;
-        const parent = built[j]!;
-        checkSameGraph(parent.opinion, parent.where, p.fields, p.where);
-        return parent.opinion.id;
-      });
-      const fields = { ...p.fields, parents: [...new Set(parents)].sort() };
-      const ref = inputs[top.i]!.ref;
-      const b: BatchOpinion = {
-        opinion: { id: hasher.id(fields), ...fields },
-        where: p.where,
-        ...(ref ? { ref } : {}),
-        external: p.parents.filter((r) => !byRef.has(r)),
-      };
-      built[top.i] = b;
-      out.push(b);
+      finish(top.i);
     }
   }
   return out;
+}
+
+/** True when every parent in the batch among `links` is done (state 2). */
+function parentsDone(links: readonly number[], state: Uint8Array): boolean {
+  for (const j of links) if (j >= 0 && state[j] !== 2) return false;
+  return true;
+}
+
+/** Parents as given, first occurrence of each kept (the usual zero or one: no copy). */
+function distinct(parents: readonly string[] | undefined): readonly string[] {
+  if (!parents || parents.length < 2) return parents ?? [];
+  return [...new Set(parents)];
+}
+
+/** The checked actor of `a`, one object per distinct actor of the batch (kind → commit → id). */
+function sharedActor(
+  cache: Map<string, Map<string, Map<string, Opinion['actor']>>>,
+  a: OpinionInput['actor'],
+  where: string,
+): Opinion['actor'] {
+  const commit = a.commit === undefined || a.commit === null ? '' : a.commit;
+  if (typeof a.kind !== 'string' || typeof a.id !== 'string' || typeof commit !== 'string') {
+    return actorOf(a, where);
+  }
+  let byCommit = cache.get(a.kind);
+  if (!byCommit) cache.set(a.kind, (byCommit = new Map()));
+  let byId = byCommit.get(commit);
+  if (!byId) byCommit.set(commit, (byId = new Map()));
+  let actor = byId.get(a.id);
+  if (!actor) byId.set(a.id, (actor = actorOf(a, where)));
+  return actor;
 }
 
 /** BAD_INPUT unless `child` and its parent are about the same subject and question. */

@@ -97,6 +97,11 @@ export function normalizeValue(
   where: string,
   question?: string,
 ): string {
+  // The common case first, with nothing allocated: a class given as text.
+  if (type === 'class' && typeof raw === 'string') {
+    const s = raw.trim();
+    if (s && s.length <= 200 && !/[\r\n]/.test(s)) return s;
+  }
   const wrong = (why: string): never =>
     refuse('WRONG_TYPE', where, question === undefined ? why : `question "${question}": ${why}`);
   const shown = typeof raw === 'string' ? JSON.stringify(raw) : (canonicalJson(raw) ?? 'nothing');

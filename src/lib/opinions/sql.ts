@@ -29,17 +29,37 @@ export const RESULT_COLUMNS = [
   'rule',
 ] as const;
 
-/** The opinions of the question, the edges parent ← child, and the leaves (no child). */
-export function leavesCtes(t: PlanTarget): string {
+/** The columns of `leaves` that the rules read (weighted: the actor; latest-leaf: time and id). */
+const RULE_LEAF_COLUMNS = [
+  'subject_set',
+  'subject_row',
+  'opinion_id',
+  'value',
+  'created_at',
+  'actor_id',
+];
+
+/**
+ * The opinions of the question, the parents named by corrections, and the leaves (opinions no
+ * correction names: the founding document's left join on children, written as the anti join
+ * it is), with each subject's votes and leaf count. `leafColumns`: the columns `leaves` keeps
+ * (default every one).
+ *
+ * Memory decides this shape at millions of opinions (DuckDB-WASM has one 32-bit heap and no
+ * temporary folder): `o` and `edges` are NOT MATERIALIZED, so each use scans only the columns
+ * it needs from the loaded table, where DuckDB would otherwise copy every column of every
+ * opinion once more (it materializes a CTE used twice, and keeps all its columns); `edges`
+ * holds the parent ids alone, the join's whole build side.
+ */
+export function leavesCtes(t: PlanTarget, leafColumns?: readonly string[]): string {
   const from = lakeSqlName(t.dataset, t.commit, OPINIONS_RS);
-  return `o AS (
+  const keep = leafColumns ? leafColumns.map((c) => `o.${ident(c)}`).join(', ') : 'o.*';
+  return `o AS NOT MATERIALIZED (
   SELECT * FROM ${from} WHERE question = ${literal(t.question)}
-), edges AS (
-  SELECT opinion_id AS child, unnest(string_split(parents, ',')) AS parent
-  FROM o WHERE parents <> ''
+), edges AS NOT MATERIALIZED (
+  SELECT unnest(string_split(parents, ',')) AS parent FROM o WHERE parents <> ''
 ), leaves AS (
-  SELECT o.* FROM o LEFT JOIN edges e ON e.parent = o.opinion_id
-  WHERE e.child IS NULL
+  SELECT ${keep} FROM o ANTI JOIN edges e ON e.parent = o.opinion_id
 ), votes AS (
   SELECT subject_set, subject_row, value, count(*) AS n FROM leaves GROUP BY ALL
 ), totals AS (
@@ -60,7 +80,7 @@ function resultSelect(t: PlanTarget): string {
 }
 
 function finish(t: PlanTarget, rule: string, body: string, from: string): string {
-  return `WITH ${leavesCtes(t)}, ${body}
+  return `WITH ${leavesCtes(t, RULE_LEAF_COLUMNS)}, ${body}
 SELECT ${resultSelect(t)}, value, support, leaves, agreement, status, ${literal(rule)} AS rule
 FROM ${from}
 ORDER BY subject_set, subject_row`;

@@ -41,6 +41,8 @@ type KeyMap = Map<string, bigint | null>;
 export class SubjectIndex {
   readonly #rows = new Map<string, RowSet>();
   readonly #keys = new Map<string, { column: string; map: KeyMap }>();
+  /** Record sets looked up so far, by the name a subject gives (one lookup per name). */
+  readonly #found = new Map<string, [string, RecordSetManifest] | undefined>();
 
   private constructor(
     private readonly store: ChunkStore,
@@ -77,7 +79,10 @@ export class SubjectIndex {
 
   #recordSet(set: string): [string, RecordSetManifest] | undefined {
     if (set === OPINIONS_RS) return undefined;
-    return findRecordSet(this.commit, set);
+    if (this.#found.has(set)) return this.#found.get(set);
+    const hit = findRecordSet(this.commit, set);
+    this.#found.set(set, hit);
+    return hit;
   }
 
   async #rowSet(rs: RecordSetManifest, set: string): Promise<RowSet> {

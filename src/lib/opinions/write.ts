@@ -6,16 +6,17 @@
  */
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
+import { buildColumnsTable, type Cell } from '../versions/columns.ts';
+import { FRAGMENT_ROWS, writeFragment } from '../versions/fragments.ts';
 import type { CommitResult } from '../versions/commit.ts';
 import { startingHead } from '../versions/extend.ts';
 import type { Lake } from '../versions/lake.ts';
 import { leased } from '../versions/lease.ts';
 import type { Commit, FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
-import { rowIds, writeRows } from '../versions/write.ts';
 import { buildBatch, checkSameGraph, type BatchOpinion, type OpinionInput } from './batch.ts';
 import { IdHasher } from './identity.ts';
-import { OPINION_COLUMNS, OPINIONS_RS, opinionRow, refuse, type Opinion } from './model.ts';
-import { scanStored } from './stored.ts';
+import { OPINION_COLUMNS, OPINIONS_RS, isOpinionId, refuse, type Opinion } from './model.ts';
+import { opinionsOf, scanStored } from './stored.ts';
 import { SubjectIndex } from './subjects.ts';
 
 /** Where a batch came from, recorded in its commit's lineage (`params.source`). */
@@ -66,10 +67,14 @@ async function prepare(
     subjectRow: (s, where) => subjects.rowOf(s, where),
   });
   checkAborted(signal);
+  // The stored opinions the batch names (its own ids, its parents): none to look for when the
+  // branch has no opinions yet.
   const wanted = new Set<string>();
-  for (const b of batch) {
-    wanted.add(b.opinion.id);
-    for (const p of b.external) wanted.add(p);
+  if (opinionsOf(commit)) {
+    for (const b of batch) {
+      wanted.add(b.opinion.id);
+      for (const p of b.external) wanted.add(p);
+    }
   }
   const stored = await scanStored(lake.chunks, commit, wanted, signal);
   for (const b of batch) {
@@ -88,12 +93,46 @@ async function prepare(
   const seen = new Set<string>();
   const fresh: Opinion[] = [];
   for (const b of batch) {
-    if (stored.found.has(b.opinion.id) || seen.has(b.opinion.id)) continue;
-    seen.add(b.opinion.id);
+    const id = b.opinion.id;
+    if (stored.found.size && stored.found.has(id)) continue;
+    const before = seen.size;
+    if (seen.add(id).size === before) continue;
     fresh.push(b.opinion);
   }
-  fresh.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  sortById(fresh);
   return { batch, fresh, skipped: batch.length - fresh.length, tags: stored.tags };
+}
+
+/**
+ * Sorts opinions by id (as `a.id < b.id` orders them) in place. Ids are 32 lowercase hex
+ * digits, so their first eight, read as a number, order them except on ties: the numbers,
+ * each packed with its position below it, are sorted as a Float64Array (native, no callback
+ * per comparison: sorting 200,000 ids with a comparator cost about as much as writing their
+ * Parquet), then each run of tied prefixes is sorted by the whole id.
+ */
+export function sortById(opinions: Opinion[]): void {
+  const n = opinions.length;
+  const byId = (a: Opinion, b: Opinion) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // 32 bits of prefix and 21 of position fit a double's 53-bit integers exactly.
+  if (n > 1 << 21 || !opinions.every((o) => isOpinionId(o.id))) {
+    opinions.sort(byId);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = parseInt(opinions[i]!.id.slice(0, 8), 16) * 2 ** 21 + i;
+  keys.sort();
+  const copy = opinions.slice();
+  for (let i = 0; i < n; i++) opinions[i] = copy[keys[i]! % 2 ** 21]!;
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    const prefix = Math.floor(keys[i]! / 2 ** 21);
+    while (j < n && Math.floor(keys[j]! / 2 ** 21) === prefix) j++;
+    if (j - i > 1) {
+      const run = opinions.slice(i, j).sort(byId);
+      for (let k = i; k < j; k++) opinions[k] = run[k - i]!;
+    }
+    i = j;
+  }
 }
 
 /**
@@ -110,19 +149,53 @@ async function batchTag(fresh: readonly Opinion[], used: ReadonlySet<bigint>): P
   }
 }
 
-/** Writes the new opinions as fragments of the `opinions` record set. */
+/** The cells of `opinions` column by column, as model.ts `opinionRow` gives them row by row. */
+export function opinionCells(opinions: readonly Opinion[]): Cell[][] {
+  const n = opinions.length;
+  const cols = OPINION_COLUMNS.map(() => new Array<Cell>(n));
+  const [id, set, row, region, question, type, value, conf, kind, actor, commit, parents] = cols;
+  const [createdAt, protocol, note] = cols.slice(12);
+  for (let i = 0; i < n; i++) {
+    const o = opinions[i]!;
+    id![i] = o.id;
+    set![i] = o.subjectSet;
+    row![i] = o.subjectRow;
+    region![i] = o.region;
+    question![i] = o.question;
+    type![i] = o.valueType;
+    value![i] = o.value;
+    conf![i] = o.confidence;
+    kind![i] = o.actor.kind;
+    actor![i] = o.actor.id;
+    commit![i] = o.actor.commit;
+    parents![i] = o.parents.length === 1 ? o.parents[0]! : o.parents.join(',');
+    createdAt![i] = o.createdAt;
+    protocol![i] = o.protocol;
+    note![i] = o.note;
+  }
+  return cols;
+}
+
+/**
+ * Writes the new opinions as fragments of the `opinions` record set: the bytes `writeRows`
+ * writes for their rows (model.ts `opinionRow`), built column by column without a row object.
+ */
 export async function writeOpinionFragments(
   store: ChunkStore,
   fresh: readonly Opinion[],
   used: ReadonlySet<bigint>,
 ): Promise<FragmentRef[]> {
-  const tag = await batchTag(fresh, used);
-  const ids = rowIds(tag, fresh.length);
-  return writeRows(
-    store,
-    OPINION_COLUMNS,
-    fresh.map((o, i) => ({ rowid: ids[i]!, row: opinionRow(o) })),
-  );
+  const base = (await batchTag(fresh, used)) << 32n;
+  const out: FragmentRef[] = [];
+  for (let start = 0; start < fresh.length; start += FRAGMENT_ROWS) {
+    const slice = fresh.slice(start, start + FRAGMENT_ROWS);
+    const ids = new BigInt64Array(slice.length);
+    for (let i = 0; i < slice.length; i++) ids[i] = base | BigInt(start + i);
+    out.push(
+      await writeFragment(store, buildColumnsTable(OPINION_COLUMNS, ids, opinionCells(slice))),
+    );
+  }
+  return out;
 }
 
 /** The `opinions` record set of `commit` with `fragments` added. */
