@@ -13,25 +13,25 @@ import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
 
 /**
- * Fragment writes, one at a time and in order: a write starts once the previous one has ended
- * (so memory holds at most the fragment being written and the one being filled), while the
- * caller goes on generating records.
+ * Fragment writes run while the caller goes on generating records, at most two at once: a
+ * write starts once the one before the previous has ended, so that one fragment's fsync does
+ * not hold up the next while the Parquet thread encodes it, and memory holds at most two
+ * fragments being written and the one being filled.
  */
 export class FragmentQueue {
-  private last: Promise<FragmentRef> | undefined;
   private all: Promise<FragmentRef>[] = [];
 
   constructor(private readonly store: ChunkStore) {}
 
   /**
-   * Waits for the previous write (its failure is thrown here), then starts writing `table`;
-   * returns that write, to be awaited before anything refers to the fragment.
+   * Waits for the write before the previous one (its failure is thrown here), then starts
+   * writing `table`; returns that write, to be awaited before anything refers to the fragment.
    */
   async add(table: Table): Promise<{ write: Promise<FragmentRef> }> {
-    await this.last;
+    const n = this.all.length;
+    if (n >= 2) await this.all[n - 2];
     const write = writeFragment(this.store, table);
     write.catch(() => {}); // awaited later; until then a failure must not count as unhandled
-    this.last = write;
     this.all.push(write);
     return { write };
   }
