@@ -10,7 +10,9 @@ import { tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FragmentBuilder } from '../../src/lib/versions/column-builders.ts';
 import { buildColumnsTable, type Cell } from '../../src/lib/versions/columns.ts';
+import { appendCells } from '../../src/lib/versions/ingest-rows.ts';
 import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
+import type { ObjectWriter } from '../../src/lib/versions/objects.ts';
 
 const columns: ColumnDef[] = [
   { name: 'text', type: 'utf8' },
@@ -19,14 +21,24 @@ const columns: ColumnDef[] = [
   { name: 'flag', type: 'bool' },
 ];
 
-/** Both builds of `rows` (cells per column), the builder fed `batch` rows at a time. */
-function both(rows: Cell[][], batch: number): [Buffer, Buffer] {
+/** No value here is binary, so nothing is stored as an object. */
+const noObjects = {} as ObjectWriter;
+
+/**
+ * Both builds of `rows` (cells per column), the builder fed `batch` rows at a time: cell by
+ * cell (`push`), or as ingest feeds it, records through `appendCells` (its `pushPlain` path).
+ */
+function both(rows: Cell[][], batch: number, how: 'push' | 'append' = 'push'): [Buffer, Buffer] {
   const ids = BigInt64Array.from(rows.map((_, i) => BigInt(i)));
   const cells = columns.map((_, j) => rows.map((r) => r[j]!));
   const expected = tableToIPC(buildColumnsTable(columns, ids, cells));
   const b = new FragmentBuilder(columns);
   rows.forEach((r, i) => {
-    r.forEach((v, j) => b.push(j, v));
+    if (how === 'push') r.forEach((v, j) => b.push(j, v));
+    else {
+      const record = Object.fromEntries(columns.map((c, j) => [c.name, r[j]]));
+      expect(appendCells(columns, record as never, noObjects, b)).toBeUndefined();
+    }
     if ((i + 1) % batch === 0) b.endBatch();
   });
   // Buffers: toEqual on large typed arrays is slow.
@@ -40,14 +52,24 @@ describe('FragmentBuilder', () => {
     for (let i = 0; i < 2500; i++) {
       rows.push([
         i % 11 === 3 ? null : words[i % words.length]!,
-        i % 7 === 0 ? null : i % 3 === 0 ? BigInt(-i) : i % 5 === 0 ? i % 2 === 0 : i * 1000,
-        i % 13 === 0 ? null : i / 7,
+        i % 7 === 0
+          ? null
+          : i % 3 === 0
+            ? BigInt(-i)
+            : i % 5 === 0
+              ? i % 2 === 0
+              : i % 5 === 1
+                ? -i - 0.75
+                : i * 1000,
+        i % 13 === 0 ? null : i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : i / 7,
         i % 4 === 0 ? null : i % 2 === 0,
       ]);
     }
     for (const batch of [1, 100, 1024, 5000]) {
-      const [got, expected] = both(rows, batch);
-      expect(got.equals(expected)).toBe(true);
+      for (const how of ['push', 'append'] as const) {
+        const [got, expected] = both(rows, batch, how);
+        expect(got.equals(expected)).toBe(true);
+      }
     }
   });
 
@@ -66,7 +88,7 @@ describe('FragmentBuilder', () => {
   it('gives every null past the first 1,024 rows a slot, and all-ASCII text its lengths', () => {
     const rows: Cell[][] = [];
     for (let i = 0; i < 3000; i++) rows.push(i < 10 ? ['t', i, i, true] : [null, null, null, null]);
-    const [got, expected] = both(rows, 1024);
+    const [got, expected] = both(rows, 1024, 'append');
     expect(got.equals(expected)).toBe(true);
   });
 

@@ -60,12 +60,17 @@ class NumericBuilder implements ColumnBuilder {
   }
 
   push(v: Cell): void {
-    const i = this.n++;
     if (v === null || v === undefined) {
+      this.n++;
       this.valid.nulls++;
       return;
     }
-    const x = coerceCell(this.c.type, v, this.c.name);
+    this.set(coerceCell(this.c.type, v, this.c.name) as number | bigint);
+  }
+
+  /** A value already of the column's kind (a number or bigint, as coerceCell gives it). */
+  set(x: number | bigint): void {
+    const i = this.n++;
     if (i >= this.values.length) this.values = grow(this.values, i + 1);
     this.values[i] = x as never;
     this.valid.set(i);
@@ -113,13 +118,18 @@ class Utf8Builder implements ColumnBuilder {
   constructor(private readonly c: ColumnDef) {}
 
   push(v: Cell): void {
-    const i = this.n++;
     if (v === null || v === undefined) {
+      this.n++;
       this.valid.nulls++;
       this.batch.push('');
       return;
     }
-    const s = coerceCell(this.c.type, v, this.c.name) as string;
+    this.set(coerceCell(this.c.type, v, this.c.name) as string);
+  }
+
+  /** A string cell (what coerceCell gives for one). */
+  set(s: string): void {
+    const i = this.n++;
     this.chars += s.length;
     if (this.chars > MAX_CHARS) {
       throw new LakeError(
@@ -212,6 +222,32 @@ export class FragmentBuilder {
 
   push(j: number, v: Cell): void {
     this.builders[j]!.push(v);
+  }
+
+  /**
+   * Pushes the cells of `record` from column `from` on, as long as a value needs nothing of
+   * `appendCells`' conversions (a missing value, a string in a text column, a finite number in
+   * a number column, a bigint in an int64 one): the cell is then the value itself, taken here
+   * without a call per cell. Returns the first column left to the caller (or the count).
+   */
+  pushPlain(record: Readonly<Record<string, unknown>>, from: number): number {
+    const columns = this.columns;
+    for (let j = from; j < columns.length; j++) {
+      const c = columns[j]!;
+      const b = this.builders[j]!;
+      const v = record[c.name];
+      if (v === null || v === undefined) b.push(null);
+      else if (b instanceof Utf8Builder) {
+        if (typeof v !== 'string') return j;
+        b.set(v);
+      } else if (b instanceof NumericBuilder) {
+        if (typeof v === 'number' && Number.isFinite(v))
+          b.set(c.type === 'int64' ? BigInt(Math.trunc(v)) : v);
+        else if (typeof v === 'bigint' && c.type === 'int64') b.set(v);
+        else return j;
+      } else return j;
+    }
+    return columns.length;
   }
 
   endBatch(): void {

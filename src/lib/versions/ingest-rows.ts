@@ -98,6 +98,8 @@ export async function toLakeRow(
 /** Where `appendCells` puts cells: column j's next cell (a FragmentBuilder). */
 export interface CellSink {
   push(j: number, cell: Cell): void;
+  /** Pushes the values from column `from` on that are their own cells; returns where it stopped. */
+  pushPlain?(record: Readonly<Record<string, unknown>>, from: number): number;
 }
 
 /**
@@ -111,7 +113,8 @@ export function appendCells(
   objects: ObjectWriter,
   cells: CellSink,
 ): Promise<void> | undefined {
-  for (let j = 0; j < columns.length; j++) {
+  const next = (j: number) => (cells.pushPlain ? cells.pushPlain(record, j) : j);
+  for (let j = next(0); j < columns.length; j = next(j + 1)) {
     const c = columns[j]!;
     const v = record[c.name] ?? null;
     if (isBinary(v)) return appendFrom(j, columns, record, objects, cells);
