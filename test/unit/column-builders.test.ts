@@ -60,7 +60,11 @@ describe('FragmentBuilder', () => {
               ? i % 2 === 0
               : i % 5 === 1
                 ? -i - 0.75
-                : i * 1000,
+                : i % 29 === 0
+                  ? -(2 ** 53) - 2 * i // past the safe integers: BigInt's path
+                  : i % 31 === 0
+                    ? 2 ** 40 + i // above 32 bits
+                    : i * 1000,
         i % 13 === 0 ? null : i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : i / 7,
         i % 4 === 0 ? null : i % 2 === 0,
       ]);

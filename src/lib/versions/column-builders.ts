@@ -11,6 +11,8 @@ import { LakeError } from '../store/errors.ts';
 import { ROWID, columnVector, type Cell, coerceCell } from './columns.ts';
 import type { ColumnDef } from './manifest.ts';
 
+const [TEXT, FLOAT, INT, OTHER] = [0, 1, 2, 3];
+
 /** Most UTF-16 units of one fragment's text column (its offsets are int32). */
 const MAX_CHARS = 0x3fffffff;
 
@@ -53,6 +55,8 @@ function grow<T extends Uint8Array | Int32Array | Float64Array | BigInt64Array>(
 class NumericBuilder implements ColumnBuilder {
   private n = 0;
   private values: Float64Array | BigInt64Array;
+  /** An int64 column's values as int32 halves (low, high): a safe integer needs no BigInt. */
+  private halves: Int32Array | null = null;
   private readonly valid = new Validity();
 
   constructor(private readonly c: ColumnDef) {
@@ -71,9 +75,29 @@ class NumericBuilder implements ColumnBuilder {
   /** A value already of the column's kind (a number or bigint, as coerceCell gives it). */
   set(x: number | bigint): void {
     const i = this.n++;
-    if (i >= this.values.length) this.values = grow(this.values, i + 1);
+    if (i >= this.values.length) this.grow(i + 1);
     this.values[i] = x as never;
     this.valid.set(i);
+  }
+
+  /**
+   * An int64 column's value that is a safe integer (|t| ≤ 2^53 - 1): the two's complement
+   * halves BigInt(t) has, written little-endian as Arrow lays them out, without a BigInt.
+   */
+  setSafeInt(t: number): void {
+    const i = this.n++;
+    if (i >= this.values.length || !this.halves) this.grow(i + 1);
+    const hi = Math.floor(t / 4294967296);
+    this.halves![2 * i] = t - hi * 4294967296; // 0 … 2^32 - 1, stored as its int32 bits
+    this.halves![2 * i + 1] = hi;
+    this.valid.set(i);
+  }
+
+  private grow(min: number): void {
+    if (min > this.values.length) this.values = grow(this.values, min);
+    if (this.values instanceof BigInt64Array) {
+      this.halves = new Int32Array(this.values.buffer, 0, this.values.length * 2);
+    }
   }
 
   endBatch(): void {}
@@ -209,8 +233,19 @@ class CellsBuilder implements ColumnBuilder {
  */
 export class FragmentBuilder {
   private readonly builders: ColumnBuilder[];
+  /** Each column's kind for `pushPlain`: TEXT, FLOAT, INT or OTHER. */
+  private readonly kinds: Uint8Array;
 
   constructor(private readonly columns: readonly ColumnDef[]) {
+    this.kinds = Uint8Array.from(columns, (c) =>
+      c.type === 'utf8' || c.type === 'blob'
+        ? TEXT
+        : c.type === 'float64'
+          ? FLOAT
+          : c.type === 'int64'
+            ? INT
+            : OTHER,
+    );
     this.builders = columns.map((c) =>
       c.type === 'float64' || c.type === 'int64'
         ? new NumericBuilder(c)
@@ -231,20 +266,26 @@ export class FragmentBuilder {
    * without a call per cell. Returns the first column left to the caller (or the count).
    */
   pushPlain(record: Readonly<Record<string, unknown>>, from: number): number {
-    const columns = this.columns;
+    const { columns, builders, kinds } = this;
     for (let j = from; j < columns.length; j++) {
-      const c = columns[j]!;
-      const b = this.builders[j]!;
-      const v = record[c.name];
-      if (v === null || v === undefined) b.push(null);
-      else if (b instanceof Utf8Builder) {
+      const v = record[columns[j]!.name];
+      const kind = kinds[j];
+      if (v === null || v === undefined) builders[j]!.push(null);
+      else if (kind === TEXT) {
         if (typeof v !== 'string') return j;
-        b.set(v);
-      } else if (b instanceof NumericBuilder) {
-        if (typeof v === 'number' && Number.isFinite(v))
-          b.set(c.type === 'int64' ? BigInt(Math.trunc(v)) : v);
-        else if (typeof v === 'bigint' && c.type === 'int64') b.set(v);
-        else return j;
+        (builders[j] as Utf8Builder).set(v);
+      } else if (kind === FLOAT) {
+        if (typeof v !== 'number') return j;
+        (builders[j] as NumericBuilder).set(v);
+      } else if (kind === INT) {
+        if (typeof v === 'bigint') (builders[j] as NumericBuilder).set(v);
+        else if (typeof v !== 'number') return j;
+        else {
+          // coerceCell's BigInt(Math.trunc(v)); NaN and ±Infinity are left to it (an error).
+          const t = Math.trunc(v);
+          if (!(t >= -Number.MAX_SAFE_INTEGER && t <= Number.MAX_SAFE_INTEGER)) return j;
+          (builders[j] as NumericBuilder).setSafeInt(t);
+        }
       } else return j;
     }
     return columns.length;

@@ -113,12 +113,14 @@ export function appendCells(
   objects: ObjectWriter,
   cells: CellSink,
 ): Promise<void> | undefined {
-  const next = (j: number) => (cells.pushPlain ? cells.pushPlain(record, j) : j);
-  for (let j = next(0); j < columns.length; j = next(j + 1)) {
+  // No closure here: this runs for every record.
+  let j = cells.pushPlain ? cells.pushPlain(record, 0) : 0;
+  while (j < columns.length) {
     const c = columns[j]!;
     const v = record[c.name] ?? null;
     if (isBinary(v)) return appendFrom(j, columns, record, objects, cells);
     cells.push(j, plainCell(c.type, v));
+    j = cells.pushPlain ? cells.pushPlain(record, j + 1) : j + 1;
   }
   return undefined;
 }
