@@ -108,6 +108,14 @@ export function quotaExceeded(hash: string, bytes: number, cause?: unknown): Lak
  * hold).
  */
 export function toJsonValue<T>(key: string, value: T): T {
+  return JSON.parse(toJsonText(key, value)) as T;
+}
+
+/**
+ * `value` as JSON text (what toJsonValue parses back), for a backend that stores the text:
+ * the same checks and errors, without the copy.
+ */
+export function toJsonText(key: string, value: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -119,7 +127,7 @@ export function toJsonValue<T>(key: string, value: T): T {
   if (text === undefined) {
     throw new LakeError('BAD_INPUT', `The value for entry "${key}" is not JSON (undefined).`);
   }
-  return JSON.parse(text) as T;
+  return text;
 }
 
 /** Entries sorted by key in code-unit order (the order IndexedDB uses for string keys). */

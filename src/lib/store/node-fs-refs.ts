@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkVersion, sortEntries, toJsonValue } from './common.ts';
+import { checkVersion, sortEntries, toJsonText } from './common.ts';
 import { isQuotaError, LakeError } from './errors.ts';
 import { errorCode, ioError, readdirIfExists, writeAtomic } from './node-fs-io.ts';
 import { withLockFile } from './node-lock-file.ts';
@@ -55,20 +55,23 @@ export class NodeRefStore implements RefStore {
 
   async cas<T = unknown>(key: string, expected: number, value: T | null): Promise<boolean> {
     checkVersion(key, expected);
-    const stored = value === null ? null : toJsonValue(key, value);
+    // The value's JSON text, checked as every backend checks it (toJsonValue), is written as
+    // is: a large entry (an ingest's journal) is not parsed back and stringified again.
+    const stored = value === null ? null : toJsonText(key, value);
     const path = join(this.dir, entryFileName(key));
     // The lock makes read-check-write atomic across processes; the rename makes the write
     // itself atomic for readers, who take no lock.
     return withLockFile(this.lockPath, this.tmp, async () => {
-      const current = (await this.#read(path))?.version ?? 0;
+      const current = (await this.#version(path)) ?? 0;
       if (current !== expected) return false;
       if (stored === null) {
         await rm(path, { force: true });
         return true;
       }
-      const entry: Entry = { key, value: stored, version: current + 1 };
+      // JSON.stringify({ key, value, version }) with the value's text as it is.
+      const text = `{"key":${JSON.stringify(key)},"value":${stored},"version":${current + 1}}`;
       try {
-        await writeAtomic(this.tmp, path, new TextEncoder().encode(JSON.stringify(entry)));
+        await writeAtomic(this.tmp, path, new TextEncoder().encode(text));
       } catch (e) {
         if (isQuotaError(e)) {
           throw new LakeError(
@@ -84,14 +87,33 @@ export class NodeRefStore implements RefStore {
     });
   }
 
-  async #read<T>(path: string): Promise<Entry<T> | undefined> {
-    let text: string;
+  /**
+   * The version of the entry in `path` (undefined when there is none). Entries are written
+   * with the version last, so it is read from the end of the text without parsing a large
+   * value; a file not in that form (edited by hand) is parsed whole.
+   */
+  async #version(path: string): Promise<number | undefined> {
+    const text = await this.#text(path);
+    if (text === undefined) return undefined;
+    const tail = /,"version":(\d+)\}$/.exec(text.slice(-40));
+    return tail ? Number(tail[1]) : this.#parse(path, text).version;
+  }
+
+  async #text(path: string): Promise<string | undefined> {
     try {
-      text = await readFile(path, 'utf8');
+      return await readFile(path, 'utf8');
     } catch (e) {
       if (errorCode(e) === 'ENOENT') return undefined;
       throw ioError('Could not read an entry', path, e);
     }
+  }
+
+  async #read<T>(path: string): Promise<Entry<T> | undefined> {
+    const text = await this.#text(path);
+    return text === undefined ? undefined : this.#parse<T>(path, text);
+  }
+
+  #parse<T>(path: string, text: string): Entry<T> {
     try {
       return JSON.parse(text) as Entry<T>;
     } catch (e) {

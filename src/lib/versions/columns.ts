@@ -77,6 +77,11 @@ export function columnTypeOf(t: DataType): ColumnType {
   return 'utf8';
 }
 
+/** A cell as the Arrow builder of column type `t` takes it; SCHEMA_MISMATCH when it cannot be. */
+export function coerceCell(t: ColumnType, v: Cell, column: string): unknown {
+  return coerce(t, v, column);
+}
+
 function coerce(t: ColumnType, v: Cell, column: string): unknown {
   if (v === null || v === undefined) return null;
   switch (t) {
@@ -130,20 +135,18 @@ export function buildColumnsTable(
   cells: readonly (readonly Cell[])[],
 ): Table {
   const vectors: Record<string, Vector> = { [ROWID]: makeVector(rowids) };
-  columns.forEach((c, j) => {
-    const column = cells[j]!;
-    if (c.type === 'float64' || c.type === 'int64') {
-      vectors[c.name] = numeric(c, column);
-      return;
-    }
-    const values = column.map((v) => coerce(c.type, v ?? null, c.name));
-    vectors[c.name] =
-      c.type === 'utf8' || c.type === 'blob'
-        ? utf8Vector(values as (string | null)[])
-        : (c.type === 'image' && imageVector(values)) ||
-          vectorFromArray(values as never[], arrowTypeOf(c.type));
-  });
+  columns.forEach((c, j) => (vectors[c.name] = columnVector(c, cells[j]!)));
   return new Table(vectors);
+}
+
+/** The Arrow vector of one column's cells (one per row). */
+export function columnVector(c: ColumnDef, column: readonly Cell[]): Vector {
+  if (c.type === 'float64' || c.type === 'int64') return numeric(c, column);
+  const values = column.map((v) => coerce(c.type, v ?? null, c.name));
+  return c.type === 'utf8' || c.type === 'blob'
+    ? utf8Vector(values as (string | null)[])
+    : (c.type === 'image' && imageVector(values)) ||
+        vectorFromArray(values as never[], arrowTypeOf(c.type));
 }
 
 /**

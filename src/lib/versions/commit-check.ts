@@ -6,7 +6,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { Lake } from './lake.ts';
-import type { Commit } from './manifest.ts';
+import type { Commit, ObjectIndex } from './manifest.ts';
 
 /** Chunks a commit references directly (not its objects' parts), with what each is. */
 function ownChunks(c: Commit): Map<string, string> {
@@ -30,6 +30,8 @@ export async function checkReferences(
   lake: Lake,
   commit: Commit,
   where: { dataset: string; branch: string },
+  /** The object index `commit.objects` names, when the writer holds it (not read back). */
+  objectIndex?: ObjectIndex,
 ): Promise<void> {
   const known = new Set<string>();
   for (const p of commit.parents) {
@@ -45,7 +47,7 @@ export async function checkReferences(
     if (!known.has(chunk) && !(await lake.chunks.has(chunk))) throw missing(where, chunk, what);
   }
   if (!commit.objects || known.has(commit.objects)) return;
-  const index = await lake.readObjects(commit);
+  const index = objectIndex ?? (await lake.readObjects(commit));
   const files = new Map(index.files.map((f) => [f.sha256, f.id]));
   for (const [sha, o] of Object.entries(index.objects)) {
     for (const [chunk] of o.parts) {

@@ -7,7 +7,7 @@ import { LakeError } from '../store/errors.ts';
 import { putJson } from './chunks.ts';
 import { checkReferences } from './commit-check.ts';
 import type { Lake } from './lake.ts';
-import { FORMAT_VERSION, type Commit, type Lineage } from './manifest.ts';
+import { FORMAT_VERSION, type Commit, type Lineage, type ObjectIndex } from './manifest.ts';
 import { logged } from './reflog.ts';
 import { getRef, refKey, type RefValue } from './refs.ts';
 
@@ -20,6 +20,11 @@ export interface CommitDraft {
   recordSets: Commit['recordSets'];
   /** Parents besides the branch head (a merge's other side). */
   extraParents?: string[];
+  /**
+   * The object index `objects` names, when the writer has it in memory (ingest: thousands of
+   * image blobs): the check that its chunks are stored reads it from here, not from the lake.
+   */
+  objectIndex?: ObjectIndex;
 }
 
 export interface CommitOptions {
@@ -97,7 +102,7 @@ export async function commitToBranch(
       recordSets: draft.recordSets,
     };
     const hash = await putJson(backend.chunks, commit);
-    await checkReferences(lake, commit, { dataset, branch });
+    await checkReferences(lake, commit, { dataset, branch }, draft.objectIndex);
     const swap = async () => {
       const now = await getRef(backend.refs, dataset, 'branch', branch);
       writable(now?.protected);

@@ -1,37 +1,38 @@
 /**
- * Ingest's records → fragments: cells kept column by column, a fragment of FRAGMENT_ROWS rows
- * built from them and written while the next one's records are generated (its Parquet is
- * encoded on the Parquet thread under Node, parquet-thread.ts).
+ * Ingest's records → fragments: cells put column by column into a fragment's builders
+ * (column-builders.ts), a fragment of FRAGMENT_ROWS rows built from them and written while the
+ * next one's records are generated (its Parquet is encoded on the Parquet thread under Node,
+ * parquet-thread.ts).
  */
 import type { Table } from 'apache-arrow';
 import type { RecordRow } from '../croissant/index.ts';
 import type { ChunkStore } from '../store/types.ts';
-import { buildColumnsTable, type Cell } from './columns.ts';
+import { FragmentBuilder } from './column-builders.ts';
 import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
 import { appendCells } from './ingest-rows.ts';
 import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
 
 /**
- * Fragment writes, one at a time and in order: a write starts once the previous one has ended
- * (so memory holds at most the fragment being written and the one being filled), while the
- * caller goes on generating records.
+ * Fragment writes run while the caller goes on generating records, at most two at once: a
+ * write starts once the one before the previous has ended, so that one fragment's fsync does
+ * not hold up the next while the Parquet thread encodes it, and memory holds at most two
+ * fragments being written and the one being filled.
  */
 export class FragmentQueue {
-  private last: Promise<FragmentRef> | undefined;
   private all: Promise<FragmentRef>[] = [];
 
   constructor(private readonly store: ChunkStore) {}
 
   /**
-   * Waits for the previous write (its failure is thrown here), then starts writing `table`;
-   * returns that write, to be awaited before anything refers to the fragment.
+   * Waits for the write before the previous one (its failure is thrown here), then starts
+   * writing `table`; returns that write, to be awaited before anything refers to the fragment.
    */
   async add(table: Table): Promise<{ write: Promise<FragmentRef> }> {
-    await this.last;
+    const n = this.all.length;
+    if (n >= 2) await this.all[n - 2];
     const write = writeFragment(this.store, table);
     write.catch(() => {}); // awaited later; until then a failure must not count as unhandled
-    this.last = write;
     this.all.push(write);
     return { write };
   }
@@ -57,13 +58,13 @@ export async function storeRecords(
   const fragments: Promise<FragmentRef>[] = [];
   let rows = 0;
   let first = 0;
-  let cells: Cell[][] = columns.map(() => []);
+  let cells = new FragmentBuilder(columns);
   const write = async () => {
     const ids = new BigInt64Array(rows - first);
     for (let i = 0; i < ids.length; i++) ids[i] = BigInt(first + i);
-    const table = buildColumnsTable(columns, ids, cells);
+    const table = cells.table(ids);
     first = rows;
-    cells = columns.map(() => []);
+    cells = new FragmentBuilder(columns);
     fragments.push((await queue.add(table)).write);
   };
   for await (const batch of records) {
@@ -74,6 +75,7 @@ export async function storeRecords(
       onRecord();
       if (rows - first >= FRAGMENT_ROWS) await write();
     }
+    cells.endBatch();
   }
   if (rows > first) await write();
   return { fragments, rows };

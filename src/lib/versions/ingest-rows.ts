@@ -95,23 +95,32 @@ export async function toLakeRow(
   return row;
 }
 
+/** Where `appendCells` puts cells: column j's next cell (a FragmentBuilder). */
+export interface CellSink {
+  push(j: number, cell: Cell): void;
+  /** Pushes the values from column `from` on that are their own cells; returns where it stopped. */
+  pushPlain?(record: Readonly<Record<string, unknown>>, from: number): number;
+}
+
 /**
- * Appends one record's cells to `cells` (one array per column, as `buildColumnsTable` takes
- * them): the cells `toLakeRow` gives, without an object per record. Returns a promise only
- * when a value is first stored as an object (an image, bytes), so that the many records
- * without one cost no await each.
+ * Appends one record's cells to `cells`, column by column: the cells `toLakeRow` gives,
+ * without an object per record. Returns a promise only when a value is first stored as an
+ * object (an image, bytes), so that the many records without one cost no await each.
  */
 export function appendCells(
   columns: readonly ColumnDef[],
   record: Record<string, Value>,
   objects: ObjectWriter,
-  cells: Cell[][],
+  cells: CellSink,
 ): Promise<void> | undefined {
-  for (let j = 0; j < columns.length; j++) {
+  // No closure here: this runs for every record.
+  let j = cells.pushPlain ? cells.pushPlain(record, 0) : 0;
+  while (j < columns.length) {
     const c = columns[j]!;
     const v = record[c.name] ?? null;
     if (isBinary(v)) return appendFrom(j, columns, record, objects, cells);
-    cells[j]!.push(plainCell(c.type, v));
+    cells.push(j, plainCell(c.type, v));
+    j = cells.pushPlain ? cells.pushPlain(record, j + 1) : j + 1;
   }
   return undefined;
 }
@@ -121,11 +130,11 @@ async function appendFrom(
   columns: readonly ColumnDef[],
   record: Record<string, Value>,
   objects: ObjectWriter,
-  cells: Cell[][],
+  cells: CellSink,
 ): Promise<void> {
   for (let j = from; j < columns.length; j++) {
     const c = columns[j]!;
     const v = record[c.name] ?? null;
-    cells[j]!.push(isBinary(v) ? await cell(c.type, v, objects) : plainCell(c.type, v));
+    cells.push(j, isBinary(v) ? await cell(c.type, v, objects) : plainCell(c.type, v));
   }
 }

@@ -14,7 +14,12 @@ import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
 import { columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
-import { emptyObjectIndex, type FragmentRef, type RecordSetManifest } from './manifest.ts';
+import {
+  emptyObjectIndex,
+  type FragmentRef,
+  type ObjectIndex,
+  type RecordSetManifest,
+} from './manifest.ts';
 import { ObjectWriter } from './objects.ts';
 import { RawCapture, rawFiles } from './raw-capture.ts';
 import type { IngestProgress } from './ingest.ts';
@@ -23,6 +28,8 @@ import type { IngestProgress } from './ingest.ts';
 export interface Stored {
   document: string;
   objects: string;
+  /** The object index stored as `objects`. */
+  objectIndex: ObjectIndex;
   recordSets: Record<string, RecordSetManifest>;
   /** Records per record set. */
   counts: Record<string, number>;
@@ -149,6 +156,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   return {
     document,
     objects,
+    objectIndex: index,
     recordSets,
     counts,
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),

@@ -187,6 +187,7 @@ async function ingestOnce(
         },
         document: stored.document,
         objects: stored.objects,
+        objectIndex: stored.objectIndex,
         recordSets: stored.recordSets,
       };
       const who: CommitOptions = {

@@ -33,6 +33,13 @@ export class IngestJournal {
   readonly objects: Record<string, ObjectEntry> = {};
   private seq = 0;
   private journaled = new Set<string>();
+  /**
+   * The entries this journal read at open or wrote since, key → version: `clear()` removes
+   * them by key, without listing (reading back) entries that can hold thousands of objects.
+   */
+  private entries = new Map<string, number>();
+  /** The entries under the prefix are not all in `entries` (open found another source's). */
+  private unknown = false;
 
   private constructor(
     private readonly refs: RefStore,
@@ -45,10 +52,12 @@ export class IngestJournal {
     const j = new IngestJournal(refs, dataset, source);
     const entries = await refs.list<JournalRecord>(prefix(dataset));
     if (entries.some((e) => e.value.source !== source)) {
+      j.unknown = true;
       await j.clear();
       return j;
     }
     for (const e of entries) {
+      j.entries.set(e.key, e.version);
       Object.assign(j.objects, e.value.objects);
       for (const f of e.value.files) {
         j.files.set(f.name, f);
@@ -102,13 +111,21 @@ export class IngestJournal {
     Object.assign(this.objects, objects);
     if (!shas.length && !newFiles.length) return;
     const key = prefix(this.dataset) + String(this.seq++).padStart(8, '0');
-    await this.refs.cas<JournalRecord>(key, 0, { source: this.source, objects, files: newFiles });
+    const value: JournalRecord = { source: this.source, objects, files: newFiles };
+    if (await this.refs.cas<JournalRecord>(key, 0, value)) this.entries.set(key, 1);
+    else this.unknown = true; // another writer's entry holds the key: clear() lists
   }
 
   /** Removes the journal (the ingest finished, or was abandoned). */
   async clear(): Promise<void> {
+    for (const [key, version] of this.entries) {
+      if (!(await this.refs.cas(key, version, null))) this.unknown = true;
+    }
+    this.entries.clear();
+    if (!this.unknown) return;
     for (const e of await this.refs.list(prefix(this.dataset))) {
       await this.refs.cas(e.key, e.version, null);
     }
+    this.unknown = false;
   }
 }

@@ -14,6 +14,12 @@ export const PACK_SIZE = 8 * 1024 * 1024;
 /** Files under this size are packed; larger ones get part chunks of their own. */
 export const PACK_THRESHOLD = 4 * 1024 * 1024;
 export const PART_SIZE = 16 * 1024 * 1024;
+/**
+ * Pack or part writes in flight at once. Two, so that a write waiting on its fsync (or a
+ * large object's parts) does not hold up the next full pack, while memory still holds at most
+ * two written packs besides the open one.
+ */
+const MAX_WRITES = 2;
 
 interface Pending {
   sha: string;
@@ -27,9 +33,9 @@ interface Pending {
  * `onStored` reports, so a resume journal never names an object that is not on disk.
  *
  * A full pack, or a large object's parts, is written in the background while the next one
- * fills (at most one write in flight), so hashing and writing overlap with reading and record
- * generation. Until its write ends, its objects are served from memory; a failed write
- * surfaces at the next call.
+ * fills (at most MAX_WRITES writes in flight), so hashing and writing overlap with reading and
+ * record generation. Until its write ends, its objects are served from memory; a failed write
+ * surfaces at the next call (and every one after it).
  */
 export class ObjectWriter {
   private pack: Uint8Array[] = [];
@@ -37,7 +43,9 @@ export class ObjectWriter {
   private pending: Pending[] = [];
   /** Objects not yet stored, open pack and pack being written: sha → bytes. */
   private waiting = new Map<string, Uint8Array>();
-  private writing: Promise<void> = Promise.resolve();
+  /** Writes in flight (each settles without throwing; a failure is kept in `failure`). */
+  private writes = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
   /**
    * Buffers whose sha256 is already known: whole objects read back from this writer (a file a
    * record holds as its value is then not hashed again).
@@ -68,13 +76,12 @@ export class ObjectWriter {
     const sha = known ?? this.known.get(bytes) ?? (await sha256(bytes));
     if (this.has(sha)) return sha;
     if (bytes.byteLength >= PACK_THRESHOLD) {
-      // Its parts are written in the background like a full pack (after the write in flight,
-      // whose failure is thrown here), and served from memory until then: an archive a
-      // reader is about to read is not waited for.
-      await this.writing;
+      // Its parts are written in the background like a full pack (once a write in flight
+      // has ended, if MAX_WRITES are; a failed one is thrown here), and served from memory
+      // until then: an archive a reader is about to read is not waited for.
+      await this.room(MAX_WRITES - 1);
       this.waiting.set(sha, bytes);
-      this.writing = this.writeParts(sha, bytes);
-      this.writing.catch(() => {}); // awaited by the next call
+      this.track(this.writeParts(sha, bytes));
       return sha;
     }
     this.pending.push({ sha, offset: this.packBytes, length: bytes.byteLength });
@@ -155,20 +162,38 @@ export class ObjectWriter {
   /** Writes the open pack, if any, and waits for every write to end. */
   async flush(): Promise<void> {
     await this.startWrite();
-    await this.writing;
+    await this.room(0);
   }
 
-  /** Waits for the pack being written, if any, ignoring its failure (ingest is failing). */
+  /** Waits for the writes in flight, ignoring their failure (ingest is failing). */
   async settle(): Promise<void> {
-    await this.writing.catch(() => {});
+    await Promise.all(this.writes);
+  }
+
+  /** Runs `write` in the background; its failure is thrown by the next `room()`. */
+  private track(write: Promise<void>): void {
+    const settled: Promise<void> = write.then(
+      () => void this.writes.delete(settled),
+      (error: unknown) => {
+        this.writes.delete(settled);
+        this.failure ??= { error };
+      },
+    );
+    this.writes.add(settled);
+  }
+
+  /** Waits until at most `max` writes are in flight; throws the failure of any write. */
+  private async room(max: number): Promise<void> {
+    while (this.writes.size > max) await Promise.race(this.writes);
+    if (this.failure) throw this.failure.error;
   }
 
   /**
-   * Hands the open pack to the background writer once the previous write has ended (its
-   * failure is thrown here), so at most one pack is in flight.
+   * Hands the open pack to the background writer once fewer than MAX_WRITES writes are in
+   * flight (a failed write is thrown here).
    */
   private async startWrite(): Promise<void> {
-    await this.writing;
+    await this.room(MAX_WRITES - 1);
     if (!this.pending.length) return;
     const [pack, pending] = [this.pack, this.pending];
     this.pack = [];
@@ -182,9 +207,7 @@ export class ObjectWriter {
       }
       await this.onStored(pending.map((p) => p.sha));
     };
-    this.writing = write();
-    // Awaited by the next call; until then a failure must not count as unhandled.
-    this.writing.catch(() => {});
+    this.track(write());
   }
 }
 

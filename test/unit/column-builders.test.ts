@@ -1,0 +1,106 @@
+/**
+ * Ingest's fragment builders (src/lib/versions/column-builders.ts) build, batch by batch, the
+ * table `buildColumnsTable` builds from the same cells at once: the Arrow IPC bytes are
+ * compared, so the Parquet fragments stored are the same. The cells cover what changes the
+ * text path (ASCII and non-ASCII batches, a surrogate pair split across two strings, empty
+ * strings and nulls), the number paths (ints from numbers, bigints and booleans; nulls past
+ * the first grown array), and a column type kept as cells (bool).
+ */
+import { tableToIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { FragmentBuilder } from '../../src/lib/versions/column-builders.ts';
+import { buildColumnsTable, type Cell } from '../../src/lib/versions/columns.ts';
+import { appendCells } from '../../src/lib/versions/ingest-rows.ts';
+import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
+import type { ObjectWriter } from '../../src/lib/versions/objects.ts';
+
+const columns: ColumnDef[] = [
+  { name: 'text', type: 'utf8' },
+  { name: 'int', type: 'int64' },
+  { name: 'real', type: 'float64' },
+  { name: 'flag', type: 'bool' },
+];
+
+/** No value here is binary, so nothing is stored as an object. */
+const noObjects = {} as ObjectWriter;
+
+/**
+ * Both builds of `rows` (cells per column), the builder fed `batch` rows at a time: cell by
+ * cell (`push`), or as ingest feeds it, records through `appendCells` (its `pushPlain` path).
+ */
+function both(rows: Cell[][], batch: number, how: 'push' | 'append' = 'push'): [Buffer, Buffer] {
+  const ids = BigInt64Array.from(rows.map((_, i) => BigInt(i)));
+  const cells = columns.map((_, j) => rows.map((r) => r[j]!));
+  const expected = tableToIPC(buildColumnsTable(columns, ids, cells));
+  const b = new FragmentBuilder(columns);
+  rows.forEach((r, i) => {
+    if (how === 'push') r.forEach((v, j) => b.push(j, v));
+    else {
+      const record = Object.fromEntries(columns.map((c, j) => [c.name, r[j]]));
+      expect(appendCells(columns, record as never, noObjects, b)).toBeUndefined();
+    }
+    if ((i + 1) % batch === 0) b.endBatch();
+  });
+  // Buffers: toEqual on large typed arrays is slow.
+  return [Buffer.from(tableToIPC(b.table(ids))), Buffer.from(expected)];
+}
+
+describe('FragmentBuilder', () => {
+  it('builds the table buildColumnsTable builds: text, numbers, nulls, in batches', () => {
+    const words = ['a', '', 'naïve', '東京', 'plain', '😀', 'x'.repeat(40)];
+    const rows: Cell[][] = [];
+    for (let i = 0; i < 2500; i++) {
+      rows.push([
+        i % 11 === 3 ? null : words[i % words.length]!,
+        i % 7 === 0
+          ? null
+          : i % 3 === 0
+            ? BigInt(-i)
+            : i % 5 === 0
+              ? i % 2 === 0
+              : i % 5 === 1
+                ? -i - 0.75
+                : i % 29 === 0
+                  ? -(2 ** 53) - 2 * i // past the safe integers: BigInt's path
+                  : i % 31 === 0
+                    ? 2 ** 40 + i // above 32 bits
+                    : i * 1000,
+        i % 13 === 0 ? null : i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : i / 7,
+        i % 4 === 0 ? null : i % 2 === 0,
+      ]);
+    }
+    for (const batch of [1, 100, 1024, 5000]) {
+      for (const how of ['push', 'append'] as const) {
+        const [got, expected] = both(rows, batch, how);
+        expect(got.equals(expected)).toBe(true);
+      }
+    }
+  });
+
+  it('encodes a surrogate pair split across two strings as each string alone', () => {
+    const [hi, lo] = ['\ud83d', '\ude00'];
+    const [got, expected] = both(
+      [
+        [`ab${hi}`, 1, 1, true],
+        [`${lo}cd`, 2, 2, false],
+      ],
+      2,
+    );
+    expect(got.equals(expected)).toBe(true);
+  });
+
+  it('gives every null past the first 1,024 rows a slot, and all-ASCII text its lengths', () => {
+    const rows: Cell[][] = [];
+    for (let i = 0; i < 3000; i++) rows.push(i < 10 ? ['t', i, i, true] : [null, null, null, null]);
+    const [got, expected] = both(rows, 1024, 'append');
+    expect(got.equals(expected)).toBe(true);
+  });
+
+  it('refuses a value its column cannot hold, as buildColumnsTable does', () => {
+    const b = new FragmentBuilder(columns);
+    expect(() => b.push(1, 'seven')).toThrow(/column int is int64, but a value is string: seven/);
+    expect(() =>
+      buildColumnsTable(columns, BigInt64Array.of(0n), [['x'], ['seven'], [1], [true]]),
+    ).toThrow(/column int is int64, but a value is string: seven/);
+  });
+});
