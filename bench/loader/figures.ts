@@ -102,7 +102,10 @@ function config(c: Ctx, augment: PipelineSpec): LoaderConfig {
  * (a) One epoch of the loader with `workers` workers: decode only, then augmented. First the
  * first epoch of a new loader (workers started, their code not yet optimised by the JIT, packs
  * read), then a later epoch of one loader (its epoch 0 run untimed first: workers warm, packs
- * kept), as a training loop sees every epoch after the first.
+ * kept), as a training loop sees every epoch after the first. The item cache is off
+ * (`itemCacheBytes: 0`): decode only draws nothing from the rng, so its later epochs would come
+ * from memory while the augmented pipeline's cannot, and the rows would no longer compare the
+ * same work.
  */
 export async function augmentFigure(c: Ctx) {
   const stats: Record<string, EpochStats> = {};
@@ -111,6 +114,7 @@ export async function augmentFigure(c: Ctx) {
       lake: c.lake,
       spawn: spawnLoaderWorker,
       chunks: c.chunks,
+      itemCacheBytes: 0,
     });
     let n = 0;
     let first = 0;
