@@ -7,8 +7,8 @@
  * the import, and so do JSON.stringify calls on the same few strings (questions, actors,
  * classes), which are kept in a small cache.
  */
-import type * as NodeCrypto from 'node:crypto';
 import { createSHA256, type IHasher } from 'hash-wasm';
+import { loadNodeCrypto } from '../io/node-crypto.ts';
 import { OPINION_ID_HEX, type Opinion } from './model.ts';
 
 const q = JSON.stringify;
@@ -47,25 +47,17 @@ type NodeHash = (text: string, bytes: number) => string;
 let nodeHash: Promise<NodeHash | null> | undefined;
 
 function loadNodeHash(): Promise<NodeHash | null> {
-  nodeHash ??= (async () => {
-    const isNode =
-      typeof process !== 'undefined' &&
-      !!process.versions?.node &&
-      typeof window === 'undefined' &&
-      typeof self === 'undefined';
-    if (!isNode) return null;
-    // A variable specifier keeps the Node built-in out of the browser bundle (as store/hash.ts).
-    const name = 'node:crypto';
-    const crypto = (await import(/* @vite-ignore */ name)) as typeof NodeCrypto;
+  nodeHash ??= loadNodeCrypto().then((crypto) => {
+    if (!crypto) return null;
     // crypto.hash (Node ≥ 20.12) skips the Hash object; createHash otherwise. The hex of a
     // part of the digest is a flat string, where `hex.slice` would be a slice of the whole
     // (kept alive, and several times slower to compare when ids are sorted).
     const oneShot = (crypto as { hash?: (a: string, d: string, e: 'buffer') => Buffer }).hash;
     return oneShot
-      ? (text, bytes) => oneShot('sha256', text, 'buffer').toString('hex', 0, bytes)
-      : (text, bytes) =>
+      ? (text: string, bytes: number) => oneShot('sha256', text, 'buffer').toString('hex', 0, bytes)
+      : (text: string, bytes: number) =>
           crypto.createHash('sha256').update(text).digest().toString('hex', 0, bytes);
-  })();
+  });
   return nodeHash;
 }
 

@@ -5,8 +5,8 @@
  * ingest hashes one by one), else hash-wasm's shared instance; hash-wasm's incremental hasher
  * for streams (WebCrypto has no incremental API).
  */
-import type * as NodeCrypto from 'node:crypto';
 import { createSHA256, sha256 as wasmSha256, type IHasher } from 'hash-wasm';
+import { loadNodeCrypto } from '../io/node-crypto.ts';
 
 const SUBTLE_FROM = 64 * 1024;
 
@@ -15,21 +15,9 @@ let nodeSha256: ((bytes: Uint8Array) => string) | null | undefined;
 let loading: Promise<void> | undefined;
 
 function loadNodeSha256(): Promise<void> {
-  loading ??= (async () => {
-    const isNode =
-      typeof process !== 'undefined' &&
-      !!process.versions?.node &&
-      typeof window === 'undefined' &&
-      typeof self === 'undefined';
-    if (!isNode) {
-      nodeSha256 = null;
-      return;
-    }
-    // A variable specifier keeps the Node built-in out of the browser bundle.
-    const name = 'node:crypto';
-    const crypto = (await import(/* @vite-ignore */ name)) as typeof NodeCrypto;
-    nodeSha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
-  })();
+  loading ??= loadNodeCrypto().then((crypto) => {
+    nodeSha256 = crypto ? (bytes) => crypto.createHash('sha256').update(bytes).digest('hex') : null;
+  });
   return loading;
 }
 

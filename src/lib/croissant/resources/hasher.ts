@@ -4,31 +4,13 @@
  * in the browser, which has no incremental WebCrypto digest.
  */
 import { createMD5, createSHA256 } from 'hash-wasm';
-import type * as NodeCrypto from 'node:crypto';
+import { loadNodeCrypto } from '../../io/node-crypto.ts';
 
 /** The part of hash-wasm's IHasher that checksums use. */
 export interface Hasher {
   init(): void;
   update(data: Uint8Array): void;
   digest(encoding: 'hex'): string;
-}
-
-let nodeCrypto: Promise<typeof NodeCrypto | null> | null = null;
-
-/** node:crypto in Node, null elsewhere. */
-function loadNodeCrypto(): Promise<typeof NodeCrypto | null> {
-  nodeCrypto ??= (async () => {
-    const isNode =
-      typeof process !== 'undefined' &&
-      !!process.versions?.node &&
-      typeof window === 'undefined' &&
-      typeof self === 'undefined';
-    if (!isNode) return null;
-    // A variable specifier keeps the Node built-in out of the browser bundle.
-    const specifier = 'node:crypto';
-    return (await import(/* @vite-ignore */ specifier)) as typeof NodeCrypto;
-  })();
-  return nodeCrypto;
 }
 
 /** An incremental hasher of `algo`; `init()` starts it (again). */
