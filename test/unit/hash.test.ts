@@ -1,5 +1,5 @@
 /**
- * sha256 on every path it takes (Node's crypto or hash-wasm for small buffers, WebCrypto for
+ * sha256 on every path it takes (Node's crypto in Node; in a browser, hash-wasm for small buffers, WebCrypto for
  * large ones) against the FIPS 180-2 test vectors, and the paths against each other.
  */
 import { describe, expect, it } from 'vitest';

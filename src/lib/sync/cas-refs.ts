@@ -5,7 +5,7 @@
  */
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
-import { refName, refPrefix, refSegment } from './layout.ts';
+import { REF_KINDS, refName, refPrefix, refSegment, refsPrefix } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import type { Remote } from './remote.ts';
 import type { RemoteRef, RemoteRefs, RemoteRefValue } from './remote-refs.ts';
@@ -30,18 +30,35 @@ export class CasRefs implements RemoteRefs {
   }
 
   async list(dataset: string, kind: RefKind, signal?: AbortSignal): Promise<RemoteRef[]> {
-    const prefix = refPrefix(dataset, kind);
-    const names: string[] = [];
+    return (await this.#listed(dataset, [kind], signal))[kind];
+  }
+
+  async listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>> {
+    return this.#listed(dataset, REF_KINDS, signal);
+  }
+
+  /** The refs of `kinds`: one listing (of both kinds' prefix when both are asked for). */
+  async #listed(dataset: string, kinds: readonly RefKind[], signal?: AbortSignal) {
+    const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
+    const wanted: { kind: RefKind; name: string }[] = [];
     for await (const o of this.remote.list(prefix, { signal })) {
-      const rest = o.key.slice(prefix.length);
-      if (!rest.includes('/') && rest.endsWith('.json')) names.push(refName(rest.slice(0, -5)));
+      for (const kind of kinds) {
+        const under = refPrefix(dataset, kind);
+        if (!o.key.startsWith(under)) continue;
+        const rest = o.key.slice(under.length);
+        if (!rest.includes('/') && rest.endsWith('.json'))
+          wanted.push({ kind, name: refName(rest.slice(0, -5)) });
+      }
     }
+    wanted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Each ref is one GET: all at once (a few at a time), not one after the other.
     const refs: (RemoteRef | null)[] = [];
-    await eachLimited(names.sort(), 8, async (name, i) => {
+    await eachLimited(wanted, 8, async ({ kind, name }, i) => {
       refs[i] = await this.read(dataset, kind, name, signal);
     });
-    return refs.filter((r): r is RemoteRef => Boolean(r));
+    const out: Record<RefKind, RemoteRef[]> = { branch: [], tag: [] };
+    for (const r of refs) if (r) out[r.kind].push(r);
+    return out;
   }
 
   async update(

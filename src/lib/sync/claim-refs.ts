@@ -17,7 +17,7 @@
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
-import { refName, refPrefix, refSegment } from './layout.ts';
+import { REF_KINDS, refName, refPrefix, refSegment, refsPrefix } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 import { randomHex, type RemoteRef, type RemoteRefs, type RemoteRefValue } from './remote-refs.ts';
@@ -100,24 +100,37 @@ export class ClaimRefs implements RemoteRefs {
   }
 
   async list(dataset: string, kind: RefKind, signal?: AbortSignal): Promise<RemoteRef[]> {
-    const prefix = refPrefix(dataset, kind);
-    const bySegment = new Map<string, RemoteObject[]>();
+    return (await this.#listed(dataset, [kind], signal))[kind];
+  }
+
+  async listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>> {
+    return this.#listed(dataset, REF_KINDS, signal);
+  }
+
+  /** The heads of `kinds`: one listing (of both kinds' prefix when both are asked for). */
+  async #listed(dataset: string, kinds: readonly RefKind[], signal?: AbortSignal) {
+    const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
+    const byRef = new Map<string, { kind: RefKind; seg: string; objects: RemoteObject[] }>();
     for (const o of await this.#listAll(prefix, signal)) {
-      const seg = o.key.slice(prefix.length).split('/')[0]!;
-      let list = bySegment.get(seg);
-      if (!list) bySegment.set(seg, (list = []));
-      list.push(o);
+      const kind = kinds.find((k) => o.key.startsWith(refPrefix(dataset, k)));
+      if (!kind) continue;
+      const seg = o.key.slice(refPrefix(dataset, kind).length).split('/')[0]!;
+      const id = `${kind}/${seg}`;
+      let ref = byRef.get(id);
+      if (!ref) byRef.set(id, (ref = { kind, seg, objects: [] }));
+      ref.objects.push(o);
     }
     // Each head is one GET: all at once (a few at a time), not one after the other.
-    const segments = [...bySegment.keys()].sort();
+    const refs = [...byRef.values()].sort((a, b) => (a.seg < b.seg ? -1 : a.seg > b.seg ? 1 : 0));
     const heads: (RemoteRef | null)[] = [];
-    await eachLimited(segments, 8, async (seg, i) => {
+    await eachLimited(refs, 8, async ({ kind, seg, objects }, i) => {
       const name = refName(seg);
-      const dir = this.#dir(dataset, kind, name);
-      const claims = claimsOf(bySegment.get(seg)!, dir);
+      const claims = claimsOf(objects, this.#dir(dataset, kind, name));
       heads[i] = await this.#head(dataset, kind, name, claims, signal);
     });
-    return heads.filter((h): h is RemoteRef => Boolean(h));
+    const out: Record<RefKind, RemoteRef[]> = { branch: [], tag: [] };
+    for (const h of heads) if (h) out[h.kind].push(h);
+    return out;
   }
 
   async update(

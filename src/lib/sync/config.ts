@@ -4,7 +4,10 @@
  * - `remote/<name>`: the remote's address (`RemoteConfig`);
  * - `ref/<dataset>/remote/<name>/<branch>`: remote-tracking refs, the remote's branch heads as
  *   last fetched or pushed (garbage collection keeps what they reach, like any `ref/` entry);
- * - `remote-upload/<name>/<key>`: multipart uploads in progress, so they resume.
+ * - `remote-upload/<name>/<key>`: multipart uploads in progress, so they resume;
+ * - `remote-delta/<name>/<table root>`: what the remote's Delta logs said (delta-state.ts);
+ * - `remote-catalog/<name>/<dataset>`: the sha256 of the catalog entry last pushed there
+ *   (push-catalog.ts).
  */
 import { LakeError } from '../store/errors.ts';
 import type { RefStore } from '../store/types.ts';
@@ -110,7 +113,7 @@ export async function getRemote(refs: RefStore, name: string): Promise<RemoteCon
   );
 }
 
-/** Removes a remote, its tracking refs and its upload journal. */
+/** Removes a remote, its tracking refs, its upload journal and what the lake remembers of it. */
 export async function removeRemote(refs: RefStore, name: string): Promise<void> {
   const e = await refs.get(configKey(name));
   if (!e) await getRemote(refs, name);
@@ -120,6 +123,8 @@ export async function removeRemote(refs: RefStore, name: string): Promise<void> 
   }
   for (const u of await refs.list(`remote-upload/${name}/`)) await refs.cas(u.key, u.version, null);
   for (const u of await refs.list(`remote-delta/${name}/`)) await refs.cas(u.key, u.version, null);
+  for (const u of await refs.list(`remote-catalog/${name}/`))
+    await refs.cas(u.key, u.version, null);
   if (e) await refs.cas(e.key, e.version, null);
 }
 

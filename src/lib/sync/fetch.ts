@@ -87,11 +87,7 @@ export async function fetchDataset(
   };
   const report = () => opts.onProgress?.({ ...progress });
   report();
-  const [branchRefs, tagRefs] = await Promise.all([
-    session.refs.list(dataset, 'branch', signal),
-    session.refs.list(dataset, 'tag', signal),
-  ]);
-  const all = { branch: branchRefs, tag: tagRefs };
+  const all = await session.refs.listAll(dataset, signal);
   if (opts.proceedIf && !(await opts.proceedIf))
     return { branches: [], tags: [], downloaded: 0, bytes: 0, forks: [] };
   const branches = all.branch.filter((r) => r.commit);

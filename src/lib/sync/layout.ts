@@ -49,6 +49,10 @@ export const refSegment = (name: string) => name.replaceAll('/', '~');
 export const refName = (segment: string) => segment.replaceAll('~', '/');
 /** The prefix of a dataset's refs of one kind. */
 export const refPrefix = (id: string, kind: RefKind) => `refs/${id}/${kind}/`;
+/** The prefix of a dataset's refs of both kinds (a dataset id has no `/`). */
+export const refsPrefix = (id: string) => `refs/${id}/`;
+/** The kinds of ref a remote holds, as the segment after {@link refsPrefix} names them. */
+export const REF_KINDS: readonly RefKind[] = ['branch', 'tag'];
 /** The key prefix of a dataset's remote ref log. */
 export const reflogPrefix = (id: string) => `reflog/${id}/`;
 /** The root of the Delta table of a record set at a branch head. */

@@ -49,11 +49,8 @@ export async function planRefs(
   }
   const tags = opts.tags === false ? [] : await lake.tags(dataset);
   const remote = new Map<string, RemoteRef>();
-  const kinds = ['branch', 'tag'] as const;
-  const listed = await Promise.all(kinds.map((kind) => session.refs.list(dataset, kind, signal)));
-  kinds.forEach((kind, i) => {
-    for (const r of listed[i]!) remote.set(`${kind}/${r.name}`, r);
-  });
+  const listed = await session.refs.listAll(dataset, signal);
+  for (const r of [...listed.branch, ...listed.tag]) remote.set(`${r.kind}/${r.name}`, r);
   const out: Planned[] = [];
   for (const local of [...branches, ...tags]) {
     const r = remote.get(`${local.kind}/${local.name}`) ?? null;

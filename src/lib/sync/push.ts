@@ -10,15 +10,15 @@
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { Lake } from '../versions/lake.ts';
 import { reachable } from '../versions/live.ts';
-import { encodeJson } from '../versions/manifest.ts';
 import { setTracking, trackingRefs, uploadJournal } from './config.ts';
 import { writeBucketDocument, type TableFiles } from './bucket-croissant.ts';
 import { planDeltaLogs, type DeltaPlan } from './delta.ts';
 import { deltaMemory } from './delta-state.ts';
-import { chunkKey, datasetKey } from './layout.ts';
+import { chunkKey } from './layout.ts';
 import { eachLimited } from './pool.ts';
 import { listSmallRemote, presentChunks } from './present.ts';
 import type { SyncProgress } from './progress.ts';
+import { pushCatalogEntry } from './push-catalog.ts';
 import { planRefs, short, type RefPush } from './push-plan.ts';
 import { loggedUpdate } from './remote-refs.ts';
 import { S3Remote } from './s3.ts';
@@ -247,10 +247,19 @@ async function pushing(
     }
   }
   await chunksThere;
-  // The catalog entry, and each moved branch's Delta versions and Croissant document, at once.
-  const { incomplete: _incomplete, ...catalog } = entry;
+  // The catalog entry (when changed), and each moved branch's Delta versions and Croissant
+  // document, at once.
+  const hadRefs = plan.some((p) => p.remote);
   const tail: Promise<unknown>[] = [
-    session.remote.put(datasetKey(dataset), encodeJson(catalog), { signal }),
+    pushCatalogEntry(
+      lake.backend.refs,
+      session.remote,
+      session.name,
+      dataset,
+      entry,
+      hadRefs,
+      signal,
+    ),
   ];
   if (delta && deltaPlans.length) {
     progress.phase = 'delta';

@@ -42,6 +42,8 @@ export interface RemoteRef extends RemoteRefValue {
 export interface RemoteRefs {
   /** Refs of one kind, deleted ones included (commit null), sorted by name. */
   list(dataset: string, kind: RefKind, signal?: AbortSignal): Promise<RemoteRef[]>;
+  /** Branches and tags as {@link list} gives them, from one listing of the dataset's refs. */
+  listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>>;
   read(
     dataset: string,
     kind: RefKind,

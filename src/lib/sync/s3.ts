@@ -164,23 +164,24 @@ export class S3Remote implements Remote {
     return Math.min(maxMs, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
   }
 
+  /**
+   * Sends one attempt. The request is built as a `Request` first and then fetched (as aws4fetch's
+   * `AwsClient` does): handed a byte array directly, Node's fetch (undici) makes its body a byte
+   * stream, and cloning that request for redirects tees the stream, which copies every body once
+   * more (5.8 MB more garbage per push of bench/remote.ts's 1M rows). Built from a `Request`,
+   * the body is a plain stream whose tee shares the chunks.
+   */
   async #fetch(req: S3Request): Promise<Response> {
     const url = this.#url(req.key, req.query);
-    const headers = new Headers(req.headers ?? {});
     const body = req.body as BodyInit | undefined;
+    const init = { body, signal: req.signal ?? null, cache: NO_CACHE };
     if (!this.credentials) {
-      return fetch(url, {
-        method: req.method,
-        headers,
-        body,
-        signal: req.signal ?? null,
-        cache: NO_CACHE,
-      });
+      return fetch(new Request(url, { ...init, method: req.method, headers: req.headers ?? {} }));
     }
     const signer = new AwsV4Signer({
       method: req.method,
       url: url.toString(),
-      headers,
+      headers: req.headers ?? {},
       ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
       accessKeyId: this.credentials.accessKeyId,
       secretAccessKey: this.credentials.secretAccessKey,
@@ -190,13 +191,9 @@ export class S3Remote implements Remote {
       cache: this.#signingKeys,
     });
     const signed = await signer.sign();
-    return fetch(signed.url, {
-      method: signed.method,
-      headers: signed.headers,
-      body,
-      signal: req.signal ?? null,
-      cache: NO_CACHE,
-    });
+    return fetch(
+      new Request(signed.url, { ...init, method: signed.method, headers: signed.headers }),
+    );
   }
 
   /** Throws the LakeError for a failed response. */
