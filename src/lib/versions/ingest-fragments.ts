@@ -12,6 +12,7 @@ import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
 import { appendCells } from './ingest-rows.ts';
 import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
+import { denseRowIds } from './row-ids.ts';
 
 /**
  * Fragment writes run while the caller goes on generating records, at most two at once: a
@@ -60,9 +61,7 @@ export async function storeRecords(
   let first = 0;
   let cells = new FragmentBuilder(columns);
   const write = async () => {
-    const ids = new BigInt64Array(rows - first);
-    for (let i = 0; i < ids.length; i++) ids[i] = BigInt(first + i);
-    const table = cells.table(ids);
+    const table = cells.table(denseRowIds(first, rows - first));
     first = rows;
     cells = new FragmentBuilder(columns);
     fragments.push((await queue.add(table)).write);
