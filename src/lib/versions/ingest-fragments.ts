@@ -6,6 +6,7 @@
  */
 import type { Table } from 'apache-arrow';
 import type { RecordRow } from '../croissant/index.ts';
+import { TaskYield } from '../io/next-task.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { FragmentBuilder } from './column-builders.ts';
 import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
@@ -66,6 +67,9 @@ export async function storeRecords(
     cells = new FragmentBuilder(columns);
     fragments.push((await queue.add(table)).write);
   };
+  // Records made from bytes in memory never let the event loop turn by themselves: the
+  // writes in flight (fragments, packs, parts) progress only when it does (next-task.ts).
+  const clock = new TaskYield();
   for await (const batch of records) {
     for (const record of batch) {
       const stored = appendCells(columns, record, objects, cells);
@@ -73,6 +77,7 @@ export async function storeRecords(
       rows++;
       onRecord();
       if (rows - first >= FRAGMENT_ROWS) await write();
+      if ((rows & 63) === 0 && clock.due()) await clock.turn();
     }
     cells.endBatch();
   }
