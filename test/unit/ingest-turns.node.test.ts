@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { packTar } from 'modern-tar';
 import { expect, it } from 'vitest';
+import { readCsv } from '../../src/lib/croissant/formats/csv.ts';
 import { readCroissantText, recordRows, type RecordRow } from '../../src/lib/croissant/index.ts';
 import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
@@ -25,8 +26,8 @@ function taskFlag(): { ran: boolean } {
 }
 
 it('storeRecords turns the event loop while records come from memory', async () => {
-  // 20,000 records in batches of 1,000: more than the 256 checks × 64 records after which a
-  // turn is due whatever the clock says, and fewer than a fragment (no write to wait for).
+  // 20,000 records in batches of 1,000: more than the 256 records after which a turn is due
+  // whatever the clock says, and fewer than a fragment (no write to wait for).
   const columns: ColumnDef[] = [{ name: 'n', type: 'int64' }];
   const flag = taskFlag();
   let ranBeforeLast: boolean | undefined;
@@ -128,4 +129,20 @@ it('reading an archive that is in memory turns the event loop between members', 
   }
   expect(seen).toBe(600);
   expect(ranBeforeFirst).toBe(true);
+});
+
+it('reading a CSV that is in memory turns the event loop while it infers the types', async () => {
+  // 600 rows: more than the 256 rows after which a turn is due whatever the clock says.
+  const text = 'id,name\n' + Array.from({ length: 600 }, (_, i) => `${i},n${i}\n`).join('');
+  const bytes = new TextEncoder().encode(text);
+  let flag = { ran: false };
+  let opened = 0;
+  async function* open(): AsyncGenerator<Uint8Array> {
+    if (opened++ === 0) flag = taskFlag(); // the file's bytes are in memory from here on
+    yield bytes;
+  }
+  const table = await readCsv(open, 'mem.csv');
+  const ranDuringInference = flag.ran;
+  expect(table.dtypes.get('id')).toBe('int');
+  expect(ranDuringInference).toBe(true);
 });

@@ -77,7 +77,7 @@ export async function storeRecords(
       rows++;
       onRecord();
       if (rows - first >= FRAGMENT_ROWS) await write();
-      if ((rows & 63) === 0 && clock.due()) await clock.turn();
+      if (clock.due()) await clock.turn();
     }
     cells.endBatch();
   }
