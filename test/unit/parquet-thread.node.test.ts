@@ -4,6 +4,7 @@
  * croissant-lake), written out here rather than read from the code; a table the thread
  * refuses fails that call only.
  */
+import { createHash } from 'node:crypto';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
@@ -75,6 +76,16 @@ describe('the Parquet thread', () => {
     await expect(encode(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow();
     const t = table(2000);
     const got = await encode(tableToIPC(t, 'stream'));
-    expect(Buffer.from(got).equals(Buffer.from(await reference(t)))).toBe(true);
+    expect(Buffer.from(got.bytes).equals(Buffer.from(await reference(t)))).toBe(true);
+  });
+
+  it("gives the sha256 of the bytes it wrote (a fragment's chunk address)", async () => {
+    const encode = (await parquetThread())!;
+    const t = table(3000);
+    const got = await encode(tableToIPC(t, 'stream'));
+    const expected = createHash('sha256')
+      .update(await reference(t))
+      .digest('hex');
+    expect(got.sha256).toBe(expected);
   });
 });

@@ -19,6 +19,7 @@ import { getChunk, putChunk } from './chunks.ts';
 import { ROWID } from './columns.ts';
 import type { FragmentRef } from './manifest.ts';
 import { PARQUET_SETTINGS, parquetThread } from './parquet-thread.ts';
+import { rowIdRange } from './row-ids.ts';
 
 /** Rows per fragment written by ingest and append. */
 export const FRAGMENT_ROWS = 65_536;
@@ -58,6 +59,14 @@ export const THREAD_FROM_ROWS = 1024;
  * and the caller's thread is free meanwhile); a smaller one, or any elsewhere, here.
  */
 export async function toParquet(table: Table): Promise<Uint8Array> {
+  return (await encodeParquet(table)).bytes;
+}
+
+/**
+ * toParquet's bytes, with their sha256 when the Parquet thread encoded them (it hashes what it
+ * writes): a fragment stored from here is not hashed again on this thread.
+ */
+async function encodeParquet(table: Table): Promise<{ bytes: Uint8Array; sha256?: string }> {
   const ipc = tableToIPC(table, 'stream');
   const encode = table.numRows >= THREAD_FROM_ROWS ? await parquetThread() : null;
   if (encode) return encode(ipc);
@@ -67,7 +76,7 @@ export async function toParquet(table: Table): Promise<Uint8Array> {
     .setDictionaryEnabled(PARQUET_SETTINGS.dictionary)
     .setCreatedBy(PARQUET_SETTINGS.createdBy)
     .build();
-  return pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
+  return { bytes: pq.writeParquet(pq.Table.fromIPCStream(ipc), props) };
 }
 
 /** Decodes Parquet bytes to an Arrow table. */
@@ -92,20 +101,10 @@ export async function writeFragment(
   if (!ids || table.schema.fields[0]?.name !== ROWID) {
     throw new LakeError('BAD_INPUT', `a fragment's first column must be ${ROWID}`);
   }
-  let min = 0n;
-  let max = 0n;
-  let dense = true;
-  let prev = 0n;
   // The ids as one array: a Vector's get() and a Table's numRows walk its batches at each call.
-  const values = ids.toArray() as BigInt64Array;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (i === 0 || v < min) min = v;
-    if (i === 0 || v > max) max = v;
-    if (i > 0 && v !== prev + 1n) dense = false;
-    prev = v;
-  }
-  const chunk = await putChunk(store, await toParquet(table));
+  const { min, max, dense } = rowIdRange(ids.toArray() as BigInt64Array);
+  const { bytes, sha256 } = await encodeParquet(table);
+  const chunk = await putChunk(store, bytes, sha256);
   return {
     chunk,
     rows: table.numRows,

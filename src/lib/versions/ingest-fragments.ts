@@ -6,12 +6,14 @@
  */
 import type { Table } from 'apache-arrow';
 import type { RecordRow } from '../croissant/index.ts';
+import { TaskYield } from '../io/next-task.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { FragmentBuilder } from './column-builders.ts';
 import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
 import { appendCells } from './ingest-rows.ts';
 import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
+import { denseRowIds } from './row-ids.ts';
 
 /**
  * Fragment writes run while the caller goes on generating records, at most two at once: a
@@ -60,13 +62,14 @@ export async function storeRecords(
   let first = 0;
   let cells = new FragmentBuilder(columns);
   const write = async () => {
-    const ids = new BigInt64Array(rows - first);
-    for (let i = 0; i < ids.length; i++) ids[i] = BigInt(first + i);
-    const table = cells.table(ids);
+    const table = cells.table(denseRowIds(first, rows - first));
     first = rows;
     cells = new FragmentBuilder(columns);
     fragments.push((await queue.add(table)).write);
   };
+  // Records made from bytes in memory never let the event loop turn by themselves: the
+  // writes in flight (fragments, packs, parts) progress only when it does (next-task.ts).
+  const clock = new TaskYield();
   for await (const batch of records) {
     for (const record of batch) {
       const stored = appendCells(columns, record, objects, cells);
@@ -74,6 +77,7 @@ export async function storeRecords(
       rows++;
       onRecord();
       if (rows - first >= FRAGMENT_ROWS) await write();
+      if (clock.due()) await clock.turn();
     }
     cells.endBatch();
   }

@@ -22,16 +22,27 @@ export const PARQUET_SETTINGS = {
   createdBy: 'croissant-lake',
 } as const;
 
-/** Encodes an Arrow IPC stream as Parquet (the buffer is handed over, not copied). */
-export type ParquetEncode = (ipc: Uint8Array) => Promise<Uint8Array>;
+/** Parquet bytes and their sha256 (lowercase hex), computed where they were encoded. */
+export interface Encoded {
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/**
+ * Encodes an Arrow IPC stream as Parquet (the buffer is handed over, not copied). The thread
+ * also hashes the bytes it wrote (node:crypto, native), so that storing them as a chunk costs
+ * the caller's thread no hashing and no copy of them for WebCrypto.
+ */
+export type ParquetEncode = (ipc: Uint8Array) => Promise<Encoded>;
 
 /*
  * The thread's code, a CommonJS script (`eval`): it loads parquet-wasm from the paths the main
- * thread resolved and encodes each stream it is sent with PARQUET_SETTINGS.
+ * thread resolved, encodes each stream it is sent with PARQUET_SETTINGS and hashes the result.
  */
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { glue, wasm, settings } = workerData;
 import(glue).then(async (pq) => {
   await pq.default({ module_or_path: readFileSync(wasm) });
@@ -43,7 +54,8 @@ import(glue).then(async (pq) => {
         .setCreatedBy(settings.createdBy)
         .build();
       const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
-      parentPort.postMessage({ id, bytes }, [bytes.buffer]);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      parentPort.postMessage({ id, bytes, sha256 }, [bytes.buffer]);
     } catch (e) {
       parentPort.postMessage({ id, error: String((e && e.message) || e) });
     }
@@ -53,7 +65,7 @@ import(glue).then(async (pq) => {
 `;
 
 interface Waiting {
-  resolve: (b: Uint8Array) => void;
+  resolve: (e: Encoded) => void;
   reject: (e: unknown) => void;
 }
 
@@ -100,19 +112,26 @@ async function startThread(): Promise<ParquetEncode> {
     waiting.clear();
     void worker.terminate();
   };
-  worker.on('message', (m: { id?: number; bytes?: Uint8Array; error?: string; fatal?: string }) => {
+  type Answer = {
+    id?: number;
+    bytes?: Uint8Array;
+    sha256?: string;
+    error?: string;
+    fatal?: string;
+  };
+  worker.on('message', (m: Answer) => {
     if (m.fatal !== undefined) return failAll(m.fatal);
     if (m.id === undefined) return; // ready
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (!waiting.size) worker.unref();
     if (m.error !== undefined) w?.reject(new Error(m.error));
-    else w?.resolve(m.bytes!);
+    else w?.resolve({ bytes: m.bytes!, sha256: m.sha256! });
   });
   worker.on('error', (e) => failAll(e.message));
   worker.on('exit', (code) => waiting.size && failAll(`it exited with code ${code}`));
   return (ipc) =>
-    new Promise<Uint8Array>((resolve, reject) => {
+    new Promise<Encoded>((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject });
       worker.ref(); // kept alive while it encodes something

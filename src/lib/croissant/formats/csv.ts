@@ -3,6 +3,7 @@
  * emits typed rows. Memory stays bounded by one chunk, whatever the file size.
  */
 import Papa from 'papaparse';
+import { TaskYield } from '../../io/next-task.ts';
 import { CroissantError } from '../errors.ts';
 import type { Dtype } from '../records/pandas.ts';
 import { CsvColumnInference, csvCell } from '../records/pandas.ts';
@@ -109,8 +110,12 @@ export async function readCsv(
 ): Promise<Table> {
   let header: string[] | null = null;
   let inference: CsvColumnInference[] = [];
+  // A file in memory (one ingest has just stored) is parsed in microtasks alone: the event
+  // loop is let turn now and then, so that the file's write goes on meanwhile.
+  const clock = new TaskYield();
   for await (const records of csvRecords(open(), delimiter, file)) {
     for (const record of records) {
+      if (clock.due()) await clock.turn();
       if (!header) {
         header = dedupe(record);
         inference = header.map(() => new CsvColumnInference());

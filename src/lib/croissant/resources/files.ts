@@ -8,6 +8,7 @@ import { CroissantError, throwIfAborted } from '../errors.ts';
 import type { FileObject, FileSet, Metadata, Resource } from '../model.ts';
 import type { ByteSource, Resolver } from '../../io/source.ts';
 import { isUrl } from '../../io/source.ts';
+import { TaskYield } from '../../io/next-task.ts';
 import { readArchive } from './archive.ts';
 import { createVerifier } from './checksum.ts';
 import { selected } from './fnmatch.ts';
@@ -140,10 +141,16 @@ async function* archiveMembers(ctx: FilesContext, containers: readonly string[])
     keyed.push({ key: h.digest('hex'), fo: r });
   }
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // An archive already in memory (ingest stores it as it reads it) is unpacked in microtasks
+  // alone: the event loop is let turn now and then, so that I/O started meanwhile proceeds.
+  const clock = new TaskYield();
   for (const { fo } of keyed) {
     const open = download(ctx, fo);
     const name = fo.contentUrl ?? fo.uuid;
-    for await (const entry of readArchive(open(), name)) yield { archive: name, ...entry };
+    for await (const entry of readArchive(open(), name)) {
+      if (clock.due()) await clock.turn();
+      yield { archive: name, ...entry };
+    }
   }
 }
 
