@@ -2,22 +2,11 @@
  * A {@link ModelRuntime} whose sessions let the worker's event loop run before each `run`.
  * onnxruntime-web's wasm runs settle in microtasks, so a training loop over numeric features
  * never returns to the event loop between steps: a Cancel from the page (a message to the
- * worker) would wait for the next checkpoint's storage I/O. Yielding through a MessageChannel
- * (a task, without the 4 ms clamp of nested timers) lets the abort land before the next step.
+ * worker) would wait for the next checkpoint's storage I/O. Yielding one task (`nextTask` from
+ * src/lib/io/next-task.ts, a MessageChannel message in a worker) lets the abort land first.
  */
 import type { ModelRuntime, ModelSession } from '../../src/lib/model/runtime.ts';
-
-/** Resolves after one turn of the event loop (pending messages have been handled). */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
+import { nextTask } from '../../src/lib/io/next-task.ts';
 
 /** `rt` with sessions that yield to the event loop before each run; see the module comment. */
 export function yieldingRuntime(rt: ModelRuntime): ModelRuntime {
