@@ -4,14 +4,17 @@
  * resize, batch; inline, and on 2 worker threads), against the same training on the same
  * batches collected in memory first. Goal ≥ 0.9: the loader must not starve training.
  *
- * What is timed, in every variant alike: the epochs, from asking for the first batch to the
- * end of the last step. The loader's set-up (resolving its rows, reading the packs) falls in
- * epoch 1. Not timed: creating the trainer (the same graph and session for every variant), and
- * booting the worker threads: a Node worker boots by compiling the TypeScript sources with tsx
- * (a second or more on a busy machine), which the app's bundled worker does not; that time is
- * printed apart. onnxruntime's start-up and V8's tier-up of its wasm (the first steps of a
- * process run on baseline code, several times slower) are paid by an untimed epoch before any
- * variant.
+ * Both start from `prepareTrainingData`'s result (untimed, shared): the loader takes the rows
+ * and image objects it read, as training does. What is timed, in every variant alike: each
+ * epoch, from asking for its first batch to the end of its last step. The loader's set-up
+ * (reading the packs) falls in epoch 1. Not timed: creating the trainers (the same graph for
+ * every variant), and booting the worker threads: a Node worker boots by compiling the
+ * TypeScript sources with tsx (a second or more on a busy machine), which the app's bundled
+ * worker does not; that time is printed apart. onnxruntime's start-up and V8's tier-up of its
+ * wasm are paid by an untimed epoch before any variant.
+ *
+ * On a shared machine the load drifts over seconds, so the variants' epochs are interleaved and
+ * each round gives paired ratios; see {@link loaderFigures}.
  */
 import { LakeBatches, type XYBatch } from '../src/lib/model/lake-batches.ts';
 import type { TrainingData } from '../src/lib/model/lake-data.ts';
@@ -21,7 +24,7 @@ import { Trainer } from '../src/lib/model/trainer.ts';
 import type { LoaderStats } from '../src/lib/pipeline/loader.ts';
 import type { PoolLane } from '../src/lib/pipeline/loader-item.ts';
 import type { Lake } from '../src/lib/versions/lake.ts';
-import { fmtInt, median } from './measure.ts';
+import { fmtInt, gc, median } from './measure.ts';
 import type { Figure } from './model.ts';
 import { nodeLoaderLane } from './pipeline-lanes.ts';
 
@@ -33,8 +36,8 @@ export interface LoaderBench {
   spec: ModelSpec;
   batch: number;
   epochs: number;
-  runs: number;
-  warmup: number;
+  /** Rounds, each a fresh trainer and loader per variant; the figures are medians over rounds. */
+  rounds: number;
   /** The trainer's options besides the batch (train() in model.ts). */
   trainer: Omit<Parameters<typeof Trainer.create>[2], 'batch'>;
 }
@@ -44,6 +47,15 @@ interface Run {
   secs: number[];
   cpu: number;
   stats: LoaderStats | null;
+}
+
+/** One variant in one round: its trainer, where its batches come from, its epochs so far. */
+interface Lane {
+  epoch: (e: number) => AsyncIterable<XYBatch> | Iterable<XYBatch>;
+  trainer: Trainer;
+  run: Run;
+  stats: () => LoaderStats | null;
+  close: () => void;
 }
 
 const oneHot = (y: ArrayLike<number>, k: number): Float32Array => {
@@ -67,7 +79,16 @@ async function bootLanes(n: number): Promise<PoolLane[]> {
   return lanes;
 }
 
-/** Figure (b); see the module comment. */
+const VARIANTS = ['inline', 'memory', 'workers'] as const;
+
+/**
+ * Figure (b); see the module comment. Each round makes the three variants afresh (a trainer
+ * each; a loader inline, the batches in memory, a loader on 2 worker threads) and runs their
+ * epochs interleaved: epoch e of each variant, one after the other, in an order that rotates
+ * with the epoch and the round, so that each variant's epoch e is timed next to the others'
+ * (a busy machine's load drifts over seconds) and none is always first or last. Each round
+ * gives a ratio (paired); the figure is the median ratio over the rounds.
+ */
 export async function loaderFigures(
   o: LoaderBench,
 ): Promise<{ figures: Figure[]; notes: string[] }> {
@@ -83,25 +104,8 @@ export async function loaderFigures(
     await warm.release();
   }
   const bootMs: number[] = [];
-  const trainRun = async (
-    source: (e: number) => AsyncIterable<XYBatch> | Iterable<XYBatch>,
-    stats: () => LoaderStats | null = () => null,
-  ): Promise<Run> => {
-    const t = await trainer();
-    const secs: number[] = [];
-    const c0 = cpuSecs();
-    try {
-      for (let e = 0; e < epochs; e++) {
-        const t0 = performance.now();
-        for await (const b of source(e)) await t.trainStep(b.x, oneHot(b.y, k));
-        secs.push((performance.now() - t0) / 1e3);
-      }
-    } finally {
-      await t.release();
-    }
-    return { secs, cpu: cpuSecs() - c0, stats: stats() };
-  };
-  const fromLoader = (workers: number) => async () => {
+  const fresh = (): Run => ({ secs: [], cpu: 0, stats: null });
+  const fromLoader = async (workers: number): Promise<Lane> => {
     let lanes: PoolLane[] = [];
     if (workers) {
       const t = performance.now();
@@ -115,58 +119,84 @@ export async function loaderFigures(
       seed: 0,
       ...(workers ? { workers, spawn } : {}),
     });
-    try {
-      return await trainRun(
-        (e) => b.trainEpoch(e),
-        () => b.trainStats(),
-      );
-    } finally {
-      b.close();
-    }
+    return {
+      epoch: (e) => b.trainEpoch(e),
+      trainer: await trainer(),
+      run: fresh(),
+      stats: () => b.trainStats(),
+      close: () => b.close(),
+    };
   };
-  const works = [fromLoader(0), () => trainRun((e) => memory[e]!), fromLoader(2)];
-  const runs: Run[][] = works.map(() => []);
-  for (let r = 0; r < o.warmup + o.runs; r++) {
-    const order = works.map((_, i) => i);
-    if (r % 2) order.reverse();
-    for (const i of order) {
-      const got = await works[i]!();
-      if (r >= o.warmup) runs[i]!.push(got);
+  const inMemory = async (): Promise<Lane> => ({
+    epoch: (e) => memory[e]!,
+    trainer: await trainer(),
+    run: fresh(),
+    stats: () => null,
+    close: () => undefined,
+  });
+  const runs: Run[][] = VARIANTS.map(() => []);
+  for (let r = 0; r < o.rounds; r++) {
+    const round = [await fromLoader(0), await inMemory(), await fromLoader(2)];
+    try {
+      for (let e = 0; e < epochs; e++) {
+        for (let j = 0; j < round.length; j++) {
+          const v = round[(j + r + e) % round.length]!;
+          gc?.(); // no variant pays for another's garbage
+          const c0 = cpuSecs();
+          const t0 = performance.now();
+          for await (const b of v.epoch(e)) await v.trainer.trainStep(b.x, oneHot(b.y, k));
+          v.run.secs.push((performance.now() - t0) / 1e3);
+          v.run.cpu += cpuSecs() - c0;
+        }
+      }
+    } finally {
+      for (const v of round) {
+        v.close();
+        await v.trainer.release();
+      }
     }
+    round.forEach((v, i) => runs[i]!.push({ ...v.run, stats: v.stats() }));
   }
   const items = memory.map((m) => m.reduce((n, b) => n + b.n, 0));
   const total = items.reduce((a, b) => a + b, 0);
+  const secsOf = (run: Run, first: boolean) =>
+    first ? run.secs[0]! : run.secs.reduce((a, b) => a + b, 0);
   const rate = (rs: Run[], first: boolean) =>
-    (first ? items[0]! : total) /
-    median(rs.map((r) => (first ? r.secs[0]! : r.secs.reduce((a, b) => a + b, 0))));
+    (first ? items[0]! : total) / median(rs.map((run) => secsOf(run, first)));
   const [inline, mem, lanes] = runs as [Run[], Run[], Run[]];
   const figures: Figure[] = [];
+  const ratios: string[] = [];
   for (const [name, rs] of [
     ['inline', inline],
     ['2 worker threads', lanes],
   ] as const) {
     for (const first of [true, false]) {
-      const value = rate(rs, first);
-      const baseline = rate(mem, first);
+      // Paired: each round's memory time over its loader time, the median over rounds.
+      const each = rs.map((run, i) => secsOf(mem[i]!, first) / secsOf(run, first));
+      const ratio = median(each);
+      ratios.push(
+        `${name}, ${first ? 'epoch 1' : `${epochs} epochs`}: ${each.map((x) => x.toFixed(2)).join(' / ')}`,
+      );
       figures.push({
         name: `cnn, batch ${batch}: loader (${name}: read + decode + resize) + training, ${first ? 'epoch 1' : `${epochs} epochs`}`,
-        value,
-        baseline,
+        value: rate(rs, first),
+        baseline: rate(mem, first),
         baselineName: 'training on the same batches decoded in memory',
         unit: 'items/s',
-        ratio: value / baseline,
+        ratio,
         goal: 0.9,
       });
     }
   }
   const perEpoch = (rs: Run[]) =>
-    Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.secs[e]!)).toFixed(2)).join(
+    Array.from({ length: epochs }, (_, e) => median(rs.map((run) => run.secs[e]!)).toFixed(2)).join(
       ' / ',
     );
-  const cpu = (rs: Run[]) => median(rs.map((r) => r.cpu)).toFixed(2);
+  const cpu = (rs: Run[]) => median(rs.map((run) => run.cpu)).toFixed(2);
   const notes = [
-    `seconds per epoch: in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
-    `CPU seconds over the ${epochs} epochs (all threads of the process): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
+    `ratio of each round (in-memory seconds ÷ loader seconds, epochs interleaved; the figure is their median): ${ratios.join('; ')}`,
+    `seconds per epoch (median over ${o.rounds} rounds): in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
+    `CPU seconds over the ${epochs} epochs (all threads of the process, median over rounds): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
     ...explain(alone, inline, mem, items[0]!, total, bootMs),
   ];
   return { figures, notes };

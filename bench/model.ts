@@ -164,6 +164,8 @@ export async function runModelFromArgv(
   const rows = parseIntFlag(argv, '--model-rows') ?? 1024;
   const steps = parseIntFlag(argv, '--model-steps') ?? 5;
   const epochs = parseIntFlag(argv, '--model-epochs') ?? 5; // the CLI's default
+  // (b) pairs its variants round by round; one round is too few on a shared machine.
+  const rounds = parseIntFlag(argv, '--model-rounds') ?? 3;
   console.log(`model: onnxruntime-web ${ort.env.versions.web} on wasm; ${os.cpus().length} CPU(s)`);
   const a = await stepFiguresInChildren(steps);
   print('(a) training step against forward only (same zoo model, same batch, 64×64 gray)', a);
@@ -183,7 +185,14 @@ export async function runModelFromArgv(
     });
     const data: TrainingData = {
       ...full,
-      train: { rowIds: full.train.rowIds.slice(0, rows), labels: full.train.labels.slice(0, rows) },
+      train: {
+        rowIds: full.train.rowIds.slice(0, rows),
+        labels: full.train.labels.slice(0, rows),
+        // The image objects prepareTrainingData read: the loader does not scan again.
+        ...(full.train.images && full.train.formats
+          ? { images: full.train.images.slice(0, rows), formats: full.train.formats.slice(0, rows) }
+          : {}),
+      },
     };
     const runtime = await createOrtRuntime({ provider: 'wasm' });
     const spec = zooSpec('cnn', [1, SIZE, SIZE], 2);
@@ -195,8 +204,7 @@ export async function runModelFromArgv(
       spec,
       batch,
       epochs,
-      runs: opts.runs,
-      warmup: opts.warmup,
+      rounds,
       trainer: { optimizer: ADAM, schedule: { type: 'constant', lr: 1e-3 }, seed: 0 },
     });
     print(

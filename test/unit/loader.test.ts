@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
 import { loaderPermalink, parseLoaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
 import { inlineLane } from '../../src/lib/pipeline/loader-item.ts';
+import { resolveItems } from '../../src/lib/pipeline/loader-items.ts';
 import { StatsRecorder, bottleneck } from '../../src/lib/pipeline/loader-stats.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
@@ -95,6 +96,24 @@ describe('loader (inline pool)', () => {
       expect(x.x.length).toBe(x.shape.reduce((p, q) => p * q, 1));
       x.rowIds.forEach((id, i) => expect(x.y[i]).toBe(Number(id) % 4));
     }
+  });
+
+  it('takes items the caller resolved instead of scanning; refuses items that do not fit', async () => {
+    const pinned = config({ ref: commit });
+    const items = await resolveItems(lake, pinned);
+    // A lake that cannot read a commit: the loader given its items must not resolve them.
+    const blind = Object.create(lake) as Lake;
+    blind.readCommit = () => Promise.reject(new Error('the loader scanned'));
+    const given = createLoader(pinned, { lake: blind, items: async () => items });
+    const a = await epochHash(given, 1);
+    expect(a.hash).toBe((await epochHash(createLoader(pinned, { lake }), 1)).hash);
+    const other = { ...items, commit: 'f'.repeat(64) };
+    const e = await errorOf(createLoader(pinned, { lake, items: async () => other }).info());
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.message).toMatch(/do not fit its configuration: commit ffffffffffff/);
+    const short = { ...items, images: items.images.slice(1) };
+    const f = await errorOf(createLoader(pinned, { lake, items: async () => short }).info());
+    expect(f.message).toMatch(/columns of different lengths/);
   });
 
   it('changes with the seed and the epoch; storage order and dropLast', async () => {

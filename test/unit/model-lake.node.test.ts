@@ -60,6 +60,42 @@ describe('training on the lake', () => {
     expect(d.input).toMatchObject({ kind: 'image', column: 'items/image', size: 16, channels: 1 });
   });
 
+  it('its loaders take the rows prepareTrainingData read (no second scan), with the same batches', async () => {
+    const d = await prepareTrainingData(lake, cnn());
+    const rs = (await lake.readCommit(d.commit)).recordSets[d.recordSet]!;
+    const fragments = new Set(rs.fragments.map((f) => f.chunk));
+    const scanned = (l: Lake, read: string[]) => {
+      const store = lake.chunks;
+      const spy = new Proxy(store, {
+        get(target, key) {
+          const v = Reflect.get(target, key, target) as unknown;
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (key === 'get' || key === 'getRange') read.push(args[0] as string);
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      return Object.defineProperty(Object.create(l) as Lake, 'chunks', { get: () => spy });
+    };
+    const epoch = async (data: typeof d, read: string[]) => {
+      const b = new LakeBatches(data, { lake: scanned(lake, read), batch: 8, seed: 0 });
+      const out = [];
+      for await (const x of b.trainEpoch(1)) out.push(x);
+      b.close();
+      return out;
+    };
+    const given: string[] = [];
+    const fromScan: string[] = [];
+    const a = await epoch(d, given);
+    const { rowIds, labels } = d.train;
+    const b = await epoch({ ...d, train: { rowIds, labels } }, fromScan);
+    expect(given.filter((h) => fragments.has(h))).toEqual([]);
+    expect(fromScan.filter((h) => fragments.has(h)).length).toBeGreaterThan(0); // the spy sees scans
+    expect(a.length).toBe(Math.floor(rowIds.length / 8));
+    expect(a).toEqual(b);
+  });
+
   it('takes labels from a LabelSource (the hook for consolidated opinions)', async () => {
     const source = {
       describe: 'opinions (test rule)',

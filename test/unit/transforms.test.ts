@@ -48,6 +48,22 @@ describe('resize (bilinear, pixel centres aligned)', () => {
     );
     expect(vals(wide)).toEqual([0, 1, 2, 10, 11, 12, 20, 21, 22]);
   });
+  it('at the same size gives a copy, and -0, ±Infinity and NaN as the bilinear sums do', () => {
+    const src = img(3, 2, seq(6));
+    const same = applyTransform({ op: 'resize', width: 3, height: 2 }, src, none);
+    expect(same.data).not.toBe(src.data);
+    expect(vals(same)).toEqual(seq(6));
+    // Weights 0 still multiply a neighbour: top = s·1 + n·0, out = top·1 + bottom·0. With s = -0
+    // and n = 5 that is -0 + 0 = +0; with s = ∞ the bottom term ∞·0 is NaN.
+    const odd = applyTransform({ op: 'resize', width: 2, height: 1 }, img(2, 1, [-0, 5]), none);
+    expect(Object.is(odd.data[0], 0)).toBe(true);
+    const inf = applyTransform(
+      { op: 'resize', width: 2, height: 1 },
+      img(2, 1, [Infinity, 1]),
+      none,
+    );
+    expect(vals(inf)).toEqual([NaN, 1]);
+  });
 });
 
 describe('crops', () => {

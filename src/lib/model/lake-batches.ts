@@ -7,10 +7,11 @@
  */
 import { createLoader, type Loader, type LoaderStats } from '../pipeline/loader.ts';
 import type { PoolLane } from '../pipeline/loader-item.ts';
+import type { LoaderItems } from '../pipeline/loader-items.ts';
 import { shuffle } from '../pipeline/rng.ts';
 import type { Lake } from '../versions/lake.ts';
 import { ModelError } from './errors.ts';
-import type { TrainingData } from './lake-data.ts';
+import type { SplitRows, TrainingData } from './lake-data.ts';
 
 /** Where batches come from. */
 export interface BatchOptions {
@@ -60,15 +61,16 @@ export class LakeBatches {
     return Math.floor(this.#data.train.rowIds.length / this.#o.batch);
   }
 
-  #loader(rowIds: bigint[], storage: boolean, batch: number): Loader {
+  #loader(rows: SplitRows, storage: boolean, batch: number): Loader {
     const d = this.#data;
+    const items = this.#items(rows);
     if (d.input.kind !== 'image') throw new Error('unreachable: features have no loader');
     const l = createLoader(
       {
         dataset: d.dataset,
         ref: d.commit,
         recordSet: d.recordSet,
-        rowIds,
+        rowIds: rows.rowIds,
         fields: { image: d.input.column },
         batchSize: batch,
         shuffle: { seed: this.#o.seed, ...(storage ? { order: 'storage' as const } : {}) },
@@ -80,12 +82,36 @@ export class LakeBatches {
       },
       {
         lake: this.#o.lake,
+        ...(items ? { items } : {}),
         ...(this.#o.spawn ? { spawn: this.#o.spawn } : {}),
         ...(this.#o.signal ? { signal: this.#o.signal } : {}),
       },
     );
     this.#loaders.push(l);
     return l;
+  }
+
+  /**
+   * The loader's items from the rows `prepareTrainingData` read (their image objects included),
+   * so that it does not scan the record set a second time; they are what the loader's own scan
+   * would give (rows in storage order, no label field: labels -1, classes none).
+   */
+  #items(rows: SplitRows): (() => Promise<LoaderItems>) | undefined {
+    const { images, formats } = rows;
+    if (!images || !formats) return undefined;
+    const d = this.#data;
+    const lake = this.#o.lake;
+    return async () => ({
+      dataset: d.dataset,
+      commit: d.commit,
+      recordSet: d.recordSet,
+      rowIds: BigInt64Array.from(rows.rowIds),
+      images,
+      formats,
+      labels: new Int32Array(rows.rowIds.length).fill(-1),
+      classes: [],
+      index: await lake.readObjects(await lake.readCommit(d.commit)),
+    });
   }
 
   #labels(ids: ArrayLike<bigint>): Int32Array {
@@ -103,7 +129,7 @@ export class LakeBatches {
       }
       return;
     }
-    this.#train ??= this.#loader(d.train.rowIds, false, b);
+    this.#train ??= this.#loader(d.train, false, b);
     let k = 0;
     for await (const batch of this.#train.epoch(e)) {
       if (k++ < from) continue;
@@ -124,7 +150,7 @@ export class LakeBatches {
     }
     let l = this.#evalLoaders.get(`${side}:${size}`);
     if (!l) {
-      l = this.#loader(rows.rowIds, true, size);
+      l = this.#loader(rows, true, size);
       this.#evalLoaders.set(`${side}:${size}`, l);
     }
     for await (const batch of l.epoch(0)) {

@@ -7,7 +7,7 @@
  * opinion labels (src/lib/opinions) can feed training without this module knowing about them.
  */
 import { parseLoaderPermalink } from '../pipeline/loader-config.ts';
-import { compareClasses } from '../pipeline/loader-items.ts';
+import { compareClasses, imageRef } from '../pipeline/loader-items.ts';
 import { rngFor } from '../pipeline/rng.ts';
 import type { PipelineSpec } from '../pipeline/image.ts';
 import { LakeError } from '../store/errors.ts';
@@ -81,6 +81,12 @@ export interface SplitRows {
   labels: Int32Array;
   /** Numeric inputs [rows, features], standardised (features input only). */
   features?: Float32Array;
+  /**
+   * Each row's image object and stored format (image input only), read in the same scan, so
+   * that ./lake-batches.ts's loaders need not scan the record set again. Absent: they do.
+   */
+  images?: (string | null)[];
+  formats?: (string | undefined)[];
 }
 
 /** Resolved training data. */
@@ -201,10 +207,15 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
       throw bad(`${where} has no image column and no numeric column to train on`);
   }
   const given = source ? await source.labels(lake, commit, rsId) : null;
-  const rows: { id: bigint; label: string; side: 'train' | 'val'; x: (number | null)[] }[] = [];
+  type Row = { id: bigint; label: string; side: 'train' | 'val'; x: (number | null)[] };
+  const rows: (Row & { image?: ReturnType<typeof imageRef> })[] = [];
+  // The loader's own check (loader-items.ts) reports a column of other values.
+  const imageType = rs.columns.find((col) => col.name === imageCol)?.type;
+  const refs = imageType === 'image' || imageType === 'blob' ? imageCol : null;
   const skipped = { unlabelled: 0, otherSplit: 0 };
-  const read = [labelCol?.name, split.column, ...featureCols].filter((c): c is string => !!c);
-  for await (const batch of scanRows(lake.chunks, rs, where, undefined, read)) {
+  const read = [labelCol?.name, split.column, ...featureCols, refs];
+  const project = read.filter((c): c is string => !!c);
+  for await (const batch of scanRows(lake.chunks, rs, where, undefined, project)) {
     for (const r of batch) {
       const raw = given ? (given.get(r.rowid) ?? null) : (r.row[labelCol!.name] ?? null);
       if (raw === null) {
@@ -220,7 +231,8 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
         const v = r.row[f];
         return v === null || v === undefined ? null : Number(v);
       });
-      rows.push({ id: r.rowid, label: String(raw), side, x });
+      const image = refs ? imageRef(r.row[refs] ?? null) : undefined;
+      rows.push({ id: r.rowid, label: String(raw), side, x, ...(image ? { image } : {}) });
     }
   }
   const classes = compareClasses([...new Set(rows.map((r) => r.label))]);
@@ -285,6 +297,9 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
             input,
           ),
         }
+      : {}),
+    ...(refs
+      ? { images: list.map((r) => r.image!.sha256), formats: list.map((r) => r.image!.format) }
       : {}),
   });
   return {

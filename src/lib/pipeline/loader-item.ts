@@ -121,7 +121,12 @@ async function processItemNow(task: ItemTask): Promise<ItemResult> {
       img,
       rngFor(task.job.seed, task.job.epoch, task.rowId),
     );
-    const data = toTensor([out], task.job.channels) as Float32Array<ArrayBuffer>;
+    // One gray image is already channel-first: its samples are the tensor. They are this
+    // item's own (the pipeline's ops return new arrays), so no copy is needed.
+    const gray = out.channels === 1 && (task.job.channels ?? 1) === 1;
+    const data = (
+      gray ? out.data : toTensor([out], task.job.channels)
+    ) as Float32Array<ArrayBuffer>;
     times.augmentMs = now() - t;
     const plane = out.width * out.height;
     return {

@@ -57,6 +57,14 @@ function labelText(v: Cell, column: string): string | null {
   return String(v);
 }
 
+/** The object and stored format of an image (or blob) cell; `sha256` null: no image. */
+export function imageRef(cell: Cell): { sha256: string | null; format: string | undefined } {
+  if (typeof cell === 'string') return { sha256: cell, format: undefined };
+  if (cell && typeof cell === 'object')
+    return { sha256: cell.sha256, format: cell.format || undefined };
+  return { sha256: null, format: undefined };
+}
+
 /** Sorts distinct label values: numbers in numeric order, else in code-unit order. */
 export function compareClasses(values: string[]): string[] {
   const numeric = values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
@@ -107,18 +115,10 @@ export async function resolveItems(lake: Lake, config: LoaderConfig): Promise<Lo
       if (typeof where === 'function' ? !where(r.row, r.rowid) : where && !where.has(r.rowid)) {
         continue;
       }
-      const cell = r.row[fields.image] ?? null;
+      const ref = imageRef(r.row[fields.image] ?? null);
       rowIds.push(r.rowid);
-      if (typeof cell === 'string') {
-        images.push(cell);
-        formats.push(undefined);
-      } else if (cell && typeof cell === 'object') {
-        images.push(cell.sha256);
-        formats.push(cell.format || undefined);
-      } else {
-        images.push(null);
-        formats.push(undefined);
-      }
+      images.push(ref.sha256);
+      formats.push(ref.format);
       raw.push(fields.label ? labelText(r.row[fields.label] ?? null, fields.label) : null);
     }
   }

@@ -68,6 +68,14 @@ export interface LoaderOptions {
    * sync access handles, off the page's thread.
    */
   chunks?: ChunkReads;
+  /**
+   * Gives the selection, resolved by the caller from rows it has read anyway (training's
+   * `prepareTrainingData` scans the record set before its loaders start): the loader then scans
+   * nothing. Called once, when the loader first needs its items. It must give what
+   * `resolveItems` would for `config` (rows in storage order), and `config.ref` must be its
+   * commit; the loader checks the dataset, commit, record set and counts (BAD_INPUT).
+   */
+  items?: () => Promise<LoaderItems>;
 }
 
 const LAKE_CODES = new Set<string>([
@@ -80,6 +88,30 @@ const LAKE_CODES = new Set<string>([
 ]);
 
 const now = () => performance.now();
+
+/** `given` when it can be `config`'s selection; otherwise BAD_INPUT naming the mismatch. */
+function checkGiven(config: LoaderConfig, given: LoaderItems): LoaderItems {
+  const n = given.rowIds.length;
+  const mismatch =
+    given.dataset !== config.dataset
+      ? `dataset ${given.dataset}`
+      : given.commit !== config.ref
+        ? `commit ${given.commit.slice(0, 12)} (the configuration names ${config.ref})`
+        : config.recordSet !== undefined && given.recordSet !== config.recordSet
+          ? `record set ${given.recordSet}`
+          : config.rowIds && config.rowIds.length !== n
+            ? `${n} rows for ${config.rowIds.length} row ids`
+            : [given.images, given.formats, given.labels].some((a) => a.length !== n)
+              ? 'columns of different lengths'
+              : null;
+  if (mismatch) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `the loader was given items that do not fit its configuration: ${mismatch}`,
+    );
+  }
+  return given;
+}
 
 /** Creates a loader; nothing is read until the first batch (or {@link Loader.info}). */
 export function createLoader(config: LoaderConfig, options: LoaderOptions): Loader {
@@ -94,6 +126,7 @@ export class Loader implements AsyncIterable<Batch> {
   readonly #spawn: (() => PoolLane) | undefined;
   readonly #cacheBytes: number | undefined;
   readonly #chunks: ChunkReads | undefined;
+  readonly #given: (() => Promise<LoaderItems>) | undefined;
   readonly #stats = new StatsRecorder();
   readonly #cache: ItemCache;
   readonly #active = new Set<AbortController>();
@@ -111,6 +144,7 @@ export class Loader implements AsyncIterable<Batch> {
     this.#cacheBytes = options.cacheBytes;
     this.#cache = new ItemCache(config.augment, options.itemCacheBytes);
     this.#chunks = options.chunks;
+    this.#given = options.items;
     if (options.signal?.aborted) this.close();
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
@@ -231,7 +265,12 @@ export class Loader implements AsyncIterable<Batch> {
   }
 
   #ready(): Promise<LoaderItems> {
-    this.#items ??= resolveItems(this.#lake, this.config).then(
+    const given = this.#given;
+    this.#items ??= (
+      given
+        ? given().then((items) => checkGiven(this.config, items))
+        : resolveItems(this.#lake, this.config)
+    ).then(
       (items) => {
         const cache = this.#cacheBytes === undefined ? {} : { cacheBytes: this.#cacheBytes };
         this.#reader = new ObjectReader(this.#chunks ?? this.#lake.chunks, items.index, cache);
