@@ -23,16 +23,16 @@ function loadNodeHash(): Promise<{ digest: NodeDigest; hex: NodeHex } | null> {
     // crypto.hash (Node ≥ 20.12) skips the Hash object; createHash otherwise. A binary string
     // of the digest is one small flat string (a Buffer per digest costs its allocation and its
     // collection).
-    type OneShot = (a: string, d: Uint8Array | string, e: 'latin1' | 'hex') => string;
+    type OneShot = (a: string, d: Uint8Array | string, e: 'binary' | 'hex') => string;
     const oneShot = (crypto as { hash?: OneShot }).hash;
     if (oneShot) {
       return {
-        digest: (bytes) => oneShot('sha256', bytes, 'latin1'),
+        digest: (bytes) => oneShot('sha256', bytes, 'binary'),
         hex: (text) => oneShot('sha256', text, 'hex'),
       };
     }
     return {
-      digest: (bytes) => crypto.createHash('sha256').update(bytes).digest('latin1'),
+      digest: (bytes) => crypto.createHash('sha256').update(bytes).digest('binary'),
       hex: (text) => crypto.createHash('sha256').update(text).digest('hex'),
     };
   });
