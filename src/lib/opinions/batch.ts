@@ -74,6 +74,8 @@ const NONE = -2;
 const EXTERNAL = -1;
 /** The `external` of the opinions without one (most): shared, so frozen. */
 const NO_EXTERNAL = Object.freeze([]) as unknown as string[];
+/** The `parents` of originals: shared, so frozen (an opinion is never changed once built). */
+const NO_PARENTS = Object.freeze([]) as unknown as string[];
 
 /**
  * The batch's links: for each opinion its first parent (an index in the batch, EXTERNAL for
@@ -181,7 +183,7 @@ export async function buildBatch(
       createdAt: parseTime(inp.createdAt, where),
       protocol: text(inp.protocol, 'the protocol', where, 200),
       note: text(inp.note, 'the note', where),
-      parents: [],
+      parents: NO_PARENTS,
     };
   }
   const built: (BatchOpinion | undefined)[] = new Array(n);

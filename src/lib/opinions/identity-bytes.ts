@@ -43,6 +43,8 @@ export class IdentityWriter {
   #n = 0;
   readonly #actors = new Map<Opinion['actor'], Uint8Array>();
   readonly #questions = new Map<string, Uint8Array>();
+  /** Days since 1970 → `"YYYY-MM-DDT`. */
+  readonly #days = new Map<number, Uint8Array>();
   /** Subject set → value type → value → the identity's end from `","set":`. */
   readonly #values = new Map<string, Map<string, Map<string, Uint8Array>>>();
   #lastRow: bigint | undefined;
@@ -191,35 +193,25 @@ export class IdentityWriter {
       this.#encoded(JSON.stringify(new Date(ms).toISOString()));
       return;
     }
-    // Days since 1970 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
     const days = Math.floor(ms / DAY);
-    let t = ms - days * DAY;
-    const z = days + 719_468;
-    const era = Math.floor(z / 146_097);
-    const doe = z - era * 146_097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365); // prettier-ignore
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    this.#reserve(26);
+    let date = this.#days.get(days);
+    if (date === undefined) {
+      date = dateBytes(days);
+      if (this.#days.size >= CACHE_MAX) this.#days.clear();
+      this.#days.set(days, date);
+    }
+    this.#put(date);
+    let t = ms - days * DAY; // ms into the day, an integer
+    this.#reserve(14);
     const out = this.bytes;
     let n = this.#n;
-    out[n++] = 34;
-    n = digits(out, n, year, 4);
-    out[n++] = 45; // -
-    n = digits(out, n, month, 2);
-    out[n++] = 45;
-    n = digits(out, n, day, 2);
-    out[n++] = 84; // T
-    n = digits(out, n, Math.floor(t / 3_600_000), 2);
+    n = digits(out, n, (t / 3_600_000) | 0, 2);
     t %= 3_600_000;
     out[n++] = 58; // :
-    n = digits(out, n, Math.floor(t / 60_000), 2);
+    n = digits(out, n, (t / 60_000) | 0, 2);
     t %= 60_000;
     out[n++] = 58;
-    n = digits(out, n, Math.floor(t / 1000), 2);
+    n = digits(out, n, (t / 1000) | 0, 2);
     out[n++] = 46; // .
     n = digits(out, n, t % 1000, 3);
     out[n++] = 90; // Z
@@ -228,11 +220,33 @@ export class IdentityWriter {
   }
 }
 
+/** `"YYYY-MM-DDT` of a day since 1970, a proleptic Gregorian date (H. Hinnant's `civil_from_days`). */
+function dateBytes(days: number): Uint8Array {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365); // prettier-ignore
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const out = new Uint8Array(12);
+  out[0] = 34; // "
+  digits(out, 1, year, 4);
+  out[5] = 45; // -
+  digits(out, 6, month, 2);
+  out[8] = 45;
+  digits(out, 9, day, 2);
+  out[11] = 84; // T
+  return out;
+}
+
 /** Writes `v` in decimal, `width` digits with leading zeros, at `at`; returns the end. */
 function digits(out: Uint8Array, at: number, v: number, width: number): number {
   for (let k = width - 1; k >= 0; k--) {
     out[at + k] = 48 + (v % 10);
-    v = Math.floor(v / 10);
+    v = (v / 10) | 0;
   }
   return at + width;
 }

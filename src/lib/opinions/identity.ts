@@ -48,6 +48,7 @@ export class IdHasher {
   /** The id's hex digits as char codes, made into one flat string at once. */
   readonly #codes = new Array<number>(OPINION_ID_HEX).fill(0);
   #buffer = new Uint8Array(1024);
+  readonly #views = new Map<number, Uint8Array>();
 
   private constructor(
     private readonly h: IHasher,
@@ -61,8 +62,7 @@ export class IdHasher {
 
   /** The opinion id of `o` (docs/opinions.md, "Identity"). */
   id(o: Omit<Opinion, 'id' | 'note'>): string {
-    const w = this.#writer;
-    const bytes = new Uint8Array(w.bytes.buffer, 0, w.write(o));
+    const bytes = this.#written(this.#writer.write(o));
     const codes = this.#codes;
     if (this.node) {
       const d = this.node.digest(bytes);
@@ -81,6 +81,20 @@ export class IdHasher {
       }
     }
     return String.fromCharCode.apply(null, codes);
+  }
+
+  /**
+   * The writer's first `n` bytes, as a view kept for each length met (a batch's identities
+   * have a few dozen lengths): no view allocated per opinion.
+   */
+  #written(n: number): Uint8Array {
+    const buffer = this.#writer.bytes.buffer;
+    let view = this.#views.get(n);
+    if (view === undefined || view.buffer !== buffer) {
+      if (this.#views.size >= 1024) this.#views.clear();
+      this.#views.set(n, (view = new Uint8Array(buffer, 0, n)));
+    }
+    return view;
   }
 
   /** Lowercase hex sha256 of a string's UTF-8 bytes. */

@@ -133,7 +133,7 @@ export function sortById(opinions: Opinion[]): void {
   keys.sort();
   const copy = opinions.slice();
   for (let i = 0; i < n; i++) opinions[i] = copy[keys[i]! % 2 ** 21]!;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     const prefix = Math.floor(keys[i]! / 2 ** 21);
     while (j < n && Math.floor(keys[j]! / 2 ** 21) === prefix) j++;
