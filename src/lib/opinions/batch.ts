@@ -186,7 +186,6 @@ export async function buildBatch(
       parents: NO_PARENTS,
     };
   }
-  const built: (BatchOpinion | undefined)[] = new Array(n);
   const out: BatchOpinion[] = [];
   const finish = (i: number) => {
     const o = opinions[i]!;
@@ -203,9 +202,10 @@ export async function buildBatch(
           (external ??= []).push(given[k]!);
           continue;
         }
-        const parent = built[j]!;
-        checkSameGraph(parent.opinion, parent.where, o, inp.where);
-        parents.push(parent.opinion.id);
+        // Done before its children (the walk below): its id is set.
+        const parent = opinions[j]!;
+        checkSameGraph(parent, inputs[j]!.where, o, inp.where);
+        parents.push(parent.id);
       }
       o.parents = parents.length > 1 ? [...new Set(parents)].sort() : parents;
     }
@@ -215,7 +215,6 @@ export async function buildBatch(
     const b: BatchOpinion = ref
       ? { opinion: o, where: inp.where, ref, external: ext }
       : { opinion: o, where: inp.where, external: ext };
-    built[i] = b;
     out.push(b);
   };
   // Ids in dependency order: an iterative depth-first walk (chains may be long). An opinion
