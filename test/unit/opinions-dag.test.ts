@@ -166,6 +166,40 @@ describe('writing opinions', () => {
     expect((await storedOpinions(lake)).size).toBe(3);
   });
 
+  it('an opinion given twice in one batch is stored once, as first given (its note)', async () => {
+    const { lake } = await setupOpinions();
+    // The note is not part of the identity: the two inputs are one opinion.
+    const r = await writeOpinions(lake, 'd', {
+      branch: 'labels',
+      source: SOURCE,
+      opinions: [op(0, 1, { note: 'first' }), op(1, 0), op(0, 1, { note: 'second' })],
+    });
+    expect(r).toMatchObject({ added: 2, skipped: 1 });
+    expect(r.opinions[0]!.opinion.id).toBe(r.opinions[2]!.opinion.id);
+    const stored = await storedOpinions(lake);
+    expect(stored.size).toBe(2);
+    expect(stored.get(r.opinions[0]!.opinion.id)!.note).toBe('first');
+  });
+
+  it('a chunk store failing while fragments are written fails the batch and moves nothing', async () => {
+    const { lake } = await setupOpinions();
+    const head = await lake.resolve('d', 'labels');
+    const put = lake.chunks.put.bind(lake.chunks);
+    lake.chunks.put = () => Promise.reject(new Error('disk full'));
+    const e = await writeOpinions(lake, 'd', {
+      branch: 'labels',
+      source: SOURCE,
+      opinions: [op(0, 1), op(1, 0)],
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toBe('disk full');
+    lake.chunks.put = put;
+    expect(await lake.resolve('d', 'labels')).toBe(head);
+    expect((await storedOpinions(lake)).size).toBe(0);
+  });
+
   it('several questions about one subject are separate graphs, each with its own value type', async () => {
     const { lake } = await setupOpinions();
     await writeOpinions(lake, 'd', {
@@ -384,11 +418,28 @@ describe('sortById', () => {
       const prefix = i % 3 === 2 ? ids[i - 1]!.slice(0, 8) : hex();
       ids.push(prefix + hex() + hex() + hex());
     }
-    ids.push(ids[10]!); // the same id twice keeps both
+    ids.push(ids[10]!); // the same id twice keeps both, in their order
     const opinions = ids.map((id, i) => ({ id, note: String(i) }) as unknown as Opinion);
     const expected = [...opinions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     sortById(opinions);
-    expect(opinions.map((o) => o.id)).toEqual(expected.map((o) => o.id));
-    expect(new Set(opinions).size).toBe(opinions.length);
+    expect(opinions.map((o) => o.note)).toEqual(expected.map((o) => o.note));
+  });
+
+  it('orders ids that are not lowercase hex as comparing them does', () => {
+    // A first eight characters that are not lowercase hex (upper case, other letters, short
+    // ids) cannot be read as a number: the whole sort compares ids.
+    const ids = ['0000000g', 'ABCDEF01', 'abcdef01', '00000010', 'zz', '0000000f', '0000000F', ''];
+    const opinions = ids.map((id) => ({ id }) as unknown as Opinion);
+    sortById(opinions);
+    expect(opinions.map((o) => o.id)).toEqual([
+      '',
+      '0000000F',
+      '0000000f',
+      '0000000g',
+      '00000010',
+      'ABCDEF01',
+      'abcdef01',
+      'zz',
+    ]);
   });
 });
