@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { identityOf, type Opinion } from '../../src/lib/opinions/model.ts';
 import { IdentityWriter } from '../../src/lib/opinions/identity-bytes.ts';
-import { sortById, writeOpinions } from '../../src/lib/opinions/write.ts';
+import { sortById } from '../../src/lib/opinions/sort-ids.ts';
+import { writeOpinions } from '../../src/lib/opinions/write.ts';
 import { canonicalJson } from '../../src/lib/versions/manifest.ts';
 import { chunkList, op, refused, setupOpinions, storedOpinions } from './opinions-fixture.ts';
 
