@@ -146,6 +146,34 @@ async function importFigure(count: number, seed: number, runs: number, warmup: n
   return { count, importMs: median(importMs), plainMs: median(plainMs) };
 }
 
+/** Prints the import table (b), adding a problem when the ratio misses the goal. */
+function printImport(
+  imp: { count: number; importMs: number; plainMs: number },
+  problems: string[],
+) {
+  const impRate = imp.count / (imp.importMs / 1e3);
+  const plainRate = imp.count / (imp.plainMs / 1e3);
+  const impRatio = impRate / plainRate;
+  if (impRatio < IMPORT_GOAL)
+    problems.push(`import: ${impRatio.toFixed(2)}x a plain Parquet write, goal ≥ ${IMPORT_GOAL}x`);
+  console.log(
+    '\n' +
+      formatTable(
+        [`(b) import of ${fmtInt(imp.count)} opinions`, 'median', 'opinions/s', 'vs plain', 'goal'],
+        [
+          ['plain Parquet write of the same rows', ms(imp.plainMs), fmtInt(plainRate), 'ref', ''],
+          [
+            'writeOpinions (checks, ids, Parquet, commit)',
+            ms(imp.importMs),
+            fmtInt(impRate),
+            `${impRatio.toFixed(2)}x`,
+            `≥ ${IMPORT_GOAL.toFixed(2)}x`,
+          ],
+        ],
+      ),
+  );
+}
+
 function check(
   problems: string[],
   who: string,
@@ -175,9 +203,22 @@ export async function runOpinions(opts: {
   warmup: number;
   timeoutS: number;
   seed?: number;
+  /** Only the import figure (b): no Parquet files, native DuckDB nor Chromium. */
+  importOnly?: boolean;
 }): Promise<{ json: unknown; failed: boolean }> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const subjects = Math.max(1, Math.round(FULL_SUBJECTS * opts.scale));
+  if (opts.importOnly) {
+    const count = Math.min(opts.importCount, subjects * PER_SUBJECT);
+    console.log(
+      `opinions: the import figure only; median of ${opts.runs} after ${opts.warmup} warm-up`,
+    );
+    const imp = await importFigure(count, seed, opts.runs, opts.warmup);
+    const problems: string[] = [];
+    printImport(imp, problems);
+    for (const p of problems) console.log(`!! ${p}`);
+    return { json: { import: imp, problems }, failed: problems.length > 0 };
+  }
   const dir = opinionsDir(DEFAULT_OUT, subjects * PER_SUBJECT);
   let m = currentManifest(dir, seed);
   if (!m) {
@@ -277,27 +318,7 @@ export async function runOpinions(opts: {
       `\n(src/lib/opinions/sql.ts) wrapped in count(*), over a table already loaded. latest-leaf as` +
       `\nthe Labels tab runs it (result to the page and registered back): ${cell(b?.runRuleMs)}.`,
   );
-  const impRate = imp.count / (imp.importMs / 1e3);
-  const plainRate = imp.count / (imp.plainMs / 1e3);
-  const impRatio = impRate / plainRate;
-  if (impRatio < IMPORT_GOAL)
-    problems.push(`import: ${impRatio.toFixed(2)}x a plain Parquet write, goal ≥ ${IMPORT_GOAL}x`);
-  console.log(
-    '\n' +
-      formatTable(
-        [`(b) import of ${fmtInt(imp.count)} opinions`, 'median', 'opinions/s', 'vs plain', 'goal'],
-        [
-          ['plain Parquet write of the same rows', ms(imp.plainMs), fmtInt(plainRate), 'ref', ''],
-          [
-            'writeOpinions (checks, ids, Parquet, commit)',
-            ms(imp.importMs),
-            fmtInt(impRate),
-            `${impRatio.toFixed(2)}x`,
-            `≥ ${IMPORT_GOAL.toFixed(2)}x`,
-          ],
-        ],
-      ),
-  );
+  printImport(imp, problems);
   const peaks = page?.inspected ?? [];
   const renderer = Math.max(
     0,
@@ -338,7 +359,10 @@ export async function runOpinions(opts: {
   };
 }
 
-/** The group as bench/run.ts calls it: --opinions-scale, --opinions-import, --opinions-timeout, --quick. */
+/**
+ * The group as bench/run.ts calls it: --opinions-scale, --opinions-import, --opinions-timeout,
+ * --opinions-import-only (the import figure alone), --quick.
+ */
 export function runOpinionsFromArgv(
   argv: string[],
   common: { runs: number; warmup: number },
@@ -354,6 +378,7 @@ export function runOpinionsFromArgv(
     runs: quick ? 1 : common.runs,
     warmup: quick ? 0 : common.warmup,
     timeoutS: parseIntFlag(argv, '--opinions-timeout') ?? 3600,
+    importOnly: argv.includes('--opinions-import-only'),
   });
 }
 

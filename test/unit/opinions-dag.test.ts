@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { identityOf, type Opinion } from '../../src/lib/opinions/model.ts';
-import { identityJson } from '../../src/lib/opinions/identity.ts';
-import { sortById, writeOpinions } from '../../src/lib/opinions/write.ts';
+import { IdentityWriter } from '../../src/lib/opinions/identity-bytes.ts';
+import { sortById } from '../../src/lib/opinions/sort-ids.ts';
+import { writeOpinions } from '../../src/lib/opinions/write.ts';
 import { canonicalJson } from '../../src/lib/versions/manifest.ts';
 import { chunkList, op, refused, setupOpinions, storedOpinions } from './opinions-fixture.ts';
 
@@ -40,21 +41,61 @@ describe('opinion ids', () => {
     expect([...(await storedOpinions(lake)).keys()]).toEqual([id]);
   });
 
-  it('the fast identity writer agrees with canonicalJson of the identity object', () => {
-    const o = {
+  it('the identity byte writer agrees with canonicalJson of the identity object', () => {
+    const base = {
       subjectSet: 'im"ages',
       subjectRow: 12345678901234n,
-      region: '{"box":[1,2,3,4]}',
+      region: '{"box":[1,2,3,4]}' as string | null,
       question: 'q\u00e9',
-      valueType: 'json' as const,
+      valueType: 'json' as Opinion['valueType'],
       value: '{"a":[1,"x"]}',
-      confidence: 0.25,
-      actor: { kind: 'model' as const, id: 'm/1', commit: 'abc' },
+      confidence: 0.25 as number | null,
+      actor: { kind: 'model' as const, id: 'm/1', commit: 'abc' as string | null },
       parents: ['ff', '00'],
-      createdAt: Date.UTC(2020, 1, 2, 3, 4, 5, 6),
-      protocol: 'v2',
+      createdAt: Date.UTC(2020, 1, 2, 3, 4, 5, 6) as number | null,
+      protocol: 'v2' as string | null,
     };
-    expect(identityJson(o)).toBe(canonicalJson(identityOf(o)));
+    const human = { kind: 'human' as const, id: 'ann_03', commit: null };
+    const cases: Omit<Opinion, 'id' | 'note'>[] = [
+      base,
+      // The parts the writer remembers, met again with other neighbours.
+      { ...base, actor: human, protocol: null, region: null, valueType: 'class', value: 'a' },
+      { ...base, actor: human, protocol: null, region: null, valueType: 'class', value: 'b' },
+      { ...base, actor: human, protocol: null, region: null, valueType: 'class', value: 'a', subjectSet: 'other', confidence: null, createdAt: null, parents: [] }, // prettier-ignore
+      { ...base, actor: human, protocol: null, region: null, question: 'lesion', valueType: 'number', value: 'a', subjectRow: 0n }, // prettier-ignore
+      // Escapes, non-ASCII, a lone surrogate, control characters, DEL.
+      { ...base, value: 'tab\there "q" back\\slash \u0001 \u007f ü 🩻 \ud800 end', actor: { kind: 'human', id: '\u00e9', commit: null } }, // prettier-ignore
+      { ...base, confidence: 1e-7, parents: ['b"', 'a\n'], protocol: '' },
+      { ...base, confidence: 0, subjectRow: 2n ** 63n - 1n },
+    ];
+    // Times: the ISO text the writer formats itself (years 0 to 9999), and outside it.
+    for (const t of [
+      0,
+      -1,
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2000, 1, 29, 12, 0, 0, 1),
+      Date.UTC(2100, 2, 1),
+      -62_167_219_200_000, // 0000-01-01T00:00:00.000Z
+      -62_167_219_200_001, // -000001-12-31T23:59:59.999Z
+      253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+      253_402_300_800_000, // +010000-01-01T00:00:00.000Z
+      1.5, // 1970-01-01T00:00:00.001Z, as Date truncates it
+    ]) {
+      cases.push({ ...base, createdAt: t });
+    }
+    // Seeded random times over years 0 to 9999 (a linear congruential sequence).
+    let x = 12345;
+    for (let i = 0; i < 300; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const t = -62_167_219_200_000 + Math.floor((x / 2 ** 31) * 315_537_897_600_000);
+      cases.push({ ...base, createdAt: t });
+    }
+    const w = new IdentityWriter();
+    const text = new TextDecoder();
+    for (const o of cases) {
+      const n = w.write(o);
+      expect(text.decode(w.bytes.subarray(0, n))).toBe(canonicalJson(identityOf(o)));
+    }
   });
 });
 
@@ -124,6 +165,40 @@ describe('writing opinions', () => {
     });
     expect(later).toMatchObject({ added: 1, skipped: 2 });
     expect((await storedOpinions(lake)).size).toBe(3);
+  });
+
+  it('an opinion given twice in one batch is stored once, as first given (its note)', async () => {
+    const { lake } = await setupOpinions();
+    // The note is not part of the identity: the two inputs are one opinion.
+    const r = await writeOpinions(lake, 'd', {
+      branch: 'labels',
+      source: SOURCE,
+      opinions: [op(0, 1, { note: 'first' }), op(1, 0), op(0, 1, { note: 'second' })],
+    });
+    expect(r).toMatchObject({ added: 2, skipped: 1 });
+    expect(r.opinions[0]!.opinion.id).toBe(r.opinions[2]!.opinion.id);
+    const stored = await storedOpinions(lake);
+    expect(stored.size).toBe(2);
+    expect(stored.get(r.opinions[0]!.opinion.id)!.note).toBe('first');
+  });
+
+  it('a chunk store failing while fragments are written fails the batch and moves nothing', async () => {
+    const { lake } = await setupOpinions();
+    const head = await lake.resolve('d', 'labels');
+    const put = lake.chunks.put.bind(lake.chunks);
+    lake.chunks.put = () => Promise.reject(new Error('disk full'));
+    const e = await writeOpinions(lake, 'd', {
+      branch: 'labels',
+      source: SOURCE,
+      opinions: [op(0, 1), op(1, 0)],
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toBe('disk full');
+    lake.chunks.put = put;
+    expect(await lake.resolve('d', 'labels')).toBe(head);
+    expect((await storedOpinions(lake)).size).toBe(0);
   });
 
   it('several questions about one subject are separate graphs, each with its own value type', async () => {
@@ -344,11 +419,28 @@ describe('sortById', () => {
       const prefix = i % 3 === 2 ? ids[i - 1]!.slice(0, 8) : hex();
       ids.push(prefix + hex() + hex() + hex());
     }
-    ids.push(ids[10]!); // the same id twice keeps both
+    ids.push(ids[10]!); // the same id twice keeps both, in their order
     const opinions = ids.map((id, i) => ({ id, note: String(i) }) as unknown as Opinion);
     const expected = [...opinions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     sortById(opinions);
-    expect(opinions.map((o) => o.id)).toEqual(expected.map((o) => o.id));
-    expect(new Set(opinions).size).toBe(opinions.length);
+    expect(opinions.map((o) => o.note)).toEqual(expected.map((o) => o.note));
+  });
+
+  it('orders ids that are not lowercase hex as comparing them does', () => {
+    // A first eight characters that are not lowercase hex (upper case, other letters, short
+    // ids) cannot be read as a number: the whole sort compares ids.
+    const ids = ['0000000g', 'ABCDEF01', 'abcdef01', '00000010', 'zz', '0000000f', '0000000F', ''];
+    const opinions = ids.map((id) => ({ id }) as unknown as Opinion);
+    sortById(opinions);
+    expect(opinions.map((o) => o.id)).toEqual([
+      '',
+      '0000000F',
+      '0000000f',
+      '0000000g',
+      '00000010',
+      'ABCDEF01',
+      'abcdef01',
+      'zz',
+    ]);
   });
 });

@@ -28,7 +28,8 @@ class RowSet {
   has(id: bigint): boolean {
     if (this.ids.has(id)) return true;
     for (const r of this.ranges) {
-      if (id >= r.lo && id <= r.hi && !r.deleted.has(Number(id - r.lo))) return true;
+      if (id >= r.lo && id <= r.hi && (!r.deleted.size || !r.deleted.has(Number(id - r.lo))))
+        return true;
     }
     return false;
   }

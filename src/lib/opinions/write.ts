@@ -13,10 +13,12 @@ import { startingHead } from '../versions/extend.ts';
 import type { Lake } from '../versions/lake.ts';
 import { leased } from '../versions/lease.ts';
 import type { Commit, FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
-import { buildBatch, checkSameGraph, type BatchOpinion, type OpinionInput } from './batch.ts';
+import { buildBatch, type BatchOpinion, type OpinionInput } from './batch.ts';
+import { checkSameGraph } from './batch-fields.ts';
 import { IdHasher } from './identity.ts';
-import { OPINION_COLUMNS, OPINIONS_RS, isOpinionId, refuse, type Opinion } from './model.ts';
+import { OPINION_COLUMNS, OPINIONS_RS, refuse, type Opinion } from './model.ts';
 import { opinionsOf, scanStored } from './stored.ts';
+import { sortById } from './sort-ids.ts';
 import { SubjectIndex } from './subjects.ts';
 
 /** Where a batch came from, recorded in its commit's lineage (`params.source`). */
@@ -90,49 +92,19 @@ async function prepare(
       checkSameGraph(parent, `opinion ${p}`, b.opinion, b.where);
     }
   }
-  const seen = new Set<string>();
+  // Sorted first, then each id kept once (its first occurrence: the sort keeps ties in order),
+  // without a set of every id.
+  const sorted: Opinion[] = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) sorted[i] = batch[i]!.opinion;
+  sortById(sorted);
   const fresh: Opinion[] = [];
-  for (const b of batch) {
-    const id = b.opinion.id;
+  for (let i = 0; i < sorted.length; i++) {
+    const id = sorted[i]!.id;
+    if (i > 0 && sorted[i - 1]!.id === id) continue;
     if (stored.found.size && stored.found.has(id)) continue;
-    const before = seen.size;
-    if (seen.add(id).size === before) continue;
-    fresh.push(b.opinion);
+    fresh.push(sorted[i]!);
   }
-  sortById(fresh);
   return { batch, fresh, skipped: batch.length - fresh.length, tags: stored.tags };
-}
-
-/**
- * Sorts opinions by id (as `a.id < b.id` orders them) in place. Ids are 32 lowercase hex
- * digits, so their first eight, read as a number, order them except on ties: the numbers,
- * each packed with its position below it, are sorted as a Float64Array (native, no callback
- * per comparison: sorting 200,000 ids with a comparator cost about as much as writing their
- * Parquet), then each run of tied prefixes is sorted by the whole id.
- */
-export function sortById(opinions: Opinion[]): void {
-  const n = opinions.length;
-  const byId = (a: Opinion, b: Opinion) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  // 32 bits of prefix and 21 of position fit a double's 53-bit integers exactly.
-  if (n > 1 << 21 || !opinions.every((o) => isOpinionId(o.id))) {
-    opinions.sort(byId);
-    return;
-  }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = parseInt(opinions[i]!.id.slice(0, 8), 16) * 2 ** 21 + i;
-  keys.sort();
-  const copy = opinions.slice();
-  for (let i = 0; i < n; i++) opinions[i] = copy[keys[i]! % 2 ** 21]!;
-  for (let i = 0; i < n;) {
-    let j = i + 1;
-    const prefix = Math.floor(keys[i]! / 2 ** 21);
-    while (j < n && Math.floor(keys[j]! / 2 ** 21) === prefix) j++;
-    if (j - i > 1) {
-      const run = opinions.slice(i, j).sort(byId);
-      for (let k = i; k < j; k++) opinions[k] = run[k - i]!;
-    }
-    i = j;
-  }
 }
 
 /**
@@ -179,6 +151,8 @@ export function opinionCells(opinions: readonly Opinion[]): Cell[][] {
 /**
  * Writes the new opinions as fragments of the `opinions` record set: the bytes `writeRows`
  * writes for their rows (model.ts `opinionRow`), built column by column without a row object.
+ * A fragment's table is built while the one before is encoded (on the Parquet thread, under
+ * Node): two at most in flight.
  */
 export async function writeOpinionFragments(
   store: ChunkStore,
@@ -186,16 +160,21 @@ export async function writeOpinionFragments(
   used: ReadonlySet<bigint>,
 ): Promise<FragmentRef[]> {
   const base = (await batchTag(fresh, used)) << 32n;
-  const out: FragmentRef[] = [];
-  for (let start = 0; start < fresh.length; start += FRAGMENT_ROWS) {
-    const slice = fresh.slice(start, start + FRAGMENT_ROWS);
-    const ids = new BigInt64Array(slice.length);
-    for (let i = 0; i < slice.length; i++) ids[i] = base | BigInt(start + i);
-    out.push(
-      await writeFragment(store, buildColumnsTable(OPINION_COLUMNS, ids, opinionCells(slice))),
-    );
+  const writes: Promise<FragmentRef>[] = [];
+  try {
+    for (let start = 0; start < fresh.length; start += FRAGMENT_ROWS) {
+      if (writes.length > 1) await writes[writes.length - 2];
+      const slice = fresh.slice(start, start + FRAGMENT_ROWS);
+      const ids = new BigInt64Array(slice.length);
+      for (let i = 0; i < slice.length; i++) ids[i] = base | BigInt(start + i);
+      const table = buildColumnsTable(OPINION_COLUMNS, ids, opinionCells(slice));
+      writes.push(writeFragment(store, table));
+    }
+  } finally {
+    // Whatever fails, nothing is left running (nor a rejection unheard) behind the caller.
+    await Promise.allSettled(writes);
   }
-  return out;
+  return Promise.all(writes);
 }
 
 /** The `opinions` record set of `commit` with `fragments` added. */
