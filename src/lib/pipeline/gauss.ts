@@ -25,6 +25,8 @@ const f = (x: number): number => detExp(-0.5 * x * x);
 
 /** x[i]: the right edge of layer i (x[0] is the base strip's pseudo-width, x[128] = 0). */
 const X = new Float64Array(LAYERS + 1);
+/** The layers' right edges (read-only use: tests pick draws inside a wedge with them). */
+export const LAYER_EDGES: Readonly<Float64Array> = X;
 /** f(x[i]), the density at each edge. */
 const F = new Float64Array(LAYERS + 1);
 X[0] = V / f(R);
@@ -59,13 +61,15 @@ for (let i = 1; i < LAYERS; i++) {
 
 /**
  * Whether the wedge draw `fy` at `z` on layer `i` (1–127) is under the density: exactly
- * `fy < detExp(−z²/2)`, mostly without computing it. Exported for its test.
+ * `fy < detExp(−z²/2)`, mostly without computing it (always, for a z outside the wedge).
+ * Exported for its test.
  */
 export function underDensity(i: number, z: number, fy: number): boolean {
   const curve = CURVE[i] as number;
-  if (curve !== 0) {
-    const a = X[i + 1] as number;
-    const b = X[i] as number;
+  const a = X[i + 1] as number;
+  const b = X[i] as number;
+  // The bounds hold on the wedge only (the sampler never asks outside it).
+  if (curve !== 0 && z >= a && z <= b) {
     const fa = F[i + 1] as number;
     const fb = F[i] as number;
     const chord = fa + (CHORD[i] as number) * (z - a);
