@@ -1,6 +1,6 @@
 /**
  * Fast, deterministic standard normal samples for `gaussian-noise`: Marsaglia and Tsang's
- * ziggurat (2000) with 128 layers over pure-rand's xoroshiro128+ (32-bit outputs).
+ * ziggurat (2000) with 128 layers over xoroshiro128+ (32-bit outputs, as pure-rand's).
  *
  * Box–Muller on the row's `Rng` cost a log, a square root, a sine and a cosine per pair of
  * samples, through the portable functions of ./detmath.ts: 0.3 ms for a 64×64 image, more than
@@ -135,7 +135,7 @@ export function intSourceFrom(rng: Rng): Xoroshiro128Plus {
 const low24 = (a: number): number => (a & 0xffffff) * U24;
 
 /**
- * The rest of a sample whose first draw `a` fell outside its layer's rectangle (about 1.2%
+ * The rest of a sample whose first draw `a` fell outside its layer's rectangle (~3%
  * of draws): the tail or the wedge, and if rejected, whole new samples from `src`.
  */
 function rejected(a: number, src: IntSource): number {
@@ -168,11 +168,10 @@ export function normal(src: IntSource): number {
 }
 
 /**
- * Fills `out[at .. at + n)` with N(0, 1) samples from `src`, the same ones, in the same order, as `n`
- * calls of {@link normal}. The generator steps in local variables and the rectangle test is
- * inline (one draw, one multiply for ~98.8% of samples); the rest goes through
- * {@link rejected} with the state written back. Through `normal` and the generator's object a
- * sample cost ~13 ns in Node, most of it the state's round trips through memory.
+ * Fills `out[at .. at + n)` with N(0, 1) samples from `src`, the same ones, in the same
+ * order, as `n` calls of {@link normal}. The generator steps in local variables and the
+ * rectangle test is inline (one draw, one multiply for most samples); the rest (~3% of draws
+ * here) goes through {@link rejected} with the state written back.
  */
 export function fillNormal(src: Xoroshiro128Plus, out: Float64Array, n: number, at = 0): void {
   const st = src.s;
