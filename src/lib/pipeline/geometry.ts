@@ -34,31 +34,52 @@ export function resize(img: Image, width: number, height: number): Image {
   }
   const out = blank(img, width, height);
   const { channels: ch, data: src } = img;
+  const dst = out.data;
   const sx = img.width / width;
   const sy = img.height / height;
+  // Each column's source pair and weight, computed once (the same expressions as per pixel).
+  const colA = new Int32Array(width);
+  const colB = new Int32Array(width);
+  const colW = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
+    const x0 = Math.floor(fx);
+    colA[x] = x0 * ch;
+    colB[x] = Math.min(x0 + 1, img.width - 1) * ch;
+    colW[x] = fx - x0;
+  }
   for (let y = 0; y < height; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), img.height - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, img.height - 1);
     const wy = fy - y0;
+    const r0 = y0 * img.width * ch;
+    const r1 = y1 * img.width * ch;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, img.width - 1);
-      const wx = fx - x0;
+      const wx = colW[x] as number;
+      const ca = colA[x] as number;
+      const cb = colB[x] as number;
       const o = (y * width + x) * ch;
-      const a = (y0 * img.width + x0) * ch;
-      const b = (y0 * img.width + x1) * ch;
-      const c = (y1 * img.width + x0) * ch;
-      const d = (y1 * img.width + x1) * ch;
       for (let k = 0; k < ch; k++) {
-        const top = (src[a + k] as number) * (1 - wx) + (src[b + k] as number) * wx;
-        const bottom = (src[c + k] as number) * (1 - wx) + (src[d + k] as number) * wx;
-        out.data[o + k] = top * (1 - wy) + bottom * wy;
+        const top = (src[r0 + ca + k] as number) * (1 - wx) + (src[r0 + cb + k] as number) * wx;
+        const bottom = (src[r1 + ca + k] as number) * (1 - wx) + (src[r1 + cb + k] as number) * wx;
+        dst[o + k] = top * (1 - wy) + bottom * wy;
       }
     }
   }
   return out;
+}
+
+/**
+ * Copies `n` samples from `src` at `from` to `dst` at `to`. Short runs (a row of a small
+ * image) by a loop: `set(subarray(…))` allocates a view per row, which cost more than the copy.
+ */
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(from, from + n), to);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i] as number;
 }
 
 /**
@@ -74,8 +95,13 @@ export function cropAt(img: Image, x0: number, y0: number, width: number, height
   for (let y = 0; y < height; y++) {
     const sy = y0 + y;
     if (sy < 0 || sy >= img.height) continue;
-    const from = (sy * img.width + x0 + xs) * ch;
-    out.data.set(img.data.subarray(from, from + (xe - xs) * ch), (y * width + xs) * ch);
+    copyRun(
+      img.data,
+      (sy * img.width + x0 + xs) * ch,
+      out.data,
+      (y * width + xs) * ch,
+      (xe - xs) * ch,
+    );
   }
   return out;
 }
@@ -114,7 +140,15 @@ export function flip(img: Image, axis: 'horizontal' | 'vertical'): Image {
   const dst = out.data;
   const row = w * ch;
   if (axis === 'vertical') {
-    for (let y = 0; y < h; y++) dst.set(src.subarray((h - 1 - y) * row, (h - y) * row), y * row);
+    for (let y = 0; y < h; y++) copyRun(src, (h - 1 - y) * row, dst, y * row, row);
+    return out;
+  }
+  if (ch === 1) {
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      const last = base + w - 1;
+      for (let x = 0; x < w; x++) dst[base + x] = src[last - x] as number;
+    }
     return out;
   }
   for (let y = 0; y < h; y++) {
@@ -134,20 +168,25 @@ export function flip(img: Image, axis: 'horizontal' | 'vertical'): Image {
  */
 export function rotateQuarter(img: Image, quarters: number): Image {
   const q = ((quarters % 4) + 4) % 4;
-  const { width: w, height: h, channels: ch } = img;
+  const { width: w, height: h, channels: ch, data: src } = img;
   const out = q % 2 === 0 ? blank(img, w, h) : blank(img, h, w);
+  const dst = out.data;
+  // Output pixel (x, y) reads source (sx, sy): q 0 (x, y), 1 (w−1−y, x), 2 (w−1−x, h−1−y),
+  // 3 (y, h−1−x). Along an output row the source pixel index moves by a fixed step.
+  const [start, rowStep, colStep] =
+    q === 0
+      ? [0, w, 1]
+      : q === 1
+        ? [w - 1, -1, w]
+        : q === 2
+          ? [h * w - 1, -w, -1]
+          : [(h - 1) * w, 1, -w];
+  const ow = out.width;
+  let o = 0;
   for (let y = 0; y < out.height; y++) {
-    for (let x = 0; x < out.width; x++) {
-      const [sx, sy] =
-        q === 0
-          ? [x, y]
-          : q === 1
-            ? [w - 1 - y, x]
-            : q === 2
-              ? [w - 1 - x, h - 1 - y]
-              : [y, h - 1 - x];
-      const s = (sy * w + sx) * ch;
-      out.data.set(img.data.subarray(s, s + ch), (y * out.width + x) * ch);
+    let s = start + y * rowStep;
+    for (let x = 0; x < ow; x++, s += colStep) {
+      for (let k = 0; k < ch; k++) dst[o++] = src[s * ch + k] as number;
     }
   }
   return out;
@@ -160,27 +199,47 @@ export function rotateQuarter(img: Image, quarters: number): Image {
 export function rotateBilinear(img: Image, degrees: number): Image {
   const out = blank(img, img.width, img.height);
   const { width: w, height: h, channels: ch, data: src } = img;
+  const dst = out.data;
   const [sin, cos] = sinCosDegrees(degrees);
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
-  const at = (x: number, y: number, k: number): number =>
-    x < 0 || y < 0 || x >= w || y >= h ? 0 : (src[(y * w + x) * ch + k] as number);
+  // dx · cos and dx · sin per column, computed once (the same products as per pixel).
+  const xCos = new Float64Array(w);
+  const xSin = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    xCos[x] = (x - cx) * cos;
+    xSin[x] = (x - cx) * sin;
+  }
   for (let y = 0; y < h; y++) {
+    const dy = y - cy;
+    const ySin = dy * sin;
+    const yCos = dy * cos;
     for (let x = 0; x < w; x++) {
-      const dx = x - cx;
-      const dy = y - cy;
-      const fx = dx * cos - dy * sin + cx;
-      const fy = dx * sin + dy * cos + cy;
+      const fx = (xCos[x] as number) - ySin + cx;
+      const fy = (xSin[x] as number) + yCos + cy;
       if (fx <= -1 || fy <= -1 || fx >= w || fy >= h) continue;
       const x0 = Math.floor(fx);
       const y0 = Math.floor(fy);
       const wx = fx - x0;
       const wy = fy - y0;
+      // The four neighbours, 0 outside the image.
+      const inX0 = x0 >= 0;
+      const inX1 = x0 + 1 < w;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 + 1 < h;
+      const p00 = (y0 * w + x0) * ch;
+      const p10 = p00 + ch;
+      const p01 = p00 + w * ch;
+      const p11 = p01 + ch;
       const o = (y * w + x) * ch;
       for (let k = 0; k < ch; k++) {
-        const top = at(x0, y0, k) * (1 - wx) + at(x0 + 1, y0, k) * wx;
-        const bottom = at(x0, y0 + 1, k) * (1 - wx) + at(x0 + 1, y0 + 1, k) * wx;
-        out.data[o + k] = top * (1 - wy) + bottom * wy;
+        const v00 = inX0 && inY0 ? (src[p00 + k] as number) : 0;
+        const v10 = inX1 && inY0 ? (src[p10 + k] as number) : 0;
+        const v01 = inX0 && inY1 ? (src[p01 + k] as number) : 0;
+        const v11 = inX1 && inY1 ? (src[p11 + k] as number) : 0;
+        const top = v00 * (1 - wx) + v10 * wx;
+        const bottom = v01 * (1 - wx) + v11 * wx;
+        dst[o + k] = top * (1 - wy) + bottom * wy;
       }
     }
   }

@@ -6,7 +6,7 @@
  * on every platform.
  */
 import { detExp } from './detmath.ts';
-import { intSourceFrom, normal } from './gauss.ts';
+import { fillNormal, intSourceFrom } from './gauss.ts';
 import type { Image, Rng } from './image.ts';
 
 /** The full-scale value of an image's bit depth: 255 or 65535. */
@@ -17,20 +17,6 @@ export function maxValue(img: Image): number {
 /** Colour channels (alpha excluded). */
 function colorChannels(img: Image): number {
   return img.channels === 4 ? 3 : img.channels;
-}
-
-/** Applies `f` to every colour sample, alpha copied. */
-function mapColor(img: Image, f: (v: number, channel: number) => number): Image {
-  const data = new Float32Array(img.data.length);
-  const ch = img.channels;
-  const cc = colorChannels(img);
-  for (let i = 0; i < data.length; i += ch) {
-    for (let k = 0; k < ch; k++) {
-      const v = img.data[i + k] as number;
-      data[i + k] = k < cc ? f(v, k) : v;
-    }
-  }
-  return { ...img, data };
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
@@ -49,16 +35,28 @@ export function brightnessContrast(img: Image, brightness: number, contrast: num
   const data = new Float32Array(src.length);
   const ch = img.channels;
   const cc = colorChannels(img);
-  // A direct loop (no per-sample callback): this runs on every augmented item.
+  // Direct loops (no per-sample callback, no per-pixel channel loop when there is no alpha):
+  // this runs on every augmented item.
+  if (cc === ch) {
+    for (let i = 0; i < src.length; i++) {
+      const v = ((src[i] as number) - mid) * slope + mid + lift;
+      data[i] = v < 0 ? 0 : v > max ? max : v;
+    }
+    return { ...img, data };
+  }
   for (let i = 0; i < src.length; i += ch) {
     for (let k = 0; k < cc; k++) {
       const v = ((src[i + k] as number) - mid) * slope + mid + lift;
       data[i + k] = v < 0 ? 0 : v > max ? max : v;
     }
-    if (cc < ch) data[i + cc] = src[i + cc] as number;
+    data[i + cc] = src[i + cc] as number;
   }
   return { ...img, data };
 }
+
+/** Normal samples drawn per pass of `gaussianNoise` (its scratch buffer: 32 KB, reused). */
+const NOISE_CHUNK = 4096;
+let normals: Float64Array | undefined;
 
 /**
  * Adds independent N(0, std²) noise (std in native sample units) to every colour sample, in
@@ -72,9 +70,29 @@ export function gaussianNoise(img: Image, std: number, rng: Rng): Image {
   const data = new Float32Array(src.length);
   const ch = img.channels;
   const cc = colorChannels(img);
-  for (let i = 0; i < src.length; i += ch) {
-    for (let k = 0; k < cc; k++) data[i + k] = (src[i + k] as number) + std * normal(source);
-    if (cc < ch) data[i + cc] = src[i + cc] as number;
+  const z = (normals ??= new Float64Array(NOISE_CHUNK));
+  // The samples are drawn in chunks, in sample order, so they are the ones (and in the order)
+  // that one `normal(source)` per colour sample would give.
+  if (cc === ch) {
+    for (let start = 0; start < src.length; start += NOISE_CHUNK) {
+      const n = Math.min(NOISE_CHUNK, src.length - start);
+      fillNormal(source, z, n);
+      for (let j = 0; j < n; j++)
+        data[start + j] = (src[start + j] as number) + std * (z[j] as number);
+    }
+    return { ...img, data };
+  }
+  // With alpha: `cc` noised samples then the alpha copied, per pixel; a chunk holds whole
+  // pixels (`perChunk` is a multiple of cc).
+  const perChunk = NOISE_CHUNK - (NOISE_CHUNK % cc);
+  let i = 0;
+  while (i < src.length) {
+    const n = Math.min(perChunk, ((src.length - i) / ch) * cc);
+    fillNormal(source, z, n);
+    for (let j = 0; j < n; i += ch) {
+      for (let k = 0; k < cc; k++) data[i + k] = (src[i + k] as number) + std * (z[j++] as number);
+      data[i + cc] = src[i + cc] as number;
+    }
   }
   return { ...img, data };
 }
@@ -109,11 +127,18 @@ export function normalize(img: Image, mean: number[], std: number[]): Image {
  */
 export function windowLevel(img: Image, center: number, width: number): Image {
   const lo = center - width / 2;
-  const out = mapColor(img, (v) => clamp(((v - lo) / width) * 255, 0, 255));
-  if (img.channels === 4 && img.bitDepth === 16) {
-    for (let i = 3; i < out.data.length; i += 4) out.data[i] = (out.data[i] as number) / 257;
+  const src = img.data;
+  const data = new Float32Array(src.length);
+  const ch = img.channels;
+  const cc = colorChannels(img);
+  const alpha16 = ch === 4 && img.bitDepth === 16;
+  for (let i = 0; i < src.length; i += ch) {
+    for (let k = 0; k < cc; k++)
+      data[i + k] = clamp((((src[i + k] as number) - lo) / width) * 255, 0, 255);
+    // A 16-bit alpha is rescaled to 8-bit like the colour.
+    if (cc < ch) data[i + cc] = alpha16 ? (src[i + cc] as number) / 257 : (src[i + cc] as number);
   }
-  return { ...out, bitDepth: 8 };
+  return { ...img, data, bitDepth: 8 };
 }
 
 /** Normalised 1-D gaussian kernel of radius ceil(3σ). */
@@ -133,7 +158,8 @@ export function gaussianKernel(sigma: number): Float64Array {
 /** Separable gaussian blur of every channel, edges replicated (a constant image stays ~constant). */
 export function gaussianBlur(img: Image, sigma: number): Image {
   const kernel = gaussianKernel(sigma);
-  const r = (kernel.length - 1) / 2;
+  const taps = kernel.length;
+  const r = (taps - 1) / 2;
   const { width: w, height: h, channels: ch } = img;
   // One line (row or column) of one channel at a time, copied into a buffer padded by
   // replicating the edge samples, so the inner loop has no bounds checks.
@@ -146,13 +172,16 @@ export function gaussianBlur(img: Image, sigma: number): Image {
     for (let l = 0; l < lines; l++) {
       for (let c = 0; c < ch; c++) {
         const base = (horizontal ? l * w : l) * ch + c;
-        for (let i = 0; i < line.length; i++) {
-          line[i] = src[base + clamp(i - r, 0, len - 1) * step] as number;
+        const first = src[base] as number;
+        const last = src[base + (len - 1) * step] as number;
+        for (let i = 0; i < r; i++) {
+          line[i] = first;
+          line[r + len + i] = last;
         }
+        for (let i = 0; i < len; i++) line[r + i] = src[base + i * step] as number;
         for (let i = 0; i < len; i++) {
           let acc = 0;
-          for (let t = 0; t < kernel.length; t++)
-            acc += (kernel[t] as number) * (line[i + t] as number);
+          for (let t = 0; t < taps; t++) acc += (kernel[t] as number) * (line[i + t] as number);
           dst[base + i * step] = acc;
         }
       }
@@ -169,12 +198,14 @@ export function gaussianBlur(img: Image, sigma: number): Image {
  */
 export function backgroundSubtract(img: Image, sigma: number): Image {
   const bg = gaussianBlur(img, sigma).data;
+  const src = img.data;
   const ch = img.channels;
   const cc = colorChannels(img);
-  const data = new Float32Array(img.data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = img.data[i] as number;
-    data[i] = i % ch < cc ? Math.max(0, v - (bg[i] as number)) : v;
+  const data = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i += ch) {
+    for (let k = 0; k < cc; k++)
+      data[i + k] = Math.max(0, (src[i + k] as number) - (bg[i + k] as number));
+    if (cc < ch) data[i + cc] = src[i + cc] as number;
   }
   return { ...img, data };
 }

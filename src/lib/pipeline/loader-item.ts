@@ -7,7 +7,7 @@
 import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { decodeImage } from './decode.ts';
-import type { PipelineSpec } from './image.ts';
+import type { Image, PipelineSpec } from './image.ts';
 import type { Lane } from './pool.ts';
 import { rngFor } from './rng.ts';
 import { applyPipeline, toTensor } from './transforms.ts';
@@ -90,6 +90,25 @@ export function processItem(task: ItemTask): Promise<ItemResult> {
   return run;
 }
 
+/**
+ * The item's `[C, H, W]` tensor. One channel kept as one channel is already laid out so: its
+ * samples are used as they are (the image is this item's own, made by decode or augment, and
+ * its buffer is transferred), saving a copy and an allocation per item.
+ */
+function tensorOf(img: Image, channels: 1 | 3 | 4 | undefined): Float32Array<ArrayBuffer> {
+  const d = img.data;
+  if (
+    img.channels === 1 &&
+    (channels ?? 1) === 1 &&
+    d.buffer instanceof ArrayBuffer &&
+    d.byteOffset === 0 &&
+    d.byteLength === d.buffer.byteLength
+  ) {
+    return d as Float32Array<ArrayBuffer>;
+  }
+  return toTensor([img], channels) as Float32Array<ArrayBuffer>;
+}
+
 async function processItemNow(task: ItemTask): Promise<ItemResult> {
   const times: ItemTimes = { verifyMs: 0, decodeMs: 0, augmentMs: 0 };
   let t = now();
@@ -121,12 +140,7 @@ async function processItemNow(task: ItemTask): Promise<ItemResult> {
       img,
       rngFor(task.job.seed, task.job.epoch, task.rowId),
     );
-    // One gray image is already channel-first: its samples are the tensor. They are this
-    // item's own (the pipeline's ops return new arrays), so no copy is needed.
-    const gray = out.channels === 1 && (task.job.channels ?? 1) === 1;
-    const data = (
-      gray ? out.data : toTensor([out], task.job.channels)
-    ) as Float32Array<ArrayBuffer>;
+    const data = tensorOf(out, task.job.channels);
     times.augmentMs = now() - t;
     const plane = out.width * out.height;
     return {

@@ -10,6 +10,7 @@
  * sample stream, ./gauss.ts), none when std is 0.
  */
 import { LakeError } from '../store/errors.ts';
+import { fusable, runFused } from './fused.ts';
 import { centerCrop, flip, randomCrop, resize, rotateBilinear, rotateQuarter } from './geometry.ts';
 import type { Image, PipelineSpec, Rng, TransformSpec } from './image.ts';
 import {
@@ -80,10 +81,24 @@ export function drawsRandom(spec: TransformSpec): boolean {
   }
 }
 
-/** Applies the transforms in order, all drawing from the one `rng` stream. */
+/**
+ * Applies the transforms in order, all drawing from the one `rng` stream. The same bits as
+ * `applyTransform` one step after another; runs of crops, flips and quarter turns followed by
+ * sample-wise steps go through ./fused.ts, in one pass with no image in between.
+ */
 export function applyPipeline(specs: PipelineSpec, img: Image, rng: Rng): Image {
   let out = img;
-  for (const spec of specs) out = applyTransform(spec, out, rng);
+  for (let i = 0; i < specs.length;) {
+    const spec = specs[i] as TransformSpec;
+    if (fusable(spec)) {
+      const run = runFused(specs, i, out, rng);
+      out = run.image;
+      i = run.next;
+    } else {
+      out = applyTransform(spec, out, rng);
+      i++;
+    }
+  }
   return out;
 }
 
@@ -130,8 +145,12 @@ export function toTensor(imgs: Image[], channels?: 1 | 3 | 4): Float32Array {
       );
     }
     if (c === img.channels) {
-      // The common case: deinterleave without conversion.
+      // The common case: deinterleave without conversion (one channel: a plain copy).
       const d = img.data;
+      if (c === 1) {
+        out.set(d, b * plane);
+        return;
+      }
       for (let k = 0; k < c; k++) {
         const o = (b * c + k) * plane;
         for (let p = 0; p < plane; p++) out[o + p] = d[p * c + k] as number;
