@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { createMemoryState, memoryBackend } from '../../src/lib/store/memory.ts';
 import type { LakeBackend } from '../../src/lib/store/types.ts';
@@ -77,7 +77,8 @@ describe('lake protocol (service ⇄ client)', () => {
     });
     expect(result.dataset).toBe('titanic');
     expect(result.records).toEqual({ embarkation_ports: 4, genders: 2, passengers: 1309 });
-    expect(phases).toContain('records');
+    // Progress calls cross on their own port and may land after the result: wait for them.
+    await vi.waitFor(() => expect(phases).toContain('records'), { timeout: 15_000 });
 
     const catalog = await lake.call('datasets', []);
     expect(catalog.datasets.map((d) => [d.id, d.rawBytes])).toEqual([['titanic', 117952]]);
@@ -250,8 +251,12 @@ describe('lake protocol (service ⇄ client)', () => {
     const seen: VerifyProgress[] = [];
     const ok = await lake.call('verify', ['titanic', null], { onProgress: (p) => seen.push(p) });
     expect(ok.problems).toEqual([]);
-    // Progress crosses as messages that need not arrive before the result: some did.
-    expect(seen.some((p) => p.phase === 'chunks' && p.total === ok.chunks)).toBe(true);
+    // Progress crosses as Comlink calls on their own port, which need not arrive before the
+    // result (with Node's synchronous digests a verify can end before any is handled): wait.
+    await vi.waitFor(
+      () => expect(seen.some((p) => p.phase === 'chunks' && p.total === ok.chunks)).toBe(true),
+      { timeout: 15_000 },
+    );
     const info = await lake.call('commit', ['titanic', 'main']);
     const fragment = info.recordSets.find((r) => r.id === 'genders')!.fragments[0]!.chunk;
     const stored = state.chunks.get(fragment)!;
