@@ -17,6 +17,7 @@ import { FragmentQueue, storeRecords } from '../../src/lib/versions/ingest-fragm
 import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
 import { ObjectWriter } from '../../src/lib/versions/objects.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
+import { CONTEXT } from './doc-fixture.ts';
 
 /** A flag a task sets: false until the event loop has turned once. */
 function taskFlag(): { ran: boolean } {
@@ -55,21 +56,7 @@ it('reading an archive that is in memory turns the event loop between members', 
   );
   const sha256 = createHash('sha256').update(tar).digest('hex');
   const doc = {
-    '@context': {
-      '@vocab': 'https://schema.org/',
-      sc: 'https://schema.org/',
-      cr: 'http://mlcommons.org/croissant/',
-      data: { '@id': 'cr:data', '@type': '@json' },
-      dataType: { '@id': 'cr:dataType', '@type': '@vocab' },
-      extract: 'cr:extract',
-      field: 'cr:field',
-      fileProperty: 'cr:fileProperty',
-      fileSet: 'cr:fileSet',
-      includes: 'cr:includes',
-      recordSet: 'cr:recordSet',
-      source: 'cr:source',
-      conformsTo: 'http://purl.org/dc/terms/conformsTo',
-    },
+    '@context': CONTEXT,
     '@type': 'sc:Dataset',
     name: 'turns',
     conformsTo: 'http://mlcommons.org/croissant/1.0',

@@ -121,10 +121,10 @@ export async function removeRemote(refs: RefStore, name: string): Promise<void> 
     if (t.key.split('/')[2] === 'remote' && t.key.split('/')[3] === name)
       await refs.cas(t.key, t.version, null);
   }
-  for (const u of await refs.list(`remote-upload/${name}/`)) await refs.cas(u.key, u.version, null);
-  for (const u of await refs.list(`remote-delta/${name}/`)) await refs.cas(u.key, u.version, null);
-  for (const u of await refs.list(`remote-catalog/${name}/`))
-    await refs.cas(u.key, u.version, null);
+  // What the lake keeps per remote (see the module comment), one prefix each.
+  for (const kept of ['remote-upload', 'remote-delta', 'remote-catalog']) {
+    for (const u of await refs.list(`${kept}/${name}/`)) await refs.cas(u.key, u.version, null);
+  }
   if (e) await refs.cas(e.key, e.version, null);
 }
 
