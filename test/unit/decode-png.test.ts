@@ -146,7 +146,7 @@ describe('decodePngFast', () => {
         [1, 5],
         [7, 6],
         [13, 10],
-      ]) {
+      ] as const) {
         const lineBytes = Math.ceil((width * channels * depth) / 8);
         const lines = new Uint8Array(height * (lineBytes + 1));
         for (let y = 0; y < height; y++) {
