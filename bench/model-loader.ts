@@ -6,12 +6,14 @@
  *
  * Both start from `prepareTrainingData`'s result (untimed, shared): the loader takes the rows
  * and image objects it read, as training does. What is timed, in every variant alike: each
- * epoch, from asking for its first batch to the end of its last step. The loader's set-up
- * (reading the packs) falls in epoch 1. Not timed: creating the trainers (the same graph for
- * every variant), and booting the worker threads: a Node worker boots by compiling the
- * TypeScript sources with tsx (a second or more on a busy machine), which the app's bundled
- * worker does not; that time is printed apart. onnxruntime's start-up and V8's tier-up of its
- * wasm are paid by an untimed epoch before any variant.
+ * epoch, from asking for its first batch to the end of its last step, and in epoch 1 before
+ * that the variant's set-up as `train` does it: creating its trainer (the same graph for every
+ * variant) and, for a loader, `LakeBatches.start(0)` first, so that its start (workers, pack
+ * read, first batches) runs while the trainer is created. The in-memory variant's timed
+ * set-up is its trainer's creation alone. Not timed: booting the worker threads: a Node worker
+ * boots by compiling the TypeScript sources with tsx (a second or more on a busy machine),
+ * which the app's bundled worker does not; that time is printed apart. onnxruntime's start-up
+ * and V8's tier-up of its wasm are paid by an untimed epoch before any variant.
  *
  * On a shared machine the load drifts over seconds, so the variants' epochs are interleaved and
  * each round gives paired ratios; see {@link loaderFigures}.
@@ -42,9 +44,13 @@ export interface LoaderBench {
   trainer: Omit<Parameters<typeof Trainer.create>[2], 'batch'>;
 }
 
-/** One variant's timed run: seconds per epoch, process CPU seconds, loader statistics. */
+/**
+ * One variant's timed run: seconds per epoch (epoch 1's include `setup`), seconds of set-up,
+ * process CPU seconds, loader statistics.
+ */
 interface Run {
   secs: number[];
+  setup: number;
   cpu: number;
   stats: LoaderStats | null;
 }
@@ -104,14 +110,18 @@ export async function loaderFigures(
     await warm.release();
   }
   const bootMs: number[] = [];
-  const fresh = (): Run => ({ secs: [], cpu: 0, stats: null });
-  const fromLoader = async (workers: number): Promise<Lane> => {
-    let lanes: PoolLane[] = [];
-    if (workers) {
-      const t = performance.now();
-      lanes = await bootLanes(workers);
-      bootMs.push(performance.now() - t);
-    }
+  const fresh = (): Run => ({ secs: [], setup: 0, cpu: 0, stats: null });
+  /** Boots a variant's worker threads, untimed (see the module comment). */
+  const boot = async (workers: number): Promise<PoolLane[]> => {
+    if (!workers) return [];
+    const t = performance.now();
+    const lanes = await bootLanes(workers);
+    bootMs.push(performance.now() - t);
+    return lanes;
+  };
+  // Set-up, timed in epoch 1: the trainer, and for a loader its start, which runs meanwhile
+  // (LakeBatches.start, as train-lake.ts does).
+  const fromLoader = async (workers: number, lanes: PoolLane[]): Promise<Lane> => {
     const spawn = () => lanes.shift() ?? nodeLoaderLane();
     const b = new LakeBatches(data, {
       lake,
@@ -119,6 +129,7 @@ export async function loaderFigures(
       seed: 0,
       ...(workers ? { workers, spawn } : {}),
     });
+    b.start(0);
     return {
       epoch: (e) => b.trainEpoch(e),
       trainer: await trainer(),
@@ -136,26 +147,31 @@ export async function loaderFigures(
   });
   const runs: Run[][] = VARIANTS.map(() => []);
   for (let r = 0; r < o.rounds; r++) {
-    const round = [await fromLoader(0), await inMemory(), await fromLoader(2)];
+    const lanes = await boot(2);
+    const make = [() => fromLoader(0, []), inMemory, () => fromLoader(2, lanes)];
+    const round: (Lane | undefined)[] = VARIANTS.map(() => undefined);
     try {
       for (let e = 0; e < epochs; e++) {
         for (let j = 0; j < round.length; j++) {
-          const v = round[(j + r + e) % round.length]!;
+          const i = (j + r + e) % round.length;
           gc?.(); // no variant pays for another's garbage
           const c0 = cpuSecs();
           const t0 = performance.now();
+          const v = (round[i] ??= await make[i]!());
+          if (!e) v.run.setup = (performance.now() - t0) / 1e3;
           for await (const b of v.epoch(e)) await v.trainer.trainStep(b.x, oneHot(b.y, k));
           v.run.secs.push((performance.now() - t0) / 1e3);
           v.run.cpu += cpuSecs() - c0;
         }
       }
     } finally {
+      for (const l of lanes) l.close(); // those no loader took
       for (const v of round) {
-        v.close();
-        await v.trainer.release();
+        v?.close();
+        await v?.trainer.release();
       }
     }
-    round.forEach((v, i) => runs[i]!.push({ ...v.run, stats: v.stats() }));
+    round.forEach((v, i) => runs[i]!.push({ ...v!.run, stats: v!.stats() }));
   }
   const items = memory.map((m) => m.reduce((n, b) => n + b.n, 0));
   const total = items.reduce((a, b) => a + b, 0);
@@ -193,8 +209,19 @@ export async function loaderFigures(
       ' / ',
     );
   const cpu = (rs: Run[]) => median(rs.map((run) => run.cpu)).toFixed(2);
+  const setup = (rs: Run[]) => median(rs.map((run) => run.setup)).toFixed(2);
+  const stepsOnly = (rs: Run[]) =>
+    rs.map((run, i) => (mem[i]!.secs[0]! - mem[i]!.setup) / (run.secs[0]! - run.setup));
   const notes = [
     `ratio of each round (in-memory seconds ÷ loader seconds, epochs interleaved; the figure is their median): ${ratios.join('; ')}`,
+    `set-up in epoch 1 (creating the trainer; a loader starts meanwhile), seconds, median: in memory ${setup(mem)}; loader inline ${setup(inline)}; on 2 worker threads ${setup(lanes)}`,
+    `epoch 1 without its set-up (what a loader started during it did not show), ratio per round: inline ${stepsOnly(
+      inline,
+    )
+      .map((x) => x.toFixed(2))
+      .join(' / ')}; 2 worker threads ${stepsOnly(lanes)
+      .map((x) => x.toFixed(2))
+      .join(' / ')}`,
     `seconds per epoch (median over ${o.rounds} rounds): in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
     `CPU seconds over the ${epochs} epochs (all threads of the process, median over rounds): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
     ...explain(alone, inline, mem, items[0]!, total, bootMs),

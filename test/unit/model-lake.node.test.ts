@@ -96,6 +96,31 @@ describe('training on the lake', () => {
     expect(a).toEqual(b);
   });
 
+  it('an epoch started before it is asked for gives the same batches (and one for another epoch is dropped)', async () => {
+    const d = await prepareTrainingData(lake, cnn());
+    const b = new LakeBatches(d, { lake, batch: 8, seed: 0 });
+    const epoch = async (e: number, stopAfter = Infinity) => {
+      const out = [];
+      for await (const x of b.trainEpoch(e)) if (out.push(x) >= stopAfter) break;
+      return out;
+    };
+    try {
+      const plain = [await epoch(1), await epoch(2)];
+      expect(plain[0]!.length).toBe(Math.floor(d.train.rowIds.length / 8));
+      expect(plain[0]).not.toEqual(plain[1]); // shuffled per epoch
+      b.start(1);
+      expect(await epoch(1)).toEqual(plain[0]);
+      b.start(0); // dropped by the next call, for epoch 1
+      expect(await epoch(1)).toEqual(plain[0]);
+      // Leaving a started epoch after one batch ends it; the next epoch is as before.
+      b.start(1);
+      expect(await epoch(1, 1)).toEqual(plain[0]!.slice(0, 1));
+      expect(await epoch(2)).toEqual(plain[1]);
+    } finally {
+      b.close();
+    }
+  });
+
   it('takes labels from a LabelSource (the hook for consolidated opinions)', async () => {
     const source = {
       describe: 'opinions (test rule)',

@@ -5,7 +5,7 @@
  * per epoch from the seed and always full (the step graph has a fixed batch size); evaluation
  * batches are in storage order and cover every row.
  */
-import { createLoader, type Loader, type LoaderStats } from '../pipeline/loader.ts';
+import { createLoader, type Batch, type Loader, type LoaderStats } from '../pipeline/loader.ts';
 import type { PoolLane } from '../pipeline/loader-item.ts';
 import type { LoaderItems } from '../pipeline/loader-items.ts';
 import { shuffle } from '../pipeline/rng.ts';
@@ -41,6 +41,12 @@ export class LakeBatches {
   readonly #loaders: Loader[] = [];
   #train: Loader | null = null;
   #evalLoaders = new Map<string, Loader>();
+  /** A training epoch {@link start}ed before it was asked for, and its first batch. */
+  #early: {
+    e: number;
+    it: AsyncGenerator<Batch, void, undefined>;
+    first: Promise<IteratorResult<Batch, void>>;
+  } | null = null;
 
   constructor(data: TrainingData, o: BatchOptions) {
     this.#data = data;
@@ -118,6 +124,26 @@ export class LakeBatches {
     return Int32Array.from({ length: ids.length }, (_, i) => this.#labelOf.get(ids[i]!)!);
   }
 
+  /**
+   * Starts epoch `e`'s training batches now, before {@link trainEpoch} asks for them: the
+   * loader starts its workers, reads its packs and makes its first batches (up to its prefetch)
+   * while the caller does other work, such as setting up the trainer (train-lake.ts) — with
+   * worker threads that work runs in parallel, and the first step need not wait for it. The
+   * batches are those `trainEpoch(e)` makes anyway; a loader error is thrown there. Nothing to
+   * do for numeric features, or once an epoch is started.
+   */
+  start(e: number): void {
+    const d = this.#data;
+    if (d.input.kind === 'features' || this.#early) return;
+    this.#train ??= this.#loader(d.train, false, this.#o.batch);
+    const it = this.#train.epoch(e);
+    const first = it.next();
+    // Awaited by trainEpoch(e), which throws its error; not awaited only when the run stopped
+    // before its first step for another reason (which is the one reported).
+    first.catch(() => undefined);
+    this.#early = { e, it, first };
+  }
+
   /** The training batches of epoch `e`, from batch `from` on (a resumed epoch skips the rest). */
   async *trainEpoch(e: number, from = 0): AsyncGenerator<XYBatch> {
     const d = this.#data;
@@ -130,11 +156,19 @@ export class LakeBatches {
       return;
     }
     this.#train ??= this.#loader(d.train, false, b);
+    const early = this.#early;
+    this.#early = null;
+    if (early && early.e !== e) await early.it.return(); // started for another epoch: dropped
+    const it = early?.e === e ? early.it : this.#train.epoch(e);
     let k = 0;
-    for await (const batch of this.#train.epoch(e)) {
-      if (k++ < from) continue;
-      const ids = Array.from(batch.rowIds);
-      yield { x: batch.x, y: this.#labels(ids), rowIds: ids, n: ids.length };
+    try {
+      for (let r = await (early?.e === e ? early.first : it.next()); !r.done; r = await it.next()) {
+        if (k++ < from) continue;
+        const ids = Array.from(r.value.rowIds);
+        yield { x: r.value.x, y: this.#labels(ids), rowIds: ids, n: ids.length };
+      }
+    } finally {
+      await it.return(); // ends the loader's epoch (its prefetch) when the caller stops early
     }
   }
 
@@ -178,6 +212,7 @@ export class LakeBatches {
 
   /** Closes the loaders (terminating their workers). */
   close(): void {
+    this.#early = null;
     for (const l of this.#loaders) l.close();
   }
 }

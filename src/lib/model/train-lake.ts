@@ -173,13 +173,22 @@ export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<Tr
   );
   const ckpt: Checkpoint | null =
     o.resume === false ? null : await loadCheckpoint(lake, data.dataset, runId);
-  const trainer = await Trainer.create(
-    o.runtime,
-    spec,
-    { batch: o.batch, optimizer, schedule, seed: o.seed },
-    ckpt?.weights,
-    ckpt ? { state: ckpt.state, step: ckpt.step } : undefined,
-  );
+  // The first epoch's loader starts (workers, pack reads, first batches) while the trainer is set up.
+  const first = ckpt && ckpt.batchInEpoch >= perEpoch ? ckpt.epoch + 1 : (ckpt?.epoch ?? 0);
+  if (first < o.epochs) batches.start(first);
+  let trainer: Trainer;
+  try {
+    trainer = await Trainer.create(
+      o.runtime,
+      spec,
+      { batch: o.batch, optimizer, schedule, seed: o.seed },
+      ckpt?.weights,
+      ckpt ? { state: ckpt.state, step: ckpt.step } : undefined,
+    );
+  } catch (e) {
+    batches.close(); // the started epoch's workers
+    throw e;
+  }
   const history: EpochMetrics[] = ckpt ? [...ckpt.history] : [];
   let running = ckpt ? { ...ckpt.running } : { loss: 0, correct: 0, count: 0 };
   const resumedFrom = ckpt ? ckpt.step : null;

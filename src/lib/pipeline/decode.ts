@@ -14,6 +14,7 @@ import { decode as decodePngRaw, encode as encodePngRaw, type DecodedPng } from 
 import jpeg from 'jpeg-js';
 import { LakeError } from '../store/errors.ts';
 import { decodeDicomImage, isDicom } from './decode-dicom.ts';
+import { decodePngFast } from './decode-png.ts';
 import type { Image } from './image.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -170,7 +171,8 @@ function decodePngImage(bytes: Uint8Array): Image {
   checkPngChunks(bytes);
   let png: DecodedPng;
   try {
-    png = decodePngRaw(bytes, { checkCrc: true });
+    // The common PNG on the fast path (decode-png.ts); the rest, and its errors, by fast-png.
+    png = decodePngFast(bytes) ?? decodePngRaw(bytes, { checkCrc: true });
   } catch (e) {
     throw bad(`corrupt PNG: ${e instanceof Error ? e.message : String(e)}`, e);
   }

@@ -1,0 +1,193 @@
+/**
+ * The PNG decoder's fast path: the common PNG (one image, not interlaced, grey, grey+alpha, RGB
+ * or RGBA, no palette) decoded with fflate's one-shot `unzlibSync` into a buffer of the exact
+ * size the header gives, then unfiltered. Anything else — and any PNG this path finds wrong in
+ * any way — is left to fast-png (decode.ts), which then decodes it, or reports its error, exactly
+ * as before.
+ *
+ * Why: fast-png inflates with fflate's streaming `Unzlib`, which allocates an output buffer of
+ * 128 KiB and more for every image and copies the result out of it: for a 64×64 grey PNG of
+ * 4 KiB that was most of the decode (0.2–0.3 ms of 0.35 ms in Node) and most of the loader's
+ * garbage. `unzlibSync` with `out` writes straight into a 4 KiB array (fflate does not grow a
+ * given buffer). Node's native `zlib` would be faster still but is not in the browser, where
+ * the loader's workers decode; `DecompressionStream` is asynchronous, per item.
+ *
+ * The samples are the same bits as fast-png's: inflating a stream has one result, and the
+ * unfiltering below is PNG's (ISO/IEC 15948 §9), as fast-png's own is; the result has fast-png's
+ * shape (`DecodedPng`: packed rows for depths under 8, a `Uint16Array` in host order for 16),
+ * so the same conversion to an `Image` follows. test/unit/decode-png.test.ts pins both against
+ * fast-png on every filter type, colour type and depth.
+ */
+import type { DecodedPng } from 'fast-png';
+import { unzlibSync } from 'fflate';
+
+/** The chunk types fast-png reads (the rest it skips, as this path does): see `fallback`. */
+const PARSED_BY_FAST_PNG = new Set(['PLTE', 'tRNS', 'iCCP', 'tEXt', 'pHYs']);
+
+/** Channels per colour type this path decodes (palette, type 3, is left to fast-png). */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** PNG's CRC-32 of `bytes[from, to)`. */
+function crc32(bytes: Uint8Array, from: number, to: number): number {
+  let c = -1;
+  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Decodes `bytes` (a whole PNG, its chunks already walked by decode.ts) on the fast path, or
+ * returns null when it is not the common case or anything about it is wrong (a CRC, the zlib
+ * stream, a filter type, too little data): fast-png then decodes it as it always did, errors
+ * included.
+ */
+export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let width = 0;
+  let height = 0;
+  let depth = 0;
+  let channels = 0;
+  const idat: Uint8Array[] = [];
+  let idatBytes = 0;
+  let at = 8;
+  for (;;) {
+    if (at + 12 > bytes.length) return null;
+    const length = view.getUint32(at);
+    const end = at + 12 + length;
+    if (end > bytes.length) return null;
+    const type = String.fromCharCode(
+      bytes[at + 4]!,
+      bytes[at + 5]!,
+      bytes[at + 6]!,
+      bytes[at + 7]!,
+    );
+    if (crc32(bytes, at + 4, at + 8 + length) !== view.getUint32(at + 8 + length)) return null;
+    if (type === 'IHDR') {
+      if (width || length !== 13) return null;
+      width = view.getUint32(at + 8);
+      height = view.getUint32(at + 12);
+      depth = bytes[at + 16]!;
+      const colour = bytes[at + 17]!;
+      channels = CHANNELS[colour] ?? 0;
+      const depthOk =
+        depth === 8 ||
+        depth === 16 ||
+        (colour === 0 && (depth === 1 || depth === 2 || depth === 4));
+      // Compression, filter method and interlace must all be 0 (deflate, adaptive, none).
+      if (!channels || !depthOk || bytes[at + 18] || bytes[at + 19] || bytes[at + 20]) return null;
+      if (!width || !height) return null;
+    } else if (type === 'IDAT') {
+      if (!width) return null;
+      idat.push(bytes.subarray(at + 8, at + 8 + length));
+      idatBytes += length;
+    } else if (type === 'IEND') {
+      if (length !== 0) return null;
+      break;
+    } else if (PARSED_BY_FAST_PNG.has(type)) {
+      return null;
+    }
+    at = end;
+  }
+  if (!width || !idat.length) return null;
+  const lineBytes = Math.ceil((depth * channels * width) / 8);
+  const pixelBytes = Math.ceil(depth / 8) * channels;
+  const out = new Uint8Array(height * (lineBytes + 1));
+  let raw: Uint8Array;
+  try {
+    raw = unzlibSync(idat.length === 1 ? idat[0]! : concat(idat, idatBytes), { out });
+  } catch {
+    return null;
+  }
+  // fflate hands back `out` itself (untouched) for an empty stream; otherwise a view of what it
+  // wrote, which must fill every line.
+  if (raw === out || raw.length < out.length) return null;
+  const data = unfilter(out, height, lineBytes, pixelBytes);
+  if (!data) return null;
+  if (depth !== 16)
+    return { width, height, depth: depth as 1 | 2 | 4 | 8, channels, data, text: {} };
+  const wide = new Uint16Array(data.buffer);
+  if (LITTLE_ENDIAN) {
+    for (let i = 0; i < wide.length; i++) {
+      const v = wide[i]!;
+      wide[i] = ((v & 0xff) << 8) | (v >> 8);
+    }
+  }
+  return { width, height, depth: 16, channels, data: wide, text: {} };
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+/**
+ * Reverses PNG's per-line filters (§9.2: none, sub, up, average, Paeth; the line above the
+ * first is zeros) from `raw` (each line a filter byte then `lineBytes` bytes) into packed
+ * lines; null for an unknown filter type.
+ */
+function unfilter(
+  raw: Uint8Array,
+  height: number,
+  lineBytes: number,
+  pixelBytes: number,
+): Uint8Array | null {
+  const out = new Uint8Array(height * lineBytes);
+  const n = pixelBytes;
+  for (let y = 0; y < height; y++) {
+    const src = y * (lineBytes + 1) + 1;
+    const dst = y * lineBytes;
+    const up = dst - lineBytes; // the line above (read only when y > 0)
+    const filter = raw[src - 1]!;
+    // On the first line the line above is zeros: up is none, Paeth predicts the left byte (sub).
+    if (filter === 0 || (filter === 2 && y === 0)) {
+      out.set(raw.subarray(src, src + lineBytes), dst);
+    } else if (filter === 1 || (filter === 4 && y === 0)) {
+      for (let i = 0; i < n; i++) out[dst + i] = raw[src + i]!;
+      for (let i = n; i < lineBytes; i++) out[dst + i] = (raw[src + i]! + out[dst + i - n]!) & 0xff;
+    } else if (filter === 2) {
+      for (let i = 0; i < lineBytes; i++) out[dst + i] = (raw[src + i]! + out[up + i]!) & 0xff;
+    } else if (filter === 3 && y === 0) {
+      for (let i = 0; i < n; i++) out[dst + i] = raw[src + i]!;
+      for (let i = n; i < lineBytes; i++) {
+        out[dst + i] = (raw[src + i]! + (out[dst + i - n]! >> 1)) & 0xff;
+      }
+    } else if (filter === 3) {
+      for (let i = 0; i < n; i++) out[dst + i] = (raw[src + i]! + (out[up + i]! >> 1)) & 0xff;
+      for (let i = n; i < lineBytes; i++) {
+        out[dst + i] = (raw[src + i]! + ((out[dst + i - n]! + out[up + i]!) >> 1)) & 0xff;
+      }
+    } else if (filter === 4) {
+      // a = left, b = above, c = above left; the first pixel's a and c are 0, so b is chosen.
+      for (let i = 0; i < n; i++) out[dst + i] = (raw[src + i]! + out[up + i]!) & 0xff;
+      for (let i = n; i < lineBytes; i++) {
+        const a = out[dst + i - n]!;
+        const b = out[up + i]!;
+        const c = out[up + i - n]!;
+        const pa = b > c ? b - c : c - b; // |p − a| with p = a + b − c
+        const pb = a > c ? a - c : c - a;
+        const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
+        const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        out[dst + i] = (raw[src + i]! + pred) & 0xff;
+      }
+    } else {
+      return null;
+    }
+  }
+  return out;
+}
