@@ -53,6 +53,27 @@ describe('DuckDBEngine without a lake', () => {
   });
 });
 
+describe('the DuckDB-WASM build', () => {
+  it('is the threaded (COI) build in a cross-origin isolated page, one thread a core up to 4', async () => {
+    // The test page is cross-origin isolated as the app is (vite.config.ts's headers).
+    expect(globalThis.crossOriginIsolated).toBe(true);
+    const { db, worker, build, threads } = await openDuckDB();
+    const engine = await DuckDBEngine.open(db, { worker });
+    try {
+      const expected = Math.min(4, navigator.hardwareConcurrency);
+      expect({ build, threads }).toEqual({ build: 'coi', threads: expected });
+      const setting = await engine.query(`SELECT current_setting('threads')::INTEGER AS t`);
+      expect(Number(tableFromIPC(setting.ipc).get(0)?.toJSON()['t'])).toBe(expected);
+      // A scan and aggregate split between the threads: 0 + 1 + … + (n − 1) = n (n − 1) / 2.
+      const n = 5_000_000;
+      const sum = await engine.query(`SELECT sum(range)::BIGINT AS s FROM range(${n})`);
+      expect(tableFromIPC(sum.ipc).get(0)?.toJSON()['s']).toBe(BigInt((n * (n - 1)) / 2));
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('read-only layer 2 on its own', () => {
   it('runs nothing but one SELECT even when the statement check is fooled', async () => {
     const { db, worker } = await openDuckDB();

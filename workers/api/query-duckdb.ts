@@ -1,8 +1,15 @@
 /**
  * Opens DuckDB-WASM from the app's own files (Vite `?url` imports: never a CDN) and builds the
  * lake query engine on it. Worker code only: DuckDB then runs in a worker of its own.
+ *
+ * Three builds, picked by `duckdb.selectBundle` from what the page supports: COI (threads:
+ * shared memory, so only where the page is cross-origin isolated, as the app always is:
+ * scripts/serving.ts), else EH (WebAssembly exceptions, one thread), else MVP (one thread).
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
@@ -29,25 +36,44 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The most threads DuckDB-WASM runs. The COI build's runtime starts four thread workers with the
+ * instance (Emscripten's pool); a fifth thread would start a worker while a query waits on it.
+ */
+const MAX_THREADS = 4;
+
+/** How many threads the COI build gets: one a core, as native DuckDB runs, up to the pool's. */
+export function duckdbThreads(cores: number | undefined): number {
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores ?? 1) || 1));
+}
+
 /** A started DuckDB-WASM instance and the worker it runs in. */
 export interface DuckDBInstance {
   db: duckdb.AsyncDuckDB;
   worker: Worker;
+  /** Which build runs (see the module's comment). */
+  build: 'coi' | 'eh' | 'mvp';
+  /** The threads its queries may use: 1 but in the COI build. */
+  threads: number;
 }
 
-/** Starts DuckDB-WASM (the exception-handling build where supported, else the MVP build). */
+/** Starts DuckDB-WASM: the threaded build where the page allows it, else a one-thread build. */
 export async function openDuckDB(): Promise<DuckDBInstance> {
   const bundle = await duckdb.selectBundle({
     mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
     eh: { mainModule: ehWasm, mainWorker: ehWorker },
+    coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker },
   });
+  const build = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  const threads = build === 'coi' ? duckdbThreads(globalThis.navigator?.hardwareConcurrency) : 1;
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   try {
     await withTimeout(
       (async () => {
         await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
-        await db.open({});
+        // The thread count is set here: the engine's lockdown then locks every setting.
+        await db.open(build === 'coi' ? { maximumThreads: threads } : {});
       })(),
       OPEN_TIMEOUT_MS,
       'starting DuckDB-WASM',
@@ -56,7 +82,7 @@ export async function openDuckDB(): Promise<DuckDBInstance> {
     worker.terminate();
     throw e;
   }
-  return { db, worker };
+  return { db, worker, build, threads };
 }
 
 /**
