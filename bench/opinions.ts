@@ -6,7 +6,8 @@
  *   a. the leaves, `latest-leaf` and `majority-of-leaves` (the project's plans, sql.ts) in
  *      DuckDB-WASM in headless Chromium (the app's engine, over a lake holding the files as its
  *      `opinions` record set) against native DuckDB (@duckdb/node-api) on the same Parquet
- *      files, in a child process, with all cores and with one (DuckDB-WASM has one thread);
+ *      files, in a child process, with all cores and with one (DuckDB-WASM runs its threaded
+ *      build where the page is cross-origin isolated, as it is here: one thread a core, up to 4);
  *      goal ≤ 3×; both must find the counts the generator wrote;
  *   b. importing opinions (writeOpinions: checks, content-hash ids, Parquet, commit) against a
  *      plain Parquet write of the same rows (writeRows); goal ≥ 0.5× the throughput;
@@ -316,7 +317,11 @@ export async function runOpinions(opts: {
   console.log(
     `\nratio = DuckDB-WASM time ÷ native time (lower is better). Each plan is the project's SQL` +
       `\n(src/lib/opinions/sql.ts) wrapped in count(*), over a table already loaded. latest-leaf as` +
-      `\nthe Labels tab runs it (result to the page and registered back): ${cell(b?.runRuleMs)}.`,
+      `\nthe Labels tab runs it (result to the page and registered back): ${cell(b?.runRuleMs)}.` +
+      (b
+        ? `\nDuckDB-WASM ${b.env.duckdbVersion}: its ${b.env.duckdbBuild} build, ` +
+          `${b.env.duckdbThreads} thread${b.env.duckdbThreads === 1 ? '' : 's'}.`
+        : ''),
   );
   printImport(imp, problems);
   const peaks = page?.inspected ?? [];

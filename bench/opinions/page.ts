@@ -115,7 +115,7 @@ async function main(): Promise<OpinionsPageResults> {
   const { lake, commit } = await limit(buildLake(s, m), 'fetching the fragments');
   const setupMs = performance.now() - t0;
   const catalog = new LakeCatalog(lake);
-  const { db, worker } = await openDuckDB();
+  const { db, worker, build, threads } = await openDuckDB();
   const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
   try {
     const duckdbVersion = await db.getVersion();
@@ -150,6 +150,8 @@ async function main(): Promise<OpinionsPageResults> {
         userAgent: navigator.userAgent,
         crossOriginIsolated: self.crossOriginIsolated,
         duckdbVersion,
+        duckdbBuild: build,
+        duckdbThreads: threads,
       },
       setupMs,
       loadMs,

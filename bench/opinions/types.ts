@@ -18,7 +18,14 @@ export interface PlanTiming {
 }
 
 export interface OpinionsPageResults {
-  env: { userAgent: string; crossOriginIsolated: boolean; duckdbVersion: string };
+  env: {
+    userAgent: string;
+    crossOriginIsolated: boolean;
+    duckdbVersion: string;
+    /** Which DuckDB-WASM build ran (workers/api/query-duckdb.ts) and its threads. */
+    duckdbBuild: string;
+    duckdbThreads: number;
+  };
   /** Fetching the files and committing them to a memory lake (not timed against native). */
   setupMs: number;
   /** First query: the lake's fragments loaded into DuckDB-WASM (Parquet decoded by parquet-wasm). */
