@@ -147,6 +147,34 @@ async function importFigure(count: number, seed: number, runs: number, warmup: n
   return { count, importMs: median(importMs), plainMs: median(plainMs) };
 }
 
+/** Prints the A/B of DuckDB-WASM's builds (--opinions-ab): the same page, turn about. */
+function printOneThread(
+  threaded: PlanTiming[],
+  loadMs: number,
+  other: NonNullable<OpinionsPageResults['oneThread']>,
+): void {
+  const rows = [
+    [
+      'load: Parquet files → table',
+      ms(loadMs),
+      ms(other.loadMs),
+      `${(loadMs / other.loadMs).toFixed(2)}x`,
+    ],
+    ...threaded.map((t, i) => {
+      const o = other.plans[i]!;
+      return [t.name, ms(t.medianMs), ms(o.medianMs), `${(t.medianMs / o.medianMs).toFixed(2)}x`];
+    }),
+  ];
+  console.log(
+    '\n' +
+      formatTable(
+        ['(a2) DuckDB-WASM builds, one page', 'threaded', `${other.build}, 1 thr.`, 'ratio'],
+        rows,
+      ),
+  );
+  console.log('the runs of the two builds alternate (threaded first), so both see the same load.');
+}
+
 /** Prints the import table (b), adding a problem when the ratio misses the goal. */
 function printImport(
   imp: { count: number; importMs: number; plainMs: number },
@@ -206,6 +234,8 @@ export async function runOpinions(opts: {
   seed?: number;
   /** Only the import figure (b): no Parquet files, native DuckDB nor Chromium. */
   importOnly?: boolean;
+  /** Also time DuckDB-WASM's one-thread build in the same page, turn about with the threaded. */
+  ab?: boolean;
 }): Promise<{ json: unknown; failed: boolean }> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const subjects = Math.max(1, Math.round(FULL_SUBJECTS * opts.scale));
@@ -250,6 +280,7 @@ export async function runOpinions(opts: {
         runs: opts.runs,
         warmup: opts.warmup,
         stepTimeoutMs: opts.timeoutS * 1e3,
+        ab: opts.ab ? 1 : 0,
       },
       { timeoutS: opts.timeoutS, log: (l) => console.log(`  ${l}`), inspect: chromiumPeaks },
     );
@@ -323,6 +354,7 @@ export async function runOpinions(opts: {
           `${b.env.duckdbThreads} thread${b.env.duckdbThreads === 1 ? '' : 's'}.`
         : ''),
   );
+  if (b?.oneThread) printOneThread(b.plans, b.loadMs, b.oneThread);
   printImport(imp, problems);
   const peaks = page?.inspected ?? [];
   const renderer = Math.max(
@@ -366,7 +398,8 @@ export async function runOpinions(opts: {
 
 /**
  * The group as bench/run.ts calls it: --opinions-scale, --opinions-import, --opinions-timeout,
- * --opinions-import-only (the import figure alone), --quick.
+ * --opinions-import-only (the import figure alone), --opinions-ab (DuckDB-WASM's one-thread
+ * build too, in the same page), --quick.
  */
 export function runOpinionsFromArgv(
   argv: string[],
@@ -384,6 +417,7 @@ export function runOpinionsFromArgv(
     warmup: quick ? 0 : common.warmup,
     timeoutS: parseIntFlag(argv, '--opinions-timeout') ?? 3600,
     importOnly: argv.includes('--opinions-import-only'),
+    ab: argv.includes('--opinions-ab'),
   });
 }
 

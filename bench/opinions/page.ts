@@ -41,6 +41,7 @@ function settings(): OpinionsPageSettings {
     runs: int('runs', 3),
     warmup: int('warmup', 1),
     stepTimeoutMs: int('stepTimeoutMs', 600_000),
+    ab: int('ab', 0),
   };
 }
 
@@ -117,6 +118,13 @@ async function main(): Promise<OpinionsPageResults> {
   const catalog = new LakeCatalog(lake);
   const { db, worker, build, threads } = await openDuckDB();
   const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
+  // The A/B: the one-thread build beside it, with its own catalog (a catalog tracks one engine).
+  let other: { engine: DuckDBEngine; build: string } | null = null;
+  if (s.ab) {
+    const o = await openDuckDB({ oneThread: true });
+    const binder = new LakeCatalog(lake).binder;
+    other = { engine: await DuckDBEngine.open(o.db, { binder, worker: o.worker }), build: o.build };
+  }
   try {
     const duckdbVersion = await db.getVersion();
     const from = lakeSqlName(DATASET, commit, OPINIONS_RS);
@@ -128,18 +136,44 @@ async function main(): Promise<OpinionsPageResults> {
     const loadMs = performance.now() - t0;
     if (counted.n !== m.opinions)
       throw new Error(`loaded ${counted.n} opinions, not ${m.opinions}`);
+    let otherLoadMs = 0;
+    if (other) {
+      log(`first load, ${other.build} build…`);
+      t0 = performance.now();
+      const n = one(
+        (await limit(other.engine.query(`SELECT count(*) AS n FROM ${from}`), 'load')).ipc,
+      );
+      otherLoadMs = performance.now() - t0;
+      if (n.n !== m.opinions) throw new Error(`loaded ${n.n} opinions, not ${m.opinions}`);
+    }
     const target = { dataset: DATASET, commit, question: QUESTION };
     const timings: PlanTiming[] = [];
+    const otherTimings: PlanTiming[] = [];
     for (const p of plans(target)) {
       const all: number[] = [];
+      const allOther: number[] = [];
       let got = { n: NaN, decided: null as number | null };
+      let gotOther = got;
       for (let r = 0; r < s.warmup + s.runs; r++) {
         t0 = performance.now();
         got = one((await limit(engine.query(p.sql), p.name)).ipc);
         if (r >= s.warmup) all.push(performance.now() - t0);
+        if (!other) continue;
+        t0 = performance.now();
+        gotOther = one((await limit(other.engine.query(p.sql), p.name)).ipc);
+        if (r >= s.warmup) allOther.push(performance.now() - t0);
       }
       log(`${p.name}: ${median(all).toFixed(0)} ms`);
       timings.push({ name: p.name, medianMs: median(all), allMs: all, ...got });
+      if (other) {
+        log(`${p.name}, ${other.build} build: ${median(allOther).toFixed(0)} ms`);
+        otherTimings.push({
+          name: p.name,
+          medianMs: median(allOther),
+          allMs: allOther,
+          ...gotOther,
+        });
+      }
     }
     t0 = performance.now();
     await limit(runRule(engine, target, ruleSpec('latest-leaf')), 'runRule');
@@ -156,11 +190,13 @@ async function main(): Promise<OpinionsPageResults> {
       setupMs,
       loadMs,
       plans: timings,
+      oneThread: other ? { build: other.build, loadMs: otherLoadMs, plans: otherTimings } : null,
       runRuleMs,
       pageHeapBytes: mem ? mem.usedJSHeapSize : null,
     };
   } finally {
     await engine.close();
+    await other?.engine.close();
   }
 }
 

@@ -57,12 +57,20 @@ export interface DuckDBInstance {
   threads: number;
 }
 
+/** How {@link openDuckDB} picks the build. */
+export interface OpenDuckDBOptions {
+  /** A one-thread build even where the COI build could run (the opinions bench's A/B). */
+  oneThread?: boolean;
+}
+
 /** Starts DuckDB-WASM: the threaded build where the page allows it, else a one-thread build. */
-export async function openDuckDB(): Promise<DuckDBInstance> {
+export async function openDuckDB(opts: OpenDuckDBOptions = {}): Promise<DuckDBInstance> {
   const bundle = await duckdb.selectBundle({
     mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
     eh: { mainModule: ehWasm, mainWorker: ehWorker },
-    coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker },
+    ...(opts.oneThread
+      ? {}
+      : { coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker } }),
   });
   const build = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
   const threads = build === 'coi' ? duckdbThreads(globalThis.navigator?.hardwareConcurrency) : 1;
