@@ -14,12 +14,9 @@ import { SECURITY_HEADERS, devServerHeaders, serving } from './scripts/serving.t
  *   caching, network first: a newer build's copy replaces the cached one whenever the server
  *   answers), so an example never opened takes no space and is not available offline. The list
  *   (examples/index.json) and the licences are precached, so the start page is complete offline.
- * - DuckDB-WASM's one-thread builds, EH (34 MB) and MVP (39 MB): the app is cross-origin
- *   isolated wherever it is served as it must be (scripts/serving.ts), and every browser with the
- *   OPFS access the lake needs has WebAssembly threads, SIMD and exceptions, so it loads the
- *   threaded COI build (workers/api/query-duckdb.ts), which is precached. EH is the fallback for
- *   a page that is not isolated, MVP for a browser without WebAssembly exceptions; should a
- *   browser load either all the same, it is cached on first use.
+ * - DuckDB-WASM's MVP build (39 MB), the fallback for browsers without WebAssembly exceptions:
+ *   every browser with the OPFS access the lake needs has them and loads the EH build, which is
+ *   precached. Should a browser load the MVP build all the same, it is cached on first use.
  *
  * - `generateSW` with `mode: 'production'`: workbox is bundled into dist/ (no CDN, no logs).
  * - Cross-origin isolation survives offline: the caches store each response *with its
@@ -34,8 +31,8 @@ import { SECURITY_HEADERS, devServerHeaders, serving } from './scripts/serving.t
  */
 /** The runtime cache that holds the example datasets opened so far. */
 const EXAMPLES_CACHE = 'croissant-lake-examples';
-/** DuckDB-WASM's one-thread builds in dist/assets/, left out of the precache. */
-const DUCKDB_FALLBACK_WASM = ['duckdb-eh-*.wasm', 'duckdb-mvp-*.wasm'];
+/** DuckDB-WASM's MVP build in dist/assets/, left out of the precache. */
+const DUCKDB_MVP_WASM = 'duckdb-mvp-*.wasm';
 
 const pwa = VitePWA({
   disable: Boolean(process.env['VITEST']),
@@ -66,12 +63,8 @@ const pwa = VitePWA({
     // examples' own files are cached when opened (runtimeCaching below). manifest.webmanifest is
     // not in the glob because the plugin adds it to the precache itself.
     globPatterns: ['**/*.{js,css,html,wasm,svg,png,ico,json}', 'examples/*.md'],
-    globIgnores: [
-      '**/node_modules/**',
-      'examples/*/**/*',
-      ...DUCKDB_FALLBACK_WASM.map((f) => `assets/${f}`),
-    ],
-    // DuckDB-WASM's COI build is about 34 MB; the default limit (2 MiB) would silently skip it.
+    globIgnores: ['**/node_modules/**', 'examples/*/**/*', `assets/${DUCKDB_MVP_WASM}`],
+    // DuckDB-WASM's EH build is about 34 MB; the default limit (2 MiB) would silently skip it.
     maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
     // Hashed file names (assets/name-HASH.ext) need no revision query when precached.
     dontCacheBustURLsMatching: /^assets\//,
@@ -92,7 +85,7 @@ const pwa = VitePWA({
         },
       },
       {
-        // A wasm file of the build that is not precached (DuckDB's EH and MVP builds): names carry
+        // A wasm file of the build that is not precached (DuckDB's MVP build): file names carry
         // a content hash, so a cached copy is never stale; old builds' copies are dropped.
         urlPattern: ({ url, sameOrigin }) =>
           sameOrigin && /\/assets\/[^/]+\.wasm$/.test(url.pathname),

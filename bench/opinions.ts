@@ -6,8 +6,8 @@
  *   a. the leaves, `latest-leaf` and `majority-of-leaves` (the project's plans, sql.ts) in
  *      DuckDB-WASM in headless Chromium (the app's engine, over a lake holding the files as its
  *      `opinions` record set) against native DuckDB (@duckdb/node-api) on the same Parquet
- *      files, in a child process, with all cores and with one (DuckDB-WASM runs its threaded
- *      build where the page is cross-origin isolated, as it is here: one thread a core, up to 4);
+ *      files, in a child process, with all cores and with one (the app's DuckDB-WASM build runs
+ *      one thread; --opinions-ab times the threaded COI build too, in the same page);
  *      goal ≤ 3×; both must find the counts the generator wrote;
  *   b. importing opinions (writeOpinions: checks, content-hash ids, Parquet, commit) against a
  *      plain Parquet write of the same rows (writeRows); goal ≥ 0.5× the throughput;
@@ -147,32 +147,40 @@ async function importFigure(count: number, seed: number, runs: number, warmup: n
   return { count, importMs: median(importMs), plainMs: median(plainMs) };
 }
 
-/** Prints the A/B of DuckDB-WASM's builds (--opinions-ab): the same page, turn about. */
-function printOneThread(
-  threaded: PlanTiming[],
-  loadMs: number,
-  other: NonNullable<OpinionsPageResults['oneThread']>,
+/**
+ * Prints the A/B of DuckDB-WASM's builds (--opinions-ab): the app's one-thread build and the
+ * threaded COI build in the same page, run by run in turn, and the threaded one against native.
+ */
+function printThreaded(
+  app: { build: string; loadMs: number; plans: PlanTiming[] },
+  other: NonNullable<OpinionsPageResults['other']>,
+  native: { loadMs: number; plans: PlanTiming[] },
+  cpus: number,
 ): void {
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   const rows = [
-    [
-      'load: Parquet files → table',
-      ms(loadMs),
-      ms(other.loadMs),
-      `${(loadMs / other.loadMs).toFixed(2)}x`,
-    ],
-    ...threaded.map((t, i) => {
-      const o = other.plans[i]!;
-      return [t.name, ms(t.medianMs), ms(o.medianMs), `${(t.medianMs / o.medianMs).toFixed(2)}x`];
-    }),
-  ];
+    ['load: Parquet files → table', app.loadMs, other.loadMs, native.loadMs] as const,
+    ...app.plans.map(
+      (p, i) => [p.name, p.medianMs, other.plans[i]!.medianMs, native.plans[i]!.medianMs] as const,
+    ),
+  ].map(([name, a, o, n]) => [name, ms(a), ms(o), x(o, a), x(o, n)]);
+  const threads = `${other.build}, ${other.threads} thr.`;
   console.log(
     '\n' +
       formatTable(
-        ['(a2) DuckDB-WASM builds, one page', 'threaded', `${other.build}, 1 thr.`, 'ratio'],
+        [
+          '(a2) DuckDB-WASM builds, one page',
+          `${app.build}, 1 thr.`,
+          threads,
+          'ratio',
+          `vs native, ${cpus} thr.`,
+        ],
         rows,
       ),
   );
-  console.log('the runs of the two builds alternate (threaded first), so both see the same load.');
+  console.log(
+    `ratio = ${threads} ÷ ${app.build}; the two builds' runs alternate, so both see the same load.`,
+  );
 }
 
 /** Prints the import table (b), adding a problem when the ratio misses the goal. */
@@ -234,7 +242,7 @@ export async function runOpinions(opts: {
   seed?: number;
   /** Only the import figure (b): no Parquet files, native DuckDB nor Chromium. */
   importOnly?: boolean;
-  /** Also time DuckDB-WASM's one-thread build in the same page, turn about with the threaded. */
+  /** Also time DuckDB-WASM's threaded (COI) build in the same page, turn about with the app's. */
   ab?: boolean;
 }): Promise<{ json: unknown; failed: boolean }> {
   const seed = opts.seed ?? DEFAULT_SEED;
@@ -354,7 +362,10 @@ export async function runOpinions(opts: {
           `${b.env.duckdbThreads} thread${b.env.duckdbThreads === 1 ? '' : 's'}.`
         : ''),
   );
-  if (b?.oneThread) printOneThread(b.plans, b.loadMs, b.oneThread);
+  if (b?.other) {
+    const app = { build: b.env.duckdbBuild, loadMs: b.loadMs, plans: b.plans };
+    printThreaded(app, b.other, nativeAll, cpus);
+  }
   printImport(imp, problems);
   const peaks = page?.inspected ?? [];
   const renderer = Math.max(
@@ -398,7 +409,7 @@ export async function runOpinions(opts: {
 
 /**
  * The group as bench/run.ts calls it: --opinions-scale, --opinions-import, --opinions-timeout,
- * --opinions-import-only (the import figure alone), --opinions-ab (DuckDB-WASM's one-thread
+ * --opinions-import-only (the import figure alone), --opinions-ab (DuckDB-WASM's threaded
  * build too, in the same page), --quick.
  */
 export function runOpinionsFromArgv(

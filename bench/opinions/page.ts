@@ -6,6 +6,9 @@
  * and each plan (plans.ts) timed; progress as `[bench] …` console lines, results in
  * `window.__bench`.
  */
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { tableFromIPC } from 'apache-arrow';
 import { ruleSpec, runRule } from '../../src/lib/opinions/consolidate.ts';
 import { OPINION_COLUMNS, OPINIONS_RS } from '../../src/lib/opinions/model.ts';
@@ -118,12 +121,14 @@ async function main(): Promise<OpinionsPageResults> {
   const catalog = new LakeCatalog(lake);
   const { db, worker, build, threads } = await openDuckDB();
   const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
-  // The A/B: the one-thread build beside it, with its own catalog (a catalog tracks one engine).
-  let other: { engine: DuckDBEngine; build: string } | null = null;
+  // The A/B: the threaded build beside it, with its own catalog (a catalog tracks one engine).
+  let other: { engine: DuckDBEngine; build: string; threads: number } | null = null;
   if (s.ab) {
-    const o = await openDuckDB({ oneThread: true });
+    const coi = { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker };
+    const o = await openDuckDB({ coi });
     const binder = new LakeCatalog(lake).binder;
-    other = { engine: await DuckDBEngine.open(o.db, { binder, worker: o.worker }), build: o.build };
+    const engine = await DuckDBEngine.open(o.db, { binder, worker: o.worker });
+    other = { engine, build: o.build, threads: o.threads };
   }
   try {
     const duckdbVersion = await db.getVersion();
@@ -190,7 +195,9 @@ async function main(): Promise<OpinionsPageResults> {
       setupMs,
       loadMs,
       plans: timings,
-      oneThread: other ? { build: other.build, loadMs: otherLoadMs, plans: otherTimings } : null,
+      other: other
+        ? { build: other.build, threads: other.threads, loadMs: otherLoadMs, plans: otherTimings }
+        : null,
       runRuleMs,
       pageHeapBytes: mem ? mem.usedJSHeapSize : null,
     };

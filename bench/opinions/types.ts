@@ -6,7 +6,7 @@ export interface OpinionsPageSettings {
   runs: number;
   warmup: number;
   stepTimeoutMs: number;
-  /** Also time each plan in DuckDB-WASM's one-thread build, alternating run by run (1) or not (0). */
+  /** Also time each plan in DuckDB-WASM's threaded (COI) build, run by run in turn (1) or not (0). */
   ab: number;
 }
 
@@ -33,8 +33,8 @@ export interface OpinionsPageResults {
   /** First query: the lake's fragments loaded into DuckDB-WASM (Parquet decoded by parquet-wasm). */
   loadMs: number;
   plans: PlanTiming[];
-  /** With `ab`: the one-thread build's load and plans, timed in the same page, turn about. */
-  oneThread: { build: string; loadMs: number; plans: PlanTiming[] } | null;
+  /** With `ab`: the threaded build's load and plans, timed in the same page, turn about. */
+  other: { build: string; threads: number; loadMs: number; plans: PlanTiming[] } | null;
   /** latest-leaf as the Labels tab runs it (runRule: result to the page, registered back). */
   runRuleMs: number;
   /** The page's JS heap after the plans (Chrome's performance.memory), or null. */

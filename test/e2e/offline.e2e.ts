@@ -1,12 +1,11 @@
 /**
  * Offline (issue 4 §5, issue 12 §6): the built app is a PWA. After a first visit online, its
  * service worker has precached the app shell, every worker and the wasm the app runs on, but not
- * the example datasets' files (each is cached when first opened) nor DuckDB's one-thread builds
- * (EH, MVP: the isolated page loads the threaded COI build). Then, with the network off *and*
- * the server stopped, a reload still gives the app, cross-origin isolated (COOP/COEP come back
- * from the cache with the responses), the lake saved in OPFS with its rows, SQL and column
- * statistics in the Query view (DuckDB-WASM from the precache), and the Titanic example, opened
- * once online, opens again and generates its records.
+ * the example datasets' files (each is cached when first opened) nor DuckDB's MVP build. Then,
+ * with the network off *and* the server stopped, a reload still gives the app, cross-origin
+ * isolated (COOP/COEP come back from the cache with the responses), the lake saved in OPFS with
+ * its rows, SQL and column statistics in the Query view (DuckDB-WASM from the precache), and the
+ * Titanic example, opened once online, opens again and generates its records.
  */
 import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,13 +42,13 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 /**
  * The files the service worker should precache, by the rule written here: everything the build
  * made except the service worker itself, the example datasets' own files (examples/<id>/…) and
- * DuckDB-WASM's one-thread builds' wasm (EH, MVP: fallbacks the isolated app does not load).
+ * DuckDB-WASM's MVP build (a fallback no browser with OPFS access loads).
  */
 function precacheRule(files: string[]): string[] {
   return files
     .filter((f) => f !== 'sw.js' && !/^workbox-[\w-]+\.js$/.test(f))
     .filter((f) => !/^examples\/[^/]+\//.test(f))
-    .filter((f) => !/^assets\/duckdb-(eh|mvp)-[\w-]+\.wasm$/.test(f))
+    .filter((f) => !/^assets\/duckdb-mvp-[\w-]+\.wasm$/.test(f))
     .sort();
 }
 
@@ -118,7 +117,7 @@ describe('offline: the app as a PWA', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     // The precache holds the shell, each worker, each wasm the app runs on, the icons and the
-    // examples' list and licences: not the examples' files, not DuckDB's EH and MVP builds.
+    // examples' list and licences: not the examples' files, not DuckDB's MVP build.
     const built = await listFiles(DIST);
     const expected = precacheRule(built);
     expect(expected.some((f) => f.endsWith('.wasm'))).toBe(true);

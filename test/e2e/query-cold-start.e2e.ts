@@ -46,7 +46,7 @@ describe('the Query view cold start', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let held = 0;
     const page = await open('u', '?query=titanic@main', async (context) => {
-      await context.route(/duckdb-(coi|eh|mvp)[^/]*\.wasm/, async (route: Route) => {
+      await context.route(/duckdb-(eh|mvp)[^/]*\.wasm/, async (route: Route) => {
         held++;
         await released;
         await route.continue();

@@ -2,14 +2,14 @@
  * Opens DuckDB-WASM from the app's own files (Vite `?url` imports: never a CDN) and builds the
  * lake query engine on it. Worker code only: DuckDB then runs in a worker of its own.
  *
- * Three builds, picked by `duckdb.selectBundle` from what the page supports: COI (threads:
- * shared memory, so only where the page is cross-origin isolated, as the app always is:
- * scripts/serving.ts), else EH (WebAssembly exceptions, one thread), else MVP (one thread).
+ * The app runs a one-thread build: EH (WebAssembly exceptions), else MVP. DuckDB-WASM 1.32's
+ * threaded COI build runs in the app's cross-origin isolated pages, but a cancelled query goes
+ * on running on its other threads until it ends (the engine stays busy: 79 s after cancelling
+ * the Query view's cross join, against 23 ms in EH), which breaks cancelling; it also starts
+ * 3 to 4 times slower (four thread workers, each loading the module). A caller that accepts
+ * both can pass the COI bundle (the opinions bench's A/B does; docs/architecture.md).
  */
 import * as duckdb from '@duckdb/duckdb-wasm';
-import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
-import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
-import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
@@ -37,14 +37,27 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /**
- * The most threads DuckDB-WASM runs. The COI build's runtime starts four thread workers with the
- * instance (Emscripten's pool); a fifth thread would start a worker while a query waits on it.
+ * The most threads the COI build runs. Its runtime starts four thread workers with the instance
+ * (Emscripten's pool); a fifth thread would start a worker while a query waits on it.
  */
 const MAX_THREADS = 4;
 
 /** How many threads the COI build gets: one a core, as native DuckDB runs, up to the pool's. */
 export function duckdbThreads(cores: number | undefined): number {
   return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores ?? 1) || 1));
+}
+
+/** DuckDB-WASM's threaded build: its files' URLs (`dist/duckdb-coi.wasm` and its two workers). */
+export interface DuckDBCoiBundle {
+  mainModule: string;
+  mainWorker: string;
+  pthreadWorker: string;
+}
+
+/** How {@link openDuckDB} picks the build. */
+export interface OpenDuckDBOptions {
+  /** The threaded build, used where the page is cross-origin isolated (see the module's note). */
+  coi?: DuckDBCoiBundle;
 }
 
 /** A started DuckDB-WASM instance and the worker it runs in. */
@@ -57,22 +70,19 @@ export interface DuckDBInstance {
   threads: number;
 }
 
-/** How {@link openDuckDB} picks the build. */
-export interface OpenDuckDBOptions {
-  /** A one-thread build even where the COI build could run (the opinions bench's A/B). */
-  oneThread?: boolean;
-}
-
-/** Starts DuckDB-WASM: the threaded build where the page allows it, else a one-thread build. */
+/** Starts DuckDB-WASM (the exception-handling build where supported, else the MVP build). */
 export async function openDuckDB(opts: OpenDuckDBOptions = {}): Promise<DuckDBInstance> {
   const bundle = await duckdb.selectBundle({
     mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
     eh: { mainModule: ehWasm, mainWorker: ehWorker },
-    ...(opts.oneThread
-      ? {}
-      : { coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker } }),
+    ...(opts.coi ? { coi: opts.coi } : {}),
   });
-  const build = bundle.mainModule === coiWasm ? 'coi' : bundle.mainModule === ehWasm ? 'eh' : 'mvp';
+  const build =
+    bundle.mainModule === opts.coi?.mainModule
+      ? 'coi'
+      : bundle.mainModule === ehWasm
+        ? 'eh'
+        : 'mvp';
   const threads = build === 'coi' ? duckdbThreads(globalThis.navigator?.hardwareConcurrency) : 1;
   const worker = new Worker(bundle.mainWorker!);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
