@@ -6,7 +6,8 @@
  *   a. the leaves, `latest-leaf` and `majority-of-leaves` (the project's plans, sql.ts) in
  *      DuckDB-WASM in headless Chromium (the app's engine, over a lake holding the files as its
  *      `opinions` record set) against native DuckDB (@duckdb/node-api) on the same Parquet
- *      files, in a child process, with all cores and with one (DuckDB-WASM has one thread);
+ *      files, in a child process, with all cores and with one (the app's DuckDB-WASM build runs
+ *      one thread; --opinions-ab times the threaded COI build too, in the same page);
  *      goal ≤ 3×; both must find the counts the generator wrote;
  *   b. importing opinions (writeOpinions: checks, content-hash ids, Parquet, commit) against a
  *      plain Parquet write of the same rows (writeRows); goal ≥ 0.5× the throughput;
@@ -146,6 +147,42 @@ async function importFigure(count: number, seed: number, runs: number, warmup: n
   return { count, importMs: median(importMs), plainMs: median(plainMs) };
 }
 
+/**
+ * Prints the A/B of DuckDB-WASM's builds (--opinions-ab): the app's one-thread build and the
+ * threaded COI build in the same page, run by run in turn, and the threaded one against native.
+ */
+function printThreaded(
+  app: { build: string; loadMs: number; plans: PlanTiming[] },
+  other: NonNullable<OpinionsPageResults['other']>,
+  native: { loadMs: number; plans: PlanTiming[] },
+  cpus: number,
+): void {
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const rows = [
+    ['load: Parquet files → table', app.loadMs, other.loadMs, native.loadMs] as const,
+    ...app.plans.map(
+      (p, i) => [p.name, p.medianMs, other.plans[i]!.medianMs, native.plans[i]!.medianMs] as const,
+    ),
+  ].map(([name, a, o, n]) => [name, ms(a), ms(o), x(o, a), x(o, n)]);
+  const threads = `${other.build}, ${other.threads} thr.`;
+  console.log(
+    '\n' +
+      formatTable(
+        [
+          '(a2) DuckDB-WASM builds, one page',
+          `${app.build}, 1 thr.`,
+          threads,
+          'ratio',
+          `vs native, ${cpus} thr.`,
+        ],
+        rows,
+      ),
+  );
+  console.log(
+    `ratio = ${threads} ÷ ${app.build}; the two builds' runs alternate, so both see the same load.`,
+  );
+}
+
 /** Prints the import table (b), adding a problem when the ratio misses the goal. */
 function printImport(
   imp: { count: number; importMs: number; plainMs: number },
@@ -205,6 +242,8 @@ export async function runOpinions(opts: {
   seed?: number;
   /** Only the import figure (b): no Parquet files, native DuckDB nor Chromium. */
   importOnly?: boolean;
+  /** Also time DuckDB-WASM's threaded (COI) build in the same page, turn about with the app's. */
+  ab?: boolean;
 }): Promise<{ json: unknown; failed: boolean }> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const subjects = Math.max(1, Math.round(FULL_SUBJECTS * opts.scale));
@@ -249,6 +288,7 @@ export async function runOpinions(opts: {
         runs: opts.runs,
         warmup: opts.warmup,
         stepTimeoutMs: opts.timeoutS * 1e3,
+        ab: opts.ab ? 1 : 0,
       },
       { timeoutS: opts.timeoutS, log: (l) => console.log(`  ${l}`), inspect: chromiumPeaks },
     );
@@ -316,8 +356,16 @@ export async function runOpinions(opts: {
   console.log(
     `\nratio = DuckDB-WASM time ÷ native time (lower is better). Each plan is the project's SQL` +
       `\n(src/lib/opinions/sql.ts) wrapped in count(*), over a table already loaded. latest-leaf as` +
-      `\nthe Labels tab runs it (result to the page and registered back): ${cell(b?.runRuleMs)}.`,
+      `\nthe Labels tab runs it (result to the page and registered back): ${cell(b?.runRuleMs)}.` +
+      (b
+        ? `\nDuckDB-WASM ${b.env.duckdbVersion}: its ${b.env.duckdbBuild} build, ` +
+          `${b.env.duckdbThreads} thread${b.env.duckdbThreads === 1 ? '' : 's'}.`
+        : ''),
   );
+  if (b?.other) {
+    const app = { build: b.env.duckdbBuild, loadMs: b.loadMs, plans: b.plans };
+    printThreaded(app, b.other, nativeAll, cpus);
+  }
   printImport(imp, problems);
   const peaks = page?.inspected ?? [];
   const renderer = Math.max(
@@ -361,7 +409,8 @@ export async function runOpinions(opts: {
 
 /**
  * The group as bench/run.ts calls it: --opinions-scale, --opinions-import, --opinions-timeout,
- * --opinions-import-only (the import figure alone), --quick.
+ * --opinions-import-only (the import figure alone), --opinions-ab (DuckDB-WASM's threaded
+ * build too, in the same page), --quick.
  */
 export function runOpinionsFromArgv(
   argv: string[],
@@ -379,6 +428,7 @@ export function runOpinionsFromArgv(
     warmup: quick ? 0 : common.warmup,
     timeoutS: parseIntFlag(argv, '--opinions-timeout') ?? 3600,
     importOnly: argv.includes('--opinions-import-only'),
+    ab: argv.includes('--opinions-ab'),
   });
 }
 

@@ -28,7 +28,8 @@
  * too. Group `opinions` (bench/opinions.ts): consolidation in DuckDB-WASM in Chromium against
  * native DuckDB on the same Parquet files, import against a plain Parquet write, peak memory
  * (--opinions-scale X, 1 = 10M opinions; --opinions-import N; --opinions-import-only: the
- * import figure alone; --opinions-timeout S). Group
+ * import figure alone; --opinions-ab: DuckDB-WASM's threaded build too, in the same page;
+ * --opinions-timeout S). Group
  * `imagestats` (bench/imagestats.ts): per-image statistics against decode only, and the
  * `image_stats` record set written onto a branch. Group
  * `sliceline` (bench/sliceline.ts): SliceLine on 100k × 20 and 1M × 20 generated features against

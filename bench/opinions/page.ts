@@ -6,6 +6,9 @@
  * and each plan (plans.ts) timed; progress as `[bench] …` console lines, results in
  * `window.__bench`.
  */
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { tableFromIPC } from 'apache-arrow';
 import { ruleSpec, runRule } from '../../src/lib/opinions/consolidate.ts';
 import { OPINION_COLUMNS, OPINIONS_RS } from '../../src/lib/opinions/model.ts';
@@ -41,6 +44,7 @@ function settings(): OpinionsPageSettings {
     runs: int('runs', 3),
     warmup: int('warmup', 1),
     stepTimeoutMs: int('stepTimeoutMs', 600_000),
+    ab: int('ab', 0),
   };
 }
 
@@ -115,8 +119,17 @@ async function main(): Promise<OpinionsPageResults> {
   const { lake, commit } = await limit(buildLake(s, m), 'fetching the fragments');
   const setupMs = performance.now() - t0;
   const catalog = new LakeCatalog(lake);
-  const { db, worker } = await openDuckDB();
+  const { db, worker, build, threads } = await openDuckDB();
   const engine = await DuckDBEngine.open(db, { binder: catalog.binder, worker });
+  // The A/B: the threaded build beside it, with its own catalog (a catalog tracks one engine).
+  let other: { engine: DuckDBEngine; build: string; threads: number } | null = null;
+  if (s.ab) {
+    const coi = { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker };
+    const o = await openDuckDB({ coi });
+    const binder = new LakeCatalog(lake).binder;
+    const engine = await DuckDBEngine.open(o.db, { binder, worker: o.worker });
+    other = { engine, build: o.build, threads: o.threads };
+  }
   try {
     const duckdbVersion = await db.getVersion();
     const from = lakeSqlName(DATASET, commit, OPINIONS_RS);
@@ -128,18 +141,44 @@ async function main(): Promise<OpinionsPageResults> {
     const loadMs = performance.now() - t0;
     if (counted.n !== m.opinions)
       throw new Error(`loaded ${counted.n} opinions, not ${m.opinions}`);
+    let otherLoadMs = 0;
+    if (other) {
+      log(`first load, ${other.build} build…`);
+      t0 = performance.now();
+      const n = one(
+        (await limit(other.engine.query(`SELECT count(*) AS n FROM ${from}`), 'load')).ipc,
+      );
+      otherLoadMs = performance.now() - t0;
+      if (n.n !== m.opinions) throw new Error(`loaded ${n.n} opinions, not ${m.opinions}`);
+    }
     const target = { dataset: DATASET, commit, question: QUESTION };
     const timings: PlanTiming[] = [];
+    const otherTimings: PlanTiming[] = [];
     for (const p of plans(target)) {
       const all: number[] = [];
+      const allOther: number[] = [];
       let got = { n: NaN, decided: null as number | null };
+      let gotOther = got;
       for (let r = 0; r < s.warmup + s.runs; r++) {
         t0 = performance.now();
         got = one((await limit(engine.query(p.sql), p.name)).ipc);
         if (r >= s.warmup) all.push(performance.now() - t0);
+        if (!other) continue;
+        t0 = performance.now();
+        gotOther = one((await limit(other.engine.query(p.sql), p.name)).ipc);
+        if (r >= s.warmup) allOther.push(performance.now() - t0);
       }
       log(`${p.name}: ${median(all).toFixed(0)} ms`);
       timings.push({ name: p.name, medianMs: median(all), allMs: all, ...got });
+      if (other) {
+        log(`${p.name}, ${other.build} build: ${median(allOther).toFixed(0)} ms`);
+        otherTimings.push({
+          name: p.name,
+          medianMs: median(allOther),
+          allMs: allOther,
+          ...gotOther,
+        });
+      }
     }
     t0 = performance.now();
     await limit(runRule(engine, target, ruleSpec('latest-leaf')), 'runRule');
@@ -150,15 +189,21 @@ async function main(): Promise<OpinionsPageResults> {
         userAgent: navigator.userAgent,
         crossOriginIsolated: self.crossOriginIsolated,
         duckdbVersion,
+        duckdbBuild: build,
+        duckdbThreads: threads,
       },
       setupMs,
       loadMs,
       plans: timings,
+      other: other
+        ? { build: other.build, threads: other.threads, loadMs: otherLoadMs, plans: otherTimings }
+        : null,
       runRuleMs,
       pageHeapBytes: mem ? mem.usedJSHeapSize : null,
     };
   } finally {
     await engine.close();
+    await other?.engine.close();
   }
 }
 

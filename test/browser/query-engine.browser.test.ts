@@ -3,6 +3,9 @@
  * worker), over a browser lake opened in the page. Plus what only this layer shows: the
  * statement check on DuckDB's tokens.
  */
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
@@ -34,7 +37,9 @@ queryEngineContract({
 
 describe('DuckDBEngine without a lake', () => {
   it('runs plain SQL and rejects pending calls when DuckDB worker dies', async () => {
-    const { db, worker } = await openDuckDB();
+    const { db, worker, build, threads } = await openDuckDB();
+    // The app's build by default: one thread (query-duckdb.ts says why not the threaded one).
+    expect({ build, threads }).toEqual({ build: 'eh', threads: 1 });
     const engine = await DuckDBEngine.open(db, { worker });
     expect((await engine.query('SELECT 1 AS one')).rows).toBe(1);
     const slow = engine.query(
@@ -50,6 +55,28 @@ describe('DuckDBEngine without a lake', () => {
     await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(engine.query('SELECT 3')).rejects.toMatchObject({ code: 'CLOSED' });
     await engine.close();
+  });
+});
+
+describe('the threaded DuckDB-WASM build', () => {
+  it('runs when given, in an isolated page: a thread a core, up to 4', async () => {
+    // The test page is cross-origin isolated as the app is (vite.config.ts's headers).
+    expect(globalThis.crossOriginIsolated).toBe(true);
+    const coi = { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthreadWorker };
+    const { db, worker, build, threads } = await openDuckDB({ coi });
+    const engine = await DuckDBEngine.open(db, { worker });
+    try {
+      const expected = Math.min(4, navigator.hardwareConcurrency);
+      expect({ build, threads }).toEqual({ build: 'coi', threads: expected });
+      const setting = await engine.query(`SELECT current_setting('threads')::INTEGER AS t`);
+      expect(Number(tableFromIPC(setting.ipc).get(0)?.toJSON()['t'])).toBe(expected);
+      // A scan and aggregate split between the threads: 0 + 1 + … + (n − 1) = n (n − 1) / 2.
+      const n = 5_000_000;
+      const sum = await engine.query(`SELECT sum(range)::BIGINT AS s FROM range(${n})`);
+      expect(tableFromIPC(sum.ipc).get(0)?.toJSON()['s']).toBe(BigInt((n * (n - 1)) / 2));
+    } finally {
+      await engine.close();
+    }
   });
 });
 
