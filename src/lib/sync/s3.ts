@@ -5,7 +5,6 @@
  * objects of {@link MULTIPART_FROM} bytes or more go up in parts, and an interrupted multipart
  * upload resumes from its journal.
  */
-import { AwsV4Signer } from 'aws4fetch';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type {
   PutOptions,
@@ -18,6 +17,7 @@ import type {
 import { hiddenEtag, maskKeyId, s3Error, unreachable, type RequestWhat } from './s3-errors.ts';
 import { escapeXml, parseList, textOf } from './s3-xml.ts';
 import { putMultipart } from './s3-multipart.ts';
+import { signer } from './s3-sign.ts';
 
 /** Credentials of one remote; null means anonymous (a public bucket). */
 export interface Credentials {
@@ -97,8 +97,9 @@ export class S3Remote implements Remote {
   #skewMs = 0;
   /**
    * aws4fetch's cache of derived signing keys (one per day, region and service). Without it
-   * every request derives its key anew: eight more WebCrypto calls each, which on a loaded
-   * machine made push's uploads measurably slower than a plain `AwsClient` (which keeps one).
+   * every request derives its key anew: four more HMACs each (eight WebCrypto calls), which on
+   * a loaded machine made push's uploads measurably slower than a plain `AwsClient` (which keeps
+   * one). s3-sign.ts keeps its keys in it too.
    */
   readonly #signingKeys = new Map<string, ArrayBuffer>();
 
@@ -178,7 +179,7 @@ export class S3Remote implements Remote {
     if (!this.credentials) {
       return fetch(new Request(url, { ...init, method: req.method, headers: req.headers ?? {} }));
     }
-    const signer = new AwsV4Signer({
+    const signing = await signer({
       method: req.method,
       url: url.toString(),
       headers: req.headers ?? {},
@@ -190,7 +191,7 @@ export class S3Remote implements Remote {
       region: this.location.region,
       cache: this.#signingKeys,
     });
-    const signed = await signer.sign();
+    const signed = await signing.sign();
     return fetch(
       new Request(signed.url, { ...init, method: signed.method, headers: signed.headers }),
     );
