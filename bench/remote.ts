@@ -1,7 +1,9 @@
 /**
  * The remote benchmark group (`npm run bench -- --only remote`; issue 17 §5; bench/README.md,
- * "Remote"), against s3rver on 127.0.0.1 started here, with one lake of a 1M-row record set in
- * memory (so the lake's own disk does not enter the figures):
+ * "Remote"), against s3rver on 127.0.0.1 started here (in a child process by default, as a real
+ * server is never in its client's process; `server: 'in-process'` for the setup of the earlier
+ * figures), with one lake of a 1M-row record set in memory (so the lake's own disk does not enter
+ * the figures):
  *
  *   1. push MB/s against a plain PUT of the same bytes to the same server, and fetch (a clone into
  *      an empty lake, every chunk verified against its hash) MB/s against a plain GET of them.
@@ -14,7 +16,11 @@
  * key prefixes and alternates which side goes first. Quick mode (test/unit/bench-remote.node.test.ts)
  * runs the same code on a few thousand rows so the group cannot rot unnoticed.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { AwsClient } from 'aws4fetch';
 import { memoryBackend } from '../src/lib/store/memory.ts';
 import { eachLimited } from '../src/lib/sync/pool.ts';
@@ -25,7 +31,7 @@ import { openRemote } from '../src/lib/sync/session.ts';
 import { appendRows } from '../src/lib/versions/append.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
 import { startS3rver } from '../test/s3/s3rver.ts';
-import { parseIntFlag } from './generate.ts';
+import { parseIntFlag, parseStringFlag } from './generate.ts';
 import { buildDataset } from './lake-ops.ts';
 import { fmtMB, formatTable, gc, median } from './measure.ts';
 
@@ -35,10 +41,20 @@ const CONCURRENCY = 4;
 const BUCKET = 'bench';
 const KEY = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/**
+ * Where s3rver runs: in a process of its own (`child`, the default: a real server never shares
+ * its client's process or event loop), or in the bench's process (`in-process`, the setup of the
+ * figures before 2026-12-05 14:00, kept to compare with them).
+ */
+export type ServerMode = 'child' | 'in-process';
+export const SERVER_MODES: readonly ServerMode[] = ['child', 'in-process'];
+
 export interface RemoteBenchOptions {
   rows: number;
   runs: number;
   warmup: number;
+  /** Default `child`. */
+  server?: ServerMode;
   /** Where progress goes (default stdout). */
   write?: (s: string) => void;
 }
@@ -46,6 +62,7 @@ export interface RemoteBenchOptions {
 /** What the group measured; seconds are medians. */
 export interface RemoteFigures {
   rows: number;
+  server: ServerMode;
   chunks: number;
   bytes: number;
   putS: number;
@@ -103,11 +120,38 @@ function plainClient(endpoint: string) {
   };
 }
 
+const SERVER_CHILD = fileURLToPath(new URL('child/s3rver.ts', import.meta.url));
+
+/** s3rver with the bucket, where `mode` says; both sides of the bench talk to it alike. */
+async function startServer(mode: ServerMode): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  if (mode === 'in-process') return startS3rver([{ name: BUCKET }]);
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_CHILD, BUCKET], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout! });
+  const first = await Promise.race([
+    once(lines, 'line').then(([l]) => String(l)),
+    exited.then(([code]) => {
+      throw new Error(`the s3rver child process exited (code ${String(code)}) before listening`);
+    }),
+  ]);
+  const { endpoint } = JSON.parse(first) as { endpoint: string };
+  return {
+    endpoint,
+    async stop() {
+      child.stdin!.end(); // the child stops its server and removes its folder
+      await exited;
+    },
+  };
+}
+
 /** Runs the group; throws only when the server or the lake fails. */
 export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigures> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
   const problems: string[] = [];
-  const server = await startS3rver([{ name: BUCKET }]);
+  const mode = opts.server ?? 'child';
+  const server = await startServer(mode);
   try {
     const remote = (prefix: string) =>
       new S3Remote(
@@ -195,6 +239,7 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
     const [putS, getS, pushS, fetchS] = [t.put, t.get, t.push, t.fetch].map(median) as number[];
     return {
       rows: opts.rows,
+      server: mode,
       chunks: chunks.length,
       bytes: total,
       putS: putS!,
@@ -244,15 +289,19 @@ export function remoteTable(f: RemoteFigures): string {
   );
 }
 
-/** `npm run bench -- --only remote [--remote-rows N]`: prints the table; results.json's part. */
+/** `npm run bench -- --only remote [--remote-rows N] [--remote-server child|in-process]`: prints the table; results.json's part. */
 export async function runRemoteFromArgv(
   argv: string[],
   common: { runs: number; warmup: number },
 ): Promise<{ json: unknown; failed: boolean }> {
   const rows = parseIntFlag(argv, '--remote-rows') ?? DEFAULT_REMOTE_ROWS;
-  const f = await benchRemote({ rows, ...common });
+  const server = (parseStringFlag(argv, '--remote-server') ?? 'child') as ServerMode;
+  if (!SERVER_MODES.includes(server))
+    throw new Error(`--remote-server must be one of ${SERVER_MODES.join(', ')}, not ${server}`);
+  const f = await benchRemote({ rows, server, ...common });
+  const where = server === 'child' ? 'in a child process' : "in the bench's process";
   console.log(
-    `remote (s3rver on 127.0.0.1; ${rows.toLocaleString('en-US')} rows, ${fmtMB(f.bytes)} MB in ` +
+    `remote (s3rver on 127.0.0.1 ${where}; ${rows.toLocaleString('en-US')} rows, ${fmtMB(f.bytes)} MB in ` +
       `${f.chunks} chunks; median of ${common.runs} after ${common.warmup} warm-up)`,
   );
   console.log(remoteTable(f));

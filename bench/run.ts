@@ -8,6 +8,7 @@
  *                    [--baseline-only] [--regen] [--lake-rows N] [--lake-slices N] [--lake-big N]
  *                    [--lake-reps N]
  *                    [--query-rows N] [--query-runs N] [--query-timeout S] [--remote-rows N]
+ *                    [--remote-server child|in-process]
  *                    [--loader-workers N] [--loader-batch N] [--loader-timeout S]
  *                    [--quick] [--titanic-repeat N] [--start-runs N] [--no-npx]
  *
@@ -21,7 +22,8 @@
  * Group `cli` (bench/cli.ts): the CPU time of `croissant-lake records` on titanic ×200 against
  * a plain parse + JSON.stringify, and the CLI's start against `node -e 0`; `--quick` is its
  * smoke-test mode. Group `remote` (bench/remote.ts): push and fetch to s3rver on 127.0.0.1
- * against a plain PUT and GET of the same bytes, and a second push after a one-row commit.
+ * (in a child process; `--remote-server in-process` for the bench's own) against a plain PUT
+ * and GET of the same bytes, and a second push after a one-row commit.
  * Group `loader` (bench/loader.ts, in headless Chromium with a real OPFS lake and real workers):
  * the dataloader on the demo study, augmented against decode only, against the CPU ceiling of
  * the same item work, and its reads against one read per image; `--quick` is its smoke-test mode
@@ -83,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
         '                        [--lake-big N] [--lake-reps N] [--query-rows N] [--query-runs N]\n' +
         '                        [--query-timeout S] [--loader-workers N] [--loader-batch N]\n' +
         '                        [--loader-timeout S] [--quick] [--titanic-repeat N] [--start-runs N]\n' +
-        '                        [--no-npx] [--remote-rows N]',
+        '                        [--no-npx] [--remote-rows N] [--remote-server child|in-process]',
     );
     return 0;
   }

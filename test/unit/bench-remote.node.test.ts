@@ -14,9 +14,17 @@ afterEach(() => {
 
 describe('bench: remote group, quick mode', () => {
   it('measures push/fetch against plain PUT/GET and a one-row push, all checks passing', async () => {
-    const f = await benchRemote({ rows: 3_000, runs: 2, warmup: 0, write: () => undefined });
+    // s3rver in this process here; the next case runs the default, s3rver in a child process.
+    const f = await benchRemote({
+      rows: 3_000,
+      runs: 2,
+      warmup: 0,
+      server: 'in-process',
+      write: () => undefined,
+    });
     expect(f.problems).toEqual([]);
     expect(f.rows).toBe(3_000);
+    expect(f.server).toBe('in-process');
     expect(f.chunks).toBeGreaterThan(0);
     // A one-row append adds its commit and one fragment (the remote suite counts the same).
     expect(f.second.addedChunks).toBe(2);
@@ -40,8 +48,9 @@ describe('bench: remote group, quick mode', () => {
     });
     expect(r.failed).toBe(false);
     expect((r.json as { rows: number }).rows).toBe(2_000);
+    expect((r.json as { server: string }).server).toBe('child');
     const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
-    expect(printed).toContain('2,000 rows');
+    expect(printed).toContain('in a child process; 2,000 rows');
     expect(printed).not.toContain('!!');
   });
 });

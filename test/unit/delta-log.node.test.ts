@@ -236,7 +236,7 @@ describe('Delta Lake log beside each pushed branch head', () => {
     expect((await readTable(remote, deltaRoot('d', 'work', 'people'))).versions).toBe(2);
   });
 
-  it('a first push overlaps: chunks listed with the refs, Delta planned while uploading, the claim sent with the last uploads', async () => {
+  it('a first push overlaps: chunks, refs and Delta log in one listing, Delta planned while uploading, the claim sent with the last uploads', async () => {
     const { lake } = await setup();
     const prefix = `order-${Date.now()}`;
     const remote = remoteAt(t, prefix);
@@ -260,17 +260,20 @@ describe('Delta Lake log beside each pushed branch head', () => {
     vi.restoreAllMocks();
     const first = (re: RegExp) => events.findIndex((e) => re.test(e));
     const last = (re: RegExp) => events.findLastIndex((e) => re.test(e));
-    // One listing of the chunks (a small remote, known whole), no sample of a shard.
-    expect(events.filter((e) => e.startsWith(`send GET list ${prefix}/chunks/`))).toEqual([
-      `send GET list ${prefix}/chunks/`,
-    ]);
+    // One listing of the chunks (a small remote, known whole), no sample of a shard: a first
+    // push lists the whole remote once, which answers for the refs and the Delta log too.
+    const listings = events.filter((e) => e.startsWith('send GET list '));
+    expect(listings.filter((e) => e.startsWith(`send GET list ${prefix}/chunks/`))).toEqual([]);
+    expect(listings.filter((e) => e === `send GET list ${prefix}/`)).toHaveLength(1);
+    expect(listings.filter((e) => /\/_delta_log\/|\/refs\/d\/$/.test(e))).toEqual([]);
     const chunksDone = last(/^done PUT chunks\//);
     const claimSent = first(/^send PUT refs\/.*\.json$/);
     const moveSent = first(/^send PUT refs\/.*\.ok$/);
     const moveDone = first(/^done PUT refs\/.*\.ok$/);
     expect(Math.min(chunksDone, claimSent, moveSent)).toBeGreaterThan(-1);
-    // The Delta logs are read before the ref moves: planned alongside the uploads.
-    expect(first(/^send GET list .*\/_delta_log\//)).toBeLessThan(moveSent);
+    // The Delta logs are read before the ref moves (from that listing): planned alongside the
+    // uploads.
+    expect(first(new RegExp(`^done GET list ${prefix}/$`))).toBeLessThan(moveSent);
     // The ref log entry and the claim go out with the last uploads, not after them…
     expect(first(/^send PUT reflog\//)).toBeLessThan(chunksDone);
     expect(claimSent).toBeLessThan(chunksDone);

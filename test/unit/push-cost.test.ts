@@ -1,6 +1,7 @@
 /**
  * What a push costs beyond its chunks (issue 17 §5: push against a plain PUT of the same bytes):
- * the refs of both kinds come from one listing, an unchanged catalog entry is not written again,
+ * the refs of both kinds come from one listing (a first push's listing of the whole remote, where
+ * it fits in a page), an unchanged catalog entry is not written again,
  * and each request body is handed to fetch once (as a Request). Against a map remote that honours
  * conditional writes (refs by compare-and-swap) and one that ignores them (claims, as s3rver);
  * the remote suite (remote-suite.ts) runs push and fetch against s3rver itself.
@@ -11,11 +12,14 @@ import { addRemote, removeRemote } from '../../src/lib/sync/config.ts';
 import { fetchDataset } from '../../src/lib/sync/fetch.ts';
 import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
+import { chunkKey } from '../../src/lib/sync/layout.ts';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { appendRows } from '../../src/lib/versions/append.ts';
 import type { PutOptions, Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
 import { S3Remote } from '../../src/lib/sync/s3.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { setup } from './lake-extend-fixture.ts';
+import { row, setup } from './lake-extend-fixture.ts';
 
 /** A remote in a map that records the prefixes listed and the keys written. */
 function mapRemote(conditional: boolean) {
@@ -77,6 +81,12 @@ for (const [mode, conditional] of [
       expect(session.format.refs).toBe(conditional ? 'cas' : 'claims');
       lists.length = 0;
       await push(lake, session, 'd');
+      // A first push to a small remote: one listing of the whole remote answers for both kinds.
+      expect(refListings(lists)).toEqual([]);
+      expect(lists.filter((p) => p === '')).toEqual(['']);
+      // A later push (the lake tracks the remote's branches) lists the dataset's refs once.
+      lists.length = 0;
+      await push(lake, session, 'd');
       expect(refListings(lists)).toEqual(['refs/d/']);
 
       const other = await Lake.open(memoryBackend());
@@ -91,6 +101,49 @@ for (const [mode, conditional] of [
       lists.length = 0;
       await fetchDataset(other, await openRemote('origin', remote), 'd');
       expect(refListings(lists)).toEqual(['refs/d/']);
+    });
+
+    it("a first push reads the remote's refs from its one listing: a diverged branch is refused", async () => {
+      const { remote, lists } = mapRemote(conditional);
+      const { lake: a } = await setup();
+      await push(a, await openRemote('origin', remote, { create: true }), 'd');
+      const remoteHead = await a.resolve('d', 'main');
+      // Another lake, which tracks nothing of this remote, with a history of its own.
+      const { lake: b } = await setup();
+      await appendRows(b, 'd', {
+        branch: 'main',
+        recordSet: 'people',
+        rows: [row('B', 1n, 1, true, 1)],
+      });
+      lists.length = 0;
+      const e = await push(b, await openRemote('origin', remote), 'd').catch((x: unknown) => x);
+      expect(lists[0]).toBe('');
+      expect(refListings(lists)).toEqual([]);
+      expect(e).toBeInstanceOf(LakeError);
+      expect((e as LakeError).code).toBe('NON_FAST_FORWARD');
+      const s = await openRemote('origin', remote);
+      expect((await s.refs.read('d', 'branch', 'main'))!.commit).toBe(remoteHead);
+    });
+
+    it('a first push to a remote too large for one listing page lists what it needs instead', async () => {
+      const { remote, lists, objects } = mapRemote(conditional);
+      const session = await openRemote('origin', remote, { create: true });
+      // 1,000 chunks of other datasets: the whole remote does not fit in a page.
+      for (let i = 0; i < 1000; i++) {
+        const hash = `e${i.toString(16).padStart(63, '0')}`;
+        objects.set(chunkKey(hash), { bytes: new Uint8Array([i & 255]), etag: `"x${i}"` });
+      }
+      const { lake } = await setup();
+      lists.length = 0;
+      const r = await push(lake, session, 'd');
+      expect(lists[0]).toBe('');
+      expect(refListings(lists)).toEqual(['refs/d/']);
+      expect(r.uploaded).toBeGreaterThan(0);
+      const other = await Lake.open(memoryBackend());
+      const got = await clone(other, await openRemote('origin', remote), 'd');
+      expect(got.branches.map((x) => [x.name, x.commit])).toEqual([
+        ['main', await lake.resolve('d', 'main')],
+      ]);
     });
 
     it('write the catalog entry when the remote lacks it or it changed, not again unchanged', async () => {

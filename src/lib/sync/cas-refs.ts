@@ -7,7 +7,7 @@ import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { REF_KINDS, refName, refPrefix, refSegment, refsPrefix } from './layout.ts';
 import { eachLimited } from './pool.ts';
-import type { Remote } from './remote.ts';
+import type { Remote, RemoteObject } from './remote.ts';
 import type { RemoteRef, RemoteRefs, RemoteRefValue } from './remote-refs.ts';
 
 interface Stored extends RemoteRefValue {
@@ -33,15 +33,30 @@ export class CasRefs implements RemoteRefs {
     return (await this.#listed(dataset, [kind], signal))[kind];
   }
 
-  async listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>> {
-    return this.#listed(dataset, REF_KINDS, signal);
+  async listAll(
+    dataset: string,
+    signal?: AbortSignal,
+    listed?: readonly RemoteObject[],
+  ): Promise<Record<RefKind, RemoteRef[]>> {
+    return this.#listed(dataset, REF_KINDS, signal, listed);
   }
 
-  /** The refs of `kinds`: one listing (of both kinds' prefix when both are asked for). */
-  async #listed(dataset: string, kinds: readonly RefKind[], signal?: AbortSignal) {
+  /**
+   * The refs of `kinds`: one listing (of both kinds' prefix when both are asked for), or the
+   * caller's `listed`.
+   */
+  async #listed(
+    dataset: string,
+    kinds: readonly RefKind[],
+    signal?: AbortSignal,
+    listed?: readonly RemoteObject[],
+  ) {
     const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
     const wanted: { kind: RefKind; name: string }[] = [];
-    for await (const o of this.remote.list(prefix, { signal })) {
+    const objects = listed
+      ? listed.filter((o) => o.key.startsWith(prefix))
+      : this.remote.list(prefix, { signal });
+    for await (const o of objects) {
       for (const kind of kinds) {
         const under = refPrefix(dataset, kind);
         if (!o.key.startsWith(under)) continue;

@@ -103,15 +103,30 @@ export class ClaimRefs implements RemoteRefs {
     return (await this.#listed(dataset, [kind], signal))[kind];
   }
 
-  async listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>> {
-    return this.#listed(dataset, REF_KINDS, signal);
+  async listAll(
+    dataset: string,
+    signal?: AbortSignal,
+    listed?: readonly RemoteObject[],
+  ): Promise<Record<RefKind, RemoteRef[]>> {
+    return this.#listed(dataset, REF_KINDS, signal, listed);
   }
 
-  /** The heads of `kinds`: one listing (of both kinds' prefix when both are asked for). */
-  async #listed(dataset: string, kinds: readonly RefKind[], signal?: AbortSignal) {
+  /**
+   * The heads of `kinds`: one listing (of both kinds' prefix when both are asked for), or the
+   * caller's `listed`.
+   */
+  async #listed(
+    dataset: string,
+    kinds: readonly RefKind[],
+    signal?: AbortSignal,
+    listed?: readonly RemoteObject[],
+  ) {
     const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
     const byRef = new Map<string, { kind: RefKind; seg: string; objects: RemoteObject[] }>();
-    for (const o of await this.#listAll(prefix, signal)) {
+    const objects = listed
+      ? listed.filter((o) => o.key.startsWith(prefix))
+      : await this.#listAll(prefix, signal);
+    for (const o of objects) {
       const kind = kinds.find((k) => o.key.startsWith(refPrefix(dataset, k)));
       if (!kind) continue;
       const seg = o.key.slice(refPrefix(dataset, kind).length).split('/')[0]!;

@@ -11,7 +11,7 @@
  * deletions is not scanned and encoded again at every push (the part is checked with a HEAD).
  */
 import type { RefStore } from '../store/types.ts';
-import type { Remote } from './remote.ts';
+import type { Remote, RemoteObject } from './remote.ts';
 
 /** The state of a table's log after `version` (-1: no log yet). */
 export interface LogState {
@@ -102,16 +102,23 @@ export function applyVersion(state: LogState, text: string, v: number, etag: str
 
 /**
  * The state of the table at `root`: from the lake's memory of it when the listed log agrees
- * with it, reading only the versions after it; otherwise replayed from version 0.
+ * with it, reading only the versions after it; otherwise replayed from version 0. `whole` is a
+ * listing the caller made already that holds every object of the log (push's listing of a small
+ * remote as a whole); without it the log is listed.
  */
 export async function readLog(
   remote: Remote,
   root: string,
   memory: TableMemory | undefined,
   signal?: AbortSignal,
+  whole?: readonly RemoteObject[],
 ): Promise<LogState> {
   const listed: { v: number; etag: string }[] = [];
-  for await (const o of remote.list(`${root}/_delta_log/`, { signal })) {
+  const prefix = `${root}/_delta_log/`;
+  const objects = whole
+    ? whole.filter((o) => o.key.startsWith(prefix))
+    : remote.list(prefix, { signal });
+  for await (const o of objects) {
     const m = /\/(\d{20})\.json$/.exec(o.key);
     if (m) listed.push({ v: Number(m[1]), etag: bare(o.etag) });
   }

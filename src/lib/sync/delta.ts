@@ -22,6 +22,7 @@ import type { Lake } from '../versions/lake.ts';
 import type { FragmentRef, RecordSetManifest } from '../versions/manifest.ts';
 import { scanRows } from '../versions/read.ts';
 import { chunkKey, deltaRoot } from './layout.ts';
+import type { RemoteObject } from './remote.ts';
 import type { S3Remote } from './s3.ts';
 import { keyOfDeltaPath, type TableFiles } from './bucket-croissant.ts';
 import { protocolOf, schemaString } from './delta-schema.ts';
@@ -205,6 +206,11 @@ export interface DeltaOptions {
   signal?: AbortSignal;
   /** Sizes of chunks the caller knows (push has them): those are not read to learn them. */
   sizes?: ReadonlyMap<string, number>;
+  /**
+   * An early listing of the whole remote (push's, on a small remote; null: it did not fit in one
+   * page): the first plan reads each log's versions from it instead of listing them.
+   */
+  listed?: Promise<RemoteObject[] | null> | undefined;
 }
 
 /** The next versions of a branch's Delta tables, planned; {@link DeltaPlan.write} writes them. */
@@ -233,6 +239,7 @@ export async function planDeltaLogs(
   opts: DeltaOptions = {},
 ): Promise<DeltaPlan> {
   const { memory, signal, sizes } = opts;
+  let listed = (await opts.listed) ?? undefined;
   const at = { dataset, branch, commit };
   const c = await lake.readCommit(commit);
   const tables: Table[] = await Promise.all(
@@ -243,7 +250,7 @@ export async function planDeltaLogs(
     }),
   );
   const plan = async (t: Table): Promise<Planned> => {
-    const state = await readLog(s3, t.root, t.remembered, signal);
+    const state = await readLog(s3, t.root, t.remembered, signal, listed);
     if (state.commit === commit) return { state, next: null };
     const files = await tableFiles(lake, s3, t.root, t.rs, state.files, t.parts, sizes, signal);
     return { state, next: { files, text: versionText(t, state, files, at) } };
@@ -285,6 +292,7 @@ export async function planDeltaLogs(
     }
   };
   const plans = await Promise.all(tables.map(plan));
+  listed = undefined; // a plan made again (another writer's version came first) lists anew
   return {
     tables: tables.map((t, i) => keysOf(t, pathsOf(plans[i]!))),
     async write() {

@@ -7,9 +7,9 @@
  * instead of one per chunk, and a resumed push still finds what the interrupted one uploaded: S3
  * listings are strongly consistent, and an object appears only once whole.
  *
- * A first push to a remote can also ask for the listing early, alongside its reading of the
- * remote's refs ({@link listSmallRemote}): a remote of fewer than 1,000 chunks is then known
- * whole after one request that costs no time of its own.
+ * A first push to a remote can also ask for a listing early ({@link listSmallRemote}): of the
+ * whole remote, whose first page then also answers for its refs and Delta logs (a remote of
+ * fewer than 1,000 objects, such as a new one, is known whole after one request).
  */
 import { checkAborted } from '../store/errors.ts';
 import { chunkKey } from './layout.ts';
@@ -22,15 +22,17 @@ const PAGE = 1000;
 const SHARDS = 256;
 
 /**
- * Every object under `chunks/` when they fit in the listing's first page (fewer than 1,000);
- * null, having asked for no second page, when there are more.
+ * Every object under `prefix` (default `chunks/`; `''`: the whole remote) when they fit in the
+ * listing's first page (fewer than 1,000); null, having asked for no second page, when there
+ * are more.
  */
 export async function listSmallRemote(
   remote: Remote,
   signal?: AbortSignal,
+  prefix = 'chunks/',
 ): Promise<RemoteObject[] | null> {
   const out: RemoteObject[] = [];
-  for await (const o of remote.list('chunks/', { signal })) {
+  for await (const o of remote.list(prefix, { signal })) {
     // The 1,000th object may close a full page: stop before asking for the next one.
     if (out.push(o) >= PAGE) return null;
   }
@@ -40,7 +42,8 @@ export async function listSmallRemote(
 /**
  * The `candidates` the remote holds, each with the size it has locally (`sizes`); a listed
  * object of another size is taken as absent, so it is uploaded again. `listed` is an early
- * {@link listSmallRemote}: where it holds the whole listing, no request is sent.
+ * {@link listSmallRemote} (of `chunks/` or of the whole remote): where it holds the whole
+ * listing, no request is sent.
  */
 export async function presentChunks(
   remote: Remote,

@@ -7,6 +7,7 @@ import { LakeError } from '../store/errors.ts';
 import type { Lake } from '../versions/lake.ts';
 import type { Ref, RefKind } from '../versions/refs.ts';
 import { ancestorsOf, commitsSince } from './ancestry.ts';
+import type { RemoteObject } from './remote.ts';
 import type { RemoteRef } from './remote-refs.ts';
 import type { RemoteSession } from './session.ts';
 
@@ -32,7 +33,13 @@ export async function planRefs(
   lake: Lake,
   session: RemoteSession,
   dataset: string,
-  opts: { branches?: string[]; tags?: boolean; signal?: AbortSignal },
+  opts: {
+    branches?: string[];
+    tags?: boolean;
+    signal?: AbortSignal;
+    /** An early listing of the whole remote (null: it did not fit in one page). */
+    listed?: Promise<RemoteObject[] | null> | undefined;
+  },
 ): Promise<Planned[]> {
   const { signal } = opts;
   let branches = await lake.branches(dataset);
@@ -49,7 +56,7 @@ export async function planRefs(
   }
   const tags = opts.tags === false ? [] : await lake.tags(dataset);
   const remote = new Map<string, RemoteRef>();
-  const listed = await session.refs.listAll(dataset, signal);
+  const listed = await session.refs.listAll(dataset, signal, (await opts.listed) ?? undefined);
   for (const r of [...listed.branch, ...listed.tag]) remote.set(`${r.kind}/${r.name}`, r);
   const out: Planned[] = [];
   for (const local of [...branches, ...tags]) {

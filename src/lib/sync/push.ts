@@ -101,10 +101,11 @@ async function pushing(
   await session.checkWritable(signal);
   const concurrency = opts.concurrency ?? 4;
   const tracking = await trackingRefs(lake.backend.refs, dataset, session.name);
-  // A first push to this remote (nothing tracked) will most likely send every chunk: its
-  // listing of the remote's chunks is asked for alongside the refs, not after them.
-  const listed = tracking.size ? undefined : alongside(listSmallRemote(session.remote, signal));
-  const plan = await planRefs(lake, session, dataset, opts);
+  // A first push to this remote (nothing tracked) will most likely send every chunk, and often
+  // goes to a new or small remote: one listing of the whole remote, where it fits in a page,
+  // answers for its chunks, the dataset's refs and its Delta logs (three requests otherwise).
+  const listed = tracking.size ? undefined : alongside(listSmallRemote(session.remote, signal, ''));
+  const plan = await planRefs(lake, session, dataset, { ...opts, listed });
   const changed = plan.filter((p) => p.status !== 'up-to-date');
 
   // Chunks the remote has for sure: everything its current heads (and what we last knew of
@@ -148,7 +149,7 @@ async function pushing(
   if (delta) {
     for (const { kind, name, new: commit } of changed) {
       if (kind !== 'branch') continue;
-      const opts = { memory, signal, sizes };
+      const opts = { memory, signal, sizes, listed };
       const planning = alongside(planDeltaLogs(lake, delta, dataset, name, commit, opts));
       deltaPlans.push({ branch: name, commit, planning });
     }
@@ -159,8 +160,16 @@ async function pushing(
   progress.bytesTotal = missing.reduce((n, h) => n + size(h), 0);
   report();
   const journal = uploadJournal(lake.backend.refs, session.name);
+  // The ref's first requests go out once only the last wave of uploads is left to start (the
+  // smallest chunks: they go largest first), so that the claim and its listing are answered
+  // by the time the last upload ends rather than after it; never before the first wave has
+  // started (nor, for a push of a few chunks, before the last upload starts).
+  const claimAt = Math.min(
+    missing.length - 1,
+    Math.max(concurrency, missing.length - 1 - concurrency),
+  );
   let dispatched!: () => void;
-  const lastStarted = new Promise<void>((resolve) => (dispatched = resolve));
+  const nearlyStarted = new Promise<void>((resolve) => (dispatched = resolve));
   if (!missing.length) dispatched();
   // Alongside: a push that loses the race for a ref before its last uploads end stops them.
   // Each lane reads (and so verifies) its next chunk while the current one goes up.
@@ -172,7 +181,7 @@ async function pushing(
   };
   const uploads = alongside(
     eachLimited(missing, concurrency, async (hash, i) => {
-      if (i === missing.length - 1) dispatched();
+      if (i === claimAt) dispatched();
       checkAborted(signal);
       const bytes = await read(i);
       reads.delete(i);
@@ -194,9 +203,10 @@ async function pushing(
     }),
   );
   // The refs move last: a ref never names a commit whose chunks are not all there. Their first
-  // requests (the ref log entry, a claim and its listing) go out with the last uploads; the
-  // move itself (confirming the claim, the swap) waits until every chunk is there.
-  await Promise.race([lastStarted, uploads]);
+  // requests (the ref log entry, a claim and its listing) go out with the last two waves of
+  // uploads; the move itself (confirming the claim, the swap) waits until every chunk is there.
+  // A claim that waited too long for them is made again (claim-refs.ts), never confirmed stale.
+  await Promise.race([nearlyStarted, uploads]);
   const chunksThere = later(
     uploads.then(() => {
       progress.phase = 'refs';

@@ -14,7 +14,7 @@
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { reflogPrefix, type RefMode } from './layout.ts';
-import type { Remote } from './remote.ts';
+import type { Remote, RemoteObject } from './remote.ts';
 import { CasRefs } from './cas-refs.ts';
 import { ClaimRefs } from './claim-refs.ts';
 
@@ -42,8 +42,16 @@ export interface RemoteRef extends RemoteRefValue {
 export interface RemoteRefs {
   /** Refs of one kind, deleted ones included (commit null), sorted by name. */
   list(dataset: string, kind: RefKind, signal?: AbortSignal): Promise<RemoteRef[]>;
-  /** Branches and tags as {@link list} gives them, from one listing of the dataset's refs. */
-  listAll(dataset: string, signal?: AbortSignal): Promise<Record<RefKind, RemoteRef[]>>;
+  /**
+   * Branches and tags as {@link list} gives them, from one listing of the dataset's refs; or from
+   * `listed`, a listing the caller made already that holds every object under them (push's
+   * listing of a small remote as a whole).
+   */
+  listAll(
+    dataset: string,
+    signal?: AbortSignal,
+    listed?: readonly RemoteObject[],
+  ): Promise<Record<RefKind, RemoteRef[]>>;
   read(
     dataset: string,
     kind: RefKind,

@@ -5,7 +5,6 @@
  * objects of {@link MULTIPART_FROM} bytes or more go up in parts, and an interrupted multipart
  * upload resumes from its journal.
  */
-import { AwsV4Signer } from 'aws4fetch';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type {
   PutOptions,
@@ -18,6 +17,7 @@ import type {
 import { hiddenEtag, maskKeyId, s3Error, unreachable, type RequestWhat } from './s3-errors.ts';
 import { escapeXml, parseList, textOf } from './s3-xml.ts';
 import { putMultipart } from './s3-multipart.ts';
+import { signer } from './s3-sign.ts';
 
 /** Credentials of one remote; null means anonymous (a public bucket). */
 export interface Credentials {
@@ -97,8 +97,9 @@ export class S3Remote implements Remote {
   #skewMs = 0;
   /**
    * aws4fetch's cache of derived signing keys (one per day, region and service). Without it
-   * every request derives its key anew: eight more WebCrypto calls each, which on a loaded
-   * machine made push's uploads measurably slower than a plain `AwsClient` (which keeps one).
+   * every request derives its key anew: four more HMACs each (eight WebCrypto calls), which on
+   * a loaded machine made push's uploads measurably slower than a plain `AwsClient` (which keeps
+   * one). s3-sign.ts keeps its keys in it too.
    */
   readonly #signingKeys = new Map<string, ArrayBuffer>();
 
@@ -170,15 +171,21 @@ export class S3Remote implements Remote {
    * stream, and cloning that request for redirects tees the stream, which copies every body once
    * more (5.8 MB more garbage per push of bench/remote.ts's 1M rows). Built from a `Request`,
    * the body is a plain stream whose tee shares the chunks.
+   *
+   * The abort signal goes to `fetch` alone, not into that `Request` too: fetch makes a Request of
+   * its own from the one it is given, and each follows the signal (in Node, an abort listener and
+   * a finalizer registration each); once is enough to abort the request in flight.
    */
   async #fetch(req: S3Request): Promise<Response> {
     const url = this.#url(req.key, req.query);
     const body = req.body as BodyInit | undefined;
-    const init = { body, signal: req.signal ?? null, cache: NO_CACHE };
+    const init = { body, cache: NO_CACHE };
+    const send = (request: Request) =>
+      req.signal ? fetch(request, { signal: req.signal }) : fetch(request);
     if (!this.credentials) {
-      return fetch(new Request(url, { ...init, method: req.method, headers: req.headers ?? {} }));
+      return send(new Request(url, { ...init, method: req.method, headers: req.headers ?? {} }));
     }
-    const signer = new AwsV4Signer({
+    const signing = await signer({
       method: req.method,
       url: url.toString(),
       headers: req.headers ?? {},
@@ -190,8 +197,8 @@ export class S3Remote implements Remote {
       region: this.location.region,
       cache: this.#signingKeys,
     });
-    const signed = await signer.sign();
-    return fetch(
+    const signed = await signing.sign();
+    return send(
       new Request(signed.url, { ...init, method: signed.method, headers: signed.headers }),
     );
   }
