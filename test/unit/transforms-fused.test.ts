@@ -8,7 +8,7 @@
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { describe, expect, it } from 'vitest';
-import { detExp, exactReciprocal } from '../../src/lib/pipeline/detmath.ts';
+import { detExp } from '../../src/lib/pipeline/detmath.ts';
 import {
   fillNormal,
   intSourceFrom,
@@ -165,24 +165,6 @@ describe('noise samples', () => {
       if (underDensity(i, z, fy) !== fy < fz) wrong++;
     }
     expect(wrong).toBe(0);
-  });
-});
-
-describe('exactReciprocal', () => {
-  it('multiplies as dividing by ±2^k does, bit for bit, and refuses anything else', () => {
-    const rnd = lcg(7);
-    const values = [0, -0, 1, 255, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308];
-    for (let i = 0; i < 2000; i++) values.push((rnd() - 0.5) * 2 ** Math.floor(rnd() * 200 - 100));
-    values.push(Infinity, -Infinity, NaN);
-    for (const x of [64, 0.25, -8, 1, 2 ** 1022, 2 ** -1022, 2 ** -60]) {
-      const r = exactReciprocal(x);
-      expect(r, String(x)).toBeDefined();
-      for (const v of values) expect(Object.is(v * r!, v / x), `${v} / ${x}`).toBe(true);
-    }
-    // Not a power of two, or 1/x not normal (2^1023, subnormals), or not finite: undefined.
-    for (const x of [3, 255, 0.1, 1 + 2 ** -52, 2 ** 1023, 2 ** -1023, 5e-324, 0, Infinity, NaN]) {
-      expect(exactReciprocal(x), String(x)).toBeUndefined();
-    }
   });
 });
 

@@ -112,25 +112,3 @@ export function sinCosTurns(turns: number): [number, number] {
 export function sinCosDegrees(degrees: number): [number, number] {
   return sinCosTurns(degrees / 360);
 }
-
-const bits = new DataView(new ArrayBuffer(8));
-
-/** The biased exponent of x (0: zero or subnormal, 0x7ff: infinite or NaN); mantissa: `frac`. */
-function exponentOf(x: number): { exp: number; frac: boolean } {
-  bits.setFloat64(0, x);
-  const hi = bits.getUint32(0);
-  return { exp: (hi >>> 20) & 0x7ff, frac: (hi & 0xfffff) !== 0 || bits.getUint32(4) !== 0 };
-}
-
-/**
- * 1/x when `v / x === v * (1 / x)` for every double v, else undefined: when x is ±2^k with
- * both x and 1/x normal (then 1/x is exact, and both sides are the correctly rounded value of
- * the same real v·2^−k). A multiply is several times cheaper than a divide; the bits stay.
- */
-export function exactReciprocal(x: number): number | undefined {
-  const { exp, frac } = exponentOf(x);
-  if (frac || exp === 0 || exp === 0x7ff) return undefined;
-  const r = 1 / x;
-  const inv = exponentOf(r).exp;
-  return inv === 0 || inv === 0x7ff ? undefined : r;
-}

@@ -22,8 +22,26 @@ import { intSourceFrom } from './gauss.ts';
 import type { Image, Rng, TransformSpec } from './image.ts';
 import { maxValue } from './intensity.ts';
 import { randomInt } from './rng.ts';
-import { chainOf, gatherChain, type Moves } from './chain-gray.ts';
 import { runChain, runStep, type SampleStep } from './sample-steps.ts';
+
+/**
+ * Where each output pixel (x, y) of the moves reads, inside the window [x0, x1) × [y0, y1) of output coordinates and 0 outside it (crop padding).
+ * Source coordinates are affine in output ones: sx = cx + xx·x + xy·y, sy = cy + yx·x + yy·y.
+ */
+interface Moves {
+  width: number;
+  height: number;
+  cx: number;
+  xx: number;
+  xy: number;
+  cy: number;
+  yx: number;
+  yy: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
 
 /** Whether `spec` moves pixels without changing them (and can join a run of moves). */
 function isMove(spec: TransformSpec): boolean {
@@ -269,11 +287,6 @@ export function runFused(
   const { width: w, height: h } = m;
   const ch = img.channels;
   const d = new Float32Array(w * h * ch);
-  // One channel and the typical sample steps: one walk, gather and steps together.
-  const chain = ch === 1 ? chainOf(steps, 1) : null;
-  if (chain && gatherChain(img.data, img.width, m, d, chain)) {
-    return { image: { ...img, width: w, height: h, bitDepth: shape.bitDepth, data: d }, next: i };
-  }
   gather(img, m, d);
   // Each step is one pass over the whole image: a plain loop over a typed array costs ~2 ns a
   // sample here whatever it computes, so fewer, simpler loops are what makes this fast.
