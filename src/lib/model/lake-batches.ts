@@ -158,11 +158,12 @@ export class LakeBatches {
     this.#train ??= this.#loader(d.train, false, b);
     const early = this.#early;
     this.#early = null;
-    if (early && early.e !== e) await early.it.return(); // started for another epoch: dropped
-    const it = early?.e === e ? early.it : this.#train.epoch(e);
+    const started = early?.e === e ? early : null;
+    if (early && !started) await early.it.return(); // started for another epoch: dropped
+    const it = started?.it ?? this.#train.epoch(e);
     let k = 0;
     try {
-      for (let r = await (early?.e === e ? early.first : it.next()); !r.done; r = await it.next()) {
+      for (let r = await (started?.first ?? it.next()); !r.done; r = await it.next()) {
         if (k++ < from) continue;
         const ids = Array.from(r.value.rowIds);
         yield { x: r.value.x, y: this.#labels(ids), rowIds: ids, n: ids.length };

@@ -5,8 +5,9 @@
  */
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
-import { REF_KINDS, refName, refPrefix, refSegment, refsPrefix } from './layout.ts';
+import { REF_KINDS, kindsPrefix, refName, refPrefix, refSegment } from './layout.ts';
 import { eachLimited } from './pool.ts';
+import { objectsUnder } from './present.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 import type { RemoteRef, RemoteRefs, RemoteRefValue } from './remote-refs.ts';
 
@@ -51,12 +52,9 @@ export class CasRefs implements RemoteRefs {
     signal?: AbortSignal,
     listed?: readonly RemoteObject[],
   ) {
-    const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
     const wanted: { kind: RefKind; name: string }[] = [];
-    const objects = listed
-      ? listed.filter((o) => o.key.startsWith(prefix))
-      : this.remote.list(prefix, { signal });
-    for await (const o of objects) {
+    const prefix = kindsPrefix(dataset, kinds);
+    for await (const o of objectsUnder(this.remote, prefix, signal, listed)) {
       for (const kind of kinds) {
         const under = refPrefix(dataset, kind);
         if (!o.key.startsWith(under)) continue;

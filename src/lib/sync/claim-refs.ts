@@ -17,8 +17,9 @@
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { encodeJson } from '../versions/manifest.ts';
 import type { RefKind } from '../versions/refs.ts';
-import { REF_KINDS, refName, refPrefix, refSegment, refsPrefix } from './layout.ts';
+import { REF_KINDS, kindsPrefix, refName, refPrefix, refSegment } from './layout.ts';
 import { eachLimited } from './pool.ts';
+import { objectsUnder } from './present.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 import { randomHex, type RemoteRef, type RemoteRefs, type RemoteRefValue } from './remote-refs.ts';
 
@@ -121,12 +122,9 @@ export class ClaimRefs implements RemoteRefs {
     signal?: AbortSignal,
     listed?: readonly RemoteObject[],
   ) {
-    const prefix = kinds.length === 1 ? refPrefix(dataset, kinds[0]!) : refsPrefix(dataset);
     const byRef = new Map<string, { kind: RefKind; seg: string; objects: RemoteObject[] }>();
-    const objects = listed
-      ? listed.filter((o) => o.key.startsWith(prefix))
-      : await this.#listAll(prefix, signal);
-    for (const o of objects) {
+    const prefix = kindsPrefix(dataset, kinds);
+    for await (const o of objectsUnder(this.remote, prefix, signal, listed)) {
       const kind = kinds.find((k) => o.key.startsWith(refPrefix(dataset, k)));
       if (!kind) continue;
       const seg = o.key.slice(refPrefix(dataset, kind).length).split('/')[0]!;

@@ -11,6 +11,7 @@
  * deletions is not scanned and encoded again at every push (the part is checked with a HEAD).
  */
 import type { RefStore } from '../store/types.ts';
+import { objectsUnder } from './present.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 
 /** The state of a table's log after `version` (-1: no log yet). */
@@ -114,11 +115,7 @@ export async function readLog(
   whole?: readonly RemoteObject[],
 ): Promise<LogState> {
   const listed: { v: number; etag: string }[] = [];
-  const prefix = `${root}/_delta_log/`;
-  const objects = whole
-    ? whole.filter((o) => o.key.startsWith(prefix))
-    : remote.list(prefix, { signal });
-  for await (const o of objects) {
+  for await (const o of objectsUnder(remote, `${root}/_delta_log/`, signal, whole)) {
     const m = /\/(\d{20})\.json$/.exec(o.key);
     if (m) listed.push({ v: Number(m[1]), etag: bare(o.etag) });
   }

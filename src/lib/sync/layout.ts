@@ -51,6 +51,9 @@ export const refName = (segment: string) => segment.replaceAll('~', '/');
 export const refPrefix = (id: string, kind: RefKind) => `refs/${id}/${kind}/`;
 /** The prefix of a dataset's refs of both kinds (a dataset id has no `/`). */
 export const refsPrefix = (id: string) => `refs/${id}/`;
+/** The one prefix to list for the refs of `kinds`: the kind's own, or every kind's. */
+export const kindsPrefix = (id: string, kinds: readonly RefKind[]) =>
+  kinds.length === 1 ? refPrefix(id, kinds[0]!) : refsPrefix(id);
 /** The kinds of ref a remote holds, as the segment after {@link refsPrefix} names them. */
 export const REF_KINDS: readonly RefKind[] = ['branch', 'tag'];
 /** The key prefix of a dataset's remote ref log. */

@@ -40,6 +40,19 @@ export async function listSmallRemote(
 }
 
 /**
+ * The objects under `prefix`: taken from `whole` without a request where the caller holds a
+ * listing of every object under it ({@link listSmallRemote} of the whole remote), else listed.
+ */
+export function objectsUnder(
+  remote: Remote,
+  prefix: string,
+  signal?: AbortSignal,
+  whole?: readonly RemoteObject[],
+): AsyncIterable<RemoteObject> | readonly RemoteObject[] {
+  return whole ? whole.filter((o) => o.key.startsWith(prefix)) : remote.list(prefix, { signal });
+}
+
+/**
  * The `candidates` the remote holds, each with the size it has locally (`sizes`); a listed
  * object of another size is taken as absent, so it is uploaded again. `listed` is an early
  * {@link listSmallRemote} (of `chunks/` or of the whole remote): where it holds the whole
