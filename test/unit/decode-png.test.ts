@@ -209,3 +209,56 @@ describe('decodePngFast', () => {
     });
   });
 });
+
+describe('decodeImage on damaged or unusual PNGs fast-png would take', () => {
+  // The IHDR chunk is bytes 8–32, so the first IDAT starts at byte 33, or 51 after this PLTE (18).
+  const plte = chunk('PLTE', new Uint8Array([1, 2, 3, 4, 5, 6]));
+
+  it('refuses image data that ends early, naming the IDAT and both lengths', async () => {
+    const gray = { width: 2, height: 2, depth: 8, colour: 0 };
+    // 2 lines of 1 filter byte + 2 samples = 6 bytes; the last sample is missing.
+    const short = png({ ...gray, lines: new Uint8Array([0, 1, 2, 0, 3]) });
+    await expect(decodeImage(short)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message:
+        'corrupt PNG: the image data (IDAT at byte 33) inflates to 5 bytes, 6 expected for ' +
+        '2×2 at 8 bits a pixel: the image is truncated',
+    });
+    // A 3×3 interlaced image: Adam7's passes 1, 4, 5, 6 and 7 hold 1×1, 1×1, 2×1, 1×2 and
+    // 3×1 pixels (passes 2 and 3 are empty, with no filter byte): 9 samples + 6 filter bytes.
+    const interlaced = { width: 3, height: 3, depth: 8, colour: 0, interlace: 1 };
+    const whole = png({ ...interlaced, lines: new Uint8Array(15).fill(0) });
+    expect(Array.from((await decodeImage(whole)).data)).toEqual(new Array(9).fill(0));
+    await expect(
+      decodeImage(png({ ...interlaced, lines: new Uint8Array(14) })),
+    ).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining(
+        'inflates to 14 bytes, 15 expected for 3×3 at 8 bits a pixel, interlaced',
+      ),
+    });
+    const palette = { width: 2, height: 1, depth: 8, colour: 3, extra: [plte] };
+    await expect(
+      decodeImage(png({ ...palette, lines: new Uint8Array([0, 1]) })),
+    ).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('(IDAT at byte 51) inflates to 2 bytes, 3 expected'),
+    });
+  });
+
+  it('keeps a palette’s transparency (tRNS) as a fourth channel', async () => {
+    // Entry 0 has alpha 128; entry 1 has none in tRNS, so it is opaque (255).
+    const trns = chunk('tRNS', new Uint8Array([128]));
+    const bytes = png({
+      width: 2,
+      height: 1,
+      depth: 8,
+      colour: 3,
+      lines: new Uint8Array([0, 1, 0]),
+      extra: [plte, trns],
+    });
+    const image = await decodeImage(bytes);
+    expect(image.channels).toBe(4);
+    expect(Array.from(image.data)).toEqual([4, 5, 6, 255, 1, 2, 3, 128]);
+  });
+});

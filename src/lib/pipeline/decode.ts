@@ -15,12 +15,10 @@ import jpeg from 'jpeg-js';
 import { LakeError } from '../store/errors.ts';
 import { decodeDicomImage, isDicom } from './decode-dicom.ts';
 import { decodePngFast } from './decode-png.ts';
+import { checkPngChunks, checkPngDataLength } from './png-checks.ts';
 import type { Image } from './image.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-/** Largest decoded image accepted, in samples (guards against absurd IHDR sizes). */
-const MAX_SAMPLES = 1 << 28;
-
 const bad = (message: string, cause?: unknown): LakeError =>
   new LakeError('BAD_INPUT', message, { cause });
 
@@ -80,35 +78,6 @@ export async function decodeImage(bytes: Uint8Array, hint?: string): Promise<Ima
   );
 }
 
-/** Walks the PNG chunks so truncation is reported with a byte offset rather than a DataView error. */
-function checkPngChunks(bytes: Uint8Array): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 8;
-  let sawIhdr = false;
-  while (at < bytes.length) {
-    if (at + 8 > bytes.length) {
-      throw bad(`truncated PNG at byte ${bytes.length}: a chunk header starts at byte ${at}`);
-    }
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    const end = at + 12 + length;
-    if (end > bytes.length) {
-      throw bad(
-        `truncated PNG at byte ${bytes.length}: chunk ${type} at byte ${at} needs ${end - at} bytes`,
-      );
-    }
-    if (!sawIhdr) {
-      if (type !== 'IHDR' || length < 13) throw bad(`corrupt PNG: the first chunk is not IHDR`);
-      sawIhdr = true;
-      const samples = view.getUint32(at + 8) * view.getUint32(at + 12) * 4;
-      if (samples > MAX_SAMPLES) throw bad(`PNG too large: ${samples / 4} pixels`);
-    }
-    if (type === 'IEND') return;
-    at = end;
-  }
-  throw bad(`truncated PNG at byte ${bytes.length}: no IEND chunk`);
-}
-
 /** Unpacks 1/2/4-bit samples (rows padded to whole bytes) into one value per pixel. */
 function unpackBits(data: Uint8Array, width: number, height: number, depth: number): Uint8Array {
   const out = new Uint8Array(width * height);
@@ -129,7 +98,8 @@ function pngToImage(png: DecodedPng): Image {
   const n = width * height;
   if (png.palette) {
     const idx = depth === 8 ? png.data : unpackBits(png.data as Uint8Array, width, height, depth);
-    const alpha = png.transparency;
+    // fast-png 8 appends a tRNS chunk's alphas to the palette's entries (255 for the rest).
+    const alpha = png.palette.some((e) => e.length === 4);
     const channels = alpha ? 4 : 3;
     const data = new Float32Array(n * channels);
     for (let i = 0; i < n; i++) {
@@ -137,7 +107,7 @@ function pngToImage(png: DecodedPng): Image {
       const entry = png.palette[k];
       if (!entry) throw bad(`corrupt PNG: palette index ${k} out of range (${png.palette.length})`);
       for (let c = 0; c < 3; c++) data[i * channels + c] = entry[c] ?? 0;
-      if (alpha) data[i * channels + 3] = k < alpha.length ? (alpha[k] ?? 255) : 255;
+      if (alpha) data[i * channels + 3] = entry[3] ?? 255;
     }
     return { width, height, channels, bitDepth: 8, data };
   }
@@ -167,13 +137,20 @@ function pngToImage(png: DecodedPng): Image {
   return { width, height, channels: png.channels, bitDepth, data: Float32Array.from(png.data) };
 }
 
+/** fast-png, after the check it does not make: image data that ends early (png-checks.ts). */
+function decodeOtherPng(bytes: Uint8Array): DecodedPng {
+  checkPngDataLength(bytes);
+  return decodePngRaw(bytes, { checkCrc: true });
+}
+
 function decodePngImage(bytes: Uint8Array): Image {
   checkPngChunks(bytes);
   let png: DecodedPng;
   try {
     // The common PNG on the fast path (decode-png.ts); the rest, and its errors, by fast-png.
-    png = decodePngFast(bytes) ?? decodePngRaw(bytes, { checkCrc: true });
+    png = decodePngFast(bytes) ?? decodeOtherPng(bytes);
   } catch (e) {
+    if (e instanceof LakeError) throw e;
     throw bad(`corrupt PNG: ${e instanceof Error ? e.message : String(e)}`, e);
   }
   const image = pngToImage(png);
