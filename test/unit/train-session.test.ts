@@ -91,8 +91,8 @@ describe('curves of a reloaded tab', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     await s.start();
-    expect(s.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
-    expect(s.curves.trainLoss).toEqual([
+    expect(s.run.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
+    expect(s.run.curves.trainLoss).toEqual([
       { step: 5, value: 0.8 },
       { step: 6, value: 0.5 },
     ]);
@@ -139,12 +139,12 @@ describe('the Train tab session', () => {
       valFraction: 0.25,
     });
     await s.start();
-    expect(s.run).toEqual({
+    expect(s.run.state).toEqual({
       status: 'cancelled',
       message: 'training was cancelled at step 4; its checkpoint is kept',
     });
     expect(calls[0]![1]).toMatchObject({ dataset: 'titanic', split: { valFraction: 0.25 } });
-    expect(s.curves.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    expect(s.run.curves.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
 
     // Resumed from step 2 (the last checkpoint): the points after it go, new ones follow.
     const again = stubClient(async (on) => {
@@ -161,16 +161,16 @@ describe('the Train tab session', () => {
       splitKind: 'column',
       splitColumn: 'fold',
     });
-    t.curves = s.curves;
+    t.run.curves = s.run.curves;
     await t.start();
     expect(again.calls[0]![1]).toMatchObject({ split: { column: 'fold' } });
-    expect(t.resumedFrom).toBe(2);
-    expect(t.curves.trainLoss).toEqual([
+    expect(t.run.resumedFrom).toBe(2);
+    expect(t.run.curves.trainLoss).toEqual([
       { step: 1, value: 1 },
       { step: 2, value: 1 },
       { step: 3, value: 0.5 },
     ]);
-    expect(t.run.status === 'failed' && t.run.error.code).toBe('NAN_LOSS');
+    expect(t.run.state.status === 'failed' && t.run.state.error.code).toBe('NAN_LOSS');
   });
 });
 
@@ -369,18 +369,18 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y', epochs: 3 });
     const started = s.start();
-    s.pause();
-    expect(s.run).toMatchObject({ status: 'training', stopping: 'pause' });
+    s.run.pause();
+    expect(s.run.state).toMatchObject({ status: 'training', stopping: 'pause' });
     await started;
-    expect(s.run).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
+    expect(s.run.state).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
     expect(calls.some((c) => c[0] === 'discardCheckpoint')).toBe(false);
     // Settings changed while paused do not change the run Resume continues.
     s.settings.epochs = 9;
-    await s.resume();
+    await s.run.resume();
     const trains = calls.filter((c) => c[0] === 'train');
     expect(trains).toHaveLength(2);
     expect(trains[1]![1]).toEqual(trains[0]![1]);
-    expect(s.run.status).toBe('done');
+    expect(s.run.state.status).toBe('done');
   });
 
   it('Cancel discards the checkpoint, so the run is not offered as paused', async () => {
@@ -388,10 +388,10 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     const started = s.start();
-    void s.cancel();
+    void s.run.cancel();
     await started;
     expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
-    expect(s.run).toEqual({
+    expect(s.run.state).toEqual({
       status: 'cancelled',
       message: 'at step 5; its checkpoint was discarded, so the run starts afresh',
     });
@@ -402,11 +402,11 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     const started = s.start();
-    s.pause();
+    s.run.pause();
     await started;
-    expect(s.run.status).toBe('paused');
-    await s.cancel();
+    expect(s.run.state.status).toBe('paused');
+    await s.run.cancel();
     expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
-    expect(s.run.status).toBe('cancelled');
+    expect(s.run.state.status).toBe('cancelled');
   });
 });
