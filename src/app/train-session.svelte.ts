@@ -126,7 +126,7 @@ export class TrainSession {
     this.settings.dataset = dataset;
     this.settings.rev = rev;
     this.sourceError = null;
-    this.models.exported = null;
+    this.models.revokeExport();
     try {
       const [refs, info] = await Promise.all([
         this.#lake.call('branches', [dataset]),

@@ -1,9 +1,10 @@
 /**
  * The Train tab's state: curves built from training progress (a resumed run never draws
  * backwards), model errors crossing the worker boundary with their code and message as the UI
- * shows them, and the session over a stub model client (split requests, cancel, resume, NaN).
+ * shows them, and the session over a stub model client (split requests, cancel, resume, NaN,
+ * export links freed).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { describeError } from '../../src/app/format.ts';
 import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
@@ -171,6 +172,36 @@ describe('the Train tab session', () => {
       { step: 3, value: 0.5 },
     ]);
     expect(t.run.state.status === 'failed' && t.run.state.error.code).toBe('NAN_LOSS');
+  });
+});
+
+describe('model export links', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('are freed when the tab shows another dataset', async () => {
+    const client = {
+      alive: true,
+      terminate: () => undefined,
+      call: (method: string) =>
+        Promise.resolve(
+          method === 'exportModel' ? { base: 'm', onnx: new Uint8Array([1]), card: {} } : [],
+        ),
+    } as unknown as ModelClient;
+    const catalog = {
+      call: (method: string) => Promise.resolve(method === 'commit' ? { recordSets: [] } : []),
+    } as unknown as LakeCatalog;
+    const s = new TrainSession(catalog, () => client);
+    s.settings.dataset = 'a';
+    const links = (await s.models.export('a', 'm1'))!;
+    const revoked = vi.spyOn(URL, 'revokeObjectURL');
+    await s.select('b', 'main');
+    expect(s.models.exported).toBeNull();
+    // An object URL holds its Blob (here the whole .onnx) until it is revoked.
+    expect(revoked.mock.calls.map((c) => c[0]).sort()).toEqual(
+      [links.onnxHref, links.cardHref].sort(),
+    );
   });
 });
 
