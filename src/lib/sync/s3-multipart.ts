@@ -39,7 +39,13 @@ export async function putMultipart(
     }
     // The upload is gone (aborted or expired on the server): start a new one, once.
     await opts.resume?.clear(key);
-    if (tries >= 1) throw new Error(`multipart upload of ${key} vanished twice`);
+    if (tries >= 1) {
+      throw new LakeError(
+        'IO',
+        `multipart upload of "${s3.fullKey(key)}" on ${s3.label} vanished twice (the server ` +
+          'aborted or expired it); try again',
+      );
+    }
   }
 }
 
