@@ -49,7 +49,7 @@ const MAX_TEXT = 10_000;
 const PROGRESS_INTERVAL_MS = 80;
 
 /** Converts a record value to a {@link Cell}, collecting image buffers to transfer. */
-export function toCell(
+function toCell(
   value: Value | undefined,
   lib: Pick<CroissantLib, 'toPlainJson'>,
   transfers: ArrayBuffer[],

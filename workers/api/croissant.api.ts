@@ -20,6 +20,7 @@ export {
   type WorkerErrorCode,
 } from './worker-errors.ts';
 
+/** What opening a Croissant document gives: its metadata (null when unreadable) and issues. */
 export interface OpenResult {
   /** Names the opened document in the worker, for {@link CroissantWorkerApi.records}. */
   handle: number;
@@ -54,13 +55,16 @@ export type Cell =
 /** One record: field `@id` (or 0.8 name) → value. */
 export type WireRow = Record<string, Cell>;
 
+/** The first records of a record set. */
 export interface RecordsResult {
   rows: WireRow[];
   /** True when the record set has more records than were asked for. */
   more: boolean;
 }
 
+/** A call's outcome as it crosses to the page: its value, or its error as data. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+/** Progress of a call, sent to the page (a Comlink proxy there). */
 export type ProgressCallback = (p: Progress) => unknown;
 
 /** The methods the worker exposes. `opId` names a call so that {@link abort} can cancel it. */
