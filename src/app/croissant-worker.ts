@@ -1,5 +1,5 @@
 /** Starts the Croissant worker. Kept apart so that the session can be tested with a stub client. */
-import { CroissantClient } from '../../workers/api/croissant.api.ts';
+import { CroissantClient } from '../../workers/api/croissant-client.ts';
 
 /** A client over a freshly started worker. */
 export function createCroissantClient(): CroissantClient {

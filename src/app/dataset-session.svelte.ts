@@ -5,12 +5,8 @@
  */
 import type { Progress } from '../lib/croissant/api.ts';
 import type { Issue, Metadata } from '../lib/croissant/model.ts';
-import type {
-  CroissantClient,
-  DroppedFile,
-  OpenSource,
-  WireRow,
-} from '../../workers/api/croissant.api.ts';
+import type { DroppedFile, OpenSource, WireRow } from '../../workers/api/croissant.api.ts';
+import type { CroissantClient } from '../../workers/api/croissant-client.ts';
 import { describeError } from './format.ts';
 import type { ErrorInfo } from './format.ts';
 

@@ -3,7 +3,7 @@
  * to the page, the epoch's running training accuracy, and each validation's loss and accuracy.
  * A resumed run drops what came after the step it resumed from, so a curve never runs backwards.
  */
-import type { EpochMetrics, TrainProgress } from '../../workers/api/model.api.ts';
+import type { EpochMetrics, TrainProgress, TrainUpdate } from '../../workers/api/model.api.ts';
 
 /** One point of a curve: a value at a training step. */
 export interface CurvePoint {
@@ -50,6 +50,19 @@ export function addProgress(c: Curves, p: TrainProgress): Curves {
     trainLoss: add(c.trainLoss, p.step, p.loss),
     trainAcc: add(c.trainAcc, p.step, p.train.accuracy),
   };
+}
+
+/**
+ * The curves a run starts from, at its first progress report `p`: none for a fresh run. A
+ * resumed run keeps this tab's points up to its step; a reloaded tab has none, so it draws the
+ * epochs the checkpoint had finished.
+ */
+export function curvesOnResume(c: Curves, p: TrainUpdate): Curves {
+  if (p.resumedFrom === null) return emptyCurves();
+  const kept = curvesUpTo(c, p.resumedFrom);
+  return kept.trainLoss.length || kept.valLoss.length
+    ? kept
+    : curvesFromHistory(p.resumedHistory ?? []);
 }
 
 /** Curves of the epochs a checkpoint had finished: each epoch's mean training and validation. */

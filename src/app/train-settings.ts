@@ -4,6 +4,8 @@
  * worker, and the guesses of a record set's label and split columns.
  */
 import { parseLoaderPermalink } from '../lib/pipeline/loader-config.ts';
+import type { RecordSetInfo } from '../../workers/api/lake.api.ts';
+import type { ColumnDef } from '../lib/versions/manifest.ts';
 import type { TrainRequest } from '../../workers/api/model.api.ts';
 import { permalinkIn } from './pipeline-address.ts';
 
@@ -77,6 +79,26 @@ export function opinionsLabelName(rule: string, question: string): string {
 export const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i;
 /** Column names that look like a split. */
 export const SPLIT = /split|fold|partition|subset/i;
+
+/** The record set to train on when none is chosen: one with a label-like column, the largest. */
+export function guessRecordSet(recordSets: readonly RecordSetInfo[]): string {
+  const labelled = (r: RecordSetInfo) => Number(r.columns.some((c) => LABEL.test(c.name)));
+  return [...recordSets].sort((a, b) => labelled(b) - labelled(a) || b.rows - a.rows)[0]?.id ?? '';
+}
+
+/**
+ * Fits the settings to a record set's columns: a label and a split column guessed unless the
+ * chosen ones are among them, and no CNN without an image column.
+ */
+export function fitColumns(s: TrainSettings, cols: readonly ColumnDef[]): void {
+  const values = cols.filter((c) => c.type !== 'image' && c.type !== 'blob');
+  if (!values.some((c) => c.name === s.label)) {
+    s.label = (values.find((c) => LABEL.test(c.name)) ?? values[0])?.name ?? '';
+  }
+  const split = values.find((c) => SPLIT.test(c.name));
+  if (!values.some((c) => c.name === s.splitColumn)) s.splitColumn = split?.name ?? '';
+  if (!cols.some((c) => c.type === 'image') && s.model === 'cnn') s.model = 'mlp';
+}
 
 /** The saved settings, or the defaults. */
 export function loadSettings(): TrainSettings {

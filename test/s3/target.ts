@@ -44,3 +44,15 @@ export function remoteAt(
     { retry: { attempts: 4, baseMs: 5, maxMs: 50 } },
   );
 }
+
+/**
+ * A remote on port 1 of 127.0.0.1, where nothing listens: for tests that stub `fetch` and look
+ * at the requests a remote builds. Tests check its values in those requests: bucket `b`
+ * (path style), region `us-east-1`, access key id `AKID`, secret `secret`.
+ */
+export function deadEndpointRemote(prefix = ''): S3Remote {
+  return new S3Remote(
+    { endpoint: 'http://127.0.0.1:1', bucket: 'b', prefix, region: 'us-east-1', pathStyle: true },
+    { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+  );
+}

@@ -16,7 +16,7 @@ import { chunkKey } from '../../src/lib/sync/layout.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import type { PutOptions, Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
-import { S3Remote } from '../../src/lib/sync/s3.ts';
+import { deadEndpointRemote } from '../s3/target.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { row, setup } from './lake-extend-fixture.ts';
@@ -189,16 +189,7 @@ describe('S3Remote', () => {
       seen.push(input, init);
       return new Response(null, { status: 200, headers: { etag: '"1"' } });
     });
-    const s3 = new S3Remote(
-      {
-        endpoint: 'http://127.0.0.1:1',
-        bucket: 'b',
-        prefix: 'p',
-        region: 'us-east-1',
-        pathStyle: true,
-      },
-      { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-    );
+    const s3 = deadEndpointRemote('p');
     const bytes = new Uint8Array([1, 2, 3, 4]);
     const sha = '9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a';
     await s3.put('chunks/9f/x', bytes, { sha256: sha });

@@ -18,7 +18,7 @@ import { ClaimRefs } from '../../src/lib/sync/claim-refs.ts';
 import { CasRefs } from '../../src/lib/sync/cas-refs.ts';
 import type { PutOptions, Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
 import { loggedUpdate, type RemoteRefs } from '../../src/lib/sync/remote-refs.ts';
-import { S3Remote } from '../../src/lib/sync/s3.ts';
+import { deadEndpointRemote } from '../s3/target.ts';
 
 /** A held-back promise, released by hand. */
 function gate() {
@@ -198,16 +198,7 @@ describe('signing', () => {
       stored.mock.calls.filter(
         ([k]) => typeof k === 'string' && /^secret,\d{8},us-east-1,s3$/.test(k),
       ).length;
-    const s3 = new S3Remote(
-      {
-        endpoint: 'http://127.0.0.1:1',
-        bucket: 'b',
-        prefix: '',
-        region: 'us-east-1',
-        pathStyle: true,
-      },
-      { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-    );
+    const s3 = deadEndpointRemote();
     await s3.delete('a');
     expect(derived()).toBe(1);
     await s3.delete('b');

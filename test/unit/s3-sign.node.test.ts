@@ -7,7 +7,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signer, type SignerInit } from '../../src/lib/sync/s3-sign.ts';
-import { S3Remote } from '../../src/lib/sync/s3.ts';
+import { deadEndpointRemote } from '../s3/target.ts';
 
 /** The credentials and date of the examples in AWS's S3 documentation ("Examples: Signature Calculations", Signature V4 in the Authorization header). */
 const AWS_EXAMPLE = {
@@ -102,16 +102,7 @@ describe('Signature V4 by node:crypto', () => {
       vi.spyOn(crypto.subtle, 'sign'),
       vi.spyOn(crypto.subtle, 'importKey'),
     ];
-    const s3 = new S3Remote(
-      {
-        endpoint: 'http://127.0.0.1:1',
-        bucket: 'b',
-        prefix: '',
-        region: 'us-east-1',
-        pathStyle: true,
-      },
-      { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-    );
+    const s3 = deadEndpointRemote();
     await s3.delete('a');
     await s3.put('b', new Uint8Array([1]), { sha256: EMPTY_SHA256 });
     for await (const _ of s3.list('c/')) break;

@@ -1,9 +1,10 @@
 /**
  * The Train tab's state: curves built from training progress (a resumed run never draws
  * backwards), model errors crossing the worker boundary with their code and message as the UI
- * shows them, and the session over a stub model client (split requests, cancel, resume, NaN).
+ * shows them, and the session over a stub model client (split requests, cancel, resume, NaN,
+ * export links freed).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { describeError } from '../../src/app/format.ts';
 import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
@@ -91,8 +92,8 @@ describe('curves of a reloaded tab', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     await s.start();
-    expect(s.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
-    expect(s.curves.trainLoss).toEqual([
+    expect(s.run.curves.valAcc).toEqual([{ step: 5, value: 0.65 }]);
+    expect(s.run.curves.trainLoss).toEqual([
       { step: 5, value: 0.8 },
       { step: 6, value: 0.5 },
     ]);
@@ -139,12 +140,12 @@ describe('the Train tab session', () => {
       valFraction: 0.25,
     });
     await s.start();
-    expect(s.run).toEqual({
+    expect(s.run.state).toEqual({
       status: 'cancelled',
       message: 'training was cancelled at step 4; its checkpoint is kept',
     });
     expect(calls[0]![1]).toMatchObject({ dataset: 'titanic', split: { valFraction: 0.25 } });
-    expect(s.curves.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    expect(s.run.curves.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
 
     // Resumed from step 2 (the last checkpoint): the points after it go, new ones follow.
     const again = stubClient(async (on) => {
@@ -161,16 +162,46 @@ describe('the Train tab session', () => {
       splitKind: 'column',
       splitColumn: 'fold',
     });
-    t.curves = s.curves;
+    t.run.curves = s.run.curves;
     await t.start();
     expect(again.calls[0]![1]).toMatchObject({ split: { column: 'fold' } });
-    expect(t.resumedFrom).toBe(2);
-    expect(t.curves.trainLoss).toEqual([
+    expect(t.run.resumedFrom).toBe(2);
+    expect(t.run.curves.trainLoss).toEqual([
       { step: 1, value: 1 },
       { step: 2, value: 1 },
       { step: 3, value: 0.5 },
     ]);
-    expect(t.run.status === 'failed' && t.run.error.code).toBe('NAN_LOSS');
+    expect(t.run.state.status === 'failed' && t.run.state.error.code).toBe('NAN_LOSS');
+  });
+});
+
+describe('model export links', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('are freed when the tab shows another dataset', async () => {
+    const client = {
+      alive: true,
+      terminate: () => undefined,
+      call: (method: string) =>
+        Promise.resolve(
+          method === 'exportModel' ? { base: 'm', onnx: new Uint8Array([1]), card: {} } : [],
+        ),
+    } as unknown as ModelClient;
+    const catalog = {
+      call: (method: string) => Promise.resolve(method === 'commit' ? { recordSets: [] } : []),
+    } as unknown as LakeCatalog;
+    const s = new TrainSession(catalog, () => client);
+    s.settings.dataset = 'a';
+    const links = (await s.models.export('a', 'm1'))!;
+    const revoked = vi.spyOn(URL, 'revokeObjectURL');
+    await s.select('b', 'main');
+    expect(s.models.exported).toBeNull();
+    // An object URL holds its Blob (here the whole .onnx) until it is revoked.
+    expect(revoked.mock.calls.map((c) => c[0]).sort()).toEqual(
+      [links.onnxHref, links.cardHref].sort(),
+    );
   });
 });
 
@@ -369,18 +400,18 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y', epochs: 3 });
     const started = s.start();
-    s.pause();
-    expect(s.run).toMatchObject({ status: 'training', stopping: 'pause' });
+    s.run.pause();
+    expect(s.run.state).toMatchObject({ status: 'training', stopping: 'pause' });
     await started;
-    expect(s.run).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
+    expect(s.run.state).toMatchObject({ status: 'paused', step: 5, runId: 'run1' });
     expect(calls.some((c) => c[0] === 'discardCheckpoint')).toBe(false);
     // Settings changed while paused do not change the run Resume continues.
     s.settings.epochs = 9;
-    await s.resume();
+    await s.run.resume();
     const trains = calls.filter((c) => c[0] === 'train');
     expect(trains).toHaveLength(2);
     expect(trains[1]![1]).toEqual(trains[0]![1]);
-    expect(s.run.status).toBe('done');
+    expect(s.run.state.status).toBe('done');
   });
 
   it('Cancel discards the checkpoint, so the run is not offered as paused', async () => {
@@ -388,10 +419,10 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     const started = s.start();
-    void s.cancel();
+    void s.run.cancel();
     await started;
     expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
-    expect(s.run).toEqual({
+    expect(s.run.state).toEqual({
       status: 'cancelled',
       message: 'at step 5; its checkpoint was discarded, so the run starts afresh',
     });
@@ -402,11 +433,11 @@ describe('pause, resume and cancel', () => {
     const s = new TrainSession(lake, () => client);
     Object.assign(s.settings, { dataset: 'd', label: 'y' });
     const started = s.start();
-    s.pause();
+    s.run.pause();
     await started;
-    expect(s.run.status).toBe('paused');
-    await s.cancel();
+    expect(s.run.state.status).toBe('paused');
+    await s.run.cancel();
     expect(calls).toContainEqual(['discardCheckpoint', 'd', 'run1']);
-    expect(s.run.status).toBe('cancelled');
+    expect(s.run.state.status).toBe('cancelled');
   });
 });

@@ -10,19 +10,16 @@
  * shared lock: other tabs and workers can read the same chunk at once) for the one read and
  * closed at once: a plain `read()` into the buffer returned, no Blob, no second copy. Where the
  * browser refuses that handle (one without the `read-only` mode, whose handles are exclusive,
- * while someone else holds one) and on the main thread, reads use `getFile()`.
+ * while someone else holds one) and on the main thread, reads use `getFile()`. Those reads and
+ * writes of one file are opfs-io.ts; this module is the layout and the store's protocol.
  */
-import {
-  checkHash,
-  checkRange,
-  corruptChunk,
-  missingChunk,
-  quotaExceeded,
-  rangePastEnd,
-} from './common.ts';
-import { isQuotaError, LakeError } from './errors.ts';
+import { checkHash, checkRange, corruptChunk, missingChunk, quotaExceeded } from './common.ts';
+import { LakeError } from './errors.ts';
 import { isHash, sha256 } from './hash.ts';
+import { domName, isFull, readChunkFile, writeChunkFile, type OpfsWritePath } from './opfs-io.ts';
 import type { ChunkInfo, ChunkStore } from './types.ts';
+
+export type { OpfsWritePath } from './opfs-io.ts';
 
 /** `move()` is in Chromium and Firefox but not yet in TypeScript's DOM types. */
 type MovableHandle = FileSystemFileHandle & {
@@ -33,14 +30,6 @@ type MovableHandle = FileSystemFileHandle & {
 type IterableDirectory = FileSystemDirectoryHandle & {
   entries(): AsyncIterable<[string, FileSystemHandle]>;
 };
-
-/** How {@link OpfsChunkStore.put} writes in the current context. */
-export interface OpfsWritePath {
-  /** `sync-access-handle` in a dedicated worker, otherwise `writable`. */
-  write: 'sync-access-handle' | 'writable';
-  /** True when finished files are moved into place (`FileSystemFileHandle.move`). */
-  move: boolean;
-}
 
 /** A {@link ChunkStore} over the Origin Private File System. */
 export class OpfsChunkStore implements ChunkStore {
@@ -96,7 +85,7 @@ export class OpfsChunkStore implements ChunkStore {
       // createWritable() writes a swap file and replaces the target only on close(), so the
       // final name never holds a partial chunk (only, briefly, an empty file: see has()).
       const final = await shard.getFileHandle(hash, { create: true });
-      await this.#write(hash, final, bytes, 'writable', () => shard.removeEntry(hash));
+      await writeChunkFile(hash, final, bytes, 'writable', () => shard.removeEntry(hash));
       return;
     }
     const mode = OpfsChunkStore.writePath().write;
@@ -104,7 +93,7 @@ export class OpfsChunkStore implements ChunkStore {
       const name = crypto.randomUUID();
       const file = (await this.tmp.getFileHandle(name, { create: true })) as MovableHandle;
       const removeTmp = () => this.tmp.removeEntry(name);
-      await this.#write(hash, file, bytes, mode, removeTmp);
+      await writeChunkFile(hash, file, bytes, mode, removeTmp);
       try {
         await file.move!(shard, hash);
         return;
@@ -134,31 +123,13 @@ export class OpfsChunkStore implements ChunkStore {
     checkRange(hash, offset, length);
     return this.#read(hash, offset, length);
   }
-
   /** `length` bytes at `offset` (`null`: to the end); RANGE past the end is CORRUPT_CHUNK. */
   async #read(hash: string, offset: number, length: number | null): Promise<Uint8Array> {
     const handle = await this.#handle(hash);
     if (!handle) throw missingChunk(hash);
-    const sync = await openForReading(handle);
-    if (sync) {
-      try {
-        const size = sync.getSize();
-        const n = length ?? size - offset;
-        if (offset + n > size) throw rangePastEnd(hash, size, offset, n);
-        const bytes = new Uint8Array(n);
-        const got = sync.read(bytes, { at: offset });
-        if (got !== n) throw rangePastEnd(hash, offset + got, offset, n);
-        this.syncReads++;
-        return bytes;
-      } finally {
-        sync.close();
-      }
-    }
-    const file = await this.#file(hash, handle);
-    const n = length ?? file.size - offset;
-    if (offset + n > file.size) throw rangePastEnd(hash, file.size, offset, n);
-    const blob = offset === 0 && n === file.size ? file : file.slice(offset, offset + n);
-    return new Uint8Array(await blob.arrayBuffer());
+    const { bytes, sync } = await readChunkFile(hash, handle, offset, length);
+    if (sync) this.syncReads++;
+    return bytes;
   }
 
   async delete(hash: string): Promise<void> {
@@ -204,61 +175,6 @@ export class OpfsChunkStore implements ChunkStore {
     }
     return removed;
   }
-
-  /** Writes `bytes` to `file`; on any failure calls `remove` so nothing half-written stays. */
-  async #write(
-    hash: string,
-    file: FileSystemFileHandle,
-    bytes: Uint8Array,
-    mode: OpfsWritePath['write'],
-    remove: () => Promise<void>,
-  ): Promise<void> {
-    try {
-      if (mode === 'sync-access-handle') {
-        const handle = await file.createSyncAccessHandle();
-        try {
-          const written = handle.write(bytes, { at: 0 });
-          // A full disk should throw QuotaExceededError, but Chromium 156 returns its internal
-          // error code as an unsigned byte count instead (2^32 - 8 = -8, FILE_ERROR_NO_SPACE).
-          // Running out of space is the one way a sync write comes up short, so say so.
-          if (written !== bytes.length) {
-            throw new DOMException(
-              `short write of chunk ${hash}: ${written} of ${bytes.length} bytes`,
-              'QuotaExceededError',
-            );
-          }
-          handle.flush();
-        } finally {
-          handle.close();
-        }
-      } else {
-        const writable = await file.createWritable({ keepExistingData: false });
-        try {
-          await writable.write(bytes as Uint8Array<ArrayBuffer>);
-          await writable.close();
-        } catch (e) {
-          await writable.abort().catch(() => undefined);
-          // Chromium reports a write refused by the quota on this path as an AbortError
-          // ("Failed to write data to data pipe"); nothing else here aborts the stream.
-          if (domName(e) === 'AbortError' && /data pipe/i.test(String((e as Error).message))) {
-            throw new DOMException(
-              `the browser refused the write: ${String(e)}`,
-              'QuotaExceededError',
-            );
-          }
-          throw e;
-        }
-      }
-    } catch (e) {
-      await remove().catch(() => undefined);
-      if (await isFull(e, bytes.length)) throw quotaExceeded(hash, bytes.length, e);
-      if (e instanceof LakeError) throw e;
-      throw new LakeError('IO', `Could not write chunk ${hash} to OPFS: ${String(e)}`, {
-        cause: e,
-      });
-    }
-  }
-
   async #handle(hash: string): Promise<FileSystemFileHandle | undefined> {
     checkHash(hash);
     try {
@@ -269,66 +185,10 @@ export class OpfsChunkStore implements ChunkStore {
       throw e;
     }
   }
-
-  async #file(hash: string, known?: FileSystemFileHandle): Promise<File> {
-    const handle = known ?? (await this.#handle(hash));
-    if (!handle) throw missingChunk(hash);
-    try {
-      return await handle.getFile();
-    } catch (e) {
-      if (domName(e) === 'NotFoundError') throw missingChunk(hash, e);
-      throw e;
-    }
-  }
-}
-
-/** `createSyncAccessHandle` options: `mode` is in Chromium 121+, not yet in the DOM types. */
-type ReadOnlyOpen = (opts: { mode: 'read-only' }) => Promise<FileSystemSyncAccessHandle>;
-
-/**
- * A `read-only` sync access handle on `file`, or null where there is none: not a dedicated
- * worker, or the browser refused it (NoModificationAllowedError: an exclusive handle elsewhere,
- * as a browser without the `read-only` mode gives; the caller then reads through getFile()).
- */
-async function openForReading(
-  file: FileSystemFileHandle,
-): Promise<FileSystemSyncAccessHandle | null> {
-  if (typeof file.createSyncAccessHandle !== 'function') return null;
-  try {
-    return await (file.createSyncAccessHandle as unknown as ReadOnlyOpen).call(file, {
-      mode: 'read-only',
-    });
-  } catch (e) {
-    const n = domName(e);
-    if (n === 'NoModificationAllowedError' || n === 'InvalidStateError') return null;
-    if (n === 'NotFoundError') return null; // getFile() then reports the chunk missing
-    throw e;
-  }
 }
 
 /** sha256 of zero bytes: the one chunk that is legitimately empty. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-/**
- * True when `e` means storage is full. Besides QuotaExceededError, asks the quota manager:
- * Chromium does not always say so by name (see the short write above), and telling the user
- * "storage is full" beats an opaque IO error.
- */
-async function isFull(e: unknown, bytes: number): Promise<boolean> {
-  if (isQuotaError(e)) return true;
-  try {
-    const { usage, quota } = await navigator.storage.estimate();
-    return usage !== undefined && quota !== undefined && usage + bytes > quota;
-  } catch {
-    return false;
-  }
-}
-
-/** The DOMException name of `e` (NotFoundError…), if any. */
-function domName(e: unknown): string | undefined {
-  const name = (e as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
 
 /** Throws BAD_INPUT unless `name` can name a lake (it becomes an OPFS folder name). */
 export function checkLakeName(name: string): void {

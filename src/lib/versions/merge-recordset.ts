@@ -6,7 +6,7 @@
 import { LakeError } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { ROWID, buildTable, type LakeRow } from './columns.ts';
-import { compareIds, emptyRecordSet, rowChanges } from './diff.ts';
+import { compareIds, emptyRecordSet, rowChanges } from './diff-rows.ts';
 import { writeFragment } from './fragments.ts';
 import type { ColumnDef, RecordSetManifest } from './manifest.ts';
 import {

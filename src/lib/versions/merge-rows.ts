@@ -5,7 +5,8 @@
  */
 import { LakeError } from '../store/errors.ts';
 import { cellKey, type Cell, type LakeRow } from './columns.ts';
-import { compareIds, toJsonCell, toJsonRow, type JsonCell, type JsonRow } from './diff.ts';
+import { toJsonCell, toJsonRow, type JsonCell, type JsonRow } from './diff.ts';
+import { compareIds } from './diff-rows.ts';
 import type { IdRow } from './write.ts';
 
 /** How conflicts are resolved: refuse (default), or take our or their side. */

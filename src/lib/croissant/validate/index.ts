@@ -12,7 +12,7 @@ import { checkCycles } from './cycles.ts';
 import { Issues } from './issues.ts';
 import type { Locatable } from './issues.ts';
 import { checkConformsTo, checkMetadata } from './metadata.ts';
-import { buildMetadata } from './nodes.ts';
+import { buildMetadata } from './build.ts';
 import type { VField, VMetadata, VNode, VRecordSet } from './nodes.ts';
 import { isBadId, pyGet } from './read.ts';
 import type { ReadCtx } from './read.ts';

@@ -161,3 +161,9 @@ export function pyGet(node: ExpandedNode | undefined, iris: string[]): unknown {
   if (raw.length === 0) return undefined;
   return raw.length === 1 ? raw[0] : raw;
 }
+
+/** The `name` of a node ('' when absent or not text). */
+export function readName(ctx: ReadCtx, raw: ExpandedNode): string {
+  const name = readLanguageTagged(ctx, raw, 'name', [SCHEMA + 'name']);
+  return typeof name === 'string' ? name : '';
+}
