@@ -38,4 +38,41 @@ describe('S3 multipart upload', () => {
       'PUT ?partNumber=1&uploadId=u3',
     ]);
   });
+
+  it('releases the body of every 404 answer, from a part or from the completion', async () => {
+    // An answer whose body stays open until it is read or cancelled, as a kept-alive socket's.
+    const open = new Set<number>();
+    let answers = 0;
+    const gone = () => {
+      const id = answers++;
+      open.add(id);
+      const body = new ReadableStream<Uint8Array>({
+        start: (c) =>
+          c.enqueue(new TextEncoder().encode('<Error><Code>NoSuchUpload</Code></Error>')),
+        cancel: () => void open.delete(id),
+      });
+      return new Response(body, { status: 404 });
+    };
+    for (const lost of ['part', 'completion']) {
+      vi.stubGlobal('fetch', async (req: Request) => {
+        const url = new URL(req.url);
+        if (url.searchParams.has('uploads')) {
+          const xml =
+            '<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>';
+          return new Response(xml, { status: 200 });
+        }
+        if (req.method === 'PUT' && lost === 'completion') {
+          return new Response(null, { status: 200, headers: { etag: '"e"' } });
+        }
+        return gone();
+      });
+      const before = answers;
+      const err = await deadEndpointRemote()
+        .put('chunks/ab/big', new Uint8Array(MULTIPART_FROM))
+        .catch((e) => e);
+      expect((err as LakeError).code, lost).toBe('IO');
+      expect(answers - before, lost).toBe(2);
+      expect([...open], lost).toEqual([]);
+    }
+  });
 });

@@ -103,9 +103,9 @@ async function uploadPart(
     body: bytes,
     signal,
   });
+  if (res.status === 404 || res.ok) await res.body?.cancel().catch(() => undefined);
   if (res.status === 404) return null;
   if (!res.ok) return s3.fail(res, op, key);
-  await res.body?.cancel().catch(() => undefined);
   return s3.etagOf(res, op, key);
 }
 
@@ -132,7 +132,10 @@ async function completeUpload(
     body,
     signal,
   });
-  if (res.status === 404) return null;
+  if (res.status === 404) {
+    await res.body?.cancel().catch(() => undefined);
+    return null;
+  }
   const text = await res.text();
   // S3 may answer 200 with an error document once the parts are assembled.
   if (!res.ok || /<Error>/.test(text)) throw s3.errorOf(res.ok ? 500 : res.status, text, op, key);
