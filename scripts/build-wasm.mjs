@@ -5,7 +5,7 @@
  * bytes as base64 in a TypeScript module, so that Node, the page and workers load it alike (no
  * asset to fetch, no CDN).
  *
- *   node scripts/build-wasm.mjs          write normal-wasm.ts
+ *   node scripts/build-wasm.mjs          write normal-wasm.ts (`npm run build:wasm`)
  *   node scripts/build-wasm.mjs --check  exit 1 when the committed file is not a fresh build
  *
  * test/unit/normal-wasm.test.ts checks that the committed file equals a fresh build.
