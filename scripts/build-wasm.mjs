@@ -8,7 +8,7 @@
  *   node scripts/build-wasm.mjs          write normal-wasm.ts (`npm run build:wasm`)
  *   node scripts/build-wasm.mjs --check  exit 1 when the committed file is not a fresh build
  *
- * test/unit/normal-wasm.test.ts checks that the committed file equals a fresh build.
+ * test/unit/normal-wasm-build.node.test.ts checks that the committed file equals a fresh build.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
