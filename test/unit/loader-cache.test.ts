@@ -4,14 +4,18 @@
  * reading and decoding nothing, and give the same bits as a loader without the cache; a random
  * pipeline, bad items and a full budget are processed again every epoch.
  */
+import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/lib/pipeline/decode.ts';
+import { ItemCache } from '../../src/lib/pipeline/loader-cache.ts';
 import {
   createLoader,
   type LoaderConfig,
   type LoaderOptions,
 } from '../../src/lib/pipeline/loader.ts';
-import { inlineLane, type PoolLane } from '../../src/lib/pipeline/loader-item.ts';
-import { drawsRandom } from '../../src/lib/pipeline/transforms.ts';
+import { inlineLane, processItem, type PoolLane } from '../../src/lib/pipeline/loader-item.ts';
+import { rngFor } from '../../src/lib/pipeline/rng.ts';
+import { applyPipeline, drawsRandom } from '../../src/lib/pipeline/transforms.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from './loader-fixture.ts';
@@ -123,5 +127,33 @@ describe('loader item cache', () => {
     await epochHash(loader, 1);
     expect(seen.items).toBe(12 + 1); // the corrupt PNG, again
     expect(loader.stats()).toMatchObject({ skipped: 2, itemCacheHits: 11, items: 22 });
+  });
+
+  it('counts the whole buffer of an item whose tensor is a view of its decoded image', async () => {
+    // One channel, cropped: the augmentation writes over the decoded image's own samples and
+    // the tensor is a view of their start (8×8 of a 16×16 buffer); the cache keeps the buffer.
+    const gray = new Uint8Array(
+      encode({
+        width: 16,
+        height: 16,
+        channels: 1,
+        depth: 8,
+        data: Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 255),
+      }),
+    );
+    const fixed: LoaderConfig['augment'] = [
+      { op: 'center-crop', width: 8, height: 8 },
+      { op: 'normalize', mean: [0.5], std: [0.25] },
+    ];
+    const job = { augment: fixed, seed: 1, epoch: 0 };
+    const sha = 'a'.repeat(64);
+    const res = await processItem({ job, rowId: 3n, sha256: sha, bytes: gray, verified: true });
+    if (!res.ok) throw new Error(res.message);
+    const want = applyPipeline(fixed, await decodeImage(gray), rngFor(1, 0, 3n));
+    expect(Array.from(res.data)).toEqual(Array.from(want.data));
+    expect([res.data.byteLength, res.data.buffer.byteLength]).toEqual([8 * 8 * 4, 16 * 16 * 4]);
+    const cache = new ItemCache(fixed, 1 << 20);
+    cache.put(0, res);
+    expect(cache.bytes).toBe(16 * 16 * 4);
   });
 });

@@ -115,6 +115,54 @@ describe('applyPipeline', () => {
     }
   });
 
+  it('gives the same bits when it may write over its input (consume), padding included', () => {
+    const rnd = lcg(1205);
+    let over = 0;
+    for (let n = 0; n < 400; n++) {
+      const img = randomImage(rnd);
+      const specs = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () =>
+        randomStep(rnd, img.channels),
+      );
+      let want: Image;
+      try {
+        want = stepByStep(specs, img, rngFor(7, n, BigInt(n)));
+      } catch {
+        continue;
+      }
+      const given: Image = { ...img, data: img.data.slice() };
+      const got = applyPipeline(specs, given, rngFor(7, n, BigInt(n)), { consume: true });
+      expect(bits(got), JSON.stringify({ n, specs })).toEqual(bits(want));
+      if (got.data.buffer === given.data.buffer) over++;
+    }
+    // The items above ran one after another, so a crop's padding after a larger item's samples
+    // is checked too; and most of them did write over their input.
+    expect(over).toBeGreaterThan(100);
+  });
+
+  it('writes over the input only with consume, and only the caller’s own samples', () => {
+    const data = Float32Array.from({ length: 8 * 8 }, (_, i) => i);
+    const img: Image = { width: 8, height: 8, channels: 1, bitDepth: 8, data };
+    const specs: PipelineSpec = [
+      { op: 'center-crop', width: 4, height: 4 },
+      { op: 'normalize', mean: [0], std: [1] },
+    ];
+    const kept = applyPipeline(specs, img, rngFor(1, 0, 0n));
+    expect(Array.from(data)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    const given = applyPipeline(specs, img, rngFor(1, 0, 0n), { consume: true });
+    expect(given.data.buffer).toBe(data.buffer);
+    expect(bits(given)).toEqual(bits(kept));
+    // After a step that made a new image, the caller's samples are not the ones written over.
+    const again = Float32Array.from({ length: 64 }, (_, i) => i);
+    const resized = applyPipeline(
+      [{ op: 'resize', width: 6, height: 6 }, ...specs],
+      { ...img, data: again },
+      rngFor(1, 0, 0n),
+      { consume: true },
+    );
+    expect(resized.data.buffer).not.toBe(again.buffer);
+    expect(Array.from(again)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+  });
+
   it('gives the typical augmentation of a 64×64 image the step-by-step bits', () => {
     const data = Float32Array.from({ length: 64 * 64 }, (_, i) => (i * 37) % 256);
     const img: Image = { width: 64, height: 64, channels: 1, bitDepth: 8, data };

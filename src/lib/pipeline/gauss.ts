@@ -22,6 +22,8 @@ const V = 9.91256303526217e-3;
 const U24 = 1 / 16777216;
 
 const f = (x: number): number => detExp(-0.5 * x * x);
+/** The density e^(−x²/2) as the sampler computes it (for ./normal-wasm.ts, which imports it). */
+export const density = f;
 
 /** x[i]: the right edge of layer i (x[0] is the base strip's pseudo-width, x[128] = 0). */
 const X = new Float64Array(LAYERS + 1);
@@ -58,6 +60,9 @@ for (let i = 1; i < LAYERS; i++) {
   CURVE[i] = a >= 1 ? 1 : b <= 1 ? -1 : 0;
   CHORD[i] = ((F[i] as number) - (F[i + 1] as number)) / (b - a);
 }
+
+/** The sampler's tables, read-only, for ./normal-wasm.ts (which copies them into its memory). */
+export const ZIGGURAT = { X, F, CHORD, CURVE } as const;
 
 /**
  * Whether the wedge draw `fy` at `z` on layer `i` (1–127) is under the density: exactly
@@ -137,8 +142,9 @@ const low24 = (a: number): number => (a & 0xffffff) * U24;
 /**
  * The rest of a sample whose first draw `a` fell outside its layer's rectangle (~3%
  * of draws): the tail or the wedge, and if rejected, whole new samples from `src`.
+ * Exported for ./normal-wasm.ts, which leaves tail samples to it.
  */
-function rejected(a: number, src: IntSource): number {
+export function rejected(a: number, src: IntSource): number {
   const i = a >>> 25;
   const z = low24(a) * (X[i] as number);
   const sign = 1 - ((a >>> 23) & 2);

@@ -57,7 +57,8 @@ export class ItemCache {
    */
   put(position: number, result: ItemResult): void {
     if (!this.enabled || !result.ok || this.#items.has(position)) return;
-    const size = result.data.byteLength;
+    // The whole buffer is kept: an augmented item's data may be a view of its decoded image's.
+    const size = result.data.buffer.byteLength;
     if (this.#bytes + size > this.#budget) return;
     this.#items.set(position, result);
     this.#bytes += size;

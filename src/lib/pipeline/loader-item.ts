@@ -93,16 +93,22 @@ export function processItem(task: ItemTask): Promise<ItemResult> {
 /**
  * The item's `[C, H, W]` tensor. One channel kept as one channel is already laid out so: its
  * samples are used as they are (the image is this item's own, made by decode or augment, and
- * its buffer is transferred), saving a copy and an allocation per item.
+ * its buffer is transferred), saving a copy and an allocation per item. `decoded` is the
+ * decoded image's buffer, this item's own too: the augmentation writes its result over the
+ * start of it (`applyPipeline`'s `consume`), and the tensor is then a view of it.
  */
-function tensorOf(img: Image, channels: 1 | 3 | 4 | undefined): Float32Array<ArrayBuffer> {
+function tensorOf(
+  img: Image,
+  channels: 1 | 3 | 4 | undefined,
+  decoded: ArrayBufferLike,
+): Float32Array<ArrayBuffer> {
   const d = img.data;
   if (
     img.channels === 1 &&
     (channels ?? 1) === 1 &&
     d.buffer instanceof ArrayBuffer &&
     d.byteOffset === 0 &&
-    d.byteLength === d.buffer.byteLength
+    (d.byteLength === d.buffer.byteLength || d.buffer === decoded)
   ) {
     return d as Float32Array<ArrayBuffer>;
   }
@@ -135,12 +141,15 @@ async function processItemNow(task: ItemTask): Promise<ItemResult> {
   times.decodeMs = now() - t;
   t = now();
   try {
+    const decoded = img.data.buffer;
+    // The decoded image is this item's own: the augmentation may write over it.
     const out = applyPipeline(
       task.job.augment,
       img,
       rngFor(task.job.seed, task.job.epoch, task.rowId),
+      { consume: true },
     );
-    const data = tensorOf(out, task.job.channels);
+    const data = tensorOf(out, task.job.channels, decoded);
     times.augmentMs = now() - t;
     const plane = out.width * out.height;
     return {

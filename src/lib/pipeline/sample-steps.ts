@@ -3,7 +3,8 @@
  * with the expression of its transform in ./intensity.ts, and stores it as float32 (here by
  * `Math.fround`, or by storing into a Float32Array), as that transform's output image did.
  */
-import { fillNormal, type Xoroshiro128Plus } from './gauss.ts';
+import type { Xoroshiro128Plus } from './gauss.ts';
+import { NORMAL_CHUNK, nextNormals } from './normal-wasm.ts';
 
 /** A sample step with its draws made: what it does to each sample. */
 export type SampleStep =
@@ -40,9 +41,8 @@ function brightnessContrastRun(
   }
 }
 
-/** Normal samples drawn per chunk of `noiseRun` (its scratch buffer: 32 KB, reused). */
-const NOISE_CHUNK = 4096;
-const normals = new Float64Array(NOISE_CHUNK);
+/** Normal samples drawn per chunk (./normal-wasm.ts's buffer, reused). */
+const NOISE_CHUNK = NORMAL_CHUNK;
 
 function noiseRun(
   t: Extract<SampleStep, { op: 'noise' }>,
@@ -51,12 +51,11 @@ function noiseRun(
   e: number,
   ch: number,
 ): void {
-  const z = normals;
   const std = t.std;
   if (ch !== 4) {
     for (let start = o; start < e; start += NOISE_CHUNK) {
       const n = Math.min(NOISE_CHUNK, e - start);
-      fillNormal(t.source, z, n);
+      const z = nextNormals(t.source, n);
       for (let j = 0; j < n; j++) d[start + j] = (d[start + j] as number) + std * (z[j] as number);
     }
     return;
@@ -64,7 +63,7 @@ function noiseRun(
   // With alpha: three noised samples then the alpha, per pixel; a chunk holds whole pixels.
   for (let start = o; start < e; start += (NOISE_CHUNK / 4) * 4) {
     const pixels = Math.min(NOISE_CHUNK / 4, (e - start) / 4);
-    fillNormal(t.source, z, pixels * 3);
+    const z = nextNormals(t.source, pixels * 3);
     for (let i = start, j = 0; j < pixels * 3; i += 4) {
       d[i] = (d[i] as number) + std * (z[j++] as number);
       d[i + 1] = (d[i + 1] as number) + std * (z[j++] as number);
@@ -120,6 +119,8 @@ export function runStep(step: SampleStep, d: Float32Array, o: number, n: number,
   else windowRun(step, d, o, o + n, ch);
 }
 
+const EMPTY: Float64Array = new Float64Array(0);
+
 type Bc = Extract<SampleStep, { op: 'bc' }>;
 type Noise = Extract<SampleStep, { op: 'noise' }>;
 type Normalize = Extract<SampleStep, { op: 'normalize' }>;
@@ -148,10 +149,10 @@ export function runChain(steps: readonly SampleStep[], d: Float32Array, ch: numb
   const nMax = norm?.max ?? 1;
   const nMean = (norm?.mean[0] as number | undefined) ?? 0;
   const nStd = (norm?.std[0] as number | undefined) ?? 1;
-  const z = normals;
+  let z: Float64Array = EMPTY;
   for (let start = 0; start < d.length; start += NOISE_CHUNK) {
     const n = Math.min(NOISE_CHUNK, d.length - start);
-    if (noise) fillNormal(noise.source, z, n);
+    if (noise) z = nextNormals(noise.source, n);
     for (let j = 0; j < n; j++) {
       let v = d[start + j] as number;
       if (hasBc) {

@@ -85,13 +85,23 @@ export function drawsRandom(spec: TransformSpec): boolean {
  * Applies the transforms in order, all drawing from the one `rng` stream. The same bits as
  * `applyTransform` one step after another; runs of crops, flips and quarter turns followed by
  * sample-wise steps go through ./fused.ts, in one pass with no image in between.
+ * `consume`: the caller gives `img` up, and the result may be written over its samples (the
+ * result's `data` then a view of `img.data`'s start), saving an array per image; by default
+ * `img` is left as it was.
  */
-export function applyPipeline(specs: PipelineSpec, img: Image, rng: Rng): Image {
+export function applyPipeline(
+  specs: PipelineSpec,
+  img: Image,
+  rng: Rng,
+  opts: { consume?: boolean } = {},
+): Image {
   let out = img;
   for (let i = 0; i < specs.length;) {
     const spec = specs[i] as TransformSpec;
     if (fusable(spec)) {
-      const run = runFused(specs, i, out, rng);
+      // Only the caller's own samples, given up, are written over (a step may return its
+      // input's array, and must still not write over another's).
+      const run = runFused(specs, i, out, rng, opts.consume === true && out.data === img.data);
       out = run.image;
       i = run.next;
     } else {
