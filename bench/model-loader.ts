@@ -8,8 +8,9 @@
  * and image objects it read, as training does. What is timed, in every variant alike: each
  * epoch, from asking for its first batch to the end of its last step, and in epoch 1 before
  * that the variant's set-up as `train` does it: creating its trainer (the same graph for every
- * variant) and, for a loader, `LakeBatches.start(0)` first, so that its start (workers, pack
- * read, first batches) runs while the trainer is created. The in-memory variant's timed
+ * variant) and, for a loader, `LakeBatches.start(0)` first, awaited as `train` awaits it (its
+ * reads started and, with workers, its first batch handed to them), so that its start
+ * (workers, pack read, first batches) runs while the trainer is created. The in-memory variant's timed
  * set-up is its trainer's creation alone. Not timed: booting the worker threads: a Node worker
  * boots by compiling the TypeScript sources with tsx (a second or more on a busy machine),
  * which the app's bundled worker does not; that time is printed apart. onnxruntime's start-up
@@ -129,7 +130,7 @@ export async function loaderFigures(
       seed: 0,
       ...(workers ? { workers, spawn } : {}),
     });
-    b.start(0);
+    await b.start(0);
     return {
       epoch: (e) => b.trainEpoch(e),
       trainer: await trainer(),
