@@ -2,7 +2,8 @@
  * The dataloader with the inline pool (in-process, as in Node and the CLI): deterministic
  * batches (same hash across loaders and prefetch depths, different for another seed or epoch),
  * batch order and shape, per-item errors in skip and stop mode, statistics, reading in pack
- * order, and the permalink.
+ * order, when an epoch's first batch is underway (handed to the lanes, or its reads started),
+ * and the permalink.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
