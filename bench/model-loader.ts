@@ -8,8 +8,9 @@
  * and image objects it read, as training does. What is timed, in every variant alike: each
  * epoch, from asking for its first batch to the end of its last step, and in epoch 1 before
  * that the variant's set-up as `train` does it: creating its trainer (the same graph for every
- * variant) and, for a loader, `LakeBatches.start(0)` first, so that its start (workers, pack
- * read, first batches) runs while the trainer is created. The in-memory variant's timed
+ * variant) and, for a loader, `LakeBatches.start(0)` first, awaited as `train` awaits it (its
+ * reads started and, with workers, its first batch handed to them), so that its start
+ * (workers, pack read, first batches) runs while the trainer is created. The in-memory variant's timed
  * set-up is its trainer's creation alone. Not timed: booting the worker threads: a Node worker
  * boots by compiling the TypeScript sources with tsx (a second or more on a busy machine),
  * which the app's bundled worker does not; that time is printed apart. onnxruntime's start-up
@@ -53,6 +54,9 @@ interface Run {
   setup: number;
   cpu: number;
   stats: LoaderStats | null;
+  /** Seconds training waited for batches in epoch 1 (asking for one until it came): first, all. */
+  waitFirst: number;
+  waitAll: number;
 }
 
 /** One variant in one round: its trainer, where its batches come from, its epochs so far. */
@@ -110,7 +114,7 @@ export async function loaderFigures(
     await warm.release();
   }
   const bootMs: number[] = [];
-  const fresh = (): Run => ({ secs: [], setup: 0, cpu: 0, stats: null });
+  const fresh = (): Run => ({ secs: [], setup: 0, cpu: 0, stats: null, waitFirst: 0, waitAll: 0 });
   /** Boots a variant's worker threads, untimed (see the module comment). */
   const boot = async (workers: number): Promise<PoolLane[]> => {
     if (!workers) return [];
@@ -129,7 +133,7 @@ export async function loaderFigures(
       seed: 0,
       ...(workers ? { workers, spawn } : {}),
     });
-    b.start(0);
+    await b.start(0);
     return {
       epoch: (e) => b.trainEpoch(e),
       trainer: await trainer(),
@@ -159,7 +163,19 @@ export async function loaderFigures(
           const t0 = performance.now();
           const v = (round[i] ??= await make[i]!());
           if (!e) v.run.setup = (performance.now() - t0) / 1e3;
-          for await (const b of v.epoch(e)) await v.trainer.trainStep(b.x, oneHot(b.y, k));
+          const src = v.epoch(e);
+          // As `for await` would: the in-memory batches are a plain array.
+          const batches =
+            Symbol.asyncIterator in src ? src[Symbol.asyncIterator]() : src[Symbol.iterator]();
+          for (let n = 0; ; n++) {
+            const asked = performance.now();
+            const b = await batches.next();
+            const waited = (performance.now() - asked) / 1e3;
+            if (!e && !n) v.run.waitFirst = waited;
+            if (!e) v.run.waitAll += waited;
+            if (b.done) break;
+            await v.trainer.trainStep(b.value.x, oneHot(b.value.y, k));
+          }
           v.run.secs.push((performance.now() - t0) / 1e3);
           v.run.cpu += cpuSecs() - c0;
         }
@@ -212,6 +228,10 @@ export async function loaderFigures(
   const setup = (rs: Run[]) => median(rs.map((run) => run.setup)).toFixed(2);
   const stepsOnly = (rs: Run[]) =>
     rs.map((run, i) => (mem[i]!.secs[0]! - mem[i]!.setup) / (run.secs[0]! - run.setup));
+  const waits = (rs: Run[]) =>
+    rs
+      .map((run) => `${(run.waitFirst * 1e3).toFixed(0)}/${(run.waitAll * 1e3).toFixed(0)}`)
+      .join(', ');
   const notes = [
     `ratio of each round (in-memory seconds ÷ loader seconds, epochs interleaved; the figure is their median): ${ratios.join('; ')}`,
     `set-up in epoch 1 (creating the trainer; a loader starts meanwhile), seconds, median: in memory ${setup(mem)}; loader inline ${setup(inline)}; on 2 worker threads ${setup(lanes)}`,
@@ -222,6 +242,7 @@ export async function loaderFigures(
       .join(' / ')}; 2 worker threads ${stepsOnly(lanes)
       .map((x) => x.toFixed(2))
       .join(' / ')}`,
+    `training's wait for batches in epoch 1, ms per round (first batch / all of the epoch): in memory ${waits(mem)}; loader inline ${waits(inline)}; on 2 worker threads ${waits(lanes)}`,
     `seconds per epoch (median over ${o.rounds} rounds): in memory ${perEpoch(mem)}; loader inline ${perEpoch(inline)}; on 2 worker threads ${perEpoch(lanes)}`,
     `CPU seconds over the ${epochs} epochs (all threads of the process, median over rounds): in memory ${cpu(mem)}; loader inline ${cpu(inline)}; on 2 worker threads ${cpu(lanes)}`,
     ...explain(alone, inline, mem, items[0]!, total, bootMs),

@@ -15,6 +15,7 @@ function startWorker(): {
     kind: 'item' | 'batch' | 'derive',
     task: ItemTask | BatchTask | DeriveTask,
   ): Promise<unknown>;
+  postItems(tasks: ItemTask[]): Promise<ItemResult[]>;
   close(): void;
 } {
   // tsx's loader is not inherited by worker threads: register it there, then load the entry.
@@ -40,6 +41,14 @@ function startWorker(): {
         worker.postMessage({ id, kind, task }, [task.bytes.buffer]);
       });
     },
+    postItems(tasks) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const transfer = tasks.map((t) => t.bytes.buffer);
+        worker.postMessage({ id, kind: 'items', task: tasks }, transfer);
+      });
+    },
     close() {
       failAll(new Error('worker closed'));
       void worker.terminate();
@@ -47,11 +56,30 @@ function startWorker(): {
   };
 }
 
-/** A loader lane (`createLoader(…, { spawn: nodeLoaderLane })`) in a worker thread. */
+/**
+ * A loader lane (`createLoader(…, { spawn: nodeLoaderLane })`) in a worker thread. As the app's
+ * lanes do (workers/api/lane-client.ts), the tasks given in one turn of the event loop travel
+ * in one message (a loader batch's share of the lane) and their results come back in one: a
+ * message per item cost the loader's thread, which is also training's, a message each way per
+ * item.
+ */
 export function nodeLoaderLane(): PoolLane {
   const w = startWorker();
+  let queue: { task: ItemTask; resolve(r: ItemResult): void; reject(e: Error): void }[] = [];
+  const send = () => {
+    const group = queue;
+    queue = [];
+    w.postItems(group.map((q) => q.task)).then(
+      (results) => group.forEach((q, i) => q.resolve(results[i]!)),
+      (e: Error) => group.forEach((q) => q.reject(e)),
+    );
+  };
   return {
-    process: (task) => w.post('item', task) as Promise<ItemResult>,
+    process: (task) =>
+      new Promise<ItemResult>((resolve, reject) => {
+        if (!queue.length) queueMicrotask(send);
+        queue.push({ task, resolve, reject });
+      }),
     close: () => w.close(),
   };
 }

@@ -5,7 +5,8 @@
  * per-object error. A selection whose packs fit in the budget is read pack by pack, each once
  * and checked against its address (objects then need no hash of their own); a damaged pack is
  * served unverified so that each object's own check finds the damage; whole packs past the
- * budget are dropped, least recently used first; ranges are read several at once.
+ * budget are dropped, least recently used first; ranges are read several at once. Of a large
+ * pack a small selection wants only a part: that part is read (once, kept), unverified.
  */
 import { describe, expect, it } from 'vitest';
 import { ObjectReader } from '../../src/lib/pipeline/loader-read.ts';
@@ -165,6 +166,52 @@ describe('ObjectReader', () => {
     expect(got.map((r) => r.ok && r.verified)).toEqual([false, false]);
     expect(got[1]!.ok && got[1]!.bytes).toEqual(blob(8, 150_000));
     expect(small.seen).toMatchObject({ get: 0, getRange: 2 });
+  });
+
+  it('reads the part of a large pack a small selection wants, once, and leaves its objects to be verified one by one', async () => {
+    const state = createMemoryState();
+    const { chunks } = memoryBackend(state);
+    // 20 objects of 100 kB in one 2 MB pack (over WHOLE_READ); the selection wants objects 3–7:
+    // bytes [300 kB, 800 kB), a quarter of the pack.
+    const { index, shas } = await packed(chunks, 20, 100_000, 2_000_000);
+    const pack = index.objects[shas[0]!]!.parts[0]![0];
+    expect(shas.every((sha) => index.objects[sha]!.parts[0]![0] === pack)).toBe(true);
+    // A selection wanting more than half of the pack reads it whole, checked against its address.
+    const whole = counting(chunks);
+    const wide = new ObjectReader(whole.store, index);
+    wide.expect(shas.slice(0, 11));
+    const far = await wide.read([shas[0]!, shas[10]!]);
+    expect(whole.seen).toMatchObject({ get: 1, getRange: 0 });
+    expect(far.map((r) => r.ok && r.verified)).toEqual([true, true]);
+
+    const [, offset6] = index.objects[shas[6]!]!.parts[0]!;
+    state.chunks.get(pack)!.bytes[offset6 + 7]! ^= 0xff; // one byte of object 6
+    const ranges: [number, number][] = [];
+    const { store, seen } = counting(chunks);
+    const logged: ChunkStore = {
+      ...store,
+      getRange: (h, o, l) => (ranges.push([o, l]), store.getRange(h, o, l)),
+    };
+    const reader = new ObjectReader(logged, index);
+    const selection = shas.slice(3, 8);
+    reader.expect(selection);
+    reader.prefetch();
+    const got = await reader.read([shas[7]!, shas[3]!, shas[6]!]);
+    expect(seen).toMatchObject({ get: 0, getRange: 1 });
+    expect(ranges).toEqual([[300_000, 500_000]]); // the part, not the whole pack
+    expect(got.every((r) => r.ok && !r.verified)).toBe(true);
+    expect(got[1]!.ok && got[1]!.bytes).toEqual(blob(3, 100_000));
+    // Each object's own hash: the damaged one fails it, the others pass.
+    const hashes = await Promise.all(got.map((r) => (r.ok ? sha256(r.bytes) : '')));
+    expect(hashes.map((h, i) => h === [shas[7], shas[3], shas[6]][i])).toEqual([true, true, false]);
+    // The rest of the selection comes from the part kept; an object outside it is a range.
+    const rest = await reader.read([shas[4]!, shas[5]!, shas[15]!]);
+    expect(rest.map((r) => r.ok && r.bytes[1])).toEqual([4, 5, 15].map((i) => blob(i, 100_000)[1]));
+    expect(ranges).toEqual([
+      [300_000, 500_000],
+      [1_500_000, 100_000],
+    ]);
+    expect(reader.stats).toMatchObject({ reads: 2, bytes: 600_000, cacheHits: 5 });
   });
 
   it('serves a damaged pack unverified, so that only the damaged object fails its own check', async () => {

@@ -2,16 +2,18 @@
  * The dataloader with the inline pool (in-process, as in Node and the CLI): deterministic
  * batches (same hash across loaders and prefetch depths, different for another seed or epoch),
  * batch order and shape, per-item errors in skip and stop mode, statistics, reading in pack
- * order, and the permalink.
+ * order, when an epoch's first batch is underway (handed to the lanes, or its reads started),
+ * and the permalink.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
 import { loaderPermalink, parseLoaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
-import { inlineLane } from '../../src/lib/pipeline/loader-item.ts';
+import { inlineLane, type ItemTask } from '../../src/lib/pipeline/loader-item.ts';
 import { resolveItems } from '../../src/lib/pipeline/loader-items.ts';
 import { StatsRecorder, bottleneck } from '../../src/lib/pipeline/loader-stats.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
+import type { ChunkReads } from '../../src/lib/store/types.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from './loader-fixture.ts';
 
@@ -76,6 +78,73 @@ describe('loader (inline pool)', () => {
     events.length = 0;
     await errorOf(missing.epoch(0)[Symbol.asyncIterator]().next());
     expect(events).toEqual(['spawn', 'spawn', 'close', 'close']);
+  });
+
+  it('says when its first batch no longer needs this thread: handed to the workers, or (inline) its reads started', async () => {
+    // Worker lanes that hold their items until told: the hand-off is seen before any result.
+    let hold = true;
+    const held: (() => void)[] = [];
+    const given: bigint[] = [];
+    const spawn = () => {
+      const lane = inlineLane();
+      return {
+        process: async (task: ItemTask) => {
+          given.push(task.rowId);
+          if (hold) await new Promise<void>((r) => held.push(r));
+          return lane.process(task);
+        },
+        close: () => lane.close(),
+      };
+    };
+    const loader = createLoader(config({ workers: 2 }), { lake, spawn });
+    let underway!: (n: number) => void;
+    const handed = new Promise<number>((r) => (underway = r));
+    const epoch = loader.epoch(0, () => underway(given.length));
+    const first = epoch.next();
+    expect(await handed).toBe(10); // the first batch's items, all given, none done
+    expect(held.length).toBe(10);
+    hold = false;
+    for (const r of held) r();
+    const batch = await first;
+    expect(batch.done).toBe(false);
+    expect(batch.value!.x).toEqual(
+      (await epochHash(createLoader(config(), { lake }), 0)).batches[0]!.x,
+    );
+    await epoch.return();
+    loader.close();
+
+    // Inline: as soon as the reads are started, before they are done.
+    let readsDone = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gated: ChunkReads = {
+      get: async (h) => {
+        await gate;
+        readsDone = true;
+        return lake.chunks.get(h);
+      },
+      getRange: async (h, o, l) => {
+        await gate;
+        readsDone = true;
+        return lake.chunks.getRange(h, o, l);
+      },
+    };
+    const inline = createLoader(config(), { lake, chunks: gated });
+    let started!: () => void;
+    const reading = new Promise<void>((r) => (started = r));
+    const it = inline.epoch(0, started);
+    const next = it.next();
+    await reading;
+    expect(readsDone).toBe(false);
+    release();
+    expect((await next).done).toBe(false);
+    await it.return();
+
+    // An epoch that cannot start says so too (a caller waiting on it is not left waiting).
+    let failed = false;
+    const missing = createLoader(config({ ref: 'nope' }), { lake });
+    await errorOf(missing.epoch(0, () => (failed = true)).next());
+    expect(failed).toBe(true);
   });
 
   it('gives the same batches every time, in order and shape', async () => {

@@ -108,12 +108,12 @@ describe('training on the lake', () => {
       const plain = [await epoch(1), await epoch(2)];
       expect(plain[0]!.length).toBe(Math.floor(d.train.rowIds.length / 8));
       expect(plain[0]).not.toEqual(plain[1]); // shuffled per epoch
-      b.start(1);
+      await b.start(1);
       expect(await epoch(1)).toEqual(plain[0]);
-      b.start(0); // dropped by the next call, for epoch 1
+      await b.start(0); // dropped by the next call, for epoch 1
       expect(await epoch(1)).toEqual(plain[0]);
       // Leaving a started epoch after one batch ends it; the next epoch is as before.
-      b.start(1);
+      await b.start(1);
       expect(await epoch(1, 1)).toEqual(plain[0]!.slice(0, 1));
       expect(await epoch(2)).toEqual(plain[1]);
     } finally {

@@ -131,17 +131,26 @@ export class LakeBatches {
    * worker threads that work runs in parallel, and the first step need not wait for it. The
    * batches are those `trainEpoch(e)` makes anyway; a loader error is thrown there. Nothing to
    * do for numeric features, or once an epoch is started.
+   *
+   * Resolves (never rejects) once the loader needs this thread no more to get the first batch
+   * made: with workers, its items read and handed to them; inline, its reads started. Awaiting
+   * it before CPU-bound set-up on this thread (the trainer's graph and session, which do not
+   * yield for tens of milliseconds) lets the workers decode during that set-up instead of
+   * after it.
    */
-  start(e: number): void {
+  start(e: number): Promise<void> {
     const d = this.#data;
-    if (d.input.kind === 'features' || this.#early) return;
+    if (d.input.kind === 'features' || this.#early) return Promise.resolve();
     this.#train ??= this.#loader(d.train, false, this.#o.batch);
-    const it = this.#train.epoch(e);
+    let underway!: () => void;
+    const handedOff = new Promise<void>((resolve) => (underway = resolve));
+    const it = this.#train.epoch(e, underway);
     const first = it.next();
     // Awaited by trainEpoch(e), which throws its error; not awaited only when the run stopped
     // before its first step for another reason (which is the one reported).
     first.catch(() => undefined);
     this.#early = { e, it, first };
+    return handedOff;
   }
 
   /** The training batches of epoch `e`, from batch `from` on (a resumed epoch skips the rest). */

@@ -173,9 +173,12 @@ export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<Tr
   );
   const ckpt: Checkpoint | null =
     o.resume === false ? null : await loadCheckpoint(lake, data.dataset, runId);
-  // The first epoch's loader starts (workers, pack reads, first batches) while the trainer is set up.
+  // The first epoch's loader starts (workers, pack reads, first batches) while the trainer is
+  // set up. Its reads and the hand-off of its first batch to the workers need this thread for
+  // a few milliseconds, which the trainer's set-up (building the graph, creating the session:
+  // tens of milliseconds that never yield) would otherwise hold up: they go first.
   const first = ckpt && ckpt.batchInEpoch >= perEpoch ? ckpt.epoch + 1 : (ckpt?.epoch ?? 0);
-  if (first < o.epochs) batches.start(first);
+  if (first < o.epochs) await batches.start(first);
   let trainer: Trainer;
   try {
     trainer = await Trainer.create(

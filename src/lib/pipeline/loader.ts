@@ -31,7 +31,7 @@ import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './
 import { inlineLane, type ItemJob, type PoolLane } from './loader-item.ts';
 import { ItemCache } from './loader-cache.ts';
 import { resolveItems, type LoaderItems } from './loader-items.ts';
-import { ObjectReader } from './loader-read.ts';
+import { ObjectReader, type ReadResult } from './loader-read.ts';
 import { StatsRecorder, type LoaderStats } from './loader-stats.ts';
 import { shuffle } from './rng.ts';
 
@@ -133,6 +133,8 @@ export class Loader implements AsyncIterable<Batch> {
   #items: Promise<LoaderItems> | null = null;
   #reader: ObjectReader | null = null;
   #pool: LanePool | null = null;
+  /** The lanes run in this thread (no worker). */
+  #inline = true;
   #io: Promise<unknown> = Promise.resolve();
   #nextEpoch = 0;
   #closed = false;
@@ -189,8 +191,27 @@ export class Loader implements AsyncIterable<Batch> {
     return this.epoch(this.#nextEpoch++);
   }
 
-  /** The batches of epoch `e` (any number of times, always the same). */
-  async *epoch(e: number): AsyncGenerator<Batch, void, undefined> {
+  /**
+   * The batches of epoch `e` (any number of times, always the same). `underway`, when given, is
+   * called once the epoch needs this thread no more to get its first batch made: with worker
+   * lanes, once that batch's items are handed to them (its bytes read); inline, once its reads
+   * are started (the items are then processed on this thread, whenever it is free). It is
+   * called at the latest when the epoch fails or ends, so a caller may wait for it.
+   */
+  async *epoch(e: number, underway?: () => void): AsyncGenerator<Batch, void, undefined> {
+    let handedOff = underway;
+    const handOff = () => {
+      handedOff?.();
+      handedOff = undefined;
+    };
+    try {
+      yield* this.#epoch(e, handOff);
+    } finally {
+      handOff();
+    }
+  }
+
+  async *#epoch(e: number, handOff: () => void): AsyncGenerator<Batch, void, undefined> {
     if (!Number.isSafeInteger(e) || e < 0) {
       throw new LakeError('BAD_INPUT', `epoch must be a non-negative integer, got ${e}`);
     }
@@ -205,6 +226,7 @@ export class Loader implements AsyncIterable<Batch> {
       throw err;
     }
     this.#reader!.prefetch();
+    if (this.#inline) handOff();
     const { batchSize: size, prefetch, shuffle: sh } = this.config;
     const n = items.rowIds.length;
     const order =
@@ -226,7 +248,7 @@ export class Loader implements AsyncIterable<Batch> {
       for (let k = 0; k < count; k++) {
         for (; made < count && made <= k + prefetch; made++) {
           const slice = order.subarray(made * size, Math.min(n, (made + 1) * size));
-          const p = this.#build(items, job, made, slice, ctl.signal);
+          const p = this.#build(items, job, made, slice, ctl.signal, made ? undefined : handOff);
           p.catch(() => undefined); // awaited in turn; a batch never reached must not go unhandled
           started.push(p);
         }
@@ -289,6 +311,7 @@ export class Loader implements AsyncIterable<Batch> {
   #startLanes(): boolean {
     if (this.#pool) return false;
     const spawn = this.config.workers > 0 ? this.#spawn : undefined;
+    this.#inline = !spawn;
     this.#pool = new LanePool(
       spawn ? Array.from({ length: this.config.workers }, spawn) : [inlineLane()],
     );
@@ -309,6 +332,7 @@ export class Loader implements AsyncIterable<Batch> {
     k: number,
     positions: Uint32Array,
     signal: AbortSignal,
+    dispatched?: () => void,
   ): Promise<Built> {
     const cached = Array.from(positions, (p) => this.#cache.get(p));
     const wanted: string[] = [];
@@ -327,12 +351,18 @@ export class Loader implements AsyncIterable<Batch> {
       }
     });
     this.#io = read.catch(() => undefined);
-    const got = await read;
-    const results = await Promise.all(
-      taskResults(items, job, positions, cached, got, this.config.fields.image, (t) =>
-        this.#pool!.run(t),
-      ),
+    let got: ReadResult[];
+    try {
+      got = await read;
+    } catch (e) {
+      dispatched?.();
+      throw e;
+    }
+    const tasks = taskResults(items, job, positions, cached, got, this.config.fields.image, (t) =>
+      this.#pool!.run(t),
     );
+    dispatched?.();
+    const results = await Promise.all(tasks);
     results.forEach((r, i) => this.#cache.put(positions[i]!, r));
     return assembleBatch(items, job.epoch, k, positions, results, this.#stats);
   }
