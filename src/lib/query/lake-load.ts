@@ -64,7 +64,7 @@ const OPINION_IDS: ReadonlySet<string> = new Set(OPINION_SCANNED_ID_COLUMNS);
  * The columns of `rs` its cache table stores uncompressed: an opinions record set's ids and
  * parents (model.ts says why), nothing elsewhere. DuckDB compresses the full row groups of a
  * table loaded this way (DICT_FSST for strings); scanning a million such ids took DuckDB-WASM
- * about three times as long as scanning them uncompressed, as native DuckDB's table of the same
+ * several times as long as scanning them uncompressed, as native DuckDB's table of the same
  * Parquet files holds them (bench/README.md, "Opinions").
  */
 export function uncompressedColumns(rs: Pick<RecordSetManifest, 'name'>): ReadonlySet<string> {
