@@ -392,6 +392,7 @@ export async function runOpinions(opts: {
   );
   if (b?.pageHeapBytes)
     console.log(`\nthe page's JS heap after consolidating: ${mb(b.pageHeapBytes)}`);
+  if (b) console.log(`DuckDB-WASM's memory once the opinions are loaded: ${mb(b.loadedBytes)}`);
   for (const p of problems) console.log(`!! ${p}`);
   return {
     json: {

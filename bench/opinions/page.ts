@@ -151,6 +151,11 @@ async function main(): Promise<OpinionsPageResults> {
       otherLoadMs = performance.now() - t0;
       if (n.n !== m.opinions) throw new Error(`loaded ${n.n} opinions, not ${m.opinions}`);
     }
+    // What DuckDB holds once the opinions are loaded (its buffer manager's count, every tag).
+    const held = tableFromIPC(
+      (await engine.query('SELECT sum(memory_usage_bytes) AS n FROM duckdb_memory()')).ipc,
+    );
+    const loadedBytes = Number(held.get(0)?.toJSON().n ?? NaN);
     const target = { dataset: DATASET, commit, question: QUESTION };
     const timings: PlanTiming[] = [];
     const otherTimings: PlanTiming[] = [];
@@ -200,6 +205,7 @@ async function main(): Promise<OpinionsPageResults> {
         : null,
       runRuleMs,
       pageHeapBytes: mem ? mem.usedJSHeapSize : null,
+      loadedBytes,
     };
   } finally {
     await engine.close();

@@ -39,4 +39,6 @@ export interface OpinionsPageResults {
   runRuleMs: number;
   /** The page's JS heap after the plans (Chrome's performance.memory), or null. */
   pageHeapBytes: number | null;
+  /** DuckDB-WASM's memory once the opinions are loaded (`duckdb_memory()`, every tag). */
+  loadedBytes: number;
 }

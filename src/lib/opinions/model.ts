@@ -9,6 +9,14 @@ import { canonicalJson, type ColumnDef } from '../versions/manifest.ts';
 
 /** The record set (@id and name) holding a dataset's opinions. */
 export const OPINIONS_RS = 'opinions';
+/**
+ * The columns of the opinions that every consolidation reads in full: the leaves' anti join
+ * (sql.ts) scans every opinion's id and parents. The query engine loads them uncompressed
+ * (lake-load.ts): DuckDB would store most of their row groups as DICT_FSST, and decoding them
+ * took about a third of the leaves plan's time in DuckDB-WASM (bench/README.md, "Opinions").
+ * The cost is memory: at 10M bench opinions the loaded table is about half as large again.
+ */
+export const OPINION_SCANNED_ID_COLUMNS: readonly string[] = ['opinion_id', 'parents'];
 /** The branch opinions are written to unless the user picks another. */
 export const DEFAULT_OPINIONS_BRANCH = 'labels';
 

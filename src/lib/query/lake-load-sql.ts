@@ -40,11 +40,23 @@ export function sqlTypeOfColumn(c: { type: ColumnType; floats?: boolean }): stri
   return c.floats ? FLOATS_SQL_TYPE : sqlTypeOf(c.type);
 }
 
-/** `CREATE TABLE` of a record set's cache table: `_rowid`, then every column, typed. */
-export function createTableSql(table: TableName, columns: readonly ColumnDef[]): string {
+/**
+ * `CREATE TABLE` of a record set's cache table: `_rowid`, then every column, typed. Columns
+ * named in `uncompressed` are stored as they are (`USING COMPRESSION uncompressed`), never
+ * dictionary- or FSST-compressed: faster to scan, at the cost of memory (lake-load.ts says
+ * which).
+ */
+export function createTableSql(
+  table: TableName,
+  columns: readonly ColumnDef[],
+  uncompressed: ReadonlySet<string> = new Set(),
+): string {
   const cols = [
     `${ident(ROWID)} BIGINT`,
-    ...columns.map((c) => `${ident(c.name)} ${sqlTypeOfColumn(c)}`),
+    ...columns.map(
+      (c) =>
+        `${ident(c.name)} ${sqlTypeOfColumn(c)}${uncompressed.has(c.name) ? ' USING COMPRESSION uncompressed' : ''}`,
+    ),
   ];
   return `CREATE TABLE ${qualified(table)} (${cols.join(', ')})`;
 }

@@ -3,7 +3,8 @@
  * order, deleted positions skipped, columns added later taken from the newest extension holding
  * the row id), without going through one JS object per row:
  *
- * - the table is created with the record set's SQL types;
+ * - the table is created with the record set's SQL types (an opinions record set's ids and
+ *   parents uncompressed: {@link uncompressedColumns});
  * - each base fragment's Parquet is decoded by parquet-wasm into an Arrow IPC stream and, when
  *   its columns are exactly the record set's (the usual case), appended to the table as it is:
  *   DuckDB reads the Arrow buffers, nothing is rebuilt in JS. The next fragment is read and
@@ -17,6 +18,7 @@
  */
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadParquet } from '../croissant/formats/parquet.ts';
+import { OPINION_SCANNED_ID_COLUMNS, OPINIONS_RS } from '../opinions/model.ts';
 import { LakeError } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { getChunk } from '../versions/chunks.ts';
@@ -53,6 +55,20 @@ export interface LoadOptions {
   /** Throws when the load should stop (called between fragments). */
   checkAborted?: () => void;
   onProgress?: (state: LoadState) => void;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+const OPINION_IDS: ReadonlySet<string> = new Set(OPINION_SCANNED_ID_COLUMNS);
+
+/**
+ * The columns of `rs` its cache table stores uncompressed: an opinions record set's ids and
+ * parents (model.ts says why), nothing elsewhere. DuckDB compresses the full row groups of a
+ * table loaded this way (DICT_FSST for strings); scanning a million such ids took DuckDB-WASM
+ * several times as long as scanning them uncompressed, as native DuckDB's table of the same
+ * Parquet files holds them (bench/README.md, "Opinions").
+ */
+export function uncompressedColumns(rs: Pick<RecordSetManifest, 'name'>): ReadonlySet<string> {
+  return rs.name === OPINIONS_RS ? OPINION_IDS : NONE;
 }
 
 /** A fragment decoded: its IPC stream for DuckDB, its columns and its row count. */
@@ -163,7 +179,7 @@ export async function loadRecordSet(
   const temps: TableName[] = [stage, deletedTable];
   const bases = rs.fragments.filter((f) => !f.extension);
   await admin.exec(`DROP TABLE IF EXISTS ${qualified(table)}`);
-  await admin.exec(createTableSql(table, rs.columns));
+  await admin.exec(createTableSql(table, rs.columns, uncompressedColumns(rs)));
   opts.onProgress?.({ ...state });
   try {
     const extensions = await loadExtensions(store, rs, table, admin, opts, state, temps);
