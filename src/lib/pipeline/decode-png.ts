@@ -20,6 +20,7 @@
  */
 import type { DecodedPng } from 'fast-png';
 import { unzlibSync } from 'fflate';
+import { concat } from '../io/source.ts';
 
 /** The chunk types fast-png reads (the rest it skips, as this path does): see `fallback`. */
 const PARSED_BY_FAST_PNG = new Set(['PLTE', 'tRNS', 'iCCP', 'tEXt', 'pHYs']);
@@ -59,7 +60,6 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
   let depth = 0;
   let channels = 0;
   const idat: Uint8Array[] = [];
-  let idatBytes = 0;
   let at = 8;
   for (;;) {
     if (at + 12 > bytes.length) return null;
@@ -90,7 +90,6 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
     } else if (type === 'IDAT') {
       if (!width) return null;
       idat.push(bytes.subarray(at + 8, at + 8 + length));
-      idatBytes += length;
     } else if (type === 'IEND') {
       if (length !== 0) return null;
       break;
@@ -105,7 +104,7 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
   const out = new Uint8Array(height * (lineBytes + 1));
   let raw: Uint8Array;
   try {
-    raw = unzlibSync(idat.length === 1 ? idat[0]! : concat(idat, idatBytes), { out });
+    raw = unzlibSync(concat(idat), { out });
   } catch {
     return null;
   }
@@ -124,16 +123,6 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
     }
   }
   return { width, height, depth: 16, channels, data: wide, text: {} };
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 /**

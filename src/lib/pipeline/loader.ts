@@ -31,7 +31,7 @@ import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './
 import { inlineLane, type ItemJob, type PoolLane } from './loader-item.ts';
 import { ItemCache } from './loader-cache.ts';
 import { resolveItems, type LoaderItems } from './loader-items.ts';
-import { ObjectReader, type ReadResult } from './loader-read.ts';
+import { ObjectReader } from './loader-read.ts';
 import { StatsRecorder, type LoaderStats } from './loader-stats.ts';
 import { shuffle } from './rng.ts';
 
@@ -351,13 +351,9 @@ export class Loader implements AsyncIterable<Batch> {
       }
     });
     this.#io = read.catch(() => undefined);
-    let got: ReadResult[];
-    try {
-      got = await read;
-    } catch (e) {
-      dispatched?.();
-      throw e;
-    }
+    // A failed read needs no call of `dispatched`: the epoch awaiting this batch fails, and
+    // ends, with it (`epoch`'s finally).
+    const got = await read;
     const tasks = taskResults(items, job, positions, cached, got, this.config.fields.image, (t) =>
       this.#pool!.run(t),
     );

@@ -91,28 +91,34 @@ export function nextNormals(src: Xoroshiro128Plus, n: number): Float64Array {
     return jsOut;
   }
   const { fill, words, out } = sampler;
-  const s = src.s; // [s01, s00, s11, s10]: high word first
+  toModule(src.s, words);
+  let k = fill(0, n);
+  while (k < n) {
+    // A tail draw: finished in JS from the state after it, then on from the next sample.
+    fromModule(words, src.s);
+    out[k] = rejected(words[4] as number, src);
+    toModule(src.s, words);
+    k = fill(k + 1, n);
+  }
+  fromModule(words, src.s);
+  return out;
+}
+
+/**
+ * The generator's state into the module's words. pure-rand keeps it as [s01, s00, s11, s10]
+ * (high word first); the module reads each i64 as two 32-bit words, low first.
+ */
+function toModule(s: Int32Array, words: Int32Array): void {
   words[0] = s[1] as number;
   words[1] = s[0] as number;
   words[2] = s[3] as number;
   words[3] = s[2] as number;
-  let k = fill(0, n);
-  while (k < n) {
-    // A tail draw: finished in JS from the state after it, then on from the next sample.
-    s[0] = words[1] as number;
-    s[1] = words[0] as number;
-    s[2] = words[3] as number;
-    s[3] = words[2] as number;
-    out[k] = rejected(words[4] as number, src);
-    words[0] = s[1] as number;
-    words[1] = s[0] as number;
-    words[2] = s[3] as number;
-    words[3] = s[2] as number;
-    k = fill(k + 1, n);
-  }
+}
+
+/** The module's words back into the generator's state (the inverse of {@link toModule}). */
+function fromModule(words: Int32Array, s: Int32Array): void {
   s[0] = words[1] as number;
   s[1] = words[0] as number;
   s[2] = words[3] as number;
   s[3] = words[2] as number;
-  return out;
 }

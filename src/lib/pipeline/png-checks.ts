@@ -9,6 +9,7 @@
  * fast-png for every PNG it decodes (palettes, interlaced images and the rest).
  */
 import { unzlibSync } from 'fflate';
+import { concat } from '../io/source.ts';
 import { LakeError } from '../store/errors.ts';
 
 /** Largest decoded image accepted, in samples (guards against absurd IHDR sizes). */
@@ -109,9 +110,7 @@ export function checkPngDataLength(bytes: Uint8Array): void {
   if (firstIdat < 0) throw bad('corrupt PNG: no IDAT chunk (no image data)');
   let inflated: number;
   try {
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    inflated = unzlibSync(all).length;
+    inflated = unzlibSync(concat(parts)).length;
   } catch {
     return;
   }
