@@ -103,10 +103,9 @@ async function uploadPart(
     body: bytes,
     signal,
   });
-  if (res.status === 404 || res.ok) await res.body?.cancel().catch(() => undefined);
-  if (res.status === 404) return null;
-  if (!res.ok) return s3.fail(res, op, key);
-  return s3.etagOf(res, op, key);
+  if (!res.ok && res.status !== 404) return s3.fail(res, op, key);
+  await res.body?.cancel().catch(() => undefined);
+  return res.ok ? s3.etagOf(res, op, key) : null;
 }
 
 /** Completes a multipart upload; its ETag, or null when the upload is gone. */
