@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { launchBrowser, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT } from './lake-helpers.ts';
@@ -126,6 +126,16 @@ export async function afterNextRun(
 export async function runSql(page: Page, sql: string): Promise<string | null> {
   await setEditor(page, 'sql-editor', sql);
   return afterNextRun(page, () => page.locator('[data-testid="run-query"]').click());
+}
+
+/**
+ * `runSql` for a query that must succeed: any other outcome fails the test with the query and
+ * what the status line said (the error a user would read), not only the outcome's name.
+ */
+export async function expectSqlDone(page: Page, sql: string): Promise<void> {
+  const outcome = await runSql(page, sql);
+  const said = outcome === 'done' ? '' : await textOf(page.locator('[data-testid="query-status"]'));
+  expect(outcome, `${sql} → ${said}`).toBe('done');
 }
 
 /** The row count the grid shows (`data-rows`). */

@@ -19,6 +19,7 @@ import {
   card,
   cardRows,
   chartsReady,
+  expectSqlDone,
   gridHeader,
   gridRows,
   runSql,
@@ -383,7 +384,7 @@ describe('exploring, curating and sharing', () => {
     await page
       .locator('[data-testid="query-status"][data-status="cancelled"]')
       .waitFor({ timeout: 10_000 });
-    expect(await runSql(page, 'SELECT 42 AS answer')).toBe('done');
+    await expectSqlDone(page, 'SELECT 42 AS answer');
     await waitForGridRows(page, 1);
   });
 });

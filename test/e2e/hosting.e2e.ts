@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSql, showQuery } from './explore-helpers.ts';
+import { expectSqlDone, showQuery } from './explore-helpers.ts';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake } from './lake-helpers.ts';
@@ -190,7 +190,7 @@ describe('hosting', () => {
     // The flows.
     expect(await saveToLake(page)).toBe('saved');
     await showQuery(page);
-    expect(await runSql(page, 'SELECT count(*) AS n FROM "mini-coco@main".images')).toBe('done');
+    await expectSqlDone(page, 'SELECT count(*) AS n FROM "mini-coco@main".images');
     await page.locator('[data-testid="tab-pipeline"]').click();
     await page.locator('[data-testid="pipeline-view"]').waitFor({ timeout: WAIT });
     await page

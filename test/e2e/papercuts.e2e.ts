@@ -23,6 +23,7 @@ import { REPO_ROOT, screenshot, startStaticServer, watchPage } from './harness.t
 import type { StaticServer } from './harness.ts';
 import {
   chartsReady,
+  expectSqlDone,
   gridHeader,
   runSql,
   setEditor,
@@ -84,14 +85,14 @@ describe('issue 11: query, pipeline and share papercuts', () => {
     const page = await open('grid', '?query');
     const watch = watchPage(page);
     await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
-    expect(await runSql(page, 'SELECT 1 AS a, 2 AS b')).toBe('done');
+    await expectSqlDone(page, 'SELECT 1 AS a, 2 AS b');
     await waitForGridRows(page, 1);
-    expect(await runSql(page, 'SELECT [1,2] AS l, 3 AS z WHERE false')).toBe('done');
+    await expectSqlDone(page, 'SELECT [1,2] AS l, 3 AS z WHERE false');
     await waitForGridRows(page, 0);
     expect(await gridHeader(page)).toEqual(['l INTEGER[]', 'z INTEGER']);
     expect(await page.locator('[data-testid="result-grid"] [role="gridcell"]').count()).toBe(0);
     // And back: rows again.
-    expect(await runSql(page, 'SELECT [1,2] AS l UNION ALL SELECT [3]')).toBe('done');
+    await expectSqlDone(page, 'SELECT [1,2] AS l UNION ALL SELECT [3]');
     await waitForGridRows(page, 2);
     await waitForText(page, '[data-testid="result-grid"] [role="gridcell"]', '[3]');
     expect(watch.errors).toEqual([]);
