@@ -5,6 +5,7 @@
  */
 import type { DicomHeader, DicomImageInfo } from './parse.ts';
 import type { Window } from './pixels.ts';
+import { text } from './values.ts';
 
 /** One line of corner text: its label, value, and whether it identifies the patient. */
 export interface CornerField {
@@ -47,7 +48,7 @@ export const MODALITY_PRESETS: Record<string, WindowPreset[]> = {
 };
 
 const field = (h: DicomHeader, tag: string, label: string, identifying = false): CornerField[] => {
-  const v = (h.dataSet.string(tag) ?? '').replace(/\0/g, '').trim();
+  const v = text(h.dataSet, tag);
   return v
     ? [{ label, value: label === 'Patient' ? v.replace(/\^+/g, ' ').trim() : v, identifying }]
     : [];
