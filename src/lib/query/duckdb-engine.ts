@@ -7,6 +7,8 @@
  */
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { Binder, EngineAdmin } from './binder.ts';
+import { engineAdmin, type InsertOptions } from './duckdb-admin.ts';
+import { sqlError } from './duckdb-error.ts';
 import type {
   QueryEngine,
   QueryOptions,
@@ -15,7 +17,7 @@ import type {
   TableSource,
 } from './engine.ts';
 import { QueryError, checkQueryAborted } from './errors.ts';
-import { errorHead, locateSqlError, type Wrapping } from './error-position.ts';
+import type { Wrapping } from './error-position.ts';
 import {
   LOCKDOWN,
   WRAPPED_FIRST_LINE,
@@ -24,8 +26,7 @@ import {
   wrapped,
   type ReadOnlyStatement,
 } from './read-only.ts';
-import { qualified } from './sql.ts';
-import { concatStream, ipcChunks, ownBuffer } from './ipc.ts';
+import { concatStream } from './ipc.ts';
 import { qualifiedRefs, toTokens, type ScriptTokens } from './tokens.ts';
 
 /** The parts of duckdb-wasm's `AsyncDuckDB` this engine uses. */
@@ -40,7 +41,7 @@ export interface DuckDBLike {
   insertArrowFromIPCStream(
     conn: number,
     buffer: Uint8Array,
-    options?: { name: string; schema?: string; create?: boolean },
+    options?: InsertOptions,
   ): Promise<void>;
   createPrepared(conn: number, text: string): Promise<number>;
   runPrepared(conn: number, statement: number, params: unknown[]): Promise<Uint8Array>;
@@ -197,38 +198,12 @@ export class DuckDBEngine implements QueryEngine {
     return Promise.race([p, this.#death]);
   }
 
-  /**
-   * DuckDB's failure as a QueryError about `user`: its SQL, or how DuckDB's text wrapped it (then
-   * DuckDB's line and caret are mapped back into the user's SQL, error-position.ts).
-   */
-  #sqlError(e: unknown, user: string | Wrapping | undefined): QueryError {
-    if (e instanceof QueryError) return e;
-    const raw = e instanceof Error ? e.message : String(e);
-    const sql = typeof user === 'string' ? user : user?.sql;
-    const located = typeof user === 'object' ? locateSqlError(raw, user) : { message: raw };
-    const opts = {
-      duckdb: raw,
-      cause: e,
-      ...(sql === undefined ? {} : { sql }),
-      ...(located.position ? { position: located.position } : {}),
-    };
-    if (raw.startsWith('Permission Error')) {
-      // The locked-down instance refused a file, URL or extension (read-only.ts, layer 3).
-      const why =
-        'reading files or URLs is not allowed: queries read only the lake and registered tables';
-      return new QueryError('READ_ONLY', `${why}. DuckDB: ${located.message}`, opts);
-    }
-    // Internal statements are not the user's text: their block would point nowhere they know.
-    const message = typeof user === 'object' ? located.message : errorHead(raw);
-    return new QueryError('SQL_ERROR', message, opts);
-  }
-
   /** Runs SQL to completion (internal statements, DESCRIBE); Arrow IPC bytes. */
   async #run(text: string, userSql?: string): Promise<Uint8Array> {
     try {
       return await this.#guard(this.#db.runQuery(this.#conn, text));
     } catch (e) {
-      throw this.#sqlError(e, userSql);
+      throw sqlError(e, userSql);
     }
   }
 
@@ -248,12 +223,12 @@ export class DuckDBEngine implements QueryEngine {
           duckdb: raw,
         });
       }
-      throw this.#sqlError(e, user);
+      throw sqlError(e, user);
     }
     try {
       return await this.#guard(use(id));
     } catch (e) {
-      throw this.#sqlError(e, user);
+      throw sqlError(e, user);
     } finally {
       await this.#guard(this.#db.closePrepared(this.#conn, id)).catch(() => undefined);
     }
@@ -279,58 +254,24 @@ export class DuckDBEngine implements QueryEngine {
       }
       return concatStream(parts);
     } catch (e) {
-      throw this.#sqlError(e, user);
+      throw sqlError(e, user);
     }
   }
 
   #admin(userSql?: string): EngineAdmin {
-    return {
-      exec: async (sql) => void (await this.#run(sql, userSql)),
-      insert: async (table, source, signal) => {
-        await this.#run(`DROP TABLE IF EXISTS ${qualified(table)}`);
-        let create = true;
-        for await (const chunk of ipcChunks(source)) {
-          checkQueryAborted(signal, userSql);
-          if (chunk.byteLength === 0) continue;
-          // DuckDB-WASM transfers the buffer: give it one that holds exactly these bytes.
-          const own = ownBuffer(chunk);
-          const options = {
-            name: table.name,
-            create,
-            ...(table.schema ? { schema: table.schema } : {}),
-          };
+    return engineAdmin(
+      {
+        run: (sql, user) => this.#run(sql, user),
+        insert: async (buffer, options, user) => {
           try {
-            await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, own, options));
+            await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, buffer, options));
           } catch (e) {
-            throw this.#sqlError(e, userSql);
+            throw sqlError(e, user);
           }
-          create = false;
-        }
-        if (create) {
-          throw new QueryError('BAD_INPUT', `no Arrow data to register as ${qualified(table)}`);
-        }
-        const count = tableFromIPC(
-          await this.#run(`SELECT count(*) AS n FROM ${qualified(table)}`),
-        );
-        return Number(count.getChild('n')?.get(0) ?? 0);
+        },
       },
-      append: async (table, ipc) => {
-        const options = {
-          name: table.name,
-          create: false,
-          ...(table.schema ? { schema: table.schema } : {}),
-        };
-        try {
-          await this.#guard(this.#db.insertArrowFromIPCStream(this.#conn, ownBuffer(ipc), options));
-        } catch (e) {
-          throw this.#sqlError(e, userSql);
-        }
-      },
-      rows: async (sql) =>
-        tableFromIPC(await this.#run(sql, userSql))
-          .toArray()
-          .map((r: { toJSON(): Record<string, unknown> }) => r.toJSON()),
-    };
+      userSql,
+    );
   }
 }
 
