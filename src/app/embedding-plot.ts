@@ -84,7 +84,8 @@ export function pointColouring(values: readonly unknown[], type: string): Colour
     counts[k] = (counts[k] ?? 0) + 1;
   }
   const all = Object.entries(counts).sort((a, b) => b[1] - a[1]);
-  const top = all.slice(0, COLOURS.length - 1);
+  // Up to the palette's size, every value its own colour; past it, the last slot is 'other'.
+  const top = all.length <= COLOURS.length ? all : all.slice(0, COLOURS.length - 1);
   const colourOf = new Map(top.map(([k], j) => [k, COLOURS[j]!]));
   const other = all.length > top.length ? OTHER : null;
   const legend: [string, string][] = top.map(([k]) => [k || '–', colourOf.get(k)!]);

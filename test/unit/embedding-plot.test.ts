@@ -62,6 +62,15 @@ describe('embedding scatter', () => {
     expect(c.fill(9)).toBe('#bab0ac');
   });
 
+  it('gives nine values the nine colours of the palette, and no other', () => {
+    const values = ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8'];
+    const c = pointColouring(values, 'VARCHAR');
+    expect(c.legend).toHaveLength(9);
+    expect(c.legend[8]).toEqual(['v8', '#9c755f']);
+    expect(c.fill(8)).toBe('#9c755f');
+    expect(c.legend.map(([k]) => k)).not.toContain('other');
+  });
+
   it('ramps many distinct numbers from blue (lowest) to orange (highest)', () => {
     const values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10];
     const c = pointColouring(values, 'DOUBLE');
