@@ -13,7 +13,8 @@ import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { setup } from './lake-extend-fixture.ts';
+import { row, setup } from './lake-extend-fixture.ts';
+import { appendRows } from '../../src/lib/versions/append.ts';
 import { ClaimRefs } from '../../src/lib/sync/claim-refs.ts';
 import { CasRefs } from '../../src/lib/sync/cas-refs.ts';
 import type { PutOptions, Remote, RemoteObject } from '../../src/lib/sync/remote.ts';
@@ -179,6 +180,45 @@ describe('push', () => {
     const r = await pushing;
     expect(r.uploaded).toBeGreaterThan(1);
     vi.restoreAllMocks();
+  });
+
+  it("sends the first wave's uploads before reading the chunks after them", async () => {
+    const { remote } = mapRemote('\0', Promise.resolve());
+    const { lake } = await setup();
+    // Two more commits: a few more chunks to send than two lanes take at once.
+    for (const n of [1n, 2n])
+      await appendRows(lake, 'd', {
+        branch: 'main',
+        recordSet: 'people',
+        rows: [row('N', n, 1, true, 1)],
+      });
+    const session = await openRemote('origin', remote, { create: true });
+    const events: string[] = [];
+    let transfer = false;
+    const get = lake.chunks.get.bind(lake.chunks);
+    vi.spyOn(lake.chunks, 'get').mockImplementation((hash: string) => {
+      if (transfer) events.push(`read ${hash}`);
+      return get(hash);
+    });
+    const put = remote.put.bind(remote);
+    vi.spyOn(remote, 'put').mockImplementation((key, bytes, opts) => {
+      if (key.startsWith('chunks/')) events.push(`put ${key}`);
+      return put(key, bytes, opts);
+    });
+    // Two lanes: each reads its chunk, sends it, and only then reads the one after it (reading
+    // verifies the chunk's hash, synchronous work that would hold the other lane's request).
+    const r = await push(lake, session, 'd', {
+      concurrency: 2,
+      onProgress: (p) => (transfer ||= p.phase === 'transfer'),
+    });
+    vi.restoreAllMocks();
+    expect(r.uploaded).toBeGreaterThan(2);
+    const reads = events.filter((e) => e.startsWith('read '));
+    const puts = events.filter((e) => e.startsWith('put '));
+    expect(reads).toHaveLength(r.uploaded);
+    expect(puts).toHaveLength(r.uploaded);
+    // Both first uploads are sent before the third chunk is read.
+    expect(events.indexOf(puts[1]!)).toBeLessThan(events.indexOf(reads[2]!));
   });
 });
 

@@ -322,6 +322,11 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       for await (const o of remote.list('refs/')) left.push(o.key);
       expect(left).toEqual([]);
       expect(await readRemoteRefLog(remote, 'd')).toEqual([]);
+      // Nor anything that names the commit's chunks (a Delta version, the Croissant document)
+      // or the dataset (its catalog entry): all of those follow the move.
+      const named: string[] = [];
+      for await (const o of remote.list('')) if (!o.key.startsWith('chunks/')) named.push(o.key);
+      expect(named).toEqual(['croissant-lake-remote.json']); // docs/format.md, "Remotes"
       expect(await remoteIsWhole(t, prefix)).toBe(chunks - 1);
       await push(lake, s, 'd');
       expect((await s.refs.read('d', 'branch', 'main'))!.commit).toBe(

@@ -172,21 +172,26 @@ async function pushing(
   const nearlyStarted = new Promise<void>((resolve) => (dispatched = resolve));
   if (!missing.length) dispatched();
   // Alongside: a push that loses the race for a ref before its last uploads end stops them.
-  // Each lane reads (and so verifies) its next chunk while the current one goes up.
+  // Each lane reads (and so verifies) its next chunk while the current one goes up: once the
+  // current one's request has gone out (reading hashes, synchronous work, which would otherwise
+  // hold the first wave's requests behind the second wave's reads), unless a lane took it since.
   const reads = new Map<number, Promise<Uint8Array>>();
+  let taken = -1; // lanes take the chunks in order
   const read = (i: number) => {
     let r = reads.get(i);
     if (!r) reads.set(i, (r = later(lake.chunks.get(missing[i]!))));
     return r;
   };
+  const readAhead = (i: number) => setTimeout(() => signal.aborted || i <= taken || read(i), 0);
   const uploads = alongside(
     eachLimited(missing, concurrency, async (hash, i) => {
       if (i === claimAt) dispatched();
       checkAborted(signal);
+      taken = i;
       const bytes = await read(i);
       reads.delete(i);
       const next = i + concurrency;
-      if (next < missing.length && size(missing[next]!) < READ_AHEAD_BELOW) void read(next);
+      if (next < missing.length && size(missing[next]!) < READ_AHEAD_BELOW) readAhead(next);
       let sent = 0;
       await session.remote.put(chunkKey(hash), bytes, {
         sha256: hash,
