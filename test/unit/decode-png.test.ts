@@ -2,14 +2,15 @@
  * The PNG fast path (src/lib/pipeline/decode-png.ts) against pixel values worked by hand and
  * against fast-png, the decoder it stands in for, on PNGs built here: every filter type, colour
  * type and bit depth, one or several IDAT chunks, stored and compressed deflate blocks. And the
- * PNGs it must leave to fast-png (which then decodes them, or fails, as before). Node and
- * Chromium.
+ * PNGs it must leave to fast-png (which then decodes them, or fails, as before). Node (where
+ * the fast path inflates with native zlib) and Chromium (with fflate).
  */
 import { decode, encode } from 'fast-png';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/lib/pipeline/decode.ts';
 import { decodePngFast } from '../../src/lib/pipeline/decode-png.ts';
+import { INFLATER } from '../../src/lib/pipeline/inflate.ts';
 
 /** PNG's CRC-32, bit by bit (ISO/IEC 15948 annex D), not the table the code under test uses. */
 function crc(bytes: Uint8Array): number {
@@ -43,6 +44,8 @@ interface Build {
   idats?: number;
   level?: 0 | 6 | 9;
   extra?: Uint8Array[];
+  /** Spoil the zlib stream's Adler-32 (the chunk CRCs stay right). */
+  badAdler?: boolean;
 }
 
 /** A PNG from filtered lines: the encoder side, written here (no PNG encoder filters lines). */
@@ -53,6 +56,7 @@ function png(b: Build): Uint8Array {
   view.setUint32(4, b.height);
   ihdr.set([b.depth, b.colour, 0, 0, b.interlace ?? 0], 8);
   const z = zlibSync(b.lines, { level: b.level ?? 6 });
+  if (b.badAdler) z[z.length - 1]! ^= 1;
   const n = b.idats ?? 1;
   const step = Math.ceil(z.length / n);
   const idats = Array.from({ length: n }, (_, i) =>
@@ -207,6 +211,17 @@ describe('decodePngFast', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/^corrupt PNG: CRC mismatch for chunk zzZz/),
     });
+  });
+});
+
+describe('decodePngFast with native zlib (Node) and fflate (browser)', () => {
+  it('gives the same pixels for a stream whose Adler-32 is wrong, which only zlib checks', async () => {
+    const lines = new Uint8Array([0, 1, 2, 0, 3, 4]);
+    const bad = png({ width: 2, height: 2, depth: 8, colour: 0, lines, badAdler: true });
+    // Native zlib refuses the stream and the PNG goes to fast-png (which does not check it
+    // either); fflate inflates it on the fast path. Either way, the same image.
+    expect(decodePngFast(bad) === null).toBe(INFLATER === 'node:zlib');
+    expect(Array.from((await decodeImage(bad)).data)).toEqual([1, 2, 3, 4]);
   });
 });
 

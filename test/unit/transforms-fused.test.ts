@@ -163,6 +163,31 @@ describe('applyPipeline', () => {
     expect(Array.from(again)).toEqual(Array.from({ length: 64 }, (_, i) => i));
   });
 
+  it('passes the caller’s samples through a same-size resize with consume (training’s input)', () => {
+    // Training's pipeline on an image already at the model's size: resize, then scale to [0, 1].
+    const specs: PipelineSpec = [
+      { op: 'resize', width: 4, height: 2 },
+      { op: 'normalize', mean: [0], std: [1] },
+    ];
+    const data = Float32Array.from([0, 51, 102, 255, 17, 34, 68, 85]);
+    const img: Image = { width: 4, height: 2, channels: 1, bitDepth: 8, data };
+    const kept = applyPipeline(specs, img, rngFor(1, 0, 0n));
+    expect(kept.data.buffer).not.toBe(data.buffer);
+    const given = applyPipeline(specs, img, rngFor(1, 0, 0n), { consume: true });
+    // No array made (the resize gave the image on), and no gather either: the very array.
+    expect(given.data).toBe(data);
+    expect(bits(given)).toEqual(bits(kept));
+    const scaled = [0, 51, 102, 255, 17, 34, 68, 85].map((v) => Math.fround(v / 255));
+    expect(Array.from(given.data)).toEqual(scaled);
+    // A -0 or a NaN is not its own bilinear result (-0 + 0 = +0; NaN·0 spreads): resampled.
+    const odd = Float32Array.from([-0, 51, NaN, 255, 17, 34, 68, 85]);
+    const resampled = applyPipeline(specs, { ...img, data: odd }, rngFor(1, 0, 0n), {
+      consume: true,
+    });
+    expect(resampled.data.buffer).not.toBe(odd.buffer);
+    expect(Object.is(resampled.data[0], 0)).toBe(true);
+  });
+
   it('gives the typical augmentation of a 64×64 image the step-by-step bits', () => {
     const data = Float32Array.from({ length: 64 * 64 }, (_, i) => (i * 37) % 256);
     const img: Image = { width: 64, height: 64, channels: 1, bitDepth: 8, data };

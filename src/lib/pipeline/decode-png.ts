@@ -1,16 +1,15 @@
 /**
  * The PNG decoder's fast path: the common PNG (one image, not interlaced, grey, grey+alpha, RGB
- * or RGBA, no palette) decoded with fflate's one-shot `unzlibSync` into a buffer of the exact
- * size the header gives, then unfiltered. Anything else — and any PNG this path finds wrong in
- * any way — is left to fast-png (decode.ts), which then decodes it, or reports its error, exactly
- * as before.
+ * or RGBA, no palette) inflated in one call into a buffer of the exact size the header gives
+ * (./inflate.ts: Node's native zlib in Node, fflate's one-shot `unzlibSync` in the browser),
+ * then unfiltered in place. Anything else — and any PNG this path finds wrong in any way — is
+ * left to fast-png (decode.ts), which then decodes it, or reports its error, exactly as before.
  *
  * Why: fast-png inflates with fflate's streaming `Unzlib`, which allocates an output buffer of
  * 128 KiB and more for every image and copies the result out of it: for a 64×64 grey PNG of
  * 4 KiB that was most of the decode (0.2–0.3 ms of 0.35 ms in Node) and most of the loader's
- * garbage. `unzlibSync` with `out` writes straight into a 4 KiB array (fflate does not grow a
- * given buffer). Node's native `zlib` would be faster still but is not in the browser, where
- * the loader's workers decode; `DecompressionStream` is asynchronous, per item.
+ * garbage. Here one array of the image's size is all a decode allocates besides the inflate's
+ * own tables; `DecompressionStream` would be asynchronous, per item.
  *
  * The samples are the same bits as fast-png's: inflating a stream has one result, and the
  * unfiltering below is PNG's (ISO/IEC 15948 §9), as fast-png's own is; the result has fast-png's
@@ -19,8 +18,8 @@
  * fast-png on every filter type, colour type and depth.
  */
 import type { DecodedPng } from 'fast-png';
-import { unzlibSync } from 'fflate';
 import { concat } from '../io/source.ts';
+import { inflateInto } from './inflate.ts';
 
 /** The chunk types fast-png reads (the rest it skips, as this path does): see `fallback`. */
 const PARSED_BY_FAST_PNG = new Set(['PLTE', 'tRNS', 'iCCP', 'tEXt', 'pHYs']);
@@ -101,21 +100,20 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
   if (!width || !idat.length) return null;
   const lineBytes = Math.ceil((depth * channels * width) / 8);
   const pixelBytes = Math.ceil(depth / 8) * channels;
-  const out = new Uint8Array(height * (lineBytes + 1));
-  let raw: Uint8Array;
+  const size = height * (lineBytes + 1);
+  let raw: Uint8Array<ArrayBuffer>;
   try {
-    raw = unzlibSync(concat(idat), { out });
+    raw = inflateInto(concat(idat), size);
   } catch {
     return null;
   }
-  // fflate hands back `out` itself (untouched) for an empty stream; otherwise a view of what it
-  // wrote, which must fill every line.
-  if (raw === out || raw.length < out.length) return null;
-  const data = unfilter(out, height, lineBytes, pixelBytes);
-  if (!data) return null;
+  // Every line must be there (an empty stream gives nothing).
+  if (raw.length < size || !unfilter(raw, height, lineBytes, pixelBytes)) return null;
+  const data = raw.subarray(0, height * lineBytes);
   if (depth !== 16)
     return { width, height, depth: depth as 1 | 2 | 4 | 8, channels, data, text: {} };
-  const wide = new Uint16Array(data.buffer);
+  // Native zlib's output may lie in Node's pool, whose slices start 8-byte aligned.
+  const wide = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
   if (LITTLE_ENDIAN) {
     for (let i = 0; i < wide.length; i++) {
       const v = wide[i]!;
@@ -127,56 +125,52 @@ export function decodePngFast(bytes: Uint8Array): DecodedPng | null {
 
 /**
  * Reverses PNG's per-line filters (§9.2: none, sub, up, average, Paeth; the line above the
- * first is zeros) from `raw` (each line a filter byte then `lineBytes` bytes) into packed
- * lines; null for an unknown filter type.
+ * first is zeros) in place: `buf` holds each line as a filter byte then `lineBytes` bytes, and
+ * ends up holding the packed lines at its start (line y moves to `y · lineBytes`, before line
+ * y + 1 is read: each write lands before what is still to be read, and the line above is read
+ * where it moved). False for an unknown filter type. In place, one 4 KiB array an item less.
  */
-function unfilter(
-  raw: Uint8Array,
-  height: number,
-  lineBytes: number,
-  pixelBytes: number,
-): Uint8Array | null {
-  const out = new Uint8Array(height * lineBytes);
+function unfilter(buf: Uint8Array, height: number, lineBytes: number, pixelBytes: number): boolean {
   const n = pixelBytes;
   for (let y = 0; y < height; y++) {
     const src = y * (lineBytes + 1) + 1;
     const dst = y * lineBytes;
-    const up = dst - lineBytes; // the line above (read only when y > 0)
-    const filter = raw[src - 1]!;
+    const up = dst - lineBytes; // the line above, unfiltered (read only when y > 0)
+    const filter = buf[src - 1]!;
     // On the first line the line above is zeros: up is none, Paeth predicts the left byte (sub).
     if (filter === 0 || (filter === 2 && y === 0)) {
-      out.set(raw.subarray(src, src + lineBytes), dst);
+      buf.copyWithin(dst, src, src + lineBytes);
     } else if (filter === 1 || (filter === 4 && y === 0)) {
-      for (let i = 0; i < n; i++) out[dst + i] = raw[src + i]!;
-      for (let i = n; i < lineBytes; i++) out[dst + i] = (raw[src + i]! + out[dst + i - n]!) & 0xff;
+      for (let i = 0; i < n; i++) buf[dst + i] = buf[src + i]!;
+      for (let i = n; i < lineBytes; i++) buf[dst + i] = (buf[src + i]! + buf[dst + i - n]!) & 0xff;
     } else if (filter === 2) {
-      for (let i = 0; i < lineBytes; i++) out[dst + i] = (raw[src + i]! + out[up + i]!) & 0xff;
+      for (let i = 0; i < lineBytes; i++) buf[dst + i] = (buf[src + i]! + buf[up + i]!) & 0xff;
     } else if (filter === 3 && y === 0) {
-      for (let i = 0; i < n; i++) out[dst + i] = raw[src + i]!;
+      for (let i = 0; i < n; i++) buf[dst + i] = buf[src + i]!;
       for (let i = n; i < lineBytes; i++) {
-        out[dst + i] = (raw[src + i]! + (out[dst + i - n]! >> 1)) & 0xff;
+        buf[dst + i] = (buf[src + i]! + (buf[dst + i - n]! >> 1)) & 0xff;
       }
     } else if (filter === 3) {
-      for (let i = 0; i < n; i++) out[dst + i] = (raw[src + i]! + (out[up + i]! >> 1)) & 0xff;
+      for (let i = 0; i < n; i++) buf[dst + i] = (buf[src + i]! + (buf[up + i]! >> 1)) & 0xff;
       for (let i = n; i < lineBytes; i++) {
-        out[dst + i] = (raw[src + i]! + ((out[dst + i - n]! + out[up + i]!) >> 1)) & 0xff;
+        buf[dst + i] = (buf[src + i]! + ((buf[dst + i - n]! + buf[up + i]!) >> 1)) & 0xff;
       }
     } else if (filter === 4) {
       // a = left, b = above, c = above left; the first pixel's a and c are 0, so b is chosen.
-      for (let i = 0; i < n; i++) out[dst + i] = (raw[src + i]! + out[up + i]!) & 0xff;
+      for (let i = 0; i < n; i++) buf[dst + i] = (buf[src + i]! + buf[up + i]!) & 0xff;
       for (let i = n; i < lineBytes; i++) {
-        const a = out[dst + i - n]!;
-        const b = out[up + i]!;
-        const c = out[up + i - n]!;
+        const a = buf[dst + i - n]!;
+        const b = buf[up + i]!;
+        const c = buf[up + i - n]!;
         const pa = b > c ? b - c : c - b; // |p − a| with p = a + b − c
         const pb = a > c ? a - c : c - a;
         const pc = a + b > c + c ? a + b - c - c : c + c - a - b;
         const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-        out[dst + i] = (raw[src + i]! + pred) & 0xff;
+        buf[dst + i] = (buf[src + i]! + pred) & 0xff;
       }
     } else {
-      return null;
+      return false;
     }
   }
-  return out;
+  return true;
 }

@@ -134,7 +134,9 @@ function pngToImage(png: DecodedPng): Image {
   if (png.channels !== 1 && png.channels !== 3 && png.channels !== 4) {
     throw bad(`corrupt PNG: ${png.channels} channels`);
   }
-  return { width, height, channels: png.channels, bitDepth, data: Float32Array.from(png.data) };
+  // The constructor converts a typed array in one native pass (`from` iterates: ~1 µs more a
+  // 64×64 item); the values are the same.
+  return { width, height, channels: png.channels, bitDepth, data: new Float32Array(png.data) };
 }
 
 /** fast-png, after the check it does not make: image data that ends early (png-checks.ts). */

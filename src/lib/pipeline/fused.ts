@@ -304,6 +304,7 @@ export function runFused(
   for (; i < specs.length && isMove(specs[i] as TransformSpec); i++) {
     m = addMove(m, specs[i] as TransformSpec, rng);
   }
+  const moved = i > at;
   const shape = { channels: img.channels, bitDepth: img.bitDepth };
   const steps: SampleStep[] = [];
   for (; i < specs.length && isSampleStep(specs[i] as TransformSpec); i++) {
@@ -314,7 +315,10 @@ export function runFused(
 
   const { width: w, height: h } = m;
   const ch = img.channels;
-  const d = gathered(img, m, w * h * ch, reuse);
+  const n = w * h * ch;
+  // No move (sample steps alone, e.g. training's normalize) on samples given up: they are the
+  // output as they stand, with no gather and no copy (64 row copies of a 64×64 item).
+  const d = reuse && !moved && img.data.length === n ? img.data : gathered(img, m, n, reuse);
   // Each step is one pass over the whole image: a plain loop over a typed array costs ~2 ns a
   // sample here whatever it computes, so fewer, simpler loops are what makes this fast.
   if (!runChain(steps, d, ch)) for (const t of steps) runStep(t, d, 0, d.length, ch);

@@ -24,13 +24,15 @@ function plainSamples(data: Float32Array): boolean {
 /**
  * Bilinear resize to width × height, pixel centres aligned (as OpenCV/PIL without
  * antialiasing: source x = (x + 0.5) · W/w − 0.5, clamped to the edge). No antialias filter,
- * so strong downscaling aliases; resize in steps of at most 2× if that matters.
+ * so strong downscaling aliases; resize in steps of at most 2× if that matters. `consume`: the
+ * caller gives `img` up, and a same-size resize may return it.
  */
-export function resize(img: Image, width: number, height: number): Image {
+export function resize(img: Image, width: number, height: number, consume = false): Image {
   if (width === img.width && height === img.height && plainSamples(img.data)) {
     // Every weight is 0 and every sample a finite number that is not -0, so each output is
-    // its own input (s·1 + n·0 = s): a copy, bit for bit what the loop below gives.
-    return { ...img, data: img.data.slice() };
+    // its own input (s·1 + n·0 = s): a copy, bit for bit what the loop below gives — or, for a
+    // caller that gives `img` up (`consume`), `img` itself, one array an item less.
+    return consume ? img : { ...img, data: img.data.slice() };
   }
   const out = blank(img, width, height);
   const { channels: ch, data: src } = img;

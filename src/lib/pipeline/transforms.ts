@@ -28,12 +28,13 @@ export { specHash, validateSpec, TRANSFORM_OPS } from './spec.ts';
  * [−degrees, +degrees); brightness-contrast picks each uniform in [−value, +value).
  * A non-random rotate by a multiple of 90 degrees is exact and lossless (90/270 swap width and
  * height); any other rotate keeps the canvas size, samples bilinearly and fills with 0.
- * Crops larger than the image pad with 0 (see ./geometry.ts).
+ * Crops larger than the image pad with 0 (see ./geometry.ts). `consume`: the caller gives `img`
+ * up, and a same-size resize returns it rather than a copy (the other ops ignore it).
  */
-export function applyTransform(spec: TransformSpec, img: Image, rng: Rng): Image {
+export function applyTransform(spec: TransformSpec, img: Image, rng: Rng, consume = false): Image {
   switch (spec.op) {
     case 'resize':
-      return resize(img, spec.width, spec.height);
+      return resize(img, spec.width, spec.height, consume);
     case 'center-crop':
       return centerCrop(img, spec.width, spec.height);
     case 'random-crop':
@@ -98,14 +99,15 @@ export function applyPipeline(
   let out = img;
   for (let i = 0; i < specs.length;) {
     const spec = specs[i] as TransformSpec;
+    // Only the caller's own samples, given up, are written over or passed on (a step may
+    // return its input's array, and must still not write over another's).
+    const own = opts.consume === true && out.data === img.data;
     if (fusable(spec)) {
-      // Only the caller's own samples, given up, are written over (a step may return its
-      // input's array, and must still not write over another's).
-      const run = runFused(specs, i, out, rng, opts.consume === true && out.data === img.data);
+      const run = runFused(specs, i, out, rng, own);
       out = run.image;
       i = run.next;
     } else {
-      out = applyTransform(spec, out, rng);
+      out = applyTransform(spec, out, rng, own);
       i++;
     }
   }
