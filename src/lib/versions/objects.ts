@@ -8,6 +8,7 @@ import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
 import type { ChunkReads, ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
+import { hashOnThread } from './parquet-thread.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
 
 export const PACK_SIZE = 8 * 1024 * 1024;
@@ -151,7 +152,8 @@ export class ObjectWriter {
     for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
       checkAborted(this.signal);
       const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
-      // A one-part object's part is the object itself: its hash is known.
+      // A one-part object's part is the object itself: its hash is known. (Hashing another
+      // part on the Parquet thread needs a copy, which cost this thread more than hashing.)
       parts.push([await putChunk(this.store, part, single ? sha : undefined), 0, part.byteLength]);
     }
     this.index.objects[sha] = { size: bytes.byteLength, parts };
@@ -200,7 +202,13 @@ export class ObjectWriter {
     this.packBytes = 0;
     this.pending = [];
     const write = async () => {
-      const hash = await putChunk(this.store, concat(pack));
+      // The pack's hash is computed on the Parquet thread where there is one (hashOnThread):
+      // the main thread makes the records meanwhile.
+      // A pack of several objects is a new buffer, lent; a single object is still served from
+      // memory until stored, so it is copied.
+      const bytes = concat(pack);
+      const lent = await hashOnThread(bytes, pack.length > 1 ? 'lend' : 'copy');
+      const hash = await putChunk(this.store, lent?.bytes ?? bytes, lent?.sha256);
       for (const p of pending) {
         this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
         this.waiting.delete(p.sha);
