@@ -52,8 +52,8 @@ describe('ObjectWriter hashing on the Parquet thread', () => {
     const backend = await openNodeBackend(dir);
     const index = emptyObjectIndex();
     const w = new objects.ObjectWriter(backend.chunks, index);
-    w.packSize = 1024 * 1024;
-    const blobs = [0, 1, 2, 3, 4].map((i) => pattern(400 * 1024 + i, i));
+    w.packSize = 1536 * 1024;
+    const blobs = [0, 1, 2, 3, 4].map((i) => pattern(600 * 1024 + i, i));
     hashed.length = 0;
     // The first pack fills at the third blob; the last two are the pack flush() writes.
     for (const b of blobs) await w.putBytes(b);
@@ -77,13 +77,29 @@ describe('ObjectWriter hashing on the Parquet thread', () => {
     const index = emptyObjectIndex();
     const w = new objects.ObjectWriter(backend.chunks, index);
     w.packSize = 1000;
-    const blob = pattern(5000, 3); // a buffer of its own, alone in its pack
+    const n = objects.HASH_ON_THREAD_FROM + 5;
+    const blob = pattern(n, 3); // a buffer of its own, alone in its pack
     const id = await w.putBytes(blob);
-    expect(w.pendingBytes(id)?.byteLength).toBe(5000); // not handed to the thread
-    expect(blob.byteLength).toBe(5000);
+    expect(w.pendingBytes(id)?.byteLength).toBe(n); // not handed to the thread
+    expect(blob.byteLength).toBe(n);
     await w.flush();
     expect(Buffer.from(await objects.readObject(backend.chunks, index, id)).equals(blob)).toBe(
       true,
     );
+  });
+
+  it('hashes a small pack here, without starting the thread for it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lake-objects-thread-'));
+    dirs.push(dir);
+    const backend = await openNodeBackend(dir);
+    const index = emptyObjectIndex();
+    const w = new objects.ObjectWriter(backend.chunks, index);
+    const blobs = [pattern(3000, 1), pattern(4000, 2)];
+    hashed.length = 0;
+    for (const b of blobs) await w.putBytes(b);
+    await w.flush(); // one pack of 7,000 bytes
+    const pack = index.objects[sha(blobs[0]!)]!.parts[0]![0];
+    expect(hashed.sort((a, b) => a - b)).toEqual([3000, 4000, 7000]);
+    expect(sha(await backend.chunks.get(pack))).toBe(pack);
   });
 });

@@ -21,6 +21,8 @@ export const PART_SIZE = 16 * 1024 * 1024;
  * two written packs besides the open one.
  */
 const MAX_WRITES = 2;
+/** Packs of this many bytes or more are hashed on the Parquet thread, where there is one. */
+export const HASH_ON_THREAD_FROM = 1024 * 1024;
 
 interface Pending {
   sha: string;
@@ -205,9 +207,11 @@ export class ObjectWriter {
       // The pack's hash is computed on the Parquet thread where there is one (hashOnThread):
       // the main thread makes the records meanwhile.
       // A pack of several objects is a new buffer, lent; a single object is still served from
-      // memory until stored, so it is copied.
+      // memory until stored, so it is copied. A small pack is hashed here in microseconds (and
+      // a small ingest does not start the thread for it).
       const bytes = concat(pack);
-      const lent = await hashOnThread(bytes, pack.length > 1 ? 'lend' : 'copy');
+      const how = pack.length > 1 ? 'lend' : 'copy';
+      const lent = bytes.byteLength >= HASH_ON_THREAD_FROM ? await hashOnThread(bytes, how) : null;
       const hash = await putChunk(this.store, lent?.bytes ?? bytes, lent?.sha256);
       for (const p of pending) {
         this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
