@@ -204,11 +204,10 @@ export class ObjectWriter {
     this.packBytes = 0;
     this.pending = [];
     const write = async () => {
-      // The pack's hash is computed on the Parquet thread where there is one (hashOnThread):
-      // the main thread makes the records meanwhile.
-      // A pack of several objects is a new buffer, lent; a single object is still served from
-      // memory until stored, so it is copied. A small pack is hashed here in microseconds (and
-      // a small ingest does not start the thread for it).
+      // The pack's hash is computed on the Parquet thread where there is one (hashOnThread),
+      // while this thread makes the records: a pack of several objects is a new buffer, lent;
+      // a single object is still served from memory until stored, so it is copied. A small
+      // pack is hashed here in microseconds (a small ingest does not start the thread).
       const bytes = concat(pack);
       const how = pack.length > 1 ? 'lend' : 'copy';
       const lent = bytes.byteLength >= HASH_ON_THREAD_FROM ? await hashOnThread(bytes, how) : null;

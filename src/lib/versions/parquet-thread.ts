@@ -107,11 +107,11 @@ function started(): Promise<ParquetThread | null> {
 
 /**
  * The sha256 of `bytes`, computed on the Parquet thread so that this thread does not spend the
- * time (a pack, a large object's part: written in the background while records are made).
- * `lend`: `bytes` are the caller's alone (a pack just concatenated), so their buffer is handed
- * over and back, not copied; they are detached until the answer, which holds them. `copy`:
- * others may read them meanwhile, so a copy is sent (it costs this thread a fraction of
- * hashing them). Null where there is no such thread: the caller hashes them itself.
+ * time (a pack, written in the background while records are made). `lend`: `bytes` are the
+ * caller's alone (a pack just concatenated), so their buffer is handed over and back, not
+ * copied; they are detached until the answer, which holds them. `copy`: others may read them
+ * meanwhile (a pack of one object, still served from memory), so a copy is sent. Null where
+ * there is no such thread: the caller hashes them itself.
  */
 export async function hashOnThread(
   bytes: Uint8Array,
@@ -119,10 +119,9 @@ export async function hashOnThread(
 ): Promise<Encoded | null> {
   const t = await started();
   if (!t) return null;
-  const whole =
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    !(bytes.buffer instanceof SharedArrayBuffer);
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !shared;
   return t.hash(how === 'lend' && whole ? bytes : bytes.slice());
 }
 
