@@ -11,7 +11,7 @@ import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
 import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
 import { THREAD_FROM_ROWS, fromParquet, toParquet } from '../../src/lib/versions/fragments.ts';
 import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
-import { parquetThread } from '../../src/lib/versions/parquet-thread.ts';
+import { hashOnThread, parquetThread } from '../../src/lib/versions/parquet-thread.ts';
 
 const columns: ColumnDef[] = [
   { name: 'text', type: 'utf8' },
@@ -87,5 +87,32 @@ describe('the Parquet thread', () => {
       .update(await reference(t))
       .digest('hex');
     expect(got.sha256).toBe(expected);
+  });
+
+  it('hashes a buffer lent to it and hands the same bytes back (a pack)', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 9)) & 255;
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    const copy = bytes.slice();
+    const got = (await hashOnThread(bytes, 'lend'))!;
+    expect(got.sha256).toBe(expected);
+    expect(bytes.byteLength).toBe(0); // handed over, not copied
+    expect(Buffer.from(got.bytes).equals(Buffer.from(copy))).toBe(true);
+  });
+
+  it('hashes a copy of bytes others still read, and of a view of a larger buffer', async () => {
+    const whole = new Uint8Array(1000);
+    for (let i = 0; i < whole.length; i++) whole[i] = i % 251;
+    for (const [bytes, how] of [
+      [whole, 'copy'],
+      [whole.subarray(10, 900), 'copy'],
+      [whole.subarray(10, 900), 'lend'], // not the caller's whole buffer: copied all the same
+    ] as const) {
+      const expected = createHash('sha256').update(bytes).digest('hex');
+      const got = (await hashOnThread(bytes, how))!;
+      expect(got.sha256).toBe(expected);
+      expect(whole.byteLength).toBe(1000); // still the caller's
+      expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
+    }
   });
 });

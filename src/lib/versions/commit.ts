@@ -101,8 +101,16 @@ export async function commitToBranch(
       objects: draft.objects,
       recordSets: draft.recordSets,
     };
-    const hash = await putJson(backend.chunks, commit);
-    await checkReferences(lake, commit, { dataset, branch }, draft.objectIndex);
+    // The commit chunk is written while the chunks it references are checked: each only has
+    // to be done before the ref moves (a commit chunk no ref names is invisible). Both are
+    // awaited either way, so nothing is left running when this throws.
+    const [written, checked] = await Promise.allSettled([
+      putJson(backend.chunks, commit),
+      checkReferences(lake, commit, { dataset, branch }, draft.objectIndex),
+    ]);
+    if (written.status === 'rejected') throw written.reason;
+    if (checked.status === 'rejected') throw checked.reason;
+    const hash = written.value;
     const swap = async () => {
       const now = await getRef(backend.refs, dataset, 'branch', branch);
       writable(now?.protected);

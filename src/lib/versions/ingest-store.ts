@@ -9,7 +9,8 @@ import { formatIssue, type Metadata } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import type { Resolver } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
-import { putChunk, putJson } from './chunks.ts';
+import { putChunk } from './chunks.ts';
+import { objectIndexJson } from './index-json.ts';
 import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
 import { columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
@@ -149,9 +150,12 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   index.files = [...raw.files.values()].sort(
     (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
   );
+  const encoder = new TextEncoder();
   const [document, objects] = await Promise.all([
-    putChunk(lake.chunks, new TextEncoder().encode(s.text)),
-    putJson(lake.chunks, index),
+    putChunk(lake.chunks, encoder.encode(s.text)),
+    // canonicalJson's text (what putJson stores), without its per-value replacer: an archive's
+    // index has an entry per image blob.
+    putChunk(lake.chunks, encoder.encode(objectIndexJson(index))),
   ]);
   return {
     document,

@@ -8,6 +8,7 @@ import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
 import type { ChunkReads, ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
+import { hashOnThread } from './parquet-thread.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
 
 export const PACK_SIZE = 8 * 1024 * 1024;
@@ -20,6 +21,8 @@ export const PART_SIZE = 16 * 1024 * 1024;
  * two written packs besides the open one.
  */
 const MAX_WRITES = 2;
+/** Packs of this many bytes or more are hashed on the Parquet thread, where there is one. */
+export const HASH_ON_THREAD_FROM = 1024 * 1024;
 
 interface Pending {
   sha: string;
@@ -151,7 +154,8 @@ export class ObjectWriter {
     for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
       checkAborted(this.signal);
       const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
-      // A one-part object's part is the object itself: its hash is known.
+      // A one-part object's part is the object itself: its hash is known. (Hashing another
+      // part on the Parquet thread needs a copy, which cost this thread more than hashing.)
       parts.push([await putChunk(this.store, part, single ? sha : undefined), 0, part.byteLength]);
     }
     this.index.objects[sha] = { size: bytes.byteLength, parts };
@@ -200,7 +204,14 @@ export class ObjectWriter {
     this.packBytes = 0;
     this.pending = [];
     const write = async () => {
-      const hash = await putChunk(this.store, concat(pack));
+      // The pack's hash is computed on the Parquet thread where there is one (hashOnThread),
+      // while this thread makes the records: a pack of several objects is a new buffer, lent;
+      // a single object is still served from memory until stored, so it is copied. A small
+      // pack is hashed here in microseconds (a small ingest does not start the thread).
+      const bytes = concat(pack);
+      const how = pack.length > 1 ? 'lend' : 'copy';
+      const lent = bytes.byteLength >= HASH_ON_THREAD_FROM ? await hashOnThread(bytes, how) : null;
+      const hash = await putChunk(this.store, lent?.bytes ?? bytes, lent?.sha256);
       for (const p of pending) {
         this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
         this.waiting.delete(p.sha);

@@ -35,6 +35,13 @@ export interface Encoded {
  */
 export type ParquetEncode = (ipc: Uint8Array) => Promise<Encoded>;
 
+/** The thread's two jobs: encoding fragments, and hashing bytes lent to it (a pack). */
+interface ParquetThread {
+  encode: ParquetEncode;
+  /** sha256 of `bytes`, whose buffer is handed over and back (`bytes` is detached meanwhile). */
+  hash: (bytes: Uint8Array) => Promise<Encoded>;
+}
+
 /*
  * The thread's code, a CommonJS script (`eval`): it loads parquet-wasm from the paths the main
  * thread resolved, encodes each stream it is sent with PARQUET_SETTINGS and hashes the result.
@@ -46,8 +53,12 @@ const { createHash } = require('node:crypto');
 const { glue, wasm, settings } = workerData;
 import(glue).then(async (pq) => {
   await pq.default({ module_or_path: readFileSync(wasm) });
-  parentPort.on('message', ({ id, ipc }) => {
+  parentPort.on('message', ({ id, ipc, lent }) => {
     try {
+      if (lent) {
+        const sha256 = createHash('sha256').update(lent).digest('hex');
+        return parentPort.postMessage({ id, bytes: lent, sha256 }, [lent.buffer]);
+      }
       const props = new pq.WriterPropertiesBuilder()
         .setCompression(pq.Compression[settings.compression])
         .setDictionaryEnabled(settings.dictionary)
@@ -69,7 +80,7 @@ interface Waiting {
   reject: (e: unknown) => void;
 }
 
-let thread: Promise<ParquetEncode | null> | undefined;
+let thread: Promise<ParquetThread | null> | undefined;
 
 function isNode(): boolean {
   return (
@@ -85,12 +96,36 @@ function isNode(): boolean {
  * It does not keep the process alive while idle. If it dies, what it was encoding fails (IO)
  * and the next call starts another.
  */
-export function parquetThread(): Promise<ParquetEncode | null> {
+export async function parquetThread(): Promise<ParquetEncode | null> {
+  return (await started())?.encode ?? null;
+}
+
+function started(): Promise<ParquetThread | null> {
   thread ??= isNode() ? startThread() : Promise.resolve(null);
   return thread;
 }
 
-async function startThread(): Promise<ParquetEncode> {
+/**
+ * The sha256 of `bytes`, computed on the Parquet thread so that this thread does not spend the
+ * time (a pack, written in the background while records are made). `lend`: `bytes` are the
+ * caller's alone (a pack just concatenated), so their buffer is handed over and back, not
+ * copied; they are detached until the answer, which holds them. `copy`: others may read them
+ * meanwhile (a pack of one object, still served from memory), so a copy is sent. Null where
+ * there is no such thread: the caller hashes them itself.
+ */
+export async function hashOnThread(
+  bytes: Uint8Array,
+  how: 'lend' | 'copy',
+): Promise<Encoded | null> {
+  const t = await started();
+  if (!t) return null;
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !shared;
+  return t.hash(how === 'lend' && whole ? bytes : bytes.slice());
+}
+
+async function startThread(): Promise<ParquetThread> {
   // Variable specifiers keep Node built-ins out of the browser bundle.
   const [wt, mod, url] = (await Promise.all(
     ['node:worker_threads', 'node:module', 'node:url'].map((m) => import(/* @vite-ignore */ m)),
@@ -130,13 +165,19 @@ async function startThread(): Promise<ParquetEncode> {
   });
   worker.on('error', (e) => failAll(e.message));
   worker.on('exit', (code) => waiting.size && failAll(`it exited with code ${code}`));
-  return (ipc) =>
+  const send = (message: { ipc: Uint8Array } | { lent: Uint8Array }, bytes: Uint8Array) =>
     new Promise<Encoded>((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject });
-      worker.ref(); // kept alive while it encodes something
+      worker.ref(); // kept alive while it works on something
+      worker.postMessage({ id, ...message }, [bytes.buffer as ArrayBuffer]);
+    });
+  return {
+    encode: (ipc) => {
       const own = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
       const bytes = own ? ipc : ipc.slice();
-      worker.postMessage({ id, ipc: bytes }, [bytes.buffer as ArrayBuffer]);
-    });
+      return send({ ipc: bytes }, bytes);
+    },
+    hash: (bytes) => send({ lent: bytes }, bytes),
+  };
 }

@@ -1,0 +1,73 @@
+/**
+ * A commit's chunk is written while the chunks it references are checked (each only has to
+ * end before the ref moves), and a failed check still leaves nothing running and the branch
+ * unmoved.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LakeError } from '../../src/lib/store/errors.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import type { ChunkStore, LakeBackend } from '../../src/lib/store/types.ts';
+import { putChunk } from '../../src/lib/versions/chunks.ts';
+import type { CommitDraft } from '../../src/lib/versions/commit.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+
+/** A memory backend whose chunk writes take a task each, with the calls logged. */
+function logged(): { backend: LakeBackend; log: string[] } {
+  const inner = memoryBackend();
+  const log: string[] = [];
+  const chunks: ChunkStore = {
+    ...inner.chunks,
+    has: (h) => (log.push(`has ${h.slice(0, 6)}`), inner.chunks.has(h)),
+    put: async (h, b) => {
+      log.push(`put ${h.slice(0, 6)}`);
+      await new Promise((r) => setImmediate(r));
+      await inner.chunks.put(h, b);
+      log.push(`stored ${h.slice(0, 6)}`);
+    },
+    get: (h) => inner.chunks.get(h),
+    getRange: (h, o, n) => inner.chunks.getRange(h, o, n),
+    delete: (h) => inner.chunks.delete(h),
+    list: () => inner.chunks.list(),
+  };
+  return { backend: { ...inner, chunks }, log };
+}
+
+const draft = (document: string): CommitDraft => ({
+  message: 'm',
+  lineage: { op: 'append', params: {} },
+  document,
+  objects: null,
+  recordSets: {},
+});
+
+describe('writing a commit', () => {
+  it('checks the referenced chunks while the commit chunk is written', async () => {
+    const { backend, log } = logged();
+    const lake = await Lake.open(backend);
+    const doc = await putChunk(backend.chunks, new TextEncoder().encode('{"a":1}'));
+    log.length = 0;
+    const { hash } = await lake.commit('d', 'main', async () => draft(doc), {
+      create: { protected: false },
+    });
+    const stored = log.indexOf(`stored ${hash.slice(0, 6)}`);
+    const checked = log.indexOf(`has ${doc.slice(0, 6)}`);
+    expect(log).toContain(`put ${hash.slice(0, 6)}`);
+    // The document was checked before the commit chunk's write had ended.
+    expect(checked).toBeGreaterThanOrEqual(0);
+    expect(checked).toBeLessThan(stored);
+    expect((await lake.readCommit(hash)).document).toBe(doc);
+  });
+
+  it('refuses a commit naming a missing chunk once its own write has ended', async () => {
+    const { backend, log } = logged();
+    const lake = await Lake.open(backend);
+    const e = await lake
+      .commit('d', 'main', async () => draft('0'.repeat(64)), { create: { protected: false } })
+      .catch((x: unknown) => x);
+    expect((e as LakeError).code).toBe('MISSING_CHUNK');
+    // Nothing left running: the commit chunk's write had ended when the call failed.
+    const put = log.find((l) => l.startsWith('put '))!;
+    expect(log).toContain(`stored ${put.slice(4)}`);
+    expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();
+  });
+});
