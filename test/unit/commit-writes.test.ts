@@ -20,7 +20,7 @@ function logged(): { backend: LakeBackend; log: string[] } {
     has: (h) => (log.push(`has ${h.slice(0, 6)}`), inner.chunks.has(h)),
     put: async (h, b) => {
       log.push(`put ${h.slice(0, 6)}`);
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 0));
       await inner.chunks.put(h, b);
       log.push(`stored ${h.slice(0, 6)}`);
     },
