@@ -119,10 +119,18 @@ export async function hashOnThread(
 ): Promise<Encoded | null> {
   const t = await started();
   if (!t) return null;
+  return t.hash(how === 'lend' ? transferable(bytes) : bytes.slice());
+}
+
+/**
+ * `bytes` themselves when they are their whole (unshared) buffer, which can then be
+ * transferred; else a copy that is.
+ */
+function transferable(bytes: Uint8Array): Uint8Array {
   const shared =
     typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !shared;
-  return t.hash(how === 'lend' && whole ? bytes : bytes.slice());
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole && !shared ? bytes : bytes.slice();
 }
 
 async function startThread(): Promise<ParquetThread> {
@@ -174,8 +182,7 @@ async function startThread(): Promise<ParquetThread> {
     });
   return {
     encode: (ipc) => {
-      const own = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
-      const bytes = own ? ipc : ipc.slice();
+      const bytes = transferable(ipc);
       return send({ ipc: bytes }, bytes);
     },
     hash: (bytes) => send({ lent: bytes }, bytes),
