@@ -7,10 +7,10 @@
 import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { decodeImage } from './decode.ts';
-import type { Image, PipelineSpec } from './image.ts';
+import type { Image, PipelineSpec, Rng } from './image.ts';
 import type { Lane } from './pool.ts';
 import { rngFor } from './rng.ts';
-import { applyPipeline, toTensor } from './transforms.ts';
+import { applyPipeline, drawsRandom, toTensor } from './transforms.ts';
 
 /** What an item's processing depends on besides its bytes: the same for every item of an epoch. */
 export interface ItemJob {
@@ -67,6 +67,24 @@ export type ItemResult = ItemOk | ItemFailure;
 export type PoolLane = Lane<ItemTask, ItemResult>;
 
 const now = () => performance.now();
+
+/**
+ * The stream given to a pipeline that draws nothing from the rng (no step for which
+ * `drawsRandom` holds): making the item's own stream (`rngFor`, ~1 KiB of garbage an item) would
+ * be wasted. Drawing from it is a bug (`drawsRandom` would be wrong, and so would the loader's
+ * item cache, which relies on it), reported as the item's failure.
+ */
+const NO_DRAWS: Rng = {
+  next: () => {
+    throw new Error('a step drew from the rng of a pipeline that draws nothing');
+  },
+};
+
+/** The item's random stream, or {@link NO_DRAWS} when its pipeline draws nothing. */
+export function itemRng(task: Pick<ItemTask, 'job' | 'rowId'>): Rng {
+  const { augment, seed, epoch } = task.job;
+  return augment.some(drawsRandom) ? rngFor(seed, epoch, task.rowId) : NO_DRAWS;
+}
 
 function failure(e: unknown, stage: string, times: ItemTimes): ItemFailure {
   const err = e as { code?: unknown; message?: unknown } | null;
@@ -143,12 +161,7 @@ async function processItemNow(task: ItemTask): Promise<ItemResult> {
   try {
     const decoded = img.data.buffer;
     // The decoded image is this item's own: the augmentation may write over it.
-    const out = applyPipeline(
-      task.job.augment,
-      img,
-      rngFor(task.job.seed, task.job.epoch, task.rowId),
-      { consume: true },
-    );
+    const out = applyPipeline(task.job.augment, img, itemRng(task), { consume: true });
     const data = tensorOf(out, task.job.channels, decoded);
     times.augmentMs = now() - t;
     const plane = out.width * out.height;

@@ -31,6 +31,13 @@ const ADAM7 = [
 
 const bad = (message: string): LakeError => new LakeError('BAD_INPUT', message);
 
+/**
+ * The type of the chunk at `at` (its 4 bytes after the length), read byte by byte: spreading a
+ * `subarray` of them made a view and an argument list for every chunk of every PNG decoded.
+ */
+const chunkType = (bytes: Uint8Array, at: number): string =>
+  String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
+
 /** Walks the PNG chunks so truncation is reported with a byte offset rather than a DataView error. */
 export function checkPngChunks(bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -41,7 +48,7 @@ export function checkPngChunks(bytes: Uint8Array): void {
       throw bad(`truncated PNG at byte ${bytes.length}: a chunk header starts at byte ${at}`);
     }
     const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const type = chunkType(bytes, at);
     const end = at + 12 + length;
     if (end > bytes.length) {
       throw bad(
@@ -99,7 +106,7 @@ export function checkPngDataLength(bytes: Uint8Array): void {
   let firstIdat = -1;
   for (let at = 8; at + 8 <= bytes.length;) {
     const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const type = chunkType(bytes, at);
     if (type === 'IDAT') {
       if (firstIdat < 0) firstIdat = at;
       parts.push(bytes.subarray(at + 8, at + 8 + length));
