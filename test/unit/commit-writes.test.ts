@@ -1,12 +1,14 @@
 /**
  * A commit's chunk is written while the chunks it references are checked (each only has to
  * end before the ref moves), and a failed check still leaves nothing running and the branch
- * unmoved.
+ * unmoved. A draft's `written` (chunks still being written: ingest's last pack and fragment)
+ * is awaited before the check and the ref; its failure commits nothing.
  */
 import { describe, expect, it } from 'vitest';
 import type { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import type { ChunkStore, LakeBackend } from '../../src/lib/store/types.ts';
+import { sha256 } from '../../src/lib/store/hash.ts';
 import { putChunk } from '../../src/lib/versions/chunks.ts';
 import type { CommitDraft } from '../../src/lib/versions/commit.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
@@ -66,6 +68,48 @@ describe('writing a commit', () => {
       .catch((x: unknown) => x);
     expect((e as LakeError).code).toBe('MISSING_CHUNK');
     // Nothing left running: the commit chunk's write had ended when the call failed.
+    const put = log.find((l) => l.startsWith('put '))!;
+    expect(log).toContain(`stored ${put.slice(4)}`);
+    expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();
+  });
+
+  it('writes the commit chunk while a chunk it names is still being written, then checks it', async () => {
+    const { backend, log } = logged();
+    const lake = await Lake.open(backend);
+    const bytes = new TextEncoder().encode('{"b":2}');
+    const doc = await sha256(bytes);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const written = held.then(async () => void (await putChunk(backend.chunks, bytes)));
+    const committing = lake.commit('d', 'main', async () => ({ ...draft(doc), written }), {
+      create: { protected: false },
+    });
+    // The commit chunk is stored while the document is not yet written; no ref names it.
+    while (!log.some((l) => l.startsWith('stored '))) await new Promise((r) => setTimeout(r, 0));
+    expect(log.some((l) => l.startsWith(`put ${doc.slice(0, 6)}`))).toBe(false);
+    expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();
+    release();
+    const { hash } = await committing;
+    expect(log.indexOf(`stored ${hash.slice(0, 6)}`)).toBeLessThan(
+      log.indexOf(`put ${doc.slice(0, 6)}`),
+    );
+    expect((await backend.refs.get<{ commit: string }>('ref/d/branch/main'))?.value.commit).toBe(
+      hash,
+    );
+  });
+
+  it('commits nothing when a chunk still being written fails', async () => {
+    const { backend, log } = logged();
+    const lake = await Lake.open(backend);
+    const doc = await putChunk(backend.chunks, new TextEncoder().encode('{"a":1}'));
+    const written = Promise.reject(new Error('disk full'));
+    written.catch(() => {}); // awaited by the commit, as ingest's is
+    const e = await lake
+      .commit('d', 'main', async () => ({ ...draft(doc), written }), {
+        create: { protected: false },
+      })
+      .catch((x: unknown) => x);
+    expect(String(e)).toContain('disk full');
     const put = log.find((l) => l.startsWith('put '))!;
     expect(log).toContain(`stored ${put.slice(4)}`);
     expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { objectIndexJson } from '../../src/lib/versions/index-json.ts';
-import { canonicalJson, type ObjectIndex } from '../../src/lib/versions/manifest.ts';
+import {
+  canonicalJson,
+  type ObjectEntry,
+  type ObjectIndex,
+} from '../../src/lib/versions/manifest.ts';
 
 const sha = (i: number) => i.toString(16).padStart(64, 'a');
 
@@ -45,5 +49,18 @@ describe('objectIndexJson', () => {
     expect(text).toBe(canonicalJson(i));
     expect(text).toContain('"note":"extra key"');
     expect(text).toContain('[{"a":2,"z":1},0,4]');
+  });
+
+  it('writes the index with the entries not yet in it (`more`) as if they were', async () => {
+    const whole = index(3000);
+    const part = index(3000);
+    const more = new Map<string, ObjectEntry>();
+    for (const [i, sha] of Object.keys(part.objects).entries()) {
+      if (i % 3) continue;
+      more.set(sha, part.objects[sha]!);
+      delete part.objects[sha];
+    }
+    expect(more.size).toBeGreaterThan(500);
+    expect(objectIndexJson(part, more)).toBe(canonicalJson(whole));
   });
 });

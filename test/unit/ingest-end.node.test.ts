@@ -99,3 +99,106 @@ it('commits an ingest without reading its object index back from the lake', asyn
   expect(commit.objects).toBeTruthy();
   expect(read).not.toContain(commit.objects);
 });
+
+/**
+ * A memory lake whose chunk writes take a task each, with chunk writes and entry writes
+ * logged in order. `hold` delays the write of the chunks it returns a promise for; `fail`
+ * makes a chunk's write throw.
+ */
+async function loggedLake(opts: {
+  hold?: (bytes: Uint8Array) => Promise<unknown> | undefined;
+  fail?: (bytes: Uint8Array) => boolean;
+}) {
+  const backend = memoryBackend();
+  const log: string[] = [];
+  const { chunks, refs } = backend;
+  const lake = await Lake.open({
+    ...backend,
+    chunks: {
+      ...chunks,
+      has: (h) => chunks.has(h),
+      get: (h) => chunks.get(h),
+      getRange: (h, o, n) => chunks.getRange(h, o, n),
+      delete: (h) => chunks.delete(h),
+      list: () => chunks.list(),
+      sweepTemporary: () => chunks.sweepTemporary(),
+      put: async (h, b) => {
+        log.push(`put ${h}`);
+        await new Promise((r) => setTimeout(r, 0));
+        await opts.hold?.(b);
+        if (opts.fail?.(b)) {
+          log.push(`failed ${h}`);
+          throw new Error(`write of ${h} failed`);
+        }
+        await chunks.put(h, b);
+        log.push(`stored ${h}`);
+      },
+    },
+    refs: {
+      get: (k) => refs.get(k),
+      list: (p) => refs.list(p),
+      cas: (k, v, value) => {
+        log.push(`${value === null ? 'delete' : 'write'} ${k}`);
+        return refs.cas(k, v, value);
+      },
+    },
+  });
+  return { lake, log, refs };
+}
+
+const titanic = fileURLToPath(
+  new URL('../../public/examples/titanic/metadata.json', import.meta.url),
+);
+const titanicCsv = readFileSync(path.join(path.dirname(titanic), 'data/titanic.csv'));
+
+it('writes the commit chunk while its last pack is stored, and moves the ref after every chunk and journal entry', async () => {
+  // The pack flush() writes at the end (the three CSVs) is held until the commit chunk's write
+  // begins (or, where the commit waits for the pack, two seconds have passed).
+  let commitPut = () => {};
+  const commitBegun = new Promise<void>((r) => (commitPut = r));
+  const isCommit = (b: Uint8Array) => new TextDecoder().decode(b.subarray(0, 10)) === '{"author":';
+  const { lake, log } = await loggedLake({
+    hold: (b) => {
+      if (isCommit(b)) commitPut();
+      if (!Buffer.from(b).includes(titanicCsv)) return undefined;
+      return Promise.race([commitBegun, new Promise((r) => setTimeout(r, 2000))]);
+    },
+  });
+  const r = await ingest(lake, titanic, { resolver: nodeResolver(), dataset: 't' });
+  const commit = await lake.readCommit(r.commit);
+  const packs = new Set(
+    Object.values((await lake.readObjects(commit)).objects).flatMap((o) => o.parts.map(([c]) => c)),
+  );
+  expect(packs.size).toBe(1);
+  const [pack] = [...packs];
+  // The commit chunk was written while the pack was.
+  expect(log.indexOf(`stored ${r.commit}`)).toBeGreaterThanOrEqual(0);
+  expect(log.indexOf(`stored ${r.commit}`)).toBeLessThan(log.indexOf(`stored ${pack}`));
+  // The ref moved after every chunk was stored and every journal entry written.
+  const moved = log.indexOf('write ref/t/branch/main');
+  expect(moved).toBeGreaterThan(0);
+  const before = log.slice(0, moved);
+  for (const l of log.filter((l) => l.startsWith('put '))) {
+    expect(before).toContain(`stored ${l.slice(4)}`);
+  }
+  const journal = log.filter((l) => l.startsWith('write ingest/t/'));
+  expect(journal.length).toBeGreaterThan(0);
+  for (const l of journal) expect(before).toContain(l);
+});
+
+it('commits nothing when the last pack cannot be written, and leaves no write running', async () => {
+  const { lake, log, refs } = await loggedLake({
+    fail: (b) => Buffer.from(b).includes(titanicCsv),
+  });
+  const e = await ingest(lake, titanic, { resolver: nodeResolver(), dataset: 't' }).catch(
+    (x: unknown) => x,
+  );
+  expect(String(e)).toContain('failed');
+  expect(log.some((l) => l.startsWith('failed '))).toBe(true);
+  expect(log.some((l) => l.startsWith('write ref/'))).toBe(false);
+  expect(await refs.get('ref/t/branch/main')).toBeUndefined();
+  // Every write that began had ended when ingest failed.
+  for (const l of log.filter((l) => l.startsWith('put '))) {
+    expect(log.includes(`stored ${l.slice(4)}`) || log.includes(`failed ${l.slice(4)}`)).toBe(true);
+  }
+});

@@ -25,6 +25,12 @@ export interface CommitDraft {
    * image blobs): the check that its chunks are stored reads it from here, not from the lake.
    */
   objectIndex?: ObjectIndex;
+  /**
+   * Chunks the commit references that are still being written (ingest's last pack and
+   * fragment): the commit chunk is written meanwhile, and the check that every referenced chunk
+   * is stored runs once this resolves. A failure is thrown and nothing is committed.
+   */
+  written?: Promise<void>;
 }
 
 export interface CommitOptions {
@@ -101,13 +107,14 @@ export async function commitToBranch(
       objects: draft.objects,
       recordSets: draft.recordSets,
     };
-    // The commit chunk is written while the chunks it references are checked: each only has
-    // to be done before the ref moves (a commit chunk no ref names is invisible). Both are
-    // awaited either way, so nothing is left running when this throws.
-    const [written, checked] = await Promise.allSettled([
-      putJson(backend.chunks, commit),
-      checkReferences(lake, commit, { dataset, branch }, draft.objectIndex),
-    ]);
+    // The commit chunk is written while the chunks it references are written and checked:
+    // each only has to be done before the ref moves (a commit chunk no ref names is
+    // invisible). Both are awaited either way, so nothing is left running when this throws.
+    const check = async () => {
+      await draft.written;
+      await checkReferences(lake, commit, { dataset, branch }, draft.objectIndex);
+    };
+    const [written, checked] = await Promise.allSettled([putJson(backend.chunks, commit), check()]);
     if (written.status === 'rejected') throw written.reason;
     if (checked.status === 'rejected') throw checked.reason;
     const hash = written.value;

@@ -14,6 +14,7 @@ import {
 } from 'apache-arrow';
 import { loadParquet } from '../croissant/formats/parquet.ts';
 import { LakeError } from '../store/errors.ts';
+import { sha256 } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { getChunk, putChunk } from './chunks.ts';
 import { ROWID } from './columns.ts';
@@ -97,16 +98,28 @@ export async function writeFragment(
   table: Table,
   extension = false,
 ): Promise<FragmentRef> {
+  const { ref, bytes } = await encodeFragment(table, extension);
+  await putChunk(store, bytes, ref.chunk);
+  return ref;
+}
+
+/**
+ * A table (its first column is `_rowid`) encoded as a fragment, and the reference to it once
+ * stored (`putChunk(store, bytes, ref.chunk)`): a commit naming it may be written meanwhile.
+ */
+export async function encodeFragment(
+  table: Table,
+  extension = false,
+): Promise<{ ref: FragmentRef; bytes: Uint8Array }> {
   const ids = table.getChild(ROWID);
   if (!ids || table.schema.fields[0]?.name !== ROWID) {
     throw new LakeError('BAD_INPUT', `a fragment's first column must be ${ROWID}`);
   }
   // The ids as one array: a Vector's get() and a Table's numRows walk its batches at each call.
   const { min, max, dense } = rowIdRange(ids.toArray() as BigInt64Array);
-  const { bytes, sha256 } = await encodeParquet(table);
-  const chunk = await putChunk(store, bytes, sha256);
-  return {
-    chunk,
+  const encoded = await encodeParquet(table);
+  const ref: FragmentRef = {
+    chunk: encoded.sha256 ?? (await sha256(encoded.bytes)),
     rows: table.numRows,
     columns: table.schema.fields.map((f) => f.name),
     minRowId: String(min),
@@ -114,6 +127,7 @@ export async function writeFragment(
     ...(extension ? { extension: true } : {}),
     ...(dense && table.numRows > 0 ? { dense: true } : {}),
   };
+  return { ref, bytes: encoded.bytes };
 }
 
 /** Reads a fragment's table. */

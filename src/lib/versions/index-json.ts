@@ -29,8 +29,15 @@ function canonical(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-/** `canonicalJson(index)`. */
-export function objectIndexJson(index: ObjectIndex): string {
+/**
+ * `canonicalJson(index)`, or with `more`, `canonicalJson` of the index whose objects are its
+ * own and those (the entries of objects whose packs are hashed but not yet stored: ingest
+ * writes the index while they are), without copying thousands of entries into one object.
+ */
+export function objectIndexJson(
+  index: ObjectIndex,
+  more: ReadonlyMap<string, ObjectEntry> = new Map(),
+): string {
   const top: Record<string, unknown> = {};
   for (const key of Object.keys(index).sort()) {
     const value = (index as unknown as Record<string, unknown>)[key];
@@ -39,11 +46,13 @@ export function objectIndexJson(index: ObjectIndex): string {
       continue;
     }
     const given = value as Record<string, ObjectEntry>;
+    const shas = Object.keys(given);
+    for (const sha of more.keys()) if (!Object.hasOwn(given, sha)) shas.push(sha);
     // Keys inserted in sorted order, as canonicalJson's copy inserts them (integer-like keys
     // are then ordered by the engine the same way in both).
     const objects: Record<string, unknown> = {};
-    for (const sha of Object.keys(given).sort()) {
-      const o = given[sha]!;
+    for (const sha of shas.sort()) {
+      const o = Object.hasOwn(given, sha) ? given[sha]! : more.get(sha)!;
       objects[sha] = plain(o) ? { parts: o.parts, size: o.size } : canonical(o);
     }
     top[key] = objects;

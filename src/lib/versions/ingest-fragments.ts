@@ -9,7 +9,8 @@ import type { RecordRow } from '../croissant/index.ts';
 import { TaskYield } from '../io/next-task.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { FragmentBuilder } from './column-builders.ts';
-import { FRAGMENT_ROWS, writeFragment } from './fragments.ts';
+import { putChunk } from './chunks.ts';
+import { encodeFragment, FRAGMENT_ROWS } from './fragments.ts';
 import { appendCells } from './ingest-rows.ts';
 import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
@@ -28,15 +29,28 @@ export class FragmentQueue {
 
   /**
    * Waits for the write before the previous one (its failure is thrown here), then starts
-   * writing `table`; returns that write, to be awaited before anything refers to the fragment.
+   * encoding and writing `table`. Returns its reference, known once it is encoded (a commit
+   * naming it may then be written); its write is awaited by `stored()`, before the commit's
+   * ref moves.
    */
-  async add(table: Table): Promise<{ write: Promise<FragmentRef> }> {
+  async add(table: Table): Promise<{ ref: Promise<FragmentRef> }> {
     const n = this.all.length;
     if (n >= 2) await this.all[n - 2];
-    const write = writeFragment(this.store, table);
-    write.catch(() => {}); // awaited later; until then a failure must not count as unhandled
+    const encoded = encodeFragment(table);
+    const ref = encoded.then((e) => e.ref);
+    const write = encoded.then(async (e) => {
+      await putChunk(this.store, e.bytes, e.ref.chunk);
+      return e.ref;
+    });
+    // Awaited later; until then a failure must not count as unhandled.
+    for (const p of [ref, write]) p.catch(() => {});
     this.all.push(write);
-    return { write };
+    return { ref };
+  }
+
+  /** Waits for every write; throws the first failure once all have ended. */
+  async stored(): Promise<void> {
+    for (const r of await Promise.allSettled(this.all)) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Waits for every write, ignoring failures (the ingest is failing). */
@@ -47,8 +61,9 @@ export class FragmentQueue {
 
 /**
  * Writes a record set's records as fragments of FRAGMENT_ROWS rows (row ids from 0, in
- * order), through `queue`. Returns the record count and the fragments' writes, in row order,
- * which may still be running: the caller awaits them before committing.
+ * order), through `queue`. Returns the record count and the fragments' references, in row
+ * order, each known once its fragment is encoded: the caller awaits the queue's writes
+ * (`stored()`) before the commit's ref moves.
  */
 export async function storeRecords(
   columns: readonly ColumnDef[],
@@ -65,7 +80,7 @@ export async function storeRecords(
     const table = cells.table(denseRowIds(first, rows - first));
     first = rows;
     cells = new FragmentBuilder(columns);
-    fragments.push((await queue.add(table)).write);
+    fragments.push((await queue.add(table)).ref);
   };
   // Records made from bytes in memory never let the event loop turn by themselves: the
   // writes in flight (fragments, packs, parts) progress only when it does (next-task.ts).

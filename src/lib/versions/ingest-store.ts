@@ -9,6 +9,7 @@ import { formatIssue, type Metadata } from '../croissant/model.ts';
 import type { FilesContext } from '../croissant/resources/files.ts';
 import type { Resolver } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
+import { sha256 } from '../store/hash.ts';
 import { putChunk } from './chunks.ts';
 import { objectIndexJson } from './index-json.ts';
 import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
@@ -36,6 +37,12 @@ export interface Stored {
   counts: Record<string, number>;
   rawBytes: number;
   warnings: string[];
+  /**
+   * The chunks above still being written (the last pack and fragments, the document, the
+   * index): every one is stored once this resolves; it rejects with the first failure once
+   * all have ended. The commit chunk is written meanwhile; its ref moves only after.
+   */
+  written: Promise<void>;
 }
 
 /** How storing reports and what it reads. */
@@ -107,7 +114,11 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   const counts: Record<string, number> = {};
   // A record set's last fragment is written while the next record set's records are generated.
   const queue = new FragmentQueue(lake.chunks);
-  const written = new Map<string, Promise<FragmentRef>[]>();
+  const refs = new Map<string, Promise<FragmentRef>[]>();
+  let document: string | undefined;
+  let objects: string | undefined;
+  let written: Promise<void> = Promise.resolve();
+  const encoder = new TextEncoder();
   try {
     for (const rs of md.recordSets) {
       progress.recordSet = rs.uuid;
@@ -123,7 +134,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
         if (++progress.records % 4096 === 0) report();
       });
       recordSets[rs.uuid] = { name: rs.name, columns, rows, fragments: [] };
-      written.set(rs.uuid, fragments);
+      refs.set(rs.uuid, fragments);
       counts[rs.uuid] = rows;
       report();
     }
@@ -136,27 +147,36 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
       checkAborted(s.signal);
       await raw.capture(f.source, f.id);
     }
-    await writer.flush();
-    for (const [id, fragments] of written) recordSets[id]!.fragments = await Promise.all(fragments);
+    index.files = [...raw.files.values()].sort(
+      (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
+    );
+    // The object index is final once the last pack is hashed (not yet stored): its text, the
+    // document and the commit are written while the last pack is stored and journaled and the
+    // last fragments are encoded and stored (`written`, which the commit awaits before its ref
+    // moves: docs/format.md, "Writing a commit").
+    const located = await writer.locate();
+    // canonicalJson's text (what putJson stores), without its per-value replacer: an archive's
+    // index has an entry per image blob.
+    const indexBytes = encoder.encode(objectIndexJson(index, located));
+    const documentBytes = encoder.encode(s.text);
+    [document, objects] = [await sha256(documentBytes), await sha256(indexBytes)];
+    written = allStored([
+      putChunk(lake.chunks, documentBytes, document),
+      putChunk(lake.chunks, indexBytes, objects),
+      writer.flush(),
+      queue.stored(),
+    ]);
+    written.catch(() => {}); // awaited by the commit; until then not an unhandled rejection
+    for (const [id, fragments] of refs) recordSets[id]!.fragments = await Promise.all(fragments);
   } catch (e) {
-    // A pack or a fragment may still be on its way to the store: nothing happens after the
-    // call returns.
-    await Promise.all([writer.settle(), queue.settle()]);
+    // A pack, a fragment or the index may still be on its way to the store: nothing happens
+    // after the call returns.
+    await Promise.all([writer.settle(), queue.settle(), written.catch(() => {})]);
     throw e;
   }
 
   progress.phase = 'commit';
   report(true);
-  index.files = [...raw.files.values()].sort(
-    (a, b) => a.id.localeCompare(b.id) || a.name.localeCompare(b.name),
-  );
-  const encoder = new TextEncoder();
-  const [document, objects] = await Promise.all([
-    putChunk(lake.chunks, encoder.encode(s.text)),
-    // canonicalJson's text (what putJson stores), without its per-value replacer: an archive's
-    // index has an entry per image blob.
-    putChunk(lake.chunks, encoder.encode(objectIndexJson(index))),
-  ]);
   return {
     document,
     objects,
@@ -165,5 +185,11 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     counts,
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),
     warnings,
+    written,
   };
+}
+
+/** Waits for every write; throws the first failure once all have ended. */
+async function allStored(writes: Promise<unknown>[]): Promise<void> {
+  for (const r of await Promise.allSettled(writes)) if (r.status === 'rejected') throw r.reason;
 }

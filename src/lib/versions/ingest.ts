@@ -162,8 +162,9 @@ async function ingestOnce(
         return { dataset: id, commit, rawBytes, records, resumedFiles: files, warnings: [] };
       }
     }
+    let stored: Stored | undefined;
     try {
-      const stored = await storeSource(lake, {
+      stored = await storeSource(lake, {
         metadata: md,
         text: read.text,
         resolver,
@@ -189,12 +190,15 @@ async function ingestOnce(
         objects: stored.objects,
         objectIndex: stored.objectIndex,
         recordSets: stored.recordSets,
+        written: stored.written,
       };
       const who: CommitOptions = {
         ...(opts.author ? { author: opts.author } : {}),
         ...(opts.code ? { code: opts.code } : {}),
         ...(opts.time ? { time: opts.time } : {}),
       };
+      // An update reads the stored import to compare it with the last one: all written first.
+      if (existing) await stored.written;
       const result = existing
         ? await commitUpdate(lake, { ...existing.value, ...entry }, existing.version, {
             draft,
@@ -209,6 +213,8 @@ async function ingestOnce(
     } catch (e) {
       const cancelled = opts.signal?.aborted || (e instanceof LakeError && e.code === 'ABORTED');
       const keep = opts.keepPartialOnCancel && cancelled;
+      // The commit may have failed before awaiting the last writes: nothing runs after this.
+      await stored?.written.catch(() => {});
       // Cleared, the journal no longer keeps what this run stored, which the lease removes.
       if (!keep) await journal.clear();
       throw e;

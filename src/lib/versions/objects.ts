@@ -46,6 +46,10 @@ export class ObjectWriter {
   private pending: Pending[] = [];
   /** Objects not yet stored, open pack and pack being written: sha → bytes. */
   private waiting = new Map<string, Uint8Array>();
+  /** Objects whose pack is hashed but not yet stored: sha → their entry to be. */
+  private located = new Map<string, ObjectEntry>();
+  /** One promise per pack write, settled once its objects are located (or it failed). */
+  private locating = new Set<Promise<void>>();
   /** Writes in flight (each settles without throwing; a failure is kept in `failure`). */
   private writes = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
@@ -174,8 +178,27 @@ export class ObjectWriter {
     await Promise.all(this.writes);
   }
 
-  /** Runs `write` in the background; its failure is thrown by the next `room()`. */
-  private track(write: Promise<void>): void {
+  /**
+   * Where every object added so far will be: writes the open pack, waits until every pack
+   * being written is hashed (not stored: `flush()` waits for that), and returns the entries of
+   * the objects not yet stored (the index holds the others). The index's text can then be
+   * written while the last packs are (chunks both, stored before a commit names them). A large
+   * object's parts are located once written. A failed write is thrown here.
+   */
+  async locate(): Promise<Map<string, ObjectEntry>> {
+    await this.startWrite();
+    await Promise.all(this.locating);
+    if (this.failure) throw this.failure.error;
+    // A large object's parts are located once written.
+    if ([...this.waiting.keys()].some((sha) => !this.located.has(sha))) await this.room(0);
+    return new Map(this.located);
+  }
+
+  /**
+   * Runs `write` in the background; its failure is thrown by the next `room()`. `located`
+   * ends a pending locate() when the write ends before locating its objects (it failed).
+   */
+  private track(write: Promise<void>, located = () => {}): void {
     const settled: Promise<void> = write.then(
       () => void this.writes.delete(settled),
       (error: unknown) => {
@@ -183,6 +206,7 @@ export class ObjectWriter {
         this.failure ??= { error };
       },
     );
+    void settled.then(located);
     this.writes.add(settled);
   }
 
@@ -203,6 +227,10 @@ export class ObjectWriter {
     this.pack = [];
     this.packBytes = 0;
     this.pending = [];
+    let located = () => {};
+    const locating = new Promise<void>((resolve) => (located = resolve));
+    this.locating.add(locating);
+    void locating.then(() => this.locating.delete(locating));
     const write = async () => {
       // The pack's hash is computed on the Parquet thread where there is one (hashOnThread),
       // while this thread makes the records: a pack of several objects is a new buffer, lent;
@@ -211,14 +239,23 @@ export class ObjectWriter {
       const bytes = concat(pack);
       const how = pack.length > 1 ? 'lend' : 'copy';
       const lent = bytes.byteLength >= HASH_ON_THREAD_FROM ? await hashOnThread(bytes, how) : null;
-      const hash = await putChunk(this.store, lent?.bytes ?? bytes, lent?.sha256);
-      for (const p of pending) {
-        this.index.objects[p.sha] = { size: p.length, parts: [[hash, p.offset, p.length]] };
+      const hash = lent?.sha256 ?? (await sha256(bytes));
+      // Located: the index's text can be written while the pack is (locate()).
+      const entries = pending.map((p): ObjectEntry => ({
+        size: p.length,
+        parts: [[hash, p.offset, p.length]],
+      }));
+      pending.forEach((p, i) => this.located.set(p.sha, entries[i]!));
+      located();
+      await putChunk(this.store, lent?.bytes ?? bytes, hash);
+      pending.forEach((p, i) => {
+        this.index.objects[p.sha] = entries[i]!;
+        this.located.delete(p.sha);
         this.waiting.delete(p.sha);
-      }
+      });
       await this.onStored(pending.map((p) => p.sha));
     };
-    this.track(write());
+    this.track(write(), located);
   }
 }
 
