@@ -21,7 +21,7 @@ import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 import { runSql, waitForGridRows } from './explore-helpers.ts';
 import { DEMO_DATASET as DATASET, useSmallDemo } from './demo-helpers.ts';
 
-/** Images of the generated study: about 1,120 training rows, 70 steps an epoch in batches of 16. */
+/** Images of the generated study: 1,139 training rows, 72 steps an epoch in batches of 16. */
 const IMAGES = 1600;
 const demo = useSmallDemo(IMAGES);
 let app: Served;
@@ -77,7 +77,7 @@ describe('the Train tab', () => {
       await page.locator('[data-testid="train-split"]').selectOption('column');
       await pick(page, 'train-split-column', /split/);
       await page.locator('[data-testid="train-model"]').selectOption('cnn');
-      // About 1,120 training rows in batches of 16: 70 steps an epoch, more than the 50 steps
+      // 1,139 training rows in batches of 16: 72 steps an epoch, more than the 50 steps
       // between checkpoints, so a cancel lands mid-run and before the first checkpoint.
       for (const [id, v] of [
         ['train-image-size', '16'],
