@@ -4,6 +4,9 @@
  * ratio against its baseline. No threshold on any figure: the goals live in the bench
  * (bench/README.md), and this machine is shared. It runs the group on its own
  * (`tsx bench/query.ts --quick`), which does not write bench/out/results.json over a real run's.
+ * It runs on the smallest sizes that still produce every figure, `--query-rows 10000
+ * --query-runs 1` (one fragment, one latency run): the figures are not asserted, and the 100,000
+ * rows and 3 runs of plain `--quick` cost about 4 s more on a busy 2-core machine.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -14,10 +17,14 @@ import { REPO_ROOT } from './harness.ts';
 function runQuick(): Promise<{ code: number | null; out: string }> {
   const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['bench/query.ts', '--quick'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      tsx,
+      ['bench/query.ts', '--quick', '--query-rows', '10000', '--query-runs', '1'],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -31,7 +38,7 @@ function rowOf(out: string, figure: string): string | undefined {
   return out.split('\n').find((l) => l.trimStart().startsWith(figure));
 }
 
-describe('npm run bench -- --only query --quick', () => {
+describe('npm run bench -- --only query --quick --query-rows 10000 --query-runs 1', () => {
   it('prints every figure of the query group, each against its baseline', async () => {
     const { code, out } = await runQuick();
     expect(out).not.toContain('!!');

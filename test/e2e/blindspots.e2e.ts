@@ -1,6 +1,7 @@
 /**
  * The Blind spots tab, end to end in Chromium against the built app (issue 15 §7): the demo
- * imaging study saved to the browser lake, a small MLP trained in the Train tab and evaluated
+ * imaging study (a 1,600-image copy made by the same generator, planted blind spots included:
+ * test/e2e/demo-helpers.ts) saved to the browser lake, a small MLP trained in the Train tab and evaluated
  * there onto branch `eval` (its predictions), the analysis run from the tab in the analysis
  * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch,
  * and the report exported as one HTML file that renders offline (no network, no script) with no
@@ -14,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { DEMO_DATASET as DATASET, useSmallDemo } from './demo-helpers.ts';
 
-const DATASET = 'synthetic-chest-ct-lesions';
+const demo = useSmallDemo(1600);
 let app: Served;
 let browser: LaunchedBrowser;
 
@@ -76,8 +78,7 @@ describe('the Blind spots tab', () => {
     async () => {
       const page = await browser.newPage();
       const watch = watchPage(page);
-      await page.goto(`${app.url}/`);
-      await page.locator('[data-example="synthetic-lesions"]').first().click();
+      await page.goto(`${app.url}/?url=${encodeURIComponent(demo.metadataUrl())}`);
       await waitForText(page, '[data-testid="metadata"] h2', DATASET);
       expect(await saveToLake(page)).toBe('saved');
 
@@ -200,8 +201,12 @@ describe('the Blind spots tab', () => {
       expect(text).toBeTruthy();
 
       expect(watch.errors).toEqual([]);
+      // Nothing from elsewhere than the app and the study's own server.
       expect(
-        watch.requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('blob:')),
+        watch.requests.filter(
+          (u) =>
+            !u.startsWith(app.url) && !u.startsWith(demo.server().url) && !u.startsWith('blob:'),
+        ),
       ).toEqual([]);
     },
   );

@@ -1,6 +1,6 @@
 /**
- * The Labels tab end to end in Chromium against the built app (issue 13): the demo dataset saved
- * to the lake, its reads mapped to opinions (label, annotator, time, own id, corrected ids), a
+ * The Labels tab end to end in Chromium against the built app (issue 13): the demo dataset (a
+ * 1,600-image copy made by the same generator, test/e2e/demo-helpers.ts) saved to the lake, its reads mapped to opinions (label, annotator, time, own id, corrected ids), a
  * subject's DAG drawn, a CSV of corrections imported, two conflicts resolved from the keyboard in
  * the review queue, a training branch saved whose lineage names the rule and the opinions
  * commit, and bad input (a correction of a missing opinion) refused with a located error.
@@ -11,18 +11,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, showLake, waitForText } from './lake-helpers.ts';
+import { DEMO_DATASET, useSmallDemo } from './demo-helpers.ts';
 
-/** Consolidating the demo's 6,000 opinions under several rules on a busy 2-core machine. */
+/** Consolidating the demo's opinions under several rules on a busy 2-core machine. */
 const SLOW = 180_000;
 
-const READS = path.join(REPO_ROOT, 'public/examples/synthetic-lesions/data/reads.csv');
+const demo = useSmallDemo(1600);
 
-/** The reads of reads.csv (no quoted fields in it). */
+/** The reads of the generated demo's reads.csv (no quoted fields in it). */
 function reads(): { id: string; image: string; annotator: string; corrects: string[] }[] {
-  const lines = readFileSync(READS, 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(path.join(demo.dir(), 'data/reads.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return lines.map((l) => {
     const [id, image, annotator, , , corrects] = l.split(',');
     return {
@@ -90,10 +94,9 @@ describe('the Labels tab', () => {
     if (!app || !browser) throw new Error('setup failed');
     const page = await browser.newPage();
     const watch = watchPage(page);
-    await page.goto(app.url);
-    await page.locator('[data-example="synthetic-lesions"]').first().click();
-    await waitForText(page, '[data-testid="metadata"] h2', 'synthetic-chest-ct-lesions');
-    // Saving 5,000 images and 800 DICOM files may take longer than saveToLake's wait when busy.
+    await page.goto(`${app.url}/?url=${encodeURIComponent(demo.metadataUrl())}`);
+    await waitForText(page, '[data-testid="metadata"] h2', DEMO_DATASET);
+    // Saving the images may take longer than saveToLake's wait when busy.
     await page.locator('[data-testid="save-to-lake"]').click();
     const saved = page.locator('[data-testid="save-result"]');
     await saved.waitFor({ timeout: SLOW });

@@ -1,6 +1,7 @@
 /**
- * The Train tab, end to end in Chromium against the built app: the demo imaging study saved to
- * the browser lake, a small CNN on its images (16 × 16) trained from the UI in the model worker
+ * The Train tab, end to end in Chromium against the built app: the demo imaging study (a
+ * 1,600-image copy made by the same generator, test/e2e/demo-helpers.ts) saved to the browser
+ * lake, a small CNN on its images (16 × 16) trained from the UI in the model worker
  * (onnxruntime-web's wasm served by the app itself), the curves drawn as progress arrives,
  * paused mid-run, the tab reloaded (the settings come back), Start resuming from the
  * pause's checkpoint, the model listed with its lineage, and its exported .onnx loaded by
@@ -18,8 +19,11 @@ import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 import { runSql, waitForGridRows } from './explore-helpers.ts';
+import { DEMO_DATASET as DATASET, useSmallDemo } from './demo-helpers.ts';
 
-const DATASET = 'synthetic-chest-ct-lesions';
+/** Images of the generated study: 1,139 training rows, 72 steps an epoch in batches of 16. */
+const IMAGES = 1600;
+const demo = useSmallDemo(IMAGES);
 let app: Served;
 let browser: LaunchedBrowser;
 
@@ -54,9 +58,8 @@ describe('the Train tab', () => {
     async () => {
       const page = await browser.newPage();
       const watch = watchPage(page);
-      await page.goto(`${app.url}/`);
-      await page.locator('[data-example="synthetic-lesions"]').first().click();
-      await waitForText(page, '[data-testid="metadata"] h2', 'synthetic-chest-ct-lesions');
+      await page.goto(`${app.url}/?url=${encodeURIComponent(demo.metadataUrl())}`);
+      await waitForText(page, '[data-testid="metadata"] h2', DATASET);
       expect(await saveToLake(page)).toBe('saved');
 
       await page.locator('[data-testid="tab-train"]').click();
@@ -74,11 +77,12 @@ describe('the Train tab', () => {
       await page.locator('[data-testid="train-split"]').selectOption('column');
       await pick(page, 'train-split-column', /split/);
       await page.locator('[data-testid="train-model"]').selectOption('cnn');
-      // 3523 training rows in batches of 32: 111 steps an epoch, so a cancel lands mid-run.
+      // 1,139 training rows in batches of 16: 72 steps an epoch, more than the 50 steps
+      // between checkpoints, so a cancel lands mid-run and before the first checkpoint.
       for (const [id, v] of [
         ['train-image-size', '16'],
         ['train-epochs', '2'],
-        ['train-batch', '32'],
+        ['train-batch', '16'],
         ['train-lr', '0.003'],
         ['train-seed', '1'],
       ]) {
@@ -147,7 +151,7 @@ describe('the Train tab', () => {
       await model.first().waitFor({ timeout: WAIT });
       expect(await model.count()).toBe(1);
       expect(await model.textContent()).toMatch(
-        /cnn.*label images\/lesion.*split by column images\/split.*2 epochs × batch 32/s,
+        /cnn.*label images\/lesion.*split by column images\/split.*2 epochs × batch 16/s,
       );
       await screenshot(page, 'train-tab');
 
@@ -199,8 +203,12 @@ describe('the Train tab', () => {
       );
 
       expect(watch.errors).toEqual([]);
+      // Nothing from elsewhere than the app and the study's own server.
       expect(
-        watch.requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('blob:')),
+        watch.requests.filter(
+          (u) =>
+            !u.startsWith(app.url) && !u.startsWith(demo.server().url) && !u.startsWith('blob:'),
+        ),
       ).toEqual([]);
     },
   );
