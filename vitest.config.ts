@@ -54,6 +54,17 @@ export default mergeConfig(
           extends: true,
           test: {
             name: 'browser',
+            // One iframe runs the files one after another and keeps its module cache, instead of a
+            // new iframe per file importing the lake, DuckDB, onnxruntime… afresh (about 0.5 s of
+            // CPU a file: 30 small files took 29 s of CPU isolated, 14 s here; bench/README.md,
+            // "Test suite"). As in the node project, the tests keep no state between files; the
+            // browser files also close the DuckDB instances and workers they start, and restore
+            // the timers and `document.visibilityState` they fake.
+            isolate: false,
+            // Pages at a time: vitest's default, one fewer than the cores (one on 2 cores). Two here
+            // (the project's `maxWorkers`; the command line's --maxWorkers does not reach browser
+            // mode) made every file about twice as slow, and under load the two slowest tests ran
+            // past their 60 s time limit.
             include: [...shared, 'test/browser/**/*.test.ts'],
             exclude: [...configDefaults.exclude, '**/*.node.test.ts'],
             browser: {

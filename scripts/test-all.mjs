@@ -101,11 +101,11 @@ const STAGES = [
   {
     stage: 'browser',
     steps: [
-      // Two workers, as for Node: measured 161 s -> 134 s here, each file's Chromium page mostly
-      // waiting on workers, OPFS and wasm compiles.
+      // No --maxWorkers: in browser mode the project's own config sets the pages at a time
+      // (vitest.config.ts says why one on 2 cores), and the flag here was silently ignored.
       vitestStep(
         'vitest (chromium)',
-        ['--project', 'browser', '--maxWorkers=2'],
+        ['--project', 'browser'],
         'vitest-browser.json',
         10 * MIN,
         850,
