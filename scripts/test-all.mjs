@@ -5,11 +5,9 @@
  *   node scripts/test-all.mjs                 every stage
  *   node scripts/test-all.mjs unit e2e        only the named stages (deps lint typecheck unit
  *                                             browser e2e)
- *   node scripts/test-all.mjs --serial        every stage, one after another
  *
- * Stages; a failure does not stop the later ones, except that nothing runs when the
- * dependencies could not be installed. After deps, the e2e stage runs beside the others (lint,
- * typecheck, unit, browser, in that order), unless `--serial`:
+ * Stages, in order; a failure does not stop the later ones, except that nothing runs when the
+ * dependencies could not be installed:
  *   deps       node scripts/ensure-deps.mjs --browser   (npm packages, Debian's Chromium)
  *   lint       eslint .   and   prettier --check .
  *   typecheck  tsc --noEmit   and   svelte-check --tsconfig ./tsconfig.json
@@ -39,7 +37,7 @@ const MIN = 60_000;
  * @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string,
  *   minTests?: number }} Step
  */
-/** @type {{ stage: string, concurrent?: boolean, lane?: 'side', steps: Step[] }[]} */
+/** @type {{ stage: string, concurrent?: boolean, steps: Step[] }[]} */
 const STAGES = [
   {
     stage: 'deps',
@@ -114,7 +112,6 @@ const STAGES = [
   },
   {
     stage: 'e2e',
-    lane: 'side',
     steps: [
       { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
       // Two files at a time (vitest.e2e.config.ts); saving every bundled example (5,000 images
@@ -336,31 +333,9 @@ async function runStages() {
       return;
     }
   }
-  // The e2e stage spends most of its time waiting (servers, workers, wasm compiles: a third of
-  // 2 cores used), and so do the others but lint and typecheck: it runs beside them, streaming
-  // its output, while theirs is printed whole as each step ends. `--serial` runs one lane after
-  // the other, as before.
-  const serial = process.argv.includes('--serial');
-  const side = stages.filter((s) => s.lane === 'side');
-  const main = stages.filter((s) => s.lane !== 'side');
-  if (serial || !side.length || !main.length) {
-    await runLane(main, false);
-    await runLane(side, false);
-  } else {
-    console.log(`\n[test-all] running ${side.map((s) => s.stage).join(', ')} beside the rest`);
-    await Promise.all([runLane(main, true), runLane(side, false)]);
-  }
-  // The summary lists steps in the stages' order, whichever lane ran them.
-  const order = (r) => STAGES.findIndex((s) => s.stage === r.stage);
-  rows.sort((a, b) => order(a) - order(b));
-}
 
-/**
- * Runs stages one after another. `buffered`: print each step's output whole once it ends (it
- * runs beside another lane); otherwise stream it. Steps of `concurrent` stages (single-threaded
- * lint and typecheck) run two at a time and are always printed whole, in order.
- */
-async function runLane(stages, buffered) {
+  // The lint and typecheck commands are single-threaded: run them two at a time (2 cores), and
+  // print each one's output, in order, once it is done.
   const concurrentJobs = stages
     .filter((s) => s.concurrent)
     .flatMap((s) => s.steps.map((step) => ({ stage: s.stage, step })));
@@ -394,14 +369,9 @@ async function runLane(stages, buffered) {
         rows.push(skippedRow(stage, step, blocked));
         continue;
       }
-      if (!buffered) console.log(banner(stage, step));
+      console.log(banner(stage, step));
       if (step.json) rmSync(step.json, { force: true });
-      const res = await runStep(step, buffered);
-      if (buffered) {
-        console.log(banner(stage, step));
-        process.stdout.write(res.output);
-      }
-      const row = toRow(stage, step, res);
+      const row = toRow(stage, step, await runStep(step, false));
       rows.push(row);
       // The e2e tests need a build: skip them when it failed.
       if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';

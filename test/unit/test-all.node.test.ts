@@ -26,7 +26,6 @@ interface Counts {
 function fakeRepo(
   depsExit: number,
   counts: Counts,
-  unitSeconds = 0,
 ): { env: Record<string, string>; ran: () => string[] } {
   box = sandbox('test-all.mjs');
   const log = path.join(box.dir, 'ran.log');
@@ -43,7 +42,6 @@ function fakeRepo(
       `echo vitest >> "${log}"`,
       'for a in "$@"; do case "$a" in --outputFile.json=*) out="${a#--outputFile.json=}" ;; esac; done',
       `case "$out" in *node*) n=${counts.node} ;; *browser*) n=${counts.browser} ;; *) n=${counts.e2e} ;; esac`,
-      `case "$out" in *node*) sleep ${unitSeconds}; echo "vitest node ended" >> "${log}" ;; esac`,
       'printf \'{"numPassedTests":%s,"numFailedTests":0,"numPendingTests":0,"testResults":[]}\' "$n" > "$out"',
     ].join('\n'),
   );
@@ -83,37 +81,6 @@ describe('test-all', () => {
     expect(res.code).toBe(1);
     expect(res.lastLine).toBe('3 passed, 1 failed');
     expect(res.stdout).toMatch(/FAIL unit .*3 tests, fewer than this stage's floor of \d+/);
-  });
-
-  it('runs the e2e stage beside the unit stage, and one after the other with --serial', async () => {
-    // The fake unit run takes 2 s; the e2e lane's build starts meanwhile, unless --serial.
-    const beside = fakeRepo(0, ENOUGH, 2);
-    const res = await box.run([], beside.env);
-    expect(res.lastLine).toBe(`${6 + 10_000 + 10_000 + 1_000} passed, 0 failed`);
-    const order = beside.ran();
-    expect(order.indexOf('vite')).toBeGreaterThan(0);
-    expect(order.indexOf('vite')).toBeLessThan(order.indexOf('vitest node ended'));
-    // The summary lists the steps in stage order, whichever lane finished first.
-    const summary = res.stdout.slice(res.stdout.indexOf('===== summary ====='));
-    const stages = [...summary.matchAll(/^ {2}(?:ok|FAIL|SKIP) +(\w+) /gm)].map((m) => m[1]);
-    expect(stages).toEqual([
-      'deps',
-      'lint',
-      'lint',
-      'typecheck',
-      'typecheck',
-      'unit',
-      'browser',
-      'e2e',
-      'e2e',
-    ]);
-    box.remove();
-
-    const serial = fakeRepo(0, ENOUGH, 2);
-    const res2 = await box.run(['--serial'], serial.env);
-    expect(res2.lastLine).toBe(`${6 + 10_000 + 10_000 + 1_000} passed, 0 failed`);
-    const order2 = serial.ran();
-    expect(order2.indexOf('vite')).toBeGreaterThan(order2.indexOf('vitest node ended'));
   });
 
   it('runs only the named stages', async () => {
