@@ -49,14 +49,19 @@ export class FragmentQueue {
   }
 
   /** Waits for every write; throws the first failure once all have ended. */
-  async stored(): Promise<void> {
-    for (const r of await Promise.allSettled(this.all)) if (r.status === 'rejected') throw r.reason;
+  stored(): Promise<void> {
+    return allStored(this.all);
   }
 
   /** Waits for every write, ignoring failures (the ingest is failing). */
   async settle(): Promise<void> {
     await Promise.allSettled(this.all);
   }
+}
+
+/** Waits for every write; throws the first failure once all have ended. */
+export async function allStored(writes: readonly Promise<unknown>[]): Promise<void> {
+  for (const r of await Promise.allSettled(writes)) if (r.status === 'rejected') throw r.reason;
 }
 
 /**

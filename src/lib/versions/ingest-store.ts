@@ -12,7 +12,7 @@ import { checkAborted } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import { putChunk } from './chunks.ts';
 import { objectIndexJson } from './index-json.ts';
-import { FragmentQueue, storeRecords } from './ingest-fragments.ts';
+import { allStored, FragmentQueue, storeRecords } from './ingest-fragments.ts';
 import { columnsOf } from './ingest-rows.ts';
 import type { IngestJournal } from './journal.ts';
 import type { Lake } from './lake.ts';
@@ -187,9 +187,4 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     warnings,
     written,
   };
-}
-
-/** Waits for every write; throws the first failure once all have ended. */
-async function allStored(writes: Promise<unknown>[]): Promise<void> {
-  for (const r of await Promise.allSettled(writes)) if (r.status === 'rejected') throw r.reason;
 }
