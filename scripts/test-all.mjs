@@ -6,14 +6,20 @@
  *   node scripts/test-all.mjs unit e2e        only the named stages (deps lint typecheck unit
  *                                             browser e2e)
  *
- * Stages, in order; a failure does not stop the later ones, except that nothing runs when the
- * dependencies could not be installed:
+ * Stages; a failure does not stop the later ones, except that nothing runs when the dependencies
+ * could not be installed:
  *   deps       node scripts/ensure-deps.mjs --browser   (npm packages, Debian's Chromium)
  *   lint       eslint .   and   prettier --check .
  *   typecheck  tsc --noEmit   and   svelte-check --tsconfig ./tsconfig.json
  *   unit       vitest, project `node`    (test/{unit,contract,regression}, no *.browser.test.ts)
  *   browser    vitest, project `browser` (same files + test/browser, no *.node.test.ts; Chromium)
  *   e2e        vite build, then vitest -c vitest.e2e.config.ts (test/e2e/**\/*.e2e.ts)
+ *
+ * Order: deps, then unit, which keeps both cores busy on its own. Then the browser stage, which
+ * runs one page at a time and leaves about a fifth of the two cores idle (78% busy, measured with
+ * /proc/stat), so the side lane runs beside it: lint, typecheck and vite build, one command at a
+ * time, their output printed once the browser stage is done. Then the e2e tests, which need the
+ * build. Each step's summary row is in the order of the list above.
  *
  * Test counts come from vitest's JSON reporter (test-results/vitest-*.json). A vitest run that
  * reports fewer tests than its stage's floor (`minTests`) counts one more failure, so that a
@@ -37,7 +43,10 @@ const MIN = 60_000;
  * @typedef {{ name: string, cmd: string, args: string[], timeoutMs: number, json?: string,
  *   minTests?: number }} Step
  */
-/** @type {{ stage: string, concurrent?: boolean, steps: Step[] }[]} */
+/**
+ * `side`: the stage's steps run in the side lane (see above), as does a step with `side: true`.
+ * @type {{ stage: string, side?: boolean, steps: (Step & { side?: boolean })[] }[]}
+ */
 const STAGES = [
   {
     stage: 'deps',
@@ -53,7 +62,7 @@ const STAGES = [
   },
   {
     stage: 'lint',
-    concurrent: true,
+    side: true,
     steps: [
       { name: 'eslint .', cmd: bin('eslint'), args: ['.'], timeoutMs: 5 * MIN },
       {
@@ -66,7 +75,7 @@ const STAGES = [
   },
   {
     stage: 'typecheck',
-    concurrent: true,
+    side: true,
     steps: [
       {
         name: 'tsc --noEmit',
@@ -113,7 +122,7 @@ const STAGES = [
   {
     stage: 'e2e',
     steps: [
-      { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN },
+      { name: 'vite build', cmd: bin('vite'), args: ['build'], timeoutMs: 5 * MIN, side: true },
       // Two files at a time (vitest.e2e.config.ts); saving every bundled example (5,000 images
       // among them) is long.
       vitestStep('vitest (e2e)', ['-c', 'vitest.e2e.config.ts'], 'vitest-e2e.json', 25 * MIN, 60),
@@ -334,49 +343,68 @@ async function runStages() {
     }
   }
 
-  // The lint and typecheck commands are single-threaded: run them two at a time (2 cores), and
-  // print each one's output, in order, once it is done.
-  const concurrentJobs = stages
-    .filter((s) => s.concurrent)
-    .flatMap((s) => s.steps.map((step) => ({ stage: s.stage, step })));
-  if (concurrentJobs.length) {
-    const results = new Array(concurrentJobs.length);
-    let next = 0;
-    let printed = 0;
-    const flush = () => {
-      while (printed < concurrentJobs.length && results[printed]) {
-        const { stage, step } = concurrentJobs[printed];
-        console.log(banner(stage, step));
-        process.stdout.write(results[printed].output);
-        printed++;
-      }
-    };
-    const lane = async () => {
-      while (next < concurrentJobs.length) {
-        const i = next++;
-        results[i] = await runStep(concurrentJobs[i].step, true);
-        flush();
-      }
-    };
-    await Promise.all([lane(), lane()]);
-    concurrentJobs.forEach(({ stage, step }, i) => rows.push(toRow(stage, step, results[i])));
-  }
+  // The side lane: lint, typecheck and the build, one at a time beside the browser stage (or
+  // beside nothing, when it is not selected), after unit, which needs both cores.
+  const sideJobs = stages.flatMap((s) =>
+    s.steps.filter((step) => s.side || step.side).map((step) => ({ stage: s.stage, step })),
+  );
+  const mainJobs = stages.flatMap((s) =>
+    s.steps.filter((step) => !(s.side || step.side)).map((step) => ({ stage: s.stage, step })),
+  );
+  /** The build's row, once it ran. */
+  let buildRow;
+  /** @type {string[]} */
+  const sideOutput = [];
+  let startSide = () => {};
+  const sideStarted = new Promise((resolve) => (startSide = resolve));
+  // One command at a time beside the browser stage; two (the two cores) when it does not run.
+  const lanes = mainJobs.some((j) => j.stage === 'browser') ? 1 : 2;
+  let next = 0;
+  const lane = async () => {
+    while (next < sideJobs.length) {
+      const { stage, step } = sideJobs[next++];
+      const res = await runStep(step, true);
+      sideOutput.push(`${banner(stage, step)}\n${res.output}`);
+      const row = toRow(stage, step, res);
+      if (step.name === 'vite build') buildRow = row;
+      rows.push(row);
+    }
+  };
+  const sideLane = sideStarted.then(() => Promise.all(Array.from({ length: lanes }, lane)));
+  const printSide = () => {
+    for (const text of sideOutput.splice(0)) process.stdout.write(`${text}\n`);
+  };
+  if (!mainJobs.some((j) => j.stage === 'unit')) startSide();
 
-  for (const { stage, steps } of stages.filter((s) => !s.concurrent)) {
-    let blocked = '';
-    for (const step of steps) {
-      if (blocked) {
-        rows.push(skippedRow(stage, step, blocked));
+  for (const { stage, step } of mainJobs) {
+    if (stage !== 'unit') startSide();
+    // The e2e tests need the build: wait for it, and skip them when it failed.
+    if (stage === 'e2e') {
+      await sideLane;
+      printSide();
+      if (buildRow?.failed) {
+        rows.push(skippedRow(stage, step, 'skipped: vite build failed'));
         continue;
       }
-      console.log(banner(stage, step));
-      if (step.json) rmSync(step.json, { force: true });
-      const row = toRow(stage, step, await runStep(step, false));
-      rows.push(row);
-      // The e2e tests need a build: skip them when it failed.
-      if (step.name === 'vite build' && row.failed) blocked = 'skipped: vite build failed';
     }
+    console.log(banner(stage, step));
+    if (step.json) rmSync(step.json, { force: true });
+    rows.push(toRow(stage, step, await runStep(step, false)));
+    if (stage === 'browser') printSide();
   }
+  startSide();
+  await sideLane;
+  printSide();
+}
+
+/** Puts the summary rows in the order of STAGES (the side lane finishes out of order). */
+function sortRows() {
+  const order = STAGES.flatMap((s) => s.steps.map((step) => `${s.stage}\0${step.name}`));
+  const at = (r) => {
+    const i = order.indexOf(`${r.stage}\0${r.name}`);
+    return i < 0 ? order.length : i;
+  };
+  rows.sort((a, b) => at(a) - at(b));
 }
 
 try {
@@ -396,6 +424,7 @@ summary();
 
 /** Prints one line per step, then the totals line `N passed, N failed` last; sets the exit code. */
 function summary() {
+  sortRows();
   const passed = rows.reduce((n, r) => n + r.passed, 0);
   const failed = rows.reduce((n, r) => n + r.failed, 0);
   const pad = (s, n) => String(s).padEnd(n);

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-import { WAIT, waitForText, waitForController } from './lake-helpers.ts';
+import { POLL, WAIT, waitForText, waitForController } from './lake-helpers.ts';
 import { draws, grey, pixel, redrawn } from './dicom-helpers.ts';
 
 const TAR_GZ = path.join(REPO_ROOT, 'public/examples/synthetic-lesions/data/images-dicom.tar.gz');
@@ -112,7 +112,7 @@ describe('the demo study in the DICOM viewer, offline', () => {
         Number(document.querySelector('[data-testid="dicom-viewer"]')?.getAttribute('data-draws')) >
         0,
       undefined,
-      { timeout: WAIT },
+      { timeout: WAIT, polling: POLL },
     );
     expect(await page.locator('[data-testid="dicom-error"]').count()).toBe(0);
 

@@ -1,7 +1,7 @@
 /** Reading the DICOM viewer's screen in e2e tests: rendered grey values and redraws. */
 import { decode } from 'fast-png';
 import type { Page } from 'playwright-core';
-import { WAIT } from './lake-helpers.ts';
+import { POLL, WAIT } from './lake-helpers.ts';
 
 /** PS3.3 C.11.2.1.2.1, truncated as DCMTK does (the conformance suite checks the app against DCMTK). */
 export const grey = (hu: number, c: number, w: number) =>
@@ -43,6 +43,6 @@ export async function redrawn(page: Page, before: number): Promise<void> {
       Number(document.querySelector('[data-testid="dicom-viewer"]')?.getAttribute('data-draws')) >
       n,
     before,
-    { timeout: WAIT },
+    { timeout: WAIT, polling: POLL },
   );
 }

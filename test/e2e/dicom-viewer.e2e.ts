@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { screenshot, watchPage } from './harness.ts';
 import { useProfiles } from './explore-helpers.ts';
-import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { POLL, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 import { draws, grey, greyInverted, pixel, redrawn } from './dicom-helpers.ts';
 import {
   FILE_ORDER,
@@ -398,7 +398,7 @@ describe('the DICOM viewer', () => {
         Number(document.querySelector('[data-testid="dicom-viewer"]')?.getAttribute('data-draws')) >
         0,
       undefined,
-      { timeout: WAIT },
+      { timeout: WAIT, polling: POLL },
     );
     expect(await page.locator('[data-testid="dicom-error"]').count()).toBe(0);
     expect(await page.locator('[data-testid="dicom-canvas"]').isVisible()).toBe(true);

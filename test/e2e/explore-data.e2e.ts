@@ -16,7 +16,7 @@ import {
   useProfiles,
   waitForGridRows,
 } from './explore-helpers.ts';
-import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { POLL, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 
 describe('exploring images and sets of datasets', () => {
   const { app, open } = useProfiles('explore-data-e2e-');
@@ -50,7 +50,7 @@ describe('exploring images and sets of datasets', () => {
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="image-tile"]').length === 1,
       undefined,
-      { timeout: WAIT },
+      { timeout: WAIT, polling: POLL },
     );
     expect(await textOf(tiles.first())).toContain('533055');
 

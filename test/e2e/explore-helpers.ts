@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { launchBrowser, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-import { WAIT } from './lake-helpers.ts';
+import { POLL, WAIT } from './lake-helpers.ts';
 
 /**
  * The built app plus persistent browser profiles, one folder each, for the enclosing suite:
@@ -117,7 +117,7 @@ export async function afterNextRun(
       document.querySelector('[data-testid="query-status"]')?.getAttribute('data-status') !==
         'running',
     before,
-    { timeout: WAIT },
+    { timeout: WAIT, polling: POLL },
   );
   return queryStatus(page);
 }
@@ -172,7 +172,7 @@ export async function chartsReady(page: Page): Promise<void> {
         (c) => c.getAttribute('data-status') !== 'loading',
       ),
     undefined,
-    { timeout: WAIT },
+    { timeout: WAIT, polling: POLL },
   );
 }
 

@@ -18,7 +18,7 @@ import {
   watchPage,
 } from './harness.ts';
 import type { LaunchedBrowser, Served, StaticServer } from './harness.ts';
-import { FIRST_PASSENGER, WAIT, startStallingServer, waitForText } from './lake-helpers.ts';
+import { FIRST_PASSENGER, POLL, WAIT, startStallingServer, waitForText } from './lake-helpers.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/croissant/1.0');
 
@@ -168,7 +168,7 @@ describe('first screen', () => {
         return !!img && img.complete && img.naturalWidth > 0;
       },
       undefined,
-      { timeout: WAIT },
+      { timeout: WAIT, polling: POLL },
     );
     const size = await images
       .locator('.records-table img')

@@ -17,6 +17,7 @@ import type { LaunchedBrowser, Served } from './harness.ts';
 import {
   FIRST_PASSENGER,
   TITANIC,
+  POLL,
   WAIT,
   catalogIds,
   openTitanic,
@@ -354,7 +355,7 @@ describe('the lake in the browser', () => {
         return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 3);
       },
       undefined,
-      { timeout: WAIT },
+      { timeout: WAIT, polling: POLL },
     );
     await screenshot(page, 'lake-images');
 

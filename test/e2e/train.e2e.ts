@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
-import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { POLL, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 import { runSql, waitForGridRows } from './explore-helpers.ts';
 import { DEMO_DATASET as DATASET, useSmallDemo } from './demo-helpers.ts';
 
@@ -143,7 +143,7 @@ describe('the Train tab', () => {
             document.querySelector('[data-testid="chart-accuracy"]')?.getAttribute('data-val'),
           ) >= 1,
         undefined,
-        { timeout: 120_000 },
+        { timeout: 120_000, polling: POLL },
       );
       await run(page, 'done');
       expect(await page.locator('[data-testid="chart-loss"]').getAttribute('data-val')).toBe('2');
