@@ -394,8 +394,11 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
     it('uploads a large chunk in parts, resumes a multipart upload, and fetches it verified', async () => {
       const prefix = freshPrefix('multipart');
       const { lake } = await setup();
-      // A 12 MB object: its part is one chunk of the lake, over the multipart threshold.
-      const big = new Uint8Array(12 * 1024 * 1024);
+      // An 8.1 MiB object, one chunk of the lake: just over the multipart threshold (8 MiB), so
+      // two parts of at most 5 MiB (S3's minimum but for the last). Not bigger: in Chromium, the
+      // DevTools protocol that drives the page carries every upload's body inside its request
+      // event (about 1 s of CPU per 3 MB sent, measured), and a dropped part is sent 4 times.
+      const big = new Uint8Array(8 * 1024 * 1024 + 64 * 1024);
       for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
       const hash = await sha256(big);
       await lake.chunks.put(hash, big);
@@ -427,8 +430,8 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       await t.proxy.resetStats();
       await push(lake, s, 'd', { concurrency: 1 });
       const stats = await t.proxy.stats();
-      // Resumed: parts 2 and 3 only (5 MiB parts), then one completion; no new upload.
-      expect(stats.requests['UploadPart']).toBe(2);
+      // Resumed: part 2 only, then one completion; no new upload.
+      expect(stats.requests['UploadPart']).toBe(1);
       expect(stats.requests['CreateMultipartUpload']).toBeUndefined();
       expect(stats.requests['CompleteMultipartUpload']).toBe(1);
       const b = await empty();
