@@ -20,6 +20,7 @@ import { ingest } from '../../src/lib/versions/ingest.ts';
 import { IngestJournal } from '../../src/lib/versions/journal.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
+import { wrapChunks } from './chunk-store-wrap.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -114,14 +115,7 @@ async function loggedLake(opts: {
   const { chunks, refs } = backend;
   const lake = await Lake.open({
     ...backend,
-    chunks: {
-      ...chunks,
-      has: (h) => chunks.has(h),
-      get: (h) => chunks.get(h),
-      getRange: (h, o, n) => chunks.getRange(h, o, n),
-      delete: (h) => chunks.delete(h),
-      list: () => chunks.list(),
-      sweepTemporary: () => chunks.sweepTemporary(),
+    chunks: wrapChunks(chunks, {
       put: async (h, b) => {
         log.push(`put ${h}`);
         await new Promise((r) => setTimeout(r, 0));
@@ -133,7 +127,7 @@ async function loggedLake(opts: {
         await chunks.put(h, b);
         log.push(`stored ${h}`);
       },
-    },
+    }),
     refs: {
       get: (k) => refs.get(k),
       list: (p) => refs.list(p),

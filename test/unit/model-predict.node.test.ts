@@ -23,6 +23,7 @@ import { addColumns } from '../../src/lib/versions/add-columns.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { getRef } from '../../src/lib/versions/refs.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset } from './loader-fixture.ts';
+import { wrapChunks } from './chunk-store-wrap.ts';
 import {
   CLASSES,
   MEAN,
@@ -177,19 +178,16 @@ describe('predictions', () => {
   it('a storage failure while writing leaves no commit and the branch where it was', async () => {
     let puts = 0;
     let full = false;
-    const lake = await scene((inner) => ({
-      ...inner,
-      has: (h) => inner.has(h),
-      get: (h) => inner.get(h),
-      getRange: (h, o, l) => inner.getRange(h, o, l),
-      delete: (h) => inner.delete(h),
-      list: () => inner.list(),
-      sweepTemporary: () => inner.sweepTemporary(),
-      async put(hash, bytes) {
-        if (full && ++puts > 1) throw new LakeError('QUOTA_EXCEEDED', `Storage is full (${hash})`);
-        return inner.put(hash, bytes);
-      },
-    }));
+    const lake = await scene((inner) =>
+      wrapChunks(inner, {
+        async put(hash, bytes) {
+          if (full && ++puts > 1) {
+            throw new LakeError('QUOTA_EXCEEDED', `Storage is full (${hash})`);
+          }
+          return inner.put(hash, bytes);
+        },
+      }),
+    );
     const p = await predict(options(lake));
     const before = await getRef(lake.backend.refs, DATASET, 'branch', 'eval');
     full = true; // the first fragment goes in, the next chunk does not

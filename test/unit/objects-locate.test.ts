@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/lib/store/hash.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
-import type { ChunkStore } from '../../src/lib/store/types.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
 import { ObjectWriter, readObject } from '../../src/lib/versions/objects.ts';
+import { wrapChunks } from './chunk-store-wrap.ts';
 
 describe('ObjectWriter.locate', () => {
   it('locates the open pack before it is stored; index and journal name it once stored', async () => {
@@ -16,19 +16,13 @@ describe('ObjectWriter.locate', () => {
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     const puts: string[] = [];
-    const store: ChunkStore = {
-      has: (h) => inner.has(h),
-      get: (h) => inner.get(h),
-      getRange: (h, o, n) => inner.getRange(h, o, n),
-      delete: (h) => inner.delete(h),
-      list: () => inner.list(),
-      sweepTemporary: () => inner.sweepTemporary(),
+    const store = wrapChunks(inner, {
       put: async (h, b) => {
         puts.push(h);
         await held;
         await inner.put(h, b);
       },
-    };
+    });
     const index = emptyObjectIndex();
     const journaled: string[][] = [];
     const w = new ObjectWriter(store, index, (shas) => void journaled.push([...shas]));
@@ -61,13 +55,11 @@ describe('ObjectWriter.locate', () => {
 
   it('locates a pack whose write then fails; flush() throws the failure', async () => {
     const inner = memoryBackend().chunks;
-    const store: ChunkStore = {
-      ...inner,
-      has: (h) => inner.has(h),
+    const store = wrapChunks(inner, {
       put: async () => {
         throw new Error('disk full');
       },
-    };
+    });
     const w = new ObjectWriter(store, emptyObjectIndex());
     await w.putBytes(new TextEncoder().encode('x'));
     const located = await w.locate();
