@@ -5,9 +5,8 @@
  *
  * The stage's time (budget: `npm test` under 15 minutes on CI) goes to the app's own work in
  * Chromium (browser starts, DuckDB's start, saving and reading datasets), not to sleeps: the
- * tests have none. A third file at a time was not tried: while this was measured the shared
- * 2-core machine was at load 11–20 from other work, where more files at once only share the same
- * two cores. What was cut is work no assertion needs: the files that save the demo study and
+ * tests have none. A third file at a time was slower on the idle 2-core machine (602 s against
+ * 553–572 s with two; bench/README.md, "Test suite: where the CPU goes"). What was cut is work no assertion needs: the files that save the demo study and
  * work on all of it (train, blindspots, labels) use a 1,600-image copy made by the same
  * generator (test/e2e/demo-helpers.ts) rather than the bundled 5,000 PNGs and 800 DICOM files,
  * and the bench smoke tests run the smallest sizes that print every figure (bench-loader,

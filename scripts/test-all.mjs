@@ -353,8 +353,6 @@ async function runStages() {
   let buildRow;
   /** @type {string[]} */
   const sideOutput = [];
-  let startSide = () => {};
-  const sideStarted = new Promise((resolve) => (startSide = resolve));
   // One command at a time beside the browser stage; two (the two cores) when it does not run.
   const lanes = mainJobs.some((j) => j.stage === 'browser') ? 1 : 2;
   let next = 0;
@@ -368,17 +366,19 @@ async function runStages() {
       rows.push(row);
     }
   };
-  const sideLane = sideStarted.then(() => Promise.all(Array.from({ length: lanes }, lane)));
+  /** @type {Promise<unknown> | undefined} */
+  let sideLane;
+  /** Starts the side lane the first time; its end. */
+  const side = () => (sideLane ??= Promise.all(Array.from({ length: lanes }, lane)));
   const printSide = () => {
     for (const text of sideOutput.splice(0)) process.stdout.write(`${text}\n`);
   };
-  if (!mainJobs.some((j) => j.stage === 'unit')) startSide();
 
   for (const { stage, step } of mainJobs) {
-    if (stage !== 'unit') startSide();
+    if (stage !== 'unit') side();
     // The e2e tests need the build: wait for it, and skip them when it failed.
     if (stage === 'e2e') {
-      await sideLane;
+      await side();
       printSide();
       if (buildRow?.failed) {
         rows.push(skippedRow(stage, step, 'skipped: vite build failed'));
@@ -390,8 +390,7 @@ async function runStages() {
     rows.push(toRow(stage, step, await runStep(step, false)));
     if (stage === 'browser') printSide();
   }
-  startSide();
-  await sideLane;
+  await side();
   printSide();
 }
 
