@@ -11,7 +11,7 @@
 import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import viteConfig from './vite.config.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
+import { CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from './scripts/chromium.ts';
 import { s3Commands } from './test/s3/browser-commands.ts';
 import { SlowFirstSequencer } from './test/sequencer.ts';
 
@@ -74,7 +74,7 @@ export default mergeConfig(
               provider: playwright({
                 launchOptions: {
                   executablePath: CHROMIUM_PATH,
-                  args: [...CHROMIUM_ARGS],
+                  args: [...TEST_CHROMIUM_ARGS],
                 },
               }),
               instances: [{ browser: 'chromium' }],

@@ -1,5 +1,5 @@
 /**
- * The one place that says which Chromium the tests drive and with which flags. Used by the vitest
+ * The one place that says which Chromium the tests and the bench drive, and with which flags. Used by the vitest
  * browser project (vitest.config.ts) and the e2e harness (test/e2e/harness.ts).
  *
  * Debian's Chromium (`apt-get install -y chromium`, done by `scripts/ensure-deps.mjs --browser`)
@@ -18,4 +18,23 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+];
+
+/**
+ * The tests' flags: {@link CHROMIUM_ARGS} plus V8's `--liftoff-only`, so WebAssembly runs on
+ * V8's baseline compiler and is never recompiled by TurboFan in the background. The tests start
+ * DuckDB-WASM (34 MB), onnxruntime-web (28 MB) and parquet-wasm in page after page and run them
+ * briefly; on 2 cores the background recompilation of their hot functions was the largest single
+ * cost in Chromium (train.e2e.ts alone: 75 CPU-s, 40 of them in the renderer's thread pool;
+ * 33 CPU-s with the flag). Measured over whole stages on the idle machine: the browser project
+ * 195–201 s → 167–175 s (302–314 → 245–254 CPU-s), the e2e stage 570 s → 547 s
+ * (1,088 → 1,040 CPU-s); bench/README.md, "Test suite: wasm without TurboFan". What the wasm
+ * computes is the same (wasm's semantics do not depend on the compiler); only its speed differs,
+ * which is why the bench, whose figures are speeds, keeps {@link CHROMIUM_ARGS}. The unit project
+ * (Node) keeps TurboFan: there `--liftoff-only` made the stage slower (178 s → 216 s), its tests
+ * training models in wasm for tens of seconds.
+ */
+export const TEST_CHROMIUM_ARGS: readonly string[] = [
+  ...CHROMIUM_ARGS,
+  '--js-flags=--liftoff-only',
 ];

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { preview } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.ts';
+import { CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT: string = path.resolve(
@@ -287,7 +287,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       `launchBrowser: ${CHROMIUM_PATH} not found. Install it: node scripts/ensure-deps.mjs --browser`,
     );
   }
-  const args = [...CHROMIUM_ARGS];
+  const args = [...TEST_CHROMIUM_ARGS];
   if (opts.webgpu) args.push('--enable-unsafe-webgpu');
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);
