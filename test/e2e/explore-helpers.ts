@@ -12,15 +12,17 @@ import type { LaunchedBrowser, Served } from './harness.ts';
 import { POLL, WAIT } from './lake-helpers.ts';
 
 /**
- * The built app plus persistent browser profiles, one folder each, for the enclosing suite:
- * `open(name)` gives a page in profile `name` (a new, empty one the first time). Everything is
- * closed and removed after the suite.
+ * The built app plus browser profiles for the enclosing suite: `open(name)` gives a page in
+ * profile `name`, a new, empty one the first time. A profile is a context of the test worker's
+ * shared browser (harness.ts, `launchBrowser`); opening it again closes its pages first, as a
+ * user closes the app's tab and opens it anew, and keeps its lake. Everything is closed and the
+ * suite's folder removed after the suite.
  */
 export function useProfiles(prefix: string): {
   app: () => Served;
   /**
-   * A page in profile `name` at `query`; `prepare` runs on the browser's context before the page
-   * opens (to route requests, for instance).
+   * A page in profile `name` at `query`; `prepare` runs on the profile's context before the page
+   * opens, to route requests (the routes of an earlier `open` are removed first).
    */
   open: (
     name: string,
@@ -31,17 +33,16 @@ export function useProfiles(prefix: string): {
   dir: () => string;
 } {
   let served: Served | undefined;
-  let profiles: string | undefined;
-  // One browser per profile folder (Chromium locks a profile while it runs).
-  const browsers = new Map<string, LaunchedBrowser>();
+  let folder: string | undefined;
+  const profiles = new Map<string, LaunchedBrowser>();
   beforeAll(async () => {
     served = await startPreview();
-    profiles = await mkdtemp(path.join(os.tmpdir(), prefix));
+    folder = await mkdtemp(path.join(os.tmpdir(), prefix));
   });
   afterAll(async () => {
-    for (const b of browsers.values()) await b.close().catch(() => undefined);
+    for (const b of profiles.values()) await b.close().catch(() => undefined);
     await served?.close();
-    if (profiles) await rm(profiles, { recursive: true, force: true });
+    if (folder) await rm(folder, { recursive: true, force: true });
   });
   const app = () => {
     if (!served) throw new Error('setup failed');
@@ -52,18 +53,22 @@ export function useProfiles(prefix: string): {
     query = '',
     prepare?: (context: BrowserContext) => Promise<void>,
   ): Promise<Page> {
-    if (!profiles) throw new Error('setup failed');
-    await browsers.get(name)?.close();
-    const browser = await launchBrowser({ userDataDir: path.join(profiles, name) });
-    browsers.set(name, browser);
-    await prepare?.(browser.context);
-    const page = await browser.newPage();
+    let profile = profiles.get(name);
+    if (profile) {
+      for (const p of profile.context.pages()) await p.close();
+      await profile.context.unrouteAll({ behavior: 'wait' });
+    } else {
+      profile = await launchBrowser();
+      profiles.set(name, profile);
+    }
+    await prepare?.(profile.context);
+    const page = await profile.newPage();
     await page.goto(`${app().url}/${query}`);
     return page;
   }
   const dir = () => {
-    if (!profiles) throw new Error('setup failed');
-    return profiles;
+    if (!folder) throw new Error('setup failed');
+    return folder;
   };
   return { app, open, dir };
 }

@@ -273,14 +273,46 @@ export interface LaunchOptions {
 export interface LaunchedBrowser {
   /** The browser context every page is opened in (the persistent one with `userDataDir`). */
   context: BrowserContext;
-  /** The browser, or null for a persistent context (which has no separate Browser object). */
+  /**
+   * The browser, or null for a persistent context (which has no separate Browser object). Without
+   * `userDataDir` it is shared (see {@link launchBrowser}): a test may open contexts of its own in
+   * it, and must close them, but must not close the browser.
+   */
   browser: Browser | null;
   newPage(): Promise<Page>;
-  /** Closes every page, the context and the browser process. */
+  /** Closes every page and the context, and the browser process of a persistent context. */
   close(): Promise<void>;
 }
 
-/** Launches headless Debian Chromium (/usr/bin/chromium) through playwright-core. */
+/**
+ * Browsers shared by the launches without a profile folder, one per set of flags, for as long as
+ * the test worker runs: its files run one after another in one process (`isolate: false`,
+ * vitest.e2e.config.ts), and Playwright closes them when the process ends. A Chromium start costs
+ * 3–4 CPU-s on this machine; a context, which is an empty in-memory profile of its own (storage,
+ * OPFS, caches, service workers), costs a fraction of that (bench/README.md, "Test suite: shared
+ * browsers").
+ */
+const shared = new Map<string, Promise<Browser>>();
+
+async function sharedBrowser(args: string[]): Promise<Browser> {
+  const key = args.join(' ');
+  const known = await shared.get(key)?.catch(() => undefined);
+  if (known?.isConnected()) return known;
+  const started = chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args,
+    timeout: 60_000,
+  });
+  shared.set(key, started);
+  return started;
+}
+
+/**
+ * Headless Debian Chromium (/usr/bin/chromium) through playwright-core. With `userDataDir`, a
+ * browser of its own on that profile folder; without, a new context (an empty in-memory profile)
+ * in a browser shared with the other launches of the same flags in this test worker.
+ */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
@@ -291,13 +323,15 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   if (opts.webgpu) args.push('--enable-unsafe-webgpu');
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);
-  const launch = { executablePath: CHROMIUM_PATH, headless: true, args, timeout: 60_000 };
   const serviceWorkers = opts.serviceWorkers ? 'allow' : 'block';
 
   if (opts.userDataDir) {
     await mkdir(opts.userDataDir, { recursive: true });
     const context = await chromium.launchPersistentContext(opts.userDataDir, {
-      ...launch,
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args,
+      timeout: 60_000,
       serviceWorkers,
     });
     return {
@@ -307,16 +341,13 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       close: () => context.close(),
     };
   }
-  const browser = await chromium.launch(launch);
+  const browser = await sharedBrowser(args);
   const context = await browser.newContext({ serviceWorkers });
   return {
     context,
     browser,
     newPage: () => context.newPage(),
-    close: async () => {
-      await context.close().catch(() => undefined);
-      await browser.close();
-    },
+    close: () => context.close(),
   };
 }
 

@@ -43,8 +43,8 @@ describe('the Query view cold start', () => {
       expect(await saveToLake(first)).toBe('saved');
     }
 
-    // A new browser on the same profile: nothing started. DuckDB's wasm is held back until the
-    // schema sidebar shows.
+    // The profile opened anew (its first tab closed): nothing started. DuckDB's wasm is held
+    // back until the schema sidebar shows.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let held = 0;
