@@ -68,7 +68,11 @@ function runAndKill(
   mode: 'self' | 'report',
 ): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const args = [child, dir, doc, String(seed), String(killAt), mode];
+    // V8's --liftoff-only: the writer lives for a moment, so compiling parquet-wasm's hot
+    // functions again with TurboFan (on background threads) is never paid back. The test went
+    // from 102 to 60 CPU-s and 54 to 32 s alone with it; the writer does the same writes either
+    // way (bench/README.md, "Test suite: wasm without TurboFan").
+    const args = ['--liftoff-only', child, dir, doc, String(seed), String(killAt), mode];
     const p = spawn(process.execPath, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
