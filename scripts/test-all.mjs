@@ -18,10 +18,8 @@
  * Order: deps, then unit, which keeps both cores busy on its own. Then the browser stage, which
  * runs one page at a time and leaves about a fifth of the two cores idle (78% busy, measured with
  * /proc/stat), so the side lane runs beside it: lint, typecheck and vite build, one command at a
- * time, their output printed once the browser stage is done. The e2e tests need the build: they
- * start as soon as the side lane is done, beside the browser stage's last minute or so (its one
- * page alone left a quarter of the cores idle), their output held until the browser stage's is
- * out. Each step's summary row is in the order of the list above.
+ * time, their output printed once the browser stage is done. Then the e2e tests, which need the
+ * build. Each step's summary row is in the order of the list above.
  *
  * Test counts come from vitest's JSON reporter (test-results/vitest-*.json). A vitest run that
  * reports fewer tests than its stage's floor (`minTests`) counts one more failure, so that a
@@ -174,45 +172,22 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 /**
- * Output held while another step streams, then streamed: what came before `release()` is
- * written then, and what comes after as it comes.
- * @returns {{ write: (d: string) => void, release: () => void }}
- */
-function heldOutput() {
-  let held = '';
-  let live = false;
-  return {
-    write: (d) => (live ? process.stdout.write(d) : (held += d)),
-    release: () => {
-      live = true;
-      process.stdout.write(held);
-      held = '';
-    },
-  };
-}
-
-/**
  * Runs a step in its own process group under its time limit. `buffered`: collect its output and
- * return it (for steps that run side by side) instead of streaming it. `held`: its output goes
- * there (see {@link heldOutput}).
+ * return it (for steps that run side by side) instead of streaming it.
  */
-function runStep(step, buffered, held) {
+function runStep(step, buffered) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(step.cmd, step.args, {
       cwd: root,
-      stdio: buffered || held ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+      stdio: buffered ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
       detached: true,
       env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
     running.add(child);
     let output = '';
-    const take = (d) => {
-      if (held) held.write(String(d));
-      else output += d;
-    };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -399,10 +374,6 @@ async function runStages() {
     for (const text of sideOutput.splice(0)) process.stdout.write(`${text}\n`);
   };
 
-  const e2eJob = mainJobs.find((j) => j.stage === 'e2e');
-  /** The e2e tests, when they started beside the browser stage. */
-  let early;
-  let browserDone = false;
   for (const { stage, step } of mainJobs) {
     if (stage !== 'unit') side();
     // The e2e tests need the build: wait for it, and skip them when it failed.
@@ -413,28 +384,11 @@ async function runStages() {
         rows.push(skippedRow(stage, step, 'skipped: vite build failed'));
         continue;
       }
-      console.log(banner(stage, step));
-      if (early) {
-        early.held.release();
-        rows.push(toRow(stage, step, await early.run));
-        continue;
-      }
-    } else console.log(banner(stage, step));
+    }
+    console.log(banner(stage, step));
     if (step.json) rmSync(step.json, { force: true });
-    const run = runStep(step, false);
-    if (stage === 'browser' && e2eJob) {
-      void side().then(() => {
-        if (browserDone || buildRow?.failed) return;
-        const held = heldOutput();
-        if (e2eJob.step.json) rmSync(e2eJob.step.json, { force: true });
-        early = { held, run: runStep(e2eJob.step, false, held) };
-      });
-    }
-    rows.push(toRow(stage, step, await run));
-    if (stage === 'browser') {
-      browserDone = true;
-      printSide();
-    }
+    rows.push(toRow(stage, step, await runStep(step, false)));
+    if (stage === 'browser') printSide();
   }
   await side();
   printSide();

@@ -4,8 +4,7 @@
  * output, counting the failure (issue 11 §5); a vitest run that reports fewer tests than its
  * stage's floor is a failure (a broken glob cannot pass); otherwise the totals add up. Lint,
  * typecheck and the build run in the side lane, after unit: the summary still lists the steps in
- * the stages' order, and a failed build skips the e2e tests. The e2e tests start once the side
- * lane is done, beside a browser stage still running, and their output comes after its.
+ * the stages' order, and a failed build skips the e2e tests.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +30,6 @@ function fakeRepo(
   depsExit: number,
   counts: Counts,
   failing: string[] = [],
-  browserWaits = false,
 ): { env: Record<string, string>; ran: () => string[] } {
   box = sandbox('test-all.mjs');
   const log = path.join(box.dir, 'ran.log');
@@ -43,20 +41,12 @@ function fakeRepo(
     const exit = failing.includes(name) ? '\nexit 1' : '';
     box.fake(`node_modules/.bin/${name}`, `echo ${name} >> "${log}"${exit}`);
   }
-  // The browser project's fake, when `browserWaits`, runs until the e2e tests have started
-  // (or 20 s), as a browser stage that outlasts the side lane; each project prints a line.
   box.fake(
     'node_modules/.bin/vitest',
     [
       `echo vitest >> "${log}"`,
       'for a in "$@"; do case "$a" in --outputFile.json=*) out="${a#--outputFile.json=}" ;; esac; done',
-      `case "$out" in *node*) n=${counts.node}; p=node ;; *browser*) n=${counts.browser}; p=browser ;; *) n=${counts.e2e}; p=e2e ;; esac`,
-      `echo "start $p" >> "${log}"`,
-      browserWaits
-        ? `if [ $p = browser ]; then i=0; until grep -q "start e2e" "${log}" || [ $i -ge 200 ]; do sleep 0.1; i=$((i+1)); done; fi`
-        : '',
-      'echo "output of $p"',
-      `echo "end $p" >> "${log}"`,
+      `case "$out" in *node*) n=${counts.node} ;; *browser*) n=${counts.browser} ;; *) n=${counts.e2e} ;; esac`,
       'printf \'{"numPassedTests":%s,"numFailedTests":0,"numPendingTests":0,"testResults":[]}\' "$n" > "$out"',
     ].join('\n'),
   );
@@ -87,12 +77,7 @@ describe('test-all', () => {
     // ensure-deps, eslint, prettier, svelte-check, vite build: one each.
     expect(res.lastLine).toBe(`${5 + 10_000 + 10_000 + 1_000} passed, 0 failed`);
     // Unit first and alone; the side lane after it, beside the browser stage.
-    expect(ran().slice(0, 4)).toEqual([
-      'ensure-deps --browser',
-      'vitest',
-      'start node',
-      'end node',
-    ]);
+    expect(ran().slice(0, 2)).toEqual(['ensure-deps --browser', 'vitest']);
     expect(ran().filter((r) => r === 'vitest')).toHaveLength(3);
     expect(ran().indexOf('vite')).toBeLessThan(ran().lastIndexOf('vitest'));
     // The summary in the stages' order, whatever order the side lane finished in.
@@ -135,23 +120,5 @@ describe('test-all', () => {
     const res = await box.run(['lint'], env);
     expect(res.lastLine).toBe('2 passed, 0 failed');
     expect(ran().sort()).toEqual(['eslint', 'prettier']);
-  });
-
-  it('starts the e2e tests once the build is done, beside the browser stage, and prints their output after its', async () => {
-    const { env, ran } = fakeRepo(0, ENOUGH, [], true);
-    const res = await box.run([], env);
-    expect(res.code).toBe(0);
-    expect(res.lastLine).toBe(`${5 + 10_000 + 10_000 + 1_000} passed, 0 failed`);
-    const log = ran();
-    // The build before the e2e tests; the e2e tests started before the browser stage ended.
-    expect(log.indexOf('vite')).toBeLessThan(log.indexOf('start e2e'));
-    expect(log.indexOf('start e2e')).toBeLessThan(log.indexOf('end browser'));
-    // Each stage's output under its own banner, the browser stage's first.
-    const out = res.stdout;
-    const at = (text: string) => out.indexOf(text);
-    expect(at('output of browser')).toBeGreaterThan(at('===== browser: vitest (chromium) ====='));
-    expect(at('===== e2e: vitest (e2e) =====')).toBeGreaterThan(at('output of browser'));
-    expect(at('output of e2e')).toBeGreaterThan(at('===== e2e: vitest (e2e) ====='));
-    expect(out.match(/output of e2e/g)).toHaveLength(1);
   });
 });
