@@ -6,10 +6,11 @@
  * The stage's time (budget: `npm test` under 15 minutes on CI) goes to the app's own work in
  * Chromium (browser starts, DuckDB's start, saving and reading datasets), not to sleeps: the
  * tests have none. A third file at a time was slower on the idle 2-core machine (602 s against
- * 553–572 s with two; bench/README.md, "Test suite: where the CPU goes"). What was cut is work no assertion needs: the files that save the demo study and
- * work on all of it (train, blindspots, labels) use a 1,600-image copy made by the same
- * generator (test/e2e/demo-helpers.ts) rather than the bundled 5,000 PNGs and 800 DICOM files,
- * and the bench smoke tests run the smallest sizes that print every figure (bench-loader,
+ * 553–572 s with two; bench/README.md, "Test suite: where the CPU goes"). What was cut is work
+ * no assertion needs: the files that save the demo study and work on all of it (train,
+ * blindspots, labels) use a 1,600-image copy made by the same generator
+ * (test/e2e/demo-helpers.ts) rather than the bundled 5,000 PNGs and 800 DICOM files, and the
+ * bench smoke tests run the smallest sizes that print every figure (bench-loader,
  * bench-query). Each file's header says why its sizes are what they are.
  */
 import { defineConfig } from 'vitest/config';
@@ -26,7 +27,8 @@ export default defineConfig({
     pool: 'forks',
     // Files run in their worker one after another with its module cache (vite, playwright-core,
     // the harness) kept: vitest's import time over the stage 41 s -> 7.6 s. Each file still
-    // starts its own preview server and browsers.
+    // starts its own preview server; its browser contexts come from the worker's shared browser
+    // (test/e2e/harness.ts, `launchBrowser`).
     isolate: false,
     maxWorkers: 2,
     fileParallelism: true,

@@ -1,6 +1,8 @@
 /**
- * The one place that says which Chromium the tests and the bench drive, and with which flags. Used by the vitest
- * browser project (vitest.config.ts) and the e2e harness (test/e2e/harness.ts).
+ * The one place that says which Chromium the tests and the bench drive, and with which flags:
+ * the vitest browser project (vitest.config.ts) and the e2e harness (test/e2e/harness.ts) use
+ * {@link TEST_CHROMIUM_ARGS}; the bench (bench/browser.ts, query.ts, dicom.ts) uses
+ * {@link CHROMIUM_ARGS}.
  *
  * Debian's Chromium (`apt-get install -y chromium`, done by `scripts/ensure-deps.mjs --browser`)
  * is used because Playwright's browser downloads do not work on these machines.

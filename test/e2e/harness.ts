@@ -29,7 +29,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type {
+  Browser,
+  BrowserContext,
+  LaunchOptions as PlaywrightLaunchOptions,
+  Page,
+} from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
 
@@ -294,16 +299,11 @@ export interface LaunchedBrowser {
  */
 const shared = new Map<string, Promise<Browser>>();
 
-async function sharedBrowser(args: string[]): Promise<Browser> {
-  const key = args.join(' ');
+async function sharedBrowser(launch: PlaywrightLaunchOptions): Promise<Browser> {
+  const key = (launch.args ?? []).join(' ');
   const known = await shared.get(key)?.catch(() => undefined);
   if (known?.isConnected()) return known;
-  const started = chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args,
-    timeout: 60_000,
-  });
+  const started = chromium.launch(launch);
   shared.set(key, started);
   return started;
 }
@@ -323,15 +323,13 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   if (opts.webgpu) args.push('--enable-unsafe-webgpu');
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);
+  const launch = { executablePath: CHROMIUM_PATH, headless: true, args, timeout: 60_000 };
   const serviceWorkers = opts.serviceWorkers ? 'allow' : 'block';
 
   if (opts.userDataDir) {
     await mkdir(opts.userDataDir, { recursive: true });
     const context = await chromium.launchPersistentContext(opts.userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args,
-      timeout: 60_000,
+      ...launch,
       serviceWorkers,
     });
     return {
@@ -341,7 +339,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       close: () => context.close(),
     };
   }
-  const browser = await sharedBrowser(args);
+  const browser = await sharedBrowser(launch);
   const context = await browser.newContext({ serviceWorkers });
   return {
     context,
