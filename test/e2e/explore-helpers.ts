@@ -76,13 +76,21 @@ export function useProfiles(prefix: string): {
 /** Sets the text of a CodeMirror editor (by its data-testid), as if typed. */
 export async function setEditor(page: Page, testid: string, text: string): Promise<void> {
   const content = page.locator(`[data-testid="${testid}"] .cm-content`);
-  await content.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Backspace');
-  // insertText: no key events, so auto-closed brackets and quotes do not double up.
-  if (text) await page.keyboard.insertText(text);
-  // Close the completion list that typing may have opened.
-  await page.keyboard.press('Escape');
+  // The editor's lines are elements of their own: compared without line breaks.
+  const flat = (t: string) => t.replace(/\n/g, '');
+  // Up to three tries: the view may still put its own starting text in while this types (a
+  // busy machine caught it between the clear and the typing: the two texts ran together).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await content.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Backspace');
+    // insertText: no key events, so auto-closed brackets and quotes do not double up.
+    if (text) await page.keyboard.insertText(text);
+    // Close the completion list that typing may have opened.
+    await page.keyboard.press('Escape');
+    if (!text || flat((await content.textContent()) ?? '') === flat(text)) return;
+  }
+  throw new Error(`setEditor: the ${testid} editor does not hold the text typed: ${text}`);
 }
 
 /** The state of the query status line (`running`, `done`, `failed`…). */
