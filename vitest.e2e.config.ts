@@ -44,5 +44,8 @@ export default defineConfig({
     // A glob that matches nothing fails rather than passes; scripts/test-all.mjs also fails a
     // run with fewer tests than its stage's floor.
     passWithNoTests: false,
+    // Failure messages in full ("expected [ 'GET …' ] to deeply equal []", not "[ Array(1) ]"):
+    // scripts/test-all.mjs prints each failure's first line at the end, the part CI shows.
+    chaiConfig: { truncateThreshold: 0 },
   },
 });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { POLL, WAIT, waitForText, waitForController } from './lake-helpers.ts';
@@ -31,6 +31,18 @@ async function firstFileHu(): Promise<(x: number, y: number) => number> {
   return (x, y) => pixels.getUint16((y * 64 + x) * 2, true) - 1024;
 }
 
+/** Waits until every record set of the open dataset shows its first records. */
+async function allSetsReady(page: Page) {
+  await page.waitForFunction(
+    () => {
+      const sets = [...document.querySelectorAll('article[data-record-set]')];
+      return sets.length > 0 && sets.every((s) => s.getAttribute('data-status') === 'ready');
+    },
+    undefined,
+    { timeout: WAIT, polling: POLL },
+  );
+}
+
 /** Opens the demo from the start page and waits for the first thumbnail of its DICOM set. */
 async function openDemoDicom(page: Page) {
   await page.locator('.example-card[data-example="synthetic-lesions"]').click();
@@ -43,20 +55,25 @@ async function openDemoDicom(page: Page) {
 }
 
 describe('the demo study in the DICOM viewer, offline', () => {
+  // Set up afresh for each attempt (the e2e config retries once): the test stops its server and
+  // leaves its profile with a service worker and a filled cache.
   let app: Served | undefined;
   let serverOpen = false;
   let profile: string | undefined;
   let browser: LaunchedBrowser | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     app = await startPreview();
     serverOpen = true;
     profile = await mkdtemp(path.join(os.tmpdir(), 'dicom-offline-e2e-'));
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close().catch(() => undefined);
+    browser = undefined;
     if (serverOpen) await app?.close();
+    serverOpen = false;
     if (profile) await rm(profile, { recursive: true, force: true });
+    profile = undefined;
   });
 
   it('shows the dicom record set as thumbnails and opens one in the viewer, with the server gone', async () => {
@@ -78,6 +95,10 @@ describe('the demo study in the DICOM viewer, offline', () => {
     };
     browser.context.on('request', onRequest);
     await openDemoDicom(page);
+    // Every record set's first records, not only the DICOM set's: the sets after it (ground
+    // truth, reads) are fetched once its thumbnails show, and a file still in flight when the
+    // page leaves is not cached.
+    await allSetsReady(page);
     await page.waitForFunction(
       async (urls) => {
         const cache = await caches.open('croissant-lake-examples');
@@ -136,6 +157,7 @@ describe('the demo study in the DICOM viewer, offline', () => {
 
     await page.locator('[data-testid="close-dicom-cell"]').click();
     await viewer.waitFor({ state: 'detached' });
+    await allSetsReady(page);
     expect(failed).toEqual([]);
     expect(watch.errors).toEqual([]);
   }, 180_000);
