@@ -11,7 +11,7 @@ import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import {
@@ -74,16 +74,21 @@ describe('offline: the app as a PWA', () => {
   let profile: string | undefined;
   let browser: LaunchedBrowser | undefined;
 
-  beforeAll(async () => {
+  // Set up afresh for each attempt (the e2e config retries once): the offline test stops its
+  // server and leaves its profile with a service worker, a filled cache and a saved dataset.
+  beforeEach(async () => {
     app = await startPreview();
     serverOpen = true;
     profile = await mkdtemp(path.join(os.tmpdir(), 'offline-e2e-'));
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close().catch(() => undefined);
+    browser = undefined;
     if (serverOpen) await app?.close();
+    serverOpen = false;
     if (profile) await rm(profile, { recursive: true, force: true });
+    profile = undefined;
   });
 
   it('the built service worker is bundled with workbox and loads nothing remote', async () => {
