@@ -32,6 +32,9 @@ export default mergeConfig(
       // A glob that matches nothing fails rather than passes; scripts/test-all.mjs also fails a
       // run with fewer tests than its stage's floor.
       passWithNoTests: false,
+      // Failure messages in full ("expected [ 'x' ] to deeply equal []", not "[ Array(1) ]"):
+      // scripts/test-all.mjs prints the first lines of each failure at the end, the part CI shows.
+      chaiConfig: { truncateThreshold: 0 },
       // The slowest files start first, also on a clean clone (test/sequencer.ts).
       sequence: { sequencer: SlowFirstSequencer },
       projects: [
