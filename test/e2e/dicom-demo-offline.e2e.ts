@@ -7,15 +7,13 @@
  * against the file's stored values read here (the tar.gz unpacked by hand) under the window that
  * DCMTK's dcmdump shows in the file: WindowCenter -280, WindowWidth 1400, HU = stored − 1024.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
-import type { LaunchedBrowser, Served } from './harness.ts';
-import { POLL, WAIT, waitForText, waitForController } from './lake-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, screenshot, watchPage } from './harness.ts';
+import { POLL, WAIT, useOfflineVisit, waitForText, waitForController } from './lake-helpers.ts';
 import { draws, grey, pixel, redrawn } from './dicom-helpers.ts';
 
 const TAR_GZ = path.join(REPO_ROOT, 'public/examples/synthetic-lesions/data/images-dicom.tar.gz');
@@ -55,34 +53,14 @@ async function openDemoDicom(page: Page) {
 }
 
 describe('the demo study in the DICOM viewer, offline', () => {
-  // Set up afresh for each attempt (the e2e config retries once): the test stops its server and
-  // leaves its profile with a service worker and a filled cache.
-  let app: Served | undefined;
-  let serverOpen = false;
-  let profile: string | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  beforeEach(async () => {
-    app = await startPreview();
-    serverOpen = true;
-    profile = await mkdtemp(path.join(os.tmpdir(), 'dicom-offline-e2e-'));
-  });
-  afterEach(async () => {
-    await browser?.close().catch(() => undefined);
-    browser = undefined;
-    if (serverOpen) await app?.close();
-    serverOpen = false;
-    if (profile) await rm(profile, { recursive: true, force: true });
-    profile = undefined;
-  });
+  const visit = useOfflineVisit('dicom-offline-e2e-');
 
   it('shows the dicom record set as thumbnails and opens one in the viewer, with the server gone', async () => {
-    if (!app || !profile) throw new Error('setup failed');
     const hu = await firstFileHu();
-    browser = await launchBrowser({ userDataDir: profile, serviceWorkers: true });
+    const browser = await visit.launch();
     const page = await browser.newPage();
     const watch = watchPage(page);
-    await page.goto(app.url);
+    await page.goto(visit.url());
     await waitForController(page);
     await page.reload();
     await waitForController(page);
@@ -110,10 +88,9 @@ describe('the demo study in the DICOM viewer, offline', () => {
     );
     browser.context.off('request', onRequest);
     // Back to the start page, settled: a reload while its workers load would abort them.
-    await page.goto(app.url, { waitUntil: 'networkidle' });
+    await page.goto(visit.url(), { waitUntil: 'networkidle' });
 
-    await app.close();
-    serverOpen = false;
+    await visit.stopServer();
     await browser.context.setOffline(true);
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ''}`));

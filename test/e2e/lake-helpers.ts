@@ -1,14 +1,17 @@
 /**
  * Helpers of the e2e tests (lake.e2e.ts, first-screen.e2e.ts): a server that stalls downloads,
- * and the steps a user takes in the UI, each waiting for its outcome.
+ * the steps a user takes in the UI, each waiting for its outcome, and the set-up of the tests
+ * that go offline.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT } from './harness.ts';
-import type { Served } from './harness.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { REPO_ROOT, launchBrowser, startPreview } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
 
 /** How long a step may take. */
 export const WAIT = 45_000;
@@ -121,4 +124,55 @@ export async function waitForController(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', {
     timeout: WAIT,
   });
+}
+
+/** A preview server and a profile folder of their own for each attempt of a test: see below. */
+export interface OfflineVisit {
+  /** The app's URL on this attempt's server. */
+  url(): string;
+  /** A browser on this attempt's profile folder, service workers allowed; closed after it. */
+  launch(): Promise<LaunchedBrowser>;
+  /** Stops this attempt's server, as a user who goes offline would find it. */
+  stopServer(): Promise<void>;
+}
+
+/**
+ * For the tests that visit the app online, stop its server and visit again offline: each attempt
+ * (the e2e config retries once) gets its own preview server and an empty profile folder, and
+ * whatever is left of them is closed and removed after it. A retry would otherwise start on the
+ * server its first attempt stopped, in a profile that holds a service worker and filled caches.
+ */
+export function useOfflineVisit(prefix: string): OfflineVisit {
+  let app: Served | undefined;
+  let serverOpen = false;
+  let profile: string | undefined;
+  let browser: LaunchedBrowser | undefined;
+  beforeEach(async () => {
+    app = await startPreview();
+    serverOpen = true;
+    profile = await mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
+    if (serverOpen) await app?.close();
+    serverOpen = false;
+    if (profile) await rm(profile, { recursive: true, force: true });
+    profile = undefined;
+  });
+  const served = () => {
+    if (!app || !profile) throw new Error('setup failed');
+    return { app, profile };
+  };
+  return {
+    url: () => served().app.url,
+    launch: async () => {
+      browser = await launchBrowser({ userDataDir: served().profile, serviceWorkers: true });
+      return browser;
+    },
+    stopServer: async () => {
+      serverOpen = false;
+      await served().app.close();
+    },
+  };
 }

@@ -7,13 +7,11 @@
  * its rows, SQL and column statistics in the Query view (DuckDB-WASM from the precache), and the
  * Titanic example, opened once online, opens again and generates its records.
  */
-import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page, Response } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
-import type { LaunchedBrowser, Served } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, screenshot, watchPage } from './harness.ts';
 import {
   FIRST_PASSENGER,
   WAIT,
@@ -22,6 +20,7 @@ import {
   saveToLake,
   showLake,
   showRecordSet,
+  useOfflineVisit,
   waitForText,
   waitForController,
 } from './lake-helpers.ts';
@@ -69,27 +68,7 @@ function cachedPaths(page: Page, cacheName: string): Promise<string[]> {
 }
 
 describe('offline: the app as a PWA', () => {
-  let app: Served | undefined;
-  let serverOpen = false;
-  let profile: string | undefined;
-  let browser: LaunchedBrowser | undefined;
-
-  // Set up afresh for each attempt (the e2e config retries once): the offline test stops its
-  // server and leaves its profile with a service worker, a filled cache and a saved dataset.
-  beforeEach(async () => {
-    app = await startPreview();
-    serverOpen = true;
-    profile = await mkdtemp(path.join(os.tmpdir(), 'offline-e2e-'));
-  });
-
-  afterEach(async () => {
-    await browser?.close().catch(() => undefined);
-    browser = undefined;
-    if (serverOpen) await app?.close();
-    serverOpen = false;
-    if (profile) await rm(profile, { recursive: true, force: true });
-    profile = undefined;
-  });
+  const visit = useOfflineVisit('offline-e2e-');
 
   it('the built service worker is bundled with workbox and loads nothing remote', async () => {
     const files = await listFiles(DIST);
@@ -108,9 +87,8 @@ describe('offline: the app as a PWA', () => {
   });
 
   it('after a first visit, opens offline with the server stopped: isolated, lake and examples', async () => {
-    if (!app || !profile) throw new Error('setup failed');
-    const url = app.url;
-    browser = await launchBrowser({ userDataDir: profile, serviceWorkers: true });
+    const url = visit.url();
+    const browser = await visit.launch();
     const page = await browser.newPage();
     const watch = watchPage(page);
 
@@ -150,8 +128,7 @@ describe('offline: the app as a PWA', () => {
     for (const f of exampleCache) expect(titanicFiles).toContain(f);
 
     // Network off, and the server gone: nothing can come from anywhere but the service worker.
-    await app.close();
-    serverOpen = false;
+    await visit.stopServer();
     await browser.context.setOffline(true);
     const responses: Response[] = [];
     const failed: string[] = [];
