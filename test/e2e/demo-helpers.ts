@@ -22,8 +22,8 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { REPO_ROOT, startStaticServer } from './harness.ts';
-import type { StaticServer } from './harness.ts';
+import { REPO_ROOT } from './harness.ts';
+import { startStaticServer, type StaticServer } from './static-server.ts';
 
 /** The generated study's name, as the bundled example's. */
 export const DEMO_DATASET = 'synthetic-chest-ct-lesions';

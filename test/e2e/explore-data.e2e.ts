@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeDicomDataset } from './dicom-fixture.ts';
-import { screenshot, startStaticServer, watchPage } from './harness.ts';
+import { screenshot, watchPage } from './harness.ts';
+import { startStaticServer } from './static-server.ts';
 import {
   gridHeader,
   gridRows,

@@ -9,15 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPO_ROOT,
-  launchBrowser,
-  screenshot,
-  startPreview,
-  startStaticServer,
-  watchPage,
-} from './harness.ts';
-import type { LaunchedBrowser, Served, StaticServer } from './harness.ts';
+import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import type { LaunchedBrowser, Served } from './harness.ts';
+import { startStaticServer, type StaticServer } from './static-server.ts';
 import { FIRST_PASSENGER, POLL, WAIT, startStallingServer, waitForText } from './lake-helpers.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/croissant/1.0');

@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, screenshot, startStaticServer, watchPage } from './harness.ts';
-import type { StaticServer } from './harness.ts';
+import { REPO_ROOT, screenshot, watchPage } from './harness.ts';
+import { startStaticServer, type StaticServer } from './static-server.ts';
 import {
   chartsReady,
   expectSqlDone,
