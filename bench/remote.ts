@@ -10,7 +10,10 @@
  *      The baseline is aws4fetch's `AwsClient` alone (signed PUT/GET, nothing else), at the same
  *      concurrency (4), with the same precomputed payload hash as push sends. Goal ≥ 0.7×;
  *   2. a second push after a one-row commit: its bytes and time against the first push. It must
- *      move exactly the chunks that commit added (checked, not only shown).
+ *      move exactly the chunks that commit added (checked, not only shown);
+ *   3. the floor of push on this server: the requests one push sent (recorded before the rounds),
+ *      replayed by the plain client in the same order with nothing in between
+ *      (bench/remote-plain.ts), against the plain PUT, and push against that replay.
  *
  * Each figure is the median of `runs` rounds after `warmup` untimed ones; every round uses fresh
  * key prefixes and alternates which side goes first. Quick mode (test/unit/bench-remote.node.test.ts)
@@ -21,9 +24,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AwsClient } from 'aws4fetch';
 import { memoryBackend } from '../src/lib/store/memory.ts';
-import { eachLimited } from '../src/lib/sync/pool.ts';
 import { clone } from '../src/lib/sync/pull.ts';
 import { push, type PushResult } from '../src/lib/sync/push.ts';
 import { S3Remote } from '../src/lib/sync/s3.ts';
@@ -34,6 +35,7 @@ import { startS3rver } from '../test/s3/s3rver.ts';
 import { parseIntFlag, parseStringFlag } from './generate.ts';
 import { buildDataset } from './lake-ops.ts';
 import { fmtMB, formatTable, gc, median } from './measure.ts';
+import { countRequests, plainClient, recordingRemote, type Chunk } from './remote-plain.ts';
 
 export const GOAL = 0.7;
 export const DEFAULT_REMOTE_ROWS = 1_000_000;
@@ -71,14 +73,16 @@ export interface RemoteFigures {
   fetchS: number;
   pushRatio: number;
   fetchRatio: number;
+  /** The requests of one first push, replayed plainly (median seconds), and what they were. */
+  replayS: number;
+  replayed: Record<string, number>;
+  /** Plain PUT time ÷ replay time: the most push ÷ PUT can reach with these requests here. */
+  floorRatio: number;
+  /** Replay time ÷ push time. */
+  pushVsFloor: number;
   second: { s: number; bytes: number; chunks: number; addedChunks: number; addedBytes: number };
   /** Correctness checks that failed (empty when all passed). */
   problems: string[];
-}
-
-interface Chunk {
-  hash: string;
-  bytes: Uint8Array;
 }
 
 /** Seconds `fn` took. */
@@ -87,37 +91,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
   return (performance.now() - t) / 1000;
-}
-
-/** The plain baseline: signed PUT and GET of each chunk as an object, nothing else. */
-function plainClient(endpoint: string) {
-  const aws = new AwsClient({ ...KEY, service: 's3', region: 'us-east-1' });
-  const url = (prefix: string, i: number) => `${endpoint}/${BUCKET}/${prefix}/obj/${i}`;
-  const check = async (res: Response, what: string) => {
-    if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
-  };
-  return {
-    put: (prefix: string, chunks: Chunk[]) =>
-      eachLimited(chunks, CONCURRENCY, async (c, i) => {
-        const res = await aws.fetch(url(prefix, i), {
-          method: 'PUT',
-          body: c.bytes as BodyInit,
-          headers: { 'x-amz-content-sha256': c.hash },
-        });
-        await check(res, `plain PUT ${i}`);
-        await res.body?.cancel();
-      }),
-    get: async (prefix: string, chunks: Chunk[]) => {
-      let bytes = 0;
-      await eachLimited(chunks, CONCURRENCY, async (_c, i) => {
-        const res = await aws.fetch(url(prefix, i));
-        await check(res, `plain GET ${i}`);
-        const n = (await res.arrayBuffer()).byteLength;
-        bytes += n;
-      });
-      return bytes;
-    },
-  };
 }
 
 const SERVER_CHILD = fileURLToPath(new URL('child/s3rver.ts', import.meta.url));
@@ -153,11 +126,15 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
   const mode = opts.server ?? 'child';
   const server = await startServer(mode);
   try {
-    const remote = (prefix: string) =>
-      new S3Remote(
-        { endpoint: server.endpoint, bucket: BUCKET, prefix, region: 'us-east-1', pathStyle: true },
-        KEY,
-      );
+    const where = (prefix: string) =>
+      ({
+        endpoint: server.endpoint,
+        bucket: BUCKET,
+        prefix,
+        region: 'us-east-1',
+        pathStyle: true,
+      }) as const;
+    const remote = (prefix: string) => new S3Remote(where(prefix), KEY);
     // One remote name per prefix: a lake takes what its tracking refs of a remote name reach
     // as present there, so two prefixes under one name would skip uploads.
     const session = (prefix: string, create = false) =>
@@ -168,16 +145,23 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
     for await (const c of lake.chunks.list())
       chunks.push({ hash: c.hash, bytes: await lake.chunks.get(c.hash) });
     const total = chunks.reduce((n, c) => n + c.bytes.byteLength, 0);
-    const plain = plainClient(server.endpoint);
+    const plain = plainClient(server.endpoint, BUCKET, KEY, CONCURRENCY);
+    // The requests of a first push, recorded on a push of its own, for the replay.
+    const recording = recordingRemote(where('recorded'), KEY);
+    const recorded = await openRemote('recorded', recording, { create: true });
+    recording.sent.length = 0; // the remote's set-up (format file, probe) is not the push's
+    await push(lake, recorded, 'big');
+    const sent = [...recording.sent];
 
     const t = {
       put: [] as number[],
       get: [] as number[],
+      replay: [] as number[],
       push: [] as number[],
       fetch: [] as number[],
     };
     const rounds = opts.warmup + opts.runs;
-    write(`• remote rounds (put, get, push, clone): `);
+    write(`• remote rounds (put, get, replay, push, clone): `);
     for (let r = 0; r < rounds; r++) {
       const keep = r >= opts.warmup;
       let first: PushResult | undefined;
@@ -186,9 +170,11 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
         let got = 0;
         const get = await timed(async () => (got = await plain.get(`plain${r}`, chunks)));
         if (got !== total) problems.push(`round ${r}: plain GET read ${got} bytes of ${total}`);
+        const replay = await timed(() => plain.replay(`replay${r}`, chunks, sent));
         if (keep) {
           t.put.push(put);
           t.get.push(get);
+          t.replay.push(replay);
         }
       };
       const ours = async () => {
@@ -236,7 +222,9 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
         );
     }
     const mbs = (s: number) => total / 1e6 / s;
-    const [putS, getS, pushS, fetchS] = [t.put, t.get, t.push, t.fetch].map(median) as number[];
+    const [putS, getS, replayS, pushS, fetchS] = [t.put, t.get, t.replay, t.push, t.fetch].map(
+      median,
+    ) as number[];
     return {
       rows: opts.rows,
       server: mode,
@@ -248,6 +236,10 @@ export async function benchRemote(opts: RemoteBenchOptions): Promise<RemoteFigur
       fetchS: fetchS!,
       pushRatio: mbs(pushS!) / mbs(putS!),
       fetchRatio: mbs(fetchS!) / mbs(getS!),
+      replayS: replayS!,
+      replayed: countRequests(sent),
+      floorRatio: putS! / replayS!,
+      pushVsFloor: replayS! / pushS!,
       second: {
         s: median(seconds),
         bytes: second!.bytes,
@@ -271,6 +263,14 @@ export function remoteTable(f: RemoteFigures): string {
     [
       ['push MB/s vs plain PUT', mbs(f.pushS), mbs(f.putS), x(f.pushRatio), `≥ ${GOAL}×`],
       ['fetch MB/s vs plain GET', mbs(f.fetchS), mbs(f.getS), x(f.fetchRatio), `≥ ${GOAL}×`],
+      [
+        "plain replay of push's requests vs PUT",
+        mbs(f.replayS),
+        mbs(f.putS),
+        x(f.floorRatio),
+        'push ceiling',
+      ],
+      ['push MB/s vs that replay', mbs(f.pushS), mbs(f.replayS), x(f.pushVsFloor), ''],
       [
         'push after a 1-row commit: bytes',
         String(f.second.bytes),
@@ -305,6 +305,8 @@ export async function runRemoteFromArgv(
       `${f.chunks} chunks; median of ${common.runs} after ${common.warmup} warm-up)`,
   );
   console.log(remoteTable(f));
+  const replayed = Object.entries(f.replayed).map(([k, n]) => `${n} ${k}`);
+  console.log(`replayed: the requests of one first push (${replayed.join(', ')}), in its order`);
   console.log(
     `second push: ${f.second.chunks} chunks, exactly what the one-row commit added ` +
       `(${f.second.addedChunks} chunks, ${f.second.addedBytes} B)` +

@@ -31,12 +31,19 @@ describe('bench: remote group, quick mode', () => {
     expect(f.second.chunks).toBe(f.second.addedChunks);
     expect(f.second.bytes).toBe(f.second.addedBytes);
     expect(f.second.bytes).toBeLessThan(f.bytes);
-    for (const s of [f.putS, f.getS, f.pushS, f.fetchS, f.second.s])
+    for (const s of [f.putS, f.getS, f.replayS, f.pushS, f.fetchS, f.second.s])
       expect(Number.isFinite(s) && s > 0).toBe(true);
+    // The replay is of what a first push of one record set to an empty remote sends
+    // (docs/format.md, "Remotes"): every chunk once; a listing of the remote and the claim's
+    // listing of its position; PUTs of the ref-log entry, the claim, its confirmation, the
+    // catalog entry, the branch's Croissant document and the record set's Delta log version.
+    expect(f.replayed).toEqual({ 'chunk PUTs': f.chunks, ListObjectsV2: 2, PutObject: 6 });
     const lines = remoteTable(f).split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(8);
     expect(lines[2]).toMatch(/^push MB\/s vs plain PUT/);
     expect(lines[3]).toMatch(/^fetch MB\/s vs plain GET/);
+    expect(lines[4]).toMatch(/^plain replay of push's requests vs PUT/);
+    expect(lines[5]).toMatch(/^push MB\/s vs that replay/);
   });
 
   it('runs from the bench CLI flags and reports into results.json', async () => {
@@ -51,6 +58,9 @@ describe('bench: remote group, quick mode', () => {
     expect((r.json as { server: string }).server).toBe('child');
     const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
     expect(printed).toContain('in a child process; 2,000 rows');
+    expect(printed).toMatch(
+      /replayed: the requests of one first push \(\d+ chunk PUTs, 2 ListObjectsV2, 6 PutObject\)/,
+    );
     expect(printed).not.toContain('!!');
   });
 });
