@@ -50,6 +50,8 @@ export function parseRemoteUrl(
   }
   const parts = decodeURIComponent(u.pathname).split('/').filter(Boolean);
   if (u.protocol === 's3:') {
+    if (!u.hostname)
+      throw new LakeError('BAD_INPUT', `"${url}" names no bucket: use s3://bucket/prefix`);
     const endpoint = (opts.endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
     return {
       endpoint,

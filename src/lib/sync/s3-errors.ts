@@ -104,7 +104,7 @@ export function unreachable(e: unknown, w: RequestWhat, origin: string | undefin
   if (origin) {
     return new LakeError(
       'REMOTE_CORS',
-      `${w.op} of "${w.key}" on ${w.remote} got no response: the server is unreachable, or the bucket's CORS rules do not allow this page (${origin}). The bucket needs the CORS rule ${corsRule(origin)}.`,
+      `${w.op} of "${w.key}" on ${w.remote} got no response, and a page cannot tell why: either nothing answers there (check the address, the port and that the server runs), or the bucket's CORS rules do not allow this page (${origin}). The bucket needs the CORS rule ${corsRule(origin)}.`,
       { cause: e, detail: { op: w.op, key: w.key } },
     );
   }

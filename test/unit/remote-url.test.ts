@@ -1,0 +1,70 @@
+/**
+ * Remote URLs as the Remotes panel and `croissant-lake remote add` take them (parseRemoteUrl):
+ * what each form means, and a clear BAD_INPUT for each kind of bad address, before any remote
+ * is recorded.
+ */
+import { describe, expect, it } from 'vitest';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { addRemote, listRemotes, parseRemoteUrl } from '../../src/lib/sync/config.ts';
+
+function refusal(url: string): LakeError {
+  try {
+    parseRemoteUrl(url);
+  } catch (e) {
+    if (e instanceof LakeError) return e;
+    throw e;
+  }
+  throw new Error(`${url} was accepted`);
+}
+
+describe('parseRemoteUrl', () => {
+  it('reads s3:// as an AWS bucket and prefix, and http(s):// as endpoint, bucket and prefix', () => {
+    expect(parseRemoteUrl('s3://lab-data/ct/2026', { region: 'eu-west-1' })).toEqual({
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      bucket: 'lab-data',
+      prefix: 'ct/2026',
+      region: 'eu-west-1',
+      pathStyle: false,
+    });
+    expect(parseRemoteUrl('s3://lab-data', { endpoint: 'http://127.0.0.1:9000/' })).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'lab-data',
+      prefix: '',
+      region: 'us-east-1',
+      pathStyle: true,
+    });
+    expect(parseRemoteUrl('http://127.0.0.1:9000/lab-data/ct')).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'lab-data',
+      prefix: 'ct',
+      region: 'us-east-1',
+      pathStyle: true,
+    });
+  });
+
+  it('refuses an address with no bucket, in either form', () => {
+    for (const url of ['s3://', 's3:///prefix', 'http://127.0.0.1:9000/', 'https://minio.lab']) {
+      const e = refusal(url);
+      expect(e.code, url).toBe('BAD_INPUT');
+      expect(e.message, url).toContain(`"${url}" names no bucket`);
+    }
+  });
+
+  it('refuses what is not a remote URL, credentials and query parameters, and other schemes', () => {
+    expect(refusal('not a url at all').message).toContain('is not a remote URL');
+    expect(refusal('http://AKIA:secret@127.0.0.1:9000/b').message).toContain(
+      'must not hold credentials',
+    );
+    expect(refusal('http://127.0.0.1:9000/b?x=1').message).toContain('query parameters');
+    expect(refusal('ftp://host/bucket').message).toContain(
+      'starts with s3://, http:// or https://',
+    );
+  });
+
+  it('records nothing when the address is refused', async () => {
+    const { refs } = memoryBackend();
+    await expect(addRemote(refs, 'lab', 's3://')).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(await listRemotes(refs)).toEqual([]);
+  });
+});
