@@ -17,12 +17,16 @@ export function setAddressUrl(url: string | null): void {
 }
 
 /**
- * Resolves what the user typed against the page, so that `examples/x/metadata.json` and full URLs
- * both work. Returns null when it cannot be a fetchable URL.
+ * Resolves what the user typed against the page (`base`), so that `examples/x/metadata.json` and
+ * full URLs both work. Returns null when it cannot be a fetchable URL: another scheme, or text
+ * with spaces or characters a URL or path never holds unescaped (`hello world {`), which would
+ * otherwise be fetched as a path on this site.
  */
-export function resolveDatasetUrl(input: string): string | null {
+export function resolveDatasetUrl(input: string, base = window.location.href): string | null {
+  const text = input.trim();
+  if (!text || /[\s{}<>"`|^\\]/.test(text)) return null;
   try {
-    const url = new URL(input.trim(), window.location.href);
+    const url = new URL(text, base);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;
