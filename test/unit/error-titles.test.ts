@@ -1,0 +1,30 @@
+/**
+ * The error banner's titles (src/app/error-titles.ts). The compiler checks that every code of
+ * every error class has one; this checks a few of each kind by hand, from what the codes mean
+ * (src/lib/*\/errors.ts), and that an unknown code still gets the generic title.
+ */
+import { describe, expect, it } from 'vitest';
+import { errorHint, errorTitle } from '../../src/app/error-titles.ts';
+
+describe('errorTitle', () => {
+  it('names what went wrong for remote, schema, opinion, DICOM and model errors', () => {
+    const expected: [string, RegExp][] = [
+      ['REMOTE_CORS', /no answer from the remote/i],
+      ['REMOTE_DENIED', /refused this operation/],
+      ['REMOTE_EXPIRED', /expired/],
+      ['NON_FAST_FORWARD', /remote has commits/],
+      ['SCHEMA_MISMATCH', /columns do not match/],
+      ['UNKNOWN_RECORD_SET', /no such record set/i],
+      ['UNKNOWN_PARENT', /parent/],
+      ['NOT_DICOM', /not a DICOM file/],
+      ['NOT_ONNX', /not an ONNX model/],
+    ];
+    for (const [code, title] of expected) expect(errorTitle(code), code).toMatch(title);
+  });
+
+  it('falls back to a generic title, and gives advice only where there is some', () => {
+    expect(errorTitle('NO_SUCH_CODE')).toBe('Something went wrong');
+    expect(errorHint('QUOTA_EXCEEDED')).toMatch(/Delete datasets/);
+    expect(errorHint('NO_SUCH_CODE')).toBeUndefined();
+  });
+});
