@@ -85,7 +85,23 @@ export function groupSlices(
       ...(s.positions ? { position: s.positions[i]! } : {}),
     })),
   }));
-  return [...grouped, ...multi];
+  return distinct([...grouped, ...multi]);
+}
+
+/**
+ * Series that share a description (a study of 800 single-image series all called "CHEST LOW
+ * DOSE") are told apart in the picker by their first image's row in the result, else its file's
+ * sha256: never by the patient or the date, which the viewer may be hiding.
+ */
+function distinct(series: ViewerSeries[]): ViewerSeries[] {
+  const count = new Map<string, number>();
+  for (const s of series) count.set(s.description, (count.get(s.description) ?? 0) + 1);
+  return series.map((s) => {
+    if (count.get(s.description)! < 2) return s;
+    const first = s.slices[0]!.item;
+    const where = first.subject ? `row ${first.subject.row}` : first.sha256.slice(0, 8);
+    return { ...s, description: `${s.description} · ${where}` };
+  });
 }
 
 /**

@@ -66,6 +66,39 @@ describe('grouping opened DICOM items into series', () => {
     expect(rest[1]!.description).toBe('DICOM structured report, no pixel data');
   });
 
+  it('tells apart series that share a description by their first row, else their file', () => {
+    // Three single-image series (SeriesInstanceUID .3, .4, .5), all described "Axial", and one
+    // other; the patient is never used to tell them apart.
+    const own = (series: string, description: string): El[] => [
+      [0x0008, 0x0060, 'CS', 'CT'],
+      [0x0008, 0x103e, 'LO', description],
+      [0x0010, 0x0020, 'LO', 'PATIENT-7'],
+      [0x0020, 0x000d, 'UI', '2.25.1'],
+      [0x0020, 0x000e, 'UI', series],
+      ...image({ rows: 2, columns: 2, bits: 8, pixels: new Uint8Array(4) }),
+    ];
+    const summaries = summaryMap();
+    const files: Record<string, El[]> = {
+      ['1'.repeat(64)]: own('2.25.3', 'Axial'),
+      ['2'.repeat(64)]: own('2.25.4', 'Axial'),
+      ['3'.repeat(64)]: own('2.25.5', 'Axial'),
+      ['4'.repeat(64)]: own('2.25.6', 'Scout'),
+    };
+    for (const [id, els] of Object.entries(files))
+      summaries.set(id, summarize(parseDicom(dicomBytes(els))));
+    const items: ViewerItem[] = Object.keys(files).map((sha256, i) => ({
+      sha256,
+      row: {},
+      ...(i < 2 ? { subject: { set: 'dicom', row: String(10 + i) } } : {}),
+    }));
+    expect(groupSlices(items, summaries).map((s) => s.description)).toEqual([
+      'Axial · row 10',
+      'Axial · row 11',
+      'Axial · 33333333',
+      'Scout',
+    ]);
+  });
+
   it('leaves out items not opened yet', () => {
     const summaries = summaryMap();
     summaries.set('a', summarize(parseDicom(dicomBytes(slice(0, 1)))));
