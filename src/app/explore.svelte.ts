@@ -13,6 +13,7 @@ import type { ColumnStats } from '../lib/query/stats.ts';
 import type { RefInfo } from '../../workers/api/lake.api.ts';
 import { byPredicate, statsOf } from './chart-stats.ts';
 import { describeError } from './format.ts';
+import { missingRecordSetNotice } from './query-notices.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 import type { Loading } from './lake-dataset.svelte.ts';
 import type { QueryHost } from './query-host.svelte.ts';
@@ -45,6 +46,8 @@ export class Explorer {
   schema = $state.raw<Loading<LakeSchemaInfo>>({ status: 'idle' });
   /** The record set explored (@id). */
   recordSet = $state<string | null>(null);
+  /** The record set asked for (the address's `rs`) when this revision has none of that name. */
+  missing = $state<string | null>(null);
   /** The WHERE text applied (what the user typed, once applied). */
   where = $state('');
   facets = $state.raw<Facet[]>([]);
@@ -99,6 +102,7 @@ export class Explorer {
     this.rev = rev;
     this.schema = { status: 'loading' };
     this.charts = { status: 'idle' };
+    this.missing = null;
     this.#tokens.plan++;
     try {
       const [branches, tags, schema] = await Promise.all([
@@ -113,6 +117,15 @@ export class Explorer {
       const keep = sameDataset && schema.tables.find((t) => t.recordSet === this.recordSet);
       const first = named ?? (keep || defaultRecordSet(schema.tables));
       if (first) this.selectRecordSet(first.recordSet, !sameDataset || named !== undefined);
+      this.missing =
+        focus.recordSet && !named
+          ? missingRecordSetNotice(
+              focus.recordSet,
+              `${dataset} @ ${rev}`,
+              first?.name,
+              schema.tables.map((t) => t.name),
+            )
+          : null;
       if (named && focus.where?.trim()) this.where = focus.where.trim();
     } catch (e) {
       if (!this.#stale('schema', token))
@@ -141,6 +154,7 @@ export class Explorer {
       this.facets = [];
     }
     this.recordSet = id;
+    this.missing = null;
     this.charts = { status: 'idle' };
     // Charts still being planned for the previous choice are not this one's.
     this.#tokens.plan++;
