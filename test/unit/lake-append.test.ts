@@ -205,6 +205,15 @@ describe('append', () => {
       '"height"',
       'people',
     );
+    // A spreadsheet's ';'-separated export reads as one column: the error says what it is.
+    await rejects(
+      app('semi.csv', 'name;age\nA;1\n'),
+      'SCHEMA_MISMATCH',
+      'semi.csv',
+      'row 1',
+      '"name;age"',
+      '";"-separated: save it comma-separated',
+    );
     await rejects(
       app('amb.csv', 'id\n1\n', 'other'),
       'SCHEMA_MISMATCH',

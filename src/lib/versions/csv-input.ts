@@ -165,6 +165,19 @@ export function checkDuplicateHeaders(header: readonly string[], file: string): 
 }
 
 /**
+ * A hint when a header read as one column holds another usual separator (a `;`- or
+ * tab-separated file, as spreadsheets export in many locales): the file must be comma-separated.
+ */
+function otherSeparator(header: readonly string[]): string {
+  if (header.length !== 1) return '';
+  const sep = [';', '\t', '|'].find((x) => header[0]!.includes(x));
+  const name = sep === '\t' ? 'tab' : `"${sep}"`;
+  return sep
+    ? `. The file looks ${name}-separated: save it comma-separated (CSV) and try again`
+    : '';
+}
+
+/**
  * The record set column each header names (see `matchColumn`), or SCHEMA_MISMATCH naming the
  * header (row 1); two headers naming one column are BAD_INPUT.
  */
@@ -186,7 +199,7 @@ export function mapCsvHeader(
     if (!c) {
       throw new LakeError(
         'SCHEMA_MISMATCH',
-        `${file}, row 1: column "${h}" is not in record set ${rsId}, which has: ${columns.map((x) => x.name).join(', ')}`,
+        `${file}, row 1: column "${h}" is not in record set ${rsId}, which has: ${columns.map((x) => x.name).join(', ')}${otherSeparator(header)}`,
       );
     }
     const prev = used.get(c.name);
