@@ -64,6 +64,16 @@ export function describeImage(image: ImageRef): string {
   return `${image.format || 'image'}${size}${mode} · sha256 ${image.sha256.slice(0, 12)}…`;
 }
 
+/**
+ * A result cell of an image column in words (`PNG 64×64 L · sha256 1a2b3c4d5e6f…`) for the rows
+ * grid, rather than its struct as JSON; null when the column or cell is not an image.
+ */
+export function imageCellText(cell: unknown, type: string): string | null {
+  if (!isImageType(type)) return null;
+  const image = asImage(cell);
+  return image ? describeImage(image) : null;
+}
+
 /** Whether the browser can show this format itself. */
 export function isViewable(image: ImageRef): boolean {
   return imageMime(image.format) !== undefined;
