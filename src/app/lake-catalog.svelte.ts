@@ -25,6 +25,25 @@ export type SaveState =
   | { status: 'cancelled'; label: string }
   | { status: 'failed'; label: string; error: ErrorInfo };
 
+/**
+ * The operations that may change a dataset's branches or tags (and so add to its ref log):
+ * {@link LakeCatalog.refsChanged} counts them. Push and fetch move only remote-tracking refs,
+ * which the ref log does not record.
+ */
+const REF_WRITES: ReadonlySet<LakeMethod> = new Set<LakeMethod>([
+  'ingest',
+  'finishDataset',
+  'deleteDataset',
+  'createBranch',
+  'deleteBranch',
+  'tag',
+  'protect',
+  'restoreBranch',
+  'appendCsv',
+  'pull',
+  'clone',
+]);
+
 /** The catalog and the save in flight; see the module comment. */
 export class LakeCatalog {
   status = $state<'loading' | 'ready' | 'failed'>('loading');
@@ -41,6 +60,12 @@ export class LakeCatalog {
   working = $state(false);
   /** What the last "Free unused space" did (it defers while a save runs elsewhere). */
   lastGc = $state.raw<GcResult | null>(null);
+  /**
+   * Goes up each time an operation that may change refs ends, however it ended (a pull that
+   * failed midway may have moved a branch already): what shows refs reads them again on it,
+   * whichever part of the page made the change.
+   */
+  refsChanged = $state(0);
 
   readonly #makeClient: () => LakeClient;
   #client: LakeClient | null = null;
@@ -60,7 +85,11 @@ export class LakeCatalog {
     opts: LakeCallOptions<K> = {},
   ): Promise<LakeResult<K>> {
     if (!this.#client?.alive) this.#client = this.#makeClient();
-    return this.#client.call(method, args, opts);
+    const out = this.#client.call(method, args, opts);
+    if (!REF_WRITES.has(method)) return out;
+    return out.finally(() => {
+      if (!this.#destroyed) this.refsChanged++;
+    });
   }
 
   /** Reads the catalog and sizes again. Never throws: a failure lands in {@link failure}. */

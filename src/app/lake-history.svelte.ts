@@ -50,7 +50,7 @@ export class LakeHistory {
 
   /**
    * Restores a deleted branch (as `as`, or its own name); true when it worked, else the
-   * failure is shown. The history is read again either way.
+   * failure is shown. Whoever shows the history reads it again on the lake's `refsChanged`.
    */
   async restore(name: string, as?: string): Promise<boolean> {
     if (this.#destroyed || this.restoring) return false;
@@ -64,7 +64,6 @@ export class LakeHistory {
       return false;
     } finally {
       this.restoring = null;
-      await this.load();
     }
   }
 

@@ -1,10 +1,11 @@
 /**
  * The lake's data safety in the Lake tab (issue 11), end to end against the built app:
- * unprotecting `main` asks first, naming it; `main` (the import branch) cannot be deleted; a
- * deleted branch shows in the ref history and is restored; Verify passes a whole dataset and
- * names a chunk damaged on disk; saving a dataset that is in the lake already offers Update,
- * says "unchanged" for the same source and shows what changed for a changed one; a dataset
- * whose catalog entry was never written is listed as incomplete and finished.
+ * unprotecting `main` asks first, naming it; `main` (the import branch) cannot be deleted; the
+ * ref log shows each change as it is made; a deleted branch shows in the ref history and is
+ * restored; Verify passes a whole dataset and names a chunk damaged on disk; saving a dataset
+ * that is in the lake already offers Update, says "unchanged" for the same source and shows
+ * what changed for a changed one; a dataset whose catalog entry was never written is listed as
+ * incomplete and finished.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -71,6 +72,12 @@ describe('the lake keeps data safe', () => {
     await page.locator('[data-testid="branch-name"]').fill('curated');
     await page.locator('[data-testid="create-branch"]').click();
     await page.locator('[data-ref="curated"][aria-pressed="true"]').waitFor({ timeout: WAIT });
+    // The ref log shows each change as it is made, not only after a reload.
+    await waitForText(page, '[data-testid="ref-log"] summary', 'Ref log: 3 changes');
+    await page.locator('[data-testid="tag-name"]').fill('v1');
+    await page.locator('[data-testid="create-tag"]').click();
+    await page.locator('[data-ref="v1"]').waitFor({ timeout: WAIT });
+    await waitForText(page, '[data-testid="ref-log"] summary', 'Ref log: 4 changes');
     await page.locator('[data-testid="delete-branch"]').click();
     await page.locator('[data-testid="delete-branch-confirm"]').click();
     const deleted = page.locator('[data-deleted-branch="curated"]');
@@ -83,13 +90,19 @@ describe('the lake keeps data safe', () => {
       .evaluateAll((rows) =>
         rows.map((r) => `${r.getAttribute('data-log-ref')} ${r.getAttribute('data-action')}`),
       );
-    expect(actions).toEqual(['curated delete', 'curated create', 'main unprotect', 'main create']);
+    expect(actions).toEqual([
+      'curated delete',
+      'v1 create',
+      'curated create',
+      'main unprotect',
+      'main create',
+    ]);
     await screenshot(page, 'lake-safety-deleted-branch');
 
     await deleted.locator('[data-testid="restore-branch"]').click();
     await page.locator('[data-ref="curated"][aria-pressed="true"]').waitFor({ timeout: WAIT });
     await deleted.waitFor({ state: 'detached' });
-    await waitForText(page, '[data-testid="ref-log"] summary', 'Ref log: 5 changes');
+    await waitForText(page, '[data-testid="ref-log"] summary', 'Ref log: 6 changes');
 
     // After a reload, main is still there with its history.
     await page.reload();

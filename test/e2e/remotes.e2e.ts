@@ -165,10 +165,18 @@ describe('remotes in the Lake tab', () => {
       whole++;
     }
     expect(whole).toBe(2);
-    // The lake: its branch where it was, not shown as pushed, and every chunk whole.
-    await page
-      .locator('[data-testid="remote-status"] tr[data-branch="main"][data-state="local-only"]')
-      .waitFor({ timeout: WAIT });
+    // The lake: its branch where it was, not shown as pushed, and every chunk whole. It is ahead
+    // of `slow` by its one commit (the import), which that remote does not have.
+    const unpushed = page.locator(
+      '[data-testid="remote-status"] tr[data-branch="main"][data-state="local-only"]',
+    );
+    await unpushed.waitFor({ timeout: WAIT });
+    expect(await unpushed.locator('td').allTextContents()).toEqual([
+      'main',
+      'local-only',
+      '1',
+      '0',
+    ]);
     await page.locator('[data-testid="verify-button"]').click();
     const verified = page.locator('[data-testid="verify-result"]');
     await verified.waitFor({ timeout: WAIT });

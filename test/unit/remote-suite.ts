@@ -151,6 +151,12 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       expect((await branchStatus(b, 'd', 'origin'))[0]).toMatchObject({ state: 'same' });
       const log = await b.refLog('d');
       expect(log.at(-1)).toMatchObject({ action: 'move', message: 'pull origin: fast-forward' });
+
+      // A branch never pushed counts its commits the remote does not have: one, not 0.
+      await b.createBranch('d', 'wip', 'main');
+      await more(b, 'wip', 'Wip');
+      const wip = (await branchStatus(b, 'd', 'origin')).find((s) => s.branch === 'wip');
+      expect(wip).toMatchObject({ state: 'local-only', ahead: 1, behind: 0 });
     });
 
     it("a remote emptied behind the lake's back gets every chunk again, not bare refs", async () => {
