@@ -74,6 +74,10 @@ describe('the lake keeps data safe', () => {
     await page.locator('[data-ref="curated"][aria-pressed="true"]').waitFor({ timeout: WAIT });
     // The ref log shows each change as it is made, not only after a reload.
     await waitForText(page, '[data-testid="ref-log"] summary', 'Ref log: 3 changes');
+    // So does the catalog's branches column.
+    await page
+      .locator('[data-testid="catalog-branches"] [data-branch="curated"]')
+      .waitFor({ timeout: WAIT });
     await page.locator('[data-testid="tag-name"]').fill('v1');
     await page.locator('[data-testid="create-tag"]').click();
     await page.locator('[data-ref="v1"]').waitFor({ timeout: WAIT });
