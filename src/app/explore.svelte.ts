@@ -12,11 +12,12 @@ import { planColumns, type ColumnPlan } from '../lib/query/stats-plan.ts';
 import type { ColumnStats } from '../lib/query/stats.ts';
 import type { RefInfo } from '../../workers/api/lake.api.ts';
 import { byPredicate, statsOf } from './chart-stats.ts';
-import { describeError } from './format.ts';
+import { describeError, type ErrorInfo } from './format.ts';
 import { missingRecordSetNotice } from './query-notices.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 import type { Loading } from './lake-dataset.svelte.ts';
 import type { QueryHost } from './query-host.svelte.ts';
+import { probeWhere, rowsSql, whereError, whereRefusal } from './where-filter.ts';
 
 /** A chart's statistics: filtered (what is drawn) and unfiltered (the faint background). */
 export interface ChartStats {
@@ -52,6 +53,11 @@ export class Explorer {
   where = $state('');
   facets = $state.raw<Facet[]>([]);
   charts = $state.raw<Loading<ChartStats[]>>({ status: 'idle' });
+  /**
+   * The applied WHERE text is not a condition DuckDB can run (where-filter.ts): the charts are
+   * not computed under it, and say so once.
+   */
+  filterError = $state.raw<ErrorInfo | null>(null);
 
   readonly #lake: LakeCatalog;
   readonly #host: QueryHost;
@@ -84,9 +90,21 @@ export class Explorer {
   /** The SQL of the filtered rows. */
   get rowsSql(): string {
     const name = this.sqlName;
-    if (!name) return '';
-    const p = this.predicate;
-    return p ? `SELECT * FROM ${name}\nWHERE ${p}` : `SELECT * FROM ${name}`;
+    return name ? rowsSql(name, this.predicate) : '';
+  }
+
+  /** Why the applied WHERE text is refused before any query runs (a statement), if it is. */
+  get refusal(): ErrorInfo | null {
+    return whereRefusal(this.where);
+  }
+
+  /**
+   * Tells an error of {@link rowsSql}, as it is now, about the WHERE text as typed (its line and
+   * column there, where-filter.ts).
+   */
+  rowsErrorMap(): (error: ErrorInfo) => ErrorInfo {
+    const [name, where, facets] = [this.sqlName, this.where, this.facets];
+    return (error) => (name ? whereError(error, name, where, facets) : error);
   }
 
   /**
@@ -156,6 +174,7 @@ export class Explorer {
     this.recordSet = id;
     this.missing = null;
     this.charts = { status: 'idle' };
+    this.filterError = null;
     // Charts still being planned for the previous choice are not this one's.
     this.#tokens.plan++;
   }
@@ -229,6 +248,16 @@ export class Explorer {
     const charts = this.charts.value.map((c) => ({ ...c, pending: true }));
     this.charts = { status: 'ready', value: charts };
     const rows = (sql: string) => this.#host.rows(sql, controller.signal);
+    // An invalid WHERE text would fail every chart's query alike: checked once first.
+    const where = this.where;
+    const invalid = this.refusal ?? (where.trim() ? await probeWhere(rows, name, where) : null);
+    if (this.#stale('stats', token)) return;
+    this.filterError = invalid;
+    if (invalid) {
+      const filtered = { status: 'failed', error: invalid } as const;
+      for (const c of charts) this.#update(c.plan.column, { filtered, pending: false });
+      return;
+    }
     const groups = byPredicate(
       charts.map((c) => c.plan),
       this.where,

@@ -42,8 +42,11 @@ export class QueryRun {
     this.#host = host;
   }
 
-  /** Runs `sql`; resolves true when it gave a result. Never throws. */
-  async run(sql: string): Promise<boolean> {
+  /**
+   * Runs `sql`; resolves true when it gave a result. Never throws. `mapError` rewrites its error
+   * for the page (the Query view's filter points DuckDB's position into its WHERE text).
+   */
+  async run(sql: string, mapError?: (error: ErrorInfo) => ErrorInfo): Promise<boolean> {
     if (this.#destroyed) return false;
     this.#controller?.abort();
     const controller = new AbortController();
@@ -78,7 +81,7 @@ export class QueryRun {
       const error = describeError(e);
       if (error.code === 'ABORTED') this.status = 'cancelled';
       else {
-        this.error = error;
+        this.error = mapError ? mapError(error) : error;
         this.status = 'failed';
       }
       return false;
@@ -89,6 +92,18 @@ export class QueryRun {
         this.settled++;
       }
     }
+  }
+
+  /** Shows `sql` as refused with `error` without running it (what runs is cancelled). */
+  refuse(sql: string, error: ErrorInfo): void {
+    if (this.#destroyed) return;
+    this.#controller?.abort();
+    this.#controller = null;
+    this.sql = sql;
+    this.progress = null;
+    this.error = error;
+    this.status = 'failed';
+    this.settled++;
   }
 
   /** Cancels the query in flight. */

@@ -258,6 +258,45 @@ describe('exploring, curating and sharing', () => {
     expect(await error.getAttribute('data-code')).toBe('SQL_ERROR');
     expect(await textOf(error)).toContain('Binder Error');
 
+    // A query typed in the WHERE box is refused before DuckDB sees it, on the text typed there;
+    // the charts say once that the filter cannot run, rather than each repeating an error.
+    const query = 'SELECT gender, count(*) FROM "titanic@main".passengers GROUP BY 1';
+    const filterInvalid = page.locator('[data-testid="stats-filter-invalid"]');
+    await setEditor(page, 'where-editor', query);
+    await page.locator('[data-testid="apply-where"]').click();
+    await page
+      .locator('[data-testid="query-status"] [data-testid="error"][data-code="BAD_INPUT"]')
+      .waitFor({ timeout: WAIT });
+    expect(await textOf(error.locator('.error-message'))).toContain(
+      'The WHERE box takes a condition (e.g. ',
+    );
+    expect(await error.locator('[data-testid="error-sql"]').textContent()).toBe(query);
+    expect(await textOf(error.locator('[data-testid="error-position"]'))).toBe(
+      'At line 1, column 1:',
+    );
+    expect(await error.locator('[data-testid="error-mark"]').textContent()).toBe('S');
+    await filterInvalid.waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="column-card"]').count()).toBe(0);
+    await screenshot(page, 'explore-where-query');
+    // A condition DuckDB cannot bind: the line and column are those of the WHERE text.
+    const typo = 'survived = 1\nAND survivd = 1';
+    await setEditor(page, 'where-editor', typo);
+    await page.locator('[data-testid="apply-where"]').click();
+    await page
+      .locator('[data-testid="stats-filter-invalid"][title*="survivd"]')
+      .waitFor({ timeout: WAIT });
+    await error
+      .locator('.error-message', { hasText: 'In the WHERE filter' })
+      .waitFor({ timeout: WAIT });
+    expect(await error.getAttribute('data-code')).toBe('SQL_ERROR');
+    expect(await textOf(error.locator('.error-message'))).toContain('survivd');
+    expect(await error.locator('[data-testid="error-sql"]').textContent()).toBe(typo);
+    expect(await textOf(error.locator('[data-testid="error-position"]'))).toBe(
+      'At line 2, column 5:',
+    );
+    expect(await page.locator('[data-testid="column-card"]').count()).toBe(0);
+    await screenshot(page, 'explore-where-invalid');
+
     // A WHERE predicate that smuggles a statement is refused when saving a branch.
     await setEditor(page, 'where-editor', '1 = 1; DELETE FROM "titanic@main".passengers');
     await page.locator('[data-testid="apply-where"]').click();

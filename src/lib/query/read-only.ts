@@ -31,11 +31,25 @@ export const LOCKDOWN: readonly string[] = [
   'SET lock_configuration = true',
 ];
 
+/** First words of the read-only statements (EXPLAIN aside): what a query starts with. */
+export const QUERY_WORDS: ReadonlySet<string> = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'FROM',
+  'TABLE',
+  'DESCRIBE',
+  'SHOW',
+  'SUMMARIZE',
+  'PIVOT',
+  'UNPIVOT',
+]);
+
 /**
  * First words of DuckDB's other statements, refused by name. A first word that is neither is
  * left to the parser (layer 2), which reports the typo as DuckDB's syntax error.
  */
-const STATEMENT_WORDS = new Set([
+export const STATEMENT_WORDS: ReadonlySet<string> = new Set([
   'INSERT',
   'UPDATE',
   'DELETE',
