@@ -78,3 +78,19 @@ export function curvesFromHistory(history: readonly EpochMetrics[]): Curves {
   }
   return c;
 }
+
+/**
+ * The validation curves completed from a finished run's `history` (every epoch's validation):
+ * progress crosses from the worker on a port of its own, which the run's result can overtake,
+ * and a report that arrives after the result is dropped, so the last epoch's validation could
+ * otherwise be missing from a finished run's curves. Points already drawn are kept as they are.
+ */
+export function completeValidation(c: Curves, history: readonly EpochMetrics[]): Curves {
+  const fill = (ps: CurvePoint[], side: 'loss' | 'accuracy') => {
+    const have = new Set(ps.map((p) => p.step));
+    let out = ps;
+    for (const h of history) if (!have.has(h.step)) out = add(out, h.step, h.val[side]);
+    return out === ps ? ps : [...out].sort((a, b) => a.step - b.step);
+  };
+  return { ...c, valLoss: fill(c.valLoss, 'loss'), valAcc: fill(c.valAcc, 'accuracy') };
+}

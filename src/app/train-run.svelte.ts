@@ -7,7 +7,13 @@
 import type { ModelClient } from '../../workers/api/model-client.ts';
 import type { TrainProgress, TrainRequest, TrainSummary } from '../../workers/api/model.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
-import { addProgress, curvesOnResume, emptyCurves, type Curves } from './train-curves.ts';
+import {
+  addProgress,
+  completeValidation,
+  curvesOnResume,
+  emptyCurves,
+  type Curves,
+} from './train-curves.ts';
 
 /** Where the run stands. */
 export type RunState =
@@ -85,6 +91,7 @@ export class TrainRun {
         },
       });
       if (!this.#host.live()) return;
+      this.curves = completeValidation(this.curves, result.history ?? []);
       this.state = { status: 'done', result };
     } catch (e) {
       if (!this.#host.live()) return;

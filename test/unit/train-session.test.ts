@@ -100,6 +100,38 @@ describe('curves of a reloaded tab', () => {
   });
 });
 
+describe('curves of a finished run', () => {
+  it("take a validation whose report the run's result overtook from the result's history", async () => {
+    const epoch = (n: number, s: number, loss: number, accuracy: number) => ({
+      epoch: n,
+      step: s,
+      train: { loss: 1, accuracy: 0.5 },
+      val: { loss, accuracy },
+    });
+    // Progress crosses on its own port: here the second epoch's validation never came before
+    // the result (and one arriving later is dropped), but the result's history has both.
+    const { client } = stubClient(async (on) => {
+      on(step(5, 0.8, 0.6));
+      on({ ...step(5, 0, 0), phase: 'validate', loss: null, val: { loss: 0.7, accuracy: 0.65 } });
+      on(step(10, 0.5, 0.7));
+      return { id: 'm', history: [epoch(0, 5, 0.7, 0.65), epoch(1, 10, 0.4, 0.8)] };
+    });
+    const s = new TrainSession(lake, () => client);
+    Object.assign(s.settings, { dataset: 'd', label: 'y' });
+    await s.start();
+    expect(s.run.curves.valLoss).toEqual([
+      { step: 5, value: 0.7 },
+      { step: 10, value: 0.4 },
+    ]);
+    expect(s.run.curves.valAcc).toEqual([
+      { step: 5, value: 0.65 },
+      { step: 10, value: 0.8 },
+    ]);
+    // The training curve is the steps reported, as before.
+    expect(s.run.curves.trainLoss.map((p) => p.step)).toEqual([5, 10]);
+  });
+});
+
 describe('model errors across the worker boundary', () => {
   it('keep their code and message, so the UI shows the single-class or NaN error as is', () => {
     const message =
