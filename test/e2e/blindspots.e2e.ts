@@ -11,7 +11,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
@@ -23,11 +23,18 @@ let browser: LaunchedBrowser;
 
 beforeAll(async () => {
   app = await startPreview();
+});
+
+// A browser (and so a lake) per attempt: a retry must not find the first attempt's dataset.
+beforeEach(async () => {
   browser = await launchBrowser();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await browser?.close().catch(() => undefined);
+});
+
+afterAll(async () => {
   await app?.close();
 });
 

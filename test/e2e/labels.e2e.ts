@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, showLake, waitForText } from './lake-helpers.ts';
@@ -83,10 +83,15 @@ describe('the Labels tab', () => {
 
   beforeAll(async () => {
     app = await startPreview();
+  });
+  // A browser (and so a lake) per attempt: a retry must not find the first attempt's dataset.
+  beforeEach(async () => {
     browser = await launchBrowser();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close();
+  });
+  afterAll(async () => {
     await app?.close();
   });
 

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { POLL, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
@@ -29,11 +29,19 @@ let browser: LaunchedBrowser;
 
 beforeAll(async () => {
   app = await startPreview();
+});
+
+// A browser (and so a lake) per attempt: a retry must not find the first attempt's dataset
+// saved, or its paused run.
+beforeEach(async () => {
   browser = await launchBrowser();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await browser?.close().catch(() => undefined);
+});
+
+afterAll(async () => {
   await app?.close();
 });
 
