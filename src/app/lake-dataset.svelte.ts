@@ -62,8 +62,31 @@ export class LakeDataset {
     if (target) await this.selectRef(target.name);
   }
 
-  /** Shows the log of a branch or tag and selects its head. */
-  async selectRef(name: string): Promise<void> {
+  /**
+   * Reads the refs again after a change made elsewhere on the page (a pull from the Remotes
+   * panel, a restore from the ref log); this view's own ref actions load what they changed. When
+   * the shown ref moved, its log is read again, and the selected commit stays selected while it
+   * is still in that log and was not the old head (a head selected follows the ref). When the
+   * shown ref is gone, `main` (or the first ref) is shown.
+   */
+  async refresh(): Promise<void> {
+    if (this.#destroyed || this.acting) return;
+    const shown = this.selectedRef;
+    const selected = this.selected;
+    if (!(await this.#refs())) return;
+    if (!shown || this.ref !== shown.name) return; // nothing shown yet, or another ref since
+    const now = this.selectedRef;
+    if (!now) return void (await this.load('main'));
+    if (now.commit === shown.commit && now.kind === shown.kind) return;
+    const keep = selected && selected !== shown.commit ? selected : undefined;
+    await this.selectRef(now.name, keep);
+  }
+
+  /**
+   * Shows the log of a branch or tag and selects its head, or `keep` when that commit is in the
+   * log.
+   */
+  async selectRef(name: string, keep?: string): Promise<void> {
     this.ref = name;
     const token = ++this.#tokens.log;
     this.log = { status: 'loading' };
@@ -71,8 +94,8 @@ export class LakeDataset {
       const log = await this.#lake.call('log', [this.id, name, LOG_LIMIT]);
       if (this.#stale('log', token)) return;
       this.log = { status: 'ready', value: log };
-      const head = log[0];
-      if (head) await this.selectCommit(head.hash);
+      const pick = log.find((c) => c.hash === keep) ?? log[0];
+      if (pick) await this.selectCommit(pick.hash);
     } catch (e) {
       if (!this.#stale('log', token)) this.log = { status: 'failed', error: describeError(e) };
     }

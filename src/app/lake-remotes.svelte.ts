@@ -77,6 +77,23 @@ export class LakeRemotes {
     });
   }
 
+  /**
+   * Reads the ahead/behind table again after refs changed elsewhere on the page (a branch made
+   * in the ref bar, an append, a restore). Unlike {@link loadStatus} it leaves a failure shown
+   * (a pull's conflict) in place, and shows its own only when none is; a sync running sets the
+   * table itself when it ends.
+   */
+  async refreshStatus(dataset: string | null): Promise<void> {
+    const remote = this.selected;
+    if (!remote || !dataset || this.running || this.#destroyed) return;
+    try {
+      const status = await this.#lake.call('remoteStatus', [remote, dataset]);
+      if (!this.#destroyed && remote === this.selected) this.status = status;
+    } catch (e) {
+      if (!this.#destroyed && !this.failure) this.failure = describeError(e);
+    }
+  }
+
   async add(
     name: string,
     url: string,
@@ -133,6 +150,7 @@ export class LakeRemotes {
     this.#controller = controller;
     this.running = { op, progress: null };
     this.summary = null;
+    let failed = false;
     const opts = {
       signal: controller.signal,
       onProgress: (progress: SyncProgress) => {
@@ -155,10 +173,13 @@ export class LakeRemotes {
       return true;
     } catch (e) {
       if (!this.#destroyed) this.failure = describeError(e);
+      failed = true;
       return false;
     } finally {
       if (!this.#destroyed) this.running = null;
       if (this.#controller === controller) this.#controller = null;
+      // A pull or fetch that failed midway may have moved refs already: the table reads them.
+      if (failed && op !== 'clone') await this.refreshStatus(dataset);
     }
   }
 

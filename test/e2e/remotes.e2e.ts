@@ -18,8 +18,10 @@ import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
 import { S3Remote } from '../../src/lib/sync/s3.ts';
 import { openRemote } from '../../src/lib/sync/session.ts';
+import { appendRows } from '../../src/lib/versions/append.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { recordSetOf } from '../../src/lib/versions/read.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
 import { startProxy, type S3Proxy } from '../s3/proxy.ts';
 import { startS3rver, type S3Server } from '../s3/s3rver.ts';
@@ -40,10 +42,6 @@ describe('remotes in the Lake tab', () => {
     proxy = await startProxy({ upstream: s3.port, conditional: false });
     app = await startPreview();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'remotes-e2e-'));
-    nodeLake = await Lake.open(await openNodeBackend(path.join(tmp, 'cli-lake')), { actor: 'cli' });
-    await ingest(nodeLake, path.join(REPO_ROOT, 'public/examples/titanic/metadata.json'), {
-      resolver: nodeResolver(),
-    });
   });
 
   afterAll(async () => {
@@ -54,23 +52,38 @@ describe('remotes in the Lake tab', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
+  // Each attempt (a retry on a busy machine) starts afresh: its own Node lake, browser profile
+  // and prefixes on the buckets, so that a retry never meets what the first attempt wrote.
+  let attempt = 0;
+  let dir = '';
+  let at = (prefix: string) => prefix;
   const remoteOf = (bucket: string, prefix = 'e2e') =>
     new S3Remote(
-      { endpoint: s3!.endpoint, bucket, prefix, region: 'us-east-1', pathStyle: true },
+      { endpoint: s3!.endpoint, bucket, prefix: at(prefix), region: 'us-east-1', pathStyle: true },
       { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     );
 
   it('clones what the CLI pushed, fetches a new branch, pushes what Node clones, cancels a stalled push, and names missing CORS rules', async () => {
+    attempt++;
+    dir = path.join(tmp!, `attempt-${attempt}`);
+    at = (prefix: string) => `${prefix}-${attempt}`;
+    await browser?.close().catch(() => undefined);
+    nodeLake = await Lake.open(await openNodeBackend(path.join(dir, 'cli-lake')), { actor: 'cli' });
+    await ingest(nodeLake, path.join(REPO_ROOT, 'public/examples/titanic/metadata.json'), {
+      resolver: nodeResolver(),
+    });
     await push(nodeLake, await openRemote('origin', remoteOf('lake'), { create: true }), 'titanic');
     const mainHash = await nodeLake.resolve('titanic', 'main');
 
-    browser = await launchBrowser({ userDataDir: path.join(tmp!, 'profile') });
+    browser = await launchBrowser({ userDataDir: path.join(dir, 'profile') });
     const page = await browser.newPage();
     await page.goto(`${app!.url}/`);
     await showLake(page);
     const panel = page.locator('[data-testid="remotes"]');
     await panel.locator('[data-testid="remote-name"]').fill('origin');
-    await panel.locator('[data-testid="remote-url-input"]').fill(`${s3!.endpoint}/lake/e2e`);
+    await panel
+      .locator('[data-testid="remote-url-input"]')
+      .fill(`${s3!.endpoint}/lake/${at('e2e')}`);
     await panel.locator('[data-testid="remote-add-button"]').click();
     await panel.locator('[data-testid="remote-url"]').waitFor({ timeout: WAIT });
     expect(await panel.locator('[data-testid="remote-credentials"]').textContent()).toContain(
@@ -110,20 +123,52 @@ describe('remotes in the Lake tab', () => {
       .waitFor({ timeout: WAIT });
     await screenshot(page, 'remotes-panel');
 
+    // A branch both sides have: the browser makes `curated` where the remote has it, the CLI
+    // adds a row to it and pushes. Pull in the panel brings the row, and the dataset panel's
+    // history shows the branch's new head, selected, with no reload (it follows ref changes
+    // made anywhere on the page).
+    await page.locator('[data-testid="branch-name"]').fill('curated');
+    await page.locator('[data-testid="create-branch"]').click();
+    await page
+      .locator('[data-testid="remote-status"] tr[data-branch="curated"][data-state="same"]')
+      .waitFor({ timeout: WAIT });
+    const { columns } = recordSetOf(await nodeLake.readCommit(mainHash), 'passengers')[1];
+    const row = Object.fromEntries(columns.map((c) => [c.name, null]));
+    const appended = await appendRows(nodeLake, 'titanic', {
+      branch: 'curated',
+      recordSet: 'passengers',
+      rows: [row],
+    });
+    await push(nodeLake, await openRemote('origin', remoteOf('lake')), 'titanic');
+    const history = page.locator(
+      '[data-testid="lake-dataset"][data-dataset="titanic"] [data-testid="log"]',
+    );
+    await history.locator('h3', { hasText: 'History of curated' }).waitFor({ timeout: WAIT });
+    expect(await history.locator(`[data-commit="${appended.hash}"]`).count()).toBe(0);
+    await panel.locator('[data-testid="remote-pull"]').click();
+    await history
+      .locator(`button[data-commit="${appended.hash}"][aria-current="true"]`)
+      .waitFor({ timeout: WAIT });
+
     // The other way round: the browser pushes its clone to another remote, and Node (as the
     // CLI does) clones it from there with the same commit hash and a lake that verifies.
-    await addRemote(panel, 'mirror', `${s3!.endpoint}/lake/mirror`, 'lake/mirror');
+    await addRemote(
+      panel,
+      'mirror',
+      `${s3!.endpoint}/lake/${at('mirror')}`,
+      `lake/${at('mirror')}`,
+    );
     await storeCredentials(panel, 'mirror');
     await panel.locator('[data-testid="remote-push"]').click();
     await page
       .locator('[data-testid="remote-summary"]', { hasText: 'push done' })
       .waitFor({ timeout: WAIT });
-    const fromBrowser = await Lake.open(await openNodeBackend(path.join(tmp!, 'cli-lake-2')));
+    const fromBrowser = await Lake.open(await openNodeBackend(path.join(dir, 'cli-lake-2')));
     const mirror = new S3Remote(
       {
         endpoint: s3!.endpoint,
         bucket: 'lake',
-        prefix: 'mirror',
+        prefix: at('mirror'),
         region: 'us-east-1',
         pathStyle: true,
       },
@@ -137,7 +182,7 @@ describe('remotes in the Lake tab', () => {
     expect(JSON.parse(new TextDecoder().decode(doc))).toMatchObject({ version: mainHash });
 
     // A server that stalls after two chunks: Cancel in the panel stops the push mid-way.
-    await addRemote(panel, 'slow', `${proxy!.endpoint}/lake/slow`, 'lake/slow');
+    await addRemote(panel, 'slow', `${proxy!.endpoint}/lake/${at('slow')}`, `lake/${at('slow')}`);
     await storeCredentials(panel, 'slow');
     proxy!.setFaults([
       { kind: 'delay', ms: 120_000, count: 1000, op: 'PutObject', path: '/chunks/', after: 2 },
@@ -186,7 +231,7 @@ describe('remotes in the Lake tab', () => {
     const done = page.locator('[data-testid="remote-summary"]', { hasText: 'push done' });
     await done.waitFor({ timeout: WAIT });
     const sent = Number(/push done: (\d+) chunks/.exec((await done.textContent()) ?? '')?.[1]);
-    const fromSlow = await Lake.open(await openNodeBackend(path.join(tmp!, 'cli-lake-3')));
+    const fromSlow = await Lake.open(await openNodeBackend(path.join(dir, 'cli-lake-3')));
     const cloned = await clone(fromSlow, await openRemote('slow', slow), 'titanic');
     expect(await fromSlow.resolve('titanic', 'main')).toBe(mainHash);
     expect(sent).toBe(cloned.downloaded - 2);
