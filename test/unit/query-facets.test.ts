@@ -13,13 +13,8 @@ import {
   type Facet,
 } from '../../src/lib/query/facets.ts';
 import { rowidsSql } from '../../src/lib/query/rowids.ts';
-import {
-  binning,
-  niceStep,
-  planColumn,
-  planColumns,
-  type RowsOf,
-} from '../../src/lib/query/stats-plan.ts';
+import { binning } from '../../src/lib/query/binning.ts';
+import { planColumn, planColumns, type RowsOf } from '../../src/lib/query/stats-plan.ts';
 import {
   chartsSql,
   classBalance,
@@ -85,15 +80,6 @@ describe('facets', () => {
 });
 
 describe('column statistics', () => {
-  it('bin small ranges of whole numbers by unit, others on round edges', () => {
-    expect(binning(1, 3, true)).toEqual({ lo: 1, hi: 3, bins: 3, width: 1, integer: true });
-    expect(niceStep(3.6, false)).toBe(5);
-    expect(niceStep(0.021, false)).toBe(0.025);
-    const b = binning(0.1667, 80, false)!;
-    expect(b).toMatchObject({ lo: 0, width: 5, bins: 16 });
-    expect(binning(5, 5, false)).toMatchObject({ bins: 1 });
-  });
-
   it('plan strings as categories, numbers with a missing marker, lists or text', async () => {
     // What DuckDB would answer: the profile of one column (c0_…, its sample's numbers c0_s…),
     // then what the second query was asked (d0_…).

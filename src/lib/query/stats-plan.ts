@@ -6,7 +6,7 @@
  *   {@link MAX_CATEGORIES} distinct values: **categories** (frequencies, class balance);
  * - other numbers, and strings that parse as numbers (but for one marker of missing values such
  *   as `?`): **number** (binned histogram);
- * - timestamps: **date** (binned by time);
+ * - timestamps: **date** (binned by time, on days or round times: binning.ts);
  * - JSON arrays (repeated fields) and `FLOAT[]` columns (probabilities, embeddings): **list**
  *   (binned by length);
  * - other strings: **text** (binned by length);
@@ -18,6 +18,7 @@
  * its rows (stats-profile.ts), and the charts come ordered by what they tell (stats-order.ts).
  */
 import type { ColumnType } from '../versions/manifest.ts';
+import { binning, dateBinning, type Binning } from './binning.ts';
 import type { FacetValue } from './facets.ts';
 import { isLabelColumn } from './roles.ts';
 import { ident, literal } from './sql.ts';
@@ -46,19 +47,6 @@ export type RowsOf = (sql: string) => Promise<Record<string, unknown>[]>;
 export const MAX_CATEGORIES = 30;
 /** Categories drawn; the rest add up to "other". */
 export const SHOWN_CATEGORIES = 20;
-/** Bins of a histogram whose values are not a small range of whole numbers. */
-export const BINS = 20;
-
-/** Bins of a charted numeric expression: `bins` bins of `width` from `lo`. */
-export interface Binning {
-  lo: number;
-  hi: number;
-  bins: number;
-  width: number;
-  /** The values are whole numbers (bin edges are shown without decimals). */
-  integer: boolean;
-}
-
 /** A chart of a column (an image column has two: width and height). */
 export interface ColumnPlan {
   /**
@@ -101,27 +89,6 @@ export interface PlanColumn {
   floats?: true;
   /** Its field's description in the Croissant document (it may declare the label). */
   description?: string;
-}
-
-/** Bins for values in [lo, hi]: unit bins for a small range of whole numbers, else {@link BINS}. */
-export function binning(lo: number, hi: number, integer: boolean): Binning | undefined {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
-  if (integer && hi - lo + 1 <= BINS + 10) {
-    return { lo, hi, bins: hi - lo + 1, width: 1, integer };
-  }
-  if (hi === lo) return { lo, hi, bins: 1, width: 1, integer };
-  // Round bin edges (0.5, 2, 25…), so that a range picked on the chart reads well.
-  const step = niceStep((hi - lo) / BINS, integer);
-  const start = Math.floor(lo / step) * step;
-  const bins = Math.max(1, Math.ceil((hi - start) / step - 1e-9));
-  return { lo: start, hi, bins, width: step, integer };
-}
-
-/** The smallest of 1, 2, 2.5, 5 × 10^k at least `raw` (whole numbers for whole values). */
-export function niceStep(raw: number, integer: boolean): number {
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw * (1 - 1e-9))!;
-  return integer ? Math.max(1, Math.ceil(step)) : step;
 }
 
 /** Most distinct values of an integer column charted as categories (labels: {@link MAX_CATEGORIES}). */
@@ -169,7 +136,7 @@ function ranged(
   distinct: number,
 ): ColumnPlan {
   const [lo, hi] = range ?? [NaN, NaN];
-  const b = binning(lo, hi, integer);
+  const b = kind === 'date' ? dateBinning(lo, hi) : binning(lo, hi, integer);
   const constant = nonNull === 0 || !(lo < hi);
   return {
     ...base,

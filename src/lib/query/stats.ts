@@ -6,7 +6,8 @@
  * over the rows; bins and categories are counted by `histogram`, not one filter per bin.
  */
 import type { FacetValue } from './facets.ts';
-import type { Binning, ColumnPlan, RowsOf } from './stats-plan.ts';
+import type { Binning } from './binning.ts';
+import type { ColumnPlan, RowsOf } from './stats-plan.ts';
 import { literal } from './sql.ts';
 
 /** A summary of the charted value (numbers, dates as epoch ms, lengths). */
