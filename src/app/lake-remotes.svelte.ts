@@ -28,6 +28,8 @@ export class LakeRemotes {
   summary = $state.raw<{ op: SyncOp; summary: SyncSummary } | null>(null);
   failure = $state.raw<ErrorInfo | null>(null);
   available = $state.raw<DatasetEntry[] | null>(null);
+  /** The "Add a remote" form. */
+  readonly addForm: AddRemoteForm = new AddRemoteForm(this);
 
   readonly #lake: LakeCatalog;
   #controller: AbortController | null = null;
@@ -190,5 +192,69 @@ export class LakeRemotes {
   destroy(): void {
     this.#destroyed = true;
     this.#controller?.abort();
+  }
+}
+
+/** The region an "Add a remote" form starts with (AWS's default). */
+export const DEFAULT_REGION = 'us-east-1';
+
+/** The name an "Add a remote" form suggests: `origin` while no remote has it, else none. */
+function suggestedName(remotes: readonly RemoteInfo[]): string {
+  return remotes.some((r) => r.name === 'origin') ? '' : 'origin';
+}
+
+/**
+ * The Remotes panel's "Add a remote" form. A remote added clears it (what was typed for it is
+ * done with, and its name is now taken: adding it again would be refused); an add refused
+ * keeps it, for the user to correct. Until a name is typed, it suggests one not taken.
+ */
+export class AddRemoteForm {
+  url = $state('');
+  endpoint = $state('');
+  region = $state(DEFAULT_REGION);
+  /** An add is in flight (the form is not sent twice). */
+  adding = $state(false);
+  /** The name typed, if any. */
+  #name = $state<string | null>(null);
+
+  readonly #remotes: LakeRemotes;
+
+  constructor(remotes: LakeRemotes) {
+    this.#remotes = remotes;
+  }
+
+  get name(): string {
+    return this.#name ?? suggestedName(this.#remotes.remotes);
+  }
+  set name(name: string) {
+    this.#name = name;
+  }
+
+  /** A name and a URL are filled in, and no add is in flight. */
+  get ready(): boolean {
+    return !this.adding && Boolean(this.name.trim() && this.url.trim());
+  }
+
+  /** Adds the remote the form describes (see the class comment); true when it was added. */
+  async submit(dataset: string | null): Promise<boolean> {
+    if (!this.ready) return false;
+    const [endpoint, region] = [this.endpoint.trim(), this.region.trim()];
+    const opts = { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+    this.adding = true;
+    try {
+      const added = await this.#remotes.add(this.name.trim(), this.url.trim(), opts, dataset);
+      if (added) this.clear();
+      return added;
+    } finally {
+      this.adding = false;
+    }
+  }
+
+  /** Back to the form's start: nothing typed, the suggested name. */
+  clear(): void {
+    this.#name = null;
+    this.url = '';
+    this.endpoint = '';
+    this.region = DEFAULT_REGION;
   }
 }

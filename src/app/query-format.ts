@@ -133,3 +133,23 @@ export function loadedLine(loaded: readonly LoadedTable[]): string {
   });
   return `loaded ${each.join('; ')}`;
 }
+
+/** SQL on one line, cut to `max` characters (an ellipsis ending it). */
+export function abbreviateSql(sql: string, max = 90): string {
+  const line = sql.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
+
+/**
+ * The line over a result kept from an earlier query when the last one gave none (it failed or
+ * was cancelled): `Showing the result of the last query that succeeded (891 rows): SELECT …`.
+ */
+export function previousResultLine(
+  previous: { sql: string; rows: number },
+  lastSql: string,
+): string {
+  const rows = plural(previous.rows, 'row');
+  return previous.sql === lastSql
+    ? `Showing the result of an earlier run of this query (${rows}).`
+    : `Showing the result of the last query that succeeded (${rows}): ${abbreviateSql(previous.sql)}`;
+}

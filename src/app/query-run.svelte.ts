@@ -34,6 +34,15 @@ export class QueryRun {
   /** Runs settled so far (done, failed or cancelled): tells one outcome from the next. */
   settled = $state(0);
 
+  /**
+   * The result shown when it is not the last query's: that one failed, was refused or was
+   * cancelled (or its error was then dismissed), so the result is an earlier query's, kept
+   * rather than lost but not to be taken for the last one's. Null while a query runs.
+   */
+  get previous(): RunResult | null {
+    return this.status === 'done' || this.status === 'running' ? null : this.result;
+  }
+
   readonly #host: QueryHost;
   #controller: AbortController | null = null;
   #destroyed = false;

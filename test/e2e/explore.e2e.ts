@@ -257,6 +257,10 @@ describe('exploring, curating and sharing', () => {
     expect(await runSql(page, 'SELECT nope FROM "titanic@main".passengers')).toBe('failed');
     expect(await error.getAttribute('data-code')).toBe('SQL_ERROR');
     expect(await textOf(error)).toContain('Binder Error');
+    // The grid still holds the record set's rows, marked as an earlier query's result.
+    expect(await textOf(page.locator('[data-testid="previous-result"]'))).toBe(
+      'Showing the result of the last query that succeeded (1,309 rows): SELECT * FROM "titanic@main"."passengers"',
+    );
 
     // A query typed in the WHERE box is refused before DuckDB sees it, on the text typed there;
     // the charts say once that the filter cannot run, rather than each repeating an error.

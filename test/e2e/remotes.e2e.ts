@@ -256,6 +256,8 @@ async function addRemote(panel: Locator, name: string, url: string, shown: strin
   await panel.locator('[data-testid="remote-url-input"]').fill(url);
   await panel.locator('[data-testid="remote-add-button"]').click();
   await panel.locator('[data-testid="remote-url"]', { hasText: shown }).waitFor({ timeout: WAIT });
+  // The form is cleared once it is added: its name is taken now (adding again was refused).
+  await expect.poll(() => panel.locator('[data-testid="remote-name"]').inputValue()).toBe('');
 }
 
 /** Stores s3rver's credentials for remote `name` (the vault already unlocked). */
