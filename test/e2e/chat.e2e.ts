@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { answer, startChatServer, type ChatServer } from '../unit/chat-server.ts';
 import { screenshot, watchPage } from './harness.ts';
 import { showQuery, useProfiles, waitForGridRows } from './explore-helpers.ts';
@@ -87,12 +87,9 @@ describe('chat with your data', () => {
   const { app, open } = useProfiles('chat-e2e-');
   let llm: ChatServer;
   let closed: ChatServer;
+  // Each attempt (a retry on a busy machine) starts afresh: its own chat servers, whose request
+  // logs the test counts, and (useProfiles) its own profile, so its own lake and vault.
 
-  beforeAll(async () => {
-    llm = await startChatServer({ cors: '*' });
-    // Started without CORS: like an Ollama without OLLAMA_ORIGINS, it never lets the page read it.
-    closed = await startChatServer();
-  });
   afterAll(async () => {
     await llm?.close();
     await closed?.close();
@@ -100,6 +97,11 @@ describe('chat with your data', () => {
 
   it('asks, checks, runs, repairs once, refuses writes and keeps the key sealed', async () => {
     const source = `${app().url}/examples/titanic/metadata.json`;
+    await llm?.close();
+    await closed?.close();
+    llm = await startChatServer({ cors: '*' });
+    // Started without CORS: like an Ollama without OLLAMA_ORIGINS, it never lets the page read it.
+    closed = await startChatServer();
     const page = await open('chat', `?url=${encodeURIComponent(source)}`);
     const watch = watchPage(page);
     await waitForText(page, '[data-testid="metadata"] h2', 'Titanic');

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { launchBrowser, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { POLL, WAIT } from './lake-helpers.ts';
@@ -16,7 +16,9 @@ import { POLL, WAIT } from './lake-helpers.ts';
  * profile `name`, a new, empty one the first time. A profile is a context of the test worker's
  * shared browser (harness.ts, `launchBrowser`); opening it again closes its pages first, as a
  * user closes the app's tab and opens it anew, and keeps its lake. Everything is closed and the
- * suite's folder removed after the suite.
+ * suite's folder removed after the suite. The profiles a test opened first are dropped when it
+ * fails, so that its retry (on a busy machine) starts from empty ones rather than meeting what
+ * the failed try wrote; a profile an earlier test filled is kept (it is the test's premise).
  */
 export function useProfiles(prefix: string): {
   app: () => Served;
@@ -35,6 +37,17 @@ export function useProfiles(prefix: string): {
   let served: Served | undefined;
   let folder: string | undefined;
   const profiles = new Map<string, LaunchedBrowser>();
+  let openedHere: string[] = [];
+  beforeEach(() => {
+    openedHere = [];
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    for (const name of openedHere) {
+      await profiles.get(name)?.close();
+      profiles.delete(name);
+    }
+  });
   beforeAll(async () => {
     served = await startPreview();
     folder = await mkdtemp(path.join(os.tmpdir(), prefix));
@@ -60,6 +73,7 @@ export function useProfiles(prefix: string): {
     } else {
       profile = await launchBrowser();
       profiles.set(name, profile);
+      openedHere.push(name);
     }
     await prepare?.(profile.context);
     const page = await profile.newPage();
