@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import { launchBrowser, onFailure, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 
 const WAIT = 45_000;
@@ -16,6 +16,11 @@ async function waitForText(page: Page, selector: string, text: string): Promise<
 describe('demo example', () => {
   let app: Served | undefined;
   let browser: LaunchedBrowser | undefined;
+  // A failed test's retry starts from an empty profile (harness.ts, onFailure).
+  onFailure(async () => {
+    await browser?.close();
+    browser = await launchBrowser();
+  });
 
   beforeAll(async () => {
     app = await startPreview();

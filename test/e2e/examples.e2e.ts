@@ -9,7 +9,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import {
+  REPO_ROOT,
+  launchBrowser,
+  onFailure,
+  screenshot,
+  startPreview,
+  watchPage,
+} from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 
 /** The synthetic study is 17 MB in 5,000 images: its save is the longest step. */
@@ -46,6 +53,11 @@ describe('every bundled example', () => {
   const examples = bundledExamples();
   let app: Served | undefined;
   let browser: LaunchedBrowser | undefined;
+  // A failed test's retry starts from an empty profile (harness.ts, onFailure).
+  onFailure(async () => {
+    await browser?.close();
+    browser = await launchBrowser();
+  });
 
   beforeAll(async () => {
     app = await startPreview();

@@ -35,6 +35,7 @@ import type {
   Page,
 } from 'playwright-core';
 import { preview } from 'vite';
+import { afterEach } from 'vitest';
 import { CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
 
 /** Absolute path of the repository root. */
@@ -173,6 +174,18 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     newPage: () => context.newPage(),
     close: () => context.close(),
   };
+}
+
+/**
+ * Runs `reset` after each test of the suite that failed, before its retry (vitest.e2e.config.ts
+ * retries once: CI machines may be busy). A suite whose tests write to a profile relaunches its
+ * browser there, so that the retry starts from an empty profile rather than meeting what the
+ * failed try wrote (a dataset already saved, a branch already made).
+ */
+export function onFailure(reset: () => Promise<void>): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await reset();
+  });
 }
 
 export interface PageWatch {

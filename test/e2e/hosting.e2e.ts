@@ -19,7 +19,14 @@ import type { Page, Worker } from 'playwright-core';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSqlDone, showQuery } from './explore-helpers.ts';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import {
+  REPO_ROOT,
+  launchBrowser,
+  onFailure,
+  screenshot,
+  startPreview,
+  watchPage,
+} from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, saveToLake } from './lake-helpers.ts';
 
@@ -129,6 +136,11 @@ async function watchCsp(page: Page): Promise<{ violations: string[] }> {
 describe('hosting', () => {
   let app: Served | undefined;
   let browser: LaunchedBrowser | undefined;
+  // A failed test's retry starts from an empty profile (harness.ts, onFailure).
+  onFailure(async () => {
+    await browser?.close();
+    browser = await launchBrowser();
+  });
 
   beforeAll(async () => {
     app = await startPreview();

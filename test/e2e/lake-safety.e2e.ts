@@ -12,7 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import {
+  REPO_ROOT,
+  launchBrowser,
+  onFailure,
+  screenshot,
+  startPreview,
+  watchPage,
+} from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { WAIT, openTitanic, saveToLake, showLake, waitForText } from './lake-helpers.ts';
 
@@ -40,10 +47,16 @@ describe('the lake keeps data safe', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
+  // A failed test's retry starts from new profile folders (harness.ts, onFailure).
+  let attempt = 0;
+  onFailure(async () => {
+    attempt++;
+  });
+
   async function start(name: string): Promise<Page> {
     if (!app || !tmp) throw new Error('setup failed');
     await browser?.close().catch(() => undefined);
-    browser = await launchBrowser({ userDataDir: path.join(tmp, name) });
+    browser = await launchBrowser({ userDataDir: path.join(tmp, `${name}-${attempt}`) });
     const page = await browser.newPage();
     await page.goto(`${app.url}/`);
     return page;

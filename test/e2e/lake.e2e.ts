@@ -12,7 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
+import {
+  REPO_ROOT,
+  launchBrowser,
+  onFailure,
+  screenshot,
+  startPreview,
+  watchPage,
+} from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import {
   FIRST_PASSENGER,
@@ -57,11 +64,17 @@ describe('the lake in the browser', () => {
     if (profiles) await rm(profiles, { recursive: true, force: true });
   });
 
+  // A failed test's retry starts from new profile folders (harness.ts, onFailure).
+  let attempt = 0;
+  onFailure(async () => {
+    attempt++;
+  });
+
   /** A browser with a fresh profile (or the profile `name` again), and a page on the app. */
   async function start(name: string, query = ''): Promise<{ page: Page; url: string }> {
     if (!app || !profiles) throw new Error('setup failed');
     await browser?.close().catch(() => undefined);
-    browser = await launchBrowser({ userDataDir: path.join(profiles, name) });
+    browser = await launchBrowser({ userDataDir: path.join(profiles, `${name}-${attempt}`) });
     const page = await browser.newPage();
     await page.goto(`${app.url}/${query}`);
     return { page, url: app.url };

@@ -77,6 +77,10 @@ describe('pipeline view', () => {
 
   it('builds a pipeline with previews, runs it as a branch and hashes a loader epoch', async () => {
     if (!app || !data || !browser) throw new Error('setup failed');
+    // Each try starts from an empty profile: a retry (on a busy machine) must not meet what a
+    // failed try saved. The later tests work in the profile this one fills.
+    await browser.close();
+    browser = await launchBrowser();
     const page = await browser.newPage();
     const watch = watchPage(page);
     await openAndSave(page, app, data);
