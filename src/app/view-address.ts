@@ -35,6 +35,11 @@ export type View =
   | { kind: 'blindspots' }
   | { kind: 'dicom' };
 
+/** Views laid out wide (grids, charts, image tiles): the header and footer widen with them. */
+export function isWideView(view: View): boolean {
+  return view.kind !== 'open' && view.kind !== 'lake';
+}
+
 export const PIPELINE_PARAM = 'pipeline';
 export const LOADER_PARAM = 'loader';
 const QUERY_PARAM = 'query';
