@@ -1,5 +1,6 @@
 /** Small pure helpers that turn lake data (hashes, times, lineage, cells) into words. */
 import type { IngestPhase } from '../lib/versions/ingest.ts';
+import { formatBytes } from './format.ts';
 import type { Lineage } from '../lib/versions/manifest.ts';
 
 /** The first 10 hex digits of a hash: enough to tell commits apart on screen. */
@@ -53,4 +54,18 @@ function short(text: string): string {
 /** The last part of a column name (`passengers/age` → `age`). */
 export function columnLabel(name: string): string {
   return name.split('/').at(-1) || name;
+}
+
+/**
+ * The Lake tab's storage line: what the lake holds, then the browser's figures for the site. The
+ * browser's usage can be below what the lake holds (headless Chromium reported 6 kB of file
+ * system for a profile whose origin-private file system held a 36 MB lake, across restarts): a
+ * usage below the lake's bytes is not shown as what the site uses, the line says so instead.
+ */
+export function storageLine(stored: number, usage: number | null, quota: number | null): string {
+  const lake = `${formatBytes(stored)} stored in the lake`;
+  if (usage === null || quota === null) return lake;
+  const of = `of the ${formatBytes(quota)} the browser allows it`;
+  if (usage >= stored) return `${lake} · this site uses ${formatBytes(usage)} ${of}`;
+  return `${lake} · this site uses at least that ${of} (the browser counts ${formatBytes(usage)}, leaving out some of the lake's files)`;
 }
