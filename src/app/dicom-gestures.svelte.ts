@@ -2,7 +2,8 @@
  * Pointer gestures on a DICOM viewer's stage: a drag adjusts with the view's tool (window/level,
  * pan, zoom; the right button zooms and the middle one pans whatever the tool), or draws a
  * measurement that is measured when the button is released; two fingers pinch (zoom about their
- * midpoint) and pan; the wheel scrolls slices, or zooms with Ctrl/Cmd.
+ * midpoint) and pan; the wheel scrolls slices (series, when a series has one slice), or zooms
+ * with Ctrl/Cmd.
  */
 import { toImage, zoomAt } from './dicom-transform.ts';
 import type { DicomView, Tool } from './dicom-view.svelte.ts';
@@ -143,7 +144,7 @@ export class StageGestures {
         p.y,
       );
     } else {
-      view.go(view.slice + Math.sign(e.deltaY));
+      if (e.deltaY) view.step(e.deltaY > 0 ? 1 : -1);
     }
   };
 }

@@ -143,6 +143,24 @@ export class DicomView {
     this.slice = Math.max(0, Math.min(n - 1, i));
   }
 
+  /** Shows series `i` (clamped) from its first slice. */
+  goSeries(i: number): void {
+    const n = this.series.length;
+    if (!n) return;
+    this.seriesIndex = Math.max(0, Math.min(n - 1, i));
+    this.slice = 0;
+  }
+
+  /**
+   * One slice on (`delta` 1) or back (-1): the slice keys and the wheel. In a series of one
+   * slice (a record set of single images, as the demo study's DICOM files are) they step through
+   * the series instead, so that they still move through the images.
+   */
+  step(delta: 1 | -1): void {
+    if ((this.current?.slices.length ?? 0) > 1) this.go(this.slice + delta);
+    else this.goSeries(this.seriesIndex + delta);
+  }
+
   /** The window in effect (the rendered one when the file's own applies). */
   get effectiveWindow(): Window | null {
     return this.window ?? this.rendered?.window ?? null;

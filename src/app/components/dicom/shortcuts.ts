@@ -20,8 +20,18 @@ const preset = (i: number) => (v: DicomView) => {
 
 /** Every shortcut, in the order "?" lists them. */
 export const SHORTCUTS: Shortcut[] = [
-  { keys: ['ArrowDown', 'ArrowRight', 'j'], what: 'Next slice', run: (v) => v.go(v.slice + 1) },
-  { keys: ['ArrowUp', 'ArrowLeft', 'k'], what: 'Previous slice', run: (v) => v.go(v.slice - 1) },
+  {
+    keys: ['ArrowDown', 'ArrowRight', 'j'],
+    what: 'Next slice (next series when a series has one slice)',
+    run: (v) => v.step(1),
+  },
+  {
+    keys: ['ArrowUp', 'ArrowLeft', 'k'],
+    what: 'Previous slice (previous series when a series has one slice)',
+    run: (v) => v.step(-1),
+  },
+  { keys: ['.', '>'], what: 'Next series', run: (v) => v.goSeries(v.seriesIndex + 1) },
+  { keys: [',', '<'], what: 'Previous series', run: (v) => v.goSeries(v.seriesIndex - 1) },
   { keys: ['PageDown'], what: '10 slices on', run: (v) => v.go(v.slice + 10) },
   { keys: ['PageUp'], what: '10 slices back', run: (v) => v.go(v.slice - 10) },
   { keys: ['Home'], what: 'First slice', run: (v) => v.go(0) },
