@@ -171,6 +171,9 @@ describe('the DICOM viewer', () => {
         '[data-testid="dicom-position"]',
         `slice 1/${SLICES}, z = ${zOf(0).toFixed(1).replace('-', '−')} mm`,
       );
+      // The row beside the image follows the slice shown (each slice is a file, a row of its
+      // own), not the tile that opened the viewer.
+      await waitForText(page, '[data-testid="detail-field"][data-name="image_id"] dd', fileOf(0));
 
       // DICOM overlay plane: yellow where it is, grey once toggled off.
       await page
