@@ -99,6 +99,7 @@ const TITLES = {
   CODEC: 'The image could not be decoded',
   // Models (src/lib/model/errors.ts)
   NOT_ONNX: 'This is not an ONNX model',
+  TRUNCATED_ONNX: 'The ONNX model is cut short',
   LOAD_FAILED: 'The model could not be loaded',
   BAD_INPUT_SHAPE: "The data does not fit the model's input",
   BAD_SPEC: 'The model settings are invalid',
@@ -119,6 +120,8 @@ const HINTS: Record<string, string> = {
     'The file is not the one the metadata describes: it changed or was damaged after the checksum was written, or the server altered it in transit (the message says so when it did).',
   BAD_ARCHIVE: 'Download the archive again; it may have been cut short or corrupted.',
   TRUNCATED_ARCHIVE: 'Download the archive again; it was cut short.',
+  TRUNCATED_ONNX:
+    'Download the .onnx file again, or export it again from the model list: the copy here ends early.',
   WORKER_DIED: 'Open the dataset again: a fresh worker will be started.',
   QUOTA_EXCEEDED:
     'The browser gives this site a limited share of the disk. Delete datasets you no longer need in the Lake tab, then try again.',

@@ -39,6 +39,31 @@ export interface TrainSettings {
 /** The localStorage key of the settings. */
 export const STORE_KEY = 'croissant-lake.train';
 
+/** The settings a model's recipe sets: epochs, learning rate and image size. */
+export type Recipe = Pick<TrainSettings, 'epochs' | 'lr' | 'imageSize'>;
+
+/**
+ * Each model's defaults. The CNN's are the run that learns on the demo study
+ * (test/unit/model-demo.node.test.ts, docs/model.md): at 5 epochs, lr 0.01, 32 px its loss never
+ * leaves the class prior and it predicts the majority class only.
+ */
+export const RECIPES: Record<TrainSettings['model'], Recipe> = {
+  logreg: { epochs: 5, lr: 0.01, imageSize: 32 },
+  mlp: { epochs: 5, lr: 0.01, imageSize: 32 },
+  cnn: { epochs: 8, lr: 0.005, imageSize: 24 },
+};
+
+/**
+ * Switches the settings to `model`: each recipe setting still at the previous model's default
+ * takes the new model's; one the user changed is kept.
+ */
+export function chooseModel(s: TrainSettings, model: TrainSettings['model']): void {
+  const from = RECIPES[s.model];
+  const to = RECIPES[model];
+  for (const k of ['epochs', 'lr', 'imageSize'] as const) if (s[k] === from[k]) s[k] = to[k];
+  s.model = model;
+}
+
 /** Settings before any were chosen. */
 export const DEFAULT_SETTINGS: TrainSettings = {
   dataset: '',
@@ -52,11 +77,9 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   splitColumn: '',
   valFraction: 0.2,
   model: 'mlp',
-  epochs: 5,
+  ...RECIPES.mlp,
   batch: 32,
-  lr: 0.01,
   seed: 0,
-  imageSize: 32,
   augment: '',
 };
 
@@ -80,10 +103,16 @@ export const LABEL = /label|class|categor|diagnos|target|lesion|finding|surviv/i
 /** Column names that look like a split. */
 export const SPLIT = /split|fold|partition|subset/i;
 
-/** The record set to train on when none is chosen: one with a label-like column, the largest. */
+/**
+ * The record set to train on when none is chosen: one with an image column and a label-like
+ * column (what an imaging study trains on, though a per-read record set may have more rows),
+ * else one with a label-like column, the largest first.
+ */
 export function guessRecordSet(recordSets: readonly RecordSetInfo[]): string {
-  const labelled = (r: RecordSetInfo) => Number(r.columns.some((c) => LABEL.test(c.name)));
-  return [...recordSets].sort((a, b) => labelled(b) - labelled(a) || b.rows - a.rows)[0]?.id ?? '';
+  const labelled = (r: RecordSetInfo) => r.columns.some((c) => LABEL.test(c.name));
+  const images = (r: RecordSetInfo) => r.columns.some((c) => c.type === 'image');
+  const rank = (r: RecordSetInfo) => (labelled(r) ? (images(r) ? 2 : 1) : 0);
+  return [...recordSets].sort((a, b) => rank(b) - rank(a) || b.rows - a.rows)[0]?.id ?? '';
 }
 
 /**
@@ -97,7 +126,7 @@ export function fitColumns(s: TrainSettings, cols: readonly ColumnDef[]): void {
   }
   const split = values.find((c) => SPLIT.test(c.name));
   if (!values.some((c) => c.name === s.splitColumn)) s.splitColumn = split?.name ?? '';
-  if (!cols.some((c) => c.type === 'image') && s.model === 'cnn') s.model = 'mlp';
+  if (!cols.some((c) => c.type === 'image') && s.model === 'cnn') chooseModel(s, 'mlp');
 }
 
 /** The saved settings, or the defaults. */

@@ -18,6 +18,7 @@ describe('errorTitle', () => {
       ['UNKNOWN_PARENT', /parent/],
       ['NOT_DICOM', /not a DICOM file/],
       ['NOT_ONNX', /not an ONNX model/],
+      ['TRUNCATED_ONNX', /cut short/],
     ];
     for (const [code, title] of expected) expect(errorTitle(code), code).toMatch(title);
   });

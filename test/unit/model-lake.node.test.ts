@@ -157,6 +157,13 @@ describe('training on the lake', () => {
     expect(r.val.accuracy).toBeGreaterThanOrEqual(0.85);
     const list = await listModels(lake, TOY);
     expect(list.map((m) => m.id)).toContain(r.id);
+    // The validation's class counts (the majority baseline, a model predicting one class):
+    // the validation rows' labels counted here, and one prediction for each row.
+    const counts = [0, 0];
+    for (const c of r.data.val.labels) counts[c]!++;
+    expect(r.val.labelCounts).toEqual(counts);
+    expect(r.val.predictedCounts?.reduce((a, b) => a + b, 0)).toBe(r.data.val.labels.length);
+    expect(list.find((x) => x.id === r.id)!.val.labelCounts).toEqual(counts);
     const m = await loadModel(lake, TOY, r.id.slice(0, 10));
     expect(m.id).toBe(r.id);
     expect(m.classes).toEqual(['left', 'right']);

@@ -6,6 +6,8 @@
 export type ModelErrorCode =
   /** The bytes are not an ONNX model (protobuf decoding failed, or no graph in it). */
   | 'NOT_ONNX'
+  /** The bytes are the start of an ONNX model cut short: a field runs past their end. */
+  | 'TRUNCATED_ONNX'
   /** onnxruntime refused a model that decoded as ONNX (unsupported op, bad graph). */
   | 'LOAD_FAILED'
   /** A tensor fed to a session has the wrong shape, type or name. */

@@ -8,6 +8,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { ModelError } from './errors.ts';
+import { findTruncation } from './onnx-truncated.ts';
 
 const { onnx } = onnxProto;
 
@@ -187,6 +188,18 @@ function toNum(v: unknown): number {
   return Number(v ?? 0);
 }
 
+/** TRUNCATED_ONNX when `bytes` look like the start of an ONNX model cut short. */
+function throwIfTruncated(bytes: Uint8Array, what: string, cause?: unknown): void {
+  const cut = findTruncation(bytes);
+  if (!cut) return;
+  const needs = cut.needs === null ? '' : `, needing ${cut.needs} bytes from there`;
+  throw new ModelError(
+    'TRUNCATED_ONNX',
+    `${what} looks cut off: it starts as an ONNX model, but its ${cut.field} field at byte offset ${cut.offset} runs past the end of the file (${bytes.byteLength} bytes${needs}); download or export the model again`,
+    { cause },
+  );
+}
+
 /** A graph input of a decoded model: dims are null where free (a dim_param or unknown). */
 export interface OnnxInput {
   name: string;
@@ -198,13 +211,14 @@ export interface OnnxInput {
 /**
  * Decodes `bytes` as an ONNX model with a graph, before onnxruntime sees them (its own error
  * for random bytes names no offset), and returns its real inputs (initialisers excluded).
- * @throws ModelError NOT_ONNX
+ * @throws ModelError NOT_ONNX; TRUNCATED_ONNX for the start of a model cut short
  */
 export function readOnnxInputs(bytes: Uint8Array, what = 'the file'): OnnxInput[] {
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
+    throwIfTruncated(bytes, what, e);
     const why = e instanceof Error ? e.message : String(e);
     throw new ModelError(
       'NOT_ONNX',
@@ -220,6 +234,8 @@ export function readOnnxInputs(bytes: Uint8Array, what = 'the file'): OnnxInput[
         ? 'opset import'
         : '';
   if (missing || !model.graph) {
+    // protobufjs reads a string cut short without complaint: the model then lacks its graph.
+    throwIfTruncated(bytes, what);
     throw new ModelError(
       'NOT_ONNX',
       `${what} is not an ONNX model (${bytes.byteLength} bytes): it decodes as protobuf but has no ${missing}`,

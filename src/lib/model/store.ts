@@ -28,6 +28,13 @@ const VERSION = 1;
 export interface SideMetrics {
   loss: number;
   accuracy: number;
+  /**
+   * Validation only (models trained before these were recorded lack them): how many rows have
+   * each class as their label, and how many the model predicts as each class (by class index).
+   * They give the majority-class baseline and show a model that predicts a single class.
+   */
+  labelCounts?: number[];
+  predictedCounts?: number[];
 }
 
 /** Metrics after one epoch. */

@@ -54,6 +54,8 @@ export async function evaluate(
   let loss = 0;
   let ok = 0;
   let n = 0;
+  const labelCounts = new Array<number>(k).fill(0);
+  const predictedCounts = new Array<number>(k).fill(0);
   try {
     for await (const b of batches.evalBatches('val', size)) {
       const out = await session.run({ x: { data: b.x, dims: [b.n, ...spec.input] } });
@@ -61,12 +63,47 @@ export async function evaluate(
       for (const t of Object.values(out)) t.dispose();
       for (let i = 0; i < b.n; i++) {
         loss += rowLoss(z, i, k, b.y[i]!);
-        if (argmax(z, i, k) === b.y[i]) ok++;
+        const p = argmax(z, i, k);
+        if (p === b.y[i]) ok++;
+        labelCounts[b.y[i]!]!++;
+        predictedCounts[p]!++;
       }
       n += b.n;
     }
   } finally {
     await session.release();
   }
-  return { loss: loss / n, accuracy: ok / n };
+  return { loss: loss / n, accuracy: ok / n, labelCounts, predictedCounts };
+}
+
+/** A validation's class balance: what always predicting the most frequent label scores. */
+export interface ClassBalance {
+  /** The share of rows whose label is the most frequent one (the majority-class baseline). */
+  majority: number;
+  /** The class index the model predicts most, and the share of rows it predicts it for. */
+  topPredicted: number;
+  topShare: number;
+}
+
+/** The class balance of `m`, or null when it has no class counts (an older model). */
+export function classBalance(m: SideMetrics): ClassBalance | null {
+  const labels = m.labelCounts;
+  const predicted = m.predictedCounts;
+  const n = labels?.reduce((a, b) => a + b, 0) ?? 0;
+  if (!labels || !predicted || n === 0) return null;
+  const top = predicted.indexOf(Math.max(...predicted));
+  return {
+    majority: Math.max(...labels) / n,
+    topPredicted: top,
+    topShare: predicted[top]! / n,
+  };
+}
+
+/**
+ * Whether the model predicts (nearly) one class only: at least `share` (99 %) of the rows get
+ * the same prediction, so its accuracy says no more than the class balance.
+ */
+export function predictsSingleClass(m: SideMetrics, share = 0.99): boolean {
+  const b = classBalance(m);
+  return b !== null && b.topShare >= share;
 }
