@@ -1,8 +1,10 @@
 /**
  * The Labels tab's state (docs/opinions.md): one dataset at one revision, its questions, and
  * the results of the opinions operations the query worker runs (opinions.api.ts). Every
- * operation is cancelled by the next of its kind and by `destroy()`, and a failure is kept to
- * show, never thrown at the page.
+ * operation is cancelled by the next of its kind (`Kind`: a subject looked up does not cancel the
+ * question's consolidation), opening a dataset cancels them all, and `destroy()` too. A failure
+ * is kept to show, never thrown at the page; what a cancelled or failed load would have filled is
+ * left empty, and `classesNote` says why the review keys are missing.
  */
 import { lakeSqlName } from '../lib/query/lake-names.ts';
 import { literal } from '../lib/query/sql.ts';
@@ -57,6 +59,9 @@ export function describeBatch(b: BatchSummary): string {
   return `${what}${skipped}${where}`;
 }
 
+/** The kinds of operation: one of a kind runs at a time, kinds run side by side. */
+type Kind = 'open' | 'question' | 'subject' | 'stats' | 'write';
+
 /** See the module comment. */
 export class LabelsSession {
   info = $state.raw<OpinionsInfo | null>(null);
@@ -65,19 +70,24 @@ export class LabelsSession {
   classes = $state.raw<string[]>([]);
   comparison = $state.raw<RuleComparison | null>(null);
   subject = $state.raw<SubjectView | null>(null);
+  /** The subject looked up is not a row of its record set, in words ("No row of images…"). */
+  subjectMissing = $state<string | null>(null);
   stats = $state.raw<{ stats: AgreementStats; annotators: AnnotatorRow[] } | null>(null);
   training = $state.raw<TrainingBranch | null>(null);
   /** Whether the comparison includes Dawid-Skene. */
   withDawidSkene = $state(false);
   /** What the last write did. */
   wrote = $state<string | null>(null);
-  /** What is running, for the status line; null when idle. */
-  busy = $state<string | null>(null);
   failure = $state.raw<ErrorInfo | null>(null);
+  /** What runs, per kind, in words. */
+  #busy = $state<Partial<Record<Kind, string>>>({});
+  /** The kind whose failure is shown: its next run clears it. */
+  #failed: Kind | null = null;
 
   readonly #host: QueryHost;
   readonly #onWrite: () => void;
-  #controller: AbortController | null = null;
+  /** What runs, per kind, to cancel (not shown: a plain object). */
+  readonly #controllers: Partial<Record<Kind, AbortController>> = {};
   #destroyed = false;
 
   /** `onWrite` runs after each commit the tab made (the page refreshes its catalog). */
@@ -91,23 +101,48 @@ export class LabelsSession {
     return this.info?.dataset ?? null;
   }
 
-  /** Runs one operation: cancels the one before, records busy and failure. */
-  async #run<T>(label: string, work: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
-    this.#controller?.abort();
+  /** What is running, for the status line (the latest started first); null when idle. */
+  get busy(): string | null {
+    const running = Object.values(this.#busy);
+    return running.length ? running[running.length - 1]! : null;
+  }
+
+  /** Why the review keys are missing (no classes read for the question), or null. */
+  get classesNote(): string | null {
+    if (this.classes.length || !this.question) return null;
+    if (this.#busy.question) return 'The classes are being read: wait for the consolidation.';
+    return 'The classes of this question could not be read: pick the question again.';
+  }
+
+  /** Cancels what runs of `kinds`. */
+  #cancel(...kinds: Kind[]): void {
+    for (const k of kinds) this.#controllers[k]?.abort();
+  }
+
+  /** Runs one operation of `kind`: cancels the one before of that kind, records busy and failure. */
+  async #run<T>(
+    kind: Kind,
+    label: string,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T | null> {
+    this.#cancel(kind);
     const controller = new AbortController();
-    this.#controller = controller;
-    this.busy = label;
-    this.failure = null;
+    this.#controllers[kind] = controller;
+    this.#busy[kind] = label;
+    if (this.#failed === kind) this.dismissFailure();
     try {
       const out = await work(controller.signal);
       return this.#destroyed || controller.signal.aborted ? null : out;
     } catch (e) {
-      if (!this.#destroyed && !controller.signal.aborted) this.failure = describeError(e);
+      if (!this.#destroyed && !controller.signal.aborted) {
+        this.failure = describeError(e);
+        this.#failed = kind;
+      }
       return null;
     } finally {
-      if (this.#controller === controller) {
-        this.#controller = null;
-        this.busy = null;
+      if (this.#controllers[kind] === controller) {
+        delete this.#controllers[kind];
+        delete this.#busy[kind];
       }
     }
   }
@@ -122,13 +157,17 @@ export class LabelsSession {
 
   /** Opens `dataset` at `rev` and picks its first question. */
   async open(dataset: string, rev: string): Promise<void> {
-    const info = await this.#run('Reading the opinions…', (s) =>
+    // What runs is about the dataset shown before.
+    this.#cancel('question', 'subject', 'stats');
+    const info = await this.#run('open', 'Reading the opinions…', (s) =>
       this.#call('opinionsInfo', [dataset, rev], s),
     );
     if (!info) return;
+    if (info.dataset !== this.info?.dataset) this.classes = [];
     this.info = info;
     this.comparison = null;
     this.subject = null;
+    this.subjectMissing = null;
     this.stats = null;
     const keep = info.questions.some((q) => q.question === this.question);
     await this.pickQuestion(keep ? this.question : (info.questions[0]?.question ?? null));
@@ -136,12 +175,16 @@ export class LabelsSession {
 
   /** Shows `question`: its rules side by side and its classes. */
   async pickQuestion(question: string | null): Promise<void> {
+    // The classes read stay while the same question is read again (with Dawid-Skene).
+    if (question !== this.question) this.classes = [];
     this.question = question;
     this.comparison = null;
     this.stats = null;
+    // Statistics under way are about the question before.
+    this.#cancel('stats');
     const info = this.info;
     if (!info || !question) return;
-    const r = await this.#run('Consolidating under each rule…', async (s) => {
+    const r = await this.#run('question', 'Consolidating under each rule…', async (s) => {
       const classes = await this.#host.rows(
         `SELECT DISTINCT value FROM ${lakeSqlName(info.dataset, info.commit, 'opinions')} WHERE question = ${literal(question)} ORDER BY value LIMIT 50`,
         s,
@@ -166,7 +209,7 @@ export class LabelsSession {
   async #write(label: string, work: (s: AbortSignal) => Promise<BatchSummary>): Promise<boolean> {
     const info = this.info;
     if (!info) return false;
-    const b = await this.#run(label, work);
+    const b = await this.#run('write', label, work);
     if (!b) return false;
     this.wrote = describeBatch(b);
     this.#onWrite();
@@ -192,16 +235,36 @@ export class LabelsSession {
     );
   }
 
-  /** Shows one subject's graph, by row id or by a key of `set`. */
-  async showSubject(set: string, which: { row?: string; key?: string }): Promise<void> {
+  /**
+   * Shows one subject's graph, by row id or by a key of `set` (in `keyColumn`). The subject shown
+   * before is cleared at once; one that is not a row of `set` is said in `subjectMissing`.
+   */
+  async showSubject(
+    set: string,
+    which: { row: string } | { key: string; keyColumn: string },
+  ): Promise<void> {
     const info = this.info;
     const question = this.question;
     if (!info || !question) return;
+    this.subject = null;
+    this.subjectMissing = null;
     const subject = { set, ...which };
-    const v = await this.#run('Reading the subject…', (s) =>
-      this.#call('subjectOpinions', [info.dataset, info.commit, question, subject], s),
-    );
-    if (v) this.subject = v;
+    const v = await this.#run('subject', 'Reading the subject…', async (s) => {
+      try {
+        return await this.#call(
+          'subjectOpinions',
+          [info.dataset, info.commit, question, subject],
+          s,
+        );
+      } catch (e) {
+        if (describeError(e).code !== 'UNKNOWN_SUBJECT') throw e;
+        return 'key' in which
+          ? `No row of ${set} has ${which.keyColumn} ${which.key}.`
+          : `${set} has no row with row id ${which.row}.`;
+      }
+    });
+    if (typeof v === 'string') this.subjectMissing = v;
+    else if (v) this.subject = v;
   }
 
   /** Agreement statistics and the annotator table under `spec`. */
@@ -209,7 +272,7 @@ export class LabelsSession {
     const info = this.info;
     const question = this.question;
     if (!info || !question) return;
-    const v = await this.#run('Computing agreement…', (s) =>
+    const v = await this.#run('stats', 'Computing agreement…', (s) =>
       this.#call('annotatorStats', [info.dataset, info.commit, question, spec], s),
     );
     if (v) this.stats = v;
@@ -220,7 +283,7 @@ export class LabelsSession {
     const info = this.info;
     const question = this.question;
     if (!info || !question) return;
-    const v = await this.#run(`Saving ${branch}…`, (s) =>
+    const v = await this.#run('write', `Saving ${branch}…`, (s) =>
       this.#call('saveTrainingBranch', [info.dataset, info.commit, question, spec, branch], s),
     );
     if (!v) return;
@@ -237,11 +300,12 @@ export class LabelsSession {
   /** Forgets the failure shown. */
   dismissFailure(): void {
     this.failure = null;
+    this.#failed = null;
   }
 
   /** Cancels what runs; the session is not used afterwards. */
   destroy(): void {
     this.#destroyed = true;
-    this.#controller?.abort();
+    this.#cancel(...(Object.keys(this.#controllers) as Kind[]));
   }
 }

@@ -74,19 +74,26 @@ describe('CSV and JSON Lines', () => {
     const s = await setupOpinions();
     const head = await s.lake.resolve('d', 'labels');
     const chunks = await chunkList(s.lake);
-    const attempt = async (f: ReturnType<typeof file>, code: string, re: RegExp) => {
+    const attempt = async (f: ReturnType<typeof file>, code: string, ...res: RegExp[]) => {
       const read = f.name.endsWith('.csv') ? readOpinionsCsv : readOpinionsJsonl;
       await refused(
         (async () =>
           writeOpinions(s.lake, 'd', { branch: 'labels', ...(await read(f, DEFAULTS)) }))(),
         code,
-        re,
+        ...res,
       );
     };
     await attempt(
       file('a.csv', 'subject,value,actr\nimg_0,1,x\n'),
       'BAD_INPUT',
       /^a\.csv, row 1: unknown column "actr"/,
+    );
+    // Saved by a spreadsheet in a locale whose CSV separator is ";" (the lake's CSV hint).
+    await attempt(
+      file('c_semicolon.csv', 'subject;value;actor\nimg_0;1;x\n'),
+      'BAD_INPUT',
+      /^c_semicolon\.csv, row 1: unknown column "subject;value;actor"/,
+      /The file looks ";"-separated: save it comma-separated \(CSV\) and try again/,
     );
     await attempt(
       file('b.csv', 'subject,value,actor\nimg_0,1,x\nimg_9,1,x\n'),

@@ -49,6 +49,11 @@ export interface OpinionsFile {
   file: File;
   format: 'csv' | 'jsonl' | 'label-studio';
   defaults: TableDefaults & { taskField?: string };
+  /**
+   * Whether the file may give a class question a class it does not have on the branch yet;
+   * otherwise such a value is refused with its place (a typo, not a new class).
+   */
+  newClasses?: boolean;
 }
 
 /** One rule's outcome over a question. */

@@ -181,6 +181,7 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
       ...read,
       signal: ctx.signal,
       author: ctx.lake.actor,
+      knownClasses: !input.newClasses,
     });
     return summary(r, created);
   },

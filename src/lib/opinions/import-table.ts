@@ -8,7 +8,7 @@ import type { ByteSource } from '../io/source.ts';
 import { readAll } from '../io/source.ts';
 import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
-import { readCsvAll, sourceSha256 } from '../versions/csv-input.ts';
+import { otherSeparator, readCsvAll, sourceSha256 } from '../versions/csv-input.ts';
 import type { OpinionInput, SubjectInput } from './batch.ts';
 import { refuse } from './model.ts';
 import type { BatchSource } from './write.ts';
@@ -112,13 +112,14 @@ export function inputOf(f: Fields, d: TableDefaults, where: string): OpinionInpu
   return input;
 }
 
-function checkColumns(names: readonly string[], where: string): void {
+/** Refuses a column not in TABLE_COLUMNS; `hint` follows the message (a CSV's separator). */
+function checkColumns(names: readonly string[], where: string, hint = ''): void {
   for (const n of names) {
     if (!(TABLE_COLUMNS as readonly string[]).includes(n)) {
       refuse(
         'BAD_INPUT',
         where,
-        `unknown column "${n}"; an opinions file has: ${TABLE_COLUMNS.join(', ')}`,
+        `unknown column "${n}"; an opinions file has: ${TABLE_COLUMNS.join(', ')}${hint}`,
       );
     }
   }
@@ -137,7 +138,8 @@ export async function readOpinionsCsv(
   signal?: AbortSignal,
 ): Promise<ReadOpinions> {
   const { header, records } = await readCsvAll({ csv: file, ...(signal ? { signal } : {}) });
-  checkColumns(header, `${file.name}, row 1`);
+  // A header read as one column holding `;` or a tab: the file is not comma-separated.
+  checkColumns(header, `${file.name}, row 1`, otherSeparator(header));
   const seen = new Set<string>();
   for (const h of header) {
     if (seen.has(h)) refuse('BAD_INPUT', `${file.name}, row 1`, `column "${h}" appears twice`);

@@ -6,7 +6,7 @@
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { loadParquet } from '../croissant/formats/parquet.ts';
-import { checkAborted } from '../store/errors.ts';
+import { LakeError, checkAborted } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { getChunk } from '../versions/chunks.ts';
 import { readDeletions } from '../versions/fragments.ts';
@@ -146,4 +146,47 @@ export async function subjectLeaves(
   }
   const corrected = new Set(graph.flatMap((o) => o.parents));
   return graph.filter((o) => !corrected.has(o.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Refuses the first opinion of `batch` whose class its question does not have at `commit`
+ * (`types`: the question types stored there), naming where it is, the value and the classes
+ * the question has; a question new to the branch takes any class. An import refuses a typo
+ * this way (a class nobody meant would be counted by every rule) unless new classes are allowed.
+ */
+export async function checkKnownClasses(
+  store: ChunkStore,
+  commit: Commit,
+  batch: readonly { opinion: Opinion; where: string }[],
+  types: ReadonlyMap<string, ValueType>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const asked = new Set<string>();
+  for (const { opinion: o } of batch) {
+    if (o.valueType === 'class' && types.get(o.question) === 'class') asked.add(o.question);
+  }
+  const rs = opinionsOf(commit);
+  if (!asked.size || !rs) return;
+  const known = new Map([...asked].map((q) => [q, new Set<string>()]));
+  const what = `record set ${OPINIONS_RS} of ${commit.dataset}`;
+  for (const ref of rs.fragments) {
+    checkAborted(signal);
+    if (ref.extension) continue;
+    const t = await readColumns(store, ref, ['question', 'value'], what);
+    const deleted = await readDeletions(store, ref, what);
+    const questions = t.getChild('question')!;
+    const values = t.getChild('value')!;
+    for (let i = 0; i < t.numRows; i++) {
+      if (!deleted.has(i)) known.get(questions.get(i) as string)?.add(values.get(i) as string);
+    }
+  }
+  for (const { opinion: o, where } of batch) {
+    const classes = known.get(o.question);
+    if (!classes || o.valueType !== 'class' || classes.has(o.value)) continue;
+    throw new LakeError(
+      'BAD_INPUT',
+      `${where}: value ${JSON.stringify(o.value)} is not a class of question "${o.question}", which has: ${[...classes].sort().join(', ')}; nothing was written (allow new classes to add it)`,
+      { detail: { where } },
+    );
+  }
 }

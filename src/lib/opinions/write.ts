@@ -17,7 +17,7 @@ import { buildBatch, type BatchOpinion, type OpinionInput } from './batch.ts';
 import { checkSameGraph } from './batch-fields.ts';
 import { IdHasher } from './identity.ts';
 import { OPINION_COLUMNS, OPINIONS_RS, refuse, type Opinion } from './model.ts';
-import { opinionsOf, scanStored } from './stored.ts';
+import { checkKnownClasses, opinionsOf, scanStored } from './stored.ts';
 import { sortById } from './sort-ids.ts';
 import { SubjectIndex } from './subjects.ts';
 
@@ -35,6 +35,8 @@ export interface WriteOpinionsOptions {
   code?: Record<string, string>;
   message?: string;
   signal?: AbortSignal;
+  /** Refuse a class its question does not have on the branch yet (`checkKnownClasses`). */
+  knownClasses?: boolean;
 }
 
 /** What a batch did. */
@@ -54,8 +56,9 @@ async function prepare(
   lake: Lake,
   commit: Commit,
   inputs: readonly OpinionInput[],
-  signal?: AbortSignal,
+  opts: Pick<WriteOpinionsOptions, 'signal' | 'knownClasses'>,
 ): Promise<{ batch: BatchOpinion[]; fresh: Opinion[]; skipped: number; tags: Set<bigint> }> {
+  const { signal } = opts;
   const subjects = await SubjectIndex.load(
     lake.chunks,
     commit,
@@ -68,6 +71,9 @@ async function prepare(
     types: firstScan.types,
     subjectRow: (s, where) => subjects.rowOf(s, where),
   });
+  if (opts.knownClasses) {
+    await checkKnownClasses(lake.chunks, commit, batch, firstScan.types, signal);
+  }
   checkAborted(signal);
   // The stored opinions the batch names (its own ids, its parents): none to look for when the
   // branch has no opinions yet.
@@ -195,7 +201,7 @@ async function writeOpinionsLeased(
 ): Promise<WriteOpinionsResult> {
   if (!opts.opinions.length) throw new LakeError('BAD_INPUT', 'no opinions were given');
   const { head: head0, commit: commit0 } = await startingHead(lake, dataset, opts.branch);
-  let prepared = await prepare(lake, commit0, opts.opinions, opts.signal);
+  let prepared = await prepare(lake, commit0, opts.opinions, opts);
   const result: WriteOpinionsResult = {
     commit: null,
     branch: opts.branch,
@@ -218,7 +224,7 @@ async function writeOpinionsLeased(
         const commit = await lake.readCommit(head);
         if (head !== head0) {
           // Another writer committed meanwhile: check again, and skip what it stored too.
-          const again = await prepare(lake, commit, opts.opinions, opts.signal);
+          const again = await prepare(lake, commit, opts.opinions, opts);
           if (again.fresh.length !== prepared.fresh.length) {
             fragments = again.fresh.length
               ? await writeOpinionFragments(lake.chunks, again.fresh, again.tags)

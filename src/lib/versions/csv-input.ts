@@ -168,7 +168,7 @@ export function checkDuplicateHeaders(header: readonly string[], file: string): 
  * A hint when a header read as one column holds another usual separator (a `;`- or
  * tab-separated file, as spreadsheets export in many locales): the file must be comma-separated.
  */
-function otherSeparator(header: readonly string[]): string {
+export function otherSeparator(header: readonly string[]): string {
   if (header.length !== 1) return '';
   const sep = [';', '\t', '|'].find((x) => header[0]!.includes(x));
   const name = sep === '\t' ? 'tab' : `"${sep}"`;
