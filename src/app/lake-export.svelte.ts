@@ -4,7 +4,7 @@
  * picks (File System Access API: the worker writes the files through the picked handle).
  * Progress and cancel; a failed or cancelled export leaves no file (the worker discards it).
  */
-import type { ExportInfo, ExportProgress } from '../../workers/api/lake.api.ts';
+import type { ExportInfo, ExportProgress, RecordSetScope } from '../../workers/api/lake.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
@@ -27,6 +27,23 @@ export interface ExportTarget {
   dataset: string;
   rev: string;
   label?: string | undefined;
+  /** Record set @ids to export; absent: all of them (the version as it is). */
+  recordSets?: string[] | undefined;
+}
+
+/** What the version holds per record set (filtered or whole), read before an export. */
+export type ScopeState =
+  | { status: 'idle' | 'loading' }
+  | { status: 'ready'; dataset: string; rev: string; items: RecordSetScope[] }
+  | { status: 'failed'; error: ErrorInfo };
+
+/** The worker's options for `t`. */
+export function exportChoice(t: ExportTarget): { label?: string; recordSets?: string[] } {
+  return {
+    ...(t.label ? { label: t.label } : {}),
+    // A copy: the page's list may be reactive state, which cannot cross to the worker.
+    ...(t.recordSets ? { recordSets: [...t.recordSets] } : {}),
+  };
 }
 
 type DirectoryPicker = (opts?: {
@@ -59,14 +76,31 @@ function download(href: string, name: string): void {
 /** See the module comment. */
 export class LakeExport {
   state = $state.raw<ExportState>({ status: 'idle' });
+  scope = $state.raw<ScopeState>({ status: 'idle' });
 
   readonly #lake: LakeCatalog;
   #running: AbortController | null = null;
   #href: string | null = null;
+  #scopeFor: { dataset: string; rev: string } | null = null;
   #destroyed = false;
 
   constructor(lake: LakeCatalog) {
     this.#lake = lake;
+  }
+
+  /** Reads what `dataset` at `rev` holds per record set (the last call wins). Never throws. */
+  async loadScope(dataset: string, rev: string): Promise<void> {
+    const asked = { dataset, rev };
+    this.#scopeFor = asked;
+    this.scope = { status: 'loading' };
+    try {
+      const items = await this.#lake.call('exportScope', [dataset, rev]);
+      if (this.#scopeFor === asked && !this.#destroyed)
+        this.scope = { status: 'ready', dataset, rev, items };
+    } catch (e) {
+      if (this.#scopeFor === asked && !this.#destroyed)
+        this.scope = { status: 'failed', error: describeError(e) };
+    }
   }
 
   /** Exports `t` as a .tar and downloads it. Never throws. */
@@ -74,11 +108,10 @@ export class LakeExport {
     const signal = this.#start('tar');
     if (!signal) return;
     try {
-      const r = await this.#lake.call(
-        'exportTar',
-        [t.dataset, t.rev, t.label ? { label: t.label } : {}],
-        { signal, onProgress: (p) => this.#progress(p) },
-      );
+      const r = await this.#lake.call('exportTar', [t.dataset, t.rev, exportChoice(t)], {
+        signal,
+        onProgress: (p) => this.#progress(p),
+      });
       if (this.#destroyed) return;
       const { file, ...info } = r;
       this.#href = URL.createObjectURL(file);
@@ -110,11 +143,10 @@ export class LakeExport {
     const signal = this.#start('folder');
     if (!signal) return;
     try {
-      const r = await this.#lake.call(
-        'exportFolder',
-        [t.dataset, t.rev, parent, t.label ? { label: t.label } : {}],
-        { signal, onProgress: (p) => this.#progress(p) },
-      );
+      const r = await this.#lake.call('exportFolder', [t.dataset, t.rev, parent, exportChoice(t)], {
+        signal,
+        onProgress: (p) => this.#progress(p),
+      });
       if (this.#destroyed) return;
       const { folder, ...info } = r;
       this.state = { status: 'written', info, folder, parent: parent.name };

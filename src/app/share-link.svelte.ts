@@ -5,6 +5,7 @@
  */
 import type { RecipeFile } from '../lib/share/link.ts';
 import { describeError, type ErrorInfo } from './format.ts';
+import { shortHash } from './lake-format.ts';
 import type { QueryHost } from './query-host.svelte.ts';
 
 /** Where making a link stands. */
@@ -14,6 +15,14 @@ export type LinkState =
   | { status: 'link'; url: string; copied: boolean }
   | { status: 'file'; file: RecipeFile; href: string; length: number }
   | { status: 'failed'; error: ErrorInfo };
+
+/**
+ * The button's words: "Copy link to <branch, tag or short commit>". Two of them can be on
+ * screen at once (the version queried, and a branch just saved), each sharing its own version.
+ */
+export function copyLinkLabel(rev: string): string {
+  return `Copy link to ${/^[0-9a-f]{40,64}$/.test(rev) ? shortHash(rev) : rev}`;
+}
 
 /** The page's own address, where a share link opens (its query and fragment are dropped). */
 export function appUrl(): string {

@@ -120,24 +120,93 @@ describe('share: recipe, link and replay', () => {
     const log = await b.log('titanic', 'women/first');
     expect(log.map((e) => e.commit.lineage.op)).toEqual(['filter', 'filter', 'ingest']);
 
-    // Opening it again finds the branch: nothing asked, imported or written.
+    // Opening it again runs the steps again (a branch with the link's hash proves nothing
+    // about the SQL the link shows), then names the branch that already held the result:
+    // the import is reused and no second, identical branch is made.
     asked.length = 0;
+    phases.length = 0;
     const again = await replayRecipe(b, decoded, opts);
-    expect(again).toMatchObject({ verified: true, branch: 'women/first', ingested: false });
-    expect(asked).toEqual([]);
+    expect(again).toMatchObject({
+      verified: true,
+      branch: 'women/first',
+      ingested: false,
+      existing: true,
+    });
+    expect(again.report.summary).toContain(
+      'identical to existing branch women/first, no new branch made',
+    );
+    expect(asked).toEqual([[WOMEN, FIRST]]);
+    expect(phases.filter((p) => p.phase === 'step').map((p) => p.step)).toEqual([1, 2]);
     expect((await b.datasets()).length).toBe(1);
+    expect((await b.branches('titanic')).map((x) => x.name).sort()).toEqual([
+      'main',
+      'women/first',
+    ]);
 
-    // With the branch name taken by other content, the import is reused under a new name.
+    // Under another name, taken by other content: replayed, and the same branch is named.
     await b.createBranch('titanic', 'other');
     const renamed = { ...decoded, branch: 'other' };
     const third = await replayRecipe(b, renamed, opts);
-    expect(third).toMatchObject({ verified: true, branch: 'women/first', ingested: false });
+    expect(third).toMatchObject({ verified: true, branch: 'women/first', existing: true });
+    expect((await b.branches('titanic')).map((x) => x.name).sort()).toEqual([
+      'main',
+      'other',
+      'women/first',
+    ]);
     await b.deleteBranch('titanic', 'other');
     await b.protect('titanic', 'women/first', false);
     await b.deleteBranch('titanic', 'women/first');
     await b.createBranch('titanic', 'women/first');
     const fourth = await replayRecipe(b, decoded, opts);
-    expect(fourth).toMatchObject({ verified: true, branch: 'women/first-2', ingested: false });
+    expect(fourth).toMatchObject({
+      verified: true,
+      branch: 'women/first-2',
+      ingested: false,
+      existing: false,
+    });
+  });
+
+  it("runs an edited filter even when a branch has the link's hash: not identical", async () => {
+    // A link opened once, then edited by hand: another filter and branch name, same hashes.
+    const recipe = await recipeOf(await authorLake(), 'titanic', 'women');
+    const b = await newLake();
+    const opts = { resolver, rowidsWhere: testRowidsWhere(b) };
+    expect(await replayRecipe(b, recipe, opts)).toMatchObject({ verified: true, branch: 'women' });
+    const MEN = `"passengers/gender" = 'male'`;
+    const step = { ...recipe.steps[0]!, predicate: MEN };
+    const edited = { ...recipe, branch: 'men-evil', steps: [step] };
+    const res = await replayRecipe(b, edited, opts);
+    // 1309 passengers, 466 women (the author's own count above): the men are the 843 others.
+    expect(res).toMatchObject({
+      verified: false,
+      branch: 'men-evil',
+      existing: false,
+      report: {
+        status: 'result-differs',
+        steps: [{ step: 1, op: 'filter', expectedKept: 466, actualKept: 1309 - 466 }],
+      },
+    });
+    expect(res.report.summary).toMatch(/differs from the link.*first diverged at step 1/);
+    expect(res.report.lines[1]).toContain(`step 1 (filter of passengers WHERE ${MEN})`);
+    expect(await rowidsAt(b, 'titanic', 'men-evil')).toHaveLength(1309 - 466);
+
+    // A filter that cannot run is refused with its step, and leaves no branch.
+    const broken = {
+      ...recipe,
+      branch: 'broken',
+      steps: [{ ...step, predicate: '1=1) UNION ALL SELECT * FROM images --' }],
+    };
+    await expect(replayRecipe(b, broken, opts)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(
+        /^step 1 of the link \(filter of passengers WHERE 1=1\) UNION.*cannot run/,
+      ),
+    });
+    expect((await b.branches('titanic')).map((x) => x.name).sort()).toEqual([
+      'main',
+      'men-evil',
+      'women',
+    ]);
   });
 
   it('reports a source that changed since the link was made', async () => {

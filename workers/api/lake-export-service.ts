@@ -4,6 +4,7 @@
  */
 import { exportTarFile, exportToDirectory } from '../../src/lib/versions/export-browser.ts';
 import type { ExportResult } from '../../src/lib/versions/export.ts';
+import { scopeOf } from '../../src/lib/versions/scope.ts';
 import { commitOf, type Handlers } from './lake-handlers.ts';
 
 /** What the page is told about an export. */
@@ -12,8 +13,8 @@ function exportInfo(r: ExportResult) {
   return { commit: r.commit, rows, files: r.files.length, bytes: r.bytes };
 }
 
-/** The handlers of `exportTar` and `exportFolder`. */
-export const exportHandlers: Handlers<'exportTar' | 'exportFolder'> = {
+/** The handlers of `exportTar`, `exportFolder` and `exportScope`. */
+export const exportHandlers: Handlers<'exportTar' | 'exportFolder' | 'exportScope'> = {
   async exportTar({ lake, signal, onProgress }, dataset, rev, opts) {
     const [hash] = await commitOf(lake, dataset, rev);
     const { file, result } = await exportTarFile(lake, dataset, hash, {
@@ -32,5 +33,10 @@ export const exportHandlers: Handlers<'exportTar' | 'exportFolder'> = {
       onProgress,
     });
     return { ...exportInfo(result), folder };
+  },
+
+  async exportScope({ lake }, dataset, rev) {
+    const [hash] = await commitOf(lake, dataset, rev);
+    return scopeOf(lake, dataset, hash);
   },
 };

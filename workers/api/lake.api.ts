@@ -15,6 +15,7 @@ import type { LakeErrorCode } from '../../src/lib/store/errors.ts';
 import type { CommitDiff, JsonRow } from '../../src/lib/versions/diff.ts';
 import type { ExportProgress } from '../../src/lib/versions/export.ts';
 import type { GcResult } from '../../src/lib/versions/gc.ts';
+import type { RecordSetScope } from '../../src/lib/versions/scope.ts';
 import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest.ts';
 import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
 import type { ColumnDef, Lineage } from '../../src/lib/versions/manifest.ts';
@@ -44,6 +45,7 @@ export type {
   IngestProgress,
   IngestResult,
   JsonRow,
+  RecordSetScope,
   RefLogItem,
   VerifyProblem,
   VerifyProgress,
@@ -134,6 +136,13 @@ export interface AppendInfo {
   rows: number;
 }
 
+/** How an export is named, and which record sets it writes (default: all of them). */
+export interface ExportChoice {
+  label?: string;
+  /** Record set @ids to export; absent: every record set of the version. */
+  recordSets?: string[];
+}
+
 /** What an export wrote. */
 export interface ExportInfo {
   /** The exported commit. */
@@ -217,14 +226,19 @@ export interface LakeMethods extends RemoteMethods {
    * Exports `rev` (Croissant + Parquet, verified as it is copied) as a .tar `File`, named by
    * the dataset, `label` (a branch or tag) and the commit; the page downloads it.
    */
-  exportTar(dataset: string, rev: string, opts: { label?: string }): ExportInfo & { file: File };
+  exportTar(dataset: string, rev: string, opts: ExportChoice): ExportInfo & { file: File };
   /** Exports `rev` into a new folder inside `parent` (a folder the user picked). */
   exportFolder(
     dataset: string,
     rev: string,
     parent: FileSystemDirectoryHandle,
-    opts: { label?: string },
+    opts: ExportChoice,
   ): ExportInfo & { folder: string };
+  /**
+   * What `rev` holds per record set, against its import: filtered (by which predicates), whole,
+   * changed or added, with row counts; shown before an export.
+   */
+  exportScope(dataset: string, rev: string): RecordSetScope[];
 }
 
 /** The name of a lake operation. */

@@ -1,6 +1,6 @@
 /**
- * What a replay looks for before doing any work: an earlier import of the same source with the
- * same content, a branch already holding the result, and free names for what it creates.
+ * What a replay looks for: an earlier import of the same source with the same content (before
+ * any work), a branch already holding the replayed result (after it), and free names.
  */
 import { LakeError } from '../store/errors.ts';
 import { contentHash } from '../versions/content-hash.ts';
@@ -30,11 +30,17 @@ export async function importsOf(lake: Lake, recipe: Recipe) {
   return out;
 }
 
-/** A branch of `dataset` whose head has content `hash` (`prefer` first), or null. */
-export async function branchWithContent(lake: Lake, dataset: string, hash: string, prefer: string) {
-  const branches = (await lake.branches(dataset)).sort(
-    (a, b) => Number(b.name === prefer) - Number(a.name === prefer),
-  );
+/** A branch of `dataset` other than `except` whose head has content `hash` (`prefer` first), or null. */
+export async function branchWithContent(
+  lake: Lake,
+  dataset: string,
+  hash: string,
+  prefer: string,
+  except: string,
+) {
+  const branches = (await lake.branches(dataset))
+    .filter((b) => b.name !== except)
+    .sort((a, b) => Number(b.name === prefer) - Number(a.name === prefer));
   for (const b of branches) if ((await contentHash(lake, b.commit)) === hash) return b.name;
   return null;
 }

@@ -79,9 +79,13 @@ function stepLine(s: StepMismatch, recipe: Recipe): string {
   return `step ${s.step} (${what}) gave ${short(s.actual)}, the link expects ${short(s.expected)}${kept}`;
 }
 
-/** The report of a replay whose result is identical. */
-export function identicalReport(hash: string): ReplayReport {
-  const summary = `verified identical: content hash ${short(hash)} matches the link`;
+/**
+ * The report of a replay whose result is identical; `existing` names the branch that already
+ * held it (the replayed copy was not kept).
+ */
+export function identicalReport(hash: string, existing: string | null = null): ReplayReport {
+  const same = existing ? `; identical to existing branch ${existing}, no new branch made` : '';
+  const summary = `verified identical: the link's steps, run here, give content hash ${short(hash)}, as the link says${same}`;
   return { status: 'identical', summary, recordSets: [], steps: [], lines: [summary] };
 }
 

@@ -1,14 +1,15 @@
 /**
  * Opening a share link: import the source unless this lake already has it (same content hash),
  * check the import is what the link was made from, replay the steps onto a new protected
- * branch, and verify the result's content hash. SQL from the link runs only after the caller
+ * branch, and verify the result's content hash (every time: an existing branch with the link's
+ * hash proves nothing about the steps the link shows). SQL from the link runs only after the caller
  * confirmed it, and only through the caller's read-only engine (`rowidsWhere`).
  */
 import { fetchResolver } from '../io/fetch.ts';
 import type { Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { addColumnsCsv } from '../versions/add-columns.ts';
-import { contentHash, contentSummary } from '../versions/content-hash.ts';
+import { contentHash, contentSummary, type ContentSummary } from '../versions/content-hash.ts';
 import { filterDraft } from '../versions/filter.ts';
 import { ingest, type IngestProgress } from '../versions/ingest.ts';
 import type { Lake } from '../versions/lake.ts';
@@ -24,6 +25,7 @@ import {
 } from './replay-report.ts';
 import { leased } from '../versions/lease.ts';
 import type { QueryEngine } from '../query/engine.ts';
+import { QueryError } from '../query/errors.ts';
 import { replayOpinionStep } from './replay-opinions.ts';
 
 export type { ReplayReport } from './replay-report.ts';
@@ -82,6 +84,11 @@ export interface ReplayResult {
   branch: string | null;
   /** True when the source was imported now; false when an identical import was reused. */
   ingested: boolean;
+  /**
+   * True when the steps, replayed, gave the content of a branch this lake already had: `branch`
+   * is that branch, and no new one was kept.
+   */
+  existing: boolean;
   report: ReplayReport;
 }
 
@@ -125,7 +132,19 @@ async function replayStepLeased(
     });
     return undefined;
   }
-  const keep = await opts.rowidsWhere(dataset, head, step.recordSet, step.predicate);
+  const keep = await opts
+    .rowidsWhere(dataset, head, step.recordSet, step.predicate)
+    .catch((e: unknown) => {
+      if (e instanceof LakeError && e.code === 'ABORTED') throw e;
+      checkAborted(opts.signal);
+      const n = recipe.steps.indexOf(step) + 1;
+      const reason = e instanceof QueryError ? e.reason : (e as Error).message;
+      throw new LakeError(
+        'BAD_INPUT',
+        `step ${n} of the link (filter of ${step.recordSet} WHERE ${step.predicate}) cannot run: ${reason}; nothing was kept`,
+        { cause: e },
+      );
+    });
   checkAborted(opts.signal);
   const built = await filterDraft(lake, head, await lake.readCommit(head), {
     recordSet: step.recordSet,
@@ -142,13 +161,16 @@ async function replayStepLeased(
 }
 
 /**
- * Replays a recipe (from a share link or recipe file) into `lake`. In order: an import of the
- * source with the link's ingest content hash is reused, and a branch already holding the
- * result is returned as is; otherwise `confirmSql` is asked (refusal: ABORTED, nothing written),
- * the source is imported when absent (progress through `onProgress`), and a source that changed
- * since the link was made gives `verified: false` with a report and no branch. Then each step
- * is replayed onto a new branch named after `recipe.branch` (`-2`, `-3`… when taken), protected
- * once done (removed again if a step fails), and the result's content hash is compared.
+ * Replays a recipe (from a share link or recipe file) into `lake`. In order: `confirmSql` is
+ * asked (refusal: ABORTED, nothing written); an import of the source with the link's ingest
+ * content hash is reused, or the source is imported (progress through `onProgress`), and a
+ * source that changed since the link was made gives `verified: false` with a report and no
+ * branch. Then each step is replayed onto a new branch named after `recipe.branch` (`-2`, `-3`…
+ * when taken; removed again if a step fails) and the result's content hash is compared.
+ * "Verified" always means the link's own steps ran here and gave the link's hash: a branch
+ * that already has that hash is never taken as proof. When one does (the link was opened
+ * before), the replayed branch is dropped and `branch` names the existing one (`existing`);
+ * otherwise the replayed branch is kept, protected, verified or not.
  */
 export async function replayRecipe(
   lake: Lake,
@@ -168,10 +190,6 @@ export async function replayRecipe(
   progress({ phase: 'check' });
   const imports = await importsOf(lake, recipe);
   let found = imports.get(recipe.ingestHash);
-  if (found) {
-    const branch = await branchWithContent(lake, found.dataset, recipe.result, recipe.branch);
-    if (branch) return done(recipe, found.dataset, branch, false, progress);
-  }
   const sql = recipeSql(recipe);
   if (sql.length && opts.confirmSql) {
     const ok = await opts.confirmSql(
@@ -221,82 +239,78 @@ export async function replayRecipe(
       dataset: found.dataset,
       branch: null,
       ingested,
+      existing: false,
       report: sourceChangedReport(recipe, source),
     };
   }
-  const existing = await branchWithContent(lake, found.dataset, recipe.result, recipe.branch);
-  if (existing) return done(recipe, found.dataset, existing, ingested, progress);
   const dataset = found.dataset;
   const branch = await createFreeBranch(lake, dataset, recipe.branch, found.commit);
-  const mismatches: StepMismatch[] = [];
+  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; twin: string | null };
   try {
-    for (const [i, step] of recipe.steps.entries()) {
-      checkAborted(opts.signal);
-      progress({ phase: 'step', step: i + 1, steps: recipe.steps.length });
-      const kept = await replayStep(lake, dataset, branch, step, recipe, opts);
-      const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
-      const actual = await contentHash(lake, head);
-      if (step.result && actual !== step.result) {
-        mismatches.push({
-          step: i + 1,
-          op: step.op,
-          recordSet: step.recordSet,
-          expected: step.result,
-          actual,
-          ...(step.op === 'filter' && step.kept !== undefined ? { expectedKept: step.kept } : {}),
-          ...(kept !== undefined ? { actualKept: kept } : {}),
-        });
-      }
-    }
-    await lake.protect(dataset, branch);
+    const mismatches = await replaySteps(lake, dataset, branch, recipe, opts, progress);
+    progress({ phase: 'verify' });
+    const got = await contentSummary(lake, await headOf(lake, dataset, branch));
+    // The link's own steps gave its content. When another branch already holds it (the link was
+    // opened before), that branch is the answer: no second, identical branch is kept.
+    const twin =
+      got.hash === recipe.result
+        ? await branchWithContent(lake, dataset, got.hash, recipe.branch, branch)
+        : null;
+    if (twin) await lake.deleteBranch(dataset, branch);
+    else await lake.protect(dataset, branch);
+    verdict = { got, mismatches, twin };
   } catch (e) {
     // A half-replayed branch is not the link's result: remove it. The step's error is what the
     // user needs to see; a failure to remove the branch would only hide it.
     await lake.deleteBranch(dataset, branch).catch(() => undefined);
     throw e;
   }
-  progress({ phase: 'verify' });
-  const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
-  const got = await contentSummary(lake, head);
   progress({ phase: 'done' });
-  if (got.hash === recipe.result) {
-    return {
-      verified: true,
-      expected: recipe.result,
-      actual: got.hash,
-      dataset,
-      branch,
-      ingested,
-      report: identicalReport(got.hash),
-    };
-  }
+  const { got, mismatches, twin } = verdict;
+  const verified = got.hash === recipe.result;
   return {
-    verified: false,
+    verified,
     expected: recipe.result,
     actual: got.hash,
     dataset,
-    branch,
+    branch: twin ?? branch,
     ingested,
-    report: resultDiffersReport(recipe, got, mismatches),
+    existing: twin !== null,
+    report: verified
+      ? identicalReport(got.hash, twin)
+      : resultDiffersReport(recipe, got, mismatches),
   };
 }
 
-function done(
-  recipe: Recipe,
+const headOf = async (lake: Lake, dataset: string, branch: string) =>
+  (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+
+/** Replays every step of `recipe` on `branch`; gives the steps whose result differs. */
+async function replaySteps(
+  lake: Lake,
   dataset: string,
   branch: string,
-  ingested: boolean,
+  recipe: Recipe,
+  opts: ReplayOptions,
   progress: (p: ReplayProgress) => void,
-): ReplayResult {
-  progress({ phase: 'done' });
-  const report = identicalReport(recipe.result);
-  return {
-    verified: true,
-    expected: recipe.result,
-    actual: recipe.result,
-    dataset,
-    branch,
-    ingested,
-    report,
-  };
+): Promise<StepMismatch[]> {
+  const mismatches: StepMismatch[] = [];
+  for (const [i, step] of recipe.steps.entries()) {
+    checkAborted(opts.signal);
+    progress({ phase: 'step', step: i + 1, steps: recipe.steps.length });
+    const kept = await replayStep(lake, dataset, branch, step, recipe, opts);
+    const actual = await contentHash(lake, await headOf(lake, dataset, branch));
+    if (step.result && actual !== step.result) {
+      mismatches.push({
+        step: i + 1,
+        op: step.op,
+        recordSet: step.recordSet,
+        expected: step.result,
+        actual,
+        ...(step.op === 'filter' && step.kept !== undefined ? { expectedKept: step.kept } : {}),
+        ...(kept !== undefined ? { actualKept: kept } : {}),
+      });
+    }
+  }
+  return mismatches;
 }
