@@ -16,6 +16,7 @@ import {
   type PipelineRunResult,
 } from '../lib/pipeline/batch.ts';
 import type { PipelineSpec } from '../lib/pipeline/image.ts';
+import { positionAt, type SqlPosition } from '../lib/query/error-position.ts';
 import { QueryError } from '../lib/query/errors.ts';
 import { rowidsSql } from '../lib/query/rowids.ts';
 import { CONDITION_EXAMPLE, predicatePosition, predicateStatement } from '../lib/query/where.ts';
@@ -39,16 +40,37 @@ function checkCondition(where: string): void {
 
 /**
  * `error`, of the row-id query `sql` holding the predicate `where`, told about the predicate:
- * its position mapped into it, which is shown instead of the app's query. Errors of another
- * query, or without a position in the predicate, are returned as they are.
+ * its position mapped into it, which is shown instead of the app's query. DuckDB blames the
+ * parentheses the app puts around the predicate when the predicate stops short (`lesion =`:
+ * at the ")") or leaves a quote or parenthesis open (`name = 'x`: the "(" is never closed);
+ * those are told at the predicate's end. Errors of another query, or without a position in
+ * or around the predicate, are returned as they are.
  */
 export function predicateError(error: ErrorInfo, sql: string, where: string): ErrorInfo {
   if (error.code !== 'SQL_ERROR' || !error.position || error.sql !== sql) return error;
   // rowidsSql ends with "(\n<predicate>\n)".
-  const at = sql.length - where.trim().length - 2;
-  const position = predicatePosition(sql, at, where, error.position);
-  if (!position) return error;
-  return { code: error.code, message: `In ${BOX}: ${error.message}`, sql: where, position };
+  const length = where.trim().length;
+  const at = sql.length - length - 2;
+  const told = (message: string, position: SqlPosition | null): ErrorInfo =>
+    position ? { code: error.code, message: `In ${BOX}: ${message}`, sql: where, position } : error;
+  const { line, column } = error.position;
+  const is = (p: SqlPosition) => p.line === line && p.column === column;
+  const end = () => predicatePosition(sql, at, where, positionAt(sql, at + length));
+  if (is(positionAt(sql, sql.length - 1))) {
+    return told(
+      `the condition stops before it is complete (${error.message}: that ")" is the one the ` +
+        'app closes the condition with)',
+      end(),
+    );
+  }
+  if (is(positionAt(sql, at - 2))) {
+    return told(
+      `a quote or parenthesis of the condition is never closed (${error.message}: that "(" ` +
+        'is the one the app opens the condition with)',
+      end(),
+    );
+  }
+  return told(error.message, predicatePosition(sql, at, where, error.position));
 }
 
 /** Where a run stands. */

@@ -72,6 +72,24 @@ describe('Run as branch, only rows where', () => {
     expect(await branches()).toEqual(before);
   });
 
+  it.each([
+    // "label =" has 7 characters, "label = 'x" 10: the place after them is column 8 or 11.
+    ['label =', 8, 'the condition stops before it is complete (Parser Error: syntax error'],
+    ["label = 'x", 11, 'a quote or parenthesis of the condition is never closed (Parser Error'],
+  ])(
+    'tells %j, which DuckDB blames on the parentheses around it, at its end',
+    async (where, column, message) => {
+      const { run } = branchRun();
+      expect(await run.run(job(where))).toBe(false);
+      const state = run.state;
+      expect(state.status).toBe('failed');
+      if (state.status !== 'failed') return;
+      expect(state.error.sql).toBe(where);
+      expect(state.error.position).toEqual({ line: 1, column });
+      expect(state.error.message).toContain(`In "Only rows where": ${message}`);
+    },
+  );
+
   it('refuses a whole query before any runs, pointing at its first word', async () => {
     const before = await branches();
     const { run, queries } = branchRun();
