@@ -1,18 +1,18 @@
 /** The `?url=` parameter of the address bar: how a dataset link is shared and reopened. */
 
-const PARAM = 'url';
+export const URL_PARAM = 'url';
 
 /** The dataset URL named in the address bar, as written, or null. */
 export function addressUrl(): string | null {
-  const value = new URLSearchParams(window.location.search).get(PARAM)?.trim();
+  const value = new URLSearchParams(window.location.search).get(URL_PARAM)?.trim();
   return value ? value : null;
 }
 
 /** Puts `url` in the address bar (a new history entry), or removes it when null. */
 export function setAddressUrl(url: string | null): void {
   const next = new URL(window.location.href);
-  if (url) next.searchParams.set(PARAM, url);
-  else next.searchParams.delete(PARAM);
+  if (url) next.searchParams.set(URL_PARAM, url);
+  else next.searchParams.delete(URL_PARAM);
   if (next.href !== window.location.href) window.history.pushState(null, '', next);
 }
 

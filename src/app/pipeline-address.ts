@@ -3,6 +3,7 @@
  * link reopens the same loader; the view itself is in the address as view-address.ts says.
  */
 
+import { URL_PARAM, pageRelative } from './address.ts';
 import { LOADER_PARAM, PIPELINE_PARAM as PARAM } from './view-address.ts';
 
 const LINK_PREFIX = 'croissant-lake-loader:';
@@ -36,4 +37,11 @@ export function permalinkIn(text: string): string {
   } catch {
     return t;
   }
+}
+
+/** A link to this app that opens the Croissant document at `url` (`?url=`, as the start page does). */
+export function datasetAddress(url: string): string {
+  const next = new URL(window.location.pathname, window.location.origin);
+  next.searchParams.set(URL_PARAM, pageRelative(url, new URL(window.location.href)));
+  return next.href;
 }

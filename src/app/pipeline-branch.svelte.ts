@@ -5,7 +5,9 @@
  * `spawnPipelineWorker` lanes doing the decode, transform and encode. A predicate is resolved
  * to row ids first, at the commit the run reads, by the host's `rowidsWhere` (the query
  * worker's read-only engine, as curation does); an invalid one, or one that selects no rows,
- * fails the run before anything is written.
+ * fails the run before anything is written. The predicate is told about as the user typed it: a
+ * whole statement is refused before any query runs, and DuckDB's position in the row-id query
+ * (rowids.ts) is mapped back into the predicate (where.ts, as the Query view's WHERE box does).
  */
 import type { BatchLane } from '../lib/pipeline/batch-item.ts';
 import {
@@ -14,8 +16,62 @@ import {
   type PipelineRunResult,
 } from '../lib/pipeline/batch.ts';
 import type { PipelineSpec } from '../lib/pipeline/image.ts';
+import { positionAt, type SqlPosition } from '../lib/query/error-position.ts';
+import { QueryError } from '../lib/query/errors.ts';
+import { rowidsSql } from '../lib/query/rowids.ts';
+import { CONDITION_EXAMPLE, predicatePosition, predicateStatement } from '../lib/query/where.ts';
 import type { Lake } from '../lib/versions/lake.ts';
 import { describeError, type ErrorInfo } from './format.ts';
+
+/** What the predicate's box is called in messages. */
+const BOX = '"Only rows where"';
+
+/** Refuses a predicate that is a whole statement (`SELECT …`), pointing at its first word. */
+function checkCondition(where: string): void {
+  const statement = predicateStatement(where);
+  if (!statement) return;
+  throw new QueryError(
+    'BAD_INPUT',
+    `${BOX} takes a condition (e.g. ${CONDITION_EXAMPLE}), not a query (it starts with ` +
+      `${statement.word})`,
+    { sql: where, position: statement.position },
+  );
+}
+
+/**
+ * `error`, of the row-id query `sql` holding the predicate `where`, told about the predicate:
+ * its position mapped into it, which is shown instead of the app's query. DuckDB blames the
+ * parentheses the app puts around the predicate when the predicate stops short (`lesion =`:
+ * at the ")") or leaves a quote or parenthesis open (`name = 'x`: the "(" is never closed);
+ * those are told at the predicate's end. Errors of another query, or without a position in
+ * or around the predicate, are returned as they are.
+ */
+export function predicateError(error: ErrorInfo, sql: string, where: string): ErrorInfo {
+  if (error.code !== 'SQL_ERROR' || !error.position || error.sql !== sql) return error;
+  // rowidsSql ends with "(\n<predicate>\n)".
+  const length = where.trim().length;
+  const at = sql.length - length - 2;
+  const told = (message: string, position: SqlPosition | null): ErrorInfo =>
+    position ? { code: error.code, message: `In ${BOX}: ${message}`, sql: where, position } : error;
+  const { line, column } = error.position;
+  const is = (p: SqlPosition) => p.line === line && p.column === column;
+  const end = () => predicatePosition(sql, at, where, positionAt(sql, at + length));
+  if (is(positionAt(sql, sql.length - 1))) {
+    return told(
+      `the condition stops before it is complete (${error.message}: that ")" is the one the ` +
+        'app closes the condition with)',
+      end(),
+    );
+  }
+  if (is(positionAt(sql, at - 2))) {
+    return told(
+      `a quote or parenthesis of the condition is never closed (${error.message}: that "(" ` +
+        'is the one the app opens the condition with)',
+      end(),
+    );
+  }
+  return told(error.message, predicatePosition(sql, at, where, error.position));
+}
 
 /** Where a run stands. */
 export type BranchRunState =
@@ -90,12 +146,16 @@ export class BranchRun {
       cancelling: false,
       selection,
     };
+    /** The row-id query of the predicate, once it runs: its errors point into the predicate. */
+    let rowsQuery: string | null = null;
     try {
       const lake = await this.#host.openLake();
       // The rows are chosen and transformed at one commit, even if `from` moves meanwhile.
       const from = await lake.resolve(job.dataset, job.from);
       let rowIds: bigint[] | undefined;
       if (where) {
+        checkCondition(where);
+        rowsQuery = rowidsSql(job.dataset, from, job.recordSet, where);
         rowIds = await this.#host.rowidsWhere(
           job.dataset,
           from,
@@ -131,7 +191,9 @@ export class BranchRun {
       return true;
     } catch (e) {
       if (this.#destroyed) return false;
-      const error = describeError(e);
+      const error = rowsQuery
+        ? predicateError(describeError(e), rowsQuery, where)
+        : describeError(e);
       this.state =
         error.code === 'ABORTED'
           ? { status: 'cancelled', branch: job.branch }

@@ -40,9 +40,20 @@ export interface LoaderHost {
   chunks?: ChunkReads;
 }
 
+/** What a run used: its result is shown with these, not with the settings typed since. */
+export interface RunSettings {
+  epoch: number;
+  batchSize: number;
+  workers: number;
+  prefetch: number;
+  seed: number;
+}
+
 /** See the module comment. */
 export class LoaderRun {
   status = $state<LoaderStatus>('idle');
+  /** The settings of the current or last run (null before the first). */
+  ran = $state.raw<RunSettings | null>(null);
   info = $state.raw<LoaderInfo | null>(null);
   stats = $state.raw<LoaderStats | null>(null);
   series = $state.raw<ThroughputPoint[]>([]);
@@ -71,6 +82,8 @@ export class LoaderRun {
     const abort = new AbortController();
     this.#abort = abort;
     this.status = 'starting';
+    const { batchSize, workers, prefetch } = config;
+    this.ran = { epoch, batchSize, workers, prefetch, seed: config.shuffle.seed };
     this.failure = null;
     this.info = null;
     this.stats = null;
