@@ -184,8 +184,8 @@ describe('the Blind spots session', () => {
     ref.session = session;
     await session.select('demo', 'main');
     expect(session.branches).toEqual([
-      { name: 'main', predictions: false },
-      { name: 'eval', predictions: true },
+      { name: 'main', predictions: false, protected: false },
+      { name: 'eval', predictions: true, protected: false },
     ]);
     // `main` holds no predictions: the branch that does is picked.
     expect(session.settings.branch).toBe('eval');
