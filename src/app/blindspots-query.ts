@@ -11,10 +11,11 @@ import { ident } from '../lib/query/sql.ts';
 export const SCATTER_MAX_POINTS = 5000;
 
 /**
- * A slice as a WHERE predicate over the evaluated record set, or why it cannot be one (a
- * predicate on a feature that is not a column there, such as an image statistic).
+ * A slice's predicates over the evaluated record set, or why they cannot be SQL (a predicate on
+ * a feature that is not a column there, such as an image statistic). They select the slice's
+ * rows among all the record set's rows, evaluated or not.
  */
-export function sliceWhere(s: ReportSlice): { where: string } | { reason: string } {
+function slicePredicates(s: ReportSlice): { where: string } | { reason: string } {
   const missing = s.predicates.filter((p) => !p.sql).map((p) => p.feature);
   if (missing.length) {
     return {
@@ -22,6 +23,30 @@ export function sliceWhere(s: ReportSlice): { where: string } | { reason: string
     };
   }
   return { where: s.predicates.map((p) => `(${p.sql})`).join(' AND ') };
+}
+
+/**
+ * The rows the report analysed, as a condition on the record set: those with a prediction that
+ * has a target (`correct` is null without one; features-lake.ts reads the same rows), in the
+ * predictions of the analysed commit, so that a later evaluation on the branch does not change
+ * them.
+ */
+export function evaluatedRowsWhere(report: BlindspotReport): string {
+  const preds = lakeSqlName(report.dataset, report.commit, report.predictions);
+  return `_rowid IN (SELECT _rowid FROM ${preds} WHERE correct IS NOT NULL)`;
+}
+
+/**
+ * A slice as a WHERE filter of the Query view over the evaluated record set: its rows among the
+ * evaluated rows (the card's count), or why it cannot be one. Without the first condition an
+ * evaluation of one split would show the slice's rows of every split.
+ */
+export function sliceWhere(
+  report: BlindspotReport,
+  s: ReportSlice,
+): { where: string } | { reason: string } {
+  const p = slicePredicates(s);
+  return 'where' in p ? { where: `${evaluatedRowsWhere(report)} AND ${p.where}` } : p;
 }
 
 /** Row ids → a SQL list of int64 literals; anything not an integer is dropped. */
@@ -46,7 +71,7 @@ export function scatterSql(report: BlindspotReport): { sql: string; ranks: numbe
   const flags: string[] = [];
   const ranks: number[] = [];
   for (const s of report.slices) {
-    const w = sliceWhere(s);
+    const w = slicePredicates(s);
     if (!('where' in w)) continue;
     flags.push(`CASE WHEN (${w.where}) THEN 1 ELSE 0 END AS s${s.rank}`);
     ranks.push(s.rank);

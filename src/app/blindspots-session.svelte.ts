@@ -37,10 +37,12 @@ export type AnalysisRun =
   | { status: 'cancelled' }
   | { status: 'failed'; error: ErrorInfo };
 
-/** A branch of the dataset and whether it holds predictions. */
+/** A branch of the dataset, whether it holds predictions and whether it is protected. */
 export interface EvalBranch {
   name: string;
   predictions: boolean;
+  /** A protected branch cannot store a report (nor derived features): no run starts there. */
+  protected: boolean;
 }
 
 /** See the module comment. */
@@ -53,6 +55,8 @@ export class BlindspotsSession {
   run = $state.raw<AnalysisRun>({ status: 'idle' });
   reports = $state.raw<BlindspotReportInfo[]>([]);
   report = $state.raw<BlindspotReport | null>(null);
+  /** The commit that stored the report shown (null: none shown, or not stored). */
+  shownCommit = $state<string | null>(null);
   reportError = $state.raw<ErrorInfo | null>(null);
   /** Rank of the selected slice (null: none). */
   selected = $state<number | null>(null);
@@ -93,6 +97,11 @@ export class BlindspotsSession {
     return !this.loading && !!this.settings.dataset && !b?.predictions;
   }
 
+  /** True when the chosen branch is protected: a run could not store its report there. */
+  get protectedBranch(): boolean {
+    return !!this.branches.find((x) => x.name === this.settings.branch)?.protected;
+  }
+
   /** What is wrong with the parameters (empty: Run may start). */
   get problems(): string[] {
     return checkSettings(this.settings);
@@ -124,6 +133,7 @@ export class BlindspotsSession {
       this.branches = refs.map((r, i) => ({
         name: r.name,
         predictions: infos[i]!.recordSets.some((s) => s.name === PREDICTIONS_RS),
+        protected: r.protected === true,
       }));
       const want = branch ?? this.settings.branch;
       const keep = this.branches.find((b) => b.name === want && b.predictions);
@@ -191,21 +201,26 @@ export class BlindspotsSession {
       const r = await this.#analysis.call('readReport', [dataset, branch, commit]);
       if (this.#destroyed) return;
       if (!r) throw new Error(`no blind-spot report at commit ${commit.slice(0, 12)}`);
-      this.show(r);
+      this.show(r, commit);
     } catch (e) {
       if (!this.#destroyed) this.reportError = describeError(e);
     }
   }
 
-  /** Shows `report`, its top slice selected. */
-  show(report: BlindspotReport): void {
+  /** Shows `report` (stored by commit `stored`), its top slice selected. */
+  show(report: BlindspotReport, stored: string | null): void {
     this.report = report;
+    this.shownCommit = stored;
     this.selected = report.slices[0]?.rank ?? null;
   }
 
-  /** Runs the analysis with the settings; the report is shown and stored on the branch. */
+  /**
+   * Runs the analysis with the settings; the report is shown and stored on the branch. Not on a
+   * protected branch: the analysis would run to its end and then fail to store (the tab says
+   * why and what to do instead).
+   */
   async start(): Promise<void> {
-    if (this.busy || this.problems.length) return;
+    if (this.busy || this.problems.length || this.protectedBranch) return;
     this.save();
     const controller = new AbortController();
     this.#controller = controller;
@@ -235,7 +250,7 @@ export class BlindspotsSession {
       );
       if (this.#destroyed) return;
       this.run = { status: 'done', commit: out.commit };
-      this.show(out.report);
+      this.show(out.report, out.commit);
     } catch (e) {
       if (this.#destroyed) return;
       const error = describeError(e);

@@ -9,6 +9,9 @@
  * - annotator `ann_2` (rows with i % 5 === 2) labelled every eighth of their rows wrongly, where a
  *   confident model (probability 0.95) says the truth: those are the label-noise suspects;
  * - the embedding is two numbers: about (1, 0) for scanner S1, about (0, 1) otherwise.
+ *
+ * `evaluated` limits the predictions to some rows (an evaluation of one split), `unlabelled`
+ * writes some of those without a target.
  */
 import { PREDICTIONS_RS, writePredictions } from '../../src/lib/model/predictions.ts';
 import type { Predictions } from '../../src/lib/model/predict.ts';
@@ -39,7 +42,14 @@ const u = (i: number) => (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32;
 export const wrong = (i: number) => u(i) < (i % 3 === 1 ? 0.5 : 0.05);
 
 /** Creates the dataset on `main` and writes the predictions onto branch `eval`. */
-export async function buildEvaluation(lake: Lake, opts: { embeddings?: boolean } = {}) {
+export async function buildEvaluation(
+  lake: Lake,
+  opts: {
+    embeddings?: boolean;
+    evaluated?: (i: number) => boolean;
+    unlabelled?: (i: number) => boolean;
+  } = {},
+) {
   await lake.backend.refs.cas(`dataset/${DATASET}`, 0, {
     id: DATASET,
     name: DATASET,
@@ -89,14 +99,16 @@ export async function buildEvaluation(lake: Lake, opts: { embeddings?: boolean }
     probs[i * 2 + p] = conf;
     probs[i * 2 + (1 - p)] = 1 - conf;
     predicted[i] = p;
-    target[i] = label(i);
-    loss[i] = -Math.log(probs[i * 2 + target[i]!]!);
+    target[i] = opts.unlabelled?.(i) ? -1 : label(i);
+    loss[i] = -Math.log(probs[i * 2 + label(i)]!);
   }
   const embeddings = Array.from({ length: ROWS }, (_, i) =>
     Float32Array.from(
       i % 3 === 1 ? [1 + (i % 7) / 50, (i % 5) / 50] : [(i % 5) / 50, 1 + (i % 7) / 50],
     ),
   );
+  const keep = Array.from({ length: ROWS }, (_, i) => i).filter(opts.evaluated ?? (() => true));
+  const k = CLASSES.length;
   const p: Predictions = {
     dataset: DATASET,
     commit: hash,
@@ -123,12 +135,12 @@ export async function buildEvaluation(lake: Lake, opts: { embeddings?: boolean }
       onnxruntime: 'test',
     } as Predictions['runtime'],
     label: 'scans/label',
-    rowIds: BigInt64Array.from(rows, (r) => r.rowid),
-    probs,
-    predicted,
-    target,
-    loss,
-    embeddings: opts.embeddings === false ? null : embeddings,
+    rowIds: BigInt64Array.from(keep, (i) => rows[i]!.rowid),
+    probs: Float32Array.from(keep.flatMap((i) => [...probs.subarray(i * k, (i + 1) * k)])),
+    predicted: Int32Array.from(keep, (i) => predicted[i]!),
+    target: Int32Array.from(keep, (i) => target[i]!),
+    loss: Float64Array.from(keep, (i) => loss[i]!),
+    embeddings: opts.embeddings === false ? null : keep.map((i) => embeddings[i]!),
     skipped: 0,
   };
   const w = await writePredictions(lake, DATASET, p, { branch: 'eval', question: null });

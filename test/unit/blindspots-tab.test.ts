@@ -82,15 +82,17 @@ describe('Blind spots settings', () => {
 });
 
 describe('Blind spots SQL', () => {
-  it('makes a slice a WHERE filter, or says why it cannot', () => {
+  it('makes a slice a WHERE filter of the analysed rows, or says why it cannot', () => {
     const r = sampleReport();
     const s = r.slices[0]!;
     s.predicates.push({ feature: 'kvp', level: '[120, 140)', sql: `"kvp" >= 120 AND "kvp" < 140` });
-    expect(sliceWhere(s)).toEqual({
-      where: `("scanner" = 'Kestrel') AND ("kvp" >= 120 AND "kvp" < 140)`,
+    // The evaluated rows: those with a prediction that has a target, at the analysed commit.
+    const evaluated = `_rowid IN (SELECT _rowid FROM "demo@${r.commit}"."predictions" WHERE correct IS NOT NULL)`;
+    expect(sliceWhere(r, s)).toEqual({
+      where: `${evaluated} AND ("scanner" = 'Kestrel') AND ("kvp" >= 120 AND "kvp" < 140)`,
     });
     s.predicates.push({ feature: 'image.noise', level: 'high', sql: null });
-    expect(sliceWhere(s)).toEqual({
+    expect(sliceWhere(r, s)).toEqual({
       reason:
         'image.noise is not a column of the record set, so the slice cannot be a query filter',
     });
@@ -182,8 +184,8 @@ describe('the Blind spots session', () => {
     ref.session = session;
     await session.select('demo', 'main');
     expect(session.branches).toEqual([
-      { name: 'main', predictions: false },
-      { name: 'eval', predictions: true },
+      { name: 'main', predictions: false, protected: false },
+      { name: 'eval', predictions: true, protected: false },
     ]);
     // `main` holds no predictions: the branch that does is picked.
     expect(session.settings.branch).toBe('eval');

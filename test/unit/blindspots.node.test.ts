@@ -129,6 +129,14 @@ describe('runBlindspots', () => {
     const list = await listBlindspotReports(plain, DATASET, 'eval');
     expect(list.map((l) => l.commit)).toEqual([again.commit, run.commit]);
     expect(list.map((l) => l.params.k)).toEqual([2, 10]);
+    expect(list.map((l) => l.evaluatedBranch)).toEqual(['eval', 'eval']);
+    // A branch made from eval has its reports in its history: they are listed as eval's.
+    await plain.createBranch(DATASET, 'made-from-eval', 'eval');
+    const inherited = await listBlindspotReports(plain, DATASET, 'made-from-eval');
+    expect(inherited.map((l) => [l.commit, l.evaluatedBranch])).toEqual([
+      [again.commit, 'eval'],
+      [run.commit, 'eval'],
+    ]);
     expect(list[0]!.model).toEqual(r.model);
     expect(again.report.slices).toHaveLength(2);
     // The second run analysed the first's commit: the report row is not an evaluated row.

@@ -71,6 +71,11 @@ export interface BlindspotReportInfo {
   createdAt: string;
   params: BlindspotParams;
   model: { id: string; name: string };
+  /**
+   * The branch the analysis ran on. A branch made from it lists its reports too (they are in its
+   * history), though they were computed on that branch's rows.
+   */
+  evaluatedBranch: string;
 }
 
 /** "Propose correction" on a suspect: the lib's options less signal and time. */

@@ -42,6 +42,8 @@ export interface StoredReportEntry {
   model: { id: string; name: string };
   /** The commit analysed. */
   evaluated: string;
+  /** The branch it was run on (a branch made from that one lists it too). */
+  evaluatedBranch: string;
 }
 
 /** The lineage parameters of a report's commit. */
@@ -165,6 +167,7 @@ export async function listReports(
       params: l.params,
       model: l.model,
       evaluated: l.evaluated.commit,
+      evaluatedBranch: l.evaluated.branch,
     });
   }
   return out;

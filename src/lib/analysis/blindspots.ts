@@ -287,14 +287,18 @@ export async function listBlindspotReports(
     createdAt: string;
     params: BlindspotParams;
     model: { id: string; name: string };
+    evaluatedBranch: string;
   }[]
 > {
-  return (await listReports(lake, dataset, branch)).map(({ commit, createdAt, params, model }) => ({
-    commit,
-    createdAt,
-    params,
-    model,
-  }));
+  return (await listReports(lake, dataset, branch)).map(
+    ({ commit, createdAt, params, model, evaluatedBranch }) => ({
+      commit,
+      createdAt,
+      params,
+      model,
+      evaluatedBranch,
+    }),
+  );
 }
 
 /** The report stored by `commit` (default: the newest on the branch), or null when none. */
