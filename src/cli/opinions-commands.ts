@@ -21,7 +21,8 @@ export const OPINIONS_HELP = `Opinions (labels, corrections, predictions; docs/o
 created from main when missing):
   opinions import <dataset> <file.csv|.jsonl|.json> [--format csv|jsonl|label-studio]
       [--subject-set RS] [--subject-key COLUMN] [--question Q] [--actor A] [--actor-kind K]
-      [--task-field F]   one batch, checked whole: a bad row writes nothing
+      [--task-field F] [--new-classes]   one batch, checked whole: a bad row writes nothing;
+      a class its question does not have on the branch is refused without --new-classes
   opinions map <dataset> -r RS --value COLUMN --question Q [--annotator COLUMN] [--time COLUMN]
       [--id-column COLUMN --corrects COLUMN] [--subject-set RS --subject-key COLUMN
       --subject-column COLUMN]   a label column of the dataset as opinions
@@ -44,6 +45,7 @@ export const OPINIONS_OPTIONS = {
   'subject-key': { type: 'string' },
   'subject-column': { type: 'string' },
   'task-field': { type: 'string' },
+  'new-classes': { type: 'boolean' },
   actor: { type: 'string' },
   'actor-kind': { type: 'string' },
   value: { type: 'string' },
@@ -111,7 +113,9 @@ async function importCommand(c: CommandContext): Promise<number> {
   } else {
     throw new LakeError('BAD_INPUT', `--format must be csv, jsonl or label-studio (for ${path})`);
   }
-  const r = await writeOpinions(lake, dataset, { branch, ...read, signal, ...who });
+  // As the Labels tab imports: a class the question does not have yet is refused, unless asked.
+  const knownClasses = values['new-classes'] !== true;
+  const r = await writeOpinions(lake, dataset, { branch, ...read, signal, ...who, knownClasses });
   report(r, ensured.created, await lake.importBranch(dataset));
   return 0;
 }

@@ -193,6 +193,17 @@ describe('croissant-lake opinions', () => {
       'WRONG_TYPE',
       /type\.jsonl, line 1: question "lesion": a class value must be text/,
     );
+    // A class the question does not have: refused, as in the Labels tab, unless --new-classes.
+    const maybe = 'subject,value,actor\nimg_0,maybe,x\n';
+    await bad(
+      'maybe.csv',
+      maybe,
+      'BAD_INPUT',
+      /maybe\.csv, row 2: value "maybe" is not a class of question "lesion", which has: 0, 1; nothing was written/,
+    );
     expect(await head()).toBe(before);
+    out.length = 0;
+    expect(await run('opinions', 'import', DS, file('maybe.csv', maybe), '--new-classes')).toBe(0);
+    expect(out[0]).toMatch(/^added 1 opinion\(s\) on labels at /);
   });
 });
