@@ -17,26 +17,13 @@ import {
 } from '../lib/pipeline/batch.ts';
 import type { PipelineSpec } from '../lib/pipeline/image.ts';
 import { positionAt, type SqlPosition } from '../lib/query/error-position.ts';
-import { QueryError } from '../lib/query/errors.ts';
 import { rowidsSql } from '../lib/query/rowids.ts';
-import { CONDITION_EXAMPLE, predicatePosition, predicateStatement } from '../lib/query/where.ts';
+import { checkPredicate, predicatePosition } from '../lib/query/where.ts';
 import type { Lake } from '../lib/versions/lake.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 
 /** What the predicate's box is called in messages. */
 const BOX = '"Only rows where"';
-
-/** Refuses a predicate that is a whole statement (`SELECT …`), pointing at its first word. */
-function checkCondition(where: string): void {
-  const statement = predicateStatement(where);
-  if (!statement) return;
-  throw new QueryError(
-    'BAD_INPUT',
-    `${BOX} takes a condition (e.g. ${CONDITION_EXAMPLE}), not a query (it starts with ` +
-      `${statement.word})`,
-    { sql: where, position: statement.position },
-  );
-}
 
 /**
  * `error`, of the row-id query `sql` holding the predicate `where`, told about the predicate:
@@ -154,7 +141,7 @@ export class BranchRun {
       const from = await lake.resolve(job.dataset, job.from);
       let rowIds: bigint[] | undefined;
       if (where) {
-        checkCondition(where);
+        checkPredicate(where, BOX, '');
         rowsQuery = rowidsSql(job.dataset, from, job.recordSet, where);
         rowIds = await this.#host.rowidsWhere(
           job.dataset,

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { launchBrowser, startPreview } from './harness.ts';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { launchBrowser, onFailure, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { POLL, WAIT } from './lake-helpers.ts';
 
@@ -41,8 +41,7 @@ export function useProfiles(prefix: string): {
   beforeEach(() => {
     openedHere = [];
   });
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
+  onFailure(async () => {
     for (const name of openedHere) {
       await profiles.get(name)?.close();
       profiles.delete(name);

@@ -16,7 +16,7 @@ import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCroissant, recordRows, type RecordRow } from '../../src/lib/croissant/index.ts';
 import { filesResolver } from '../../src/lib/io/browser-files.ts';
-import { launchBrowser, onFailure, screenshot, startPreview, watchPage } from './harness.ts';
+import { launchBrowser, countFailures, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { FIRST_PASSENGER, WAIT, openTitanic, saveToLake, showRecordSet } from './lake-helpers.ts';
 
@@ -87,16 +87,13 @@ describe('export from the UI', () => {
     if (profiles) await rm(profiles, { recursive: true, force: true });
   });
 
-  // A failed test's retry starts from new profile folders (harness.ts, onFailure).
-  let attempt = 0;
-  onFailure(async () => {
-    attempt++;
-  });
+  // A failed test's retry starts from new profile folders (harness.ts, countFailures).
+  const attempt = countFailures();
 
   async function start(): Promise<Page> {
     if (!app || !profiles) throw new Error('setup failed');
     await browser?.close().catch(() => undefined);
-    browser = await launchBrowser({ userDataDir: path.join(profiles, `export-${attempt}`) });
+    browser = await launchBrowser({ userDataDir: path.join(profiles, `export-${attempt()}`) });
     const page = await browser.newPage();
     // The folder picker is OS UI: it hands back a real folder of the origin-private file system.
     await page.addInitScript(() => {

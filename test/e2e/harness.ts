@@ -188,6 +188,16 @@ export function onFailure(reset: () => Promise<void>): void {
   });
 }
 
+/**
+ * How many tests of the suite have failed so far: a suite that names its profile folders with
+ * it (`${name}-${failures()}`) gives a retry new ones ({@link onFailure}).
+ */
+export function countFailures(): () => number {
+  let failed = 0;
+  onFailure(async () => void failed++);
+  return () => failed;
+}
+
 export interface PageWatch {
   /** Uncaught page errors and `console.error` messages, in order. */
   errors: string[];

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
   launchBrowser,
-  onFailure,
+  countFailures,
   screenshot,
   startPreview,
   watchPage,
@@ -47,16 +47,13 @@ describe('the lake keeps data safe', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  // A failed test's retry starts from new profile folders (harness.ts, onFailure).
-  let attempt = 0;
-  onFailure(async () => {
-    attempt++;
-  });
+  // A failed test's retry starts from new profile folders (harness.ts, countFailures).
+  const attempt = countFailures();
 
   async function start(name: string): Promise<Page> {
     if (!app || !tmp) throw new Error('setup failed');
     await browser?.close().catch(() => undefined);
-    browser = await launchBrowser({ userDataDir: path.join(tmp, `${name}-${attempt}`) });
+    browser = await launchBrowser({ userDataDir: path.join(tmp, `${name}-${attempt()}`) });
     const page = await browser.newPage();
     await page.goto(`${app.url}/`);
     return page;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
   launchBrowser,
-  onFailure,
+  countFailures,
   screenshot,
   startPreview,
   watchPage,
@@ -64,17 +64,14 @@ describe('the lake in the browser', () => {
     if (profiles) await rm(profiles, { recursive: true, force: true });
   });
 
-  // A failed test's retry starts from new profile folders (harness.ts, onFailure).
-  let attempt = 0;
-  onFailure(async () => {
-    attempt++;
-  });
+  // A failed test's retry starts from new profile folders (harness.ts, countFailures).
+  const attempt = countFailures();
 
   /** A browser with a fresh profile (or the profile `name` again), and a page on the app. */
   async function start(name: string, query = ''): Promise<{ page: Page; url: string }> {
     if (!app || !profiles) throw new Error('setup failed');
     await browser?.close().catch(() => undefined);
-    browser = await launchBrowser({ userDataDir: path.join(profiles, `${name}-${attempt}`) });
+    browser = await launchBrowser({ userDataDir: path.join(profiles, `${name}-${attempt()}`) });
     const page = await browser.newPage();
     await page.goto(`${app.url}/${query}`);
     return { page, url: app.url };

@@ -28,6 +28,8 @@ export interface StoredScan {
   count: number;
   /** The record sets the stored opinions are about. */
   subjectSets: Set<string>;
+  /** The classes of every class question stored, when the scan was asked for them. */
+  classes: Map<string, Set<string>>;
 }
 
 /** The `opinions` record set of a commit, or undefined when it has none yet. */
@@ -56,6 +58,7 @@ export async function scanStored(
   commit: Commit,
   wanted: ReadonlySet<string> | null,
   signal?: AbortSignal,
+  withClasses = false,
 ): Promise<StoredScan> {
   const out: StoredScan = {
     types: new Map(),
@@ -63,6 +66,7 @@ export async function scanStored(
     tags: new Set(),
     count: 0,
     subjectSets: new Set(),
+    classes: new Map(),
   };
   const rs = opinionsOf(commit);
   if (!rs) return out;
@@ -75,12 +79,14 @@ export async function scanStored(
     const columns = wanted
       ? ['opinion_id', 'subject_set', 'subject_row', 'question', 'value_type']
       : ['question', 'value_type', 'subject_set'];
+    if (withClasses) columns.push('value');
     const t = await readColumns(store, ref, columns, what);
     const deleted = await readDeletions(store, ref, what);
     const ids = wanted ? t.getChild('opinion_id')! : null;
     const questions = t.getChild('question')!;
     const sets = t.getChild('subject_set')!;
     const types = t.getChild('value_type')!;
+    const values = withClasses ? t.getChild('value')! : null;
     let lastQuestion: unknown;
     for (let i = 0; i < t.numRows; i++) {
       if (deleted.has(i)) continue;
@@ -88,6 +94,11 @@ export async function scanStored(
       const q = questions.get(i) as string;
       if (q !== lastQuestion && !out.types.has(q)) out.types.set(q, types.get(i) as ValueType);
       lastQuestion = q;
+      if (values && types.get(i) === 'class') {
+        let known = out.classes.get(q);
+        if (!known) out.classes.set(q, (known = new Set()));
+        known.add(values.get(i) as string);
+      }
       const set = sets.get(i) as string;
       if (!out.subjectSets.has(set)) out.subjectSets.add(set);
       if (!ids) continue;
@@ -149,43 +160,22 @@ export async function subjectLeaves(
 }
 
 /**
- * Refuses the first opinion of `batch` whose class its question does not have at `commit`
- * (`types`: the question types stored there), naming where it is, the value and the classes
- * the question has; a question new to the branch takes any class. An import refuses a typo
- * this way (a class nobody meant would be counted by every rule) unless new classes are allowed.
+ * Refuses the first opinion of `batch` whose class its question does not have (`classes`: those
+ * stored, from a {@link scanStored} asked for them), naming where it is, the value and the
+ * classes the question has; a question new to the branch takes any class. An import refuses a
+ * typo this way (a class nobody meant would be counted by every rule) unless new classes are
+ * allowed.
  */
-export async function checkKnownClasses(
-  store: ChunkStore,
-  commit: Commit,
+export function checkKnownClasses(
   batch: readonly { opinion: Opinion; where: string }[],
-  types: ReadonlyMap<string, ValueType>,
-  signal?: AbortSignal,
-): Promise<void> {
-  const asked = new Set<string>();
-  for (const { opinion: o } of batch) {
-    if (o.valueType === 'class' && types.get(o.question) === 'class') asked.add(o.question);
-  }
-  const rs = opinionsOf(commit);
-  if (!asked.size || !rs) return;
-  const known = new Map([...asked].map((q) => [q, new Set<string>()]));
-  const what = `record set ${OPINIONS_RS} of ${commit.dataset}`;
-  for (const ref of rs.fragments) {
-    checkAborted(signal);
-    if (ref.extension) continue;
-    const t = await readColumns(store, ref, ['question', 'value'], what);
-    const deleted = await readDeletions(store, ref, what);
-    const questions = t.getChild('question')!;
-    const values = t.getChild('value')!;
-    for (let i = 0; i < t.numRows; i++) {
-      if (!deleted.has(i)) known.get(questions.get(i) as string)?.add(values.get(i) as string);
-    }
-  }
+  classes: ReadonlyMap<string, ReadonlySet<string>>,
+): void {
   for (const { opinion: o, where } of batch) {
-    const classes = known.get(o.question);
-    if (!classes || o.valueType !== 'class' || classes.has(o.value)) continue;
+    const known = classes.get(o.question);
+    if (!known || o.valueType !== 'class' || known.has(o.value)) continue;
     throw new LakeError(
       'BAD_INPUT',
-      `${where}: value ${JSON.stringify(o.value)} is not a class of question "${o.question}", which has: ${[...classes].sort().join(', ')}; nothing was written (allow new classes to add it)`,
+      `${where}: value ${JSON.stringify(o.value)} is not a class of question "${o.question}", which has: ${[...known].sort().join(', ')}; nothing was written (allow new classes to add it)`,
       { detail: { where } },
     );
   }

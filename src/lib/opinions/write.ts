@@ -66,14 +66,12 @@ async function prepare(
     signal,
   );
   // Question types first (two small columns): the batch's ids depend on its value types.
-  const firstScan = await scanStored(lake.chunks, commit, null, signal);
+  const firstScan = await scanStored(lake.chunks, commit, null, signal, opts.knownClasses);
   const batch = await buildBatch(inputs, {
     types: firstScan.types,
     subjectRow: (s, where) => subjects.rowOf(s, where),
   });
-  if (opts.knownClasses) {
-    await checkKnownClasses(lake.chunks, commit, batch, firstScan.types, signal);
-  }
+  if (opts.knownClasses) checkKnownClasses(batch, firstScan.classes);
   checkAborted(signal);
   // The stored opinions the batch names (its own ids, its parents): none to look for when the
   // branch has no opinions yet.

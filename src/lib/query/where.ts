@@ -78,14 +78,21 @@ export function predicateStatement(where: string): { word: string; position: Sql
   return { word, position: positionAt(where, at) };
 }
 
-/** Refuses a WHERE text that is a whole statement (see the module comment). */
-export function checkPredicate(where: string): void {
+/**
+ * Refuses a WHERE text that is a whole statement (see the module comment), saying which box
+ * takes conditions and, after the refusal, what to do instead (`then`).
+ */
+export function checkPredicate(
+  where: string,
+  box = 'The WHERE box',
+  then = ': run a full query in the SQL editor',
+): void {
   const statement = predicateStatement(where);
   if (!statement) return;
   throw new QueryError(
     'BAD_INPUT',
-    `The WHERE box takes a condition (e.g. ${CONDITION_EXAMPLE}), not a query ` +
-      `(it starts with ${statement.word}): run a full query in the SQL editor`,
+    `${box} takes a condition (e.g. ${CONDITION_EXAMPLE}), not a query ` +
+      `(it starts with ${statement.word})${then}`,
     { sql: where, position: statement.position },
   );
 }

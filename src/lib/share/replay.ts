@@ -139,17 +139,11 @@ async function replayStepLeased(
       checkAborted(opts.signal);
       const n = recipe.steps.indexOf(step) + 1;
       const reason = e instanceof QueryError ? e.reason : (e as Error).message;
+      const message = `step ${n} of the link (filter of ${step.recordSet} WHERE ${step.predicate}) cannot run: ${reason}; nothing was kept`;
       // A statement the read-only guard refused stays READ_ONLY: the link tried to write.
       if (e instanceof QueryError && e.code === 'READ_ONLY')
-        throw new QueryError('READ_ONLY', `step ${n} of the link: ${e.message}`, {
-          ...(e.sql === undefined ? {} : { sql: e.sql }),
-          cause: e,
-        });
-      throw new LakeError(
-        'BAD_INPUT',
-        `step ${n} of the link (filter of ${step.recordSet} WHERE ${step.predicate}) cannot run: ${reason}; nothing was kept`,
-        { cause: e },
-      );
+        throw new QueryError('READ_ONLY', message, { cause: e });
+      throw new LakeError('BAD_INPUT', message, { cause: e });
     });
   checkAborted(opts.signal);
   const built = await filterDraft(lake, head, await lake.readCommit(head), {
