@@ -6,13 +6,10 @@
  * says so — the epoch hash then shows whether the batches are the same. A lake without the
  * link's dataset still takes its pipeline, seed and loader settings (nothing of the link is
  * lost), and the view says which dataset is missing and where to get it: the bundled example
- * that saves as it, if there is one (pipeline-example.ts). A permalink names no source URL.
+ * that saves as it, if there is one (pipeline-example.ts), and the dataset's source URL when the
+ * link carries one (links made before it did, or from a local or signed source, do not).
  */
-import {
-  parseLoaderPermalink,
-  type LoaderConfig,
-  type LoaderPermalink,
-} from '../lib/pipeline/loader-config.ts';
+import { parseLoaderPermalink, type LoaderPermalink } from '../lib/pipeline/loader-config.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { BundledExample } from './pipeline-example.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
@@ -34,6 +31,8 @@ export type LinkState =
       dataset: string;
       /** The link's permalink, to open again once the dataset is in the lake. */
       permalink: string;
+      /** Where the dataset came from, when the link says (an http(s) URL). */
+      source: string | null;
       /** The bundled example that saves as the dataset, if one does. */
       example: BundledExample | null;
       /** Why the bundled examples could not be searched, if they could not. */
@@ -72,7 +71,7 @@ export class LoaderLinkOpener {
         found = await this.#locate(link);
       } catch (e) {
         if (describeError(e).code !== 'UNKNOWN_DATASET') throw e;
-        await this.#missing(permalink, config, targets);
+        await this.#missing(permalink, link, targets);
         return false;
       }
       const { rev, notice } = found;
@@ -113,7 +112,8 @@ export class LoaderLinkOpener {
   }
 
   /** Takes what the link says but its dataset, which this lake lacks, and says where to get it. */
-  async #missing(permalink: string, config: LoaderConfig, targets: LinkTargets): Promise<void> {
+  async #missing(permalink: string, link: LoaderPermalink, targets: LinkTargets): Promise<void> {
+    const { config, source } = link;
     targets.builder.load(config.augment, config.shuffle.seed);
     targets.settings.load(config);
     let example: BundledExample | null = null;
@@ -123,7 +123,14 @@ export class LoaderLinkOpener {
     } catch (e) {
       exampleError = describeError(e).message;
     }
-    this.state = { status: 'missing', dataset: config.dataset, permalink, example, exampleError };
+    this.state = {
+      status: 'missing',
+      dataset: config.dataset,
+      permalink,
+      source,
+      example,
+      exampleError,
+    };
   }
 
   dismiss(): void {

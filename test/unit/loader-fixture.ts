@@ -44,13 +44,13 @@ export interface ImageDataset {
 /** Builds the dataset on `main` of a new dataset {@link DATASET}. */
 export async function buildImageDataset(
   lake: Lake,
-  opts: { n?: number; corrupt?: number[]; missing?: number[] } = {},
+  opts: { n?: number; corrupt?: number[]; missing?: number[]; source?: string } = {},
 ): Promise<ImageDataset> {
   const n = opts.n ?? 64;
   await lake.backend.refs.cas(`dataset/${DATASET}`, 0, {
     id: DATASET,
     name: DATASET,
-    source: 'test',
+    source: opts.source ?? 'test',
     createdAt: new Date().toISOString(),
     rawBytes: 0,
   });

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLoader, type LoaderConfig } from '../../src/lib/pipeline/loader.ts';
+import { decodeLinkData, encodeLinkData } from '../../src/lib/io/link-data.ts';
 import { loaderPermalink, parseLoaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
 import { inlineLane, type ItemTask } from '../../src/lib/pipeline/loader-item.ts';
 import { resolveItems } from '../../src/lib/pipeline/loader-items.ts';
@@ -15,6 +16,7 @@ import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import type { ChunkReads } from '../../src/lib/store/types.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { canonicalJson } from '../../src/lib/versions/manifest.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from './loader-fixture.ts';
 
 const config = (over: Partial<LoaderConfig> = {}): LoaderConfig => ({
@@ -335,6 +337,44 @@ describe('loader permalink', () => {
     expect(c.ref).toBe(made.commit);
     const a = await epochHash(first, 2);
     expect((await epochHash(createLoader(c, { lake }), 2)).hash).toBe(a.hash);
+  });
+
+  it("carries the dataset's source only when it may be shared", async () => {
+    const from = async (source: string) => {
+      const lake = await Lake.open(memoryBackend());
+      await buildImageDataset(lake, { n: 2, source });
+      return createLoader(config(), { lake }).permalink();
+    };
+    const url = 'https://data.example.org/pics/metadata.json';
+    expect(parseLoaderPermalink(await from(url)).source).toBe(url);
+    expect(parseLoaderPermalink(loaderPermalink(config(), commit, url)).source).toBe(url);
+    // A local path, and a signed URL: left out, the secret nowhere in the link's data.
+    expect(parseLoaderPermalink(await from('/home/me/pics/metadata.json')).source).toBeNull();
+    const signed = `${url}?X-Amz-Signature=0123456789abcdef`;
+    const link = await from(signed);
+    expect(parseLoaderPermalink(link).source).toBeNull();
+    const data = link.slice('croissant-lake-loader:v1:'.length);
+    const json = new TextDecoder().decode(
+      decodeLinkData(data, 1 << 20, 'test', (p) => new Error(p)),
+    );
+    expect(json).not.toContain('0123456789abcdef');
+    // A link made before links carried their source still reads, with none.
+    expect(parseLoaderPermalink(loaderPermalink(config(), commit)).source).toBeNull();
+  });
+
+  it('refuses a link whose source is not an http(s) URL without credentials', async () => {
+    for (const [source, why] of [
+      ['javascript:alert(1)', /"source" uses the scheme "javascript:"/],
+      ['file:///etc/passwd', /"source" is a file: URL/],
+      ['https://me:pw@example.org/m.json', /"source" /],
+      [42, /"source" is empty/],
+    ] as const) {
+      const json = canonicalJson({ ...config(), source, commit });
+      const link = `croissant-lake-loader:v1:${encodeLinkData(json)}`;
+      const e = await errorOf(Promise.resolve().then(() => parseLoaderPermalink(link)));
+      expect(e.code).toBe('BAD_INPUT');
+      expect(e.message).toMatch(why);
+    }
   });
 
   it('refuses malformed links with clear errors', async () => {

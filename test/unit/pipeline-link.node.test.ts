@@ -103,12 +103,33 @@ describe('LoaderLinkOpener, dataset not in the lake', () => {
       status: 'missing',
       dataset: 'synthetic-chest-ct-lesions',
       permalink,
+      source: null,
       example: {
         id: 'synthetic-lesions',
         name: 'Synthetic chest CT lesions',
         url: new URL('examples/synthetic-lesions/metadata.json', PUBLIC).href,
       },
       exampleError: null,
+    });
+  });
+
+  it("names the dataset's source when the link carries one", async () => {
+    const url = 'https://data.example.org/lesions/metadata.json';
+    const withSource = loaderPermalink({ ...config, dataset: 'elsewhere' }, 'a'.repeat(64), url);
+    const opener = new LoaderLinkOpener(empty, (dataset) =>
+      bundledExample(dataset, INDEX, fromDisk),
+    );
+    const targets = {
+      source: source([]),
+      builder: new PipelineBuilder(),
+      settings: new LoaderSettings(),
+    };
+    expect(await opener.open(withSource, targets)).toBe(false);
+    expect(opener.state).toMatchObject({
+      status: 'missing',
+      dataset: 'elsewhere',
+      source: url,
+      example: null,
     });
   });
 

@@ -1,12 +1,16 @@
 /**
  * The dataloader's configuration, its checks, and its permalink: the configuration and the
  * commit it reads, deflated (fflate) and base64url-encoded behind a `croissant-lake-loader:v1:`
- * prefix, so that another profile or machine gets the same batches. Everything that goes wrong
- * is a LakeError (BAD_INPUT, UNSUPPORTED_FORMAT for a newer link) saying what and where.
+ * prefix, so that another profile or machine gets the same batches. A permalink may also carry
+ * where its dataset came from (`source`: the Croissant document's http(s) URL, only when it
+ * holds no credentials, as share links require), so that a lake without the dataset can fetch
+ * it; a link without one is read as before. Everything that goes wrong is a LakeError
+ * (BAD_INPUT, UNSUPPORTED_FORMAT for a newer link) saying what and where.
  */
 import { decodeLinkData, encodeLinkData } from '../io/link-data.ts';
 import { LakeError } from '../store/errors.ts';
 import type { LakeRow } from '../versions/columns.ts';
+import { unsafeUrl } from '../share/safety.ts';
 import { canonicalJson } from '../versions/manifest.ts';
 import type { PipelineSpec } from './image.ts';
 import { validateSpec } from './transforms.ts';
@@ -127,13 +131,16 @@ export interface LoaderPermalink {
   commit: string;
   /** The ref the link was made from (for display: the batches come from `commit`). */
   ref: string;
+  /** Where the dataset came from (its document's http(s) URL), when the link says. */
+  source: string | null;
 }
 
 /**
  * The permalink of a loader reading `commit`. A `where` predicate cannot travel: resolve it to
- * `rowIds` (or a set) first.
+ * `rowIds` (or a set) first. `source`, the dataset's source, goes in only when it is an http(s)
+ * URL without credentials (see share/safety.ts); a local path or a signed URL stays out.
  */
-export function loaderPermalink(config: LoaderConfig, commit: string): string {
+export function loaderPermalink(config: LoaderConfig, commit: string, source?: string): string {
   checkLoaderConfig(config, 'loader permalink');
   if (!COMMIT.test(commit)) throw bad('loader permalink', `"${commit}" is not a full commit hash`);
   if (typeof config.where === 'function') {
@@ -149,7 +156,8 @@ export function loaderPermalink(config: LoaderConfig, commit: string): string {
     if (where && rowIds) set = new Set(rowIds.filter((r) => where.has(r)));
     ids = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
   }
-  const json = canonicalJson({ ...rest, ...(ids ? { rowIds: ids } : {}), commit });
+  const from = source && !unsafeUrl(source) ? { source } : {};
+  const json = canonicalJson({ ...rest, ...(ids ? { rowIds: ids } : {}), ...from, commit });
   return PREFIX + VERSION + ':' + encodeLinkData(json);
 }
 
@@ -189,7 +197,7 @@ export function parseLoaderPermalink(link: string): LoaderPermalink {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw bad(where, 'the configuration is not an object');
   }
-  const { commit, rowIds, ...fields } = raw;
+  const { commit, rowIds, source, ...fields } = raw;
   if (typeof commit !== 'string' || !COMMIT.test(commit)) {
     throw bad(where, `"commit" must be a full commit hash, got ${JSON.stringify(commit)}`);
   }
@@ -200,7 +208,12 @@ export function parseLoaderPermalink(link: string): LoaderPermalink {
     }
     ids = (rowIds as string[]).map((r) => BigInt(r));
   }
+  if (source !== undefined) {
+    const unsafe = unsafeUrl(source);
+    if (unsafe) throw bad(where, `"source" ${unsafe.reason}`);
+  }
   const config = { ...fields, ...(ids ? { rowIds: ids } : {}) } as unknown as LoaderConfig;
   checkLoaderConfig(config, where);
-  return { config: { ...config, ref: commit }, commit, ref: config.ref };
+  const from = typeof source === 'string' ? source : null;
+  return { config: { ...config, ref: commit }, commit, ref: config.ref, source: from };
 }

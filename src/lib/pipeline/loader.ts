@@ -166,9 +166,15 @@ export class Loader implements AsyncIterable<Batch> {
     };
   }
 
-  /** The permalink of this loader, pinned to the commit its ref resolved to. */
+  /**
+   * The permalink of this loader, pinned to the commit its ref resolved to, with the dataset's
+   * source URL when it may be shared.
+   */
   async permalink(): Promise<string> {
-    return loaderPermalink(this.config, (await this.#ready()).commit);
+    const { commit } = await this.#ready();
+    // Where the dataset came from, for a lake that lacks it (left out when not shareable).
+    const { source } = await this.#lake.dataset(this.config.dataset);
+    return loaderPermalink(this.config, commit, source);
   }
 
   /** Live statistics. */
