@@ -3,7 +3,8 @@
  * imaging study (a 1,600-image copy made by the same generator, planted blind spots included:
  * test/e2e/demo-helpers.ts) saved to the browser lake, a small MLP trained in the Train tab and evaluated
  * there onto branch `eval` (its predictions), the analysis run from the tab in the analysis
- * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch,
+ * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch
+ * under a name suggested from its conditions,
  * and the report exported as one HTML file that renders offline (no network, no script) with no
  * console or page error.
  */
@@ -201,6 +202,13 @@ describe('the Blind spots tab', () => {
       // The rows the card counts: the slice's evaluated rows, not the slice in every split.
       const kept = await page.locator('[data-testid="save-kept"]').textContent();
       expect(Number(kept!.replace(/,/g, ''))).toBe(size);
+      // The suggested name says which slice it is: the record set, then the slice's first
+      // condition's feature (lower case), not the generic `images-subset`; the user may edit it.
+      const suggested = await page.locator('[data-testid="branch-name-input"]').inputValue();
+      const feature = text!.split(' and ')[0]!.split(' = ')[0]!.toLowerCase();
+      expect(suggested).toMatch(/^[a-z0-9._-]+$/);
+      expect(suggested.startsWith(`images-${feature}-`), suggested).toBe(true);
+      await screenshot(page, 'blindspots-save-name');
       await page.locator('[data-testid="branch-name-input"]').fill('blind-spot-1');
       await page.locator('[data-testid="save-branch"]').click();
       await page
