@@ -232,6 +232,13 @@ describe('the Blind spots tab', () => {
           .getAttribute('data-rank'),
       ).toBe(rank);
       await screenshot(page, 'blindspots-back');
+      // And by the tabs: to the Query view and back to Blind spots.
+      await page.locator('[data-testid="tab-query"]').click();
+      await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
+      await page.locator('[data-testid="tab-blindspots"]').click();
+      await page
+        .locator(`[data-testid="bs-report"][data-commit="${shown}"]`)
+        .waitFor({ timeout: WAIT });
 
       expect(watch.errors).toEqual([]);
       // Nothing from elsewhere than the app and the study's own server.
