@@ -64,8 +64,10 @@ export function imageRowsSql(report: BlindspotReport, rowIds: readonly string[])
 
 /**
  * The evaluated rows' embeddings (the predictions' `embedding`) with one 0/1 column `s<rank>`
- * per slice that is a query filter. The slice filters run on the record set alone, so a
- * column of the predictions with the same name cannot make them ambiguous.
+ * per slice that is a query filter. Only predictions with a target, as in
+ * {@link evaluatedRowsWhere}: the points are the rows the slice counts come from, not the
+ * unlabelled rows an evaluation also predicted. The slice filters run on the record set alone,
+ * so a column of the predictions with the same name cannot make them ambiguous.
  */
 export function scatterSql(report: BlindspotReport): { sql: string; ranks: number[] } {
   const flags: string[] = [];
@@ -81,7 +83,7 @@ export function scatterSql(report: BlindspotReport): { sql: string; ranks: numbe
   const sql =
     `SELECT r._rowid AS _rowid, p.embedding AS embedding${ranks.map((k) => `, r.s${k} AS s${k}`).join('')}\n` +
     `FROM (SELECT _rowid${flags.map((f) => `, ${f}`).join('')} FROM ${rs}) r\n` +
-    `JOIN (SELECT _rowid, embedding FROM ${preds} WHERE embedding IS NOT NULL) p USING (_rowid)\n` +
+    `JOIN (SELECT _rowid, embedding FROM ${preds} WHERE embedding IS NOT NULL AND correct IS NOT NULL) p USING (_rowid)\n` +
     `ORDER BY r._rowid LIMIT ${SCATTER_MAX_POINTS}`;
   return { sql, ranks };
 }

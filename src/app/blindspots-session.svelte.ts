@@ -2,9 +2,9 @@
  * The Blind spots tab's state: which dataset and evaluation branch (the branches that hold a
  * `predictions` record set), the parameters (./blindspots-settings.ts), the run in flight with
  * its progress and cancel, the branch's stored reports, and the report shown with its selected
- * slice. Before an analysis, a run may first write image statistics and DICOM tags onto the
- * branch (`deriveFeatures`) so that SliceLine slices on them; {@link BlindspotsSession.derive}
- * says what the branch already has. Owns the analysis worker's client; lake reads go through
+ * slice (kept for the browser tab: ./blindspots-shown.ts). Before an analysis, a run may first
+ * write image statistics and DICOM tags onto the branch (`deriveFeatures`) so that SliceLine
+ * slices on them; {@link BlindspotsSession.derive} says what the branch already has. Owns the analysis worker's client; lake reads go through
  * the {@link LakeCatalog}.
  */
 import type { AnalysisClient } from '../../workers/api/analysis-client.ts';
@@ -25,9 +25,9 @@ import {
   saveSettings,
   type BlindspotSettings,
 } from './blindspots-settings.ts';
+import { saveShown, shownAgain } from './blindspots-shown.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
-import { LABEL } from './train-settings.ts';
 
 /** Where the run stands. */
 export type AnalysisRun =
@@ -107,9 +107,13 @@ export class BlindspotsSession {
     return checkSettings(this.settings);
   }
 
-  /** Reads the saved dataset's branches. */
+  /** Reads the saved dataset's branches, and shows again the report this tab showed there. */
   async init(): Promise<void> {
-    if (this.settings.dataset) await this.select(this.settings.dataset);
+    if (!this.settings.dataset) return;
+    await this.select(this.settings.dataset);
+    const { dataset, branch } = this.settings;
+    const again = shownAgain(dataset, branch, this.reports);
+    if (again && !this.report) await this.open(again.commit, again.slice);
   }
 
   save(): void {
@@ -193,25 +197,39 @@ export class BlindspotsSession {
     }
   }
 
-  /** Opens a stored report. */
-  async open(commit: string): Promise<void> {
+  /** Opens a stored report, slice `slice` selected (else its top one). */
+  async open(commit: string, slice: number | null = null): Promise<void> {
     const { dataset, branch } = this.settings;
     this.reportError = null;
     try {
       const r = await this.#analysis.call('readReport', [dataset, branch, commit]);
       if (this.#destroyed) return;
       if (!r) throw new Error(`no blind-spot report at commit ${commit.slice(0, 12)}`);
-      this.show(r, commit);
+      this.show(r, commit, slice);
     } catch (e) {
       if (!this.#destroyed) this.reportError = describeError(e);
     }
   }
 
-  /** Shows `report` (stored by commit `stored`), its top slice selected. */
-  show(report: BlindspotReport, stored: string | null): void {
+  /** Shows `report` (stored by commit `stored`) with slice `slice` selected, else its top one. */
+  show(report: BlindspotReport, stored: string | null, slice: number | null = null): void {
     this.report = report;
     this.shownCommit = stored;
-    this.selected = report.slices[0]?.rank ?? null;
+    const has = report.slices.some((s) => s.rank === slice);
+    this.selected = has ? slice : (report.slices[0]?.rank ?? null);
+    this.#remember();
+  }
+
+  /** Selects slice `rank` of the report shown. */
+  selectSlice(rank: number): void {
+    this.selected = rank;
+    this.#remember();
+  }
+
+  /** Keeps what is shown for the browser tab (a report not stored cannot be shown again). */
+  #remember(): void {
+    const [{ dataset, branch }, commit] = [this.settings, this.shownCommit];
+    saveShown(commit ? { dataset, branch, commit, slice: this.selected } : null);
   }
 
   /**
@@ -265,16 +283,6 @@ export class BlindspotsSession {
   /** Writes a correction opinion about a suspect on the report's branch; refreshes nothing. */
   propose(req: CorrectionRequest): Promise<CorrectionResult> {
     return this.#analysis.call('proposeCorrection', [req]);
-  }
-
-  /** The label column of the report's record set, as the question a correction answers. */
-  async labelQuestion(report: BlindspotReport): Promise<string> {
-    const info = await this.#lake.call('commit', [report.dataset, report.commit]);
-    const rs = info.recordSets.find(
-      (r) => r.name === report.recordSet || r.id === report.recordSet,
-    );
-    const col = rs?.columns.find((c) => LABEL.test(c.name) && c.type !== 'image');
-    return col ? col.name.slice(col.name.lastIndexOf('/') + 1) : '';
   }
 
   /** Cancels the run in flight; nothing is stored. */

@@ -17,9 +17,41 @@ export interface SaveRequest {
   branch: string;
 }
 
-/** A branch name suggested for a filter of `recordSet`. */
-export function suggestBranchName(recordSet: string, taken: readonly string[]): string {
-  const base = `${recordSet.replace(/[^A-Za-z0-9._-]+/g, '-')}-subset`.replace(/^[-.]+/, '');
+/**
+ * A branch name the Query view was opened with, for the filter it was opened with (a blind-spot
+ * slice's name for the slice's predicate).
+ */
+export interface FilterName {
+  where: string;
+  branch: string;
+}
+
+/**
+ * The name `suggested` gives while the view's filter is still the one it came with (the same
+ * WHERE text, no facet); undefined once the user changed the filter, as it no longer says which
+ * rows the branch keeps.
+ */
+export function filterName(
+  suggested: FilterName | null,
+  where: string,
+  facets: number,
+): string | undefined {
+  if (!suggested || facets > 0 || suggested.where.trim() !== where.trim()) return undefined;
+  return suggested.branch || undefined;
+}
+
+/**
+ * A branch name suggested for a filter of `recordSet`: `named` when given (see
+ * {@link filterName}), else `<recordSet>-subset`; made unique against `taken` with `-2`, `-3`…
+ */
+export function suggestBranchName(
+  recordSet: string,
+  taken: readonly string[],
+  named?: string,
+): string {
+  const base = (named ?? `${recordSet}-subset`)
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+/, '');
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base}-${i}`;
     if (!taken.includes(name)) return name;

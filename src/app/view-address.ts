@@ -21,6 +21,11 @@ export interface QueryTarget {
   where?: string;
   /** SQL to put in the editor and run (the Evaluate panel's join); never in the address either. */
   sql?: string;
+  /**
+   * A name for "Save as branch" to suggest while the filter is `where` (a blind-spot slice's,
+   * blindspots-branch-name.ts); else it suggests `<record set>-subset`. Not in the address.
+   */
+  branch?: string;
 }
 
 /** The view shown. */

@@ -3,7 +3,8 @@
  * imaging study (a 1,600-image copy made by the same generator, planted blind spots included:
  * test/e2e/demo-helpers.ts) saved to the browser lake, a small MLP trained in the Train tab and evaluated
  * there onto branch `eval` (its predictions), the analysis run from the tab in the analysis
- * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch,
+ * worker after it computed image statistics onto `eval` (the report slices on `image.*`), the top slice's image grid, the slice opened in the Query view and saved as a branch
+ * under a name suggested from its conditions, the report open again on coming back (Back),
  * and the report exported as one HTML file that renders offline (no network, no script) with no
  * console or page error.
  */
@@ -192,6 +193,10 @@ describe('the Blind spots tab', () => {
       // The top slice in the Query view, its predicate the filter; Save as branch keeps it.
       const text = await top.locator('[data-testid="bs-slice-text"]').textContent();
       const size = Number(await top.getAttribute('data-size'));
+      const shown = await page.locator('[data-testid="bs-report"]').getAttribute('data-commit');
+      const rank = await page
+        .locator('[data-testid="bs-slice"][aria-current="true"]')
+        .getAttribute('data-rank');
       await top.locator('[data-testid="bs-slice-query"]').click();
       expect(new URL(page.url()).searchParams.get('query')).toBe(`${DATASET}@eval`);
       await page.locator('[data-testid="save-branch-open"]').click();
@@ -201,12 +206,39 @@ describe('the Blind spots tab', () => {
       // The rows the card counts: the slice's evaluated rows, not the slice in every split.
       const kept = await page.locator('[data-testid="save-kept"]').textContent();
       expect(Number(kept!.replace(/,/g, ''))).toBe(size);
+      // The suggested name says which slice it is: the record set, then the slice's first
+      // condition's feature (lower case), not the generic `images-subset`; the user may edit it.
+      const suggested = await page.locator('[data-testid="branch-name-input"]').inputValue();
+      const feature = text!.split(' and ')[0]!.split(' = ')[0]!.toLowerCase();
+      expect(suggested).toMatch(/^[a-z0-9._-]+$/);
+      expect(suggested.startsWith(`images-${feature}-`), suggested).toBe(true);
+      await screenshot(page, 'blindspots-save-name');
       await page.locator('[data-testid="branch-name-input"]').fill('blind-spot-1');
       await page.locator('[data-testid="save-branch"]').click();
       await page
         .locator('[data-testid="branch-saved"][data-branch="blind-spot-1"]')
         .waitFor({ timeout: WAIT });
       expect(text).toBeTruthy();
+
+      // Back to the Blind spots tab: the same report is open, the same slice selected.
+      await page.goBack();
+      expect(new URL(page.url()).searchParams.has('blindspots')).toBe(true);
+      await page
+        .locator(`[data-testid="bs-report"][data-commit="${shown}"]`)
+        .waitFor({ timeout: WAIT });
+      expect(
+        await page
+          .locator('[data-testid="bs-slice"][aria-current="true"]')
+          .getAttribute('data-rank'),
+      ).toBe(rank);
+      await screenshot(page, 'blindspots-back');
+      // And by the tabs: to the Query view and back to Blind spots.
+      await page.locator('[data-testid="tab-query"]').click();
+      await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
+      await page.locator('[data-testid="tab-blindspots"]').click();
+      await page
+        .locator(`[data-testid="bs-report"][data-commit="${shown}"]`)
+        .waitFor({ timeout: WAIT });
 
       expect(watch.errors).toEqual([]);
       // Nothing from elsewhere than the app and the study's own server.

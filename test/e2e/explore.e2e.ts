@@ -144,6 +144,11 @@ describe('exploring, curating and sharing', () => {
     expect(want.survived).toBeGreaterThan(0);
     expect(want.inRange).toBeGreaterThan(want.survived);
     expect([withAge, kept]).toEqual([want.inRange, want.survived]);
+    // A filter of the view's own (no name came with it): the generic `<record set>-subset`.
+    const table = await page.locator('.explore .card-head h2').textContent();
+    expect(await page.locator('[data-testid="branch-name-input"]').inputValue()).toBe(
+      `${table}-subset`,
+    );
     await page.locator('[data-testid="branch-name-input"]').fill('young-women-survived');
     await page.locator('[data-testid="save-branch"]').click();
     const saved = page.locator('[data-testid="branch-saved"]');

@@ -114,7 +114,9 @@ describe('Blind spots SQL', () => {
     expect(ranks).toEqual([1, 3]);
     expect(sql).toContain(`CASE WHEN (("scanner" = 'Kestrel')) THEN 1 ELSE 0 END AS s1`);
     expect(sql).toContain(`FROM "demo@${r.commit}"."items") r`);
-    expect(sql).toContain(`FROM "demo@${r.commit}"."predictions" WHERE embedding IS NOT NULL) p`);
+    expect(sql).toContain(
+      `FROM "demo@${r.commit}"."predictions" WHERE embedding IS NOT NULL AND correct IS NOT NULL) p`,
+    );
     expect(sql).not.toContain('s2');
   });
 });

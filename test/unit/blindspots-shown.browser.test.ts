@@ -1,0 +1,119 @@
+/**
+ * Leaving the Blind spots tab (a slice opened in the Query view unmounts it, and its session is
+ * destroyed) and coming back (a new session, as the remounted tab makes) shows the report that
+ * was open with the slice that was selected (blindspots-shown.ts, kept in sessionStorage), over
+ * a stub analysis client and lake. A report no longer listed on the branch, or shown on another
+ * branch, is not shown again: the tab shows the list. In Chromium, for its sessionStorage.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlindspotsSession } from '../../src/app/blindspots-session.svelte.ts';
+import { STORE_KEY } from '../../src/app/blindspots-settings.ts';
+import { SHOWN_KEY } from '../../src/app/blindspots-shown.ts';
+import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
+import type { AnalysisClient } from '../../workers/api/analysis-client.ts';
+import { sampleReport } from './blindspot-report-fixture.ts';
+
+/** A lake with branches `main` and `eval`; both hold predictions. */
+const lake = {
+  call: (method: string) =>
+    Promise.resolve(
+      method === 'branches'
+        ? [
+            { name: 'main', kind: 'branch' },
+            { name: 'eval', kind: 'branch' },
+          ]
+        : { recordSets: [{ name: 'items' }, { name: 'predictions' }] },
+    ),
+} as unknown as LakeCatalog;
+
+/** An analysis client whose branches list the reports `commits`; `readReport` records its calls. */
+function stubClient(commits: string[]) {
+  const reads: unknown[][] = [];
+  const client = {
+    alive: true,
+    terminate: () => undefined,
+    call: (method: string, args: unknown[]) => {
+      if (method === 'listReports') return Promise.resolve(commits.map((commit) => ({ commit })));
+      if (method === 'readReport') {
+        reads.push(args);
+        return Promise.resolve({ ...sampleReport(), commit: `analysed-${String(args[2])}` });
+      }
+      return Promise.reject(new Error(`${method} is not stubbed`));
+    },
+  } as unknown as AnalysisClient;
+  return { client, reads };
+}
+
+describe('the Blind spots tab, left and come back to', () => {
+  let settings: string | null = null;
+  beforeEach(() => {
+    settings = localStorage.getItem(STORE_KEY);
+    sessionStorage.removeItem(SHOWN_KEY);
+  });
+  afterEach(() => {
+    sessionStorage.removeItem(SHOWN_KEY);
+    if (settings === null) localStorage.removeItem(STORE_KEY);
+    else localStorage.setItem(STORE_KEY, settings);
+  });
+
+  /** A session that opened report `c2` on `branch` and selected slice 3, then was destroyed. */
+  async function leaveWithReportOpen(branch: string) {
+    const { client } = stubClient(['c1', 'c2']);
+    const before = new BlindspotsSession(lake, () => client);
+    await before.select('demo', branch);
+    await before.open('c2');
+    expect(before.selected).toBe(1);
+    before.selectSlice(3);
+    before.destroy();
+  }
+
+  it('shows the same report again with the same slice selected', async () => {
+    await leaveWithReportOpen('eval');
+    const { client, reads } = stubClient(['c1', 'c2']);
+    const after = new BlindspotsSession(lake, () => client);
+    await after.init();
+    expect(after.settings).toMatchObject({ dataset: 'demo', branch: 'eval' });
+    expect(reads).toEqual([['demo', 'eval', 'c2']]);
+    expect(after.shownCommit).toBe('c2');
+    expect(after.report?.commit).toBe('analysed-c2');
+    expect(after.selected).toBe(3);
+  });
+
+  it('selects the top slice when the selected one is not in the report', async () => {
+    await leaveWithReportOpen('eval');
+    sessionStorage.setItem(
+      SHOWN_KEY,
+      JSON.stringify({ dataset: 'demo', branch: 'eval', commit: 'c2', slice: 9 }),
+    );
+    const { client } = stubClient(['c2']);
+    const after = new BlindspotsSession(lake, () => client);
+    await after.init();
+    expect(after.shownCommit).toBe('c2');
+    expect(after.selected).toBe(1);
+  });
+
+  it('shows the list only when the report is no longer listed on the branch', async () => {
+    await leaveWithReportOpen('eval');
+    const { client, reads } = stubClient(['c1']);
+    const after = new BlindspotsSession(lake, () => client);
+    await after.init();
+    expect(after.reports.map((r) => r.commit)).toEqual(['c1']);
+    expect(reads).toEqual([]);
+    expect(after.report).toBeNull();
+  });
+
+  it("does not show a report of another branch than the tab's", async () => {
+    await leaveWithReportOpen('main');
+    // The saved settings now name `main`; the user then picks `eval` and leaves from there.
+    const { client: other } = stubClient(['c1', 'c2']);
+    const s = new BlindspotsSession(lake, () => other);
+    await s.select('demo', 'eval');
+    s.destroy();
+    const { client, reads } = stubClient(['c1', 'c2']);
+    const after = new BlindspotsSession(lake, () => client);
+    await after.init();
+    expect(after.settings.branch).toBe('eval');
+    expect(reads).toEqual([]);
+    expect(after.report).toBeNull();
+  });
+});
