@@ -10,7 +10,13 @@ import { LakeError, checkAborted } from '../store/errors.ts';
 import { contentSummary, type ContentSummary } from '../versions/content-hash.ts';
 import { ingest, type IngestProgress } from '../versions/ingest.ts';
 import type { Lake } from '../versions/lake.ts';
-import { branchWithContent, createFreeBranch, freeName, importsOf } from './replay-lookup.ts';
+import {
+  branchWithContent,
+  createFreeBranch,
+  freeName,
+  importsOf,
+  unverifiedName,
+} from './replay-lookup.ts';
 import { recipeSql, validateRecipe, type Recipe } from './recipe-schema.ts';
 import {
   identicalReport,
@@ -74,7 +80,7 @@ export interface ReplayResult {
   expected: string;
   actual: string;
   dataset: string;
-  /** The branch holding the result (null when the source changed and nothing was replayed). */
+  /** The branch holding the verified result; null when not verified (no branch is kept). */
   branch: string | null;
   /** True when the source was imported now; false when an identical import was reused. */
   ingested: boolean;
@@ -91,12 +97,13 @@ export interface ReplayResult {
  * asked (refusal: ABORTED, nothing written); an import of the source with the link's ingest
  * content hash is reused, or the source is imported (progress through `onProgress`), and a
  * source that changed since the link was made gives `verified: false` with a report and no
- * branch. Then each step is replayed onto a new branch named after `recipe.branch` (`-2`, `-3`…
- * when taken; removed again if a step fails) and the result's content hash is compared.
- * "Verified" always means the link's own steps ran here and gave the link's hash: a branch
- * that already has that hash is never taken as proof. When one does (the link was opened
- * before), the replayed branch is dropped and `branch` names the existing one (`existing`);
- * otherwise the replayed branch is kept, protected, verified or not.
+ * branch. Then the steps are replayed on a branch `unverified/<recipe.branch>` and the result's
+ * content hash is compared; that branch is always removed again. "Verified" always means the
+ * link's own steps ran here and gave the link's hash: a branch that already has that hash is
+ * never taken as proof. A verified result is kept on a new protected branch named after
+ * `recipe.branch` (`-2`, `-3`… when taken), or, when a branch already holds it (the link was
+ * opened before), `branch` names that one (`existing`) and it is left as it was. A result that
+ * does not verify, or a step that fails, leaves no branch (`branch: null`).
  */
 export async function replayRecipe(
   lake: Lake,
@@ -170,40 +177,66 @@ export async function replayRecipe(
     };
   }
   const dataset = found.dataset;
-  const branch = await createFreeBranch(lake, dataset, recipe.branch, found.commit);
-  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; twin: string | null };
+  // The steps run on a branch whose name says it is unverified; the link's name is given only
+  // to a verified result. So neither a result that does not verify nor a tab closed mid-replay
+  // leaves a branch that claims to be the link's data.
+  const scratch = await createFreeBranch(
+    lake,
+    dataset,
+    unverifiedName(recipe.branch),
+    found.commit,
+  );
+  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; kept: Kept | null };
   try {
-    const mismatches = await replaySteps(lake, dataset, branch, recipe, opts, progress);
+    const mismatches = await replaySteps(lake, dataset, scratch, recipe, opts, progress);
     progress({ phase: 'verify' });
-    const got = await contentSummary(lake, await headOf(lake, dataset, branch));
-    // The link's own steps gave its content. When another branch already holds it (the link was
-    // opened before), that branch is the answer: no second, identical branch is kept.
-    const twin =
-      got.hash === recipe.result
-        ? await branchWithContent(lake, dataset, got.hash, recipe.branch, branch)
-        : null;
-    if (twin) await lake.deleteBranch(dataset, branch);
-    else await lake.protect(dataset, branch);
-    verdict = { got, mismatches, twin };
-  } catch (e) {
-    // A half-replayed branch is not the link's result: remove it. The step's error is what the
-    // user needs to see; a failure to remove the branch would only hide it.
-    await lake.deleteBranch(dataset, branch).catch(() => undefined);
-    throw e;
+    const head = await headOf(lake, dataset, scratch);
+    const got = await contentSummary(lake, head);
+    const kept =
+      got.hash === recipe.result ? await keepVerified(lake, dataset, recipe, head) : null;
+    verdict = { got, mismatches, kept };
+  } finally {
+    // Whatever is kept is a branch of its own by now. A failure to remove the scratch branch
+    // would only hide the replay's result or its error; its name says what it is.
+    await lake.deleteBranch(dataset, scratch).catch(() => undefined);
   }
   progress({ phase: 'done' });
-  const { got, mismatches, twin } = verdict;
-  const verified = got.hash === recipe.result;
+  const { got, mismatches, kept } = verdict;
   return {
-    verified,
+    verified: kept !== null,
     expected: recipe.result,
     actual: got.hash,
     dataset,
-    branch: twin ?? branch,
+    branch: kept?.branch ?? null,
     ingested,
-    existing: twin !== null,
-    report: verified
-      ? identicalReport(got.hash, twin)
+    existing: kept?.existing ?? false,
+    report: kept
+      ? identicalReport(got.hash, kept.existing ? kept.branch : null)
       : resultDiffersReport(recipe, got, mismatches),
   };
+}
+
+/** Where a verified result is. */
+interface Kept {
+  branch: string;
+  /** The branch held this content before the replay (it is left as it was). */
+  existing: boolean;
+}
+
+/**
+ * Keeps a verified result at `head`: the link's own steps gave its content. When another
+ * branch already holds it (the link was opened before), that branch is the answer and no
+ * second, identical branch is made; else a new protected branch named after the link.
+ */
+async function keepVerified(
+  lake: Lake,
+  dataset: string,
+  recipe: Recipe,
+  head: string,
+): Promise<Kept> {
+  const twin = await branchWithContent(lake, dataset, recipe.result, recipe.branch);
+  if (twin) return { branch: twin, existing: true };
+  const branch = await createFreeBranch(lake, dataset, recipe.branch, head);
+  await lake.protect(dataset, branch);
+  return { branch, existing: false };
 }
