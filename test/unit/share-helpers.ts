@@ -8,8 +8,12 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { fetchResolver } from '../../src/lib/io/fetch.ts';
 import type { RowidsWhere } from '../../src/lib/share/replay.ts';
-import type { Lake } from '../../src/lib/versions/lake.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { filterToBranch } from '../../src/lib/versions/filter.ts';
+import { ingest } from '../../src/lib/versions/ingest.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
 import { readAllRows, recordSetOf } from '../../src/lib/versions/read.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/croissant/1.0/titanic/', import.meta.url));
@@ -98,4 +102,42 @@ export function testRowidsWhere(lake: Lake): RowidsWhere {
     const rows = await readAllRows(lake.chunks, rs, id);
     return rows.filter((r) => evaluate(predicate, r.row)).map((r) => r.rowid);
   };
+}
+
+/** The filters of the author's branches: `women`, then `women/first`. */
+export const WOMEN = `"passengers/gender" = 'female'`;
+export const FIRST = `"passengers/pclass" = 1`;
+
+/**
+ * A lake (in memory) with titanic imported over HTTP from `url` (a {@link serve}d titanic)
+ * and branches `women` and `women/first`.
+ */
+export async function authorTitanic(url: string): Promise<Lake> {
+  const lake = await Lake.open(memoryBackend());
+  const r = await ingest(lake, url + 'metadata.json', { resolver: fetchResolver() });
+  const where = testRowidsWhere(lake);
+  const women = await filterToBranch(lake, r.dataset, {
+    from: 'main',
+    branch: 'women',
+    recordSet: 'passengers',
+    predicate: WOMEN,
+    keep: await where(r.dataset, r.commit, 'passengers', WOMEN),
+  });
+  await filterToBranch(lake, r.dataset, {
+    from: 'women',
+    branch: 'women/first',
+    recordSet: 'passengers',
+    predicate: FIRST,
+    keep: await where(r.dataset, women.hash, 'passengers', FIRST),
+  });
+  return lake;
+}
+
+/** The row ids of the live passengers at `rev` of `dataset`. */
+export async function rowidsAt(lake: Lake, dataset: string, rev: string) {
+  const [id, rs] = recordSetOf(
+    await lake.readCommit(await lake.resolve(dataset, rev)),
+    'passengers',
+  );
+  return (await readAllRows(lake.chunks, rs, id)).map((r) => r.rowid);
 }

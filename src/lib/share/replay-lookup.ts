@@ -30,16 +30,29 @@ export async function importsOf(lake: Lake, recipe: Recipe) {
   return out;
 }
 
-/** A branch of `dataset` other than `except` whose head has content `hash` (`prefer` first), or null. */
-export async function branchWithContent(
-  lake: Lake,
-  dataset: string,
-  hash: string,
-  prefer: string,
-  except: string,
-) {
+/**
+ * Where a replay builds its result before it is verified (see {@link unverifiedName}): such
+ * branches, a closed tab's leftover included, are never taken as holding a link's content.
+ */
+const UNVERIFIED = 'unverified/';
+
+/**
+ * The name a replay of a link to branch `base` works on until its result is verified: the
+ * link's name under `unverified/` (a generic one when that would be too long for a name).
+ */
+export function unverifiedName(base: string): string {
+  const name = UNVERIFIED + base;
+  // Room for the `-999` that freeName may add (names are at most 200 characters).
+  return name.length <= 196 ? name : `${UNVERIFIED}replay`;
+}
+
+/**
+ * A branch of `dataset` whose head has content `hash` (`prefer` first), or null. Unverified
+ * replays' branches are left out.
+ */
+export async function branchWithContent(lake: Lake, dataset: string, hash: string, prefer: string) {
   const branches = (await lake.branches(dataset))
-    .filter((b) => b.name !== except)
+    .filter((b) => !b.name.startsWith(UNVERIFIED))
     .sort((a, b) => Number(b.name === prefer) - Number(a.name === prefer));
   for (const b of branches) if ((await contentHash(lake, b.commit)) === hash) return b.name;
   return null;

@@ -103,7 +103,7 @@ export function sourceChangedReport(recipe: Recipe, got: ContentSummary): Replay
   return { status: 'source-changed', summary, recordSets, steps: [], lines };
 }
 
-/** The report when the replayed result differs from the link's. */
+/** The report when the replayed result differs from the link's (and so was not kept). */
 export function resultDiffersReport(
   recipe: Recipe,
   got: ContentSummary,
@@ -112,7 +112,7 @@ export function resultDiffersReport(
   const recordSets = recordSetMismatches(recipe.resultRecordSets, got);
   const first = steps[0];
   const where = first ? `; it first diverged at step ${first.step} (${first.op})` : '';
-  const summary = `the replayed branch differs from the link: content ${short(got.hash)}, the link expects ${short(recipe.result)}${where}`;
+  const summary = `the link's steps, run here, give content ${short(got.hash)}, the link expects ${short(recipe.result)}${where}; no branch was made`;
   const lines = [summary, ...steps.map((s) => stepLine(s, recipe)), ...recordSets.map(describe)];
   return { status: 'result-differs', summary, recordSets, steps, lines };
 }

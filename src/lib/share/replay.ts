@@ -5,17 +5,19 @@
  * hash proves nothing about the steps the link shows). SQL from the link runs only after the caller
  * confirmed it, and only through the caller's read-only engine (`rowidsWhere`).
  */
-import { fetchResolver } from '../io/fetch.ts';
 import type { Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
-import { addColumnsCsv } from '../versions/add-columns.ts';
-import { contentHash, contentSummary, type ContentSummary } from '../versions/content-hash.ts';
-import { filterDraft } from '../versions/filter.ts';
+import { contentSummary, type ContentSummary } from '../versions/content-hash.ts';
 import { ingest, type IngestProgress } from '../versions/ingest.ts';
 import type { Lake } from '../versions/lake.ts';
-import { getRef } from '../versions/refs.ts';
-import { branchWithContent, createFreeBranch, freeName, importsOf } from './replay-lookup.ts';
-import { recipeSql, validateRecipe, type Recipe, type RecipeStep } from './recipe-schema.ts';
+import {
+  branchWithContent,
+  createFreeBranch,
+  freeName,
+  importsOf,
+  unverifiedName,
+} from './replay-lookup.ts';
+import { recipeSql, validateRecipe, type Recipe } from './recipe-schema.ts';
 import {
   identicalReport,
   resultDiffersReport,
@@ -23,10 +25,8 @@ import {
   type ReplayReport,
   type StepMismatch,
 } from './replay-report.ts';
-import { leased } from '../versions/lease.ts';
 import type { QueryEngine } from '../query/engine.ts';
-import { QueryError } from '../query/errors.ts';
-import { replayOpinionStep } from './replay-opinions.ts';
+import { headOf, replaySteps } from './replay-steps.ts';
 
 export type { ReplayReport } from './replay-report.ts';
 
@@ -80,7 +80,7 @@ export interface ReplayResult {
   expected: string;
   actual: string;
   dataset: string;
-  /** The branch holding the result (null when the source changed and nothing was replayed). */
+  /** The branch holding the verified result; null when not verified (no branch is kept). */
   branch: string | null;
   /** True when the source was imported now; false when an identical import was reused. */
   ingested: boolean;
@@ -93,84 +93,17 @@ export interface ReplayResult {
 }
 
 /**
- * Replays one step on `branch` (unprotected while replaying), under a writer lease (a filter
- * writes its deletions before committing); returns rows kept by a filter.
- */
-const replayStep = leased('replay', replayStepLeased);
-
-async function replayStepLeased(
-  lake: Lake,
-  dataset: string,
-  branch: string,
-  step: RecipeStep,
-  recipe: Recipe,
-  opts: ReplayOptions,
-): Promise<number | undefined> {
-  const head = (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
-  if (step.op === 'opinions' || step.op === 'opinions-column' || step.op === 'consolidate') {
-    await replayOpinionStep(lake, step, {
-      dataset,
-      branch,
-      step: recipe.steps.indexOf(step) + 1,
-      ...(opts.engine ? { engine: opts.engine } : {}),
-      ...(opts.author ? { author: opts.author } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    return undefined;
-  }
-  if (step.op === 'add-columns') {
-    const resolver = opts.resolver ?? fetchResolver();
-    await addColumnsCsv(lake, dataset, {
-      branch,
-      recordSet: step.recordSet,
-      csv: resolver.resolve(step.url, recipe.source),
-      key: step.key,
-      columns: step.columns,
-      ignoreUnmatched: step.ignoreUnmatched,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.author ? { author: opts.author } : {}),
-    });
-    return undefined;
-  }
-  const keep = await opts
-    .rowidsWhere(dataset, head, step.recordSet, step.predicate)
-    .catch((e: unknown) => {
-      if (e instanceof LakeError && e.code === 'ABORTED') throw e;
-      checkAborted(opts.signal);
-      const n = recipe.steps.indexOf(step) + 1;
-      const reason = e instanceof QueryError ? e.reason : (e as Error).message;
-      const message = `step ${n} of the link (filter of ${step.recordSet} WHERE ${step.predicate}) cannot run: ${reason}; nothing was kept`;
-      // A statement the read-only guard refused stays READ_ONLY: the link tried to write.
-      if (e instanceof QueryError && e.code === 'READ_ONLY')
-        throw new QueryError('READ_ONLY', message, { cause: e });
-      throw new LakeError('BAD_INPUT', message, { cause: e });
-    });
-  checkAborted(opts.signal);
-  const built = await filterDraft(lake, head, await lake.readCommit(head), {
-    recordSet: step.recordSet,
-    predicate: step.predicate,
-    keep,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  await lake.commit(dataset, branch, () => Promise.resolve(built.draft), {
-    expectedHead: head,
-    rebase: false,
-    ...(opts.author ? { author: opts.author } : {}),
-  });
-  return built.kept;
-}
-
-/**
  * Replays a recipe (from a share link or recipe file) into `lake`. In order: `confirmSql` is
  * asked (refusal: ABORTED, nothing written); an import of the source with the link's ingest
  * content hash is reused, or the source is imported (progress through `onProgress`), and a
  * source that changed since the link was made gives `verified: false` with a report and no
- * branch. Then each step is replayed onto a new branch named after `recipe.branch` (`-2`, `-3`…
- * when taken; removed again if a step fails) and the result's content hash is compared.
- * "Verified" always means the link's own steps ran here and gave the link's hash: a branch
- * that already has that hash is never taken as proof. When one does (the link was opened
- * before), the replayed branch is dropped and `branch` names the existing one (`existing`);
- * otherwise the replayed branch is kept, protected, verified or not.
+ * branch. Then the steps are replayed on a branch `unverified/<recipe.branch>` and the result's
+ * content hash is compared; that branch is always removed again. "Verified" always means the
+ * link's own steps ran here and gave the link's hash: a branch that already has that hash is
+ * never taken as proof. A verified result is kept on a new protected branch named after
+ * `recipe.branch` (`-2`, `-3`… when taken), or, when a branch already holds it (the link was
+ * opened before), `branch` names that one (`existing`) and it is left as it was. A result that
+ * does not verify, or a step that fails, leaves no branch (`branch: null`).
  */
 export async function replayRecipe(
   lake: Lake,
@@ -244,73 +177,66 @@ export async function replayRecipe(
     };
   }
   const dataset = found.dataset;
-  const branch = await createFreeBranch(lake, dataset, recipe.branch, found.commit);
-  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; twin: string | null };
+  // The steps run on a branch whose name says it is unverified; the link's name is given only
+  // to a verified result. So neither a result that does not verify nor a tab closed mid-replay
+  // leaves a branch that claims to be the link's data.
+  const scratch = await createFreeBranch(
+    lake,
+    dataset,
+    unverifiedName(recipe.branch),
+    found.commit,
+  );
+  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; kept: Kept | null };
   try {
-    const mismatches = await replaySteps(lake, dataset, branch, recipe, opts, progress);
+    const mismatches = await replaySteps(lake, dataset, scratch, recipe, opts, progress);
     progress({ phase: 'verify' });
-    const got = await contentSummary(lake, await headOf(lake, dataset, branch));
-    // The link's own steps gave its content. When another branch already holds it (the link was
-    // opened before), that branch is the answer: no second, identical branch is kept.
-    const twin =
-      got.hash === recipe.result
-        ? await branchWithContent(lake, dataset, got.hash, recipe.branch, branch)
-        : null;
-    if (twin) await lake.deleteBranch(dataset, branch);
-    else await lake.protect(dataset, branch);
-    verdict = { got, mismatches, twin };
-  } catch (e) {
-    // A half-replayed branch is not the link's result: remove it. The step's error is what the
-    // user needs to see; a failure to remove the branch would only hide it.
-    await lake.deleteBranch(dataset, branch).catch(() => undefined);
-    throw e;
+    const head = await headOf(lake, dataset, scratch);
+    const got = await contentSummary(lake, head);
+    const kept =
+      got.hash === recipe.result ? await keepVerified(lake, dataset, recipe, head) : null;
+    verdict = { got, mismatches, kept };
+  } finally {
+    // Whatever is kept is a branch of its own by now. A failure to remove the scratch branch
+    // would only hide the replay's result or its error; its name says what it is.
+    await lake.deleteBranch(dataset, scratch).catch(() => undefined);
   }
   progress({ phase: 'done' });
-  const { got, mismatches, twin } = verdict;
-  const verified = got.hash === recipe.result;
+  const { got, mismatches, kept } = verdict;
   return {
-    verified,
+    verified: kept !== null,
     expected: recipe.result,
     actual: got.hash,
     dataset,
-    branch: twin ?? branch,
+    branch: kept?.branch ?? null,
     ingested,
-    existing: twin !== null,
-    report: verified
-      ? identicalReport(got.hash, twin)
+    existing: kept?.existing ?? false,
+    report: kept
+      ? identicalReport(got.hash, kept.existing ? kept.branch : null)
       : resultDiffersReport(recipe, got, mismatches),
   };
 }
 
-const headOf = async (lake: Lake, dataset: string, branch: string) =>
-  (await getRef(lake.backend.refs, dataset, 'branch', branch))!.commit;
+/** Where a verified result is. */
+interface Kept {
+  branch: string;
+  /** The branch held this content before the replay (it is left as it was). */
+  existing: boolean;
+}
 
-/** Replays every step of `recipe` on `branch`; gives the steps whose result differs. */
-async function replaySteps(
+/**
+ * Keeps a verified result at `head`: the link's own steps gave its content. When another
+ * branch already holds it (the link was opened before), that branch is the answer and no
+ * second, identical branch is made; else a new protected branch named after the link.
+ */
+async function keepVerified(
   lake: Lake,
   dataset: string,
-  branch: string,
   recipe: Recipe,
-  opts: ReplayOptions,
-  progress: (p: ReplayProgress) => void,
-): Promise<StepMismatch[]> {
-  const mismatches: StepMismatch[] = [];
-  for (const [i, step] of recipe.steps.entries()) {
-    checkAborted(opts.signal);
-    progress({ phase: 'step', step: i + 1, steps: recipe.steps.length });
-    const kept = await replayStep(lake, dataset, branch, step, recipe, opts);
-    const actual = await contentHash(lake, await headOf(lake, dataset, branch));
-    if (step.result && actual !== step.result) {
-      mismatches.push({
-        step: i + 1,
-        op: step.op,
-        recordSet: step.recordSet,
-        expected: step.result,
-        actual,
-        ...(step.op === 'filter' && step.kept !== undefined ? { expectedKept: step.kept } : {}),
-        ...(kept !== undefined ? { actualKept: kept } : {}),
-      });
-    }
-  }
-  return mismatches;
+  head: string,
+): Promise<Kept> {
+  const twin = await branchWithContent(lake, dataset, recipe.result, recipe.branch);
+  if (twin) return { branch: twin, existing: true };
+  const branch = await createFreeBranch(lake, dataset, recipe.branch, head);
+  await lake.protect(dataset, branch);
+  return { branch, existing: false };
 }
