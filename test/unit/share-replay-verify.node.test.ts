@@ -67,6 +67,28 @@ describe('share: a replay that does not verify leaves no branch', () => {
     expect(await refKeys(b)).toEqual(['ref/titanic/branch/main']);
     const log = await b.refLog('titanic');
     expect(log.filter((e) => e.name === 'women')).toEqual([]);
+    // What the link's steps gave stays restorable under its unverified name, to look at.
+    expect((await b.deletedBranches('titanic')).map((d) => d.name)).toEqual(['unverified/women']);
+  });
+
+  it('a verified replay lists no deleted branch: its result lives on under the link name', async () => {
+    const { recipe } = await links();
+    const b = await newLake();
+    const opts = { resolver, rowidsWhere: testRowidsWhere(b) };
+    expect(await replayRecipe(b, recipe, opts)).toMatchObject({ verified: true, branch: 'women' });
+    expect(await b.deletedBranches('titanic')).toEqual([]);
+    // Opened again: the existing branch is the answer, and nothing is listed either.
+    expect(await replayRecipe(b, recipe, opts)).toMatchObject({ existing: true, branch: 'women' });
+    expect(await b.deletedBranches('titanic')).toEqual([]);
+    // The deletions are in the ref log, each saying where its result went.
+    const scratch = (await b.refLog('titanic')).filter((e) => e.name.startsWith('unverified/'));
+    const deletions = scratch.filter((e) => e.action === 'delete');
+    expect(deletions.map((e) => e.supersededBy)).toEqual(['women', 'women']);
+    // Once `women` is gone, the replay's branch is offered for restore again.
+    await b.protect('titanic', 'women', false);
+    await b.deleteBranch('titanic', 'women');
+    const listed = (await b.deletedBranches('titanic')).map((d) => d.name).sort();
+    expect(listed).toEqual(['unverified/women', 'women']);
   });
 
   it('never touches a branch that existed before, under the link name or with its content', async () => {

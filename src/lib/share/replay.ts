@@ -186,7 +186,7 @@ export async function replayRecipe(
     unverifiedName(recipe.branch),
     found.commit,
   );
-  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; kept: Kept | null };
+  let verdict: { got: ContentSummary; mismatches: StepMismatch[]; kept: Kept | null } | null = null;
   try {
     const mismatches = await replaySteps(lake, dataset, scratch, recipe, opts, progress);
     progress({ phase: 'verify' });
@@ -197,8 +197,11 @@ export async function replayRecipe(
     verdict = { got, mismatches, kept };
   } finally {
     // Whatever is kept is a branch of its own by now. A failure to remove the scratch branch
-    // would only hide the replay's result or its error; its name says what it is.
-    await lake.deleteBranch(dataset, scratch).catch(() => undefined);
+    // would only hide the replay's result or its error; its name says what it is. Once the
+    // result is kept, the scratch branch is not offered for restore (its result lives on).
+    const keptAs = verdict?.kept?.branch;
+    const opts = keptAs !== undefined ? { supersededBy: keptAs } : {};
+    await lake.deleteBranch(dataset, scratch, opts).catch(() => undefined);
   }
   progress({ phase: 'done' });
   const { got, mismatches, kept } = verdict;

@@ -226,8 +226,8 @@ export class Lake {
   }
 
   /** Deletes a branch (not the import branch, not the last one, not a protected one). */
-  deleteBranch(dataset: string, name: string): Promise<void> {
-    return deleteBranch(this, dataset, name);
+  deleteBranch(dataset: string, name: string, opts?: { supersededBy?: string }): Promise<void> {
+    return deleteBranch(this, dataset, name, opts);
   }
 
   /** Tags a commit. Tags never move: an existing name is REF_EXISTS. */

@@ -102,9 +102,16 @@ export async function deleteTag(lake: Lake, dataset: string, name: string): Prom
 
 /**
  * Deletes a branch. Refused for the import branch (IMPORT_BRANCH), the last branch
- * (LAST_BRANCH) and a protected one (PROTECTED_BRANCH). It stays restorable from the ref log.
+ * (LAST_BRANCH) and a protected one (PROTECTED_BRANCH). It stays restorable from the ref log;
+ * `supersededBy` names the branch its result lives on as (it is then not listed as deleted
+ * while that one exists).
  */
-export async function deleteBranch(lake: Lake, dataset: string, name: string): Promise<void> {
+export async function deleteBranch(
+  lake: Lake,
+  dataset: string,
+  name: string,
+  opts: { supersededBy?: string } = {},
+): Promise<void> {
   const importBranch = await lake.importBranch(dataset);
   if (name === importBranch) {
     throw new LakeError(
@@ -134,6 +141,7 @@ export async function deleteBranch(lake: Lake, dataset: string, name: string): P
       action: 'delete',
       old: ref.commit,
       new: null,
+      ...(opts.supersededBy !== undefined ? { supersededBy: opts.supersededBy } : {}),
     });
     const gone = await logged(lake.backend.refs, log, () =>
       lake.backend.refs.cas(refKey(dataset, 'branch', name), ref.version, null),

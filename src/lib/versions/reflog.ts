@@ -31,6 +31,12 @@ export interface RefLogEntry {
   time: string;
   /** Why: a commit's message, or where a restored branch came from. */
   message?: string;
+  /**
+   * A deleted working branch whose result lives on as this branch (a share link's replay
+   * branch, kept under the link's name once verified): not offered for restore while that
+   * branch exists.
+   */
+  supersededBy?: string;
 }
 
 /** An entry with its key. */
@@ -120,7 +126,7 @@ export function retained(entry: Pick<RefLogEntry, 'time'>, now = Date.now()): bo
 
 /**
  * Branches whose latest entry is a deletion and that do not exist now (`existing` names the
- * branches that do), newest deletion first.
+ * branches that do), newest deletion first; not those superseded by a branch that exists.
  */
 export function deletedBranches(
   log: readonly RefLogEntry[],
@@ -132,6 +138,7 @@ export function deletedBranches(
   const out: DeletedBranch[] = [];
   for (const [name, e] of last) {
     if (e.action !== 'delete' || !e.old || existing.has(name)) continue;
+    if (e.supersededBy !== undefined && existing.has(e.supersededBy)) continue;
     out.push({
       name,
       commit: e.old,
