@@ -213,6 +213,42 @@ describe('exploring, curating and sharing', () => {
     await panel.locator('[data-testid="share-query"]').click();
     await page.locator('[data-testid="query-view"]').waitFor({ timeout: WAIT });
     await waitForGridRows(page, savedRows);
+
+    // The link with its filter turned around by hand (its name and hashes kept): replayed,
+    // "Not identical" with the rows the filter kept here against the link's, and no branch.
+    const recipe = decodeShareLink(shareLink);
+    const step = recipe.steps[0]!;
+    if (step.op !== 'filter') throw new Error(`expected a filter step, got ${step.op}`);
+    const predicate = step.predicate.replace('survived = 1', 'survived = 0');
+    expect(predicate).not.toBe(step.predicate);
+    const want = womenByAge(ageRange(step.predicate));
+    const turned = encodeShareLink({ ...recipe, steps: [{ ...step, predicate }] }, `${app().url}/`);
+    if (!('url' in turned)) throw new Error('the tampered link is too long');
+    await page.goto(turned.url);
+    await panel.locator('[data-testid="confirm-share"]').click();
+    const mismatch = panel.locator('[data-testid="share-mismatch"]');
+    await mismatch.waitFor({ timeout: WAIT });
+    const text = await textOf(mismatch);
+    expect(text).toContain('Not identical');
+    expect(text).toContain('first diverged at step 1 (filter); no branch was made');
+    expect(text).toContain(`kept ${want.inRange - want.survived} rows (link: ${savedRows})`);
+    expect(await panel.locator('[data-testid="share-query"]').count()).toBe(0);
+    await screenshot(page, 'share-not-identical');
+    // The lake has the import and the verified branch, protected, and no other; of the two
+    // replays only the one that did not verify left a deleted branch (to look at).
+    await page.goto(`${app().url}/?lake`);
+    const branches = page.locator('tr[data-dataset="titanic"] [data-branch]');
+    await branches.first().waitFor({ timeout: WAIT });
+    expect(
+      await branches.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-branch'))),
+    ).toEqual(['main', 'young-women-survived']);
+    await page.locator('[data-testid="select-dataset"]').first().click();
+    const deleted = page.locator('[data-deleted-branch]');
+    await deleted.first().waitFor({ timeout: WAIT });
+    expect(
+      await deleted.evaluateAll((ds) => ds.map((d) => d.getAttribute('data-deleted-branch'))),
+    ).toEqual(['unverified/young-women-survived']);
+    await screenshot(page, 'share-not-identical-lake');
     expect(watch.errors).toEqual([]);
   });
 
