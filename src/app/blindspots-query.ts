@@ -38,15 +38,16 @@ export function evaluatedRowsWhere(report: BlindspotReport): string {
 
 /**
  * A slice as a WHERE filter of the Query view over the evaluated record set: its rows among the
- * evaluated rows (the card's count), or why it cannot be one. Without the first condition an
- * evaluation of one split would show the slice's rows of every split.
+ * evaluated rows (the card's count), or why it cannot be one. The slice's conditions come first,
+ * so that the WHERE box starts with what the user is looking at; without the last one (the
+ * evaluated rows) an evaluation of one split would show the slice's rows of every split.
  */
 export function sliceWhere(
   report: BlindspotReport,
   s: ReportSlice,
 ): { where: string } | { reason: string } {
   const p = slicePredicates(s);
-  return 'where' in p ? { where: `${evaluatedRowsWhere(report)} AND ${p.where}` } : p;
+  return 'where' in p ? { where: `${p.where} AND ${evaluatedRowsWhere(report)}` } : p;
 }
 
 /** Row ids → a SQL list of int64 literals; anything not an integer is dropped. */

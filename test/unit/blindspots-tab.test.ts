@@ -86,10 +86,11 @@ describe('Blind spots SQL', () => {
     const r = sampleReport();
     const s = r.slices[0]!;
     s.predicates.push({ feature: 'kvp', level: '[120, 140)', sql: `"kvp" >= 120 AND "kvp" < 140` });
-    // The evaluated rows: those with a prediction that has a target, at the analysed commit.
+    // The slice's own conditions first (what the user reads in the WHERE box), then the
+    // evaluated rows: those with a prediction that has a target, at the analysed commit.
     const evaluated = `_rowid IN (SELECT _rowid FROM "demo@${r.commit}"."predictions" WHERE correct IS NOT NULL)`;
     expect(sliceWhere(r, s)).toEqual({
-      where: `${evaluated} AND ("scanner" = 'Kestrel') AND ("kvp" >= 120 AND "kvp" < 140)`,
+      where: `("scanner" = 'Kestrel') AND ("kvp" >= 120 AND "kvp" < 140) AND ${evaluated}`,
     });
     s.predicates.push({ feature: 'image.noise', level: 'high', sql: null });
     expect(sliceWhere(r, s)).toEqual({
