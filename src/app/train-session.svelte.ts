@@ -4,7 +4,9 @@
  * tab shows them and Start resumes the run from its checkpoint); the run in flight with
  * its curves, throughput and ETA, pause and cancel (./train-run.svelte.ts); the dataset's models
  * and an export for download (./train-models.svelte.ts). Owns the model worker client; lake
- * reads go through the {@link LakeCatalog}.
+ * reads go through the {@link LakeCatalog}. A change of record set picks its default model
+ * (./train-settings.ts `fitColumns`) and split (./train-split-default.svelte.ts); what the user
+ * picks by hand is not overridden otherwise.
  */
 import type { RecordSetInfo, RefInfo } from '../../workers/api/lake.api.ts';
 import type { ModelClient } from '../../workers/api/model-client.ts';
@@ -15,6 +17,7 @@ import type { LakeCatalog } from './lake-catalog.svelte.ts';
 import { TrainModels } from './train-models.svelte.ts';
 import { TrainRun } from './train-run.svelte.ts';
 import type { TrainOpinions } from './train-opinions.svelte.ts';
+import type { TrainSplitDefault } from './train-split-default.svelte.ts';
 import {
   STORE_KEY,
   augmentProblem,
@@ -47,15 +50,25 @@ export class TrainSession {
   readonly #makeClient: () => ModelClient;
   #client: ModelClient | null = null;
   #token = 0;
+  /** The commit shown (`rev` resolved when it was selected). */
+  #commit = '';
   #destroyed = false;
 
   /** Labels from consolidated opinions (null: only columns are offered). */
   readonly opinions: TrainOpinions | null;
+  /** Decides a record set's default split from its split column (null: always the hash split). */
+  readonly splitDefault: TrainSplitDefault | null;
 
-  constructor(lake: LakeCatalog, makeClient: () => ModelClient, opinions?: TrainOpinions) {
+  constructor(
+    lake: LakeCatalog,
+    makeClient: () => ModelClient,
+    opinions?: TrainOpinions,
+    splitDefault?: TrainSplitDefault,
+  ) {
     this.#lake = lake;
     this.#makeClient = makeClient;
     this.opinions = opinions ?? null;
+    this.splitDefault = splitDefault ?? null;
   }
 
   get #model(): ModelClient {
@@ -127,6 +140,7 @@ export class TrainSession {
     this.settings.rev = rev;
     this.sourceError = null;
     this.models.revokeExport();
+    this.splitDefault?.forget();
     try {
       const [refs, info] = await Promise.all([
         this.#lake.call('branches', [dataset]),
@@ -135,6 +149,7 @@ export class TrainSession {
       if (this.#destroyed || token !== this.#token) return;
       this.refs = refs;
       this.recordSets = info.recordSets;
+      this.#commit = info.hash;
       const present = info.recordSets.some((r) => r.id === OPINIONS_RS);
       void this.opinions?.load(dataset, rev, present).then(() => {
         const qs = this.opinions?.questions ?? [];
@@ -152,10 +167,27 @@ export class TrainSession {
     }
   }
 
-  /** Picks a record set and, unless they still fit, its label and split columns. */
+  /**
+   * Picks a record set, its default model and split and, unless they still fit, its label and
+   * split columns. The split is the hash one until the split column's values say it is usable.
+   */
   selectRecordSet(id: string): void {
     this.settings.recordSet = id;
-    fitColumns(this.settings, this.recordSetInfo?.columns ?? []);
+    const rs = this.recordSetInfo;
+    fitColumns(this.settings, rs?.columns ?? []);
+    this.settings.splitKind = 'hash';
+    this.save();
+    if (rs) void this.splitDefault?.decide(this.settings, this.#commit, rs, () => this.save());
+  }
+
+  /** The line about the default split (why it is the hash one), or null. */
+  get splitNote(): string | null {
+    return this.splitDefault?.note(this.settings) ?? null;
+  }
+
+  /** The user chose the split (its kind or column) by hand: a default being read is dropped. */
+  chooseSplit(): void {
+    this.splitDefault?.chosen();
     this.save();
   }
 
@@ -201,6 +233,7 @@ export class TrainSession {
   /** Stops the worker (a run in flight keeps its last checkpoint) and frees the links. */
   destroy(): void {
     this.#destroyed = true;
+    this.splitDefault?.forget();
     this.models.revokeExport();
     this.#client?.terminate();
   }

@@ -116,8 +116,18 @@ export function guessRecordSet(recordSets: readonly RecordSetInfo[]): string {
 }
 
 /**
- * Fits the settings to a record set's columns: a label and a split column guessed unless the
- * chosen ones are among them, and no CNN without an image column.
+ * The model a record set starts on: the CNN when an image column is its input (with its recipe,
+ * the run that learns on the demo study), else the MLP on its numeric columns.
+ */
+export function defaultModel(cols: readonly ColumnDef[]): 'cnn' | 'mlp' {
+  return cols.some((c) => c.type === 'image') ? 'cnn' : 'mlp';
+}
+
+/**
+ * Fits the settings to a newly chosen record set's columns: a label and a split column guessed
+ * unless the chosen ones are among them, and its {@link defaultModel} (recipe settings the user
+ * changed are kept, as {@link chooseModel} does). Called on a change of record set only, so a
+ * model picked by hand stays while other settings change.
  */
 export function fitColumns(s: TrainSettings, cols: readonly ColumnDef[]): void {
   const values = cols.filter((c) => c.type !== 'image' && c.type !== 'blob');
@@ -126,7 +136,7 @@ export function fitColumns(s: TrainSettings, cols: readonly ColumnDef[]): void {
   }
   const split = values.find((c) => SPLIT.test(c.name));
   if (!values.some((c) => c.name === s.splitColumn)) s.splitColumn = split?.name ?? '';
-  if (!cols.some((c) => c.type === 'image') && s.model === 'cnn') chooseModel(s, 'mlp');
+  chooseModel(s, defaultModel(cols));
 }
 
 /** The saved settings, or the defaults. */

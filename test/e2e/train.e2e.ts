@@ -80,6 +80,17 @@ describe('the Train tab', () => {
         .locator('[data-testid="train-record-set"] option', { hasText: 'images' })
         .first()
         .waitFor({ state: 'attached', timeout: WAIT });
+      // The defaults for the images: the CNN with its recipe, and the study's split column once
+      // the query worker has read its values (train, val, test).
+      expect(await page.locator('[data-testid="train-model"]').inputValue()).toBe('cnn');
+      expect(await page.locator('[data-testid="train-epochs"]').inputValue()).toBe('8');
+      await page
+        .locator('[data-testid="train-split-note"]', { hasText: 'split test are left out' })
+        .waitFor({ timeout: WAIT });
+      expect(await page.locator('[data-testid="train-split"]').inputValue()).toBe('column');
+      expect(await page.locator('[data-testid="train-split-column"]').inputValue()).toBe(
+        'images/split',
+      );
       await pick(page, 'train-record-set', /^images /);
       await pick(page, 'train-label', /lesion/);
       await page.locator('[data-testid="train-split"]').selectOption('column');

@@ -1,13 +1,15 @@
 /**
  * The Train tab's defaults: the record set it picks on an imaging study (the one with an image
- * column and a label, not a bigger per-read table), and each model's recipe, the CNN's being the
- * run that learns on the demo study (docs/model.md, test/unit/model-demo.node.test.ts: 8 epochs,
- * Adam at lr 0.005, 24 × 24 gray, batch 32, seed 0).
+ * column and a label, not a bigger per-read table), the model a record set starts on (the CNN
+ * on an image column, else the MLP), and each model's recipe, the CNN's being the run that
+ * learns on the demo study (docs/model.md, test/unit/model-demo.node.test.ts: 8 epochs, Adam at
+ * lr 0.005, 24 × 24 gray, batch 32, seed 0).
  */
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SETTINGS,
   chooseModel,
+  defaultModel,
   fitColumns,
   guessRecordSet,
   trainRequest,
@@ -55,13 +57,36 @@ describe('the record set the Train tab picks', () => {
   });
 });
 
+describe('the model a record set starts on', () => {
+  it('is the CNN when an image column is the input, else the MLP', () => {
+    expect(defaultModel(images.columns)).toBe('cnn');
+    expect(defaultModel(demo.find((r) => r.id === 'dicom')!.columns)).toBe('cnn');
+    expect(defaultModel(demo.find((r) => r.id === 'reads')!.columns)).toBe('mlp');
+    expect(defaultModel([])).toBe('mlp');
+  });
+
+  it('comes with its recipe when the record set is chosen', () => {
+    const s: TrainSettings = { ...DEFAULT_SETTINGS };
+    fitColumns(s, images.columns);
+    expect([s.model, s.epochs, s.lr, s.imageSize]).toEqual(['cnn', 8, 0.005, 24]);
+    fitColumns(s, demo.find((r) => r.id === 'studies')!.columns);
+    expect([s.model, s.epochs, s.lr, s.imageSize]).toEqual(['mlp', 5, 0.01, 32]);
+  });
+
+  it('keeps recipe settings the user changed, as choosing it by hand does', () => {
+    const s: TrainSettings = { ...DEFAULT_SETTINGS, epochs: 3 };
+    fitColumns(s, images.columns);
+    expect([s.model, s.epochs, s.lr, s.imageSize]).toEqual(['cnn', 3, 0.005, 24]);
+  });
+});
+
 describe('model recipes', () => {
   it('the CNN on the demo images asks for the run that learns (docs/model.md)', () => {
     const s: TrainSettings = { ...DEFAULT_SETTINGS, dataset: 'synthetic-lesions' };
     s.recordSet = guessRecordSet(demo);
+    // The CNN with its recipe is the record set's default: nothing to choose by hand.
     fitColumns(s, images.columns);
     s.splitKind = 'column';
-    chooseModel(s, 'cnn');
     expect(trainRequest(s)).toEqual({
       dataset: 'synthetic-lesions',
       ref: 'main',

@@ -17,6 +17,7 @@ import type { ColumnDef, RecordSetManifest } from '../versions/manifest.ts';
 import { recordSetOf, scanRows } from '../versions/read.ts';
 import { ModelError } from './errors.ts';
 import { featureMatrix, standardiser, withModelInput, inferencePipeline } from './lake-inputs.ts';
+import { TRAIN_SPLIT_VALUES, VAL_SPLIT_VALUES } from './split-values.ts';
 
 export { featureMatrix, inferencePipeline } from './lake-inputs.ts';
 
@@ -155,8 +156,8 @@ function splitOf(o: LakeDataOptions, rs: RecordSetManifest, where: string) {
     };
   }
   const col = findColumn(rs, s.column, where).name;
-  const train = new Set(s.train ?? ['train']);
-  const val = new Set(s.val ?? ['val', 'valid', 'validation']);
+  const train = new Set(s.train ?? TRAIN_SPLIT_VALUES);
+  const val = new Set(s.val ?? VAL_SPLIT_VALUES);
   return {
     column: col,
     side: (v: Cell): 'train' | 'val' | null => {
