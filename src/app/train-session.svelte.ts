@@ -160,7 +160,16 @@ export class TrainSession {
       const s = this.settings;
       if (!info.recordSets.some((r) => r.id === s.recordSet)) {
         this.selectRecordSet(guessRecordSet(info.recordSets));
-      } else this.save();
+      } else {
+        this.save();
+        // Another branch or commit may hold other split values (a branch of train rows only):
+        // a default split is decided again there; one chosen by hand is kept.
+        const rs = this.recordSetInfo;
+        if (rs && !s.splitChosen) {
+          s.splitKind = 'hash';
+          void this.splitDefault?.decide(s, this.#commit, rs, () => this.save());
+        }
+      }
       await this.refreshModels();
     } catch (e) {
       if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
@@ -176,6 +185,7 @@ export class TrainSession {
     const rs = this.recordSetInfo;
     fitColumns(this.settings, rs?.columns ?? []);
     this.settings.splitKind = 'hash';
+    this.settings.splitChosen = false;
     this.save();
     if (rs) void this.splitDefault?.decide(this.settings, this.#commit, rs, () => this.save());
   }
@@ -188,6 +198,7 @@ export class TrainSession {
   /** The user chose the split (its kind or column) by hand: a default being read is dropped. */
   chooseSplit(): void {
     this.splitDefault?.chosen();
+    this.settings.splitChosen = true;
     this.save();
   }
 

@@ -22,6 +22,11 @@ export interface TrainSettings {
   rule: OpinionRule;
   splitKind: 'hash' | 'column';
   splitColumn: string;
+  /**
+   * The user chose the split by hand for this record set: kept when the branch changes (else
+   * the default is decided again from the split column's values at the new commit).
+   */
+  splitChosen: boolean;
   valFraction: number;
   model: 'logreg' | 'mlp' | 'cnn';
   epochs: number;
@@ -75,6 +80,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   rule: 'majority-of-leaves',
   splitKind: 'hash',
   splitColumn: '',
+  splitChosen: false,
   valFraction: 0.2,
   model: 'mlp',
   ...RECIPES.mlp,

@@ -142,6 +142,46 @@ describe('the split the Train tab starts with', () => {
     expect(s.splitNote).toBeNull();
   });
 
+  it('is decided again on another branch, unless it was chosen by hand', async () => {
+    // `main` holds every split; `train-only` (a branch saved with split = 'train') one side.
+    const heads: Record<string, string> = { main: 'a'.repeat(64), 'train-only': 'b'.repeat(64) };
+    const byCommit = {
+      call: (method: string, [, rev]: string[]) =>
+        Promise.resolve(method === 'commit' ? { hash: heads[rev!], recordSets: [images] } : []),
+    } as unknown as LakeCatalog;
+    const query = new TrainSplitDefault(async (sql) => {
+      const values = sql.includes(heads.main!) ? ['test', 'train', 'val'] : ['train'];
+      return values.map((v) => ({ v }));
+    });
+    const s = new TrainSession(byCommit, () => client, undefined, query);
+    const shown = () => [s.settings.splitKind, s.splitNote];
+    await s.select('demo', 'main');
+    await settle();
+    expect(shown()).toEqual(['column', 'rows with split test are left out']);
+    await s.select('demo', 'train-only');
+    await settle();
+    expect(shown()).toEqual([
+      'hash',
+      'split column images/split has no validation rows (values train): using a hash split',
+    ]);
+    await s.select('demo', 'main');
+    await settle();
+    expect(shown()).toEqual(['column', 'rows with split test are left out']);
+
+    // Chosen by hand: kept on every branch (and in the saved settings, for a reload).
+    s.settings.splitKind = 'hash';
+    s.chooseSplit();
+    await s.select('demo', 'train-only');
+    await s.select('demo', 'main');
+    await settle();
+    expect(shown()).toEqual(['hash', null]);
+    expect(s.settings.splitChosen).toBe(true);
+    // A change of record set takes the default again.
+    s.selectRecordSet('images');
+    await settle();
+    expect(shown()).toEqual(['column', 'rows with split test are left out']);
+  });
+
   it('is the hash split, saying why, when the values cannot be read', async () => {
     const q = stubQuery({});
     q.release();
