@@ -21,12 +21,16 @@ import {
 } from '../../src/lib/query/tokens.ts';
 import type { Commit, RecordSetManifest } from '../../src/lib/versions/manifest.ts';
 
-/** Token starts and kinds as DuckDB reports them, for SQL without comments. */
+/**
+ * Token starts and kinds as DuckDB reports them, for SQL without comments: starts in bytes of
+ * the UTF-8 (query-tokens-utf8.node.test.ts checks the real tokenizer does so).
+ */
 function duckTokens(sql: string): ScriptTokens {
   const re = /("(?:[^"]|"")*")|('(?:[^']|'')*')|(\d+(?:\.\d+)?)|([\p{L}_][\p{L}\p{N}_$]*)|(\S)/gu;
   const out: ScriptTokens = { offsets: [], types: [] };
+  const utf8 = new TextEncoder();
   for (const m of sql.matchAll(re)) {
-    out.offsets.push(m.index);
+    out.offsets.push(utf8.encode(sql.slice(0, m.index)).byteLength);
     out.types.push(
       m[1]
         ? TokenKind.IDENTIFIER

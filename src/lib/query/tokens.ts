@@ -52,13 +52,35 @@ function scanWhile(sql: string, at: number, re: RegExp, limit: number): number {
   return i;
 }
 
-/** Recovers each token's extent and text from DuckDB's start offsets. */
+/**
+ * DuckDB's token offsets count bytes of the text's UTF-8 (what the wasm module is given), not
+ * the string's UTF-16 code units: `'é'` moves every later offset by one, so the tokens after it
+ * would be cut in the wrong places (a `)` taken for one that closes nothing). Maps each byte
+ * offset (ascending, at a character's start) to its string index.
+ */
+export function stringOffsets(sql: string, byteOffsets: readonly number[]): number[] {
+  const out: number[] = [];
+  let bytes = 0;
+  let i = 0;
+  for (const b of byteOffsets) {
+    while (bytes < b && i < sql.length) {
+      const cp = sql.codePointAt(i)!;
+      bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    out.push(i);
+  }
+  return out;
+}
+
+/** Recovers each token's extent and text from DuckDB's start offsets (UTF-8 bytes). */
 export function toTokens(sql: string, raw: ScriptTokens): Token[] {
   const out: Token[] = [];
-  raw.offsets.forEach((start, i) => {
+  const offsets = stringOffsets(sql, raw.offsets);
+  offsets.forEach((start, i) => {
     const kind = raw.types[i] ?? TokenKind.OPERATOR;
     if (kind === TokenKind.COMMENT) return;
-    const limit = raw.offsets[i + 1] ?? sql.length;
+    const limit = offsets[i + 1] ?? sql.length;
     let end: number;
     if (sql[start] === '"') end = scanQuoted(sql, start, '"');
     else if (kind === TokenKind.STRING) end = limit;
