@@ -168,14 +168,17 @@ export class LakeDataset {
     });
   }
 
-  /** Appends a CSV file's rows to the shown record set on the selected branch, then shows it. */
+  /**
+   * Appends a CSV file's rows to the shown record set on the selected branch, then shows it; the
+   * catalog table (last commit, sizes) is read again too.
+   */
   appendCsv(file: File): Promise<boolean> {
     const branch = this.selectedRef;
     const recordSet = this.recordSet;
     if (branch?.kind !== 'branch' || !recordSet) return Promise.resolve(false);
     return this.#act(async () => {
       await this.#lake.call('appendCsv', [this.id, branch.name, recordSet, file]);
-      await this.load(branch.name);
+      await Promise.all([this.load(branch.name), this.#lake.refresh()]);
     });
   }
 

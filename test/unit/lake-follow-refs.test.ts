@@ -37,6 +37,12 @@ function stubLake() {
     commit: (a) => ({ hash: a[1], recordSets: [{ id: 'people' }] }),
     rows: (a) => ({ commit: a[1] }),
     pull: () => heads.set('main', 'c4'), // the pull moves main, in the worker
+    appendCsv: (a) =>
+      heads.set(a[1] as string, `c${Number(heads.get(a[1] as string)!.slice(1)) + 1}`),
+    datasets: () => ({
+      datasets: [{ id: 'titanic', lastCommit: heads.get('main') }],
+      totalBytes: 100 * Number(heads.get('main')!.slice(1)),
+    }),
     createBranch: (a) => heads.set(a[1] as string, heads.get(a[2] as string) ?? (a[2] as string)),
   };
   const client = {
@@ -52,6 +58,21 @@ function stubLake() {
 
 const hashes = (d: LakeDataset) =>
   d.log.status === 'ready' ? d.log.value.map((c) => c.hash) : d.log.status;
+
+describe('the catalog table after an append in the dataset panel', () => {
+  it('shows the new last commit and size without a reload', async () => {
+    const { lake, calls } = stubLake();
+    await lake.refresh();
+    expect([lake.datasets, lake.totalBytes]).toEqual([[{ id: 'titanic', lastCommit: 'c2' }], 200]);
+    const d = new LakeDataset(lake, 'titanic');
+    await d.load();
+    calls.length = 0;
+    expect(await d.appendCsv(new File(['name\nx\n'], 'more.csv'))).toBe(true);
+    expect(calls).toContain('datasets');
+    expect([lake.datasets, lake.totalBytes]).toEqual([[{ id: 'titanic', lastCommit: 'c3' }], 300]);
+    expect(hashes(d)).toEqual(['c3', 'c2', 'c1']);
+  });
+});
 
 describe('the dataset panel after a ref change made elsewhere', () => {
   it('shows the new head and log of the shown branch after a pull moved it', async () => {
