@@ -6,7 +6,8 @@
  * run the real tokenizer (DuckDB-WASM in Node, as the CLI's engine does).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNodeDuckDB, type DuckDBLike } from '../../src/lib/query/duckdb-node.ts';
+import type { DuckDBLike } from '../../src/lib/query/duckdb-engine.ts';
+import { openNodeDuckDB } from '../../src/lib/query/duckdb-node.ts';
 import { QueryError } from '../../src/lib/query/errors.ts';
 import { checkReadOnly } from '../../src/lib/query/read-only.ts';
 import { stringOffsets, toTokens } from '../../src/lib/query/tokens.ts';
