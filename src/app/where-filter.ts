@@ -38,19 +38,31 @@ export async function probeWhere(
   table: string,
   where: string,
 ): Promise<ErrorInfo | null> {
+  const sql = `SELECT 1 FROM ${table}\nWHERE ${filterPredicate(where, [])}\nLIMIT 0`;
   try {
-    await rows(`SELECT 1 FROM ${table}\nWHERE ${filterPredicate(where, [])}\nLIMIT 0`);
+    await rows(sql);
     return null;
   } catch (e) {
     const error = describeError(e);
-    return error.code === 'ABORTED' ? null : error;
+    return error.code === 'ABORTED' ? null : refusedWhere(error, sql, where);
   }
 }
 
 /**
+ * The read-only guard's refusal of the app's query holding `where` (a statement smuggled after
+ * a `;`), told about the WHERE text: the guard names no place, and the app's query is not what
+ * the user typed. Any other error is returned as it is.
+ */
+function refusedWhere(error: ErrorInfo, sql: string, where: string): ErrorInfo {
+  if (error.code !== 'READ_ONLY' || error.sql !== sql || !where.trim()) return error;
+  return { code: error.code, message: `In the WHERE filter: ${error.message}`, sql: where };
+}
+
+/**
  * An error of the rows query of `table` under `where` and `facets` ({@link rowsSql}), told about
- * the WHERE text: its position mapped into that text, which is shown instead of the app's query.
- * Errors elsewhere, or without a position, are returned as they are.
+ * the WHERE text: its position mapped into that text, which is shown instead of the app's query
+ * (a refusal by the read-only guard names no place: only the text). Errors elsewhere, or without
+ * a position, are returned as they are.
  */
 export function whereError(
   error: ErrorInfo,
@@ -59,6 +71,7 @@ export function whereError(
   facets: readonly Facet[],
 ): ErrorInfo {
   const sql = rowsSql(table, filterPredicate(where, facets));
+  if (error.code === 'READ_ONLY') return refusedWhere(error, sql, where);
   if (error.code !== 'SQL_ERROR' || !error.position || error.sql !== sql || !where.trim()) {
     return error;
   }

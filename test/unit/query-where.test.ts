@@ -11,7 +11,7 @@ import {
   predicatePosition,
   predicateStatement,
 } from '../../src/lib/query/where.ts';
-import { rowsSql, whereError, whereRefusal } from '../../src/app/where-filter.ts';
+import { probeWhere, rowsSql, whereError, whereRefusal } from '../../src/app/where-filter.ts';
 
 const TABLE = '"titanic@main"."passengers"';
 
@@ -187,10 +187,32 @@ describe('whereError', () => {
     });
   });
 
+  it("tells the read-only guard's refusal about the WHERE text, not the app's query", () => {
+    const where = '1=1); DROP TABLE x; --';
+    const sql = rowsSql(TABLE, where);
+    const readOnly = { code: 'READ_ONLY', message: 'run one statement at a time', sql };
+    expect(whereError(readOnly, TABLE, where, [])).toEqual({
+      code: 'READ_ONLY',
+      message: 'In the WHERE filter: run one statement at a time',
+      sql: where,
+    });
+  });
+
+  it("tells the probe's refusal by the read-only guard about the WHERE text too", async () => {
+    const where = '1=1); DROP TABLE x; --';
+    const refuse = (sql: string) =>
+      Promise.reject(new QueryError('READ_ONLY', 'run one statement at a time', { sql }));
+    expect(await probeWhere(refuse, TABLE, where)).toMatchObject({
+      code: 'READ_ONLY',
+      message: 'In the WHERE filter: run one statement at a time',
+      sql: where,
+    });
+  });
+
   it('leaves other errors as they are', () => {
     const where = 'age > 3';
     const sql = rowsSql(TABLE, where);
-    const readOnly = { code: 'READ_ONLY', message: 'run one statement at a time', sql };
+    const readOnly = { code: 'READ_ONLY', message: 'run one statement at a time', sql: 'SELECT 1' };
     expect(whereError(readOnly, TABLE, where, [])).toBe(readOnly);
     const other = {
       code: 'SQL_ERROR',
