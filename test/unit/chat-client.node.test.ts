@@ -139,7 +139,7 @@ describe('chat client', () => {
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'REFUSED');
     expect(e.status).toBe(401);
     expect(e.message).toContain('Incorrect API key provided: [redacted].');
-    expect(e.message).toContain('check the API key');
+    expect(e.message).toContain(' Check the API key.');
   });
 
   it('REFUSED: an unknown model (404) says to check the base URL and model', async () => {
@@ -148,7 +148,7 @@ describe('chat client', () => {
     );
     const e = await expectCode(streamChat(endpoint(), MESSAGES, { keys }), 'REFUSED');
     expect(e.message).toMatch(
-      /answered 404 .*model "tiny" not found.*check the base URL and the model name/,
+      /answered 404 .*model "tiny" not found.*\. Check the base URL and the model name\./,
     );
   });
 

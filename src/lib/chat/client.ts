@@ -51,11 +51,11 @@ function serverWords(text: string): string {
 }
 
 function statusAdvice(status: number): string {
-  if (status === 401 || status === 403) return 'check the API key';
-  if (status === 404) return 'check the base URL and the model name';
-  if (status === 429) return 'the service limits requests: wait, then ask again';
-  if (status >= 500) return 'the server failed: try again, or check its log';
-  return 'check the endpoint settings';
+  if (status === 401 || status === 403) return 'Check the API key';
+  if (status === 404) return 'Check the base URL and the model name';
+  if (status === 429) return 'The service limits requests: wait, then ask again';
+  if (status >= 500) return 'The server failed: try again, or check its log';
+  return 'Check the endpoint settings';
 }
 
 /** The text of one chat-completions chunk (streamed `delta` or whole `message`). */
