@@ -58,7 +58,8 @@ export function completionsUrl(baseUrl: string): string {
 
 /** The request for `messages` to `endpoint`, streamed (server-sent events). */
 export function chatRequest(endpoint: Endpoint, messages: readonly ChatMessage[]): ChatRequest {
-  if (!endpoint.model.trim()) throw new ChatError('BAD_INPUT', 'the endpoint has no model name: set one in Settings, Model');
+  if (!endpoint.model.trim())
+    throw new ChatError('BAD_INPUT', 'the endpoint has no model name: set one in Settings, Model');
   const body = JSON.stringify({
     model: endpoint.model,
     messages,
