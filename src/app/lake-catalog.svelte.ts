@@ -37,6 +37,7 @@ const REF_WRITES: ReadonlySet<LakeMethod> = new Set<LakeMethod>([
   'createBranch',
   'deleteBranch',
   'tag',
+  'deleteTag',
   'protect',
   'restoreBranch',
   'appendCsv',

@@ -160,6 +160,14 @@ export class LakeDataset {
     });
   }
 
+  /** Deletes a tag, then shows `main` if the tag was shown. */
+  deleteTag(tag: string): Promise<boolean> {
+    return this.#act(async () => {
+      await this.#lake.call('deleteTag', [this.id, tag]);
+      await this.load(this.ref === tag ? 'main' : undefined);
+    });
+  }
+
   /** Deletes a branch, then shows `main`. */
   deleteBranch(branch: string): Promise<boolean> {
     return this.#act(async () => {

@@ -244,6 +244,19 @@ describe('lake protocol (service ⇄ client)', () => {
     expect(await lake.call('deletedBranches', ['titanic'])).toEqual([]);
   });
 
+  it('deletes a tag, logged, and names an unknown one', async () => {
+    const lake = connect();
+    await lake.call('ingest', [dropped('titanic'), {}]);
+    const v1 = await lake.call('tag', ['titanic', 'v1', 'main']);
+    expect((await lake.call('tags', ['titanic'])).map((t) => t.name)).toEqual(['v1']);
+    await lake.call('deleteTag', ['titanic', 'v1']);
+    expect(await lake.call('tags', ['titanic'])).toEqual([]);
+    const log = await lake.call('refLog', ['titanic']);
+    expect(log.at(-1)).toMatchObject({ kind: 'tag', name: 'v1', action: 'delete', old: v1.commit });
+    const e = await lake.call('deleteTag', ['titanic', 'v1']).catch((x: unknown) => x);
+    expect((e as LakeError).code).toBe('UNKNOWN_REF');
+  });
+
   it('verifies with progress, and names a damaged chunk', async () => {
     const state = createMemoryState();
     const lake = connect(memoryBackend(state));

@@ -11,6 +11,7 @@ type RefOps =
   | 'createBranch'
   | 'deleteBranch'
   | 'tag'
+  | 'deleteTag'
   | 'protect'
   | 'refLog'
   | 'deletedBranches'
@@ -43,6 +44,10 @@ export const refHandlers: Handlers<RefOps> = {
 
   async tag({ lake }, dataset, name, rev) {
     return refInfo(await lake.tag(dataset, name, rev));
+  },
+
+  async deleteTag({ lake }, dataset, name) {
+    await lake.deleteTag(dataset, name);
   },
 
   async protect({ lake }, dataset, branch, on) {

@@ -191,6 +191,8 @@ export interface LakeMethods extends RemoteMethods {
   /** Refused for the import branch (IMPORT_BRANCH) and the last branch (LAST_BRANCH). */
   deleteBranch(dataset: string, name: string): void;
   tag(dataset: string, name: string, rev: string): RefInfo;
+  /** Deletes a tag; the ref log keeps its commit for the retention period. */
+  deleteTag(dataset: string, name: string): void;
   /** Sets or clears protection; both are recorded in the ref log. */
   protect(dataset: string, branch: string, on: boolean): RefInfo;
   /** Every ref change of the dataset, oldest first. */
