@@ -3,6 +3,7 @@ import type { LoadProgress, LoadedTable } from '../lib/query/engine.ts';
 import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
 import { formatBytes } from './format.ts';
+import { blobText, intervalText, isIntervalValue, timeText, uhugeintText } from './query-cells.ts';
 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
 const CELL_CHARS = 200;
@@ -24,9 +25,18 @@ export function float32Text(x: number): string {
 /** A list of FLOAT (such as an embedding, `FLOAT[]`): each item as its float32 decimal. */
 const FLOAT_LIST = /^FLOAT\[\d*\]$/;
 
-/** A result cell as text; `type` is DuckDB's SQL type of its column. */
+/**
+ * A result cell as text; `type` is DuckDB's SQL type of its column. An interval is read right
+ * only by `cellAt` (query-cells.ts), not by the vector's `get`.
+ */
 export function formatCell(v: unknown, type: string): string {
   if (v === null || v === undefined) return '';
+  if (isIntervalValue(v)) return intervalText(v);
+  if (type === 'TIME' && typeof v === 'bigint') return timeText(v);
+  if (type === 'BLOB' && v instanceof Uint8Array) return blobText(v);
+  if (type === 'UHUGEINT' && v instanceof Uint8Array) return uhugeintText(v);
+  // Arrow's big number: its toJSON() quotes the digits.
+  if (type === 'HUGEINT' && typeof v === 'object') return String(v);
   if (typeof v === 'object' && FLOAT_LIST.test(type) && Symbol.iterator in v) {
     const items = [...(v as Iterable<number | null>)].map((x) =>
       x === null ? 'null' : float32Text(x),
@@ -63,7 +73,7 @@ function scaled(digits: string, scale: number): string {
 /** Whether a column of this SQL type is right-aligned (numbers; not lists of numbers). */
 export function isNumericType(type: string): boolean {
   return (
-    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/.test(
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UHUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/.test(
       type,
     ) && !type.endsWith(']')
   );

@@ -1,0 +1,120 @@
+/**
+ * The Query view's grid text of INTERVAL, BLOB, TIME and HUGEINT results through the app's
+ * DuckDB-WASM engine, as the grid reads them (`cellAt`, then `formatCell`): the same text as
+ * DuckDB's own cast to VARCHAR, and as written here. A user saw `INTERVAL 3 DAY` as
+ * `{"0":0,"1":0}`, a BLOB as `{"0":170,"1":0}`, `TIME '13:45:00'` as `49500000000` and a
+ * HUGEINT in quote marks.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellAt } from '../../src/app/query-cells.ts';
+import { formatCell } from '../../src/app/query-format.ts';
+import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
+import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+
+let engine: DuckDBEngine;
+beforeAll(async () => {
+  engine = await openNodeQueryEngine(await Lake.open(memoryBackend()));
+}, 60_000);
+afterAll(async () => {
+  await engine?.close();
+});
+
+/** Each row of `sql`'s result as the grid writes its cells, column name → text. */
+async function gridText(sql: string): Promise<Record<string, string>[]> {
+  const r = await engine.query(sql);
+  const table = tableFromIPC(r.ipc);
+  return Array.from({ length: table.numRows }, (_, row) =>
+    Object.fromEntries(
+      r.columns.map((c, i) => [c.name, formatCell(cellAt(table.getChildAt(i), row), c.type)]),
+    ),
+  );
+}
+
+const REPORTED =
+  String.raw`SELECT INTERVAL 3 DAY AS iv, INTERVAL '1 year 2 months' AS iv2, '\xAA\x00'::BLOB AS blb, ` +
+  String.raw`TIME '13:45:00' AS tm, TIMESTAMPTZ '2024-01-01 12:00:00+02' AS tz, 1::HUGEINT*1e30::HUGEINT AS huge`;
+
+describe('the grid text of DuckDB results', () => {
+  it('the reported query', async () => {
+    expect(await gridText(REPORTED)).toEqual([
+      {
+        iv: '3 days',
+        iv2: '1 year 2 months',
+        blb: '\\xAA\\x00',
+        tm: '13:45:00',
+        tz: '2024-01-01T10:00:00.000Z',
+        huge: '1000000000000000019884624838656',
+      },
+    ]);
+  });
+
+  it('is DuckDB’s own text for intervals, blobs, times and big integers, row by row', async () => {
+    const values = [
+      String.raw`(INTERVAL '1 year 2 months 3 days 01:30:00.5', '\xAA\x00Ab\x5C\x22'::BLOB, TIME '13:45:00.123456', (-5)::HUGEINT, 2::UHUGEINT)`,
+      `(NULL, NULL, NULL, NULL, NULL)`,
+      `(INTERVAL '-14 months -90 minutes', ''::BLOB, TIME '00:00:00.5', -170141183460469231731687303715884105727::HUGEINT, 340282366920938463463374607431768211455::UHUGEINT)`,
+      `(INTERVAL '0 days', 'x'::BLOB, TIME '23:59:59.999999', 0::HUGEINT, 0::UHUGEINT)`,
+      `(INTERVAL 100 HOURS, NULL, NULL, NULL, NULL)`,
+    ];
+    const cols = ['iv', 'b', 't', 'h', 'u'];
+    const text = cols.map((c) => `${c}, CAST(${c} AS VARCHAR) AS ${c}_duckdb`).join(', ');
+    const got = await gridText(
+      `SELECT ${text} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
+    );
+    for (const row of got) {
+      for (const c of cols) expect(row[c], c).toBe(row[`${c}_duckdb`]);
+    }
+    expect(got.map((r) => r.iv)).toEqual([
+      '1 year 2 months 3 days 01:30:00.5',
+      '',
+      '-1 year -2 months -01:30:00',
+      '00:00:00',
+      '100:00:00',
+    ]);
+    expect(got.map((r) => r.b)).toEqual(['\\xAA\\x00Ab\\x5C\\x22', '', '', 'x', '']);
+    expect(got.map((r) => r.t)).toEqual([
+      '13:45:00.123456',
+      '',
+      '00:00:00.5',
+      '23:59:59.999999',
+      '',
+    ]);
+    expect(got.map((r) => r.h)).toEqual([
+      '-5',
+      '',
+      '-170141183460469231731687303715884105727',
+      '0',
+      '',
+    ]);
+    expect(got.map((r) => r.u)).toEqual([
+      '2',
+      '',
+      '340282366920938463463374607431768211455',
+      '0',
+      '',
+    ]);
+  });
+
+  it('keeps the text of the other types', async () => {
+    const [row] = await gridText(
+      `SELECT [1, 2] AS l, {'a': 1, 'b': 'x'} AS s, MAP {'k': 1} AS m, ` +
+        `'12345678-1234-5678-1234-567812345678'::UUID AS id, 'NaN'::DOUBLE AS nan, ` +
+        `'Infinity'::DOUBLE AS inf, 18446744073709551615::UBIGINT AS ub, ` +
+        `9007199254740993::BIGINT AS big, 1.50::DECIMAL(5,2) AS d`,
+    );
+    expect(row).toEqual({
+      l: '[1,2]',
+      s: '{"a":1,"b":"x"}',
+      m: '{"k":1}',
+      id: '12345678-1234-5678-1234-567812345678',
+      nan: 'NaN',
+      inf: 'Infinity',
+      ub: '18446744073709551615',
+      big: '9007199254740993',
+      d: '1.50',
+    });
+  });
+});
