@@ -2,6 +2,7 @@
 import type { IngestPhase } from '../lib/versions/ingest.ts';
 import { formatBytes } from './format.ts';
 import type { Lineage } from '../lib/versions/manifest.ts';
+import type { JsonCell } from '../lib/versions/diff.ts';
 
 /** The first 10 hex digits of a hash: enough to tell commits apart on screen. */
 export function shortHash(hash: string): string {
@@ -68,4 +69,14 @@ export function storageLine(stored: number, usage: number | null, quota: number 
   const of = `of the ${formatBytes(quota)} the browser allows it`;
   if (usage >= stored) return `${lake} · this site uses ${formatBytes(usage)} ${of}`;
   return `${lake} · this site uses at least that ${of} (the browser counts ${formatBytes(usage)}, leaving out some of the lake's files)`;
+}
+
+/**
+ * A cell of the Compare view's rows: NULL as an empty cell, as the Query grid shows it
+ * (query-format.ts, formatCell), an image by its format, size and hash.
+ */
+export function diffCellText(c: JsonCell | undefined): string {
+  if (c === null || c === undefined) return '';
+  if (typeof c === 'object') return `${c.format} ${c.width}×${c.height} ${c.sha256.slice(0, 10)}`;
+  return String(c);
 }

@@ -2,6 +2,7 @@
 import type { LoadProgress, LoadedTable } from '../lib/query/engine.ts';
 import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
+import type { NotNumbers } from '../lib/query/stats.ts';
 import { formatBytes } from './format.ts';
 import { blobText, intervalText, isIntervalValue, timeText, uhugeintText } from './query-cells.ts';
 
@@ -99,6 +100,16 @@ export function formatStat(v: number, kind: StatsKind, integer = false): string 
 export function countWithShare(n: number, of: number): string {
   const pct = of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '';
   return `${n.toLocaleString('en-US')}${pct}`;
+}
+
+/**
+ * The values of a text column charted as numbers that are not numbers, as SQL spells them:
+ * `263 (20.1%): '?'`, `3 (1.0%): '?', 'NA'`, or `9 (3.0%): '' … 'n/a' (4 values)`.
+ */
+export function notNumbersText(n: NotNumbers, of: number): string {
+  const quoted = n.values.map((v) => `'${v.replaceAll("'", "''")}'`);
+  const named = n.distinct > 2 ? `${quoted.join(' … ')} (${n.distinct} values)` : quoted.join(', ');
+  return named ? `${countWithShare(n.count, of)}: ${named}` : countWithShare(n.count, of);
 }
 
 /**

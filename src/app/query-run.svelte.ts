@@ -11,6 +11,9 @@ import type { QueryHost } from './query-host.svelte.ts';
 /** Rows a result may hold; more are cut off (and said so). */
 export const RESULT_LIMIT = 200_000;
 
+/** What a blank query gets: the engine's answer to one of comments only (read-only.ts). */
+const EMPTY_QUERY: ErrorInfo = { code: 'BAD_INPUT', message: 'the query is empty' };
+
 /** A finished query. */
 export interface RunResult {
   sql: string;
@@ -52,11 +55,17 @@ export class QueryRun {
   }
 
   /**
-   * Runs `sql`; resolves true when it gave a result. Never throws. `mapError` rewrites its error
-   * for the page (the Query view's filter points DuckDB's position into its WHERE text).
+   * Runs `sql`; resolves true when it gave a result. Never throws. Blank SQL is refused as empty
+   * (so the last query's error goes). `mapError` rewrites its error for the page (the Query
+   * view's filter points DuckDB's position into its WHERE text).
    */
   async run(sql: string, mapError?: (error: ErrorInfo) => ErrorInfo): Promise<boolean> {
     if (this.#destroyed) return false;
+    if (!sql.trim()) {
+      // As the engine answers a query of comments only (read-only.ts), without a round trip.
+      this.refuse(sql, EMPTY_QUERY);
+      return false;
+    }
     this.#controller?.abort();
     const controller = new AbortController();
     this.#controller = controller;

@@ -193,8 +193,8 @@ function planOne(col: PlanColumn, p: Profile, detail: Detail): ColumnPlan[] {
       if (counts && counts.values.length <= MAX_CATEGORIES) {
         return [categories(base, counts, isLabel, nonNull)];
       }
-      // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which then
-      // counts as null.
+      // Numbers written as text, maybe with one marker of missing values (`?`, `NA`), which is
+      // left out of the chart and counted apart (stats.ts: SQL sees it as text, not NULL).
       const n = detail.numbers;
       if (n && holdsNumbers(n)) {
         return [ranged(base, 'number', textAsNumber(v), n.range, false, n.nums, distinct)];

@@ -20,12 +20,24 @@ export interface NumberSummary {
   std: number;
 }
 
+/** Values of a text column charted as numbers that are not numbers (`?`, `NA`, empty text). */
+export interface NotNumbers {
+  /** Rows holding such a value. */
+  count: number;
+  /** Distinct such values. */
+  distinct: number;
+  /** The least and greatest of them (one when they are all the same). */
+  values: string[];
+}
+
 /** What one chart shows under a filter. */
 export interface ColumnStats {
   /** Rows the filter keeps. */
   rows: number;
-  /** Of those, rows whose value is null (for text, empty strings count as text). */
+  /** Of those, rows whose value is SQL NULL (`IS NULL`: not `?` nor empty text). */
   nulls: number;
+  /** Text charted as numbers: the values that are not numbers, which SQL sees as text. */
+  notNumbers?: NotNumbers;
   /** Distinct non-null values of the column (text, lists, categories, other). */
   distinct?: number;
   summary?: NumberSummary;
@@ -49,8 +61,37 @@ function summaryCols(x: string, i: number): string[] {
   ];
 }
 
+/** A text column charted as numbers: its nulls are counted on the text, not on the number. */
+const parsesText = (plan: ColumnPlan) => plan.kind === 'number' && plan.type === 'utf8';
+
+/**
+ * The aggregates of a text column charted as numbers: its non-null texts (the rest are SQL
+ * NULL), and those that are not numbers, named by their least and greatest value.
+ */
+function textAggs(v: string, x: string, i: number): string[] {
+  const not = `FILTER (WHERE ${v} IS NOT NULL AND ${x} IS NULL)`;
+  return [
+    `count(${v}) AS present${i}`,
+    `count(*) ${not} AS nan${i}`,
+    `count(DISTINCT ${v}) ${not} AS nand${i}`,
+    `min(${v}) ${not} AS nanlo${i}`,
+    `max(${v}) ${not} AS nanhi${i}`,
+  ];
+}
+
 /** The columns a chart reads (`v` its value, `x` the charted number) and its aggregates. */
 function chartParts(plan: ColumnPlan, i: number): { inner: string[]; aggs: string[] } {
+  const parts = valueParts(plan, i);
+  if (!parsesText(plan)) return parts;
+  const v = `v${i}`;
+  const inner = parts.inner.some((c) => c.endsWith(` AS ${v}`))
+    ? parts.inner
+    : [`${plan.valueExpr} AS ${v}`, ...parts.inner];
+  return { inner, aggs: [...parts.aggs, ...textAggs(v, `x${i}`, i)] };
+}
+
+/** {@link chartParts} but for the text of a text column charted as numbers. */
+function valueParts(plan: ColumnPlan, i: number): { inner: string[]; aggs: string[] } {
   const v = `v${i}`;
   const x = `x${i}`;
   const withDistinct = plan.kind !== 'number' && plan.kind !== 'date';
@@ -138,6 +179,13 @@ function readChart(plan: ColumnPlan, r: Record<string, unknown>, i: number): Col
   const rows = num(r.total);
   const filled = num(r[`filled${i}`]);
   const out: ColumnStats = { rows, nulls: rows - filled };
+  if (`present${i}` in r) {
+    out.nulls = rows - num(r[`present${i}`]);
+    const [lo, hi] = [r[`nanlo${i}`], r[`nanhi${i}`]];
+    const values = lo === null || lo === undefined ? [] : lo === hi ? [lo] : [lo, hi];
+    const distinct = num(r[`nand${i}`]);
+    out.notNumbers = { count: num(r[`nan${i}`]), distinct, values: values.map(String) };
+  }
   if (`distinct${i}` in r) out.distinct = num(r[`distinct${i}`]);
   if (plan.kind === 'category') {
     const counts = histogram(r[`counts${i}`]);
