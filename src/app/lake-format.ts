@@ -72,11 +72,12 @@ export function storageLine(stored: number, usage: number | null, quota: number 
 }
 
 /**
- * A cell of the Compare view's rows: NULL as an empty cell, as the Query grid shows it
- * (query-format.ts, formatCell), an image by its format, size and hash.
+ * A cell of the Compare view's rows: NULL as `NULL` (muted, SQL's word, not Python's `None`),
+ * never as empty text, so that a change from '' to NULL shows; an image by its format, size
+ * and hash.
  */
 export function diffCellText(c: JsonCell | undefined): string {
-  if (c === null || c === undefined) return '';
+  if (c === null || c === undefined) return 'NULL';
   if (typeof c === 'object') return `${c.format} ${c.width}×${c.height} ${c.sha256.slice(0, 10)}`;
   return String(c);
 }

@@ -1,16 +1,15 @@
 /**
- * The Compare view's cells (lake-format.ts, diffCellText): NULL is an empty cell, as the Query
- * grid shows it (formatCell), not Python's `None`.
+ * The Compare view's cells (lake-format.ts, diffCellText): NULL is SQL's `NULL`, not Python's
+ * `None`, and not empty text either (a change from '' to NULL must show).
  */
 import { describe, expect, it } from 'vitest';
 import { diffCellText } from '../../src/app/lake-format.ts';
-import { formatCell } from '../../src/app/query-format.ts';
 
 describe('diffCellText', () => {
-  it('shows NULL as the Query grid does', () => {
-    expect(diffCellText(null)).toBe(formatCell(null, 'VARCHAR'));
-    expect(diffCellText(null)).toBe('');
-    expect(diffCellText(undefined)).toBe('');
+  it('shows NULL as NULL, apart from the empty text', () => {
+    expect(diffCellText(null)).toBe('NULL');
+    expect(diffCellText(undefined)).toBe('NULL');
+    expect(diffCellText('')).toBe('');
   });
 
   it('shows values as they are, false and 0 included, and an image by format, size and hash', () => {
