@@ -164,11 +164,7 @@ export class TrainSession {
         this.save();
         // Another branch or commit may hold other split values (a branch of train rows only):
         // a default split is decided again there; one chosen by hand is kept.
-        const rs = this.recordSetInfo;
-        if (rs && !s.splitChosen) {
-          s.splitKind = 'hash';
-          void this.splitDefault?.decide(s, this.#commit, rs, () => this.save());
-        }
+        if (!s.splitChosen) this.#defaultSplit();
       }
       await this.refreshModels();
     } catch (e) {
@@ -184,8 +180,14 @@ export class TrainSession {
     this.settings.recordSet = id;
     const rs = this.recordSetInfo;
     fitColumns(this.settings, rs?.columns ?? []);
-    this.settings.splitKind = 'hash';
     this.settings.splitChosen = false;
+    this.#defaultSplit();
+  }
+
+  /** The hash split, saved, until the split column's values say whether it can be used. */
+  #defaultSplit(): void {
+    const rs = this.recordSetInfo;
+    this.settings.splitKind = 'hash';
     this.save();
     if (rs) void this.splitDefault?.decide(this.settings, this.#commit, rs, () => this.save());
   }

@@ -9,45 +9,18 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCroissant, recordRows } from '../../src/lib/croissant/index.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
-import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { exportToFolder } from '../../src/lib/versions/export-node.ts';
-import { filterToBranch } from '../../src/lib/versions/filter.ts';
-import { ingest } from '../../src/lib/versions/ingest.ts';
-import { Lake } from '../../src/lib/versions/lake.ts';
 import { scopeOf } from '../../src/lib/versions/scope.ts';
-import { testRowidsWhere } from './share-helpers.ts';
+import { FIRST, WOMEN, titanicWithBranches } from './share-helpers.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const TITANIC = new URL('../fixtures/croissant/1.0/titanic/metadata.json', import.meta.url)
   .pathname;
-const WOMEN = `"passengers/gender" = 'female'`;
-const FIRST = `"passengers/pclass" = 1`;
-
-async function filtered() {
-  const lake = await Lake.open(memoryBackend());
-  const r = await ingest(lake, TITANIC, { resolver: nodeResolver() });
-  const where = testRowidsWhere(lake);
-  const women = await filterToBranch(lake, r.dataset, {
-    from: 'main',
-    branch: 'women',
-    recordSet: 'passengers',
-    predicate: WOMEN,
-    keep: await where(r.dataset, r.commit, 'passengers', WOMEN),
-  });
-  await filterToBranch(lake, r.dataset, {
-    from: 'women',
-    branch: 'women/first',
-    recordSet: 'passengers',
-    predicate: FIRST,
-    keep: await where(r.dataset, women.hash, 'passengers', FIRST),
-  });
-  return lake;
-}
 
 describe('scope of a version', () => {
   it('names the filtered record set, its predicates, and the whole ones', async () => {
-    const lake = await filtered();
+    const lake = await titanicWithBranches(TITANIC, nodeResolver());
     // The fixture: 1309 passengers (466 women, 144 of them in first class), 2 genders and
     // 4 ports of embarkation, one of them "Unknown" (test/fixtures/croissant/1.0/titanic/data).
     expect(await scopeOf(lake, 'titanic', 'women/first')).toEqual([
@@ -77,7 +50,7 @@ describe('scope of a version', () => {
   });
 
   it('exports only the chosen record sets, as a document our reader reads', async () => {
-    const lake = await filtered();
+    const lake = await titanicWithBranches(TITANIC, nodeResolver());
     const dir = mkdtempSync(path.join(tmpdir(), 'lake-scope-'));
     dirs.push(dir);
     const out = path.join(dir, 'women-first');

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fetchResolver } from '../../src/lib/io/fetch.ts';
+import type { Resolver } from '../../src/lib/io/source.ts';
 import type { RowidsWhere } from '../../src/lib/share/replay.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { filterToBranch } from '../../src/lib/versions/filter.ts';
@@ -112,9 +113,17 @@ export const FIRST = `"passengers/pclass" = 1`;
  * A lake (in memory) with titanic imported over HTTP from `url` (a {@link serve}d titanic)
  * and branches `women` and `women/first`.
  */
-export async function authorTitanic(url: string): Promise<Lake> {
+export function authorTitanic(url: string): Promise<Lake> {
+  return titanicWithBranches(url + 'metadata.json', fetchResolver());
+}
+
+/**
+ * A lake (in memory) with the titanic document at `source` imported through `resolver`, and
+ * branches `women` ({@link WOMEN}) and `women/first` ({@link FIRST} of those).
+ */
+export async function titanicWithBranches(source: string, resolver: Resolver): Promise<Lake> {
   const lake = await Lake.open(memoryBackend());
-  const r = await ingest(lake, url + 'metadata.json', { resolver: fetchResolver() });
+  const r = await ingest(lake, source, { resolver });
   const where = testRowidsWhere(lake);
   const women = await filterToBranch(lake, r.dataset, {
     from: 'main',
