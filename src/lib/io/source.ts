@@ -10,7 +10,7 @@ export interface ByteSource {
   /** Size in bytes when known up front. */
   size(signal?: AbortSignal): Promise<number | undefined>;
   /** Streams the bytes. Each call starts from the beginning. */
-  stream(signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  stream(signal?: AbortSignal, hint?: StreamHint): AsyncIterable<Uint8Array>;
   /**
    * The sha256 (lowercase hex) that `stream()` checks its bytes against, failing at the end of
    * the stream when they differ, as the lake does for the objects it stores. A reader whose
@@ -23,6 +23,15 @@ export interface ByteSource {
    * may not be the file as published. Known once the stream has ended.
    */
   transitEncoding?(): TransitEncoding | undefined;
+}
+
+/** What a consumer of `stream()` will do with the bytes, so a source can read to suit. */
+export interface StreamHint {
+  /**
+   * The consumer joins a file of up to this many bytes into one buffer (ingest storing it): a
+   * source that knows the size may give such a file in one piece, sparing the copy.
+   */
+  whole?: number;
 }
 
 /** A response's encoding for transit (see {@link ByteSource.transitEncoding}). */

@@ -12,7 +12,10 @@ import { mappedDirectory } from '../croissant/resources/mapping.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
-import { streamObject, type ObjectWriter } from './objects.ts';
+import { PART_SIZE, streamObject, type ObjectWriter } from './objects.ts';
+
+/** A file up to two parts is joined into one buffer by `putStream` (hashed once, whole). */
+const WHOLE_BYTES = 2 * PART_SIZE;
 
 export interface CaptureOptions {
   signal?: AbortSignal;
@@ -61,8 +64,9 @@ export class RawCapture {
     let p = this.inflight.get(src.name);
     if (!p) {
       p = (async () => {
-        const { sha256, size } = await this.writer.putStream(src.stream(this.opts.signal), (n) =>
-          this.opts.onBytes?.(n, src.name),
+        const { sha256, size } = await this.writer.putStream(
+          src.stream(this.opts.signal, { whole: WHOLE_BYTES }),
+          (n) => this.opts.onBytes?.(n, src.name),
         );
         const entry = withName(
           { id, source: src.name, name: src.name, sha256, size },

@@ -46,9 +46,9 @@ export function namedFor(fo: FileObject, src: ByteSource): ByteSource {
   const out: ByteSource = {
     name: src.name,
     size: (signal) => src.size(signal),
-    async *stream(signal) {
+    async *stream(signal, hint) {
       try {
-        yield* src.stream(signal);
+        yield* src.stream(signal, hint);
       } catch (e) {
         throw refusal(fo, e);
       }
