@@ -1,8 +1,9 @@
 /**
- * Ref names on the Node filesystem lake, through the CLI: a branch
+ * Ref names on the Node filesystem lake, through the CLI and the lake worker's catalog: a branch
  * an older version let be called `x.lock` is an ordinary entry file (no lock file of the
  * backend is named after a branch), still listed and deleted, while a new one is refused with
- * the rule it breaks.
+ * the rule it breaks; the CLI's `branch` list, the lake's branches (the Lake tab's branch bar)
+ * and the catalog list names in one order.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
 import { refKey } from '../../src/lib/versions/refs.ts';
+import type { Catalog } from '../../workers/api/lake.api.ts';
+import { createLakeService } from '../../workers/api/lake-service.ts';
 import { captureCliOutput } from './cli-output.ts';
 import { setup } from './lake-extend-fixture.ts';
 
@@ -58,5 +62,25 @@ describe('ref names on the Node filesystem lake', () => {
     expect(await run('branch', 'd')).toBe(0);
     expect(listed()).toEqual(['main']);
     expect(readdirSync(path.join(dir, 'locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('lists branches in one order: the CLI, the branch bar and the catalog', async () => {
+    const { dir, lake, run } = await nodeLake();
+    for (const name of ['zeta', 'Ä', 'a', 'Zed', 'é']) await lake.createBranch('d', name, 'main');
+    // By code point (written by hand): Z 5A, a 61, m 6D, z 7A, Ä C4, é E9.
+    const expected = ['Zed', 'a', 'main', 'zeta', 'Ä', 'é'];
+
+    expect(await run('branch', 'd')).toBe(0);
+    expect(listed()).toEqual(expected);
+
+    const service = createLakeService(async () => Lake.open(await openNodeBackend(dir)));
+    const bar = await service.call(1, 'branches', ['d']);
+    expect(bar.ok && (bar.value as { name: string }[]).map((b) => b.name)).toEqual(expected);
+    const catalog = await service.call(2, 'datasets', []);
+    expect(catalog.ok).toBe(true);
+    const [entry] = (catalog as { value: Catalog }).value.datasets;
+    expect(entry!.branches.map((b) => b.name)).toEqual(expected);
+    // Every branch is at the import commit: the newest head is main's, as before.
+    expect(entry!.lastCommit?.branch).toBe('main');
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The names a new branch or tag may have. The refusals
+ * The names a new branch or tag may have, and the one order names are listed in. The refusals
  * are git's, from its documentation (https://git-scm.com/docs/git-check-ref-format, rules
  * numbered as there), plus the lake's own (src/lib/versions/ref-names.ts); a lake holding names
  * an older version accepted still lists, deletes and restores them.
  */
 import { describe, expect, it } from 'vitest';
 import { LakeError } from '../../src/lib/store/errors.ts';
-import { checkRefName, refNameProblem } from '../../src/lib/versions/ref-names.ts';
+import { checkRefName, compareRefNames, refNameProblem } from '../../src/lib/versions/ref-names.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import { refKey } from '../../src/lib/versions/refs.ts';
 import { row, setup } from './lake-extend-fixture.ts';
@@ -99,6 +99,24 @@ describe('ref names (git check-ref-format, plus the lake rules)', () => {
     );
     // A control character is shown escaped, not raw.
     expect(() => checkRefName('a\u0001b')).toThrow('branch "a\\u0001b" is not a valid branch');
+  });
+});
+
+describe('the order of ref names', () => {
+  it('is code point order (UTF-8 byte order, as git lists refs), not the locale', () => {
+    // Written by hand from the code points: Z 5A, a 61, m 6D, z 7A, Ä C4, é E9, � FFFD, 😀 1F600.
+    const expected = ['Z', 'a', 'a/b', 'ab', 'main', 'zeta', 'Ä', 'é', '\ufffd', '😀'];
+    const shuffled = ['é', 'main', '😀', 'Ä', 'ab', 'zeta', '\ufffd', 'a/b', 'Z', 'a'];
+    expect([...shuffled].sort(compareRefNames)).toEqual(expected);
+    expect(compareRefNames('a', 'a')).toBe(0);
+  });
+
+  it("is the order of a dataset's branches, whatever order the store lists keys in", async () => {
+    // Stores list keys in UTF-16 code-unit order (IndexedDB's), where 😀 (D83D DE00) comes
+    // before U+FFFD; by code point it comes after.
+    const { lake } = await setup();
+    for (const name of ['😀', '\ufffd', 'Ä']) await lake.createBranch('d', name, 'main');
+    expect((await lake.branches('d')).map((b) => b.name)).toEqual(['main', 'Ä', '\ufffd', '😀']);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * The names a user may give a new branch, tag or remote, one check for the browser and the CLI.
+ * The names a user may give a new branch, tag or remote, and the one order branch and tag
+ * names are listed in. Both run unchanged in the browser and the CLI.
  *
  * Names follow git's ref-name rules, `git check-ref-format`
  * (https://git-scm.com/docs/git-check-ref-format), numbered here as there:
@@ -82,4 +83,21 @@ export function checkRefName(name: string, what = 'branch'): void {
       "follow git's ref-name rules (git check-ref-format).",
     { detail: { name, problem } },
   );
+}
+
+/**
+ * The order branch and tag names are listed in, everywhere (the CLI, the Lake tab's catalog and
+ * branch bar): by Unicode code point, the order of the names' UTF-8 bytes, as `git branch`
+ * lists them. Not `localeCompare`: that depends on the runtime's locale, so the CLI and two
+ * browsers could list one lake differently. Not `<` either: that compares UTF-16 code units,
+ * which put a character past U+FFFF before U+E000–U+FFFF.
+ */
+export function compareRefNames(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d) return d;
+  }
+  return x.length - y.length;
 }

@@ -3,6 +3,7 @@
  * may give new ones are in ref-names.ts.
  */
 import type { Entry, RefStore } from '../store/types.ts';
+import { compareRefNames } from './ref-names.ts';
 
 export { checkRefName } from './ref-names.ts';
 
@@ -42,9 +43,14 @@ export async function getRef(
   return e ? toRef(dataset, kind, name, e) : undefined;
 }
 
-/** Every ref of one kind in a dataset, whatever its name (names older versions accepted too). */
+/**
+ * Every ref of one kind in a dataset, whatever its name (names older versions accepted too),
+ * in the order of {@link compareRefNames}.
+ */
 export async function listRefs(refs: RefStore, dataset: string, kind: RefKind): Promise<Ref[]> {
   const prefix = refKey(dataset, kind, '');
   const entries = await refs.list<RefValue>(prefix);
-  return entries.map((e) => toRef(dataset, kind, e.key.slice(prefix.length), e));
+  return entries
+    .map((e) => toRef(dataset, kind, e.key.slice(prefix.length), e))
+    .sort((a, b) => compareRefNames(a.name, b.name));
 }
