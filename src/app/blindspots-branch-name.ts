@@ -1,8 +1,9 @@
 /**
  * The branch name "Save as branch" suggests for a blind-spot slice opened in the Query view: the
  * record set and the slice's conditions, `images-site-b-age-60-80`, so that the branch says
- * which slice it keeps. Lower-case letters, digits, `.`, `_` and `-` only, never two dots nor a
- * leading `-`, so always a valid branch name (src/lib/versions/refs.ts `checkRefName`); short
+ * which slice it keeps. Lower-case letters, digits, `.`, `_` and `-` only, never two dots, a
+ * leading `-` or `.`, nor a trailing `.lock` (git's rule, kept by the lake), so always a valid
+ * branch name (src/lib/versions/ref-names.ts `checkRefName`); short
  * (each feature and level cut at a word, conditions that do not fit left out). The Query view
  * makes it unique against the dataset's refs (curation.svelte.ts `suggestBranchName`), and the
  * user may edit it there.
@@ -57,5 +58,6 @@ export function sliceBranchName(report: BlindspotReport, slice: ReportSlice): st
     if (name.length + 1 + c.length > MAX_NAME) break;
     name = `${name}-${c}`;
   }
-  return name;
+  // A level such as `x.lock` last: a name may not end in `.lock`.
+  return name.replace(/\.lock$/, '-lock');
 }

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { bytesSource } from '../../src/lib/io/source.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
+import type { LakeBackend } from '../../src/lib/store/types.ts';
 import type { Cell, LakeRow } from '../../src/lib/versions/columns.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import type { ColumnDef } from '../../src/lib/versions/manifest.ts';
@@ -44,8 +45,8 @@ export const OTHER: ColumnDef[] = [
   { name: 'other/b/id', type: 'int64' },
 ];
 
-export async function setup() {
-  const backend = memoryBackend();
+/** Dataset `d` with {@link BASE} on `main`, in a memory lake or in `backend`. */
+export async function setup(backend: LakeBackend = memoryBackend()) {
   const lake = await Lake.open(backend);
   await backend.refs.cas('dataset/d', 0, {
     id: 'd',

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { sliceBranchName } from '../../src/app/blindspots-branch-name.ts';
 import { filterName, suggestBranchName } from '../../src/app/curation.svelte.ts';
 import type { ReportPredicate, ReportSlice } from '../../src/lib/analysis/blindspots-types.ts';
-import { checkRefName } from '../../src/lib/versions/refs.ts';
+import { checkRefName } from '../../src/lib/versions/ref-names.ts';
 import { sampleReport } from './blindspot-report-fixture.ts';
 
 /** A slice of rank `rank` with these conditions (feature, level). */
@@ -55,6 +55,7 @@ describe('sliceBranchName', () => {
     ['underscores and hyphens kept', [['annotator', 'ann_3-b']], 'items-annotator-ann_3-b'],
     ['a level with no Latin letter', [['site', '東京']], 'items-site'],
     ['no Latin letter at all', [['部位', '東京']], 'items-slice-1'],
+    ['a level ending in .lock (git refuses the name)', [['file', 'X.LOCK']], 'items-file-x-lock'],
   ];
   for (const [what, conditions, expected] of cases) {
     it(`names ${what}: ${expected}`, () => {

@@ -25,17 +25,20 @@ import { toLakeWireError } from './lake.api.ts';
 import { serveOps } from './op-service.ts';
 import type { CatalogEntry, CommitInfo, LakeWorkerApi, RowsPage } from './lake.api.ts';
 
-/** A dataset's branches (`main` first) and its newest branch head, for the catalog. */
+/**
+ * A dataset's branches, in the one order every branch list uses (`compareRefNames`, as
+ * `lake.branches` gives them), and its newest branch head (`main`'s on a tie, as a new branch
+ * shares its head), for the catalog.
+ */
 async function branchSummary(
   lake: Lake,
   dataset: string,
 ): Promise<Pick<CatalogEntry, 'branches' | 'lastCommit'>> {
-  const refs = (await lake.branches(dataset)).sort(
-    (a, b) => Number(b.name === 'main') - Number(a.name === 'main') || a.name.localeCompare(b.name),
-  );
+  const refs = await lake.branches(dataset);
   const branches = refs.map((r) => ({ name: r.name, protected: r.protected }));
   let last: Pick<CatalogEntry, 'lastCommit'> = {};
-  for (const r of refs) {
+  const mainFirst = [...refs].sort((a, b) => Number(b.name === 'main') - Number(a.name === 'main'));
+  for (const r of mainFirst) {
     const c = await lake.readCommit(r.commit);
     if (!last.lastCommit || c.time > last.lastCommit.time) {
       last = { lastCommit: { hash: r.commit, branch: r.name, time: c.time, message: c.message } };

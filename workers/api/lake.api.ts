@@ -64,7 +64,7 @@ export interface CatalogEntry extends DatasetEntry {
   importBranch: string;
   /** Bytes of every chunk reachable from the dataset's refs (shared chunks count for each). */
   lakeBytes: number;
-  /** Its branches, `main` first. */
+  /** Its branches, ordered by name as every branch list is (src/lib/versions/ref-names.ts). */
   branches: { name: string; protected: boolean }[];
   /** The newest commit at the head of a branch. */
   lastCommit?: { hash: string; branch: string; time: string; message: string };

@@ -188,7 +188,8 @@ export async function protect(
 }
 
 /**
- * Restores a deleted branch at its last commit, as `as` (default: its own name). Refused when
+ * Restores a deleted branch at its last commit, as `as` (default: its own name, even one the
+ * name rules refuse now, see ref-names.ts; another name must follow them). Refused when
  * a branch of that name exists now (REF_EXISTS: restore under another name), when no branch of
  * that name was deleted (UNKNOWN_REF), and when its data was collected after the retention
  * period (MISSING_CHUNK).
@@ -199,7 +200,8 @@ export async function restoreBranch(
   name: string,
   as = name,
 ): Promise<Ref> {
-  checkRefName(as);
+  // Its own name is not new: a name an older version accepted is restored as it was.
+  if (as !== name) checkRefName(as);
   await lake.dataset(dataset);
   const existing = new Set((await lake.branches(dataset)).map((b) => b.name));
   const deleted = deletedBranches(await readRefLog(lake.backend.refs, dataset), existing).find(

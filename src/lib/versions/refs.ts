@@ -1,9 +1,11 @@
 /**
- * Branches and tags as RefStore entries (`ref/<dataset>/<branch|tag>/<name>`), and the names
- * a user may give them.
+ * Branches and tags as RefStore entries (`ref/<dataset>/<branch|tag>/<name>`). The names a user
+ * may give new ones are in ref-names.ts.
  */
-import { LakeError } from '../store/errors.ts';
 import type { Entry, RefStore } from '../store/types.ts';
+import { compareRefNames } from './ref-names.ts';
+
+export { checkRefName } from './ref-names.ts';
 
 export type RefKind = 'branch' | 'tag';
 
@@ -26,26 +28,6 @@ export function refKey(dataset: string, kind: RefKind, name: string): string {
   return `ref/${dataset}/${kind}/${name}`;
 }
 
-/** Refuses names git would refuse, so refs stay printable and path-safe. */
-export function checkRefName(name: string, what = 'branch'): void {
-  if (
-    !name ||
-    name.length > 200 ||
-    /[\s~^:?*[\\]/.test(name) ||
-    [...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) ||
-    name.startsWith('/') ||
-    name.endsWith('/') ||
-    name.includes('//') ||
-    name.includes('..') ||
-    name.startsWith('-')
-  ) {
-    throw new LakeError(
-      'BAD_INPUT',
-      `"${name}" is not a valid ${what} name: use letters, digits, ".", "-", "_" and "/" (no spaces, "..", or leading "-")`,
-    );
-  }
-}
-
 function toRef(dataset: string, kind: RefKind, name: string, e: Entry<RefValue>): Ref {
   return { ...e.value, dataset, kind, name, version: e.version };
 }
@@ -61,9 +43,14 @@ export async function getRef(
   return e ? toRef(dataset, kind, name, e) : undefined;
 }
 
-/** Every ref of one kind in a dataset, sorted by name. */
+/**
+ * Every ref of one kind in a dataset, whatever its name (names older versions accepted too),
+ * in the order of {@link compareRefNames}.
+ */
 export async function listRefs(refs: RefStore, dataset: string, kind: RefKind): Promise<Ref[]> {
   const prefix = refKey(dataset, kind, '');
   const entries = await refs.list<RefValue>(prefix);
-  return entries.map((e) => toRef(dataset, kind, e.key.slice(prefix.length), e));
+  return entries
+    .map((e) => toRef(dataset, kind, e.key.slice(prefix.length), e))
+    .sort((a, b) => compareRefNames(a.name, b.name));
 }
