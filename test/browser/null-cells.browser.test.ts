@@ -6,7 +6,7 @@
  * Query grid); '' is an empty cell.
  */
 import { Table, Utf8, vectorFromArray } from 'apache-arrow';
-import { flushSync, mount, unmount, type Component } from 'svelte';
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import CellView from '../../src/app/components/CellView.svelte';
 import DiffRecordSet from '../../src/app/components/lake/DiffRecordSet.svelte';
@@ -24,10 +24,10 @@ afterEach(() => {
   }
 });
 
-/** Mounts `component` with `props` in a fresh element of the page, and returns that element. */
-function render<P extends Record<string, unknown>>(component: Component<P>, props: P): HTMLElement {
+/** Mounts a component (`start` mounts it in the element given) in a fresh element of the page. */
+function render(start: (target: HTMLElement) => Record<string, unknown>): HTMLElement {
   const target = document.body.appendChild(document.createElement('div'));
-  mounted.push({ app: mount(component, { target, props }), target });
+  mounted.push({ app: start(target), target });
   flushSync();
   return target;
 }
@@ -58,7 +58,9 @@ function compareMark(): string {
     truncated: false,
     fullScan: false,
   };
-  const row = render(DiffRecordSet, { diff }).querySelector('tr.modified')!;
+  const row = render((target) => mount(DiffRecordSet, { target, props: { diff } })).querySelector(
+    'tr.modified',
+  )!;
   const before = shown(row.querySelector('td.removed'));
   const after = shown(row.querySelector('td.added'));
   expect(before).toEqual({ text: '', marks: [] });
@@ -80,7 +82,7 @@ describe('NULL and the empty string in one column', () => {
       ms: 1,
       loaded: [],
     };
-    const grid = render(ResultGrid, { result });
+    const grid = render((target) => mount(ResultGrid, { target, props: { result } }));
     // The virtualiser lays the rows out once it has measured the grid.
     await expect.poll(() => grid.querySelectorAll('[role="row"][data-index]').length).toBe(3);
     const cell = (row: number) =>
@@ -94,15 +96,20 @@ describe('NULL and the empty string in one column', () => {
 
   it("the Lake tab's rows show NULL as the mark, not Python's None, and '' as an empty cell", () => {
     const mark = compareMark();
-    const table = render(LakeRowsTable, {
-      columns: [{ name: 'rs/a', type: 'utf8' }],
-      rows: [
-        { rowid: '0', row: { 'rs/a': null } },
-        { rowid: '1', row: { 'rs/a': '' } },
-      ],
-      dataset: 'demo',
-      rev: 'main',
-    });
+    const table = render((target) =>
+      mount(LakeRowsTable, {
+        target,
+        props: {
+          columns: [{ name: 'rs/a', type: 'utf8' }],
+          rows: [
+            { rowid: '0', row: { 'rs/a': null } },
+            { rowid: '1', row: { 'rs/a': '' } },
+          ],
+          dataset: 'demo',
+          rev: 'main',
+        },
+      }),
+    );
     const cell = (rowid: string) =>
       table.querySelector(`tr[data-rowid="${rowid}"] td:nth-child(2)`);
     expect(shown(cell('0'))).toEqual({ text: 'NULL', marks: [mark] });
@@ -111,11 +118,15 @@ describe('NULL and the empty string in one column', () => {
 
   it("the first screen's records show NULL as the mark and '' as an empty cell", () => {
     const mark = compareMark();
-    expect(shown(render(CellView, { cell: { t: 'null' } }))).toEqual({
+    expect(
+      shown(render((target) => mount(CellView, { target, props: { cell: { t: 'null' } } }))),
+    ).toEqual({
       text: 'NULL',
       marks: [mark],
     });
-    expect(shown(render(CellView, { cell: { t: 'text', v: '' } }))).toEqual({
+    expect(
+      shown(render((target) => mount(CellView, { target, props: { cell: { t: 'text', v: '' } } }))),
+    ).toEqual({
       text: '',
       marks: [],
     });
