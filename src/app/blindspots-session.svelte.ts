@@ -2,7 +2,9 @@
  * The Blind spots tab's state: which dataset and evaluation branch (the branches that hold a
  * `predictions` record set), the parameters (./blindspots-settings.ts), the run in flight with
  * its progress and cancel, the branch's stored reports, and the report shown with its selected
- * slice (kept for the browser tab: ./blindspots-shown.ts). Before an analysis, a run may first
+ * slice (kept for the browser tab: ./blindspots-shown.ts). A report is shown only while its
+ * dataset and branch are the ones chosen: picking another shows the report last shown there,
+ * or none. Before an analysis, a run may first
  * write image statistics and DICOM tags onto the branch (`deriveFeatures`) so that SliceLine
  * slices on them; {@link BlindspotsSession.derive} says what the branch already has. Owns the analysis worker's client; lake reads go through
  * the {@link LakeCatalog}.
@@ -25,7 +27,7 @@ import {
   saveSettings,
   type BlindspotSettings,
 } from './blindspots-settings.ts';
-import { saveShown, shownAgain } from './blindspots-shown.ts';
+import { saveShown, shownAgain, type ShownTarget } from './blindspots-shown.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
@@ -76,6 +78,8 @@ export class BlindspotsSession {
   #controller: AbortController | null = null;
   #token = 0;
   #destroyed = false;
+  /** The dataset and branch the report shown belongs to (null: none shown). */
+  #shownFor: ShownTarget | null = null;
 
   constructor(lake: LakeCatalog, makeClient: () => AnalysisClient) {
     this.#lake = lake;
@@ -102,6 +106,16 @@ export class BlindspotsSession {
     return !!this.branches.find((x) => x.name === this.settings.branch)?.protected;
   }
 
+  /** The dataset and branch chosen now. */
+  get #target(): ShownTarget {
+    return { dataset: this.settings.dataset, branch: this.settings.branch };
+  }
+
+  /** Whether `t` is the dataset and branch chosen now. */
+  #chosen(t: ShownTarget): boolean {
+    return t.dataset === this.settings.dataset && t.branch === this.settings.branch;
+  }
+
   /** What is wrong with the parameters (empty: Run may start). */
   get problems(): string[] {
     return checkSettings(this.settings);
@@ -111,6 +125,27 @@ export class BlindspotsSession {
   async init(): Promise<void> {
     if (!this.settings.dataset) return;
     await this.select(this.settings.dataset);
+  }
+
+  /**
+   * After the dataset or branch changed: a report shown for another one, and what the last run
+   * said about it, are no longer shown (the view shows the list, or the empty state).
+   */
+  #leaveOtherTarget(): void {
+    if (!this.#shownFor || this.#chosen(this.#shownFor)) return;
+    this.report = null;
+    this.shownCommit = null;
+    this.selected = null;
+    this.reportError = null;
+    this.#shownFor = null;
+    if (!this.busy) {
+      this.run = { status: 'idle' };
+      this.derived = null;
+    }
+  }
+
+  /** Shows again the report this browser tab last showed on the chosen dataset and branch. */
+  async #showAgain(): Promise<void> {
     const { dataset, branch } = this.settings;
     const again = shownAgain(dataset, branch, this.reports);
     if (again && !this.report) await this.open(again.commit, again.slice);
@@ -124,6 +159,7 @@ export class BlindspotsSession {
   async select(dataset: string, branch?: string): Promise<void> {
     const token = ++this.#token;
     this.settings.dataset = dataset;
+    this.#leaveOtherTarget();
     this.sourceError = null;
     this.loading = true;
     try {
@@ -144,8 +180,11 @@ export class BlindspotsSession {
       const pick = keep ?? this.branches.find((b) => b.predictions) ?? this.branches[0];
       this.settings.branch = pick?.name ?? '';
       this.save();
+      this.#leaveOtherTarget();
       this.loading = false;
       await this.refreshReports();
+      if (this.#destroyed || token !== this.#token) return;
+      await this.#showAgain();
       await this.refreshDerive();
     } catch (e) {
       if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
@@ -158,7 +197,10 @@ export class BlindspotsSession {
   async selectBranch(branch: string): Promise<void> {
     this.settings.branch = branch;
     this.save();
+    this.#leaveOtherTarget();
     await this.refreshReports();
+    if (this.#destroyed || branch !== this.settings.branch) return;
+    await this.#showAgain();
     await this.refreshDerive();
   }
 
@@ -199,22 +241,32 @@ export class BlindspotsSession {
 
   /** Opens a stored report, slice `slice` selected (else its top one). */
   async open(commit: string, slice: number | null = null): Promise<void> {
-    const { dataset, branch } = this.settings;
+    const target = this.#target;
     this.reportError = null;
     try {
-      const r = await this.#analysis.call('readReport', [dataset, branch, commit]);
-      if (this.#destroyed) return;
+      const r = await this.#analysis.call('readReport', [target.dataset, target.branch, commit]);
+      // Another dataset or branch was chosen meanwhile: this report is not its.
+      if (this.#destroyed || !this.#chosen(target)) return;
       if (!r) throw new Error(`no blind-spot report at commit ${commit.slice(0, 12)}`);
-      this.show(r, commit, slice);
+      this.show(r, commit, slice, target);
     } catch (e) {
-      if (!this.#destroyed) this.reportError = describeError(e);
+      if (!this.#destroyed && this.#chosen(target)) this.reportError = describeError(e);
     }
   }
 
-  /** Shows `report` (stored by commit `stored`) with slice `slice` selected, else its top one. */
-  show(report: BlindspotReport, stored: string | null, slice: number | null = null): void {
+  /**
+   * Shows `report` (stored by commit `stored`) of `target` (by default the dataset and branch
+   * chosen now) with slice `slice` selected, else its top one.
+   */
+  show(
+    report: BlindspotReport,
+    stored: string | null,
+    slice: number | null = null,
+    target: ShownTarget = this.#target,
+  ): void {
     this.report = report;
     this.shownCommit = stored;
+    this.#shownFor = target;
     const has = report.slices.some((s) => s.rank === slice);
     this.selected = has ? slice : (report.slices[0]?.rank ?? null);
     this.#remember();
@@ -228,8 +280,9 @@ export class BlindspotsSession {
 
   /** Keeps what is shown for the browser tab (a report not stored cannot be shown again). */
   #remember(): void {
-    const [{ dataset, branch }, commit] = [this.settings, this.shownCommit];
-    saveShown(commit ? { dataset, branch, commit, slice: this.selected } : null);
+    if (!this.#shownFor) return;
+    const commit = this.shownCommit;
+    saveShown(this.#shownFor, commit ? { commit, slice: this.selected } : null);
   }
 
   /**
@@ -248,7 +301,8 @@ export class BlindspotsSession {
       if (this.#destroyed || this.#controller !== controller) return;
       if (this.run.status === 'running') this.run = { ...this.run, progress: p };
     };
-    const { dataset, branch } = this.settings;
+    const target = this.#target;
+    const { dataset, branch } = target;
     const imageStats = this.computeStats && !!this.derive?.imageColumn;
     const dicomTags = this.extractDicom && !!this.derive?.imageColumn;
     try {
@@ -268,7 +322,9 @@ export class BlindspotsSession {
       );
       if (this.#destroyed) return;
       this.run = { status: 'done', commit: out.commit };
-      this.show(out.report, out.commit);
+      // Kept for its dataset and branch; shown only if they are still the ones chosen.
+      this.show(out.report, out.commit, null, target);
+      this.#leaveOtherTarget();
     } catch (e) {
       if (this.#destroyed) return;
       const error = describeError(e);

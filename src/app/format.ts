@@ -11,6 +11,12 @@ import { ModelError } from '../lib/model/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
 
+/**
+ * How a table shows a SQL NULL (a missing value): SQL's word, muted (components/NullMark.svelte),
+ * so that it reads apart from the empty string, which stays an empty cell. Not Python's `None`.
+ */
+export const NULL_TEXT = 'NULL';
+
 /** A failure, ready to show: what went wrong, where, and what to do. */
 export interface ErrorInfo {
   code: string;

@@ -1,6 +1,6 @@
 /** Small pure helpers that turn lake data (hashes, times, lineage, cells) into words. */
 import type { IngestPhase } from '../lib/versions/ingest.ts';
-import { formatBytes } from './format.ts';
+import { NULL_TEXT, formatBytes } from './format.ts';
 import type { Lineage } from '../lib/versions/manifest.ts';
 import type { JsonCell } from '../lib/versions/diff.ts';
 
@@ -72,12 +72,12 @@ export function storageLine(stored: number, usage: number | null, quota: number 
 }
 
 /**
- * A cell of the Compare view's rows: NULL as `NULL` (muted, SQL's word, not Python's `None`),
- * never as empty text, so that a change from '' to NULL shows; an image by its format, size
- * and hash.
+ * A cell of the Compare view's rows as text: NULL as `NULL` (SQL's word, not Python's `None`;
+ * the view shows it as NullMark, muted), never as empty text, so that a change from '' to NULL
+ * shows; an image by its format, size and hash.
  */
 export function diffCellText(c: JsonCell | undefined): string {
-  if (c === null || c === undefined) return 'NULL';
+  if (c === null || c === undefined) return NULL_TEXT;
   if (typeof c === 'object') return `${c.format} ${c.width}×${c.height} ${c.sha256.slice(0, 10)}`;
   return String(c);
 }

@@ -96,6 +96,11 @@ describe('the Blind spots session', () => {
     expect(session.run).toEqual({ status: 'done', commit: 'feed' });
     expect(session.shownCommit).toBe('feed');
     expect(reportsSummary(session.reports, 'eval')).toBe('1 report stored on eval');
+    // On another branch, neither the report (of eval's rows) nor "Done: stored on …" is shown.
+    await session.selectBranch('blind-spot-1');
+    expect(session.report).toBeNull();
+    expect(session.shownCommit).toBeNull();
+    expect(session.run).toEqual({ status: 'idle' });
   });
 
   it('starts nothing on a protected branch, and says what to do instead', async () => {
