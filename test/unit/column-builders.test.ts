@@ -104,6 +104,33 @@ describe('FragmentBuilder', () => {
     expect(same(got, expected)).toBe(true);
   });
 
+  it('builds each later fragment alike after table() (its buffers reused)', () => {
+    const b = new FragmentBuilder(columns);
+    // Long non-ASCII text and numbers everywhere first, then fewer rows, nulls where values
+    // were, and shorter text: nothing of a fragment may show in the next.
+    const full = (i: number): Cell[] => [`ü${'x'.repeat(i % 50)}`, i * 3, i / 3, i % 2 === 0];
+    const sparse = (i: number): Cell[] =>
+      i % 3 === 0 ? [null, null, null, null] : ['a', i % 5 === 0 ? 2 ** 60 : -i, -i, null];
+    let first = 0;
+    for (const [n, make] of [
+      [3000, full],
+      [1500, sparse],
+      [2200, full],
+      [700, sparse],
+    ] as const) {
+      const rows = Array.from({ length: n }, (_, i) => make(i));
+      const ids = BigInt64Array.from(rows.map((_, i) => BigInt(first + i)));
+      rows.forEach((r, i) => {
+        r.forEach((v, j) => b.push(j, v));
+        if ((i + 1) % 1024 === 0) b.endBatch();
+      });
+      const cells = columns.map((_, j) => rows.map((r) => r[j]!));
+      const expected = tableToIPC(buildColumnsTable(columns, ids, cells));
+      expect(same(tableToIPC(b.table(ids)), expected), `fragment of ${n} rows`).toBe(true);
+      first += n;
+    }
+  });
+
   it('refuses a value its column cannot hold, as buildColumnsTable does', () => {
     const b = new FragmentBuilder(columns);
     expect(() => b.push(1, 'seven')).toThrow(/column int is int64, but a value is string: seven/);

@@ -9,6 +9,7 @@
 import { Float64, Int64, Table, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
 import { LakeError } from '../store/errors.ts';
 import { ROWID, columnVector, type Cell, coerceCell } from './columns.ts';
+import { Validity, grow } from './column-buffers.ts';
 import type { ColumnDef } from './manifest.ts';
 
 const [TEXT, FLOAT, INT, OTHER] = [0, 1, 2, 3];
@@ -20,35 +21,10 @@ interface ColumnBuilder {
   push(v: Cell): void;
   /** Called after each batch of records (text is encoded then). */
   endBatch(): void;
+  /** The column so far, in buffers of its own (the builder's are reused after `reset`). */
   vector(): Vector;
-}
-
-/** Validity bits, grown as rows come. */
-class Validity {
-  bits = new Uint8Array(1024);
-  nulls = 0;
-
-  set(i: number): void {
-    if (i >> 3 >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
-    this.bits[i >> 3]! |= 1 << (i & 7);
-  }
-
-  /** The bitmap of `n` rows, when one is needed (any null). */
-  bitmap(n: number): { nullBitmap?: Uint8Array } {
-    if (!this.nulls) return {};
-    const out = new Uint8Array((n + 7) >> 3);
-    out.set(this.bits.subarray(0, Math.min(out.length, this.bits.length)));
-    return { nullBitmap: out };
-  }
-}
-
-function grow<T extends Uint8Array | Int32Array | Float64Array | BigInt64Array>(
-  a: T,
-  min: number,
-): T {
-  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
-  next.set(a as never);
-  return next;
+  /** Empties the column for the next fragment, keeping the buffers grown so far. */
+  reset(): void;
 }
 
 /** float64 or int64: the values as `numeric()` in columns.ts writes them. */
@@ -101,6 +77,16 @@ class NumericBuilder implements ColumnBuilder {
   }
 
   endBatch(): void {}
+
+  reset(): void {
+    // A null leaves its slot as it was: zeroed, as in a new array, so the next fragment's
+    // buffers hold what they would have held.
+    const used = Math.min(this.n, this.values.length);
+    if (this.values instanceof BigInt64Array) this.values.fill(0n, 0, used);
+    else this.values.fill(0, 0, used);
+    this.valid.reset(this.n);
+    this.n = 0;
+  }
 
   vector(): Vector {
     const n = this.n;
@@ -194,6 +180,14 @@ class Utf8Builder implements ColumnBuilder {
     this.batchChars = 0;
   }
 
+  reset(): void {
+    this.endBatch();
+    this.valid.reset(this.n);
+    this.n = 0;
+    this.chars = 0;
+    this.bytes = 0;
+  }
+
   vector(): Vector {
     this.endBatch();
     const n = this.n;
@@ -221,6 +215,10 @@ class CellsBuilder implements ColumnBuilder {
   }
 
   endBatch(): void {}
+
+  reset(): void {
+    this.cells = [];
+  }
 
   vector(): Vector {
     return columnVector(this.c, this.cells);
@@ -295,10 +293,15 @@ export class FragmentBuilder {
     for (const b of this.builders) b.endBatch();
   }
 
-  /** The Arrow table `_rowid` + the columns: what `buildColumnsTable` builds. */
+  /**
+   * The Arrow table `_rowid` + the columns: what `buildColumnsTable` builds. The table's buffers
+   * are its own; the builder is then empty, ready for the next fragment, and keeps the buffers
+   * it grew (a new one would grow them again, in memory never touched before).
+   */
   table(rowids: BigInt64Array): Table {
     const vectors: Record<string, Vector> = { [ROWID]: makeVector(rowids) };
     this.columns.forEach((c, j) => (vectors[c.name] = this.builders[j]!.vector()));
+    for (const b of this.builders) b.reset();
     return new Table(vectors);
   }
 }

@@ -80,11 +80,10 @@ export async function storeRecords(
   const fragments: Promise<FragmentRef>[] = [];
   let rows = 0;
   let first = 0;
-  let cells = new FragmentBuilder(columns);
+  const cells = new FragmentBuilder(columns);
   const write = async () => {
     const table = cells.table(denseRowIds(first, rows - first));
     first = rows;
-    cells = new FragmentBuilder(columns);
     fragments.push((await queue.add(table)).ref);
   };
   // Records made from bytes in memory never let the event loop turn by themselves: the
