@@ -8,7 +8,7 @@
 import { LakeError } from '../store/errors.ts';
 import type { ChunkReads } from '../store/types.ts';
 import type { ObjectEntry, ObjectIndex } from '../versions/manifest.ts';
-import { streamObject } from '../versions/objects.ts';
+import { streamObject } from '../versions/objects-read.ts';
 
 /** The bytes of one object (a copy it owns, safe to transfer), or why they could not be read. */
 export type ReadResult =

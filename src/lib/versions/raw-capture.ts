@@ -12,7 +12,8 @@ import { mappedDirectory } from '../croissant/resources/mapping.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
-import { streamObject, type ObjectWriter } from './objects.ts';
+import type { ObjectWriter } from './objects.ts';
+import { streamObject } from './objects-read.ts';
 
 export interface CaptureOptions {
   signal?: AbortSignal;
