@@ -19,7 +19,7 @@ import { decodeImage } from '../src/lib/pipeline/decode.ts';
 import { openNodeBackend } from '../src/lib/store/node-fs.ts';
 import { ingest } from '../src/lib/versions/ingest.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
-import { readObject } from '../src/lib/versions/objects.ts';
+import { readObject } from '../src/lib/versions/objects-read.ts';
 import { readAllRows, recordSetOf } from '../src/lib/versions/read.ts';
 import { fmtInt } from './measure.ts';
 import { nodeDeriveLane } from './pipeline-lanes.ts';

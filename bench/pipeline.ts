@@ -20,7 +20,7 @@ import { sha256 } from '../src/lib/store/hash.ts';
 import { openNodeBackend } from '../src/lib/store/node-fs.ts';
 import { ingest } from '../src/lib/versions/ingest.ts';
 import { Lake } from '../src/lib/versions/lake.ts';
-import { readObject } from '../src/lib/versions/objects.ts';
+import { readObject } from '../src/lib/versions/objects-read.ts';
 import { readAllRows, recordSetOf } from '../src/lib/versions/read.ts';
 import { fmtInt, formatTable, gc, median } from './measure.ts';
 import { nodeBatchLane, nodeLoaderLane } from './pipeline-lanes.ts';

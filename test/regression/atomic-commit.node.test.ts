@@ -20,7 +20,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { collectGarbage, reachable } from '../../src/lib/versions/gc.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { readObject } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { readAllRows } from '../../src/lib/versions/read.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

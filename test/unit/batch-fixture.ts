@@ -7,7 +7,8 @@ import type { ImageRef, LakeRow } from '../../src/lib/versions/columns.ts';
 import { putJson } from '../../src/lib/versions/chunks.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import { emptyObjectIndex, type ColumnDef } from '../../src/lib/versions/manifest.ts';
-import { ObjectWriter, readObject } from '../../src/lib/versions/objects.ts';
+import { ObjectWriter } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { readAllRows, recordSetOf } from '../../src/lib/versions/read.ts';
 import { writeRows } from '../../src/lib/versions/write.ts';
 

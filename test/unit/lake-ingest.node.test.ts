@@ -14,7 +14,7 @@ import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { ingest, type IngestProgress } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { readObject } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { readAllRows } from '../../src/lib/versions/read.ts';
 import { lakeRecords } from '../../src/lib/versions/records.ts';
 import { NOT_REPRODUCIBLE, conformanceCases } from './conformance-suite.ts';

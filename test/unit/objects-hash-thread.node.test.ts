@@ -12,10 +12,12 @@ import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
 import type * as Hash from '../../src/lib/store/hash.ts';
 import type * as Objects from '../../src/lib/versions/objects.ts';
+import type * as ObjectsRead from '../../src/lib/versions/objects-read.ts';
 
 /** Every buffer hashed on this thread through store/hash.ts, by size. */
 const hashed: number[] = [];
 let objects: typeof Objects;
+let objectsRead: typeof ObjectsRead;
 
 beforeAll(async () => {
   // A fresh module graph whose objects.ts sees the counting sha256 (other files may have
@@ -32,6 +34,7 @@ beforeAll(async () => {
     };
   });
   objects = await import('../../src/lib/versions/objects.ts');
+  objectsRead = await import('../../src/lib/versions/objects-read.ts');
 });
 
 const dirs: string[] = [];
@@ -65,7 +68,7 @@ describe('ObjectWriter hashing on the Parquet thread', () => {
     // Stored under their own hashes: reading back checks a chunk against its address.
     for (const chunk of packs) expect(sha(await backend.chunks.get(chunk))).toBe(chunk);
     for (const b of blobs) {
-      const back = await objects.readObject(backend.chunks, index, sha(b));
+      const back = await objectsRead.readObject(backend.chunks, index, sha(b));
       expect(Buffer.from(back).equals(b)).toBe(true);
     }
   });
@@ -83,7 +86,7 @@ describe('ObjectWriter hashing on the Parquet thread', () => {
     expect(w.pendingBytes(id)?.byteLength).toBe(n); // not handed to the thread
     expect(blob.byteLength).toBe(n);
     await w.flush();
-    expect(Buffer.from(await objects.readObject(backend.chunks, index, id)).equals(blob)).toBe(
+    expect(Buffer.from(await objectsRead.readObject(backend.chunks, index, id)).equals(blob)).toBe(
       true,
     );
   });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/lib/store/hash.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
-import { ObjectWriter, readObject } from '../../src/lib/versions/objects.ts';
+import { ObjectWriter } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { wrapChunks } from './chunk-store-wrap.ts';
 
 describe('ObjectWriter.locate', () => {

@@ -12,12 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource, collect } from '../../src/lib/io/source.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
-import {
-  ObjectWriter,
-  PACK_THRESHOLD,
-  PART_SIZE,
-  readObject,
-} from '../../src/lib/versions/objects.ts';
+import { ObjectWriter, PACK_THRESHOLD, PART_SIZE } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { RawCapture } from '../../src/lib/versions/raw-capture.ts';
 
 const dirs: string[] = [];

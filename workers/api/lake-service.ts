@@ -13,7 +13,7 @@ import { discardUnfinished } from '../../src/lib/versions/unfinished.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { finishRegistration } from '../../src/lib/versions/ingest-finish.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
-import { readObject } from '../../src/lib/versions/objects.ts';
+import { readObject } from '../../src/lib/versions/objects-read.ts';
 import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
 import { resolveSource } from './dropped-source.ts';

@@ -7,11 +7,9 @@
  * - Results are plain data (structured-clone safe): row cells as JSON (int64 as a decimal string,
  *   images as `{sha256, format, mode, width, height}`), image bytes transferred, not copied.
  * - Errors cross as plain {@link LakeWireError} data inside a {@link LakeReply} and are rebuilt
- *   on arrival as the LakeError, CroissantError or WorkerError they were, with their `code`.
+ *   on arrival as the LakeError, CroissantError or WorkerError they were, with their `code`
+ *   (./lake-wire-error.ts).
  */
-import type { CroissantError } from '../../src/lib/croissant/errors.ts';
-import { LakeError, isQuotaError } from '../../src/lib/store/errors.ts';
-import type { LakeErrorCode } from '../../src/lib/store/errors.ts';
 import type { CommitDiff, JsonRow } from '../../src/lib/versions/diff.ts';
 import type { ExportProgress } from '../../src/lib/versions/export.ts';
 import type { GcResult } from '../../src/lib/versions/gc.ts';
@@ -29,9 +27,10 @@ import type {
   SyncSummary,
 } from './lake-remote.api.ts';
 import type { VerifyProblem, VerifyProgress, VerifyResult } from '../../src/lib/versions/verify.ts';
-import { fromWireError, toWireError } from './croissant.api.ts';
-import type { WireError, WorkerError } from './croissant.api.ts';
 import type { OpenSource } from './dropped-source.ts';
+import type { LakeWireError } from './lake-wire-error.ts';
+
+export { fromLakeWireError, toLakeWireError, type LakeWireError } from './lake-wire-error.ts';
 
 export type {
   BranchStatus,
@@ -250,11 +249,6 @@ export type LakeArgs<K extends LakeMethod> = Parameters<LakeMethods[K]>;
 /** What operation `K` gives back. */
 export type LakeResult<K extends LakeMethod> = ReturnType<LakeMethods[K]>;
 
-/** An error as plain data; `detail` is the LakeError's structured detail, if any. */
-export interface LakeWireError extends WireError {
-  detail?: unknown;
-}
-
 /** A result or an error, as the worker sends it back. */
 export type LakeReply<T> = { ok: true; value: T } | { ok: false; error: LakeWireError };
 /** Progress of the operations that report it: ingest's, verify's and export's. */
@@ -289,31 +283,4 @@ export function lakeWorkerName(lakeName: string): string {
 /** The lake a lake worker opens, from its worker name ({@link lakeWorkerName}). */
 export function lakeOfWorkerName(name: string): string {
   return name.startsWith('lake:') ? name.slice(5) : 'default';
-}
-
-/** Any thrown value → plain data. A storage-full error from any layer becomes QUOTA_EXCEEDED. */
-export function toLakeWireError(e: unknown): LakeWireError {
-  if (e instanceof LakeError) {
-    const { name, code, message, detail } = e.toJSON();
-    return detail === undefined ? { name, code, message } : { name, code, message, detail };
-  }
-  if (isQuotaError(e)) {
-    const why = e instanceof Error && e.message ? ` (${e.message})` : '';
-    return {
-      name: 'LakeError',
-      code: 'QUOTA_EXCEEDED',
-      message:
-        `Storage is full: the browser refused to store more for this site${why}. Nothing of ` +
-        'this operation became visible. Free space by deleting datasets you no longer need, ' +
-        'then try again.',
-    };
-  }
-  return toWireError(e);
-}
-
-/** Plain data → the error it was: a LakeError, a CroissantError or a WorkerError. */
-export function fromLakeWireError(w: LakeWireError): LakeError | CroissantError | WorkerError {
-  if (w.name !== 'LakeError') return fromWireError(w);
-  const opts = w.detail === undefined ? {} : { detail: w.detail };
-  return new LakeError(w.code as LakeErrorCode, w.message, opts);
 }

@@ -1,9 +1,9 @@
 /**
  * The worker side of the opinions operations (opinions.api.ts): each a thin call into
- * src/lib/opinions over the query worker's lake and DuckDB engine. Worker code only.
+ * src/lib/opinions over the query worker's lake and DuckDB engine. Those that write are
+ * query-opinions-write.ts. Worker code only.
  */
 import { tableFromIPC } from 'apache-arrow';
-import { blobSource } from '../../src/lib/io/browser-files.ts';
 import { agreementStats } from '../../src/lib/opinions/agreement.ts';
 import { annotatorTable } from '../../src/lib/opinions/annotators.ts';
 import {
@@ -13,32 +13,19 @@ import {
   type RuleSpec,
 } from '../../src/lib/opinions/consolidate.ts';
 import { subjectGraph } from '../../src/lib/opinions/graph.ts';
-import { readOpinionsCsv, readOpinionsJsonl } from '../../src/lib/opinions/import-table.ts';
-import { readLabelStudio } from '../../src/lib/opinions/label-studio.ts';
-import { mapColumn } from '../../src/lib/opinions/map-column.ts';
 import { OPINIONS_RS } from '../../src/lib/opinions/model.ts';
-import { resolveReviews, reviewQueue } from '../../src/lib/opinions/review.ts';
-import { documentKey, ensureOpinionsBranch } from '../../src/lib/opinions/revision.ts';
+import { reviewQueue } from '../../src/lib/opinions/review.ts';
+import { documentKey } from '../../src/lib/opinions/revision.ts';
 import { registered } from '../../src/lib/opinions/sql.ts';
 import { SubjectIndex } from '../../src/lib/opinions/subjects.ts';
 import { saveTrainingBranch } from '../../src/lib/opinions/training.ts';
-import { writeOpinions, type WriteOpinionsResult } from '../../src/lib/opinions/write.ts';
 import { lakeSqlName } from '../../src/lib/query/lake-names.ts';
 import { literal } from '../../src/lib/query/sql.ts';
-import { LakeError } from '../../src/lib/store/errors.ts';
 import { contentHash } from '../../src/lib/versions/content-hash.ts';
 import { getRef } from '../../src/lib/versions/refs.ts';
-import type { BatchSummary, OpinionMethods } from './opinions.api.ts';
+import type { OpinionMethods } from './opinions.api.ts';
+import { opinionWriteHandlers, type OpinionWriteMethods } from './query-opinions-write.ts';
 import type { CallContext, Handlers } from './query-service.ts';
-
-const summary = (r: WriteOpinionsResult, created: boolean): BatchSummary => ({
-  branch: r.branch,
-  created,
-  commit: r.commit,
-  added: r.added,
-  skipped: r.skipped,
-  ids: r.opinions.map((b) => b.opinion.id),
-});
 
 /** The commit `rev` means, and a run of `spec` over `question` there. */
 async function run(
@@ -65,8 +52,8 @@ async function distribution(ctx: CallContext, r: RuleRun) {
   return t.map((x) => ({ value: x.value === null ? null : String(x.value), n: Number(x.n) }));
 }
 
-/** The opinions operations. */
-export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
+/** The opinions operations that read, run rules or make a training branch. */
+const readHandlers: Pick<Handlers, Exclude<keyof OpinionMethods, OpinionWriteMethods>> = {
   async opinionsInfo(ctx, dataset, rev) {
     const [commit, c] = await ctx.catalog.resolve(dataset, rev);
     const ref = await getRef(ctx.lake.backend.refs, dataset, 'branch', rev);
@@ -111,79 +98,6 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
       subjectSets,
       recordSets,
     };
-  },
-
-  async mapOpinions(ctx, dataset, branch, mapping) {
-    const { created } = await ensureOpinionsBranch(ctx.lake, dataset, branch);
-    const r = await mapColumn(ctx.lake, dataset, { branch, mapping, signal: ctx.signal });
-    return summary(r, created);
-  },
-
-  async addOpinions(ctx, dataset, branch, opinions, source) {
-    const { created } = await ensureOpinionsBranch(ctx.lake, dataset, branch);
-    const r = await writeOpinions(ctx.lake, dataset, {
-      branch,
-      opinions: opinions.map((o, i) => {
-        if (!/^\d+$/.test(o.subject.row)) {
-          throw new LakeError(
-            'BAD_INPUT',
-            `${source} ${i + 1}: row "${o.subject.row}" is not a row id`,
-          );
-        }
-        return {
-          where: `${source} ${i + 1}`,
-          subject: { set: o.subject.set, row: BigInt(o.subject.row) },
-          question: o.question,
-          valueType: o.valueType,
-          value: o.value,
-          actor: o.actor,
-          createdAt: o.createdAt,
-          ...(o.note ? { note: o.note } : {}),
-        };
-      }),
-      source: { kind: source },
-      signal: ctx.signal,
-      author: opinions[0]?.actor.id ?? ctx.lake.actor,
-    });
-    return summary(r, created);
-  },
-
-  async importOpinions(ctx, dataset, branch, input) {
-    const { created } = await ensureOpinionsBranch(ctx.lake, dataset, branch);
-    const file = blobSource(input.file.name, input.file);
-    const d = input.defaults;
-    let read;
-    if (input.format === 'label-studio') {
-      if (!d.subjectSet || !d.subjectKey) {
-        throw new LakeError(
-          'BAD_INPUT',
-          'a Label Studio file needs the subject record set and its key column',
-        );
-      }
-      read = await readLabelStudio(
-        file,
-        {
-          subjectSet: d.subjectSet,
-          subjectKey: d.subjectKey,
-          ...(d.taskField ? { taskField: d.taskField } : {}),
-        },
-        ctx.signal,
-      );
-    } else {
-      read = await (input.format === 'csv' ? readOpinionsCsv : readOpinionsJsonl)(
-        file,
-        d,
-        ctx.signal,
-      );
-    }
-    const r = await writeOpinions(ctx.lake, dataset, {
-      branch,
-      ...read,
-      signal: ctx.signal,
-      author: ctx.lake.actor,
-      knownClasses: !input.newClasses,
-    });
-    return summary(r, created);
   },
 
   async compareRules(ctx, dataset, rev, question, specs) {
@@ -251,16 +165,6 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
     };
   },
 
-  async resolveReviews(ctx, dataset, branch, rule, reviewer, resolutions) {
-    const r = await resolveReviews(
-      ctx.lake,
-      dataset,
-      resolutions.map((x) => ({ ...x, subjectRow: BigInt(x.subjectRow) })),
-      { branch, reviewer, rule, signal: ctx.signal },
-    );
-    return summary(r, false);
-  },
-
   async annotatorStats(ctx, dataset, rev, question, spec) {
     const r = await run(ctx, dataset, rev, question, spec);
     return {
@@ -306,6 +210,12 @@ export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
       spec: t.run.spec,
     };
   },
+};
+
+/** The opinions operations. */
+export const opinionHandlers: Pick<Handlers, keyof OpinionMethods> = {
+  ...readHandlers,
+  ...opinionWriteHandlers,
 };
 
 /**

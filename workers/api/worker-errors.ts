@@ -1,7 +1,7 @@
 /**
  * The errors every worker protocol shares: a failure of the worker itself ({@link WorkerError}),
  * and any error as plain {@link WireError} data to cross a worker boundary, rebuilt on arrival
- * as the CroissantError or WorkerError it was (lake.api.ts adds its LakeErrors on top).
+ * as the CroissantError or WorkerError it was (lake-wire-error.ts adds the LakeErrors on top).
  */
 import { CroissantError, formatLocation } from '../../src/lib/croissant/errors.ts';
 import type { CroissantErrorCode, ErrorLocation } from '../../src/lib/croissant/errors.ts';

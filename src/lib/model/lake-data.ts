@@ -1,25 +1,23 @@
 /**
  * Training data from the lake: which rows of a record set at a commit train and which validate,
  * their class labels, and how an item becomes a model input (an image through the pipeline, or
- * standardised numeric columns). Batches are made by ./lake-batches.ts.
+ * standardised numeric columns). Batches are made by ./lake-batches.ts; the record set, columns
+ * and split rule are picked by ./lake-columns.ts.
  *
  * Labels come from a column, or from a {@link LabelSource}: the hook through which consolidated
  * opinion labels (src/lib/opinions) can feed training without this module knowing about them.
  */
 import { parseLoaderPermalink } from '../pipeline/loader-config.ts';
 import { compareClasses, imageRef } from '../pipeline/loader-items.ts';
-import { rngFor } from '../pipeline/rng.ts';
 import type { PipelineSpec } from '../pipeline/image.ts';
 import { LakeError } from '../store/errors.ts';
-import type { Cell } from '../versions/columns.ts';
 import type { Lake } from '../versions/lake.ts';
-import type { ColumnDef, RecordSetManifest } from '../versions/manifest.ts';
 import { recordSetOf, scanRows } from '../versions/read.ts';
-import { ModelError } from './errors.ts';
+import { bad, findColumn, inputColumns, pickRecordSet, splitOf } from './lake-columns.ts';
 import { featureMatrix, standardiser, withModelInput, inferencePipeline } from './lake-inputs.ts';
-import { TRAIN_SPLIT_VALUES, VAL_SPLIT_VALUES } from './split-values.ts';
 
 export { featureMatrix, inferencePipeline } from './lake-inputs.ts';
+export { findColumn } from './lake-columns.ts';
 
 /** Labels that are not a column, e.g. consolidated opinions (issue 13's training branches). */
 export interface LabelSource {
@@ -111,62 +109,6 @@ export interface TrainingData {
   skipped: { unlabelled: number; otherSplit: number };
 }
 
-const NUMERIC = new Set(['int64', 'float64', 'bool']);
-
-function bad(message: string): ModelError {
-  return new ModelError('BAD_DATA', message);
-}
-
-/** The column named `name` exactly, or the one whose name ends in `/name`. */
-export function findColumn(rs: RecordSetManifest, name: string, where: string): ColumnDef {
-  const exact = rs.columns.find((c) => c.name === name);
-  if (exact) return exact;
-  const tail = rs.columns.filter((c) => c.name.endsWith(`/${name}`));
-  if (tail.length === 1) return tail[0]!;
-  throw bad(
-    `${where} has no column ${name}${tail.length ? ' (several end with it)' : ''}; it has: ${rs.columns.map((c) => c.name).join(', ')}`,
-  );
-}
-
-function pickRecordSet(lakeRs: Record<string, RecordSetManifest>, o: LakeDataOptions) {
-  const wanted = [o.image, ...(o.features ?? []), typeof o.label === 'string' ? o.label : null];
-  const fits = (rs: RecordSetManifest) =>
-    wanted.every((w) => !w || rs.columns.some((c) => c.name === w || c.name.endsWith(`/${w}`)));
-  const withImage = (rs: RecordSetManifest) => rs.columns.some((c) => c.type === 'image');
-  let hits = Object.entries(lakeRs).filter(([, rs]) => fits(rs));
-  if (hits.length > 1 && !o.features) hits = hits.filter(([, rs]) => withImage(rs));
-  if (hits.length === 1) return hits[0]!;
-  throw bad(
-    hits.length
-      ? `several record sets of ${o.dataset} fit (${hits.map(([id]) => id).join(', ')}); name one with recordSet`
-      : `no record set of ${o.dataset} has the columns ${wanted.filter(Boolean).join(', ')}`,
-  );
-}
-
-function splitOf(o: LakeDataOptions, rs: RecordSetManifest, where: string) {
-  const s = o.split;
-  if ('valFraction' in s) {
-    if (!(s.valFraction > 0 && s.valFraction < 1)) {
-      throw bad(`the validation fraction must be in (0, 1), got ${s.valFraction}`);
-    }
-    return {
-      column: null,
-      side: (_: Cell, id: bigint): 'train' | 'val' =>
-        rngFor(o.seed, 0, id, 'split').next() < s.valFraction ? 'val' : 'train',
-    };
-  }
-  const col = findColumn(rs, s.column, where).name;
-  const train = new Set(s.train ?? TRAIN_SPLIT_VALUES);
-  const val = new Set(s.val ?? VAL_SPLIT_VALUES);
-  return {
-    column: col,
-    side: (v: Cell): 'train' | 'val' | null => {
-      const t = v === null ? null : String(v);
-      return t === null ? null : train.has(t) ? 'train' : val.has(t) ? 'val' : null;
-    },
-  };
-}
-
 /**
  * Resolves the rows, labels and split. Throws ModelError BAD_DATA saying what is wrong: an
  * unknown column, a label with fewer than two classes, a side of the split with no rows.
@@ -182,31 +124,7 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
   if (labelCol && (labelCol.type === 'image' || labelCol.type === 'blob')) {
     throw bad(`label column ${labelCol.name} holds ${labelCol.type}s; pick a column of values`);
   }
-  const images = rs.columns.filter((col) => col.type === 'image');
-  const useImage = !o.features && (o.image !== undefined || images.length > 0);
-  let imageCol: string | null = null;
-  let featureCols: string[] = [];
-  if (useImage) {
-    if (o.image) imageCol = findColumn(rs, o.image, where).name;
-    else if (images.length === 1) imageCol = images[0]!.name;
-    else
-      throw bad(
-        `${where} has several image columns (${images.map((i) => i.name).join(', ')}); name one`,
-      );
-  } else {
-    const skip = new Set([labelCol?.name, split.column]);
-    featureCols = o.features
-      ? o.features.map((f) => findColumn(rs, f, where).name)
-      : rs.columns
-          .filter((col) => NUMERIC.has(col.type) && !skip.has(col.name))
-          .map((col) => col.name);
-    for (const f of featureCols) {
-      const t = rs.columns.find((col) => col.name === f)!.type;
-      if (!NUMERIC.has(t)) throw bad(`feature column ${f} holds ${t} values, not numbers`);
-    }
-    if (!featureCols.length)
-      throw bad(`${where} has no image column and no numeric column to train on`);
-  }
+  const { imageCol, featureCols } = inputColumns(o, rs, where, labelCol, split.column);
   const given = source ? await source.labels(lake, commit, rsId) : null;
   type Row = { id: bigint; label: string; side: 'train' | 'val'; x: (number | null)[] };
   const rows: (Row & { image?: ReturnType<typeof imageRef> })[] = [];

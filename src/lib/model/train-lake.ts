@@ -8,169 +8,53 @@
  * seed and the step. A NaN loss stops the run naming the step and keeps the last checkpoint.
  */
 import pkg from '../../../package.json';
-import { sha256 } from '../store/hash.ts';
 import type { Lake } from '../versions/lake.ts';
-import { canonicalJson } from '../versions/manifest.ts';
 import { ModelError } from './errors.ts';
 import { dropCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoints.ts';
-import { LakeBatches, type BatchOptions } from './lake-batches.ts';
-import { prepareTrainingData, type LakeDataOptions, type TrainingData } from './lake-data.ts';
-import {
-  validateOptimizer,
-  validateSchedule,
-  type LrSchedule,
-  type OptimizerConfig,
-} from './optim.ts';
-import type { ModelRuntime } from './runtime.ts';
-import { modelSpecHash, validateModelSpec, zooSpec, type ModelSpec } from './spec.ts';
+import { LakeBatches } from './lake-batches.ts';
+import { prepareTrainingData } from './lake-data.ts';
+import { validateOptimizer } from './optim.ts';
+import { modelSpecHash, zooSpec } from './spec.ts';
 import { evaluate, oneHotOf, stepCorrect } from './train-metrics.ts';
 import {
-  saveModel,
-  weightTensors,
-  type EpochMetrics,
-  type ModelManifest,
-  type SideMetrics,
-} from './store.ts';
+  batchOptionsOf,
+  checkCounts,
+  checkFits,
+  runIdOf,
+  scheduleFor,
+  specFor,
+  type TrainOnLakeOptions,
+  type TrainOutcome,
+  type TrainProgress,
+} from './train-options.ts';
+import { saveModel, weightTensors, type EpochMetrics, type SideMetrics } from './store.ts';
 import { Trainer } from './trainer.ts';
 import type { NamedTensor } from './tensors.ts';
+
+export type { TrainOnLakeOptions, TrainOutcome, TrainProgress } from './train-options.ts';
 
 /** The code version recorded in lineage. */
 export const MODEL_CODE_VERSION: string = (pkg as { version: string }).version;
 
-/** What to train, on what, how. */
-export interface TrainOnLakeOptions extends LakeDataOptions {
-  runtime: ModelRuntime;
-  /** A zoo name (`logreg`, `mlp`, `cnn`) or a model spec (its input sets size and channels). */
-  model: string | ModelSpec;
-  epochs: number;
-  batch: number;
-  lr: number;
-  /** Default: Adam with weight decay 1e-4. */
-  optimizer?: Partial<OptimizerConfig> & { type: string };
-  /** `cosine` (default: 5% warm-up, down to lr/100) or `constant`. */
-  schedule?: 'cosine' | 'constant';
-  /** Also checkpoint every N steps (default: only at each epoch's end and on cancel). */
-  checkpointEvery?: number;
-  /** Resume from the run's checkpoint when there is one (default true). */
-  resume?: boolean;
-  /** Rows per inference batch when validating (default 256). */
-  evalBatch?: number;
-  workers?: BatchOptions['workers'];
-  spawn?: BatchOptions['spawn'];
-  signal?: AbortSignal;
-  onProgress?: (p: TrainProgress) => void;
-}
-
-/** Progress, after each step and each validation. */
-export interface TrainProgress {
-  phase: 'train' | 'validate';
-  epoch: number;
-  epochs: number;
-  /** Steps done, of `steps`. */
-  step: number;
-  steps: number;
-  /** This step's loss (train phase). */
-  loss: number | null;
-  /** Mean loss and accuracy over this epoch's steps so far. */
-  train: SideMetrics;
-  /** The last validation, if any yet. */
-  val: SideMetrics | null;
-  samplesPerSec: number;
-  /** Seconds left at the current speed (null before the first step). */
-  etaSeconds: number | null;
-  /** The step this session resumed from (null: started fresh). */
-  resumedFrom: number | null;
-  /** The run's id: its checkpoint's key (a page pauses, then resumes or discards it). */
-  runId: string;
-}
-
-/** A finished run. */
-export interface TrainOutcome {
-  id: string;
-  manifest: ModelManifest;
-  /** sha256 of the weights (the manifest's weights chunk). */
-  weightsHash: string;
-  val: SideMetrics;
-  train: SideMetrics;
-  history: EpochMetrics[];
-  resumedFrom: number | null;
-  data: TrainingData;
-}
-
-function specFor(o: TrainOnLakeOptions): {
-  spec: ModelSpec | null;
-  name: string;
-  data: LakeDataOptions;
-} {
-  if (typeof o.model === 'string') return { spec: null, name: o.model, data: o };
-  const spec = validateModelSpec(o.model);
-  if (spec.input.length === 3) {
-    const [c, h, w] = spec.input as [number, number, number];
-    if (h !== w || (c !== 1 && c !== 3)) {
-      throw new ModelError(
-        'BAD_SPEC',
-        `model.input must be [1 or 3, S, S] for images, got [${spec.input.join(', ')}]`,
-      );
-    }
-    return { spec, name: 'custom', data: { ...o, imageSize: h, channels: c as 1 | 3 } };
-  }
-  return { spec, name: 'custom', data: o };
-}
-
 /** Trains, validates each epoch, saves the model; see the module comment. */
 export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<TrainOutcome> {
-  for (const [k, v, min] of [
-    ['epochs', o.epochs, 1],
-    ['batch', o.batch, 1],
-  ] as const) {
-    if (!Number.isInteger(v) || v < min)
-      throw new ModelError('BAD_SPEC', `${k} must be an integer ≥ ${min}, got ${v}`);
-  }
+  checkCounts(o);
   const chosen = specFor(o);
   const data = await prepareTrainingData(lake, chosen.data);
   const spec = chosen.spec ?? zooSpec(chosen.name, data.inputDims, data.classes.length);
-  if (
-    spec.outputs !== data.classes.length ||
-    canonicalJson(spec.input) !== canonicalJson(data.inputDims)
-  ) {
-    throw new ModelError(
-      'BAD_SPEC',
-      `the model takes [${spec.input.join(', ')}] and gives ${spec.outputs} outputs; the data gives [${data.inputDims.join(', ')}] and ${data.classes.length} classes (${data.classes.join(', ')})`,
-    );
-  }
-  const batches = new LakeBatches(data, { lake, batch: o.batch, seed: o.seed, ...pick(o) });
+  checkFits(spec, data);
+  const batches = new LakeBatches(data, {
+    lake,
+    batch: o.batch,
+    seed: o.seed,
+    ...batchOptionsOf(o),
+  });
   const perEpoch = batches.batchesPerEpoch;
   const steps = perEpoch * o.epochs;
   const optimizer = validateOptimizer(o.optimizer ?? { type: 'adam', weightDecay: 1e-4 });
-  const schedule: LrSchedule = validateSchedule(
-    o.schedule === 'constant'
-      ? { type: 'constant', lr: o.lr }
-      : {
-          type: 'cosine',
-          lr: o.lr,
-          warmupSteps: Math.ceil(steps * 0.05),
-          totalSteps: steps,
-          minLr: o.lr / 100,
-        },
-  );
+  const schedule = scheduleFor(o, steps);
   const specHash = await modelSpecHash(spec);
-  const runId = await sha256(
-    new TextEncoder().encode(
-      canonicalJson({
-        data: [
-          data.dataset,
-          data.commit,
-          data.recordSet,
-          data.label,
-          o.split,
-          data.input,
-          data.augmentLink,
-        ],
-        model: specHash,
-        train: [o.seed, o.epochs, o.batch, optimizer, schedule],
-      }),
-    ),
-  );
+  const runId = await runIdOf(o, data, specHash, optimizer, schedule);
   const ckpt: Checkpoint | null =
     o.resume === false ? null : await loadCheckpoint(lake, data.dataset, runId);
   // The first epoch's loader starts (workers, pack reads, first batches) while the trainer is
@@ -327,12 +211,4 @@ export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<Tr
     batches.close();
     await trainer.release();
   }
-}
-
-function pick(o: TrainOnLakeOptions): Partial<BatchOptions> {
-  return {
-    ...(o.workers !== undefined ? { workers: o.workers } : {}),
-    ...(o.spawn ? { spawn: o.spawn } : {}),
-    // Not the signal: a cancel is seen between steps, so the checkpoint is written first.
-  };
 }

@@ -1,8 +1,11 @@
 /**
  * The dataloader's batches: turning a batch's bytes into item tasks for the pool's lanes, and
  * putting the processed items back together in shuffle order (by position, whatever order the
- * lanes finished in), so that a batch is the same whatever the workers or timing.
+ * lanes finished in), so that a batch is the same whatever the workers or timing; and settling
+ * a batch's bad items (skipped and counted, or the epoch's error).
  */
+import { LakeError, type LakeErrorCode } from '../store/errors.ts';
+import type { LoaderConfig } from './loader-config.ts';
 import type { ItemJob, ItemResult, ItemTask } from './loader-item.ts';
 import type { LoaderItems } from './loader-items.ts';
 import type { ReadResult } from './loader-read.ts';
@@ -122,4 +125,39 @@ export function assembleBatch(
     index: k,
   };
   return { batch, errors };
+}
+
+/** Item error codes that are lake error codes; any other becomes BAD_INPUT. */
+const LAKE_CODES = new Set<string>([
+  'CORRUPT_CHUNK',
+  'MISSING_CHUNK',
+  'BAD_INPUT',
+  'IO',
+  'ABORTED',
+  'UNSUPPORTED_FORMAT',
+]);
+
+/**
+ * Settles a batch's bad items. `skip`: counts them. `stop` (the default): throws for the first,
+ * naming its row, record set, dataset and commit, with the item's own code when it is a lake
+ * error code.
+ */
+export function settleErrors(
+  items: LoaderItems,
+  built: Built,
+  onError: LoaderConfig['onError'],
+  stats: StatsRecorder,
+): void {
+  if (!built.errors.length) return;
+  if (onError === 'skip') {
+    for (const e of built.errors) stats.skip(e);
+    return;
+  }
+  const first = built.errors[0]!;
+  const code = (LAKE_CODES.has(first.code) ? first.code : 'BAD_INPUT') as LakeErrorCode;
+  throw new LakeError(
+    code,
+    `row ${first.rowId} of record set ${items.recordSet} of ${items.dataset} at commit ${items.commit.slice(0, 12)}: ${first.message} (onError: 'skip' skips such rows)`,
+    { detail: { rowId: String(first.rowId), code: first.code } },
+  );
 }

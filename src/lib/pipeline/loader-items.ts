@@ -1,7 +1,8 @@
 /**
  * The dataloader's items: the rows of a record set at a commit, in storage order, restricted by
  * `where`/`rowIds`, each with its image object and its label. Labels become class indices into
- * the sorted distinct label values (`classes`), so `y` is ready for a classifier's loss.
+ * the sorted distinct label values (`classes`), so `y` is ready for a classifier's loss. Items a
+ * caller resolved itself (a loader's `items` option) are checked against the configuration.
  */
 import { LakeError } from '../store/errors.ts';
 import type { Cell } from '../versions/columns.ts';
@@ -144,4 +145,31 @@ export async function resolveItems(lake: Lake, config: LoaderConfig): Promise<Lo
     classes,
     index,
   };
+}
+
+/**
+ * `given` (a loader's `items` option, resolved by the caller) when it can be `config`'s
+ * selection; otherwise BAD_INPUT naming the mismatch.
+ */
+export function checkGivenItems(config: LoaderConfig, given: LoaderItems): LoaderItems {
+  const n = given.rowIds.length;
+  const mismatch =
+    given.dataset !== config.dataset
+      ? `dataset ${given.dataset}`
+      : given.commit !== config.ref
+        ? `commit ${given.commit.slice(0, 12)} (the configuration names ${config.ref})`
+        : config.recordSet !== undefined && given.recordSet !== config.recordSet
+          ? `record set ${given.recordSet}`
+          : config.rowIds && config.rowIds.length !== n
+            ? `${n} rows for ${config.rowIds.length} row ids`
+            : [given.images, given.formats, given.labels].some((a) => a.length !== n)
+              ? 'columns of different lengths'
+              : null;
+  if (mismatch) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `the loader was given items that do not fit its configuration: ${mismatch}`,
+    );
+  }
+  return given;
 }

@@ -24,8 +24,23 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { ChunkReads } from '../store/types.ts';
-import type { ObjectEntry, ObjectIndex } from '../versions/manifest.ts';
-import { streamObject } from '../versions/objects.ts';
+import type { ObjectIndex } from '../versions/manifest.ts';
+import {
+  fail,
+  problem,
+  rangeRuns,
+  readParts,
+  runLimited,
+  serve,
+  spansOf,
+  type Extent,
+  type Kept,
+  type Pack,
+  type ReadResult,
+  type Slice,
+} from './loader-read-slices.ts';
+
+export type { ReadResult } from './loader-read-slices.ts';
 
 /** Slices closer than this are read together (the gap is read and dropped). */
 export const READ_GAP = 64 * 1024;
@@ -37,11 +52,6 @@ export const MAX_READ = 16 * 1024 * 1024;
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 /** Default ranges read at once. */
 export const DEFAULT_CONCURRENCY = 8;
-
-/** The bytes of one object (a copy it owns, safe to transfer), or why they could not be read. */
-export type ReadResult =
-  | { ok: true; bytes: Uint8Array<ArrayBuffer>; verified: boolean }
-  | { ok: false; code: string; message: string };
 
 /** Counters of the reader. */
 export interface ReadStats {
@@ -58,77 +68,6 @@ export interface ReaderOptions {
   cacheBytes?: number;
   /** Ranges read at once (default {@link DEFAULT_CONCURRENCY}). */
   concurrency?: number;
-}
-
-interface Slice {
-  at: number;
-  sha: string;
-  chunk: string;
-  offset: number;
-  length: number;
-}
-
-/**
- * A pack read whole, or the part of it a selection wants: its bytes, where they start in the
- * pack, and whether they matched its address (a part never does: its objects are verified one
- * by one).
- */
-interface Pack {
-  bytes: Uint8Array;
-  start: number;
-  verified: boolean;
-}
-
-/** The bytes `[start, end)` of a pack that hold every object a selection wants of it. */
-interface Extent {
-  start: number;
-  end: number;
-}
-
-/**
- * A pack kept, or being read; `size` is set once it is read (and counted in the budget). `part`:
- * only that part of it is (being) read.
- */
-interface Kept {
-  pack: Promise<Pack>;
-  size?: number;
-  part?: Extent;
-}
-
-function problem(e: unknown): { code: string; message: string } {
-  if (e instanceof LakeError) return { code: e.code, message: e.message };
-  return { code: 'IO', message: e instanceof Error ? e.message : String(e) };
-}
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) await tasks[next++]!();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
-}
-
-/** {@link spansOf} by index: a commit's index is read once per lake (`Lake.readObjects`). */
-const SPANS = new WeakMap<ObjectIndex, ReadonlyMap<string, number>>();
-
-/**
- * The end of the last indexed slice of each pack of `index`, worked out once per index: every
- * loader of a training run (training, validation, each run of a study) reads the same commit's
- * index, and the walk over its objects (5,806 for the demo study) made ~0.6 MB of garbage a
- * loader, in the first epoch. An index is not changed once read.
- */
-function spansOf(index: ObjectIndex): ReadonlyMap<string, number> {
-  let spans = SPANS.get(index);
-  if (spans) return spans;
-  const m = new Map<string, number>();
-  for (const { parts } of Object.values(index.objects)) {
-    if (parts.length !== 1) continue;
-    const [chunk, offset, length] = parts[0]!;
-    m.set(chunk, Math.max(m.get(chunk) ?? 0, offset + length));
-  }
-  SPANS.set(index, (spans = m));
-  return spans;
 }
 
 /** Reads objects of one commit's object index. */
@@ -229,7 +168,7 @@ export class ObjectReader {
         const [chunk, offset, length] = entry.parts[0]!;
         slices.push({ at, sha, chunk, offset, length });
       } else {
-        multi.push(this.#readParts(sha, entry).then((r) => void (out[at] = r)));
+        multi.push(readParts(this.store, sha, entry, this.stats).then((r) => void (out[at] = r)));
       }
     }
     slices.sort((a, b) => (a.chunk < b.chunk ? -1 : a.chunk > b.chunk ? 1 : a.offset - b.offset));
@@ -259,20 +198,8 @@ export class ObjectReader {
         continue;
       }
       // Runs: slices close enough to read as one range.
-      for (let r = 0; r < group.length;) {
-        const start = group[r]!.offset;
-        let end = start + group[r]!.length;
-        let k = r + 1;
-        for (; k < group.length; k++) {
-          const s = group[k]!;
-          const next = Math.max(end, s.offset + s.length);
-          if (s.offset - end > READ_GAP || next - start > MAX_READ) break;
-          end = next;
-        }
-        const run = group.slice(r, k);
+      for (const { start, end, run } of rangeRuns(group, READ_GAP, MAX_READ))
         tasks.push(() => this.#serveRange(chunk, start, end, run, out));
-        r = k;
-      }
     }
     await Promise.all([runLimited(tasks, this.#concurrency), ...multi]);
     return out;
@@ -372,52 +299,4 @@ export class ObjectReader {
     this.stats.bytes += bytes.byteLength;
     serve(run, start, bytes, false, out);
   }
-
-  async #readParts(sha: string, entry: ObjectEntry): Promise<ReadResult> {
-    try {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const p of streamObject(this.store, sha, entry, `image ${sha}`)) {
-        parts.push(p);
-        size += p.byteLength;
-        this.stats.reads++;
-        this.stats.bytes += p.byteLength;
-      }
-      const bytes = new Uint8Array(size);
-      let o = 0;
-      for (const p of parts) {
-        bytes.set(p, o);
-        o += p.byteLength;
-      }
-      return { ok: true, bytes, verified: true };
-    } catch (e) {
-      return { ok: false, ...problem(e) };
-    }
-  }
-}
-
-/** Copies each slice of `run` out of `bytes` (which starts at `start` of the chunk). */
-function serve(
-  run: Slice[],
-  start: number,
-  bytes: Uint8Array,
-  verified: boolean,
-  out: ReadResult[],
-): void {
-  for (const s of run) {
-    const at = s.offset - start;
-    out[s.at] =
-      at + s.length > bytes.byteLength
-        ? {
-            ok: false,
-            code: 'CORRUPT_CHUNK',
-            message: `image ${s.sha}: chunk ${s.chunk} is shorter than its index says (${s.length} bytes at offset ${s.offset})`,
-          }
-        : { ok: true, bytes: bytes.slice(at, at + s.length), verified };
-  }
-}
-
-function fail(run: Slice[], p: { code: string; message: string }, out: ReadResult[]): void {
-  for (const s of run)
-    out[s.at] = { ok: false, code: p.code, message: `image ${s.sha}: ${p.message}` };
 }

@@ -23,95 +23,31 @@
  * decoding nothing, with the same bits as processing them again.
  */
 import { LakeError } from '../store/errors.ts';
-import type { LakeErrorCode } from '../store/errors.ts';
 import type { ChunkReads } from '../store/types.ts';
 import type { Lake } from '../versions/lake.ts';
 import { checkLoaderConfig, loaderPermalink, type LoaderConfig } from './loader-config.ts';
-import { LanePool, assembleBatch, taskResults, type Batch, type Built } from './loader-batch.ts';
+import {
+  LanePool,
+  assembleBatch,
+  settleErrors,
+  taskResults,
+  type Batch,
+  type Built,
+} from './loader-batch.ts';
 import { inlineLane, type ItemJob, type PoolLane } from './loader-item.ts';
 import { ItemCache } from './loader-cache.ts';
-import { resolveItems, type LoaderItems } from './loader-items.ts';
+import { checkGivenItems, resolveItems, type LoaderItems } from './loader-items.ts';
+import type { LoaderInfo, LoaderOptions } from './loader-options.ts';
 import { ObjectReader } from './loader-read.ts';
 import { StatsRecorder, type LoaderStats } from './loader-stats.ts';
 import { shuffle } from './rng.ts';
 
 export type { Batch } from './loader-batch.ts';
 export type { LoaderConfig } from './loader-config.ts';
+export type { LoaderInfo, LoaderOptions } from './loader-options.ts';
 export type { LoaderStats } from './loader-stats.ts';
 
-/** What a loader reads, once resolved. */
-export interface LoaderInfo {
-  dataset: string;
-  commit: string;
-  recordSet: string;
-  /** Items selected (bad ones included until they are met). */
-  items: number;
-  batchesPerEpoch: number;
-  /** Label values; `y` indexes them. */
-  classes: string[];
-}
-
-/** Where a loader runs. */
-export interface LoaderOptions {
-  lake: Lake;
-  /** Starts one worker lane (browser: `spawnLoaderWorker`); absent, items are processed inline. */
-  spawn?: () => PoolLane;
-  /** Closes the loader when fired (running epochs end with ABORTED). */
-  signal?: AbortSignal;
-  /** Bytes of whole packs kept in memory (default 256 MiB; see loader-read.ts). */
-  cacheBytes?: number;
-  /** Bytes of processed items kept for later epochs (default 256 MiB; see loader-cache.ts). */
-  itemCacheBytes?: number;
-  /**
-   * Where the bytes are read (default `lake.chunks`). In the browser, the lake worker's reads
-   * (`lakeWorkerChunks`, workers/api/lake-chunks.ts): it owns the OPFS handles and reads with
-   * sync access handles, off the page's thread.
-   */
-  chunks?: ChunkReads;
-  /**
-   * Gives the selection, resolved by the caller from rows it has read anyway (training's
-   * `prepareTrainingData` scans the record set before its loaders start): the loader then scans
-   * nothing. Called once, when the loader first needs its items. It must give what
-   * `resolveItems` would for `config` (rows in storage order), and `config.ref` must be its
-   * commit; the loader checks the dataset, commit, record set and counts (BAD_INPUT).
-   */
-  items?: () => Promise<LoaderItems>;
-}
-
-const LAKE_CODES = new Set<string>([
-  'CORRUPT_CHUNK',
-  'MISSING_CHUNK',
-  'BAD_INPUT',
-  'IO',
-  'ABORTED',
-  'UNSUPPORTED_FORMAT',
-]);
-
 const now = () => performance.now();
-
-/** `given` when it can be `config`'s selection; otherwise BAD_INPUT naming the mismatch. */
-function checkGiven(config: LoaderConfig, given: LoaderItems): LoaderItems {
-  const n = given.rowIds.length;
-  const mismatch =
-    given.dataset !== config.dataset
-      ? `dataset ${given.dataset}`
-      : given.commit !== config.ref
-        ? `commit ${given.commit.slice(0, 12)} (the configuration names ${config.ref})`
-        : config.recordSet !== undefined && given.recordSet !== config.recordSet
-          ? `record set ${given.recordSet}`
-          : config.rowIds && config.rowIds.length !== n
-            ? `${n} rows for ${config.rowIds.length} row ids`
-            : [given.images, given.formats, given.labels].some((a) => a.length !== n)
-              ? 'columns of different lengths'
-              : null;
-  if (mismatch) {
-    throw new LakeError(
-      'BAD_INPUT',
-      `the loader was given items that do not fit its configuration: ${mismatch}`,
-    );
-  }
-  return given;
-}
 
 /** Creates a loader; nothing is read until the first batch (or {@link Loader.info}). */
 export function createLoader(config: LoaderConfig, options: LoaderOptions): Loader {
@@ -270,7 +206,7 @@ export class Loader implements AsyncIterable<Batch> {
           started[k] = undefined;
         }
         this.#checkOpen();
-        this.#settleErrors(items, built);
+        settleErrors(items, built, this.config.onError, this.#stats);
         if (!built.batch) continue;
         this.#stats.items += built.batch.shape[0];
         this.#stats.batches++;
@@ -296,7 +232,7 @@ export class Loader implements AsyncIterable<Batch> {
     const given = this.#given;
     this.#items ??= (
       given
-        ? given().then((items) => checkGiven(this.config, items))
+        ? given().then((items) => checkGivenItems(this.config, items))
         : resolveItems(this.#lake, this.config)
     ).then(
       (items) => {
@@ -367,21 +303,5 @@ export class Loader implements AsyncIterable<Batch> {
     const results = await Promise.all(tasks);
     results.forEach((r, i) => this.#cache.put(positions[i]!, r));
     return assembleBatch(items, job.epoch, k, positions, results, this.#stats);
-  }
-
-  /** `stop`: throws for the first bad item; `skip`: counts them. */
-  #settleErrors(items: LoaderItems, built: Built): void {
-    if (!built.errors.length) return;
-    if (this.config.onError === 'skip') {
-      for (const e of built.errors) this.#stats.skip(e);
-      return;
-    }
-    const first = built.errors[0]!;
-    const code = (LAKE_CODES.has(first.code) ? first.code : 'BAD_INPUT') as LakeErrorCode;
-    throw new LakeError(
-      code,
-      `row ${first.rowId} of record set ${items.recordSet} of ${items.dataset} at commit ${items.commit.slice(0, 12)}: ${first.message} (onError: 'skip' skips such rows)`,
-      { detail: { rowId: String(first.rowId), code: first.code } },
-    );
   }
 }

@@ -11,7 +11,7 @@ import { ROWID, buildTable } from './columns.ts';
 import type { DocRecordSet } from './export-doc.ts';
 import { nestedVector } from './export-nested.ts';
 import type { ObjectIndex, RecordSetManifest } from './manifest.ts';
-import { readObject } from './objects.ts';
+import { readObject } from './objects-read.ts';
 import type { LocatedRow } from './read.ts';
 
 const binary = (t: string) => t === 'image' || t === 'blob';

@@ -1,12 +1,13 @@
 /**
  * Raw files and blobs, byte for byte: small ones packed together into ~8 MiB pack chunks, large
  * ones split into 16 MiB part chunks, every one indexed by the sha256 of its whole content.
+ * They are read back by ./objects-read.ts.
  */
 import { concat } from '../io/source.ts';
-import { LakeError, checkAborted } from '../store/errors.ts';
+import { checkAborted } from '../store/errors.ts';
 import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
-import type { ChunkReads, ChunkStore } from '../store/types.ts';
+import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import { hashOnThread } from './parquet-thread.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
@@ -257,64 +258,4 @@ export class ObjectWriter {
     };
     this.track(write(), located);
   }
-}
-
-/**
- * Streams an object's parts, verified (CORRUPT_CHUNK names the object). An object of
- * PACK_THRESHOLD bytes or more is made of whole part chunks: each is read with `get`, which
- * checks it against its own address at native speed, so the object's hash is not computed
- * again. A smaller object is a slice of a pack, checked against the object's sha256.
- */
-export async function* streamObject(
-  store: ChunkReads,
-  sha: string,
-  entry: ObjectEntry,
-  what = `object ${sha}`,
-): AsyncGenerator<Uint8Array> {
-  const whole = entry.size >= PACK_THRESHOLD && entry.parts.every(([, offset]) => offset === 0);
-  // One slice is hashed in one call (native for all but tiny ones), several incrementally.
-  const single = !whole && entry.parts.length === 1;
-  const hasher = whole || single ? null : await sha256Stream();
-  let got = whole ? sha : '';
-  for (const [chunk, offset, length] of entry.parts) {
-    let bytes: Uint8Array;
-    try {
-      // A part may be a slice of a pack: read the range; the object's hash verifies it.
-      bytes = whole ? await store.get(chunk) : await store.getRange(chunk, offset, length);
-    } catch (e) {
-      if (e instanceof LakeError)
-        throw new LakeError(e.code, `${what}: ${e.message}`, { cause: e });
-      throw e;
-    }
-    if (bytes.byteLength !== length) {
-      throw new LakeError(
-        'CORRUPT_CHUNK',
-        `${what}: chunk ${chunk} holds ${bytes.byteLength} bytes where its index says ${length} (at offset ${offset})`,
-      );
-    }
-    if (single) got = await sha256(bytes);
-    hasher?.update(bytes);
-    yield bytes;
-  }
-  if (hasher) got = hasher.digest('hex');
-  if (got !== sha) {
-    throw new LakeError(
-      'CORRUPT_CHUNK',
-      `${what}: stored bytes hash to ${got}, not ${sha}; the lake is damaged here (restore from a remote or ingest again)`,
-    );
-  }
-}
-
-/** Reads a whole object, verified. */
-export async function readObject(
-  store: ChunkStore,
-  index: ObjectIndex,
-  sha: string,
-  what = `object ${sha}`,
-): Promise<Uint8Array> {
-  const entry = index.objects[sha];
-  if (!entry) throw new LakeError('MISSING_CHUNK', `${what} is not in this commit's object index`);
-  const parts: Uint8Array[] = [];
-  for await (const p of streamObject(store, sha, entry, what)) parts.push(p);
-  return concat(parts);
 }

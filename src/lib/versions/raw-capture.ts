@@ -12,7 +12,8 @@ import { mappedDirectory } from '../croissant/resources/mapping.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
-import { PART_SIZE, streamObject, type ObjectWriter } from './objects.ts';
+import { PART_SIZE, type ObjectWriter } from './objects.ts';
+import { streamObject } from './objects-read.ts';
 
 /** A file up to two parts is joined into one buffer by `putStream` (hashed once, whole). */
 const WHOLE_BYTES = 2 * PART_SIZE;

@@ -7,7 +7,7 @@ import type { RecordRow, Value } from '../croissant/api.ts';
 import type { ChunkStore } from '../store/types.ts';
 import type { Cell, ImageRef, LakeRow } from './columns.ts';
 import type { ColumnDef, ObjectIndex, RecordSetManifest } from './manifest.ts';
-import { readObject } from './objects.ts';
+import { readObject } from './objects-read.ts';
 import { scanRows } from './read.ts';
 
 /** Converts one lake row; `bytesOf` reads an object by sha256. */

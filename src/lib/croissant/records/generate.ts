@@ -2,172 +2,33 @@
  * Record generation for one record set, following the reference's operation graph: read the
  * source files (or the records of another record set), left-join through `references`, then
  * extract, transform and cast every leaf field. Rows stream; only join right-hand sides and
- * sorted archive members are held in memory.
+ * sorted archive members are held in memory. Where the rows come from (parents, joins) is
+ * ./source-rows.ts.
  */
 import type { RecordRow, Value } from '../api.ts';
 import { CroissantError, locate, throwIfAborted } from '../errors.ts';
-import { readFileTable } from '../formats/read.ts';
-import type { Field, Json, Metadata, RecordSet, Source } from '../model.ts';
+import type { Field, Json, RecordSet } from '../model.ts';
 import type { FilesContext } from '../resources/files.ts';
-import { filesOf, findResource } from '../resources/files.ts';
 import { castTypeOf, castValue } from './cast.ts';
 import type { CastType } from './cast.ts';
 import type { Dtype } from './pandas.ts';
 import { enter, transformOf } from './guards.ts';
-
-/** A batch of source rows, the dtype of each column, and per-file constant columns. */
-interface SourceBatch {
-  rows: Record<string, unknown>[];
-  dtypes: Map<string, Dtype>;
-  constants: Record<string, unknown>;
-  /** The file the rows were read from, when they come from one (for error locations). */
-  file?: string;
-}
-
-const NO_DTYPES = new Map<string, Dtype>();
+import {
+  columnOf,
+  constantRow,
+  joinedRows,
+  parentKey,
+  parentOf,
+  parentRows,
+  type Parent,
+  type RecordSetBatches,
+} from './source-rows.ts';
 
 export type GenerateContext = FilesContext;
-
-type Parent = { kind: 'resource' | 'recordSet'; uuid: string };
 
 /** All leaf fields (sub-fields replace their parent). */
 export function leafFields(fields: readonly Field[]): Field[] {
   return fields.flatMap((f) => (f.subFields.length ? leafFields(f.subFields) : [f]));
-}
-
-/** Finds a field anywhere in the document by uuid. */
-function findField(md: Metadata, uuid: string): Field | undefined {
-  const walk = (fs: readonly Field[]): Field | undefined => {
-    for (const f of fs) {
-      if (f.uuid === uuid) return f;
-      const sub = walk(f.subFields);
-      if (sub) return sub;
-    }
-    return undefined;
-  };
-  for (const rs of md.recordSets) {
-    const hit = walk(rs.fields);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
-/** The node a source reads from: a FileObject/FileSet, or another record set. */
-function parentOf(md: Metadata, src: Source): Parent | undefined {
-  const res = src.fileObject ?? src.fileSet ?? src.distribution;
-  if (res) return { kind: 'resource', uuid: res };
-  if (src.field) {
-    const f = findField(md, src.field);
-    const rs = f?.recordSet ?? src.field.split('/')[0] ?? src.field;
-    return { kind: 'recordSet', uuid: rs };
-  }
-  return undefined;
-}
-
-/** The column a source reads in its parent's rows (the reference's `get_column`). */
-function columnOf(src: Source): string {
-  if (src.field && !src.fileObject && !src.fileSet && !src.distribution) return src.field;
-  return src.extract.column ?? src.extract.jsonPath ?? src.extract.fileProperty ?? '';
-}
-
-const key = (p: Parent) => `${p.kind}:${p.uuid}`;
-
-/** Rows of one parent, as source rows. */
-async function* parentRows(
-  ctx: GenerateContext,
-  p: Parent,
-  fields: Field[],
-  chain: readonly string[],
-): AsyncGenerator<SourceBatch> {
-  if (p.kind === 'recordSet') {
-    const rs = ctx.metadata.recordSets.find((r) => r.uuid === p.uuid || r.name === p.uuid);
-    if (!rs) throw new CroissantError('UNKNOWN_RECORD_SET', `no record set "${p.uuid}"`);
-    for await (const rows of generateBatches(ctx, rs, { keyBy: 'uuid', chain }))
-      yield { rows, dtypes: NO_DTYPES, constants: {} };
-    return;
-  }
-  const resource = findResource(ctx.metadata, p.uuid);
-  for await (const file of filesOf(ctx, resource)) {
-    try {
-      const table = await readFileTable(file, fields);
-      const constants = table.constants ?? {};
-      for await (const rows of table.rows)
-        yield { rows, dtypes: table.dtypes, constants, file: file.filepath };
-    } catch (e) {
-      throw locate(e, { file: file.filepath });
-    }
-  }
-}
-
-const joinKey = (v: unknown) =>
-  typeof v === 'number' || typeof v === 'bigint' ? `n${v}` : `${typeof v}:${String(v)}`;
-
-/** The left-joined rows of several parents, following every `references` join. */
-async function* joinedRows(
-  ctx: GenerateContext,
-  rs: RecordSet,
-  leaves: Field[],
-  parents: Parent[],
-  chain: readonly string[],
-): AsyncGenerator<SourceBatch> {
-  const joins = leaves.flatMap((f) => {
-    const l = f.source && parentOf(ctx.metadata, f.source);
-    const r = f.references && parentOf(ctx.metadata, f.references);
-    return l && r && key(l) !== key(r) ? [{ field: f, left: l, right: r }] : [];
-  });
-  const first = joins[0];
-  if (!first) {
-    throw new CroissantError(
-      'INVALID',
-      `record set "${rs.uuid}" reads from ${parents.map((p) => p.uuid).join(', ')} without a join: declare one with references`,
-      { location: { recordSet: rs.uuid } },
-    );
-  }
-  const usedBy = (p: Parent) =>
-    leaves.filter((f) => {
-      const from = f.source && parentOf(ctx.metadata, f.source);
-      return !!from && key(from) === key(p);
-    });
-  const lookups = [];
-  for (const j of joins) {
-    const index = new Map<string, Record<string, unknown>[]>();
-    const rightColumn = columnOf(j.field.references as Source);
-    const missing: Record<string, unknown> = {};
-    for await (const batch of parentRows(ctx, j.right, usedBy(j.right), chain)) {
-      for (const source of batch.rows) {
-        const row = { ...batch.constants, ...source };
-        for (const k of Object.keys(row)) missing[k] = null;
-        const k = joinKey(row[rightColumn]);
-        const list = index.get(k) ?? [];
-        list.push(row);
-        index.set(k, list);
-      }
-    }
-    lookups.push({ ...j, index, missing, leftColumn: columnOf(j.field.source as Source) });
-  }
-  const transformCtx = { isDate: false };
-  for await (const batch of parentRows(ctx, first.left, usedBy(first.left), chain)) {
-    let rows = batch.rows;
-    for (const j of lookups) {
-      const next: Record<string, unknown>[] = [];
-      for (const r of rows) {
-        const cell = j.leftColumn in r ? r[j.leftColumn] : batch.constants[j.leftColumn];
-        const transforms = j.field.source?.transforms ?? [];
-        const transformed = transformOf(rs, j.field, cell, transforms, transformCtx);
-        r[j.leftColumn] = transformed;
-        // A left join: no match gives missing values (pandas' NaN) on the right; on a name
-        // clash the left side wins.
-        const matches = j.index.get(joinKey(transformed)) ?? [j.missing];
-        matches.forEach((m, i) => {
-          const out = i === matches.length - 1 ? r : { ...r };
-          for (const k in m) if (!(k in out)) out[k] = m[k];
-          next.push(out);
-        });
-      }
-      rows = next;
-    }
-    yield { rows, dtypes: batch.dtypes, constants: batch.constants };
-  }
 }
 
 export interface GenerateOptions {
@@ -181,6 +42,10 @@ export interface GenerateOptions {
 function jsonToValue(v: Json): Value {
   return v as Value;
 }
+
+/** Another record set's records, keyed by uuid, for a source that reads it. */
+const byUuid: RecordSetBatches = (ctx, rs, chain) =>
+  generateBatches(ctx, rs, { keyBy: 'uuid', chain });
 
 /** Streams the records of `rs`, one at a time. */
 export async function* generateRows(
@@ -215,7 +80,7 @@ export async function* generateBatches(
   const parents: Parent[] = [];
   for (const f of leaves) {
     const p = f.source && parentOf(ctx.metadata, f.source);
-    if (p && !parents.some((q) => key(q) === key(p))) parents.push(p);
+    if (p && !parents.some((q) => parentKey(q) === parentKey(p))) parents.push(p);
   }
   const v0 = ctx.metadata.version === '0.8';
   const top = new Set(rs.fields.map((f) => f.uuid));
@@ -247,9 +112,9 @@ export async function* generateBatches(
   const source =
     parents.length <= 1
       ? parents[0]
-        ? parentRows(ctx, parents[0], leaves, chain)
+        ? parentRows(ctx, parents[0], leaves, chain, byUuid)
         : constantRow()
-      : joinedRows(ctx, rs, leaves, parents, chain);
+      : joinedRows(ctx, rs, leaves, parents, chain, byUuid);
   let rowIndex = 0;
   try {
     for await (const { rows, dtypes, constants, file } of source) {
@@ -318,8 +183,4 @@ function nest(out: RecordRow, f: Field, value: Value): void {
     const vals = Array.isArray(value) ? value : [];
     existing.forEach((item, i) => ((item as Record<string, Value>)[f.uuid] = vals[i] ?? null));
   } else out[parentId] = { [f.uuid]: value };
-}
-
-async function* constantRow(): AsyncGenerator<SourceBatch> {
-  yield { rows: [{}], dtypes: NO_DTYPES, constants: {} };
 }
