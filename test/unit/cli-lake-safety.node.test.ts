@@ -94,8 +94,16 @@ describe('croissant-lake verify', () => {
     const text = out.join('\n');
     expect(text).toMatch(/^CORRUPT_CHUNK\traw file images-png\.tar \(.*images-png\.tar\)$/m);
     expect(text).toMatch(new RegExp(`object [0-9a-f]{64}; commit ${at.commit}`));
-    // Exactly the pack and the tar: the images extracted from it are blobs of their own.
-    expect(text.match(/^CORRUPT_CHUNK/gm)).toHaveLength(2);
+    // Exactly the pack, the tar and the first image: the images cut from the tar are slices of
+    // its bytes (object-slices.ts), so the byte flipped lies in that image, after the tar's
+    // 512-byte member header, and in no other.
+    expect(text.match(/^CORRUPT_CHUNK/gm)).toHaveLength(3);
+    expect(text).toMatch(
+      new RegExp(
+        `^CORRUPT_CHUNK\tblob [0-9a-f]{64}\n.*its bytes at offset ${at.offset + 512} of chunk ${at.chunk} `,
+        'm',
+      ),
+    );
   });
 
   it('names a missing chunk and what it was', async () => {

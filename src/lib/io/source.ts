@@ -78,6 +78,24 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Buffers whose views a reader may hand out instead of copies. A reader copies what it cuts out
+ * of a larger buffer (a tar member out of its archive), so that a small value does not keep the
+ * whole buffer alive; ingest lends the raw files it holds in memory, so that the values cut
+ * from them can be stored as slices of those files (versions/object-slices.ts).
+ */
+const lent = new WeakSet<ArrayBufferLike>();
+
+/** Lets readers hand out views into `bytes`' buffer. */
+export function lendViews(bytes: Uint8Array): void {
+  lent.add(bytes.buffer);
+}
+
+/** Whether `bytes` is a view into a lent buffer (see lendViews). */
+export function viewsLent(bytes: Uint8Array): boolean {
+  return lent.has(bytes.buffer);
+}
+
 /** Reads a whole stream into one buffer. Only for things that must be whole (JSON, members). */
 export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];

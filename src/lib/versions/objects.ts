@@ -9,6 +9,7 @@ import type { IHasher } from 'hash-wasm';
 import { sha256, sha256Stream } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
+import { ObjectSlices, sliceEntry, type Slice } from './object-slices.ts';
 import { hashOnThread } from './parquet-thread.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
 
@@ -59,6 +60,14 @@ export class ObjectWriter {
    * record holds as its value is then not hashed again).
    */
   readonly known = new WeakMap<Uint8Array, string>();
+  /** Objects lent as whole buffers, and the slices of them waiting for them to be stored. */
+  private readonly slices = new ObjectSlices();
+  /**
+   * Slices indexed at once (their object was stored already) and not yet reported to
+   * `onStored`: reported with the next write's objects, or by `flush()`, not one call each
+   * (a resume journal entry each). One lost to an interruption is only made again.
+   */
+  private unreported: string[] = [];
   /** Bytes at which the open pack is written. Smaller packs resume at a finer grain. */
   packSize = PACK_SIZE;
 
@@ -83,6 +92,9 @@ export class ObjectWriter {
   async putBytes(bytes: Uint8Array, known?: string): Promise<string> {
     const sha = known ?? this.known.get(bytes) ?? (await sha256(bytes));
     if (this.has(sha)) return sha;
+    const cut = bytes.byteLength < PACK_THRESHOLD ? this.slices.baseOf(bytes, sha) : undefined;
+    if (cut)
+      return this.putSlice({ sha, offset: cut.offset, length: bytes.byteLength }, cut.base, bytes);
     if (bytes.byteLength >= PACK_THRESHOLD) {
       // Its parts are written in the background like a full pack (once a write in flight
       // has ended, if MAX_WRITES are; a failed one is thrown here), and served from memory
@@ -152,6 +164,46 @@ export class ObjectWriter {
     return { sha256: sha, size };
   }
 
+  /**
+   * Lends `bytes`, the whole object `sha`, held in memory until stored: what readers cut out of
+   * them (an archive's members) is stored as slices of it rather than copied (object-slices.ts).
+   */
+  lendSlices(bytes: Uint8Array, sha: string): void {
+    this.slices.lend(bytes, sha);
+  }
+
+  /**
+   * Indexes `slice` of the object `base`: at once when `base` is stored, else once it is (its
+   * bytes served from memory meanwhile, and located as soon as `base` is).
+   */
+  private async putSlice(slice: Slice, base: string, bytes: Uint8Array): Promise<string> {
+    const stored = this.index.objects[base];
+    if (stored) {
+      this.index.objects[slice.sha] = sliceEntry(stored, slice.offset, slice.length);
+      this.unreported.push(slice.sha);
+      return slice.sha;
+    }
+    this.waiting.set(slice.sha, bytes);
+    this.slices.wait(base, slice);
+    const located = this.located.get(base);
+    if (located) this.located.set(slice.sha, sliceEntry(located, slice.offset, slice.length));
+    return slice.sha;
+  }
+
+  /** Indexes the slices waiting for `bases`, now stored; returns their sha256s. */
+  private storeSlices(bases: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const base of bases) {
+      for (const s of this.slices.take(base)) {
+        this.index.objects[s.sha] = sliceEntry(this.index.objects[base]!, s.offset, s.length);
+        this.located.delete(s.sha);
+        this.waiting.delete(s.sha);
+        out.push(s.sha);
+      }
+    }
+    return out;
+  }
+
   /** Writes a large object's part chunks, then indexes it. */
   private async writeParts(sha: string, bytes: Uint8Array): Promise<void> {
     const parts: [string, number, number][] = [];
@@ -165,13 +217,14 @@ export class ObjectWriter {
     }
     this.index.objects[sha] = { size: bytes.byteLength, parts };
     this.waiting.delete(sha);
-    await this.onStored([sha]);
+    await this.onStored([sha, ...this.storeSlices([sha]), ...this.unreported.splice(0)]);
   }
 
   /** Writes the open pack, if any, and waits for every write to end. */
   async flush(): Promise<void> {
     await this.startWrite();
     await this.room(0);
+    if (this.unreported.length) await this.onStored(this.unreported.splice(0));
   }
 
   /** Waits for the writes in flight, ignoring their failure (ingest is failing). */
@@ -246,7 +299,12 @@ export class ObjectWriter {
         size: p.length,
         parts: [[hash, p.offset, p.length]],
       }));
-      pending.forEach((p, i) => this.located.set(p.sha, entries[i]!));
+      pending.forEach((p, i) => {
+        this.located.set(p.sha, entries[i]!);
+        for (const s of this.slices.of(p.sha)) {
+          this.located.set(s.sha, sliceEntry(entries[i]!, s.offset, s.length));
+        }
+      });
       located();
       await putChunk(this.store, lent?.bytes ?? bytes, hash);
       pending.forEach((p, i) => {
@@ -254,7 +312,8 @@ export class ObjectWriter {
         this.located.delete(p.sha);
         this.waiting.delete(p.sha);
       });
-      await this.onStored(pending.map((p) => p.sha));
+      const shas = pending.map((p) => p.sha);
+      await this.onStored([...shas, ...this.storeSlices(shas), ...this.unreported.splice(0)]);
     };
     this.track(write(), located);
   }

@@ -100,6 +100,8 @@ export class RawCapture {
     const pending = this.writer.pendingBytes(entry.sha256);
     if (pending) {
       this.writer.known.set(pending, entry.sha256);
+      // What a reader cuts out of it (an archive's members) is stored as slices of it.
+      this.writer.lendSlices(pending, entry.sha256);
       yield pending;
       return;
     }

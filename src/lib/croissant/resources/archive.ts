@@ -4,7 +4,7 @@
  */
 import { Gunzip, Unzip, UnzipInflate } from 'fflate';
 import { createTarDecoder } from 'modern-tar';
-import { collect, concat } from '../../io/source.ts';
+import { collect, concat, viewsLent } from '../../io/source.ts';
 import { CroissantError } from '../errors.ts';
 
 export type ArchiveKind = 'zip' | 'tar' | 'gzip' | 'none';
@@ -101,7 +101,9 @@ async function* gunzip(
 
 /**
  * A tar member's body, read straight from its stream (a Response per member costs more than
- * reading small images). Its own buffer: a view into the decoder's input would keep that alive.
+ * reading small images). Its own buffer: a view into the decoder's input would keep that alive;
+ * except where the input's buffer is lent (`lendViews`: ingest, which stores the member as a
+ * slice of the archive it holds).
  */
 async function memberBytes(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const reader = body.getReader();
@@ -116,7 +118,8 @@ async function memberBytes(body: ReadableStream<Uint8Array>): Promise<Uint8Array
     reader.releaseLock();
   }
   const one = parts.length === 1 ? parts[0]! : null;
-  if (one && one.byteOffset === 0 && one.byteLength === one.buffer.byteLength) return one;
+  const own = one && one.byteOffset === 0 && one.byteLength === one.buffer.byteLength;
+  if (one && (own || viewsLent(one))) return one;
   return one ? one.slice() : concat(parts);
 }
 
