@@ -70,6 +70,23 @@ export function refNameProblem(name: string): string | undefined {
 }
 
 /**
+ * A name for a new ref made from `text` (a record set's id, a branch's name), for the app to
+ * suggest: every run of other characters than ASCII letters, digits, `.`, `_` and `-` one `-`,
+ * `..` one `.`, no leading `-` or `.`, no trailing `.`, a trailing `.lock` as `-lock`, at most
+ * `max` characters. So {@link refNameProblem} accepts it, and also with `-<n>` added after it
+ * (the suffix that makes a suggestion unique). '' when nothing of `text` is left.
+ */
+export function refNameFrom(text: string, max = MAX_REF_NAME): string {
+  return text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+/, '')
+    .slice(0, max)
+    .replace(/\.+$/, '')
+    .replace(/\.lock$/, '-lock');
+}
+
+/**
  * BAD_INPUT, naming `name` and the rule it breaks, unless it may name a new `what` (a branch,
  * tag or remote). See the module comment for the rules.
  */
