@@ -137,6 +137,7 @@ describe('every suggested branch name is valid (ref-names.ts)', () => {
     'x'.repeat(300),
     `${'y'.repeat(195)}...z`,
     `${'z'.repeat(190)}.lock`,
+    'HEAD',
   ];
   // Every string of up to 4 characters over the ones the rules are about, and letters.
   const ALPHABET = ['a', '.', '-', '/', '@', '{', ' ', 'k', 'l', 'o', 'c'];
@@ -165,6 +166,7 @@ describe('every suggested branch name is valid (ref-names.ts)', () => {
     expect(suggestBranchName('my set: v2', [])).toBe('my-set-v2-subset');
     expect(suggestBranchName('images', [], 'x.lock')).toBe('x-lock');
     expect(suggestBranchName('images', [], '...')).toBe('subset');
+    expect(suggestBranchName('images', [], 'HEAD')).toBe('head');
     expect(suggestBranchName('x'.repeat(300), ['x'.repeat(196)])).toBe(`${'x'.repeat(196)}-2`);
   });
 
