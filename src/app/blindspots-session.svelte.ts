@@ -2,12 +2,12 @@
  * The Blind spots tab's state: which dataset and evaluation branch (the branches that hold a
  * `predictions` record set), the parameters (./blindspots-settings.ts), the run in flight with
  * its progress and cancel, the branch's stored reports, and the report shown with its selected
- * slice (kept for the browser tab: ./blindspots-shown.ts). A report is shown only while its
- * dataset and branch are the ones chosen: picking another shows the report last shown there,
- * or none. Before an analysis, a run may first
- * write image statistics and DICOM tags onto the branch (`deriveFeatures`) so that SliceLine
- * slices on them; {@link BlindspotsSession.derive} says what the branch already has. Owns the analysis worker's client; lake reads go through
- * the {@link LakeCatalog}.
+ * slice (./blindspots-shown-state.svelte.ts). A report is shown only while its dataset and
+ * branch are the ones chosen: picking another shows the report last shown there, or none.
+ * Before an analysis, a run may first write image statistics and DICOM tags onto the branch
+ * (`deriveFeatures`) so that SliceLine slices on them; {@link BlindspotsSession.derive} says
+ * what the branch already has. Owns the analysis worker's client; lake reads go through the
+ * {@link LakeCatalog}.
  */
 import type { AnalysisClient } from '../../workers/api/analysis-client.ts';
 import type {
@@ -19,7 +19,6 @@ import type {
   DeriveFeaturesResult,
   DeriveStatus,
 } from '../../workers/api/analysis.api.ts';
-import { PREDICTIONS_RS } from '../lib/model/predictions.ts';
 import {
   blindspotRequest,
   checkSettings,
@@ -27,7 +26,9 @@ import {
   saveSettings,
   type BlindspotSettings,
 } from './blindspots-settings.ts';
-import { saveShown, shownAgain, type ShownTarget } from './blindspots-shown.ts';
+import { evalBranches, pickBranch, type EvalBranch } from './blindspots-branches.ts';
+import type { ShownTarget } from './blindspots-shown.ts';
+import { ShownReport } from './blindspots-shown-state.svelte.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
@@ -39,14 +40,6 @@ export type AnalysisRun =
   | { status: 'cancelled' }
   | { status: 'failed'; error: ErrorInfo };
 
-/** A branch of the dataset, whether it holds predictions and whether it is protected. */
-export interface EvalBranch {
-  name: string;
-  predictions: boolean;
-  /** A protected branch cannot store a report (nor derived features): no run starts there. */
-  protected: boolean;
-}
-
 /** See the module comment. */
 export class BlindspotsSession {
   settings = $state<BlindspotSettings>(loadSettings());
@@ -56,12 +49,6 @@ export class BlindspotsSession {
   sourceError = $state.raw<ErrorInfo | null>(null);
   run = $state.raw<AnalysisRun>({ status: 'idle' });
   reports = $state.raw<BlindspotReportInfo[]>([]);
-  report = $state.raw<BlindspotReport | null>(null);
-  /** The commit that stored the report shown (null: none shown, or not stored). */
-  shownCommit = $state<string | null>(null);
-  reportError = $state.raw<ErrorInfo | null>(null);
-  /** Rank of the selected slice (null: none). */
-  selected = $state<number | null>(null);
   /** The branch's image column and derived record sets (null: not read, or no predictions). */
   derive = $state.raw<DeriveStatus | null>(null);
   deriveError = $state.raw<ErrorInfo | null>(null);
@@ -78,12 +65,35 @@ export class BlindspotsSession {
   #controller: AbortController | null = null;
   #token = 0;
   #destroyed = false;
-  /** The dataset and branch the report shown belongs to (null: none shown). */
-  #shownFor: ShownTarget | null = null;
+  readonly #shown = new ShownReport({
+    target: () => this.#target,
+    read: (t, commit) => this.#analysis.call('readReport', [t.dataset, t.branch, commit]),
+    destroyed: () => this.#destroyed,
+  });
 
   constructor(lake: LakeCatalog, makeClient: () => AnalysisClient) {
     this.#lake = lake;
     this.#makeClient = makeClient;
+  }
+
+  /** The report shown (null: none). */
+  get report(): BlindspotReport | null {
+    return this.#shown.report;
+  }
+
+  /** The commit that stored the report shown (null: none shown, or not stored). */
+  get shownCommit(): string | null {
+    return this.#shown.commit;
+  }
+
+  /** Why the report asked for could not be shown (null: no error). */
+  get reportError(): ErrorInfo | null {
+    return this.#shown.error;
+  }
+
+  /** Rank of the selected slice (null: none). */
+  get selected(): number | null {
+    return this.#shown.selected;
   }
 
   get #analysis(): AnalysisClient {
@@ -111,11 +121,6 @@ export class BlindspotsSession {
     return { dataset: this.settings.dataset, branch: this.settings.branch };
   }
 
-  /** Whether `t` is the dataset and branch chosen now. */
-  #chosen(t: ShownTarget): boolean {
-    return t.dataset === this.settings.dataset && t.branch === this.settings.branch;
-  }
-
   /** What is wrong with the parameters (empty: Run may start). */
   get problems(): string[] {
     return checkSettings(this.settings);
@@ -132,23 +137,10 @@ export class BlindspotsSession {
    * said about it, are no longer shown (the view shows the list, or the empty state).
    */
   #leaveOtherTarget(): void {
-    if (!this.#shownFor || this.#chosen(this.#shownFor)) return;
-    this.report = null;
-    this.shownCommit = null;
-    this.selected = null;
-    this.reportError = null;
-    this.#shownFor = null;
-    if (!this.busy) {
+    if (this.#shown.leaveOther() && !this.busy) {
       this.run = { status: 'idle' };
       this.derived = null;
     }
-  }
-
-  /** Shows again the report this browser tab last showed on the chosen dataset and branch. */
-  async #showAgain(): Promise<void> {
-    const { dataset, branch } = this.settings;
-    const again = shownAgain(dataset, branch, this.reports);
-    if (again && !this.report) await this.open(again.commit, again.slice);
   }
 
   save(): void {
@@ -163,28 +155,16 @@ export class BlindspotsSession {
     this.sourceError = null;
     this.loading = true;
     try {
-      const refs = (await this.#lake.call('branches', [dataset])).filter(
-        (r) => r.kind === 'branch',
-      );
-      const infos = await Promise.all(
-        refs.map((r) => this.#lake.call('commit', [dataset, r.name])),
-      );
+      const branches = await evalBranches(this.#lake, dataset);
       if (this.#destroyed || token !== this.#token) return;
-      this.branches = refs.map((r, i) => ({
-        name: r.name,
-        predictions: infos[i]!.recordSets.some((s) => s.name === PREDICTIONS_RS),
-        protected: r.protected === true,
-      }));
-      const want = branch ?? this.settings.branch;
-      const keep = this.branches.find((b) => b.name === want && b.predictions);
-      const pick = keep ?? this.branches.find((b) => b.predictions) ?? this.branches[0];
-      this.settings.branch = pick?.name ?? '';
+      this.branches = branches;
+      this.settings.branch = pickBranch(branches, branch ?? this.settings.branch);
       this.save();
       this.#leaveOtherTarget();
       this.loading = false;
       await this.refreshReports();
       if (this.#destroyed || token !== this.#token) return;
-      await this.#showAgain();
+      await this.#shown.showAgain(this.reports);
       await this.refreshDerive();
     } catch (e) {
       if (!this.#destroyed && token === this.#token) this.sourceError = describeError(e);
@@ -200,7 +180,7 @@ export class BlindspotsSession {
     this.#leaveOtherTarget();
     await this.refreshReports();
     if (this.#destroyed || branch !== this.settings.branch) return;
-    await this.#showAgain();
+    await this.#shown.showAgain(this.reports);
     await this.refreshDerive();
   }
 
@@ -240,49 +220,13 @@ export class BlindspotsSession {
   }
 
   /** Opens a stored report, slice `slice` selected (else its top one). */
-  async open(commit: string, slice: number | null = null): Promise<void> {
-    const target = this.#target;
-    this.reportError = null;
-    try {
-      const r = await this.#analysis.call('readReport', [target.dataset, target.branch, commit]);
-      // Another dataset or branch was chosen meanwhile: this report is not its.
-      if (this.#destroyed || !this.#chosen(target)) return;
-      if (!r) throw new Error(`no blind-spot report at commit ${commit.slice(0, 12)}`);
-      this.show(r, commit, slice, target);
-    } catch (e) {
-      if (!this.#destroyed && this.#chosen(target)) this.reportError = describeError(e);
-    }
-  }
-
-  /**
-   * Shows `report` (stored by commit `stored`) of `target` (by default the dataset and branch
-   * chosen now) with slice `slice` selected, else its top one.
-   */
-  show(
-    report: BlindspotReport,
-    stored: string | null,
-    slice: number | null = null,
-    target: ShownTarget = this.#target,
-  ): void {
-    this.report = report;
-    this.shownCommit = stored;
-    this.#shownFor = target;
-    const has = report.slices.some((s) => s.rank === slice);
-    this.selected = has ? slice : (report.slices[0]?.rank ?? null);
-    this.#remember();
+  open(commit: string, slice: number | null = null): Promise<void> {
+    return this.#shown.open(commit, slice);
   }
 
   /** Selects slice `rank` of the report shown. */
   selectSlice(rank: number): void {
-    this.selected = rank;
-    this.#remember();
-  }
-
-  /** Keeps what is shown for the browser tab (a report not stored cannot be shown again). */
-  #remember(): void {
-    if (!this.#shownFor) return;
-    const commit = this.shownCommit;
-    saveShown(this.#shownFor, commit ? { commit, slice: this.selected } : null);
+    this.#shown.selectSlice(rank);
   }
 
   /**
@@ -323,7 +267,7 @@ export class BlindspotsSession {
       if (this.#destroyed) return;
       this.run = { status: 'done', commit: out.commit };
       // Kept for its dataset and branch; shown only if they are still the ones chosen.
-      this.show(out.report, out.commit, null, target);
+      this.#shown.show(out.report, out.commit, null, target);
       this.#leaveOtherTarget();
     } catch (e) {
       if (this.#destroyed) return;

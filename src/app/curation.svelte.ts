@@ -3,6 +3,7 @@
  * the query worker (which selects them read-only and commits them to the lake). One save at a
  * time; nothing lands after `destroy()`.
  */
+import { MAX_REF_NAME, refNameFrom } from '../lib/versions/ref-names.ts';
 import { countWhereSql } from '../lib/query/rowids.ts';
 import type { SavedBranch } from '../../workers/api/query.api.ts';
 import { describeError, type ErrorInfo } from './format.ts';
@@ -42,16 +43,16 @@ export function filterName(
 
 /**
  * A branch name suggested for a filter of `recordSet`: `named` when given (see
- * {@link filterName}), else `<recordSet>-subset`; made unique against `taken` with `-2`, `-3`…
+ * {@link filterName}), else `<recordSet>-subset`; made unique against `taken` with `-2`, `-3`… Always a name
+ * `refNameProblem` accepts, whatever the record set's id (`refNameFrom`).
  */
 export function suggestBranchName(
   recordSet: string,
   taken: readonly string[],
   named?: string,
 ): string {
-  const base = (named ?? `${recordSet}-subset`)
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[-.]+/, '');
+  // Room for the `-999` that makes it unique (ref-names.ts: always a valid name).
+  const base = refNameFrom(named ?? `${recordSet}-subset`, MAX_REF_NAME - 4) || 'subset';
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base}-${i}`;
     if (!taken.includes(name)) return name;

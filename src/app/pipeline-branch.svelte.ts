@@ -20,6 +20,7 @@ import { positionAt, type SqlPosition } from '../lib/query/error-position.ts';
 import { rowidsSql } from '../lib/query/rowids.ts';
 import { checkPredicate, predicatePosition } from '../lib/query/where.ts';
 import type { Lake } from '../lib/versions/lake.ts';
+import { refNameFrom } from '../lib/versions/ref-names.ts';
 import { describeError, type ErrorInfo } from './format.ts';
 
 /** What the predicate's box is called in messages. */
@@ -92,6 +93,14 @@ export interface BranchJob {
   branch: string;
   /** Only the rows this SQL WHERE predicate selects (absent or blank: every row). */
   where?: string;
+}
+
+/**
+ * The branch name "Run as branch" suggests: `<from>-pipeline-<seed>`, valid whatever the source
+ * branch is called (one an older version accepted, or a long one: `refNameFrom`).
+ */
+export function pipelineBranchName(from: string, seed: number): string {
+  return `${refNameFrom(from, 160) || 'branch'}-pipeline-${seed}`;
 }
 
 /** The page's lake and how to start a pipeline worker. */

@@ -8,7 +8,11 @@ import { LakeError } from '../../src/lib/store/errors.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import { collectGarbage } from '../../src/lib/versions/gc.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { REFLOG_RETENTION_MS, type RefLogEntry } from '../../src/lib/versions/reflog.ts';
+import {
+  REFLOG_RETENTION_MS,
+  deletedBranches,
+  type RefLogEntry,
+} from '../../src/lib/versions/reflog.ts';
 import { row, rowsAt, setup } from './lake-extend-fixture.ts';
 
 async function refused(p: Promise<unknown>, code: string): Promise<LakeError> {
@@ -174,5 +178,24 @@ describe('branches that cannot be lost', () => {
       'create',
       'move',
     ]);
+  });
+});
+
+describe('deleted branches', () => {
+  it('deleted at one time are in code point order, as the lake lists names', () => {
+    const time = new Date().toISOString();
+    const log: RefLogEntry[] = ['😀', 'a', '\ufffd', 'B', 'Ä'].map((name) => ({
+      dataset: 'd',
+      kind: 'branch',
+      name,
+      action: 'delete',
+      old: 'c'.repeat(64),
+      new: null,
+      who: 'test',
+      time,
+    }));
+    // By hand from the code points: B 42, a 61, Ä C4, U+FFFD, 😀 1F600 (a locale puts a before B).
+    const names = deletedBranches(log, new Set()).map((d) => d.name);
+    expect(names).toEqual(['B', 'a', 'Ä', '\ufffd', '😀']);
   });
 });

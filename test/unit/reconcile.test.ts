@@ -109,3 +109,11 @@ describe('ahead/behind', () => {
     expect(status.map((s) => s.branch)).toEqual(['feature', 'main', 'shared']);
   });
 });
+
+describe('the order of branches', () => {
+  it('is code point order, as the lake lists names (not UTF-16 code units)', () => {
+    // By hand from the code points: Ä C4, U+FFFD, 😀 1F600 (UTF-16: D83D, before FFFD).
+    const status = reconcile(map({ '😀': 'a', '\ufffd': 'a' }), map({ Ä: 'a', '😀': 'a' }), GRAPH);
+    expect(status.map((s) => s.branch)).toEqual(['Ä', '\ufffd', '😀']);
+  });
+});

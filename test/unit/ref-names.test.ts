@@ -29,6 +29,10 @@ const ACCEPTED = [
   '東京',
   'x'.repeat(200),
   'a@fork', // the lake's rule is about "@fork<n>" at the end
+  'head', // git's HEAD is upper case; it refuses that one name only
+  'HEADS',
+  'x/HEAD',
+  'HEAD/x',
 ];
 
 /** Names refused, with the rule (git's number, or "lake") and what the reason must say. */
@@ -65,6 +69,7 @@ const REFUSED: [name: string, rule: string, reason: RegExp][] = [
   ['refs/heads/x', 'lake', /starts with "refs\/"/],
   ['refs/remotes/origin/main', 'lake', /starts with "refs\/"/],
   ['main@fork1', 'lake', /ends with "@fork1"/],
+  ['HEAD', 'lake', /is "HEAD", which git keeps for the checked-out commit/],
 ];
 
 describe('ref names (git check-ref-format, plus the lake rules)', () => {

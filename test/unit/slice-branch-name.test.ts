@@ -2,14 +2,16 @@
  * The branch name "Save as branch" suggests for a blind-spot slice (blindspots-branch-name.ts)
  * and how the Query view uses it (curation.svelte.ts): the record set and the slice's
  * conditions, short and valid as a branch name, made unique against the refs, and only while
- * the filter is the slice's; a plain filter keeps `<record set>-subset`. Expected names are
- * written out by hand from the rules in the module comment.
+ * the filter is the slice's; a plain filter keeps `<record set>-subset`; and every name the app
+ * suggests from a record set id or a branch name, however awkward, is one `refNameProblem`
+ * accepts. Expected names are written out by hand from the rules in the module comments.
  */
 import { describe, expect, it } from 'vitest';
 import { sliceBranchName } from '../../src/app/blindspots-branch-name.ts';
 import { filterName, suggestBranchName } from '../../src/app/curation.svelte.ts';
 import type { ReportPredicate, ReportSlice } from '../../src/lib/analysis/blindspots-types.ts';
-import { checkRefName } from '../../src/lib/versions/ref-names.ts';
+import { pipelineBranchName } from '../../src/app/pipeline-branch.svelte.ts';
+import { checkRefName, refNameFrom, refNameProblem } from '../../src/lib/versions/ref-names.ts';
 import { sampleReport } from './blindspot-report-fixture.ts';
 
 /** A slice of rank `rank` with these conditions (feature, level). */
@@ -108,5 +110,78 @@ describe('the name Save as branch suggests', () => {
     expect(filterName(suggested, "(site = 'B')", 1)).toBeUndefined();
     expect(filterName(null, "(site = 'B')", 0)).toBeUndefined();
     expect(suggestBranchName('images', [], filterName(suggested, '', 0))).toBe('images-subset');
+  });
+});
+
+describe('every suggested branch name is valid (ref-names.ts)', () => {
+  /** Record set ids and branch names that are not valid names as they are. */
+  const AWKWARD = [
+    'a..b',
+    '.hidden',
+    '..',
+    'my set',
+    'a:b',
+    'x.lock',
+    'x.',
+    '...',
+    '-x',
+    'refs/heads/x',
+    'a@{1}',
+    'a@fork1',
+    'a/b',
+    'a//b',
+    'tab\there',
+    '東京',
+    '',
+    '~^?*[\\',
+    'x'.repeat(300),
+    `${'y'.repeat(195)}...z`,
+    `${'z'.repeat(190)}.lock`,
+    'HEAD',
+  ];
+  // Every string of up to 4 characters over the ones the rules are about, and letters.
+  const ALPHABET = ['a', '.', '-', '/', '@', '{', ' ', 'k', 'l', 'o', 'c'];
+  const generated: string[] = [''];
+  for (let len = 0, from = 0; len < 4; len++) {
+    const to = generated.length;
+    for (const s of generated.slice(from, to)) for (const c of ALPHABET) generated.push(s + c);
+    from = to;
+  }
+
+  it('Save as branch: <record set>-subset, the slice name, made unique', () => {
+    const bad: string[] = [];
+    for (const id of [...AWKWARD, ...generated]) {
+      for (const name of [
+        suggestBranchName(id, []),
+        suggestBranchName(id, [suggestBranchName(id, [])]),
+        suggestBranchName('images', [], id),
+        suggestBranchName('images', [suggestBranchName('images', [], id)], id),
+      ]) {
+        if (refNameProblem(name) !== undefined) bad.push(`${JSON.stringify(id)} -> ${name}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(suggestBranchName('a..b', [])).toBe('a.b-subset');
+    expect(suggestBranchName('.hidden', [])).toBe('hidden-subset');
+    expect(suggestBranchName('my set: v2', [])).toBe('my-set-v2-subset');
+    expect(suggestBranchName('images', [], 'x.lock')).toBe('x-lock');
+    expect(suggestBranchName('images', [], '...')).toBe('subset');
+    expect(suggestBranchName('images', [], 'HEAD')).toBe('head');
+    expect(suggestBranchName('x'.repeat(300), ['x'.repeat(196)])).toBe(`${'x'.repeat(196)}-2`);
+  });
+
+  it('Run as branch: <branch>-pipeline-<seed>', () => {
+    const bad = [...AWKWARD, ...generated]
+      .map((from) => pipelineBranchName(from, 7))
+      .filter((name) => refNameProblem(name) !== undefined);
+    expect(bad).toEqual([]);
+    expect(pipelineBranchName('main', 0)).toBe('main-pipeline-0');
+    expect(pipelineBranchName('fix..it', 3)).toBe('fix.it-pipeline-3');
+  });
+
+  it('refNameFrom keeps a valid ASCII name as it is', () => {
+    for (const name of ['main', 'v1.0', 'a-b_c', 'x.locked', 'lock']) {
+      expect(refNameFrom(name)).toBe(name);
+    }
   });
 });

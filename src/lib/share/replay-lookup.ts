@@ -5,6 +5,7 @@
 import { LakeError } from '../store/errors.ts';
 import { contentHash } from '../versions/content-hash.ts';
 import type { Lake } from '../versions/lake.ts';
+import { MAX_REF_NAME } from '../versions/ref-names.ts';
 import { getRef } from '../versions/refs.ts';
 import type { Recipe } from './recipe-schema.ts';
 
@@ -58,13 +59,31 @@ export async function branchWithContent(lake: Lake, dataset: string, hash: strin
   return null;
 }
 
-/** `base`, or `base-2`, `base-3`…: the first name `taken` says is free. */
+/** `text` cut to at most `max` UTF-16 code units, never inside a character. */
+function cutTo(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (out.length + ch.length > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * `base`, or `base-2`, `base-3`…: the first name `taken` says is free. With `max`, `base` is
+ * cut so that each name has at most `max` characters (the longest a ref name or a dataset id may
+ * be): a name of the longest length that is taken still gets a free one. Cutting a valid ref
+ * name and adding `-<n>` gives a valid one (nothing the rules refuse is at its new end).
+ */
 export async function freeName(
   base: string,
   taken: (name: string) => Promise<boolean>,
+  max = Infinity,
 ): Promise<string> {
   for (let i = 1; i < 1000; i++) {
-    const name = i === 1 ? base : `${base}-${i}`;
+    const suffix = i === 1 ? '' : `-${i}`;
+    const name = cutTo(base, max - suffix.length) + suffix;
     if (!(await taken(name))) return name;
   }
   throw new LakeError('BAD_INPUT', `every name from ${base} to ${base}-999 is taken`);
@@ -81,8 +100,10 @@ export async function createFreeBranch(
   commit: string,
 ): Promise<string> {
   for (;;) {
-    const name = await freeName(base, async (n) =>
-      Boolean(await getRef(lake.backend.refs, dataset, 'branch', n)),
+    const name = await freeName(
+      base,
+      async (n) => Boolean(await getRef(lake.backend.refs, dataset, 'branch', n)),
+      MAX_REF_NAME,
     );
     try {
       await lake.createBranch(dataset, name, commit);

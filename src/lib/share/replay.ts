@@ -8,6 +8,7 @@
 import type { Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { contentSummary, type ContentSummary } from '../versions/content-hash.ts';
+import { MAX_DATASET_ID } from '../versions/dataset-id.ts';
 import { ingest, type IngestProgress } from '../versions/ingest.ts';
 import type { Lake } from '../versions/lake.ts';
 import {
@@ -139,12 +140,16 @@ export async function replayRecipe(
   let ingested = false;
   if (!found) {
     progress({ phase: 'ingest' });
-    const id = await freeName(recipe.dataset, async (name) => {
-      if (await lake.backend.refs.get(`dataset/${name}`)) return true;
-      // An unfinished ingest of another source would be discarded by ours.
-      const journal = await lake.backend.refs.list<{ source: string }>(`ingest/${name}/`);
-      return journal.some((e) => e.value.source !== recipe.source);
-    });
+    const id = await freeName(
+      recipe.dataset,
+      async (name) => {
+        if (await lake.backend.refs.get(`dataset/${name}`)) return true;
+        // An unfinished ingest of another source would be discarded by ours.
+        const journal = await lake.backend.refs.list<{ source: string }>(`ingest/${name}/`);
+        return journal.some((e) => e.value.source !== recipe.source);
+      },
+      MAX_DATASET_ID,
+    );
     const r = await ingest(lake, recipe.source, {
       dataset: id,
       ...(opts.resolver ? { resolver: opts.resolver } : {}),

@@ -4,6 +4,7 @@
  * that read the same ref exactly one wins (compare-and-swap).
  */
 import { encodeJson } from '../versions/manifest.ts';
+import { compareRefNames } from '../versions/ref-names.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { REF_KINDS, kindsPrefix, refName, refPrefix, refSegment } from './layout.ts';
 import { eachLimited } from './pool.ts';
@@ -63,7 +64,8 @@ export class CasRefs implements RemoteRefs {
           wanted.push({ kind, name: refName(rest.slice(0, -5)) });
       }
     }
-    wanted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // The order the lake lists names in (fetch, push and status print them so).
+    wanted.sort((a, b) => compareRefNames(a.name, b.name));
     // Each ref is one GET: all at once (a few at a time), not one after the other.
     const refs: (RemoteRef | null)[] = [];
     await eachLimited(wanted, 8, async ({ kind, name }, i) => {

@@ -16,6 +16,7 @@
  */
 import { LakeError, checkAborted } from '../store/errors.ts';
 import { encodeJson } from '../versions/manifest.ts';
+import { compareRefNames } from '../versions/ref-names.ts';
 import type { RefKind } from '../versions/refs.ts';
 import { REF_KINDS, kindsPrefix, refName, refPrefix, refSegment } from './layout.ts';
 import { eachLimited } from './pool.ts';
@@ -134,7 +135,10 @@ export class ClaimRefs implements RemoteRefs {
       ref.objects.push(o);
     }
     // Each head is one GET: all at once (a few at a time), not one after the other.
-    const refs = [...byRef.values()].sort((a, b) => (a.seg < b.seg ? -1 : a.seg > b.seg ? 1 : 0));
+    // By name, in the order the lake lists names in (fetch, push and status print them so).
+    const refs = [...byRef.values()].sort((a, b) =>
+      compareRefNames(refName(a.seg), refName(b.seg)),
+    );
     const heads: (RemoteRef | null)[] = [];
     await eachLimited(refs, 8, async ({ kind, seg, objects }, i) => {
       const name = refName(seg);

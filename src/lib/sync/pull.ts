@@ -7,6 +7,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { DatasetEntry } from '../versions/catalog.ts';
+import { checkDatasetId } from '../versions/dataset-id.ts';
 import type { Lake } from '../versions/lake.ts';
 import { mergeBranches, type MergePolicy } from '../versions/merge.ts';
 import { logged } from '../versions/reflog.ts';
@@ -148,7 +149,9 @@ async function fastForward(
 
 /**
  * Clones a dataset from a remote into this lake, which must not have it: every branch and tag,
- * with the remote's protection, the same commit hashes, and the remote's catalog entry.
+ * with the remote's protection, the same commit hashes, and the remote's catalog entry. The id
+ * must be one ingest would take (dataset-id.ts): a remote written by other means could hold
+ * `a@b`, which the Query view's `"<dataset>@<branch>"` schema names would split wrongly.
  */
 export async function clone(
   lake: Lake,
@@ -156,6 +159,7 @@ export async function clone(
   dataset: string,
   opts: FetchOptions = {},
 ): Promise<FetchResult> {
+  checkDatasetId(dataset);
   if ((await lake.datasets()).some((d) => d.id === dataset)) {
     throw new LakeError(
       'DATASET_EXISTS',

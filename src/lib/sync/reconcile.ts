@@ -1,7 +1,8 @@
 /**
  * How a lake's branches stand against a remote's, as one pure function over the commit graph
  * (no I/O): per branch, the commits only here (ahead), only there (behind), and what a push or a
- * pull would do. Ties and orders are deterministic (branches sorted by name).
+ * pull would do. Ties and orders are deterministic (branches sorted by name, as the lake lists
+ * them: ref-names.ts `compareRefNames`).
  *
  * A branch on both sides is counted against its namesake, as `git status` counts a branch
  * against its upstream. A branch on one side only has no namesake to compare with (`git status`
@@ -12,6 +13,7 @@
  * would bring). A new branch with nothing of its own is therefore 0 and 0, not its whole
  * history.
  */
+import { compareRefNames } from '../versions/ref-names.ts';
 
 /** A commit's parents, for every commit the lake has. */
 export type ParentGraph = ReadonlyMap<string, readonly string[]>;
@@ -76,7 +78,7 @@ export function reconcile(
   remote: ReadonlyMap<string, string>,
   graph: ParentGraph,
 ): BranchStatus[] {
-  const names = [...new Set([...local.keys(), ...remote.keys()])].sort();
+  const names = [...new Set([...local.keys(), ...remote.keys()])].sort(compareRefNames);
   return names.map((branch): BranchStatus => {
     const l = local.get(branch) ?? null;
     const r = remote.get(branch) ?? null;

@@ -4,6 +4,9 @@
  */
 import { LakeError } from '../store/errors.ts';
 
+/** The longest a dataset id may be. */
+export const MAX_DATASET_ID = 64;
+
 /** A dataset id from a name: lowercase letters, digits and dashes. */
 export function datasetId(name: string): string {
   return (
@@ -11,7 +14,7 @@ export function datasetId(name: string): string {
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
-      .slice(0, 64) || 'dataset'
+      .slice(0, MAX_DATASET_ID) || 'dataset'
   );
 }
 

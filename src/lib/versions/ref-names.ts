@@ -15,7 +15,9 @@
  * 10. no `\`.
  * (Rule 2, "at least one `/`", is for full ref names: a branch name such as `main` is the part
  * after `refs/heads/`.) The lake adds its own rules: not empty, at most 200 characters, no
- * whitespace of any kind, no leading `-` (it would read as a CLI option), no leading `refs/`
+ * whitespace of any kind, not `HEAD` (git's name for the checked-out commit, which `git branch`
+ * refuses: a lake has no checked-out commit, and `log d HEAD` would read a branch of that name,
+ * not what a git user means), no leading `-` (it would read as a CLI option), no leading `refs/`
  * (it reads as a full git ref name, so `refs/heads/x` would not be the branch `x`), and no
  * trailing `@fork<n>` (fetch names a forked remote head's second commit `<branch>@fork1`, a
  * remote-tracking ref that such a branch pushed to a remote would overwrite).
@@ -60,6 +62,9 @@ export function refNameProblem(name: string): string | undefined {
     if (part.startsWith('.')) return `its part ${JSON.stringify(part)} starts with "."`;
     if (part.endsWith('.lock')) return `its part ${JSON.stringify(part)} ends with ".lock"`;
   }
+  if (name === 'HEAD') {
+    return 'it is "HEAD", which git keeps for the checked-out commit (git refuses it as a branch name); a lake has none, so the name would only mislead';
+  }
   if (name.startsWith('-')) return 'it starts with "-"';
   if (name.startsWith('refs/')) {
     return 'it starts with "refs/", which reads as a full git ref name (give the name without it)';
@@ -67,6 +72,24 @@ export function refNameProblem(name: string): string | undefined {
   const fork = /@fork\d+$/.exec(name);
   if (fork) return `it ends with "${fork[0]}", which names a forked remote branch's second head`;
   return undefined;
+}
+
+/**
+ * A name for a new ref made from `text` (a record set's id, a branch's name), for the app to
+ * suggest: every run of other characters than ASCII letters, digits, `.`, `_` and `-` one `-`,
+ * `..` one `.`, no leading `-` or `.`, no trailing `.`, a trailing `.lock` as `-lock`, at most
+ * `max` characters, `HEAD` as `head`. So {@link refNameProblem} accepts it, and also with `-<n>` added after it
+ * (the suffix that makes a suggestion unique). '' when nothing of `text` is left.
+ */
+export function refNameFrom(text: string, max = MAX_REF_NAME): string {
+  const name = text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+/, '')
+    .slice(0, max)
+    .replace(/\.+$/, '')
+    .replace(/\.lock$/, '-lock');
+  return name === 'HEAD' ? 'head' : name;
 }
 
 /**

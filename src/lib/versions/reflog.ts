@@ -7,6 +7,7 @@
  * {@link REFLOG_RETENTION_MS} names, which is what makes a deleted branch restorable.
  */
 import type { RefStore } from '../store/types.ts';
+import { compareRefNames } from './ref-names.ts';
 import type { RefKind } from './refs.ts';
 
 /** How long a ref-log entry keeps its commits from garbage collection: 30 days. */
@@ -147,7 +148,10 @@ export function deletedBranches(
       retained: retained(e, now),
     });
   }
-  return out.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || a.name.localeCompare(b.name));
+  // Names deleted at one time: in the order the lake lists names (not the runtime's locale).
+  return out.sort(
+    (a, b) => b.deletedAt.localeCompare(a.deletedAt) || compareRefNames(a.name, b.name),
+  );
 }
 
 /** Every commit named by a ref-log entry of any dataset younger than the retention period. */
