@@ -251,7 +251,8 @@ export async function runLake(o: LakeOptions): Promise<{ json: unknown; failed: 
   console.log('\n' + storageTable(ingest));
   console.log(
     '\nlake/raw = datasetSizes() ÷ the catalog rawBytes. objects = packs and parts: the raw files byte for' +
-      '\nbyte plus blobs (images extracted from archives, stored once more; docs/format.md "Objects").',
+      "\nbyte plus blobs (images extracted from archives: slices of a .tar's own chunks, copies from a .tar.gz or" +
+      '\n.zip; docs/format.md "Objects").',
   );
   console.log(
     '\n' +
