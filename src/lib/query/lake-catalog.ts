@@ -7,6 +7,7 @@
  * that moved is bound to its new commit, and tables no SQL name refers to any more are dropped.
  */
 import { LakeError } from '../store/errors.ts';
+import { sqlFold } from '../versions/ref-names.ts';
 import { getChunk } from '../versions/chunks.ts';
 import type { Lake } from '../versions/lake.ts';
 import type { Commit, RecordSetManifest } from '../versions/manifest.ts';
@@ -162,8 +163,20 @@ export class LakeCatalog {
     const wanted = new Map<string, { schema: string; tables: Set<string> }>();
     for (const r of refs) {
       if (!parseLakeSchema(r.schema)) continue;
-      const key = r.schema.toLowerCase();
+      // One schema to DuckDB (which ignores the case of A–Z only), so one key here.
+      const key = sqlFold(r.schema);
       const entry = wanted.get(key) ?? { schema: r.schema, tables: new Set<string>() };
+      if (entry.schema !== r.schema) {
+        // Two refs whose names differ only by case (made before such names were refused):
+        // DuckDB would read both as the first. Refused rather than answered wrongly.
+        throw new LakeError(
+          'BAD_INPUT',
+          `"${entry.schema}" and "${r.schema}" differ only by upper and lower case, which SQL ` +
+            `does not tell apart, so this query cannot read both. Query one at a time, or ` +
+            `give one of them another name (a new branch at the same commit).\n\nin the ` +
+            `query:\n${ctx.sql}`,
+        );
+      }
       entry.tables.add(r.table);
       wanted.set(key, entry);
     }

@@ -12,6 +12,7 @@ import { readDeletions, readFragment, withDeletions } from './fragments.ts';
 import type { Lake } from './lake.ts';
 import type { Commit, RecordSetManifest } from './manifest.ts';
 import { recordSetOf } from './read.ts';
+import { checkCaseTwin } from './ref-names.ts';
 import { checkRefName, getRef } from './refs.ts';
 import { leased } from './lease.ts';
 
@@ -163,6 +164,12 @@ async function filterToBranchLeased(
   if (await getRef(lake.backend.refs, dataset, 'branch', opts.branch)) {
     throw refExists(dataset, opts.branch);
   }
+  const refs = [...(await lake.branches(dataset)), ...(await lake.tags(dataset))];
+  checkCaseTwin(
+    dataset,
+    opts.branch,
+    refs.map((r) => r.name),
+  );
   const built = await filterDraft(lake, from, await lake.readCommit(from), opts);
   try {
     const result = await lake.commit(

@@ -93,6 +93,33 @@ export function refNameFrom(text: string, max = MAX_REF_NAME): string {
 }
 
 /**
+ * A name as SQL compares it: DuckDB matches identifiers, quoted ones too, ignoring the case of
+ * A–Z only (`"t@Fix"` and `"t@fix"` are one schema; `"t@Ä"` and `"t@ä"` two).
+ */
+export function sqlFold(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/**
+ * BAD_INPUT when `name`, a new branch or tag of `dataset`, differs from one of `existing` only
+ * by the case of A–Z: the Query tab could not tell the two apart (`"dataset@name"`).
+ */
+export function checkCaseTwin(dataset: string, name: string, existing: Iterable<string>): void {
+  const folded = sqlFold(name);
+  for (const other of existing) {
+    if (other !== name && sqlFold(other) === folded) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${JSON.stringify(name)} differs from ${JSON.stringify(other)}, already in ${dataset}, ` +
+          `only by upper and lower case, which SQL does not tell apart ("${dataset}@${name}" ` +
+          `would read ${JSON.stringify(other)}). Pick another name.`,
+        { detail: { name, existing: other } },
+      );
+    }
+  }
+}
+
+/**
  * BAD_INPUT, naming `name` and the rule it breaks, unless it may name a new `what` (a branch,
  * tag or remote). See the module comment for the rules.
  */

@@ -8,6 +8,7 @@
 import { LakeError } from '../store/errors.ts';
 import type { Lake } from './lake.ts';
 import { reachable } from './live.ts';
+import { checkCaseTwin } from './ref-names.ts';
 import { deletedBranches, logged, readRefLog, type RefLogEntry } from './reflog.ts';
 import {
   checkRefName,
@@ -47,6 +48,16 @@ async function createRef(
   action: 'create' | 'restore' = 'create',
   message?: string,
 ): Promise<Ref> {
+  const refs = lake.backend.refs;
+  const taken = [
+    ...(await listRefs(refs, dataset, 'branch')),
+    ...(await listRefs(refs, dataset, 'tag')),
+  ];
+  checkCaseTwin(
+    dataset,
+    name,
+    taken.map((r) => r.name),
+  );
   const value: RefValue = {
     commit,
     protected: kind === 'tag',

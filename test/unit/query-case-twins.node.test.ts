@@ -1,0 +1,111 @@
+/**
+ * DuckDB matches identifiers, quoted ones too, ignoring the case of A–Z only, so the Query tab's
+ * `"<dataset>@<branch>"` cannot tell branches `Fix` and `fix` apart (checked first below, on
+ * DuckDB itself). New names that differ from an existing branch or tag only so are refused; a lake
+ * that holds such a pair already (an older version made it) gets a refusal for a query naming
+ * both, never one branch's rows for the other's. `Ä` and `ä` are two names to DuckDB, and stay two.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
+import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
+import { appendRows } from '../../src/lib/versions/append.ts';
+import { filterToBranch } from '../../src/lib/versions/filter.ts';
+import type { Lake } from '../../src/lib/versions/lake.ts';
+import { refKey } from '../../src/lib/versions/refs.ts';
+import { row, setup } from './lake-extend-fixture.ts';
+
+let lake: Lake;
+let engine: DuckDBEngine;
+beforeAll(async () => {
+  ({ lake } = await setup());
+  const main = await lake.resolve('d', 'main');
+  // `Fix` and `fix` as an older version could make them (no check then): entries written
+  // directly. `Ä` and `ä` through the API, which allows them.
+  for (const name of ['Fix', 'fix']) {
+    await lake.backend.refs.cas(refKey('d', 'branch', name), 0, {
+      commit: main,
+      protected: false,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+  await lake.createBranch('d', 'Ä', main);
+  await lake.createBranch('d', 'ä', main);
+  for (const [branch, extra] of [
+    ['fix', 'Lou'],
+    ['Ä', 'Max'],
+    ['ä', 'Ned'],
+  ] as const) {
+    await appendRows(lake, 'd', {
+      branch,
+      recordSet: 'people',
+      rows: [row(extra, 1n, 1, true, 0)],
+    });
+  }
+  engine = await openNodeQueryEngine(lake);
+}, 60_000);
+afterAll(async () => {
+  await engine?.close();
+});
+
+async function names(sql: string): Promise<string[]> {
+  const r = await engine.query(sql, { describe: false });
+  return tableFromIPC(r.ipc)
+    .toArray()
+    .map((x: { toJSON(): Record<string, unknown> }) => String(x.toJSON().n));
+}
+
+describe('branch names that differ only by case', () => {
+  it('are one schema to DuckDB (A–Z), two for Ä and ä', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const c = await (await DuckDBInstance.create(':memory:')).connect();
+    await c.run('CREATE SCHEMA "t@Fix"');
+    await expect(c.run('CREATE SCHEMA "t@fix"')).rejects.toThrow(/already exists/);
+    await c.run('CREATE SCHEMA "t@Ä"');
+    await c.run('CREATE SCHEMA "t@ä"');
+  });
+
+  it('cannot be made anew, as a branch, a tag or a filtered branch', async () => {
+    const main = await lake.resolve('d', 'main');
+    await expect(lake.createBranch('d', 'FIX', main)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/"FIX" differs from "Fix", already in d, only by upper/),
+    });
+    await expect(lake.tag('d', 'fIx', main)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(
+      filterToBranch(lake, 'd', { from: 'main', recordSet: 'people', branch: 'FiX', keep: [0n] }),
+    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect((await lake.branches('d')).map((b) => b.name)).not.toContain('FIX');
+  });
+
+  it('are each read alone, and a query naming both is refused, not answered from one', async () => {
+    // main's four rows (lake-extend-fixture), and fix one more.
+    expect(await names(`SELECT "name" AS n FROM "d@Fix".people ORDER BY _rowid`)).toEqual([
+      'Ann',
+      'Bob',
+      'Cid',
+      'Ann',
+    ]);
+    expect(await names(`SELECT "name" AS n FROM "d@fix".people ORDER BY _rowid`)).toEqual([
+      'Ann',
+      'Bob',
+      'Cid',
+      'Ann',
+      'Lou',
+    ]);
+    await expect(
+      names(`SELECT "name" AS n FROM "d@fix".people EXCEPT SELECT "name" FROM "d@Fix".people`),
+    ).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('"d@fix" and "d@Fix" differ only by upper and lower case'),
+    });
+  });
+
+  it('Ä and ä are two branches, read side by side', async () => {
+    const sql =
+      `SELECT "name" AS n FROM "d@Ä".people EXCEPT SELECT "name" FROM "d@main".people ` +
+      `UNION ALL SELECT "name" FROM "d@ä".people EXCEPT SELECT "name" FROM "d@main".people ` +
+      `ORDER BY n`;
+    expect(await names(sql)).toEqual(['Max', 'Ned']);
+  });
+});
