@@ -4,12 +4,16 @@
  * DuckDB itself). New names that differ from an existing branch or tag only so are refused; a lake
  * that holds such a pair already (an older version made it) gets a refusal for a query naming
  * both, never one branch's rows for the other's. `Ä` and `ä` are two names to DuckDB, and stay two.
+ * Dataset ids are the other half of the name: a new one that is such a twin is refused too.
  */
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
+import { fileURLToPath } from 'node:url';
+import { nodeResolver } from '../../src/lib/io/node.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
+import { ingest } from '../../src/lib/versions/ingest.ts';
 import { filterToBranch } from '../../src/lib/versions/filter.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import { refKey } from '../../src/lib/versions/refs.ts';
@@ -73,7 +77,13 @@ describe('branch names that differ only by case', () => {
     });
     await expect(lake.tag('d', 'fIx', main)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(
-      filterToBranch(lake, 'd', { from: 'main', recordSet: 'people', branch: 'FiX', keep: [0n] }),
+      filterToBranch(lake, 'd', {
+        from: 'main',
+        recordSet: 'people',
+        branch: 'FiX',
+        predicate: 'true',
+        keep: [0n],
+      }),
     ).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect((await lake.branches('d')).map((b) => b.name)).not.toContain('FIX');
   });
@@ -99,6 +109,18 @@ describe('branch names that differ only by case', () => {
       code: 'BAD_INPUT',
       message: expect.stringContaining('"d@fix" and "d@Fix" differ only by upper and lower case'),
     });
+  });
+
+  it('cannot be a new dataset id beside an existing one (ingest)', async () => {
+    // setup() registers dataset `d`; `D` would be the same "D@main" to SQL.
+    const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
+    await expect(
+      ingest(lake, examples + 'titanic/metadata.json', { resolver: nodeResolver(), dataset: 'D' }),
+    ).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('dataset id "D" differs from "d", already in this lake'),
+    });
+    expect((await lake.datasets()).map((x) => x.id)).toEqual(['d']);
   });
 
   it('Ä and ä are two branches, read side by side', async () => {

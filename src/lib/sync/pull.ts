@@ -7,7 +7,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { DatasetEntry } from '../versions/catalog.ts';
-import { checkDatasetId } from '../versions/dataset-id.ts';
+import { checkDatasetId, checkDatasetTwin } from '../versions/dataset-id.ts';
 import type { Lake } from '../versions/lake.ts';
 import { mergeBranches, type MergePolicy } from '../versions/merge.ts';
 import { logged } from '../versions/reflog.ts';
@@ -160,12 +160,17 @@ export async function clone(
   opts: FetchOptions = {},
 ): Promise<FetchResult> {
   checkDatasetId(dataset);
-  if ((await lake.datasets()).some((d) => d.id === dataset)) {
+  const datasets = await lake.datasets();
+  if (datasets.some((d) => d.id === dataset)) {
     throw new LakeError(
       'DATASET_EXISTS',
       `this lake has a dataset "${dataset}" already; pull into it, or delete it first`,
     );
   }
+  checkDatasetTwin(
+    dataset,
+    datasets.map((d) => d.id),
+  );
   // The catalog entry is read alongside the fetch (its refs listed first): one round trip less.
   const entry = session.remote.get(datasetKey(dataset), { signal: opts.signal });
   const fetching = fetchDataset(lake, session, dataset, { ...opts, proceedIf: entry });

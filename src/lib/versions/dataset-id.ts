@@ -3,6 +3,7 @@
  * purpose: the page derives the id a save will use, to offer updating a dataset already saved.
  */
 import { LakeError } from '../store/errors.ts';
+import { sqlFold } from './ref-names.ts';
 
 /** The longest a dataset id may be. */
 export const MAX_DATASET_ID = 64;
@@ -28,5 +29,22 @@ export function checkDatasetId(id: string): void {
       'BAD_INPUT',
       `"${id}" is not a valid dataset id: use up to 64 letters, digits, ".", "_" and "-", starting with a letter or digit`,
     );
+  }
+}
+
+/**
+ * BAD_INPUT when a new dataset `id` differs from one of `existing` only by the case of A–Z: the
+ * Query tab names its tables `"<id>@<branch>"`, and SQL would not tell the two apart.
+ */
+export function checkDatasetTwin(id: string, existing: Iterable<string>): void {
+  for (const other of existing) {
+    if (other !== id && sqlFold(other) === sqlFold(id)) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `dataset id "${id}" differs from "${other}", already in this lake, only by upper and ` +
+          `lower case, which SQL does not tell apart. Pick another id.`,
+        { detail: { id, existing: other } },
+      );
+    }
   }
 }

@@ -18,7 +18,7 @@ import { LakeError } from '../store/errors.ts';
 import { sha256 } from '../store/hash.ts';
 import type { DatasetEntry } from './catalog.ts';
 import type { CommitDraft, CommitOptions } from './commit.ts';
-import { checkDatasetId, datasetId } from './dataset-id.ts';
+import { checkDatasetId, checkDatasetTwin, datasetId } from './dataset-id.ts';
 import type { CommitDiff } from './diff.ts';
 import { finishCommitted, register } from './ingest-finish.ts';
 import { storeSource, type Stored } from './ingest-store.ts';
@@ -141,6 +141,11 @@ async function ingestOnce(
     const id = opts.dataset ?? datasetId(md.name || 'dataset');
     checkDatasetId(id);
     const existing = await lake.backend.refs.get<DatasetEntry>(`dataset/${id}`);
+    if (!existing)
+      checkDatasetTwin(
+        id,
+        (await lake.datasets()).map((d) => d.id),
+      );
     if (existing && !opts.update) {
       throw new LakeError(
         'DATASET_EXISTS',
