@@ -105,6 +105,19 @@ describe('share links', () => {
     expect(parseRecipeFile(bom)).toEqual(RECIPE);
   });
 
+  it('opens a link whose branch name an earlier version allowed, under a name allowed now', () => {
+    // Before git's ref-name rules (ref-names.ts) these were valid branch names.
+    for (const [asked, given] of [
+      ['x.lock', 'x-lock'],
+      ['HEAD', 'head'],
+      ['refs/heads/x', 'refs-heads-x'],
+      ['.hidden', 'hidden'],
+      ['women@fork1', 'women-fork1'],
+    ]) {
+      expect(decodeShareLink(linkOf({ ...RECIPE, branch: asked })).branch, asked).toBe(given);
+    }
+  });
+
   it('reports every kind of malformed link clearly', () => {
     const cases: [string, RegExp][] = [
       [APP, /no "#share=" part/],

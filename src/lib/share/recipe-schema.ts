@@ -5,6 +5,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { ColumnDef, ColumnType } from '../versions/manifest.ts';
+import { refNameFrom, refNameProblem } from '../versions/ref-names.ts';
 import { checkRefName } from '../versions/refs.ts';
 import { checkOpinionStep, type OpinionRecipeStep } from './recipe-opinions.ts';
 import { unsafeUrl } from './safety.ts';
@@ -216,7 +217,10 @@ export function validateRecipe(value: unknown, where = 'recipe'): Recipe {
   }
   const dataset = c.str(o.dataset, 'dataset', 64);
   if (!DATASET_ID.test(dataset)) c.fail('dataset', 'must be lowercase letters, digits and dashes');
-  const branch = c.str(o.branch, 'branch', 200);
+  const asked = c.str(o.branch, 'branch', 200);
+  // A name this lake no longer gives a new branch but an earlier version did (`x.lock`, `HEAD`:
+  // ref-names.ts) came from a real link: it still opens, under the nearest name allowed.
+  const branch = refNameProblem(asked) && earlierRefName(asked) ? refNameFrom(asked) : asked;
   try {
     checkRefName(branch);
   } catch (e) {
@@ -243,5 +247,23 @@ export function validateRecipe(value: unknown, where = 'recipe'): Recipe {
 export function recipeSql(recipe: Recipe): { recordSet: string; predicate: string }[] {
   return recipe.steps.flatMap((s) =>
     s.op === 'filter' ? [{ recordSet: s.recordSet, predicate: s.predicate }] : [],
+  );
+}
+
+/**
+ * Whether `name` passed the branch-name check of croissant-lake before git's rules were adopted
+ * (2026-12-06): a link made then may carry it.
+ */
+function earlierRefName(name: string): boolean {
+  return !(
+    !name ||
+    name.length > 200 ||
+    /[\s~^:?*[\\]/.test(name) ||
+    [...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) ||
+    name.startsWith('/') ||
+    name.endsWith('/') ||
+    name.includes('//') ||
+    name.includes('..') ||
+    name.startsWith('-')
   );
 }
