@@ -5,7 +5,6 @@
  * queried through the engine (DuckDB-WASM, as the CLI runs it) like any other, and clone refuses
  * a remote dataset id that would make the split wrong.
  */
-import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
@@ -16,6 +15,7 @@ import type { RemoteSession } from '../../src/lib/sync/session.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import { row, setup } from './lake-extend-fixture.ts';
+import { namesOf } from './query-names-fixture.ts';
 
 let lake: Lake;
 let engine: DuckDBEngine;
@@ -40,12 +40,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-async function names(sql: string): Promise<string[]> {
-  const r = await engine.query(sql, { describe: false });
-  return tableFromIPC(r.ipc)
-    .toArray()
-    .map((x: { toJSON(): Record<string, unknown> }) => String(x.toJSON().n));
-}
+const names = (sql: string) => namesOf(engine, sql);
 
 describe('a branch whose name holds @', () => {
   it('is described under the schema "<dataset>@<branch>"', async () => {

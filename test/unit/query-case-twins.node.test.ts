@@ -6,7 +6,6 @@
  * both, never one branch's rows for the other's. `Ä` and `ä` are two names to DuckDB, and stay two.
  * Dataset ids are the other half of the name: a new one that is such a twin is refused too.
  */
-import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
@@ -18,6 +17,7 @@ import { filterToBranch } from '../../src/lib/versions/filter.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import { refKey } from '../../src/lib/versions/refs.ts';
 import { row, setup } from './lake-extend-fixture.ts';
+import { namesOf } from './query-names-fixture.ts';
 
 let lake: Lake;
 let engine: DuckDBEngine;
@@ -52,12 +52,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-async function names(sql: string): Promise<string[]> {
-  const r = await engine.query(sql, { describe: false });
-  return tableFromIPC(r.ipc)
-    .toArray()
-    .map((x: { toJSON(): Record<string, unknown> }) => String(x.toJSON().n));
-}
+const names = (sql: string) => namesOf(engine, sql);
 
 describe('branch names that differ only by case', () => {
   it('are one schema to DuckDB (A–Z), two for Ä and ä', async () => {
