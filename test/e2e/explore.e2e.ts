@@ -256,23 +256,14 @@ describe('exploring, curating and sharing', () => {
     const page = await open('bob', '?query=titanic@main');
     const watch = watchPage(page);
     await waitForGridRows(page, 1309);
+    // Every kind of statement is refused by the engine in the browser project
+    // (test/browser/query-contract-safety.ts); here a few of each family, through the editor.
     const forbidden: [string, string][] = [
-      ['INSERT INTO t VALUES (1)', 'INSERT'],
       ['UPDATE "titanic@main".passengers SET age = 1', 'UPDATE'],
-      ['DELETE FROM "titanic@main".passengers', 'DELETE'],
-      ['CREATE TABLE t (a INT)', 'CREATE TABLE'],
       ['DROP SCHEMA "titanic@main" CASCADE', 'DROP SCHEMA'],
-      ['ALTER TABLE t ADD COLUMN b INT', 'ALTER TABLE'],
       ["COPY (SELECT 1) TO 'out.csv'", 'COPY'],
-      ["EXPORT DATABASE 'dir'", 'EXPORT DATABASE'],
       ["ATTACH ':memory:' AS m", 'ATTACH'],
-      ['INSTALL httpfs', 'INSTALL'],
-      ['LOAD httpfs', 'LOAD'],
-      ['PRAGMA version', 'PRAGMA'],
       ['SET enable_external_access = true', 'SET'],
-      ['CALL pragma_version()', 'CALL'],
-      ['CHECKPOINT', 'CHECKPOINT'],
-      ['BEGIN TRANSACTION', 'BEGIN'],
       ['WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x', 'WITH … INSERT'],
     ];
     const error = page.locator('[data-testid="query-status"] [data-testid="error"]');
