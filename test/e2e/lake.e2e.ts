@@ -152,6 +152,18 @@ describe('the lake in the browser', () => {
     await refused.waitFor({ timeout: WAIT });
     expect(await refused.getAttribute('data-code')).toBe('REF_EXISTS');
     await refused.locator('button', { hasText: 'Dismiss' }).click();
+    // So is one that differs from a branch only by case: SQL would read one for the other.
+    await page.locator('[data-testid="branch-name"]').fill('Experiment');
+    await page.locator('[data-testid="create-branch"]').click();
+    const twin = page.locator(
+      '[data-testid="lake-dataset"] [data-testid="error"][data-code="BAD_INPUT"]',
+    );
+    await twin.waitFor({ timeout: WAIT });
+    expect(await twin.textContent()).toContain(
+      '"Experiment" differs from "experiment", already in titanic, only by upper and lower case',
+    );
+    await screenshot(page, 'lake-branch-case-twin');
+    await twin.locator('button', { hasText: 'Dismiss' }).click();
     await page.locator('[data-testid="branch-name"]').fill('');
 
     // Rows appended on the branch make a new commit there, with its own lineage.
