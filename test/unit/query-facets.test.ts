@@ -58,6 +58,8 @@ describe('facets', () => {
     );
     expect(describeFacet(age)).toBe('age in [20, 30)');
     expect(describeFacet({ ...f, values: ['female'], exclude: true })).toBe('sex ≠ female');
+    expect(describeFacet({ ...f, values: [null] })).toBe('sex = NULL');
+    expect(describeFacet({ ...f, values: ['', null, 'x'] })).toBe("sex in {'', NULL, x}");
   });
 
   it("join the WHERE text and the facets, leaving out a chart's own facet", () => {

@@ -86,7 +86,8 @@ export function describeFacet(f: Facet): string {
     const range = `[${format(f.lo)}, ${format(f.hi)}${f.closed ? ']' : ')'}`;
     return `${f.label} ${f.exclude ? 'not in' : 'in'} ${range}`;
   }
-  const shown = f.values.map((v) => (v === null ? 'null' : String(v)));
+  // NULL as the tables show it (NullMark), and the empty text visibly so.
+  const shown = f.values.map((v) => (v === null ? 'NULL' : v === '' ? "''" : String(v)));
   if (shown.length === 1) return `${f.label} ${f.exclude ? '≠' : '='} ${shown[0]}`;
   return `${f.label} ${f.exclude ? 'not in' : 'in'} {${shown.join(', ')}}`;
 }
