@@ -1,8 +1,8 @@
 /**
  * Chat's chart labels its bars as the Query grid shows cells: an INTERVAL category with its
- * days and time part (Arrow's own `get()` read DuckDB's MONTH_DAY_NANO interval as months
- * only, so "3 days" and "1 hour" were both labelled `{"0":0,"1":0}`-like or empty), and a NULL
- * category as the NULL mark's word rather than an empty label.
+ * days and time part (apache-arrow's `get()` reads DuckDB's MONTH_DAY_NANO interval as if it
+ * were YEAR_MONTH: the days and the time part were lost; both tests fail on the chart before
+ * it used `cellAt`), and a NULL category as the NULL mark's word rather than an empty label.
  */
 import {
   Float64,
