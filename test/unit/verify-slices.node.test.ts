@@ -2,7 +2,7 @@
  * `verify` over archive members stored as slices of the archive's part chunks
  * (object-slices.ts), one of them across the two parts: a damaged byte is blamed on the member
  * that holds it (and the archive), never on an intact member whose range merely shares the
- * chunk; and every chunk is read and counted once.
+ * chunk; and every chunk is counted once, one two archives share too.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,5 +69,21 @@ describe('verify, archive members stored as slices of two part chunks', () => {
     expect(named.has(d.tarSha)).toBe(true);
     expect(named.has(d.shas.get('b.png')!)).toBe(false);
     expect(named.has(d.shas.get('a.png')!)).toBe(false);
+  });
+
+  it('counts a part chunk two archives share once', async () => {
+    // Two archives alike but for their last member: their first part chunk is one chunk.
+    const filler = { name: 'filler.bin', bytes: new Uint8Array(PART_SIZE).fill(7) };
+    const dir = temp('verify-shared-lake-');
+    const lake = await Lake.open(await openNodeBackend(dir));
+    for (const [i, id] of ['one', 'two'].entries()) {
+      const last = { name: 'last.png', bytes: png(16, 16, i) };
+      const d = await archiveDataset(temp('verify-shared-doc-'), [filler, last]);
+      await ingest(lake, d.file, { resolver: nodeResolver(), dataset: id });
+    }
+    const v = await verifyLake(lake);
+    expect(v.problems).toEqual([]);
+    const files = chunkFiles(dir);
+    expect(v.bytes).toBe(files.reduce((n, f) => n + statSync(f).size, 0));
   });
 });

@@ -174,7 +174,8 @@ class Rehash {
       let bytes: Uint8Array | undefined;
       try {
         bytes = await this.inv.lake.chunks.get(chunk);
-        this.bytes += bytes.byteLength;
+        // A part two objects share (two versions of an archive) is counted once.
+        if (!checked.has(chunk)) this.bytes += bytes.byteLength;
         hasher.update(bytes.subarray(offset, offset + length));
       } catch (e) {
         this.inv.caught(e, u, extra);
