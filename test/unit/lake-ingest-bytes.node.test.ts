@@ -18,9 +18,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateCsvJoin } from '../../bench/gen/csv-join.ts';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
-import { contentHash } from '../../src/lib/versions/content-hash.ts';
+import { sha256 } from '../../src/lib/store/hash.ts';
+import { contentOf } from '../../src/lib/versions/content-hash.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
+import { encodeJson, type Commit, type ObjectIndex } from '../../src/lib/versions/manifest.ts';
 
 const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 const dirs: string[] = [];
@@ -38,7 +40,7 @@ async function stored(metadata: string, dataset: string) {
   const commit = await lake.readCommit(r.commit);
   const index = await lake.readObjects(commit);
   return {
-    contentHash: await contentHash(lake, r.commit),
+    contentHash: await portableContentHash(commit, index),
     document: commit.document,
     recordSets: Object.fromEntries(
       Object.entries(commit.recordSets).map(([id, rs]) => [
@@ -50,6 +52,16 @@ async function stored(metadata: string, dataset: string) {
       .map(([sha, o]) => `${sha} ${o.size} ${o.parts.map((p) => p.join(':')).join(',')}`)
       .sort(),
   };
+}
+
+/**
+ * The commit's content hash (content-hash.ts) with each file's source relative to the examples
+ * folder: the hash names the path a file was read from, which is this checkout's absolute path
+ * (a pin made in /work/main failed in every other checkout).
+ */
+async function portableContentHash(commit: Commit, index: ObjectIndex): Promise<string> {
+  const files = index.files.map((f) => ({ ...f, source: path.relative(examples, f.source) }));
+  return sha256(encodeJson(contentOf(commit, { ...index, files })));
 }
 
 /** A short, order-independent digest of many object entries (the images' blobs). */
@@ -71,9 +83,10 @@ describe('ingest stores the same bytes as before its speed-up', () => {
     const s = await stored(examples + 'synthetic-lesions/metadata.json', 'synthetic-lesions');
     expect(s.recordSets).toEqual(LESIONS.recordSets);
     expect(await digestOf(s.objects)).toBe(LESIONS.objects);
-    // The DICOM files cut from its tar became slices of the tar's chunks (2026-12-06): where
-    // the bytes lie changed, not what they are, so the content hash is the one the ingest
-    // that copied them into packs gave (computed with commit 3ac8575).
+    // The PNGs cut from images-png.tar became slices of the tar's chunks (2026-12-06; the
+    // DICOM files come out of a .tar.gz and are still packed): where the bytes lie changed,
+    // not what they are, so the content hash is the one the ingest that copied them into
+    // packs gave (computed with commit 3ac8575).
     expect(s.contentHash).toBe(LESIONS.contentHash);
   });
   it('a record set of two fragments (70,000 rows, a join)', async () => {
@@ -159,7 +172,10 @@ const LESIONS = {
   // Blobs cut from the tar are slices of its chunks since 2026-12-06 (object-slices.ts); the
   // digest before, of blobs copied into packs: 79d85fc97d1fe071b3dd7ea78f9c26612e802c6011b9ad2f3d4ddc4315ec37ea.
   objects: 'd4ef185a4adc0fc61f74240206547b30fef10dde01fb1287cedbba02b7d15ce6',
-  contentHash: '23ede5f3587918cd4bcb2c038a5e16e7ad0c5bbecf33a09dadcbaae69bac1fb0',
+  // With sources relative to public/examples/. The same ingest with the sources under
+  // /work/main/public/examples/ hashes to 23ede5f3587918cd4bcb2c038a5e16e7ad0c5bbecf33a09dadcbaae69bac1fb0,
+  // the hash pinned from 3ac8575 in that checkout: the content is the one pinned then.
+  contentHash: '4e60b7e7793dc441e6a94022ed65f24b4b3666063b14a2fdc5a2988648542d27',
 };
 const CSV = {
   recordSets: {

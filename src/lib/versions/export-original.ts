@@ -11,7 +11,8 @@
  *   a `jsonPath`); `parentField`, a constant `value` and inline `data` go, since the rows are in
  *   the parts now;
  * - each record set gains a `_rowid` field, and a field for each column added in the lake;
- * - a `references` to a record set that is not exported is dropped;
+ * - a `references` to a record set that is not exported, or into the original distribution
+ *   (file names of a FileSet), is dropped;
  * - a document without `conformsTo` gets the version the reader read it as.
  */
 import type { Metadata } from '../croissant/model.ts';
@@ -133,14 +134,17 @@ function fieldIds(fields: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-/** Removes `references` that point at no field of the exported document. */
+/**
+ * Removes `references` that point at no field of the exported document, and those into the
+ * original distribution (a FileSet's or FileObject's file names), which the export replaces.
+ */
 function dropDangling(fields: unknown, known: ReadonlySet<string>): void {
   for (const f of asList(fields).filter(isObject)) {
-    const targets = asList(f.references)
-      .filter(isObject)
-      .flatMap((r) => asList(r.field).filter(isObject))
-      .map((x) => x['@id']);
-    if (targets.some((t) => typeof t !== 'string' || !known.has(t))) delete f.references;
+    const refs = asList(f.references).filter(isObject);
+    const targets = refs.flatMap((r) => asList(r.field).filter(isObject)).map((x) => x['@id']);
+    const intoFiles = refs.some((r) => r.fileSet !== undefined || r.fileObject !== undefined);
+    if (intoFiles || targets.some((t) => typeof t !== 'string' || !known.has(t)))
+      delete f.references;
     dropDangling(f.subField, known);
   }
 }

@@ -13,7 +13,7 @@ import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
 import { PART_SIZE, type ObjectWriter } from './objects.ts';
-import { streamObject } from './objects-read.ts';
+import { readObject, streamObject } from './objects-read.ts';
 
 /** A file up to two parts is joined into one buffer by `putStream` (hashed once, whole). */
 const WHOLE_BYTES = 2 * PART_SIZE;
@@ -107,6 +107,22 @@ export class RawCapture {
     }
     const obj = this.writer.index.objects[entry.sha256];
     if (!obj) throw new LakeError('MISSING_CHUNK', `raw file ${inner.name} was not stored`);
+    if (obj.size < WHOLE_BYTES) {
+      // Held whole, lent as when it was first stored (above): what a reader cuts out of it is
+      // a slice of it whichever run stored it, and whether or not its write had ended, so a
+      // resumed ingest stores what an uninterrupted one does.
+      const bytes = await readObject(
+        this.writer.store,
+        this.writer.index,
+        entry.sha256,
+        `raw file ${inner.name}`,
+      );
+      checkAborted(signal);
+      this.writer.known.set(bytes, entry.sha256);
+      this.writer.lendSlices(bytes, entry.sha256);
+      yield bytes;
+      return;
+    }
     const whole = obj.parts.length === 1;
     for await (const part of streamObject(
       this.writer.store,

@@ -1,0 +1,96 @@
+/**
+ * An archive's members are stored as slices of the archive (object-slices.ts) by a resumed
+ * ingest as by an uninterrupted one: a run interrupted once the archive was stored, before any
+ * record was made, is resumed with the archive read back from the lake, and the commit it
+ * makes names the same objects, at the same places, as a clean ingest's (no member copied
+ * into a pack).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeResolver } from '../../src/lib/io/node.ts';
+import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
+import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { ingest } from '../../src/lib/versions/ingest.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
+import { archiveDataset, png } from './archive-dataset-fixture.ts';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+const tempLake = async () => Lake.open(await openNodeBackend(temp('lake-slices-resume-')));
+
+/** A document reading 12 PNGs out of images.tar, then labels.csv. */
+async function dataset() {
+  const members = Array.from({ length: 12 }, (_, i) => ({
+    name: `img_${i}.png`,
+    bytes: png(16, 16, i),
+  }));
+  const d = await archiveDataset(temp('slices-resume-doc-'), members);
+  return { file: d.file, tarSha: d.tarSha, pngShas: [...d.shas.values()] };
+}
+
+/** The resolver, aborting `ctl` once `name` has been read to its end (and is being stored). */
+function abortingAfter(inner: Resolver, name: string, ctl: AbortController): Resolver {
+  const wrap = (s: ByteSource): ByteSource => ({
+    ...s,
+    name: s.name,
+    size: (sig) => s.size(sig),
+    stream: (sig, o) => {
+      const chunks = s.stream(sig, o);
+      if (!s.name.endsWith(name)) return chunks;
+      return (async function* () {
+        yield* chunks;
+        ctl.abort();
+      })();
+    },
+  });
+  return { resolve: (ref, base) => wrap(inner.resolve(ref, base)), list: inner.list?.bind(inner) };
+}
+
+describe('archive members after a resumed ingest', () => {
+  it('are slices of the archive, as after an uninterrupted ingest', async () => {
+    const { file: doc, tarSha, pngShas } = await dataset();
+    const clean = await tempLake();
+    const c = await ingest(clean, doc, {
+      resolver: nodeResolver(),
+      time: '2024-01-01T00:00:00Z',
+      packSize: 1,
+    });
+    const cleanCommit = await clean.readCommit(c.commit);
+    const cleanIndex = await clean.readObjects(cleanCommit);
+    // In the clean lake every image is a slice of the archive, within its bytes.
+    const [tarChunk, tarAt, tarSize] = cleanIndex.objects[tarSha]!.parts[0]!;
+    for (const sha of pngShas) {
+      const [chunk, at] = cleanIndex.objects[sha]!.parts[0]!;
+      expect([chunk, at > tarAt && at < tarAt + tarSize]).toEqual([tarChunk, true]);
+    }
+
+    const lake = await tempLake();
+    const ctl = new AbortController();
+    await expect(
+      ingest(lake, doc, {
+        resolver: abortingAfter(nodeResolver(), 'images.tar', ctl),
+        signal: ctl.signal,
+        keepPartialOnCancel: true,
+        time: '2024-01-01T00:00:00Z',
+        packSize: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    const r = await ingest(lake, doc, {
+      resolver: nodeResolver(),
+      time: '2024-01-01T00:00:00Z',
+      packSize: 1,
+    });
+    expect(r.resumedFiles).toBe(1); // the archive, stored by the first run
+    const resumed = await lake.readCommit(r.commit);
+    expect((await lake.readObjects(resumed)).objects).toEqual(cleanIndex.objects);
+    expect(resumed.objects).toBe(cleanCommit.objects);
+    expect(r.commit).toBe(c.commit);
+  });
+});
