@@ -235,7 +235,9 @@ function failed(e: unknown): number {
       ? ` [${e.code}]`
       : '';
   console.error(`croissant-lake: error${code}: ${(e as Error).message}`);
-  return 1;
+  // Cancelled: here only by Ctrl-C (SIGINT), so the status a shell gives a command it
+  // interrupted (128 + 2), which scripts tell apart from a failure.
+  return (e as { code?: unknown }).code === 'ABORTED' ? 130 : 1;
 }
 
 /** Runs the CLI; returns the exit status. */
