@@ -1,9 +1,10 @@
 /**
  * The content hash of a commit: a sha256 of its LOGICAL content, the same on any machine that
- * built the same data (docs/format.md, "Content hash"). It leaves out everything that differs
- * between two builds of equal data: commit time, author, message, lineage, parents, the dataset
- * id, and the physical layout of raw files (pack boundaries differ after a resumed ingest or
- * with another pack size). Fragment and deletions chunks are deterministic (the same rows give
+ * built the same data from the same sources (docs/format.md, "Content hash": a local file's
+ * source is its absolute path, so the same files in another folder give another hash). It
+ * leaves out everything that differs between two builds of equal data: commit time, author,
+ * message, lineage, parents, the dataset id, and the physical layout of raw files (pack
+ * boundaries differ after a resumed ingest or with another pack size). Fragment and deletions chunks are deterministic (the same rows give
  * the same Parquet bytes; the same positions the same deletions), so they are hashed by chunk.
  */
 import { sha256 } from '../store/hash.ts';
