@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
+import { saveTrainingBranch } from '../../src/lib/opinions/training.ts';
+import { runPipelineToBranch } from '../../src/lib/pipeline/batch.ts';
 import { filterToBranch } from '../../src/lib/versions/filter.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
 import { refKey } from '../../src/lib/versions/refs.ts';
@@ -64,7 +66,7 @@ describe('branch names that differ only by case', () => {
     await c.run('CREATE SCHEMA "t@ä"');
   });
 
-  it('cannot be made anew, as a branch, a tag or a filtered branch', async () => {
+  it('cannot be made anew: a branch, a tag, a filtered branch, a pipeline or training-set branch', async () => {
     const main = await lake.resolve('d', 'main');
     await expect(lake.createBranch('d', 'FIX', main)).rejects.toMatchObject({
       code: 'BAD_INPUT',
@@ -80,7 +82,15 @@ describe('branch names that differ only by case', () => {
         keep: [0n],
       }),
     ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    // The pipeline's Run as branch and a training set's branch: refused before any work.
+    const twin = { code: 'BAD_INPUT', message: expect.stringMatching(/only by upper and lower/) };
+    const asked = { branch: 'fiX', from: 'main', recordSet: 'people' };
+    await expect(runPipelineToBranch(lake, 'd', asked as never)).rejects.toMatchObject(twin);
+    await expect(saveTrainingBranch(lake, 'd', {} as never, asked as never)).rejects.toMatchObject(
+      twin,
+    );
     expect((await lake.branches('d')).map((b) => b.name)).not.toContain('FIX');
+    expect((await lake.branches('d')).map((b) => b.name)).not.toContain('fiX');
   });
 
   it('are each read alone, and a query naming both is refused, not answered from one', async () => {

@@ -13,7 +13,8 @@ import type { CommitDraft, CommitResult } from '../versions/commit.ts';
 import type { Lake } from '../versions/lake.ts';
 import { leased } from '../versions/lease.ts';
 import type { ColumnDef, Commit } from '../versions/manifest.ts';
-import { checkRefName, getRef } from '../versions/refs.ts';
+import { checkNewBranchName } from '../versions/ref-ops.ts';
+import { getRef } from '../versions/refs.ts';
 import { writeRows } from '../versions/write.ts';
 import { runRule, type RuleRun, type RuleSpec } from './consolidate.ts';
 import { OPINIONS_RS } from './model.ts';
@@ -155,7 +156,7 @@ async function saveLeased(
   engine: QueryEngine,
   opts: TrainingOptions,
 ): Promise<TrainingResult> {
-  checkRefName(opts.branch);
+  await checkNewBranchName(lake, dataset, opts.branch);
   const from = await lake.resolve(dataset, opts.from);
   const commit = await opinionsCommit(lake, dataset, from, opts.from);
   if (await getRef(lake.backend.refs, dataset, 'branch', opts.branch)) {

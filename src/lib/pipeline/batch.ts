@@ -24,7 +24,8 @@ import type { LakeRow } from '../versions/columns.ts';
 import type { CommitResult } from '../versions/commit.ts';
 import type { Lake } from '../versions/lake.ts';
 import { readAllRows, recordSetOf } from '../versions/read.ts';
-import { checkRefName, getRef } from '../versions/refs.ts';
+import { checkNewBranchName } from '../versions/ref-ops.ts';
+import { getRef } from '../versions/refs.ts';
 import { putJson } from '../versions/chunks.ts';
 import { writeRows, type IdRow } from '../versions/write.ts';
 import { BatchPool, checkBatchSpec, inlineBatchLane, type BatchLane } from './batch-item.ts';
@@ -132,7 +133,7 @@ async function runPipelineLeased(
   dataset: string,
   opts: PipelineRunOptions,
 ): Promise<PipelineRunResult> {
-  checkRefName(opts.branch);
+  await checkNewBranchName(lake, dataset, opts.branch);
   const spec = checkBatchSpec(opts.spec);
   if (!Number.isSafeInteger(opts.seed) || opts.seed < 0) {
     throw new LakeError('BAD_INPUT', `seed must be a non-negative integer, got ${opts.seed}`);

@@ -3,7 +3,7 @@
  * purpose: the page derives the id a save will use, to offer updating a dataset already saved.
  */
 import { LakeError } from '../store/errors.ts';
-import { sqlFold } from './ref-names.ts';
+import { caseTwinOf } from './ref-names.ts';
 
 /** The longest a dataset id may be. */
 export const MAX_DATASET_ID = 64;
@@ -37,14 +37,12 @@ export function checkDatasetId(id: string): void {
  * Query tab names its tables `"<id>@<branch>"`, and SQL would not tell the two apart.
  */
 export function checkDatasetTwin(id: string, existing: Iterable<string>): void {
-  for (const other of existing) {
-    if (other !== id && sqlFold(other) === sqlFold(id)) {
-      throw new LakeError(
-        'BAD_INPUT',
-        `dataset id "${id}" differs from "${other}", already in this lake, only by upper and ` +
-          `lower case, which SQL does not tell apart. Pick another id.`,
-        { detail: { id, existing: other } },
-      );
-    }
-  }
+  const other = caseTwinOf(id, existing);
+  if (other === undefined) return;
+  throw new LakeError(
+    'BAD_INPUT',
+    `dataset id "${id}" differs from "${other}", already in this lake, only by upper and ` +
+      `lower case, which SQL does not tell apart. Pick another id.`,
+    { detail: { id, existing: other } },
+  );
 }

@@ -12,8 +12,8 @@ import { readDeletions, readFragment, withDeletions } from './fragments.ts';
 import type { Lake } from './lake.ts';
 import type { Commit, RecordSetManifest } from './manifest.ts';
 import { recordSetOf } from './read.ts';
-import { checkCaseTwin } from './ref-names.ts';
-import { checkRefName, getRef } from './refs.ts';
+import { checkNewBranchName } from './ref-ops.ts';
+import { getRef } from './refs.ts';
 import { leased } from './lease.ts';
 
 /** Options of {@link filterToBranch}. */
@@ -159,17 +159,11 @@ async function filterToBranchLeased(
   dataset: string,
   opts: FilterOptions,
 ): Promise<FilterResult> {
-  checkRefName(opts.branch);
+  await checkNewBranchName(lake, dataset, opts.branch);
   const from = await lake.resolve(dataset, opts.from);
   if (await getRef(lake.backend.refs, dataset, 'branch', opts.branch)) {
     throw refExists(dataset, opts.branch);
   }
-  const refs = [...(await lake.branches(dataset)), ...(await lake.tags(dataset))];
-  checkCaseTwin(
-    dataset,
-    opts.branch,
-    refs.map((r) => r.name),
-  );
   const built = await filterDraft(lake, from, await lake.readCommit(from), opts);
   try {
     const result = await lake.commit(

@@ -105,18 +105,22 @@ export function sqlFold(name: string): string {
  * by the case of A–Z: the Query tab could not tell the two apart (`"dataset@name"`).
  */
 export function checkCaseTwin(dataset: string, name: string, existing: Iterable<string>): void {
+  const other = caseTwinOf(name, existing);
+  if (other === undefined) return;
+  throw new LakeError(
+    'BAD_INPUT',
+    `${JSON.stringify(name)} differs from ${JSON.stringify(other)}, already in ${dataset}, ` +
+      `only by upper and lower case, which SQL does not tell apart ("${dataset}@${name}" ` +
+      `would read ${JSON.stringify(other)}). Pick another name.`,
+    { detail: { name, existing: other } },
+  );
+}
+
+/** The one of `existing` that differs from `name` only by the case of A–Z, if any. */
+export function caseTwinOf(name: string, existing: Iterable<string>): string | undefined {
   const folded = sqlFold(name);
-  for (const other of existing) {
-    if (other !== name && sqlFold(other) === folded) {
-      throw new LakeError(
-        'BAD_INPUT',
-        `${JSON.stringify(name)} differs from ${JSON.stringify(other)}, already in ${dataset}, ` +
-          `only by upper and lower case, which SQL does not tell apart ("${dataset}@${name}" ` +
-          `would read ${JSON.stringify(other)}). Pick another name.`,
-        { detail: { name, existing: other } },
-      );
-    }
-  }
+  for (const other of existing) if (other !== name && sqlFold(other) === folded) return other;
+  return undefined;
 }
 
 /**

@@ -38,16 +38,19 @@ async function mustRef(lake: Lake, dataset: string, kind: RefKind, name: string)
   );
 }
 
-/** Creates a ref at `commit` (a branch, or a tag); REF_EXISTS when the name is taken. */
-async function createRef(
-  lake: Lake,
-  dataset: string,
-  kind: RefKind,
-  name: string,
-  commit: string,
-  action: 'create' | 'restore' = 'create',
-  message?: string,
-): Promise<Ref> {
+/**
+ * Refuses `name` for a new branch of `dataset` (BAD_INPUT): git's name rules, and a name that
+ * differs from an existing branch or tag only by case (ref-names.ts). Every way of making a
+ * branch checks it: create and restore here, and the operations that commit to a new branch
+ * (filter, pipeline, training set).
+ */
+export async function checkNewBranchName(lake: Lake, dataset: string, name: string): Promise<void> {
+  checkRefName(name);
+  await checkNoCaseTwin(lake, dataset, name);
+}
+
+/** BAD_INPUT when `name` differs from a branch or tag of `dataset` only by A–Z case. */
+async function checkNoCaseTwin(lake: Lake, dataset: string, name: string): Promise<void> {
   const refs = lake.backend.refs;
   const taken = [
     ...(await listRefs(refs, dataset, 'branch')),
@@ -58,6 +61,19 @@ async function createRef(
     name,
     taken.map((r) => r.name),
   );
+}
+
+/** Creates a ref at `commit` (a branch, or a tag); REF_EXISTS when the name is taken. */
+async function createRef(
+  lake: Lake,
+  dataset: string,
+  kind: RefKind,
+  name: string,
+  commit: string,
+  action: 'create' | 'restore' = 'create',
+  message?: string,
+): Promise<Ref> {
+  await checkNoCaseTwin(lake, dataset, name);
   const value: RefValue = {
     commit,
     protected: kind === 'tag',
