@@ -89,11 +89,12 @@ function countingResolver(): { resolver: Resolver; streamed: Map<string, number>
   const wrap = (s: ByteSource): ByteSource => ({
     name: s.name,
     size: (signal) => s.size(signal),
-    async *stream(signal) {
+    // The hint (a file read whole) is passed on: counting must not change how ingest reads.
+    async *stream(signal, hint) {
       const raw = !document;
       document = false;
       let n = 0;
-      for await (const c of s.stream(signal)) {
+      for await (const c of s.stream(signal, hint)) {
         n += c.byteLength;
         yield c;
       }

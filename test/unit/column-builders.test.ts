@@ -32,6 +32,7 @@ function both(
   rows: Cell[][],
   batch: number,
   how: 'push' | 'append' = 'push',
+  via: 'table' | 'lend' = 'table',
 ): [Uint8Array, Uint8Array] {
   const ids = BigInt64Array.from(rows.map((_, i) => BigInt(i)));
   const cells = columns.map((_, j) => rows.map((r) => r[j]!));
@@ -45,7 +46,8 @@ function both(
     }
     if ((i + 1) % batch === 0) b.endBatch();
   });
-  return [tableToIPC(b.table(ids)), expected];
+  const got = via === 'table' ? tableToIPC(b.table(ids)) : b.lend(ids, (t) => tableToIPC(t));
+  return [got, expected];
 }
 
 /** Whether two byte arrays are equal (no Buffer: this file also runs in Chromium; toEqual on large typed arrays is slow). */
@@ -79,8 +81,10 @@ describe('FragmentBuilder', () => {
     }
     for (const batch of [1, 100, 1024, 5000]) {
       for (const how of ['push', 'append'] as const) {
-        const [got, expected] = both(rows, batch, how);
-        expect(same(got, expected)).toBe(true);
+        for (const via of ['table', 'lend'] as const) {
+          const [got, expected] = both(rows, batch, how, via);
+          expect(same(got, expected), `${batch} ${how} ${via}`).toBe(true);
+        }
       }
     }
   });
@@ -100,11 +104,13 @@ describe('FragmentBuilder', () => {
   it('gives every null past the first 1,024 rows a slot, and all-ASCII text its lengths', () => {
     const rows: Cell[][] = [];
     for (let i = 0; i < 3000; i++) rows.push(i < 10 ? ['t', i, i, true] : [null, null, null, null]);
-    const [got, expected] = both(rows, 1024, 'append');
-    expect(same(got, expected)).toBe(true);
+    for (const via of ['table', 'lend'] as const) {
+      const [got, expected] = both(rows, 1024, 'append', via);
+      expect(same(got, expected), via).toBe(true);
+    }
   });
 
-  it('builds each later fragment alike after table() (its buffers reused)', () => {
+  it('builds each later fragment alike after table() or lend() (its buffers reused)', () => {
     const b = new FragmentBuilder(columns);
     // Long non-ASCII text and numbers everywhere first, then fewer rows, nulls where values
     // were, and shorter text: nothing of a fragment may show in the next.
@@ -112,11 +118,14 @@ describe('FragmentBuilder', () => {
     const sparse = (i: number): Cell[] =>
       i % 3 === 0 ? [null, null, null, null] : ['a', i % 5 === 0 ? 2 ** 60 : -i, -i, null];
     let first = 0;
+    let k = 0;
     for (const [n, make] of [
       [3000, full],
       [1500, sparse],
       [2200, full],
       [700, sparse],
+      [2600, full],
+      [900, sparse],
     ] as const) {
       const rows = Array.from({ length: n }, (_, i) => make(i));
       const ids = BigInt64Array.from(rows.map((_, i) => BigInt(first + i)));
@@ -126,7 +135,9 @@ describe('FragmentBuilder', () => {
       });
       const cells = columns.map((_, j) => rows.map((r) => r[j]!));
       const expected = tableToIPC(buildColumnsTable(columns, ids, cells));
-      expect(same(tableToIPC(b.table(ids)), expected), `fragment of ${n} rows`).toBe(true);
+      // table() and lend() in turn: a lent fragment's buffers hold the next one's rows.
+      const got = k++ % 2 ? b.lend(ids, (t) => tableToIPC(t)) : tableToIPC(b.table(ids));
+      expect(same(got, expected), `fragment of ${n} rows`).toBe(true);
       first += n;
     }
   });

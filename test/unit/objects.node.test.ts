@@ -114,3 +114,45 @@ describe('raw files read back through RawCapture', () => {
     });
   }
 });
+
+describe('a raw file read twice through RawCapture', () => {
+  it('is served from memory the second time, not read back from the store', async () => {
+    const { w } = await writer();
+    const bytes = pattern(PACK_THRESHOLD + 100, 9); // its own part chunk, written at once
+    const raw = new RawCapture(w);
+    const src = raw.wrap(bytesSource('data/f.csv', bytes));
+    expect(shaOf(await collect(src.stream()))).toBe(shaOf(bytes));
+    await w.flush(); // written: no longer waiting in memory as a pending write
+    let gets = 0;
+    const get = w.store.get.bind(w.store);
+    w.store.get = (hash) => (gets++, get(hash));
+    const again = await collect(src.stream()); // a reader's second pass
+    expect(shaOf(again)).toBe(shaOf(bytes));
+    expect(gets).toBe(0);
+    expect(w.known.get(again)).toBe(shaOf(bytes));
+  });
+
+  it('is read back (and verified) once more than WHOLE_BYTES of others were read since', async () => {
+    const { w, flip } = await writer();
+    const size = PART_SIZE - 1000; // one part, and less than WHOLE_BYTES (two parts) held
+    const raw = new RawCapture(w);
+    const first = raw.wrap(bytesSource('data/a.bin', pattern(size, 1)));
+    await collect(first.stream());
+    for (const [name, seed] of [
+      ['data/b.bin', 2],
+      ['data/c.bin', 3],
+    ] as const) {
+      await collect(raw.wrap(bytesSource(name, pattern(size, seed))).stream());
+    }
+    await w.flush();
+    // a.bin was dropped from memory: a flipped byte on disk is now caught when it is read.
+    const sha = shaOf(pattern(size, 1));
+    flip(w.index.objects[sha]!.parts[0]![0] as string, 10);
+    const got = await collect(first.stream()).then(
+      (b) => `read ${b.byteLength} bytes`,
+      (e: Error) => e.message,
+    );
+    expect(got).toMatch(/a\.bin/);
+    expect(got).not.toMatch(/^read/);
+  });
+});

@@ -8,7 +8,6 @@ import {
   Visitor,
   makeData,
   tableFromIPC,
-  tableToIPC,
   type Bool,
   type Table,
 } from 'apache-arrow';
@@ -18,6 +17,8 @@ import { sha256 } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { getChunk, putChunk } from './chunks.ts';
 import { ROWID } from './columns.ts';
+import { ipcPieces, joinPieces } from './ipc-pieces.ts';
+import type { FragmentBuilder } from './column-builders.ts';
 import type { FragmentRef } from './manifest.ts';
 import { PARQUET_SETTINGS, parquetThread } from './parquet-thread.ts';
 import { rowIdRange } from './row-ids.ts';
@@ -68,8 +69,9 @@ export async function toParquet(table: Table): Promise<Uint8Array> {
  * writes): a fragment stored from here is not hashed again on this thread.
  */
 async function encodeParquet(table: Table): Promise<{ bytes: Uint8Array; sha256?: string }> {
-  const ipc = tableToIPC(table, 'stream');
   const encode = table.numRows >= THREAD_FROM_ROWS ? await parquetThread() : null;
+  // The pieces are views of the table's buffers, copied before anything else runs.
+  const ipc = ipcPieces(table);
   if (encode) return encode(ipc);
   const pq = await loadParquet();
   const props = new pq.WriterPropertiesBuilder()
@@ -77,7 +79,7 @@ async function encodeParquet(table: Table): Promise<{ bytes: Uint8Array; sha256?
     .setDictionaryEnabled(PARQUET_SETTINGS.dictionary)
     .setCreatedBy(PARQUET_SETTINGS.createdBy)
     .build();
-  return { bytes: pq.writeParquet(pq.Table.fromIPCStream(ipc), props) };
+  return { bytes: pq.writeParquet(pq.Table.fromIPCStream(joinPieces(ipc)), props) };
 }
 
 /** Decodes Parquet bytes to an Arrow table. */
@@ -103,23 +105,51 @@ export async function writeFragment(
   return ref;
 }
 
+/** A fragment encoded: its bytes, and the reference to it once stored. */
+export interface EncodedFragment {
+  ref: FragmentRef;
+  bytes: Uint8Array;
+}
+
 /**
  * A table (its first column is `_rowid`) encoded as a fragment, and the reference to it once
  * stored (`putChunk(store, bytes, ref.chunk)`): a commit naming it may be written meanwhile.
  */
-export async function encodeFragment(
-  table: Table,
-  extension = false,
-): Promise<{ ref: FragmentRef; bytes: Uint8Array }> {
+export async function encodeFragment(table: Table, extension = false): Promise<EncodedFragment> {
+  const head = fragmentHead(table, extension);
+  const encoded = await encodeParquet(table);
+  return withChunk(head, encoded.bytes, encoded.sha256 ?? (await sha256(encoded.bytes)));
+}
+
+/**
+ * encodeFragment of the fragment `cells` holds (then reset), with `_rowid` = `rowids`. Where
+ * the Parquet thread encodes it, the builder's buffers are lent rather than copied into a table
+ * (FragmentBuilder.lend): the IPC stream is copied out of them once, into the thread's buffer.
+ */
+export async function encodeBuilt(
+  cells: FragmentBuilder,
+  rowids: BigInt64Array,
+): Promise<{ encoded: Promise<EncodedFragment> }> {
+  const encode = rowids.length >= THREAD_FROM_ROWS ? await parquetThread() : null;
+  if (!encode) return { encoded: encodeFragment(cells.table(rowids)) };
+  // From here until `lend` returns, nothing awaits: the stream is copied out before the reset.
+  return {
+    encoded: cells.lend(rowids, (table) => {
+      const head = fragmentHead(table, false);
+      return encode(ipcPieces(table)).then((e) => withChunk(head, e.bytes, e.sha256));
+    }),
+  };
+}
+
+/** A fragment reference without its chunk: everything read from the table. */
+function fragmentHead(table: Table, extension: boolean): Omit<FragmentRef, 'chunk'> {
   const ids = table.getChild(ROWID);
   if (!ids || table.schema.fields[0]?.name !== ROWID) {
     throw new LakeError('BAD_INPUT', `a fragment's first column must be ${ROWID}`);
   }
   // The ids as one array: a Vector's get() and a Table's numRows walk its batches at each call.
   const { min, max, dense } = rowIdRange(ids.toArray() as BigInt64Array);
-  const encoded = await encodeParquet(table);
-  const ref: FragmentRef = {
-    chunk: encoded.sha256 ?? (await sha256(encoded.bytes)),
+  return {
     rows: table.numRows,
     columns: table.schema.fields.map((f) => f.name),
     minRowId: String(min),
@@ -127,7 +157,15 @@ export async function encodeFragment(
     ...(extension ? { extension: true } : {}),
     ...(dense && table.numRows > 0 ? { dense: true } : {}),
   };
-  return { ref, bytes: encoded.bytes };
+}
+
+/** The reference with its chunk first, as manifests have always written it. */
+function withChunk(
+  head: Omit<FragmentRef, 'chunk'>,
+  bytes: Uint8Array,
+  chunk: string,
+): EncodedFragment {
+  return { ref: { chunk, ...head }, bytes };
 }
 
 /** Reads a fragment's table. */

@@ -4,13 +4,12 @@
  * next one's records are generated (its Parquet is encoded on the Parquet thread under Node,
  * parquet-thread.ts).
  */
-import type { Table } from 'apache-arrow';
 import type { RecordRow } from '../croissant/index.ts';
 import { TaskYield } from '../io/next-task.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { FragmentBuilder } from './column-builders.ts';
 import { putChunk } from './chunks.ts';
-import { encodeFragment, FRAGMENT_ROWS } from './fragments.ts';
+import { encodeBuilt, FRAGMENT_ROWS } from './fragments.ts';
 import { appendCells } from './ingest-rows.ts';
 import type { ColumnDef, FragmentRef } from './manifest.ts';
 import type { ObjectWriter } from './objects.ts';
@@ -29,14 +28,14 @@ export class FragmentQueue {
 
   /**
    * Waits for the write before the previous one (its failure is thrown here), then starts
-   * encoding and writing `table`. Returns its reference, known once it is encoded (a commit
-   * naming it may then be written); its write is awaited by `stored()`, before the commit's
-   * ref moves.
+   * encoding and writing the fragment `cells` holds (`_rowid` = `rowids`; the builder is then
+   * reset). Returns its reference, known once it is encoded (a commit naming it may then be
+   * written); its write is awaited by `stored()`, before the commit's ref moves.
    */
-  async add(table: Table): Promise<{ ref: Promise<FragmentRef> }> {
+  async add(cells: FragmentBuilder, rowids: BigInt64Array): Promise<{ ref: Promise<FragmentRef> }> {
     const n = this.all.length;
     if (n >= 2) await this.all[n - 2];
-    const encoded = encodeFragment(table);
+    const { encoded } = await encodeBuilt(cells, rowids);
     const ref = encoded.then((e) => e.ref);
     const write = encoded.then(async (e) => {
       await putChunk(this.store, e.bytes, e.ref.chunk);
@@ -82,9 +81,9 @@ export async function storeRecords(
   let first = 0;
   const cells = new FragmentBuilder(columns);
   const write = async () => {
-    const table = cells.table(denseRowIds(first, rows - first));
+    const rowids = denseRowIds(first, rows - first);
     first = rows;
-    fragments.push((await queue.add(table)).ref);
+    fragments.push((await queue.add(cells, rowids)).ref);
   };
   // Records made from bytes in memory never let the event loop turn by themselves: the
   // writes in flight (fragments, packs, parts) progress only when it does (next-task.ts).

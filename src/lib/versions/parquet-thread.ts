@@ -12,6 +12,7 @@ import type * as NodeModule from 'node:module';
 import type * as NodeUrl from 'node:url';
 import type * as NodeWorkers from 'node:worker_threads';
 import { LakeError } from '../store/errors.ts';
+import { joinPieces, type IpcPieces } from './ipc-pieces.ts';
 
 /** How fragments are written: one place, read by both threads. */
 export const PARQUET_SETTINGS = {
@@ -29,11 +30,12 @@ export interface Encoded {
 }
 
 /**
- * Encodes an Arrow IPC stream as Parquet (the buffer is handed over, not copied). The thread
- * also hashes the bytes it wrote (node:crypto, native), so that storing them as a chunk costs
- * the caller's thread no hashing and no copy of them for WebCrypto.
+ * Encodes an Arrow IPC stream, given in pieces (ipc-pieces.ts), as Parquet. The pieces are
+ * copied once into a buffer that is handed over to the thread and back, and reused for the next
+ * stream. The thread also hashes the bytes it wrote (node:crypto, native), so that storing them
+ * as a chunk costs the caller's thread no hashing and no copy of them for WebCrypto.
  */
-export type ParquetEncode = (ipc: Uint8Array) => Promise<Encoded>;
+export type ParquetEncode = (ipc: IpcPieces) => Promise<Encoded>;
 
 /** The thread's two jobs: encoding fragments, and hashing bytes lent to it (a pack). */
 interface ParquetThread {
@@ -66,7 +68,8 @@ import(glue).then(async (pq) => {
         .build();
       const bytes = pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      parentPort.postMessage({ id, bytes, sha256 }, [bytes.buffer]);
+      // The stream's buffer goes back to be reused (the table was copied into wasm memory).
+      parentPort.postMessage({ id, bytes, sha256, back: ipc }, [bytes.buffer, ipc.buffer]);
     } catch (e) {
       parentPort.postMessage({ id, error: String((e && e.message) || e) });
     }
@@ -159,6 +162,7 @@ async function startThread(): Promise<ParquetThread> {
     id?: number;
     bytes?: Uint8Array;
     sha256?: string;
+    back?: Uint8Array;
     error?: string;
     fatal?: string;
   };
@@ -168,6 +172,7 @@ async function startThread(): Promise<ParquetThread> {
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (!waiting.size) worker.unref();
+    if (m.back) spare.give(m.back.buffer as ArrayBuffer);
     if (m.error !== undefined) w?.reject(new Error(m.error));
     else w?.resolve({ bytes: m.bytes!, sha256: m.sha256! });
   });
@@ -180,11 +185,36 @@ async function startThread(): Promise<ParquetThread> {
       worker.ref(); // kept alive while it works on something
       worker.postMessage({ id, ...message }, [bytes.buffer as ArrayBuffer]);
     });
+  const spare = new SpareBuffers();
   return {
     encode: (ipc) => {
-      const bytes = transferable(ipc);
+      const bytes = joinPieces(ipc, new Uint8Array(spare.take(ipc.byteLength)));
       return send({ ipc: bytes }, bytes);
     },
     hash: (bytes) => send({ lent: bytes }, bytes),
   };
+}
+
+/**
+ * Buffers for the streams sent to the thread, kept when they come back: a buffer written before
+ * costs no page faults (a fresh one costs one per 4 KiB on these VMs). At most SPARE are kept;
+ * one that is too small for a stream is dropped and a larger one made.
+ */
+const SPARE = 2;
+class SpareBuffers {
+  private kept: ArrayBuffer[] = [];
+
+  take(byteLength: number): ArrayBuffer {
+    const i = this.kept.findIndex((b) => b.byteLength >= byteLength);
+    if (i >= 0) return this.kept.splice(i, 1)[0]!;
+    this.kept.shift(); // the smallest: too small for this stream
+    // A little room, so that the next fragment, a little larger, fits.
+    return new ArrayBuffer(Math.ceil(byteLength * 1.125));
+  }
+
+  give(buffer: ArrayBuffer): void {
+    this.kept.push(buffer);
+    this.kept.sort((a, b) => a.byteLength - b.byteLength);
+    if (this.kept.length > SPARE) this.kept.shift();
+  }
 }

@@ -34,6 +34,13 @@ export class RawCapture {
   private inflight = new Map<string, Promise<FileEntry>>();
   /** What the document calls each file it names (id, encodingFormat), by source name. */
   private named = new Map<string, { id: string; encodingFormat: string | undefined }>();
+  /**
+   * Files held whole that were served lately, by sha256, up to WHOLE_BYTES in all: a reader's
+   * second pass over a file (a CSV read again for a join) is served from memory, not read
+   * back and hashed again. The oldest is dropped first.
+   */
+  private held = new Map<string, Uint8Array>();
+  private heldBytes = 0;
 
   constructor(
     private readonly writer: ObjectWriter,
@@ -97,12 +104,13 @@ export class RawCapture {
 
   private async *read(inner: ByteSource, id: string, signal?: AbortSignal) {
     const entry = await this.capture(inner, id);
-    const pending = this.writer.pendingBytes(entry.sha256);
-    if (pending) {
-      this.writer.known.set(pending, entry.sha256);
+    const inMemory = this.writer.pendingBytes(entry.sha256) ?? this.held.get(entry.sha256);
+    if (inMemory) {
+      this.hold(entry.sha256, inMemory);
+      this.writer.known.set(inMemory, entry.sha256);
       // What a reader cuts out of it (an archive's members) is stored as slices of it.
-      this.writer.lendSlices(pending, entry.sha256);
-      yield pending;
+      this.writer.lendSlices(inMemory, entry.sha256);
+      yield inMemory;
       return;
     }
     const obj = this.writer.index.objects[entry.sha256];
@@ -118,6 +126,7 @@ export class RawCapture {
         `raw file ${inner.name}`,
       );
       checkAborted(signal);
+      this.hold(entry.sha256, bytes);
       this.writer.known.set(bytes, entry.sha256);
       this.writer.lendSlices(bytes, entry.sha256);
       yield bytes;
@@ -134,6 +143,17 @@ export class RawCapture {
       // A one-part object is read in one piece: a record holding it as a value reuses its hash.
       if (whole) this.writer.known.set(part, entry.sha256);
       yield part;
+    }
+  }
+
+  private hold(sha: string, bytes: Uint8Array): void {
+    if (this.held.has(sha) || bytes.byteLength >= WHOLE_BYTES) return;
+    this.held.set(sha, bytes);
+    this.heldBytes += bytes.byteLength;
+    for (const [old, b] of this.held) {
+      if (this.heldBytes <= WHOLE_BYTES) break;
+      this.held.delete(old);
+      this.heldBytes -= b.byteLength;
     }
   }
 
