@@ -35,7 +35,10 @@ interface Pending {
 /**
  * Writes objects into an object index. An object is stored only after `flush()` (or once the
  * pack it was added to fills, or its own parts are written, in the background), which
- * `onStored` reports, so a resume journal never names an object that is not on disk.
+ * `onStored` reports, so a resume journal never names an object that is not on disk. Slices
+ * (object-slices.ts) are indexed but not reported: they have no chunk of their own, and a
+ * resumed ingest cuts them again from their object, which it reads back whole and lends
+ * (raw-capture.ts), at no cost in writes; journaling thousands of them cost more.
  *
  * A full pack, or a large object's parts, is written in the background while the next one
  * fills (at most MAX_WRITES writes in flight), so hashing and writing overlap with reading and
@@ -62,12 +65,6 @@ export class ObjectWriter {
   readonly known = new WeakMap<Uint8Array, string>();
   /** Objects lent as whole buffers, and the slices of them waiting for them to be stored. */
   private readonly slices = new ObjectSlices();
-  /**
-   * Slices indexed at once (their object was stored already) and not yet reported to
-   * `onStored`: reported with the next write's objects, or by `flush()`, not one call each
-   * (a resume journal entry each). One lost to an interruption is only made again.
-   */
-  private unreported: string[] = [];
   /** Bytes at which the open pack is written. Smaller packs resume at a finer grain. */
   packSize = PACK_SIZE;
 
@@ -180,7 +177,6 @@ export class ObjectWriter {
     const stored = this.index.objects[base];
     if (stored) {
       this.index.objects[slice.sha] = sliceEntry(stored, slice.offset, slice.length);
-      this.unreported.push(slice.sha);
       return slice.sha;
     }
     this.waiting.set(slice.sha, bytes);
@@ -190,18 +186,15 @@ export class ObjectWriter {
     return slice.sha;
   }
 
-  /** Indexes the slices waiting for `bases`, now stored; returns their sha256s. */
-  private storeSlices(bases: readonly string[]): string[] {
-    const out: string[] = [];
+  /** Indexes the slices waiting for `bases`, now stored. */
+  private storeSlices(bases: readonly string[]): void {
     for (const base of bases) {
       for (const s of this.slices.take(base)) {
         this.index.objects[s.sha] = sliceEntry(this.index.objects[base]!, s.offset, s.length);
         this.located.delete(s.sha);
         this.waiting.delete(s.sha);
-        out.push(s.sha);
       }
     }
-    return out;
   }
 
   /** Writes a large object's part chunks, then indexes it. */
@@ -217,14 +210,14 @@ export class ObjectWriter {
     }
     this.index.objects[sha] = { size: bytes.byteLength, parts };
     this.waiting.delete(sha);
-    await this.onStored([sha, ...this.storeSlices([sha]), ...this.unreported.splice(0)]);
+    this.storeSlices([sha]);
+    await this.onStored([sha]);
   }
 
   /** Writes the open pack, if any, and waits for every write to end. */
   async flush(): Promise<void> {
     await this.startWrite();
     await this.room(0);
-    if (this.unreported.length) await this.onStored(this.unreported.splice(0));
   }
 
   /** Waits for the writes in flight, ignoring their failure (ingest is failing). */
@@ -313,7 +306,8 @@ export class ObjectWriter {
         this.waiting.delete(p.sha);
       });
       const shas = pending.map((p) => p.sha);
-      await this.onStored([...shas, ...this.storeSlices(shas), ...this.unreported.splice(0)]);
+      this.storeSlices(shas);
+      await this.onStored(shas);
     };
     this.track(write(), located);
   }
