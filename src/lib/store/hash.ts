@@ -14,13 +14,50 @@ const SUBTLE_FROM = 64 * 1024;
 
 /** Node's sha256, once loaded; null where this is not Node (a browser or a worker). */
 let nodeSha256: ((bytes: Uint8Array) => string) | null | undefined;
+/** Node's sha256 of `bytes` and of each `size`-byte piece of them, in one pass; or null. */
+let nodeSha256Parts: ((bytes: Uint8Array, size: number) => PartHashes) | null = null;
 let loading: Promise<void> | undefined;
 
 function loadNodeSha256(): Promise<void> {
   loading ??= loadNodeCrypto().then((crypto) => {
     nodeSha256 = crypto ? (bytes) => crypto.createHash('sha256').update(bytes).digest('hex') : null;
+    if (!crypto) return;
+    nodeSha256Parts = (bytes, size) => {
+      // The whole runs through one hasher; the first piece's digest is a copy of its state
+      // there. Only the pieces after the first are hashed a second time, alone.
+      const whole = crypto.createHash('sha256');
+      const parts: string[] = [];
+      for (let o = 0; o < bytes.byteLength; o += size) {
+        const piece = bytes.subarray(o, Math.min(o + size, bytes.byteLength));
+        whole.update(piece);
+        if (o === 0) parts.push(whole.copy().digest('hex'));
+        else parts.push(crypto.createHash('sha256').update(piece).digest('hex'));
+      }
+      return { sha256: whole.digest('hex'), parts };
+    };
   });
   return loading;
+}
+
+/** The sha256 of some bytes, and of each of their pieces (parts) of a given size. */
+export interface PartHashes {
+  sha256: string;
+  parts: string[];
+}
+
+/**
+ * sha256 of `bytes`, and of each `size`-byte piece of them (the last may be shorter): an
+ * object's address and its part chunks' addresses. Under Node the first piece is hashed once
+ * for both, which for an object of two parts is most of the second pass saved.
+ */
+export async function sha256Parts(bytes: Uint8Array, size: number): Promise<PartHashes> {
+  if (nodeSha256 === undefined) await loadNodeSha256();
+  if (nodeSha256Parts) return nodeSha256Parts(bytes, size);
+  const parts: string[] = [];
+  for (let o = 0; o < bytes.byteLength; o += size) {
+    parts.push(await sha256(bytes.subarray(o, Math.min(o + size, bytes.byteLength))));
+  }
+  return { sha256: bytes.byteLength <= size && parts[0] ? parts[0] : await sha256(bytes), parts };
 }
 
 function hex(buf: ArrayBuffer): string {

@@ -6,7 +6,7 @@
 import { concat } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
 import type { IHasher } from 'hash-wasm';
-import { sha256, sha256Stream } from '../store/hash.ts';
+import { sha256, sha256Parts, sha256Stream } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import { ObjectSlices, sliceEntry, type Slice } from './object-slices.ts';
@@ -63,6 +63,8 @@ export class ObjectWriter {
    * record holds as its value is then not hashed again).
    */
   readonly known = new WeakMap<Uint8Array, string>();
+  /** The part chunks' sha256s of objects hashed with them (putStream), by their bytes. */
+  private readonly partHashes = new WeakMap<Uint8Array, string[]>();
   /** Objects lent as whole buffers, and the slices of them waiting for them to be stored. */
   private readonly slices = new ObjectSlices();
   /** Bytes at which the open pack is written. Smaller packs resume at a finer grain. */
@@ -150,8 +152,11 @@ export class ObjectWriter {
     }
     if (!hasher) {
       const all = concat(buf);
-      const sha = await this.putBytes(all, await sha256(all));
-      return { sha256: sha, size };
+      if (all.byteLength <= PART_SIZE) return { sha256: await this.putBytes(all), size };
+      // Two parts: their chunks' addresses come out of the same pass (sha256Parts).
+      const hashes = await sha256Parts(all, PART_SIZE);
+      this.partHashes.set(all, hashes.parts);
+      return { sha256: await this.putBytes(all, hashes.sha256), size };
     }
     const sha = hasher.digest('hex');
     if (this.has(sha)) return { sha256: sha, size };
@@ -201,12 +206,15 @@ export class ObjectWriter {
   private async writeParts(sha: string, bytes: Uint8Array): Promise<void> {
     const parts: [string, number, number][] = [];
     const single = bytes.byteLength <= PART_SIZE;
+    const known = this.partHashes.get(bytes);
     for (let o = 0; o < bytes.byteLength; o += PART_SIZE) {
       checkAborted(this.signal);
       const part = bytes.subarray(o, Math.min(o + PART_SIZE, bytes.byteLength));
-      // A one-part object's part is the object itself: its hash is known. (Hashing another
-      // part on the Parquet thread needs a copy, which cost this thread more than hashing.)
-      parts.push([await putChunk(this.store, part, single ? sha : undefined), 0, part.byteLength]);
+      // A one-part object's part is the object itself: its hash is known; so are the parts of
+      // one hashed with them. (Hashing a part on the Parquet thread needs a copy, which cost
+      // this thread more than hashing.)
+      const hash = single ? sha : known?.[o / PART_SIZE];
+      parts.push([await putChunk(this.store, part, hash), 0, part.byteLength]);
     }
     this.index.objects[sha] = { size: bytes.byteLength, parts };
     this.waiting.delete(sha);
