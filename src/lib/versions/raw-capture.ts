@@ -12,7 +12,7 @@ import { mappedDirectory } from '../croissant/resources/mapping.ts';
 import type { ByteSource, ListedFile, Resolver } from '../io/source.ts';
 import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
-import { PART_SIZE, type ObjectWriter } from './objects.ts';
+import { PACK_THRESHOLD, PART_SIZE, type ObjectWriter } from './objects.ts';
 import { readObject, streamObject } from './objects-read.ts';
 
 /** A file up to two parts is joined into one buffer by `putStream` (hashed once, whole). */
@@ -37,7 +37,9 @@ export class RawCapture {
   /**
    * Files held whole that were served lately, by sha256, up to WHOLE_BYTES in all: a reader's
    * second pass over a file (a CSV read again for a join) is served from memory, not read
-   * back and hashed again. The oldest is dropped first.
+   * back and hashed again. The oldest is dropped first. Only files of PACK_THRESHOLD or more:
+   * a smaller one waits in its pack for a while anyway, and holding many small ones that are
+   * read once (a folder of DICOM files) kept memory from being reused, which cost more.
    */
   private held = new Map<string, Uint8Array>();
   private heldBytes = 0;
@@ -147,9 +149,10 @@ export class RawCapture {
   }
 
   private hold(sha: string, bytes: Uint8Array): void {
-    if (this.held.has(sha) || bytes.byteLength >= WHOLE_BYTES) return;
+    const size = bytes.byteLength;
+    if (this.held.has(sha) || size < PACK_THRESHOLD || size >= WHOLE_BYTES) return;
     this.held.set(sha, bytes);
-    this.heldBytes += bytes.byteLength;
+    this.heldBytes += size;
     for (const [old, b] of this.held) {
       if (this.heldBytes <= WHOLE_BYTES) break;
       this.held.delete(old);
