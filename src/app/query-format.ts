@@ -64,7 +64,7 @@ export function formatCell(v: unknown, type: string): string {
 }
 
 /** An unscaled decimal integer (`-12345`) with `scale` digits after the point (`-123.45`). */
-function scaled(digits: string, scale: number): string {
+export function scaled(digits: string, scale: number): string {
   if (!scale) return digits;
   const minus = digits.startsWith('-') ? '-' : '';
   const abs = digits.replace(/^-/, '').padStart(scale + 1, '0');

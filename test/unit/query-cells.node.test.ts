@@ -3,12 +3,16 @@
  * DuckDB-WASM engine, as the grid reads them (`cellAt`, then `formatCell`): the same text as
  * DuckDB's own cast to VARCHAR, and as written here. A user saw `INTERVAL 3 DAY` as
  * `{"0":0,"1":0}`, a BLOB as `{"0":170,"1":0}`, `TIME '13:45:00'` as `49500000000` and a
- * HUGEINT in quote marks.
+ * HUGEINT in quote marks. Nested cells (LIST, ARRAY, STRUCT, MAP) as the grids write them
+ * (`nestedTextAt`): JSON's shape, each value inside written as its type alone; a user saw
+ * `[TIME '13:45:00']` as `["49500000000"]`, an INTERVAL in a struct as `{"0":0,"1":0}`, a BLOB
+ * as `{"0":170}`, a DECIMAL as `"\"150\""`, a DATE as milliseconds and NaN as `null`.
  */
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellAt } from '../../src/app/query-cells.ts';
 import { formatCell } from '../../src/app/query-format.ts';
+import { nestedTextAt } from '../../src/app/query-nested.ts';
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
@@ -22,13 +26,16 @@ afterAll(async () => {
   await engine?.close();
 });
 
-/** Each row of `sql`'s result as the grid writes its cells, column name → text. */
+/** Each row of `sql`'s result as the grids write its cells, column name → text. */
 async function gridText(sql: string): Promise<Record<string, string>[]> {
   const r = await engine.query(sql);
   const table = tableFromIPC(r.ipc);
   return Array.from({ length: table.numRows }, (_, row) =>
     Object.fromEntries(
-      r.columns.map((c, i) => [c.name, formatCell(cellAt(table.getChildAt(i), row), c.type)]),
+      r.columns.map((c, i) => {
+        const v = table.getChildAt(i);
+        return [c.name, nestedTextAt(v, row) ?? formatCell(cellAt(v, row), c.type)];
+      }),
     ),
   );
 }
@@ -115,6 +122,71 @@ describe('the grid text of DuckDB results', () => {
       ub: '18446744073709551615',
       big: '9007199254740993',
       d: '1.50',
+    });
+  });
+});
+
+describe('nested cells in the grid', () => {
+  it('writes each value inside as its type alone', async () => {
+    const [row] = await gridText(
+      String.raw`SELECT [TIME '13:45:00', NULL] AS lt, ` +
+        String.raw`{'t': TIME '01:02:03.5', 'i': INTERVAL 3 DAY, 'b': '\xAA'::BLOB, 'd': 1.50::DECIMAL(5,2), ` +
+        String.raw`'ts': TIMESTAMP '2024-01-01 12:00:00', 'h': 5::HUGEINT, 'n': NULL::INTEGER} AS s, ` +
+        String.raw`MAP {'k': '\xAA\x00'::BLOB} AS m, [['\x01'::BLOB]] AS ll, [DATE '2024-02-03'] AS ld, ` +
+        String.raw`[-1.5::DECIMAL(4,1)] AS ldec, [2::UHUGEINT] AS u, [9007199254740993::BIGINT] AS b, ` +
+        String.raw`[1.5::DOUBLE, 'NaN'::DOUBLE] AS f, array_value(0.1::FLOAT, 2::FLOAT) AS arr, ` +
+        String.raw`['a"b'] AS q, MAP {1: [INTERVAL 1 MONTH]} AS mi`,
+    );
+    expect(row).toEqual({
+      lt: '["13:45:00",null]',
+      s: '{"t":"01:02:03.5","i":"3 days","b":"\\xAA","d":1.50,"ts":"2024-01-01T12:00:00.000Z","h":5,"n":null}',
+      m: '{"k":"\\xAA\\x00"}',
+      ll: '[["\\x01"]]',
+      ld: '["2024-02-03"]',
+      ldec: '[-1.5]',
+      u: '[2]',
+      b: '[9007199254740993]',
+      f: '[1.5,NaN]',
+      arr: '[0.1,2]',
+      q: '["a\\"b"]',
+      mi: '{"1":["1 month"]}',
+    });
+  });
+
+  it('writes times, intervals and dates inside lists as DuckDB casts each to text, row by row', async () => {
+    // The reference: DuckDB's own cast of every item (list_transform), written as a list of text.
+    const values = [
+      `([TIME '00:00:00.5', NULL], [INTERVAL '1 year 2 months 3 days 01:30:00.5'], [DATE '1999-12-31'])`,
+      `(NULL, NULL, NULL)`,
+      `([TIME '23:59:59.999999'], [INTERVAL '-14 months -90 minutes', NULL, INTERVAL 100 HOURS], [])`,
+      `([], [INTERVAL '0 days'], [DATE '2024-02-29', DATE '1970-01-01'])`,
+    ];
+    const cols = ['t', 'iv', 'd'];
+    const casts = cols.map((c) => `${c}, list_transform(${c}, x -> x::VARCHAR) AS ${c}_duckdb`);
+    const got = await gridText(
+      `SELECT ${casts.join(', ')} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
+    );
+    for (const row of got) for (const c of cols) expect(row[c], c).toBe(row[`${c}_duckdb`]);
+    expect(got.map((r) => r.iv)).toEqual([
+      '["1 year 2 months 3 days 01:30:00.5"]',
+      '',
+      '["-1 year -2 months -01:30:00",null,"100:00:00"]',
+      '["00:00:00"]',
+    ]);
+  });
+
+  it('keeps the text of plain nested values, and cuts a long one at 200 characters', async () => {
+    const [row] = await gridText(
+      `SELECT [1, 2] AS l, {'a': 1, 'b': 'x'} AS s, MAP {'k': 1} AS m, ` +
+        `range(100)::INTEGER[] AS big, 1 AS n`,
+    );
+    const digits = Array.from({ length: 100 }, (_, i) => i).join(',');
+    expect(row).toEqual({
+      l: '[1,2]',
+      s: '{"a":1,"b":"x"}',
+      m: '{"k":1}',
+      big: `[${digits}]`.slice(0, 200) + '…',
+      n: '1',
     });
   });
 });
