@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encode } from 'fast-png';
+import { zipSync } from 'fflate';
 import { packTar } from 'modern-tar';
 
 /** A gray PNG of `width`×`height` pixels: noise from `seed` (incompressible), or a ramp. */
@@ -19,21 +20,35 @@ export function png(width: number, height: number, seed: number, noise = false):
   return encode({ width, height, data, channels: 1 });
 }
 
+/** The archive's format: a tar, or a zip whose members are stored (level 0) or deflated. */
+export type ArchiveKind = 'tar' | 'zip-stored' | 'zip-deflated';
+
 /**
- * Writes into `dir` images.tar holding `members` (in order) and a document
+ * Writes into `dir` images.tar holding `members` (in order; images.zip for a zip) and a document
  * reading its `*.png` members as the record set `images` (file name and image), then
- * labels.csv (one row per PNG) as the record set `labels`.
+ * labels.csv (one row per PNG) as the record set `labels`. `tar` and `tarSha` are the archive's
+ * bytes and sha256, whatever its kind.
  */
 export async function archiveDataset(
   dir: string,
   members: { name: string; bytes: Uint8Array }[],
+  kind: ArchiveKind = 'tar',
 ): Promise<{ file: string; tar: Uint8Array; tarSha: string; shas: Map<string, string> }> {
   const pngs = members.filter((m) => m.name.endsWith('.png'));
-  const tar = await packTar(
-    members.map((p) => ({ header: { name: p.name, size: p.bytes.byteLength }, body: p.bytes })),
-  );
+  const name = kind === 'tar' ? 'images.tar' : 'images.zip';
+  const tar =
+    kind === 'tar'
+      ? await packTar(
+          members.map((p) => ({
+            header: { name: p.name, size: p.bytes.byteLength },
+            body: p.bytes,
+          })),
+        )
+      : zipSync(Object.fromEntries(members.map((m) => [m.name, m.bytes])), {
+          level: kind === 'zip-stored' ? 0 : 6,
+        });
   const csv = 'name,label\n' + pngs.map((p, i) => `${p.name},${i % 2}`).join('\n') + '\n';
-  writeFileSync(path.join(dir, 'images.tar'), tar);
+  writeFileSync(path.join(dir, name), tar);
   writeFileSync(path.join(dir, 'labels.csv'), csv);
   const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
   const field = (rs: string, name: string, dataType: string, source: object) => ({
@@ -75,17 +90,17 @@ export async function archiveDataset(
     distribution: [
       {
         '@type': 'cr:FileObject',
-        '@id': 'images.tar',
-        name: 'images.tar',
-        contentUrl: 'images.tar',
-        encodingFormat: 'application/x-tar',
+        '@id': name,
+        name,
+        contentUrl: name,
+        encodingFormat: kind === 'tar' ? 'application/x-tar' : 'application/zip',
         sha256: sha256(tar),
       },
       {
         '@type': 'cr:FileSet',
         '@id': 'pngs',
         name: 'pngs',
-        containedIn: { '@id': 'images.tar' },
+        containedIn: { '@id': name },
         encodingFormat: 'image/png',
         includes: '*.png',
       },

@@ -94,3 +94,32 @@ describe('archive members after a resumed ingest', () => {
     expect(r.commit).toBe(c.commit);
   });
 });
+
+describe('the members of a zip', () => {
+  // fflate hands a stored (level 0) member over as a view into the zip it reads, so ingest
+  // stores it as a slice of the zip, as a tar's members; a deflated member is inflated into
+  // bytes of its own and packed. Either way each image reads back as its own bytes.
+  for (const kind of ['zip-stored', 'zip-deflated'] as const) {
+    it(`are stored and read back whole (${kind})`, async () => {
+      const members = Array.from({ length: 8 }, (_, i) => ({
+        name: `img_${i}.png`,
+        bytes: png(16, 16, i, true),
+      }));
+      const d = await archiveDataset(temp(`zip-${kind}-doc-`), members, kind);
+      const lake = await tempLake();
+      const r = await ingest(lake, d.file, { resolver: nodeResolver(), packSize: 1 });
+      expect(r.records.images).toBe(8);
+      const index = await lake.readObjects(await lake.readCommit(r.commit));
+      const [zipChunk, zipAt, zipSize] = index.objects[d.tarSha]!.parts[0]!;
+      for (const m of members) {
+        const sha = d.shas.get(m.name)!;
+        const [chunk, at, size] = index.objects[sha]!.parts[0]!;
+        const inZip = chunk === zipChunk && at >= zipAt && at + size <= zipAt + zipSize;
+        expect(inZip, m.name).toBe(kind === 'zip-stored');
+        // Where the index says, the chunk holds exactly the image's bytes.
+        const bytes = await lake.chunks.getRange(chunk as string, at, size);
+        expect(Buffer.from(bytes).equals(Buffer.from(m.bytes)), m.name).toBe(true);
+      }
+    });
+  }
+});
