@@ -1,5 +1,5 @@
 /**
- * The Query view's grid text of INTERVAL, BLOB, TIME and HUGEINT results through the app's
+ * The Query view's grid text of INTERVAL, BLOB, TIME, BIT and HUGEINT results through the app's
  * DuckDB-WASM engine, as the grid reads them (`cellAt`, then `formatCell`): the same text as
  * DuckDB's own cast to VARCHAR, and as written here. A user saw `INTERVAL 3 DAY` as
  * `{"0":0,"1":0}`, a BLOB as `{"0":170,"1":0}`, `TIME '13:45:00'` as `49500000000` and a
@@ -60,13 +60,13 @@ describe('the grid text of DuckDB results', () => {
 
   it('is DuckDB’s own text for intervals, blobs, times and big integers, row by row', async () => {
     const values = [
-      String.raw`(INTERVAL '1 year 2 months 3 days 01:30:00.5', '\xAA\x00Ab\x5C\x22'::BLOB, TIME '13:45:00.123456', (-5)::HUGEINT, 2::UHUGEINT)`,
-      `(NULL, NULL, NULL, NULL, NULL)`,
-      `(INTERVAL '-14 months -90 minutes', ''::BLOB, TIME '00:00:00.5', -170141183460469231731687303715884105727::HUGEINT, 340282366920938463463374607431768211455::UHUGEINT)`,
-      `(INTERVAL '0 days', 'x'::BLOB, TIME '23:59:59.999999', 0::HUGEINT, 0::UHUGEINT)`,
-      `(INTERVAL 100 HOURS, NULL, NULL, NULL, NULL)`,
+      String.raw`(INTERVAL '1 year 2 months 3 days 01:30:00.5', '\xAA\x00Ab\x5C\x22'::BLOB, TIME '13:45:00.123456', (-5)::HUGEINT, 2::UHUGEINT, BIT '101')`,
+      `(NULL, NULL, NULL, NULL, NULL, NULL)`,
+      `(INTERVAL '-14 months -90 minutes', ''::BLOB, TIME '00:00:00.5', -170141183460469231731687303715884105727::HUGEINT, 340282366920938463463374607431768211455::UHUGEINT, BIT '0000000011111111')`,
+      `(INTERVAL '0 days', 'x'::BLOB, TIME '23:59:59.999999', 0::HUGEINT, 0::UHUGEINT, BIT '1')`,
+      `(INTERVAL 100 HOURS, NULL, NULL, NULL, NULL, BIT '110100111')`,
     ];
-    const cols = ['iv', 'b', 't', 'h', 'u'];
+    const cols = ['iv', 'b', 't', 'h', 'u', 'bit'];
     const text = cols.map((c) => `${c}, CAST(${c} AS VARCHAR) AS ${c}_duckdb`).join(', ');
     const got = await gridText(
       `SELECT ${text} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
@@ -103,6 +103,7 @@ describe('the grid text of DuckDB results', () => {
       '0',
       '',
     ]);
+    expect(got.map((r) => r.bit)).toEqual(['101', '', '0000000011111111', '1', '110100111']);
   });
 
   it('keeps the text of the other types', async () => {
