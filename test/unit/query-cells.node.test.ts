@@ -191,3 +191,28 @@ describe('nested cells in the grid', () => {
     });
   });
 });
+
+describe('ENUM cells', () => {
+  it('are their labels, alone and inside lists and structs, as DuckDB casts them to text', async () => {
+    // Streamed, DuckDB-WASM's ENUM columns came back without their dictionary: every value null.
+    const e = `ENUM('a', 'it''s', 'x)y')`;
+    const values = [
+      `('a', ['x)y', NULL], {'k': 'it''s'})`,
+      `(NULL, [], {'k': NULL})`,
+      `('x)y', NULL, NULL)`,
+    ];
+    const got = await gridText(
+      `SELECT e, e::VARCHAR AS e_duckdb, l, s FROM (SELECT e::${e} AS e, l::${e}[] AS l, ` +
+        `s::STRUCT(k ${e}) AS s FROM (VALUES ${values.join(', ')}) v(e, l, s))`,
+    );
+    for (const row of got) expect(row.e).toBe(row.e_duckdb);
+    expect(got).toEqual([
+      { e: 'a', e_duckdb: 'a', l: '["x)y",null]', s: `{"k":"it's"}` },
+      { e: '', e_duckdb: '', l: '[]', s: '{"k":null}' },
+      { e: 'x)y', e_duckdb: 'x)y', l: '', s: '' },
+    ]);
+    // The columns keep their SQL type.
+    const r = await engine.query(`SELECT 'a'::${e} AS e`);
+    expect(r.columns).toEqual([{ name: 'e', type: e }]);
+  });
+});
