@@ -60,6 +60,8 @@ export function formatCell(v: unknown, type: string): string {
   if (v instanceof Date) return v.toISOString();
   const decimal = /^DECIMAL\(\d+,\s*(\d+)\)/.exec(type);
   if (decimal && typeof v === 'object') return scaled(String(v), Number(decimal[1]));
+  // A FLOAT as the shortest decimal that reads back as it (`0.1`, not `0.1000000015`).
+  if (typeof v === 'number' && (type === 'FLOAT' || type === 'REAL')) return float32Text(v);
   if (typeof v === 'number')
     return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
   if (typeof v === 'object') {

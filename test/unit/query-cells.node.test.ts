@@ -216,3 +216,24 @@ describe('ENUM cells', () => {
     expect(r.columns).toEqual([{ name: 'e', type: e }]);
   });
 });
+
+describe('FLOAT cells', () => {
+  it('are the shortest decimal that reads back as the float, as DuckDB casts them to text', async () => {
+    // A user saw 0.1::FLOAT as 0.1000000015 (ten digits of the double it widens to).
+    const values = ['0.1', '-123.456', '3.4028235e38', '1e-45', '0.3333333', '1.5e-7', 'NULL'];
+    const got = await gridText(
+      `SELECT f, f::VARCHAR AS duckdb FROM (VALUES ${values.map((v) => `(${v}::FLOAT)`).join(', ')}) v(f)`,
+    );
+    // DuckDB pads an exponent to two digits (1.5e-07); JavaScript, as the grid, does not.
+    for (const row of got) expect(row.f).toBe(row.duckdb!.replace(/e([+-])0(\d)$/, 'e$1$2'));
+    expect(got.map((r) => r.f)).toEqual([
+      '0.1',
+      '-123.456',
+      '3.4028235e+38',
+      '1e-45',
+      '0.3333333',
+      '1.5e-7',
+      '',
+    ]);
+  });
+});
