@@ -217,6 +217,30 @@ describe('ENUM cells', () => {
   });
 });
 
+describe('TIME WITH TIME ZONE and BIGNUM cells', () => {
+  it("are DuckDB's own text, offset and all digits, alone and in a list", async () => {
+    // Arrow gave a TIMETZ's time without its offset, and a BIGNUM's internal bytes.
+    const values = [
+      `(TIMETZ '13:45:00+02', 123456789012345678901234567890::BIGNUM)`,
+      `(TIMETZ '00:00:00.5-05:30', (-5)::BIGNUM)`,
+      `(NULL, NULL)`,
+    ];
+    const got = await gridText(
+      `SELECT t, t::VARCHAR AS t_duckdb, [t] AS l, n, n::VARCHAR AS n_duckdb ` +
+        `FROM (VALUES ${values.join(', ')}) v(t, n)`,
+    );
+    for (const row of got) {
+      expect(row.t).toBe(row.t_duckdb);
+      expect(row.n).toBe(row.n_duckdb);
+    }
+    expect(got.map((r) => [r.t, r.l, r.n])).toEqual([
+      ['13:45:00+02', '["13:45:00+02"]', '123456789012345678901234567890'],
+      ['00:00:00.5-05:30', '["00:00:00.5-05:30"]', '-5'],
+      ['', '[null]', ''],
+    ]);
+  });
+});
+
 describe('FLOAT cells', () => {
   it('are the shortest decimal that reads back as the float, as DuckDB casts them to text', async () => {
     // A user saw 0.1::FLOAT as 0.1000000015 (ten digits of the double it widens to).

@@ -26,7 +26,7 @@ import {
   wrapped,
   type ReadOnlyStatement,
 } from './read-only.ts';
-import { enumsAsText } from './enum-text.ts';
+import { typesAsText } from './as-text.ts';
 import { concatStream } from './ipc.ts';
 import { qualifiedRefs, toTokens, type ScriptTokens } from './tokens.ts';
 
@@ -128,8 +128,8 @@ export class DuckDBEngine implements QueryEngine {
             type: r.column_type,
           }))
       : null;
-    // ENUM columns are read as text (enum-text.ts): streamed, their values came back null.
-    let ipc = await this.#stream(columns ? enumsAsText(text, columns) : text, user, opts.signal);
+    // ENUM, TIMETZ and BIGNUM columns are read as DuckDB's text (as-text.ts).
+    let ipc = await this.#stream(columns ? typesAsText(text, columns) : text, user, opts.signal);
     const table = tableFromIPC(ipc);
     let rows = table.numRows;
     const truncated = opts.limit !== undefined && rows > opts.limit;
