@@ -1,6 +1,7 @@
 /**
  * Result cells of the types Arrow hands over as raw numbers or bytes (INTERVAL, TIME, BLOB,
- * BIT, UHUGEINT), read and written as DuckDB prints them.
+ * UHUGEINT), read and written as DuckDB prints them. (ENUM, TIME WITH TIME ZONE, BIT and BIGNUM
+ * results come as DuckDB's own text: lib/query/as-text.ts.)
  */
 import { DataType, IntervalUnit, type Vector } from 'apache-arrow';
 import { formatBytes } from './format.ts';
@@ -115,21 +116,6 @@ export function blobText(bytes: Uint8Array): string {
     text += plain ? String.fromCharCode(b) : `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return bytes.length > BLOB_BYTES ? `${formatBytes(bytes.length)} ${text}…` : text;
-}
-
-/**
- * A BIT string as DuckDB prints it (`101`): Arrow gives DuckDB's bytes, the first the number of
- * padding bits at the front of the second, then the bits, most significant first.
- */
-export function bitText(bytes: Uint8Array): string {
-  const padding = bytes[0] ?? 0;
-  let text = '';
-  for (let i = 1; i < bytes.length; i++) {
-    for (let b = 7; b >= 0; b--) {
-      if ((i - 1) * 8 + (7 - b) >= padding) text += (bytes[i]! >> b) & 1;
-    }
-  }
-  return text;
 }
 
 /** A UHUGEINT (Arrow gives its 16 bytes, little-endian) as its digits. */

@@ -4,14 +4,7 @@ import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
 import type { NotNumbers } from '../lib/query/stats.ts';
 import { formatBytes } from './format.ts';
-import {
-  bitText,
-  blobText,
-  intervalText,
-  isIntervalValue,
-  timeText,
-  uhugeintText,
-} from './query-cells.ts';
+import { blobText, intervalText, isIntervalValue, timeText, uhugeintText } from './query-cells.ts';
 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
 const CELL_CHARS = 200;
@@ -42,7 +35,6 @@ export function formatCell(v: unknown, type: string): string {
   if (isIntervalValue(v)) return intervalText(v);
   if (type === 'TIME' && typeof v === 'bigint') return timeText(v);
   if (type === 'BLOB' && v instanceof Uint8Array) return blobText(v);
-  if (type === 'BIT' && v instanceof Uint8Array) return bitText(v);
   if (type === 'UHUGEINT' && v instanceof Uint8Array) return uhugeintText(v);
   // Arrow's big number: its toJSON() quotes the digits.
   if (type === 'HUGEINT' && typeof v === 'object') return String(v);

@@ -6,7 +6,8 @@
  *   (duckdb/duckdb-wasm#1548: `send` gives nulls where `query` gives the values);
  * - TIME WITH TIME ZONE: Arrow's time64 keeps the time and drops the offset (`13:45:00+02`
  *   came back as 13:45:00);
- * - BIGNUM (VARINT): Arrow gets DuckDB's internal bytes.
+ * - BIT and BIGNUM (VARINT): Arrow gets DuckDB's internal bytes, which inside a list or a
+ *   struct cannot be told from a BLOB's.
  *
  * A result whose DESCRIBE names such a type is run with those columns cast to VARCHAR, inside
  * nested types too (`ENUM('a', 'b')[]` → `VARCHAR[]`): the same values, as DuckDB writes them.
@@ -16,9 +17,11 @@ import type { ResultColumn } from './engine.ts';
 
 /**
  * The types read as text, in a SQL type name: an ENUM (its labels quoted, with '' for a
- * quote), TIME WITH TIME ZONE, and BIGNUM or VARINT as a whole type.
+ * quote), TIME WITH TIME ZONE, BIT (not a struct field named "BIT": DuckDB quotes that), and
+ * BIGNUM or VARINT as a whole type.
  */
-const AS_TEXT = /ENUM\((?:'(?:[^']|'')*'(?:,\s*)?)*\)|TIME WITH TIME ZONE|^(?:BIGNUM|VARINT)$/g;
+const AS_TEXT =
+  /ENUM\((?:'(?:[^']|'')*'(?:,\s*)?)*\)|TIME WITH TIME ZONE|(?<![\w"])BIT(?![\w"])|^(?:BIGNUM|VARINT)$/g;
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 

@@ -128,7 +128,7 @@ export class DuckDBEngine implements QueryEngine {
             type: r.column_type,
           }))
       : null;
-    // ENUM, TIMETZ and BIGNUM columns are read as DuckDB's text (as-text.ts).
+    // ENUM, TIMETZ, BIT and BIGNUM columns are read as DuckDB's text (as-text.ts).
     let ipc = await this.#stream(columns ? typesAsText(text, columns) : text, user, opts.signal);
     const table = tableFromIPC(ipc);
     let rows = table.numRows;
