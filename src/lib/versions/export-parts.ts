@@ -4,14 +4,13 @@
  * repeated values as Parquet structs and lists (export-nested.ts); the rest as the lake types.
  */
 import { Binary, Table, vectorFromArray, type Vector } from 'apache-arrow';
-import { checkAborted } from '../store/errors.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { objectOf } from './cells.ts';
 import { ROWID, buildTable } from './columns.ts';
 import type { DocRecordSet } from './export-doc.ts';
 import { nestedVector } from './export-nested.ts';
 import type { ObjectIndex, RecordSetManifest } from './manifest.ts';
-import { readObject } from './objects-read.ts';
+import { readObjects } from './objects-read.ts';
 import type { LocatedRow } from './read.ts';
 
 const binary = (t: string) => t === 'image' || t === 'blob';
@@ -52,21 +51,18 @@ export async function partTable(
       vectors[c.name] = base.getChild(c.name)!;
       continue;
     }
-    const values: (Uint8Array | null)[] = [];
-    for (const r of rows) {
-      checkAborted(signal);
-      const sha = objectOf(c.type, r.row[c.name] ?? null);
-      values.push(
-        sha
-          ? await readObject(
-              store,
-              index,
-              sha,
-              `${what}, row ${r.rowid}, column ${c.name}: object ${sha}`,
-            )
-          : null,
-      );
-    }
+    // Read together: the images of a part are mostly slices of a few packs (objects-read.ts).
+    const shas = rows.map((r) => objectOf(c.type, r.row[c.name] ?? null));
+    const at = shas.flatMap((sha, i) => (sha ? [i] : []));
+    const bytes = await readObjects(
+      store,
+      index,
+      at.map((i) => shas[i]!),
+      (k) => `${what}, row ${rows[at[k]!]!.rowid}, column ${c.name}: object ${shas[at[k]!]}`,
+      signal,
+    );
+    const values: (Uint8Array | null)[] = rows.map(() => null);
+    for (const [k, i] of at.entries()) values[i] = bytes[k]!;
     vectors[c.name] = vectorFromArray(values, new Binary());
   }
   return new Table(vectors);
