@@ -46,8 +46,11 @@ export function formatCell(v: unknown, type: string): string {
     return text.length > CELL_CHARS ? text.slice(0, CELL_CHARS) + '…' : text;
   }
   if (typeof v === 'number' && /^(TIMESTAMP|DATE)/.test(type)) {
+    // A DATE as its day; a TIMESTAMP whole, midnight too, so a column reads alike throughout.
     const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? String(v) : d.toISOString().replace('T00:00:00.000Z', '');
+    if (Number.isNaN(d.getTime())) return String(v);
+    const iso = d.toISOString();
+    return type.startsWith('DATE') ? iso.slice(0, iso.indexOf('T')) : iso;
   }
   if (v instanceof Date) return v.toISOString();
   const decimal = /^DECIMAL\(\d+,\s*(\d+)\)/.exec(type);

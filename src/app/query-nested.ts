@@ -139,7 +139,7 @@ function leafText(data: Data, i: number): string {
   if (DataType.isDate(t) || DataType.isTimestamp(t)) {
     const d = new Date(v as number);
     const iso = Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
-    return quoted(DataType.isDate(t) ? iso.replace('T00:00:00.000Z', '') : iso);
+    return quoted(DataType.isDate(t) ? iso.slice(0, iso.indexOf('T')) : iso);
   }
   if (typeof v === 'number')
     return DataType.isFloat(t) && t.precision === 1 ? float32Text(v) : String(v);

@@ -89,6 +89,17 @@ describe('formatCell', () => {
     expect(['HUGEINT', 'UHUGEINT'].map(isNumericType)).toEqual([true, true]);
   });
 
+  it('writes a DATE as its day and a TIMESTAMP whole, midnight included', () => {
+    // A midnight timestamp was written as its day alone, unlike the others in its column.
+    const midnight = Date.UTC(2024, 0, 1);
+    expect(formatCell(midnight, 'TIMESTAMP')).toBe('2024-01-01T00:00:00.000Z');
+    expect(formatCell(midnight + 1000, 'TIMESTAMP')).toBe('2024-01-01T00:00:01.000Z');
+    expect(formatCell(midnight, 'DATE')).toBe('2024-01-01');
+    // Years outside 0000-9999 keep their sign and six digits (toISOString's extended form).
+    const ides = Date.UTC(-44, 2, 15);
+    expect(formatCell(ides, 'DATE')).toBe('-000044-03-15');
+  });
+
   it('leaves the other types as they were', () => {
     expect(formatCell(12345678901234567n, 'BIGINT')).toBe('12345678901234567');
     expect(formatCell(18446744073709551615n, 'UBIGINT')).toBe('18446744073709551615');
