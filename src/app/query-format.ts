@@ -9,7 +9,8 @@ import { blobText, intervalText, isIntervalValue, timeText, uhugeintText } from 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
 const CELL_CHARS = 200;
 
-function json(v: unknown): string {
+/** JSON with bigints as their digits (quoted). */
+export function json(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 

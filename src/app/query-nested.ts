@@ -18,7 +18,7 @@ import {
   timeText,
   uhugeintText,
 } from './query-cells.ts';
-import { float32Text, scaled } from './query-format.ts';
+import { float32Text, formatCell, json, scaled } from './query-format.ts';
 
 /** At most this many characters are written (then `…`), however large the value. */
 const MAX_CHARS = 200;
@@ -65,6 +65,19 @@ export function nestedTextAt(vector: Vector | null | undefined, row: number): st
     return out.text;
   }
   return undefined;
+}
+
+/**
+ * Cell `row` of a column as the grids write it (not NULL, which they show themselves): a nested
+ * cell from its column's data, anything else as formatCell writes `value` (`cellAt`'s value).
+ */
+export function cellTextAt(
+  vector: Vector | null | undefined,
+  row: number,
+  type: string,
+  value: unknown = cellAt(vector, row),
+): string {
+  return nestedTextAt(vector, row) ?? formatCell(value, type);
 }
 
 function isNested(t: DataType): boolean {
@@ -145,9 +158,7 @@ function leafText(data: Data, i: number): string {
     return DataType.isFloat(t) && t.precision === 1 ? float32Text(v) : String(v);
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return JSON.stringify(v);
-  return (
-    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null'
-  );
+  return json(v) ?? 'null';
 }
 
 /** A time of `unit` in microseconds. */

@@ -1,18 +1,16 @@
 /**
  * The Query view's grid text of INTERVAL, BLOB, TIME, BIT and HUGEINT results through the app's
- * DuckDB-WASM engine, as the grid reads them (`cellAt`, then `formatCell`): the same text as
- * DuckDB's own cast to VARCHAR, and as written here. A user saw `INTERVAL 3 DAY` as
- * `{"0":0,"1":0}`, a BLOB as `{"0":170,"1":0}`, `TIME '13:45:00'` as `49500000000` and a
- * HUGEINT in quote marks. Nested cells (LIST, ARRAY, STRUCT, MAP) as the grids write them
- * (`nestedTextAt`): JSON's shape, each value inside written as its type alone; a user saw
- * `[TIME '13:45:00']` as `["49500000000"]`, an INTERVAL in a struct as `{"0":0,"1":0}`, a BLOB
- * as `{"0":170}`, a DECIMAL as `"\"150\""`, a DATE as milliseconds and NaN as `null`.
+ * DuckDB-WASM engine, as the grids write them (`cellTextAt`: `cellAt`, then `formatCell`): the
+ * same text as DuckDB's own cast to VARCHAR, and as written here. A user saw `INTERVAL 3 DAY`
+ * as `{"0":0,"1":0}`, a BLOB as `{"0":170,"1":0}`, `TIME '13:45:00'` as `49500000000` and a
+ * HUGEINT in quote marks. Nested cells (LIST, ARRAY, STRUCT, MAP), through `nestedTextAt`:
+ * JSON's shape, each value inside written as its type alone; a user saw `[TIME '13:45:00']` as
+ * `["49500000000"]`, an INTERVAL in a struct as `{"0":0,"1":0}`, a BLOB as `{"0":170}`, a
+ * DECIMAL as `"\"150\""`, a DATE as milliseconds and NaN as `null`.
  */
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellAt } from '../../src/app/query-cells.ts';
-import { formatCell } from '../../src/app/query-format.ts';
-import { nestedTextAt } from '../../src/app/query-nested.ts';
+import { cellTextAt } from '../../src/app/query-nested.ts';
 import type { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { openNodeQueryEngine } from '../../src/lib/query/duckdb-node.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
@@ -32,10 +30,7 @@ async function gridText(sql: string): Promise<Record<string, string>[]> {
   const table = tableFromIPC(r.ipc);
   return Array.from({ length: table.numRows }, (_, row) =>
     Object.fromEntries(
-      r.columns.map((c, i) => {
-        const v = table.getChildAt(i);
-        return [c.name, nestedTextAt(v, row) ?? formatCell(cellAt(v, row), c.type)];
-      }),
+      r.columns.map((c, i) => [c.name, cellTextAt(table.getChildAt(i), row, c.type)]),
     ),
   );
 }

@@ -88,35 +88,6 @@ export function spansOf(index: ObjectIndex): ReadonlyMap<string, number> {
   return spans;
 }
 
-/** A range of a pack to read, `[start, end)`, and the slices (sorted) it serves. */
-export interface RangeRun {
-  start: number;
-  end: number;
-  run: Slice[];
-}
-
-/**
- * Splits `group` (one pack's slices, sorted by offset) into runs close enough to read as one
- * range: neighbours at most `gap` apart, no range longer than `maxRead`.
- */
-export function rangeRuns(group: Slice[], gap: number, maxRead: number): RangeRun[] {
-  const runs: RangeRun[] = [];
-  for (let r = 0; r < group.length;) {
-    const start = group[r]!.offset;
-    let end = start + group[r]!.length;
-    let k = r + 1;
-    for (; k < group.length; k++) {
-      const s = group[k]!;
-      const next = Math.max(end, s.offset + s.length);
-      if (s.offset - end > gap || next - start > maxRead) break;
-      end = next;
-    }
-    runs.push({ start, end, run: group.slice(r, k) });
-    r = k;
-  }
-  return runs;
-}
-
 /** Copies each slice of `run` out of `bytes` (which starts at `start` of the chunk). */
 export function serve(
   run: Slice[],

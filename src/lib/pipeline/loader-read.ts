@@ -25,10 +25,10 @@
 import { LakeError } from '../store/errors.ts';
 import type { ChunkReads } from '../store/types.ts';
 import type { ObjectIndex } from '../versions/manifest.ts';
+import { rangeRuns } from '../versions/range-runs.ts';
 import {
   fail,
   problem,
-  rangeRuns,
   readParts,
   runLimited,
   serve,

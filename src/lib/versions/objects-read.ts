@@ -10,6 +10,7 @@ import { checkAborted, LakeError } from '../store/errors.ts';
 import type { ChunkReads, ChunkStore } from '../store/types.ts';
 import type { ObjectEntry, ObjectIndex } from './manifest.ts';
 import { PACK_THRESHOLD } from './objects.ts';
+import { rangeRuns } from './range-runs.ts';
 
 /**
  * Streams an object's parts, verified (CORRUPT_CHUNK names the object). An object of
@@ -110,16 +111,8 @@ export async function readObjects(
   }
   for (const [chunk, slices] of byChunk) {
     slices.sort((a, b) => a.offset - b.offset);
-    for (let s = 0; s < slices.length;) {
+    for (const { start, end, run } of rangeRuns(slices, RUN_GAP)) {
       checkAborted(signal);
-      const start = slices[s]!.offset;
-      let end = start + slices[s]!.length;
-      let e = s + 1;
-      for (; e < slices.length && slices[e]!.offset <= end + RUN_GAP; e++) {
-        end = Math.max(end, slices[e]!.offset + slices[e]!.length);
-      }
-      const run = slices.slice(s, e);
-      s = e;
       let bytes: Uint8Array | null;
       try {
         bytes = await store.getRange(chunk, start, end - start);
