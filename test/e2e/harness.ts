@@ -151,6 +151,11 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);
   const launch = { executablePath: CHROMIUM_PATH, headless: true, args, timeout: 60_000 };
+  // Every page asks for reduced motion, as a user may in their system's settings: the app's
+  // spinners and bars of unknown length then stand still (src/app/app.css). Moving, they kept
+  // the compositor drawing frames while the tests wait: ~9 % of the CPU of four of the heaviest
+  // files (bench/README.md, "Test suite: reduced motion, no screenshots").
+  const reducedMotion = 'reduce' as const;
   const serviceWorkers = opts.serviceWorkers ? 'allow' : 'block';
 
   if (opts.userDataDir) {
@@ -158,6 +163,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     const context = await chromium.launchPersistentContext(opts.userDataDir, {
       ...launch,
       serviceWorkers,
+      reducedMotion,
     });
     return {
       context,
@@ -167,7 +173,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     };
   }
   const browser = await sharedBrowser(launch);
-  const context = await browser.newContext({ serviceWorkers });
+  const context = await browser.newContext({ serviceWorkers, reducedMotion });
   return {
     context,
     browser,
@@ -223,10 +229,19 @@ export function watchPage(page: Page): PageWatch {
 }
 
 /**
- * Saves a full-page PNG as test-results/screenshots/<name>.png (the name is made file-safe) and
- * returns its path.
+ * Whether `screenshot()` writes anything: only when `E2E_SCREENSHOTS=1` is set (a person looking
+ * at what the tests drive: `E2E_SCREENSHOTS=1 npm run test:e2e`). Nothing asserts on the
+ * pictures, and `npm test` does without them: 114 full-page PNGs took 0.2–1.3 s each on the busy
+ * 2-core machine (bench/README.md, "Test suite: reduced motion, no screenshots").
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export const SCREENSHOTS: boolean = process.env['E2E_SCREENSHOTS'] === '1';
+
+/**
+ * Saves a full-page PNG as test-results/screenshots/<name>.png (the name is made file-safe) and
+ * returns its path, when {@link SCREENSHOTS} is on; otherwise returns null and writes nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<string | null> {
+  if (!SCREENSHOTS) return null;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'screenshot';
   const file = path.join(SCREENSHOT_DIR, safe.endsWith('.png') ? safe : `${safe}.png`);

@@ -33,4 +33,31 @@ describe('smoke: the built app in Chromium', () => {
     );
     expect(foreign).toEqual([]);
   });
+
+  it('stands still when reduced motion is asked for, and moves otherwise', async () => {
+    if (!app || !browser) throw new Error('setup failed');
+    const page = await browser.newPage();
+    await page.goto(app.url, { waitUntil: 'load' });
+    // A spinner and a bar of unknown length, as the app shows them while it works.
+    await page.evaluate(() => {
+      const p = document.createElement('p');
+      p.className = 'muted loading';
+      p.textContent = 'Working…';
+      document.body.append(p, document.createElement('progress'));
+    });
+    const motion = () =>
+      page.evaluate(() => ({
+        spinner: getComputedStyle(document.querySelector('.loading')!, '::before').animationName,
+        bar: getComputedStyle(document.querySelector('progress')!).appearance,
+        running: document.getAnimations().length,
+      }));
+    // launchBrowser's pages ask for reduced motion (harness.ts).
+    expect(await page.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches)).toBe(
+      true,
+    );
+    expect(await motion()).toEqual({ spinner: 'none', bar: 'none', running: 0 });
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    expect(await motion()).toEqual({ spinner: 'spin', bar: 'auto', running: 1 });
+    await page.close();
+  });
 });
