@@ -47,6 +47,14 @@ export class DatasetSession {
   recordSets = $state.raw<Record<string, RecordSetState>>({});
   busy = $derived(this.status === 'opening' || this.status === 'records');
 
+  /**
+   * Record previews are held while something heavier runs on the same cores (a save to the lake
+   * reads the whole dataset again): how many holds are out, and who waits for the last release.
+   */
+  held = $state(false);
+  #holds = 0;
+  #released: (() => void)[] = [];
+
   readonly #makeClient: () => CroissantClient;
   #client: CroissantClient | null = null;
   #handle: number | null = null;
@@ -103,6 +111,12 @@ export class DatasetSession {
       this.status = 'records';
       for (const rs of sets) {
         if (!current()) return;
+        if (this.#holds > 0) {
+          this.activeRecordSet = null;
+          this.progress = null;
+          await this.#whileHeld(signal);
+          if (!current()) return;
+        }
         if (signal.aborted) {
           this.#patch(rs.uuid, { status: 'cancelled' });
           continue;
@@ -172,6 +186,40 @@ export class DatasetSession {
   /** Cancels the work in flight; what was already shown stays. */
   cancel(): void {
     this.#controller?.abort();
+  }
+
+  /**
+   * Holds the record previews until the returned function is called (once; later calls do
+   * nothing): the record set being generated finishes, and the next ones wait. Holds nest:
+   * previews go on after the last release. A save to the lake holds them, so that it shares the
+   * cores with less. (Stopping the record set in flight too, and generating it again after, made
+   * the save of the bundled demo 4.7–5.3 s instead of 5.5 s, but its previews ended 2 s later,
+   * the work thrown away done again.)
+   */
+  hold(): () => void {
+    this.#holds++;
+    this.held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#holds > 0) return;
+      this.held = false;
+      for (const wake of this.#released.splice(0)) wake();
+    };
+  }
+
+  /** Resolves once no hold is out, or the work is cancelled. */
+  #whileHeld(signal: AbortSignal): Promise<void> {
+    if (this.#holds === 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#released.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Hides the failure banner. */
