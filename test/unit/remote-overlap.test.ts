@@ -7,7 +7,7 @@
  * runs the same code against s3rver, with and without conditional writes.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LakeError } from '../../src/lib/store/errors.ts';
+import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { clone } from '../../src/lib/sync/pull.ts';
 import { push } from '../../src/lib/sync/push.ts';
@@ -119,6 +119,46 @@ describe('a ref move and its log entry', () => {
     // The first claim is withdrawn; the second is the one confirmed.
     const left = keys().filter((k) => k.startsWith('refs/'));
     expect(left.sort()).toEqual([claims[1]!, claims[1]!.replace(/\.json$/, '.ok')].sort());
+  });
+
+  it('claims: a move cancelled between its claim and its confirmation leaves no claim', async () => {
+    // Cancelled while the claim's position is listed (the claim is on the server): before, the
+    // claim stayed pending, and the next push to that ref waited a minute for it to go stale.
+    for (const at of ['list', 'put'] as const) {
+      const { remote, keys } = mapRemote('nothing-held/', Promise.resolve());
+      const controller = new AbortController();
+      const list = remote.list.bind(remote);
+      const put = remote.put.bind(remote);
+      // The listing fails as the transport's does once its signal is aborted.
+      remote.list = (prefix, opts) => {
+        if (at !== 'list') return list(prefix, opts);
+        controller.abort();
+        return (async function* () {
+          checkAborted(opts?.signal);
+          yield* list(prefix, opts);
+        })();
+      };
+      // Or as the claim's own PUT returns: stored on the server, the caller told ABORTED.
+      remote.put = async (key, bytes, opts) => {
+        const r = await put(key, bytes, opts);
+        if (at === 'put' && key.endsWith('.json')) {
+          controller.abort();
+          throw new LakeError('ABORTED', 'cancelled by the user');
+        }
+        return r;
+      };
+      const moving = new ClaimRefs(remote).update(
+        'd',
+        'branch',
+        'main',
+        null,
+        value,
+        controller.signal,
+        Promise.resolve(),
+      );
+      await expect(moving, at).rejects.toMatchObject({ code: 'ABORTED' });
+      expect(keys(), at).toEqual([]);
+    }
   });
 
   for (const [mode, make] of [

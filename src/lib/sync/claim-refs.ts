@@ -164,8 +164,24 @@ export class ClaimRefs implements RemoteRefs {
     const seqText = String(seq).padStart(SEQ_DIGITS, '0');
     for (let round = 0; round < 5; round++) {
       const mine = `${seqText}-${randomHex(8)}`;
-      await this.remote.put(`${dir}${mine}.json`, encodeJson(value), { ifNoneMatch: true, signal });
-      const outcome = await this.#decide(dir, seqText, mine, signal, ready);
+      const state = { confirming: false };
+      let outcome: 'won' | 'lost' | 'retry';
+      try {
+        await this.remote.put(`${dir}${mine}.json`, encodeJson(value), {
+          ifNoneMatch: true,
+          signal,
+        });
+        outcome = await this.#decide(dir, seqText, mine, state, signal, ready);
+      } catch (e) {
+        // Stopped (cancelled, or its log entry or chunks failed) between its claim and its
+        // confirmation: withdraw the claim, so that no one waits on it until it is stale. The
+        // claim's PUT may have reached the server even when it failed here. Without the signal,
+        // which may be what stopped the move. Not once the confirmation went out: deleting a
+        // confirmed claim would lose the ref's entry.
+        if (!state.confirming)
+          await this.remote.delete(`${dir}${mine}.json`).catch(() => undefined);
+        throw e;
+      }
       if (outcome === 'won') return true;
       if (outcome === 'lost') return false;
       await pause(20 + Math.random() * 200); // everyone withdrew: claim again, staggered
@@ -181,6 +197,7 @@ export class ClaimRefs implements RemoteRefs {
     dir: string,
     seqText: string,
     mine: string,
+    state: { confirming: boolean },
     signal?: AbortSignal,
     ready?: Promise<unknown>,
   ) {
@@ -198,14 +215,8 @@ export class ClaimRefs implements RemoteRefs {
       }
       if (!others.length) {
         if (withdrawn) return 'retry' as const;
-        try {
-          await ready;
-        } catch (e) {
-          // No move without its log entry (or its chunks): withdraw, so that no one waits on a
-          // claim left pending; without the signal, which may be what stopped the push.
-          await this.remote.delete(`${dir}${mine}.json`).catch(() => undefined);
-          throw e;
-        }
+        // No move without its log entry (or its chunks): a failure withdraws the claim (update).
+        await ready;
         // A claim that waited for `ready` long enough to near the age at which others take it
         // for a dead writer's is withdrawn and made again: confirming it could fork the ref.
         const at = claims.find((c) => c.key === mine)?.lastModified ?? now;
@@ -213,6 +224,7 @@ export class ClaimRefs implements RemoteRefs {
           await this.remote.delete(`${dir}${mine}.json`, { signal });
           return 'retry' as const;
         }
+        state.confirming = true;
         await this.remote.put(`${dir}${mine}.ok`, new Uint8Array(0), { ifNoneMatch: true, signal });
         return 'won' as const;
       }
