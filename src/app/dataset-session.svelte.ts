@@ -51,8 +51,8 @@ export class DatasetSession {
    * Record previews are held while something heavier runs on the same cores (a save to the lake
    * reads the whole dataset again): how many holds are out, and who waits for the last release.
    */
-  held = $state(false);
-  #holds = 0;
+  #holds = $state(0);
+  held = $derived(this.#holds > 0);
   #released: (() => void)[] = [];
 
   readonly #makeClient: () => CroissantClient;
@@ -198,13 +198,11 @@ export class DatasetSession {
    */
   hold(): () => void {
     this.#holds++;
-    this.held = true;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       if (--this.#holds > 0) return;
-      this.held = false;
       for (const wake of this.#released.splice(0)) wake();
     };
   }

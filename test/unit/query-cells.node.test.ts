@@ -35,6 +35,23 @@ async function gridText(sql: string): Promise<Record<string, string>[]> {
   );
 }
 
+/**
+ * The grid text of each column `cols` of `values` (a VALUES list), each asserted equal, row by
+ * row, to DuckDB's own text of it: `reference(c)`, a SQL expression over the column.
+ */
+async function againstDuckDB(
+  values: string[],
+  cols: string[],
+  reference: (c: string) => string,
+): Promise<Record<string, string>[]> {
+  const text = cols.map((c) => `${c}, ${reference(c)} AS ${c}_duckdb`).join(', ');
+  const got = await gridText(
+    `SELECT ${text} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
+  );
+  for (const row of got) for (const c of cols) expect(row[c], c).toBe(row[`${c}_duckdb`]);
+  return got;
+}
+
 const REPORTED =
   String.raw`SELECT INTERVAL 3 DAY AS iv, INTERVAL '1 year 2 months' AS iv2, '\xAA\x00'::BLOB AS blb, ` +
   String.raw`TIME '13:45:00' AS tm, TIMESTAMPTZ '2024-01-01 12:00:00+02' AS tz, 1::HUGEINT*1e30::HUGEINT AS huge`;
@@ -62,13 +79,7 @@ describe('the grid text of DuckDB results', () => {
       `(INTERVAL 100 HOURS, NULL, NULL, NULL, NULL, BIT '110100111')`,
     ];
     const cols = ['iv', 'b', 't', 'h', 'u', 'bit'];
-    const text = cols.map((c) => `${c}, CAST(${c} AS VARCHAR) AS ${c}_duckdb`).join(', ');
-    const got = await gridText(
-      `SELECT ${text} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
-    );
-    for (const row of got) {
-      for (const c of cols) expect(row[c], c).toBe(row[`${c}_duckdb`]);
-    }
+    const got = await againstDuckDB(values, cols, (c) => `CAST(${c} AS VARCHAR)`);
     expect(got.map((r) => r.iv)).toEqual([
       '1 year 2 months 3 days 01:30:00.5',
       '',
@@ -157,12 +168,11 @@ describe('nested cells in the grid', () => {
       `([TIME '23:59:59.999999'], [INTERVAL '-14 months -90 minutes', NULL, INTERVAL 100 HOURS], [])`,
       `([], [INTERVAL '0 days'], [DATE '2024-02-29', DATE '1970-01-01'])`,
     ];
-    const cols = ['t', 'iv', 'd'];
-    const casts = cols.map((c) => `${c}, list_transform(${c}, x -> x::VARCHAR) AS ${c}_duckdb`);
-    const got = await gridText(
-      `SELECT ${casts.join(', ')} FROM (VALUES ${values.join(', ')}) v(${cols.join(', ')})`,
+    const got = await againstDuckDB(
+      values,
+      ['t', 'iv', 'd'],
+      (c) => `list_transform(${c}, x -> x::VARCHAR)`,
     );
-    for (const row of got) for (const c of cols) expect(row[c], c).toBe(row[`${c}_duckdb`]);
     expect(got.map((r) => r.iv)).toEqual([
       '["1 year 2 months 3 days 01:30:00.5"]',
       '',
