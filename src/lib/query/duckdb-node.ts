@@ -41,8 +41,19 @@ interface BlockingModule {
   NODE_RUNTIME: unknown;
 }
 
-/** Starts DuckDB-WASM in this Node process (the exception-handling build when it loads). */
-export async function openNodeDuckDB(): Promise<DuckDBLike> {
+/**
+ * Instances kept for reuse after their engine closed, at most {@link KEEP_IDLE}. Starting one
+ * is 1.4–2.1 CPU-s here, nearly all of it Emscripten's dynamic linking of the 34 MB module as
+ * it instantiates; `reset()` then `open()` is 0.05 CPU-s (bench/README.md, "Test suite: DuckDB
+ * instances reused in Node"). A reset drops the old database whole (duckdb-wasm's
+ * `WebDB::Reset` opens a new in-memory DuckDB and clears every connection), so a reused
+ * instance starts as empty as a new one; test/unit/duckdb-node-reuse.node.test.ts compares
+ * their catalogs and settings. An instance whose wasm trapped is never kept.
+ */
+const idle: BlockingBindings[] = [];
+const KEEP_IDLE = 2;
+
+async function instantiate(): Promise<BlockingBindings> {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
   const mod = require(entry) as BlockingModule;
@@ -53,8 +64,37 @@ export async function openNodeDuckDB(): Promise<DuckDBLike> {
   };
   const db = await mod.createDuckDB(bundles, new mod.VoidLogger(), mod.NODE_RUNTIME);
   await db.instantiate(() => undefined);
+  return db;
+}
+
+/** How many started instances wait for reuse (for tests). */
+export function idleNodeDuckDBs(): number {
+  return idle.length;
+}
+
+/**
+ * Starts DuckDB-WASM in this Node process (the exception-handling build when it loads), or
+ * reuses an instance a closed engine left (above): either way a new, empty database. After
+ * `terminate()` every call rejects, so a late call can never reach the instance's next user.
+ */
+export async function openNodeDuckDB(): Promise<DuckDBLike> {
+  const db = idle.pop() ?? (await instantiate());
   db.open({});
-  const call = async <T>(fn: () => T): Promise<T> => fn();
+  let terminated = false;
+  /**
+   * DuckDB's own errors reach JS as plain `Error`s; anything else (a wasm trap, a TypeError or
+   * RangeError in the bindings' glue) may leave the instance broken, so it is not kept.
+   */
+  let broken = false;
+  const call = async <T>(fn: () => T): Promise<T> => {
+    if (terminated) throw new Error('this DuckDB-WASM instance was terminated');
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof Error) || e.constructor !== Error) broken = true;
+      throw e;
+    }
+  };
   return {
     connectInternal: () => call(() => db.connect().useUnsafe((_b, id) => id)),
     disconnect: (conn) => call(() => db.disconnect(conn)),
@@ -70,7 +110,18 @@ export async function openNodeDuckDB(): Promise<DuckDBLike> {
     runPrepared: (conn, statement, params) => call(() => db.runPrepared(conn, statement, params)),
     closePrepared: (conn, statement) => call(() => db.closePrepared(conn, statement)),
     tokenize: (text) => call(() => db.tokenize(text)),
-    terminate: () => call(() => db.reset()),
+    terminate: async () => {
+      if (terminated) return;
+      try {
+        await call(() => db.reset());
+      } catch (e) {
+        broken = true;
+        throw e;
+      } finally {
+        terminated = true;
+      }
+      if (!broken && idle.length < KEEP_IDLE) idle.push(db);
+    },
   };
 }
 
