@@ -1,11 +1,11 @@
 /**
- * Atomic commits: a writer process is killed (SIGKILL) at random points, 60 times, while it
+ * Atomic commits: a writer process is killed (SIGKILL) at random points, 51 times, while it
  * ingests, branches and commits. After each kill the lake is reopened and every ref must point
  * at a whole, readable commit whose chunks all verify, and no commit the writer saw succeed
  * may be lost.
  *
  * The writer (lake-writer-child.ts) is bundled once, with its dependencies, into plain .mjs,
- * so each of the 60 runs starts Node without a TypeScript loader and loads a few files instead
+ * so each of the 51 runs starts Node without a TypeScript loader and loads a few files instead
  * of hundreds (about a third of the start-up CPU of `node --import tsx`); and it is killed at
  * its n-th storage write rather than after a delay, so no trial waits on a timer, and every
  * trial kills it while it writes.
@@ -25,7 +25,8 @@ import { readAllRows } from '../../src/lib/versions/read.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = path.join(root, 'test/fixtures/croissant/1.0/titanic/metadata.json');
-const TRIALS = 60;
+// Issue 3 asks for at least 50; 17 on each of three lakes.
+const TRIALS = 51;
 const dirs: string[] = [];
 /** The bundled writer. Inside the repository, so that its imports find node_modules. */
 let child = '';
