@@ -1,9 +1,10 @@
 /**
  * Result cells of the types Arrow hands over as raw numbers or bytes (INTERVAL, TIME, BLOB,
- * UHUGEINT), read and written as DuckDB prints them. (ENUM, TIME WITH TIME ZONE, BIT and BIGNUM
+ * UHUGEINT), read and written as DuckDB prints them, and timestamps read from their raw int64
+ * so that neither their digits under a millisecond nor DuckDB's `infinity` are lost. (ENUM, TIME WITH TIME ZONE, BIT and BIGNUM
  * results come as DuckDB's own text: lib/query/as-text.ts.)
  */
-import { DataType, IntervalUnit, type Vector } from 'apache-arrow';
+import { DataType, IntervalUnit, TimeUnit, type Data, type Vector } from 'apache-arrow';
 import { formatBytes } from './format.ts';
 
 /** An INTERVAL as DuckDB keeps it: months, days and a time part (here in nanoseconds). */
@@ -19,41 +20,117 @@ export function isIntervalValue(v: unknown): v is IntervalValue {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'interval';
 }
 
-/**
- * The value of `vector` at `row`, as `vector.get(row)` gives it except for intervals: those are
- * {@link IntervalValue}s. apache-arrow 17 reads a MONTH_DAY_NANO interval (DuckDB's INTERVAL)
- * as if it were YEAR_MONTH, so the days and the time part were lost; it is read here from the
- * column's buffer (16 bytes a value: int32 months, int32 days, int64 nanoseconds, little-endian).
- */
-export function cellAt(vector: Vector | null | undefined, row: number): unknown {
-  if (!vector || !DataType.isInterval(vector.type)) return vector?.get(row);
+/** The piece of `vector`'s data that holds `row`, and the row's index in it. */
+function locate(vector: Vector, row: number): { data: Data; i: number } | undefined {
   let i = row;
   for (const data of vector.data) {
-    if (i >= data.length) {
-      i -= data.length;
-      continue;
-    }
-    if (!data.getValid(i)) return null;
-    const values = data.values as Int32Array;
-    const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
-    switch (vector.type.unit as IntervalUnit) {
-      case IntervalUnit.YEAR_MONTH:
-        return interval(view.getInt32(4 * i, true), 0, 0n);
-      case IntervalUnit.DAY_TIME:
-        return interval(
-          0,
-          view.getInt32(8 * i, true),
-          BigInt(view.getInt32(8 * i + 4, true)) * 1_000_000n,
-        );
-      default:
-        return interval(
-          view.getInt32(16 * i, true),
-          view.getInt32(16 * i + 4, true),
-          view.getBigInt64(16 * i + 8, true),
-        );
-    }
+    if (i < data.length) return { data, i };
+    i -= data.length;
   }
   return undefined;
+}
+
+/**
+ * The value of `vector` at `row`, as `vector.get(row)` gives it except for intervals and
+ * timestamps. Intervals are {@link IntervalValue}s: apache-arrow 17 reads a MONTH_DAY_NANO
+ * interval (DuckDB's INTERVAL) as if it were YEAR_MONTH, so the days and the time part were
+ * lost; it is read here from the column's buffer (16 bytes a value: int32 months, int32 days,
+ * int64 nanoseconds, little-endian). A timestamp is its milliseconds since the epoch, as `get`
+ * gives them, but DuckDB's `infinity` and `-infinity` are ±Infinity: `get` threw on them (its
+ * int64 does not divide into a safe number), which took the whole grid down.
+ */
+export function cellAt(vector: Vector | null | undefined, row: number): unknown {
+  if (!vector) return undefined;
+  const ts = DataType.isTimestamp(vector.type);
+  if (!ts && !DataType.isInterval(vector.type)) return vector.get(row);
+  const at = locate(vector, row);
+  if (!at) return undefined;
+  const { data, i } = at;
+  if (!data.getValid(i)) return null;
+  if (ts) return timestampMs((data.values as BigInt64Array)[i]!, vector.type.unit as TimeUnit);
+  const values = data.values as Int32Array;
+  const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
+  switch (vector.type.unit as IntervalUnit) {
+    case IntervalUnit.YEAR_MONTH:
+      return interval(view.getInt32(4 * i, true), 0, 0n);
+    case IntervalUnit.DAY_TIME:
+      return interval(
+        0,
+        view.getInt32(8 * i, true),
+        BigInt(view.getInt32(8 * i + 4, true)) * 1_000_000n,
+      );
+    default:
+      return interval(
+        view.getInt32(16 * i, true),
+        view.getInt32(16 * i + 4, true),
+        view.getBigInt64(16 * i + 8, true),
+      );
+  }
+}
+
+/** DuckDB's timestamp `infinity` in any unit (int64's largest value); `-infinity` is its negation. */
+const TS_INFINITY = 9223372036854775807n;
+/** A timestamp unit's ticks in a millisecond (none for seconds, which are coarser). */
+const PER_MS: Record<TimeUnit, bigint> = {
+  [TimeUnit.SECOND]: 0n,
+  [TimeUnit.MILLISECOND]: 1n,
+  [TimeUnit.MICROSECOND]: 1000n,
+  [TimeUnit.NANOSECOND]: 1_000_000n,
+};
+
+/** A raw timestamp as whole milliseconds since the epoch and the ticks after them (≥ 0). */
+function split(raw: bigint, unit: TimeUnit): [ms: bigint, sub: bigint] {
+  const per = PER_MS[unit];
+  if (per === 0n) return [raw * 1000n, 0n];
+  let ms = raw / per;
+  if (raw % per < 0n) ms -= 1n;
+  return [ms, raw - ms * per];
+}
+
+function timestampMs(raw: bigint, unit: TimeUnit): number {
+  if (raw >= TS_INFINITY) return Infinity;
+  if (raw <= -TS_INFINITY) return -Infinity;
+  return Number(split(raw, unit)[0]);
+}
+
+/**
+ * A timestamp of `unit` (its raw int64) as the grids write one: ISO 8601 in UTC
+ * (`2024-01-01T12:00:00.000Z`) with the digits under a millisecond where there are any
+ * (`…12:00:00.123456Z`, `…12:00:00.123456789Z`), and DuckDB's `infinity` and `-infinity`.
+ */
+export function timestampText(raw: bigint, unit: TimeUnit): string {
+  if (raw >= TS_INFINITY) return 'infinity';
+  if (raw <= -TS_INFINITY) return '-infinity';
+  const [ms, sub] = split(raw, unit);
+  const d = new Date(Number(ms));
+  // Beyond the ±275,760 years a Date holds (DuckDB's range is ±290,000): the raw number.
+  if (Number.isNaN(d.getTime())) return String(raw);
+  const iso = d.toISOString();
+  if (sub === 0n) return iso;
+  const digits = unit === TimeUnit.NANOSECOND ? 6 : 3;
+  return `${iso.slice(0, -1)}${String(sub).padStart(digits, '0')}Z`;
+}
+
+/** DuckDB's DATE `infinity` (int32's largest day count), in the milliseconds Arrow gives. */
+const DATE_INFINITY_MS = 2147483647 * 86_400_000;
+
+/** A DATE (Arrow's milliseconds since the epoch) as its day, `2024-02-03`, or ±`infinity`. */
+export function dateText(ms: number): string {
+  if (ms === DATE_INFINITY_MS) return 'infinity';
+  if (ms === -DATE_INFINITY_MS) return '-infinity';
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString().split('T')[0]!;
+}
+
+/** Cell `row` of a timestamp column as {@link timestampText} writes it; undefined for other types. */
+export function timestampTextAt(
+  vector: Vector | null | undefined,
+  row: number,
+): string | undefined {
+  if (!vector || !DataType.isTimestamp(vector.type)) return undefined;
+  const at = locate(vector, row);
+  if (!at || !at.data.getValid(at.i)) return undefined;
+  return timestampText((at.data.values as BigInt64Array)[at.i]!, vector.type.unit as TimeUnit);
 }
 
 const interval = (months: number, days: number, nanoseconds: bigint): IntervalValue => ({

@@ -4,7 +4,14 @@ import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
 import type { NotNumbers } from '../lib/query/stats.ts';
 import { formatBytes } from './format.ts';
-import { blobText, intervalText, isIntervalValue, timeText, uhugeintText } from './query-cells.ts';
+import {
+  blobText,
+  dateText,
+  intervalText,
+  isIntervalValue,
+  timeText,
+  uhugeintText,
+} from './query-cells.ts';
 
 /** At most this many characters of a cell are shown in the grid (the title has them all). */
 const CELL_CHARS = 200;
@@ -46,12 +53,13 @@ export function formatCell(v: unknown, type: string): string {
     const text = `[${items.join(',')}]`;
     return text.length > CELL_CHARS ? text.slice(0, CELL_CHARS) + '…' : text;
   }
-  if (typeof v === 'number' && /^(TIMESTAMP|DATE)/.test(type)) {
-    // A DATE as its day; a TIMESTAMP whole, midnight too, so a column reads alike throughout.
+  if (typeof v === 'number' && type.startsWith('DATE')) return dateText(v);
+  if (typeof v === 'number' && type.startsWith('TIMESTAMP')) {
+    // Whole, midnight too, so a column reads alike throughout. (A grid cell is written from the
+    // column's raw value instead, with its digits under a millisecond: query-cells.ts.)
+    if (v === Infinity || v === -Infinity) return v > 0 ? 'infinity' : '-infinity';
     const d = new Date(v);
-    if (Number.isNaN(d.getTime())) return String(v);
-    const iso = d.toISOString();
-    return type.startsWith('DATE') ? iso.slice(0, iso.indexOf('T')) : iso;
+    return Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
   }
   if (v instanceof Date) return v.toISOString();
   const decimal = /^DECIMAL\(\d+,\s*(\d+)\)/.exec(type);

@@ -13,9 +13,12 @@ import { DataType, TimeUnit, makeVector, type Data, type Vector } from 'apache-a
 import {
   blobText,
   cellAt,
+  dateText,
   intervalText,
   isIntervalValue,
   timeText,
+  timestampText,
+  timestampTextAt,
   uhugeintText,
 } from './query-cells.ts';
 import { float32Text, formatCell, json, scaled } from './query-format.ts';
@@ -77,7 +80,7 @@ export function cellTextAt(
   type: string,
   value: unknown = cellAt(vector, row),
 ): string {
-  return nestedTextAt(vector, row) ?? formatCell(value, type);
+  return nestedTextAt(vector, row) ?? timestampTextAt(vector, row) ?? formatCell(value, type);
 }
 
 function isNested(t: DataType): boolean {
@@ -142,6 +145,9 @@ function leafText(data: Data, i: number): string {
     const v = cellAt(vector, i);
     return isIntervalValue(v) ? quoted(intervalText(v)) : 'null';
   }
+  if (DataType.isTimestamp(t)) {
+    return quoted(timestampText((data.values as BigInt64Array)[i]!, t.unit));
+  }
   const v = vector.get(i) as unknown;
   if (DataType.isTime(t)) return quoted(timeText(micros(BigInt(v as number | bigint), t.unit)));
   // DuckDB hands a UHUGEINT over as 16 bytes (the only fixed-size binary it writes).
@@ -149,11 +155,7 @@ function leafText(data: Data, i: number): string {
   if (DataType.isBinary(t) || DataType.isFixedSizeBinary(t) || DataType.isLargeBinary(t))
     return quoted(blobText(v as Uint8Array));
   if (DataType.isDecimal(t)) return scaled(String(v), t.scale);
-  if (DataType.isDate(t) || DataType.isTimestamp(t)) {
-    const d = new Date(v as number);
-    const iso = Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
-    return quoted(DataType.isDate(t) ? iso.slice(0, iso.indexOf('T')) : iso);
-  }
+  if (DataType.isDate(t)) return quoted(dateText(v as number));
   if (typeof v === 'number')
     return DataType.isFloat(t) && t.precision === 1 ? float32Text(v) : String(v);
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);

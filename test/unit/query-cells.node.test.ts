@@ -133,6 +133,78 @@ describe('the grid text of DuckDB results', () => {
   });
 });
 
+/**
+ * DuckDB's text of a timestamp (`2024-01-01 12:00:00.5`, `… 10:00:00.123456+00`), written as the
+ * grid writes timestamps: ISO 8601 in UTC, at least the milliseconds, and every digit DuckDB
+ * shows under them, to the unit's precision (`unitDigits`: 6 for microseconds, 9 for
+ * nanoseconds); `infinity` and `-infinity` as they are.
+ */
+function isoOf(duckdb: string, unitDigits: number): string {
+  if (duckdb === '' || duckdb === 'infinity' || duckdb === '-infinity') return duckdb;
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?(?:\+00)?$/.exec(duckdb);
+  if (!m) throw new Error(`not a timestamp DuckDB writes: ${duckdb}`);
+  const frac = m[3] ?? '';
+  return `${m[1]}T${m[2]}.${frac.length <= 3 ? frac.padEnd(3, '0') : frac.padEnd(unitDigits, '0')}Z`;
+}
+
+describe('timestamp cells', () => {
+  it('keep every digit DuckDB has, in ISO form, and show infinity, row by row', async () => {
+    const at = (t: string) =>
+      `(${['TIMESTAMP_NS', 'TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'TIMESTAMPTZ'].map((type) => `'${t}'::${type}`).join(', ')})`;
+    const values = [
+      at('2024-01-01 12:00:00.123456789'),
+      at('1969-12-31 23:59:59.999999'),
+      at('2024-01-01 00:00:00'),
+      at('1700-06-30 08:00:00.000001'),
+      at('2024-02-29 23:59:59.5'),
+      `('infinity'::TIMESTAMP_NS, 'infinity'::TIMESTAMP, 'infinity'::TIMESTAMP_MS, 'infinity'::TIMESTAMP_S, 'infinity'::TIMESTAMPTZ)`,
+      `('-infinity'::TIMESTAMP_NS, '-infinity'::TIMESTAMP, '-infinity'::TIMESTAMP_MS, '-infinity'::TIMESTAMP_S, '-infinity'::TIMESTAMPTZ)`,
+      `(NULL, NULL, NULL, NULL, NULL)`,
+    ];
+    const cols: [string, number][] = [
+      ['ns', 9],
+      ['us', 6],
+      ['ms', 3],
+      ['s', 3],
+      ['tz', 6],
+    ];
+    const names = cols.map(([c]) => c);
+    const text = names.map((c) => `${c}, CAST(${c} AS VARCHAR) AS ${c}_duckdb`).join(', ');
+    const got = await gridText(
+      `SELECT ${text} FROM (VALUES ${values.join(', ')}) v(${names.join(', ')})`,
+    );
+    for (const row of got) {
+      for (const [c, digits] of cols) expect(row[c], c).toBe(isoOf(row[`${c}_duckdb`]!, digits));
+    }
+    expect(got.map((r) => r.us)).toEqual([
+      '2024-01-01T12:00:00.123456Z',
+      '1969-12-31T23:59:59.999999Z',
+      '2024-01-01T00:00:00.000Z',
+      '1700-06-30T08:00:00.000001Z',
+      '2024-02-29T23:59:59.500Z',
+      'infinity',
+      '-infinity',
+      '',
+    ]);
+    expect(got[0]!.ns).toBe('2024-01-01T12:00:00.123456789Z');
+  });
+
+  it('are written alike inside lists and structs, and so are infinite dates', async () => {
+    const [row] = await gridText(
+      `SELECT ['2024-01-01 12:00:00.123456789'::TIMESTAMP_NS, 'infinity'::TIMESTAMP_NS] AS l, ` +
+        `{'t': '1969-12-31 23:59:59.999999'::TIMESTAMP} AS s, ` +
+        `'-infinity'::DATE AS d, ['infinity'::DATE, DATE '2024-02-03'] AS ld`,
+    );
+    expect(row).toEqual({
+      l: '["2024-01-01T12:00:00.123456789Z","infinity"]',
+      s: '{"t":"1969-12-31T23:59:59.999999Z"}',
+      // DuckDB's DATE infinity, not the number of milliseconds Arrow makes of it.
+      d: '-infinity',
+      ld: '["infinity","2024-02-03"]',
+    });
+  });
+});
+
 describe('nested cells in the grid', () => {
   it('writes each value inside as its type alone', async () => {
     const [row] = await gridText(
