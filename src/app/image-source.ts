@@ -5,6 +5,7 @@
  */
 import { dicomTags, type DicomTag } from '../lib/croissant/formats/dicom-tags.ts';
 import { dicomClient } from './dicom-worker.ts';
+import { batchedImage } from './image-batch.ts';
 import type { ImageRef } from '../lib/versions/columns.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
 
@@ -89,7 +90,7 @@ export async function loadImage(
   const format = image.format.toUpperCase();
   const type = imageMime(format);
   if (!type && format !== 'DICOM') return {};
-  const bytes = await lake.call('image', [dataset, rev, image.sha256]);
+  const bytes = await batchedImage(lake, dataset, rev, image.sha256);
   if (format === 'DICOM') {
     const tags = dicomTags(bytes);
     const thumb = await dicomClient().call('thumbnail', [bytes, THUMB_SIZE], {

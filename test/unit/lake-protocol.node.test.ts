@@ -24,6 +24,7 @@ import { createLakeService } from '../../workers/api/lake-service.ts';
 import type { IngestProgress, IngestSource, VerifyProgress } from '../../workers/api/lake.api.ts';
 import { lakeOfWorkerName, lakeWorkerName } from '../../workers/api/lake.api.ts';
 import { DATASET, IMAGE, LABEL, buildImageDataset, epochHash } from './loader-fixture.ts';
+import { wrapChunks } from './chunk-store-wrap.ts';
 
 const examples = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 
@@ -111,6 +112,52 @@ describe('lake protocol (service ⇄ client)', () => {
     const bytes = await lake.call('image', ['mini-coco', 'main', sha]);
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+  });
+
+  it('reads many images at once: one range of their pack, the bytes each image read gives', async () => {
+    const state = createMemoryState();
+    await buildImageDataset(await Lake.open(memoryBackend(state)), { n: 20 });
+    const inner = memoryBackend(state);
+    let ranges = 0;
+    const counted = {
+      ...inner,
+      chunks: wrapChunks(inner.chunks, {
+        getRange: (h, o, n) => {
+          ranges++;
+          return inner.chunks.getRange(h, o, n);
+        },
+      }),
+    };
+    const lake = connect(counted);
+    const page = await lake.call('rows', [DATASET, 'main', 'pics', 0, 20]);
+    const shas = page.rows.map((r) => (r.row[IMAGE] as { sha256: string }).sha256);
+    expect(new Set(shas).size).toBe(20);
+    ranges = 0;
+    const together = await lake.call('images', [DATASET, 'main', shas]);
+    expect(ranges).toBe(1);
+    ranges = 0;
+    const alone = [];
+    for (const sha of shas) alone.push(await lake.call('image', [DATASET, 'main', sha]));
+    expect(ranges).toBe(20);
+    expect(together).toEqual(alone);
+    // Each its own buffer (transferred), not views into one.
+    expect(new Set(together.map((b) => b.buffer)).size).toBe(20);
+
+    // A damaged image fails the call, named.
+    let pack = '';
+    counted.chunks = wrapChunks(inner.chunks, {
+      getRange: (h, o, n) => {
+        pack = h;
+        return inner.chunks.getRange(h, o, n);
+      },
+    });
+    await lake.call('images', [DATASET, 'main', shas.slice(0, 2)]);
+    const stored = state.chunks.get(pack)!;
+    stored.bytes = stored.bytes.slice();
+    stored.bytes[stored.bytes.length - 1] = stored.bytes[stored.bytes.length - 1]! ^ 0xff;
+    const bad = await lake.call('images', [DATASET, 'main', shas]).catch((x: unknown) => x);
+    expect((bad as LakeError).code).toBeDefined();
+    expect((bad as Error).message).toMatch(/image [0-9a-f]{64} of pics/);
   });
 
   it("serves the dataloader's reads: the same batches as reading the lake itself", async () => {

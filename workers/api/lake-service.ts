@@ -13,7 +13,7 @@ import { discardUnfinished } from '../../src/lib/versions/unfinished.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { finishRegistration } from '../../src/lib/versions/ingest-finish.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
-import { readObject } from '../../src/lib/versions/objects-read.ts';
+import { readObject, readObjects } from '../../src/lib/versions/objects-read.ts';
 import { recordSetOf, scanRows } from '../../src/lib/versions/read.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
 import { resolveSource } from './dropped-source.ts';
@@ -165,6 +165,17 @@ const handlers: Handlers = {
     ).slice();
     transfer(bytes.buffer);
     return bytes;
+  },
+
+  async images({ lake, transfer, signal }, dataset, rev, shas) {
+    const [, c] = await commitOf(lake, dataset, rev);
+    const index = await lake.readObjects(c);
+    const what = (i: number) => `image ${shas[i]} of ${dataset}`;
+    // Read together: a pack's slices as one range, not one sync access handle per image.
+    const views = await readObjects(lake.chunks, index, shas, what, signal);
+    const out = views.map((v) => v.slice());
+    for (const b of out) transfer(b.buffer);
+    return out;
   },
 
   async readChunk({ lake, transfer }, hash, range) {

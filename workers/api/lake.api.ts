@@ -210,6 +210,11 @@ export interface LakeMethods extends RemoteMethods {
   /** The bytes of a stored image (or any object) by sha256, verified; transferred. */
   image(dataset: string, rev: string, sha256: string): Uint8Array<ArrayBuffer>;
   /**
+   * The bytes of several stored objects, in the order of `shas`, each verified as `image`'s;
+   * the slices of a pack are read as one range (objects-read.ts `readObjects`). Transferred.
+   */
+  images(dataset: string, rev: string, shas: string[]): Uint8Array<ArrayBuffer>[];
+  /**
    * Bytes of a chunk, read in this worker (through sync access handles) and transferred: the
    * whole chunk checked against its address (`range` null; CORRUPT_CHUNK otherwise), or
    * `length` bytes at `offset`, unchecked (whoever uses them checks the objects in them). The
