@@ -15,6 +15,8 @@ export type { Slice, ViewerItem, ViewerSeries } from './dicom-grouping.ts';
 /** How many items the viewer opens at most to build series. */
 export const MAX_ITEMS = 2000;
 const CONCURRENCY = 4;
+/** Items whose bytes are asked for together (see `load`). */
+const WINDOW = 32;
 
 /** Reads an item's bytes (from the lake) — injected, so the loader is testable. */
 export type ReadBytes = (sha256: string, signal: AbortSignal) => Promise<Uint8Array<ArrayBuffer>>;
@@ -38,17 +40,27 @@ export class SeriesLoader {
     this.total = Math.min(items.length, MAX_ITEMS);
   }
 
-  /** Opens the item at `first`, then the others; series are regrouped as they arrive. */
+  /**
+   * Opens the item at `first`, then the others; series are regrouped as they arrive. The others'
+   * bytes are asked for {@link WINDOW} at a time, all at once (the lake reads such a batch as
+   * one range of its pack: image-batch.ts), and opened {@link CONCURRENCY} at a time.
+   */
   async load(first: number): Promise<void> {
     const signal = this.#controller.signal;
     const order = [first, ...this.items.keys()]
       .filter((i, k, a) => a.indexOf(i) === k)
       .slice(0, MAX_ITEMS);
-    const open = async (i: number) => {
+    const read = (i: number) => {
+      const bytes = this.read(this.items[i]!.sha256, signal);
+      // Its failure is reported where it is awaited (open).
+      bytes.catch(() => undefined);
+      return bytes;
+    };
+    const open = async (i: number, read: Promise<Uint8Array<ArrayBuffer>>) => {
       const item = this.items[i]!;
       if (this.#summaries.has(item.sha256)) return;
       try {
-        const bytes = await this.read(item.sha256, signal);
+        const bytes = await read;
         const summary = await this.dicom.call('open', [item.sha256, bytes], {
           transfer: [bytes.buffer],
         });
@@ -62,16 +74,21 @@ export class SeriesLoader {
         this.opened++;
       }
     };
-    await open(order[0]!);
+    await open(order[0]!, read(order[0]!));
     this.#regroup();
-    let next = 1;
-    const lane = async () => {
-      while (next < order.length && !signal.aborted) {
-        await open(order[next++]!);
-        if (this.opened % 16 === 0) this.#regroup();
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    for (let k = 1; k < order.length && !signal.aborted; k += WINDOW) {
+      const window = order.slice(k, k + WINDOW);
+      const reads = window.map(read);
+      let next = 0;
+      const lane = async () => {
+        while (next < window.length && !signal.aborted) {
+          const j = next++;
+          await open(window[j]!, reads[j]!);
+          if (this.opened % 16 === 0) this.#regroup();
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    }
     if (!signal.aborted) this.#regroup();
   }
 

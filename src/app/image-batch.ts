@@ -41,7 +41,10 @@ export function batchedImage(
   dataset: string,
   rev: string,
   sha256: string,
+  /** Rejects the ask once it fires (the batch it went out with is still read). */
+  signal?: AbortSignal,
 ): Promise<Uint8Array<ArrayBuffer>> {
+  if (signal?.aborted) return Promise.reject(signal.reason as unknown);
   const key = JSON.stringify([dataset, rev]);
   let batch = open.get(key);
   if (batch && batch.lake !== lake) batch = undefined;
@@ -56,6 +59,7 @@ export function batchedImage(
   }
   const b = batch;
   return new Promise((resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(signal.reason as unknown), { once: true });
     const list = b.asks.get(sha256) ?? [];
     list.push({ resolve, reject });
     b.asks.set(sha256, list);

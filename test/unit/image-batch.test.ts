@@ -65,6 +65,22 @@ describe('image bytes for a grid, asked together', () => {
     expect(calls.map((c) => c[0])).toEqual(['images', 'image', 'image', 'image']);
   });
 
+  it('rejects an ask whose signal fires, before or after it is made', async () => {
+    const { lake, calls } = standIn();
+    const before = new AbortController();
+    before.abort(new Error('closed before'));
+    await expect(batchedImage(lake, 'ds', 'main', sha(1), before.signal)).rejects.toThrow(
+      'closed before',
+    );
+    expect(calls).toEqual([]);
+    const later = new AbortController();
+    const asked = batchedImage(lake, 'ds', 'main', sha(2), later.signal);
+    const other = batchedImage(lake, 'ds', 'main', sha(3));
+    later.abort(new Error('viewer closed'));
+    await expect(asked).rejects.toThrow('viewer closed');
+    expect(await other).toEqual(bytesOf(sha(3)));
+  });
+
   it('holds at most 64 images a call', async () => {
     const { lake, calls } = standIn();
     const all = Array.from({ length: 70 }, (_, i) => batchedImage(lake, 'ds', 'main', sha(i)));
