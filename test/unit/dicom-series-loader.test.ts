@@ -23,7 +23,7 @@ const slice = (z: number): El[] => [
 ];
 
 const N = 70;
-const files = new Map(
+const files = new Map<string, Uint8Array>(
   Array.from({ length: N }, (_, i) => [`s${i}`, dicomBytes(slice((i * 3) % N))] as const),
 );
 const items: ViewerItem[] = [...files.keys()].map((sha256) => ({ sha256, row: {} }));
