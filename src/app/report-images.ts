@@ -98,16 +98,19 @@ export async function reportThumbnails(
   const images = new Map<string, string>();
   let firstError: unknown = null;
   let missing = 0;
-  for (const id of ids) {
-    const ref = refs.get(id);
-    const url = ref
-      ? await thumbnail(lake, report, ref).catch((e: unknown) => {
-          firstError ??= e;
-          return null;
-        })
-      : null;
-    if (url) images.set(id, url);
+  // Asked for all at once, so that the lake reads their bytes together (image-batch.ts); the
+  // first failure is still the first in the report's order.
+  const made = await Promise.allSettled(
+    ids.map((id) => {
+      const ref = refs.get(id);
+      return ref ? thumbnail(lake, report, ref) : Promise.resolve(null);
+    }),
+  );
+  made.forEach((m, i) => {
+    if (m.status === 'rejected') firstError ??= m.reason;
+    const url = m.status === 'fulfilled' ? m.value : null;
+    if (url) images.set(ids[i]!, url);
     else missing++;
-  }
+  });
   return { images, missing, firstError };
 }
