@@ -88,6 +88,24 @@ describe('records read back from the lake', () => {
     expect(reads).toEqual([...packs]);
   });
 
+  it('holds the objects of a group of rows at most: past its size, a new group, a new read', async () => {
+    const { lake, index, rs } = await scans();
+    let reads = 0;
+    const store = wrapChunks(lake.chunks, {
+      getRange: (h, o, n) => {
+        reads++;
+        return lake.chunks.getRange(h, o, n);
+      },
+    });
+    const whole: RecordRow[] = [];
+    for await (const row of lakeRecords(lake.chunks, rs, index, 'scans')) whole.push(row);
+    // A group ends with the row whose images reach the size: here every row.
+    const rows: RecordRow[] = [];
+    for await (const row of lakeRecords(store, rs, index, 'scans', 1)) rows.push(row);
+    expect(rows).toEqual(whole);
+    expect(reads).toBe(3);
+  });
+
   it('names a damaged image', async () => {
     const { lake, index, rs } = await scans();
     const store = wrapChunks(lake.chunks, {

@@ -51,31 +51,48 @@ function objectsOf(columns: readonly ColumnDef[], row: LakeRow): [string, string
   return out;
 }
 
+/** The objects of at most about this many bytes are held at once (see lakeRecords). */
+const GROUP_BYTES = 32 * 1024 * 1024;
+
 /**
- * Streams a record set's live rows as Croissant records. The objects of each batch of rows are
+ * Streams a record set's live rows as Croissant records. The objects of consecutive rows are
  * read together (objects-read.ts `readObjects`: the slices of one chunk as few ranges, each
  * object verified), not one read per image: 10,000 images cut from one archive took 10,000
- * opens of its chunk file.
+ * opens of its chunk file. A group ends once its objects reach `groupBytes`, so that a fragment
+ * of large images is not held in memory whole.
  */
 export async function* lakeRecords(
   store: ChunkStore,
   rs: RecordSetManifest,
   index: ObjectIndex,
   what: string,
+  groupBytes = GROUP_BYTES,
 ): AsyncGenerator<RecordRow & { _rowid: string }> {
   for await (const batch of scanRows(store, rs, what)) {
-    const wanted = new Map<string, string>();
-    for (const r of batch) {
-      for (const [sha, w] of objectsOf(rs.columns, r.row)) if (!wanted.has(sha)) wanted.set(sha, w);
-    }
-    const shas = [...wanted.keys()];
-    const whats = [...wanted.values()];
-    const bytes = await readObjects(store, index, shas, (i) => `${what}, ${whats[i]}`);
-    const read = new Map(shas.map((sha, i) => [sha, bytes[i]!]));
-    const bytesOf = async (sha: string, w: string) =>
-      read.get(sha) ?? readObject(store, index, sha, `${what}, ${w}`);
-    for (const r of batch) {
-      yield { _rowid: String(r.rowid), ...(await fromLakeRow(rs.columns, r.row, bytesOf)) };
+    for (let start = 0; start < batch.length;) {
+      // The rows start…end-1 and the objects they refer to: `[sha256, what]`, each once.
+      const wanted = new Map<string, string>();
+      let size = 0;
+      let end = start;
+      while (end < batch.length && size < groupBytes) {
+        for (const [sha, w] of objectsOf(rs.columns, batch[end]!.row)) {
+          if (wanted.has(sha)) continue;
+          wanted.set(sha, w);
+          size += index.objects[sha]?.size ?? 0;
+        }
+        end++;
+      }
+      const shas = [...wanted.keys()];
+      const whats = [...wanted.values()];
+      const bytes = await readObjects(store, index, shas, (i) => `${what}, ${whats[i]}`);
+      const read = new Map(shas.map((sha, i) => [sha, bytes[i]!]));
+      // Every object of these rows is in `read`; readObject only if the two ever disagree.
+      const bytesOf = async (sha: string, w: string) =>
+        read.get(sha) ?? readObject(store, index, sha, `${what}, ${w}`);
+      for (const r of batch.slice(start, end)) {
+        yield { _rowid: String(r.rowid), ...(await fromLakeRow(rs.columns, r.row, bytesOf)) };
+      }
+      start = end;
     }
   }
 }
