@@ -56,11 +56,11 @@ export class SeriesLoader {
       bytes.catch(() => undefined);
       return bytes;
     };
-    const open = async (i: number, read: Promise<Uint8Array<ArrayBuffer>>) => {
+    const open = async (i: number, reading: Promise<Uint8Array<ArrayBuffer>>) => {
       const item = this.items[i]!;
       if (this.#summaries.has(item.sha256)) return;
       try {
-        const bytes = await read;
+        const bytes = await reading;
         const summary = await this.dicom.call('open', [item.sha256, bytes], {
           transfer: [bytes.buffer],
         });

@@ -59,9 +59,21 @@ export function batchedImage(
   }
   const b = batch;
   return new Promise((resolve, reject) => {
-    signal?.addEventListener('abort', () => reject(signal.reason as unknown), { once: true });
+    // The listener goes when the ask is answered: a viewer's signal sees hundreds of asks.
+    const onAbort = () => reject(signal?.reason as unknown);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal?.removeEventListener('abort', onAbort);
     const list = b.asks.get(sha256) ?? [];
-    list.push({ resolve, reject });
+    list.push({
+      resolve: (bytes) => {
+        settle();
+        resolve(bytes);
+      },
+      reject: (e) => {
+        settle();
+        reject(e);
+      },
+    });
     b.asks.set(sha256, list);
     if (b.asks.size >= MAX_BATCH && open.get(key) === b) open.delete(key);
   });

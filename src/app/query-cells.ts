@@ -1,8 +1,8 @@
 /**
  * Result cells of the types Arrow hands over as raw numbers or bytes (INTERVAL, TIME, BLOB,
  * UHUGEINT), read and written as DuckDB prints them, and timestamps read from their raw int64
- * so that neither their digits under a millisecond nor DuckDB's `infinity` are lost. (ENUM, TIME WITH TIME ZONE, BIT and BIGNUM
- * results come as DuckDB's own text: lib/query/as-text.ts.)
+ * so that neither their digits under a millisecond nor DuckDB's `infinity` are lost. (ENUM,
+ * TIME WITH TIME ZONE, BIT and BIGNUM results come as DuckDB's own text: lib/query/as-text.ts.)
  */
 import { DataType, IntervalUnit, TimeUnit, type Data, type Vector } from 'apache-arrow';
 import { formatBytes } from './format.ts';
