@@ -10,6 +10,41 @@
 export const CHROMIUM_PATH: string = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /**
+ * The Chromium features Playwright 1.65 disables (playwright-core's `chromiumSwitches.ts`).
+ * Chromium keeps only the last `--disable-features` of its command line, so the one in
+ * {@link CHROMIUM_ARGS}, which Playwright puts after its own, must name these too.
+ * test/unit/chromium-args.node.test.ts launches Chromium through Playwright and fails when one
+ * of Playwright's names is missing here, as after an upgrade that adds one.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * Chromium 156 preloads, for every browser window, two WebUI pages of the address bar's
+ * suggestion popup (chrome://omnibox-popup.top-chrome/ and its AI-mode page) in a renderer of
+ * their own. Headless, nobody ever sees them; each Playwright context is a window, and they cost
+ * about 1.8 CPU-s of its start (6 contexts on about:blank: 15.0–16.1 CPU-s of Chromium with
+ * them, 3.9–4.6 without; bench/README.md, "Test suite: the address bar's hidden pages").
+ */
+const HIDDEN_UI_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/**
  * Flags for headless Chromium on a closed network. Playwright adds `--headless` itself.
  * The background-networking flags keep Chromium from flooding the (closed) network.
  */
@@ -20,6 +55,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...HIDDEN_UI_FEATURES].join(',')}`,
 ];
 
 /**
