@@ -1,8 +1,8 @@
 /**
  * The one place that says which Chromium the tests and the bench drive, and with which flags:
- * the vitest browser project (vitest.config.ts) and the e2e harness (test/e2e/harness.ts) use
- * {@link TEST_CHROMIUM_ARGS}; the bench (bench/browser.ts, query.ts, dicom.ts) uses
- * {@link CHROMIUM_ARGS}.
+ * the vitest browser project (vitest.config.ts) uses {@link TEST_CHROMIUM_ARGS}, the e2e
+ * harness (test/e2e/harness.ts) {@link E2E_CHROMIUM_ARGS}; the bench (bench/browser.ts,
+ * query.ts, dicom.ts) uses {@link CHROMIUM_ARGS}.
  *
  * Debian's Chromium (`apt-get install -y chromium`, done by `scripts/ensure-deps.mjs --browser`)
  * is used because Playwright's browser downloads do not work on these machines.
@@ -75,4 +75,22 @@ export const CHROMIUM_ARGS: readonly string[] = [
 export const TEST_CHROMIUM_ARGS: readonly string[] = [
   ...CHROMIUM_ARGS,
   '--js-flags=--liftoff-only',
+];
+
+/**
+ * The e2e tests' flags (test/e2e/harness.ts): {@link TEST_CHROMIUM_ARGS} with V8's
+ * `--single-threaded` as well (one `--js-flags`: Chromium keeps only the last). V8 then runs its
+ * garbage collector and compilers on the thread that needs them, not on background threads too.
+ * The e2e stage runs two files at a time, each with its own Chromium, on 2 cores, so those
+ * threads only competed with the other file's browser: the whole stage (`npx vitest run -c
+ * vitest.e2e.config.ts`, idle machine, 64 passing) took 368 s and 714 CPU-s with it, 399 s and
+ * 778 CPU-s without (the next run); on four of the heaviest files, two runs each, 127 and 125 s
+ * (238, 234 CPU-s) against 131 and 149 s (246, 280 CPU-s). The browser project, one page at a
+ * time beside the lint and build steps, gained nothing (175 s, 241 CPU-s, against 162 s and 235
+ * CPU-s) and keeps {@link TEST_CHROMIUM_ARGS}. What scripts compute does not change; only
+ * where V8 does its own work. bench/README.md, "Test suite: V8 on one thread in e2e".
+ */
+export const E2E_CHROMIUM_ARGS: readonly string[] = [
+  ...CHROMIUM_ARGS,
+  '--js-flags=--liftoff-only --single-threaded',
 ];

@@ -36,7 +36,7 @@ import type {
 } from 'playwright-core';
 import { preview } from 'vite';
 import { afterEach } from 'vitest';
-import { CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
+import { CHROMIUM_PATH, E2E_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT: string = path.resolve(
@@ -146,7 +146,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       `launchBrowser: ${CHROMIUM_PATH} not found. Install it: node scripts/ensure-deps.mjs --browser`,
     );
   }
-  const args = [...TEST_CHROMIUM_ARGS];
+  const args = [...E2E_CHROMIUM_ARGS];
   if (opts.webgpu) args.push('--enable-unsafe-webgpu');
   if (opts.disableGpu) args.push('--disable-gpu');
   if (opts.args) args.push(...opts.args);

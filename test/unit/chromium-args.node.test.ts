@@ -10,7 +10,12 @@ import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { BrowserServer } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, TEST_CHROMIUM_ARGS } from '../../scripts/chromium.ts';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  E2E_CHROMIUM_ARGS,
+  TEST_CHROMIUM_ARGS,
+} from '../../scripts/chromium.ts';
 
 /** The names each `--disable-features=` switch of a command line lists, in order. */
 function disabledFeatureLists(argv: string[]): string[][] {
@@ -49,6 +54,26 @@ describe('the tests’ Chromium flags', () => {
       .filter((name) => name !== '' && !last.has(name));
     expect(dropped, 'add these to PLAYWRIGHT_DISABLED_FEATURES in scripts/chromium.ts').toEqual([]);
     expect(TEST_CHROMIUM_ARGS).toEqual(expect.arrayContaining([...CHROMIUM_ARGS]));
+  });
+
+  it('gives the e2e browser both V8 flags in one --js-flags', async () => {
+    // Chromium keeps only the last --js-flags: a second one would drop --liftoff-only.
+    const e2e = await chromium.launchServer({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...E2E_CHROMIUM_ARGS],
+    });
+    try {
+      const e2eArgv = readFileSync(`/proc/${e2e.process().pid}/cmdline`, 'utf8').split('\0');
+      const jsFlags = e2eArgv.filter((a) => a.startsWith('--js-flags='));
+      expect(jsFlags.at(-1)?.split(/[= ]/).slice(1).sort()).toEqual([
+        '--liftoff-only',
+        '--single-threaded',
+      ]);
+      expect(disabledFeatureLists(e2eArgv).at(-1)).toEqual(disabledFeatureLists(argv).at(-1));
+    } finally {
+      await e2e.close();
+    }
   });
 
   it('opens no hidden address-bar pages for a new context', async () => {
