@@ -7,8 +7,17 @@ import type { RecordRow, Value } from '../croissant/api.ts';
 import type { ChunkStore } from '../store/types.ts';
 import type { Cell, ImageRef, LakeRow } from './columns.ts';
 import type { ColumnDef, ObjectIndex, RecordSetManifest } from './manifest.ts';
-import { readObject, readObjects } from './objects-read.ts';
+import { readObjects } from './objects-read.ts';
 import { scanRows } from './read.ts';
+
+/** The object cell `v` of column `c` refers to, as `[sha256, what]`; null for any other cell. */
+function objectRef(c: ColumnDef, v: Cell): [sha: string, what: string] | null {
+  if (c.type === 'image' && v !== null && typeof v === 'object') {
+    return [(v as ImageRef).sha256, `image of ${c.name}`];
+  }
+  if (c.type === 'blob' && typeof v === 'string') return [v, `value of ${c.name}`];
+  return null;
+}
 
 /** Converts one lake row; `bytesOf` reads an object by sha256. */
 export async function fromLakeRow(
@@ -19,8 +28,9 @@ export async function fromLakeRow(
   const out: RecordRow = {};
   for (const c of columns) {
     const v: Cell = row[c.name] ?? null;
+    const ref = objectRef(c, v);
     if (v === null) out[c.name] = null;
-    else if (c.type === 'image' && typeof v === 'object') {
+    else if (ref && c.type === 'image') {
       const img = v as ImageRef;
       out[c.name] = {
         kind: 'image',
@@ -28,25 +38,12 @@ export async function fromLakeRow(
         mode: img.mode,
         width: img.width,
         height: img.height,
-        bytes: await bytesOf(img.sha256, `image of ${c.name}`),
+        bytes: await bytesOf(...ref),
       };
-    } else if (c.type === 'blob' && typeof v === 'string') {
-      out[c.name] = { kind: 'bytes', bytes: await bytesOf(v, `value of ${c.name}`) };
-    } else if (c.type === 'timestamp' && typeof v === 'number') out[c.name] = new Date(v);
+    } else if (ref) out[c.name] = { kind: 'bytes', bytes: await bytesOf(...ref) };
+    else if (c.type === 'timestamp' && typeof v === 'number') out[c.name] = new Date(v);
     else if (c.json && typeof v === 'string') out[c.name] = JSON.parse(v) as Value;
     else out[c.name] = v as Value;
-  }
-  return out;
-}
-
-/** The objects row `row` refers to: `[sha256, what]` of each image and blob value. */
-function objectsOf(columns: readonly ColumnDef[], row: LakeRow): [string, string][] {
-  const out: [string, string][] = [];
-  for (const c of columns) {
-    const v: Cell = row[c.name] ?? null;
-    if (c.type === 'image' && v !== null && typeof v === 'object') {
-      out.push([(v as ImageRef).sha256, `image of ${c.name}`]);
-    } else if (c.type === 'blob' && typeof v === 'string') out.push([v, `value of ${c.name}`]);
   }
   return out;
 }
@@ -75,10 +72,11 @@ export async function* lakeRecords(
       let size = 0;
       let end = start;
       while (end < batch.length && size < groupBytes) {
-        for (const [sha, w] of objectsOf(rs.columns, batch[end]!.row)) {
-          if (wanted.has(sha)) continue;
-          wanted.set(sha, w);
-          size += index.objects[sha]?.size ?? 0;
+        for (const c of rs.columns) {
+          const ref = objectRef(c, batch[end]!.row[c.name] ?? null);
+          if (!ref || wanted.has(ref[0])) continue;
+          wanted.set(...ref);
+          size += index.objects[ref[0]]?.size ?? 0;
         }
         end++;
       }
@@ -86,9 +84,8 @@ export async function* lakeRecords(
       const whats = [...wanted.values()];
       const bytes = await readObjects(store, index, shas, (i) => `${what}, ${whats[i]}`);
       const read = new Map(shas.map((sha, i) => [sha, bytes[i]!]));
-      // Every object of these rows is in `read`; readObject only if the two ever disagree.
-      const bytesOf = async (sha: string, w: string) =>
-        read.get(sha) ?? readObject(store, index, sha, `${what}, ${w}`);
+      // Every object of these rows is in `read`: fromLakeRow asks for those objectRef names.
+      const bytesOf = async (sha: string) => read.get(sha)!;
       for (const r of batch.slice(start, end)) {
         yield { _rowid: String(r.rowid), ...(await fromLakeRow(rs.columns, r.row, bytesOf)) };
       }
