@@ -2,7 +2,8 @@
  * A commit's chunk is written while the chunks it references are checked (each only has to
  * end before the ref moves), and a failed check still leaves nothing running and the branch
  * unmoved. A draft's `written` (chunks still being written: ingest's last pack and fragment)
- * is awaited before the check and the ref; its failure commits nothing.
+ * is awaited before the check and the ref; its failure commits nothing. The chunks of objects
+ * not yet in the draft's object index (`located`: the last pack's) are checked too.
  */
 import { describe, expect, it } from 'vitest';
 import type { LakeError } from '../../src/lib/store/errors.ts';
@@ -11,6 +12,7 @@ import type { ChunkStore, LakeBackend } from '../../src/lib/store/types.ts';
 import { sha256 } from '../../src/lib/store/hash.ts';
 import { putChunk } from '../../src/lib/versions/chunks.ts';
 import type { CommitDraft } from '../../src/lib/versions/commit.ts';
+import type { ObjectEntry, ObjectIndex } from '../../src/lib/versions/manifest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 
 /** A memory backend whose chunk writes take a task each, with the calls logged. */
@@ -113,5 +115,45 @@ describe('writing a commit', () => {
     const put = log.find((l) => l.startsWith('put '))!;
     expect(log).toContain(`stored ${put.slice(4)}`);
     expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();
+  });
+
+  it('checks the chunks of objects still on their way into the index, once written', async () => {
+    const { backend, log } = logged();
+    const lake = await Lake.open(backend);
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const doc = await putChunk(backend.chunks, enc('{"a":1}'));
+    const indexChunk = await putChunk(backend.chunks, enc('{"objects":{}}'));
+    const packBytes = enc('the last pack');
+    const pack = await sha256(packBytes);
+    const blob = 'b'.repeat(64);
+    const objectIndex: ObjectIndex = {
+      format: 'croissant-lake/objects',
+      formatVersion: 1,
+      objects: {},
+      files: [],
+    };
+    const located = new Map<string, ObjectEntry>([[blob, { size: 4, parts: [[pack, 0, 4]] }]]);
+    const d: CommitDraft = { ...draft(doc), objects: indexChunk, objectIndex, located };
+    const create = { create: { protected: false } };
+    // The pack was never written: nothing is committed, and the message names it.
+    const e = await lake.commit('d', 'main', async () => d, create).catch((x: unknown) => x);
+    expect((e as LakeError).code).toBe('MISSING_CHUNK');
+    expect((e as LakeError).message).toContain(`chunk ${pack} (a chunk of blob ${blob})`);
+    expect(await backend.refs.get('ref/d/branch/main')).toBeUndefined();
+    // Written by the draft's `written`: checked after its write ended, then committed.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const written = held.then(async () => void (await putChunk(backend.chunks, packBytes)));
+    log.length = 0;
+    const committing = lake.commit('d', 'main', async () => ({ ...d, written }), create);
+    while (!log.some((l) => l.startsWith('stored '))) await new Promise((r) => setTimeout(r, 0));
+    release();
+    const { hash } = await committing;
+    expect(log.lastIndexOf(`has ${pack.slice(0, 6)}`)).toBeGreaterThan(
+      log.indexOf(`stored ${pack.slice(0, 6)}`),
+    );
+    expect((await backend.refs.get<{ commit: string }>('ref/d/branch/main'))?.value.commit).toBe(
+      hash,
+    );
   });
 });

@@ -6,7 +6,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import type { Lake } from './lake.ts';
-import type { Commit, ObjectIndex } from './manifest.ts';
+import type { Commit, ObjectEntry, ObjectIndex } from './manifest.ts';
 
 /** Chunks a commit references directly (not its objects' parts), with what each is. */
 function ownChunks(c: Commit): Map<string, string> {
@@ -23,16 +23,20 @@ function ownChunks(c: Commit): Map<string, string> {
 }
 
 /**
- * Throws MISSING_CHUNK, naming the chunk and what it is, unless every chunk `commit` (about to
- * be committed as `hash` on `branch` of `dataset`) references is stored.
+ * The chunks `commit` references that must be checked before it is committed, with what each
+ * is: every one that its parents do not reference (those are known to be stored). Reading
+ * the commit's thousands of object entries takes a while; the caller does it while the chunks
+ * are still being written, and checks them once they are (`checkStored`).
  */
-export async function checkReferences(
+export async function chunksToCheck(
   lake: Lake,
   commit: Commit,
   where: { dataset: string; branch: string },
   /** The object index `commit.objects` names, when the writer holds it (not read back). */
   objectIndex?: ObjectIndex,
-): Promise<void> {
+  /** Its entries not yet in it (CommitDraft.located). */
+  located: ReadonlyMap<string, ObjectEntry> = new Map(),
+): Promise<Map<string, string>> {
   const known = new Set<string>();
   for (const p of commit.parents) {
     if (!(await lake.chunks.has(p))) throw missing(where, p, 'its parent commit');
@@ -42,26 +46,32 @@ export async function checkReferences(
       for (const [chunk] of o.parts) known.add(chunk);
     }
   }
-  const own = ownChunks(commit);
-  for (const [chunk, what] of own) {
-    if (!known.has(chunk) && !(await lake.chunks.has(chunk))) throw missing(where, chunk, what);
-  }
-  if (!commit.objects || known.has(commit.objects)) return;
+  const out = new Map<string, string>();
+  for (const [chunk, what] of ownChunks(commit)) if (!known.has(chunk)) out.set(chunk, what);
+  if (!commit.objects || known.has(commit.objects)) return out;
   const index = objectIndex ?? (await lake.readObjects(commit));
   const files = new Map(index.files.map((f) => [f.sha256, f.id]));
-  for (const [sha, o] of Object.entries(index.objects)) {
+  const add = (sha: string, o: ObjectEntry) => {
     for (const [chunk] of o.parts) {
-      if (known.has(chunk)) continue;
-      if (!(await lake.chunks.has(chunk))) {
-        const file = files.get(sha);
-        throw missing(
-          where,
-          chunk,
-          file ? `a chunk of raw file ${file}` : `a chunk of blob ${sha}`,
-        );
-      }
-      known.add(chunk);
+      if (known.has(chunk) || out.has(chunk)) continue;
+      const file = files.get(sha);
+      out.set(chunk, file ? `a chunk of raw file ${file}` : `a chunk of blob ${sha}`);
     }
+  };
+  for (const sha in index.objects)
+    if (Object.hasOwn(index.objects, sha)) add(sha, index.objects[sha]!);
+  for (const [sha, o] of located) add(sha, o);
+  return out;
+}
+
+/** Throws MISSING_CHUNK, naming the first of `chunks` that is not stored and what it is. */
+export async function checkStored(
+  lake: Lake,
+  chunks: ReadonlyMap<string, string>,
+  where: { dataset: string; branch: string },
+): Promise<void> {
+  for (const [chunk, what] of chunks) {
+    if (!(await lake.chunks.has(chunk))) throw missing(where, chunk, what);
   }
 }
 

@@ -5,9 +5,15 @@
  */
 import { LakeError } from '../store/errors.ts';
 import { putJson } from './chunks.ts';
-import { checkReferences } from './commit-check.ts';
+import { checkStored, chunksToCheck } from './commit-check.ts';
 import type { Lake } from './lake.ts';
-import { FORMAT_VERSION, type Commit, type Lineage, type ObjectIndex } from './manifest.ts';
+import {
+  FORMAT_VERSION,
+  type Commit,
+  type Lineage,
+  type ObjectEntry,
+  type ObjectIndex,
+} from './manifest.ts';
 import { logged } from './reflog.ts';
 import { getRef, refKey, type RefValue } from './refs.ts';
 
@@ -25,6 +31,11 @@ export interface CommitDraft {
    * image blobs): the check that its chunks are stored reads it from here, not from the lake.
    */
   objectIndex?: ObjectIndex;
+  /**
+   * Entries of `objectIndex` still on their way into it: the objects of packs being written
+   * (ObjectWriter.locate()). With them the index is whole before `written` resolves.
+   */
+  located?: ReadonlyMap<string, ObjectEntry>;
   /**
    * Chunks the commit references that are still being written (ingest's last pack and
    * fragment): the commit chunk is written meanwhile, and the check that every referenced chunk
@@ -111,8 +122,12 @@ export async function commitToBranch(
     // each only has to be done before the ref moves (a commit chunk no ref names is
     // invisible). Both are awaited either way, so nothing is left running when this throws.
     const check = async () => {
+      // Which chunks to check is worked out while they are still being written.
+      const where = { dataset, branch };
+      const chunks = chunksToCheck(lake, commit, where, draft.objectIndex, draft.located);
+      chunks.catch(() => {}); // thrown below, once the writes have ended
       await draft.written;
-      await checkReferences(lake, commit, { dataset, branch }, draft.objectIndex);
+      await checkStored(lake, await chunks, where);
     };
     const [written, checked] = await Promise.allSettled([putJson(backend.chunks, commit), check()]);
     if (written.status === 'rejected') throw written.reason;

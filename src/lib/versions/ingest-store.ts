@@ -19,6 +19,7 @@ import type { Lake } from './lake.ts';
 import {
   emptyObjectIndex,
   type FragmentRef,
+  type ObjectEntry,
   type ObjectIndex,
   type RecordSetManifest,
 } from './manifest.ts';
@@ -32,6 +33,8 @@ export interface Stored {
   objects: string;
   /** The object index stored as `objects`. */
   objectIndex: ObjectIndex;
+  /** Its entries still on their way into it until `written` resolves (CommitDraft.located). */
+  located: ReadonlyMap<string, ObjectEntry>;
   recordSets: Record<string, RecordSetManifest>;
   /** Records per record set. */
   counts: Record<string, number>;
@@ -118,6 +121,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   let document: string | undefined;
   let objects: string | undefined;
   let written: Promise<void> = Promise.resolve();
+  let located!: ReadonlyMap<string, ObjectEntry>; // set below, or storing failed
   const encoder = new TextEncoder();
   try {
     for (const rs of md.recordSets) {
@@ -154,7 +158,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     // document and the commit are written while the last pack is stored and journaled and the
     // last fragments are encoded and stored (`written`, which the commit awaits before its ref
     // moves: docs/format.md, "Writing a commit").
-    const located = await writer.locate();
+    located = await writer.locate();
     // canonicalJson's text (what putJson stores), without its per-value replacer: an archive's
     // index has an entry per image blob.
     const indexBytes = encoder.encode(objectIndexJson(index, located));
@@ -181,6 +185,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     document,
     objects,
     objectIndex: index,
+    located,
     recordSets,
     counts,
     rawBytes: index.files.reduce((n, f) => n + f.size, 0),

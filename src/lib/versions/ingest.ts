@@ -194,6 +194,7 @@ async function ingestOnce(
         document: stored.document,
         objects: stored.objects,
         objectIndex: stored.objectIndex,
+        located: stored.located,
         recordSets: stored.recordSets,
         written: stored.written,
       };
