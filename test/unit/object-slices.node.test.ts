@@ -102,6 +102,34 @@ describe('objects stored as slices of a lent object', () => {
     expect(w.index.objects[b]!.parts).toEqual([[pack, 4000, 4000]]);
   });
 
+  it('indexes a view into a lent object at once (putSliceNow), as putBytes does', async () => {
+    const { w } = await writer();
+    const archive = pattern(PART_SIZE + 300_000, 7);
+    const sha = await w.putBytes(archive);
+    w.lendSlices(archive, sha);
+    const view = archive.subarray(PART_SIZE - 1000, PART_SIZE + 2000);
+    // Not a promise: the caller goes on without a wait.
+    const got = w.putSliceNow(view);
+    expect(got).toBe(shaOf(view));
+    expect(w.putSliceNow(archive.subarray(PART_SIZE - 1000, PART_SIZE + 2000))).toBe(got);
+    // Bytes it does not take: not in a lent buffer, the whole lent object, too large.
+    expect(w.putSliceNow(pattern(3000, 1))).toBeUndefined();
+    expect(w.putSliceNow(archive)).toBeUndefined();
+    expect(w.putSliceNow(archive.subarray(0, 4 * 1024 * 1024))).toBeUndefined();
+    await w.flush();
+    const parts = w.index.objects[sha]!.parts;
+    expect(w.index.objects[got!]).toEqual({
+      size: 3000,
+      parts: [
+        [parts[0]![0], PART_SIZE - 1000, 1000],
+        [parts[1]![0], 0, 2000],
+      ],
+    });
+    expect(shaOf(await readObject(w.store, w.index, got!))).toBe(got);
+    // The index holds only the object and the slice: nothing else was taken.
+    expect(Object.keys(w.index.objects).sort()).toEqual([sha, got!].sort());
+  });
+
   it('lends views only into the buffers lent', () => {
     const lent = new Uint8Array(100);
     const other = new Uint8Array(100);

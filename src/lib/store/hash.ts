@@ -73,6 +73,14 @@ function hex(buf: ArrayBuffer): string {
   return s;
 }
 
+/**
+ * Lowercase hex sha256 of `bytes` at once, where Node's hasher is loaded (after any `sha256`
+ * call); undefined elsewhere (call `sha256`).
+ */
+export function sha256Now(bytes: Uint8Array): string | undefined {
+  return nodeSha256 ? nodeSha256(bytes) : undefined;
+}
+
 /** Lowercase hex sha256 of `bytes`. */
 export async function sha256(bytes: Uint8Array): Promise<string> {
   if (nodeSha256 === undefined) await loadNodeSha256();

@@ -58,14 +58,16 @@ function isBinary(v: Value): v is ImageValue | BytesValue {
 }
 
 async function cell(t: ColumnType, v: Value, objects: ObjectWriter): Promise<Cell> {
-  if (isBinary(v)) {
-    const sha = await objects.putBytes(v.bytes);
-    if (v.kind === 'image' && t === 'image') {
-      return { sha256: sha, format: v.format, mode: v.mode, width: v.width, height: v.height };
-    }
-    return sha;
-  }
+  if (isBinary(v)) return binaryCell(t, v, await objects.putBytes(v.bytes));
   return plainCell(t, v);
+}
+
+/** The cell of an image or bytes value stored as object `sha`. */
+function binaryCell(t: ColumnType, v: ImageValue | BytesValue, sha: string): Cell {
+  if (v.kind === 'image' && t === 'image') {
+    return { sha256: sha, format: v.format, mode: v.mode, width: v.width, height: v.height };
+  }
+  return sha;
 }
 
 /** A non-binary value as the lake stores it. */
@@ -104,8 +106,9 @@ export interface CellSink {
 
 /**
  * Appends one record's cells to `cells`, column by column: the cells `toLakeRow` gives,
- * without an object per record. Returns a promise only when a value is first stored as an
- * object (an image, bytes), so that the many records without one cost no await each.
+ * without an object per record. Returns a promise only when storing a value as an object (an
+ * image, bytes) has to wait, so that the many records without one, and the images cut out of
+ * an archive, cost no await each.
  */
 export function appendCells(
   columns: readonly ColumnDef[],
@@ -118,8 +121,12 @@ export function appendCells(
   while (j < columns.length) {
     const c = columns[j]!;
     const v = record[c.name] ?? null;
-    if (isBinary(v)) return appendFrom(j, columns, record, objects, cells);
-    cells.push(j, plainCell(c.type, v));
+    if (isBinary(v)) {
+      // An image cut out of an archive ingest holds is indexed at once, without a wait.
+      const sha = objects.putSliceNow(v.bytes);
+      if (sha === undefined) return appendFrom(j, columns, record, objects, cells);
+      cells.push(j, binaryCell(c.type, v, sha));
+    } else cells.push(j, plainCell(c.type, v));
     j = cells.pushPlain ? cells.pushPlain(record, j + 1) : j + 1;
   }
   return undefined;

@@ -45,6 +45,11 @@ export class ObjectSlices {
     lendViews(bytes);
   }
 
+  /** Whether `bytes` are a view into a lent object (maybe the whole of it). */
+  inLent(bytes: Uint8Array): boolean {
+    return this.bases.has(bytes.buffer);
+  }
+
   /** The lent object `bytes` are a view into, and where in it; undefined when none. */
   baseOf(bytes: Uint8Array, sha: string): { base: string; offset: number } | undefined {
     const b = this.bases.get(bytes.buffer);

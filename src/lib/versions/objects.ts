@@ -6,7 +6,7 @@
 import { concat } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
 import type { IHasher } from 'hash-wasm';
-import { sha256, sha256Parts, sha256Stream } from '../store/hash.ts';
+import { sha256, sha256Now, sha256Parts, sha256Stream } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import { ObjectSlices, sliceEntry, type Slice } from './object-slices.ts';
@@ -85,6 +85,23 @@ export class ObjectWriter {
   /** The bytes of an object not yet readable from the store (its pack is not written yet). */
   pendingBytes(sha: string): Uint8Array | undefined {
     return this.waiting.get(sha);
+  }
+
+  /**
+   * `putBytes` without a wait where none is needed: bytes cut out of a lent object (an image
+   * out of an archive) whose sha256 can be had at once (Node), stored already or indexed as a
+   * slice. Undefined otherwise, before any hashing: call `putBytes`.
+   */
+  putSliceNow(bytes: Uint8Array): string | undefined {
+    if (bytes.byteLength >= PACK_THRESHOLD || !this.slices.inLent(bytes)) return undefined;
+    const sha = this.known.get(bytes) ?? sha256Now(bytes);
+    if (sha === undefined) return undefined;
+    if (this.has(sha)) return sha;
+    const cut = this.slices.baseOf(bytes, sha);
+    if (cut)
+      return this.putSlice({ sha, offset: cut.offset, length: bytes.byteLength }, cut.base, bytes);
+    this.known.set(bytes, sha); // the whole lent object: putBytes does not hash it again
+    return undefined;
   }
 
   /** Stores bytes already in memory; returns their sha256 (`known`: already computed). */
@@ -178,7 +195,7 @@ export class ObjectWriter {
    * Indexes `slice` of the object `base`: at once when `base` is stored, else once it is (its
    * bytes served from memory meanwhile, and located as soon as `base` is).
    */
-  private async putSlice(slice: Slice, base: string, bytes: Uint8Array): Promise<string> {
+  private putSlice(slice: Slice, base: string, bytes: Uint8Array): string {
     const stored = this.index.objects[base];
     if (stored) {
       this.index.objects[slice.sha] = sliceEntry(stored, slice.offset, slice.length);
