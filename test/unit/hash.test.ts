@@ -3,7 +3,7 @@
  * large ones) against the FIPS 180-2 test vectors, and the paths against each other.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256, sha256Parts, sha256Stream } from '../../src/lib/store/hash.ts';
+import { sha256, sha256Now, sha256Parts, sha256Stream } from '../../src/lib/store/hash.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -57,5 +57,19 @@ describe('sha256', () => {
       sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       parts: [],
     });
+  });
+
+  it("gives a small buffer's digest at once once loaded (sha256Now), in Node and the browser", async () => {
+    await sha256(text('load'));
+    expect(sha256Now(text('abc'))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    expect(sha256Now(text(''))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    // Twice in a row on the same hasher: each digest is of its own bytes alone.
+    const a = new Uint8Array(1400).fill(7);
+    expect(sha256Now(a)).toBe(await sha256(a));
+    expect(sha256Now(a)).toBe(await sha256(a));
   });
 });

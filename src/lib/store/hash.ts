@@ -74,11 +74,21 @@ function hex(buf: ArrayBuffer): string {
 }
 
 /**
- * Lowercase hex sha256 of `bytes` at once, where Node's hasher is loaded (after any `sha256`
- * call); undefined elsewhere (call `sha256`).
+ * hash-wasm's hasher for `sha256Now` outside Node, once a small buffer has been hashed there
+ * (its instantiation is async; after that a hash is a synchronous call).
+ */
+let wasmNow: IHasher | undefined;
+
+/**
+ * Lowercase hex sha256 of small `bytes` at once, without a wait: Node's hasher, or outside
+ * Node hash-wasm's, once loaded (after a `sha256` call); undefined before (call `sha256`).
  */
 export function sha256Now(bytes: Uint8Array): string | undefined {
-  return nodeSha256 ? nodeSha256(bytes) : undefined;
+  if (nodeSha256) return nodeSha256(bytes);
+  if (!wasmNow || bytes.byteLength >= SUBTLE_FROM) return undefined;
+  wasmNow.init();
+  wasmNow.update(bytes);
+  return wasmNow.digest('hex');
 }
 
 /** Lowercase hex sha256 of `bytes`. */
@@ -89,6 +99,7 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   if (subtle && bytes.byteLength >= SUBTLE_FROM) {
     return hex(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   }
+  wasmNow ??= await createSHA256();
   return wasmSha256(bytes);
 }
 
