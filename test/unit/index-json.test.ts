@@ -1,7 +1,8 @@
 /**
  * The object index's fast canonical JSON is canonicalJson's text for any index: the usual one
  * (entries `{size, parts}` as writers make them, keys in any order) and odd ones that take
- * canonicalJson's path (extra keys, objects inside parts, integer-like keys).
+ * canonicalJson's path (extra keys, objects inside parts, integer-like keys, keys named
+ * `parts` and `size` that JSON does not see).
  */
 import { describe, expect, it } from 'vitest';
 import { objectIndexJson } from '../../src/lib/versions/index-json.ts';
@@ -45,6 +46,11 @@ describe('objectIndexJson', () => {
     objects['10'] = { size: 1, parts: [] };
     objects['9'] = { size: 1, parts: [] };
     objects[sha(5)] = { size: undefined, parts: [[sha(9), 0, 4]] };
+    // Own keys `parts` and `size` that are not enumerable: JSON writes `a` and `b` alone.
+    objects[sha(6)] = Object.defineProperties(
+      { a: 1, b: 2 },
+      { size: { value: 4 }, parts: { value: [] } },
+    );
     const text = objectIndexJson(i);
     expect(text).toBe(canonicalJson(i));
     expect(text).toContain('"note":"extra key"');

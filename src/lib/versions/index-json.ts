@@ -12,7 +12,9 @@ import { canonicalJson, type ObjectEntry, type ObjectIndex } from './manifest.ts
 function plain(o: ObjectEntry): boolean {
   if (!o || typeof o !== 'object' || Array.isArray(o)) return false;
   const keys = Object.keys(o);
-  if (keys.length !== 2 || !('parts' in o) || !('size' in o) || !Array.isArray(o.parts)) {
+  // Its own enumerable keys, as canonicalJson reads them (not non-enumerable ones of that name).
+  if (keys.length !== 2 || !keys.includes('parts') || !keys.includes('size')) return false;
+  if (!Array.isArray(o.parts)) {
     return false;
   }
   if (o.size !== null && typeof o.size === 'object') return false;
