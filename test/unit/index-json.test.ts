@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { objectIndexJson } from '../../src/lib/versions/index-json.ts';
 import {
   canonicalJson,
+  objectEntry,
   type ObjectEntry,
   type ObjectIndex,
 } from '../../src/lib/versions/manifest.ts';
@@ -36,6 +37,24 @@ describe('objectIndexJson', () => {
     // Written out: keys sorted at every level.
     expect(text.startsWith('{"files":[{"id":"f","name":"b.csv","sha256":')).toBe(true);
     expect(text).toContain(`"${sha(0)}":{"parts":[["${sha(5000)}",`);
+  });
+
+  it('writes entries made by objectEntry, taken as they are, as canonicalJson does', () => {
+    const i = index(2000);
+    const objects = i.objects as Record<string, ObjectEntry>;
+    for (const [k, sha] of Object.keys(objects).entries()) {
+      if (k % 2) continue;
+      const o = objects[sha]!;
+      objects[sha] = objectEntry(o.parts, o.size);
+    }
+    objects[sha(1)] = objectEntry(
+      [
+        [sha(2), 0, 10],
+        [sha(3), 5, 6],
+      ],
+      16,
+    );
+    expect(objectIndexJson(i)).toBe(canonicalJson(i));
   });
 
   it('writes the same text for entries that are not plain', () => {

@@ -3,10 +3,11 @@
  * thousands of objects (an archive's image blobs): `canonicalJson`'s replacer copies every
  * object entry with its keys sorted and is called for every value in it (≈ 7 calls an entry);
  * here an entry that is what writers make (`parts`, arrays of plain values, and `size`) is
- * written as `{parts, size}` by JSON.stringify alone. Anything else takes `canonicalJson`'s
+ * written as `{parts, size}` by JSON.stringify alone, and one made by `objectEntry` (all of an
+ * ingest's) is taken as it is, with no check and no copy. Anything else takes `canonicalJson`'s
  * path, so the text is the same for any index.
  */
-import { canonicalJson, type ObjectEntry, type ObjectIndex } from './manifest.ts';
+import { canonicalJson, madeEntry, type ObjectEntry, type ObjectIndex } from './manifest.ts';
 
 /** True when `JSON.stringify({parts, size})` is `canonicalJson(o)`. */
 function plain(o: ObjectEntry): boolean {
@@ -55,7 +56,7 @@ export function objectIndexJson(
     const objects: Record<string, unknown> = {};
     for (const sha of shas.sort()) {
       const o = Object.hasOwn(given, sha) ? given[sha]! : more.get(sha)!;
-      objects[sha] = plain(o) ? { parts: o.parts, size: o.size } : canonical(o);
+      objects[sha] = madeEntry(o) ? o : plain(o) ? { parts: o.parts, size: o.size } : canonical(o);
     }
     top[key] = objects;
   }

@@ -120,6 +120,25 @@ export interface ObjectIndex {
   files: FileEntry[];
 }
 
+/** Entries made by `objectEntry` (so known plain, keys in canonicalJson's order). */
+const madeEntries = new WeakSet<object>();
+
+/**
+ * An object entry as writers make it: `{parts, size}`, keys in the order canonicalJson writes
+ * them, so that the object index's JSON (index-json.ts) takes it as it is, with no check and
+ * no copy. Entries are not changed once made.
+ */
+export function objectEntry(parts: [string, number, number][], size: number): ObjectEntry {
+  const entry = { parts, size };
+  madeEntries.add(entry);
+  return entry;
+}
+
+/** True for an entry made by `objectEntry`. */
+export function madeEntry(o: unknown): boolean {
+  return typeof o === 'object' && o !== null && madeEntries.has(o);
+}
+
 /** JSON with object keys sorted at every level, so equal content gives equal bytes. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {

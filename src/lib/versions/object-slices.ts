@@ -9,7 +9,7 @@
  * it copies what it cuts, so that a small value does not keep a large buffer alive.
  */
 import { lendViews } from '../io/source.ts';
-import type { ObjectEntry } from './manifest.ts';
+import { objectEntry, type ObjectEntry } from './manifest.ts';
 
 /** Where an object lies in another: `length` bytes from `offset` of the object `base`. */
 export interface Slice {
@@ -28,7 +28,7 @@ export function sliceEntry(entry: ObjectEntry, offset: number, length: number): 
     if (from < to) parts.push([chunk, start + from - at, to - from]);
     at += n;
   }
-  return { size: length, parts };
+  return objectEntry(parts, length);
 }
 
 /** The objects lent (by their buffer) and the slices waiting for their object to be stored. */

@@ -11,7 +11,7 @@ import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import { ObjectSlices, sliceEntry, type Slice } from './object-slices.ts';
 import { hashOnThread } from './parquet-thread.ts';
-import type { ObjectEntry, ObjectIndex } from './manifest.ts';
+import { objectEntry, type ObjectEntry, type ObjectIndex } from './manifest.ts';
 
 export const PACK_SIZE = 8 * 1024 * 1024;
 /** Files under this size are packed; larger ones get part chunks of their own. */
@@ -178,7 +178,7 @@ export class ObjectWriter {
     const sha = hasher.digest('hex');
     if (this.has(sha)) return { sha256: sha, size };
     await emit(true);
-    this.index.objects[sha] = { size, parts };
+    this.index.objects[sha] = objectEntry(parts, size);
     await this.onStored([sha]);
     return { sha256: sha, size };
   }
@@ -233,7 +233,7 @@ export class ObjectWriter {
       const hash = single ? sha : known?.[o / PART_SIZE];
       parts.push([await putChunk(this.store, part, hash), 0, part.byteLength]);
     }
-    this.index.objects[sha] = { size: bytes.byteLength, parts };
+    this.index.objects[sha] = objectEntry(parts, bytes.byteLength);
     this.waiting.delete(sha);
     this.storeSlices([sha]);
     await this.onStored([sha]);
@@ -313,10 +313,7 @@ export class ObjectWriter {
       const lent = bytes.byteLength >= HASH_ON_THREAD_FROM ? await hashOnThread(bytes, how) : null;
       const hash = lent?.sha256 ?? (await sha256(bytes));
       // Located: the index's text can be written while the pack is (locate()).
-      const entries = pending.map((p): ObjectEntry => ({
-        size: p.length,
-        parts: [[hash, p.offset, p.length]],
-      }));
+      const entries = pending.map((p) => objectEntry([[hash, p.offset, p.length]], p.length));
       pending.forEach((p, i) => {
         this.located.set(p.sha, entries[i]!);
         for (const s of this.slices.of(p.sha)) {
