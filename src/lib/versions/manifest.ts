@@ -120,8 +120,16 @@ export interface ObjectIndex {
   files: FileEntry[];
 }
 
-/** Entries made by `objectEntry` (so known plain, keys in canonicalJson's order). */
-const madeEntries = new WeakSet<object>();
+/** An entry made by `objectEntry`: fields in canonicalJson's key order. */
+class MadeEntry implements ObjectEntry {
+  parts: [string, number, number][];
+  size: number;
+
+  constructor(parts: [string, number, number][], size: number) {
+    this.parts = parts;
+    this.size = size;
+  }
+}
 
 /**
  * An object entry as writers make it: `{parts, size}`, keys in the order canonicalJson writes
@@ -129,14 +137,12 @@ const madeEntries = new WeakSet<object>();
  * no copy. Entries are not changed once made.
  */
 export function objectEntry(parts: [string, number, number][], size: number): ObjectEntry {
-  const entry = { parts, size };
-  madeEntries.add(entry);
-  return entry;
+  return new MadeEntry(parts, size);
 }
 
-/** True for an entry made by `objectEntry`. */
+/** True for an entry made by `objectEntry` (a prototype check: no lookup in a set). */
 export function madeEntry(o: unknown): boolean {
-  return typeof o === 'object' && o !== null && madeEntries.has(o);
+  return o instanceof MadeEntry;
 }
 
 /** JSON with object keys sorted at every level, so equal content gives equal bytes. */
