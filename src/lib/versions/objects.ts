@@ -5,11 +5,11 @@
  */
 import { concat } from '../io/source.ts';
 import { checkAborted } from '../store/errors.ts';
-import type { IHasher } from 'hash-wasm';
-import { sha256, sha256Now, sha256Parts, sha256Stream } from '../store/hash.ts';
+import { sha256, sha256Now } from '../store/hash.ts';
 import type { ChunkStore } from '../store/types.ts';
 import { putChunk } from './chunks.ts';
 import { ObjectSlices, sliceEntry, type Slice } from './object-slices.ts';
+import { storeStream } from './object-stream.ts';
 import { hashOnThread } from './parquet-thread.ts';
 import { objectEntry, type ObjectEntry, type ObjectIndex } from './manifest.ts';
 
@@ -131,56 +131,30 @@ export class ObjectWriter {
   /**
    * Stores a stream, holding at most two parts in memory. A file of up to two parts is hashed
    * once, whole, when it ends (fast native hashing); a larger one is hashed as it streams.
-   * `onBytes` sees each chunk as it arrives (progress). Returns the object's sha256 and size.
+   * `onBytes` sees each chunk as it arrives (progress). Returns the object's sha256 and size
+   * (object-stream.ts).
    */
   async putStream(
     chunks: AsyncIterable<Uint8Array>,
     onBytes: (n: number) => void = () => {},
   ): Promise<{ sha256: string; size: number }> {
-    let hasher: IHasher | null = null;
-    const parts: [string, number, number][] = [];
-    let buf: Uint8Array[] = [];
-    let bufBytes = 0;
-    let size = 0;
-    const emit = async (final: boolean) => {
-      const all = concat(buf);
-      let o = 0;
-      for (; all.byteLength - o >= PART_SIZE || (final && o < all.byteLength); o += PART_SIZE) {
-        const part = all.subarray(o, Math.min(o + PART_SIZE, all.byteLength));
-        parts.push([await putChunk(this.store, part), 0, part.byteLength]);
-      }
-      buf = o < all.byteLength ? [all.subarray(o)] : [];
-      bufBytes = all.byteLength - o;
-    };
-    for await (const c of chunks) {
-      checkAborted(this.signal);
-      size += c.byteLength;
-      onBytes(c.byteLength);
-      buf.push(c);
-      bufBytes += c.byteLength;
-      hasher?.update(c);
-      if (bufBytes >= PART_SIZE * 2) {
-        if (!hasher) {
-          hasher = await sha256Stream();
-          for (const b of buf) hasher.update(b);
-        }
-        await emit(false);
-      }
-    }
-    if (!hasher) {
-      const all = concat(buf);
-      if (all.byteLength <= PART_SIZE) return { sha256: await this.putBytes(all), size };
-      // Two parts: their chunks' addresses come out of the same pass (sha256Parts).
-      const hashes = await sha256Parts(all, PART_SIZE);
-      this.partHashes.set(all, hashes.parts);
-      return { sha256: await this.putBytes(all, hashes.sha256), size };
-    }
-    const sha = hasher.digest('hex');
-    if (this.has(sha)) return { sha256: sha, size };
-    await emit(true);
-    this.index.objects[sha] = objectEntry(parts, size);
-    await this.onStored([sha]);
-    return { sha256: sha, size };
+    return storeStream(
+      {
+        store: this.store,
+        ...(this.signal ? { signal: this.signal } : {}),
+        has: (sha) => this.has(sha),
+        putBytes: (bytes, known, partHashes) => {
+          if (partHashes) this.partHashes.set(bytes, partHashes);
+          return this.putBytes(bytes, known);
+        },
+        stored: async (sha, entry) => {
+          this.index.objects[sha] = entry;
+          await this.onStored([sha]);
+        },
+      },
+      chunks,
+      onBytes,
+    );
   }
 
   /**
