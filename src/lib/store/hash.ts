@@ -74,8 +74,8 @@ function hex(buf: ArrayBuffer): string {
 }
 
 /**
- * hash-wasm's hasher for `sha256Now` outside Node, once a small buffer has been hashed there
- * (its instantiation is async; after that a hash is a synchronous call).
+ * hash-wasm's hasher for `sha256Now` outside Node, made by the first `sha256` call there (its
+ * instantiation is async; after that a hash is a synchronous call).
  */
 let wasmNow: IHasher | undefined;
 
@@ -95,11 +95,11 @@ export function sha256Now(bytes: Uint8Array): string | undefined {
 export async function sha256(bytes: Uint8Array): Promise<string> {
   if (nodeSha256 === undefined) await loadNodeSha256();
   if (nodeSha256) return nodeSha256(bytes);
+  wasmNow ??= await createSHA256();
   const subtle = globalThis.crypto?.subtle;
   if (subtle && bytes.byteLength >= SUBTLE_FROM) {
     return hex(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   }
-  wasmNow ??= await createSHA256();
   return wasmSha256(bytes);
 }
 
