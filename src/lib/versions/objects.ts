@@ -89,8 +89,9 @@ export class ObjectWriter {
 
   /**
    * `putBytes` without a wait where none is needed: bytes cut out of a lent object (an image
-   * out of an archive) whose sha256 can be had at once (Node), stored already or indexed as a
-   * slice. Undefined otherwise, before any hashing: call `putBytes`.
+   * out of an archive) whose sha256 can be had at once (`sha256Now`: Node, or hash-wasm once
+   * loaded), stored already or indexed as a slice. Undefined otherwise: call `putBytes` (which
+   * does not hash again the whole lent object, the one case hashed here and left to it).
    */
   putSliceNow(bytes: Uint8Array): string | undefined {
     if (bytes.byteLength >= PACK_THRESHOLD || !this.slices.inLent(bytes)) return undefined;
