@@ -45,17 +45,16 @@ export class ObjectSlices {
     lendViews(bytes);
   }
 
-  /** Whether `bytes` are a view into a lent object (maybe the whole of it). */
-  inLent(bytes: Uint8Array): boolean {
-    return this.bases.has(bytes.buffer);
-  }
-
-  /** The lent object `bytes` are a view into, and where in it; undefined when none. */
-  baseOf(bytes: Uint8Array, sha: string): { base: string; offset: number } | undefined {
+  /**
+   * The lent object `bytes` are a view into, and where in it; undefined when none, or when
+   * they are the whole of it (a range of the same length at the same place holds its bytes).
+   */
+  baseOf(bytes: Uint8Array): { base: string; offset: number } | undefined {
     const b = this.bases.get(bytes.buffer);
-    if (!b || b.sha === sha) return undefined;
+    if (!b) return undefined;
     const offset = bytes.byteOffset - b.start;
     if (offset < 0 || offset + bytes.byteLength > b.size) return undefined;
+    if (offset === 0 && bytes.byteLength === b.size) return undefined;
     return { base: b.sha, offset };
   }
 

@@ -90,26 +90,23 @@ export class ObjectWriter {
   /**
    * `putBytes` without a wait where none is needed: bytes cut out of a lent object (an image
    * out of an archive) whose sha256 can be had at once (`sha256Now`: Node, or hash-wasm once
-   * loaded), stored already or indexed as a slice. Undefined otherwise: call `putBytes` (which
-   * does not hash again the whole lent object, the one case hashed here and left to it).
+   * loaded), stored already or indexed as a slice. Undefined otherwise, before any hashing:
+   * call `putBytes`.
    */
   putSliceNow(bytes: Uint8Array): string | undefined {
-    if (bytes.byteLength >= PACK_THRESHOLD || !this.slices.inLent(bytes)) return undefined;
+    const cut = bytes.byteLength < PACK_THRESHOLD ? this.slices.baseOf(bytes) : undefined;
+    if (!cut) return undefined;
     const sha = this.known.get(bytes) ?? sha256Now(bytes);
     if (sha === undefined) return undefined;
     if (this.has(sha)) return sha;
-    const cut = this.slices.baseOf(bytes, sha);
-    if (cut)
-      return this.putSlice({ sha, offset: cut.offset, length: bytes.byteLength }, cut.base, bytes);
-    this.known.set(bytes, sha); // the whole lent object: putBytes does not hash it again
-    return undefined;
+    return this.putSlice({ sha, offset: cut.offset, length: bytes.byteLength }, cut.base, bytes);
   }
 
   /** Stores bytes already in memory; returns their sha256 (`known`: already computed). */
   async putBytes(bytes: Uint8Array, known?: string): Promise<string> {
     const sha = known ?? this.known.get(bytes) ?? (await sha256(bytes));
     if (this.has(sha)) return sha;
-    const cut = bytes.byteLength < PACK_THRESHOLD ? this.slices.baseOf(bytes, sha) : undefined;
+    const cut = bytes.byteLength < PACK_THRESHOLD ? this.slices.baseOf(bytes) : undefined;
     if (cut)
       return this.putSlice({ sha, offset: cut.offset, length: bytes.byteLength }, cut.base, bytes);
     if (bytes.byteLength >= PACK_THRESHOLD) {
