@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 /**
  * Builds the command line into JavaScript: src/cli/main.ts and everything it imports, npm
- * packages included, bundled by esbuild into one file, dist-cli/croissant-lake.mjs. The bin
- * (bin/croissant-lake.js) runs that file, so a start costs Node's own start plus loading one
- * file, not compiling TypeScript through tsx.
+ * packages included, bundled by esbuild into dist-cli/croissant-lake.mjs and the chunks it
+ * loads on demand (dist-cli/chunk-*.mjs: esbuild's code splitting at main.ts's dynamic imports,
+ * one per command module and what they share). The bin (bin/croissant-lake.js) runs that file,
+ * so a start costs Node's own start plus loading the entry and the chunks of the command run:
+ * `--help` loads the entry alone (about 30 KB, not the 3 MB of every command), and no start
+ * compiles TypeScript through tsx.
  *
  *   node scripts/build-cli.mjs             build (`npm run build:cli`; `npm run build` too)
  *   node scripts/build-cli.mjs --prepare   the same, but a failed build only warns: npm's
@@ -14,9 +17,10 @@
  *
  * dist-cli/build-info.json lists the files the bundle was made from (the project's sources that
  * esbuild read, this script, package.json and npm's record of what is installed), each with its
- * size and mtime. The build is current while every one of them is unchanged; the bin checks
- * that at each start (a few dozen `stat`s) and rebuilds first when it is not, so an edited
- * source never runs stale.
+ * size and mtime, and the chunks it wrote. The build is current while every input is unchanged
+ * and every chunk is there; the bin checks that at each start (a few hundred `stat`s) and
+ * rebuilds first when it is not, so an edited source never runs stale. Chunks are named by
+ * their content's hash; a build removes those of earlier builds once its own are written.
  *
  * Packages stay outside the bundle where their wasm is found next to their glue code: parquet-wasm
  * (its wasm file read from its package folder) and onnxruntime-web (which imports its
@@ -25,7 +29,15 @@
  * network document loader, built on undici (half the bundle, and slow to load), and the reader
  * always passes its own loader, which refuses the network.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,7 +46,7 @@ const outDir = path.join(root, 'dist-cli');
 const bundlePath = path.join(outDir, 'croissant-lake.mjs');
 const infoPath = path.join(outDir, 'build-info.json');
 /** Bumped when the shape of build-info.json changes. */
-const INFO_VERSION = 1;
+const INFO_VERSION = 2;
 
 /** The built CLI, as a URL for `import()`. */
 export const cliBundleUrl = pathToFileURL(bundlePath).href;
@@ -67,11 +79,13 @@ export function isBuildCurrent() {
     return false;
   }
   if (info?.version !== INFO_VERSION || !Array.isArray(info.inputs)) return false;
+  if (!Array.isArray(info.chunks)) return false;
   for (const [rel, size, mtimeMs] of info.inputs) {
     const now = stamp(rel);
     if (now === null ? size !== null : now[0] !== size || now[1] !== mtimeMs) return false;
   }
-  return true;
+  // A chunk removed by hand would fail the command that loads it: build again instead.
+  return info.chunks.every((name) => stamp(path.join('dist-cli', name)) !== null);
 }
 
 /** Writes `data` to `file` through a temporary file and a rename, so readers never see half. */
@@ -91,8 +105,13 @@ export async function buildCli() {
   const jsonldBrowserPlatform = path.join(root, 'node_modules/jsonld/lib/platform-browser.js');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: bundlePath,
+    entryPoints: { 'croissant-lake': 'src/cli/main.ts' },
+    outdir: outDir,
+    // Beside the entry, not in a folder of their own: modules that find their packages from
+    // `import.meta.url` (createRequire) resolve from the same place in every chunk.
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -120,19 +139,35 @@ export async function buildCli() {
   });
   const bundle = result.outputFiles.find((f) => f.path === bundlePath);
   if (!bundle) throw new Error('esbuild wrote no bundle');
+  const chunkFiles = result.outputFiles.filter((f) => f !== bundle);
   const sources = Object.keys(result.metafile.inputs).filter(
     (p) => !p.startsWith('node_modules/') && !p.includes(':'),
   );
   const inputs = [...sources, ...EXTRA_INPUTS].map((rel) => [rel, ...(stamp(rel) ?? [null, 0])]);
   mkdirSync(outDir, { recursive: true });
+  // The chunks first, then the entry that loads them, then (below) the info that says the
+  // build is whole.
+  for (const f of chunkFiles) writeAtomic(f.path, f.contents);
   writeAtomic(bundlePath, bundle.contents);
+  const chunks = chunkFiles.map((f) => path.basename(f.path));
+  const kept = new Set(chunks);
+  for (const name of readdirSync(outDir)) {
+    if (/^chunk-.*\.mjs$/.test(name) && !kept.has(name))
+      rmSync(path.join(outDir, name), { force: true });
+  }
   // Written last: a build interrupted before this line is not taken for current. A file changed
   // while esbuild read it may be in the bundle as it was: then no info, and the next start
   // builds again. File times lag the clock by up to a kernel tick, hence the margin.
   const changedMeanwhile = inputs.some(([, , mtimeMs]) => mtimeMs > started - 100);
   if (!changedMeanwhile)
-    writeAtomic(infoPath, JSON.stringify({ version: INFO_VERSION, inputs }) + '\n');
-  return { bundle: bundlePath, bytes: bundle.contents.byteLength, inputs: inputs.length };
+    writeAtomic(infoPath, JSON.stringify({ version: INFO_VERSION, inputs, chunks }) + '\n');
+  return {
+    bundle: bundlePath,
+    bytes: bundle.contents.byteLength,
+    chunks: chunkFiles.length,
+    chunkBytes: chunkFiles.reduce((n, f) => n + f.contents.byteLength, 0),
+    inputs: inputs.length,
+  };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -144,7 +179,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const r = await buildCli();
     console.log(
-      `built ${path.relative(root, r.bundle)} (${(r.bytes / 1e6).toFixed(2)} MB from ${r.inputs} files)`,
+      `built ${path.relative(root, r.bundle)} (${(r.bytes / 1e3).toFixed(0)} KB) and ${r.chunks} chunks ` +
+        `(${(r.chunkBytes / 1e6).toFixed(2)} MB) from ${r.inputs} files`,
     );
   } catch (e) {
     console.error(`build-cli: ${e instanceof Error ? e.message : String(e)}`);

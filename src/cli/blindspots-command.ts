@@ -10,29 +10,6 @@ import type { BlindspotParams, BlindspotReport } from '../lib/analysis/blindspot
 import { LakeError } from '../lib/store/errors.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
-export const BLINDSPOTS_HELP = `Blind spots:
-  blindspots <dataset> <evaluation-branch> [--alpha A] [--min-support F] [--max-level L]
-        [--k K] [--columns a,b,…] [--error zero-one|loss|class:NAME] [--seed S]
-        [--predictions RS] [-r RS] [--no-store] [--format text|json]
-      Finds where a model does worse than average, from the predictions record set that
-      \`evaluate\` wrote onto the branch: SliceLine over every metadata column (defaults: α 0.95,
-      minimum support 0.01 of the rows, at least 8; max level 3; K 10; error zero-one; seed 0),
-      embedding clusters and label-noise suspects. Prints the ranked slices (column → value,
-      size, error rate with its 95% CI, score), the clusters and the suspects; --format json
-      prints the report. The report is committed to the branch (record set blindspots) unless
-      --no-store.`;
-
-export const BLINDSPOTS_OPTIONS = {
-  alpha: { type: 'string' },
-  'min-support': { type: 'string' },
-  'max-level': { type: 'string' },
-  k: { type: 'string' },
-  columns: { type: 'string' },
-  error: { type: 'string' },
-  predictions: { type: 'string' },
-  'no-store': { type: 'boolean' },
-} as const;
-
 const bad = (m: string) => new LakeError('BAD_INPUT', m);
 
 function number(values: Values, key: string, int: boolean): number | undefined {

@@ -12,22 +12,6 @@ import { useNodeWasm } from '../lib/dicom/node-wasm.ts';
 import { parseDicom, type DicomHeader } from '../lib/dicom/parse.ts';
 import { mainTags } from '../lib/dicom/tags.ts';
 
-/** The options `dicom` adds to the CLI's parser. */
-export const DICOM_OPTIONS = {
-  frame: { type: 'string' },
-  raw: { type: 'string' },
-} as const;
-
-/** Its part of `--help`. */
-export const DICOM_HELP = `DICOM:
-  croissant-lake dicom <file.dcm> [--frame N] [--raw OUT]
-      Prints the transfer syntax, geometry (rows, columns, frames, samples, bits allocated
-      and stored, pixel representation, photometric interpretation) and main tags as JSON,
-      or a located error. --frame N (0-based) also decodes frame N and prints its range.
-      --raw OUT writes the decoded stored values (all frames, or frame N): little endian,
-      frames × rows × columns × samples (interleaved), in the file's sample type (int8 …
-      uint32; 1-bit data as one uint8 per pixel); no rescale, windowing or inversion.`;
-
 function describe(header: DicomHeader): Record<string, unknown> {
   const i = header.image;
   return {

@@ -12,39 +12,6 @@ import { createOrtRuntime } from '../lib/model/runtime-ort.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
-export const EVALUATE_HELP = `Models:
-  evaluate <dataset> <branch> --model FILE.onnx|ID [--label FIELD] [--into BRANCH]
-      Runs a classifier (an .onnx file, or a model of the lake by id or a 6+ digit prefix:
-      its image column, size and channels as trained) over the branch's images, writes the \`predictions\` record set (joinable
-      by _rowid) and the predictions as opinions of the model onto --into (created from
-      <branch> when new; default <branch>), and prints the metrics as JSON with 95% bootstrap
-      intervals. Options: --record-set RS --image FIELD --split FIELD=VALUE (those rows only)
-      --classes a,b,… (the model's classes in output order; default the label's sorted values)
-      --size WxH --channels 1|3 --mean m[,m,m] --std s[,s,s] (on the 0–1 scale) --bgr
-      --layout nchw|nhwc --output NAME --embedding NAME|none --batch N (32)
-      --bootstrap N (1000) --seed S (0) --question Q (opinions; default the label) --no-opinions`;
-
-export const EVALUATE_OPTIONS = {
-  model: { type: 'string' },
-  label: { type: 'string' },
-  image: { type: 'string' },
-  split: { type: 'string' },
-  classes: { type: 'string' },
-  size: { type: 'string' },
-  channels: { type: 'string' },
-  mean: { type: 'string' },
-  std: { type: 'string' },
-  bgr: { type: 'boolean' },
-  layout: { type: 'string' },
-  output: { type: 'string' },
-  embedding: { type: 'string' },
-  batch: { type: 'string' },
-  bootstrap: { type: 'string' },
-  seed: { type: 'string' },
-  question: { type: 'string' },
-  'no-opinions': { type: 'boolean' },
-} as const;
-
 const bad = (m: string) => new LakeError('BAD_INPUT', m);
 
 function int(values: Values, key: string, dflt: number, min: number): number {

@@ -15,20 +15,6 @@ import { recordSetOf } from '../lib/versions/read.ts';
 import { lakeRecords } from '../lib/versions/records.ts';
 import { mb, need, str, type CommandContext } from './lake-cli.ts';
 
-/** The dataset commands this module runs. */
-export const DATA_COMMANDS = new Set([
-  'ingest',
-  'datasets',
-  'finish',
-  'log',
-  'rows',
-  'diff',
-  'export',
-  'delete',
-  'gc',
-  'discard',
-]);
-
 function describeWork(w: UnfinishedWork): string {
   return w.kind === 'ingest'
     ? `unfinished ingest of ${w.dataset} from ${w.what}`

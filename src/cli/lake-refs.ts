@@ -6,9 +6,6 @@ import { LakeError } from '../lib/store/errors.ts';
 import type { RefLogItem } from '../lib/versions/reflog.ts';
 import { need, str, type CommandContext } from './lake-cli.ts';
 
-/** The ref commands this module runs. */
-export const REF_COMMANDS = new Set(['branch', 'tag', 'protect', 'reflog', 'restore']);
-
 const short = (h: string | null) => (h ? h.slice(0, 12) : '-');
 
 /** One ref-log entry as a line. */

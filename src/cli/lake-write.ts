@@ -7,9 +7,6 @@ import { appendCsv } from '../lib/versions/append.ts';
 import { mergeBranches, type MergePolicy } from '../lib/versions/merge.ts';
 import { need, str, type CommandContext } from './lake-cli.ts';
 
-/** The commands this module runs. */
-export const WRITE_COMMANDS = new Set(['merge', 'append', 'add-columns']);
-
 /** Runs a write command; returns its exit status. */
 export async function writeCommand(command: string, c: CommandContext): Promise<number> {
   const { lake, args, values, signal, who } = c;

@@ -13,39 +13,6 @@ import { ZOO } from '../lib/model/spec.ts';
 import { trainOnLake, type TrainProgress } from '../lib/model/train-lake.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
-/** Commands of this module. */
-export const MODEL_COMMANDS = new Set(['train', 'models', 'model-export']);
-
-export const MODEL_OPTIONS = {
-  label: { type: 'string' },
-  split: { type: 'string' },
-  val: { type: 'string' },
-  model: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  seed: { type: 'string' },
-  augment: { type: 'string' },
-  size: { type: 'string' },
-  channels: { type: 'string' },
-  features: { type: 'string' },
-  fresh: { type: 'boolean' },
-} as const;
-
-export const MODEL_HELP = `Models:
-  train <dataset> <branch> --label FIELD [--split FIELD|--val 0.2] [--model logreg|mlp|cnn|SPEC.json]
-        [--epochs N] [--batch N] [--lr X] [--seed S] [--augment PERMALINK]
-        [--size PX] [--channels 1|3] [--features COL,COL] [--fresh] [-r RS]
-      Trains on onnxruntime's wasm (defaults: cnn on the image column, 64×64 gray, --split
-      split, 5 epochs, batch 32, lr 0.003, seed 0). --split FIELD: rows whose value is train
-      train, val/valid/validation validate, the rest are left out; --val F: a seeded hash of
-      the row id picks a fraction F for validation. With --features (or no image column) the
-      numeric columns, standardised, are the input. Progress on stderr; at the end the model
-      id and metrics. Ctrl-C keeps a checkpoint: the same command resumes it (--fresh: no).
-  models <dataset> [--json]       the dataset's models with their lineage
-  model-export <dataset> ID --out FILE.onnx
-      The inference graph (input x, outputs logits and embedding) and FILE.card.json.`;
-
 function num(v: Values, k: string, dflt: number, int: boolean): number {
   const s = str(v, k);
   if (s === undefined) return dflt;

@@ -17,44 +17,6 @@ import { need, str, type CommandContext } from './lake-cli.ts';
 import { subjectKeyOf, subjectSetOf } from './opinions-cli.ts';
 import { readCommand, READ_SUBCOMMANDS } from './opinions-read.ts';
 
-export const OPINIONS_HELP = `Opinions (labels, corrections, predictions; docs/opinions.md), on --branch (default ${DEFAULT_OPINIONS_BRANCH},
-created from main when missing):
-  opinions import <dataset> <file.csv|.jsonl|.json> [--format csv|jsonl|label-studio]
-      [--subject-set RS] [--subject-key COLUMN] [--question Q] [--actor A] [--actor-kind K]
-      [--task-field F] [--new-classes]   one batch, checked whole: a bad row writes nothing;
-      a class its question does not have on the branch is refused without --new-classes
-  opinions map <dataset> -r RS --value COLUMN --question Q [--annotator COLUMN] [--time COLUMN]
-      [--id-column COLUMN --corrects COLUMN] [--subject-set RS --subject-key COLUMN
-      --subject-column COLUMN]   a label column of the dataset as opinions
-  opinions log <dataset> <subject> [rev] [--question Q]   one subject's graph (#ROWID or a key)
-  opinions leaves <dataset> [rev] [--question Q] [-n N]   the leaves, as JSON Lines
-  opinions consolidate <dataset> [rev] [--question Q] [--rule R] [--param K=V ...]
-      [--weights FILE.json] [--save BRANCH] [--json]
-      rules: latest-leaf, majority-of-leaves (default), weighted, dawid-skene, human-review;
-      --save writes a protected training branch
-  opinions agreement <dataset> [rev] [--question Q] [--rule R]   kappas, alpha, annotators
-`;
-
-export const OPINIONS_OPTIONS = {
-  question: { type: 'string' },
-  rule: { type: 'string' },
-  param: { type: 'string', multiple: true },
-  weights: { type: 'string' },
-  save: { type: 'string' },
-  'subject-set': { type: 'string' },
-  'subject-key': { type: 'string' },
-  'subject-column': { type: 'string' },
-  'task-field': { type: 'string' },
-  'new-classes': { type: 'boolean' },
-  actor: { type: 'string' },
-  'actor-kind': { type: 'string' },
-  value: { type: 'string' },
-  annotator: { type: 'string' },
-  time: { type: 'string' },
-  'id-column': { type: 'string' },
-  corrects: { type: 'string' },
-} as const;
-
 /** The question for lines that name none: the option, else the branch's only question. */
 async function defaultQuestion(lake: Lake, dataset: string, branch: string, given?: string) {
   if (given) return { question: given };

@@ -16,27 +16,6 @@ import type { MergePolicy } from '../lib/versions/merge.ts';
 import { mb, need, str, type CommandContext } from './lake-cli.ts';
 import { credentialsFor } from './remote-credentials.ts';
 
-export const REMOTE_COMMANDS = new Set(['remote', 'push', 'fetch', 'pull', 'clone', 'status']);
-
-export const REMOTE_HELP = `Remote commands (S3-compatible storage; credentials per remote, never stored in the lake:
-  CROISSANT_LAKE_<REMOTE>_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN, or --profile):
-  remote add <name> <s3://bucket/prefix | http(s)://host:port/bucket/prefix>
-      [--endpoint URL] [--region R] [--profile P]
-  remote list | remote remove <name>
-  push <remote> <dataset> [branch ...] [--no-tags]   fast-forwards only; uploads what is missing
-  fetch <remote> <dataset>          remote heads as <remote>/<branch>; verified downloads
-  pull <remote> <dataset> [branch ...] [--policy fail|ours|theirs]   fetch, then merge
-  clone <remote> [dataset]          a dataset this lake lacks (no dataset: list the remote's)
-  status <remote> <dataset>         ahead/behind per branch, as of the last fetch or push
-`;
-
-export const REMOTE_OPTIONS = {
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  'no-tags': { type: 'boolean' },
-} as const;
-
 /** Progress on stderr: one line, rewritten. */
 function progressLine(p: SyncProgress): void {
   if (!process.stderr.isTTY) return;

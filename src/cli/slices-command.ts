@@ -16,26 +16,6 @@ import { LakeError } from '../lib/store/errors.ts';
 import { csvRows } from '../lib/versions/csv-input.ts';
 import { str, type Values } from './lake-cli.ts';
 
-export const SLICES_HELP = `Slices:
-  slices <file.csv|file.parquet> --error COLUMN [--alpha A] [--min-support N] [--max-level L]
-         [--k K] [--columns a,b,…] [--format text|json]
-      SliceLine (SIGMOD 2021) alone: the K slices (conjunctions of column = value) where the
-      error is worst, by α·((error of slice / size)/mean error − 1) − (1−α)·(rows/size − 1).
-      Every other column (or --columns) is a feature: integer codes ≥ 1 as they are, other
-      values coded by their sorted distinct values, a missing value as a level of its own.
-      The error is a number ≥ 0 per row (0/1, a loss) or a boolean. Defaults: --alpha 0.95,
-      --min-support max(ceil(1% of rows), 8) rows, --max-level 3, --k 4. JSON adds each
-      level's candidates; progress goes to stderr.`;
-
-export const SLICES_OPTIONS = {
-  error: { type: 'string' },
-  alpha: { type: 'string' },
-  'min-support': { type: 'string' },
-  'max-level': { type: 'string' },
-  k: { type: 'string' },
-  columns: { type: 'string' },
-} as const;
-
 const bad = (m: string) => new LakeError('BAD_INPUT', m);
 
 function numberOption(values: Values, key: string, integer: boolean): number | undefined {

@@ -11,7 +11,9 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -62,6 +64,67 @@ describe('the built CLI', () => {
     expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
     expect(check()).toBe(0);
     expect(readFileSync(bundle, 'utf8')).toContain('EDITED_IN_TEST');
+  });
+
+  it('loads for --help only the entry and what it imports statically: each command loads its own', () => {
+    expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
+    const dir = join(copy, 'dist-cli');
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+    // The entry's static import graph: what Node loads before main() runs (`--help` loads
+    // nothing else: main.ts imports each command's module with a dynamic import()).
+    const seen = new Set<string>();
+    const walk = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      for (const m of read(name).matchAll(
+        /^(?:import [^;]*? from |import )"\.\/(chunk-[\w-]+\.mjs)";$/gm,
+      ))
+        walk(m[1]!);
+    };
+    walk('croissant-lake.mjs');
+    const all = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
+    const bytes = (names: Iterable<string>) =>
+      [...names].reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    const text = [...seen].map(read).join('\n');
+    // None of the commands' code: the reader (jsonld), the lake, Arrow, the model, DICOM.
+    for (const fn of [
+      'function readCroissant(',
+      'function openNodeBackend(',
+      'class Lake ',
+      'function decodeFrame(',
+    ])
+      expect(text).not.toContain(fn);
+    expect(all.length).toBeGreaterThan(10);
+    expect(bytes(seen)).toBeLessThan(bytes(all) / 20);
+    // Those are in chunks loaded by the commands that need them.
+    const rest = all
+      .filter((f) => !seen.has(f))
+      .map(read)
+      .join('\n');
+    for (const fn of [
+      'function readCroissant(',
+      'function openNodeBackend(',
+      'function decodeFrame(',
+    ])
+      expect(rest).toContain(fn);
+  });
+
+  it('builds again when a chunk it wrote is missing', () => {
+    expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
+    expect(check()).toBe(0);
+    const info = JSON.parse(readFileSync(join(copy, 'dist-cli/build-info.json'), 'utf8')) as {
+      chunks: string[];
+    };
+    rmSync(join(copy, 'dist-cli', info.chunks[0]!));
+    expect(check()).toBe(1);
+    const run = node(
+      'bin/croissant-lake.js',
+      'validate',
+      join(repo, 'public/examples/titanic/metadata.json'),
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(check()).toBe(0);
   });
 
   it('runs a model: onnxruntime-web stays outside the bundle, next to its wasm glue', async () => {

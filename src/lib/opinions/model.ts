@@ -17,8 +17,7 @@ export const OPINIONS_RS = 'opinions';
  * The cost is memory: at 10M bench opinions the loaded table is about half as large again.
  */
 export const OPINION_SCANNED_ID_COLUMNS: readonly string[] = ['opinion_id', 'parents'];
-/** The branch opinions are written to unless the user picks another. */
-export const DEFAULT_OPINIONS_BRANCH = 'labels';
+export { DEFAULT_OPINIONS_BRANCH } from './branch-name.ts';
 
 export const ACTOR_KINDS = ['dataset', 'human', 'model', 'rule', 'consensus'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
