@@ -129,7 +129,8 @@ export async function runQuery(
     );
   }
   console.log(
-    `query: headless Chromium (${CHROMIUM_PATH}) on a Vite dev server; ${fmtInt(settings.rows)} rows, ` +
+    `query: headless Chromium (${CHROMIUM_PATH}) on a Vite dev server; ${fmtInt(settings.rows)} rows ` +
+      `in ${settings.realLake ? 'the browser lake (OPFS, IndexedDB)' : 'a memory lake'}, ` +
       `latency median of ${settings.latencyRuns}, load and stats median of ${settings.runs} after ${settings.warmup} warm-up`,
   );
   let server: ViteDevServer | undefined;
@@ -176,6 +177,7 @@ export function runQueryFromArgv(
       warmup: quick ? 0 : common.warmup,
       stepTimeoutMs: 180_000,
       oldPath: quick ? 0 : 1,
+      realLake: argv.includes('--query-browser-lake') ? 1 : 0,
     },
     parseIntFlag(argv, '--query-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
   );

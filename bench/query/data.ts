@@ -1,5 +1,6 @@
 /**
- * The data of the query bench, built in the page: an in-memory lake (memoryBackend) holding the
+ * The data of the query bench, built in the page: a lake (in memory; with `--query-browser-lake`
+ * the browser's, OPFS and IndexedDB, as the app opens it) holding the
  * dataset `big` with one record set `t` of N rows on `main`, written the way bench/lake-ops.ts
  * writes its record sets (writeRows in fragments of FRAGMENT_ROWS rows, one commit), and the
  * Arrow IPC of the same Arrow tables, for registering the same rows as a plain DuckDB table.
@@ -10,6 +11,7 @@
  */
 import { tableToIPC } from 'apache-arrow';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
+import type { LakeBackend } from '../../src/lib/store/types.ts';
 import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
 import type { CommitDraft } from '../../src/lib/versions/commit.ts';
 import { FRAGMENT_ROWS } from '../../src/lib/versions/fragments.ts';
@@ -59,9 +61,12 @@ export const draft = (message: string, rs: RecordSetManifest): CommitDraft => ({
   recordSets: { [RECORD_SET]: rs },
 });
 
-/** Writes the dataset on `main` of a fresh memory lake. */
-export async function buildData(rows: number): Promise<BenchData> {
-  const lake = await Lake.open(memoryBackend());
+/** Writes the dataset on `main` of a fresh lake on `backend` (default: in memory). */
+export async function buildData(
+  rows: number,
+  backend: LakeBackend = memoryBackend(),
+): Promise<BenchData> {
+  const lake = await Lake.open(backend);
   await lake.backend.refs.cas(`dataset/${DATASET}`, 0, {
     id: DATASET,
     name: DATASET,

@@ -11,6 +11,8 @@
 import { DeferredEngine } from '../../src/lib/query/deferred-engine.ts';
 import { DuckDBEngine } from '../../src/lib/query/duckdb-engine.ts';
 import { LakeCatalog } from '../../src/lib/query/lake-catalog.ts';
+import { openBrowserBackend } from '../../src/lib/store/browser.ts';
+import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { openDuckDB } from '../../workers/api/query-duckdb.ts';
 import { DATASET, buildData } from './data.ts';
 import { DIRECT, LAKE_VIEW, firstLoad, latency, rowsOf, withTimeout } from './figures.ts';
@@ -39,15 +41,20 @@ function settings(): QueryBenchSettings {
     warmup: int('warmup', 1),
     stepTimeoutMs: int('stepTimeoutMs', 120_000),
     oldPath: int('oldPath', 1),
+    realLake: int('realLake', 0),
   };
 }
 
 async function main(): Promise<QueryBenchResults> {
   const s = settings();
   const limit = <T>(p: Promise<T>, what: string) => withTimeout(p, s.stepTimeoutMs, what);
-  log(`writing ${s.rows} rows into a memory lake…`);
+  const where = s.realLake ? 'the browser lake (OPFS, IndexedDB)' : 'a memory lake';
+  log(`writing ${s.rows} rows into ${where}…`);
   let t0 = performance.now();
-  const data = await limit(buildData(s.rows), 'writing the record set');
+  const backend = s.realLake
+    ? await openBrowserBackend(`bench-query-${Date.now()}`)
+    : memoryBackend();
+  const data = await limit(buildData(s.rows, backend), 'writing the record set');
   const writeMs = performance.now() - t0;
   log(`written in ${(writeMs / 1e3).toFixed(1)} s; starting DuckDB-WASM…`);
 

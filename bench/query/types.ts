@@ -16,6 +16,11 @@ export interface QueryBenchSettings {
   stepTimeoutMs: number;
   /** 1: also time read.ts's `readTables`, the load path before lake-load.ts (slow; not quick). */
   oldPath: number;
+  /**
+   * 0 (the default, the setup of every figure so far): a memory lake; 1: the lake the app
+   * opens, chunks in OPFS and refs in IndexedDB (openBrowserBackend; `--query-browser-lake`).
+   */
+  realLake: number;
 }
 
 /** Repeated timings of one thing. */
