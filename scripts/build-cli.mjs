@@ -20,7 +20,8 @@
  * size and mtime, and the chunks it wrote. The build is current while every input is unchanged
  * and every chunk is there; the bin checks that at each start (a few hundred `stat`s) and
  * rebuilds first when it is not, so an edited source never runs stale. Chunks are named by
- * their content's hash; a build removes those of earlier builds once its own are written.
+ * their content's hash; a build removes those of earlier builds once they are a day old (a
+ * command still running from one may load more of them).
  *
  * Packages stay outside the bundle where their wasm is found next to their glue code: parquet-wasm
  * (its wasm file read from its package folder) and onnxruntime-web (which imports its
@@ -96,6 +97,27 @@ function writeAtomic(file, data) {
 }
 
 /**
+ * A command started from an earlier build may still load its chunks (a codec when it meets a
+ * compressed DICOM file, long after it started): those of earlier builds are removed only once
+ * a day old.
+ */
+const CHUNK_KEEP_MS = 24 * 60 * 60 * 1000;
+
+/** Removes the chunks of earlier builds written more than CHUNK_KEEP_MS ago. */
+function pruneChunks(current) {
+  const now = Date.now();
+  for (const name of readdirSync(outDir)) {
+    if (!/^chunk-.*\.mjs$/.test(name) || current.has(name)) continue;
+    const file = path.join(outDir, name);
+    try {
+      if (now - statSync(file).mtimeMs > CHUNK_KEEP_MS) rmSync(file, { force: true });
+    } catch {
+      // Removed meanwhile by another build.
+    }
+  }
+}
+
+/**
  * Builds dist-cli/croissant-lake.mjs and its build-info.json. Throws when esbuild is missing
  * (it is a dependency, so only a broken install lacks it) or the sources do not compile.
  */
@@ -150,11 +172,7 @@ export async function buildCli() {
   for (const f of chunkFiles) writeAtomic(f.path, f.contents);
   writeAtomic(bundlePath, bundle.contents);
   const chunks = chunkFiles.map((f) => path.basename(f.path));
-  const kept = new Set(chunks);
-  for (const name of readdirSync(outDir)) {
-    if (/^chunk-.*\.mjs$/.test(name) && !kept.has(name))
-      rmSync(path.join(outDir, name), { force: true });
-  }
+  pruneChunks(new Set(chunks));
   // Written last: a build interrupted before this line is not taken for current. A file changed
   // while esbuild read it may be in the bundle as it was: then no info, and the next start
   // builds again. File times lag the clock by up to a kernel tick, hence the margin.

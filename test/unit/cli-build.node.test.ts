@@ -59,11 +59,30 @@ describe('the built CLI', () => {
 
     // An edited source (saved a minute ago: the build does not trust a file saved as it
     // starts, and would rebuild once more): the build is stale, the next start runs the edit.
+    const chunksOf = () =>
+      (
+        JSON.parse(readFileSync(join(copy, 'dist-cli/build-info.json'), 'utf8')) as {
+          chunks: string[];
+        }
+      ).chunks;
+    const before = chunksOf();
     edit('src/cli/main.ts', '\nexport const EDITED_IN_TEST = 1;\n');
+    edit('src/cli/read-commands.ts', '\nexport const EDITED_TOO = 1;\n');
     expect(check()).toBe(1);
     expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
     expect(check()).toBe(0);
     expect(readFileSync(bundle, 'utf8')).toContain('EDITED_IN_TEST');
+    // The earlier build's chunks stay for a day (a command started from it may still load
+    // one), then go with the next build.
+    const gone = before.filter((c) => !chunksOf().includes(c));
+    expect(gone.length).toBeGreaterThan(0);
+    for (const c of gone) expect(existsSync(join(copy, 'dist-cli', c))).toBe(true);
+    const old = new Date(Date.now() - 25 * 3600_000);
+    for (const c of gone) utimesSync(join(copy, 'dist-cli', c), old, old);
+    edit('src/cli/main.ts', '\nexport const EDITED_AGAIN = 1;\n');
+    expect(node('bin/croissant-lake.js', '--help').status).toBe(0);
+    for (const c of gone) expect(existsSync(join(copy, 'dist-cli', c))).toBe(false);
+    for (const c of chunksOf()) expect(existsSync(join(copy, 'dist-cli', c))).toBe(true);
   });
 
   it('loads for --help only the entry and what it imports statically: each command loads its own', () => {
