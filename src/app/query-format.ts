@@ -1,4 +1,5 @@
 /** Query results and statistics as text for the grid, the charts and their tables. */
+import { instantText } from '../lib/query/binning.ts';
 import type { LoadProgress, LoadedTable } from '../lib/query/engine.ts';
 import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
@@ -103,7 +104,7 @@ export function shortType(type: string): string {
 /** A statistic of a chart's value: a date for dates, else a number with few digits. */
 export function formatStat(v: number, kind: StatsKind, integer = false): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : String(v);
-  if (kind === 'date') return new Date(v).toISOString().slice(0, 10);
+  if (kind === 'date') return instantText(v);
   if (integer && Number.isInteger(v)) return v.toLocaleString('en-US');
   const abs = Math.abs(v);
   if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return v.toExponential(2);

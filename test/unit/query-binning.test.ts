@@ -5,7 +5,13 @@
  * out here from the ranges.
  */
 import { describe, expect, it } from 'vitest';
-import { binning, dateBinning, niceStep, type Binning } from '../../src/lib/query/binning.ts';
+import {
+  binning,
+  dateBinning,
+  instantText,
+  niceStep,
+  type Binning,
+} from '../../src/lib/query/binning.ts';
 import { planColumn, type RowsOf } from '../../src/lib/query/stats-plan.ts';
 
 const MINUTE = 60_000;
@@ -93,5 +99,25 @@ describe('histogram bins', () => {
         expectCoversOnce(b, lo, lo + span);
       }
     }
+  });
+});
+
+describe('instants as the axis, the statistics and the chips write them', () => {
+  it('give the day at midnight, else the time to the minute, second or millisecond it has', () => {
+    expect(instantText(Date.UTC(2024, 2, 1))).toBe('2024-03-01');
+    expect(instantText(Date.UTC(2024, 2, 1, 14, 5))).toBe('2024-03-01 14:05');
+    expect(instantText(Date.UTC(2024, 2, 1, 0, 0, 9))).toBe('2024-03-01 00:00:09');
+    expect(instantText(Date.UTC(2024, 2, 1, 14, 5, 9, 250))).toBe('2024-03-01 14:05:09.250');
+    // Before 1970 (negative milliseconds) alike.
+    expect(instantText(Date.UTC(1969, 11, 31))).toBe('1969-12-31');
+    expect(instantText(Date.UTC(1969, 11, 31, 23, 59))).toBe('1969-12-31 23:59');
+    expect(instantText(-1)).toBe('1969-12-31 23:59:59.999');
+  });
+
+  it('give the raw number beyond what a JS Date holds, instead of throwing', () => {
+    // 8.64e15 ms is the last instant a Date holds (year 275760); DuckDB's reach further.
+    expect(instantText(8.64e15)).toBe('+275760-09-13');
+    expect(instantText(8.64e15 + 1)).toBe('8640000000000001');
+    expect(instantText(-9e15)).toBe('-9000000000000000');
   });
 });

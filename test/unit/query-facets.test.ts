@@ -60,6 +60,17 @@ describe('facets', () => {
     expect(describeFacet({ ...f, values: ['female'], exclude: true })).toBe('sex ≠ female');
     expect(describeFacet({ ...f, values: [null] })).toBe('sex = NULL');
     expect(describeFacet({ ...f, values: ['', null, 'x'] })).toBe("sex in {'', NULL, x}");
+    // A range of instants: days, or times within one day; never a throw past a Date's range.
+    const taken = { ...age, column: 'taken', label: 'taken', expr: '"taken"', dates: true };
+    const [d1, d2] = [Date.UTC(2024, 2, 1), Date.UTC(2024, 2, 8)];
+    expect(describeFacet({ ...taken, lo: d1, hi: d2 })).toBe('taken in [2024-03-01, 2024-03-08)');
+    const [t1, t2] = [Date.UTC(2024, 2, 1, 9), Date.UTC(2024, 2, 1, 9, 30)];
+    expect(describeFacet({ ...taken, lo: t1, hi: t2, closed: true })).toBe(
+      'taken in [2024-03-01 09:00, 2024-03-01 09:30]',
+    );
+    expect(describeFacet({ ...taken, lo: 9e15, hi: 9.1e15 })).toBe(
+      'taken in [9000000000000000, 9100000000000000)',
+    );
   });
 
   it("join the WHERE text and the facets, leaving out a chart's own facet", () => {

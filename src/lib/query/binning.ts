@@ -81,3 +81,20 @@ function fromStep(lo: number, hi: number, start: number, step: number, integer: 
   const bins = Math.max(1, Math.ceil((hi - start) / step - 1e-9));
   return { lo: start, hi, bins, width: step, integer };
 }
+
+/**
+ * An instant (epoch milliseconds: a timestamp, or a date at its midnight) as a chart's axis,
+ * its statistics and a facet's chip write it, in UTC: the day alone at midnight
+ * (`2024-03-01`), else with the time to the minute, second or millisecond it has
+ * (`2024-03-01 14:05`, `… 14:05:09`, `… 14:05:09.250`), so that the edges of bins finer than a
+ * day, and the minimum and maximum of a day's acquisitions, differ. Beyond the ±275,760 years a
+ * JS Date holds (DuckDB's timestamps go to ±290,000): the raw number, as the grid shows it.
+ */
+export function instantText(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const [day, time] = d.toISOString().slice(0, -1).split('T') as [string, string];
+  if (ms % 86_400_000 === 0) return day;
+  const cut = ms % 60_000 === 0 ? 5 : ms % 1000 === 0 ? 8 : 12;
+  return `${day} ${time.slice(0, cut)}`;
+}

@@ -5,6 +5,7 @@
  * {@link literal}, so no user text is spliced into SQL here except the WHERE the user typed,
  * which is user SQL by nature and only ever runs read-only.
  */
+import { instantText } from './binning.ts';
 import { literal } from './sql.ts';
 
 /** A value a facet can select. */
@@ -81,8 +82,7 @@ export function filterPredicate(
 /** A short text of a facet for its chip: `sex = female`, `age in [20, 30)`, `class ≠ 3`. */
 export function describeFacet(f: Facet): string {
   if (f.kind === 'range') {
-    const format = (v: number) =>
-      f.dates ? new Date(v).toISOString().slice(0, 10) : String(Number(v.toPrecision(6)));
+    const format = (v: number) => (f.dates ? instantText(v) : String(Number(v.toPrecision(6))));
     const range = `[${format(f.lo)}, ${format(f.hi)}${f.closed ? ']' : ')'}`;
     return `${f.label} ${f.exclude ? 'not in' : 'in'} ${range}`;
   }
