@@ -101,7 +101,10 @@ export function shortType(type: string): string {
   return at > 0 ? type.slice(0, at) : type;
 }
 
-/** A statistic of a chart's value: a date for dates, else a number with few digits. */
+/**
+ * A statistic of a chart's value: an instant for dates (binning.ts `instantText`), else a number
+ * with few digits.
+ */
 export function formatStat(v: number, kind: StatsKind, integer = false): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : String(v);
   if (kind === 'date') return instantText(v);

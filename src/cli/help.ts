@@ -1,5 +1,5 @@
 /**
- * The command line's help texts, apart from the code that runs the commands: \`--help\` (and a
+ * The command line's help texts, apart from the code that runs the commands: `--help` (and a
  * mistyped command) print them without loading the modules every command needs (main.ts loads
  * a command's module when it runs). Nothing here imports more than constants.
  */

@@ -1,5 +1,5 @@
 /**
- * The command line's commands and options (for \`node:util\`'s parseArgs), apart from the code
+ * The command line's commands and options (for `node:util`'s parseArgs), apart from the code
  * that runs them, so that parsing the arguments loads no command's module (main.ts loads the
  * one a command needs when it runs). Nothing here imports anything.
  */
