@@ -1,5 +1,6 @@
 /** Starts the query worker. Kept apart so that query state can be tested with a stub client. */
 import { QueryClient } from '../../workers/api/query-client.ts';
+import { shareRefGeneration } from '../lib/store/ref-generation.ts';
 
 /** A client over a freshly started query worker (DuckDB-WASM over the browser lake). */
 export function createQueryClient(): QueryClient {
@@ -7,5 +8,6 @@ export function createQueryClient(): QueryClient {
     type: 'module',
     name: 'query',
   });
+  shareRefGeneration(worker);
   return new QueryClient(worker);
 }

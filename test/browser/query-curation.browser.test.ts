@@ -24,12 +24,14 @@ import { getRef } from '../../src/lib/versions/refs.ts';
 import { QueryClient } from '../../workers/api/query-client.ts';
 import { buildQueryFixture, type QueryFixture } from './query-fixture.ts';
 import { rejects, rowsOf } from './query-results.ts';
+import { shareRefGeneration } from '../../src/lib/store/ref-generation.ts';
 
 function startWorker(lakeName: string): QueryClient {
   const worker = new Worker(new URL('./query-test.worker.ts', import.meta.url), {
     type: 'module',
     name: lakeName,
   });
+  shareRefGeneration(worker);
   return new QueryClient(worker);
 }
 

@@ -12,6 +12,7 @@ import { QueryClient } from '../../workers/api/query-client.ts';
 import { queryEngineContract } from './query-contract.ts';
 import { rejects } from './query-results.ts';
 import type { QueryTestProbe } from './query-test.worker.ts';
+import { shareRefGeneration } from '../../src/lib/store/ref-generation.ts';
 
 function startWorker(lakeName: string): QueryClient {
   return startProbed(lakeName).client;
@@ -26,6 +27,7 @@ function startProbed(lakeName: string): {
     type: 'module',
     name: lakeName,
   });
+  shareRefGeneration(worker);
   return { client: new QueryClient(worker), probe: Comlink.wrap<QueryTestProbe>(worker) };
 }
 

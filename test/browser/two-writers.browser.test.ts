@@ -11,11 +11,13 @@ import { readAllRows } from '../../src/lib/versions/read.ts';
 import { writeRows } from '../../src/lib/versions/write.ts';
 import type { LakeWriterApi, WriterEvent } from './lake-writer.worker.ts';
 import { removeBrowserLake } from './browser-lake.ts';
+import { shareRefGeneration } from '../../src/lib/store/ref-generation.ts';
 
 const name = `two-writers-${Date.now()}`;
 const workers: Worker[] = [];
 const tab = () => {
   const w = new Worker(new URL('./lake-writer.worker.ts', import.meta.url), { type: 'module' });
+  shareRefGeneration(w);
   workers.push(w);
   return Comlink.wrap<LakeWriterApi>(w);
 };
@@ -103,6 +105,7 @@ it('a writer terminated at random points 20 times never leaves a broken ref or l
     // append is a few writes), so some commit is always acknowledged.
     const killAt = t === 0 ? 12 : 1 + (seed % 16);
     const w = new Worker(new URL('./lake-writer.worker.ts', import.meta.url), { type: 'module' });
+    shareRefGeneration(w);
     const api = Comlink.wrap<LakeWriterApi>(w);
     // The writer's own failure (it could not open the lake, a commit threw) fails the test with
     // its reason instead of passing silently.

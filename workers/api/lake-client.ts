@@ -14,6 +14,7 @@ import type {
   LakeWireError,
 } from './lake.api.ts';
 import { OpClient } from './op-client.ts';
+import { shareRefGeneration } from '../../src/lib/store/ref-generation.ts';
 
 /** Options of a call of operation `K`. */
 export interface LakeCallOptions<K extends LakeMethod = LakeMethod> {
@@ -69,5 +70,6 @@ export function spawnLakeWorker(lakeName = 'default'): LakeClient {
     type: 'module',
     name: lakeWorkerName(lakeName),
   });
+  shareRefGeneration(worker);
   return new LakeClient(worker);
 }

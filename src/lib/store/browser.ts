@@ -5,6 +5,7 @@
  */
 import { DexieRefStore } from './dexie-refs.ts';
 import { checkLakeName, OpfsChunkStore } from './opfs.ts';
+import { refGenerationReady } from './ref-generation.ts';
 import type { LakeBackend } from './types.ts';
 import { WebLocks } from './web-locks.ts';
 
@@ -17,6 +18,8 @@ export const BROWSER_ACTOR = 'this browser';
 /** Opens (creating it if needed) the browser lake `lakeName`. */
 export async function openBrowserBackend(lakeName = 'default'): Promise<LakeBackend> {
   checkLakeName(lakeName);
+  // Before any ref is read: where this tab shares a count of ref changes, reads are kept by it.
+  await refGenerationReady();
   const chunks = await OpfsChunkStore.open(lakeName);
   const refs = new DexieRefStore(lakeName);
   return {

@@ -6,6 +6,7 @@
 import Dexie from 'dexie';
 import type { Table } from 'dexie';
 import { checkVersion, toJsonValue } from './common.ts';
+import { refGeneration, refsChanged, staleRefSeen } from './ref-generation.ts';
 import type { Entry, RefStore } from './types.ts';
 
 /** The IndexedDB database name of lake `lakeName`. */
@@ -22,9 +23,19 @@ class LakeDatabase extends Dexie {
   }
 }
 
-/** A {@link RefStore} over IndexedDB; works in workers and on the main thread. */
+/** The entries kept between reads: branches and tags (what every query at a branch reads). */
+const KEPT_PREFIX = 'ref/';
+
+/**
+ * A {@link RefStore} over IndexedDB; works in workers and on the main thread. Where the agent
+ * shares the tab's count of ref changes (ref-generation.ts), a branch or tag read is kept, and
+ * given again (a copy) until some ref changes.
+ */
 export class DexieRefStore implements RefStore {
   private readonly db: LakeDatabase;
+  /** The count the kept entries were read at, and the entries (undefined: no such key). */
+  private keptAt: number | null = null;
+  private readonly kept = new Map<string, Entry | undefined>();
 
   /** Opens (lazily, on first use) the entries of lake `lakeName`. */
   constructor(lakeName: string) {
@@ -32,7 +43,18 @@ export class DexieRefStore implements RefStore {
   }
 
   async get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
-    return (await this.db.entries.get(key)) as Entry<T> | undefined;
+    const at = key.startsWith(KEPT_PREFIX) ? refGeneration() : null;
+    if (at === null) return (await this.db.entries.get(key)) as Entry<T> | undefined;
+    if (at !== this.keptAt) {
+      this.kept.clear();
+      this.keptAt = at;
+    }
+    if (this.kept.has(key)) return structuredClone(this.kept.get(key)) as Entry<T> | undefined;
+    // Read after taking the count: a write that lands meanwhile has bumped it past `at`, so what
+    // is kept here is never given once that write has resolved.
+    const entry = await this.db.entries.get(key);
+    if (this.keptAt === at) this.kept.set(key, structuredClone(entry));
+    return entry as Entry<T> | undefined;
   }
 
   async list<T = unknown>(prefix: string): Promise<Entry<T>[]> {
@@ -47,13 +69,17 @@ export class DexieRefStore implements RefStore {
   async cas<T = unknown>(key: string, expected: number, value: T | null): Promise<boolean> {
     checkVersion(key, expected);
     const stored = value === null ? null : toJsonValue(key, value);
-    return this.db.transaction('rw', this.db.entries, async () => {
+    const done = await this.db.transaction('rw', this.db.entries, async () => {
       const current = (await this.db.entries.get(key))?.version ?? 0;
       if (current !== expected) return false;
       if (stored === null) await this.db.entries.delete(key);
       else await this.db.entries.put({ key, value: stored, version: current + 1 });
       return true;
     });
+    // Dexie resolves once the transaction has committed: only now may others read it.
+    if (done) refsChanged();
+    else staleRefSeen();
+    return done;
   }
 
   /** Closes the database connection (a pending `Dexie.delete` waits for this). */
