@@ -36,8 +36,9 @@ describe("DuckDB's errors at the user's line and column", () => {
       'Parser Error: syntax error at end of input\n\nLINE 3: WHERE\n             ^',
     );
     expect(e.message).not.toContain('LIMIT 200001');
-    // DuckDB's own words stay available, unchanged.
-    expect(e.duckdb).toContain(') LIMIT 200001');
+    // DuckDB's own words stay available, unchanged: about the wrapper's `)` on the line after the
+    // user's last (the DESCRIBE that binds the query first sees the text without its LIMIT).
+    expect(e.duckdb).toContain('syntax error at or near ")"\n\nLINE 5: )');
     expect((await failure('SELECT 1 +')).position).toEqual({ line: 1, column: 11 });
   });
 

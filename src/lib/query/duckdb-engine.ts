@@ -110,24 +110,28 @@ export class DuckDBEngine implements QueryEngine {
     checkQueryAborted(opts.signal, sql);
     const text = wrapped(stmt, opts.limit);
     const user = wrappingOf(sql, stmt);
-    // DuckDB's parser must see exactly one statement: the wrapper, a SELECT (layer 2). A PIVOT
-    // is the exception: DuckDB itself makes it two (see ReadOnlyStatement.pivot).
-    const single = await this.#prepared(text, user, async () => true).catch((e: unknown) => {
-      if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return false;
+    // DuckDB's parser must see exactly one statement: the wrapper, a SELECT (layer 2). DESCRIBE
+    // holds the same text after its first word, so preparing it also checks that, and binds the
+    // query without running it: SQL types, and errors before any work. Where there is no
+    // DESCRIBE, the wrapper is prepared alone. A PIVOT is the exception: DuckDB itself makes it
+    // two statements (see ReadOnlyStatement.pivot), and its columns come from its result.
+    const describe = opts.describe !== false ? describeSql(stmt) : null;
+    const pivotSplit = (e: unknown) => {
+      if (stmt.pivot && e instanceof QueryError && e.code === 'READ_ONLY') return null;
       throw e;
-    });
-    const describe = single && opts.describe !== false ? describeSql(stmt) : null;
-    // DESCRIBE binds the query without running it: SQL types, and errors before any work.
+    };
     const columns: ResultColumn[] | null = describe
-      ? tableFromIPC(
-          await this.#prepared(describe, user, (id) => this.#db.runPrepared(this.#conn, id, [])),
-        )
-          .toArray()
-          .map((r: { column_name: string; column_type: string }) => ({
-            name: r.column_name,
-            type: r.column_type,
-          }))
-      : null;
+      ? await this.#prepared(describe, user, (id) => this.#db.runPrepared(this.#conn, id, []))
+          .then((ipc) =>
+            tableFromIPC(ipc)
+              .toArray()
+              .map((r: { column_name: string; column_type: string }) => ({
+                name: r.column_name,
+                type: r.column_type,
+              })),
+          )
+          .catch(pivotSplit)
+      : await this.#prepared(text, user, async () => null).catch(pivotSplit);
     // ENUM, TIMETZ, BIT and BIGNUM columns are read as DuckDB's text (as-text.ts).
     let ipc = await this.#stream(columns ? typesAsText(text, columns) : text, user, opts.signal);
     const table = tableFromIPC(ipc);
