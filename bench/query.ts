@@ -26,6 +26,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.ts';
 import { parseIntFlag } from './generate.ts';
 import { fmtInt } from './measure.ts';
 import { report } from './query/report.ts';
+import { COUNT_REPEAT } from './query/types.ts';
 import type { PagePost, QueryBenchResults, QueryBenchSettings } from './query/types.ts';
 
 export const DEFAULT_QUERY_ROWS = 1_000_000;
@@ -131,7 +132,7 @@ export async function runQuery(
   console.log(
     `query: headless Chromium (${CHROMIUM_PATH}) on a Vite dev server; ${fmtInt(settings.rows)} rows ` +
       `in ${settings.realLake ? 'the browser lake (OPFS, IndexedDB)' : 'a memory lake'}, ` +
-      `latency median of ${settings.latencyRuns}, load and stats median of ${settings.runs} after ${settings.warmup} warm-up`,
+      `latency median of ${settings.latencyRuns} (count(*) ${settings.latencyRuns * COUNT_REPEAT}), load and stats median of ${settings.runs} after ${settings.warmup} warm-up`,
   );
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
@@ -177,7 +178,7 @@ export function runQueryFromArgv(
       warmup: quick ? 0 : common.warmup,
       stepTimeoutMs: 180_000,
       oldPath: quick ? 0 : 1,
-      realLake: argv.includes('--query-browser-lake') ? 1 : 0,
+      realLake: argv.includes('--query-memory-lake') ? 0 : 1,
     },
     parseIntFlag(argv, '--query-timeout') ?? DEFAULT_PAGE_TIMEOUT_S,
   );

@@ -1,6 +1,6 @@
 /**
- * The data of the query bench, built in the page: a lake (in memory; with `--query-browser-lake`
- * the browser's, OPFS and IndexedDB, as the app opens it) holding the
+ * The data of the query bench, built in the page: a lake (the browser's, OPFS and IndexedDB, as
+ * the app opens it; in memory with `--query-memory-lake`) holding the
  * dataset `big` with one record set `t` of N rows on `main`, written the way bench/lake-ops.ts
  * writes its record sets (writeRows in fragments of FRAGMENT_ROWS rows, one commit), and the
  * Arrow IPC of the same Arrow tables, for registering the same rows as a plain DuckDB table.

@@ -41,7 +41,7 @@ function settings(): QueryBenchSettings {
     warmup: int('warmup', 1),
     stepTimeoutMs: int('stepTimeoutMs', 120_000),
     oldPath: int('oldPath', 1),
-    realLake: int('realLake', 0),
+    realLake: int('realLake', 1),
   };
 }
 

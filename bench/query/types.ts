@@ -3,6 +3,9 @@
  * back to bench/query.ts (as `window.__bench`). Plain JSON both ways; times in milliseconds.
  */
 
+/** How many times the latency runs count(*) runs: its median moves less (figures.ts). */
+export const COUNT_REPEAT = 8;
+
 /** The page's settings, passed in its URL's query string. */
 export interface QueryBenchSettings {
   /** Rows of the record set `"big@main".t`. */
@@ -17,8 +20,8 @@ export interface QueryBenchSettings {
   /** 1: also time read.ts's `readTables`, the load path before lake-load.ts (slow; not quick). */
   oldPath: number;
   /**
-   * 0 (the default, the setup of every figure so far): a memory lake; 1: the lake the app
-   * opens, chunks in OPFS and refs in IndexedDB (openBrowserBackend; `--query-browser-lake`).
+   * 1 (the default since 2026-12-07): the lake the app opens, chunks in OPFS and refs in
+   * IndexedDB (openBrowserBackend); 0: a memory lake (`--query-memory-lake`; every figure before).
    */
   realLake: number;
 }
