@@ -1,7 +1,8 @@
 /**
  * Refs kept between reads by the tab's count of ref changes (src/lib/store/ref-generation.ts):
- * a branch read is given again until some ref changes, in this agent, a worker of this page or
- * another tab; and a worker that would open the lake without the count is told what to fix.
+ * a branch read is given again until a branch or tag write begins, in this agent, a worker of
+ * this page or another tab, and nothing is kept while one is under way; and a worker that would
+ * open the lake without the count is told what to fix.
  */
 import * as Comlink from 'comlink';
 import Dexie from 'dexie';
@@ -10,6 +11,8 @@ import { DexieRefStore, refDatabaseName } from '../../src/lib/store/dexie-refs.t
 import {
   REF_CHANGES_CHANNEL,
   refGeneration,
+  refWriteBegins,
+  refWriteEnds,
   shareRefGeneration,
 } from '../../src/lib/store/ref-generation.ts';
 import type { RefGenerationWorkerApi } from './ref-generation.worker.ts';
@@ -55,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('refs kept by the count of ref changes', () => {
-  it('gives a branch again until some ref changes, and reads other entries every time', async () => {
+  it('gives a branch again until a branch or tag write begins, and reads other entries every time', async () => {
     expect(globalThis.crossOriginIsolated).toBe(true);
     const a = store();
     expect(await a.cas(key, 0, { commit: 'c1' })).toBe(true);
@@ -63,13 +66,36 @@ describe('refs kept by the count of ref changes', () => {
     await writeUnseen(key, { commit: 'c2' }, 2);
     // Kept: the entry written behind its back is not seen.
     expect((await a.get(key))?.value).toEqual({ commit: 'c1' });
-    // Not a branch or tag: read afresh.
+    // Not a branch or tag: read afresh, and its writes leave the kept branch as it is.
     expect(await a.cas('dataset/d', 0, { n: 1 })).toBe(true);
     await a.get('dataset/d');
     await writeUnseen('dataset/d', { n: 2 }, 2);
     expect((await a.get('dataset/d'))?.value).toEqual({ n: 2 });
-    // That cas bumped the count: the branch is read again.
+    expect((await a.get(key))?.value).toEqual({ commit: 'c1' });
+    // A write of another branch moves the count: this one is read again.
+    expect(await a.cas('ref/d/branch/other', 0, { commit: 'o1' })).toBe(true);
     expect(await a.get(key)).toEqual({ key, value: { commit: 'c2' }, version: 2 });
+  });
+
+  it('keeps nothing, and gives nothing kept, while a branch write is under way', async () => {
+    const a = store();
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2' });
+    await writeUnseen(key, { commit: 'c2a' }, 2);
+    refWriteBegins();
+    // Whatever the write in flight commits is read: nothing kept is given again…
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2a' });
+    await writeUnseen(key, { commit: 'c2b' }, 2);
+    // …and nothing read meanwhile is kept.
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
+    refWriteEnds(false);
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
+    await writeUnseen(key, { commit: 'c2' }, 2);
+    // Kept again once the write ended.
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
+    await writeUnseen(key, { commit: 'c2' }, 2);
+    refWriteBegins();
+    refWriteEnds(false);
+    expect((await a.get(key))?.value).toEqual({ commit: 'c2' });
   });
 
   it('gives copies: changing what get returned changes nothing kept', async () => {

@@ -7,8 +7,9 @@
  *    anything else is refused with READ_ONLY naming its type (`INSERT`, `CREATE TABLE`, `COPY`,
  *    `ATTACH`, `SET`, `PRAGMA`, …). A WITH whose main statement writes is refused too.
  * 2. **The parser** ({@link wrapped}): the statement runs as `SELECT * FROM (\n<statement>\n)`,
- *    prepared first (which runs nothing) so that DuckDB's own parser must find exactly one
- *    statement, the wrapping SELECT. DuckDB's grammar admits only a query inside a subquery,
+ *    prepared first (which runs nothing; as `DESCRIBE SELECT * FROM (…)` where the engine
+ *    describes the result, the same text after its first word) so that DuckDB's own parser must
+ *    find exactly one statement, the wrapping SELECT. DuckDB's grammar admits only a query inside a subquery,
  *    so whatever slipped past layer 1 is a syntax error, never executed.
  * 3. **The instance** ({@link LOCKDOWN}): external access off (no files, URLs, extensions,
  *    `'x.csv'` in FROM), extension autoload/autoinstall off, and the configuration locked, so

@@ -1,20 +1,26 @@
 /**
  * A count of ref changes shared by every agent of a tab (the page and the workers that open the
- * lake), so that an agent may keep a ref it read from IndexedDB until some ref changes
+ * lake), so that an agent may keep a branch or tag it read from IndexedDB until one changes
  * (DexieRefStore.get): a query at a branch then reads no entry when nothing moved.
  *
- * The count is one 32-bit integer in a SharedArrayBuffer, made by the page where it is
+ * The count is two 32-bit integers in a SharedArrayBuffer, made by the page where it is
  * cross-origin isolated and sent to each worker as its first message ({@link shareRefGeneration};
- * a listener this module adds in a worker takes it). A write bumps it with Atomics once its
- * IndexedDB transaction has committed and before the write resolves, so whatever follows the
- * write, in any agent of the tab, reads afresh. Other tabs hear of it through a BroadcastChannel
- * and bump their own count when the message arrives: until then a read there may give the ref as
- * it was just before the write, as it would have a moment earlier. A compare-and-set never reads
- * from here, so no ref is ever moved from a stale version.
+ * a listener this module adds in a worker takes it): the writes of a branch or tag begun, and
+ * those ended. A write adds to the first with Atomics before its IndexedDB transaction starts and
+ * to the second once it has committed (or failed), before it resolves. A reader keeps what it
+ * read only when no write was under way when it began and none began before it ended, and gives
+ * a kept entry again only while no write has begun since: so, within the tab, no read gives a
+ * ref older than one a write there has committed (a seqlock; a write never waits for readers).
+ * Other tabs hear of a write through a BroadcastChannel once it has committed, and count it
+ * begun and ended when the message arrives: until then a read there may give the ref as it was
+ * just before the write, as it would have a moment earlier. A compare-and-set never reads from
+ * here, so no ref is ever moved from a stale version.
  *
  * An agent without the count (a page that is not isolated, its workers, Node) keeps nothing and
  * reads every ref from IndexedDB. A worker of an isolated page that opens the browser lake waits
  * for the count (refGenerationReady), and fails with what to fix when its page never sends it.
+ * An agent that stops in the middle of a write (a worker terminated) leaves it begun and never
+ * ended: the tab then keeps nothing until it reloads, which is slower, never wrong.
  */
 
 /** The field of the message that carries the count to a worker. */
@@ -30,15 +36,25 @@ function announcer(): BroadcastChannel | null {
     channel =
       typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(REF_CHANGES_CHANNEL);
     // Another tab (or an agent of this one) wrote: what this tab keeps may be stale.
-    if (channel) channel.onmessage = () => counter && Atomics.add(counter, 0, 1);
+    if (channel) channel.onmessage = () => counter && outsideWrite(counter);
     // Under Node (fake IndexedDB in tests) the channel must not keep the process alive.
     (channel as { unref?: () => void } | null)?.unref?.();
   }
   return channel;
 }
 
+/** The writes begun and ended, at these indexes of the count. */
+const BEGUN = 0;
+const ENDED = 1;
+
+/** A write elsewhere, known once committed: begun and ended at once. */
+function outsideWrite(c: Int32Array): void {
+  Atomics.add(c, BEGUN, 1);
+  Atomics.add(c, ENDED, 1);
+}
+
 function adopt(buffer: SharedArrayBuffer): void {
-  counter = new Int32Array(buffer, 0, 1);
+  counter = new Int32Array(buffer, 0, 2);
   announcer();
 }
 
@@ -49,7 +65,7 @@ function onPage(): boolean {
 /** The page's count, made on first use; null where the page cannot share memory. */
 export function pageRefGeneration(): SharedArrayBuffer | null {
   if (!counter && onPage() && globalThis.crossOriginIsolated === true) {
-    adopt(new SharedArrayBuffer(4));
+    adopt(new SharedArrayBuffer(8));
   }
   return (counter?.buffer as SharedArrayBuffer | undefined) ?? null;
 }
@@ -111,25 +127,27 @@ export function refGenerationReady(timeoutMs = RECEIVE_TIMEOUT_MS): Promise<void
   return Promise.race([receiving, late]).finally(() => clearTimeout(timer));
 }
 
-/** The current count; null where this agent has none (then nothing may be kept). */
+/**
+ * The count at which what is read now may be kept and what was kept at it given again; null
+ * where nothing may be: this agent has no count, or a write of a branch or tag is under way.
+ */
 export function refGeneration(): number | null {
   if (!counter && onPage()) pageRefGeneration();
-  return counter ? Atomics.load(counter, 0) : null;
+  if (!counter) return null;
+  const begun = Atomics.load(counter, BEGUN);
+  return Atomics.load(counter, ENDED) === begun ? begun : null;
+}
+
+/** Before a branch or tag write starts: nothing kept is given again, nothing read is kept. */
+export function refWriteBegins(): void {
+  if (counter) Atomics.add(counter, BEGUN, 1);
 }
 
 /**
- * After a ref write has committed, before it resolves: every agent of this tab reads afresh from
- * now on, and the other tabs are told.
+ * Once that write has committed or failed, before it resolves: reads are kept again, and when it
+ * changed the entry the other tabs are told.
  */
-export function refsChanged(): void {
-  if (counter) Atomics.add(counter, 0, 1);
-  announcer()?.postMessage(null);
-}
-
-/**
- * A compare-and-set found a version other than the one read: some write is not yet known here
- * (another tab's, its message still on the way). Every agent of this tab reads afresh.
- */
-export function staleRefSeen(): void {
-  if (counter) Atomics.add(counter, 0, 1);
+export function refWriteEnds(changed: boolean): void {
+  if (counter) Atomics.add(counter, ENDED, 1);
+  if (changed) announcer()?.postMessage(null);
 }
