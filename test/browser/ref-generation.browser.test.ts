@@ -81,20 +81,20 @@ describe('refs kept by the count of ref changes', () => {
     const a = store();
     expect((await a.get(key))?.value).toEqual({ commit: 'c2' });
     await writeUnseen(key, { commit: 'c2a' }, 2);
-    refWriteBegins();
+    let write = refWriteBegins();
     // Whatever the write in flight commits is read: nothing kept is given again…
     expect((await a.get(key))?.value).toEqual({ commit: 'c2a' });
     await writeUnseen(key, { commit: 'c2b' }, 2);
     // …and nothing read meanwhile is kept.
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
-    refWriteEnds(false);
+    refWriteEnds(write, false);
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
     await writeUnseen(key, { commit: 'c2' }, 2);
     // Kept again once the write ended.
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
     await writeUnseen(key, { commit: 'c2' }, 2);
-    refWriteBegins();
-    refWriteEnds(false);
+    write = refWriteBegins();
+    refWriteEnds(write, false);
     expect((await a.get(key))?.value).toEqual({ commit: 'c2' });
   });
 

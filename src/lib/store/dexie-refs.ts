@@ -72,8 +72,7 @@ export class DexieRefStore implements RefStore {
     checkVersion(key, expected);
     const stored = value === null ? null : toJsonValue(key, value);
     // Only a branch or tag can be kept (get), so only their writes count (ref-generation.ts).
-    const counted = key.startsWith(KEPT_PREFIX);
-    if (counted) refWriteBegins();
+    const begun = key.startsWith(KEPT_PREFIX) ? refWriteBegins() : undefined;
     let done = false;
     try {
       done = await this.db.transaction('rw', this.db.entries, async () => {
@@ -85,7 +84,7 @@ export class DexieRefStore implements RefStore {
       });
     } finally {
       // Dexie resolves once the transaction has committed (or rejects once it failed).
-      if (counted) refWriteEnds(done);
+      if (begun !== undefined) refWriteEnds(begun, done);
     }
     return done;
   }

@@ -62,18 +62,21 @@ function onPage(): boolean {
   return typeof document !== 'undefined';
 }
 
-/** The page's count, made on first use; null where the page cannot share memory. */
-export function pageRefGeneration(): SharedArrayBuffer | null {
+/**
+ * This agent's count: on a page made on first use (so whatever uses it first, a read, a write or
+ * a worker started, all see the same one); null where there is none.
+ */
+function count(): Int32Array | null {
   if (!counter && onPage() && globalThis.crossOriginIsolated === true) {
     adopt(new SharedArrayBuffer(8));
   }
-  return (counter?.buffer as SharedArrayBuffer | undefined) ?? null;
+  return counter;
 }
 
 /** Sends the page's count to a worker it has just started (before any other message). */
 export function shareRefGeneration(worker: Worker): void {
-  const buffer = pageRefGeneration();
-  if (buffer) worker.postMessage({ [MESSAGE_FIELD]: buffer });
+  const c = count();
+  if (c) worker.postMessage({ [MESSAGE_FIELD]: c.buffer });
 }
 
 /** How long a worker of an isolated page waits for the count before opening the lake fails. */
@@ -99,16 +102,12 @@ const receiving: Promise<void> | null = inWorker()
   : null;
 
 /**
- * Resolves once this agent has the tab's count, where it should have one: at once on a page and
- * in a worker of a page that is not isolated; in a worker of an isolated page when the page's
+ * Resolves once this agent has the tab's count, where it should have one: at once on a page (it
+ * makes its own) and in a worker of a page that is not isolated; in a worker of an isolated page when the page's
  * message arrives (the lake opened without it would keep refs other agents move). Rejects, with
  * what to fix, when that message does not come.
  */
 export function refGenerationReady(timeoutMs = RECEIVE_TIMEOUT_MS): Promise<void> {
-  if (onPage()) {
-    pageRefGeneration();
-    return Promise.resolve();
-  }
   if (!receiving || counter || globalThis.crossOriginIsolated !== true) return Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -132,22 +131,27 @@ export function refGenerationReady(timeoutMs = RECEIVE_TIMEOUT_MS): Promise<void
  * where nothing may be: this agent has no count, or a write of a branch or tag is under way.
  */
 export function refGeneration(): number | null {
-  if (!counter && onPage()) pageRefGeneration();
-  if (!counter) return null;
-  const begun = Atomics.load(counter, BEGUN);
-  return Atomics.load(counter, ENDED) === begun ? begun : null;
+  const c = count();
+  if (!c) return null;
+  const begun = Atomics.load(c, BEGUN);
+  return Atomics.load(c, ENDED) === begun ? begun : null;
 }
 
-/** Before a branch or tag write starts: nothing kept is given again, nothing read is kept. */
-export function refWriteBegins(): void {
-  if (counter) Atomics.add(counter, BEGUN, 1);
+/**
+ * Before a branch or tag write starts: nothing kept is given again, nothing read is kept. Give
+ * what it returns to {@link refWriteEnds}, so that a write is ended on the count it began on.
+ */
+export function refWriteBegins(): Int32Array | null {
+  const c = count();
+  if (c) Atomics.add(c, BEGUN, 1);
+  return c;
 }
 
 /**
  * Once that write has committed or failed, before it resolves: reads are kept again, and when it
  * changed the entry the other tabs are told.
  */
-export function refWriteEnds(changed: boolean): void {
-  if (counter) Atomics.add(counter, ENDED, 1);
+export function refWriteEnds(begun: Int32Array | null, changed: boolean): void {
+  if (begun) Atomics.add(begun, ENDED, 1);
   if (changed) announcer()?.postMessage(null);
 }
