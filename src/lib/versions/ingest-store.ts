@@ -108,6 +108,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   const files = await rawFiles({ ...ctx, resolver: s.resolver });
   for (const f of files) raw.name(f.source, f.id, f.format);
   const sizes = await Promise.all(files.map((f) => f.source.size(s.signal).catch(() => undefined)));
+  raw.readAhead(files.map((f, i) => ({ source: f.source, size: sizes[i] })));
   if (sizes.every((n) => typeof n === 'number')) {
     progress.totalBytes = sizes.reduce((a, n) => a + n!, 0);
     report(true);
@@ -175,7 +176,7 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
   } catch (e) {
     // A pack, a fragment or the index may still be on its way to the store: nothing happens
     // after the call returns.
-    await Promise.all([writer.settle(), queue.settle(), written.catch(() => {})]);
+    await Promise.all([writer.settle(), queue.settle(), raw.settle(), written.catch(() => {})]);
     throw e;
   }
 

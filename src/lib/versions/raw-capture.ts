@@ -14,6 +14,7 @@ import { LakeError, checkAborted } from '../store/errors.ts';
 import type { FileEntry } from './manifest.ts';
 import { PACK_THRESHOLD, PART_SIZE, type ObjectWriter } from './objects.ts';
 import { readObject, streamObject } from './objects-read.ts';
+import { ReadAhead, type PlannedFile } from './read-ahead.ts';
 
 /** A file up to two parts is joined into one buffer by `putStream` (hashed once, whole). */
 const WHOLE_BYTES = 2 * PART_SIZE;
@@ -43,6 +44,8 @@ export class RawCapture {
    */
   private held = new Map<string, Uint8Array>();
   private heldBytes = 0;
+  /** Small files read ahead of the reader (`readAhead`), once planned. */
+  private ahead: ReadAhead | undefined;
 
   constructor(
     private readonly writer: ObjectWriter,
@@ -56,6 +59,27 @@ export class RawCapture {
    */
   name(src: ByteSource, id: string, encodingFormat?: string): void {
     if (!this.named.has(src.name)) this.named.set(src.name, { id, encodingFormat });
+  }
+
+  /**
+   * Reads the small ones of `files` (in this order) ahead of their capture, a few at a time
+   * (read-ahead.ts): the files are still stored in the order they are captured.
+   */
+  readAhead(files: readonly PlannedFile[]): void {
+    const resumed = this.opts.resumed;
+    this.ahead = new ReadAhead(
+      files,
+      (name) =>
+        this.files.has(name) ||
+        this.inflight.has(name) ||
+        (!!resumed?.get(name) && this.writer.has(resumed.get(name)!.sha256)),
+      this.opts.signal,
+    );
+  }
+
+  /** Waits for the reads ahead still running (an ingest that fails returns after them). */
+  async settle(): Promise<void> {
+    await this.ahead?.settle();
   }
 
   /** Stores a source unless already stored (or stored by an earlier run); returns its entry. */
@@ -73,11 +97,13 @@ export class RawCapture {
     }
     let p = this.inflight.get(src.name);
     if (!p) {
+      const early = this.ahead?.take(src.name);
       p = (async () => {
-        const { sha256, size } = await this.writer.putStream(
-          src.stream(this.opts.signal, { whole: WHOLE_BYTES }),
-          (n) => this.opts.onBytes?.(n, src.name),
-        );
+        const { sha256, size } = early
+          ? await this.storeWhole(await early, src.name)
+          : await this.writer.putStream(src.stream(this.opts.signal, { whole: WHOLE_BYTES }), (n) =>
+              this.opts.onBytes?.(n, src.name),
+            );
         const entry = withName(
           { id, source: src.name, name: src.name, sha256, size },
           id,
@@ -89,8 +115,21 @@ export class RawCapture {
       })();
       this.inflight.set(src.name, p);
       p.finally(() => this.inflight.delete(src.name)).catch(() => {});
+      // The files after it are read while it is stored and its records made (its own read has
+      // begun: a source is read in the order the reader asks for it).
+      this.ahead?.after(src.name);
     }
     return p;
+  }
+
+  /** Stores a file read ahead, as `putStream` stores one read whole. */
+  private async storeWhole(
+    bytes: Uint8Array,
+    name: string,
+  ): Promise<{ sha256: string; size: number }> {
+    checkAborted(this.opts.signal);
+    this.opts.onBytes?.(bytes.byteLength, name);
+    return { sha256: await this.writer.putBytes(bytes), size: bytes.byteLength };
   }
 
   /** A source that reads from the lake (capturing `inner` on first use). */
