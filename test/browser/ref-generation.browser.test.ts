@@ -9,7 +9,7 @@ import Dexie from 'dexie';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DexieRefStore, refDatabaseName } from '../../src/lib/store/dexie-refs.ts';
 import {
-  REF_CHANGES_CHANNEL,
+  refChangesChannel,
   refGeneration,
   refWriteBegins,
   refWriteEnds,
@@ -87,14 +87,14 @@ describe('refs kept by the count of ref changes', () => {
     await writeUnseen(key, { commit: 'c2b' }, 2);
     // …and nothing read meanwhile is kept.
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
-    refWriteEnds(write, false);
+    refWriteEnds(write, false, refDatabaseName(lakeName));
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
     await writeUnseen(key, { commit: 'c2' }, 2);
     // Kept again once the write ended.
     expect((await a.get(key))?.value).toEqual({ commit: 'c2b' });
     await writeUnseen(key, { commit: 'c2' }, 2);
     write = refWriteBegins();
-    refWriteEnds(write, false);
+    refWriteEnds(write, false, refDatabaseName(lakeName));
     expect((await a.get(key))?.value).toEqual({ commit: 'c2' });
   });
 
@@ -141,9 +141,20 @@ describe('refs kept by the count of ref changes', () => {
     await w.close();
   });
 
-  it("another tab's write reaches this tab's count through the channel", async () => {
+  it("another tab's write to this lake reaches this tab's count through the lake's channel", async () => {
     const before = refGeneration()!;
-    const otherTab = new BroadcastChannel(REF_CHANGES_CHANNEL);
+    // Another lake's writes are not counted: this page opened no store of it. (A listener made
+    // here hears the message after any channel of that name made before it.)
+    const name = refChangesChannel(refDatabaseName(`${lakeName}-other`));
+    const heard = new BroadcastChannel(name);
+    const delivered = new Promise((resolve) => (heard.onmessage = resolve));
+    const otherLake = new BroadcastChannel(name);
+    otherLake.postMessage(null);
+    await delivered;
+    [heard, otherLake].forEach((c) => c.close());
+    expect(refGeneration()).toBe(before);
+    // This lake's are.
+    const otherTab = new BroadcastChannel(refChangesChannel(refDatabaseName(lakeName)));
     otherTab.postMessage(null);
     otherTab.close();
     await vi.waitFor(() => expect(refGeneration()).toBeGreaterThan(before));

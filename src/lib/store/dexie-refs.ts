@@ -6,7 +6,7 @@
 import Dexie from 'dexie';
 import type { Table } from 'dexie';
 import { checkVersion, toJsonValue } from './common.ts';
-import { refGeneration, refWriteBegins, refWriteEnds } from './ref-generation.ts';
+import { refChanges, refGeneration, refWriteBegins, refWriteEnds } from './ref-generation.ts';
 import type { Entry, RefStore } from './types.ts';
 
 /** The IndexedDB database name of lake `lakeName`. */
@@ -43,6 +43,8 @@ export class DexieRefStore implements RefStore {
   /** Opens (lazily, on first use) the entries of lake `lakeName`. */
   constructor(lakeName: string) {
     this.db = new LakeDatabase(refDatabaseName(lakeName));
+    // Writes to this lake by other tabs move this tab's count from now on.
+    refChanges(this.db.name);
   }
 
   async get<T = unknown>(key: string): Promise<Entry<T> | undefined> {
@@ -84,7 +86,7 @@ export class DexieRefStore implements RefStore {
       });
     } finally {
       // Dexie resolves once the transaction has committed (or rejects once it failed).
-      if (begun !== undefined) refWriteEnds(begun, done);
+      if (begun !== undefined) refWriteEnds(begun, done, this.db.name);
     }
     return done;
   }

@@ -11,7 +11,7 @@
  * read only when no write was under way when it began and none began before it ended, and gives
  * a kept entry again only while no write has begun since: so, within the tab, no read gives a
  * ref older than one a write there has committed (a seqlock; a write never waits for readers).
- * Other tabs hear of a write through a BroadcastChannel once it has committed, and count it
+ * Other tabs hear of a write through the lake's BroadcastChannel once it has committed, and count it
  * begun and ended when the message arrives: until then a read there may give the ref as it was
  * just before the write, as it would have a moment earlier. A compare-and-set never reads from
  * here, so no ref is ever moved from a stale version.
@@ -25,20 +25,36 @@
 
 /** The field of the message that carries the count to a worker. */
 const MESSAGE_FIELD = 'croissantLakeRefGeneration';
-/** Where writes are announced to the other tabs of the origin. */
-export const REF_CHANGES_CHANNEL = 'croissant-lake-ref-changes';
+/**
+ * Where writes of the branches and tags of the lake whose IndexedDB database is `database` are
+ * announced to the other tabs (and agents) of the origin. One channel a lake: a tab hears only of
+ * the lakes it has opened, and a page that opens several (the tests, one lake each, side by side)
+ * does not count writes to one against what it keeps of another.
+ */
+export function refChangesChannel(database: string): string {
+  return `croissant-lake-ref-changes:${database}`;
+}
 
 let counter: Int32Array | null = null;
-let channel: BroadcastChannel | null | undefined;
+/** This agent's channel of each lake it opened (null where there is no BroadcastChannel). */
+const channels = new Map<string, BroadcastChannel | null>();
 
-function announcer(): BroadcastChannel | null {
+/**
+ * This agent's channel of lake `database`, listening from its first use (DexieRefStore's
+ * constructor): a write announced there by another tab, or another agent of this one, counts.
+ */
+export function refChanges(database: string): BroadcastChannel | null {
+  let channel = channels.get(database);
   if (channel === undefined) {
     channel =
-      typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(REF_CHANGES_CHANNEL);
+      typeof BroadcastChannel === 'undefined'
+        ? null
+        : new BroadcastChannel(refChangesChannel(database));
     // Another tab (or an agent of this one) wrote: what this tab keeps may be stale.
     if (channel) channel.onmessage = () => counter && outsideWrite(counter);
     // Under Node (fake IndexedDB in tests) the channel must not keep the process alive.
     (channel as { unref?: () => void } | null)?.unref?.();
+    channels.set(database, channel);
   }
   return channel;
 }
@@ -55,7 +71,6 @@ function outsideWrite(c: Int32Array): void {
 
 function adopt(buffer: SharedArrayBuffer): void {
   counter = new Int32Array(buffer, 0, 2);
-  announcer();
 }
 
 function onPage(): boolean {
@@ -148,10 +163,10 @@ export function refWriteBegins(): Int32Array | null {
 }
 
 /**
- * Once that write has committed or failed, before it resolves: reads are kept again, and when it
- * changed the entry the other tabs are told.
+ * Once that write to lake `database` has committed or failed, before it resolves: reads are kept
+ * again, and when it changed the entry the other tabs are told.
  */
-export function refWriteEnds(begun: Int32Array | null, changed: boolean): void {
+export function refWriteEnds(begun: Int32Array | null, changed: boolean, database: string): void {
   if (begun) Atomics.add(begun, ENDED, 1);
-  if (changed) announcer()?.postMessage(null);
+  if (changed) refChanges(database)?.postMessage(null);
 }
