@@ -21,6 +21,7 @@ import {
   type PlannedFile,
 } from '../../src/lib/versions/read-ahead.ts';
 import { png } from './archive-dataset-fixture.ts';
+import { dataset, field, recordSet } from './doc-fixture.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -48,40 +49,13 @@ function folderDataset(): { file: string; names: string[] } {
     writeFileSync(path.join(dir, 'data', name), png(side, side, i, true));
     names.push(name);
   }
-  const field = (name: string, dataType: string, fileProperty: string) => ({
-    '@type': 'cr:Field',
-    '@id': `images/${name}`,
-    name: `images/${name}`,
-    dataType,
-    source: { fileSet: { '@id': 'files' }, extract: { fileProperty } },
-  });
-  const doc = {
-    '@context': {
-      '@vocab': 'https://schema.org/',
-      cr: 'http://mlcommons.org/croissant/',
-      sc: 'https://schema.org/',
-      dct: 'http://purl.org/dc/terms/',
-      conformsTo: 'dct:conformsTo',
-      dataType: { '@id': 'cr:dataType', '@type': '@vocab' },
-      extract: 'cr:extract',
-      field: 'cr:field',
-      fileProperty: 'cr:fileProperty',
-      fileSet: 'cr:fileSet',
-      includes: 'cr:includes',
-      recordSet: 'cr:recordSet',
-      source: 'cr:source',
-      citeAs: 'cr:citeAs',
-    },
-    '@type': 'sc:Dataset',
-    name: 'read-ahead',
-    description: 'A folder of PNGs.',
-    conformsTo: 'http://mlcommons.org/croissant/1.1',
-    citeAs: 'test',
-    license: 'https://creativecommons.org/publicdomain/zero/1.0/',
-    url: 'https://example.com/read-ahead',
-    version: '1.0.0',
-    datePublished: '2024-01-01',
-    distribution: [
+  const fromFiles = (name: string, dataType: string, fileProperty: string) =>
+    field('images', name, {
+      dataType,
+      source: { fileSet: { '@id': 'files' }, extract: { fileProperty } },
+    });
+  const doc = dataset(
+    [
       {
         '@type': 'cr:FileSet',
         '@id': 'files',
@@ -90,15 +64,13 @@ function folderDataset(): { file: string; names: string[] } {
         includes: 'data/*.png',
       },
     ],
-    recordSet: [
-      {
-        '@type': 'cr:RecordSet',
-        '@id': 'images',
-        name: 'images',
-        field: [field('image', 'sc:ImageObject', 'content'), field('name', 'sc:Text', 'filename')],
-      },
+    [
+      recordSet('images', [
+        fromFiles('image', 'sc:ImageObject', 'content'),
+        fromFiles('name', 'sc:Text', 'filename'),
+      ]),
     ],
-  };
+  );
   const file = path.join(dir, 'metadata.json');
   writeFileSync(file, JSON.stringify(doc));
   folder = { file, names };
