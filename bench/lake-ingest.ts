@@ -52,6 +52,13 @@ export interface IngestFigures {
    * reach, however little it costs to store them.
    */
   recordsOnlyRatio: number;
+  /** Records-only time ÷ ingest time: how near ingest comes to its ceiling (issue 12 §3). */
+  ofCeiling: number;
+  /**
+   * The most `ofCeiling` can be for an ingest that writes the raw bytes: 1, or records-only
+   * time ÷ the baseline's time where writing the bytes takes longer than making the records.
+   */
+  writeBound: number;
   storage: StorageFigures;
 }
 
@@ -282,6 +289,8 @@ export async function benchIngest(
     recordsOnlyMedian,
     recordsOnlyRatio: baselineMedian / recordsOnlyMedian,
     ratio: baselineMedian / ingestMedian,
+    ofCeiling: recordsOnlyMedian / ingestMedian,
+    writeBound: Math.min(1, recordsOnlyMedian / baselineMedian),
     storage: last!.storage!,
   };
 }
