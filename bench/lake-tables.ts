@@ -14,6 +14,7 @@ const CEILING_GOAL = 0.8;
  */
 const THROUGHPUT = new Set(['csv-join', 'images-tar', 'ct-series']);
 
+/** A ratio: 2 decimals, 3 below 0.1 (so 0.004x does not print as 0.00x). */
 export const x = (r: number | null | undefined) =>
   r === null || r === undefined ? 'n/a' : `${r.toFixed(r > 0 && r < 0.1 ? 3 : 2)}x`;
 

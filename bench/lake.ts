@@ -48,7 +48,6 @@ export interface LakeOptions {
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const out = (s: string) => process.stdout.write(s);
-/** A ratio: 2 decimals, 3 below 0.1 (so 0.004x does not print as 0.00x). */
 
 const fmtRows = (n: number): string =>
   n >= 1e6 ? `${+(n / 1e6).toFixed(2)}M` : `${+(n / 1e3).toFixed(1)}k`;

@@ -55,6 +55,7 @@ afterAll(async () => {
   stores.forEach((s) => s.close());
   raw?.close();
   await removeBrowserLake(lakeName);
+  await removeBrowserLake(`${lakeName}-reader`);
 });
 
 describe('refs kept by the count of ref changes', () => {
@@ -155,6 +156,19 @@ describe('refs kept by the count of ref changes', () => {
     expect(refGeneration()).toBe(before);
     // This lake's are.
     const otherTab = new BroadcastChannel(refChangesChannel(refDatabaseName(lakeName)));
+    otherTab.postMessage(null);
+    otherTab.close();
+    await vi.waitFor(() => expect(refGeneration()).toBeGreaterThan(before));
+  });
+
+  it("a store that only reads hears of other tabs' writes to its lake", async () => {
+    // A lake this page has made no store of, and never writes: only the new store's
+    // constructor listens on its channel.
+    const reader = new DexieRefStore(`${lakeName}-reader`);
+    stores.push(reader);
+    expect(await reader.get(key)).toBeUndefined();
+    const before = refGeneration()!;
+    const otherTab = new BroadcastChannel(refChangesChannel(refDatabaseName(`${lakeName}-reader`)));
     otherTab.postMessage(null);
     otherTab.close();
     await vi.waitFor(() => expect(refGeneration()).toBeGreaterThan(before));

@@ -159,39 +159,59 @@ describe('ingest reads small files ahead', () => {
   });
 });
 
-/** A source of `size` bytes of `fill` that records when it is read. */
-function source(name: string, size: number | undefined, log: string[], fill = 1): PlannedFile {
-  const bytes = new Uint8Array(size ?? 10).fill(fill);
+/**
+ * A source of `size` bytes of `fill` (`actual`: what it really holds, when its size is wrong)
+ * that records when it is read, and when a read of it was stopped (`stopped`).
+ */
+function source(
+  name: string,
+  size: number | undefined,
+  log: string[],
+  opts: { actual?: number; slow?: boolean } = {},
+): PlannedFile {
+  const bytes = new Uint8Array(opts.actual ?? size ?? 10).fill(1);
   return {
     size,
     source: {
       name,
       size: () => Promise.resolve(size),
-      async *stream() {
+      async *stream(signal) {
         log.push(name);
         if (name === 'bad') throw new Error('bad read');
-        yield bytes;
+        try {
+          if (opts.slow) {
+            await new Promise((resolve) => signal?.addEventListener('abort', resolve));
+            throw new Error(`read of ${name} stopped`);
+          }
+          // In two pieces: a read ahead can stop between them.
+          yield bytes.subarray(0, bytes.length >> 1);
+          yield bytes.subarray(bytes.length >> 1);
+        } finally {
+          log.push(`${name} ended`);
+        }
       },
     },
   };
 }
 
 describe('ReadAhead', () => {
+  // A read starts (opens its source) as it is asked for: the log shows it at once.
+  const started = (log: string[]) => log.filter((l) => !l.endsWith(' ended'));
+
   it('reads the files after the one captured, up to READ_AHEAD_FILES', async () => {
     const log: string[] = [];
     const files = Array.from({ length: 20 }, (_, i) => source(`f${i}`, 1000, log));
     const r = new ReadAhead(files, () => false);
     r.after('f0');
-    await r.settle();
-    expect(log).toEqual(Array.from({ length: READ_AHEAD_FILES }, (_, i) => `f${i + 1}`));
+    expect(started(log)).toEqual(Array.from({ length: READ_AHEAD_FILES }, (_, i) => `f${i + 1}`));
     // Taking one frees its place: the next file is read.
-    const got = await r.take('f1')!;
+    const got = (await r.take('f1'))!;
     expect([got.byteLength, got[0]]).toEqual([1000, 1]);
     expect(r.take('f1')).toBeUndefined(); // handed over once
     r.after('f1');
-    await r.settle();
-    expect(log.at(-1)).toBe(`f${READ_AHEAD_FILES + 1}`);
-    expect(log).toHaveLength(READ_AHEAD_FILES + 1);
+    expect(started(log).at(-1)).toBe(`f${READ_AHEAD_FILES + 1}`);
+    expect(started(log)).toHaveLength(READ_AHEAD_FILES + 1);
+    await r.close();
   });
 
   it('holds at most READ_AHEAD_BYTES, and skips large, unsized and skipped files', async () => {
@@ -208,14 +228,25 @@ describe('ReadAhead', () => {
     ];
     const r = new ReadAhead(files, (name) => name === 'done');
     r.after('a');
-    await r.settle();
     const first = sized.slice(0, fit).map((f) => f.source.name);
-    expect(log).toEqual(first);
-    const s0 = await r.take('s0')!;
+    expect(started(log)).toEqual(first);
+    const s0 = (await r.take('s0'))!;
     expect(Buffer.from(s0).equals(Buffer.alloc(size, 1))).toBe(true);
     r.after('s0');
-    await r.settle();
-    expect(log).toEqual([...first, `s${fit}`]);
+    expect(started(log)).toEqual([...first, `s${fit}`]);
+    await r.close();
+  });
+
+  it('gives up a file larger than its size said, to be read as usual', async () => {
+    const log: string[] = [];
+    const grew = PACK_THRESHOLD + 2; // past PACK_THRESHOLD in its second piece
+    const r = new ReadAhead(
+      [source('a', 10, log), source('grew', 10, log, { actual: grew })],
+      () => false,
+    );
+    r.after('a');
+    expect(await r.take('grew')).toBeUndefined();
+    expect(log).toEqual(['grew', 'grew ended']); // closed, not read to its end
   });
 
   it('throws a failed read to whoever takes the file; reads nothing once aborted', async () => {
@@ -227,12 +258,24 @@ describe('ReadAhead', () => {
       ctl.signal,
     );
     r.after('a');
-    await r.settle(); // a failed read settles too
     await expect(r.take('bad')!).rejects.toThrow('bad read');
     const r2 = new ReadAhead([source('x', 10, log), source('y', 10, log)], () => false, ctl.signal);
     ctl.abort();
     r2.after('x');
-    await r2.settle();
     expect(log).toEqual(['bad']);
+  });
+
+  it('close() stops the reads still running and waits for them', async () => {
+    const log: string[] = [];
+    const r = new ReadAhead(
+      [source('a', 10, log), source('slow', 10, log, { slow: true })],
+      () => false,
+    );
+    r.after('a');
+    expect(log).toEqual(['slow']);
+    await r.close();
+    expect(log).toEqual(['slow', 'slow ended']);
+    r.after('a'); // reads nothing once closed
+    expect(log).toHaveLength(2);
   });
 });

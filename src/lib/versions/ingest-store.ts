@@ -173,10 +173,16 @@ export async function storeSource(lake: Lake, s: StoreContext): Promise<Stored> 
     ]);
     written.catch(() => {}); // awaited by the commit; until then not an unhandled rejection
     for (const [id, fragments] of refs) recordSets[id]!.fragments = await Promise.all(fragments);
+    await raw.stopReadingAhead(); // every file is captured: nothing is left to read
   } catch (e) {
     // A pack, a fragment or the index may still be on its way to the store: nothing happens
     // after the call returns.
-    await Promise.all([writer.settle(), queue.settle(), raw.settle(), written.catch(() => {})]);
+    await Promise.all([
+      writer.settle(),
+      queue.settle(),
+      raw.stopReadingAhead(),
+      written.catch(() => {}),
+    ]);
     throw e;
   }
 

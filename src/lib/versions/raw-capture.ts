@@ -77,9 +77,9 @@ export class RawCapture {
     );
   }
 
-  /** Waits for the reads ahead still running (an ingest that fails returns after them). */
-  async settle(): Promise<void> {
-    await this.ahead?.settle();
+  /** Reads nothing more ahead, and waits for the reads still running (read-ahead.ts). */
+  async stopReadingAhead(): Promise<void> {
+    await this.ahead?.close();
   }
 
   /** Stores a source unless already stored (or stored by an earlier run); returns its entry. */
@@ -90,6 +90,7 @@ export class RawCapture {
     if (known) return Promise.resolve(known);
     const resumed = this.opts.resumed?.get(src.name);
     if (resumed && this.writer.has(resumed.sha256)) {
+      void this.ahead?.take(src.name); // read ahead after all (its object went missing then)
       const entry: FileEntry = named ? withName(resumed, id, encodingFormat) : resumed;
       this.files.set(src.name, entry);
       this.opts.onBytes?.(resumed.size, src.name); // stored by an earlier run: done
@@ -99,8 +100,9 @@ export class RawCapture {
     if (!p) {
       const early = this.ahead?.take(src.name);
       p = (async () => {
-        const { sha256, size } = early
-          ? await this.storeWhole(await early, src.name)
+        const whole = early && (await early);
+        const { sha256, size } = whole
+          ? await this.storeWhole(whole, src.name)
           : await this.writer.putStream(src.stream(this.opts.signal, { whole: WHOLE_BYTES }), (n) =>
               this.opts.onBytes?.(n, src.name),
             );
