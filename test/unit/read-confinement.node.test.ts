@@ -20,6 +20,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { CroissantError } from '../../src/lib/croissant/errors.ts';
+import type { FileObject } from '../../src/lib/croissant/model.ts';
+import { namedFor } from '../../src/lib/croissant/resources/mapping.ts';
 import type { Json } from '../../src/lib/croissant/model.ts';
 import { dataset, field, fileObject, linesOf, recordSet } from './doc-fixture.ts';
 
@@ -237,5 +240,27 @@ describe('--mapping of a FileObject onto a local directory', () => {
       'y',
       'z',
     ]);
+  });
+});
+
+describe('a refusal names the FileObject', () => {
+  it('once, however many times its source is wrapped', async () => {
+    const refusing = {
+      name: '/etc/passwd',
+      size: () => Promise.resolve(undefined),
+      // eslint-disable-next-line require-yield
+      async *stream(): AsyncGenerator<Uint8Array> {
+        throw new CroissantError('FORBIDDEN_PATH', 'reading /etc/passwd is not allowed', {
+          location: { file: '/etc/passwd' },
+        });
+      },
+    };
+    const fo = { uuid: 'secret', contentUrl: 'secret.txt' } as FileObject;
+    const twice = namedFor(fo, namedFor(fo, refusing));
+    const err = await (async () => {
+      for await (const _ of twice.stream()) void _;
+    })().catch((e: unknown) => e as CroissantError);
+    expect(err).toBeInstanceOf(CroissantError);
+    expect((err as CroissantError).message.match(/FileObject "secret"/g)).toHaveLength(1);
   });
 });

@@ -32,6 +32,8 @@ export function mappedDirectory(ctx: MappingContext, fo: FileObject): string | u
 function refusal(fo: FileObject, e: unknown): unknown {
   if (!(e instanceof CroissantError) || (e.code !== 'FORBIDDEN_PATH' && e.code !== 'SPECIAL_FILE'))
     return e;
+  // Named already: the source was wrapped twice (an ingest's read ahead, then the reader's).
+  if (e.message.startsWith(`FileObject "${fo.uuid}"`)) return e;
   const reason = e.message.replace(formatLocation(e.location), '').replaceAll(MAPPING_ID, fo.uuid);
   const path = e.location?.file;
   const named = fo.contentUrl && fo.contentUrl !== path ? ` (contentUrl ${fo.contentUrl})` : '';
