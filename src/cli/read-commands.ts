@@ -120,28 +120,34 @@ export async function recordsCommand(
     return 1;
   }
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  const csv = new CsvOutput();
-  const toJson = recordJsonWriter();
-  const lines = new OutputLines();
-  for await (const rows of recordRowBatches(result.metadata, recordSet, {
-    resolver,
-    mapping,
-    verifyChecksums: !values['no-verify'],
-    // Stops generating when the reader of the output has gone (`records … | head -1`).
-    signal: AbortSignal.any([controller.signal, outputClosed()]),
-    ...(limit !== undefined ? { limit } : {}),
-    onWarning: (w) => console.error(`warning: ${formatIssue(w)}`),
-  })) {
-    // One write per batch of records: a write per record cost more than making the records.
-    let text: string | Uint8Array;
-    if (format === 'jsonl') {
-      for (const row of rows) lines.add(toJson(row));
-      text = lines.take();
-    } else text = csv.text(rows);
-    if (!(await writeOutput(text))) break;
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    const csv = new CsvOutput();
+    const toJson = recordJsonWriter();
+    const lines = new OutputLines();
+    for await (const rows of recordRowBatches(result.metadata, recordSet, {
+      resolver,
+      mapping,
+      verifyChecksums: !values['no-verify'],
+      // Stops generating when the reader of the output has gone (`records … | head -1`).
+      signal: AbortSignal.any([controller.signal, outputClosed()]),
+      ...(limit !== undefined ? { limit } : {}),
+      onWarning: (w) => console.error(`warning: ${formatIssue(w)}`),
+    })) {
+      // One write per batch of records: a write per record cost more than making the records.
+      let text: string | Uint8Array;
+      if (format === 'jsonl') {
+        for (const row of rows) lines.add(toJson(row));
+        text = lines.take();
+      } else text = csv.text(rows);
+      if (!(await writeOutput(text))) break;
+    }
+    return 0;
+  } finally {
+    // Called as a library (main() again in the same process), it leaves no listener behind.
+    process.off('SIGINT', interrupt);
   }
-  return 0;
 }
 
 /** Records as CSV: a header row from the first record's keys, then one row per record. */

@@ -127,6 +127,13 @@ describe('croissant-lake records', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]?.['passengers/name']).toBe('Allen, Miss. Elisabeth Walton');
   });
+  it('leaves no SIGINT listener behind once it returns', async () => {
+    const before = process.listenerCount('SIGINT');
+    for (let i = 0; i < 3; i++) {
+      expect(await main(['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders'])).toBe(0);
+    }
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
   it('keys 0.8 records by name and describes images by mode and size', async () => {
     expect(await main(['records', `${fx}0.8/titanic/metadata.json`, '-r', 'genders'])).toBe(0);
     expect(JSON.parse(out.join('').split('\n')[0] as string)).toEqual({
