@@ -107,6 +107,42 @@ describe('archives, detected by content and streamed', () => {
       /notes\.zip is not a zip, tar or gzip/,
     );
   });
+  // A file's source closes its handle when it ends; left suspended, Node closes it when it is
+  // collected, with a warning (DEP0137).
+  it('ends its source however reading ends: a non-archive, a reader that stops early', async () => {
+    let open = 0;
+    async function* source(bytes: Uint8Array) {
+      open++;
+      try {
+        yield* chunked(bytes, 600);
+      } finally {
+        open--;
+      }
+    }
+    const consume = async (bytes: Uint8Array, name: string, stopAfter = Infinity) => {
+      let n = 0;
+      for await (const _ of readArchive(source(bytes), name)) if (++n >= stopAfter) break;
+    };
+    await expect(consume(new Uint8Array(2000).fill(65), 'notes.zip')).rejects.toThrow(
+      /not a zip, tar or gzip/,
+    );
+    expect(open).toBe(0);
+    const files = Array.from({ length: 3 }, (_, i) => ({
+      header: { name: `f${i}.txt`, size: 1000 },
+      body: new Uint8Array(1000).fill(i),
+    }));
+    const tar = await packTar(files);
+    for (const [bytes, name] of [
+      [tar, 'x.tar'],
+      [gzipSync(tar), 'x.tar.gz'],
+      [zipSync({ 'a.txt': new Uint8Array(3000), 'b.txt': new Uint8Array(3000) }), 'x.zip'],
+    ] as const) {
+      await consume(bytes, name, 1);
+      expect(open, name).toBe(0);
+      await consume(bytes, name);
+      expect(open, name).toBe(0);
+    }
+  });
 });
 
 describe('checksums', () => {

@@ -25,35 +25,52 @@ export function detectArchive(head: Uint8Array): ArchiveKind {
   return 'none';
 }
 
-/** Re-chunks a stream so the first chunk holds at least `n` bytes, for sniffing. */
+/**
+ * Re-chunks a stream so the first chunk holds at least `n` bytes, for sniffing. `close()` ends
+ * the source where it was left (a file's handle is closed), as `rest` does when its reader stops
+ * early: call it whatever is done with `rest`, even nothing.
+ */
 async function peek(
   source: AsyncIterable<Uint8Array>,
   n: number,
-): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array>; close: () => Promise<void> }> {
   const it = source[Symbol.asyncIterator]();
   const parts: Uint8Array[] = [];
   let size = 0;
   let done = false;
-  while (size < n) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
+  const close = async () => {
+    if (done) return;
+    done = true;
+    await it.return?.();
+  };
+  try {
+    while (size < n) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      parts.push(r.value);
+      size += r.value.byteLength;
     }
-    parts.push(r.value);
-    size += r.value.byteLength;
+  } catch (e) {
+    done = true; // a source that threw has ended
+    throw e;
   }
   const head = parts.length ? concat(parts) : new Uint8Array(0);
   async function* rest(): AsyncGenerator<Uint8Array> {
-    if (head.byteLength) yield head;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
+    try {
+      if (head.byteLength) yield head;
+      while (!done) {
+        const r = await it.next();
+        if (r.done) done = true;
+        else yield r.value;
+      }
+    } finally {
+      await close();
     }
   }
-  return { head, rest: rest() };
+  return { head, rest: rest(), close };
 }
 
 function normalise(path: string): string {
@@ -261,25 +278,34 @@ export async function* readArchive(
   source: AsyncIterable<Uint8Array>,
   file: string,
 ): AsyncGenerator<ArchiveEntry> {
-  const { head, rest } = await peek(source, 512);
-  const kind = detectArchive(head);
-  if (kind === 'zip') yield* unzip(rest, file);
-  else if (kind === 'tar') yield* untar(rest, file);
-  else if (kind === 'gzip') {
-    const inner = await peek(gunzip(rest, file), 512);
-    if (detectArchive(inner.head) === 'tar') yield* untar(inner.rest, file);
-    else {
-      const bytes = await collect(inner.rest);
-      const base = file.split('/').pop() ?? file;
-      yield { path: base.replace(/\.gz$/i, ''), bytes };
+  const { head, rest, close } = await peek(source, 512);
+  // The source ends here however this does (an error, a reader that stops early).
+  try {
+    const kind = detectArchive(head);
+    if (kind === 'zip') yield* unzip(rest, file);
+    else if (kind === 'tar') yield* untar(rest, file);
+    else if (kind === 'gzip') {
+      const inner = await peek(gunzip(rest, file), 512);
+      try {
+        if (detectArchive(inner.head) === 'tar') yield* untar(inner.rest, file);
+        else {
+          const bytes = await collect(inner.rest);
+          const base = file.split('/').pop() ?? file;
+          yield { path: base.replace(/\.gz$/i, ''), bytes };
+        }
+      } finally {
+        await inner.close();
+      }
+    } else {
+      throw new CroissantError(
+        head.byteLength === 0 ? 'TRUNCATED_ARCHIVE' : 'BAD_ARCHIVE',
+        head.byteLength === 0
+          ? `archive ${file} is empty`
+          : `${file} is not a zip, tar or gzip archive (its first bytes match none of them)`,
+        { location: { file, byteOffset: 0 } },
+      );
     }
-  } else {
-    throw new CroissantError(
-      head.byteLength === 0 ? 'TRUNCATED_ARCHIVE' : 'BAD_ARCHIVE',
-      head.byteLength === 0
-        ? `archive ${file} is empty`
-        : `${file} is not a zip, tar or gzip archive (its first bytes match none of them)`,
-      { location: { file, byteOffset: 0 } },
-    );
+  } finally {
+    await close();
   }
 }
