@@ -11,10 +11,10 @@
  * read only when no write was under way when it began and none began before it ended, and gives
  * a kept entry again only while no write has begun since: so, within the tab, no read gives a
  * ref older than one a write there has committed (a seqlock; a write never waits for readers).
- * Other tabs hear of a write through the lake's BroadcastChannel once it has committed, and count it
- * begun and ended when the message arrives: until then a read there may give the ref as it was
- * just before the write, as it would have a moment earlier. A compare-and-set never reads from
- * here, so no ref is ever moved from a stale version.
+ * Other tabs hear of a write through the lake's BroadcastChannel once it has committed, and
+ * count it begun and ended when the message arrives: until then a read there may give the ref as
+ * it was just before the write, as it would have a moment earlier. A compare-and-set never reads
+ * from here, so no ref is ever moved from a stale version.
  *
  * An agent without the count (a page that is not isolated, its workers, Node) keeps nothing and
  * reads every ref from IndexedDB. A worker of an isolated page that opens the browser lake waits
@@ -118,9 +118,9 @@ const receiving: Promise<void> | null = inWorker()
 
 /**
  * Resolves once this agent has the tab's count, where it should have one: at once on a page (it
- * makes its own) and in a worker of a page that is not isolated; in a worker of an isolated page when the page's
- * message arrives (the lake opened without it would keep refs other agents move). Rejects, with
- * what to fix, when that message does not come.
+ * makes its own) and in a worker of a page that is not isolated; in a worker of an isolated page
+ * when the page's message arrives (the lake opened without it would keep refs other agents
+ * move). Rejects, with what to fix, when that message does not come.
  */
 export function refGenerationReady(timeoutMs = RECEIVE_TIMEOUT_MS): Promise<void> {
   if (!receiving || counter || globalThis.crossOriginIsolated !== true) return Promise.resolve();

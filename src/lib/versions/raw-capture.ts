@@ -66,15 +66,17 @@ export class RawCapture {
    * (read-ahead.ts): the files are still stored in the order they are captured.
    */
   readAhead(files: readonly PlannedFile[]): void {
-    const resumed = this.opts.resumed;
     this.ahead = new ReadAhead(
       files,
-      (name) =>
-        this.files.has(name) ||
-        this.inflight.has(name) ||
-        (!!resumed?.get(name) && this.writer.has(resumed.get(name)!.sha256)),
+      (name) => this.files.has(name) || this.inflight.has(name) || !!this.storedEarlier(name),
       this.opts.signal,
     );
+  }
+
+  /** The file's entry when an earlier, interrupted run stored it (and its object is there). */
+  private storedEarlier(name: string): FileEntry | undefined {
+    const resumed = this.opts.resumed?.get(name);
+    return resumed && this.writer.has(resumed.sha256) ? resumed : undefined;
   }
 
   /** Reads nothing more ahead, and waits for the reads still running (read-ahead.ts). */
@@ -88,8 +90,8 @@ export class RawCapture {
     const { id, encodingFormat } = named ?? { id: fallbackId, encodingFormat: undefined };
     const known = this.files.get(src.name);
     if (known) return Promise.resolve(known);
-    const resumed = this.opts.resumed?.get(src.name);
-    if (resumed && this.writer.has(resumed.sha256)) {
+    const resumed = this.storedEarlier(src.name);
+    if (resumed) {
       void this.ahead?.take(src.name); // read ahead after all (its object went missing then)
       const entry: FileEntry = named ? withName(resumed, id, encodingFormat) : resumed;
       this.files.set(src.name, entry);

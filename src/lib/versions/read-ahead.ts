@@ -93,7 +93,7 @@ export class ReadAhead {
       const small = size !== undefined && size < PACK_THRESHOLD;
       if (small && this.heldBytes + size > READ_AHEAD_BYTES) return; // the window is full
       this.cursor++;
-      if (!small || this.skip(f.source.name) || this.held.has(f.source.name)) continue;
+      if (!small || this.skip(f.source.name)) continue; // (each name is planned once)
       const read = readWhole(f.source, size, this.stop.signal);
       // Thrown to whoever takes it; a file never taken belongs to an ingest that failed.
       const done = read.then(
