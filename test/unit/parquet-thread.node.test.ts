@@ -4,9 +4,14 @@
  * croissant-lake), written out here rather than read from the code; a table the thread
  * refuses fails that call only.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { tableToIPC, type Table } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadParquet } from '../../src/lib/croissant/formats/parquet.ts';
 import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
 import { THREAD_FROM_ROWS, fromParquet, toParquet } from '../../src/lib/versions/fragments.ts';
@@ -51,6 +56,9 @@ async function reference(t: Table): Promise<Uint8Array> {
     .build();
   return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(t, 'stream')), props);
 }
+
+const children: ChildProcess[] = [];
+afterAll(() => children.forEach((c) => c.kill()));
 
 describe('the Parquet thread', () => {
   it('writes the bytes the main thread writes, above and below the threshold', async () => {
@@ -127,4 +135,34 @@ describe('the Parquet thread', () => {
       expect(Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
     }
   });
+  it('keeps no process alive: started and given no work, or after its work, the process exits', async () => {
+    // A child that starts the thread, then one that also encodes a table on it: each must end
+    // by itself once its script is done (the test's own timeout catches one that does not).
+    const url = (file: string) => new URL(`../../src/lib/versions/${file}`, import.meta.url).href;
+    const thread = `const t = await import('${url('parquet-thread.ts')}');`;
+    for (const script of [
+      `${thread} console.log((await t.parquetThread()) ? 'started' : 'none');`,
+      `${thread} const f = await import('${url('fragments.ts')}');` +
+        ` const c = await import('${url('columns.ts')}');` +
+        ` const rows = Array.from({ length: 5000 }, (_, i) => ({ x: i / 3 }));` +
+        ` const table = c.buildTable([{ name: 'x', type: 'float64' }], rows.map((_, i) => BigInt(i)), rows);` +
+        ` await t.parquetThread(); const b = await f.toParquet(table);` +
+        ` console.log(b.byteLength > 0 ? 'started' : 'none');`,
+    ]) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'pq-exit-')), 'child.mjs');
+      writeFileSync(file, script);
+      const child = spawn(process.execPath, ['--import', 'tsx', file], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child); // ended by afterAll if it hangs
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(err).toBe('');
+      expect(out.trim()).toBe('started');
+      expect(code).toBe(0);
+    }
+  }, 60_000);
 });

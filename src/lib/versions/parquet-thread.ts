@@ -148,7 +148,6 @@ async function startThread(): Promise<ParquetThread> {
     settings: PARQUET_SETTINGS,
   };
   const worker = new wt.Worker(THREAD, { eval: true, workerData });
-  worker.unref();
   const waiting = new Map<number, Waiting>();
   let next = 0;
   const failAll = (why: string) => {
@@ -178,6 +177,9 @@ async function startThread(): Promise<ParquetThread> {
   });
   worker.on('error', (e) => failAll(e.message));
   worker.on('exit', (code) => waiting.size && failAll(`it exited with code ${code}`));
+  // After the listeners: adding a 'message' listener refs the worker's port again, so a thread
+  // started and never given work kept the process alive (it ended only once an answer came).
+  worker.unref();
   const send = (message: { ipc: Uint8Array } | { lent: Uint8Array }, bytes: Uint8Array) =>
     new Promise<Encoded>((resolve, reject) => {
       const id = next++;
