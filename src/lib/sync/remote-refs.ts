@@ -17,6 +17,7 @@ import { reflogPrefix, type RefMode } from './layout.ts';
 import type { Remote, RemoteObject } from './remote.ts';
 import { CasRefs } from './cas-refs.ts';
 import { ClaimRefs } from './claim-refs.ts';
+import { hiddenEtag, pageOrigin } from './s3-errors.ts';
 
 /** What a remote ref holds. `commit: null` is a deleted ref (kept, for its history). */
 export interface RemoteRefValue {
@@ -155,7 +156,13 @@ export async function probeConditionalWrites(
     if (!first.ok) return false;
     const again = await remote.put(key, bytes, { ifNoneMatch: true, signal });
     const wrong = await remote.put(key, bytes, { ifMatch: '"0-not-the-etag"', signal });
-    return !again.ok && !wrong.ok;
+    const honoured = !again.ok && !wrong.ok;
+    // Refs there would move by If-Match on the ETag each was read with: one this page cannot
+    // read (CORS that does not expose ETag) would make every move an unconditional overwrite.
+    if (honoured && !first.etag) {
+      throw hiddenEtag({ op: 'PutObject', key, remote: remote.label }, pageOrigin());
+    }
+    return honoured;
   } finally {
     await remote.delete(key, { signal });
   }

@@ -115,6 +115,12 @@ export function unreachable(e: unknown, w: RequestWhat, origin: string | undefin
   );
 }
 
+/** The page's origin in a browser (for CORS messages); undefined under Node. */
+export function pageOrigin(): string | undefined {
+  const g = globalThis as { location?: { origin?: string }; process?: unknown };
+  return g.process ? undefined : g.location?.origin;
+}
+
 /** The error for a response whose ETag the page may not read (CORS without ExposeHeaders). */
 export function hiddenEtag(w: RequestWhat, origin: string | undefined): LakeError {
   return new LakeError(

@@ -5,7 +5,14 @@
  * (s3.ts, s3-multipart.ts) are built on {@link S3Transport.send}.
  */
 import { LakeError, checkAborted } from '../store/errors.ts';
-import { hiddenEtag, maskKeyId, s3Error, unreachable, type RequestWhat } from './s3-errors.ts';
+import {
+  hiddenEtag,
+  maskKeyId,
+  pageOrigin,
+  s3Error,
+  unreachable,
+  type RequestWhat,
+} from './s3-errors.ts';
 import { signer } from './s3-sign.ts';
 
 /** Credentials of one remote; null means anonymous (a public bucket). */
@@ -69,12 +76,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }
     signal?.addEventListener('abort', stop, { once: true });
   });
-}
-
-/** The page's origin in a browser (for CORS messages); undefined under Node. */
-function pageOrigin(): string | undefined {
-  const g = globalThis as { location?: { origin?: string }; process?: unknown };
-  return g.process ? undefined : g.location?.origin;
 }
 
 /** Signed, retried requests to one bucket (and prefix) of an S3-compatible server. */
@@ -204,8 +205,13 @@ export class S3Transport {
   /** The ETag of a response, or REMOTE_CORS when the page may not read it. */
   etagOf(res: Response, op: string, key: string): string {
     const etag = res.headers.get('etag');
-    if (!etag) throw hiddenEtag(this.#what(op, key), pageOrigin());
+    if (!etag) throw this.hiddenEtagError(op, key);
     return etag;
+  }
+
+  /** REMOTE_CORS: request `op` on `key` succeeded, but its ETag was hidden from this page. */
+  hiddenEtagError(op: string, key: string): LakeError {
+    return hiddenEtag(this.#what(op, key), pageOrigin());
   }
 
   /** The server's time now (ms), estimated from its last response's `Date`. */

@@ -42,6 +42,9 @@ export class S3Remote extends S3Transport implements Remote {
       const etag = await putMultipart(this, key, bytes, opts);
       return { ok: true, etag };
     }
+    // An empty If-Match is the ETag of a read whose response hid it from this page (CORS that
+    // does not expose ETag): sent without the header, the swap would overwrite whatever is there.
+    if (opts.ifMatch !== undefined && !opts.ifMatch) throw this.hiddenEtagError('GetObject', key);
     const headers: Record<string, string> = {};
     if (opts.ifNoneMatch) headers['if-none-match'] = '*';
     if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
