@@ -61,6 +61,29 @@ describe('credential vault', () => {
     expect(await refs.list('vault')).toEqual([]);
   });
 
+  it('refuses an empty access key id or secret, naming what is missing, and stores nothing', async () => {
+    const { refs } = memoryBackend();
+    const v = new CredentialVault(refs);
+    await v.unlock('correct horse');
+    for (const [given, missing] of [
+      [{ accessKeyId: '', secretAccessKey: '' }, 'the access key id and the secret access key are'],
+      [{ accessKeyId: '  ', secretAccessKey: 's' }, 'the access key id is'],
+      [{ accessKeyId: 'AKID', secretAccessKey: '' }, 'the secret access key is'],
+    ] as const) {
+      const e = await v.set('a', given).then(
+        () => undefined,
+        (x: unknown) => x as LakeError,
+      );
+      expect(e?.code).toBe('BAD_INPUT');
+      expect(e?.message).toBe(
+        `credentials for remote a: ${missing} empty; enter both (or none, for a public bucket)`,
+      );
+    }
+    expect(await v.has('a')).toBe(false);
+    await v.set('a', null); // none: a public bucket
+    expect(await v.get('a')).toBeNull();
+  });
+
   it('keeps other secrets (a chat endpoint key) sealed beside the remotes, and forgets them too', async () => {
     const { refs } = memoryBackend();
     const v = new CredentialVault(refs);

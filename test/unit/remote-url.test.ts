@@ -8,9 +8,9 @@ import { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { addRemote, listRemotes, parseRemoteUrl } from '../../src/lib/sync/config.ts';
 
-function refusal(url: string): LakeError {
+function refusal(url: string, opts: { endpoint?: string; region?: string } = {}): LakeError {
   try {
-    parseRemoteUrl(url);
+    parseRemoteUrl(url, opts);
   } catch (e) {
     if (e instanceof LakeError) return e;
     throw e;
@@ -60,6 +60,37 @@ describe('parseRemoteUrl', () => {
     expect(refusal('ftp://host/bucket').message).toContain(
       'starts with s3://, http:// or https://',
     );
+  });
+
+  it('refuses an endpoint that is not a server address, and a region that is not one', () => {
+    for (const endpoint of [
+      'not-a-url',
+      'ftp://x',
+      'http://k:s@127.0.0.1:9000',
+      'http://h/?a=1',
+      '',
+    ]) {
+      const e = refusal('s3://lake/x', { endpoint });
+      expect(e.code, endpoint).toBe('BAD_INPUT');
+      expect(e.message, endpoint).toBe(
+        `"${endpoint}" is not an endpoint: use the server's address, such as https://minio.example.org:9000 or http://127.0.0.1:4568`,
+      );
+    }
+    for (const region of ['not a region!', 'US-EAST-1', 'eu-', '']) {
+      const e = refusal('s3://lake/x', { region });
+      expect(e.code, region).toBe('BAD_INPUT');
+      expect(e.message, region).toContain(`"${region}" is not a region`);
+    }
+    // An endpoint under a path (a gateway), and a region such as AWS's, are taken.
+    expect(
+      parseRemoteUrl('s3://lake/x', { endpoint: 'https://gw.lab/s3', region: 'eu-west-3' }),
+    ).toEqual({
+      endpoint: 'https://gw.lab/s3',
+      bucket: 'lake',
+      prefix: 'x',
+      region: 'eu-west-3',
+      pathStyle: true,
+    });
   });
 
   it('records nothing when the address is refused', async () => {

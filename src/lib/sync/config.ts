@@ -33,6 +33,14 @@ export function parseRemoteUrl(
   opts: { endpoint?: string; region?: string } = {},
 ): S3Location {
   const region = opts.region ?? 'us-east-1';
+  // A region names a host (s3.<region>.amazonaws.com) and is signed: letters, digits, dashes.
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `"${region}" is not a region: use one such as us-east-1 or eu-west-3 (lower-case letters, digits and dashes)`,
+    );
+  }
+  if (opts.endpoint !== undefined) checkEndpoint(opts.endpoint);
   let u: URL;
   try {
     u = new URL(url);
@@ -71,6 +79,23 @@ export function parseRemoteUrl(
     return { endpoint: u.origin, bucket, prefix: rest.join('/'), region, pathStyle: true };
   }
   throw new LakeError('BAD_INPUT', `"${url}": a remote URL starts with s3://, http:// or https://`);
+}
+
+/** BAD_INPUT unless `endpoint` is an http(s) server address (no path, credentials or query). */
+function checkEndpoint(endpoint: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    u = undefined;
+  }
+  const plain = u && !u.username && !u.password && !u.search && !u.hash;
+  if (!u || !plain || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `"${endpoint}" is not an endpoint: use the server's address, such as https://minio.example.org:9000 or http://127.0.0.1:4568`,
+    );
+  }
 }
 
 /** Adds a remote; REF_EXISTS when the name is taken. */

@@ -152,8 +152,24 @@ export class CredentialVault {
     return open(this.#mustKey(what), e.value);
   }
 
-  /** Stores (or with null removes) a remote's credentials. */
+  /**
+   * Stores (or with null removes) a remote's credentials. BAD_INPUT for an empty access key id
+   * or secret: stored, they would sign every request with a blank key, refused by the server as
+   * a missing permission rather than told here (a public bucket is no credentials: null).
+   */
   async set(remote: string, credentials: Credentials | null): Promise<void> {
+    if (credentials) {
+      const missing = [
+        ...(credentials.accessKeyId.trim() ? [] : ['the access key id']),
+        ...(credentials.secretAccessKey ? [] : ['the secret access key']),
+      ];
+      if (missing.length) {
+        throw new LakeError(
+          'BAD_INPUT',
+          `credentials for remote ${remote}: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} empty; enter both (or none, for a public bucket)`,
+        );
+      }
+    }
     await this.#put(
       `vault/${remote}`,
       credentials ? JSON.stringify(credentials) : null,
