@@ -49,7 +49,8 @@ const TITLES = {
   LAST_BRANCH: 'A dataset keeps at least one branch',
   REF_EXISTS: 'That name is taken',
   UNKNOWN_REF: 'No such branch, tag or commit',
-  UNKNOWN_DATASET: 'No such dataset in the lake',
+  // In this lake, or on a remote (clone): the message says which.
+  UNKNOWN_DATASET: 'No such dataset',
   REF_CONFLICT: 'Someone else changed this branch',
   LOCKED: 'The lake is busy',
   UNSUPPORTED_FORMAT: 'Written by a newer croissant-lake',
@@ -73,10 +74,11 @@ const TITLES = {
   REMOTE_FORK: 'The remote branch has forked',
   REMOTE_AUTH: 'The remote refused these credentials',
   REMOTE_DENIED: 'The remote refused this operation',
-  REMOTE_EXPIRED: 'The session token has expired',
+  REMOTE_EXPIRED: 'The session token has expired or is not valid',
   REMOTE_CORS: 'No answer from the remote (server down, or its CORS rules)',
   REMOTE_UNAVAILABLE: 'The remote is unavailable',
-  REMOTE_NOT_FOUND: 'The remote bucket does not exist',
+  // A bucket that does not exist, or a prefix that holds no lake yet: the message says which.
+  REMOTE_NOT_FOUND: 'Nothing found on the remote',
   UNKNOWN_PARENT: 'An opinion names a parent that does not exist',
   OPINION_CYCLE: "Opinions' parents form a cycle",
   UNKNOWN_SUBJECT: 'An opinion is about a row that does not exist',

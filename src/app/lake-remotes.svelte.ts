@@ -26,6 +26,8 @@ export class LakeRemotes {
   status = $state.raw<BranchStatus[]>([]);
   running = $state.raw<{ op: SyncOp; progress: SyncProgress | null } | null>(null);
   summary = $state.raw<{ op: SyncOp; summary: SyncSummary } | null>(null);
+  /** The operation the user cancelled last (a notice, not an error); null once another runs. */
+  cancelled = $state<SyncOp | null>(null);
   failure = $state.raw<ErrorInfo | null>(null);
   available = $state.raw<DatasetEntry[] | null>(null);
   /** The "Add a remote" form. */
@@ -152,6 +154,7 @@ export class LakeRemotes {
     this.#controller = controller;
     this.running = { op, progress: null };
     this.summary = null;
+    this.cancelled = null;
     let failed = false;
     const opts = {
       signal: controller.signal,
@@ -174,7 +177,12 @@ export class LakeRemotes {
       this.failure = null;
       return true;
     } catch (e) {
-      if (!this.#destroyed) this.failure = describeError(e);
+      // The user's Cancel is what they asked for: told as a notice, not as an error.
+      const cancelled = controller.signal.aborted && (e as { code?: unknown })?.code === 'ABORTED';
+      if (!this.#destroyed && cancelled) {
+        this.failure = null;
+        this.cancelled = op;
+      } else if (!this.#destroyed) this.failure = describeError(e);
       failed = true;
       return false;
     } finally {

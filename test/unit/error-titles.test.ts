@@ -11,7 +11,11 @@ describe('errorTitle', () => {
     const expected: [string, RegExp][] = [
       ['REMOTE_CORS', /no answer from the remote/i],
       ['REMOTE_DENIED', /refused this operation/],
-      ['REMOTE_EXPIRED', /expired/],
+      ['REMOTE_EXPIRED', /expired or is not valid/], // InvalidToken as well as ExpiredToken
+      // An existing bucket with no lake under the prefix is not a missing bucket.
+      ['REMOTE_NOT_FOUND', /^Nothing found on the remote$/],
+      // A dataset missing on a remote (clone) is not missing "in the lake".
+      ['UNKNOWN_DATASET', /^No such dataset$/],
       ['NON_FAST_FORWARD', /remote has commits/],
       ['SCHEMA_MISMATCH', /columns do not match/],
       ['UNKNOWN_RECORD_SET', /no such record set/i],
