@@ -69,10 +69,22 @@ export class PipelineBuilder {
     this.seed = seed;
   }
 
-  /** Sets the seed from an input's text (a non-negative integer, else unchanged). */
-  setSeed(text: string): void {
-    const n = Number(text);
-    if (Number.isSafeInteger(n) && n >= 0) this.seed = n;
+  /** Why the last seed entered was refused (the seed in use stays); null when it was taken. */
+  seedError = $state<string | null>(null);
+
+  /**
+   * Sets the seed from an input's text: a non-negative integer. Anything else leaves the seed in
+   * use as it was and says so in {@link seedError}; returns whether the text was taken.
+   */
+  setSeed(text: string): boolean {
+    const n = text.trim() === '' ? NaN : Number(text);
+    if (Number.isSafeInteger(n) && n >= 0) {
+      this.seed = n;
+      this.seedError = null;
+      return true;
+    }
+    this.seedError = `Seed must be an integer in [0, ${Number.MAX_SAFE_INTEGER}], got ${JSON.stringify(text)}: the seed in use stays ${this.seed}.`;
+    return false;
   }
 
   /** Computes {@link hash} for the current spec (the latest call wins). */

@@ -107,6 +107,18 @@ describe('pipeline view', () => {
       .waitFor();
     await page.locator('[data-testid="pipeline-seed"]').fill('7');
     await page.locator('[data-testid="pipeline-seed"]').press('Tab');
+    // A seed that is not a non-negative integer is refused, said, and the field shows 7 again.
+    for (const bad of ['-1', '2.5', '']) {
+      await page.locator('[data-testid="pipeline-seed"]').fill(bad);
+      await page.locator('[data-testid="pipeline-seed"]').press('Tab');
+      expect(await page.locator('[data-testid="pipeline-seed-invalid"]').innerText()).toBe(
+        `Seed must be an integer in [0, 9007199254740991], got "${bad}": the seed in use stays 7.`,
+      );
+      expect(await page.locator('[data-testid="pipeline-seed"]').inputValue()).toBe('7');
+    }
+    await page.locator('[data-testid="pipeline-seed"]').fill('7');
+    await page.locator('[data-testid="pipeline-seed"]').press('Tab');
+    expect(await page.locator('[data-testid="pipeline-seed-invalid"]').count()).toBe(0);
     await page.locator('.json summary').click();
     expect(await page.locator('[data-testid="spec-json"]').textContent()).toContain(
       '"brightness-contrast"',
