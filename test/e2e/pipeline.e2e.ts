@@ -162,9 +162,17 @@ describe('pipeline view', () => {
     expect(await page.locator('[data-testid="loader-status"]').textContent()).toContain(
       `batch ${Math.ceil(IMAGES / BATCH)} of ${Math.ceil(IMAGES / BATCH)}`,
     );
-    expect(await page.locator('[data-testid="loader-bottleneck"]').textContent()).toMatch(
-      /^(io|decode|augment|consumer)$/,
-    );
+    const verdict = await page.locator('[data-testid="loader-bottleneck"]').textContent();
+    expect(verdict).toMatch(/^(io|decode|augment|consumer)$/);
+    // Every verdict has its row in the split beside it, the consumer's own work included.
+    expect(
+      await page.locator(`[data-testid="loader-split"] tr[data-stage="${verdict}"]`).count(),
+    ).toBe(1);
+    expect(
+      await page
+        .locator('[data-testid="loader-split"] tr[data-stage="consumer"] .small')
+        .innerText(),
+    ).toBe('consumer working between batches');
     expect(await page.locator('[data-testid="loader-batch-preview"] canvas').count()).toBe(8);
     await page.locator('[data-testid="loader-throughput"] path').waitFor();
     await screenshot(page, 'pipeline-loader-epoch');
