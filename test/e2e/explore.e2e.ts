@@ -81,6 +81,13 @@ describe('exploring, curating and sharing', () => {
     await showQuery(page);
     await waitForGridRows(page, 1309);
     expect(await sawLoading()).toBe(true);
+    // The tab named no dataset: the address names what the view chose, in place (no history).
+    await expect
+      .poll(() => {
+        const p = new URL(page.url()).searchParams;
+        return `${p.get('query')} ${p.get('rs')}`;
+      })
+      .toBe('titanic@main passengers');
     expect(await gridHeader(page)).toContain('age VARCHAR');
     await screenshot(page, 'explore-query');
 
