@@ -89,9 +89,25 @@ describe('remotes in the Lake tab', () => {
     expect(await panel.locator('[data-testid="remote-credentials"]').textContent()).toContain(
       'no credentials',
     );
+    // No dataset picked (this lake has none yet): the panel says what to do instead of Push.
+    expect(await panel.locator('[data-testid="remote-pick-dataset"]').innerText()).toMatch(
+      /^This lake has no dataset yet: clone one from origin below, or save one to push it\.$/,
+    );
 
     await panel.locator('summary', { hasText: 'Credentials for origin' }).click();
+    // A new vault: a passphrase too short, then one typed differently twice, creates nothing.
+    const problem = panel.locator('[data-testid="vault-passphrase-problem"]');
+    await panel.locator('[data-testid="vault-passphrase"]').fill('a');
+    await panel.locator('[data-testid="vault-passphrase-again"]').fill('a');
+    await panel.locator('[data-testid="vault-unlock-button"]').click();
+    expect(await problem.innerText()).toMatch(/at least 8 characters/);
     await panel.locator('[data-testid="vault-passphrase"]').fill('a long passphrase');
+    await panel.locator('[data-testid="vault-passphrase-again"]').fill('a long passphrasE');
+    await panel.locator('[data-testid="vault-unlock-button"]').click();
+    expect(await problem.innerText()).toMatch(/The two passphrases differ: nothing was created/);
+    await screenshot(page, 'remotes-passphrase-differ');
+    expect(await panel.locator('[data-testid="cred-key"]').count()).toBe(0); // still locked
+    await panel.locator('[data-testid="vault-passphrase-again"]').fill('a long passphrase');
     await panel.locator('[data-testid="vault-unlock-button"]').click();
     await panel.locator('[data-testid="cred-key"]').fill('S3RVER');
     await panel.locator('[data-testid="cred-secret"]').fill('S3RVER');
