@@ -146,8 +146,11 @@ export class LakeRemotes {
     if (list && !this.#destroyed) this.available = list;
   }
 
-  /** Pushes, fetches, pulls or clones `dataset` with the selected remote. */
-  async run(op: SyncOp, dataset: string): Promise<boolean> {
+  /**
+   * Pushes, fetches, pulls or clones `dataset` with the selected remote. A pull updates the
+   * local branches, or with `branches` those (creating one that is only on the remote).
+   */
+  async run(op: SyncOp, dataset: string, branches?: string[]): Promise<boolean> {
     const remote = this.selected;
     if (!remote || this.running || this.#destroyed) return false;
     const controller = new AbortController();
@@ -169,7 +172,7 @@ export class LakeRemotes {
           : op === 'fetch'
             ? await this.#lake.call('fetch', [remote, dataset], opts)
             : op === 'pull'
-              ? await this.#lake.call('pull', [remote, dataset, 'fail'], opts)
+              ? await this.#lake.call('pull', [remote, dataset, 'fail', branches ?? null], opts)
               : await this.#lake.call('clone', [remote, dataset], opts);
       if (this.#destroyed) return true;
       this.summary = { op, summary };

@@ -139,15 +139,24 @@ describe('remotes in the Lake tab', () => {
       .waitFor({ timeout: WAIT });
     await screenshot(page, 'remotes-panel');
 
-    // A branch both sides have: the browser makes `curated` where the remote has it, the CLI
+    // A branch both sides have: the browser takes `curated` from the remote, the CLI
     // adds a row to it and pushes. Pull in the panel brings the row, and the dataset panel's
     // history shows the branch's new head, selected, with no reload (it follows ref changes
     // made anywhere on the page).
-    await page.locator('[data-testid="branch-name"]').fill('curated');
-    await page.locator('[data-testid="create-branch"]').click();
+    // Pull updates the branches this lake has; the remote-only row's own Pull creates it.
+    await page
+      .locator(
+        '[data-testid="remote-status"] tr[data-branch="curated"] [data-testid="remote-pull-branch"]',
+      )
+      .click();
     await page
       .locator('[data-testid="remote-status"] tr[data-branch="curated"][data-state="same"]')
       .waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="remote-summary"]').innerText()).toContain(
+      `curated: created (none) → ${mainHash.slice(0, 12)}`,
+    );
+    // The dataset's branches show it at once; selected, the history below follows it.
+    await page.locator('[data-testid="refs"] button[data-ref="curated"]').click();
     const { columns } = recordSetOf(await nodeLake.readCommit(mainHash), 'passengers')[1];
     const row = Object.fromEntries(columns.map((c) => [c.name, null]));
     const appended = await appendRows(nodeLake, 'titanic', {
@@ -239,6 +248,7 @@ describe('remotes in the Lake tab', () => {
       'local-only',
       '1',
       '0',
+      '', // no action: only a remote-only row has one (Pull it here)
     ]);
     await page.locator('[data-testid="verify-button"]').click();
     const verified = page.locator('[data-testid="verify-result"]');

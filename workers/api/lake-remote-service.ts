@@ -155,11 +155,12 @@ export const remoteHandlers: Handlers<keyof RemoteMethods> = {
       status: await branchStatus(lake, dataset, remote),
     };
   },
-  async pull({ lake, signal, onProgress }, remote, dataset, policy) {
+  async pull({ lake, signal, onProgress }, remote, dataset, policy, branches) {
     const r = await pull(lake, await session(lake, remote, false, signal), dataset, {
       signal,
       onProgress,
       policy,
+      ...(branches?.length ? { branches } : {}),
     });
     return {
       lines: r.branches.map((b) => `${b.branch}: ${b.status} ${short(b.from)} → ${short(b.to)}`),

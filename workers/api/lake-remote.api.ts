@@ -72,6 +72,12 @@ export interface RemoteMethods {
   remoteDatasets(remote: string): DatasetEntry[];
   push(remote: string, dataset: string, branches: string[] | null): SyncSummary;
   fetch(remote: string, dataset: string): SyncSummary;
-  pull(remote: string, dataset: string, policy: MergePolicy): SyncSummary;
+  /** `branches`: those to update or create (a remote-only one is created); null: every local one. */
+  pull(
+    remote: string,
+    dataset: string,
+    policy: MergePolicy,
+    branches?: string[] | null,
+  ): SyncSummary;
   clone(remote: string, dataset: string): SyncSummary;
 }
