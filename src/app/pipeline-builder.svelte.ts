@@ -95,6 +95,34 @@ export class PipelineBuilder {
     if (token === this.#hashToken) this.hash = hash;
   }
 
+  /**
+   * A note for each crop larger than the image it gets (the crop pads with zeros: black), from
+   * the first sample, the steps run one by one to know the size each gets.
+   */
+  padNotes(samples: readonly Sample[]): string[] {
+    const spec = this.checked.spec;
+    const first = samples[0];
+    if (!spec || !first) return [];
+    const notes: string[] = [];
+    const rng = rngFor(this.seed, 0, BigInt(first.rowId));
+    let img = first.image;
+    try {
+      spec.forEach((step, i) => {
+        if (step.op === 'center-crop' || step.op === 'random-crop') {
+          if (step.width > img.width || step.height > img.height) {
+            notes.push(
+              `Step ${i + 1} (${step.op} ${step.width}×${step.height}) is larger than the ${img.width}×${img.height} image it gets: the rest is filled with zeros (black).`,
+            );
+          }
+        }
+        img = applyPipeline([step], img, rng);
+      });
+    } catch {
+      // A step that fails says so in the previews (below); no note then.
+    }
+    return notes;
+  }
+
   /** Each sample before and after the pipeline. */
   previews(samples: readonly Sample[]): PreviewPair[] {
     const spec = this.checked.spec;

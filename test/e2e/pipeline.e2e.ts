@@ -98,6 +98,22 @@ describe('pipeline view', () => {
     ).toBe('images');
     expect(await pairs.count()).toBe(6);
 
+    // A crop larger than the image it gets is padded with zeros: the view says so, and the
+    // note goes with the step.
+    await page.locator('[data-testid="add-step-op"]').selectOption('center-crop');
+    await page.locator('[data-testid="add-step"]').click();
+    const crop = page.locator('[data-testid="pipeline-steps"] li[data-op="center-crop"]');
+    await crop.locator('input[data-param="width"]').fill('128');
+    await crop.locator('input[data-param="width"]').press('Tab');
+    const n = await page.locator('[data-testid="pipeline-steps"] > li').count();
+    await expect
+      .poll(() => page.locator('[data-testid="pipeline-pad-note"]').allInnerTexts())
+      .toEqual([
+        `Step ${n} (center-crop 128×96) is larger than the 96×96 image it gets: the rest is filled with zeros (black).`,
+      ]);
+    await crop.locator('[data-testid="remove-step"]').click();
+    expect(await page.locator('[data-testid="pipeline-pad-note"]').count()).toBe(0);
+
     // Add a random brightness/contrast step, change the seed: the spec, its hash, the previews.
     const hashBefore = await page.locator('[data-testid="spec-hash"]').getAttribute('title');
     await page.locator('[data-testid="add-step-op"]').selectOption('brightness-contrast');
