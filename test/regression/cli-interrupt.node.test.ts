@@ -3,7 +3,7 @@
  * reports for a command it interrupted), says it was cancelled, and keeps what it stored, so the
  * same command run again finishes the ingest and the lake verifies.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,12 @@ const cli = path.join(root, 'bin/croissant-lake.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'cli-interrupt-'));
 const doc = path.join(tmp, 'demo/metadata.json');
 const lake = path.join(tmp, 'lake');
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/** Every CLI process started: a test that times out (a command that hangs) leaves none running. */
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   // 300 images in a tar, with joined CSVs: an ingest of several seconds, writing chunks all along.
@@ -36,6 +41,7 @@ function run(args: string[], interrupt = false) {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      started.push(p);
       let out = '';
       let err = '';
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));

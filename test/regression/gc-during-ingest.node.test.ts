@@ -6,7 +6,7 @@
  * overlaps it), and afterwards verify, rows and export must find everything, also after one
  * more collection.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,15 @@ const gcLoop = path.join(root, 'test/regression/gc-loop-child.ts');
 const ROUNDS = 3;
 const tmp = mkdtempSync(path.join(tmpdir(), 'gc-race-'));
 const doc = path.join(tmp, 'demo/metadata.json');
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/**
+ * Every process started: a test that times out (an ingest that hangs) leaves none running. The
+ * gc loop in particular collects until told to stop, and was left spinning a core for an hour.
+ */
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   // 300 images in a tar, with joined CSVs: an ingest of several seconds, writing chunks all along.
@@ -37,6 +45,7 @@ beforeAll(async () => {
 function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(p);
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,6 +61,7 @@ function startGcLoop(dir: string, stop: string) {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(p);
   let out = '';
   let err = '';
   const ready = new Promise<void>((resolve, reject) => {
