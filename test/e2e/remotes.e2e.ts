@@ -89,6 +89,14 @@ describe('remotes in the Lake tab', () => {
     expect(await panel.locator('[data-testid="remote-credentials"]').textContent()).toContain(
       'no credentials',
     );
+    // Remove asks first (it drops the remote's stored credentials too): Keep it keeps it.
+    await panel.locator('[data-testid="remote-remove"]').click();
+    expect(await panel.locator('[data-testid="remote-remove-confirm"]').innerText()).toMatch(
+      /^Remove origin\? This lake forgets its address, what it tracked there and the credentials stored for it; nothing on the bucket is deleted\./,
+    );
+    await panel.locator('[data-testid="remote-remove-no"]').click();
+    expect(await panel.locator('[data-testid="remote-remove-confirm"]').count()).toBe(0);
+    expect(await panel.locator('[data-testid="remote-url"]').count()).toBe(1);
     // No dataset picked (this lake has none yet): the panel says what to do instead of Push.
     expect(await panel.locator('[data-testid="remote-pick-dataset"]').innerText()).toMatch(
       /^This lake has no dataset yet: clone one from origin below, or save one to push it\.$/,
@@ -272,6 +280,13 @@ describe('remotes in the Lake tab', () => {
     await error.waitFor({ timeout: WAIT });
     expect(await error.getAttribute('data-code')).toBe('REMOTE_CORS');
     expect(await error.textContent()).toMatch(/ExposeHeaders: ETag/);
+
+    // Removed once confirmed: the remote leaves the panel, the others stay.
+    await panel.locator('[data-testid="remote-remove"]').click();
+    await panel.locator('[data-testid="remote-remove-yes"]').click();
+    await expect
+      .poll(() => panel.locator('[data-testid="remote-select"] option').allTextContents())
+      .toEqual(['mirror', 'origin', 'slow']);
   });
 });
 
