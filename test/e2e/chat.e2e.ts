@@ -140,6 +140,13 @@ describe('chat with your data', () => {
     await panel.locator('[data-testid="chat-api-key"]').fill(KEY);
     await panel.locator('[data-testid="chat-save-settings"]').click();
     await panel.locator('[data-testid="chat-vault-passphrase"]').fill('a long chat passphrase');
+    await panel.locator('[data-testid="chat-vault-unlock"]').click(); // not typed again: refused
+    expect(await panel.locator('[data-testid="chat-vault-problem"]').innerText()).toMatch(
+      /^The two passphrases differ: nothing was created/,
+    );
+    await panel
+      .locator('[data-testid="chat-vault-passphrase-again"]')
+      .fill('a long chat passphrase');
     await panel.locator('[data-testid="chat-vault-unlock"]').click();
     await waitForText(page, '[data-testid="chat-key-state"]', 'A key is stored for this URL');
 
