@@ -180,12 +180,13 @@ export class LakeRemotes {
       this.failure = null;
       return true;
     } catch (e) {
+      const error = describeError(e);
       // The user's Cancel is what they asked for: told as a notice, not as an error.
-      const cancelled = controller.signal.aborted && (e as { code?: unknown })?.code === 'ABORTED';
-      if (!this.#destroyed && cancelled) {
-        this.failure = null;
-        this.cancelled = op;
-      } else if (!this.#destroyed) this.failure = describeError(e);
+      const cancelled = error.code === 'ABORTED' && controller.signal.aborted;
+      if (!this.#destroyed) {
+        this.failure = cancelled ? null : error;
+        if (cancelled) this.cancelled = op;
+      }
       failed = true;
       return false;
     } finally {

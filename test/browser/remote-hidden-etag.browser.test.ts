@@ -5,7 +5,6 @@
  * two writers both "win". The push is refused before anything is written, naming the rule the
  * bucket needs. On s3rver as it is (refs by claims, no ETag needed) the same bucket works.
  */
-import { commands } from 'vitest/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { clone } from '../../src/lib/sync/pull.ts';
@@ -15,28 +14,17 @@ import { Lake } from '../../src/lib/versions/lake.ts';
 import { remoteAt, type Target } from '../s3/target.ts';
 import { setup } from '../unit/lake-extend-fixture.ts';
 import { refused } from '../unit/remote-suite.ts';
+import { browserTarget } from './s3-target.ts';
 
-const started: { id: string }[] = [];
+const started: Target[] = [];
 afterAll(async () => {
-  for (const s of started) await commands.s3Stop(s.id);
+  for (const t of started) await t.stop();
 });
 
 async function target(conditional: boolean): Promise<Target> {
-  const s = await commands.s3Start(conditional, {}, [{ name: 'lake', cors: 'no-etag' }]);
-  started.push(s);
-  const none = async () => {};
-  return {
-    name: conditional ? 'conditional' : 'plain',
-    conditional,
-    endpoint: s.endpoint,
-    proxy: {
-      endpoint: s.proxy,
-      setFaults: none,
-      stats: async () => ({}) as never,
-      resetStats: none,
-    },
-    stop: none,
-  };
+  const t = await browserTarget(conditional, [{ name: 'lake', cors: 'no-etag' }]);
+  started.push(t);
+  return t;
 }
 
 async function keysUnder(t: Target, prefix: string): Promise<string[]> {

@@ -4,10 +4,9 @@
  * streamed when the reader asks for it (same commit); a file that fails to read fails the
  * ingest naming it, and no read is left running once the ingest has returned.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
@@ -22,14 +21,9 @@ import {
 } from '../../src/lib/versions/read-ahead.ts';
 import { png } from './archive-dataset-fixture.ts';
 import { dataset, field, recordSet } from './doc-fixture.ts';
+import { tempDirs } from './temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const temp = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const temp = tempDirs();
 const tempLake = async () => Lake.open(await openNodeBackend(temp('lake-read-ahead-')));
 const TIME = '2024-01-01T00:00:00Z';
 

@@ -5,24 +5,16 @@
  * makes names the same objects, at the same places, as a clean ingest's (no member copied
  * into a pack).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import type { ByteSource, Resolver } from '../../src/lib/io/source.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { archiveDataset, png } from './archive-dataset-fixture.ts';
+import { tempDirs } from './temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const temp = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const temp = tempDirs();
 const tempLake = async () => Lake.open(await openNodeBackend(temp('lake-slices-resume-')));
 
 /** A document reading 12 PNGs out of images.tar, then labels.csv. */

@@ -4,10 +4,9 @@
  * that holds it (and the archive), never on an intact member whose range merely shares the
  * chunk; and every chunk is counted once, one two archives share too.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeResolver } from '../../src/lib/io/node.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
@@ -15,14 +14,9 @@ import { Lake } from '../../src/lib/versions/lake.ts';
 import { PART_SIZE } from '../../src/lib/versions/objects.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
 import { archiveDataset, png } from './archive-dataset-fixture.ts';
+import { tempDirs } from './temp-dirs.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const temp = (prefix: string) => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const temp = tempDirs();
 const chunkFiles = (dir: string) =>
   readdirSync(path.join(dir, 'chunks'), { recursive: true })
     .map((f) => path.join(dir, 'chunks', String(f)))
