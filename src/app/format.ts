@@ -6,7 +6,7 @@ import { CroissantError, formatLocation } from '../lib/croissant/errors.ts';
 import type { ErrorLocation } from '../lib/croissant/errors.ts';
 import type { Json } from '../lib/croissant/model.ts';
 import { errorHead, type SqlPosition } from '../lib/query/error-position.ts';
-import { QueryError } from '../lib/query/errors.ts';
+import { QueryError, inQuery } from '../lib/query/errors.ts';
 import { ModelError } from '../lib/model/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { WorkerError } from '../../workers/api/croissant.api.ts';
@@ -38,12 +38,13 @@ export function describeError(e: unknown): ErrorInfo {
       suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
     return location ? { code: e.code, message, location } : { code: e.code, message };
   }
-  if (
-    e instanceof LakeError ||
-    e instanceof DicomError ||
-    e instanceof ChatError ||
-    e instanceof ModelError
-  )
+  if (e instanceof LakeError) {
+    // A name the query gave that the lake refused: shown with the place marked, as SQL errors.
+    const q = inQuery(e);
+    if (q) return { code: e.code, message: q.reason, sql: q.sql, position: q.position };
+    return { code: e.code, message: e.message };
+  }
+  if (e instanceof DicomError || e instanceof ChatError || e instanceof ModelError)
     return { code: e.code, message: e.message };
   if (e instanceof QueryError) {
     if (e.sql === undefined) return { code: e.code, message: e.reason };

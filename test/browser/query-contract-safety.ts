@@ -119,6 +119,30 @@ export function safetyTests({ q, all }: SafetyContext): void {
     );
   });
 
+  it('says where in the query the name it cannot find is', async () => {
+    // Each error points at the first mention of what is missing: the dataset or branch at its
+    // schema, the record set at its own name. Lines and columns counted here by hand.
+    const located = async (sql: string, code: string, line: number, column: number) => {
+      const e = (await rejects(q(sql), code, `(line ${line}, column ${column})`, sql)) as {
+        detail?: unknown;
+      };
+      expect(e.detail).toMatchObject({ sql, position: { line, column } });
+    };
+    await located('SELECT *\n  FROM "nope@main".x', 'UNKNOWN_DATASET', 2, 8);
+    await located(
+      'SELECT 1,\n2 FROM "toy@main".people, "toy@nobranch".people',
+      'UNKNOWN_REF',
+      2,
+      27,
+    );
+    await located(
+      'SELECT *\nFROM "toy@main".people p\nJOIN "toy@main".animals a USING (_rowid)',
+      'BAD_INPUT',
+      3,
+      17,
+    );
+  });
+
   it('cancels a long query, and keeps working', async () => {
     await q('SELECT 1 FROM "titanic@main".passengers LIMIT 1');
     const controller = new AbortController();

@@ -127,6 +127,16 @@ describe('issue 11: query, pipeline and share papercuts', () => {
       'At line 2, column 5:',
     );
     expect(await error.locator('[data-testid="error-mark"]').textContent()).toBe('x');
+
+    // A dataset the lake lacks, named on the query's second line: marked where it is named.
+    const missing = 'SELECT count(*)\n  FROM "nope@main".t';
+    expect(await runSql(page, missing)).toBe('failed');
+    expect(await textOf(error.locator('.error-message'))).toContain('no dataset "nope"');
+    expect(await textOf(error.locator('[data-testid="error-position"]'))).toBe(
+      'At line 2, column 8:',
+    );
+    expect(await error.locator('[data-testid="error-sql"]').textContent()).toBe(missing);
+    expect(await error.locator('[data-testid="error-mark"]').textContent()).toBe('"');
     await screenshot(page, 'papercuts-sql-error');
     expect(watch.errors).toEqual([]);
   });

@@ -13,7 +13,10 @@ import {
   locateSqlError,
   positionAt,
 } from '../../src/lib/query/error-position.ts';
+import { lakeErrorInQuery } from '../../src/lib/query/errors.ts';
 import { checkReadOnly } from '../../src/lib/query/read-only.ts';
+import { LakeError } from '../../src/lib/store/errors.ts';
+import { describeError } from '../../src/app/format.ts';
 import { TokenKind, type Token } from '../../src/lib/query/tokens.ts';
 
 const wrap = (sql: string) => ({ sql, firstLine: 2 });
@@ -153,5 +156,33 @@ describe('positions and blocks', () => {
     expect(() => checkReadOnly(open, tokens(open))).toThrow(
       expect.objectContaining({ position: { line: 2, column: 2 } }),
     );
+  });
+});
+
+describe('lake errors located in a query', () => {
+  it('carry the line and column of the name, and the page shows them as SQL errors', () => {
+    const sql = 'SELECT *\n  FROM "nope@main".x';
+    // "nope@main" starts after the newline and two spaces and "FROM ": line 2, column 8.
+    const e = lakeErrorInQuery(
+      new LakeError('UNKNOWN_DATASET', 'no dataset "nope" in this lake'),
+      sql,
+      sql.indexOf('"nope'),
+    );
+    expect(e.code).toBe('UNKNOWN_DATASET');
+    expect(e.message).toBe(
+      `no dataset "nope" in this lake (line 2, column 8)\n\nin the query:\n${sql}`,
+    );
+    // Across a worker: plain data, rebuilt as a LakeError with the same detail.
+    const back = new LakeError(e.code, e.message, {
+      detail: JSON.parse(JSON.stringify(e.detail)) as unknown,
+    });
+    expect(describeError(back)).toEqual({
+      code: 'UNKNOWN_DATASET',
+      message: 'no dataset "nope" in this lake',
+      sql,
+      position: { line: 2, column: 8 },
+    });
+    // A lake error with no query keeps its message whole.
+    expect(describeError(new LakeError('IO', 'disk'))).toEqual({ code: 'IO', message: 'disk' });
   });
 });

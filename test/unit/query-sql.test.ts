@@ -170,12 +170,18 @@ describe('read-only statement check', () => {
   it('finds schema-qualified names, quoted or not', () => {
     const sql =
       'SELECT "titanic@main".passengers.age FROM memory."titanic@main"."pass""engers" p, x.y';
+    const at = (s: string, from = 0) => sql.indexOf(s, from);
     expect(qualifiedRefs(toTokens(sql, duckTokens(sql)))).toEqual([
-      { schema: 'titanic@main', table: 'passengers' },
-      { schema: 'passengers', table: 'age' },
-      { schema: 'memory', table: 'titanic@main' },
-      { schema: 'titanic@main', table: 'pass"engers' },
-      { schema: 'x', table: 'y' },
+      { schema: 'titanic@main', table: 'passengers', at: 7, tableAt: 22 },
+      { schema: 'passengers', table: 'age', at: 22, tableAt: 33 },
+      { schema: 'memory', table: 'titanic@main', at: at('memory'), tableAt: at('"titanic', 20) },
+      {
+        schema: 'titanic@main',
+        table: 'pass"engers',
+        at: at('"titanic', 20),
+        tableAt: at('"pass""'),
+      },
+      { schema: 'x', table: 'y', at: at('x.y'), tableAt: at('x.y') + 2 },
     ]);
   });
 });

@@ -1,4 +1,5 @@
-import type { SqlPosition } from './error-position.ts';
+import { LakeError } from '../store/errors.ts';
+import { positionAt, type SqlPosition } from './error-position.ts';
 
 /**
  * Errors of the query engine. Each has a stable `code`, the SQL it concerns, and a message that
@@ -94,4 +95,40 @@ function validPosition(p: unknown): p is SqlPosition {
   if (!p || typeof p !== 'object') return false;
   const { line, column } = p as Record<string, unknown>;
   return Number.isSafeInteger(line) && Number.isSafeInteger(column);
+}
+
+/** Where a lake error met while binding a query's names sits in that query. */
+export interface InQuery {
+  sql: string;
+  position: SqlPosition;
+}
+
+const IN_QUERY = '\n\nin the query:\n';
+
+/**
+ * `e` (a dataset, revision or record set the query names that the lake refused, or failed to
+ * load) located in `sql`: at the name that starts at UTF-16 offset `offset`. The message says
+ * the line and column and ends with the query, as the engine's own errors do; `detail` carries
+ * both (plain data, so they cross a worker), read back by {@link inQuery}.
+ */
+export function lakeErrorInQuery(e: LakeError, sql: string, offset: number): LakeError {
+  const position = positionAt(sql, offset);
+  const where = ` (line ${position.line}, column ${position.column})`;
+  const extra = e.detail && typeof e.detail === 'object' ? e.detail : {};
+  return new LakeError(e.code, `${e.message}${where}${IN_QUERY}${sql}`, {
+    cause: e,
+    detail: { ...extra, sql, position },
+  });
+}
+
+/** The query and place {@link lakeErrorInQuery} gave `e`, and its message without them. */
+export function inQuery(e: LakeError): (InQuery & { reason: string }) | null {
+  const d = e.detail as { sql?: unknown; position?: unknown } | undefined;
+  if (!d || typeof d.sql !== 'string' || !validPosition(d.position)) return null;
+  const { line, column } = d.position;
+  const at = e.message.indexOf(IN_QUERY);
+  const head = at < 0 ? e.message : e.message.slice(0, at);
+  const where = ` (line ${line}, column ${column})`;
+  const reason = head.endsWith(where) ? head.slice(0, -where.length) : head;
+  return { sql: d.sql, position: { line, column }, reason };
 }

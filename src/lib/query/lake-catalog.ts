@@ -13,7 +13,7 @@ import type { Lake } from '../versions/lake.ts';
 import type { Commit, RecordSetManifest } from '../versions/manifest.ts';
 import type { Binder, BindContext } from './binder.ts';
 import type { LoadedTable } from './engine.ts';
-import { checkQueryAborted } from './errors.ts';
+import { checkQueryAborted, lakeErrorInQuery } from './errors.ts';
 import { loadRecordSet } from './lake-load.ts';
 import {
   ROWID_COLUMN,
@@ -160,33 +160,37 @@ export class LakeCatalog {
   }
 
   async #bind(refs: QualifiedRef[], ctx: BindContext): Promise<LoadedTable[]> {
-    const wanted = new Map<string, { schema: string; tables: Set<string> }>();
+    const wanted = new Map<string, { schema: string; at: number; tables: Map<string, number> }>();
     for (const r of refs) {
       if (!parseLakeSchema(r.schema)) continue;
       // One schema to DuckDB (which ignores the case of A–Z only), so one key here.
       const key = sqlFold(r.schema);
-      const entry = wanted.get(key) ?? { schema: r.schema, tables: new Set<string>() };
+      const entry = wanted.get(key) ?? { schema: r.schema, at: r.at, tables: new Map() };
       if (entry.schema !== r.schema) {
         // Two refs whose names differ only by case (made before such names were refused):
         // DuckDB would read both as the first. Refused rather than answered wrongly.
-        throw new LakeError(
+        const e = new LakeError(
           'BAD_INPUT',
           `"${entry.schema}" and "${r.schema}" differ only by upper and lower case, which SQL ` +
             `does not tell apart, so this query cannot read both. Query one at a time, or ` +
-            `give one of them another name (a new branch at the same commit).\n\nin the ` +
-            `query:\n${ctx.sql}`,
+            `give one of them another name (a new branch at the same commit)`,
         );
+        throw lakeErrorInQuery(e, ctx.sql, r.at);
       }
-      entry.tables.add(r.table);
+      // The first place the query names each table: where its error is shown.
+      if (!entry.tables.has(r.table)) entry.tables.set(r.table, r.tableAt);
       wanted.set(key, entry);
     }
     const loaded: LoadedTable[] = [];
-    for (const [key, { schema, tables }] of wanted) {
+    for (const [key, { schema, at, tables }] of wanted) {
+      // A record set's error (missing, or failing to load) points at its name; the dataset's
+      // or revision's (resolving the schema) at the schema's first mention.
+      let where = at;
       try {
-        await this.#bindSchema(key, schema, tables, ctx, loaded);
+        await this.#bindSchema(key, schema, tables, ctx, loaded, (offset) => (where = offset));
       } catch (e) {
         if (!(e instanceof LakeError)) throw e;
-        throw new LakeError(e.code, `${e.message}\n\nin the query:\n${ctx.sql}`, { cause: e });
+        throw lakeErrorInQuery(e, ctx.sql, where);
       }
     }
     return loaded;
@@ -195,9 +199,10 @@ export class LakeCatalog {
   async #bindSchema(
     key: string,
     schema: string,
-    tables: Set<string>,
+    tables: Map<string, number>,
     ctx: BindContext,
     loaded: LoadedTable[],
+    at: (offset: number) => void,
   ): Promise<void> {
     const { dataset, rev } = parseLakeSchema(schema)!;
     const [hash, commit] = await this.resolve(dataset, rev);
@@ -210,7 +215,8 @@ export class LakeCatalog {
       this.#schemas.set(key, bound);
       await this.#evict(ctx);
     }
-    for (const table of tables) {
+    for (const [table, offset] of tables) {
+      at(offset);
       const hit = findRecordSet(commit, table);
       if (!hit) {
         const names = Object.values(commit.recordSets).map((rs) =>

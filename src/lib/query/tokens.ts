@@ -132,6 +132,9 @@ export function splitStatements(tokens: readonly Token[]): Token[][] {
 export interface QualifiedRef {
   schema: string;
   table: string;
+  /** Where the schema's and the table's tokens start in the SQL (UTF-16 offsets). */
+  at: number;
+  tableAt: number;
 }
 
 /**
@@ -145,7 +148,7 @@ export function qualifiedRefs(tokens: readonly Token[]): QualifiedRef[] {
   for (let i = 0; i + 2 < tokens.length; i++) {
     const [a, dot, b] = [tokens[i]!, tokens[i + 1]!, tokens[i + 2]!];
     if (!isWord(a) || dot.text !== '.' || !isWord(b)) continue;
-    out.push({ schema: identName(a), table: identName(b) });
+    out.push({ schema: identName(a), table: identName(b), at: a.start, tableAt: b.start });
   }
   return out;
 }
