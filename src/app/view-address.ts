@@ -59,12 +59,32 @@ const FLAG_PARAMS = {
 } as const;
 const VIEW_PARAMS = [QUERY_PARAM, RECORD_SET_PARAM, LAKE_PARAM, ...Object.values(FLAG_PARAMS)];
 
+/** A SQL-quoted identifier's text: `"a""b"` → `a"b`; null when `s` is not one. */
+function unquote(s: string): string | null {
+  return /^"(?:[^"]|"")*"$/.test(s) ? s.slice(1, -1).replaceAll('""', '"') : null;
+}
+
+/**
+ * The address's dataset version written as the Query view names it in SQL, pasted from a
+ * query: `"titanic@main"`, or with its table, `"titanic@main".passengers` (or `"passengers"`).
+ * A dataset id never starts with `"` (dataset-id.ts), so no plain `<dataset>@<rev>` reads so.
+ */
+function sqlNamed(value: string): { schema: string; table: string | null } | null {
+  const m = /^("(?:[^"]|"")*")(?:\.(.+))?$/.exec(value);
+  if (!m) return null;
+  const schema = unquote(m[1]!)!;
+  const table = m[2] === undefined ? null : (unquote(m[2]) ?? m[2]);
+  return { schema, table };
+}
+
 /** The view the address names; when it names several, the first of query, lake, dicom, labels, train, blindspots, pipeline. */
 export function viewAddress(): View {
   const params = new URLSearchParams(window.location.search);
-  const query = params.get(QUERY_PARAM);
-  if (query !== null) {
-    const recordSet = params.get(RECORD_SET_PARAM) || null;
+  const asked = params.get(QUERY_PARAM);
+  if (asked !== null) {
+    const sqlName = sqlNamed(asked);
+    const query = sqlName?.schema ?? asked;
+    const recordSet = params.get(RECORD_SET_PARAM) || sqlName?.table || null;
     const at = query.indexOf('@');
     const target: QueryTarget = !query
       ? { dataset: null, rev: null, recordSet }

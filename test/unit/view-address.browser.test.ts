@@ -20,4 +20,30 @@ describe('the Query view address', () => {
       });
     }
   });
+
+  it('reads a dataset version pasted as SQL names it, quotes and all', () => {
+    const read = (query: string, rs?: string) => {
+      const u = new URL(start);
+      u.search = '';
+      u.searchParams.set('query', query);
+      if (rs) u.searchParams.set('rs', rs);
+      window.history.replaceState(null, '', u);
+      return viewAddress();
+    };
+    const at = (dataset: string, rev: string | null, recordSet: string | null) => ({
+      kind: 'query',
+      target: { dataset, rev, recordSet },
+    });
+    expect(read('"titanic"')).toEqual(at('titanic', null, null));
+    expect(read('"titanic@main"')).toEqual(at('titanic', 'main', null));
+    expect(read('"titanic@main".passengers')).toEqual(at('titanic', 'main', 'passengers'));
+    expect(read('"titanic@say ""hi"""."pass""engers"')).toEqual(
+      at('titanic', 'say "hi"', 'pass"engers'),
+    );
+    // The address's own record set wins over the pasted table.
+    expect(read('"titanic@main".passengers', 'genders')).toEqual(at('titanic', 'main', 'genders'));
+    // Not a quoted name: read as it stands (the view then says there is no such dataset).
+    expect(read('"titanic')).toEqual(at('"titanic', null, null));
+    expect(read('titanic@main')).toEqual(at('titanic', 'main', null));
+  });
 });
