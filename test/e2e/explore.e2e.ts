@@ -107,6 +107,10 @@ describe('exploring, curating and sharing', () => {
     expect(await card(page, 'gender').getAttribute('data-kind')).toBe('category');
     expect(await card(page, 'name').getAttribute('data-kind')).toBe('text');
     await card(page, 'survived').locator('[data-testid="class-balance"]').waitFor();
+    // A long column name is shown whole on its card (it wraps), not cut off.
+    const title = card(page, 'num_parents_children').locator('h3');
+    expect(await title.textContent()).toBe('num_parents_children');
+    expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
     await screenshot(page, 'explore-stats');
 
     // Cross-filter: a category picked on one chart filters the others and the grid.
