@@ -13,8 +13,10 @@ import type {
   LakeArgs,
   LakeMethod,
   LakeResult,
+  UnfinishedWork,
 } from '../../workers/api/lake.api.ts';
 import { describeError } from './format.ts';
+import { markSave, saveMarks, unmarkSave, type SaveMark } from './save-markers.ts';
 import type { ErrorInfo } from './format.ts';
 
 /** Where saving a dataset stands. */
@@ -30,6 +32,14 @@ export type SaveState =
  * {@link LakeCatalog.refsChanged} counts them. Push and fetch move only remote-tracking refs,
  * which the ref log does not record.
  */
+/**
+ * How long before the catalog looks again at saves a writer held when it last looked, and how
+ * many times: a reloaded page's lease goes within moments; one held longer is a save running in
+ * another tab, which that tab reports.
+ */
+const RECHECK_MS = 3000;
+const RECHECKS = 5;
+
 const REF_WRITES: ReadonlySet<LakeMethod> = new Set<LakeMethod>([
   'ingest',
   'finishDataset',
@@ -61,6 +71,13 @@ export class LakeCatalog {
   working = $state(false);
   /** What the last "Free unused space" did (it defers while a save runs elsewhere). */
   lastGc = $state.raw<GcResult | null>(null);
+  /** Saves and pipeline runs stopped midway (a reload, a closed tab), as of the last refresh. */
+  unfinished = $state.raw<UnfinishedWork[]>([]);
+  /**
+   * Saves a page started and never saw end (it was closed or reloaded while they ran), and that
+   * no tab is running now: as of the last refresh (./save-markers.ts).
+   */
+  interrupted = $state.raw<SaveMark[]>([]);
   /**
    * Goes up each time an operation that may change refs ends, however it ended (a pull that
    * failed midway may have moved a branch already): what shows refs reads them again on it,
@@ -71,6 +88,10 @@ export class LakeCatalog {
   readonly #makeClient: () => LakeClient;
   #client: LakeClient | null = null;
   #saving: AbortController | null = null;
+  /** The mark of this page's own save while it runs. */
+  #mark: string | null = null;
+  #recheck: ReturnType<typeof setTimeout> | undefined;
+  #rechecks = 0;
   #refreshes = 0;
   #destroyed = false;
 
@@ -101,6 +122,8 @@ export class LakeCatalog {
       const catalog = await this.call('datasets', []);
       if (this.#destroyed || mine !== this.#refreshes) return;
       this.datasets = catalog.datasets;
+      this.unfinished = catalog.unfinished;
+      this.#readMarks(catalog.running);
       this.totalBytes = catalog.totalBytes;
       this.usage = catalog.usage ?? null;
       this.quota = catalog.quota ?? null;
@@ -122,10 +145,17 @@ export class LakeCatalog {
     label: string,
     dataset?: string,
     update = false,
+    target = dataset ?? label,
   ): Promise<void> {
     if (this.#destroyed || this.save.status === 'saving') return;
     const controller = new AbortController();
     this.#saving = controller;
+    // Left in place if the page goes before the save ends: the next page says so.
+    const url = source.kind === 'url' ? { source: source.url } : {};
+    const mark = markSave({ dataset: target, label, ...url });
+    this.#mark = mark.id;
+    // A save of the same dataset that did not finish before: this one supersedes it.
+    for (const m of this.interrupted) if (m.dataset === target) this.dismissInterrupted(m.id);
     this.save = { status: 'saving', label, progress: null, cancelling: false };
     const onProgress = (progress: IngestProgress) => {
       if (this.save.status === 'saving' && this.#saving === controller) {
@@ -149,8 +179,40 @@ export class LakeCatalog {
           : { status: 'failed', label, error };
     } finally {
       if (this.#saving === controller) this.#saving = null;
+      unmarkSave(mark.id);
+      if (this.#mark === mark.id) this.#mark = null;
     }
     await this.refresh();
+  }
+
+  /**
+   * The marks of saves that did not end, but those of this page's own save and of datasets a
+   * writer holds now (a save in another tab, or the lease of a page just reloaded, which its
+   * browser releases a moment later: those are looked at again in a few seconds).
+   */
+  #readMarks(running: readonly string[]): void {
+    const busy = (dataset: string) => running.includes(dataset);
+    const marks: SaveMark[] = [];
+    for (const m of saveMarks()) {
+      if (m.id === this.#mark) continue;
+      // It committed after all (the page went between the commit and its answer).
+      const commit = this.datasets.find((d) => d.id === m.dataset)?.lastCommit;
+      if (commit && commit.time >= m.startedAt) unmarkSave(m.id);
+      else marks.push(m);
+    }
+    this.interrupted = marks.filter((m) => !busy(m.dataset));
+    clearTimeout(this.#recheck);
+    const held = marks.some((m) => busy(m.dataset));
+    this.#rechecks = held ? this.#rechecks + 1 : 0;
+    if (held && this.#rechecks <= RECHECKS) {
+      this.#recheck = setTimeout(() => void this.refresh(), RECHECK_MS);
+    }
+  }
+
+  /** Forgets the mark of a save that did not finish (the user read about it). */
+  dismissInterrupted(id: string): void {
+    unmarkSave(id);
+    this.interrupted = this.interrupted.filter((m) => m.id !== id);
   }
 
   /** Asks the worker to stop the save; {@link save} says how it ended. */
@@ -201,6 +263,7 @@ export class LakeCatalog {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    clearTimeout(this.#recheck);
     this.#saving?.abort();
     this.#client?.terminate();
     this.#client = null;

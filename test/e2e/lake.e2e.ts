@@ -266,6 +266,71 @@ describe('the lake in the browser', () => {
     }
   });
 
+  it('says after a reload that a save did not finish, and saving again finishes it', async () => {
+    const { page, url } = await start('reload-mid-save');
+    const watch = watchPage(page);
+    const dataset = new URL('examples/synthetic-lesions/metadata.json', url).href;
+    // Every data file but the tar of PNGs waits until the test lets it go: the save stores that
+    // tar (12.9 MB, a pack of 8 MiB journaled once written) and then waits on the next file.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/examples/synthetic-lesions/data/*', async (route) => {
+      if (!route.request().url().endsWith('/images-png.tar')) await held;
+      // A request the reload dropped is handled already.
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(`${url}?url=${encodeURIComponent(dataset)}`);
+    await waitForText(page, '[data-testid="metadata"] h2', 'synthetic');
+    await page.locator('[data-testid="save-to-lake"]').click();
+    await page.locator('[data-testid="ingest-progress"]').waitFor({ timeout: WAIT });
+    // The save's resume journal (lake "default", IndexedDB) names what it stored: then reload.
+    await page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const open = indexedDB.open('croissant-lake-default');
+          open.onerror = () => resolve(false);
+          open.onsuccess = () => {
+            const db = open.result;
+            const range = IDBKeyRange.bound('ingest/', 'ingest/\uffff');
+            const count = db.transaction('entries').objectStore('entries').count(range);
+            count.onsuccess = () => resolve(count.result > 0);
+            count.onerror = () => resolve(false);
+            db.close();
+          };
+        }),
+      undefined,
+      { timeout: WAIT, polling: 250 },
+    );
+    release();
+    await page.unroute('**/examples/synthetic-lesions/data/*');
+    await page.reload();
+
+    // The dataset is opened again: the page says the save was cut short, and what it kept.
+    await waitForText(page, '[data-testid="metadata"] h2', 'synthetic');
+    const notice = page.locator('[data-testid="save-interrupted"]');
+    await notice.waitFor({ timeout: WAIT });
+    expect(await notice.textContent()).toMatch(
+      /The save of “synthetic-chest-ct-lesions” as synthetic-chest-ct-lesions, started .*, did not finish: the page was closed or reloaded while it ran\. Save it again to finish it/,
+    );
+    await screenshot(page, 'lake-save-interrupted');
+    await showLake(page);
+    await page.locator('[data-testid="catalog-empty"]').waitFor({ timeout: WAIT });
+
+    // Saving again finishes it, and the notice goes.
+    await page.locator('[data-testid="tab-open"]').click();
+    expect(await saveToLake(page)).toBe('saved');
+    expect(await notice.count()).toBe(0);
+    await showLake(page);
+    expect(await catalogIds(page)).toEqual(['synthetic-chest-ct-lesions']);
+    // Nothing is left unfinished, and a reload does not bring the notice back.
+    expect(await page.locator('[data-testid="gc-unfinished"]').count()).toBe(0);
+    await page.goto(`${url}?url=${encodeURIComponent(dataset)}`);
+    await waitForText(page, '[data-testid="metadata"] h2', 'synthetic');
+    await page.locator('[data-testid="save-existing"]').waitFor({ timeout: WAIT });
+    expect(await notice.count()).toBe(0);
+    expect(watch.errors).toEqual([]);
+  });
+
   it('reports a full storage quota clearly, keeps nothing half-written, then saves', async () => {
     const { page, url } = await start('quota');
     const watch = watchPage(page);

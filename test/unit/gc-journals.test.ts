@@ -8,7 +8,11 @@ import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { collectGarbage } from '../../src/lib/versions/gc.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { withLease } from '../../src/lib/versions/lease.ts';
-import { discardUnfinished } from '../../src/lib/versions/unfinished.ts';
+import {
+  discardUnfinished,
+  interruptedWork,
+  unfinishedWork,
+} from '../../src/lib/versions/unfinished.ts';
 
 async function digest(bytes: Uint8Array): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -86,4 +90,25 @@ it('refuses to discard the unfinished work of a dataset whose writer is running'
   });
   expect((await collectGarbage(lake, { graceMs: 0 })).unfinished).toHaveLength(1);
   expect(await lake.chunks.has(hash)).toBe(true);
+});
+
+it('names as interrupted the unfinished work no writer is running', async () => {
+  const { lake } = await killedFirstIngest();
+  const scans = {
+    kind: 'ingest',
+    dataset: 'scans',
+    what: 'https://example.org/scans.json',
+    objects: 1,
+    bytes: 1000,
+  };
+  expect(await interruptedWork(lake)).toEqual([scans]);
+  // While a writer of that dataset runs (this tab or another), its work is under way.
+  await withLease(lake, { op: 'ingest', dataset: 'scans' }, async () => {
+    expect(await interruptedWork(lake)).toEqual([]);
+    expect(await unfinishedWork(lake)).toEqual([scans]);
+  });
+  // A writer of another dataset does not hide it.
+  await withLease(lake, { op: 'ingest', dataset: 'other' }, async () => {
+    expect(await interruptedWork(lake)).toEqual([scans]);
+  });
 });

@@ -41,6 +41,8 @@ function stubLake() {
       heads.set(a[1] as string, `c${Number(heads.get(a[1] as string)!.slice(1)) + 1}`),
     datasets: () => ({
       datasets: [{ id: 'titanic', lastCommit: heads.get('main') }],
+      unfinished: [],
+      running: [],
       totalBytes: 100 * Number(heads.get('main')!.slice(1)),
     }),
     createBranch: (a) => heads.set(a[1] as string, heads.get(a[2] as string) ?? (a[2] as string)),

@@ -12,7 +12,7 @@ import type { LakeClient } from '../../workers/api/lake-client.ts';
 const REPLIES: Record<string, unknown> = {
   refLog: [],
   branches: [],
-  datasets: { datasets: [], totalBytes: 0 },
+  datasets: { datasets: [], unfinished: [], running: [], totalBytes: 0 },
 };
 
 function stub(fail: ReadonlySet<string> = new Set()) {

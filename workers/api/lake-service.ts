@@ -9,7 +9,11 @@ import { LakeError, checkAborted } from '../../src/lib/store/errors.ts';
 import { appendCsv } from '../../src/lib/versions/append.ts';
 import { diffCommits, toJsonRow } from '../../src/lib/versions/diff.ts';
 import { collectGarbage, datasetSizes } from '../../src/lib/versions/gc.ts';
-import { discardUnfinished } from '../../src/lib/versions/unfinished.ts';
+import {
+  discardUnfinished,
+  interruptedWork,
+  runningDatasets,
+} from '../../src/lib/versions/unfinished.ts';
 import { ingest } from '../../src/lib/versions/ingest.ts';
 import { finishRegistration } from '../../src/lib/versions/ingest-finish.ts';
 import type { Lake } from '../../src/lib/versions/lake.ts';
@@ -83,8 +87,11 @@ const handlers: Handlers = {
         ...(await branchSummary(lake, d.id)),
       })),
     );
+    const running = await runningDatasets(lake);
     return {
       datasets,
+      unfinished: await interruptedWork(lake, running),
+      running: [...running],
       totalBytes: sizes.total,
       ...(estimate?.usage !== undefined ? { usage: estimate.usage } : {}),
       ...(estimate?.quota !== undefined ? { quota: estimate.quota } : {}),

@@ -13,6 +13,7 @@
 import type { CommitDiff, JsonRow } from '../../src/lib/versions/diff.ts';
 import type { ExportProgress } from '../../src/lib/versions/export.ts';
 import type { GcResult } from '../../src/lib/versions/gc.ts';
+import type { UnfinishedWork } from '../../src/lib/versions/unfinished.ts';
 import type { RecordSetScope } from '../../src/lib/versions/scope.ts';
 import type { IngestProgress, IngestResult } from '../../src/lib/versions/ingest.ts';
 import type { DatasetEntry } from '../../src/lib/versions/lake.ts';
@@ -46,6 +47,7 @@ export type {
   JsonRow,
   RecordSetScope,
   RefLogItem,
+  UnfinishedWork,
   VerifyProblem,
   VerifyProgress,
   VerifyResult,
@@ -72,6 +74,10 @@ export interface CatalogEntry extends DatasetEntry {
 /** The catalog with sizes. */
 export interface Catalog {
   datasets: CatalogEntry[];
+  /** Saves and pipeline runs stopped midway that no writer is running now (a rerun resumes). */
+  unfinished: UnfinishedWork[];
+  /** Datasets a writer is changing now, in this tab or another (a live lease). */
+  running: string[];
   /** Bytes of every chunk stored, unreferenced ones (not yet collected) included. */
   totalBytes: number;
   /** What the browser reports for this site (`navigator.storage.estimate()`), when it does. */

@@ -52,6 +52,26 @@ export async function unfinishedWork(lake: Lake): Promise<UnfinishedWork[]> {
 }
 
 /**
+ * The unfinished work no writer is running now: saves and pipeline runs stopped midway (a tab
+ * closed or reloaded, a failure), whose rerun resumes. A dataset with a live writer lease, in
+ * this or another tab, is left out: its work is under way, not interrupted.
+ */
+export async function interruptedWork(
+  lake: Lake,
+  running?: ReadonlySet<string>,
+): Promise<UnfinishedWork[]> {
+  const busy = running ?? (await runningDatasets(lake));
+  return (await unfinishedWork(lake)).filter((w) => !busy.has(w.dataset));
+}
+
+/** The datasets a live writer (an ingest, a pipeline run, …) holds a lease on, in any tab. */
+export async function runningDatasets(lake: Lake): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const l of await liveLeases(lake)) if (l.dataset) out.add(l.dataset);
+  return out;
+}
+
+/**
  * Gives up the unfinished work of `dataset` (its ingest and pipeline journals): the next
  * collection frees what only they kept. Refuses while a writer on that dataset is running.
  * @returns what was discarded.
