@@ -123,6 +123,12 @@ export class LakeRemotes {
     return Boolean(v);
   }
 
+  /** Locks the credentials (the remotes' and the chat's): the passphrase is asked again. */
+  async lock() {
+    const v = await this.#guard(() => this.#lake.call('lockVault', []));
+    if (v && !this.#destroyed) this.vault = v;
+  }
+
   async setCredentials(
     remote: string,
     creds: RemoteCredentialsInput | null,

@@ -183,6 +183,17 @@ describe('remotes in the Lake tab', () => {
       .locator(`button[data-commit="${appended.hash}"][aria-current="true"]`)
       .waitFor({ timeout: WAIT });
 
+    // Lock now: the key leaves memory, Fetch waits for the passphrase, which unlocks again.
+    await panel.locator('[data-testid="vault-lock"]').click();
+    const unlockForm = panel.locator('[data-testid="vault-unlock"]');
+    await unlockForm.waitFor({ timeout: WAIT });
+    expect(await panel.locator('[data-testid="remote-fetch"]').isDisabled()).toBe(true);
+    expect(await panel.locator('[data-testid="vault-lock"]').count()).toBe(0);
+    await unlockForm.locator('input[type="password"]').fill('a long passphrase');
+    await unlockForm.locator('button[type="submit"]').click();
+    await panel.locator('[data-testid="vault-lock"]').waitFor({ timeout: WAIT });
+    expect(await panel.locator('[data-testid="remote-fetch"]').isDisabled()).toBe(false);
+
     // The other way round: the browser pushes its clone to another remote, and Node (as the
     // CLI does) clones it from there with the same commit hash and a lake that verifies.
     await addRemote(

@@ -83,6 +83,10 @@ export const remoteHandlers: Handlers<keyof RemoteMethods> = {
     await vaultOf(lake).unlock(passphrase);
     return { exists: true, unlocked: true };
   },
+  async lockVault({ lake }) {
+    vaultOf(lake).lock();
+    return { exists: await vaultOf(lake).exists(), unlocked: false };
+  },
   async setCredentials({ lake }, remote, credentials) {
     const config = await getRemote(lake.backend.refs, remote);
     await vaultOf(lake).set(

@@ -50,6 +50,8 @@ export interface RemoteMethods {
   vaultState(): VaultState;
   /** Unlocks the stored credentials for this session (creates the vault the first time). */
   unlockVault(passphrase: string): VaultState;
+  /** Locks the stored credentials again (the key leaves memory; unlocking asks again). */
+  lockVault(): VaultState;
   /** Stores (null: removes) a remote's credentials; the vault must be unlocked. */
   setCredentials(remote: string, credentials: RemoteCredentialsInput | null): RemoteInfo;
   /** Forgets every stored credential (chat keys included) and the passphrase. */
