@@ -29,7 +29,16 @@ export class ChatKeys {
 
   /** The key store of the client: asks the vault only when a key is stored. */
   readonly store: KeyStore = {
-    getKey: async (id) => (this.state.stored ? this.#lake.call('chatKey', [id]) : null),
+    getKey: async (id) => {
+      if (!this.state.stored) return null;
+      try {
+        return await this.#lake.call('chatKey', [id]);
+      } catch (e) {
+        // Locked meanwhile (the Remotes panel's Lock now): the settings then ask again.
+        if ((e as { code?: unknown }).code === 'VAULT_LOCKED') void this.load(this.#endpoint);
+        throw e;
+      }
+    },
   };
 
   /** Reads whether `endpoint` has a key stored, and the vault's state. */
