@@ -252,6 +252,24 @@ describe('the DICOM viewer', () => {
       await page.mouse.up();
       await waitForText(page, '[data-testid="measurement"]', roi);
 
+      // Escape closes the shortcuts, not the viewer; closing with the two measurements unsaved
+      // asks first, and Keep editing keeps them.
+      await page.keyboard.press('?');
+      await page.locator('[data-testid="dicom-shortcuts"]').waitFor();
+      await page.keyboard.press('Escape');
+      await page.locator('[data-testid="dicom-shortcuts"]').waitFor({ state: 'detached' });
+      expect(await page.locator('[data-testid="dicom-viewer"]').count()).toBe(1);
+      await page.keyboard.press('Escape');
+      const unsaved = page.locator('[data-testid="close-unsaved"]');
+      await unsaved.waitFor();
+      expect(await unsaved.innerText()).toMatch(
+        /^2 measurements are not saved: closing loses them/,
+      );
+      await screenshot(page, 'dicom-close-unsaved');
+      await page.locator('[data-testid="close-unsaved-keep"]').click();
+      await unsaved.waitFor({ state: 'detached' });
+      expect(await page.locator('[data-testid="measurement"]').count()).toBe(2);
+
       // Both saved as opinions of the reader.
       await page.locator('[data-testid="dicom-reader"]').fill('dr_lee');
       await page.locator('[data-testid="dicom-save-measurements"]').click();
