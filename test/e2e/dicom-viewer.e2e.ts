@@ -399,6 +399,9 @@ describe('the DICOM viewer', () => {
       await expect
         .poll(() => page.locator('[data-testid="dicom-error"]').textContent(), { timeout: WAIT })
         .toMatch(message);
+      // No patient or study text beside the error: it would be another file's.
+      expect(await page.locator('[data-testid="corner-patient"]').count()).toBe(0);
+      expect(await page.locator('[data-testid="corner-study"]').count()).toBe(0);
     }
     // A frame shorter than declared: frames 0 and 1 show, frame 2 says why it cannot.
     await page.locator('[data-testid="dicom-file"]', { hasText: '5-short-frame.dcm' }).click();
