@@ -1,8 +1,11 @@
 /**
  * The review queue of the Labels tab (docs/opinions.md, "The review queue"): the subjects a
  * rule left to review, one at a time, decided from the keyboard. Decisions wait in a batch that
- * is committed every few seconds, when the tab is hidden, and when the queue is closed, so a
- * closed tab loses at most the last few seconds. Undo of a decision not yet committed drops it;
+ * is committed every few seconds, when the tab is hidden, and when the queue is closed. A commit
+ * started as the page goes (a reload, a closed tab) may not finish, so the waiting decisions are
+ * also kept in localStorage as they change (`journal`): the next queue of the same question,
+ * rule and branch commits them first. An opinion's id includes its decision's time, so one that
+ * did reach the lake is found there and not written twice. Undo of a decision not yet committed drops it;
  * undo of a committed one lets the reviewer decide again, written as a new consensus opinion
  * whose parent is the first (nothing is ever deleted).
  */
@@ -22,6 +25,12 @@ export interface ReviewBackend {
 /** How often the pending decisions are committed. */
 export const FLUSH_MS = 3000;
 
+/** Where a queue keeps its waiting decisions between pages (see the module comment). */
+export interface ReviewJournal {
+  key: string;
+  storage?: Storage | undefined;
+}
+
 /** See the module comment. */
 export class ReviewQueue {
   items = $state.raw<Item[]>([]);
@@ -39,6 +48,7 @@ export class ReviewQueue {
   readonly spec: RuleSpec;
   readonly question: string;
   readonly #backend: ReviewBackend;
+  readonly #journal: { key: string; storage: Storage } | null;
   /** Committed consensus ids by subject row, for undo of a committed decision. */
   readonly #written: Record<string, string> = {};
   /** What each step did, for undo: the item index and whether it was a decision. */
@@ -51,10 +61,37 @@ export class ReviewQueue {
   /** The page is going away (closed, navigated from): whatever the visibility says. */
   readonly #onPageHide = () => void this.flush();
 
-  constructor(backend: ReviewBackend, question: string, spec: RuleSpec) {
+  constructor(backend: ReviewBackend, question: string, spec: RuleSpec, journal?: ReviewJournal) {
     this.#backend = backend;
     this.question = question;
     this.spec = spec;
+    const storage = journal ? (journal.storage ?? globalThis.localStorage) : undefined;
+    this.#journal = journal && storage ? { key: journal.key, storage } : null;
+  }
+
+  /** The waiting decisions, as the journal should hold them (empty: none kept). */
+  #keep(pending: Pending[]): void {
+    this.pending = pending;
+    const j = this.#journal;
+    if (!j) return;
+    try {
+      if (pending.length) j.storage.setItem(j.key, JSON.stringify(pending));
+      else j.storage.removeItem(j.key);
+    } catch {
+      // Storage full or refused: the decisions still wait here and commit as before.
+    }
+  }
+
+  /** Decisions an earlier page left waiting in the journal (unreadable ones are dropped). */
+  #left(): Pending[] {
+    const j = this.#journal;
+    if (!j) return [];
+    try {
+      const v = JSON.parse(j.storage.getItem(j.key) ?? '[]') as unknown;
+      return Array.isArray(v) ? v.filter(isPending) : [];
+    } catch {
+      return [];
+    }
   }
 
   /** The subject shown, or null when the queue is done. */
@@ -67,8 +104,25 @@ export class ReviewQueue {
     return this.committed + this.pending.length;
   }
 
-  /** Reads the first page and starts committing in the background. */
+  /**
+   * Commits what an earlier page left waiting (see the module comment), reads the first page
+   * and starts committing in the background.
+   */
   async load(limit = 200): Promise<void> {
+    const left = this.#left();
+    if (left.length) {
+      this.pending = left;
+      await this.flush();
+      if (this.pending.length) {
+        // Not committed (the error is shown): kept waiting, and the queue does not open on
+        // subjects whose decisions are not in yet.
+        this.status = 'failed';
+        return;
+      }
+      this.saved = `${left.length} decision${left.length === 1 ? '' : 's'} taken before the page was reloaded or closed committed now`;
+      // This queue's count starts with its own page, which no longer lists those subjects.
+      this.committed = 0;
+    }
     try {
       const p = await this.#backend.page(0, limit);
       this.items = p.items;
@@ -80,8 +134,8 @@ export class ReviewQueue {
       return;
     }
     this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
-    document.addEventListener('visibilitychange', this.#onHide);
-    window.addEventListener('pagehide', this.#onPageHide);
+    globalThis.document?.addEventListener('visibilitychange', this.#onHide);
+    globalThis.window?.addEventListener('pagehide', this.#onPageHide);
   }
 
   /** Decides the subject shown as `value` and moves on. */
@@ -89,7 +143,7 @@ export class ReviewQueue {
     const item = this.current;
     if (!item) return;
     const earlier = this.#written[item.subjectRow];
-    this.pending = [
+    this.#keep([
       ...this.pending,
       {
         subjectSet: item.subjectSet,
@@ -99,7 +153,7 @@ export class ReviewQueue {
         parents: earlier ? [earlier] : item.leaves.map((l) => l.id),
         at: Date.now(),
       },
-    ];
+    ]);
     this.#steps.push({ index: this.index, decided: true });
     this.index++;
   }
@@ -119,7 +173,7 @@ export class ReviewQueue {
     if (!step.decided) return;
     const row = this.items[step.index]?.subjectRow;
     const at = this.pending.findLastIndex((p) => p.subjectRow === row);
-    if (at >= 0) this.pending = this.pending.filter((_, i) => i !== at);
+    if (at >= 0) this.#keep(this.pending.filter((_, i) => i !== at));
     // A committed one stays; deciding again corrects it (pick uses #written).
   }
 
@@ -135,7 +189,7 @@ export class ReviewQueue {
           const id = r.ids[i];
           if (id) this.#written[p.subjectRow] = id;
         });
-        this.pending = this.pending.filter((p) => !batch.includes(p));
+        this.#keep(this.pending.filter((p) => !batch.includes(p)));
         this.committed += batch.length;
         this.saved = `${this.committed} decision${this.committed === 1 ? '' : 's'} committed${r.commit ? ` (commit ${r.commit.slice(0, 12)})` : ''}`;
         this.failure = null;
@@ -152,8 +206,23 @@ export class ReviewQueue {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    document.removeEventListener('visibilitychange', this.#onHide);
-    window.removeEventListener('pagehide', this.#onPageHide);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onHide);
+    globalThis.window?.removeEventListener('pagehide', this.#onPageHide);
     await this.flush();
   }
+}
+
+/** A waiting decision as the journal holds it (plain JSON). */
+function isPending(v: unknown): v is Pending {
+  const p = v as Partial<Pending> | null;
+  return (
+    !!p &&
+    typeof p.subjectSet === 'string' &&
+    typeof p.subjectRow === 'string' &&
+    typeof p.question === 'string' &&
+    typeof p.value === 'string' &&
+    Array.isArray(p.parents) &&
+    p.parents.every((x) => typeof x === 'string') &&
+    typeof p.at === 'number'
+  );
 }

@@ -5,7 +5,11 @@
  * committed one makes the next decision a correction of the first (nothing is deleted).
  */
 import { describe, expect, it } from 'vitest';
-import { ReviewQueue, type ReviewBackend } from '../../src/app/review-queue.svelte.ts';
+import {
+  ReviewQueue,
+  type ReviewBackend,
+  type ReviewJournal,
+} from '../../src/app/review-queue.svelte.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 
 const leaf = (id: string, value: string) => ({
@@ -22,7 +26,22 @@ const ITEMS = [
 
 type Batch = Parameters<ReviewBackend['resolve']>[0];
 
-function queue(fail = false) {
+/** A Storage over a Map (localStorage's interface). */
+function memoryStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    key: (i) => [...m.keys()][i] ?? null,
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => void m.set(k, String(v)),
+    removeItem: (k) => void m.delete(k),
+    clear: () => m.clear(),
+  };
+}
+
+function queue(fail = false, journal?: ReviewJournal) {
   const batches: Batch[] = [];
   let n = 0;
   const backend: ReviewBackend = {
@@ -40,7 +59,7 @@ function queue(fail = false) {
       });
     },
   };
-  const q = new ReviewQueue(backend, 'lesion', { rule: 'human-review', params: {} });
+  const q = new ReviewQueue(backend, 'lesion', { rule: 'human-review', params: {} }, journal);
   q.items = ITEMS;
   q.total = ITEMS.length;
   return { q, batches };
@@ -96,5 +115,48 @@ describe('review queue', () => {
     expect(q.pending).toHaveLength(1);
     expect(q.committed).toBe(0);
     expect(q.failure?.code).toBe('LOCKED');
+  });
+
+  it('keeps waiting decisions in its journal, which the next queue commits first', async () => {
+    const storage = memoryStorage();
+    const journal = { key: 'review:lesions:labels:lesion', storage };
+    const first = queue(false, journal);
+    first.q.pick('1');
+    first.q.pick('0');
+    first.q.undo(); // the second, dropped before any commit
+    // The page goes before a flush: the journal holds what waited, as plain JSON.
+    const kept = JSON.parse(storage.getItem(journal.key)!) as { subjectRow: string }[];
+    expect(kept.map((p) => p.subjectRow)).toEqual(['3']);
+
+    // The next page's queue commits it before reading its own page, with the same decision time
+    // (an opinion's id includes it, so one that reached the lake already is not written twice).
+    const next = queue(false, journal);
+    await next.q.load();
+    expect(next.batches).toHaveLength(1);
+    expect(next.batches[0]!.map((r) => [r.subjectRow, r.value, r.parents])).toEqual([
+      ['3', '1', ['a', 'b']],
+    ]);
+    expect(next.batches[0]![0]!.at).toBe(first.q.pending[0]!.at);
+    expect(next.q.saved).toMatch(/^1 decision taken before the page was reloaded or closed/);
+    expect(storage.getItem(journal.key)).toBeNull();
+    await next.q.close();
+
+    // A commit that works empties the journal too.
+    first.q.pick('0');
+    expect(storage.getItem(journal.key)).not.toBeNull();
+    await first.q.flush();
+    expect(storage.getItem(journal.key)).toBeNull();
+  });
+
+  it('keeps the journal when committing what it holds fails, and opens no queue', async () => {
+    const storage = memoryStorage();
+    const journal = { key: 'k', storage };
+    const first = queue(false, journal);
+    first.q.pick('1');
+    const next = queue(true, journal);
+    await next.q.load();
+    expect(next.q.status).toBe('failed');
+    expect(next.q.failure?.code).toBe('LOCKED');
+    expect(JSON.parse(storage.getItem('k')!)).toHaveLength(1);
   });
 });
