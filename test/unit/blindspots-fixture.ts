@@ -31,7 +31,9 @@ const COLUMNS: ColumnDef[] = [
   { name: 'scans/label', type: 'utf8' },
 ];
 
-const truthOf = (i: number) => ((i * 7) % 3 === 0 ? 1 : 0);
+/** The true class index of row `i`. */
+export const truth = (i: number) => ((i * 7) % 3 === 0 ? 1 : 0);
+const truthOf = truth;
 export const scannerOf = (i: number) => `S${i % 3}`;
 export const annotatorOf = (i: number) => `ann_${i % 5}`;
 /** The rows annotator ann_2 labelled wrongly. */

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   inheritedNote,
+  oneClassNotice,
   protectedBranchNotice,
   reportsSummary,
 } from '../../src/app/blindspots-reports.ts';
@@ -120,5 +121,26 @@ describe('the Blind spots session', () => {
     );
     await session.selectBranch('eval');
     expect(session.protectedBranch).toBe(false);
+  });
+});
+
+describe('a model that predicts one class', () => {
+  const overall = (topPredicted?: { value: string; share: number }) => ({
+    overall: {
+      rows: 1000,
+      errorRate: { value: 0.33, lo: 0.3, hi: 0.36 },
+      ...(topPredicted ? { topPredicted } : {}),
+    },
+  });
+  it('is named above the slices, from 99% of the rows up, as the Train tab does', () => {
+    expect(oneClassNotice(overall({ value: '0', share: 1 }))).toMatch(
+      /^The model predicts "0" for every row: its errors are then the rows of the other classes/,
+    );
+    expect(oneClassNotice(overall({ value: 'benign', share: 0.995 }))).toMatch(
+      /^The model predicts "benign" for 99\.5% of the rows:/,
+    );
+    expect(oneClassNotice(overall({ value: '0', share: 0.98 }))).toBeNull();
+    // A report made before the share was kept says nothing.
+    expect(oneClassNotice(overall())).toBeNull();
   });
 });

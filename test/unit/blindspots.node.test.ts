@@ -16,7 +16,16 @@ import { BLINDSPOTS_RS } from '../../src/lib/analysis/blindspots-store.ts';
 import type { LakeError } from '../../src/lib/store/errors.ts';
 import { memoryBackend } from '../../src/lib/store/memory.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
-import { DATASET, ROWS, buildEvaluation, flipped, scannerOf, wrong } from './blindspots-fixture.ts';
+import {
+  CLASSES,
+  DATASET,
+  ROWS,
+  buildEvaluation,
+  flipped,
+  scannerOf,
+  truth,
+  wrong,
+} from './blindspots-fixture.ts';
 
 /** Against the label: the model says the truth unless it is wrong, the label is flipped or not. */
 const error = (i: number) => (wrong(i) !== flipped(i) ? 1 : 0);
@@ -72,6 +81,14 @@ describe('runBlindspots', () => {
       rate(() => true),
       12,
     );
+    // The class predicted most and its share, from the fixture's rule for predictions.
+    const predicted = Array.from({ length: ROWS }, (_, i) => (wrong(i) ? 1 - truth(i) : truth(i)));
+    const ones = predicted.filter((p) => p === 1).length;
+    const most = ones > ROWS - ones ? 1 : 0;
+    expect(r.overall.topPredicted).toEqual({
+      value: CLASSES[most],
+      share: Math.max(ones, ROWS - ones) / ROWS,
+    });
     // The label is not sliced; every other column is.
     expect(r.features.map((f) => f.name)).toEqual(['site', 'scanner', 'annotator', 'age']);
     const top = r.slices[0]!;

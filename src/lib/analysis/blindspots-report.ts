@@ -222,3 +222,19 @@ export function reportSlices(
   }
   return out;
 }
+
+/** The class predicted most and its share of the rows with a prediction (none: {}). */
+export function topPredicted(predicted: readonly (string | null)[]): {
+  topPredicted?: { value: string; share: number };
+} {
+  const counts = new Map<string, number>();
+  let n = 0;
+  for (const p of predicted) {
+    if (p === null) continue;
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+    n++;
+  }
+  let top: [string, number] | null = null;
+  for (const c of counts) if (!top || c[1] > top[1]) top = c;
+  return top ? { topPredicted: { value: top[0], share: top[1] / n } } : {};
+}

@@ -203,7 +203,17 @@ export interface BlindspotReport {
   /** The record set the `_rowid`s belong to. */
   recordSet: string;
   params: BlindspotParams;
-  overall: { rows: number; errorRate: Estimate };
+  overall: {
+    rows: number;
+    errorRate: Estimate;
+    /**
+     * The class predicted most, and its share of the rows with a prediction. A model that
+     * predicts (nearly) one class errs exactly on the other classes' rows, so its slices show
+     * where those classes are common, not what it fails to see: the report says so. Absent in
+     * reports made before, and without class predictions.
+     */
+    topPredicted?: { value: string; share: number };
+  };
   features: { name: string; source: FeatureSource; levels: number }[];
   slices: ReportSlice[];
   sliceLevels: SliceLineLevel[];

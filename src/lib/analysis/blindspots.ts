@@ -22,6 +22,7 @@ import {
   parseErrorKind,
   reportSlices,
   slicesToAsk,
+  topPredicted,
 } from './blindspots-report.ts';
 import { listReports, readReport, storeReport } from './blindspots-store.ts';
 import type {
@@ -199,7 +200,11 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
     imageColumn: rows.imageColumn,
     recordSet: rows.recordSet,
     params,
-    overall: { rows: n, errorRate: meanEstimate(errors, params.seed) },
+    overall: {
+      rows: n,
+      errorRate: meanEstimate(errors, params.seed),
+      ...topPredicted(e.predicted),
+    },
     features: table.features.map((f) => ({
       name: f.name,
       source: f.source,

@@ -6,6 +6,7 @@
 import type { LakeBatches } from './lake-batches.ts';
 import type { ModelRuntime } from './runtime.ts';
 import type { ModelSpec } from './spec.ts';
+import { SINGLE_CLASS_SHARE } from './single-class.ts';
 import { buildInferenceGraph } from './step-graph.ts';
 import type { SideMetrics } from './store.ts';
 
@@ -103,7 +104,7 @@ export function classBalance(m: SideMetrics): ClassBalance | null {
  * Whether the model predicts (nearly) one class only: at least `share` (99 %) of the rows get
  * the same prediction, so its accuracy says no more than the class balance.
  */
-export function predictsSingleClass(m: SideMetrics, share = 0.99): boolean {
+export function predictsSingleClass(m: SideMetrics, share = SINGLE_CLASS_SHARE): boolean {
   const b = classBalance(m);
   return b !== null && b.topShare >= share;
 }
