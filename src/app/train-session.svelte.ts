@@ -21,6 +21,7 @@ import type { TrainSplitDefault } from './train-split-default.svelte.ts';
 import {
   STORE_KEY,
   augmentProblem,
+  lrProblem,
   fitColumns,
   guessRecordSet,
   loadSettings,
@@ -94,6 +95,11 @@ export class TrainSession {
   /** Why the augmentation link cannot be used (images only; tabular inputs ignore it). */
   get augmentError(): string | null {
     return this.hasImage ? augmentProblem(this.settings.augment) : null;
+  }
+
+  /** Why the learning rate typed cannot train, or null. */
+  get lrError(): string | null {
+    return lrProblem(this.settings.lr);
   }
 
   /** Why labels from opinions cannot be chosen now, or null when they can. */
@@ -221,6 +227,7 @@ export class TrainSession {
   /** Trains with the settings; resumes from the run's checkpoint when there is one. */
   async start(): Promise<void> {
     if (this.run.busy || !this.settings.dataset || this.augmentError || this.labelProblem) return;
+    if (this.lrError) return;
     this.save();
     if (this.settings.labelKind !== 'opinions') return this.run.train(() => this.request());
     // Labels from opinions: the query worker consolidates them first (rows under review are

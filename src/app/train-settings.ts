@@ -204,3 +204,13 @@ export function augmentProblem(text: string): string | null {
     return e instanceof Error ? e.message : String(e);
   }
 }
+
+/**
+ * Why the learning rate cannot train, or null: the form's `min` lets 0 through, and the worker
+ * then refused it in its own terms (`schedule.lr`). Checked as typed, so Start is off meanwhile.
+ */
+export function lrProblem(lr: unknown): string | null {
+  return typeof lr === 'number' && Number.isFinite(lr) && lr > 0
+    ? null
+    : 'the learning rate must be a number above 0 (0.001 to 0.01 is usual)';
+}

@@ -16,7 +16,12 @@ import {
 } from '../../src/app/train-curves.ts';
 import { TrainOpinions, type OpinionsQuery } from '../../src/app/train-opinions.svelte.ts';
 import { TrainSession } from '../../src/app/train-session.svelte.ts';
-import { DEFAULT_SETTINGS, augmentProblem, trainRequest } from '../../src/app/train-settings.ts';
+import {
+  DEFAULT_SETTINGS,
+  augmentProblem,
+  lrProblem,
+  trainRequest,
+} from '../../src/app/train-settings.ts';
 import { loaderPermalink } from '../../src/lib/pipeline/loader-config.ts';
 import type { RecordSetInfo } from '../../workers/api/lake.api.ts';
 import type { ModelClient } from '../../workers/api/model-client.ts';
@@ -277,6 +282,13 @@ describe('the augmentation link', () => {
     expect(augmentProblem(link.slice(0, 30))).toMatch(/loader permalink/);
   });
 
+  it('names a learning rate that cannot train (0, negative, empty) before Start', () => {
+    expect(lrProblem(0.005)).toBeNull();
+    for (const bad of [0, -0.01, null, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(lrProblem(bad)).toMatch(/^the learning rate must be a number above 0/);
+    }
+  });
+
   it('keeps Start off while bad, and is sent only for an image record set', async () => {
     const { client, calls } = stubClient(async () => ({ id: 'm' }));
     const s = new TrainSession(lake, () => client);
@@ -290,7 +302,13 @@ describe('the augmentation link', () => {
     expect(s.augmentError).toMatch(/cut off/);
     await s.start();
     expect(calls.filter((c) => c[0] === 'train')).toHaveLength(0);
+    // A learning rate of 0 keeps it off too, with its own reason.
     s.settings.augment = link;
+    s.settings.lr = 0;
+    expect(s.lrError).toMatch(/above 0/);
+    await s.start();
+    expect(calls.filter((c) => c[0] === 'train')).toHaveLength(0);
+    s.settings.lr = 0.005;
     expect(s.augmentError).toBeNull();
     await s.start();
     expect(calls.find((c) => c[0] === 'train')![1]).toMatchObject({ augment: link });
