@@ -69,7 +69,8 @@ const TITLES = {
   VAULT_LOCKED: 'The stored keys are locked',
   // Lake (src/lib/store/errors.ts)
   MERGE_CONFLICT: 'The branches changed the same rows',
-  SCHEMA_MISMATCH: 'The columns do not match the record set',
+  // Columns that do not match, or a value that does not fit its column's type.
+  SCHEMA_MISMATCH: "The data does not fit the record set's columns",
   NON_FAST_FORWARD: 'The remote has commits this lake does not',
   REMOTE_FORK: 'The remote branch has forked',
   REMOTE_AUTH: 'The remote refused these credentials',
@@ -111,7 +112,7 @@ const TITLES = {
 const HINTS: Record<string, string> = {
   BAD_URL: 'Paste an absolute URL such as https://example.org/croissant.json.',
   BAD_JSON:
-    'Check that the URL points at the Croissant JSON-LD file itself, not at a web page, and that its syntax is valid.',
+    'Check that this is the Croissant JSON-LD file itself (a URL can point at a web page instead), and fix its syntax at the place named.',
   NOT_A_DATASET: 'A Croissant document is JSON-LD describing a schema.org Dataset.',
   NOT_FOUND: 'Check the URL or path: nothing was found there.',
   NETWORK:
@@ -133,7 +134,6 @@ const HINTS: Record<string, string> = {
   DATASET_EXISTS:
     'Update it with this source (a new import commit), or save it under another name.',
   IMPORT_BRANCH: 'Create a branch from it to work on, or delete the whole dataset.',
-  PROTECTED_BRANCH: 'Create a branch from it and work there, or unprotect it.',
   LOCKED: 'Another tab is writing to the lake. Wait for it to finish, then try again.',
 };
 

@@ -58,6 +58,11 @@ export function describeError(e: unknown): ErrorInfo {
   return { code: 'INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
+/** `n` things, in words: `1 record set`, `3 record sets`, `1,309 rows`. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
 /** 1234567 → "1.2 MB". */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 1000) return `${n} B`;

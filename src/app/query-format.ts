@@ -4,7 +4,7 @@ import type { LoadProgress, LoadedTable } from '../lib/query/engine.ts';
 import type { SqlPosition } from '../lib/query/error-position.ts';
 import type { StatsKind } from '../lib/query/stats-plan.ts';
 import type { NotNumbers } from '../lib/query/stats.ts';
-import { formatBytes } from './format.ts';
+import { counted as plural, formatBytes } from './format.ts';
 import {
   blobText,
   dateText,
@@ -147,9 +147,6 @@ export function splitAtPosition(
   const at = chars[column - 1] ?? '';
   return { before: sql.slice(0, offset), at, after: sql.slice(offset + at.length) };
 }
-
-const plural = (n: number, one: string, many = `${one}s`) =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
  * The progress line of a record set loading from the lake:

@@ -17,7 +17,8 @@ describe('errorTitle', () => {
       // A dataset missing on a remote (clone) is not missing "in the lake".
       ['UNKNOWN_DATASET', /^No such dataset$/],
       ['NON_FAST_FORWARD', /remote has commits/],
-      ['SCHEMA_MISMATCH', /columns do not match/],
+      // Both a header that names no column and a value of the wrong type (an append).
+      ['SCHEMA_MISMATCH', /^The data does not fit the record set's columns$/],
       ['UNKNOWN_RECORD_SET', /no such record set/i],
       ['UNKNOWN_PARENT', /parent/],
       ['NOT_DICOM', /not a DICOM file/],
@@ -31,5 +32,8 @@ describe('errorTitle', () => {
     expect(errorTitle('NO_SUCH_CODE')).toBe('Something went wrong');
     expect(errorHint('QUOTA_EXCEEDED')).toMatch(/Delete datasets/);
     expect(errorHint('NO_SUCH_CODE')).toBeUndefined();
+    // Each protected-branch message says what to do there (commit, delete, push or pull
+    // differ): a general hint repeated it, or contradicted it for a remote's branch.
+    expect(errorHint('PROTECTED_BRANCH')).toBeUndefined();
   });
 });
