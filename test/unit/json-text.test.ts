@@ -128,6 +128,18 @@ describe('UTF-8', () => {
     // V8 reports the character position of the `}`; the offset counts the BOM and ä's 2 bytes.
     expect(e.location?.byteOffset).toBe(3 + utf8('{"ä": 1,').byteLength);
   });
+
+  it('locates a syntax error whose engine message names no position', async () => {
+    // V8 says "Unexpected token 'h', ..."this is not"... is not valid JSON", with no position:
+    // the place is where the bad token starts (line 2, column 15; counted by hand).
+    const text = '{\n  "@context": this is not JSON\n}';
+    const e = await thrown(
+      readCroissant('notjson.json', { resolver: memory({ 'notjson.json': utf8(text) }) }),
+    );
+    expect(e.code).toBe('BAD_JSON');
+    expect(e.message).toContain('notjson.json: malformed JSON at line 2, column 15');
+    expect(e.location?.byteOffset).toBe(text.indexOf('this'));
+  });
 });
 
 describe('a regex that cannot compile', () => {

@@ -3,6 +3,9 @@
  * stack: invalid UTF-8 (named by its byte offset), nesting beyond `MAX_JSON_DEPTH` (located
  * before any recursive walk sees it), and syntax errors (line, column and byte offset).
  */
+// The ES module build: the CLI bundle (esbuild, platform node) would take the package's UMD
+// `main`, whose require calls it cannot follow.
+import { parse as parseTolerant, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { CroissantError } from './errors.ts';
 import type { Json } from './model.ts';
 
@@ -22,6 +25,23 @@ function utf8Length(s: string): number {
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Where the first syntax error of `text` is (a character offset), for a JSON.parse failure
+ * whose message does not say: V8 names the position of some errors only ("Unexpected token
+ * 'h', ..."this is not"... is not valid JSON" does not). jsonc-parser's scanner, set to
+ * strict JSON (no comments, no trailing commas), reports each error's offset; null when it
+ * finds none.
+ */
+function firstSyntaxError(text: string): number | null {
+  const errors: ParseError[] = [];
+  parseTolerant(text, errors, {
+    disallowComments: true,
+    allowTrailingComma: false,
+    allowEmptyContent: false,
+  });
+  return errors.length ? Math.min(...errors.map((e) => e.offset)) : null;
 }
 
 /** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
@@ -117,10 +137,11 @@ export function parseJsonText(text: string, file: string): Json {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const pos = /position (\d+)/.exec(msg);
+    const found = pos?.[1] ? Number(pos[1]) : firstSyntaxError(skip ? text.slice(1) : text);
     let where = '';
     let byteOffset: number | undefined;
-    if (pos?.[1]) {
-      const offset = Number(pos[1]) + skip;
+    if (found !== null) {
+      const offset = found + skip;
       const { line, column } = lineAndColumn(text, offset);
       byteOffset = utf8Length(text.slice(0, offset));
       where = ` at line ${line}, column ${column} (byte offset ${byteOffset})`;
