@@ -147,6 +147,18 @@ describe('the Labels tab', () => {
     expect(before.edges).toBe(ofImage.reduce((n, r) => n + r.corrects.length, 0));
     expect(before.leaves.length).toBe(1);
     expect(before.text).toContain(`human: ${adjudication.annotator}`);
+    // Beside the graph, the image's row: its acquisition date as a date (the demo's
+    // metadata.csv, read here), not Arrow's milliseconds since the epoch.
+    const meta = readFileSync(path.join(demo.dir(), 'data/metadata.csv'), 'utf8').split('\n');
+    const cols = meta[0]!.split(',');
+    const line = meta.find((l) => l.startsWith(`${image},`))!.split(',');
+    const date = line[cols.indexOf('acquisition_date')]!;
+    const cells = page.locator('[data-testid="subject-cells"]');
+    expect(await cells.locator('dt', { hasText: 'acquisition_date' }).count()).toBe(1);
+    const shown = await cells
+      .locator('dt', { hasText: 'acquisition_date' })
+      .evaluate((dt) => dt.nextElementSibling?.textContent);
+    expect(shown).toBe(`${date}T00:00:00.000Z`);
     await screenshot(page, 'labels-dag');
 
     // A CSV of corrections: qa_09 corrects that leaf.

@@ -3,7 +3,8 @@
  * src/lib/opinions over the query worker's lake and DuckDB engine. Those that write are
  * query-opinions-write.ts. Worker code only.
  */
-import { tableFromIPC } from 'apache-arrow';
+import { DataType, tableFromIPC } from 'apache-arrow';
+import { dateText, timestampTextAt } from '../../src/app/query-cells.ts';
 import { agreementStats } from '../../src/lib/opinions/agreement.ts';
 import { annotatorTable } from '../../src/lib/opinions/annotators.ts';
 import {
@@ -149,11 +150,22 @@ const readHandlers: Pick<Handlers, Exclude<keyof OpinionMethods, OpinionWriteMet
     }
     const target = { dataset, commit, question };
     const nodes = await subjectGraph(ctx.engine, target, subject.set, row, ctx.signal);
-    const [cells] = await rows(
-      ctx,
-      `SELECT * FROM ${lakeSqlName(dataset, commit, subject.set)} WHERE _rowid = ${literal(row)}`,
+    const table = tableFromIPC(
+      (
+        await ctx.engine.query(
+          `SELECT * FROM ${lakeSqlName(dataset, commit, subject.set)} WHERE _rowid = ${literal(row)}`,
+          { signal: ctx.signal },
+        )
+      ).ipc,
     );
-    return { subjectSet: subject.set, row: row.toString(), cells: jsonCells(cells ?? {}), nodes };
+    const cells = jsonCells(table.toArray()[0] ?? {});
+    // Times as the Query view writes them, not Arrow's milliseconds since the epoch.
+    for (const f of table.schema.fields) {
+      const v = cells[f.name];
+      if (DataType.isTimestamp(f.type)) cells[f.name] = timestampTextAt(table.getChild(f.name), 0);
+      else if (DataType.isDate(f.type) && typeof v === 'number') cells[f.name] = dateText(v);
+    }
+    return { subjectSet: subject.set, row: row.toString(), cells, nodes };
   },
 
   async reviewQueue(ctx, dataset, rev, question, spec, page) {
