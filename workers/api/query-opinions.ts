@@ -3,8 +3,8 @@
  * src/lib/opinions over the query worker's lake and DuckDB engine. Those that write are
  * query-opinions-write.ts. Worker code only.
  */
-import { DataType, tableFromIPC } from 'apache-arrow';
-import { dateText, timestampTextAt } from '../../src/app/query-cells.ts';
+import { DataType, tableFromIPC, type TimeUnit } from 'apache-arrow';
+import { dateText, timestampText } from '../../src/lib/query/time-text.ts';
 import { agreementStats } from '../../src/lib/opinions/agreement.ts';
 import { annotatorTable } from '../../src/lib/opinions/annotators.ts';
 import {
@@ -162,8 +162,11 @@ const readHandlers: Pick<Handlers, Exclude<keyof OpinionMethods, OpinionWriteMet
     // Times as the Query view writes them, not Arrow's milliseconds since the epoch.
     for (const f of table.schema.fields) {
       const v = cells[f.name];
-      if (DataType.isTimestamp(f.type)) cells[f.name] = timestampTextAt(table.getChild(f.name), 0);
-      else if (DataType.isDate(f.type) && typeof v === 'number') cells[f.name] = dateText(v);
+      const data = table.getChild(f.name)?.data[0];
+      if (DataType.isTimestamp(f.type) && data?.length && data.getValid(0)) {
+        const raw = (data.values as BigInt64Array)[0]!;
+        cells[f.name] = timestampText(raw, f.type.unit as TimeUnit);
+      } else if (DataType.isDate(f.type) && typeof v === 'number') cells[f.name] = dateText(v);
     }
     return { subjectSet: subject.set, row: row.toString(), cells, nodes };
   },
