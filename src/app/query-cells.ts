@@ -4,7 +4,7 @@
  * so that neither their digits under a millisecond nor DuckDB's `infinity` are lost. (ENUM,
  * TIME WITH TIME ZONE, BIT and BIGNUM results come as DuckDB's own text: lib/query/as-text.ts.)
  */
-import type { TimeUnit} from 'apache-arrow';
+import type { TimeUnit } from 'apache-arrow';
 import { DataType, IntervalUnit, type Data, type Vector } from 'apache-arrow';
 import { formatBytes } from './format.ts';
 import { dateText, timestampMs, timestampText } from '../lib/query/time-text.ts';
