@@ -265,6 +265,17 @@ describe('training on the lake', () => {
     expect((single as Error).message).toMatch(
       /label items\/site of record set items of toy at main has a single class \("only-site"\)/,
     );
+    // x2 is a float drawn per row: one value per row, not classes. The rows counted here: every
+    // row but the test split's.
+    let used = 0;
+    for (let i = 0; i < 128; i++) if (splitOf(i) !== 'test') used++;
+    const ids = await trainOnLake(lake, cnn({ label: 'x2' })).catch((e: unknown) => e);
+    expect((ids as ModelError).code).toBe('BAD_DATA');
+    expect((ids as Error).message).toMatch(
+      new RegExp(
+        `label items/x2 of record set items of toy at main has ${used} distinct values in ${used} rows to train on: nearly one per row`,
+      ),
+    );
     const col = await trainOnLake(lake, cnn({ label: 'diagnosis' })).catch((e: unknown) => e);
     expect((col as ModelError).code).toBe('BAD_DATA');
     const unknown = await loadModel(lake, TOY, 'abcdef123456').catch((e: unknown) => e);

@@ -16,6 +16,9 @@ import { recordSetOf, scanRows } from '../versions/read.ts';
 import { bad, findColumn, inputColumns, pickRecordSet, splitOf } from './lake-columns.ts';
 import { featureMatrix, standardiser, withModelInput, inferencePipeline } from './lake-inputs.ts';
 
+/** Above this many classes, a label with more classes than half its rows is refused. */
+const MANY_CLASSES = 50;
+
 export { featureMatrix, inferencePipeline } from './lake-inputs.ts';
 export { findColumn } from './lake-columns.ts';
 
@@ -161,6 +164,13 @@ export async function prepareTrainingData(lake: Lake, o: LakeDataOptions): Promi
       classes.length
         ? `label ${label} of ${where} has a single class (${JSON.stringify(classes[0])}) in the rows to train on; a classifier needs at least two`
         : `label ${label} of ${where} has no labelled rows in the training and validation splits`,
+    );
+  }
+  // About one value per row is an identifier or a measurement (image_id, a float), not classes:
+  // a classifier learns nothing from one example of each. Refused before any training.
+  if (classes.length > MANY_CLASSES && classes.length > rows.length / 2) {
+    throw bad(
+      `label ${label} of ${where} has ${classes.length} distinct values in ${rows.length} rows to train on: nearly one per row, as an identifier or a measurement has, not classes a classifier can learn from; choose a label column with a few values, each on many rows`,
     );
   }
   const classOf = new Map(classes.map((v, i) => [v, i]));
