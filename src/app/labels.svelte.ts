@@ -129,6 +129,12 @@ export class LabelsSession {
     const controller = new AbortController();
     this.#controllers[kind] = controller;
     this.#busy[kind] = label;
+    // A new write's outcome replaces the last one's: an old "saved" beside a new error reads
+    // as if both had happened now.
+    if (kind === 'write') {
+      this.wrote = null;
+      this.training = null;
+    }
     if (this.#failed === kind) this.dismissFailure();
     try {
       const out = await work(controller.signal);

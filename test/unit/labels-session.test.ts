@@ -149,4 +149,21 @@ describe('LabelsSession', () => {
     await byRow;
     expect(labels.subjectMissing).toBe('images has no row with row id 5000.');
   });
+
+  it("a new write clears the last write's outcome, so a failure is not shown beside it", async () => {
+    const { labels, take, settle } = await opened();
+    take('rows').resolve([]);
+    await settle();
+    const saved = labels.saveTraining({ rule: 'majority-of-leaves', params: {} }, 'train-v1');
+    const branch = { branch: 'train-v1', commit: 'd'.repeat(64), rows: 10, review: 0 };
+    take('saveTrainingBranch').resolve(branch);
+    await saved;
+    expect(labels.training).toEqual(branch);
+    const again = labels.saveTraining({ rule: 'majority-of-leaves', params: {} }, 'train-v1');
+    expect(labels.training).toBeNull();
+    take('saveTrainingBranch').reject(new LakeError('REF_EXISTS', 'branch train-v1 exists'));
+    await again;
+    expect(labels.training).toBeNull();
+    expect(labels.failure?.code).toBe('REF_EXISTS');
+  });
 });
