@@ -164,7 +164,7 @@ describe('the Labels tab', () => {
     // A CSV of corrections: qa_09 corrects that leaf.
     const csv = `subject,question,value,actor,time,corrects\n${image},lesion,1,qa_09,2025-02-01T10:00:00Z,${before.leaves[0]}\n`;
     const add = page.locator('[data-testid="add-opinions"]');
-    /** The form folds away once a write reopened the branch. */
+    /** Opens the form when it is closed (it stays as it was across writes). */
     const openAdd = async () => {
       if ((await add.getAttribute('data-open')) !== 'true') {
         await add.locator('[data-testid="add-opinions-toggle"]').click();
@@ -183,6 +183,8 @@ describe('the Labels tab', () => {
     await form.locator('button[type="submit"]').click();
     await waitForText(page, '[data-testid="labels-wrote"]', '1 opinion added on labels');
     await idle(page);
+    // Still open after the write, ready for the next file.
+    expect(await add.getAttribute('data-open')).toBe('true');
     const after = await showSubject(page, image);
     expect(after.ids.length).toBe(before.ids.length + 1);
     expect(after.edges).toBe(before.edges + 1);
