@@ -139,10 +139,10 @@ describe('record features', () => {
     expect(out[0]).toEqual({ 'rs/pair': { 'rs/pair/id': 1, 'rs/pair/tags': 'a|b' } });
   });
 
-  it('locates a value that cannot be cast', async () => {
+  it('locates a value that cannot be cast, naming the file it came from', async () => {
     const text = doc([fo('t', 't.csv', 'text/csv')], [field('bad', 'sc:Integer', src('tags'))]);
     await expect(rows(text, resolver)).rejects.toThrow(
-      /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[record set rs, field rs\/bad, row 0\]/,
+      /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[file t\.csv, record set rs, field rs\/bad, row 0\]/,
     );
   });
 });

@@ -158,7 +158,12 @@ export async function* generateBatches(
           try {
             value = castValue(raw, plan.castType, plan.dtype);
           } catch (e) {
-            throw locate(e, { recordSet: rs.uuid, field: f.uuid, row: rowIndex });
+            throw locate(e, {
+              ...(file === undefined ? {} : { file }),
+              recordSet: rs.uuid,
+              field: f.uuid,
+              row: rowIndex,
+            });
           }
           if (plan.key !== null) out[plan.key] = value;
           else nest(out, f, value);
