@@ -193,15 +193,21 @@ describe('training branches and the review queue', () => {
         correctedBy: [{ actor: 'qa', n: 1 }],
         judged: 1,
         agreement: 0,
+        // s3 has qa's opinion too.
+        sharedJudged: 1,
+        sharedAgreement: 0,
       });
       expect(table.find((r) => r.actorId === 'qa')).toMatchObject({
         opinions: 1,
         originals: 0,
         corrected: 0,
         agreement: 1,
+        sharedJudged: 1,
+        sharedAgreement: 1,
       });
       const ann01 = table.find((r) => r.actorId === 'ann_01')!;
-      expect(ann01).toMatchObject({ opinions: 3, originals: 3, judged: 3 });
+      // s0 only ann_01 read: left out of the shared count; s1 and s2 ann_02 read too.
+      expect(ann01).toMatchObject({ opinions: 3, originals: 3, judged: 3, sharedJudged: 2 });
       // Ratings (originals): s1 {ann_01: 0, ann_02: 1}, s2 {1, 1}; s0 and s3 have one each.
       // Fleiss: P = 0 and 1, P̄ = 0.5; p = (1/4, 3/4), P_e = 10/16 → κ = −1/3.
       // Krippendorff: Σ o_ck = (4 − 2)/1 = 2; n = 4, n_c = (1, 3) → α = 1 − 3·2/(16 − 10) = 0.

@@ -25,6 +25,13 @@ export interface AnnotatorRow {
   judged: number;
   /** The share of those holding the decided value (null when none were judged). */
   agreement: number | null;
+  /**
+   * The same over the subjects someone else has an opinion on too. On a subject only they
+   * read, their value is often the decision itself, so {@link agreement} flatters an annotator
+   * whose subjects mostly have one read; this one does not.
+   */
+  sharedJudged: number;
+  sharedAgreement: number | null;
 }
 
 /** The annotator table of `run`'s question and commit, against `run`'s decisions. */
@@ -47,9 +54,14 @@ export async function annotatorTable(
   SELECT actor_kind, actor_id,
          string_agg(child_actor || chr(30) || n, chr(31) ORDER BY n DESC, child_actor) AS corrected_by
   FROM (SELECT actor_kind, actor_id, child_actor, count(*) AS n FROM hits GROUP BY ALL) GROUP BY ALL
+), readers AS (
+  SELECT subject_set, subject_row, count(DISTINCT (actor_kind, actor_id)) AS readers FROM o GROUP BY ALL
 ), judged AS (
-  SELECT o.actor_kind, o.actor_id, count(*) AS judged, count(*) FILTER (WHERE o.value = c.value) AS agreed
+  SELECT o.actor_kind, o.actor_id, count(*) AS judged, count(*) FILTER (WHERE o.value = c.value) AS agreed,
+         count(*) FILTER (WHERE r.readers > 1) AS shared,
+         count(*) FILTER (WHERE r.readers > 1 AND o.value = c.value) AS shared_agreed
   FROM o JOIN ${registered(run.table)} c USING (subject_set, subject_row)
+  JOIN readers r USING (subject_set, subject_row)
   WHERE c.status = 'ok' GROUP BY ALL
 ), mine AS (
   SELECT actor_kind, actor_id, count(*) AS opinions, count(*) FILTER (WHERE parents = '') AS originals
@@ -57,7 +69,9 @@ export async function annotatorTable(
 )
 SELECT m.actor_kind, m.actor_id, m.opinions, m.originals, coalesce(c.corrected, 0) AS corrected,
        b.corrected_by, coalesce(j.judged, 0) AS judged,
-       CASE WHEN j.judged > 0 THEN j.agreed / j.judged END AS agreement
+       CASE WHEN j.judged > 0 THEN j.agreed / j.judged END AS agreement,
+       coalesce(j.shared, 0) AS shared,
+       CASE WHEN j.shared > 0 THEN j.shared_agreed / j.shared END AS shared_agreement
 FROM mine m
 LEFT JOIN corrected c USING (actor_kind, actor_id)
 LEFT JOIN by_whom b USING (actor_kind, actor_id)
@@ -80,5 +94,7 @@ ORDER BY m.opinions DESC, m.actor_id, m.actor_kind`;
       : [],
     judged: Number(r.judged),
     agreement: r.agreement === null ? null : Number(r.agreement),
+    sharedJudged: Number(r.shared),
+    sharedAgreement: r.shared_agreement === null ? null : Number(r.shared_agreement),
   }));
 }
