@@ -28,11 +28,6 @@ export type SaveState =
   | { status: 'failed'; label: string; error: ErrorInfo };
 
 /**
- * The operations that may change a dataset's branches or tags (and so add to its ref log):
- * {@link LakeCatalog.refsChanged} counts them. Push and fetch move only remote-tracking refs,
- * which the ref log does not record.
- */
-/**
  * How long before the catalog looks again at saves a writer held when it last looked, and how
  * many times: a reloaded page's lease goes within moments; one held longer is a save running in
  * another tab, which that tab reports.
@@ -40,6 +35,11 @@ export type SaveState =
 const RECHECK_MS = 3000;
 const RECHECKS = 5;
 
+/**
+ * The operations that may change a dataset's branches or tags (and so add to its ref log):
+ * {@link LakeCatalog.refsChanged} counts them. Push and fetch move only remote-tracking refs,
+ * which the ref log does not record.
+ */
 const REF_WRITES: ReadonlySet<LakeMethod> = new Set<LakeMethod>([
   'ingest',
   'finishDataset',
@@ -137,15 +137,16 @@ export class LakeCatalog {
 
   /**
    * Saves a dataset into the lake (one at a time); with `update`, a dataset saved already gets
-   * this source as a new import (or is reported unchanged). Never throws: the outcome is
-   * {@link save}.
+   * this source as a new import (or is reported unchanged). `target` is the dataset id the save
+   * goes to (`dataset`, else the one made from the document's name), which its mark names, as
+   * the leases, journals and catalog do. Never throws: the outcome is {@link save}.
    */
   async ingest(
     source: IngestSource,
     label: string,
-    dataset?: string,
-    update = false,
-    target = dataset ?? label,
+    dataset: string | undefined,
+    update: boolean,
+    target: string,
   ): Promise<void> {
     if (this.#destroyed || this.save.status === 'saving') return;
     const controller = new AbortController();

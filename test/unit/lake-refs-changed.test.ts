@@ -60,7 +60,8 @@ describe("the lake's refs-changed signal", () => {
 
   it('counts a save into the lake', async () => {
     const { lake, calls } = stub();
-    await lake.ingest({ kind: 'url', url: 'https://example.org/metadata.json' }, 'Example');
+    const source = { kind: 'url', url: 'https://example.org/metadata.json' } as const;
+    await lake.ingest(source, 'Example', undefined, false, 'example');
     // The save, then the catalog read again (a read: it does not count).
     expect(calls).toEqual(['ingest', 'datasets']);
     expect(lake.save.status).toBe('saved');

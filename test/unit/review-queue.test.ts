@@ -10,6 +10,7 @@ import {
   type ReviewBackend,
   type ReviewJournal,
 } from '../../src/app/review-queue.svelte.ts';
+import { memoryStorage } from './memory-storage.ts';
 import { LakeError } from '../../src/lib/store/errors.ts';
 
 const leaf = (id: string, value: string) => ({
@@ -25,21 +26,6 @@ const ITEMS = [
 ];
 
 type Batch = Parameters<ReviewBackend['resolve']>[0];
-
-/** A Storage over a Map (localStorage's interface). */
-function memoryStorage(): Storage {
-  const m = new Map<string, string>();
-  return {
-    get length() {
-      return m.size;
-    },
-    key: (i) => [...m.keys()][i] ?? null,
-    getItem: (k) => m.get(k) ?? null,
-    setItem: (k, v) => void m.set(k, String(v)),
-    removeItem: (k) => void m.delete(k),
-    clear: () => m.clear(),
-  };
-}
 
 function queue(fail = false, journal?: ReviewJournal) {
   const batches: Batch[] = [];

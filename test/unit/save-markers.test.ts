@@ -4,21 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { markSave, saveMarks, unmarkSave } from '../../src/app/save-markers.ts';
-
-/** A Storage over a Map (localStorage's interface). */
-function memoryStorage(): Storage {
-  const m = new Map<string, string>();
-  return {
-    get length() {
-      return m.size;
-    },
-    key: (i) => [...m.keys()][i] ?? null,
-    getItem: (k) => m.get(k) ?? null,
-    setItem: (k, v) => void m.set(k, String(v)),
-    removeItem: (k) => void m.delete(k),
-    clear: () => m.clear(),
-  };
-}
+import { memoryStorage } from './memory-storage.ts';
 
 describe('save marks', () => {
   it('keeps each save until its own page removes it', () => {

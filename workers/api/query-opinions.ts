@@ -41,8 +41,12 @@ async function run(
   return runRule(ctx.engine, { dataset, commit, question }, checked, ctx.signal);
 }
 
+async function table(ctx: CallContext, sql: string) {
+  return tableFromIPC((await ctx.engine.query(sql, { signal: ctx.signal })).ipc);
+}
+
 async function rows(ctx: CallContext, sql: string): Promise<Record<string, unknown>[]> {
-  return tableFromIPC((await ctx.engine.query(sql, { signal: ctx.signal })).ipc).toArray();
+  return (await table(ctx, sql)).toArray();
 }
 
 async function distribution(ctx: CallContext, r: RuleRun) {
@@ -150,19 +154,15 @@ const readHandlers: Pick<Handlers, Exclude<keyof OpinionMethods, OpinionWriteMet
     }
     const target = { dataset, commit, question };
     const nodes = await subjectGraph(ctx.engine, target, subject.set, row, ctx.signal);
-    const table = tableFromIPC(
-      (
-        await ctx.engine.query(
-          `SELECT * FROM ${lakeSqlName(dataset, commit, subject.set)} WHERE _rowid = ${literal(row)}`,
-          { signal: ctx.signal },
-        )
-      ).ipc,
+    const t = await table(
+      ctx,
+      `SELECT * FROM ${lakeSqlName(dataset, commit, subject.set)} WHERE _rowid = ${literal(row)}`,
     );
-    const cells = jsonCells(table.toArray()[0] ?? {});
+    const cells = jsonCells(t.toArray()[0] ?? {});
     // Times as the Query view writes them, not Arrow's milliseconds since the epoch.
-    for (const f of table.schema.fields) {
+    for (const f of t.schema.fields) {
       const v = cells[f.name];
-      const data = table.getChild(f.name)?.data[0];
+      const data = t.getChild(f.name)?.data[0];
       if (DataType.isTimestamp(f.type) && data?.length && data.getValid(0)) {
         const raw = (data.values as BigInt64Array)[0]!;
         cells[f.name] = timestampText(raw, f.type.unit as TimeUnit);
