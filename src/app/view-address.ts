@@ -89,7 +89,9 @@ export function viewAddress(): View {
     const target: QueryTarget = !query
       ? { dataset: null, rev: null, recordSet }
       : at > 0
-        ? { dataset: query.slice(0, at), rev: query.slice(at + 1) || null, recordSet }
+        ? // `titanic@` (a link cut short) keeps its empty version: the view says no such
+          // version exists rather than showing main as though it had been asked for.
+          { dataset: query.slice(0, at), rev: query.slice(at + 1), recordSet }
         : { dataset: query, rev: null, recordSet };
     return { kind: 'query', target };
   }
@@ -114,7 +116,7 @@ export function setViewAddress(view: View, replace = false): void {
   if (view.kind !== 'pipeline') p.delete(LOADER_PARAM);
   if (view.kind === 'query') {
     const t = view.target;
-    p.set(QUERY_PARAM, t.dataset ? `${t.dataset}${t.rev ? `@${t.rev}` : ''}` : '');
+    p.set(QUERY_PARAM, t.dataset ? `${t.dataset}${t.rev !== null ? `@${t.rev}` : ''}` : '');
     if (t.dataset && t.recordSet) p.set(RECORD_SET_PARAM, t.recordSet);
   } else if (view.kind === 'lake') p.set(LAKE_PARAM, view.dataset);
   else if (view.kind !== 'open') p.set(FLAG_PARAMS[view.kind], '');

@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   inheritedNote,
-  oneClassNotice,
   protectedBranchNotice,
   reportsSummary,
 } from '../../src/app/blindspots-reports.ts';
+import { oneClassNotice } from '../../src/lib/analysis/report-format.ts';
 import { BlindspotsSession } from '../../src/app/blindspots-session.svelte.ts';
 import type { LakeCatalog } from '../../src/app/lake-catalog.svelte.ts';
 import type { AnalysisClient } from '../../workers/api/analysis-client.ts';

@@ -148,6 +148,13 @@ describe('branches that cannot be lost', () => {
     expect((await lake.branches('d')).map((b) => b.name)).toEqual(['main']);
   });
 
+  it('refuses an empty revision by name instead of reading it as main', async () => {
+    const { lake } = await setup();
+    // What `?query=d@` asks for: a link cut after its `@` (view-address.ts keeps the '').
+    const e = await refused(lake.resolve('d', ''), 'UNKNOWN_REF');
+    expect(e.message).toBe('dataset d has no branch, tag or commit ""; branches: main');
+  });
+
   it('a commit that loses its compare-and-set leaves no ref-log entry', async () => {
     const { lake, base } = await setup();
     const before = (await lake.refLog('d')).length;

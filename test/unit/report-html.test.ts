@@ -54,6 +54,16 @@ describe('reportHtml', () => {
     expect(html).toContain('it&#39;s &amp; &lt;b&gt;');
   });
 
+  it('says above the slices when the model predicts one class, as the tab does', () => {
+    const r = sampleReport();
+    expect(reportHtml(r)).not.toContain('class="warn"');
+    r.overall.topPredicted = { value: 'benign', share: 0.996 };
+    const html = reportHtml(r);
+    const warn = /<p class="warn" role="note">([^<]*)<\/p>/.exec(html);
+    expect(warn?.[1]).toMatch(/^The model predicts &quot;benign&quot; for 99\.6% of the rows:/);
+    expect(html.indexOf('class="warn"')).toBeLessThan(html.indexOf('<h2>Top slices</h2>'));
+  });
+
   it('draws the bars with the heights worked out above, inline', () => {
     const html = reportHtml(sampleReport());
     const heights = [...html.matchAll(/<rect class="bar"[^>]* height="([\d.]+)"/g)].map((m) =>

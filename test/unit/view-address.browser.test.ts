@@ -45,5 +45,8 @@ describe('the Query view address', () => {
     // Not a quoted name: read as it stands (the view then says there is no such dataset).
     expect(read('"titanic')).toEqual(at('"titanic', null, null));
     expect(read('titanic@main')).toEqual(at('titanic', 'main', null));
+    // A link cut after its `@` names an empty version (refused by the lake, by name), not main.
+    expect(read('titanic@')).toEqual(at('titanic', '', null));
+    expect(read('"titanic@"')).toEqual(at('titanic', '', null));
   });
 });

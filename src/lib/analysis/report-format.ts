@@ -2,7 +2,9 @@
  * A blind-spot report's numbers in words, shared by the Blind spots tab and the HTML export so
  * that both say the same thing: rates as percentages with their 95% interval, lifts, scores.
  */
+import { SINGLE_CLASS_SHARE } from '../model/single-class.ts';
 import type { Estimate } from './bootstrap.ts';
+import type { BlindspotReport } from './blindspots-types.ts';
 
 /** A rate in [0, 1] as a percentage with one decimal: `12.3%`; `–` when unknown. */
 export function percent(v: number | null | undefined): string {
@@ -33,4 +35,21 @@ export function score(v: number): string {
 export function sizeOf(rows: number, total: number): string {
   const share = total > 0 ? ` (${percent(rows / total)})` : '';
   return `${rows} row${rows === 1 ? '' : 's'}${share}`;
+}
+
+/**
+ * What the report says of a model that predicts one class for (nearly) every row: its errors
+ * are then the other classes' rows, so its slices show where those classes are common, not what
+ * the model fails to see. Null otherwise (and for reports made before the share was kept).
+ */
+export function oneClassNotice(report: Pick<BlindspotReport, 'overall'>): string | null {
+  const top = report.overall.topPredicted;
+  if (!top || top.share < SINGLE_CLASS_SHARE) return null;
+  const share = top.share === 1 ? 'every row' : `${percent(top.share)} of the rows`;
+  return (
+    `The model predicts "${top.value}" for ${share}: its errors are then the rows of the ` +
+    `other classes, so the slices below show where those classes are common, not what the ` +
+    `model fails to see. Train a model that tells the classes apart (the Train tab shows its ` +
+    `balanced accuracy) before reading them as blind spots.`
+  );
 }

@@ -6,7 +6,7 @@
  */
 import type { BlindspotReport, ReportCluster, ReportSlice } from './blindspots-types.ts';
 import { BAR_CHART, barChart } from './report-chart.ts';
-import { liftWithCi, percent, rateWithCi, score, sizeOf } from './report-format.ts';
+import { liftWithCi, oneClassNotice, percent, rateWithCi, score, sizeOf } from './report-format.ts';
 
 /** `_rowid` → thumbnail as a `data:image/…` URL; any other URL is left out. */
 export type Thumbnails = ReadonlyMap<string, string>;
@@ -29,6 +29,7 @@ const CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .meta{color:#555}.meta code{background:#f4f4f4;padding:0 .2em}
+.warn{background:#fff4d6;border-left:4px solid #c98a00;padding:.5rem .8rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.8rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6rem .8rem}
 .card h3{font-size:1rem;margin:.1rem 0 .3rem}
@@ -150,6 +151,9 @@ export function reportHtml(report: BlindspotReport, images: Thumbnails = new Map
   const title = `Blind spots of ${report.model.name} on ${report.dataset}@${report.branch}`;
   const params = `α = ${p.alpha}, minimum support ${percent(p.minSupport)}, maximum level ${p.maxLevel}, K = ${p.k}, error ${p.error}, seed ${p.seed}, columns ${p.columns ? p.columns.join(', ') : 'all'}`;
   const features = report.features.map((f) => `${f.name} (${f.source}, ${f.levels} levels)`);
+  // A one-class model's slices are where the other classes are common: said above them, as the
+  // tab says it, so a reader of the file alone is not misled either.
+  const oneClass = oneClassNotice(report);
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
@@ -158,6 +162,7 @@ export function reportHtml(report: BlindspotReport, images: Thumbnails = new Map
     `<p class="meta">Model <code>${e(report.model.name)}</code> (<code>${e(report.model.id.slice(0, 12))}</code>) · evaluation branch <code>${e(report.branch)}</code> at <code>${e(report.commit.slice(0, 12))}</code> · predictions <code>${e(report.predictions)}</code> of record set <code>${e(report.recordSet)}</code></p>`,
     `<p class="meta">${e(report.overall.rows)} evaluated rows · overall error rate ${e(rateWithCi(report.overall.errorRate))}</p>`,
     `<p class="meta">Parameters: ${e(params)}</p>`,
+    oneClass ? `<p class="warn" role="note">${e(oneClass)}</p>` : '',
     `<h2>Top slices</h2>`,
     report.slices.length
       ? barChartSvg(report)
