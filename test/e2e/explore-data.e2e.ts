@@ -55,16 +55,27 @@ describe('exploring images and sets of datasets', () => {
     );
     expect(await textOf(tiles.first())).toContain('533055');
 
-    // The detail view, with zoom.
+    // The detail view, with zoom. It takes the keyboard focus (not left on the tile behind the
+    // backdrop), keeps Tab among its own controls, and gives the focus back when it closes.
     await tiles.first().click();
     const detail = page.locator('[data-testid="image-detail"]');
     await detail.locator('img').waitFor({ timeout: WAIT });
+    const focusIn = () =>
+      page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="image-detail"]')));
+    expect(await focusIn()).toBe(true);
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Tab');
+    expect(await focusIn()).toBe(true);
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focusIn()).toBe(true);
     await detail.locator('[data-testid="zoom-in"]').click();
     await detail.locator('[data-testid="zoom-in"]').click();
     expect(await detail.locator('[data-testid="zoom-level"]').textContent()).toBe('156%');
     await screenshot(page, 'explore-image-detail');
     await detail.locator('[data-testid="close-detail"]').click();
     await detail.waitFor({ state: 'detached' });
+    expect(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null),
+    ).toBe('image-tile');
 
     // DICOM items: thumbnails drawn by the decode worker; the viewer with their tags beside it.
     const server = await startStaticServer(await writeDicomDataset());
