@@ -15,6 +15,7 @@ import { openRemote } from '../../src/lib/sync/session.ts';
 import { branchStatus } from '../../src/lib/sync/status.ts';
 import { appendRows } from '../../src/lib/versions/append.ts';
 import { putJson } from '../../src/lib/versions/chunks.ts';
+import { readRefLog } from '../../src/lib/versions/reflog.ts';
 import { contentHash } from '../../src/lib/versions/content-hash.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { verifyLake } from '../../src/lib/versions/verify.ts';
@@ -248,6 +249,35 @@ export function remoteSuite(startTarget: StartTarget, conditional: boolean) {
       const b = await empty();
       await clone(b, await session(prefix, false), 'd');
       expect((await b.branches('d')).find((r) => r.name === 'main')!.protected).toBe(true);
+    });
+
+    it('a pull that creates a branch keeps its protection and logs it, as clone does', async () => {
+      const prefix = freshPrefix('pull-create');
+      const { lake } = await setup();
+      await push(lake, await session(prefix), 'd');
+      const b = await empty();
+      await clone(b, await session(prefix, false), 'd');
+      await lake.createBranch('d', 'ro', 'main');
+      await lake.protect('d', 'ro', true);
+      await lake.createBranch('d', 'rw', 'main');
+      await push(lake, await session(prefix, false), 'd');
+
+      const pulled = await pull(b, await session(prefix, false), 'd', { branches: ['ro', 'rw'] });
+      expect(pulled.branches.map((p) => [p.branch, p.status])).toEqual([
+        ['ro', 'created'],
+        ['rw', 'created'],
+      ]);
+      const refs = await b.branches('d');
+      expect(refs.find((r) => r.name === 'ro')!.protected).toBe(true);
+      expect(refs.find((r) => r.name === 'rw')!.protected).toBe(false);
+      const head = await lake.resolve('d', 'main');
+      const log = (await readRefLog(b.backend.refs, 'd')).filter((e) =>
+        e.message?.startsWith('pull'),
+      );
+      expect(log.map((e) => [e.name, e.action, e.old, e.new, e.who])).toEqual([
+        ['ro', 'create', null, head, 'b@test'],
+        ['rw', 'create', null, head, 'b@test'],
+      ]);
     });
 
     it('names a chunk damaged on the bucket, and stores nothing of it', async () => {

@@ -44,6 +44,7 @@ export async function pull(
   await lake.dataset(dataset);
   const fetched = await fetchDataset(lake, session, dataset, opts);
   const remote = new Map(fetched.branches.map((b) => [b.name, b.commit!]));
+  const remoteProtected = new Set(fetched.branches.filter((b) => b.protected).map((b) => b.name));
   const local = await lake.branches(dataset);
   const names = opts.branches?.length
     ? opts.branches
@@ -58,11 +59,7 @@ export async function pull(
       );
     const ref = await getRef(lake.backend.refs, dataset, 'branch', name);
     if (!ref) {
-      await lake.backend.refs.cas(refKey(dataset, 'branch', name), 0, {
-        commit: theirs,
-        protected: false,
-        updatedAt: new Date().toISOString(),
-      });
+      await createBranch(lake, dataset, name, theirs, remoteProtected.has(name), session.name);
       out.push({ branch: name, status: 'created', from: null, to: theirs });
       continue;
     }
@@ -94,6 +91,48 @@ export async function pull(
     });
   }
   return { fetch: fetched, branches: out };
+}
+
+/**
+ * Creates the local branch `name` at the remote's head, as clone does: with the remote's
+ * protection (a read-only branch pulled stays read-only) and an entry in the ref log.
+ */
+async function createBranch(
+  lake: Lake,
+  dataset: string,
+  name: string,
+  commit: string,
+  isProtected: boolean,
+  remote: string,
+) {
+  const time = new Date().toISOString();
+  const made = await lake.backend.locks.withLock(`dataset:${dataset}`, () =>
+    logged(
+      lake.backend.refs,
+      {
+        dataset,
+        kind: 'branch',
+        name,
+        action: 'create',
+        old: null,
+        new: commit,
+        who: lake.actor,
+        time,
+        message: `pull ${remote}: branch created`,
+      },
+      () =>
+        lake.backend.refs.cas(refKey(dataset, 'branch', name), 0, {
+          commit,
+          protected: isProtected,
+          updatedAt: time,
+        }),
+    ),
+  );
+  if (!made)
+    throw new LakeError(
+      'REF_CONFLICT',
+      `branch "${name}" of ${dataset} was created here during the pull; pull again`,
+    );
 }
 
 /** Moves a local branch forward to `to` (logged), honouring its protection. */
