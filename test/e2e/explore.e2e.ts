@@ -243,6 +243,9 @@ describe('exploring, curating and sharing', () => {
     expect(text).toContain('Not identical');
     expect(text).toContain('first diverged at step 1 (filter); no branch was made');
     expect(text).toContain(`kept ${want.inRange - want.survived} rows (link: ${savedRows})`);
+    expect(text).toContain(
+      'The source was already in this lake, as dataset titanic; it is unchanged.',
+    );
     expect(await panel.locator('[data-testid="share-query"]').count()).toBe(0);
     await screenshot(page, 'share-not-identical');
     // The lake has the import and the verified branch, protected, and no other; of the two
@@ -360,7 +363,9 @@ describe('exploring, curating and sharing', () => {
     const tampered = {
       ...recipe,
       result: 'f'.repeat(64),
-      steps: [{ ...step, predicate: `1 = 1; DROP SCHEMA "titanic@main" CASCADE` }],
+      steps: [
+        { ...step, result: 'f'.repeat(64), predicate: `1 = 1; DROP SCHEMA "titanic@main" CASCADE` },
+      ],
     };
     const link = encodeShareLink(tampered, `${app().url}/`);
     if (!('url' in link)) throw new Error('the tampered link is too long');

@@ -148,6 +148,15 @@ describe('share links', () => {
         linkOf({ ...RECIPE, resultRecordSets: { p: { rows: -1, hash: H('0') } } }),
         /resultRecordSets.p.rows must be a non-negative integer/,
       ],
+      // Its hashes say the same thing twice: the content after the last step, or the import's.
+      [
+        linkOf({ ...RECIPE, steps: [RECIPE.steps[0]] }),
+        /result is not steps\[0\]\.result: the link was altered or damaged/,
+      ],
+      [
+        linkOf({ ...RECIPE, steps: [] }),
+        /result is not ingestHash \(the link has no steps\): the link was altered or damaged/,
+      ],
       [
         linkOf({ ...RECIPE, source: 'https://u:p@example.org/m.json' }),
         /source carries a user name or password/,

@@ -71,6 +71,46 @@ describe('share: a replay that does not verify leaves no branch', () => {
     expect((await b.deletedBranches('titanic')).map((d) => d.name)).toEqual(['unverified/women']);
   });
 
+  it('a hash altered past its first 12 characters: the report shows where they differ', async () => {
+    const { recipe } = await links();
+    // Altered consistently (the step's and the link's), at the 21st character.
+    const flip = (h: string) => `${h.slice(0, 20)}${h[20] === '0' ? '1' : '0'}${h.slice(21)}`;
+    const altered = {
+      ...recipe,
+      steps: [{ ...recipe.steps[0]!, result: flip(recipe.steps[0]!.result!) }],
+      result: flip(recipe.result),
+    };
+    const b = await newLake();
+    const res = await replayRecipe(b, altered, { resolver, rowidsWhere: testRowidsWhere(b) });
+    expect(res.report.status).toBe('result-differs');
+    const got = recipe.result.slice(0, 24);
+    const want = altered.result.slice(0, 24);
+    expect(res.report.summary).toContain(`give content ${got}, the link expects ${want};`);
+    expect(res.report.lines[1]).toContain(`gave ${got}, the link expects ${want}`);
+    expect(await names(b)).toEqual(['main']);
+  });
+
+  it('record-set details that contradict a matched hash: refused, no branch made', async () => {
+    const { recipe } = await links();
+    const h = recipe.ingestRecordSets.passengers!.hash;
+    const altered = {
+      ...recipe,
+      ingestRecordSets: {
+        ...recipe.ingestRecordSets,
+        passengers: { rows: 1309, hash: `${h[0] === '0' ? '1' : '0'}${h.slice(1)}` },
+      },
+    };
+    const b = await newLake();
+    const e = await replayRecipe(b, altered, { resolver, rowidsWhere: testRowidsWhere(b) }).then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
+    expect(e?.message).toBe(
+      'share link: ingestRecordSets passengers contradicts the content its ingestHash names, which this lake holds: the link was altered or damaged; no branch was made (the source it imported stays in the lake)',
+    );
+    expect(await refKeys(b)).toEqual(['ref/titanic/branch/main']);
+  });
+
   it('a verified replay lists no deleted branch: its result lives on under the link name', async () => {
     const { recipe } = await links();
     const b = await newLake();

@@ -228,7 +228,7 @@ export function validateRecipe(value: unknown, where = 'recipe'): Recipe {
   }
   if (!Array.isArray(o.steps)) c.fail('steps', 'must be a list');
   if (o.steps.length > MAX_STEPS) c.fail('steps', `has more than ${MAX_STEPS} steps`);
-  return {
+  const recipe: Recipe = {
     format: RECIPE_FORMAT,
     version: RECIPE_VERSION,
     dataset,
@@ -241,6 +241,22 @@ export function validateRecipe(value: unknown, where = 'recipe'): Recipe {
     result: c.hash(o.result, 'result'),
     resultRecordSets: c.expectations(o.resultRecordSets, 'resultRecordSets'),
   };
+  checkConsistent(c, recipe);
+  return recipe;
+}
+
+/**
+ * A recipe's hashes say the same thing twice: the branch's content is that after its last step
+ * (or the import's, with no steps). A link where they disagree was altered or damaged, and is
+ * refused before anything is imported or run.
+ */
+function checkConsistent(c: Checker, r: Recipe): void {
+  const last = r.steps.length - 1;
+  const after = last < 0 ? r.ingestHash : r.steps[last]!.result;
+  const from = last < 0 ? 'ingestHash (the link has no steps)' : `steps[${last}].result`;
+  if (after !== undefined && after !== r.result) {
+    c.fail('result', `is not ${from}: the link was altered or damaged`);
+  }
 }
 
 /** The SQL a recipe would run (its filter predicates), to show and confirm before any runs. */

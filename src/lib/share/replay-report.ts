@@ -41,6 +41,18 @@ export interface ReplayReport {
 
 const short = (h: string) => h.slice(0, 12);
 
+/**
+ * Two hashes said to differ, each cut to the same length, long enough to show where they do
+ * (12 characters, or 4 past the first that differs): a link altered at its 21st character read
+ * "gives 3f2026e495da, the link expects 3f2026e495da".
+ */
+export function differing(actual: string, expected: string): [string, string] {
+  let at = 0;
+  while (at < actual.length && actual[at] === expected[at]) at++;
+  const n = Math.max(12, at + 4);
+  return [actual.slice(0, n), expected.slice(0, n)];
+}
+
 /** Record sets whose row count or content hash differs from the expectation. */
 export function recordSetMismatches(
   expected: Record<string, RecordSetExpectation>,
@@ -76,7 +88,8 @@ function stepLine(s: StepMismatch, recipe: Recipe): string {
     s.actualKept !== undefined && s.expectedKept !== undefined
       ? `, kept ${s.actualKept} rows (link: ${s.expectedKept})`
       : '';
-  return `step ${s.step} (${what}) gave ${short(s.actual)}, the link expects ${short(s.expected)}${kept}`;
+  const [got, want] = differing(s.actual, s.expected);
+  return `step ${s.step} (${what}) gave ${got}, the link expects ${want}${kept}`;
 }
 
 /**
@@ -96,7 +109,8 @@ export function sourceChangedReport(recipe: Recipe, got: ContentSummary): Replay
     got.document && got.document !== recipe.sourceSha256
       ? ' (the Croissant document itself changed)'
       : '';
-  const summary = `the source changed since the link was made: ${recipe.source} now gives content ${short(got.hash)}${doc}, the link expects ${short(recipe.ingestHash)}; nothing was replayed`;
+  const [now, want] = differing(got.hash, recipe.ingestHash);
+  const summary = `the source changed since the link was made: ${recipe.source} now gives content ${now}${doc}, the link expects ${want}; nothing was replayed`;
   const lines = [summary, ...recordSets.map(describe)];
   if (!recordSets.length)
     lines.push('every record set has the expected rows; the raw files differ');
@@ -112,7 +126,8 @@ export function resultDiffersReport(
   const recordSets = recordSetMismatches(recipe.resultRecordSets, got);
   const first = steps[0];
   const where = first ? `; it first diverged at step ${first.step} (${first.op})` : '';
-  const summary = `the link's steps, run here, give content ${short(got.hash)}, the link expects ${short(recipe.result)}${where}; no branch was made`;
+  const [now, want] = differing(got.hash, recipe.result);
+  const summary = `the link's steps, run here, give content ${now}, the link expects ${want}${where}; no branch was made`;
   const lines = [summary, ...steps.map((s) => stepLine(s, recipe)), ...recordSets.map(describe)];
   return { status: 'result-differs', summary, recordSets, steps, lines };
 }

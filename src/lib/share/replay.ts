@@ -21,6 +21,7 @@ import {
 import { recipeSql, validateRecipe, type Recipe } from './recipe-schema.ts';
 import {
   identicalReport,
+  recordSetMismatches,
   resultDiffersReport,
   sourceChangedReport,
   type ReplayReport,
@@ -181,6 +182,7 @@ export async function replayRecipe(
       report: sourceChangedReport(recipe, source),
     };
   }
+  contradicts(recipe.ingestRecordSets, source, 'ingestRecordSets', 'ingestHash', ingested);
   const dataset = found.dataset;
   // The steps run on a branch whose name says it is unverified; the link's name is given only
   // to a verified result. So neither a result that does not verify nor a tab closed mid-replay
@@ -197,6 +199,8 @@ export async function replayRecipe(
     progress({ phase: 'verify' });
     const head = await headOf(lake, dataset, scratch);
     const got = await contentSummary(lake, head);
+    if (got.hash === recipe.result)
+      contradicts(recipe.resultRecordSets, got, 'resultRecordSets', 'result', ingested);
     const kept =
       got.hash === recipe.result ? await keepVerified(lake, dataset, recipe, head) : null;
     verdict = { got, mismatches, kept };
@@ -222,6 +226,27 @@ export async function replayRecipe(
       ? identicalReport(got.hash, kept.existing ? kept.branch : null)
       : resultDiffersReport(recipe, got, mismatches),
   };
+}
+
+/**
+ * Refuses a link whose record-set details contradict the content hash that was just matched:
+ * one content hash gives one set of rows and part hashes, so the link was altered (a detail
+ * that goes unchecked once the hash matches must not be trusted either).
+ */
+function contradicts(
+  expected: Recipe['ingestRecordSets'],
+  got: ContentSummary,
+  field: string,
+  hashField: string,
+  ingested: boolean,
+): void {
+  const bad = recordSetMismatches(expected, got);
+  if (!bad.length) return;
+  const kept = ingested ? ' (the source it imported stays in the lake)' : '';
+  throw new LakeError(
+    'BAD_INPUT',
+    `share link: ${field} ${bad.map((m) => m.id).join(', ')} contradicts the content its ${hashField} names, which this lake holds: the link was altered or damaged; no branch was made${kept}`,
+  );
 }
 
 /** Where a verified result is. */
