@@ -13,6 +13,10 @@ export function newPassphraseProblem(passphrase: string, again: string): string 
   if (passphrase.length < MIN_PASSPHRASE) {
     return `Choose a passphrase of at least ${MIN_PASSPHRASE} characters: it guards every key stored here.`;
   }
+  // Eight spaces are eight characters, and the first guess of anyone who tries.
+  if (passphrase.trim().length < MIN_PASSPHRASE) {
+    return `Choose a passphrase of at least ${MIN_PASSPHRASE} characters besides spaces: it guards every key stored here.`;
+  }
   if (passphrase !== again) {
     return 'The two passphrases differ: nothing was created. Type the same one twice.';
   }

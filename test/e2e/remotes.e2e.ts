@@ -27,6 +27,7 @@ import { startProxy, type S3Proxy } from '../s3/proxy.ts';
 import { startS3rver, type S3Server } from '../s3/s3rver.ts';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
+import { textOf } from './explore-helpers.ts';
 import { WAIT, showLake } from './lake-helpers.ts';
 
 describe('remotes in the Lake tab', () => {
@@ -145,6 +146,9 @@ describe('remotes in the Lake tab', () => {
     await page
       .locator('[data-testid="remote-status"] tr[data-branch="curated"][data-state="remote-only"]')
       .waitFor({ timeout: WAIT });
+    expect(await textOf(page.locator('[data-testid="remote-status-caption"]'))).toBe(
+      'As this lake last saw origin (its last fetch, pull or push): Fetch shows what changed there since.',
+    );
     await screenshot(page, 'remotes-panel');
 
     // A branch both sides have: the browser takes `curated` from the remote, the CLI

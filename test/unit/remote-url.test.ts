@@ -51,6 +51,22 @@ describe('parseRemoteUrl', () => {
     }
   });
 
+  it('refuses a bucket name no S3 server takes, naming the character', () => {
+    expect(refusal('http://127.0.0.1:4591/Bad_Bucket!/ds').message).toBe(
+      '"http://127.0.0.1:4591/Bad_Bucket!/ds" names bucket "Bad_Bucket!", which is not a bucket name (character "!" at position 11 is not allowed): bucket names are 3–63 lower-case letters, digits, dots and dashes',
+    );
+    expect(refusal('http://127.0.0.1:4591/my%20data/x').message).toContain(
+      '(character " " at position 3 is not allowed)',
+    );
+    expect(refusal(`http://127.0.0.1:4591/${'a'.repeat(256)}`).message).toContain(
+      '(it is 256 characters long)',
+    );
+    // Legacy names (us-east-1 before 2018) still pass: the server has the last word.
+    expect(parseRemoteUrl('http://127.0.0.1:4591/Old_Bucket.2017/x').bucket).toBe(
+      'Old_Bucket.2017',
+    );
+  });
+
   it('refuses what is not a remote URL, credentials and query parameters, and other schemes', () => {
     expect(refusal('not a url at all').message).toContain('is not a remote URL');
     expect(refusal('http://AKIA:secret@127.0.0.1:9000/b').message).toContain(

@@ -12,6 +12,11 @@ describe("a new vault's passphrase", () => {
       'The two passphrases differ: nothing was created. Type the same one twice.',
     );
     expect(newPassphraseProblem('a long passphrase', '')).toMatch(/differ/);
+    expect(newPassphraseProblem(' '.repeat(8), ' '.repeat(8))).toBe(
+      'Choose a passphrase of at least 8 characters besides spaces: it guards every key stored here.',
+    );
+    expect(newPassphraseProblem('  abc  d  ', '  abc  d  ')).toMatch(/besides spaces/);
     expect(newPassphraseProblem('12345678', '12345678')).toBeNull();
+    expect(newPassphraseProblem('a b c d e', 'a b c d e')).toBeNull();
   });
 });

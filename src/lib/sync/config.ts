@@ -60,6 +60,7 @@ export function parseRemoteUrl(
   if (u.protocol === 's3:') {
     if (!u.hostname)
       throw new LakeError('BAD_INPUT', `"${url}" names no bucket: use s3://bucket/prefix`);
+    checkBucket(url, u.hostname);
     const endpoint = (opts.endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
     return {
       endpoint,
@@ -76,9 +77,29 @@ export function parseRemoteUrl(
         'BAD_INPUT',
         `"${url}" names no bucket: use http(s)://host:port/bucket/prefix`,
       );
+    checkBucket(url, bucket);
     return { endpoint: u.origin, bucket, prefix: rest.join('/'), region, pathStyle: true };
   }
   throw new LakeError('BAD_INPUT', `"${url}": a remote URL starts with s3://, http:// or https://`);
+}
+
+/**
+ * BAD_INPUT for a bucket name no S3 server takes: a character other than letters, digits, dots,
+ * dashes and underscores, or more than 255 of them (the widest rules, those of buckets made in
+ * us-east-1 before 2018; new buckets take 3–63 lower-case letters, digits, dots and dashes, which
+ * the server itself enforces). Said when the remote is added, not as a failed push later, where
+ * the server's refusal of the path reads as an unreachable server.
+ */
+function checkBucket(url: string, bucket: string): void {
+  const bad = /[^A-Za-z0-9._-]/.exec(bucket);
+  if (!bad && bucket.length <= 255) return;
+  const why = bad
+    ? `character "${bad[0]}" at position ${bad.index + 1} is not allowed`
+    : `it is ${bucket.length} characters long`;
+  throw new LakeError(
+    'BAD_INPUT',
+    `"${url}" names bucket "${bucket}", which is not a bucket name (${why}): bucket names are 3–63 lower-case letters, digits, dots and dashes`,
+  );
 }
 
 /** BAD_INPUT unless `endpoint` is an http(s) server address (no path, credentials or query). */
