@@ -5,8 +5,10 @@
  */
 import type { Image, PipelineSpec, TransformSpec } from '../lib/pipeline/image.ts';
 import { rngFor } from '../lib/pipeline/rng.ts';
+import type { SpecPlace } from '../lib/pipeline/spec.ts';
 import { applyPipeline, specHash, validateSpec } from '../lib/pipeline/transforms.ts';
-import { defaultStep, moveItem, withParam, type ParamKind } from './pipeline-steps.ts';
+import { LakeError } from '../lib/store/errors.ts';
+import { defaultStep, moveItem, stepWords, withParam, type ParamKind } from './pipeline-steps.ts';
 import type { Sample } from './pipeline-source.svelte.ts';
 
 /** A sample before and after the pipeline (or why the pipeline failed on it). */
@@ -35,12 +37,13 @@ export class PipelineBuilder {
 
   /** The normalised spec, or why it is invalid. */
   readonly checked = $derived.by<
-    { spec: PipelineSpec; error: null } | { spec: null; error: string }
+    { spec: PipelineSpec; error: null } | { spec: null; error: string; place: SpecPlace }
   >(() => {
     try {
       return { spec: validateSpec(this.steps), error: null };
     } catch (e) {
-      return { spec: null, error: e instanceof Error ? e.message : String(e) };
+      const place = e instanceof LakeError ? ((e.detail as SpecPlace | undefined) ?? {}) : {};
+      return { spec: null, error: stepWords(e instanceof Error ? e.message : String(e)), place };
     }
   });
 

@@ -89,9 +89,19 @@ export function withParam(
     value = String(raw)
       .split(/[\s,]+/)
       .filter(Boolean)
-      .map(Number);
-  } else value = String(raw).trim() === '' ? Number.NaN : Number(raw);
+      .map(typed);
+  } else value = String(raw).trim() === '' ? Number.NaN : typed(String(raw));
   return { ...step, [key]: value } as TransformSpec;
+}
+
+/**
+ * A number typed, or the text itself when it is none (`abc`): kept as typed, so the field
+ * still shows it and validateSpec names it (`got "abc"`), where NaN showed an empty field and
+ * "got NaN".
+ */
+function typed(text: string): number | string {
+  const n = Number(text);
+  return Number.isNaN(n) ? text.trim() : n;
 }
 
 /** A parameter's value as input text. */
@@ -163,4 +173,14 @@ export function batchItem(
     for (let p = 0; p < plane; p++) data[p * c + k] = x[base + k * plane + p] as number;
   }
   return { width: w, height: h, channels: c as 1 | 3 | 4, bitDepth: 8, data };
+}
+
+/**
+ * A spec error in the editor's words: its steps are numbered from 1 there ("1. resize"), where
+ * the spec's JSON path counts from 0 (`pipeline[0] (resize): …` → `Step 1 (resize): …`).
+ */
+export function stepWords(message: string): string {
+  return message
+    .replace(/^pipeline\[(\d+)\]/, (_, i: string) => `Step ${Number(i) + 1}`)
+    .replace(/\(pipeline\[(\d+)\]\)/g, (_, i: string) => `(step ${Number(i) + 1})`);
 }

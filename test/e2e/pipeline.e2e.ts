@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, launchBrowser, screenshot, startPreview, watchPage } from './harness.ts';
 import type { LaunchedBrowser, Served } from './harness.ts';
 import { startStaticServer, type StaticServer } from './static-server.ts';
+import { textOf } from './explore-helpers.ts';
 import { WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 
 const IMAGES = 200;
@@ -111,8 +112,21 @@ describe('pipeline view', () => {
       .toEqual([
         `Step ${n} (center-crop 128×96) is larger than the 96×96 image it gets: the rest is filled with zeros (black).`,
       ]);
+    // Text that is no size: kept in the field as typed, and the error is said at that step,
+    // numbered as the list numbers it, with the field marked.
+    await crop.locator('input[data-param="height"]').fill('abc');
+    await crop.locator('input[data-param="height"]').press('Tab');
+    expect(await textOf(crop.locator('[data-testid="pipeline-invalid"]'))).toBe(
+      `Step ${n} (center-crop): height must be an integer in [1, 32768], got "abc"`,
+    );
+    expect(await crop.locator('input[data-param="height"]').inputValue()).toBe('abc');
+    expect(await crop.locator('input[aria-invalid="true"]').getAttribute('data-param')).toBe(
+      'height',
+    );
+    await screenshot(page, 'pipeline-step-invalid');
     await crop.locator('[data-testid="remove-step"]').click();
     expect(await page.locator('[data-testid="pipeline-pad-note"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="pipeline-invalid"]').count()).toBe(0);
 
     // Add a random brightness/contrast step, change the seed: the spec, its hash, the previews.
     const hashBefore = await page.locator('[data-testid="spec-hash"]').getAttribute('title');

@@ -10,10 +10,12 @@ import {
   moveItem,
   paramText,
   stepParams,
+  stepWords,
   withParam,
 } from '../../src/app/pipeline-steps.ts';
 import type { PipelineSpec, TransformSpec } from '../../src/lib/pipeline/image.ts';
 import { validateSpec } from '../../src/lib/pipeline/spec.ts';
+import type { LakeError } from '../../src/lib/store/errors.ts';
 
 /** A step as JSON from outside (a permalink, a pasted spec) may be anything. */
 const untrusted = (v: unknown): TransformSpec => v as TransformSpec;
@@ -217,6 +219,41 @@ describe('withParam', () => {
     });
   });
 
+  it('text that is no number is kept as typed: the field shows it and the error names it', () => {
+    const resize = withParam(defaultStep('resize'), 'height', 'number', 'abc');
+    expect(resize).toEqual({ op: 'resize', width: 96, height: 'abc' });
+    expect(paramText(resize, 'height')).toBe('abc');
+    expect(() => validateSpec([resize])).toThrow(
+      'pipeline[0] (resize): height must be an integer in [1, 32768], got "abc"',
+    );
+    const norm = withParam(defaultStep('normalize'), 'std', 'list', '0.2, x');
+    expect(norm).toEqual({ op: 'normalize', mean: [0.5], std: [0.2, 'x'] });
+    expect(paramText(norm, 'std')).toBe('0.2, x');
+    // Emptied: nothing to show, and the error says so.
+    expect(paramText(withParam(resize, 'height', 'number', ' '), 'height')).toBe('');
+  });
+
+  it("the spec's error in the editor's words, at its step and field", () => {
+    const bad = [defaultStep('resize'), withParam(defaultStep('flip'), 'p', 'number', '2')];
+    const e = (() => {
+      try {
+        validateSpec(bad);
+      } catch (err) {
+        return err as LakeError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(e.detail).toEqual({ step: 1, param: 'p' });
+    expect(stepWords(e.message)).toBe('Step 2 (flip): p must be a number in [0, 1], got 2');
+    expect(
+      stepWords(
+        'pipeline[3] (brightness-contrast): works on the native pixel range, so cannot follow normalize (pipeline[1]); move normalize to the end',
+      ),
+    ).toBe(
+      'Step 4 (brightness-contrast): works on the native pixel range, so cannot follow normalize (step 2); move normalize to the end',
+    );
+  });
+
   it('flip axis: as chosen; anything else is kept for validateSpec to refuse', () => {
     const flip = defaultStep('flip');
     expect(withParam(flip, 'axis', 'axis', 'vertical')).toEqual({
@@ -255,19 +292,21 @@ describe('withParam', () => {
     expect(withParam(step, 'std', 'number', '.5')).toEqual({ op: 'gaussian-noise', std: 0.5 });
   });
 
-  it.each(['', '   ', 'abc', '12px', '1,5'])(
-    'keeps %j as NaN (not 0, not the old value)',
-    (raw) => {
-      const out = withParam(defaultStep('resize'), 'width', 'number', raw);
-      expect(out).toEqual({ op: 'resize', width: Number.NaN, height: 96 });
-    },
-  );
+  it.each(['', '   '])('keeps %j as NaN (not 0, not the old value)', (raw) => {
+    const out = withParam(defaultStep('resize'), 'width', 'number', raw);
+    expect(out).toEqual({ op: 'resize', width: Number.NaN, height: 96 });
+  });
 
-  it('keeps an unparsable list item as NaN and an empty list as []', () => {
+  it.each(['abc', '12px', '1,5'])('keeps %j as typed (not 0, not the old value)', (raw) => {
+    const out = withParam(defaultStep('resize'), 'width', 'number', raw);
+    expect(out).toEqual({ op: 'resize', width: raw, height: 96 });
+  });
+
+  it('keeps an unparsable list item as typed and an empty list as []', () => {
     const step = defaultStep('normalize');
     expect(withParam(step, 'mean', 'list', '0.5, abc')).toEqual({
       op: 'normalize',
-      mean: [0.5, Number.NaN],
+      mean: [0.5, 'abc'],
       std: [0.25],
     });
     expect(withParam(step, 'mean', 'list', '  ')).toEqual({
@@ -298,7 +337,7 @@ describe('what validateSpec says about steps withParam built', () => {
   it('names the step and parameter of a number that did not parse', () => {
     const bad = withParam(defaultStep('random-crop'), 'height', 'number', 'abc');
     expect(check(bad)).toThrow(
-      'pipeline[2] (random-crop): height must be an integer in [1, 32768], got NaN',
+      'pipeline[2] (random-crop): height must be an integer in [1, 32768], got "abc"',
     );
   });
 
@@ -345,7 +384,7 @@ describe('what validateSpec says about steps withParam built', () => {
     );
     const bad = withParam(defaultStep('normalize'), 'std', 'list', '0.5, x');
     expect(() => validateSpec([bad])).toThrow(
-      'pipeline[0] (normalize): std must be an array of 1 to 4 finite numbers, got [0.5,NaN]',
+      'pipeline[0] (normalize): std must be an array of 1 to 4 finite numbers, got [0.5,"x"]',
     );
     const longer = withParam(defaultStep('normalize'), 'std', 'list', '0.2, 0.3');
     expect(() => validateSpec([longer])).toThrow(

@@ -33,8 +33,14 @@ const NATIVE_RANGE_OPS = new Set([
 
 type Params = Record<string, unknown>;
 
-function fail(where: string, message: string): never {
-  throw new LakeError('BAD_INPUT', `${where}: ${message}`);
+/** Where in a spec a problem is: the step's index, and the parameter when one is at fault. */
+export interface SpecPlace {
+  step?: number;
+  param?: string;
+}
+
+function fail(where: string, message: string, place?: SpecPlace): never {
+  throw new LakeError('BAD_INPUT', `${where}: ${message}`, place ? { detail: place } : {});
 }
 
 /** A value for an error message; NaN and ±Infinity as such (JSON would print null). */
@@ -49,7 +55,7 @@ function show(v: unknown): string {
 }
 
 /** Validates one op's params; returns them with defaults filled, in a fixed key order. */
-function checkOne(where: string, raw: Params): TransformSpec {
+function checkOne(where: string, raw: Params, step: number): TransformSpec {
   const allowed: Record<string, string[]> = {
     resize: ['width', 'height'],
     'center-crop': ['width', 'height'],
@@ -72,12 +78,13 @@ function checkOne(where: string, raw: Params): TransformSpec {
       known
         ? `unknown parameter "${key}" (allowed: ${known.join(', ')})`
         : `unknown parameter "${key}" of unknown op ${show(op)}; known ops: ${TRANSFORM_OPS.join(', ')}`,
+      { step },
     );
   }
   const num = (key: string, ok: (v: number) => boolean, rule: string): number => {
     const v = raw[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      fail(where, `${key} must be ${rule}, got ${show(v)}`);
+      fail(where, `${key} must be ${rule}, got ${show(v)}`, { step, param: key });
     }
     return v;
   };
@@ -89,7 +96,8 @@ function checkOne(where: string, raw: Params): TransformSpec {
     );
   const bool = (key: string): boolean => {
     const v = raw[key] ?? false;
-    if (typeof v !== 'boolean') fail(where, `${key} must be true or false, got ${show(v)}`);
+    if (typeof v !== 'boolean')
+      fail(where, `${key} must be true or false, got ${show(v)}`, { step, param: key });
     return v;
   };
   const list = (key: string): number[] => {
@@ -100,7 +108,10 @@ function checkOne(where: string, raw: Params): TransformSpec {
       v.length > 4 ||
       !v.every((x) => typeof x === 'number' && Number.isFinite(x))
     ) {
-      fail(where, `${key} must be an array of 1 to 4 finite numbers, got ${show(v)}`);
+      fail(where, `${key} must be an array of 1 to 4 finite numbers, got ${show(v)}`, {
+        step,
+        param: key,
+      });
     }
     return v as number[];
   };
@@ -112,7 +123,10 @@ function checkOne(where: string, raw: Params): TransformSpec {
     case 'flip': {
       const axis = raw.axis;
       if (axis !== 'horizontal' && axis !== 'vertical') {
-        fail(where, `axis must be "horizontal" or "vertical", got ${show(axis)}`);
+        fail(where, `axis must be "horizontal" or "vertical", got ${show(axis)}`, {
+          step,
+          param: 'axis',
+        });
       }
       if (raw.p === undefined) return { op, axis, p: 0.5 };
       return { op, axis, p: num('p', (v) => v >= 0 && v <= 1, 'a number in [0, 1]') };
@@ -138,8 +152,12 @@ function checkOne(where: string, raw: Params): TransformSpec {
       const mean = list('mean');
       const std = list('std');
       if (std.length !== mean.length)
-        fail(where, `mean and std must have the same length (${mean.length} vs ${std.length})`);
-      if (std.some((s) => s <= 0)) fail(where, `std values must be > 0, got ${show(std)}`);
+        fail(where, `mean and std must have the same length (${mean.length} vs ${std.length})`, {
+          step,
+          param: 'std',
+        });
+      if (std.some((s) => s <= 0))
+        fail(where, `std values must be > 0, got ${show(std)}`, { step, param: 'std' });
       return { op, mean: [...mean], std: [...std] };
     }
     case 'window-level':
@@ -151,7 +169,9 @@ function checkOne(where: string, raw: Params): TransformSpec {
     case 'background-subtract':
       return { op, sigma: num('sigma', (v) => v > 0 && v <= 1000, 'a number in (0, 1000]') };
     default:
-      return fail(where, `unknown op ${show(op)}; known ops: ${TRANSFORM_OPS.join(', ')}`);
+      return fail(where, `unknown op ${show(op)}; known ops: ${TRANSFORM_OPS.join(', ')}`, {
+        step,
+      });
   }
 }
 
@@ -168,16 +188,17 @@ export function validateSpec(json: unknown): PipelineSpec {
   let normalizedAt = -1;
   return json.map((step: unknown, i) => {
     if (!step || typeof step !== 'object' || Array.isArray(step)) {
-      fail(`pipeline[${i}]`, `must be an object with an "op", got ${show(step)}`);
+      fail(`pipeline[${i}]`, `must be an object with an "op", got ${show(step)}`, { step: i });
     }
     const raw = step as Params;
     if (typeof raw.op !== 'string')
-      fail(`pipeline[${i}]`, `missing "op" (one of ${TRANSFORM_OPS.join(', ')})`);
-    const spec = checkOne(`pipeline[${i}] (${raw.op})`, raw);
+      fail(`pipeline[${i}]`, `missing "op" (one of ${TRANSFORM_OPS.join(', ')})`, { step: i });
+    const spec = checkOne(`pipeline[${i}] (${raw.op})`, raw, i);
     if (normalizedAt >= 0 && NATIVE_RANGE_OPS.has(spec.op)) {
       fail(
         `pipeline[${i}] (${spec.op})`,
         `works on the native pixel range, so cannot follow normalize (pipeline[${normalizedAt}]); move normalize to the end`,
+        { step: i },
       );
     }
     if (spec.op === 'normalize') normalizedAt = i;
