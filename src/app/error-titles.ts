@@ -137,8 +137,14 @@ const HINTS: Record<string, string> = {
   LOCKED: 'Another tab is writing to the lake. Wait for it to finish, then try again.',
 };
 
-/** A short title for an error code. */
-export function errorTitle(code: string): string {
+/**
+ * A short title for an error code; `message` picks a closer one where one code covers two
+ * refusals (READ_ONLY: a statement that writes, or several statements in one text, where
+ * "Queries are read-only" was said of `SELECT 1; SELECT 2`, which writes nothing).
+ */
+export function errorTitle(code: string, message = ''): string {
+  if (code === 'READ_ONLY' && message.startsWith('run one statement at a time'))
+    return 'One statement at a time';
   return (TITLES as Record<string, string>)[code] ?? 'Something went wrong';
 }
 

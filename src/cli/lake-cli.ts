@@ -44,4 +44,6 @@ export function parseCode(list: string[]): Record<string, string> {
 }
 
 /** Bytes in megabytes, for output. */
-export const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+export const mb = (n: number) =>
+  // Under 10 kB in bytes: a one-row push read "0.00 MB", as though nothing had moved.
+  n < 10_000 ? `${n.toLocaleString('en-US')} B` : `${(n / 1e6).toFixed(2)} MB`;

@@ -46,6 +46,13 @@ describe('exploring images and sets of datasets', () => {
       timeout: WAIT,
     });
     await screenshot(page, 'explore-images');
+    // A filter that keeps nothing: said, not a blank area.
+    await setEditor(page, 'where-editor', "image_filename = 'none'");
+    await page.locator('[data-testid="apply-where"]').click();
+    await page.locator('[data-testid="no-image-rows"]').waitFor({ timeout: WAIT });
+    expect(await textOf(page.locator('[data-testid="no-image-rows"]'))).toBe(
+      'No images: the query returned 0 rows. Change the filter or the query to see some.',
+    );
     await setEditor(page, 'where-editor', "image_filename LIKE '%533055%'");
     await page.locator('[data-testid="apply-where"]').click();
     await page.waitForFunction(
@@ -54,6 +61,7 @@ describe('exploring images and sets of datasets', () => {
       { timeout: WAIT, polling: POLL },
     );
     expect(await textOf(tiles.first())).toContain('533055');
+    expect(await page.locator('[data-testid="no-image-rows"]').count()).toBe(0);
 
     // The detail view, with zoom. It takes the keyboard focus (not left on the tile behind the
     // backdrop), keeps Tab among its own controls, and gives the focus back when it closes.

@@ -28,6 +28,18 @@ describe('errorTitle', () => {
     for (const [code, title] of expected) expect(errorTitle(code), code).toMatch(title);
   });
 
+  it('titles two statements in one text as such, not as a write', () => {
+    // The two READ_ONLY refusals' messages (src/lib/query/read-only.ts, duckdb-engine.ts).
+    expect(
+      errorTitle('READ_ONLY', 'run one statement at a time; this text holds 2 (separated by ";")'),
+    ).toBe('One statement at a time');
+    expect(errorTitle('READ_ONLY', 'run one statement at a time')).toBe('One statement at a time');
+    expect(errorTitle('READ_ONLY', 'DELETE is not allowed: queries are read-only')).toBe(
+      'Queries are read-only',
+    );
+    expect(errorTitle('READ_ONLY')).toBe('Queries are read-only');
+  });
+
   it('falls back to a generic title, and gives advice only where there is some', () => {
     expect(errorTitle('NO_SUCH_CODE')).toBe('Something went wrong');
     expect(errorHint('QUOTA_EXCEEDED')).toMatch(/Delete datasets/);
