@@ -11,6 +11,7 @@ import type { CommitResult } from './commit.ts';
 import { checkCell, checkObject, objectOf, parseCsvCell, rowsDigest, showValue } from './cells.ts';
 import { csvRows, mapCsvHeader, sourceSha256, type CsvOptions } from './csv-input.ts';
 import { startingHead, withObjects, type SourceInfo } from './extend.ts';
+import { keyCheck, type KeyCheck } from './append-keys.ts';
 import { FRAGMENT_ROWS, readFragment, writeFragment } from './fragments.ts';
 import type { Lake } from './lake.ts';
 import type { ColumnDef, FragmentRef, ObjectIndex } from './manifest.ts';
@@ -152,6 +153,7 @@ async function runAppendLeased(
     rsId: string,
     columns: readonly ColumnDef[],
     index: ObjectIndex,
+    keys: KeyCheck | null,
   ) => Promise<{
     rows: AsyncIterable<LakeRow[]> | LakeRow[][];
     sha256: string;
@@ -160,7 +162,8 @@ async function runAppendLeased(
 ): Promise<AppendResult> {
   const { head: head0, commit: commit0 } = await startingHead(lake, dataset, opts.branch);
   const [rsId, rs0] = recordSetOf(commit0, opts.recordSet);
-  const input = await makeRows(rsId, rs0.columns, await lake.readObjects(commit0));
+  const keys = await keyCheck(lake, commit0, rsId, rs0);
+  const input = await makeRows(rsId, rs0.columns, await lake.readObjects(commit0), keys);
   const tagParams = { op: 'append', recordSet: rsId, sha256: input.sha256 };
   const store = lake.chunks;
   const staged = await stage(
@@ -241,8 +244,13 @@ export async function appendRows(
   dataset: string,
   opts: AppendOptions,
 ): Promise<AppendResult> {
-  return runAppend(lake, dataset, opts, async (rsId, columns, index) => {
-    const check = rowChecker(rsId, columns, [index, opts.objects]);
+  return runAppend(lake, dataset, opts, async (rsId, columns, index, keys) => {
+    const cells = rowChecker(rsId, columns, [index, opts.objects]);
+    const check: RowChecker = (row, n) => {
+      const out = cells(row, n);
+      keys?.check(out, `row ${n}`);
+      return out;
+    };
     if (opts.source) {
       const rows = Array.isArray(opts.rows) ? [opts.rows] : opts.rows;
       return { rows: checked(rows, check), sha256: opts.source.sha256, source: opts.source };
@@ -272,7 +280,7 @@ export async function appendCsv(
   opts: AppendCsvOptions,
 ): Promise<AppendResult> {
   const file = opts.csv.name;
-  return runAppend(lake, dataset, opts, async (rsId, columns) => {
+  return runAppend(lake, dataset, opts, async (rsId, columns, _index, keys) => {
     const sha256 = await sourceSha256(opts.csv, opts.signal);
     async function* rows(): AsyncGenerator<LakeRow[]> {
       let mapped: ColumnDef[] | null = null;
@@ -291,6 +299,7 @@ export async function appendCsv(
               );
             }
           });
+          keys?.check(out, `${file}, row ${row}`);
           return out;
         });
       }
