@@ -229,6 +229,17 @@ describe('mergeBranches', () => {
     expect(await rowsAt(lake, 'feature')).toEqual(await rowsAt(lake, 'main'));
   });
 
+  it('counts the rows of a record set only theirs changed, taken whole', async () => {
+    const { lake } = await base();
+    // Ours touches another record set only; theirs adds row 20 and deletes row 8 of RS.
+    await commitOn(lake, 'main', async (s) => ({ ...s, other: await recordSet(lake, [[50]]) }));
+    await changeRows(lake, 'feature', { upserts: [idRow(20)], deletes: [8] });
+    const res = await mergeBranches(lake, DS, { into: 'main', from: 'feature' });
+    expect(res.stats).toMatchObject({ upserted: 1, deleted: 1, conflicts: 0 });
+    expect(res.commit.lineage.params).toMatchObject({ upserted: 1, deleted: 1 });
+    expect(await rowsAt(lake, 'main')).toEqual(expected([0, 1, 2, 3, 4, 5, 6, 7, 9, 20]));
+  });
+
   it('merges changes to different columns of the same row', async () => {
     const { lake } = await base();
     await changeRows(lake, 'main', { upserts: [idRow(3, { name: 'o3' })] });

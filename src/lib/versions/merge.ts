@@ -6,6 +6,7 @@
  */
 import { LakeError } from '../store/errors.ts';
 import { putJson } from './chunks.ts';
+import { emptyRecordSet, rowChanges } from './diff-rows.ts';
 import { protectedError } from './commit.ts';
 import type { Lake } from './lake.ts';
 import { canonicalJson, type Commit, type RecordSetManifest } from './manifest.ts';
@@ -139,8 +140,21 @@ async function mergeCommits(
       if (!rs && o) stats.recordSetsRemoved++;
     };
     if (same(t, b)) take(o);
-    else if (same(o, b)) take(t);
-    else if (!o || !t) {
+    else if (same(o, b)) {
+      take(t);
+      // Taken whole, what theirs changed is still written on top of ours: counted as a plan's
+      // rows are (a pull that brought a row reported "upserted 0").
+      if (t) {
+        const d = await rowChanges(
+          lake.chunks,
+          b ?? emptyRecordSet(t.name),
+          t,
+          `merging record set ${id} of ${co.dataset} (theirs)`,
+        );
+        stats.upserted += d.added.size + d.modified.size;
+        stats.deleted += d.removed.size;
+      } else if (b) stats.deleted += b.rows;
+    } else if (!o || !t) {
       // Removed on one side, changed on the other.
       const side = (rs?: RecordSetManifest) => (rs ? { rows: rs.rows } : null);
       conflicts.push({
