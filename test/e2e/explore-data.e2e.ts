@@ -46,6 +46,25 @@ describe('exploring images and sets of datasets', () => {
       timeout: WAIT,
     });
     await screenshot(page, 'explore-images');
+    // In the detail, ← and → (or the buttons) move through the result's images.
+    const total = await tiles.count();
+    expect(total).toBeGreaterThanOrEqual(2);
+    const name = (i: number) => textOf(tiles.nth(i).locator('[title^="image_filename"] dd'));
+    const [first, second] = [await name(0), await name(1)];
+    expect(second).not.toBe(first);
+    await tiles.first().click();
+    const shown = page.locator('[data-testid="image-detail"]');
+    const fileShown = () => textOf(shown.locator('[data-name="image_filename"] dd'));
+    expect(await fileShown()).toBe(first);
+    expect(await shown.locator('[data-testid="detail-prev"]').isDisabled()).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(fileShown).toBe(second);
+    expect(await textOf(shown.locator('[data-testid="detail-position"]'))).toBe(`2 of ${total}`);
+    expect(await shown.locator('[data-testid="detail-next"]').isDisabled()).toBe(total === 2);
+    await shown.locator('[data-testid="detail-prev"]').click();
+    await expect.poll(fileShown).toBe(first);
+    await page.keyboard.press('Escape');
+    await shown.waitFor({ state: 'detached' });
     // A filter that keeps nothing: said, not a blank area.
     await setEditor(page, 'where-editor', "image_filename = 'none'");
     await page.locator('[data-testid="apply-where"]').click();
