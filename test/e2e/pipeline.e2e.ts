@@ -233,6 +233,21 @@ describe('pipeline view', () => {
     expect(await pair.count()).toBe(1);
     expect(await page.locator('[data-testid="preview-pair"] .failed').count()).toBe(0);
     await screenshot(page, 'pipeline-dicom-preview');
+
+    // A loader link in the address that cannot be read: said at the top of the view, where it
+    // opens (not only by the paste box at the bottom), and nothing changed.
+    await page.goto(`${app.url}/?pipeline&loader=garbage`);
+    const top = page.locator('[data-testid="pipeline-view"] > [data-testid="error"]');
+    await top.waitFor({ timeout: WAIT });
+    const said = await textOf(top);
+    expect(said).toContain(
+      'The loader link in the address could not be opened; nothing was changed',
+    );
+    expect(said).toContain('does not start with "croissant-lake-loader:"');
+    await page.locator('[data-testid="loader-panel"]').waitFor({ timeout: WAIT });
+    expect(await page.locator('[data-testid="loader-panel"] [data-testid="error"]').count()).toBe(
+      0,
+    );
     expect(watch.errors).toEqual([]);
     await page.close();
   }, 120_000);
