@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answer, startChatServer, type ChatServer } from '../unit/chat-server.ts';
 import { screenshot, watchPage } from './harness.ts';
-import { showQuery, useProfiles, waitForGridRows } from './explore-helpers.ts';
+import { showQuery, textOf, useProfiles, waitForGridRows } from './explore-helpers.ts';
 import { TITANIC, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
 
 const KEY = 'sk-e2e-Zq81Vw3Lr5Tn7';
@@ -118,10 +118,18 @@ describe('chat with your data', () => {
     const panel = page.locator('[data-testid="chat-panel"]');
     await panel.waitFor();
 
+    // Nothing set up yet: Ask stays off and says what is missing, rather than failing after.
+    await panel.locator('[data-testid="chat-question"]').fill('How many passengers?');
+    expect(await panel.locator('[data-testid="chat-ask"]').isDisabled()).toBe(true);
+    expect(await textOf(panel.locator('[data-testid="chat-unready"]'))).toBe(
+      "Set the endpoint's model name under Model above, and save.",
+    );
+
     // A server that refuses the page's origin: the error names the setting.
     await panel.locator('[data-testid="chat-base-url"]').fill(closed.baseUrl);
     await panel.locator('[data-testid="chat-model"]').fill('tiny');
     await panel.locator('[data-testid="chat-save-settings"]').click();
+    expect(await panel.locator('[data-testid="chat-unready"]').count()).toBe(0);
     await ask(page, 'How many passengers per class?');
     const refusedTurn = panel.locator('[data-testid="chat-turn"]').last();
     expect(await refusedTurn.getAttribute('data-status')).toBe('error');

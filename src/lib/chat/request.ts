@@ -59,7 +59,10 @@ export function completionsUrl(baseUrl: string): string {
 /** The request for `messages` to `endpoint`, streamed (server-sent events). */
 export function chatRequest(endpoint: Endpoint, messages: readonly ChatMessage[]): ChatRequest {
   if (!endpoint.model.trim())
-    throw new ChatError('BAD_INPUT', 'the endpoint has no model name: set one in Settings, Model');
+    throw new ChatError(
+      'BAD_INPUT',
+      "the endpoint has no model name: set one under Model in the chat's settings",
+    );
   const body = JSON.stringify({
     model: endpoint.model,
     messages,
