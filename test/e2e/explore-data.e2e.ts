@@ -17,7 +17,7 @@ import {
   useProfiles,
   waitForGridRows,
 } from './explore-helpers.ts';
-import { POLL, WAIT, saveToLake, waitForText } from './lake-helpers.ts';
+import { POLL, WAIT, saveToLake, showRecordSet, waitForText } from './lake-helpers.ts';
 
 describe('exploring images and sets of datasets', () => {
   const { app, open } = useProfiles('explore-data-e2e-');
@@ -123,6 +123,17 @@ describe('exploring images and sets of datasets', () => {
       expect(shown).toMatch(/Modality \(0008,0060\) (MR|CT)/);
       expect(shown).toContain('Acme Imaging');
       await screenshot(page, 'explore-dicom-detail');
+
+      // The Lake tab's rows show the same items as thumbnails that open the viewer (they were
+      // a "DICOM" placeholder there, which opened nothing).
+      await page.goto(`${app().url}/?lake=mini-dicom`);
+      await showRecordSet(page, 'scans');
+      const cell = page.locator('[data-testid="lake-rows"] [data-testid="dicom-cell"]');
+      await cell.first().locator('[data-testid="dicom-cell-thumb"]').waitFor({ timeout: WAIT });
+      await cell.first().click();
+      await page.locator('[role="dialog"] [data-testid="dicom-viewer"]').waitFor({ timeout: WAIT });
+      await screenshot(page, 'lake-dicom-viewer');
+      await page.locator('[data-testid="close-dicom-cell"]').click();
     } finally {
       await server.close();
     }
