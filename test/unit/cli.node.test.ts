@@ -166,7 +166,7 @@ describe('croissant-lake records', () => {
     expect(err.join('\n')).toBe(
       'croissant-lake: error [BAD_DATA]: column "label" does not exist in the source of field genders/label; ' +
         'its columns are: pclass, survived, name, sex, age, sibsp, parch, ticket, fare, cabin, embarked, boat, body, home.dest ' +
-        '[file data/genders.csv, record set genders, field genders/label, row 0]',
+        '[file data/genders.csv, record set genders, field genders/label, record 1]',
     );
   });
   it('gives clear errors for bad arguments and unknown record sets', async () => {

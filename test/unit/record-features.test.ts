@@ -142,7 +142,7 @@ describe('record features', () => {
   it('locates a value that cannot be cast, naming the file it came from', async () => {
     const text = doc([fo('t', 't.csv', 'text/csv')], [field('bad', 'sc:Integer', src('tags'))]);
     await expect(rows(text, resolver)).rejects.toThrow(
-      /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[file t\.csv, record set rs, field rs\/bad, row 0\]/,
+      /cannot cast 'a\|b' to int: invalid literal for int\(\) with base 10: 'a\|b' \[file t\.csv, record set rs, field rs\/bad, record 1\]/,
     );
   });
 });

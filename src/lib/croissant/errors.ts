@@ -8,7 +8,13 @@ export interface ErrorLocation {
   file?: string;
   recordSet?: string;
   field?: string;
+  /** A line of the file, 1-based, as an editor numbers it (a CSV's header is row 1). */
   row?: number;
+  /**
+   * A record of the record set, 1-based, in the order records are generated (the first
+   * record is 1 whichever file it came from); not a line of a file.
+   */
+  record?: number;
   byteOffset?: number;
 }
 
@@ -46,6 +52,7 @@ export function formatLocation(loc: ErrorLocation | undefined): string {
   if (loc.recordSet) parts.push(`record set ${loc.recordSet}`);
   if (loc.field) parts.push(`field ${loc.field}`);
   if (loc.row !== undefined) parts.push(`row ${loc.row}`);
+  if (loc.record !== undefined) parts.push(`record ${loc.record}`);
   if (loc.byteOffset !== undefined) parts.push(`byte offset ${loc.byteOffset}`);
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }

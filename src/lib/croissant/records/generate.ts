@@ -143,7 +143,7 @@ export async function* generateBatches(
                       ...(file === undefined ? {} : { file }),
                       recordSet: rs.uuid,
                       field: f.uuid,
-                      row: rowIndex,
+                      record: rowIndex + 1,
                     },
                   },
                 );
@@ -162,7 +162,7 @@ export async function* generateBatches(
               ...(file === undefined ? {} : { file }),
               recordSet: rs.uuid,
               field: f.uuid,
-              row: rowIndex,
+              record: rowIndex + 1,
             });
           }
           if (plan.key !== null) out[plan.key] = value;
