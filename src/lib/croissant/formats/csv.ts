@@ -50,7 +50,6 @@ export async function* csvRecords(
   let breaks: RecordBreaks | null = null;
   let carry = '';
   let row = 0;
-  let bytes = 0;
   const papaParse = (input: string, last: boolean) => {
     const result = new Parser({ delimiter, newline: '\n' }).parse(input, 0, !last);
     // Before the end of the input, an error in the record cut by the end of the text (the one
@@ -60,8 +59,11 @@ export async function* csvRecords(
       (e) => e.type === 'Quotes' && (last || (e.row ?? 0) < result.data.length),
     );
     if (bad) {
+      // The row where the bad record starts, and no byte offset: the bytes read so far (all
+      // this reader knows here) are past the error, and named as its offset they sent people
+      // to the wrong place.
       throw new CroissantError('BAD_DATA', `malformed CSV in ${file}: ${bad.message}`, {
-        location: { file, row: row + (bad.row ?? 0) + 1, byteOffset: bytes },
+        location: { file, row: row + (bad.row ?? 0) + 1 },
       });
     }
     const rows = result.data.filter((r) => !(r.length === 1 && r[0] === ''));
@@ -102,7 +104,6 @@ export async function* csvRecords(
     // slices the size a file stream gives, the buffers are reused.
     for (let at = 0; at < chunk.byteLength; at += DECODE_BYTES) {
       const slice = chunk.subarray(at, at + DECODE_BYTES);
-      bytes += slice.byteLength;
       yield* parse(decoder.decode(slice, { stream: true }), false);
     }
   }
