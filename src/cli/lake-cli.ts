@@ -43,6 +43,21 @@ export function parseCode(list: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * A whole number ≥ 0 given to option `--name` as text, or undefined when not given. Only digits
+ * are taken: `Number()` would read `24h` or `abc` as NaN (a gc grace of NaN deleted every
+ * unreferenced chunk at once), `1e2` and `0x10` as numbers, and `-5` as a count.
+ */
+export function wholeNumber(values: Values, name: string, unit = ''): number | undefined {
+  const text = values[name] as string | undefined;
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new LakeError('BAD_INPUT', `--${name} takes a whole number${unit} ≥ 0, got "${text}"`);
+  }
+  return n;
+}
+
 /** Bytes in megabytes, for output. */
 export const mb = (n: number) =>
   // Under 10 kB in bytes: a one-row push read "0.00 MB", as though nothing had moved.

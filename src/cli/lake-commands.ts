@@ -9,7 +9,7 @@ import { hostname, userInfo } from 'node:os';
 import { LakeError } from '../lib/store/errors.ts';
 import { openNodeBackend } from '../lib/store/node-fs.ts';
 import { Lake } from '../lib/versions/lake.ts';
-import { parseCode, str, type CommandContext, type Values } from './lake-cli.ts';
+import { parseCode, str, wholeNumber, type CommandContext, type Values } from './lake-cli.ts';
 import {
   DATA_COMMANDS,
   MODEL_COMMANDS,
@@ -48,7 +48,7 @@ export async function lakeCommand(
       values,
       mapping,
       signal: controller.signal,
-      limit: values.limit === undefined ? undefined : Number(values.limit),
+      limit: wholeNumber(values, 'limit'),
       who: {
         ...(str(values, 'author') ? { author: str(values, 'author')! } : {}),
         ...(values.code ? { code: parseCode(values.code as string[]) } : {}),

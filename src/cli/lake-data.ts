@@ -13,7 +13,7 @@ import { finishRegistration } from '../lib/versions/ingest-finish.ts';
 import { ingest, type IngestProgress, type IngestResult } from '../lib/versions/ingest.ts';
 import { recordSetOf } from '../lib/versions/read.ts';
 import { lakeRecords } from '../lib/versions/records.ts';
-import { mb, need, str, type CommandContext } from './lake-cli.ts';
+import { mb, need, str, wholeNumber, type CommandContext } from './lake-cli.ts';
 
 function describeWork(w: UnfinishedWork): string {
   return w.kind === 'ingest'
@@ -158,8 +158,8 @@ export async function dataCommand(command: string, c: CommandContext): Promise<n
       return 0;
     }
     case 'gc': {
-      const grace = str(values, 'grace-ms');
-      const r = await collectGarbage(lake, grace === undefined ? {} : { graceMs: Number(grace) });
+      const grace = wholeNumber(values, 'grace-ms', ' of milliseconds (86400000 is a day)');
+      const r = await collectGarbage(lake, grace === undefined ? {} : { graceMs: grace });
       if (r.deferred) {
         console.log(
           `gc: deleted nothing: ${r.deferred.writers.length} writer(s) are running and their chunks are not referenced yet; run gc again when they are done:`,

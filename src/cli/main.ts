@@ -12,7 +12,7 @@ import { LakeError } from '../lib/store/errors.ts';
 import { HELP } from './help.ts';
 import { parseMapping } from './mapping.ts';
 import { DICOM_OPTIONS, LAKE_COMMANDS, LAKE_OPTIONS, SLICES_OPTIONS } from './options.ts';
-import { outputClosed, watchOutput } from './output.ts';
+import { outputClosed, outputFailed, watchOutput } from './output.ts';
 
 /** Prints a failure, unless the output was closed: then the command simply ends (status 0). */
 function failed(e: unknown): number {
@@ -29,6 +29,16 @@ function failed(e: unknown): number {
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv);
+  // Output that could not be written (a full disk behind a redirect) fails the command, even
+  // one that stopped writing and returned 0 (`records … > /dev/full` exited 0).
+  return code === 0 && outputFailed() ? 1 : code;
+}
+
+/** The commands that read a document (the lake's are in LAKE_COMMANDS). */
+const READ_COMMANDS = ['validate', 'records', 'dicom', 'slices'];
+
+async function run(argv: string[]): Promise<number> {
   watchOutput();
   let parsed;
   try {
@@ -65,6 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       return failed(e);
     }
+  }
+  if (!READ_COMMANDS.includes(command)) {
+    console.error(
+      `croissant-lake: unknown command "${command}"; the commands are ${[...READ_COMMANDS, ...LAKE_COMMANDS].join(', ')} (croissant-lake --help says what each does)`,
+    );
+    return 2;
   }
   if (!target) {
     console.error(`croissant-lake: ${command} needs a URL or path\n\n${HELP}`);

@@ -6,14 +6,20 @@
  */
 import { once } from 'node:events';
 
-const closed = new AbortController();
+let closed = new AbortController();
 let watching = false;
+let failed = false;
 
 /** Errors that mean the reader of the output has gone. */
 const GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET']);
 
-/** Starts watching stdout (once per process). */
+/** Starts watching stdout (its listener once per process), at the start of each command. */
 export function watchOutput(): void {
+  // A failure is the command's: a later command in the same process (a library caller, tests)
+  // starts without it.
+  failed = false;
+  // So is a closed output: a new command tries again (a reader gone for good fails it again).
+  if (closed.signal.aborted) closed = new AbortController();
   if (watching) return;
   watching = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -24,8 +30,14 @@ export function watchOutput(): void {
     // Another failure to write (a full disk behind a redirect): say so and fail.
     process.stderr.write(`croissant-lake: cannot write the output: ${e.message}\n`);
     process.exitCode = 1;
+    failed = true;
     closed.abort();
   });
+}
+
+/** True once a write of the output failed for another reason than its reader leaving. */
+export function outputFailed(): boolean {
+  return failed;
 }
 
 /** Aborted once stdout can no longer be written. */

@@ -158,4 +158,53 @@ describe('croissant-lake lake commands', () => {
     expect(await run('ingest', path.join(dir, 'missing.json'))).toBe(1);
     expect(err.at(-1)).toMatch(/missing\.json/);
   });
+
+  it('refuses numbers that are not whole numbers, and a gc grace it cannot read deletes nothing', async () => {
+    // titanic imported and deleted: its chunks are unreferenced, and recent.
+    expect(await run('ingest', fx + '1.0/titanic/metadata.json')).toBe(0);
+    expect(await run('delete', 'titanic')).toBe(0);
+    const backend = await openNodeBackend(lake);
+    const count = async () => {
+      let n = 0;
+      for await (const _ of backend.chunks.list()) n++;
+      return n;
+    };
+    const before = await count();
+    expect(before).toBeGreaterThan(0);
+    for (const grace of ['24h', 'abc', '5.5', '1e3']) {
+      expect(await run('gc', '--grace-ms', grace), grace).toBe(1);
+      expect(err.at(-1)).toBe(
+        `croissant-lake: error [BAD_INPUT]: --grace-ms takes a whole number of milliseconds (86400000 is a day) ≥ 0, got "${grace}"`,
+      );
+    }
+    expect(await count()).toBe(before);
+    expect(await run('ingest', fx + '1.0/titanic/metadata.json')).toBe(0);
+    for (const n of ['x', '1.5', '0x10']) {
+      expect(await run('log', 'titanic', '-n', n), n).toBe(1);
+      expect(err.at(-1)).toBe(
+        `croissant-lake: error [BAD_INPUT]: --limit takes a whole number ≥ 0, got "${n}"`,
+      );
+    }
+    expect(await run('log', 'titanic', '-n', '1')).toBe(0);
+  });
+
+  it('keeps branch and tag names apart', async () => {
+    expect(await run('tag', 'titanic', 'v1')).toBe(0);
+    expect(await run('branch', 'titanic', 'v1')).toBe(1);
+    expect(err.at(-1)).toBe(
+      'croissant-lake: error [REF_EXISTS]: tag "v1" already exists in titanic: a branch of the same name would hide it (a name is read as a branch first); choose another name',
+    );
+    expect(await run('branch', 'titanic', 'b2')).toBe(0);
+    expect(await run('tag', 'titanic', 'b2')).toBe(1);
+    expect(err.at(-1)).toMatch(
+      /REF_EXISTS.*branch "b2" already exists in titanic: a tag of the same name would never be read/,
+    );
+  });
+
+  it('names the commands when one is unknown, before asking for its argument', async () => {
+    expect(await main(['valdate'])).toBe(2);
+    expect(err.at(-1)).toMatch(
+      /^croissant-lake: unknown command "valdate"; the commands are validate, records, dicom, slices, /,
+    );
+  });
 });

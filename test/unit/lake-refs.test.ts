@@ -148,6 +148,14 @@ describe('branches that cannot be lost', () => {
     expect((await lake.branches('d')).map((b) => b.name)).toEqual(['main']);
   });
 
+  it('gc refuses a grace period that is no number of milliseconds, and deletes nothing', async () => {
+    const { lake } = await setup();
+    for (const graceMs of [Number.NaN, -1, Infinity]) {
+      const e = await refused(collectGarbage(lake, { graceMs }), 'BAD_INPUT');
+      expect(e.message).toContain(`got ${String(graceMs)}; nothing was deleted`);
+    }
+  });
+
   it('refuses an empty revision by name instead of reading it as main', async () => {
     const { lake } = await setup();
     // What `?query=d@` asks for: a link cut after its `@` (view-address.ts keeps the '').

@@ -4,6 +4,7 @@
  * work's journals (live.ts); anything else older than the grace period is deleted. Nothing is
  * deleted while a writer holds a live lease (lease.ts), whatever the grace period.
  */
+import { LakeError } from '../store/errors.ts';
 import type { Lake } from './lake.ts';
 import { GC_LOCK, describeLease, liveLeases, type LeaseEntry } from './lease.ts';
 import { liveChunks, liveSet } from './live.ts';
@@ -38,6 +39,13 @@ export async function collectGarbage(
   opts: { graceMs?: number } = {},
 ): Promise<GcResult> {
   const grace = opts.graceMs ?? GC_GRACE_MS;
+  // NaN would keep nothing (no chunk is newer than a NaN cutoff): refused, never read as 0.
+  if (!Number.isFinite(grace) || grace < 0) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `gc's grace period must be a number of milliseconds ≥ 0, got ${String(grace)}; nothing was deleted`,
+    );
+  }
   return lake.backend.locks.withLock(GC_LOCK, async () => {
     const result: GcResult = {
       deleted: 0,

@@ -47,6 +47,26 @@ async function mustRef(lake: Lake, dataset: string, kind: RefKind, name: string)
 export async function checkNewBranchName(lake: Lake, dataset: string, name: string): Promise<void> {
   checkRefName(name);
   await checkNoCaseTwin(lake, dataset, name);
+  await checkOtherKind(lake, dataset, 'branch', name);
+}
+
+/**
+ * REF_EXISTS when a ref of the other kind has `name`: a name resolves to a branch first, so a
+ * branch named as a tag would hide it (`export titanic v1` read the branch, not the release),
+ * and a tag named as a branch could never be read by its name.
+ */
+async function checkOtherKind(
+  lake: Lake,
+  dataset: string,
+  kind: RefKind,
+  name: string,
+): Promise<void> {
+  const other: RefKind = kind === 'tag' ? 'branch' : 'tag';
+  if (!(await getRef(lake.backend.refs, dataset, other, name))) return;
+  throw new LakeError(
+    'REF_EXISTS',
+    `${other} "${name}" already exists in ${dataset}: a ${kind} of the same name would ${kind === 'branch' ? 'hide it (a name is read as a branch first)' : 'never be read by its name (a name is read as a branch first)'}; choose another name`,
+  );
 }
 
 /** BAD_INPUT when `name` differs from a branch or tag of `dataset` only by A–Z case. */
@@ -74,6 +94,7 @@ async function createRef(
   message?: string,
 ): Promise<Ref> {
   await checkNoCaseTwin(lake, dataset, name);
+  await checkOtherKind(lake, dataset, kind, name);
   const value: RefValue = {
     commit,
     protected: kind === 'tag',
