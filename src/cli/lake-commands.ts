@@ -10,6 +10,7 @@ import { LakeError } from '../lib/store/errors.ts';
 import { openNodeBackend } from '../lib/store/node-fs.ts';
 import { Lake } from '../lib/versions/lake.ts';
 import { parseCode, str, wholeNumber, type CommandContext, type Values } from './lake-cli.ts';
+import { checkLakeFolder } from './lake-folder.ts';
 import {
   DATA_COMMANDS,
   MODEL_COMMANDS,
@@ -36,7 +37,10 @@ export async function lakeCommand(
   values: Values,
   mapping: Record<string, string>,
 ): Promise<number> {
-  const backend = await openNodeBackend(str(values, 'lake') ?? '.lake');
+  const dir = str(values, 'lake') ?? '.lake';
+  if (!dir.trim()) throw new LakeError('BAD_INPUT', '--lake needs a folder, got ""');
+  await checkLakeFolder(dir, command);
+  const backend = await openNodeBackend(dir);
   const lake = await Lake.open(backend, { actor: actor(values) });
   const controller = new AbortController();
   const interrupt = () => controller.abort();

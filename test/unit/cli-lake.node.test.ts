@@ -4,7 +4,7 @@
  * clear errors for bad arguments.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,6 +199,35 @@ describe('croissant-lake lake commands', () => {
     expect(err.at(-1)).toMatch(
       /REF_EXISTS.*branch "b2" already exists in titanic: a tag of the same name would never be read/,
     );
+  });
+
+  it('reads and writes only a lake: no lake is made by a mistyped --lake or in another folder', async () => {
+    const missing = path.join(dir, 'typo');
+    expect(await main(['datasets', '--lake', missing])).toBe(1);
+    expect(err.at(-1)).toBe(
+      `croissant-lake: error [BAD_INPUT]: no lake at ${missing}: the folder does not exist. Give --lake the folder of a lake, or ingest or clone a dataset to start one there`,
+    );
+    expect(existsSync(missing)).toBe(false);
+    const other = path.join(dir, 'project');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'README'), 'not a lake\n');
+    for (const command of ['verify', 'gc', 'ingest']) {
+      const args = command === 'ingest' ? [fx + '1.0/titanic/metadata.json'] : [];
+      expect(await main([command, ...args, '--lake', other]), command).toBe(1);
+      expect(err.at(-1)).toBe(
+        `croissant-lake: error [BAD_INPUT]: ${other} holds other files and no lake (no chunks/ and entries/ folders): give --lake the folder of a lake, or a new or empty one to start a lake in`,
+      );
+    }
+    expect(readdirSync(other)).toEqual(['README']);
+    const file = path.join(other, 'README');
+    expect(await main(['datasets', '--lake', file])).toBe(1);
+    expect(err.at(-1)).toBe(
+      `croissant-lake: error [BAD_INPUT]: --lake ${file} is a file, not a lake's folder`,
+    );
+    // A new folder takes a lake from ingest.
+    const fresh = path.join(dir, 'fresh');
+    expect(await main(['ingest', fx + '1.0/titanic/metadata.json', '--lake', fresh])).toBe(0);
+    expect(await main(['datasets', '--lake', fresh])).toBe(0);
   });
 
   it('names the commands when one is unknown, before asking for its argument', async () => {
