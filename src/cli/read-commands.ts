@@ -12,6 +12,7 @@ import {
   toPlainJson,
 } from '../lib/croissant/index.ts';
 import { formatLocation } from '../lib/croissant/errors.ts';
+import { checkMappingKeys } from '../lib/croissant/resources/mapping.ts';
 import { formatIssue, formatIssueLocated } from '../lib/croissant/model.ts';
 import type { Issue, RecordRow } from '../lib/croissant/index.ts';
 import { nodeResolver } from '../lib/io/node.ts';
@@ -119,6 +120,7 @@ export async function recordsCommand(
     printIssues(result.errors, result.warnings, (s) => console.error(s));
     return 1;
   }
+  checkMappingKeys(result.metadata, mapping);
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);

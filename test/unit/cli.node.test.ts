@@ -169,6 +169,15 @@ describe('croissant-lake records', () => {
         '[file data/genders.csv, record set genders, field genders/label, record 1]',
     );
   });
+  it('refuses a mapping that names no FileObject of the document', async () => {
+    const doc = `${fx}1.0/titanic/metadata.json`;
+    const mapped = `nosuch.csv=${fx}1.0/titanic/data/genders.csv`;
+    expect(await main(['records', doc, '-r', 'genders', '-m', mapped])).toBe(1);
+    expect(err.at(-1)).toBe(
+      'croissant-lake: error [INVALID]: --mapping names "nosuch.csv", which no FileObject of the document is (by @id, name or contentUrl); its FileObjects are: passengers.csv, genders.csv, embarkation_ports.csv',
+    );
+    expect(out).toEqual([]);
+  });
   it('gives clear errors for bad arguments and unknown record sets', async () => {
     expect(await main(['records', `${fx}1.0/titanic/metadata.json`])).toBe(1);
     expect(err.join('\n')).toMatch(/records needs --record-set/);

@@ -11,6 +11,7 @@
  * A crash keeps them too: a rerun resumes from the journal, reading no stored file again.
  */
 import { readCroissant } from '../croissant/index.ts';
+import { checkMappingKeys } from '../croissant/resources/mapping.ts';
 import { formatIssueLocated } from '../croissant/model.ts';
 import { fetchResolver } from '../io/fetch.ts';
 import type { Resolver } from '../io/source.ts';
@@ -138,6 +139,7 @@ async function ingestOnce(
       );
     }
     const md = read.metadata;
+    if (opts.mapping) checkMappingKeys(md, opts.mapping);
     const id = opts.dataset ?? datasetId(md.name || 'dataset');
     checkDatasetId(id);
     const existing = await lake.backend.refs.get<DatasetEntry>(`dataset/${id}`);

@@ -3,7 +3,7 @@
  * refusals of what a document may not read, named after the FileObject that asked for it.
  */
 import { CroissantError, formatLocation } from '../errors.ts';
-import type { FileObject } from '../model.ts';
+import type { FileObject, Metadata } from '../model.ts';
 import type { ByteSource } from '../../io/source.ts';
 import { MAPPING_ID, isUrl } from '../../io/source.ts';
 
@@ -17,6 +17,24 @@ export interface MappingContext {
 export function mappingOf(ctx: MappingContext, fo: FileObject): string | undefined {
   const url = fo.contentUrl;
   return ctx.mapping[fo.uuid] ?? ctx.mapping[fo.name] ?? (url ? ctx.mapping[url] : undefined);
+}
+
+/**
+ * INVALID when a mapping names no FileObject of `md` (by `@id`, name or contentUrl): such a
+ * mapping does nothing, and the document's own file was read in silence where the user meant
+ * theirs (a typo in `--mapping nosuch.csv=…`).
+ */
+export function checkMappingKeys(md: Metadata, mapping: Record<string, string>): void {
+  const files = md.distribution.filter((r): r is FileObject => r.kind === 'FileObject');
+  const known = new Set(
+    files.flatMap((f) => [f.uuid, f.name, ...(f.contentUrl ? [f.contentUrl] : [])]),
+  );
+  const unknown = Object.keys(mapping).filter((k) => !known.has(k));
+  if (!unknown.length) return;
+  throw new CroissantError(
+    'INVALID',
+    `--mapping names ${unknown.map((k) => `"${k}"`).join(', ')}, which no FileObject of the document is (by @id, name or contentUrl); its FileObjects are: ${files.map((f) => f.uuid).join(', ') || 'none'}`,
+  );
 }
 
 /**
