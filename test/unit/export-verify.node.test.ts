@@ -149,5 +149,18 @@ describe('export verifies what it copies and leaves nothing when it fails (issue
     await expect(
       exportToFolder(lake, 'coco', 'main', path.join(outDir, 'coco')),
     ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    // Nor does a .tar export replace a file, nor a folder export take a file's name.
+    const tar = path.join(outDir, 'coco.tar');
+    const bytes = readFileSync(tar);
+    await expect(exportTarToFile(lake, 'coco', 'main', tar)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: `${tar} already exists; export to a new file, or remove that one first`,
+    });
+    expect(readFileSync(tar).equals(bytes)).toBe(true);
+    await expect(exportToFolder(lake, 'coco', 'main', tar)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: `${tar} is a file; export into a new or empty folder, or to a new file ending in .tar`,
+    });
+    expect(leftovers().sort()).toEqual(['coco', 'coco.tar']);
   });
 });

@@ -8,7 +8,7 @@
  * temporary file is removed.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LakeError } from '../store/errors.ts';
 import { chunksOf, tarSink } from './export-tar.ts';
@@ -48,7 +48,14 @@ async function checkEmptyTarget(dir: string): Promise<boolean> {
   try {
     names = await readdir(dir);
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return false;
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTDIR') {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${dir} is a file; export into a new or empty folder, or to a new file ending in .tar`,
+      );
+    }
     throw e;
   }
   if (names.length) {
@@ -99,6 +106,19 @@ export async function exportTarToFile(
   opts: ExportOptions & { prefix?: string } = {},
 ): Promise<ExportResult> {
   const commit = await lake.readCommit(await lake.resolve(dataset, rev));
+  // As a folder export refuses a folder that holds anything, a .tar export never replaces a
+  // file (an earlier export, someone's archive): the rename below would, silently.
+  if (
+    await stat(file).then(
+      () => true,
+      (e: { code?: string }) => (e.code === 'ENOENT' ? false : Promise.reject(e)),
+    )
+  ) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `${file} already exists; export to a new file, or remove that one first`,
+    );
+  }
   await mkdir(dirname(file), { recursive: true });
   const tmp = stagingPath(file);
   const fh = await open(tmp, 'wx');
