@@ -3,7 +3,13 @@
  * one, the selected commit with its record sets, and a page of rows of one record set. Every
  * load is superseded by the next one of its kind, and nothing lands after `destroy()`.
  */
-import type { CommitInfo, LogItem, RefInfo, RowsPage } from '../../workers/api/lake.api.ts';
+import type {
+  AppendInfo,
+  CommitInfo,
+  LogItem,
+  RefInfo,
+  RowsPage,
+} from '../../workers/api/lake.api.ts';
 import { describeError } from './format.ts';
 import type { ErrorInfo } from './format.ts';
 import type { LakeCatalog } from './lake-catalog.svelte.ts';
@@ -184,11 +190,16 @@ export class LakeDataset {
     const branch = this.selectedRef;
     const recordSet = this.recordSet;
     if (branch?.kind !== 'branch' || !recordSet) return Promise.resolve(false);
+    this.appended = null;
     return this.#act(async () => {
-      await this.#lake.call('appendCsv', [this.id, branch.name, recordSet, file]);
+      const r = await this.#lake.call('appendCsv', [this.id, branch.name, recordSet, file]);
       await Promise.all([this.load(branch.name), this.#lake.refresh()]);
+      if (!this.#destroyed) this.appended = { file: file.name, ...r };
     });
   }
+
+  /** What the last append from a CSV did (its columns left empty are said beside it). */
+  appended = $state.raw<(AppendInfo & { file: string }) | null>(null);
 
   /** Hides the ref failure banner. */
   dismissFailure(): void {

@@ -48,6 +48,9 @@ export async function writeCommand(command: string, c: CommandContext): Promise<
             mapping: c.mapping,
           });
       console.log(`appended ${r.rows} rows to ${r.recordSet} on ${opts.branch} at ${r.hash}`);
+      if (r.emptyColumns?.length) {
+        console.log(`  left empty (null), not in ${file}'s header: ${r.emptyColumns.join(', ')}`);
+      }
       return 0;
     }
     case 'add-columns': {

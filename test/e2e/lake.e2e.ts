@@ -171,9 +171,15 @@ describe('the lake in the browser', () => {
     await page.locator('[data-testid="append-csv-input"]').setInputFiles({
       name: 'more-genders.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from('label,url\nunknown,https://www.wikidata.org/wiki/Q24238356\n'),
+      buffer: Buffer.from('label\nunknown\n'),
     });
     await commits.nth(1).waitFor({ timeout: WAIT });
+    // The column the file lacks is said, beside the button.
+    await waitForText(
+      page,
+      '[data-testid="append-empty-columns"]',
+      '1 row appended from more-genders.csv; left empty (null), not in its header: genders/url.',
+    );
     expect(await commits.count()).toBe(2);
     expect(await commits.first().locator('[data-testid="lineage-op"]').textContent()).toBe(
       'append',

@@ -74,6 +74,21 @@ describe('appends keep a declared key', () => {
     expect(await lake.resolve('t', 'work')).toBe(head);
   });
 
+  it('names the columns a CSV leaves empty', async () => {
+    const r = await appendCsv(lake, 't', {
+      branch: 'work',
+      recordSet: PORTS,
+      csv: csv('p.csv', 'key,label\nN,Nantes\n'),
+    });
+    expect(r.emptyColumns).toEqual([`${PORTS}/url`]);
+    const all = await appendCsv(lake, 't', {
+      branch: 'work',
+      recordSet: PORTS,
+      csv: csv('q.csv', 'key,label,url\nM,Marseille,wd:Q23482\n'),
+    });
+    expect(all.emptyColumns).toBeUndefined();
+  });
+
   it('takes new keys, and a record set without a key takes any row', async () => {
     const r = await append([port('B', 'Belfast'), port('L', 'Liverpool')]);
     expect(r.rows).toBe(2);

@@ -4,7 +4,15 @@
  * clear errors for bad arguments.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +65,15 @@ describe('croissant-lake lake commands', () => {
         'commit=abc123',
       ),
     ).toBe(0);
-    expect(out.at(-1)).toMatch(/^appended 2 rows to passengers on curated at /);
+    expect(out.at(-2)).toMatch(/^appended 2 rows to passengers on curated at /);
+    // The file names 2 of the passengers' fields (the document's, in its order): the rest are said.
+    const doc = JSON.parse(readFileSync(fx + '1.0/titanic/metadata.json', 'utf8')) as {
+      recordSet: { '@id': string; field: { '@id': string }[] }[];
+    };
+    const fields = doc.recordSet.find((r) => r['@id'] === 'passengers')!.field.map((f) => f['@id']);
+    const rest = fields.filter((f) => f !== 'passengers/name' && f !== 'passengers/age');
+    expect(rest.length).toBe(fields.length - 2);
+    expect(out.at(-1)).toBe(`  left empty (null), not in ${csv}'s header: ${rest.join(', ')}`);
 
     expect(await run('branch', 'titanic', 'genetics')).toBe(0);
     const cols = path.join(dir, 'cols.csv');

@@ -200,7 +200,12 @@ const handlers: Handlers = {
   async appendCsv({ lake, signal }, dataset, branch, recordSet, csv) {
     const source = blobSource(csv.name, csv);
     const r = await appendCsv(lake, dataset, { branch, recordSet, csv: source, signal });
-    return { commit: r.hash, recordSet: r.recordSet, rows: r.rows };
+    return {
+      commit: r.hash,
+      recordSet: r.recordSet,
+      rows: r.rows,
+      emptyColumns: r.emptyColumns ?? [],
+    };
   },
 
   async diff({ lake }, dataset, a, b, limit) {

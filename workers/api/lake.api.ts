@@ -139,6 +139,8 @@ export interface AppendInfo {
   commit: string;
   recordSet: string;
   rows: number;
+  /** Columns the CSV's header did not name: left empty (null) in every appended row. */
+  emptyColumns: string[];
 }
 
 /** How an export is named, and which record sets it writes (default: all of them). */

@@ -46,6 +46,8 @@ export interface AppendOptions {
 export interface AppendResult extends CommitResult {
   recordSet: string;
   rows: number;
+  /** Columns a CSV's header did not name, left empty (null) in every appended row. */
+  emptyColumns?: string[];
 }
 
 /** Rows checked and converted, or the reason one is refused (with its 1-based number). */
@@ -280,12 +282,17 @@ export async function appendCsv(
   opts: AppendCsvOptions,
 ): Promise<AppendResult> {
   const file = opts.csv.name;
-  return runAppend(lake, dataset, opts, async (rsId, columns, _index, keys) => {
+  let empty: string[] = [];
+  const result = await runAppend(lake, dataset, opts, async (rsId, columns, _index, keys) => {
     const sha256 = await sourceSha256(opts.csv, opts.signal);
     async function* rows(): AsyncGenerator<LakeRow[]> {
       let mapped: ColumnDef[] | null = null;
       for await (const { header, records } of csvRows(opts)) {
-        mapped ??= mapCsvHeader(header, columns, rsId, file);
+        if (!mapped) {
+          mapped = mapCsvHeader(header, columns, rsId, file);
+          const named = new Set(mapped.map((c) => c.name));
+          empty = columns.filter((c) => !named.has(c.name)).map((c) => c.name);
+        }
         const cols = mapped;
         yield records.map(({ row, cells }) => {
           const out: LakeRow = {};
@@ -306,4 +313,5 @@ export async function appendCsv(
     }
     return { rows: rows(), sha256, source: { kind: 'csv', url: file, sha256 } };
   });
+  return empty.length ? { ...result, emptyColumns: empty } : result;
 }
