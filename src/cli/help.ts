@@ -49,7 +49,7 @@ export const MODEL_HELP = `Models:
   model-export <dataset> ID --out FILE.onnx
       The inference graph (input x, outputs logits and embedding) and FILE.card.json.`;
 
-export const EVALUATE_HELP = `Models:
+export const EVALUATE_HELP = `Evaluation:
   evaluate <dataset> <branch> --model FILE.onnx|ID [--label FIELD] [--into BRANCH]
       Runs a classifier (an .onnx file, or a model of the lake by id or a 6+ digit prefix:
       its image column, size and channels as trained) over the branch's images, writes the \`predictions\` record set (joinable

@@ -58,10 +58,21 @@ export async function lakeCommand(
         ...(values.code ? { code: parseCode(values.code as string[]) } : {}),
       },
     });
+  } catch (e) {
+    // Ctrl-C on a command that resumes: say so, where the error alone read as a failure.
+    if (controller.signal.aborted && RESUMES.has(command) && (e as LakeError).code === 'ABORTED')
+      throw new LakeError(
+        'ABORTED',
+        `${(e as Error).message}; what was stored is kept: run the same command again to resume`,
+      );
+    throw e;
   } finally {
     process.off('SIGINT', interrupt);
   }
 }
+
+/** Commands that pick up where an interrupted run stopped (journals, resumable transfers). */
+const RESUMES = new Set(['ingest', 'push', 'fetch', 'pull', 'clone', 'train']);
 
 async function dispatch(command: string, c: CommandContext): Promise<number> {
   if (DATA_COMMANDS.has(command)) return (await import('./lake-data.ts')).dataCommand(command, c);

@@ -14,14 +14,30 @@ import { parseMapping } from './mapping.ts';
 import { DICOM_OPTIONS, LAKE_COMMANDS, LAKE_OPTIONS, SLICES_OPTIONS } from './options.ts';
 import { outputClosed, outputFailed, watchOutput } from './output.ts';
 
+/** What the file system's refusals mean for a command, said after Node's own message. */
+const SYSTEM_ADVICE: Record<string, string> = {
+  EACCES: 'this user may not write there: the lake (or the file named) must be writable',
+  EPERM: 'this user may not write there: the lake (or the file named) must be writable',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  ENOTDIR: 'a path named as a folder is a file',
+  EISDIR: 'a path named as a file is a folder',
+};
+
+/** A failure as one line: its code, its message, and for a system error what it means. */
+export function failureLine(e: unknown): string {
+  if (e instanceof LakeError || e instanceof CroissantError || e instanceof ModelError)
+    return `croissant-lake: error [${e.code}]: ${e.message}`;
+  const sys = (e as NodeJS.ErrnoException | null)?.code;
+  const advice = typeof sys === 'string' ? SYSTEM_ADVICE[sys] : undefined;
+  if (advice) return `croissant-lake: error [IO]: ${(e as Error).message} (${advice})`;
+  return `croissant-lake: error: ${(e as Error).message}`;
+}
+
 /** Prints a failure, unless the output was closed: then the command simply ends (status 0). */
 function failed(e: unknown): number {
   if (outputClosed().aborted) return 0;
-  const code =
-    e instanceof LakeError || e instanceof CroissantError || e instanceof ModelError
-      ? ` [${e.code}]`
-      : '';
-  console.error(`croissant-lake: error${code}: ${(e as Error).message}`);
+  console.error(failureLine(e));
   // Cancelled: here only by Ctrl-C (SIGINT), so the status a shell gives a command it
   // interrupted (128 + 2), which scripts tell apart from a failure.
   return (e as { code?: unknown }).code === 'ABORTED' ? 130 : 1;

@@ -66,6 +66,7 @@ function run(args: string[], interrupt = false) {
 it('stops with status 130 on Ctrl-C, and the same command then finishes the ingest', async () => {
   const stopped = await run(['ingest', doc, '--lake', lake, '--dataset', 'demo'], true);
   expect(stopped.err).toContain('[ABORTED]');
+  expect(stopped.err).toContain('what was stored is kept: run the same command again to resume');
   expect(stopped.code, stopped.err).toBe(130);
   expect(chunks()).toBeGreaterThan(0); // what it stored is kept
   const again = await run(['ingest', doc, '--lake', lake, '--dataset', 'demo']);

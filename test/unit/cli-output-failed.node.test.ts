@@ -4,7 +4,7 @@
  * its own: the failure is the process's, and stays for the rest of it.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { failureLine, main } from '../../src/cli/main.ts';
 
 const TITANIC = 'public/examples/titanic/metadata.json';
 
@@ -35,5 +35,24 @@ describe('output that cannot be written', () => {
       err.mockRestore();
       process.exitCode = 0;
     }
+  });
+});
+
+describe('a failure of the file system', () => {
+  it('is said with its code and what it means for the command', () => {
+    const denied = Object.assign(
+      new Error("EACCES: permission denied, open '/srv/lake/tmp/lock-1'"),
+      { code: 'EACCES' },
+    );
+    expect(failureLine(denied)).toBe(
+      "croissant-lake: error [IO]: EACCES: permission denied, open '/srv/lake/tmp/lock-1' (this user may not write there: the lake (or the file named) must be writable)",
+    );
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    expect(failureLine(full)).toMatch(
+      /^croissant-lake: error \[IO\]: ENOSPC: .* \(the disk is full\)$/,
+    );
+    expect(failureLine(new Error('plain'))).toBe('croissant-lake: error: plain');
   });
 });

@@ -9,9 +9,9 @@ import { urlSource } from '../../src/lib/io/fetch.ts';
 
 const URL_ = 'https://example.org/examples/demo/data/images.tar';
 
-async function failure(): Promise<CroissantError> {
+async function failure(cause?: { code: string }): Promise<CroissantError> {
   const fetch = async (): Promise<Response> => {
-    throw new TypeError('Failed to fetch');
+    throw new TypeError('Failed to fetch', cause ? { cause } : {});
   };
   const source = urlSource(URL_, { fetch });
   try {
@@ -37,10 +37,14 @@ describe('a failed fetch, offline and online', () => {
     );
   });
 
-  it('online: names the file and the server', async () => {
+  it('online: names the file and the server; CORS only in a browser, where it applies', async () => {
     vi.stubGlobal('navigator', { onLine: true });
-    const e = await failure();
+    const e = await failure({ code: 'ECONNREFUSED' });
     expect(e.code).toBe('NETWORK');
-    expect(e.message).toContain('the server is unreachable or refused the request');
+    expect(e.message).toBe(
+      typeof window === 'undefined'
+        ? `could not fetch ${URL_}: the server is unreachable or refused the connection (ECONNREFUSED) [file ${URL_}]`
+        : `could not fetch ${URL_}: the server is unreachable or refused the request (network error or CORS) [file ${URL_}]`,
+    );
   });
 });

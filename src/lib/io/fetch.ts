@@ -40,9 +40,15 @@ async function open(url: string, opts: FetchOptions, signal?: AbortSignal): Prom
     // Offline, the service worker answers only for what it holds: say so, rather than blame
     // the server (an example dataset is cached when first opened online).
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    // CORS is a browser's rule: outside one (the CLI) the network's own reason is given.
+    const inBrowser = typeof window !== 'undefined';
+    const reason = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail = reason?.code ?? reason?.message;
     const why = offline
       ? 'this browser is offline, and no copy of it was kept (only the lake and what was opened online before are available offline)'
-      : 'the server is unreachable or refused the request (network error or CORS)';
+      : inBrowser
+        ? 'the server is unreachable or refused the request (network error or CORS)'
+        : `the server is unreachable or refused the connection${detail ? ` (${String(detail)})` : ''}`;
     throw new CroissantError('NETWORK', `could not fetch ${url}: ${why}`, {
       cause: e,
       location: { file: url },
