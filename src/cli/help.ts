@@ -171,3 +171,27 @@ ${LAKE_HELP}
 ${DICOM_HELP}
 
 ${SLICES_HELP}`;
+
+/**
+ * The help of one command: the lines of {@link HELP} that show its use (`  ingest <url|path> …`,
+ * or `croissant-lake records …`) with the lines under them, and where to find the rest; null
+ * for a name no line shows. `croissant-lake ingest --help` printed all 150 lines, and a usage
+ * error scrolled away above them.
+ */
+export function commandHelp(command: string): string | null {
+  const lines = HELP.split('\n');
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trimStart().replace(/^croissant-lake /, '');
+    if (t !== command && !t.startsWith(`${command} `)) continue;
+    const at = indent(lines[i]!);
+    out.push(lines[i]!);
+    while (i + 1 < lines.length && lines[i + 1]!.trim() && indent(lines[i + 1]!) > at) {
+      out.push(lines[++i]!);
+    }
+  }
+  return out.length
+    ? `${out.join('\n')}\n\n(croissant-lake --help: every command and option)`
+    : null;
+}

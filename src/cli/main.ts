@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { CroissantError } from '../lib/croissant/errors.ts';
 import { ModelError } from '../lib/model/errors.ts';
 import { LakeError } from '../lib/store/errors.ts';
-import { HELP } from './help.ts';
+import { HELP, commandHelp } from './help.ts';
 import { parseMapping } from './mapping.ts';
 import { DICOM_OPTIONS, LAKE_COMMANDS, LAKE_OPTIONS, SLICES_OPTIONS } from './options.ts';
 import { outputClosed, outputFailed, watchOutput } from './output.ts';
@@ -75,12 +75,17 @@ async function run(argv: string[]): Promise<number> {
       },
     });
   } catch (e) {
-    console.error(`croissant-lake: ${(e as Error).message}\n\n${HELP}`);
+    // The error, then the help of the command it is about (not all of it, above which it
+    // scrolled away).
+    const about = argv.find((a) => !a.startsWith('-'));
+    const help =
+      (about && commandHelp(about)) ?? 'croissant-lake --help lists every command and option';
+    console.error(`croissant-lake: ${(e as Error).message}\n\n${help}`);
     return 2;
   }
   const [command, target] = parsed.positionals;
   if (parsed.values.help || !command) {
-    console.log(HELP);
+    console.log((command && parsed.values.help && commandHelp(command)) || HELP);
     return command || parsed.values.help ? 0 : 2;
   }
   if (LAKE_COMMANDS.has(command)) {
@@ -99,7 +104,9 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (!target) {
-    console.error(`croissant-lake: ${command} needs a URL or path\n\n${HELP}`);
+    console.error(
+      `croissant-lake: ${command} needs a URL or path\n\n${commandHelp(command) ?? HELP}`,
+    );
     return 2;
   }
   try {

@@ -169,6 +169,22 @@ describe('croissant-lake records', () => {
         '[file data/genders.csv, record set genders, field genders/label, record 1]',
     );
   });
+  it("gives a command's own help, and its help under a usage error", async () => {
+    expect(await main(['ingest', '--help'])).toBe(0);
+    const help = out.join('\n');
+    expect(help.split('\n')[0]).toBe(
+      '  ingest <url|path> [--dataset ID] [--mapping id=path ...] [--allow-path DIR ...]',
+    );
+    expect(help).toContain('Ctrl-C keeps what was stored: the same ingest again resumes.');
+    expect(help).not.toContain('records <url|path>');
+    expect(help).toMatch(/\(croissant-lake --help: every command and option\)$/);
+    expect(await main(['records', '--bogus'])).toBe(2);
+    const usage = err.join('\n');
+    expect(usage).toMatch(/^croissant-lake: Unknown option '--bogus'/);
+    expect(usage).toContain('croissant-lake records <url|path> --record-set ID');
+    expect(usage).not.toContain('ingest <url|path>');
+  });
+
   it('refuses a mapping that names no FileObject of the document', async () => {
     const doc = `${fx}1.0/titanic/metadata.json`;
     const mapped = `nosuch.csv=${fx}1.0/titanic/data/genders.csv`;
