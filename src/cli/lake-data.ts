@@ -30,7 +30,7 @@ function printUnfinished(work: readonly UnfinishedWork[]): void {
   }
 }
 
-function printIngest(r: IngestResult): void {
+function printIngest(r: IngestResult, source: string): void {
   if (r.unchanged) {
     console.log(
       `${r.dataset} is unchanged: its import ${r.commit} already holds this source; nothing was written`,
@@ -41,6 +41,9 @@ function printIngest(r: IngestResult): void {
     console.log(
       `updated ${r.dataset}: new import ${r.commit} (previous import ${r.update.previous})`,
     );
+    // Another document under the same id replaces what main imports: said, not only implied.
+    if (r.update.previousSource !== null && r.update.previousSource !== source)
+      console.log(`  source changed: was ${r.update.previousSource}, now ${source}`);
     console.log(formatDiff(r.update.diff));
   } else console.log(`ingested ${r.dataset} at ${r.commit} (main, protected)`);
   console.log(
@@ -76,7 +79,7 @@ export async function dataCommand(command: string, c: CommandContext): Promise<n
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
       for (const w of r.warnings) console.error(`warning: ${w}`);
-      printIngest(r);
+      printIngest(r, (await lake.dataset(r.dataset)).source);
       return 0;
     }
     case 'datasets': {

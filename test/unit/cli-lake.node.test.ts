@@ -246,6 +246,24 @@ describe('croissant-lake lake commands', () => {
     expect(await main(['datasets', '--lake', fresh])).toBe(0);
   });
 
+  it('says when an update imports another document than the last import', async () => {
+    // titanic's last import read the 1.0 document (the tests above); the 0.8 one has its name.
+    expect(await run('ingest', fx + '0.8/titanic/metadata.json')).toBe(0);
+    expect(out[0]).toMatch(/^updated titanic: new import [0-9a-f]{64} \(previous import /);
+    expect(out[1]).toBe(
+      `  source changed: was ${fx}1.0/titanic/metadata.json, now ${fx}0.8/titanic/metadata.json`,
+    );
+    // 0.8 names its columns by field name, 1.0 by @id: every column differs, no row does.
+    const doc = JSON.parse(readFileSync(fx + '1.0/titanic/metadata.json', 'utf8')) as {
+      recordSet: { field: unknown[] }[];
+    };
+    const fields = doc.recordSet.reduce((n, r) => n + r.field.length, 0);
+    const diff = out.find((l) => l.startsWith('diff '))!;
+    expect(diff.split('\n').at(-1)).toBe(
+      `0 row(s) differ, ${fields} column(s) added and ${fields} removed, in 3 record set(s)`,
+    );
+  });
+
   it('names the commands when one is unknown, before asking for its argument', async () => {
     expect(await main(['valdate'])).toBe(2);
     expect(err.at(-1)).toMatch(

@@ -115,6 +115,12 @@ describe('diffCommits', () => {
     const t = (await diffCommits(lake, c0, c2)).recordSets[0]!;
     expect(t).toMatchObject({ columnsAdded: ['score'], columnsRemoved: ['score'] });
     expect(t.counts).toEqual({ added: 0, removed: 0, modified: 0 });
+    // The summary says the columns too, not only that no row differs.
+    expect(
+      formatDiff(await diffCommits(lake, c0, c2))
+        .split('\n')
+        .at(-1),
+    ).toBe('0 row(s) differ, 1 column(s) added and 1 removed, in 1 record set(s)');
   });
 
   it('compares every row when extension fragments of a column differ', async () => {

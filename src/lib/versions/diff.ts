@@ -213,9 +213,13 @@ export function formatDiff(d: CommitDiff): string {
       `  ${rs.name} [${rs.status}]${rs.status === 'unchanged' ? '' : ': ' + parts.join('; ')}`,
     );
   }
+  // Columns too: a document whose fields were all renamed differs in no row it shares.
+  const added = d.recordSets.reduce((n, r) => n + r.columnsAdded.length, 0);
+  const removed = d.recordSets.reduce((n, r) => n + r.columnsRemoved.length, 0);
+  const columns = added || removed ? `, ${added} column(s) added and ${removed} removed,` : '';
   lines.push(
     total || d.recordSets.some((r) => r.status !== 'unchanged')
-      ? `${total} row(s) differ in ${d.recordSets.filter((r) => r.status !== 'unchanged').length} record set(s)`
+      ? `${total} row(s) differ${columns} in ${d.recordSets.filter((r) => r.status !== 'unchanged').length} record set(s)`
       : 'no differences',
   );
   return lines.join('\n');

@@ -111,7 +111,9 @@ export async function commitUpdate(
   await updateEntry(lake, { ...catalog, updatedAt: new Date().toISOString() }, version);
   await u.journal.clear();
   const diff = await diffCommits(lake, previous, hash, { limit: DIFF_ROWS });
-  return { ...base, commit: hash, update: { previous, diff } };
+  const was = (await lake.readCommit(previous)).lineage.params.source;
+  const previousSource = typeof was === 'string' ? was : null;
+  return { ...base, commit: hash, update: { previous, previousSource, diff } };
 }
 
 /** Writes the catalog entry (compare-and-set on `version`; a concurrent writer's stays). */

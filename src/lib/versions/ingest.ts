@@ -75,7 +75,12 @@ export interface IngestResult {
   /** An update whose source had not changed: nothing was committed (`commit` is the import). */
   unchanged?: boolean;
   /** An update: the previous import, and the difference from it to this one. */
-  update?: { previous: string; diff: CommitDiff };
+  update?: {
+    previous: string;
+    /** The source the previous import read (null when its lineage names none). */
+    previousSource: string | null;
+    diff: CommitDiff;
+  };
 }
 
 export { datasetId } from './dataset-id.ts';
