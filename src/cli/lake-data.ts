@@ -8,7 +8,11 @@ import { LakeError } from '../lib/store/errors.ts';
 import { diffCommits, formatDiff } from '../lib/versions/diff.ts';
 import { exportTarToFile, exportToFolder } from '../lib/versions/export-node.ts';
 import { collectGarbage, datasetSizes } from '../lib/versions/gc.ts';
-import { discardUnfinished, type UnfinishedWork } from '../lib/versions/unfinished.ts';
+import {
+  discardUnfinished,
+  unfinishedWork,
+  type UnfinishedWork,
+} from '../lib/versions/unfinished.ts';
 import { finishRegistration } from '../lib/versions/ingest-finish.ts';
 import { ingest, type IngestProgress, type IngestResult } from '../lib/versions/ingest.ts';
 import { recordSetOf } from '../lib/versions/read.ts';
@@ -22,10 +26,10 @@ function describeWork(w: UnfinishedWork): string {
 }
 
 /** Says what gc kept for unfinished work, and how to resume or give it up. */
-function printUnfinished(work: readonly UnfinishedWork[]): void {
+function printUnfinished(work: readonly UnfinishedWork[], what = 'gc: kept'): void {
   for (const w of work) {
     console.log(
-      `gc: kept ${mb(w.bytes)} for the ${describeWork(w)}: run it again to resume, or \`discard ${w.dataset}\` to give it up`,
+      `${what} ${mb(w.bytes)} for the ${describeWork(w)}: run it again to resume, or \`discard ${w.dataset}\` to give it up`,
     );
   }
 }
@@ -97,6 +101,8 @@ export async function dataCommand(command: string, c: CommandContext): Promise<n
         }
       }
       console.log(`total in lake: ${mb(sizes.total)}`);
+      // The total counts what an interrupted ingest stored: said, or it reads as unaccounted.
+      printUnfinished(await unfinishedWork(lake), '  of which');
       return 0;
     }
     case 'finish': {

@@ -153,6 +153,12 @@ describe('croissant-lake lake commands', () => {
     expect(out.at(-1)).toBe(
       'gc: kept 2.00 MB for the unfinished ingest of scans from https://example.org/scans.json: run it again to resume, or `discard scans` to give it up',
     );
+    // datasets counts it in its total, and says what it is.
+    expect(await run('datasets')).toBe(0);
+    expect(out.at(-1)).toBe(
+      '  of which 2.00 MB for the unfinished ingest of scans from https://example.org/scans.json: run it again to resume, or `discard scans` to give it up',
+    );
+    expect(out.at(-2)).toMatch(/^total in lake: /);
     expect(await run('discard', 'scans')).toBe(0);
     expect(out.at(-2)).toBe(
       'discarded the unfinished ingest of scans from https://example.org/scans.json',
