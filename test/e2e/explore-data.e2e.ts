@@ -37,6 +37,13 @@ describe('exploring images and sets of datasets', () => {
     const tiles = page.locator('[data-testid="image-tile"]');
     await tiles.first().waitFor({ timeout: WAIT });
     expect(await tiles.count()).toBe(all);
+    // The fields under a tile start with the columns the query orders by (else the first ones).
+    const firstField = () => textOf(tiles.first().locator('.meta dt').first());
+    expect(await firstField()).toBe('image_filename');
+    expect(await runSql(page, 'SELECT * FROM "mini-coco@main".images ORDER BY split DESC')).toBe(
+      'done',
+    );
+    await expect.poll(firstField, { timeout: WAIT }).toBe('split');
     // Thumbnails come from the stored bytes, once in view; metadata sits beside each.
     await tiles.first().locator('img').waitFor({ timeout: WAIT });
     expect(await textOf(tiles.first())).toContain('image_filename');
