@@ -11,6 +11,7 @@
 import type { Lake } from '../lib/versions/lake.ts';
 import type { Image } from '../lib/pipeline/image.ts';
 import { createLoader } from '../lib/pipeline/loader.ts';
+import { loaderPermalink } from '../lib/pipeline/loader-config.ts';
 import type { LoaderConfig, LoaderInfo, LoaderStats } from '../lib/pipeline/loader.ts';
 import type { PoolLane } from '../lib/pipeline/loader-item.ts';
 import { sha256Stream } from '../lib/store/hash.ts';
@@ -74,6 +75,24 @@ export class LoaderRun {
 
   get running(): boolean {
     return this.status === 'starting' || this.status === 'running';
+  }
+
+  /**
+   * The permalink of `config` without running it: its branch resolved to the commit now, as a
+   * run would (a link needed a run started first). A run's own link replaces it when it starts.
+   */
+  async link(config: LoaderConfig): Promise<void> {
+    this.failure = null;
+    try {
+      const lake = await this.#host.openLake();
+      const commit = /^[0-9a-f]{64}$/.test(config.ref)
+        ? config.ref
+        : await lake.resolve(config.dataset, config.ref);
+      const { source } = await lake.dataset(config.dataset);
+      if (!this.#destroyed) this.permalink = loaderPermalink(config, commit, source);
+    } catch (e) {
+      if (!this.#destroyed) this.failure = describeError(e);
+    }
   }
 
   /** Runs epoch `epoch` of a loader with `config`; a run in progress is stopped first. */

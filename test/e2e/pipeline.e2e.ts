@@ -188,7 +188,14 @@ describe('pipeline view', () => {
     await page.locator('[data-testid="loader-batch-size"]').fill(String(BATCH));
     await page.locator('[data-testid="loader-batch-size"]').press('Tab');
     await page.locator('[data-testid="loader-workers"]').selectOption('2');
+    // A permalink of these settings, before any run: the same one the run then gives.
+    await page.locator('[data-testid="make-loader-link"]').click();
+    const permalink = page.locator('[data-testid="loader-permalink"]');
+    await permalink.waitFor({ timeout: WAIT });
+    const made = await permalink.inputValue();
+    expect(made).toContain('loader=croissant-lake-loader%3Av1%3A');
     epochHash = await runEpoch(page);
+    expect(await permalink.inputValue()).toBe(made);
     expect(await page.locator('[data-testid="loader-status"]').textContent()).toContain(
       `batch ${Math.ceil(IMAGES / BATCH)} of ${Math.ceil(IMAGES / BATCH)}`,
     );
