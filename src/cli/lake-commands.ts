@@ -37,6 +37,14 @@ export async function lakeCommand(
   values: Values,
   mapping: Record<string, string>,
 ): Promise<number> {
+  // --branch names the branch written to by these; the others take a revision as an argument,
+  // and ignored it (`export titanic --branch curated` exported main).
+  if (values.branch !== undefined && !TAKES_BRANCH.has(command)) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `${command} takes no --branch: give the branch or revision as its argument (croissant-lake ${command} --help)`,
+    );
+  }
   const dir = str(values, 'lake') ?? '.lake';
   if (!dir.trim()) throw new LakeError('BAD_INPUT', '--lake needs a folder, got ""');
   await checkLakeFolder(dir, command);
@@ -70,6 +78,9 @@ export async function lakeCommand(
     process.off('SIGINT', interrupt);
   }
 }
+
+/** Commands that read --branch. */
+const TAKES_BRANCH = new Set(['append', 'add-columns', 'opinions']);
 
 /** Commands that pick up where an interrupted run stopped (journals, resumable transfers). */
 const RESUMES = new Set(['ingest', 'push', 'fetch', 'pull', 'clone', 'train']);

@@ -51,8 +51,31 @@ export async function main(argv: string[]): Promise<number> {
   return code === 0 && outputFailed() ? 1 : code;
 }
 
-/** The commands that read a document (the lake's are in LAKE_COMMANDS). */
-const READ_COMMANDS = ['validate', 'records', 'dicom', 'slices'];
+/** The commands that read a document (the lake's are in LAKE_COMMANDS), and their options. */
+const READ_OPTIONS: Record<string, readonly string[]> = {
+  validate: ['format', 'allow-path'],
+  records: ['record-set', 'limit', 'format', 'mapping', 'allow-path', 'no-verify'],
+  dicom: ['frame', 'raw'],
+  slices: ['format', 'error', 'alpha', 'min-support', 'max-level', 'k', 'columns'],
+};
+const READ_COMMANDS = Object.keys(READ_OPTIONS);
+
+/**
+ * BAD_INPUT naming an option `command` does not read: parseArgs takes every option of every
+ * command, so `validate … --policy ours` was accepted and ignored.
+ */
+function checkOptions(command: string, values: Record<string, unknown>): void {
+  const own = new Set([...(READ_OPTIONS[command] ?? []), 'help']);
+  const stray = Object.keys(values).filter((k) => values[k] !== undefined && !own.has(k));
+  if (!stray.length) return;
+  throw new CroissantError(
+    'INVALID',
+    `${command} takes no ${stray.map((k) => `--${k}`).join(', ')}; its options: ${[...own]
+      .filter((k) => k !== 'help')
+      .map((k) => `--${k}`)
+      .join(', ')}`,
+  );
+}
 
 async function run(argv: string[]): Promise<number> {
   watchOutput();
@@ -110,6 +133,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    checkOptions(command, parsed.values);
     if (command === 'validate')
       return await (await import('./read-commands.ts')).validateCommand(target, parsed.values);
     if (command === 'records')

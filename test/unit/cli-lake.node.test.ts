@@ -270,6 +270,18 @@ describe('croissant-lake lake commands', () => {
     );
   });
 
+  it('refuses an option a command does not read, rather than ignore it', async () => {
+    expect(await run('export', 'titanic', '--branch', 'b2', '--out', path.join(dir, 'x'))).toBe(1);
+    expect(err.at(-1)).toBe(
+      'croissant-lake: error [BAD_INPUT]: export takes no --branch: give the branch or revision as its argument (croissant-lake export --help)',
+    );
+    expect(existsSync(path.join(dir, 'x'))).toBe(false);
+    expect(await main(['validate', fx + '1.0/titanic/metadata.json', '--policy', 'ours'])).toBe(1);
+    expect(err.at(-1)).toBe(
+      'croissant-lake: error [INVALID]: validate takes no --policy; its options: --format, --allow-path',
+    );
+  });
+
   it('names the commands when one is unknown, before asking for its argument', async () => {
     expect(await main(['valdate'])).toBe(2);
     expect(err.at(-1)).toMatch(
