@@ -145,6 +145,15 @@ export async function recordsCommand(
       } else text = csv.text(rows);
       if (!(await writeOutput(text))) break;
     }
+    // No record (--limit 0, an empty record set): a CSV still has its header.
+    if (format === 'csv' && !csv.started) {
+      const md = result.metadata;
+      const rs = md.recordSets.find((r) => r.uuid === recordSet || r.name === recordSet);
+      if (rs)
+        await writeOutput(
+          csv.headerOnly(rs.fields.map((f) => (md.version === '0.8' ? f.name : f.uuid))),
+        );
+    }
     return 0;
   } finally {
     // Called as a library (main() again in the same process), it leaves no listener behind.
@@ -155,6 +164,17 @@ export async function recordsCommand(
 /** Records as CSV: a header row from the first record's keys, then one row per record. */
 class CsvOutput {
   private header: string[] | null = null;
+
+  /** True once the header was written. */
+  get started(): boolean {
+    return this.header !== null;
+  }
+
+  /** The header alone, for a record set that gave no record. */
+  headerOnly(keys: string[]): string {
+    this.header = keys;
+    return stringify([keys]);
+  }
 
   /** The CSV text of `rows` (with the header, the first time). */
   text(rows: readonly RecordRow[]): string {

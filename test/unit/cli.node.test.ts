@@ -156,6 +156,12 @@ describe('croissant-lake records', () => {
       'genders/label,genders/url\nmale,https://www.wikidata.org/wiki/Q6581097\nfemale,https://www.wikidata.org/wiki/Q6581072\n',
     );
   });
+  it('prints the CSV header even when no record is asked for', async () => {
+    const args = ['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders', '-f', 'csv'];
+    expect(await main([...args, '-n', '0'])).toBe(0);
+    // The same header the records give (the test above): the fields' @ids, in order.
+    expect(out.join('')).toBe('genders/label,genders/url\n');
+  });
   it('reads a FileObject from a mapped path', async () => {
     const args = ['records', `${fx}1.0/titanic/metadata.json`, '-r', 'genders', '--no-verify'];
     expect(
