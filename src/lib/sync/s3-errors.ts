@@ -16,9 +16,15 @@ export interface RequestWhat {
   keyId?: string;
 }
 
-/** `AKIA…` : the first four characters of an access key id, the rest hidden. */
+/**
+ * `AKIA…`: the first four characters of an access key id, the rest hidden; a key id of four
+ * characters or fewer (a typo, a test key) is hidden whole, with its length, since "BAD…" said
+ * a longer key had been cut.
+ */
 export function maskKeyId(id: string): string {
-  return `${id.slice(0, 4)}…`;
+  return id.length > 4
+    ? `${id.slice(0, 4)}…`
+    : `${'*'.repeat(id.length)} (${id.length} characters)`;
 }
 
 /** The CORS rule a bucket needs so that this app can sync with it from a browser. */
