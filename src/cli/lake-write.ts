@@ -1,4 +1,5 @@
 /** The lake's commands that change data on a branch: merge, append, add-columns. */
+import { resolve } from 'node:path';
 import { fileSource, nodeResolver } from '../lib/io/node.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { addColumnsCsv } from '../lib/versions/add-columns.ts';
@@ -39,7 +40,9 @@ export async function writeCommand(command: string, c: CommandContext): Promise<
         ...who,
       };
       const r = /\.csv$|\.tsv$/i.test(file)
-        ? await appendCsv(lake, ds, { ...opts, csv: fileSource(file) })
+        ? // The path in full, as ingest keeps its source: the lineage says where the rows came
+          // from whatever folder the command ran in.
+          await appendCsv(lake, ds, { ...opts, csv: fileSource(resolve(file)) })
         : await appendCroissant(lake, ds, file, {
             ...opts,
             resolver: nodeResolver({
@@ -58,7 +61,7 @@ export async function writeCommand(command: string, c: CommandContext): Promise<
       const r = await addColumnsCsv(lake, need(a0, 'the dataset'), {
         branch: need(str(values, 'branch'), '--branch B'),
         recordSet: need(str(values, 'record-set'), '--record-set RS'),
-        csv: fileSource(need(a1, 'the CSV file')),
+        csv: fileSource(resolve(need(a1, 'the CSV file'))),
         key: key === 'rowid' ? { by: 'rowid' } : { by: 'field', column: key },
         ignoreUnmatched: !!values['ignore-unmatched'],
         signal,

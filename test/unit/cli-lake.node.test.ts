@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
+import { Lake } from '../../src/lib/versions/lake.ts';
 import { captureCliOutput } from './cli-output.ts';
 
 const fx = fileURLToPath(new URL('../fixtures/croissant/', import.meta.url));
@@ -280,6 +281,23 @@ describe('croissant-lake lake commands', () => {
     expect(err.at(-1)).toBe(
       'croissant-lake: error [INVALID]: validate takes no --policy; its options: --format, --allow-path',
     );
+  });
+
+  it("keeps an appended file's full path in the lineage, typed relative or not", async () => {
+    writeFileSync(path.join(dir, 'rel.csv'), 'name,age\nGrace Hopper,37\n');
+    expect(await run('branch', 'titanic', 'rel')).toBe(0);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await run('append', 'titanic', 'rel.csv', '--branch', 'rel', '-r', 'passengers')).toBe(
+        0,
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+    const l = await Lake.open(await openNodeBackend(lake));
+    const c = await l.readCommit(await l.resolve('titanic', 'rel'));
+    expect(c.lineage.params.source).toMatchObject({ kind: 'csv', url: path.join(dir, 'rel.csv') });
   });
 
   it('names the commands when one is unknown, before asking for its argument', async () => {
