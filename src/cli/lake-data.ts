@@ -5,7 +5,7 @@
 import { toPlainJson } from '../lib/croissant/plain.ts';
 import { nodeResolver } from '../lib/io/node.ts';
 import { LakeError } from '../lib/store/errors.ts';
-import { diffCommits, formatDiff } from '../lib/versions/diff.ts';
+import { diffCommits, formatDiff, formatDiffRows } from '../lib/versions/diff.ts';
 import { exportTarToFile, exportToFolder } from '../lib/versions/export-node.ts';
 import { collectGarbage, datasetSizes } from '../lib/versions/gc.ts';
 import {
@@ -144,6 +144,8 @@ export async function dataCommand(command: string, c: CommandContext): Promise<n
         limit === undefined ? {} : { limit },
       );
       console.log(values.json ? JSON.stringify(d, null, 1) : formatDiff(d));
+      // With -n, the rows too (they were asked for, and only --json showed them).
+      if (!values.json && limit !== undefined) for (const l of formatDiffRows(d)) console.log(l);
       return 0;
     }
     case 'export': {

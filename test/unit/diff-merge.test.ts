@@ -8,7 +8,7 @@ import { buildTable, type LakeRow } from '../../src/lib/versions/columns.ts';
 import { putChunk, putJson } from '../../src/lib/versions/chunks.ts';
 import { writeFragment } from '../../src/lib/versions/fragments.ts';
 import { emptyObjectIndex } from '../../src/lib/versions/manifest.ts';
-import { diffCommits, formatDiff } from '../../src/lib/versions/diff.ts';
+import { diffCommits, formatDiff, formatDiffRows } from '../../src/lib/versions/diff.ts';
 import { mergeBase, mergeBranches, mergeRows } from '../../src/lib/versions/merge.ts';
 import {
   COLS,
@@ -61,6 +61,13 @@ describe('diffCommits', () => {
       { rowid: '3', changes: [{ column: 'name', before: 'n3', after: 'x3' }] },
     ]);
     expect(formatDiff(d)).toContain('+1 -1 ~1 rows (10 → 10)');
+    // The rows themselves, one line each (the CLI's diff -n), from the detail checked above.
+    const name = rs.name;
+    expect(formatDiffRows(d)).toEqual([
+      `  ${name} + _rowid 10: {"id":"10","name":"n10","score":5}`,
+      `  ${name} - _rowid 7: {"id":"7","name":"n7","score":3.5}`,
+      `  ${name} ~ _rowid 3: name "n3" → "x3"`,
+    ]);
   });
 
   it('gives an empty diff for identical commits', async () => {

@@ -200,6 +200,25 @@ export async function diffCommits(
 }
 
 /** Summary lines of a diff for the CLI: one per record set, then a total. */
+/**
+ * The rows a diff holds (at most its limit per category), one line each: `+` added and `-`
+ * removed with their cells, `~` modified with each changed cell before → after.
+ */
+export function formatDiffRows(d: CommitDiff): string[] {
+  const cell = (v: unknown) => JSON.stringify(v);
+  const lines: string[] = [];
+  for (const rs of d.recordSets) {
+    for (const r of rs.added) lines.push(`  ${rs.name} + _rowid ${r.rowid}: ${cell(r.row)}`);
+    for (const r of rs.removed) lines.push(`  ${rs.name} - _rowid ${r.rowid}: ${cell(r.row)}`);
+    for (const r of rs.modified) {
+      const cells = r.changes.map((c) => `${c.column} ${cell(c.before)} → ${cell(c.after)}`);
+      lines.push(`  ${rs.name} ~ _rowid ${r.rowid}: ${cells.join('; ')}`);
+    }
+    if (rs.truncated) lines.push(`  ${rs.name}: more rows differ than the limit shows`);
+  }
+  return lines;
+}
+
 export function formatDiff(d: CommitDiff): string {
   const lines = [`diff ${d.from.slice(0, 12)}..${d.to.slice(0, 12)}`];
   let total = 0;
