@@ -82,8 +82,11 @@ export async function lakeCommand(
 /** Commands that read --branch. */
 const TAKES_BRANCH = new Set(['append', 'add-columns', 'opinions']);
 
-/** Commands that pick up where an interrupted run stopped (journals, resumable transfers). */
-const RESUMES = new Set(['ingest', 'push', 'fetch', 'pull', 'clone', 'train']);
+/**
+ * Commands that pick up where an interrupted run stopped (journals, resumable transfers); train
+ * resumes too, and its own message says so.
+ */
+const RESUMES = new Set(['ingest', 'push', 'fetch', 'pull', 'clone']);
 
 async function dispatch(command: string, c: CommandContext): Promise<number> {
   if (DATA_COMMANDS.has(command)) return (await import('./lake-data.ts')).dataCommand(command, c);

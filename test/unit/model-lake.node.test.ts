@@ -7,7 +7,7 @@
  */
 import * as ortNode from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listCheckpoints } from '../../src/lib/model/checkpoints.ts';
+import { dropCheckpoint, listCheckpoints } from '../../src/lib/model/checkpoints.ts';
 import { ModelError } from '../../src/lib/model/errors.ts';
 import { LakeBatches } from '../../src/lib/model/lake-batches.ts';
 import { prepareTrainingData } from '../../src/lib/model/lake-data.ts';
@@ -240,6 +240,23 @@ describe('training on the lake', () => {
     expect(resumed.history).toEqual(whole.history);
   });
 
+  it('a cancellation that arrives as a task (Ctrl-C) is seen at the next step, not at the epoch end', async () => {
+    const ctl = new AbortController();
+    const err = await trainOnLake(
+      lake,
+      cnn({
+        resume: false,
+        signal: ctl.signal,
+        // As a signal handler runs: a task of its own, after the step that is running.
+        onProgress: (p) => void (p.step === 1 && setImmediate(() => ctl.abort())),
+      }),
+    ).catch((e: unknown) => e);
+    expect((err as ModelError).code).toBe('ABORTED');
+    expect((err as Error).message).toMatch(/cancelled at step 1; its checkpoint is kept/);
+    // The tests after this one count the checkpoints: this one goes.
+    for (const c of await listCheckpoints(lake, TOY)) await dropCheckpoint(lake, TOY, c.runId);
+  });
+
   it('a NaN loss stops naming the step and keeps the last good checkpoint', async () => {
     // lr 1e38: step 0 is finite, its update makes the weights ~1e38, step 1 overflows.
     const o = cnn({
@@ -275,6 +292,15 @@ describe('training on the lake', () => {
       new RegExp(
         `label items/x2 of record set items of toy at main has ${used} distinct values in ${used} rows to train on: nearly one per row`,
       ),
+    );
+    // The label among the features: refused, it would be its own answer.
+    const leak = await trainOnLake(
+      lake,
+      cnn({ model: 'mlp', label: 'x2', features: ['x1', 'x2'] }),
+    ).catch((e: unknown) => e);
+    expect((leak as ModelError).code).toBe('BAD_DATA');
+    expect((leak as Error).message).toBe(
+      'feature column items/x2 is the label; a model given its own label learns nothing',
     );
     const col = await trainOnLake(lake, cnn({ label: 'diagnosis' })).catch((e: unknown) => e);
     expect((col as ModelError).code).toBe('BAD_DATA');

@@ -102,6 +102,11 @@ export function inputColumns(
     for (const f of featureCols) {
       const t = rs.columns.find((col) => col.name === f)!.type;
       if (!NUMERIC.has(t)) throw bad(`feature column ${f} holds ${t} values, not numbers`);
+      // The answer among the inputs: a model that reads it scores 100% and has learnt nothing.
+      if (f === labelCol?.name)
+        throw bad(`feature column ${f} is the label; a model given its own label learns nothing`);
+      if (f === splitColumn)
+        throw bad(`feature column ${f} is the split column, which says which rows validate`);
     }
     if (!featureCols.length)
       throw bad(`${where} has no image column and no numeric column to train on`);
