@@ -22,6 +22,7 @@ const SYSTEM_ADVICE: Record<string, string> = {
   ENOSPC: 'the disk is full',
   ENOTDIR: 'a path named as a folder is a file',
   EISDIR: 'a path named as a file is a folder',
+  ENOENT: 'no such file or folder: check the path, and that its folder exists',
 };
 
 /** A failure as one line: its code, its message, and for a system error what it means. */

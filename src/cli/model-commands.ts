@@ -3,6 +3,7 @@
  * run with the same settings), `models` (a dataset's models with their lineage) and
  * `model-export` (the inference .onnx and its JSON model card).
  */
+import { classBalance, predictsSingleClass } from '../lib/model/train-metrics.ts';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ModelError } from '../lib/model/errors.ts';
@@ -101,7 +102,9 @@ export async function modelCommand(command: string, c: CommandContext): Promise<
       ...(features ? { features: features.split(',').map((f) => f.trim()) } : {}),
       ...(values.fresh ? { resume: false } : {}),
     });
-    if (r.resumedFrom !== null) console.log(`resumed from the checkpoint at step ${r.resumedFrom}`);
+    // On stderr, with the progress: stdout holds the result (the id, then its JSON).
+    if (r.resumedFrom !== null)
+      console.error(`resumed from the checkpoint at step ${r.resumedFrom}`);
     console.log(`model ${r.id}`);
     console.log(
       JSON.stringify({
@@ -112,6 +115,8 @@ export async function modelCommand(command: string, c: CommandContext): Promise<
         classes: r.data.classes,
       }),
     );
+    const note = singleClassNote(r.val, r.data.classes);
+    if (note) console.error(note);
     return 0;
   }
   if (command === 'models') {
@@ -144,4 +149,19 @@ export async function modelCommand(command: string, c: CommandContext): Promise<
   await writeFile(cardPath, JSON.stringify(modelCard(m), null, 2) + '\n');
   console.log(`wrote ${out} (${m.onnx.length} bytes) and ${cardPath}`);
   return 0;
+}
+
+/**
+ * The warning for a model that predicts one class for (nearly) every validation row, as the
+ * Train tab flags it: its accuracy then only restates the class balance. Null otherwise.
+ */
+export function singleClassNote(
+  val: Parameters<typeof classBalance>[0],
+  classes: readonly string[],
+): string | null {
+  const balance = classBalance(val);
+  if (!balance || !predictsSingleClass(val)) return null;
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const name = classes[balance.topPredicted] ?? String(balance.topPredicted);
+  return `warning: the model predicts "${name}" for ${pct(balance.topShare)} of the validation rows: its accuracy (${pct(val.accuracy)}) says no more than the majority baseline (${pct(balance.majority)}); it has not learnt to tell the classes apart`;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { singleClassNote } from '../../src/cli/model-commands.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { captureCliOutput } from './cli-output.ts';
@@ -165,3 +166,15 @@ async function listAll(): Promise<unknown[]> {
   out.length = 0;
   return text.startsWith('[') ? (JSON.parse(text) as unknown[]) : [];
 }
+
+describe('a model that predicts one class', () => {
+  it('is flagged after training, as the Train tab flags it', () => {
+    // 100 validation rows, 60 of class "0": predicting "0" for all of them scores 60%.
+    const one = { loss: 0.7, accuracy: 0.6, labelCounts: [60, 40], predictedCounts: [100, 0] };
+    expect(singleClassNote(one, ['0', '1'])).toBe(
+      'warning: the model predicts "0" for 100.0% of the validation rows: its accuracy (60.0%) says no more than the majority baseline (60.0%); it has not learnt to tell the classes apart',
+    );
+    const both = { loss: 0.5, accuracy: 0.8, labelCounts: [60, 40], predictedCounts: [55, 45] };
+    expect(singleClassNote(both, ['0', '1'])).toBeNull();
+  });
+});

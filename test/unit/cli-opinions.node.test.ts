@@ -199,7 +199,7 @@ describe('croissant-lake opinions', () => {
       'maybe.csv',
       maybe,
       'BAD_INPUT',
-      /maybe\.csv, row 2: value "maybe" is not a class of question "lesion", which has: 0, 1; nothing was written/,
+      /maybe\.csv, row 2: value "maybe" is not a class of question "lesion", which has: 0, 1; nothing was written \(allow new classes to add it: --new-classes on the command line\)/,
     );
     expect(await head()).toBe(before);
     out.length = 0;

@@ -53,6 +53,15 @@ describe('a failure of the file system', () => {
     expect(failureLine(full)).toMatch(
       /^croissant-lake: error \[IO\]: ENOSPC: .* \(the disk is full\)$/,
     );
+    const missing = Object.assign(
+      new Error("ENOENT: no such file or directory, open '/no/x.onnx'"),
+      {
+        code: 'ENOENT',
+      },
+    );
+    expect(failureLine(missing)).toMatch(
+      /^croissant-lake: error \[IO\]: ENOENT: .*\(no such file or folder: check the path, and that its folder exists\)$/,
+    );
     expect(failureLine(new Error('plain'))).toBe('croissant-lake: error: plain');
   });
 });

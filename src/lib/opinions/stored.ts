@@ -175,7 +175,7 @@ export function checkKnownClasses(
     if (!known || o.valueType !== 'class' || known.has(o.value)) continue;
     throw new LakeError(
       'BAD_INPUT',
-      `${where}: value ${JSON.stringify(o.value)} is not a class of question "${o.question}", which has: ${[...known].sort().join(', ')}; nothing was written (allow new classes to add it)`,
+      `${where}: value ${JSON.stringify(o.value)} is not a class of question "${o.question}", which has: ${[...known].sort().join(', ')}; nothing was written (allow new classes to add it: --new-classes on the command line)`,
       { detail: { where } },
     );
   }
