@@ -15,7 +15,9 @@ import { SubjectIndex } from '../lib/opinions/subjects.ts';
 import { saveTrainingBranch } from '../lib/opinions/training.ts';
 import { openNodeQueryEngine } from '../lib/query/duckdb-node.ts';
 import type { QueryEngine } from '../lib/query/engine.ts';
+import { LakeError } from '../lib/store/errors.ts';
 import { contentHash } from '../lib/versions/content-hash.ts';
+import { recordSetOf, scanRows } from '../lib/versions/read.ts';
 import { need, str, type CommandContext } from './lake-cli.ts';
 import { readWeights, subjectKeyOf, subjectSetOf } from './opinions-cli.ts';
 
@@ -60,9 +62,30 @@ async function logCommand(c: CommandContext, engine: QueryEngine): Promise<numbe
   const rev = c.args[3] ?? DEFAULT_OPINIONS_BRANCH;
   const set = await subjectSetOf(c.lake, t.dataset, rev, c.values);
   const byRow = /^#(\d+)$/.exec(subject);
+  if (!byRow && subject.startsWith('#')) {
+    throw new LakeError(
+      'BAD_INPUT',
+      `subject ${subject}: after # comes a row id, in digits (#123); give a key of ${set} without #`,
+    );
+  }
   let row: bigint;
-  if (byRow) row = BigInt(byRow[1]!);
-  else {
+  if (byRow) {
+    row = BigInt(byRow[1]!);
+    // A row the subject set does not have is no subject: said, as a missing key is.
+    const [, rs] = recordSetOf(await c.lake.readCommit(t.commit), set);
+    let found = false;
+    for await (const batch of scanRows(c.lake.chunks, rs, `record set ${set}`, undefined, [])) {
+      if (batch.some((r) => r.rowid === row)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found)
+      throw new LakeError(
+        'UNKNOWN_SUBJECT',
+        `${set} has no row with _rowid ${row} at commit ${t.commit.slice(0, 12)}`,
+      );
+  } else {
     const key = need(
       await subjectKeyOf(c.lake, t.dataset, rev, set, c.values),
       `--subject-key (no key is declared for ${set})`,

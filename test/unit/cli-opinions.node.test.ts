@@ -76,6 +76,16 @@ describe('croissant-lake opinions', () => {
       '* ID  (no time)  human ann_03: 1',
       '* ID  2024-03-02T00:00:00.000Z  human ann_05: 0',
     ]);
+    // The same subject by its row id; a row id the set lacks, and # with no digits, refused.
+    out.length = 0;
+    expect(await run('opinions', 'log', DS, '#3')).toBe(0);
+    expect(out[0]).toBe('images row 3, question lesion: 2 opinion(s), 2 leaf/leaves');
+    expect(await run('opinions', 'log', DS, '#99999')).toBe(1);
+    expect(err.at(-1)).toMatch(
+      /\[UNKNOWN_SUBJECT\]: images has no row with _rowid 99999 at commit/,
+    );
+    expect(await run('opinions', 'log', DS, '#abc')).toBe(1);
+    expect(err.at(-1)).toMatch(/\[BAD_INPUT\]: subject #abc: after # comes a row id, in digits/);
 
     out.length = 0;
     expect(await run('opinions', 'leaves', DS)).toBe(0);
