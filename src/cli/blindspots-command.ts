@@ -134,6 +134,14 @@ export async function blindspotsCommand(c: CommandContext): Promise<number> {
       if (line !== last) console.error(`${stage}: ${done}/${total}`);
       last = line;
     },
+  }).catch((e: unknown) => {
+    // The command line has one more way out than the library's message says.
+    if (e instanceof LakeError && e.code === 'PROTECTED_BRANCH')
+      throw new LakeError(
+        e.code,
+        `${e.message}; or pass --no-store to print the report without storing it`,
+      );
+    throw e;
   });
   if (format === 'json') console.log(JSON.stringify(run.report, null, 2));
   else for (const l of reportText(run.report, run.commit)) console.log(l);

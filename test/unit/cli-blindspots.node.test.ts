@@ -82,4 +82,21 @@ describe('croissant-lake blindspots', () => {
     }
     expect(await head()).toBe(before);
   });
+
+  it('says a protected branch lacks predictions before it says it is protected, and offers --no-store', async () => {
+    const lake = await Lake.open(await openNodeBackend(lakeDir));
+    await lake.protect(DATASET, 'main', true);
+    await lake.protect(DATASET, 'eval', true);
+    try {
+      expect(await run('blindspots', DATASET, 'main')).toBe(1);
+      expect(err.at(-1)).toMatch(/has no predictions record set "predictions"/);
+      expect(await run('blindspots', DATASET, 'eval')).toBe(1);
+      expect(err.at(-1)).toMatch(
+        /\[PROTECTED_BRANCH\].*; or pass --no-store to print the report without storing it$/,
+      );
+    } finally {
+      await lake.protect(DATASET, 'main', false);
+      await lake.protect(DATASET, 'eval', false);
+    }
+  });
 });

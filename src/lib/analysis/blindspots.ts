@@ -128,12 +128,13 @@ export async function runBlindspots(lake: Lake, opts: RunBlindspotsOptions): Pro
   const params = checkParams(DEFAULT_BLINDSPOT_PARAMS, opts.params);
   const kind = parseErrorKind(params.error);
   progress('reading', 0, 1);
-  // A report to store needs a writable branch: refused before the work, not after it.
-  const head =
-    opts.store === false
-      ? await lake.resolve(dataset, branch)
-      : (await startingHead(lake, dataset, branch)).head;
-  const info = await predictionsInfo(lake, dataset, branch, head, opts.predictions);
+  // Predictions first (a branch without them has nothing to slice, whatever else is wrong with
+  // it); then a report to store needs a writable branch: refused before the work, not after it.
+  const resolved = await lake.resolve(dataset, branch);
+  let info = await predictionsInfo(lake, dataset, branch, resolved, opts.predictions);
+  const head = opts.store === false ? resolved : (await startingHead(lake, dataset, branch)).head;
+  if (head !== resolved)
+    info = await predictionsInfo(lake, dataset, branch, head, opts.predictions);
   const rows = await readEvaluatedRows(lake, {
     dataset,
     branch: head,
