@@ -102,6 +102,25 @@ describe('croissant-lake train, models, model-export', () => {
     expect(report.model.id).toBe(id);
     expect(report.predictions).toMatchObject({ branch: 'eval', rows: 32 });
     expect(report.metrics.accuracy.value).toBe(summary.val.accuracy);
+    expect(err.join('\n')).not.toContain('warning: evaluating every row');
+    // Without --split: every row, the training rows included, and a warning says so.
+    err.length = 0;
+    expect(
+      await run(
+        'evaluate',
+        TOY,
+        'main',
+        '--model',
+        id.slice(0, 8),
+        '--into',
+        'eval2',
+        '--bootstrap',
+        '0',
+      ),
+    ).toBe(0);
+    expect(err.join('\n')).toMatch(
+      /^warning: evaluating every row of main, the \d+ the model trained on included \(from toy at [0-9a-f]{12}\); their metrics flatter it: --split split=<value> evaluates only the rows it did not train on$/m,
+    );
 
     const s = await ortNode.InferenceSession.create(readFileSync(file));
     expect(s.inputNames).toEqual(['x']);
