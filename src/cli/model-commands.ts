@@ -117,6 +117,8 @@ export async function modelCommand(command: string, c: CommandContext): Promise<
     );
     const note = singleClassNote(r.val, r.data.classes);
     if (note) console.error(note);
+    const many = manyClassesNote(r.data.classes.length, r.data.train.rowIds.length);
+    if (many) console.error(many);
     return 0;
   }
   if (command === 'models') {
@@ -164,4 +166,13 @@ export function singleClassNote(
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const name = classes[balance.topPredicted] ?? String(balance.topPredicted);
   return `warning: the model predicts "${name}" for ${pct(balance.topShare)} of the validation rows: its accuracy (${pct(val.accuracy)}) says no more than the majority baseline (${pct(balance.majority)}); it has not learnt to tell the classes apart`;
+}
+
+/**
+ * The warning for a label of many classes with few training rows each (more than 50 classes,
+ * under 20 rows a class): `--label age` trained 99 classes at val accuracy 0.007 in silence.
+ */
+export function manyClassesNote(classes: number, rows: number): string | null {
+  if (classes <= 50 || rows / classes >= 20) return null;
+  return `warning: the label has ${classes} classes, about ${(rows / classes).toFixed(1)} training rows each: a classifier learns little from so few (is it a number, to group into ranges first?)`;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { singleClassNote } from '../../src/cli/model-commands.ts';
+import { manyClassesNote, singleClassNote } from '../../src/cli/model-commands.ts';
 import { openNodeBackend } from '../../src/lib/store/node-fs.ts';
 import { Lake } from '../../src/lib/versions/lake.ts';
 import { captureCliOutput } from './cli-output.ts';
@@ -195,5 +195,14 @@ describe('a model that predicts one class', () => {
     );
     const both = { loss: 0.5, accuracy: 0.8, labelCounts: [60, 40], predictedCounts: [55, 45] };
     expect(singleClassNote(both, ['0', '1'])).toBeNull();
+  });
+
+  it('a label of many classes with few rows each is flagged', () => {
+    // Titanic's age as a label: 99 classes over ~840 training rows, 8.5 a class.
+    expect(manyClassesNote(99, 840)).toBe(
+      'warning: the label has 99 classes, about 8.5 training rows each: a classifier learns little from so few (is it a number, to group into ranges first?)',
+    );
+    expect(manyClassesNote(50, 100)).toBeNull(); // 50 classes: the Train tab's bound
+    expect(manyClassesNote(60, 1200)).toBeNull(); // 20 rows a class
   });
 });
