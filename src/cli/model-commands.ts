@@ -59,9 +59,9 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 
 function progress(p: TrainProgress): void {
   if (p.phase === 'validate') {
-    process.stderr.write(
-      `\repoch ${p.epoch + 1}/${p.epochs}: train loss ${fmt(p.train.loss)} acc ${fmt(p.train.accuracy)}, val loss ${fmt(p.val!.loss)} acc ${fmt(p.val!.accuracy)}\x1b[K\n`,
-    );
+    // On a terminal the line replaces the step line; in a file, a plain line.
+    const line = `epoch ${p.epoch + 1}/${p.epochs}: train loss ${fmt(p.train.loss)} acc ${fmt(p.train.accuracy)}, val loss ${fmt(p.val!.loss)} acc ${fmt(p.val!.accuracy)}`;
+    process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K\n` : `${line}\n`);
   } else if (process.stderr.isTTY) {
     const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;
     process.stderr.write(

@@ -88,6 +88,13 @@ async function mapCommand(c: CommandContext): Promise<number> {
   const branch = str(values, 'branch') ?? DEFAULT_OPINIONS_BRANCH;
   const ensured = await ensureOpinionsBranch(lake, dataset, branch);
   const opt = (k: string) => str(values, k);
+  // Each needs the other: corrections name the ids of what they correct.
+  if ((opt('id-column') === undefined) !== (opt('corrects') === undefined)) {
+    throw new LakeError(
+      'BAD_INPUT',
+      "opinions map: --id-column COLUMN (each label's id) and --corrects COLUMN (the id a label corrects) go together; give both or neither",
+    );
+  }
   const subjectSet = opt('subject-set');
   const mapping = {
     recordSet: need(opt('record-set'), '--record-set RS (the record set holding the labels)'),

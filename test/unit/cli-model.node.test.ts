@@ -140,8 +140,20 @@ describe('croissant-lake train, models, model-export', () => {
         outputs: 2,
       }),
     );
-    expect(await run(...train, '--model', spec, '--epochs', '1', '--val', '0.3')).toBe(0);
+    const progress: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      progress.push(String(s));
+      return true;
+    });
+    try {
+      expect(await run(...train, '--model', spec, '--epochs', '1', '--val', '0.3')).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
     expect(out.join('\n')).toMatch(/^model [0-9a-f]{64}$/m);
+    // stderr here is no terminal: the epoch's line is plain, no carriage return nor escape.
+    const epoch = progress.find((l) => l.includes('epoch 1/1: train loss'));
+    expect(epoch).toMatch(/^epoch 1\/1: train loss \S+ acc \S+, val loss \S+ acc \S+\n$/);
   });
 
   it('bad input: a clear error, exit status 1, nothing stored', async () => {

@@ -56,6 +56,28 @@ describe('croissant-lake opinions', () => {
     expect(out[0]).toBe('created branch labels from main');
     expect(out[1]).toMatch(/^added 6 opinion\(s\) on labels at [0-9a-f]{64}$/);
     const mapped = await head();
+    // Ids without what they correct (or the other way round): refused, nothing added.
+    for (const half of [
+      ['--id-column', 'image_id'],
+      ['--corrects', 'image_id'],
+    ]) {
+      const map = [
+        'opinions',
+        'map',
+        DS,
+        '-r',
+        'images',
+        '--value',
+        'lesion',
+        '--question',
+        'lesion',
+      ];
+      expect(await run(...map, ...half), half[0]).toBe(1);
+      expect(err.at(-1)).toMatch(
+        /--id-column COLUMN \(each label's id\) and --corrects COLUMN .* go together/,
+      );
+    }
+    expect(await head()).toBe(mapped);
 
     // Corrections: img_2 (ann_03 said 0) becomes 1; img_3 gets a second read that disagrees.
     const fixes = file(

@@ -293,7 +293,7 @@ export function modelCard(m: LoadedModel): ModelCard {
     intendedUse: INTENDED_USE,
     limitations: [
       `Trained on ${l.data.trainRows} rows of ${l.data.dataset} at commit ${l.data.commit}; validated on ${l.data.valRows}.`,
-      'Metrics are on the validation split only; check them by slice (site, scanner, annotator) before trusting them.',
+      'Metrics are on the validation split only; check them by slice of the metadata (Blind spots) before trusting them.',
       'Inputs must be prepared as `input` says (size, channels, pipeline or feature standardisation).',
     ],
     classes: m.classes,
