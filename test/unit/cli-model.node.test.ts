@@ -103,6 +103,24 @@ describe('croissant-lake train, models, model-export', () => {
     expect(report.predictions).toMatchObject({ branch: 'eval', rows: 32 });
     expect(report.metrics.accuracy.value).toBe(summary.val.accuracy);
     expect(err.join('\n')).not.toContain('warning: evaluating every row');
+    // A split value no row has: refused, naming the values there are (the fixture's splitOf).
+    err.length = 0;
+    expect(
+      await run(
+        'evaluate',
+        TOY,
+        'main',
+        '--model',
+        id.slice(0, 8),
+        '--split',
+        'split=bogus',
+        '--into',
+        'eval3',
+      ),
+    ).toBe(1);
+    expect(err.at(-1)).toMatch(
+      /were selected: no row has split = "bogus"; its values are "test", "train", "val"$/,
+    );
     // Without --split: every row, the training rows included, and a warning says so.
     err.length = 0;
     expect(

@@ -241,11 +241,29 @@ export async function evaluateOnLake(lake: Lake, opts: EvaluateOptions): Promise
   const label = labelName ? columnOf(rs, labelName, 'label column', recordSet) : undefined;
   let where: ((row: Record<string, unknown>) => boolean) | undefined;
   const split = opts.split ?? null;
+  /** The split column's values seen (a few), to name when none is the one asked for. */
+  const seen = new Set<string>();
   if (split) {
     const field = columnOf(rs, split.column, 'split column', recordSet);
-    where = (row) =>
-      row[field] !== null && row[field] !== undefined && String(row[field]) === split.value;
+    where = (row) => {
+      const v = row[field];
+      if (v === null || v === undefined) return false;
+      if (seen.size < 20) seen.add(String(v));
+      return String(v) === split.value;
+    };
   }
+  const noneSelected = (e: unknown): never => {
+    if (split && e instanceof LakeError && e.message.endsWith('were selected')) {
+      throw new LakeError(
+        'BAD_INPUT',
+        `${e.message}: no row has ${split.column} = "${split.value}"; its values are ${[...seen]
+          .sort()
+          .map((v) => `"${v}"`)
+          .join(', ')}${seen.size >= 20 ? ', …' : ''}`,
+      );
+    }
+    throw e;
+  };
   const p = await predict({
     lake,
     runtime: opts.runtime,
@@ -262,7 +280,7 @@ export async function evaluateOnLake(lake: Lake, opts: EvaluateOptions): Promise
     batchSize: opts.batchSize ?? 32,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  }).catch(noneSelected);
   // Metrics before the write: a report that cannot be made (one class in the rows) writes nothing.
   const metrics = label ? metricsOf(p, opts.bootstrap ?? 1000, opts.seed ?? 0) : null;
   const into = opts.into ?? opts.ref;
