@@ -9,7 +9,6 @@ import { basename } from 'node:path';
 import { evaluateOnLake, type EvalModel, type EvalSplit } from '../lib/model/evaluate.ts';
 import type { InputMapping } from '../lib/model/preprocess.ts';
 import { createOrtRuntime } from '../lib/model/runtime-ort.ts';
-import { loadModel } from '../lib/model/store.ts';
 import { LakeError } from '../lib/store/errors.ts';
 import { need, str, type CommandContext, type Values } from './lake-cli.ts';
 
@@ -98,21 +97,6 @@ export async function evaluateCommand(c: CommandContext): Promise<number> {
     if (at <= 0) throw bad(`--split must be FIELD=VALUE, got "${split}"`);
     rows = { column: split.slice(0, at), value: split.slice(at + 1) };
   }
-  if (model.kind === 'stored' && !rows) {
-    // Every row, the ones the model trained on included, unless --split says otherwise: said,
-    // since their metrics flatter it (and blind spots then find "split → train").
-    const { lineage } = await loadModel(lake, dataset, model.id);
-    const d = lineage.data;
-    if (d.trainRows > 0) {
-      const by =
-        'column' in d.split
-          ? `--split ${d.split.column.split('/').pop()}=<value>`
-          : '--split FIELD=VALUE';
-      console.error(
-        `warning: evaluating every row of ${branch}, the ${d.trainRows} the model trained on included (from ${d.dataset} at ${d.commit.slice(0, 12)}); their metrics flatter it: ${by} evaluates only the rows it did not train on`,
-      );
-    }
-  }
   const embedding = str(values, 'embedding');
   const recordSet = str(values, 'record-set');
   const image = str(values, 'image');
@@ -143,6 +127,7 @@ export async function evaluateCommand(c: CommandContext): Promise<number> {
         ? { question: str(values, 'question')! }
         : {}),
     signal,
+    onWarning: (m) => console.error(`warning: ${m}`),
     ...(who.author ? { author: who.author } : {}),
     onProgress: ({ done, total }) => {
       const tenth = total ? Math.floor((done / total) * 10) : 10;

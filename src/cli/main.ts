@@ -56,13 +56,13 @@ export async function main(argv: string[]): Promise<number> {
 const READ_OPTIONS: Record<string, readonly string[]> = {
   validate: ['format', 'allow-path'],
   records: ['record-set', 'limit', 'format', 'mapping', 'allow-path', 'no-verify'],
-  dicom: ['frame', 'raw'],
-  slices: ['format', 'error', 'alpha', 'min-support', 'max-level', 'k', 'columns'],
+  dicom: Object.keys(DICOM_OPTIONS),
+  slices: ['format', ...Object.keys(SLICES_OPTIONS)],
 };
 const READ_COMMANDS = Object.keys(READ_OPTIONS);
 
 /**
- * BAD_INPUT naming an option `command` does not read: parseArgs takes every option of every
+ * INVALID naming an option `command` does not read: parseArgs takes every option of every
  * command, so `validate … --policy ours` was accepted and ignored.
  */
 function checkOptions(command: string, values: Record<string, unknown>): void {

@@ -20,7 +20,7 @@ import { predict, type ModelRef, type Predictions } from './predict.ts';
 import { writePredictions } from './predictions.ts';
 import type { InputMapping, ResolvedMapping } from './preprocess.ts';
 import type { ModelRuntime, RuntimeInfo } from './runtime.ts';
-import { loadModel } from './store.ts';
+import { loadModel, type ModelLineage } from './store.ts';
 
 /** The model to evaluate: one of the lake (id or a 6+ character prefix), or a file's bytes. */
 export type EvalModel =
@@ -64,6 +64,8 @@ export interface EvaluateOptions {
   author?: string;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Told what may mislead in the report (a stored model scored on the rows it trained on). */
+  onWarning?: (message: string) => void;
 }
 
 /** What an evaluation gave and wrote. */
@@ -98,6 +100,8 @@ export interface StoredModelInput {
   image: string;
   label: string;
   mapping: InputMapping;
+  /** What it was trained on (its lineage's data). */
+  trained: ModelLineage['data'];
 }
 
 /** Loads a stored image model for evaluation. @throws ModelError NOT_FOUND; LakeError for a features model. */
@@ -126,6 +130,7 @@ export async function storedModelInput(
     image: column,
     label: m.lineage.data.label,
     mapping: { width: size, height: size, channels },
+    trained: m.lineage.data,
   };
 }
 
@@ -225,6 +230,18 @@ export async function evaluateOnLake(lake: Lake, opts: EvaluateOptions): Promise
       : null;
   const model =
     stored?.ref ?? (await fileModelRef(fileName(opts.model), modelBytes(opts.model), opts.classes));
+  // Every row, the ones the model trained on included, unless a split says otherwise: their
+  // metrics flatter it (and blind spots then find "split → train").
+  const trained = stored?.trained;
+  if (trained && !opts.split && trained.trainRows > 0) {
+    const by =
+      'column' in trained.split
+        ? `--split ${trained.split.column.split('/').pop()}=<value>`
+        : '--split FIELD=VALUE';
+    opts.onWarning?.(
+      `evaluating every row of ${opts.ref}, the ${trained.trainRows} the model trained on included (from ${trained.dataset} at ${trained.commit.slice(0, 12)}); their metrics flatter it: ${by} evaluates only the rows it did not train on`,
+    );
+  }
   const head = await lake.resolve(dataset, opts.ref);
   const commit = await lake.readCommit(head);
   const { recordSet, rs } = pickRecordSet(

@@ -7,7 +7,7 @@
  * bit-identical weights: every step's batch, dropout masks and learning rate depend only on the
  * seed and the step. A NaN loss stops the run naming the step and keeps the last checkpoint.
  */
-import { nextTask } from './event-loop.ts';
+import { nextTask } from '../io/next-task.ts';
 import pkg from '../../../package.json';
 import type { Lake } from '../versions/lake.ts';
 import { ModelError } from './errors.ts';
@@ -123,7 +123,8 @@ export async function trainOnLake(lake: Lake, o: TrainOnLakeOptions): Promise<Tr
       let k = from;
       if (k < perEpoch) {
         for await (const b of batches.trainEpoch(epoch, from)) {
-          // Let a cancellation queued as a task (Ctrl-C, a worker's message) be seen here.
+          // A step on the wasm runtime settles as microtasks: one turn of the event loop lets a
+          // cancellation queued as a task (Ctrl-C, a worker's message) be seen here.
           await nextTask();
           if (o.signal?.aborted) {
             await checkpoint(epoch, k);

@@ -11,6 +11,7 @@ import { checkDatasetId, checkDatasetTwin } from '../versions/dataset-id.ts';
 import type { Lake } from '../versions/lake.ts';
 import { mergeBranches, type MergePolicy } from '../versions/merge.ts';
 import { logged } from '../versions/reflog.ts';
+import { createRef } from '../versions/ref-ops.ts';
 import { getRef, refKey } from '../versions/refs.ts';
 import { ancestorsOf, commitsSince } from './ancestry.ts';
 import { fetchDataset, type FetchOptions, type FetchResult } from './fetch.ts';
@@ -43,15 +44,14 @@ export async function pull(
 ): Promise<{ fetch: FetchResult; branches: BranchPull[] }> {
   await lake.dataset(dataset);
   const fetched = await fetchDataset(lake, session, dataset, opts);
-  const remote = new Map(fetched.branches.map((b) => [b.name, b.commit!]));
-  const remoteProtected = new Set(fetched.branches.filter((b) => b.protected).map((b) => b.name));
+  const remote = new Map(fetched.branches.map((b) => [b.name, b]));
   const local = await lake.branches(dataset);
   const names = opts.branches?.length
     ? opts.branches
     : local.map((b) => b.name).filter((n) => remote.has(n));
   const out: BranchPull[] = [];
   for (const name of names) {
-    const theirs = remote.get(name);
+    const theirs = remote.get(name)?.commit;
     if (!theirs)
       throw new LakeError(
         'UNKNOWN_REF',
@@ -59,7 +59,18 @@ export async function pull(
       );
     const ref = await getRef(lake.backend.refs, dataset, 'branch', name);
     if (!ref) {
-      await createBranch(lake, dataset, name, theirs, remoteProtected.has(name), session.name);
+      // As clone creates its branches: with the remote's protection (a read-only branch pulled
+      // stays read-only), logged, under the lake's own name checks.
+      await createRef(
+        lake,
+        dataset,
+        'branch',
+        name,
+        theirs,
+        'create',
+        `pull ${session.name}: branch created`,
+        remote.get(name)!.protected,
+      );
       out.push({ branch: name, status: 'created', from: null, to: theirs });
       continue;
     }
@@ -91,48 +102,6 @@ export async function pull(
     });
   }
   return { fetch: fetched, branches: out };
-}
-
-/**
- * Creates the local branch `name` at the remote's head, as clone does: with the remote's
- * protection (a read-only branch pulled stays read-only) and an entry in the ref log.
- */
-async function createBranch(
-  lake: Lake,
-  dataset: string,
-  name: string,
-  commit: string,
-  isProtected: boolean,
-  remote: string,
-) {
-  const time = new Date().toISOString();
-  const made = await lake.backend.locks.withLock(`dataset:${dataset}`, () =>
-    logged(
-      lake.backend.refs,
-      {
-        dataset,
-        kind: 'branch',
-        name,
-        action: 'create',
-        old: null,
-        new: commit,
-        who: lake.actor,
-        time,
-        message: `pull ${remote}: branch created`,
-      },
-      () =>
-        lake.backend.refs.cas(refKey(dataset, 'branch', name), 0, {
-          commit,
-          protected: isProtected,
-          updatedAt: time,
-        }),
-    ),
-  );
-  if (!made)
-    throw new LakeError(
-      'REF_CONFLICT',
-      `branch "${name}" of ${dataset} was created here during the pull; pull again`,
-    );
 }
 
 /** Moves a local branch forward to `to` (logged), honouring its protection. */

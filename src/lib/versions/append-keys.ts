@@ -10,7 +10,7 @@
 import { LakeError } from '../store/errors.ts';
 import { showValue } from './cells.ts';
 import { getChunk } from './chunks.ts';
-import type { LakeRow } from './columns.ts';
+import { cellKey, type LakeRow } from './columns.ts';
 import { parseOriginal } from './export-plan.ts';
 import type { Lake } from './lake.ts';
 import type { ColumnDef, Commit, RecordSetManifest } from './manifest.ts';
@@ -18,14 +18,12 @@ import { scanRows } from './read.ts';
 
 /** Checks appended rows against a record set's key; null when the record set declares none. */
 export interface KeyCheck {
-  /** The key's columns. */
-  readonly columns: readonly ColumnDef[];
   /** Refuses `row` (SCHEMA_MISMATCH) where its key is missing or taken; `where` locates it. */
   check(row: LakeRow, where: string): void;
 }
 
 /** The key columns `rsId` declares in `commit`'s document; [] when none can be checked. */
-export async function keyColumns(
+async function keyColumns(
   lake: Lake,
   commit: Commit,
   rsId: string,
@@ -39,14 +37,9 @@ export async function keyColumns(
   return cols.every((c) => c !== undefined) ? (cols as ColumnDef[]) : [];
 }
 
-/** One text per key value (its cells' types kept apart: `1` and `"1"` differ). */
+/** One text per key value (cellKey: its cells' types kept apart, `1` and `"1"` differ). */
 function keyText(row: LakeRow, cols: readonly ColumnDef[]): string {
-  return JSON.stringify(
-    cols.map((c) => {
-      const v = row[c.name];
-      return typeof v === 'bigint' ? `${v}n` : v instanceof Date ? v.toISOString() : v;
-    }),
-  );
+  return JSON.stringify(cols.map((c) => cellKey(row[c.name] ?? null)));
 }
 
 /**
@@ -69,7 +62,6 @@ export async function keyCheck(
   }
   const said = names.length === 1 ? names[0]! : `(${names.join(', ')})`;
   return {
-    columns: cols,
     check(row, where) {
       for (const c of cols) {
         if (row[c.name] === null || row[c.name] === undefined) {

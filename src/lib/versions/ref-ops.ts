@@ -83,8 +83,12 @@ async function checkNoCaseTwin(lake: Lake, dataset: string, name: string): Promi
   );
 }
 
-/** Creates a ref at `commit` (a branch, or a tag); REF_EXISTS when the name is taken. */
-async function createRef(
+/**
+ * Creates a ref at `commit` (a branch, or a tag), logged; REF_EXISTS when the name is taken.
+ * Tags are protected; a branch is when `isProtected` says so (one pulled from a remote that
+ * protects it).
+ */
+export async function createRef(
   lake: Lake,
   dataset: string,
   kind: RefKind,
@@ -92,12 +96,13 @@ async function createRef(
   commit: string,
   action: 'create' | 'restore' = 'create',
   message?: string,
+  isProtected = kind === 'tag',
 ): Promise<Ref> {
   await checkNoCaseTwin(lake, dataset, name);
   await checkOtherKind(lake, dataset, kind, name);
   const value: RefValue = {
     commit,
-    protected: kind === 'tag',
+    protected: isProtected,
     updatedAt: new Date().toISOString(),
   };
   const log = entry(lake, { dataset, kind, name, action, old: null, new: commit });
